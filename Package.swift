@@ -1,0 +1,52 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// ROLLBOOK_CORE_ONLY=1 builds just the domain library and its tests, with no server dependencies:
+// a fast loop for work on the rules (use with --scratch-path .build-core).
+let coreOnly = Context.environment["ROLLBOOK_CORE_ONLY"] != nil
+
+let coreTargets: [Target] = [
+    // The rules: pure Swift, Foundation only, no I/O.
+    .target(name: "RollbookCore"),
+    .testTarget(name: "RollbookCoreTests", dependencies: ["RollbookCore"]),
+]
+
+let package = Package(
+    name: "Rollbook",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "RollbookCore", targets: ["RollbookCore"]),
+    ],
+    dependencies: coreOnly ? [] : [
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.110.0"),
+        .package(url: "https://github.com/vapor/fluent.git", from: "4.12.0"),
+        .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.8.0"),
+        .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.10.0"),
+        .package(url: "https://github.com/vapor/leaf.git", from: "4.4.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+    ],
+    targets: coreTargets + (coreOnly ? [] : [
+        // Persistence: schema, migrations, queries (SQLite by default, PostgreSQL via DATABASE_URL).
+        .target(name: "RollbookStore", dependencies: [
+            "RollbookCore",
+            .product(name: "Fluent", package: "fluent"),
+            .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+            .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+        ]),
+        // HTTP: JSON API, pages, auth. Thin over Store and Core.
+        .target(name: "RollbookServer", dependencies: [
+            "RollbookCore", "RollbookStore",
+            .product(name: "Vapor", package: "vapor"),
+            .product(name: "Leaf", package: "leaf"),
+        ], resources: [.copy("Resources")]),
+        .executableTarget(name: "rollbook", dependencies: [
+            "RollbookServer", "RollbookStore", "RollbookCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "RollbookServerTests", dependencies: [
+            "RollbookServer", "RollbookStore", "RollbookCore",
+            .product(name: "VaporTesting", package: "vapor"),
+        ]),
+    ]),
+    swiftLanguageModes: [.v6]
+)
