@@ -20,16 +20,19 @@ let package = Package(
     dependencies: coreOnly ? [] : [
         .package(url: "https://github.com/vapor/vapor.git", from: "4.110.0"),
         .package(url: "https://github.com/vapor/fluent.git", from: "4.12.0"),
+        .package(url: "https://github.com/vapor/fluent-kit.git", from: "1.50.0"),
         .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.8.0"),
         .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.10.0"),
         .package(url: "https://github.com/vapor/leaf.git", from: "4.4.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
     ],
     targets: coreTargets + (coreOnly ? [] : [
         // Persistence: schema, migrations, queries (SQLite by default, PostgreSQL via DATABASE_URL).
         .target(name: "RollbookStore", dependencies: [
             "RollbookCore",
-            .product(name: "Fluent", package: "fluent"),
+            .product(name: "FluentKit", package: "fluent-kit"),
+            .product(name: "FluentSQL", package: "fluent-kit"),
             .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
             .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
         ]),
@@ -37,11 +40,13 @@ let package = Package(
         .target(name: "RollbookServer", dependencies: [
             "RollbookCore", "RollbookStore",
             .product(name: "Vapor", package: "vapor"),
+            .product(name: "Fluent", package: "fluent"),
             .product(name: "Leaf", package: "leaf"),
         ], resources: [.copy("Resources")]),
         .executableTarget(name: "rollbook", dependencies: [
             "RollbookServer", "RollbookStore", "RollbookCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "RollbookServerTests", dependencies: [
             "RollbookServer", "RollbookStore", "RollbookCore",

@@ -1,1 +1,392 @@
-import Fluent
+import FluentKit
+import FluentSQL
+import Foundation
+import RollbookCore
+import SQLKit
+
+/// Serialises write transactions within one process: SQLite allows one writer, and two deferred
+/// transactions upgrading to write at once would fail rather than wait.
+actor WriteGate {
+    static let shared = WriteGate()
+    private var busy = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func acquire() async {
+        if !busy { busy = true; return }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+    func release() {
+        if waiters.isEmpty { busy = false } else { waiters.removeFirst().resume() }
+    }
+}
+
+/// Which pupils a query covers.
+public struct PupilFilter: Sendable, Hashable {
+    public var yearGroup: String?
+    public var form: String?
+    public var house: String?
+    /// A name from `Characteristics.filterNames`.
+    public var characteristic: String?
+    /// On roll at some time in this range (nil: everyone ever on roll).
+    public var onRollDuring: DateRange?
+    public var upns: [String]?
+    public init(yearGroup: String? = nil, form: String? = nil, house: String? = nil, characteristic: String? = nil,
+                onRollDuring: DateRange? = nil, upns: [String]? = nil) {
+        self.yearGroup = yearGroup; self.form = form; self.house = house; self.characteristic = characteristic
+        self.onRollDuring = onRollDuring; self.upns = upns
+    }
+}
+
+/// One mark to write to a register.
+public struct MarkWrite: Sendable, Hashable {
+    public var pupilID: Int
+    public var mark: Mark
+    /// Required when the write changes an existing mark.
+    public var reason: String?
+    public init(pupilID: Int, mark: Mark, reason: String? = nil) { self.pupilID = pupilID; self.mark = mark; self.reason = reason }
+}
+
+public struct WriteSummary: Sendable, Codable, Equatable {
+    public var created = 0
+    public var amended = 0
+    public var unchanged = 0
+    public init() {}
+}
+
+public enum StoreError: Error, Sendable, CustomStringConvertible {
+    case notFound(String)
+    case invalid(ValidationError)
+    public var description: String {
+        switch self {
+        case .notFound(let s): s
+        case .invalid(let e): e.description
+        }
+    }
+}
+
+/// All reads and writes of Rollbook's data. One code path for SQLite and PostgreSQL.
+public struct Store: Sendable {
+    public let db: any Database
+    public init(db: any Database) { self.db = db }
+    var sql: any SQLDatabase { db as! any SQLDatabase }
+
+    /// Runs `body` in a transaction, one writer at a time.
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        await WriteGate.shared.acquire()
+        do {
+            let r = try await db.transaction { try await body($0) }
+            await WriteGate.shared.release()
+            return r
+        } catch {
+            await WriteGate.shared.release()
+            throw error
+        }
+    }
+
+    // MARK: Schools and staff
+
+    public func schools() async throws -> [SchoolRow] { try await SchoolRow.query(on: db).sort(\.$id).all() }
+    public func school(_ id: Int) async throws -> SchoolRow {
+        guard let s = try await SchoolRow.find(id, on: db) else { throw StoreError.notFound("no school \(id)") }
+        return s
+    }
+    public func createSchool(name: String, times: RegisterTimes) async throws -> SchoolRow {
+        let s = SchoolRow(name: name, times: times)
+        try await write { try await s.create(on: $0) }
+        return s
+    }
+
+    public func staff(email: String) async throws -> StaffRow? {
+        try await StaffRow.query(on: db).filter(\.$email == email.lowercased()).first()
+    }
+    public func staff(id: Int) async throws -> StaffRow? { try await StaffRow.find(id, on: db) }
+    public func staff(schoolID: Int) async throws -> [StaffRow] {
+        try await StaffRow.query(on: db).filter(\.$schoolID == schoolID).sort(\.$id).all()
+    }
+    public func addStaff(_ s: StaffRow) async throws { try await write { try await s.create(on: $0) } }
+
+    public func addToken(staffID: Int, tokenHash: String, createdAt: String) async throws {
+        try await write { try await APITokenRow(staffID: staffID, tokenHash: tokenHash, createdAt: createdAt).create(on: $0) }
+    }
+    public func staff(tokenHash: String) async throws -> StaffRow? {
+        guard let t = try await APITokenRow.query(on: db).filter(\.$tokenHash == tokenHash).first() else { return nil }
+        return try await StaffRow.find(t.staffID, on: db)
+    }
+
+    // MARK: Calendar
+
+    public func calendarEntries(schoolID: Int) async throws -> [CalendarEntry] {
+        try await CalendarEntryRow.query(on: db).filter(\.$schoolID == schoolID).sort(\.$start).all().compactMap(\.entry)
+    }
+    public func calendar(schoolID: Int) async throws -> SchoolCalendar {
+        SchoolCalendar(entries: try await calendarEntries(schoolID: schoolID))
+    }
+    /// Replaces the school's calendar in one transaction.
+    public func replaceCalendar(schoolID: Int, entries: [CalendarEntry]) async throws {
+        try await write { db in
+            try await CalendarEntryRow.query(on: db).filter(\.$schoolID == schoolID).delete()
+            for e in entries { try await CalendarEntryRow(schoolID: schoolID, entry: e).create(on: db) }
+        }
+    }
+
+    // MARK: Admission register
+
+    public func pupils(schoolID: Int, filter: PupilFilter = .init()) async throws -> [PupilRow] {
+        var q = PupilRow.query(on: db).filter(\.$schoolID == schoolID)
+        if let y = filter.yearGroup { q = q.filter(\.$yearGroup == y) }
+        if let f = filter.form { q = q.filter(\.$form == f) }
+        if let h = filter.house { q = q.filter(\.$house == h) }
+        if let u = filter.upns { q = q.filter(\.$upn ~~ u) }
+        if let r = filter.onRollDuring {
+            q = q.filter(\.$startingDay <= r.to.iso).group(.or) { $0.filter(\.$leavingDay == nil).filter(\.$leavingDay >= r.from.iso) }
+        }
+        var rows = try await q.sort(\.$upn).all()
+        if let c = filter.characteristic { rows = rows.filter { $0.characteristics.has(c) == true } }
+        return rows
+    }
+
+    public func pupil(schoolID: Int, upn: String) async throws -> PupilRow? {
+        try await PupilRow.query(on: db).filter(\.$schoolID == schoolID).filter(\.$upn == upn).first()
+    }
+
+    public func contacts(pupilID: Int) async throws -> [Contact] {
+        try await ContactRow.query(on: db).filter(\.$pupilID == pupilID).sort(\.$priority).all().map(\.contact)
+    }
+    /// First contacts of many pupils at once (for the day-1 list).
+    public func firstContacts(pupilIDs: [Int]) async throws -> [Int: Contact] {
+        guard !pupilIDs.isEmpty else { return [:] }
+        var out: [Int: Contact] = [:]
+        for c in try await ContactRow.query(on: db).filter(\.$pupilID ~~ pupilIDs).sort(\.$priority).all() where out[c.pupilID] == nil {
+            out[c.pupilID] = c.contact
+        }
+        return out
+    }
+
+    /// Admits new pupils and updates existing ones (matched by UPN) in one transaction, with their contacts
+    /// when the record carries any. Returns (admitted, updated).
+    @discardableResult
+    public func savePupils(schoolID: Int, _ records: [PupilRecord], yearGroupYear: AcademicYear) async throws -> (Int, Int) {
+        for r in records { do { try r.validate() } catch { throw StoreError.invalid(error) } }
+        return try await write { db in
+            let existing = try await PupilRow.query(on: db).filter(\.$schoolID == schoolID).filter(\.$upn ~~ records.map(\.upn)).all()
+            let byUPN = Dictionary(existing.map { ($0.upn, $0) }, uniquingKeysWith: { a, _ in a })
+            var admitted = 0, updated = 0
+            for r in records {
+                let row: PupilRow
+                if let e = byUPN[r.upn] {
+                    e.apply(r); e.yearGroupYear = yearGroupYear.startYear
+                    try await e.update(on: db); row = e; updated += 1
+                } else {
+                    row = PupilRow(schoolID: schoolID, record: r, yearGroupYear: yearGroupYear)
+                    try await row.create(on: db); admitted += 1
+                }
+                if !r.contacts.isEmpty {
+                    try await ContactRow.query(on: db).filter(\.$pupilID == row.id!).delete()
+                    for c in r.contacts { try await ContactRow(pupilID: row.id!, contact: c).create(on: db) }
+                }
+            }
+            return (admitted, updated)
+        }
+    }
+
+    /// Deletes a pupil from the roll on a statutory ground. The pupil and every mark stay: nothing is hard-deleted.
+    public func deleteFromRoll(schoolID: Int, upn: String, ground: DeletionGround, leavingDay: LocalDate) async throws -> PupilRow {
+        try await write { db in
+            guard let p = try await PupilRow.query(on: db).filter(\.$schoolID == schoolID).filter(\.$upn == upn).first() else {
+                throw StoreError.notFound("no pupil with UPN \(upn)")
+            }
+            guard leavingDay >= LocalDate(iso: p.startingDay)! else {
+                throw StoreError.invalid(ValidationError(field: "leaving_day", reason: "\(leavingDay) is before the starting day \(p.startingDay)"))
+            }
+            p.leavingDay = leavingDay.iso
+            p.deletionGround = ground.rawValue
+            try await p.update(on: db)
+            return p
+        }
+    }
+
+    // MARK: Attendance register
+
+    public func marks(pupilID: Int, range: DateRange? = nil) async throws -> [MarkRow] {
+        var q = MarkRow.query(on: db).filter(\.$pupilID == pupilID)
+        if let r = range { q = q.filter(\.$date >= r.from.iso).filter(\.$date <= r.to.iso) }
+        return try await q.sort(\.$date).sort(\.$session).all()
+    }
+
+    /// Current marks for a set of pupils on one session.
+    public func marks(pupilIDs: [Int], date: LocalDate, session: Session) async throws -> [Int: MarkRow] {
+        guard !pupilIDs.isEmpty else { return [:] }
+        let rows = try await MarkRow.query(on: db).filter(\.$pupilID ~~ pupilIDs).filter(\.$date == date.iso)
+            .filter(\.$session == session.rawValue).all()
+        return Dictionary(rows.map { ($0.pupilID, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// Amendments, oldest first (the order they were made).
+    public func amendments(pupilID: Int, date: LocalDate? = nil, session: Session? = nil) async throws -> [AmendmentRow] {
+        var q = AmendmentRow.query(on: db).filter(\.$pupilID == pupilID)
+        if let d = date { q = q.filter(\.$date == d.iso) }
+        if let s = session { q = q.filter(\.$session == s.rawValue) }
+        return try await q.sort(\.$id).all()
+    }
+
+    /// Writes marks in one transaction. A first entry creates the mark; a change appends an amendment
+    /// (original, new, reason, when, name and position) and then updates the current mark; an unchanged mark is left alone.
+    /// Every change needs a reason: if one lacks it, nothing is written.
+    public func record(_ writes: [MarkWrite], by actor: Actor, at now: String) async throws -> WriteSummary {
+        try await write { db in try await Self.record(writes, by: actor, at: now, on: db) }
+    }
+
+    static func record(_ writes: [MarkWrite], by actor: Actor, at now: String, on db: any Database) async throws -> WriteSummary {
+        var summary = WriteSummary()
+        guard !writes.isEmpty else { return summary }
+        let sql = db as! any SQLDatabase
+        // Load the current marks the writes touch, in chunks by pupil.
+        var existing: [String: MarkRow] = [:]
+        func key(_ p: Int, _ d: String, _ s: String) -> String { "\(p)|\(d)|\(s)" }
+        let dates = writes.map(\.mark.date)
+        let from = dates.min()!.iso, to = dates.max()!.iso
+        let pupilIDs = Array(Set(writes.map(\.pupilID)))
+        for chunk in stride(from: 0, to: pupilIDs.count, by: 500).map({ Array(pupilIDs[$0..<min($0 + 500, pupilIDs.count)]) }) {
+            for m in try await MarkRow.query(on: db).filter(\.$pupilID ~~ chunk).filter(\.$date >= from).filter(\.$date <= to).all() {
+                existing[key(m.pupilID, m.date, m.session)] = m
+            }
+        }
+        var inserts: [MarkWrite] = []
+        var changes: [(MarkRow, MarkWrite)] = []
+        for (i, w) in writes.enumerated() {
+            let k = key(w.pupilID, w.mark.date.iso, w.mark.session.rawValue)
+            let current = existing[k]
+            let old = current.flatMap { row in AttendanceCode.lookup(row.code).map { Mark(date: w.mark.date, session: w.mark.session, code: $0, minutesLate: row.minutesLate) } }
+            switch RegisterRules.change(from: old, to: w.mark) {
+            case .firstEntry: inserts.append(w)
+            case .unchanged: summary.unchanged += 1
+            case .amendment:
+                guard let reason = w.reason?.trimmingCharacters(in: .whitespacesAndNewlines), !reason.isEmpty else {
+                    throw StoreError.invalid(ValidationError(field: "marks[\(i)].reason",
+                        reason: "changing \(current!.code) to \(w.mark.code.symbol) on \(w.mark.date) \(w.mark.session.rawValue) needs a reason"))
+                }
+                var w2 = w; w2.reason = reason
+                changes.append((current!, w2))
+            }
+        }
+        // New marks, in batches.
+        for chunk in stride(from: 0, to: inserts.count, by: 500).map({ Array(inserts[$0..<min($0 + 500, inserts.count)]) }) {
+            var q = sql.insert(into: "marks").columns("pupil_id", "date", "session", "code", "minutes_late", "recorded_by", "recorded_at")
+            for w in chunk {
+                q = q.values(SQLBind(w.pupilID), SQLBind(w.mark.date.iso), SQLBind(w.mark.session.rawValue), SQLBind(w.mark.code.symbol),
+                             SQLBind(w.mark.minutesLate), SQLBind(actor.name), SQLBind(now))
+            }
+            try await q.run()
+        }
+        summary.created = inserts.count
+        // Amendments first, then the current mark.
+        for chunk in stride(from: 0, to: changes.count, by: 500).map({ Array(changes[$0..<min($0 + 500, changes.count)]) }) {
+            var q = sql.insert(into: "amendments").columns("pupil_id", "date", "session", "original_code", "new_code",
+                                                           "original_minutes_late", "new_minutes_late", "reason", "amended_at", "by_name", "by_position")
+            for (row, w) in chunk {
+                q = q.values(SQLBind(w.pupilID), SQLBind(row.date), SQLBind(row.session), SQLBind(row.code), SQLBind(w.mark.code.symbol),
+                             SQLBind(row.minutesLate), SQLBind(w.mark.minutesLate), SQLBind(w.reason!), SQLBind(now),
+                             SQLBind(actor.name), SQLBind(actor.position))
+            }
+            try await q.run()
+        }
+        for (row, w) in changes {
+            try await sql.update("marks")
+                .set("code", to: SQLBind(w.mark.code.symbol)).set("minutes_late", to: SQLBind(w.mark.minutesLate))
+                .set("recorded_by", to: SQLBind(actor.name)).set("recorded_at", to: SQLBind(now))
+                .where("id", .equal, SQLBind(row.id!)).run()
+        }
+        summary.amended = changes.count
+        return summary
+    }
+
+    /// Marks of many pupils over a range as compact session arrays (one byte a session from `range.from`).
+    /// Marks with a code Rollbook does not know are skipped.
+    public func sessionArrays(schoolID: Int, pupilIDs: [Int]? = nil, range: DateRange) async throws -> [Int: SessionArray] {
+        // Rows arrive one at a time on the connection's loop, never concurrently.
+        final class Arrays: @unchecked Sendable { var byPupil: [Int: SessionArray] = [:] }
+        let out = Arrays()
+        let base = range.from
+        let days = range.days
+        var q = sql.select().column(SQLColumn("pupil_id", table: "marks")).column(SQLColumn("date", table: "marks"))
+            .column(SQLColumn("session", table: "marks")).column(SQLColumn("code", table: "marks"))
+            .from("marks")
+            .join("pupils", on: SQLColumn("id", table: "pupils"), .equal, SQLColumn("pupil_id", table: "marks"))
+            .where(SQLColumn("school_id", table: "pupils"), .equal, SQLBind(schoolID))
+            .where(SQLColumn("date", table: "marks"), .greaterThanOrEqual, SQLBind(range.from.iso))
+            .where(SQLColumn("date", table: "marks"), .lessThanOrEqual, SQLBind(range.to.iso))
+        if let ids = pupilIDs {
+            guard !ids.isEmpty else { return [:] }
+            q = q.where(SQLColumn("pupil_id", table: "marks"), .in, SQLBind.group(ids))
+        }
+        try await q.run { row in
+            guard let pid = try? row.decode(column: "pupil_id", as: Int.self),
+                  let ds = try? row.decode(column: "date", as: String.self), let d = LocalDate(iso: ds),
+                  let s = try? row.decode(column: "session", as: String.self),
+                  let cs = try? row.decode(column: "code", as: String.self), let code = AttendanceCode.lookup(cs) else { return }
+            out.byPupil[pid, default: SessionArray(base: base, days: days)]
+                .set(dayOffset: base.days(to: d), session: s == "AM" ? 0 : 1, raw: code.rawValue)
+        }
+        return out.byPupil
+    }
+
+    // MARK: Statistics
+
+    /// Each pupil's session counts over `range` from the one statistics engine.
+    public func pupilStatistics(schoolID: Int, range: DateRange, filter: PupilFilter = .init()) async throws -> [(PupilRow, SessionCounts)] {
+        var f = filter
+        f.onRollDuring = f.onRollDuring.flatMap { $0.clamped(to: range) } ?? range
+        let pupils = try await self.pupils(schoolID: schoolID, filter: f)
+        let engine = StatisticsEngine(calendar: try await calendar(schoolID: schoolID))
+        let all = filter.yearGroup == nil && filter.form == nil && filter.house == nil && filter.characteristic == nil && filter.upns == nil
+        let arrays = try await sessionArrays(schoolID: schoolID, pupilIDs: all ? nil : pupils.compactMap(\.id), range: range)
+        let empty = SessionArray(base: range.from, days: 0)
+        return pupils.map { p in (p, engine.counts(arrays[p.id!] ?? empty, enrolment: p.enrolment, range: range)) }
+    }
+
+    public func groupStatistics(schoolID: Int, range: DateRange, filter: PupilFilter = .init()) async throws -> GroupStatistics {
+        var g = GroupStatistics()
+        for (_, c) in try await pupilStatistics(schoolID: schoolID, range: range, filter: filter) { g.add(c) }
+        return g
+    }
+
+    /// N marks that have waited more than `limit` school days for a reason.
+    public func overdueNoReason(schoolID: Int, asOf: LocalDate, limit: Int = RegisterRules.noReasonLimitSchoolDays) async throws -> [(PupilRow, Mark)] {
+        let calendar = try await calendar(schoolID: schoolID)
+        let rows = try await MarkRow.query(on: db).join(PupilRow.self, on: \MarkRow.$pupilID == \PupilRow.$id)
+            .filter(PupilRow.self, \.$schoolID == schoolID).filter(\.$code == "N").filter(\.$date <= asOf.iso)
+            .sort(\.$date).all()
+        var out: [(PupilRow, Mark)] = []
+        for r in rows {
+            guard let d = LocalDate(iso: r.date), let s = Session(rawValue: r.session) else { continue }
+            let m = Mark(date: d, session: s, code: .n)
+            if !RegisterRules.overdueNoReason([m], calendar: calendar, asOf: asOf, limit: limit).isEmpty {
+                out.append((try r.joined(PupilRow.self), m))
+            }
+        }
+        return out
+    }
+}
+
+extension Store {
+    /// The school a single-school command works on: the first, created with Rollbook's defaults if there is none.
+    public func defaultSchool() async throws -> SchoolRow {
+        if let s = try await schools().first { return s }
+        return try await createSchool(name: "Rollbook school", times: .standard)
+    }
+
+    /// Imports marks (first entries, or amendments with reason `import`) in one transaction.
+    /// An unknown UPN fails the whole file with its line number.
+    public func importMarks(schoolID: Int, file: String, rows: [Interchange.MarkRow], at now: String) async throws -> WriteSummary {
+        let pupils = try await self.pupils(schoolID: schoolID)
+        let ids = Dictionary(pupils.map { ($0.upn, $0.id!) }, uniquingKeysWith: { a, _ in a })
+        var writes: [MarkWrite] = []
+        for r in rows {
+            guard let id = ids[r.upn] else {
+                throw ImportError(file: file, line: r.line, column: "upn", reason: "no pupil with UPN \(r.upn) on the admission register")
+            }
+            writes.append(MarkWrite(pupilID: id, mark: r.mark, reason: "import"))
+        }
+        return try await record(writes, by: Actor(name: "import", position: "Rollbook import"), at: now)
+    }
+}

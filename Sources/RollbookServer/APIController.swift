@@ -1,0 +1,247 @@
+import Foundation
+import RollbookCore
+import RollbookStore
+import Vapor
+
+/// The JSON API under /api/v1. Every route needs a personal API token; what it may do follows the staff member's role.
+struct APIController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let api = routes.grouped("api", "v1").grouped(BearerAuthenticator(), RequireAPIUser())
+        api.get("school", use: school)
+        api.get("codes", use: codes)
+        api.get("calendar", use: calendar)
+        api.get("pupils", use: listPupils)
+        api.post("pupils", use: admitPupil)
+        api.get("pupils", ":upn", use: getPupil)
+        api.get("pupils", ":upn", "contacts", use: contacts)
+        api.post("pupils", ":upn", "deletion", use: deleteFromRoll)
+        api.get("pupils", ":upn", "marks", use: pupilMarks)
+        api.get("pupils", ":upn", "statistics", use: pupilStatistics)
+        api.get("registers", ":date", ":session", use: getRegister)
+        api.post("registers", ":date", ":session", use: submitRegister)
+        api.get("marks", "overdue", use: overdue)
+        api.get("statistics", use: statistics)
+        api.get("statistics", "pupils", use: statisticsByPupil)
+    }
+
+    func user(_ req: Request) throws -> StaffUser { try req.auth.require(StaffUser.self) }
+
+    func pupil(_ req: Request, _ user: StaffUser) async throws -> PupilRow {
+        try user.require(.readPupils)
+        let upn = req.parameters.get("upn") ?? ""
+        guard let p = try await req.store.pupil(schoolID: user.schoolID, upn: upn) else {
+            throw APIError(.notFound, field: "upn", reason: "no pupil with UPN '\(upn)'")
+        }
+        return p
+    }
+
+    /// `from`/`to` query dates; default: the academic year to date.
+    static func range(_ req: Request) throws -> DateRange {
+        let today = req.clock.now().date
+        func q(_ name: String) throws -> LocalDate? {
+            guard let s = req.query[String.self, at: name] else { return nil }
+            return try parseDate(s, field: name)
+        }
+        let to = try q("to") ?? today
+        let from = try q("from") ?? AcademicYear(containing: to).range.from
+        guard from <= to else { throw APIError.invalid("to", "\(to) is before from \(from)") }
+        guard from.days(to: to) <= 366 * 10 else { throw APIError.invalid("from", "the range may cover at most ten years") }
+        return DateRange(from: from, to: to)
+    }
+
+    static func filter(_ req: Request) throws -> (PupilFilter, [String: String]) {
+        var f = PupilFilter()
+        var echo: [String: String] = [:]
+        if let y = req.query[String.self, at: "year_group"] {
+            guard YearGroup.isValid(y) else { throw APIError.invalid("year_group", "'\(y)' is not a year group") }
+            f.yearGroup = y; echo["year_group"] = y
+        }
+        if let v = req.query[String.self, at: "form"] { f.form = v; echo["form"] = v }
+        if let v = req.query[String.self, at: "house"] { f.house = v; echo["house"] = v }
+        if let c = req.query[String.self, at: "characteristic"] {
+            guard Characteristics.filterNames.contains(c) else {
+                throw APIError.invalid("characteristic", "'\(c)' must be one of \(Characteristics.filterNames.joined(separator: ", "))")
+            }
+            f.characteristic = c; echo["characteristic"] = c
+        }
+        if let u = req.query[String.self, at: "upn"] { f.upns = [u]; echo["upn"] = u }
+        return (f, echo)
+    }
+
+    func school(req: Request) async throws -> Response {
+        let u = try user(req)
+        let s = try await req.store.school(u.schoolID)
+        struct DTO: Content { var name: String; var registerTimes: RegisterTimes; var today: String }
+        return try await DTO(name: s.name, registerTimes: s.registerTimes, today: req.clock.now().date.iso).encodeResponse(for: req)
+    }
+
+    func codes(req: Request) async throws -> [CodeDTO] {
+        _ = try user(req)
+        return AttendanceCode.allCases.map(CodeDTO.init)
+    }
+
+    func calendar(req: Request) async throws -> CalendarDTO {
+        let u = try user(req)
+        let entries = try await req.store.calendarEntries(schoolID: u.schoolID)
+        let cal = SchoolCalendar(entries: entries)
+        var days: [CalendarDayDTO] = []
+        if let span = cal.span {
+            let year = req.query[String.self, at: "year_group"]
+            let r = (try? Self.range(req)).flatMap { req.query[String.self, at: "from"] == nil ? nil : $0 } ?? span
+            if let r = r.clamped(to: span) {
+                var d = r.from
+                while d <= r.to {
+                    let am = cal.isOpen(d, .am, yearGroup: year), pm = cal.isOpen(d, .pm, yearGroup: year)
+                    if am || pm { days.append(CalendarDayDTO(date: d.iso, am: am, pm: pm)) }
+                    d = d.adding(days: 1)
+                }
+            }
+        }
+        return CalendarDTO(entries: entries.map { .init(start: $0.start.iso, end: $0.end.iso, kind: $0.kind.rawValue, label: $0.label, yearGroups: $0.yearGroups) },
+                           terms: cal.terms.map(TermDTO.init), days: days)
+    }
+
+    func listPupils(req: Request) async throws -> [PupilSummaryDTO] {
+        let u = try user(req)
+        try u.require(.readPupils)
+        var (f, _) = try Self.filter(req)
+        if let s = req.query[String.self, at: "on_roll_on"] {
+            let d = try parseDate(s, field: "on_roll_on")
+            f.onRollDuring = DateRange(from: d, to: d)
+        }
+        return try await req.store.pupils(schoolID: u.schoolID, filter: f).map(PupilSummaryDTO.init)
+    }
+
+    func admitPupil(req: Request) async throws -> Response {
+        let u = try user(req)
+        try u.require(.manageRoll)
+        let body = try req.content.decode(AdmitPupilDTO.self)
+        let record = try body.record()
+        if try await req.store.pupil(schoolID: u.schoolID, upn: record.upn) != nil {
+            throw APIError(.conflict, field: "upn", reason: "a pupil with UPN \(record.upn) is already on the admission register")
+        }
+        try await req.store.savePupils(schoolID: u.schoolID, [record], yearGroupYear: AcademicYear(containing: record.startingDay))
+        let p = try await req.store.pupil(schoolID: u.schoolID, upn: record.upn)!
+        let r = try await detail(req, p).encodeResponse(for: req)
+        r.status = .created
+        return r
+    }
+
+    func detail(_ req: Request, _ p: PupilRow) async throws -> PupilDetailDTO {
+        PupilDetailDTO(pupil: PupilSummaryDTO(p), dateOfBirth: p.dateOfBirth, sex: p.sex,
+                       characteristics: CharacteristicsDTO(p.characteristics),
+                       contacts: try await req.store.contacts(pupilID: p.id!).map(ContactDTO.init))
+    }
+
+    func getPupil(req: Request) async throws -> PupilDetailDTO {
+        let u = try user(req)
+        return try await detail(req, try await pupil(req, u))
+    }
+
+    func contacts(req: Request) async throws -> [ContactDTO] {
+        let u = try user(req)
+        let p = try await pupil(req, u)
+        return try await req.store.contacts(pupilID: p.id!).map(ContactDTO.init)
+    }
+
+    func deleteFromRoll(req: Request) async throws -> PupilSummaryDTO {
+        let u = try user(req)
+        try u.require(.manageRoll)
+        let p = try await pupil(req, u)
+        let body = try req.content.decode(DeletionDTO.self)
+        guard let ground = DeletionGround(rawValue: body.ground) else {
+            throw APIError.invalid("ground", "'\(body.ground)' must be one of \(DeletionGround.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let day = try parseDate(body.leavingDay, field: "leaving_day")
+        if p.leavingDay != nil { throw APIError(.conflict, field: "upn", reason: "\(p.upn) has already been deleted from the roll") }
+        return PupilSummaryDTO(try await req.store.deleteFromRoll(schoolID: u.schoolID, upn: p.upn, ground: ground, leavingDay: day))
+    }
+
+    func pupilMarks(req: Request) async throws -> [MarkDTO] {
+        let u = try user(req)
+        try u.require(.readRegisters)
+        let p = try await pupil(req, u)
+        let range = try Self.range(req)
+        let amendments = Dictionary(grouping: try await req.store.amendments(pupilID: p.id!), by: { "\($0.date) \($0.session)" })
+        return try await req.store.marks(pupilID: p.id!, range: range).map { m in
+            let c = AttendanceCode.lookup(m.code)
+            return MarkDTO(date: m.date, session: m.session, code: m.code, meaning: c.map { $0.meaning(on: LocalDate(iso: m.date)!) } ?? "",
+                           statisticalMeaning: c?.statisticalMeaning.rawValue ?? "", minutesLate: m.minutesLate,
+                           recordedBy: m.recordedBy, recordedAt: m.recordedAt,
+                           amendments: (amendments["\(m.date) \(m.session)"] ?? []).map(AmendmentDTO.init))
+        }
+    }
+
+    func pupilStatistics(req: Request) async throws -> PupilStatisticsDTO {
+        let u = try user(req)
+        let p = try await pupil(req, u)
+        let range = try Self.range(req)
+        let engine = StatisticsEngine(calendar: try await req.store.calendar(schoolID: u.schoolID))
+        let arrays = try await req.store.sessionArrays(schoolID: u.schoolID, pupilIDs: [p.id!], range: range)
+        let a = arrays[p.id!] ?? SessionArray(base: range.from, days: 0)
+        let c = engine.counts(a, enrolment: p.enrolment, range: range)
+        let codes = engine.codeTotals(a, enrolment: p.enrolment, range: range)
+        return PupilStatisticsDTO(upn: p.upn, from: range.from.iso, to: range.to.iso, sessions: CountsDTO(c),
+                                  persistentAbsence: c.isPersistentAbsence, severeAbsence: c.isSevereAbsence,
+                                  codes: Dictionary(uniqueKeysWithValues: codes.map { ($0.key.symbol, $0.value) }))
+    }
+
+    static func dateAndSession(_ req: Request) throws -> (LocalDate, Session) {
+        let d = try parseDate(req.parameters.get("date") ?? "", field: "date")
+        guard let s = Session(rawValue: (req.parameters.get("session") ?? "").uppercased()) else {
+            throw APIError.invalid("session", "must be AM or PM")
+        }
+        return (d, s)
+    }
+
+    func getRegister(req: Request) async throws -> RegisterDTO {
+        let u = try user(req)
+        let (d, s) = try Self.dateAndSession(req)
+        let form = req.query[String.self, at: "form"], year = req.query[String.self, at: "year_group"]
+        return try await Registers(req: req, user: u).load(date: d, session: s, form: form, yearGroup: year)
+    }
+
+    func submitRegister(req: Request) async throws -> SubmitResultDTO {
+        let u = try user(req)
+        let (d, s) = try Self.dateAndSession(req)
+        let body = try req.content.decode(SubmitRegisterDTO.self)
+        return try await Registers(req: req, user: u).submit(date: d, session: s, body: body)
+    }
+
+    func overdue(req: Request) async throws -> [OverdueDTO] {
+        let u = try user(req)
+        try u.require(.readRegisters)
+        let asOf = try req.query[String.self, at: "as_of"].map { try parseDate($0, field: "as_of") } ?? req.clock.now().date
+        return try await req.store.overdueNoReason(schoolID: u.schoolID, asOf: asOf).map { p, m in
+            OverdueDTO(upn: p.upn, name: p.displayName, form: p.form, date: m.date.iso, session: m.session.rawValue)
+        }
+    }
+
+    func statistics(req: Request) async throws -> GroupStatisticsDTO {
+        let u = try user(req)
+        try u.require(.readStatistics)
+        let range = try Self.range(req)
+        let (f, echo) = try Self.filter(req)
+        if f.upns != nil { try u.require(.readPupils) }
+        let g = try await req.store.groupStatistics(schoolID: u.schoolID, range: range, filter: f)
+        return GroupStatisticsDTO(range: range, filter: echo, stats: g)
+    }
+
+    /// Per-pupil figures, as JSON or (`format=csv`) in the `rollbook report` CSV layout.
+    func statisticsByPupil(req: Request) async throws -> Response {
+        let u = try user(req)
+        try u.require(.readPupils)
+        let range = try Self.range(req)
+        let (f, _) = try Self.filter(req)
+        let lines = try await req.store.pupilStatistics(schoolID: u.schoolID, range: range, filter: f).map { ReportLine(upn: $0.0.upn, counts: $0.1) }
+        switch req.query[String.self, at: "format"] ?? "json" {
+        case "json":
+            return Response(status: .ok, headers: ["Content-Type": "application/json"], body: .init(string: ReportLine.json(lines)))
+        case "csv":
+            return Response(status: .ok, headers: ["Content-Type": "text/csv; charset=utf-8",
+                                                   "Content-Disposition": "attachment; filename=\"attendance-\(range.from)-\(range.to).csv\""],
+                            body: .init(string: ReportLine.csv(lines)))
+        case let other: throw APIError.invalid("format", "'\(other)' must be json or csv")
+        }
+    }
+}

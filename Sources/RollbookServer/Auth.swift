@@ -1,0 +1,99 @@
+import Crypto
+import Foundation
+import RollbookCore
+import RollbookStore
+import Vapor
+
+/// The signed-in staff member for a request (from an API token or a web session).
+struct StaffUser: Authenticatable {
+    let id: Int
+    let schoolID: Int
+    let name: String
+    let position: String
+    let role: Role
+    let forms: [String]
+
+    init(_ row: StaffRow) {
+        id = row.id!; schoolID = row.schoolID; name = row.name; position = row.position; role = row.staffRole; forms = row.formList
+    }
+    var actor: Actor { Actor(name: name, position: position) }
+
+    func can(_ p: Permission) -> Bool { p.granted(to: role) }
+
+    /// Teachers register their own forms only; everyone else who may take registers, any.
+    func mayTakeRegister(form: String?) -> Bool {
+        guard can(.takeRegister) else { return false }
+        guard role == .teacher, !forms.isEmpty else { return true }
+        return form.map(forms.contains) ?? false
+    }
+
+    func require(_ p: Permission) throws {
+        guard can(p) else { throw APIError(.forbidden, field: nil, reason: "a \(role.title.lowercased()) may not do this") }
+    }
+}
+
+enum APIToken {
+    /// A new random token: 32 bytes, URL-safe base64.
+    static func generate() -> String {
+        var g = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &g) }
+        return "rb_" + Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+    static func hash(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// Creates an API token for a staff member; the token is returned once and stored only as a hash.
+public func createAPIToken(store: Store, email: String, now: String) async throws -> String {
+    guard let staff = try await store.staff(email: email) else { throw StoreError.notFound("no staff member with email \(email)") }
+    let token = APIToken.generate()
+    try await store.addToken(staffID: staff.id!, tokenHash: APIToken.hash(token), createdAt: now)
+    return token
+}
+
+/// `Authorization: Bearer TOKEN` for the JSON API.
+struct BearerAuthenticator: AsyncBearerAuthenticator {
+    func authenticate(bearer: BearerAuthorization, for request: Request) async throws {
+        if let s = try await request.store.staff(tokenHash: APIToken.hash(bearer.token)) { request.auth.login(StaffUser(s)) }
+    }
+}
+
+/// Every API route needs a valid token: 401 with a JSON error otherwise.
+struct RequireAPIUser: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard request.auth.has(StaffUser.self) else {
+            throw APIError(.unauthorized, field: "Authorization", reason: "send a valid personal API token as 'Authorization: Bearer TOKEN' (rollbook token create --email EMAIL)")
+        }
+        return try await next.respond(to: request)
+    }
+}
+
+/// Web sessions: the staff id is kept in the session.
+struct SessionAuthenticator: AsyncRequestAuthenticator {
+    func authenticate(request: Request) async throws {
+        guard let id = request.session.data["staff"].flatMap(Int.init), let s = try await request.store.staff(id: id) else { return }
+        request.auth.login(StaffUser(s))
+    }
+}
+
+/// A synchronizer token per session, checked on every form POST.
+struct CSRFMiddleware: AsyncMiddleware {
+    static func token(for req: Request) -> String {
+        if let t = req.session.data["csrf"] { return t }
+        let t = APIToken.generate()
+        req.session.data["csrf"] = t
+        return t
+    }
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if request.method == .POST {
+            let sent = try? request.content.get(String.self, at: "csrf")
+            guard let expected = request.session.data["csrf"], let sent, sent == expected else {
+                throw Abort(.forbidden, reason: "The form had expired or did not come from Rollbook. Go back, reload the page and try again.")
+            }
+        }
+        return try await next.respond(to: request)
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import RollbookCore
+
+/// The school-local date and time: injected, so every time-dependent rule can be tested at any moment.
+public protocol SchoolClock: Sendable {
+    func now() -> SchoolNow
+}
+
+public struct SchoolNow: Sendable, Hashable {
+    public var date: LocalDate
+    public var time: TimeOfDay
+    /// ISO 8601 date-time with the UTC offset, for audit records.
+    public var timestamp: String
+    public init(date: LocalDate, time: TimeOfDay, timestamp: String) { self.date = date; self.time = time; self.timestamp = timestamp }
+}
+
+/// The wall clock in Europe/London.
+public struct SystemClock: SchoolClock {
+    public init() {}
+    public func now() -> SchoolNow { SchoolNow.at(Date()) }
+}
+
+/// A clock that stands still: for tests and reproducible demos.
+public struct FixedClock: SchoolClock {
+    public let value: SchoolNow
+    public init(date: LocalDate, time: TimeOfDay) {
+        value = SchoolNow(date: date, time: time, timestamp: "\(date.iso)T\(time.minutes / 60 < 10 ? "0" : "")\(time):00Z")
+    }
+    public func now() -> SchoolNow { value }
+}
+
+extension SchoolNow {
+    static let london = TimeZone(identifier: "Europe/London")!
+
+    static func at(_ instant: Date) -> SchoolNow {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = london
+        let c = cal.dateComponents([.year, .month, .day, .hour, .minute, .second], from: instant)
+        let f = ISO8601DateFormatter()
+        f.timeZone = london
+        return SchoolNow(date: LocalDate(year: c.year!, month: c.month!, day: c.day!)!,
+                         time: TimeOfDay(hour: c.hour!, minute: c.minute!)!, timestamp: f.string(from: instant))
+    }
+}

@@ -1,0 +1,92 @@
+import Fluent
+import Foundation
+import Leaf
+import RollbookCore
+import RollbookStore
+import Vapor
+
+/// What a Rollbook server needs to know at start-up.
+public struct ServerOptions: Sendable {
+    public var database: DatabaseLocation
+    /// Lists the demo accounts on the sign-in page.
+    public var demoMode: Bool
+    public var clock: any SchoolClock
+    /// bcrypt cost for staff passwords.
+    public var bcryptCost: Int
+    public init(database: DatabaseLocation, demoMode: Bool = false, clock: any SchoolClock = SystemClock(), bcryptCost: Int = 12) {
+        self.database = database; self.demoMode = demoMode; self.clock = clock; self.bcryptCost = bcryptCost
+    }
+}
+
+struct OptionsKey: StorageKey { typealias Value = ServerOptions }
+
+extension Application {
+    var options: ServerOptions {
+        get { storage[OptionsKey.self]! }
+        set { storage[OptionsKey.self] = newValue }
+    }
+    var store: Store { Store(db: db) }
+}
+
+extension Request {
+    var store: Store { Store(db: db) }
+    var clock: any SchoolClock { application.options.clock }
+}
+
+/// Where the server's templates and static files are: inside the built bundle.
+enum ServerResources {
+    static var directory: String { Bundle.module.resourcePath! + "/Resources/" }
+}
+
+/// Sets up a Rollbook application: database (migrated), templates, sessions, routes.
+public func configure(_ app: Application, _ options: ServerOptions) async throws {
+    app.options = options
+    try options.database.register(on: app.databases)
+    try await StoreSetup.migrate(databases: app.databases, logger: app.logger, on: app.eventLoopGroup.any())
+
+    app.directory = DirectoryConfiguration(workingDirectory: ServerResources.directory)
+    app.views.use(.leaf)
+    app.leaf.configuration.rootDirectory = ServerResources.directory + "Views/"
+    app.leaf.cache.isEnabled = app.environment.isRelease
+
+    app.middleware = Middlewares()
+    app.middleware.use(SecurityHeadersMiddleware())
+    app.middleware.use(RollbookErrorMiddleware(environment: app.environment))
+    app.middleware.use(FileMiddleware(publicDirectory: ServerResources.directory + "Public/"))
+    app.sessions.configuration.cookieName = "rollbook_session"
+    app.sessions.configuration.cookieFactory = { id in
+        HTTPCookies.Value(string: id.string, maxAge: 8 * 3600, path: "/", isSecure: false, isHTTPOnly: true, sameSite: .lax)
+    }
+    app.middleware.use(app.sessions.middleware)
+
+    switch options.bcryptCost {
+    case 4...31: break
+    default: throw Abort(.internalServerError, reason: "bcrypt cost must be 4 to 31")
+    }
+    try routes(app)
+}
+
+func routes(_ app: Application) throws {
+    try app.register(collection: APIController())
+    try app.register(collection: PageController())
+    app.get("api", "openapi.json") { req async throws -> Response in
+        let path = ServerResources.directory + "openapi.json"
+        return try await req.fileio.asyncStreamFile(at: path, mediaType: .json)
+    }
+}
+
+/// Baseline security headers on every response.
+struct SecurityHeadersMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let r = try await next.respond(to: request)
+        r.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
+        r.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
+        r.headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
+        r.headers.replaceOrAdd(name: "Content-Security-Policy",
+                               value: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'")
+        return r
+    }
+}
+
+/// AM/PM. (Vapor's web `Session` is spelled `Vapor.Session` here.)
+typealias Session = RollbookCore.Session

@@ -1,0 +1,52 @@
+import Foundation
+import RollbookCore
+import RollbookStore
+import Vapor
+
+/// Creates the demo school: fictional pupils and marks, and one staff account of each role.
+public enum DemoSeeder {
+    public static func seed(store: Store, options: DemoOptions, bcryptCost: Int, now: String) async throws -> (schoolID: Int, pupils: Int) {
+        let school = Demo.generate(options)
+        let id = try await store.loadGeneratedSchool(school, recordedBy: "Demo data", at: now)
+        let hash = try Bcrypt.hash(DemoAccounts.password, cost: bcryptCost)
+        let firstForm = school.pupils.map(\.record.form).sorted(by: formOrder).first ?? ""
+        let domain = options.phase == .primary ? "harbourlane.example.org" : "westmere.example.org"
+        let accounts: [(String, String, String, Role, [String])] = [
+            ("Sam Teacher", "teacher", "Class teacher, \(firstForm)", .teacher, [firstForm]),
+            ("Olu Office", "office", "Attendance officer", .office, []),
+            ("Lee Lead", "lead", "Senior leader for attendance", .attendanceLead, []),
+            ("Harriet Head", "head", "Headteacher", .head, []),
+            ("Gwen Governor", "governor", "Chair of governors", .governor, []),
+            ("Lal Officer", "la", "Local authority attendance officer", .laOfficer, []),
+        ]
+        for (name, local, position, role, forms) in accounts {
+            try await store.addStaff(StaffRow(schoolID: id, name: name, email: "\(local)@\(domain)", position: position,
+                                              role: role, passwordHash: hash, forms: forms))
+        }
+        return (id, school.pupils.count)
+    }
+}
+
+/// Runs the server until interrupted; with `demoMode`, first creates the demo school if the database is empty.
+public func runServer(hostname: String, port: Int, options: ServerOptions) async throws {
+    let env = Environment(name: "production", arguments: ["rollbook", "serve", "--hostname", hostname, "--port", String(port)])
+    let app = try await Application.make(env)
+    do {
+        try await configure(app, options)
+        let store = Store(db: app.db)
+        if options.demoMode, try await store.isEmpty() {
+            let started = Date()
+            let now = options.clock.now()
+            let r = try await DemoSeeder.seed(store: store, options: DemoOptions(phase: .primary, through: now.date),
+                                              bcryptCost: options.bcryptCost, now: now.timestamp)
+            print("Created the demo school: \(r.pupils) fictional pupils (\(String(format: "%.1f", Date().timeIntervalSince(started))) s).")
+        }
+        print("Rollbook is running at http://\(hostname):\(port)/ using \(options.database).")
+        if options.demoMode { print("Sign in with a demo account listed on that page (password: \(DemoAccounts.password)).") }
+        try await app.execute()
+    } catch {
+        try? await app.asyncShutdown()
+        throw error
+    }
+    try await app.asyncShutdown()
+}

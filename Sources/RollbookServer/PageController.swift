@@ -1,0 +1,337 @@
+import Foundation
+import RollbookCore
+import RollbookStore
+import Vapor
+
+/// Server-rendered pages for staff: sign in, today's registers, taking a register, a pupil's page.
+struct PageController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let web = routes.grouped(SessionAuthenticator(), CSRFMiddleware())
+        web.get(use: home)
+        web.post("sign-in", use: signIn)
+        let staff = web.grouped(StaffUser.redirectMiddleware(path: "/"))
+        staff.post("sign-out", use: signOut)
+        staff.get("today", use: today)
+        staff.get("registers", ":date", ":session", use: register)
+        staff.post("registers", ":date", ":session", use: saveRegister)
+        staff.get("pupils", use: pupilSearch)
+        staff.get("pupils", ":upn", use: pupil)
+    }
+
+    struct Page<T: Encodable>: Encodable {
+        var title: String
+        var user: UserContext?
+        var csrf: String
+        var content: T
+    }
+    struct UserContext: Encodable { var name: String; var role: String }
+
+    func render<T: Encodable>(_ req: Request, _ template: String, title: String, _ content: T) async throws -> View {
+        let u = req.auth.get(StaffUser.self)
+        return try await req.view.render(template, Page(title: title, user: u.map { UserContext(name: $0.name, role: $0.role.title) },
+                                                        csrf: CSRFMiddleware.token(for: req), content: content))
+    }
+
+    // MARK: Home and sign-in
+
+    struct HomeContent: Encodable {
+        struct Account: Encodable { var email: String; var role: String; var position: String }
+        var schoolName: String?
+        var demo: Bool
+        var demoPassword: String
+        var accounts: [Account]
+        var error: String?
+        var next: String
+    }
+
+    func home(req: Request) async throws -> Response {
+        if req.auth.has(StaffUser.self) { return req.redirect(to: "/today") }
+        return try await homePage(req, error: nil).encodeResponse(for: req)
+    }
+
+    func homePage(_ req: Request, error: String?) async throws -> View {
+        let school = try await req.store.schools().first
+        var accounts: [HomeContent.Account] = []
+        if req.application.options.demoMode, let s = school {
+            accounts = try await req.store.staff(schoolID: s.id!).map { .init(email: $0.email, role: $0.staffRole.title, position: $0.position) }
+        }
+        let next = req.query[String.self, at: "next"].flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil } ?? "/today"
+        return try await render(req, "home", title: "Sign in", HomeContent(schoolName: school?.name, demo: req.application.options.demoMode,
+                                                                            demoPassword: DemoAccounts.password, accounts: accounts,
+                                                                            error: error, next: next))
+    }
+
+    struct SignInForm: Content { var email: String; var password: String; var next: String? }
+
+    func signIn(req: Request) async throws -> Response {
+        let form = try req.content.decode(SignInForm.self)
+        guard let s = try await req.store.staff(email: form.email.trimmingCharacters(in: .whitespaces)),
+              try await req.password.async.verify(form.password, created: s.passwordHash) else {
+            let v = try await homePage(req, error: "That email and password do not match an account.")
+            let r = try await v.encodeResponse(for: req)
+            r.status = .unauthorized
+            return r
+        }
+        req.session.destroy()
+        req.session.data["staff"] = String(s.id!)
+        let next = form.next.flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil } ?? "/today"
+        return req.redirect(to: next)
+    }
+
+    func signOut(req: Request) async throws -> Response {
+        req.auth.logout(StaffUser.self)
+        req.session.destroy()
+        return req.redirect(to: "/")
+    }
+
+    // MARK: Today
+
+    struct RegisterSummary: Encodable {
+        var form: String
+        var pupils: Int
+        var marked: Int
+        var present: Int
+        var late: Int
+        var absent: Int
+        var state: String
+        var link: String
+    }
+    struct AbsenceLine: Encodable { var upn: String; var name: String; var form: String; var contact: String; var phone: String }
+    struct TodayContent: Encodable {
+        var date: String
+        var weekday: String
+        var session: String
+        var schoolDay: Bool
+        var state: String
+        var registers: [RegisterSummary]
+        var dayOne: [AbsenceLine]
+        var present: Int
+        var late: Int
+        var absent: Int
+        var yearToDate: String
+        var overdue: Int
+    }
+
+    static let weekdays = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+    func today(req: Request) async throws -> View {
+        let u = try req.auth.require(StaffUser.self)
+        let now = req.clock.now()
+        let school = try await req.store.school(u.schoolID)
+        let times = school.registerTimes
+        let session: Session = now.time < times.pm.opens ? .am : .pm
+        let calendar = try await req.store.calendar(schoolID: u.schoolID)
+        var content = TodayContent(date: now.date.iso, weekday: Self.weekdays[now.date.weekday - 1], session: session.rawValue,
+                                   schoolDay: calendar.isSchoolDay(now.date), state: times[session].state(at: now.time).rawValue,
+                                   registers: [], dayOne: [], present: 0, late: 0, absent: 0, yearToDate: "–", overdue: 0)
+        if u.can(.readRegisters) {
+            let pupils = try await req.store.pupils(schoolID: u.schoolID, filter: PupilFilter(onRollDuring: DateRange(from: now.date, to: now.date)))
+            let marks = try await req.store.marks(pupilIDs: pupils.compactMap(\.id), date: now.date, session: session)
+            var byForm: [String: [PupilRow]] = [:]
+            for p in pupils where calendar.isOpen(now.date, session, yearGroup: p.yearGroup) { byForm[p.form, default: []].append(p) }
+            let visible = u.role == .teacher && !u.forms.isEmpty ? byForm.filter { u.forms.contains($0.key) } : byForm
+            var absentIDs: [PupilRow] = []
+            for (form, ps) in visible.sorted(by: { formOrder($0.key, $1.key) }) {
+                var s = RegisterSummary(form: form, pupils: ps.count, marked: 0, present: 0, late: 0, absent: 0, state: "",
+                                        link: "/registers/\(now.date.iso)/\(session.rawValue)?form=\(form.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? form)")
+                for p in ps {
+                    guard let m = marks[p.id!], let c = AttendanceCode.lookup(m.code) else { continue }
+                    s.marked += 1
+                    if c == .late { s.late += 1 }
+                    if c.statisticalMeaning == .present || c.statisticalMeaning == .approvedEducationalActivity { s.present += 1 }
+                    if c.isAbsence { s.absent += 1 }
+                    if c == .n { absentIDs.append(p) }
+                }
+                let windowState = times[session].state(at: now.time)
+                s.state = s.marked == s.pupils ? "taken" : (windowState == .closed ? "overdue" : (windowState == .open ? "open" : "not yet open"))
+                content.present += s.present; content.late += s.late; content.absent += s.absent
+                content.registers.append(s)
+            }
+            let contacts = try await req.store.firstContacts(pupilIDs: absentIDs.compactMap(\.id))
+            content.dayOne = absentIDs.map { p in
+                let c = contacts[p.id!]
+                return AbsenceLine(upn: p.upn, name: p.displayName, form: p.form, contact: c.map { "\($0.name) (\($0.relationship))" } ?? "no contact on record",
+                                   phone: c?.phone ?? "")
+            }
+            content.overdue = try await req.store.overdueNoReason(schoolID: u.schoolID, asOf: now.date).count
+        }
+        let ytd = try await req.store.groupStatistics(schoolID: u.schoolID, range: DateRange(from: AcademicYear(containing: now.date).range.from, to: now.date))
+        content.yearToDate = percent(ytd.sessions.attendanceRate)
+        return try await render(req, "today", title: "Today", content)
+    }
+
+    // MARK: Registers
+
+    struct RegisterPage: Encodable {
+        var register: RegisterDTO
+        var form: String
+        var dateLabel: String
+        var editable: Bool
+        var needsReason: Bool
+        var saved: String?
+        var error: String?
+        var codes: [CodeOption]
+        var lines: [Line]
+        struct Line: Encodable {
+            var upn: String; var name: String; var code: String; var label: String; var tone: String; var open: Bool
+            var minutesLate: Int?
+        }
+    }
+    struct CodeOption: Encodable { var code: String; var label: String }
+
+    static let codeOptions: [CodeOption] = AttendanceCode.allCases
+        .filter { !$0.isLegacy && $0 != .closure && $0 != .z && $0 != .presentPM }
+        .map { CodeOption(code: $0 == .presentAM ? "present" : $0.symbol, label: $0 == .presentAM ? "Present" : "\($0.symbol) – \($0.meaning)") }
+
+    func registerPage(_ req: Request, date: LocalDate, session: Session, form: String, saved: String?, error: String?) async throws -> View {
+        let u = try req.auth.require(StaffUser.self)
+        let reg = try await Registers(req: req, user: u).load(date: date, session: session, form: form.isEmpty ? nil : form, yearGroup: nil)
+        let lines = reg.pupils.map { l in
+            let code = l.code.flatMap(AttendanceCode.lookup)
+            return RegisterPage.Line(upn: l.upn, name: l.name, code: l.code ?? "", label: code.map { $0.meaning(on: date) } ?? (l.sessionOpen ? "Not marked" : "School closed (#)"),
+                                     tone: tone(code), open: l.sessionOpen, minutesLate: l.minutesLate)
+        }
+        return try await render(req, "register", title: "Register \(form) \(session.rawValue)",
+                                RegisterPage(register: reg, form: form, dateLabel: "\(Self.weekdays[date.weekday - 1]) \(date.iso)",
+                                             editable: u.mayTakeRegister(form: form.isEmpty ? nil : form),
+                                             needsReason: reg.state == "closed", saved: saved, error: error,
+                                             codes: Self.codeOptions, lines: lines))
+    }
+
+    func register(req: Request) async throws -> View {
+        let (d, s) = try APIController.dateAndSession(req)
+        return try await registerPage(req, date: d, session: s, form: req.query[String.self, at: "form"] ?? "", saved: nil, error: nil)
+    }
+
+    func saveRegister(req: Request) async throws -> Response {
+        let u = try req.auth.require(StaffUser.self)
+        let (d, s) = try APIController.dateAndSession(req)
+        let fields = try req.content.decode([String: String].self)
+        let form = fields["form"] ?? ""
+        let reason = fields["reason"].flatMap { $0.isEmpty ? nil : $0 }
+        var marks: [SubmittedMark] = []
+        // Each pupil has a present/late choice (mark_UPN) and an absence code (code_UPN); the code wins.
+        var chosen: [String: String] = [:]
+        for (k, v) in fields where !v.isEmpty {
+            if k.hasPrefix("mark_") { chosen[String(k.dropFirst(5)), default: v] = chosen[String(k.dropFirst(5))] ?? v }
+            if k.hasPrefix("code_") { chosen[String(k.dropFirst(5))] = v }
+        }
+        for (upn, v) in chosen.sorted(by: { $0.key < $1.key }) {
+            let arrival = fields["arrival_\(upn)"].flatMap { $0.isEmpty ? nil : $0 }
+            if v == "late" {
+                marks.append(SubmittedMark(upn: upn, code: arrival == nil ? "L" : nil, arrivalTime: arrival, minutesLate: nil, reason: reason))
+            } else {
+                let code = v == "present" ? (s == .am ? "/" : "\\") : v
+                marks.append(SubmittedMark(upn: upn, code: code, arrivalTime: nil, minutesLate: nil, reason: reason))
+            }
+        }
+        do {
+            guard !marks.isEmpty else { throw APIError.invalid("marks", "choose a mark for at least one pupil") }
+            let r = try await Registers(req: req, user: u).submit(date: d, session: s, body: SubmitRegisterDTO(form: form.isEmpty ? nil : form, yearGroup: nil, marks: marks))
+            let msg = "Saved: \(r.created) new, \(r.amended) changed, \(r.unchanged) unchanged."
+            return try await registerPage(req, date: d, session: s, form: form, saved: msg, error: nil).encodeResponse(for: req)
+        } catch let e as APIError {
+            let v = try await registerPage(req, date: d, session: s, form: form, saved: nil, error: "\(e.field.map { "\($0): " } ?? "")\(e.reason). Nothing was saved.")
+            let r = try await v.encodeResponse(for: req)
+            r.status = e.status
+            return r
+        }
+    }
+
+    // MARK: Pupils
+
+    struct SearchContent: Encodable { var query: String; var pupils: [PupilSummaryDTO] }
+
+    func pupilSearch(req: Request) async throws -> View {
+        let u = try req.auth.require(StaffUser.self)
+        try u.require(.readPupils)
+        let q = (req.query[String.self, at: "q"] ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+        let today = req.clock.now().date
+        let all = try await req.store.pupils(schoolID: u.schoolID, filter: PupilFilter(onRollDuring: DateRange(from: today, to: today)))
+        let hits = q.isEmpty ? [] : all.filter {
+            $0.displayName.lowercased().contains(q) || $0.legalSurname.lowercased().contains(q) || $0.form.lowercased() == q || $0.upn.lowercased() == q
+        }
+        return try await render(req, "pupils", title: "Pupils", SearchContent(query: q, pupils: hits.prefix(100).map(PupilSummaryDTO.init)))
+    }
+
+    struct PupilContent: Encodable {
+        struct Figures: Encodable {
+            var label: String; var possible: Int; var attendance: String; var authorised: String; var unauthorised: String
+            var persistent: Bool; var severe: Bool
+        }
+        struct Absence: Encodable { var date: String; var session: String; var code: String; var meaning: String; var tone: String; var minutesLate: Int? }
+        var pupil: PupilDetailDTO
+        var figures: [Figures]
+        var absences: [Absence]
+        var amendments: [AmendmentDTO]
+        var lateMinutes: Int
+        var lateCount: Int
+    }
+
+    func pupil(req: Request) async throws -> View {
+        let u = try req.auth.require(StaffUser.self)
+        try u.require(.readPupils)
+        let upn = req.parameters.get("upn") ?? ""
+        guard let p = try await req.store.pupil(schoolID: u.schoolID, upn: upn) else { throw Abort(.notFound, reason: "No pupil with UPN \(upn).") }
+        let today = req.clock.now().date
+        let engine = StatisticsEngine(calendar: try await req.store.calendar(schoolID: u.schoolID))
+        let thisYear = AcademicYear(containing: today)
+        var figures: [PupilContent.Figures] = []
+        for (label, year) in [("This year (\(thisYear))", thisYear), ("Last year (\(AcademicYear(startYear: thisYear.startYear - 1)))", AcademicYear(startYear: thisYear.startYear - 1))] {
+            let range = DateRange(from: year.range.from, to: min(year.range.to, today))
+            let a = try await req.store.sessionArrays(schoolID: u.schoolID, pupilIDs: [p.id!], range: range)[p.id!] ?? SessionArray(base: range.from, days: 0)
+            let c = engine.counts(a, enrolment: p.enrolment, range: range)
+            figures.append(.init(label: label, possible: c.possible, attendance: percent(c.attendanceRate), authorised: percent(c.authorisedAbsenceRate),
+                                 unauthorised: percent(c.unauthorisedAbsenceRate), persistent: c.isPersistentAbsence, severe: c.isSevereAbsence))
+        }
+        let marks = try await req.store.marks(pupilID: p.id!, range: thisYear.range)
+        var absences: [PupilContent.Absence] = []
+        var lateMinutes = 0, lateCount = 0
+        for m in marks.reversed() {
+            guard let c = AttendanceCode.lookup(m.code) else { continue }
+            if c == .late || c == .u { lateMinutes += m.minutesLate ?? 0; lateCount += 1 }
+            if c.isAbsence || c == .late {
+                absences.append(.init(date: m.date, session: m.session, code: m.code, meaning: c.meaning(on: LocalDate(iso: m.date)!), tone: tone(c), minutesLate: m.minutesLate))
+            }
+        }
+        let detail = PupilDetailDTO(pupil: PupilSummaryDTO(p), dateOfBirth: p.dateOfBirth, sex: p.sex,
+                                    characteristics: CharacteristicsDTO(p.characteristics),
+                                    contacts: try await req.store.contacts(pupilID: p.id!).map(ContactDTO.init))
+        let amendments = try await req.store.amendments(pupilID: p.id!).reversed().map(AmendmentDTO.init)
+        return try await render(req, "pupil", title: p.displayName,
+                                PupilContent(pupil: detail, figures: figures, absences: absences, amendments: amendments,
+                                             lateMinutes: lateMinutes, lateCount: lateCount))
+    }
+}
+
+/// Orders forms by year then name: R before 1, 2 before 10.
+func formOrder(_ a: String, _ b: String) -> Bool {
+    func key(_ s: String) -> (Int, String) {
+        let digits = s.prefix { $0.isNumber }
+        if let n = Int(digits) { return (n + 10, s) }
+        return (s.hasPrefix("R") ? 5 : 0, s)
+    }
+    return key(a) < key(b)
+}
+
+/// A category word for a code, used for colour and text together (never colour alone).
+func tone(_ c: AttendanceCode?) -> String {
+    guard let c else { return "none" }
+    return switch c.statisticalMeaning {
+    case .present: c == .late ? "late" : "present"
+    case .approvedEducationalActivity: "activity"
+    case .authorisedAbsence: "authorised"
+    case .unauthorisedAbsence: "unauthorised"
+    case .notPossible: "notpossible"
+    }
+}
+
+func percent(_ r: Double?) -> String {
+    guard let r else { return "–" }
+    return String(format: "%.1f%%", r * 100)
+}
+
+/// The demo school's accounts share one password, shown on the sign-in page in demo mode only.
+public enum DemoAccounts {
+    public static let password = "rollbook-demo"
+}

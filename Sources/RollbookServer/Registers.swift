@@ -1,0 +1,168 @@
+import Foundation
+import RollbookCore
+import RollbookStore
+import Vapor
+
+/// One pupil's line on a register.
+struct RegisterLine: Content {
+    var upn: String
+    var name: String
+    var yearGroup: String
+    var form: String
+    /// False when the school is closed for this pupil's year group (the register shows #).
+    var sessionOpen: Bool
+    var code: String?
+    var meaning: String?
+    var category: String?
+    var minutesLate: Int?
+    var recordedBy: String?
+}
+
+struct RegisterDTO: Content {
+    var date: String
+    var session: String
+    var group: String
+    var state: String
+    var opens: String
+    var lateAfter: String
+    var closes: String
+    var taken: Bool
+    var pupils: [RegisterLine]
+}
+
+/// One entry of a register submission: a code, or an arrival time from which L or U follows.
+struct SubmittedMark: Content {
+    var upn: String
+    var code: String?
+    var arrivalTime: String?
+    var minutesLate: Int?
+    var reason: String?
+}
+
+struct SubmitRegisterDTO: Content {
+    var form: String?
+    var yearGroup: String?
+    var marks: [SubmittedMark]
+}
+
+struct SubmitResultDTO: Content {
+    var created: Int
+    var amended: Int
+    var unchanged: Int
+    var register: RegisterDTO
+}
+
+/// Reading and taking registers: the rules shared by the API and the pages.
+struct Registers {
+    let req: Request
+    let user: StaffUser
+
+    var store: Store { req.store }
+
+    /// Pupils in a group on roll on `date` (form, year group, or the whole school).
+    func pupils(form: String?, yearGroup: String?, date: LocalDate) async throws -> [PupilRow] {
+        try await store.pupils(schoolID: user.schoolID, filter: PupilFilter(yearGroup: yearGroup, form: form,
+                                                                            onRollDuring: DateRange(from: date, to: date)))
+            .sorted { ($0.legalSurname, $0.legalForename) < ($1.legalSurname, $1.legalForename) }
+    }
+
+    func state(date: LocalDate, session: Session, times: RegisterTimes) -> RegisterWindow.State {
+        let now = req.clock.now()
+        if date < now.date { return .closed }
+        if date > now.date { return .notYetOpen }
+        return times[session].state(at: now.time)
+    }
+
+    func load(date: LocalDate, session: Session, form: String?, yearGroup: String?) async throws -> RegisterDTO {
+        guard user.can(.readRegisters) else { throw APIError(.forbidden, field: nil, reason: "a \(user.role.title.lowercased()) may not see registers") }
+        let school = try await store.school(user.schoolID)
+        let calendar = try await store.calendar(schoolID: user.schoolID)
+        let pupils = try await pupils(form: form, yearGroup: yearGroup, date: date)
+        let marks = try await store.marks(pupilIDs: pupils.compactMap(\.id), date: date, session: session)
+        let times = school.registerTimes
+        let lines = pupils.map { p -> RegisterLine in
+            let m = marks[p.id!]
+            let code = m.flatMap { AttendanceCode.lookup($0.code) }
+            return RegisterLine(upn: p.upn, name: p.displayName, yearGroup: p.yearGroup, form: p.form,
+                                sessionOpen: calendar.isOpen(date, session, yearGroup: p.yearGroup),
+                                code: m?.code, meaning: code?.meaning(on: date), category: code?.statisticalMeaning.rawValue,
+                                minutesLate: m?.minutesLate, recordedBy: m?.recordedBy)
+        }
+        let open = lines.filter(\.sessionOpen)
+        return RegisterDTO(date: date.iso, session: session.rawValue,
+                           group: form.map { "form \($0)" } ?? yearGroup.map { "year \($0)" } ?? "whole school",
+                           state: state(date: date, session: session, times: times).rawValue,
+                           opens: times[session].opens.description, lateAfter: times[session].lateAfter.description,
+                           closes: times[session].closes.description,
+                           taken: !open.isEmpty && open.allSatisfy { $0.code != nil }, pupils: lines)
+    }
+
+    /// Validates every entry first; writes all of them in one transaction, or none.
+    func submit(date: LocalDate, session: Session, body: SubmitRegisterDTO) async throws -> SubmitResultDTO {
+        guard !body.marks.isEmpty else { throw APIError.invalid("marks", "must list at least one mark") }
+        guard user.can(.takeRegister) else { throw APIError(.forbidden, field: nil, reason: "a \(user.role.title.lowercased()) may not take registers") }
+        let school = try await store.school(user.schoolID)
+        let times = school.registerTimes
+        let calendar = try await store.calendar(schoolID: user.schoolID)
+        let state = state(date: date, session: session, times: times)
+        if state == .notYetOpen && date > req.clock.now().date && !user.can(.amendMarks) {
+            throw APIError(.forbidden, field: "date", reason: "only office staff may record marks for a future day")
+        }
+        let upns = body.marks.map(\.upn)
+        let rows = try await store.pupils(schoolID: user.schoolID, filter: PupilFilter(upns: upns))
+        let byUPN = Dictionary(rows.map { ($0.upn, $0) }, uniquingKeysWith: { a, _ in a })
+        let existing = try await store.marks(pupilIDs: rows.compactMap(\.id), date: date, session: session)
+        var writes: [MarkWrite] = []
+        var seen: Set<String> = []
+        for (i, m) in body.marks.enumerated() {
+            let f = "marks[\(i)]"
+            guard let p = byUPN[m.upn] else { throw APIError.invalid("\(f).upn", "no pupil with UPN '\(m.upn)' on the admission register") }
+            guard seen.insert(m.upn).inserted else { throw APIError.invalid("\(f).upn", "\(m.upn) appears twice") }
+            guard p.enrolment.isOnRoll(date) else { throw APIError.invalid("\(f).upn", "\(m.upn) is not on roll on \(date)") }
+            guard calendar.isOpen(date, session, yearGroup: p.yearGroup) else {
+                throw APIError.invalid("date", "the school is not open for year \(p.yearGroup) on \(date) \(session.rawValue)")
+            }
+            guard user.mayTakeRegister(form: p.form) else {
+                throw APIError(.forbidden, field: "\(f).upn", reason: "\(m.upn) is in form \(p.form), which is not one of your forms")
+            }
+            let mark: Mark
+            switch (m.code, m.arrivalTime) {
+            case (let c?, nil):
+                let code: AttendanceCode
+                do { code = try AttendanceCode.parse(c, on: date) } catch { throw APIError.invalid("\(f).code", error.description) }
+                if code == .closure || code == .z {
+                    throw APIError.invalid("\(f).code", code == .z ? "Z is for pupils not yet on the admission register" : "# comes from the school calendar")
+                }
+                if let ml = m.minutesLate {
+                    guard code == .late || code == .u else { throw APIError.invalid("\(f).minutes_late", "is only kept with L or U") }
+                    guard (0..<1440).contains(ml) else { throw APIError.invalid("\(f).minutes_late", "must be 0 to 1439") }
+                }
+                mark = Mark(date: date, session: session, code: code, minutesLate: m.minutesLate)
+            case (nil, let t?):
+                guard let time = TimeOfDay(t) else { throw APIError.invalid("\(f).arrival_time", "'\(t)' is not a time in the form HH:MM") }
+                let a = times.arrival(at: time, session: session)
+                mark = Mark(date: date, session: session, code: a.code, minutesLate: a.minutesLate)
+            case (nil, nil): throw APIError.invalid("\(f).code", "give a code or an arrival_time")
+            case (_?, _?): throw APIError.invalid("\(f).arrival_time", "give either a code or an arrival_time, not both")
+            }
+            let current = existing[p.id!].flatMap { r in AttendanceCode.lookup(r.code).map { Mark(date: date, session: session, code: $0, minutesLate: r.minutesLate) } }
+            var reason = m.reason
+            if RegisterRules.change(from: current, to: mark) == .amendment {
+                if state == .open {
+                    if reason?.isEmpty ?? true { reason = "corrected while the register was open" }
+                } else {
+                    guard user.can(.amendMarks) else {
+                        throw APIError(.forbidden, field: "\(f).code", reason: "the register has closed: changing a mark needs office, attendance lead or head access")
+                    }
+                    guard let r = reason, !r.trimmingCharacters(in: .whitespaces).isEmpty else {
+                        throw APIError.invalid("\(f).reason", "changing \(existing[p.id!]!.code) to \(mark.code.symbol) after the register closed needs a reason")
+                    }
+                }
+            }
+            writes.append(MarkWrite(pupilID: p.id!, mark: mark, reason: reason))
+        }
+        let summary = try await store.record(writes, by: user.actor, at: req.clock.now().timestamp)
+        let reg = try await load(date: date, session: session, form: body.form, yearGroup: body.yearGroup)
+        return SubmitResultDTO(created: summary.created, amended: summary.amended, unchanged: summary.unchanged, register: reg)
+    }
+}

@@ -1,0 +1,28 @@
+// Progressive enhancement for the register page: "mark all present" and keyboard shortcuts (p present, l late).
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.getElementById("register");
+  if (!form) return;
+  const all = document.getElementById("all-present");
+  if (all) all.addEventListener("click", () => {
+    form.querySelectorAll("li.pupil").forEach((li) => {
+      const radios = li.querySelectorAll("input[type=radio]");
+      const select = li.querySelector("select");
+      const chosen = Array.from(radios).some((r) => r.checked) || (select && select.value);
+      const current = li.classList.contains("tone-none");
+      if (!chosen && current) { const p = li.querySelector("input[value=present]"); if (p) p.checked = true; }
+    });
+  });
+  form.addEventListener("keydown", (e) => {
+    const li = e.target.closest && e.target.closest("li.pupil");
+    if (!li || e.target.tagName === "SELECT" || e.target.type === "text" || e.target.type === "time") return;
+    const pick = { p: "present", l: "late" }[e.key];
+    if (pick) { const r = li.querySelector(`input[value=${pick}]`); if (r) { r.checked = true; r.focus(); e.preventDefault(); } }
+  });
+  // An absence code clears the radio, and a radio clears the code.
+  form.addEventListener("change", (e) => {
+    const li = e.target.closest("li.pupil");
+    if (!li) return;
+    if (e.target.tagName === "SELECT" && e.target.value) li.querySelectorAll("input[type=radio]").forEach((r) => (r.checked = false));
+    if (e.target.type === "radio") { const s = li.querySelector("select"); if (s) s.value = ""; }
+  });
+});

@@ -1,0 +1,173 @@
+import FluentKit
+import FluentSQL
+import SQLKit
+
+/// Schema migrations, numbered, in order. Never edit one that has shipped: add the next.
+public enum Migrations {
+    public static let all: [any AsyncMigration] = [M001Schema(), M002AppendOnlyAmendments()]
+}
+
+struct M001Schema: AsyncMigration {
+    var name: String { "M001Schema" }
+
+    func prepare(on db: any Database) async throws {
+        try await db.schema("schools")
+            .field("id", .int, .identifier(auto: true))
+            .field("name", .string, .required)
+            .field("am_opens", .string, .required).field("am_late_after", .string, .required).field("am_closes", .string, .required)
+            .field("pm_opens", .string, .required).field("pm_late_after", .string, .required).field("pm_closes", .string, .required)
+            .create()
+        try await db.schema("staff")
+            .field("id", .int, .identifier(auto: true))
+            .field("school_id", .int, .required, .references("schools", "id"))
+            .field("name", .string, .required)
+            .field("email", .string, .required)
+            .field("position", .string, .required)
+            .field("role", .string, .required)
+            .field("password_hash", .string, .required)
+            .field("forms", .string, .required)
+            .unique(on: "email")
+            .create()
+        try await db.schema("api_tokens")
+            .field("id", .int, .identifier(auto: true))
+            .field("staff_id", .int, .required, .references("staff", "id"))
+            .field("token_hash", .string, .required)
+            .field("created_at", .string, .required)
+            .unique(on: "token_hash")
+            .create()
+        try await db.schema("pupils")
+            .field("id", .int, .identifier(auto: true))
+            .field("school_id", .int, .required, .references("schools", "id"))
+            .field("upn", .string, .required)
+            .field("legal_surname", .string, .required)
+            .field("legal_forename", .string, .required)
+            .field("preferred_forename", .string, .required)
+            .field("date_of_birth", .string, .required)
+            .field("sex", .string, .required)
+            .field("year_group", .string, .required)
+            .field("year_group_year", .int, .required)
+            .field("form", .string, .required)
+            .field("house", .string, .required)
+            .field("starting_day", .string, .required)
+            .field("leaving_day", .string)
+            .field("deletion_ground", .string)
+            .field("sen", .string, .required)
+            .field("fsm", .bool, .required)
+            .field("pupil_premium", .bool, .required)
+            .field("eal", .bool, .required)
+            .field("ethnicity", .string, .required)
+            .field("looked_after", .bool, .required)
+            .field("previously_looked_after", .bool, .required)
+            .field("child_in_need", .bool, .required)
+            .field("child_protection", .bool, .required)
+            .field("young_carer", .bool, .required)
+            .field("social_worker_name", .string, .required)
+            .field("social_worker_contact", .string, .required)
+            .unique(on: "school_id", "upn")
+            .create()
+        try await db.schema("contacts")
+            .field("id", .int, .identifier(auto: true))
+            .field("pupil_id", .int, .required, .references("pupils", "id"))
+            .field("priority", .int, .required)
+            .field("name", .string, .required)
+            .field("relationship", .string, .required)
+            .field("parental_responsibility", .bool, .required)
+            .field("lives_with", .bool, .required)
+            .field("phone", .string, .required)
+            .field("email", .string, .required)
+            .create()
+        try await db.schema("calendar_entries")
+            .field("id", .int, .identifier(auto: true))
+            .field("school_id", .int, .required, .references("schools", "id"))
+            .field("start", .string, .required)
+            .field("end", .string, .required)
+            .field("kind", .string, .required)
+            .field("year_groups", .string, .required)
+            .field("label", .string, .required)
+            .create()
+        try await db.schema("marks")
+            .field("id", .int, .identifier(auto: true))
+            .field("pupil_id", .int, .required, .references("pupils", "id"))
+            .field("date", .string, .required)
+            .field("session", .string, .required)
+            .field("code", .string, .required)
+            .field("minutes_late", .int)
+            .field("recorded_by", .string, .required)
+            .field("recorded_at", .string, .required)
+            .unique(on: "pupil_id", "date", "session")
+            .create()
+        try await db.schema("lesson_marks")
+            .field("id", .int, .identifier(auto: true))
+            .field("pupil_id", .int, .required, .references("pupils", "id"))
+            .field("date", .string, .required)
+            .field("lesson", .string, .required)
+            .field("code", .string, .required)
+            .field("minutes_late", .int)
+            .field("recorded_by", .string, .required)
+            .field("recorded_at", .string, .required)
+            .unique(on: "pupil_id", "date", "lesson")
+            .create()
+        try await db.schema("amendments")
+            .field("id", .int, .identifier(auto: true))
+            .field("pupil_id", .int, .required, .references("pupils", "id"))
+            .field("date", .string, .required)
+            .field("session", .string, .required)
+            .field("original_code", .string, .required)
+            .field("new_code", .string, .required)
+            .field("original_minutes_late", .int)
+            .field("new_minutes_late", .int)
+            .field("reason", .string, .required)
+            .field("amended_at", .string, .required)
+            .field("by_name", .string, .required)
+            .field("by_position", .string, .required)
+            .create()
+        let sql = db as! any SQLDatabase
+        try await sql.create(index: "marks_date").on("marks").column("date").run()
+        try await sql.create(index: "amendments_pupil").on("amendments").column("pupil_id").column("date").run()
+        try await sql.create(index: "pupils_school_form").on("pupils").column("school_id").column("form").run()
+        try await sql.create(index: "contacts_pupil").on("contacts").column("pupil_id").run()
+    }
+
+    func revert(on db: any Database) async throws {
+        for t in ["amendments", "lesson_marks", "marks", "calendar_entries", "contacts", "pupils", "api_tokens", "staff", "schools"] {
+            try await db.schema(t).delete()
+        }
+    }
+}
+
+/// Amendments are the register's audit trail: the database itself refuses to change or remove one.
+struct M002AppendOnlyAmendments: AsyncMigration {
+    var name: String { "M002AppendOnlyAmendments" }
+
+    func prepare(on db: any Database) async throws {
+        let sql = db as! any SQLDatabase
+        if sql.dialect.name == "sqlite" {
+            for op in ["UPDATE", "DELETE"] {
+                try await sql.raw("""
+                    CREATE TRIGGER amendments_no_\(unsafeRaw: op.lowercased()) BEFORE \(unsafeRaw: op) ON amendments
+                    BEGIN SELECT RAISE(ABORT, 'amendments are append-only'); END
+                    """).run()
+            }
+        } else {
+            try await sql.raw("""
+                CREATE FUNCTION amendments_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN RAISE EXCEPTION 'amendments are append-only'; END $$
+                """).run()
+            try await sql.raw("""
+                CREATE TRIGGER amendments_append_only BEFORE UPDATE OR DELETE ON amendments
+                FOR EACH ROW EXECUTE FUNCTION amendments_append_only()
+                """).run()
+        }
+    }
+
+    func revert(on db: any Database) async throws {
+        let sql = db as! any SQLDatabase
+        if sql.dialect.name == "sqlite" {
+            try await sql.raw("DROP TRIGGER IF EXISTS amendments_no_update").run()
+            try await sql.raw("DROP TRIGGER IF EXISTS amendments_no_delete").run()
+        } else {
+            try await sql.raw("DROP TRIGGER IF EXISTS amendments_append_only ON amendments").run()
+            try await sql.raw("DROP FUNCTION IF EXISTS amendments_append_only()").run()
+        }
+    }
+}
