@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.8.0"),
         .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.10.0"),
         .package(url: "https://github.com/vapor/leaf.git", from: "4.4.0"),
+        .package(url: "https://github.com/vapor/leaf-kit.git", from: "1.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
     ],
@@ -42,7 +43,8 @@ let package = Package(
             .product(name: "Vapor", package: "vapor"),
             .product(name: "Fluent", package: "fluent"),
             .product(name: "Leaf", package: "leaf"),
-        ], resources: [.copy("Resources")]),
+            .product(name: "LeafKit", package: "leaf-kit"),
+        ], resources: [.copy("Web")]),
         .executableTarget(name: "rollbook", dependencies: [
             "RollbookServer", "RollbookStore", "RollbookCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

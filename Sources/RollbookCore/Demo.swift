@@ -355,18 +355,22 @@ private struct Generation {
         let dob = bornFrom.adding(days: rng.below(bornFrom.days(to: Demo.date(s - 4 - yearGroupNumber, 8, 31)) + 1))
 
         // Starting day: most joined in their entry September; some in a later year; a few this year, mid-year.
+        // Dates are drawn over the whole year, whatever `through` is, so that a later `through` keeps the same
+        // history; a joiner whose day has not come yet is, for now, on roll from September, and a leaver who has
+        // not yet left is still on roll.
         let markEnd = endIndex
         let yearLo = max(0, index(AcademicYear(startYear: s).range.from))
+        let yearHi = min(span.days - 1, index(AcademicYear(startYear: s).range.to))
         var start = septemberStart(entryYear)
         let u = rng.unit()
-        if u < 0.025, let d = randomSchoolDay(yearLo + 10, markEnd, &rng) {
-            start = d
-        } else if u < 0.125, entryYear < s {
+        if u < 0.035 {
+            if let d = randomSchoolDay(yearLo + 10, yearHi, &rng), index(d) <= markEnd { start = d }
+        } else if u < 0.135, entryYear < s {
             let y = rng.between(entryYear + 1, s)
             if y >= 2025 {
                 let lo = max(0, index(AcademicYear(startYear: y).range.from))
-                let hi = min(markEnd, index(AcademicYear(startYear: y).range.to))
-                start = randomSchoolDay(lo, hi, &rng) ?? septemberStart(y)
+                let hi = min(span.days - 1, index(AcademicYear(startYear: y).range.to))
+                if let d = randomSchoolDay(lo, hi, &rng), index(d) <= markEnd { start = d }
             } else {
                 let from = Demo.date(y, 9, 10)
                 var d = from.adding(days: rng.below(from.days(to: Demo.date(y + 1, 7, 15))))
@@ -377,7 +381,7 @@ private struct Generation {
         // A few have left this year.
         var leaving: LocalDate?
         var ground: DeletionGround?
-        if rng.chance(0.015), let d = randomSchoolDay(max(yearLo, index(start) + 1), markEnd - 1, &rng) {
+        if rng.chance(0.02), let d = randomSchoolDay(max(yearLo, index(start) + 1), yearHi, &rng), index(d) < markEnd {
             leaving = d
             let r = rng.unit()
             ground = r < 0.7 ? .transferred : r < 0.9 ? .movedAway : .electiveHomeEducation
@@ -547,7 +551,7 @@ private struct Generation {
             let b = (Int(d) + offset) * 2
             let unexplained = { (x: UInt8) in x == rawI || x == rawO }
             guard unexplained(work[b]) || unexplained(work[b + 1]) else { continue }
-            if rng.chance(t == 0 ? 0.6 : 0.4) {
+            if rng.chance(t == 0 ? 0.45 : 0.25) {
                 if unexplained(work[b]) { work[b] = rawN }
                 if unexplained(work[b + 1]) { work[b + 1] = rawN }
             }

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import Leaf
+import LeafKit
 import RollbookCore
 import RollbookStore
 import Vapor
@@ -33,9 +34,9 @@ extension Request {
     var clock: any SchoolClock { application.options.clock }
 }
 
-/// Where the server's templates and static files are: inside the built bundle.
+/// Where the server's templates (Views), static files (Public) and OpenAPI document are: the bundled Web folder.
 enum ServerResources {
-    static var directory: String { Bundle.module.resourcePath! + "/Resources/" }
+    static let directory: String = Bundle.module.url(forResource: "Web", withExtension: nil)!.path + "/"
 }
 
 /// Sets up a Rollbook application: database (migrated), templates, sessions, routes.
@@ -45,8 +46,13 @@ public func configure(_ app: Application, _ options: ServerOptions) async throws
     try await StoreSetup.migrate(databases: app.databases, logger: app.logger, on: app.eventLoopGroup.any())
 
     app.directory = DirectoryConfiguration(workingDirectory: ServerResources.directory)
+    configureJSON()
     app.views.use(.leaf)
     app.leaf.configuration.rootDirectory = ServerResources.directory + "Views/"
+    // The built resources live under .build, a hidden folder: confine Leaf to the views folder instead.
+    app.leaf.sources = LeafSources.singleSource(NIOLeafFiles(
+        fileio: app.fileio, limits: [.toSandbox, .requireExtensions, .onlyLeafExtensions],
+        sandboxDirectory: ServerResources.directory + "Views/", viewDirectory: ServerResources.directory + "Views/"))
     app.leaf.cache.isEnabled = app.environment.isRelease
 
     app.middleware = Middlewares()

@@ -39,14 +39,19 @@ public func runServer(hostname: String, port: Int, options: ServerOptions) async
             let now = options.clock.now()
             let r = try await DemoSeeder.seed(store: store, options: DemoOptions(phase: .primary, through: now.date),
                                               bcryptCost: options.bcryptCost, now: now.timestamp)
-            print("Created the demo school: \(r.pupils) fictional pupils (\(String(format: "%.1f", Date().timeIntervalSince(started))) s).")
+            say("Created the demo school: \(r.pupils) fictional pupils (\(String(format: "%.1f", Date().timeIntervalSince(started))) s).")
         }
-        print("Rollbook is running at http://\(hostname):\(port)/ using \(options.database).")
-        if options.demoMode { print("Sign in with a demo account listed on that page (password: \(DemoAccounts.password)).") }
+        say("Rollbook is running at http://\(hostname):\(port)/ using \(options.database).")
+        if options.demoMode { say("Sign in with a demo account listed on that page (password: \(DemoAccounts.password)).") }
         try await app.execute()
     } catch {
         try? await app.asyncShutdown()
         throw error
     }
     try await app.asyncShutdown()
+}
+
+/// A line on standard output, written at once (print is buffered when output goes to a file).
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }

@@ -366,6 +366,25 @@ struct StatisticsEngineTests {
         #expect(engine.counts(m, enrolment: sameAsNewYear1, range: range) == engine.counts(m, enrolment: newYear1, range: range))
     }
 
+    @Test("a session array may start after the calendar does, or end before the range")
+    func arrayOffsetFromCalendar() {
+        let cal = SchoolCalendar(entries: [
+            CalendarEntry(start: day("2025-06-02"), end: day("2025-07-22"), kind: .term),
+            CalendarEntry(start: day("2025-09-01"), end: day("2025-09-30"), kind: .term),
+        ])
+        let engine = StatisticsEngine(calendar: cal)
+        let m = marks(calendar: cal, [("2025-09-30", .pm, .i)])    // covers September only
+        #expect(engine.counts(m, enrolment: enrolment("2025-06-02"), range: septemberRange)
+                == SessionCounts(possible: 44, present: 43, approvedActivity: 0, authorised: 1, unauthorised: 0))
+        // Over the summer term and September, the summer sessions have no marks in this array: possible but unmarked.
+        let both = engine.counts(m, enrolment: enrolment("2025-06-02"), range: DateRange(from: day("2025-06-01"), to: day("2025-09-30")))
+        #expect(both.possible == 44 + 74 && both.unmarked == 74 && both.present == 43)
+        // An array that stops mid-month: the rest of the month is unmarked.
+        let short = marks(calendar: cal, range: DateRange(from: day("2025-09-01"), to: day("2025-09-14")))
+        let c = engine.counts(short, enrolment: enrolment("2025-06-02"), range: septemberRange)
+        #expect(c.possible == 44 && c.present == 20 && c.unmarked == 24)
+    }
+
     @Test("session arrays hold one byte a session and ignore days outside them")
     func sessionArray() {
         var a = SessionArray(covering: DateRange(from: day("2025-09-01"), to: day("2025-09-07")))
