@@ -183,8 +183,9 @@ public struct SchoolCalendar: Sendable {
         let rows = entries.filter { $0.kind == .term }.sorted { $0.start < $1.start }
         var out: [Term] = []
         for r in rows {
-            let year = AcademicYear(containing: r.start).startYear
             let c = r.start.components
+            // A term that starts in August belongs to the school year about to begin.
+            let year = c.month >= 8 ? c.year : c.year - 1
             let season: Term.Season = c.month >= 8 ? .autumn
                 : (r.start <= LocalDate.easterSunday(year: c.year) ? .spring : .summer)
             let half = DateRange(from: r.start, to: r.end)

@@ -220,21 +220,17 @@ struct CalendarTests {
     /// RULES.md: the census autumn term runs from 1 August, and Calendar.swift says rows are grouped into
     /// "autumn (from August)". A half term that starts on Thursday 28 August 2025 (INSET days before September)
     /// belongs with the rest of autumn 2025/26.
-    @Test("an August start is autumn of the new school year",
-          .bug(id: "rollbook-core-august-term", "SchoolCalendar.terms files an August-starting row under the previous academic year"))
+    @Test("an August start is autumn of the new school year")
     func augustIsAutumn() {
         let cal = SchoolCalendar(entries: [
             CalendarEntry(start: day("2025-08-28"), end: day("2025-10-17"), kind: .term),
             CalendarEntry(start: day("2025-10-27"), end: day("2025-12-19"), kind: .term),
         ])
-        withKnownIssue("SchoolCalendar.terms takes the academic year from AcademicYear(containing: row.start), which puts 28 Aug 2025 in 2024/25") {
-            #expect(cal.terms.count == 1)
-            #expect(cal.terms.first?.name == "Autumn 2025/26")
-            #expect(cal.terms.first?.academicYear == 2025)
-            #expect(cal.terms.first?.halfTerms.count == 2)
-            #expect(cal.term(containing: day("2025-09-10"))?.name == "Autumn 2025/26")
-        }
-        // What already holds: the August days are open and the season is autumn.
+        #expect(cal.terms.count == 1)
+        #expect(cal.terms.first?.name == "Autumn 2025/26")
+        #expect(cal.terms.first?.academicYear == 2025)
+        #expect(cal.terms.first?.halfTerms.count == 2)
+        #expect(cal.term(containing: day("2025-09-10"))?.name == "Autumn 2025/26")
         #expect(cal.isOpen(day("2025-08-28"), .am))
         #expect(cal.terms.allSatisfy { $0.season == .autumn })
     }
