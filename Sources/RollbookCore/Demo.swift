@@ -439,7 +439,7 @@ private struct Generation {
         if c.sen != .none { m *= 1.4 }
         if c.childInNeed || c.lookedAfter { m *= 1.5 }
         if c.youngCarer { m *= 1.4 }
-        let severe = (primary ? 0.009 : 0.016) * m, persistent = (primary ? 0.11 : 0.15) * m
+        let severe = (primary ? 0.009 : 0.016) * m, persistent = (primary ? 0.12 : 0.16) * m
         let u = rng.unit(), v = rng.unit()
         let lateU = rng.unit()
         var late = lateU < 0.6 ? 0.004 : lateU < 0.9 ? 0.03 : 0.09
@@ -448,10 +448,10 @@ private struct Generation {
             return Profile(kind: .severe, rate: 0.5 + 0.35 * v, lateRate: late, unauthorisedShare: 0.7, holidayChance: 0)
         } else if u < severe + persistent {
             late *= 1.5
-            return Profile(kind: .persistent, rate: 0.1 + 0.16 * v * v, lateRate: late, unauthorisedShare: 0.3,
+            return Profile(kind: .persistent, rate: 0.1 + 0.16 * v * v, lateRate: late, unauthorisedShare: primary ? 0.3 : 0.4,
                            holidayChance: primary ? 0.14 : 0.09)
         }
-        let r = primary ? 0.075 * v * (0.3 + 0.7 * v) : 0.085 * v * (0.3 + 0.7 * v)
+        let r = (primary ? 0.075 : 0.08) * v * (0.3 + 0.7 * v)
         return Profile(kind: .typical, rate: r, lateRate: late, unauthorisedShare: 0.06, holidayChance: primary ? 0.06 : 0.04)
     }
 

@@ -50,7 +50,7 @@ struct RollbookErrorMiddleware: AsyncMiddleware {
             case .notFound(let s): return (.notFound, nil, s)
             case .invalid(let v): return (.unprocessableEntity, v.field, v.reason)
             }
-        case let e as DecodingError: return (.badRequest, Self.path(of: e), Self.reason(of: e))
+        case let e as DecodingError: return (.badRequest, Self.path(of: e).map(snakeCase), Self.reason(of: e))
         case let e as any AbortError: return (e.status, nil, e.reason)
         default:
             return (.internalServerError, nil, environment.isRelease ? "Something went wrong on the server." : String(describing: error))

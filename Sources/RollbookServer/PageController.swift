@@ -72,7 +72,10 @@ struct PageController: RouteCollection {
             r.status = .unauthorized
             return r
         }
-        req.session.destroy()
+        // A new session id on sign-in, so an id seen before sign-in is worth nothing after it.
+        if let old = req.session.id { try await req.application.sessions.driver.deleteSession(old, for: req).get() }
+        req.session.id = nil
+        req.session.data = SessionData()
         req.session.data["staff"] = String(s.id!)
         let next = form.next.flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil } ?? "/today"
         return req.redirect(to: next)

@@ -1,0 +1,80 @@
+import Foundation
+import RollbookCore
+@testable import RollbookServer
+import RollbookStore
+import Testing
+import Vapor
+import VaporTesting
+
+extension ServerTests {
+@Suite("Pages") struct PageTests {
+    /// Pulls the CSRF token and session cookie out of a page.
+    static func csrf(_ r: Reply) -> (token: String, cookie: String)? {
+        guard let range = r.text.range(of: #"name="csrf" value="([^"]+)""#, options: .regularExpression) else { return nil }
+        let token = String(r.text[range]).replacingOccurrences(of: #"name="csrf" value=""#, with: "").dropLast()
+        guard let cookie = r.headers.first(name: .setCookie)?.split(separator: ";").first else { return nil }
+        return (String(token), String(cookie))
+    }
+
+    static func form(_ fields: [(String, String)]) -> String {
+        fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)" }.joined(separator: "&")
+    }
+
+    func post(_ f: Fixture, _ path: String, cookie: String, _ fields: [(String, String)]) async throws -> Reply {
+        var h = HTTPHeaders()
+        h.add(name: .cookie, value: cookie)
+        h.contentType = .urlEncodedForm
+        let res = try await f.app.testing().sendRequest(.POST, path, headers: h, body: ByteBuffer(string: Self.form(fields)))
+        return Reply(status: res.status, headers: res.headers, text: res.body.string)
+    }
+
+    func get(_ f: Fixture, _ path: String, cookie: String) async throws -> Reply {
+        try await f.call(.GET, path, as: nil, headers: [HTTPHeaders.Name.cookie.description: cookie])
+    }
+
+    @Test("sign in needs the form's CSRF token and the right password; pages need a session")
+    func signIn() async throws {
+        try await withRollbook(.sqlite) { f in
+            let home = try await f.call(.GET, "/", as: nil)
+            #expect(home.status == .ok)
+            #expect(home.text.contains("Rollbook"))
+            #expect(home.headers.first(name: "Content-Security-Policy")?.contains("default-src 'self'") == true)
+            let (token, cookie) = try #require(Self.csrf(home))
+            #expect(try await post(f, "/sign-in", cookie: cookie, [("email", "office@tiny.example.org"), ("password", "correct horse")]).status == .forbidden)
+            let wrong = try await post(f, "/sign-in", cookie: cookie, [("csrf", token), ("email", "office@tiny.example.org"), ("password", "nope")])
+            #expect(wrong.status == .unauthorized)
+            #expect(wrong.text.contains("do not match"))
+            #expect(try await f.call(.GET, "/today", as: nil).status == .seeOther)
+            let ok = try await post(f, "/sign-in", cookie: cookie, [("csrf", token), ("email", "office@tiny.example.org"), ("password", "correct horse")])
+            #expect(ok.status == .seeOther)
+            #expect(ok.headers.first(name: .location) == "/today")
+            let session = try #require(ok.headers.first(name: .setCookie)?.split(separator: ";").first.map(String.init))
+            #expect(ok.headers.first(name: .setCookie)?.lowercased().contains("httponly") == true)
+            let today = try await get(f, "/today", cookie: session)
+            #expect(today.status == .ok)
+            #expect(today.text.contains("RA"))
+        }
+    }
+
+    @Test("taking a register on the page writes the marks, with L from the arrival time")
+    func takeRegister() async throws {
+        try await withRollbook(.sqlite) { f in
+            let home = try await f.call(.GET, "/", as: nil)
+            let (token, cookie) = try #require(Self.csrf(home))
+            let signed = try await post(f, "/sign-in", cookie: cookie, [("csrf", token), ("email", "office@tiny.example.org"), ("password", "correct horse")])
+            let session = try #require(signed.headers.first(name: .setCookie)?.split(separator: ";").first.map(String.init))
+            let page = try await get(f, "/registers/2025-09-09/AM?form=5B", cookie: session)
+            #expect(page.status == .ok)
+            let (t2, _) = try #require(Self.csrf(page) ?? (Self.csrf(home)?.token).map { ($0, session) })
+            let saved = try await post(f, "/registers/2025-09-09/AM?form=5B", cookie: session,
+                                       [("csrf", t2), ("form", "5B"), ("mark_A100000000002", "late"), ("arrival_A100000000002", "09:05")])
+            #expect(saved.status == .ok, "\(saved.text)")
+            #expect(saved.text.contains("Saved: 1 new"))
+            let reg = try await f.call(.GET, "/api/v1/registers/2025-09-09/AM?form=5B").object
+            let line = (reg["pupils"] as? [[String: Any]])?.first
+            #expect(line?["code"] as? String == "L")
+            #expect(line?["minutes_late"] as? Int == 10)
+        }
+    }
+}
+}
