@@ -348,7 +348,7 @@ private struct Generation {
         // Identity.
         let female = rng.chance(0.5)
         let forename = rng.pick(female ? Names.girls : Names.boys)
-        let surname = rng.pick(Names.surnames)
+        let surname = Names.surname(rng.pick(Names.surnames), for: forename)
         var preferred = ""
         if let short = Names.shortForms[forename], rng.chance(0.35) { preferred = short }
         let bornFrom = Demo.date(s - 5 - yearGroupNumber, 9, 1)
@@ -396,7 +396,9 @@ private struct Generation {
         var c = characteristics(&rng)
         let contacts = makeContacts(surname: surname, lookedAfter: c.lookedAfter, rng: &rng)
         if c.lookedAfter || c.childInNeed || c.childProtectionPlan {
-            let sw = "\(rng.pick(rng.chance(0.7) ? Names.womenAdults : Names.menAdults)) \(rng.pick(Names.surnames))"
+            let woman = rng.chance(0.7)
+            let first = rng.pick(woman ? Names.womenAdults : Names.menAdults)
+            let sw = "\(first) \(Names.surname(rng.pick(Names.surnames), for: first))"
             c.socialWorkerName = sw
             c.socialWorkerContact = "\(phone(&rng)), \(email(sw, domain: "example.org", &rng))"
         }
@@ -424,7 +426,7 @@ private struct Generation {
         var e = rng.unit() * Names.ethnicityTotal
         for (code, w) in Names.ethnicities { e -= w; if e < 0 { c.ethnicity = code; break } }
         if c.ethnicity.isEmpty { c.ethnicity = "WBRI" }
-        c.englishAdditionalLanguage = rng.chance(["WBRI": 0.01, "WIRI": 0.02, "MWBC": 0.05, "BCRB": 0.05][c.ethnicity] ?? 0.62)
+        c.englishAdditionalLanguage = rng.chance(Names.ealChance[c.ethnicity] ?? 0.62)
         if !c.lookedAfter {
             c.childInNeed = rng.chance(0.03)
             c.childProtectionPlan = c.childInNeed && rng.chance(0.33)
@@ -472,7 +474,7 @@ private struct Generation {
     func makeContacts(surname: String, lookedAfter: Bool, rng: inout SeededGenerator) -> [Contact] {
         var out: [Contact] = []
         func add(_ forename: String, _ surname: String, _ rel: String, pr: Bool, lives: Bool, _ rng: inout SeededGenerator) {
-            let name = "\(forename) \(surname)"
+            let name = "\(forename) \(Names.surname(surname, for: forename))"
             out.append(Contact(priority: out.count + 1, name: name, relationship: rel, parentalResponsibility: pr,
                                livesWith: lives, phone: phone(&rng),
                                email: email(name, domain: rng.chance(0.5) ? "example.org" : "example.com", &rng)))
@@ -621,8 +623,9 @@ private struct Generation {
                 let w = Double(dayOffWeight[Int(plan.days[k])])
                 guard rng.chance(min(0.97, profile.rate * (0.75 + 0.25 * w))) else { continue }
                 let r = rng.unit()
-                let code = r < profile.unauthorisedShare ? rawO : r < 0.93 ? rawI : uc(.m)
-                cost += f.absent(k, 3, code, &work)
+                if r < profile.unauthorisedShare { cost += f.absent(k, 3, rawO, &work) }
+                else if r < 0.93 { cost += f.absent(k, 3, rawI, &work) }
+                else { cost += f.absent(k, 1, uc(.m), &work) }  // a morning appointment
             }
         } else {
             // A week's holiday in term time, next to a half-term break.
@@ -743,17 +746,17 @@ enum UPNMaker {
 
 enum Names {
     static let girls = [
-        "Amelia", "Olivia", "Isla", "Ava", "Freya", "Ivy", "Florence", "Willow", "Poppy", "Evie", "Sienna", "Mia", "Grace",
+        "Amelia", "Olivia", "Isla", "Ava", "Freya", "Ivy", "Florence", "Willow", "Poppy", "Evie", "Sienna", "Maeve", "Grace",
         "Ella", "Lily", "Hannah", "Zara", "Aisha", "Maryam", "Fatima", "Inaya", "Amira", "Layla", "Noor", "Hafsa", "Safiya",
-        "Priya", "Anika", "Diya", "Riya", "Kavya", "Simran", "Mei", "Yuki", "Chloe", "Ruby", "Niamh", "Aoife", "Zofia",
+        "Priya", "Anika", "Diya", "Riya", "Kavya", "Simran", "Mei", "Yuki", "Chloe", "Ruby", "Niamh", "Aoife", "Zuzanna",
         "Julia", "Lena", "Maja", "Amara", "Chiamaka", "Adaeze", "Abena", "Esi", "Nia", "Imani", "Kezia", "Tia", "Alicia",
         "Sofia", "Lucia", "Elena", "Ines", "Beatriz", "Leila", "Yasmin", "Nadia", "Hana", "Aylin", "Elif", "Defne", "Mariam",
         "Sara", "Eliza", "Matilda", "Harriet", "Iris", "Maisie", "Phoebe", "Rosa", "Thea", "Nell", "Esme", "Orla", "Cerys",
         "Ffion", "Megan", "Bethan", "Skye", "Eilidh", "Ayesha", "Khadija", "Sumaya", "Ishani", "Tanvi", "Jasleen", "Harleen",
-        "Xinyi", "Linh", "Anh", "Oliwia", "Alexandra", "Victoria", "Elizabeth", "Charlotte", "Josephine", "Imogen", "Arabella",
+        "Xinyi", "Linh", "Anh", "Oliwia", "Alexandra", "Rosalind", "Elizabeth", "Charlotte", "Josephine", "Imogen", "Arabella",
     ]
     static let boys = [
-        "Oliver", "George", "Arthur", "Noah", "Leo", "Oscar", "Theo", "Freddie", "Alfie", "Jack", "Charlie", "Henry",
+        "Oliver", "George", "Arthur", "Noah", "Leo", "Oscar", "Theo", "Freddie", "Alfie", "Jack", "Ronan", "Henry",
         "Archie", "Thomas", "Isaac", "Joshua", "Samuel", "Reuben", "Ezra", "Muhammad", "Yusuf", "Ibrahim", "Zayn", "Ayaan",
         "Rayan", "Hamza", "Bilal", "Idris", "Omar", "Arjun", "Rohan", "Aarav", "Dev", "Kabir", "Vihaan", "Ravi", "Jun",
         "Hiro", "Wei", "Kai", "Finn", "Cian", "Oisin", "Rhys", "Dylan", "Ewan", "Callum", "Kacper", "Jakub", "Mateusz",
@@ -764,7 +767,7 @@ enum Names {
         "Jonathan", "Matthew", "Nicholas", "Sebastian", "William",
     ]
     static let shortForms: [String: String] = [
-        "Alexandra": "Alex", "Victoria": "Tori", "Elizabeth": "Beth", "Charlotte": "Lottie", "Josephine": "Josie",
+        "Alexandra": "Alex", "Rosalind": "Roz", "Elizabeth": "Beth", "Charlotte": "Lottie", "Josephine": "Josie",
         "Arabella": "Bella", "Matilda": "Tilly", "Florence": "Flo", "Alexander": "Alex", "Benjamin": "Ben",
         "Christopher": "Chris", "Frederick": "Fred", "Jonathan": "Jon", "Matthew": "Matt", "Nicholas": "Nico",
         "Sebastian": "Seb", "William": "Will", "Nathaniel": "Nate", "Zakariya": "Zak", "Samuel": "Sam", "Joshua": "Josh",
@@ -777,14 +780,26 @@ enum Names {
         "Rashid", "Reyes", "Richardson", "Rossi", "Sandhu", "Santos", "Shah", "Sharma", "Singh", "Sullivan", "Tan",
         "Thornton", "Turner", "Varga", "Walsh", "Wang", "Whitfield", "Wisniewski", "Yildiz", "Zhang", "Abbott", "Adeyemi",
         "Agarwal", "Ahmed", "Akhtar", "Asante", "Atkinson", "Banerjee", "Barker", "Begum", "Bhatt", "Boateng",
-        "Bradshaw", "Carter", "Cassidy", "Chen", "Costa", "Cunningham", "Das", "Delaney", "Demir", "Edwards", "Evans",
-        "Fernandes", "Fletcher", "Forde", "Gill", "Gordon", "Griffiths", "Grant", "Hale", "Harris", "Hayes", "Hughes",
-        "Islam", "Jackson", "Jones", "Kaya", "Khan", "Kim", "Kumar", "Lewis", "Li", "Lopez", "Lowe", "McCarthy",
-        "Mistry", "Morgan", "Murphy", "Nash", "Nolan", "Osei", "Owusu", "Parry", "Pearce", "Phillips", "Price", "Rana",
-        "Reid", "Roberts", "Saunders", "Shaw", "Sheikh", "Simmons", "Stewart", "Sutton", "Taylor", "Thompson", "Ullah",
-        "Wallace", "Ward", "Webb", "Wilson", "Wood", "Wright", "Zielinski", "Achterberg", "Bajwa", "Okonjo-Hart",
+        "Bradshaw", "Carter", "Cassidy", "Chen", "Costa", "Cunningham", "Das", "Delaney", "Demir", "Edwards", "Eze",
+        "Fernandes", "Fletcher", "Forde", "Gill", "Gordon", "Griffiths", "Grant", "Hale", "Harris", "Hughes",
+        "Islam", "Jones", "Kaya", "Khan", "Kim", "Kumar", "Lewis", "Li", "Lopez", "Lowe", "McCarthy",
+        "Mistry", "Morgan", "Murphy", "Nash", "Nolan", "Osei", "Owusu", "Parry", "Pearce", "Phillips", "Rana",
+        "Reid", "Roberts", "Saunders", "Shaw", "Sheikh", "Simmons", "Stewart", "Sutton", "Tillotson", "Thompson", "Ullah",
+        "Ward", "Webb", "Wilson", "Wood", "Zielinski", "Achterberg", "Bajwa", "Okonjo-Hart",
         "Pemberton", "Rosales", "Szabo", "Vukovic", "Ndlovu", "Haddad", "Karimi", "Tran", "Pham", "Lindgren", "Moyo",
     ]
+    /// Real people's names a random draw could produce; the surname is then swapped for another.
+    static let famous: Set<String> = [
+        "Michael Jackson", "Colin Jackson", "Mark Wright", "Chris Evans", "Lee Evans", "Stuart Pearce", "Mark Hughes",
+        "Amir Khan", "Imran Khan", "Isaac Hayes", "Louis Walsh", "William Wallace", "Grace Jones", "Emma Thompson",
+        "Katie Price", "Jennifer Lopez", "Adam Price", "David Price", "Paul Walsh", "Kevin Phillips", "Derek Thompson",
+    ]
+    /// `surname`, unless it would make a famous name with `forename`.
+    static func surname(_ surname: String, for forename: String) -> String {
+        guard famous.contains("\(forename) \(surname)") else { return surname }
+        let i = surnames.firstIndex(of: surname) ?? 0
+        return surnames[(i + 1) % surnames.count]
+    }
     static let womenAdults = [
         "Sarah", "Emma", "Laura", "Gemma", "Rachel", "Claire", "Kirsty", "Jodie", "Nicola", "Hayley", "Amy", "Katie",
         "Natalie", "Rebecca", "Stacey", "Shazia", "Nasreen", "Farzana", "Ruksana", "Priti", "Sunita", "Deepa", "Anjali",
@@ -793,14 +808,14 @@ enum Names {
         "Harpreet", "Leanne", "Charlene", "Danielle", "Zainab", "Bisi", "Thandiwe", "Ewa", "Mirela", "Oksana",
     ]
     static let menAdults = [
-        "David", "James", "Mark", "Paul", "Daniel", "Chris", "Lee", "Craig", "Stuart", "Gareth", "Neil", "Jamie", "Ryan",
+        "David", "James", "Mark", "Paul", "Owen", "Chris", "Lee", "Craig", "Stuart", "Gareth", "Neil", "Jamie", "Ryan",
         "Imran", "Tariq", "Asif", "Kamran", "Nadeem", "Rajesh", "Sanjay", "Vikram", "Amit", "Piotr", "Tomasz", "Marek",
         "Pawel", "Chinedu", "Kwabena", "Segun", "Emmanuel", "Joseph", "Carlos", "Jorge", "Miguel", "Ahmet", "Murat",
         "Jian", "Sean", "Declan", "Gavin", "Darren", "Kevin", "Jermaine", "Dwayne", "Rizwan", "Shahid", "Gurpreet",
         "Hung", "Andrei", "Florin", "Tunde", "Themba",
     ]
     static let grandparents = [
-        "Margaret", "Patricia", "Susan", "Linda", "Janet", "Carol", "Brenda", "Pauline", "Shirley", "Jean", "Rita",
+        "Margaret", "Patricia", "Susan", "Linda", "Janet", "Hilary", "Brenda", "Pauline", "Shirley", "Jean", "Rita",
         "Gloria", "Parveen", "Kamala", "Halina", "Blessing", "Dorothy", "Maureen", "Sandra", "Gwen", "Peter", "Michael",
         "Brian", "Keith", "Roy", "Derek", "Alan", "Trevor", "Colin", "Graham", "Mohammed", "Abdul", "Ramesh", "Jerzy",
         "Winston", "Errol", "Desmond", "Bernard", "Mahmoud", "Surinder",
@@ -811,6 +826,8 @@ enum Names {
         ("AIND", 3.5), ("APKN", 4.5), ("ABAN", 2), ("AOTH", 2), ("BCRB", 1.5), ("BAFR", 4), ("BOTH", 0.5),
         ("CHNE", 1), ("OOTH", 2), ("REFU", 3),
     ]
+    /// Chance of English as an additional language by ethnicity (0.62 for groups not listed).
+    static let ealChance: [String: Double] = ["WBRI": 0.01, "WIRI": 0.02, "MWBC": 0.05, "BCRB": 0.05]
     static let ethnicityTotal = ethnicities.reduce(0) { $0 + $1.1 }
     static let primaryForms = ["H", "L", "M", "P", "S", "W", "B", "C", "D", "F", "G", "K", "N", "R", "T"]
     static let secondaryForms = (65...90).map { String(UnicodeScalar(UInt8($0))) }

@@ -52,6 +52,6 @@ public func runServer(hostname: String, port: Int, options: ServerOptions) async
 }
 
 /// A line on standard output, written at once (print is buffered when output goes to a file).
-func say(_ line: String) {
+public func say(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }

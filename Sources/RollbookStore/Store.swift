@@ -390,3 +390,11 @@ extension Store {
         return try await record(writes, by: Actor(name: "import", position: "Rollbook import"), at: now)
     }
 }
+
+extension Store {
+    /// Empties a PostgreSQL database (benchmarks and tests only): drops and recreates the public schema.
+    public func dropAllTables() async throws {
+        try await sql.raw("DROP SCHEMA public CASCADE").run()
+        try await sql.raw("CREATE SCHEMA public").run()
+    }
+}

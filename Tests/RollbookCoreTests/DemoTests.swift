@@ -149,6 +149,10 @@ struct DemoTests {
             }
             if !p.record.characteristics.lookedAfter { #expect(c[0].parentalResponsibility) }
         }
+        let names = (Self.primary.pupils + Self.secondary.pupils).flatMap { p in
+            ["\(p.record.legalForename) \(p.record.legalSurname)", p.record.characteristics.socialWorkerName] + p.record.contacts.map(\.name)
+        }
+        #expect(names.allSatisfy { !Names.famous.contains($0) })
         let relationships = Set((Self.primary.pupils + Self.secondary.pupils).flatMap { $0.record.contacts.map(\.relationship) })
         #expect(relationships.isSuperset(of: ["Mother", "Father", "Grandparent"]))
     }
@@ -288,8 +292,6 @@ struct DemoTests {
             let attendance = Self.median(counts.map { $0.attendanceRate! })
             let persistent = Double(counts.filter(\.isPersistentAbsence).count) / Double(counts.count)
             let severe = counts.filter(\.isSevereAbsence).count
-            let total = counts.reduce(SessionCounts(), +)
-            print("STATS \(school.name): median \(attendance) PA \(persistent) SA \(severe)/\(counts.count) overall absence \(total.absenceRate!) unauth \(total.unauthorisedAbsenceRate!)")
             #expect((0.95...0.99).contains(attendance), "median attendance \(attendance)")
             #expect((0.12...0.28).contains(persistent), "persistent absence \(persistent)")
             #expect(severe >= 1 && Double(severe) < 0.05 * Double(counts.count), "severe \(severe)")
@@ -315,7 +317,6 @@ struct DemoTests {
                     if has { withN += 1 }
                 }
                 let share = Double(withN) / Double(school.pupils.count)
-                print("N share \(phase) \(through): \(share)")
                 #expect(share > 0.01 && share < 0.08, "\(phase) \(through): \(share) with N")
             }
         }
@@ -390,7 +391,7 @@ struct DemoTests {
     @Test(.enabled(if: ProcessInfo.processInfo.environment["ROLLBOOK_DEMO_BENCH"] != nil), arguments: DemoOptions.Phase.allCases)
     func statisticsAcrossSeeds(phase: DemoOptions.Phase) {
         var worst = (median: (1.0, 0.0), persistent: (1.0, 0.0), severe: (Int.max, 0))
-        for seed in UInt64(1)...40 {
+        for seed in [UInt64(2025)] + (1...39) {
             let school = Demo.generate(DemoOptions(phase: phase, through: Self.endOf2025, seed: seed))
             let counts = Self.counts(school, range: Self.year2025.range).filter { $0.possible > 0 }
             let attendance = Self.median(counts.map { $0.attendanceRate! })
@@ -399,6 +400,7 @@ struct DemoTests {
             worst = ((min(worst.median.0, attendance), max(worst.median.1, attendance)),
                      (min(worst.persistent.0, persistent), max(worst.persistent.1, persistent)),
                      (min(worst.severe.0, severe), max(worst.severe.1, severe)))
+            if seed == 2025 { print("\(phase) default seed: median \(attendance), persistent \(persistent), severe \(severe) of \(counts.count)") }
             #expect((0.95...0.99).contains(attendance), "seed \(seed): median attendance \(attendance)")
             #expect((0.12...0.28).contains(persistent), "seed \(seed): persistent absence \(persistent)")
             #expect(severe >= 1 && Double(severe) < 0.05 * Double(counts.count), "seed \(seed): severe \(severe)")
@@ -406,7 +408,7 @@ struct DemoTests {
         print("\(phase) over 40 seeds: median \(worst.median), persistent \(worst.persistent), severe \(worst.severe)")
     }
 
-    /// ROLLBOOK_DEMO_BENCH=1 ROLLBOOK_CORE_ONLY=1 swift test -c release --scratch-path .build-core-release --filter DemoTests/benchmark
+    /// ROLLBOOK_DEMO_BENCH=1 ROLLBOOK_CORE_ONLY=1 swift test -c release --no-parallel --scratch-path .build-core-release --filter "DemoTests/(benchmark|statisticsAcrossSeeds)"
     @Test(.enabled(if: ProcessInfo.processInfo.environment["ROLLBOOK_DEMO_BENCH"] != nil), arguments: DemoOptions.Phase.allCases)
     func benchmark(phase: DemoOptions.Phase) {
         let clock = ContinuousClock()
@@ -442,3 +444,4 @@ struct DemoTests {
         #expect(elapsed < .seconds(10))
     }
 }
+

@@ -79,9 +79,7 @@ func withRollbook(_ backend: Backend, at clock: FixedClock = FixedClock(date: da
     case .postgres:
         location = .postgres(url: Backend.postgresURL!)
         let admin = try await StandaloneDatabase(location, migrate: false)
-        let sql = admin.store.db as! any SQLDatabase
-        try await sql.raw("DROP SCHEMA public CASCADE").run()
-        try await sql.raw("CREATE SCHEMA public").run()
+        try await admin.store.dropAllTables()
         await admin.shutdown()
     }
     let app = try await Application.make(.testing)
