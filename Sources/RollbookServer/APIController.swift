@@ -87,7 +87,9 @@ struct APIController: RouteCollection {
         var days: [CalendarDayDTO] = []
         if let span = cal.span {
             let year = req.query[String.self, at: "year_group"]
-            let r = (try? Self.range(req)).flatMap { req.query[String.self, at: "from"] == nil ? nil : $0 } ?? span
+            if let y = year, !YearGroup.isValid(y) { throw APIError.invalid("year_group", "'\(y)' is not a year group") }
+            let asked = req.query[String.self, at: "from"] != nil || req.query[String.self, at: "to"] != nil
+            let r = asked ? try Self.range(req) : span
             if let r = r.clamped(to: span) {
                 var d = r.from
                 while d <= r.to {

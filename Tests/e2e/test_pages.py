@@ -24,12 +24,12 @@ GOVERNOR = f"governor@{DOMAIN}"
 ALL_ACCOUNTS = ["teacher", "office", "lead", "head", "governor", "la"]
 CLOSED_TEXT = "The school is closed today"
 
-# Sign-in lost the session (PageController.signIn called req.session.destroy() and then wrote to the same,
-# now invalid, session, so Vapor's SessionsMiddleware answered with an expired cookie). While that bug is in the
-# server, every test that needs a signed-in user xfails with this reason instead of failing.
-SIGN_IN_BUG = ("app bug: POST /sign-in with a right password answers 303 /today with "
-               "'Set-Cookie: rollbook_session=; Expires=1970' (signIn calls req.session.destroy() and then "
-               "writes to the destroyed session), so the browser is never signed in")
+# Saving a register from a real browser answered 403 "The form had expired" (CSRFMiddleware read the form before
+# Vapor had collected a body that arrived in more than one read). While that bug is in the server, the register
+# test xfails with this reason at that point instead of failing.
+CSRF_BODY_BUG = ("app bug: CSRFMiddleware (Sources/RollbookServer/Auth.swift) reads request.content before the "
+                 "request body is collected; Chromium sends the register form's body in a second TCP read, so "
+                 "the csrf field is not seen and POST /registers/... answers 403 'The form had expired'")
 
 
 # --- helpers -------------------------------------------------------------------------------------------------
@@ -71,8 +71,6 @@ def sign_in(browser, server, email: str) -> None:
     browser.get(server.url("/"))
     fill_sign_in(browser, server, email, PASSWORD)
     if not is_signed_in(browser):
-        if path_of(browser) == "/" and not browser.find_elements(By.CSS_SELECTOR, ".signin .error"):
-            pytest.xfail(SIGN_IN_BUG)
         pytest.fail(f"signing in as {email} did not work; the page at {browser.current_url} says:\n{main_text(browser)}")
 
 
@@ -230,6 +228,8 @@ def test_take_a_register_and_see_the_marks_on_the_pupil_page(browser, server):
         reason[0].send_keys("Browser test: marks checked with the class")
 
     submit_and_wait(browser, browser.find_element(By.XPATH, "//form[@id='register']//button[normalize-space()='Save register']"))
+    if "The form had expired" in main_text(browser):
+        pytest.xfail(CSRF_BODY_BUG)
     assert not browser.find_elements(By.CSS_SELECTOR, "#main p.error"), main_text(browser)
     saved = browser.find_element(By.CSS_SELECTOR, "#main p.ok").text
     assert re.fullmatch(r"Saved: \d+ new, \d+ changed, \d+ unchanged\.", saved), saved
