@@ -5,11 +5,20 @@ import Vapor
 
 /// Creates the demo school: fictional pupils and marks, and one staff account of each role.
 public enum DemoSeeder {
-    public static func seed(store: Store, options: DemoOptions, bcryptCost: Int, now: String) async throws -> (schoolID: Int, pupils: Int) {
-        let school = Demo.generate(options)
+    /// Marks run to `options.through`; when that is today, registers whose close time has not passed at `time`
+    /// are left to take, and so are the demo teacher's form's registers for the day.
+    public static func seed(store: Store, options: DemoOptions, time: TimeOfDay? = nil, bcryptCost: Int, now: String) async throws -> (schoolID: Int, pupils: Int) {
+        var school = Demo.generate(options)
+        let firstForm = school.pupils.map(\.record.form).sorted(by: formOrder).first ?? ""
+        if let time {
+            for i in school.pupils.indices {
+                for s in Session.allCases where school.registerTimes[s].closes >= time || school.pupils[i].record.form == firstForm {
+                    school.pupils[i].marks[options.through, s] = nil
+                }
+            }
+        }
         let id = try await store.loadGeneratedSchool(school, recordedBy: "Demo data", at: now)
         let hash = try Bcrypt.hash(DemoAccounts.password, cost: bcryptCost)
-        let firstForm = school.pupils.map(\.record.form).sorted(by: formOrder).first ?? ""
         let domain = options.phase == .primary ? "harbourlane.example.org" : "westmere.example.org"
         let accounts: [(String, String, String, Role, [String])] = [
             ("Sam Teacher", "teacher", "Class teacher, \(firstForm)", .teacher, [firstForm]),
@@ -37,7 +46,7 @@ public func runServer(hostname: String, port: Int, options: ServerOptions) async
         if options.demoMode, try await store.isEmpty() {
             let started = Date()
             let now = options.clock.now()
-            let r = try await DemoSeeder.seed(store: store, options: DemoOptions(phase: .primary, through: now.date),
+            let r = try await DemoSeeder.seed(store: store, options: DemoOptions(phase: .primary, through: now.date), time: now.time,
                                               bcryptCost: options.bcryptCost, now: now.timestamp)
             say("Created the demo school: \(r.pupils) fictional pupils (\(String(format: "%.1f", Date().timeIntervalSince(started))) s).")
         }

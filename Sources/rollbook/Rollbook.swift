@@ -92,8 +92,9 @@ struct DemoCommand: AsyncParsableCommand {
                 throw UsageError("the database \(db.location) already holds a school; use a new --database file")
             }
             let started = Date()
+            let stamp = now()
             let r = try await DemoSeeder.seed(store: store, options: DemoOptions(phase: secondary ? .secondary : .primary, pupils: pupils, through: day, seed: seed),
-                                              bcryptCost: bcryptCost, now: now().timestamp)
+                                              time: day == stamp.date ? stamp.time : nil, bcryptCost: bcryptCost, now: stamp.timestamp)
             print("Created a demo \(secondary ? "secondary" : "primary") school with \(r.pupils) fictional pupils, marked to \(day), in \(String(format: "%.1f", Date().timeIntervalSince(started))) s.")
             print("Demo accounts share the password '\(DemoAccounts.password)'.")
         }
