@@ -124,20 +124,14 @@ struct APIController: RouteCollection {
         }
         try await req.store.savePupils(schoolID: u.schoolID, [record], yearGroupYear: AcademicYear(containing: record.startingDay))
         let p = try await req.store.pupil(schoolID: u.schoolID, upn: record.upn)!
-        let r = try await detail(req, p).encodeResponse(for: req)
+        let r = try await PupilDetailDTO.load(p, store: req.store).encodeResponse(for: req)
         r.status = .created
         return r
     }
 
-    func detail(_ req: Request, _ p: PupilRow) async throws -> PupilDetailDTO {
-        PupilDetailDTO(pupil: PupilSummaryDTO(p), dateOfBirth: p.dateOfBirth, sex: p.sex,
-                       characteristics: CharacteristicsDTO(p.characteristics),
-                       contacts: try await req.store.contacts(pupilID: p.id!).map(ContactDTO.init))
-    }
-
     func getPupil(req: Request) async throws -> PupilDetailDTO {
         let u = try user(req)
-        return try await detail(req, try await pupil(req, u))
+        return try await PupilDetailDTO.load(try await pupil(req, u), store: req.store)
     }
 
     func contacts(req: Request) async throws -> [ContactDTO] {
@@ -179,9 +173,7 @@ struct APIController: RouteCollection {
         let p = try await pupil(req, u)
         let range = try Self.range(req)
         let engine = StatisticsEngine(calendar: try await req.store.calendar(schoolID: u.schoolID))
-        let arrays = try await req.store.sessionArrays(schoolID: u.schoolID, pupilIDs: [p.id!], range: range)
-        let a = arrays[p.id!] ?? SessionArray(base: range.from, days: 0)
-        let c = engine.counts(a, enrolment: p.enrolment, range: range)
+        let (c, a) = try await req.store.pupilStatistics(schoolID: u.schoolID, pupil: p, range: range, engine: engine)
         let codes = engine.codeTotals(a, enrolment: p.enrolment, range: range)
         return PupilStatisticsDTO(upn: p.upn, from: range.from.iso, to: range.to.iso, sessions: CountsDTO(c),
                                   persistentAbsence: c.isPersistentAbsence, severeAbsence: c.isSevereAbsence,

@@ -90,6 +90,12 @@ struct PupilDetailDTO: Content {
     var sex: String
     var characteristics: CharacteristicsDTO
     var contacts: [ContactDTO]
+
+    static func load(_ p: PupilRow, store: Store) async throws -> PupilDetailDTO {
+        PupilDetailDTO(pupil: PupilSummaryDTO(p), dateOfBirth: p.dateOfBirth, sex: p.sex,
+                       characteristics: CharacteristicsDTO(p.characteristics),
+                       contacts: try await store.contacts(pupilID: p.id!).map(ContactDTO.init))
+    }
 }
 
 /// Body of `POST /api/v1/pupils`: admit a pupil.

@@ -282,8 +282,7 @@ struct PageController: RouteCollection {
         var figures: [PupilContent.Figures] = []
         for (label, year) in [("This year (\(thisYear))", thisYear), ("Last year (\(AcademicYear(startYear: thisYear.startYear - 1)))", AcademicYear(startYear: thisYear.startYear - 1))] {
             let range = DateRange(from: year.range.from, to: min(year.range.to, today))
-            let a = try await req.store.sessionArrays(schoolID: u.schoolID, pupilIDs: [p.id!], range: range)[p.id!] ?? SessionArray(base: range.from, days: 0)
-            let c = engine.counts(a, enrolment: p.enrolment, range: range)
+            let (c, _) = try await req.store.pupilStatistics(schoolID: u.schoolID, pupil: p, range: range, engine: engine)
             figures.append(.init(label: label, possible: c.possible, attendance: percent(c.attendanceRate), authorised: percent(c.authorisedAbsenceRate),
                                  unauthorised: percent(c.unauthorisedAbsenceRate), persistent: c.isPersistentAbsence, severe: c.isSevereAbsence))
         }
@@ -297,9 +296,7 @@ struct PageController: RouteCollection {
                 absences.append(.init(date: m.date, session: m.session, code: m.code, meaning: c.meaning(on: LocalDate(iso: m.date)!), tone: tone(c), minutesLate: m.minutesLate))
             }
         }
-        let detail = PupilDetailDTO(pupil: PupilSummaryDTO(p), dateOfBirth: p.dateOfBirth, sex: p.sex,
-                                    characteristics: CharacteristicsDTO(p.characteristics),
-                                    contacts: try await req.store.contacts(pupilID: p.id!).map(ContactDTO.init))
+        let detail = try await PupilDetailDTO.load(p, store: req.store)
         let amendments = try await req.store.amendments(pupilID: p.id!).reversed().map(AmendmentDTO.init)
         return try await render(req, "pupil", title: p.displayName,
                                 PupilContent(pupil: detail, figures: figures, absences: absences, amendments: amendments,

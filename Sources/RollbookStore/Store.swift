@@ -344,6 +344,13 @@ public struct Store: Sendable {
         return pupils.map { p in (p, engine.counts(arrays[p.id!] ?? empty, enrolment: p.enrolment, range: range)) }
     }
 
+    /// One pupil's counts over `range`, with their session array (for code totals).
+    public func pupilStatistics(schoolID: Int, pupil: PupilRow, range: DateRange, engine: StatisticsEngine? = nil) async throws -> (SessionCounts, SessionArray) {
+        let engine = if let engine { engine } else { StatisticsEngine(calendar: try await calendar(schoolID: schoolID)) }
+        let a = try await sessionArrays(schoolID: schoolID, pupilIDs: [pupil.id!], range: range)[pupil.id!] ?? SessionArray(base: range.from, days: 0)
+        return (engine.counts(a, enrolment: pupil.enrolment, range: range), a)
+    }
+
     public func groupStatistics(schoolID: Int, range: DateRange, filter: PupilFilter = .init()) async throws -> GroupStatistics {
         var g = GroupStatistics()
         for (_, c) in try await pupilStatistics(schoolID: schoolID, range: range, filter: filter) { g.add(c) }

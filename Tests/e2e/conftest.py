@@ -105,9 +105,10 @@ def _chrome_options() -> webdriver.ChromeOptions:
                 "--disable-component-update", "--disable-default-apps"):
         options.add_argument(arg)
     options.add_experimental_option("prefs", {"intl.accept_languages": "en-GB,en"})
-    # Headless Chromium keeps a window at least 500 px wide, so the phone's viewport is emulated as well.
+    # Headless Chromium keeps a window at least 500 px wide, so the phone's viewport is emulated as well. Not as a
+    # "mobile" viewport: that one widens itself to fit content that is too wide, hiding sideways scrolling.
     options.add_experimental_option("mobileEmulation", {
-        "deviceMetrics": {"width": PHONE[0], "height": PHONE[1], "pixelRatio": 3.0, "mobile": True, "touch": True},
+        "deviceMetrics": {"width": PHONE[0], "height": PHONE[1], "pixelRatio": 3.0, "mobile": False, "touch": True},
     })
     return options
 

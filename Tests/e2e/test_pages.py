@@ -11,7 +11,7 @@ import re
 from urllib.parse import urlparse
 
 import pytest
-from selenium.common.exceptions import NoSuchElementException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -23,6 +23,7 @@ TEACHER = f"teacher@{DOMAIN}"
 GOVERNOR = f"governor@{DOMAIN}"
 ALL_ACCOUNTS = ["teacher", "office", "lead", "head", "governor", "la"]
 CLOSED_TEXT = "The school is closed today"
+PHONE_WIDTH = 390
 
 # Saving a register from a real browser answered 403 "The form had expired" (CSRFMiddleware read the form before
 # Vapor had collected a body that arrived in more than one read). While that bug is in the server, the register
@@ -30,6 +31,24 @@ CLOSED_TEXT = "The school is closed today"
 CSRF_BODY_BUG = ("app bug: CSRFMiddleware (Sources/RollbookServer/Auth.swift) reads request.content before the "
                  "request body is collected; Chromium sends the register form's body in a second TCP read, so "
                  "the csrf field is not seen and POST /registers/... answers 403 'The form had expired'")
+
+
+# Every pupil page answered 500: pupil.leaf has `#if(c.parentalResponsibility), parental responsibility#endif`
+# (no colon after the #if, so Leaf reads it as a tag without a body and the #endif matches nothing).
+PUPIL_TEMPLATE_BUG = ("app bug: GET /pupils/UPN answers 500 'pupil: unable to match TagDeclaration(name: \"for\" ...) "
+                      "with TagDeclaration(name: \"endif\")': Web/Views/pupil.leaf line 26 has "
+                      "'#if(c.parentalResponsibility), parental responsibility#endif' without the ':' after #if(...)")
+
+# /today's register table (six columns) is wider than a 390 px phone, so the page scrolls sideways.
+TODAY_TABLE_BUG = ("app bug: at 390 px the registers table (table.list, six columns) on /today is about 427 px "
+                   "wide, so the page scrolls sideways; app.css has no narrow-screen rule that lets it fit or scroll")
+
+
+def check_pupil_page_renders(browser) -> None:
+    text = main_text(browser)
+    if "unable to match TagDeclaration" in text and "endif" in text:
+        pytest.xfail(PUPIL_TEMPLATE_BUG)
+    assert "Internal Server Error" not in text, text
 
 
 # --- helpers -------------------------------------------------------------------------------------------------
@@ -49,7 +68,13 @@ def main_text(browser) -> str:
 def submit_and_wait(browser, button) -> None:
     """Clicks a submit button and waits for the next page to replace this one."""
     old = browser.find_element(By.TAG_NAME, "html")
-    button.click()
+    try:
+        button.click()
+    except StaleElementReferenceException:
+        pass  # the click went through and the page was already replaced
+    except WebDriverException as e:
+        if "does not belong to the document" not in str(e):
+            raise
     wait(browser).until(EC.staleness_of(old))
     wait(browser).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
@@ -90,7 +115,7 @@ def editable_lines(browser):
 
 def open_a_register(browser, server) -> None:
     """From /today, opens the first register of the current session. When the school is closed today (or for
-    that form), opens the whole school's AM register of the most recent school day instead."""
+    that form's year group), opens one form's AM register on the most recent school day instead."""
     browser.get(server.url("/today"))
     if not school_closed(browser):
         assert register_links(browser), f"/today lists no register although the school is open:\n{main_text(browser)}"
@@ -98,13 +123,22 @@ def open_a_register(browser, server) -> None:
         wait(browser).until(lambda d: "/registers/" in d.current_url and d.find_elements(By.ID, "register"))
         if editable_lines(browser):
             return
+    form = some_form(browser, server)
     day = dt.date.today()
     for _ in range(40):
         day -= dt.timedelta(days=1)
-        browser.get(server.url(f"/registers/{day.isoformat()}/AM"))
+        browser.get(server.url(f"/registers/{day.isoformat()}/AM?form={form}"))
         if editable_lines(browser):
             return
-    pytest.fail("found no school day with an open register in the last 40 days")
+    pytest.fail(f"found no school day with an open register for form {form} in the last 40 days")
+
+
+def some_form(browser, server) -> str:
+    """A form's name, from a pupil search (any pupil whose name has an 'a')."""
+    browser.get(server.url("/pupils?q=a"))
+    cells = browser.find_elements(By.CSS_SELECTOR, "#main table.list tbody tr td:nth-child(3)")
+    assert cells, f"a pupil search for 'a' found nobody:\n{main_text(browser)}"
+    return cells[0].text
 
 
 def set_time(browser, field, hhmm: str) -> None:
@@ -201,9 +235,9 @@ def test_take_a_register_and_see_the_marks_on_the_pupil_page(browser, server):
     open_a_register(browser, server)
     assert browser.find_element(By.CSS_SELECTOR, "#main h1").text.startswith("Register")
     meta = browser.find_element(By.CSS_SELECTOR, "#main p.meta").text
-    times = re.search(r"Opens (\d\d:\d\d), late after (\d\d:\d\d), closes (\d\d:\d\d)", meta)
+    times = re.search(r"Opens (\d{1,2}:\d\d), late after (\d{1,2}:\d\d), closes (\d{1,2}:\d\d)", meta)
     assert times, meta
-    late_after, closes = times.group(2), times.group(3)
+    late_after, closes = add_minutes(times.group(2), 0), add_minutes(times.group(3), 0)
     session = "AM" if re.search(r"· AM\b", browser.find_element(By.CSS_SELECTOR, "#main h1").text) else "PM"
 
     lines = editable_lines(browser)
@@ -250,6 +284,7 @@ def test_take_a_register_and_see_the_marks_on_the_pupil_page(browser, server):
     was_marked = bool(changed_from) and changed_from not in ("Not", "School")
     line_for(browser, absent_upn).find_element(By.CSS_SELECTOR, ".who a").click()
     wait(browser).until(lambda d: path_of(d) == f"/pupils/{absent_upn}")
+    check_pupil_page_renders(browser)
     text = main_text(browser)
     assert "Attendance" in text and "Possible sessions" in text
     figures = browser.find_elements(By.XPATH, "//h2[normalize-space()='Attendance']/following-sibling::table//tbody/tr")
@@ -291,6 +326,7 @@ def test_teacher_can_open_any_pupils_page(browser, server):
     name = links[0].text
     links[0].click()
     wait(browser).until(lambda d: re.fullmatch(r"/pupils/[^/]+", path_of(d)) and d.find_elements(By.CSS_SELECTOR, "#main h1"))
+    check_pupil_page_renders(browser)
     h1 = browser.find_element(By.CSS_SELECTOR, "#main h1").text
     assert h1.startswith(name) and "6L" in h1, h1
     assert "Possible sessions" in main_text(browser)
@@ -315,6 +351,13 @@ def test_today_fits_a_phone_without_horizontal_scrolling(browser, server):
     sign_in(browser, server, OFFICE)
     browser.get(server.url("/today"))
     inner = browser.execute_script("return window.innerWidth")
-    assert inner <= 400, f"the window is {inner} px wide, not phone-sized"
+    assert inner == PHONE_WIDTH, f"the viewport is {inner} px wide, not a {PHONE_WIDTH} px phone"
     scroll = browser.execute_script("return document.documentElement.scrollWidth")
-    assert scroll <= inner + 1, f"/today is {scroll} px wide in a {inner} px window: it scrolls sideways"
+    if scroll > inner + 1:
+        wide = browser.execute_script(
+            "const w = window.innerWidth + 1; return Array.from(document.querySelectorAll('#main *, header *'))"
+            ".filter(e => e.getBoundingClientRect().right > w)"
+            ".map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className.split(' ').join('.') : ''))")
+        if wide and wide[0] == "table.list" and not school_closed(browser):
+            pytest.xfail(f"{TODAY_TABLE_BUG} (measured: {scroll} px)")
+        pytest.fail(f"/today is {scroll} px wide in a {inner} px window, so it scrolls sideways; too wide: {wide[:8]}")
