@@ -19,6 +19,8 @@ struct APIController: RouteCollection {
         api.get("pupils", ":upn", "statistics", use: pupilStatistics)
         api.get("registers", ":date", ":session", use: getRegister)
         api.post("registers", ":date", ":session", use: submitRegister)
+        api.get("lessons", ":date", ":lesson", use: getLesson)
+        api.post("lessons", ":date", ":lesson", use: submitLesson)
         api.get("marks", "overdue", use: overdue)
         api.get("statistics", use: statistics)
         api.get("statistics", "pupils", use: statisticsByPupil)
@@ -200,6 +202,21 @@ struct APIController: RouteCollection {
         let (d, s) = try Self.dateAndSession(req)
         let body = try req.content.decode(SubmitRegisterDTO.self)
         return try await Registers(req: req, user: u).submit(date: d, session: s, body: body)
+    }
+
+    func getLesson(req: Request) async throws -> LessonRegisterDTO {
+        let u = try user(req)
+        let d = try parseDate(req.parameters.get("date") ?? "", field: "date")
+        let lesson = try Registers.lessonName(req.parameters.get("lesson"))
+        return try await Registers(req: req, user: u).loadLesson(date: d, lesson: lesson, form: req.query[String.self, at: "form"],
+                                                                 yearGroup: req.query[String.self, at: "year_group"])
+    }
+
+    func submitLesson(req: Request) async throws -> SubmitLessonResultDTO {
+        let u = try user(req)
+        let d = try parseDate(req.parameters.get("date") ?? "", field: "date")
+        let lesson = try Registers.lessonName(req.parameters.get("lesson"))
+        return try await Registers(req: req, user: u).submitLesson(date: d, lesson: lesson, body: try req.content.decode(SubmitLessonDTO.self))
     }
 
     func overdue(req: Request) async throws -> [OverdueDTO] {

@@ -166,3 +166,102 @@ struct Registers {
         return SubmitResultDTO(created: summary.created, amended: summary.amended, unchanged: summary.unchanged, register: reg)
     }
 }
+
+struct LessonLine: Content {
+    var upn: String
+    var name: String
+    var form: String
+    var code: String?
+    var minutesLate: Int?
+    var recordedBy: String?
+}
+
+struct LessonRegisterDTO: Content {
+    var date: String
+    var lesson: String
+    var group: String
+    var pupils: [LessonLine]
+}
+
+struct SubmitLessonDTO: Content {
+    struct Entry: Content { var upn: String; var code: String; var minutesLate: Int?; var reason: String? }
+    var form: String?
+    var yearGroup: String?
+    var marks: [Entry]
+}
+
+struct SubmitLessonResultDTO: Content {
+    var created: Int
+    var amended: Int
+    var unchanged: Int
+    var register: LessonRegisterDTO
+}
+
+/// Lesson registers (secondary schools): not statutory, kept apart from AM/PM, audited the same way.
+extension Registers {
+    static func lessonName(_ raw: String?) throws -> String {
+        let l = (raw ?? "").removingPercentEncoding?.trimmingCharacters(in: .whitespaces) ?? ""
+        guard !l.isEmpty, l.count <= 40 else { throw APIError.invalid("lesson", "must be 1 to 40 characters, e.g. 'P1' or '9A Maths'") }
+        return l
+    }
+
+    func loadLesson(date: LocalDate, lesson: String, form: String?, yearGroup: String?) async throws -> LessonRegisterDTO {
+        guard user.can(.readRegisters) else { throw APIError(.forbidden, field: nil, reason: "a \(user.role.title.lowercased()) may not see registers") }
+        let pupils = try await pupils(form: form, yearGroup: yearGroup, date: date)
+        let marks = try await store.lessonMarks(pupilIDs: pupils.compactMap(\.id), date: date, lesson: lesson)
+        return LessonRegisterDTO(date: date.iso, lesson: lesson,
+                                 group: form.map { "form \($0)" } ?? yearGroup.map { "year \($0)" } ?? "whole school",
+                                 pupils: pupils.map { p in
+                                     let m = marks[p.id!]
+                                     return LessonLine(upn: p.upn, name: p.displayName, form: p.form, code: m?.code, minutesLate: m?.minutesLate, recordedBy: m?.recordedBy)
+                                 })
+    }
+
+    /// All or nothing, like the AM/PM register: a change on a later day needs office access and a reason.
+    func submitLesson(date: LocalDate, lesson: String, body: SubmitLessonDTO) async throws -> SubmitLessonResultDTO {
+        guard !body.marks.isEmpty else { throw APIError.invalid("marks", "must list at least one mark") }
+        guard user.can(.takeRegister) else { throw APIError(.forbidden, field: nil, reason: "a \(user.role.title.lowercased()) may not take registers") }
+        let calendar = try await store.calendar(schoolID: user.schoolID)
+        let today = req.clock.now().date
+        let rows = try await store.pupils(schoolID: user.schoolID, filter: PupilFilter(upns: body.marks.map(\.upn)))
+        let byUPN = Dictionary(rows.map { ($0.upn, $0) }, uniquingKeysWith: { a, _ in a })
+        let existing = try await store.lessonMarks(pupilIDs: rows.compactMap(\.id), date: date, lesson: lesson)
+        var writes: [LessonMarkWrite] = []
+        var seen: Set<String> = []
+        for (i, m) in body.marks.enumerated() {
+            let f = "marks[\(i)]"
+            guard let p = byUPN[m.upn] else { throw APIError.invalid("\(f).upn", "no pupil with UPN '\(m.upn)' on the admission register") }
+            guard seen.insert(m.upn).inserted else { throw APIError.invalid("\(f).upn", "\(m.upn) appears twice") }
+            guard p.enrolment.isOnRoll(date) else { throw APIError.invalid("\(f).upn", "\(m.upn) is not on roll on \(date)") }
+            guard calendar.isOpen(date, .am, yearGroup: p.yearGroup) || calendar.isOpen(date, .pm, yearGroup: p.yearGroup) else {
+                throw APIError.invalid("date", "the school is not open for year \(p.yearGroup) on \(date)")
+            }
+            guard user.mayTakeRegister(form: p.form) || user.can(.amendMarks) else {
+                throw APIError(.forbidden, field: "\(f).upn", reason: "\(m.upn) is in form \(p.form), which is not one of your forms")
+            }
+            let code: AttendanceCode
+            do { code = try AttendanceCode.parse(m.code, on: date) } catch { throw APIError.invalid("\(f).code", error.description) }
+            if code == .closure || code == .z { throw APIError.invalid("\(f).code", "\(code.symbol) is not a lesson mark") }
+            if let ml = m.minutesLate, code != .late && code != .u || !(0..<1440).contains(ml) {
+                throw APIError.invalid("\(f).minutes_late", "is 0 to 1439 and only kept with L or U")
+            }
+            var reason = m.reason
+            if let c = existing[p.id!], c.code != code.symbol || c.minutesLate != m.minutesLate {
+                if date == today {
+                    if reason?.isEmpty ?? true { reason = "corrected during the day" }
+                } else {
+                    guard user.can(.amendMarks) else {
+                        throw APIError(.forbidden, field: "\(f).code", reason: "changing a past lesson mark needs office, attendance lead or head access")
+                    }
+                    guard let r = reason, !r.trimmingCharacters(in: .whitespaces).isEmpty else {
+                        throw APIError.invalid("\(f).reason", "changing \(c.code) to \(code.symbol) needs a reason")
+                    }
+                }
+            }
+            writes.append(LessonMarkWrite(pupilID: p.id!, date: date, lesson: lesson, code: code, minutesLate: m.minutesLate, reason: reason))
+        }
+        let s = try await store.recordLessonMarks(writes, by: user.actor, at: req.clock.now().timestamp)
+        let reg = try await loadLesson(date: date, lesson: lesson, form: body.form, yearGroup: body.yearGroup)
+        return SubmitLessonResultDTO(created: s.created, amended: s.amended, unchanged: s.unchanged, register: reg)
+    }
+}

@@ -46,6 +46,19 @@ public struct MarkWrite: Sendable, Hashable {
     public init(pupilID: Int, mark: Mark, reason: String? = nil) { self.pupilID = pupilID; self.mark = mark; self.reason = reason }
 }
 
+/// One lesson mark to write (lesson registers: not statutory, kept apart from AM/PM).
+public struct LessonMarkWrite: Sendable, Hashable {
+    public var pupilID: Int
+    public var date: LocalDate
+    public var lesson: String
+    public var code: AttendanceCode
+    public var minutesLate: Int?
+    public var reason: String?
+    public init(pupilID: Int, date: LocalDate, lesson: String, code: AttendanceCode, minutesLate: Int? = nil, reason: String? = nil) {
+        self.pupilID = pupilID; self.date = date; self.lesson = lesson; self.code = code; self.minutesLate = minutesLate; self.reason = reason
+    }
+}
+
 public struct WriteSummary: Sendable, Codable, Equatable {
     public var created = 0
     public var amended = 0
@@ -233,71 +246,108 @@ public struct Store: Sendable {
     /// (original, new, reason, when, name and position) and then updates the current mark; an unchanged mark is left alone.
     /// Every change needs a reason: if one lacks it, nothing is written.
     public func record(_ writes: [MarkWrite], by actor: Actor, at now: String) async throws -> WriteSummary {
-        try await write { db in try await Self.record(writes, by: actor, at: now, on: db) }
+        let entries = writes.map { Entry(pupilID: $0.pupilID, date: $0.mark.date, slot: $0.mark.session.rawValue, code: $0.mark.code,
+                                         minutesLate: $0.mark.minutesLate, reason: $0.reason) }
+        return try await write { db in try await Self.record(entries, in: .sessions, by: actor, at: now, on: db) }
     }
 
-    static func record(_ writes: [MarkWrite], by actor: Actor, at now: String, on db: any Database) async throws -> WriteSummary {
+    /// Writes lesson marks, with the same rules as session marks; amendments name the slot `lesson:NAME`.
+    public func recordLessonMarks(_ writes: [LessonMarkWrite], by actor: Actor, at now: String) async throws -> WriteSummary {
+        let entries = writes.map { Entry(pupilID: $0.pupilID, date: $0.date, slot: $0.lesson, code: $0.code, minutesLate: $0.minutesLate, reason: $0.reason) }
+        return try await write { db in try await Self.record(entries, in: .lessons, by: actor, at: now, on: db) }
+    }
+
+    /// A mark to write in either register.
+    struct Entry {
+        var pupilID: Int, date: LocalDate, slot: String, code: AttendanceCode, minutesLate: Int?, reason: String?
+    }
+
+    /// The two registers: AM/PM sessions (`marks`) and lessons (`lesson_marks`).
+    enum Register {
+        case sessions, lessons
+        var table: String { self == .sessions ? MarkRow.schema : LessonMarkRow.schema }
+        var slotColumn: String { self == .sessions ? "session" : "lesson" }
+        func auditSlot(_ slot: String) -> String { self == .sessions ? slot : "lesson:\(slot)" }
+    }
+
+    struct CurrentMark { var id: Int; var code: String; var minutesLate: Int? }
+
+    static func record(_ entries: [Entry], in register: Register, by actor: Actor, at now: String, on db: any Database) async throws -> WriteSummary {
         var summary = WriteSummary()
-        guard !writes.isEmpty else { return summary }
+        guard !entries.isEmpty else { return summary }
         let sql = db as! any SQLDatabase
         // Load the current marks the writes touch, in chunks by pupil.
-        var existing: [String: MarkRow] = [:]
+        var existing: [String: CurrentMark] = [:]
         func key(_ p: Int, _ d: String, _ s: String) -> String { "\(p)|\(d)|\(s)" }
-        let dates = writes.map(\.mark.date)
+        let dates = entries.map(\.date)
         let from = dates.min()!.iso, to = dates.max()!.iso
-        let pupilIDs = Array(Set(writes.map(\.pupilID)))
+        let pupilIDs = Array(Set(entries.map(\.pupilID)))
         for chunk in stride(from: 0, to: pupilIDs.count, by: 500).map({ Array(pupilIDs[$0..<min($0 + 500, pupilIDs.count)]) }) {
-            for m in try await MarkRow.query(on: db).filter(\.$pupilID ~~ chunk).filter(\.$date >= from).filter(\.$date <= to).all() {
-                existing[key(m.pupilID, m.date, m.session)] = m
+            let rows = try await sql.select().column("id").column("pupil_id").column("date").column(SQLIdentifier(register.slotColumn))
+                .column("code").column("minutes_late").from(register.table)
+                .where("pupil_id", .in, SQLBind.group(chunk)).where("date", .greaterThanOrEqual, SQLBind(from))
+                .where("date", .lessThanOrEqual, SQLBind(to)).all()
+            for r in rows {
+                existing[key(try r.decode(column: "pupil_id", as: Int.self), try r.decode(column: "date", as: String.self),
+                             try r.decode(column: register.slotColumn, as: String.self))] =
+                    CurrentMark(id: try r.decode(column: "id", as: Int.self), code: try r.decode(column: "code", as: String.self),
+                                minutesLate: try r.decode(column: "minutes_late", as: Int?.self))
             }
         }
-        var inserts: [MarkWrite] = []
-        var changes: [(MarkRow, MarkWrite)] = []
-        for (i, w) in writes.enumerated() {
-            let k = key(w.pupilID, w.mark.date.iso, w.mark.session.rawValue)
-            let current = existing[k]
-            let old = current.flatMap { row in AttendanceCode.lookup(row.code).map { Mark(date: w.mark.date, session: w.mark.session, code: $0, minutesLate: row.minutesLate) } }
-            switch RegisterRules.change(from: old, to: w.mark) {
-            case .firstEntry: inserts.append(w)
+        var inserts: [Entry] = []
+        var changes: [(CurrentMark, Entry)] = []
+        for (i, e) in entries.enumerated() {
+            let current = existing[key(e.pupilID, e.date.iso, e.slot)]
+            // Session or lesson, the rule is the same: compare code and minutes late.
+            let old = current.flatMap { c in AttendanceCode.lookup(c.code).map { Mark(date: e.date, session: .am, code: $0, minutesLate: c.minutesLate) } }
+            switch RegisterRules.change(from: old, to: Mark(date: e.date, session: .am, code: e.code, minutesLate: e.minutesLate)) {
+            case .firstEntry: inserts.append(e)
             case .unchanged: summary.unchanged += 1
             case .amendment:
-                guard let reason = w.reason?.trimmingCharacters(in: .whitespacesAndNewlines), !reason.isEmpty else {
+                guard let reason = e.reason?.trimmingCharacters(in: .whitespacesAndNewlines), !reason.isEmpty else {
                     throw StoreError.invalid(ValidationError(field: "marks[\(i)].reason",
-                        reason: "changing \(current!.code) to \(w.mark.code.symbol) on \(w.mark.date) \(w.mark.session.rawValue) needs a reason"))
+                        reason: "changing \(current!.code) to \(e.code.symbol) on \(e.date) \(e.slot) needs a reason"))
                 }
-                var w2 = w; w2.reason = reason
-                changes.append((current!, w2))
+                var e2 = e; e2.reason = reason
+                changes.append((current!, e2))
             }
         }
         // New marks, in batches.
         for chunk in stride(from: 0, to: inserts.count, by: 500).map({ Array(inserts[$0..<min($0 + 500, inserts.count)]) }) {
-            var q = sql.insert(into: "marks").columns("pupil_id", "date", "session", "code", "minutes_late", "recorded_by", "recorded_at")
-            for w in chunk {
-                q = q.values(SQLBind(w.pupilID), SQLBind(w.mark.date.iso), SQLBind(w.mark.session.rawValue), SQLBind(w.mark.code.symbol),
-                             SQLBind(w.mark.minutesLate), SQLBind(actor.name), SQLBind(now))
+            var q = sql.insert(into: register.table).columns("pupil_id", "date", register.slotColumn, "code", "minutes_late", "recorded_by", "recorded_at")
+            for e in chunk {
+                q = q.values(SQLBind(e.pupilID), SQLBind(e.date.iso), SQLBind(e.slot), SQLBind(e.code.symbol),
+                             SQLBind(e.minutesLate), SQLBind(actor.name), SQLBind(now))
             }
             try await q.run()
         }
         summary.created = inserts.count
         // Amendments first, then the current mark.
         for chunk in stride(from: 0, to: changes.count, by: 500).map({ Array(changes[$0..<min($0 + 500, changes.count)]) }) {
-            var q = sql.insert(into: "amendments").columns("pupil_id", "date", "session", "original_code", "new_code",
+            var q = sql.insert(into: AmendmentRow.schema).columns("pupil_id", "date", "session", "original_code", "new_code",
                                                            "original_minutes_late", "new_minutes_late", "reason", "amended_at", "by_name", "by_position")
-            for (row, w) in chunk {
-                q = q.values(SQLBind(w.pupilID), SQLBind(row.date), SQLBind(row.session), SQLBind(row.code), SQLBind(w.mark.code.symbol),
-                             SQLBind(row.minutesLate), SQLBind(w.mark.minutesLate), SQLBind(w.reason!), SQLBind(now),
+            for (c, e) in chunk {
+                q = q.values(SQLBind(e.pupilID), SQLBind(e.date.iso), SQLBind(register.auditSlot(e.slot)), SQLBind(c.code), SQLBind(e.code.symbol),
+                             SQLBind(c.minutesLate), SQLBind(e.minutesLate), SQLBind(e.reason!), SQLBind(now),
                              SQLBind(actor.name), SQLBind(actor.position))
             }
             try await q.run()
         }
-        for (row, w) in changes {
-            try await sql.update("marks")
-                .set("code", to: SQLBind(w.mark.code.symbol)).set("minutes_late", to: SQLBind(w.mark.minutesLate))
+        for (c, e) in changes {
+            try await sql.update(register.table)
+                .set("code", to: SQLBind(e.code.symbol)).set("minutes_late", to: SQLBind(e.minutesLate))
                 .set("recorded_by", to: SQLBind(actor.name)).set("recorded_at", to: SQLBind(now))
-                .where("id", .equal, SQLBind(row.id!)).run()
+                .where("id", .equal, SQLBind(c.id)).run()
         }
         summary.amended = changes.count
         return summary
+    }
+
+    /// A group's lesson marks for one lesson on one day.
+    public func lessonMarks(pupilIDs: [Int], date: LocalDate, lesson: String) async throws -> [Int: LessonMarkRow] {
+        guard !pupilIDs.isEmpty else { return [:] }
+        let rows = try await LessonMarkRow.query(on: db).filter(\.$pupilID ~~ pupilIDs).filter(\.$date == date.iso).filter(\.$lesson == lesson).all()
+        return Dictionary(rows.map { ($0.pupilID, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// Marks of many pupils over a range as compact session arrays (one byte a session from `range.from`).

@@ -232,6 +232,41 @@ extension ServerTests {
         }
     }
 
+    @Test("lesson registers: kept apart from AM/PM, all or nothing, changes audited as lesson:NAME", arguments: Backend.available)
+    func lessons(_ b: Backend) async throws {
+        try await withRollbook(b, at: FixedClock(date: day("2025-09-10"), time: TimeOfDay(hour: 11, minute: 0)!)) { f in
+            let bad = try await f.call(.POST, "/api/v1/lessons/2025-09-10/P2", as: .office, json: """
+                {"marks": [{"upn": "\(Self.danny)", "code": "/"}, {"upn": "\(Self.zofia)", "code": "L", "minutes_late": -1}]}
+                """)
+            #expect(bad.errorField == "marks[1].minutes_late")
+            #expect(try await f.call(.GET, "/api/v1/lessons/2025-09-10/P2").array.isEmpty)
+            let ok = try await f.call(.POST, "/api/v1/lessons/2025-09-10/P2", as: .office, json: """
+                {"marks": [{"upn": "\(Self.danny)", "code": "/"}, {"upn": "\(Self.zofia)", "code": "L", "minutes_late": 7}]}
+                """)
+            #expect(ok.object["created"] as? Int == 2, "\(ok.text)")
+            // Same day: a correction without a reason is allowed and audited.
+            let fix = try await f.call(.POST, "/api/v1/lessons/2025-09-10/P2", as: .office, json: "{\"marks\": [{\"upn\": \"\(Self.danny)\", \"code\": \"N\"}]}")
+            #expect(fix.object["amended"] as? Int == 1)
+            let lines = (try await f.call(.GET, "/api/v1/lessons/2025-09-10/P2?year_group=6").object["pupils"] as? [[String: Any]]) ?? []
+            #expect(lines.first?["code"] as? String == "L")
+            #expect(lines.first?["minutes_late"] as? Int == 7)
+            // The AM/PM register is untouched.
+            let am = (try await f.call(.GET, "/api/v1/registers/2025-09-10/AM").object["pupils"] as? [[String: Any]]) ?? []
+            #expect(am.allSatisfy { $0["code"] == nil })
+            let id = try await f.store.pupil(schoolID: f.schoolID, upn: Self.danny)!.id!
+            #expect(try await f.store.amendments(pupilID: id).map { "\($0.session) \($0.originalCode)>\($0.newCode)" } == ["lesson:P2 />N"])
+            // Closed day.
+            #expect(try await f.call(.POST, "/api/v1/lessons/2025-09-12/P2", as: .office, json: "{\"marks\": [{\"upn\": \"\(Self.zofia)\", \"code\": \"/\"}]}").errorField == "date")
+        }
+        try await withRollbook(b, at: FixedClock(date: day("2025-09-11"), time: TimeOfDay(hour: 9, minute: 0)!)) { f in
+            let id = try await f.store.pupil(schoolID: f.schoolID, upn: Self.zofia)!.id!
+            _ = try await f.store.recordLessonMarks([LessonMarkWrite(pupilID: id, date: day("2025-09-10"), lesson: "P2", code: .presentAM)],
+                                                    by: Actor(name: "T", position: "Teacher"), at: "x")
+            let later = try await f.call(.POST, "/api/v1/lessons/2025-09-10/P2", as: .office, json: "{\"marks\": [{\"upn\": \"\(Self.zofia)\", \"code\": \"O\"}]}")
+            #expect(later.errorField == "marks[0].reason")
+        }
+    }
+
     @Test("the OpenAPI document lists every API route", arguments: [Backend.sqlite])
     func openAPICoversRoutes(_ b: Backend) async throws {
         try await withRollbook(b) { f in

@@ -13,7 +13,6 @@ from urllib.parse import urlparse
 import pytest
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 DOMAIN = "harbourlane.example.org"
@@ -54,7 +53,8 @@ def check_pupil_page_renders(browser) -> None:
 # --- helpers -------------------------------------------------------------------------------------------------
 
 def wait(browser, timeout: float = 15) -> WebDriverWait:
-    return WebDriverWait(browser, timeout)
+    # While a page is being replaced, chromedriver may answer a probe with an error: keep waiting then.
+    return WebDriverWait(browser, timeout, poll_frequency=0.1, ignored_exceptions=(WebDriverException,))
 
 
 def path_of(browser) -> str:
@@ -66,17 +66,17 @@ def main_text(browser) -> str:
 
 
 def submit_and_wait(browser, button) -> None:
-    """Clicks a submit button and waits for the next page to replace this one."""
-    old = browser.find_element(By.TAG_NAME, "html")
+    """Clicks a submit button and waits until the next page has replaced this one (a mark set on this
+    document's window is gone, and the new document has loaded)."""
+    browser.execute_script("window.__rollbookOldPage = true;")
     try:
         button.click()
-    except StaleElementReferenceException:
-        pass  # the click went through and the page was already replaced
-    except WebDriverException as e:
-        if "does not belong to the document" not in str(e):
+    except (StaleElementReferenceException, WebDriverException) as e:
+        # The click went through and the page was replaced while chromedriver was still looking at the button.
+        if not isinstance(e, StaleElementReferenceException) and "does not belong to the document" not in str(e):
             raise
-    wait(browser).until(EC.staleness_of(old))
-    wait(browser).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    wait(browser).until(lambda d: d.execute_script(
+        "return window.__rollbookOldPage !== true && document.readyState === 'complete';"))
 
 
 def fill_sign_in(browser, server, email: str, password: str) -> None:
