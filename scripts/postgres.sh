@@ -12,7 +12,7 @@
 # fsync is off: the data is thrown away, never trust it.
 set -euo pipefail
 
-PGDIR="${ROLLBOOK_PG_DIR:-/tmp/rollbook-pg}"
+PGDIR="$(realpath -m "${ROLLBOOK_PG_DIR:-/tmp/rollbook-pg}")"
 PORT="${ROLLBOOK_PG_PORT:-55432}"
 DBUSER=rollbook
 DBPASS=rollbook
@@ -33,10 +33,15 @@ find_bindir() {
     return 1
 }
 
-# Runs a command as the server's owner: postgres when we are root, else ourselves.
+# Runs a command as the server's owner: postgres when we are root, else ourselves. From /, since the
+# postgres user may not be allowed into the current folder.
 as_owner() {
     if [ "$(id -u)" = 0 ]; then
-        if command -v runuser >/dev/null 2>&1; then runuser -u postgres -- "$@"; else su postgres -s /bin/sh -c "$(printf '%q ' "$@")"; fi
+        if command -v runuser >/dev/null 2>&1; then
+            (cd / && runuser -u postgres -- "$@")
+        else
+            (cd / && su postgres -s /bin/sh -c "$(printf '%q ' "$@")")
+        fi
     else
         "$@"
     fi

@@ -89,6 +89,8 @@ struct CSRFMiddleware: AsyncMiddleware {
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if request.method == .POST {
+            // The form may arrive in several pieces: read all of it before looking for the token.
+            _ = try await request.body.collect(max: request.application.routes.defaultMaxBodySize.value).get()
             let sent = try? request.content.get(String.self, at: "csrf")
             guard let expected = request.session.data["csrf"], let sent, sent == expected else {
                 throw Abort(.forbidden, reason: "The form had expired or did not come from Rollbook. Go back, reload the page and try again.")

@@ -74,6 +74,10 @@ extension ServerTests {
             let line = (reg["pupils"] as? [[String: Any]])?.first
             #expect(line?["code"] as? String == "L")
             #expect(line?["minutes_late"] as? Int == 10)
+            let pupil = try await get(f, "/pupils/A100000000002", cookie: session)
+            #expect(pupil.status == .ok)
+            #expect(pupil.text.contains("Late arrivals this year (L and U): 1, 10 minutes in all"))
+            #expect(pupil.text.contains("parental responsibility") || pupil.text.contains("Contacts"))
         }
     }
 }
