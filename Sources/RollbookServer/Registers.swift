@@ -97,6 +97,19 @@ struct Registers {
                            taken: !open.isEmpty && open.allSatisfy { $0.code != nil }, pupils: lines)
     }
 
+    /// The pupils a submission names, in its order: each on the admission register, listed once, on roll on the day.
+    func submittedPupils(_ upns: [String], date: LocalDate) async throws -> [PupilRow] {
+        let rows = try await store.pupils(schoolID: user.schoolID, filter: PupilFilter(upns: upns))
+        let byUPN = Dictionary(rows.map { ($0.upn, $0) }, uniquingKeysWith: { a, _ in a })
+        var seen: Set<String> = []
+        return try upns.enumerated().map { i, upn in
+            guard let p = byUPN[upn] else { throw APIError.invalid("marks[\(i)].upn", "no pupil with UPN '\(upn)' on the admission register") }
+            guard seen.insert(upn).inserted else { throw APIError.invalid("marks[\(i)].upn", "\(upn) appears twice") }
+            guard p.enrolment.isOnRoll(date) else { throw APIError.invalid("marks[\(i)].upn", "\(upn) is not on roll on \(date)") }
+            return p
+        }
+    }
+
     /// Validates every entry first; writes all of them in one transaction, or none.
     func submit(date: LocalDate, session: Session, body: SubmitRegisterDTO) async throws -> SubmitResultDTO {
         guard !body.marks.isEmpty else { throw APIError.invalid("marks", "must list at least one mark") }
@@ -108,17 +121,11 @@ struct Registers {
         if state == .notYetOpen && date > req.clock.now().date && !user.can(.amendMarks) {
             throw APIError(.forbidden, field: "date", reason: "only office staff may record marks for a future day")
         }
-        let upns = body.marks.map(\.upn)
-        let rows = try await store.pupils(schoolID: user.schoolID, filter: PupilFilter(upns: upns))
-        let byUPN = Dictionary(rows.map { ($0.upn, $0) }, uniquingKeysWith: { a, _ in a })
-        let existing = try await store.marks(pupilIDs: rows.compactMap(\.id), date: date, session: session)
+        let pupils = try await submittedPupils(body.marks.map(\.upn), date: date)
+        let existing = try await store.marks(pupilIDs: pupils.compactMap(\.id), date: date, session: session)
         var writes: [MarkWrite] = []
-        var seen: Set<String> = []
-        for (i, m) in body.marks.enumerated() {
+        for (i, (m, p)) in zip(body.marks, pupils).enumerated() {
             let f = "marks[\(i)]"
-            guard let p = byUPN[m.upn] else { throw APIError.invalid("\(f).upn", "no pupil with UPN '\(m.upn)' on the admission register") }
-            guard seen.insert(m.upn).inserted else { throw APIError.invalid("\(f).upn", "\(m.upn) appears twice") }
-            guard p.enrolment.isOnRoll(date) else { throw APIError.invalid("\(f).upn", "\(m.upn) is not on roll on \(date)") }
             guard calendar.isOpen(date, session, yearGroup: p.yearGroup) else {
                 throw APIError.invalid("date", "the school is not open for year \(p.yearGroup) on \(date) \(session.rawValue)")
             }
@@ -223,16 +230,11 @@ extension Registers {
         guard user.can(.takeRegister) else { throw APIError(.forbidden, field: nil, reason: "a \(user.role.title.lowercased()) may not take registers") }
         let calendar = try await store.calendar(schoolID: user.schoolID)
         let today = req.clock.now().date
-        let rows = try await store.pupils(schoolID: user.schoolID, filter: PupilFilter(upns: body.marks.map(\.upn)))
-        let byUPN = Dictionary(rows.map { ($0.upn, $0) }, uniquingKeysWith: { a, _ in a })
-        let existing = try await store.lessonMarks(pupilIDs: rows.compactMap(\.id), date: date, lesson: lesson)
+        let pupils = try await submittedPupils(body.marks.map(\.upn), date: date)
+        let existing = try await store.lessonMarks(pupilIDs: pupils.compactMap(\.id), date: date, lesson: lesson)
         var writes: [LessonMarkWrite] = []
-        var seen: Set<String> = []
-        for (i, m) in body.marks.enumerated() {
+        for (i, (m, p)) in zip(body.marks, pupils).enumerated() {
             let f = "marks[\(i)]"
-            guard let p = byUPN[m.upn] else { throw APIError.invalid("\(f).upn", "no pupil with UPN '\(m.upn)' on the admission register") }
-            guard seen.insert(m.upn).inserted else { throw APIError.invalid("\(f).upn", "\(m.upn) appears twice") }
-            guard p.enrolment.isOnRoll(date) else { throw APIError.invalid("\(f).upn", "\(m.upn) is not on roll on \(date)") }
             guard calendar.isOpen(date, .am, yearGroup: p.yearGroup) || calendar.isOpen(date, .pm, yearGroup: p.yearGroup) else {
                 throw APIError.invalid("date", "the school is not open for year \(p.yearGroup) on \(date)")
             }
