@@ -18,6 +18,18 @@ public struct SessionArray: Sendable, Hashable {
         get { index(d, s).flatMap { AttendanceCode(rawValue: bytes[$0]) } }
         set { if let i = index(d, s) { bytes[i] = newValue?.rawValue ?? 0 } }
     }
+    /// Copies days `days` of another array (two bytes a day) to day `day + shift` of this one.
+    public mutating func copy(from source: UnsafeBufferPointer<UInt8>, days: ClosedRange<Int>, shift: Int) {
+        bytes.withUnsafeMutableBufferPointer { dest in
+            for d in days {
+                let to = (d + shift) * 2
+                guard to >= 0, to + 1 < dest.count, d * 2 + 1 < source.count else { continue }
+                dest[to] = source[d * 2]
+                dest[to + 1] = source[d * 2 + 1]
+            }
+        }
+    }
+
     public mutating func set(dayOffset: Int, session: Int, raw: UInt8) {
         let i = dayOffset * 2 + session
         if i >= 0 && i < bytes.count { bytes[i] = raw }

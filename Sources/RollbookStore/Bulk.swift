@@ -56,6 +56,17 @@ extension Store {
                 }
             }
             try await flush()
+            // The compact arrays, one per pupil and academic year with marks.
+            var arrays: [(SessionCodes.PupilYear, [UInt8])] = []
+            for (id, p) in zip(ids, school.pupils) {
+                var byYear: [Int: [UInt8]] = [:]
+                for i in 0..<p.marks.bytes.count where p.marks.bytes[i] != 0 {
+                    let at = SessionCodes.slot(p.marks.base.adding(days: i / 2), i % 2 == 0 ? .am : .pm)
+                    byYear[at.year, default: [UInt8](repeating: 0, count: SessionCodes.size)][at.index] = p.marks.bytes[i]
+                }
+                arrays += byYear.sorted { $0.key < $1.key }.map { (SessionCodes.PupilYear(pupilID: id, year: $0.key), $0.value) }
+            }
+            try await SessionCodes.insert(arrays, on: sql)
             return schoolID
         }
     }

@@ -4,7 +4,7 @@ import SQLKit
 
 /// Schema migrations, numbered, in order. Never edit one that has shipped: add the next.
 public enum Migrations {
-    public static let all: [any AsyncMigration] = [M001Schema(), M002AppendOnlyAmendments()]
+    public static let all: [any AsyncMigration] = [M001Schema(), M002AppendOnlyAmendments(), M003SessionCodes()]
 }
 
 struct M001Schema: AsyncMigration {

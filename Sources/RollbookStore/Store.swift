@@ -340,6 +340,9 @@ public struct Store: Sendable {
                 .where("id", .equal, SQLBind(c.id)).run()
         }
         summary.amended = changes.count
+        if register == .sessions {
+            try await SessionCodes.apply((inserts + changes.map(\.1)).map { ($0.pupilID, $0.date, Session(rawValue: $0.slot)!, $0.code) }, on: sql)
+        }
         return summary
     }
 
@@ -350,32 +353,39 @@ public struct Store: Sendable {
         return Dictionary(rows.map { ($0.pupilID, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
-    /// Marks of many pupils over a range as compact session arrays (one byte a session from `range.from`).
-    /// Marks with a code Rollbook does not know are skipped.
+    /// Marks of many pupils over a range as compact session arrays (one byte a session from `range.from`),
+    /// read from the per-year arrays that every write keeps current.
     public func sessionArrays(schoolID: Int, pupilIDs: [Int]? = nil, range: DateRange) async throws -> [Int: SessionArray] {
         // Rows arrive one at a time on the connection's loop, never concurrently.
         final class Arrays: @unchecked Sendable { var byPupil: [Int: SessionArray] = [:] }
         let out = Arrays()
-        let base = range.from
-        let days = range.days
-        var q = sql.select().column(SQLColumn("pupil_id", table: "marks")).column(SQLColumn("date", table: "marks"))
-            .column(SQLColumn("session", table: "marks")).column(SQLColumn("code", table: "marks"))
-            .from("marks")
-            .join("pupils", on: SQLColumn("id", table: "pupils"), .equal, SQLColumn("pupil_id", table: "marks"))
+        let years = AcademicYear(containing: range.from).startYear...AcademicYear(containing: range.to).startYear
+        let t = SessionCodes.table
+        var q = sql.select().column(SQLColumn("pupil_id", table: t)).column(SQLColumn("academic_year", table: t))
+            .column(SQLColumn("codes", table: t))
+            .from(t)
+            .join("pupils", on: SQLColumn("id", table: "pupils"), .equal, SQLColumn("pupil_id", table: t))
             .where(SQLColumn("school_id", table: "pupils"), .equal, SQLBind(schoolID))
-            .where(SQLColumn("date", table: "marks"), .greaterThanOrEqual, SQLBind(range.from.iso))
-            .where(SQLColumn("date", table: "marks"), .lessThanOrEqual, SQLBind(range.to.iso))
+            .where(SQLColumn("academic_year", table: t), .greaterThanOrEqual, SQLBind(years.lowerBound))
+            .where(SQLColumn("academic_year", table: t), .lessThanOrEqual, SQLBind(years.upperBound))
         if let ids = pupilIDs {
             guard !ids.isEmpty else { return [:] }
-            q = q.where(SQLColumn("pupil_id", table: "marks"), .in, SQLBind.group(ids))
+            q = q.where(SQLColumn("pupil_id", table: t), .in, SQLBind.group(ids))
         }
+        let days = range.days
         try await q.run { row in
             guard let pid = try? row.decode(column: "pupil_id", as: Int.self),
-                  let ds = try? row.decode(column: "date", as: String.self), let d = LocalDate(iso: ds),
-                  let s = try? row.decode(column: "session", as: String.self),
-                  let cs = try? row.decode(column: "code", as: String.self), let code = AttendanceCode.lookup(cs) else { return }
-            out.byPupil[pid, default: SessionArray(base: base, days: days)]
-                .set(dayOffset: base.days(to: d), session: s == "AM" ? 0 : 1, raw: code.rawValue)
+                  let year = try? row.decode(column: "academic_year", as: Int.self),
+                  let codes = try? row.decode(column: "codes", as: Data.self) else { return }
+            let yearStart = AcademicYear(startYear: year).range.from
+            // Day offsets of this year's array that fall inside the range.
+            let first = max(0, yearStart.days(to: range.from)), last = min(codes.count / 2 - 1, yearStart.days(to: range.to))
+            guard first <= last else { return }
+            let shift = range.from.days(to: yearStart)  // range day = array day + shift
+            codes.withUnsafeBytes { raw in
+                let bytes = raw.bindMemory(to: UInt8.self)
+                out.byPupil[pid, default: SessionArray(base: range.from, days: days)].copy(from: bytes, days: first...last, shift: shift)
+            }
         }
         return out.byPupil
     }

@@ -2,7 +2,7 @@ import FluentKit
 import Foundation
 import RollbookCore
 @testable import RollbookServer
-import RollbookStore
+@testable import RollbookStore
 import SQLKit
 import Testing
 
@@ -21,6 +21,43 @@ extension ServerTests {
             let a = try await f.store.amendments(pupilID: id)
             #expect(a.map(\.reason) == ["GP letter"])
             #expect(a.first?.originalCode == "N")
+        }
+    }
+
+    @Test("the compact session arrays always agree with the marks, and can be rebuilt from them", arguments: Backend.available)
+    func sessionArraysFollowMarks(_ b: Backend) async throws {
+        try await withRollbook(b, tinyMarks: true) { f in
+            let mia = try await f.store.pupil(schoolID: f.schoolID, upn: "A100000000001")!.id!
+            let danny = try await f.store.pupil(schoolID: f.schoolID, upn: "A100000000002")!.id!
+            _ = try await f.store.record([
+                MarkWrite(pupilID: mia, mark: Mark(date: day("2025-09-18"), session: .am, code: .i), reason: "GP letter"),
+                MarkWrite(pupilID: danny, mark: Mark(date: day("2025-09-11"), session: .am, code: .o)),
+                MarkWrite(pupilID: danny, mark: Mark(date: day("2026-01-05"), session: .pm, code: .m)),
+            ], by: Actor(name: "Olu Office", position: "Attendance officer"), at: "2025-09-22T09:00:00Z")
+            let range = DateRange(from: day("2025-08-01"), to: day("2026-02-01"))
+            func fromMarks() async throws -> [Int: SessionArray] {
+                var out: [Int: SessionArray] = [:]
+                for p in try await f.store.pupils(schoolID: f.schoolID) {
+                    var a = SessionArray(covering: range)
+                    for m in try await f.store.marks(pupilID: p.id!) {
+                        a[LocalDate(iso: m.date)!, Session(rawValue: m.session)!] = AttendanceCode.lookup(m.code)
+                    }
+                    out[p.id!] = a
+                }
+                return out
+            }
+            let expected = try await fromMarks()
+            let arrays = try await f.store.sessionArrays(schoolID: f.schoolID, range: range)
+            #expect(arrays[mia]?[day("2025-09-18"), .am] == .i)
+            #expect(arrays[danny]?[day("2026-01-05"), .pm] == .m)
+            for (id, a) in expected { #expect(arrays[id] == a, "pupil \(id)") }
+            try await SessionCodes.rebuild(on: f.app.db as! any SQLDatabase)
+            let rebuilt = try await f.store.sessionArrays(schoolID: f.schoolID, range: range)
+            for (id, a) in expected { #expect(rebuilt[id] == a, "pupil \(id) after rebuild") }
+            // A range inside one year, starting mid-year.
+            let part = DateRange(from: day("2025-09-09"), to: day("2025-09-10"))
+            let partial = try await f.store.sessionArrays(schoolID: f.schoolID, pupilIDs: [mia], range: part)
+            #expect(partial[mia]?.bytes == [AttendanceCode.late, .presentPM, .u, .presentPM].map(\.rawValue))
         }
     }
 

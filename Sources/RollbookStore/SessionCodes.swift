@@ -1,0 +1,88 @@
+import FluentKit
+import Foundation
+import RollbookCore
+import SQLKit
+
+/// Each pupil's AM/PM marks for an academic year as one byte a session (AM, PM, from 1 September; 0 = no mark):
+/// the compact form the statistics engine scans. `marks` and `amendments` stay the record; this table is derived
+/// from them, kept in step inside every write transaction, and can always be rebuilt from them.
+enum SessionCodes {
+    static let table = "session_codes"
+    /// Two bytes a day for 366 days.
+    static let size = 732
+
+    static func slot(_ d: LocalDate, _ session: Session) -> (year: Int, index: Int) {
+        let year = AcademicYear(containing: d)
+        return (year.startYear, year.range.from.days(to: d) * 2 + session.index)
+    }
+
+    /// Applies current codes (nil: no mark) to the pupils' year arrays. Each row is locked first
+    /// (SELECT ... FOR UPDATE on PostgreSQL; SQLite has one writer), so concurrent writers never lose a byte.
+    static func apply(_ changes: [(pupilID: Int, date: LocalDate, session: Session, code: AttendanceCode?)], on sql: any SQLDatabase) async throws {
+        var byRow: [PupilYear: [(Int, UInt8)]] = [:]
+        for c in changes {
+            let s = slot(c.date, c.session)
+            byRow[PupilYear(pupilID: c.pupilID, year: s.year), default: []].append((s.index, c.code?.rawValue ?? 0))
+        }
+        for (key, bytes) in byRow.sorted(by: { ($0.key.pupilID, $0.key.year) < ($1.key.pupilID, $1.key.year) }) {
+            try await sql.insert(into: table).columns("pupil_id", "academic_year", "codes")
+                .values(SQLBind(key.pupilID), SQLBind(key.year), SQLBind(Data(count: size)))
+                .ignoringConflicts(with: ["pupil_id", "academic_year"]).run()
+            let row = try await sql.select().column("codes").from(table)
+                .where("pupil_id", .equal, SQLBind(key.pupilID)).where("academic_year", .equal, SQLBind(key.year))
+                .for(.update).first()
+            var codes = [UInt8](try row?.decode(column: "codes", as: Data.self) ?? Data(count: size))
+            if codes.count < size { codes += [UInt8](repeating: 0, count: size - codes.count) }
+            for (i, b) in bytes { codes[i] = b }
+            try await sql.update(table).set("codes", to: SQLBind(Data(codes)))
+                .where("pupil_id", .equal, SQLBind(key.pupilID)).where("academic_year", .equal, SQLBind(key.year)).run()
+        }
+    }
+
+    struct PupilYear: Hashable { var pupilID: Int; var year: Int }
+
+    /// Inserts whole year arrays (for pupils that have none yet), 300 a statement.
+    static func insert(_ rows: [(PupilYear, [UInt8])], on sql: any SQLDatabase) async throws {
+        for chunk in stride(from: 0, to: rows.count, by: 300).map({ rows[$0..<min($0 + 300, rows.count)] }) {
+            var q = sql.insert(into: table).columns("pupil_id", "academic_year", "codes")
+            for (k, codes) in chunk { q = q.values(SQLBind(k.pupilID), SQLBind(k.year), SQLBind(Data(codes))) }
+            try await q.run()
+        }
+    }
+
+    /// Builds every array from `marks` (for a database whose marks predate this table).
+    static func rebuild(on sql: any SQLDatabase) async throws {
+        final class Rows: @unchecked Sendable { var arrays: [PupilYear: [UInt8]] = [:] }
+        let out = Rows()
+        try await sql.select().column("pupil_id").column("date").column("session").column("code").from(MarkRow.schema).run { row in
+            guard let p = try? row.decode(column: "pupil_id", as: Int.self),
+                  let d = (try? row.decode(column: "date", as: String.self)).flatMap({ LocalDate(iso: $0) }),
+                  let s = (try? row.decode(column: "session", as: String.self)).flatMap(Session.init(rawValue:)),
+                  let c = (try? row.decode(column: "code", as: String.self)).flatMap(AttendanceCode.lookup) else { return }
+            let at = slot(d, s)
+            out.arrays[PupilYear(pupilID: p, year: at.year), default: [UInt8](repeating: 0, count: size)][at.index] = c.rawValue
+        }
+        try await sql.delete(from: table).run()
+        try await insert(out.arrays.sorted { ($0.key.pupilID, $0.key.year) < ($1.key.pupilID, $1.key.year) }.map { ($0.key, $0.value) }, on: sql)
+    }
+}
+
+/// The compact session arrays, with what they were built from.
+struct M003SessionCodes: AsyncMigration {
+    var name: String { "M003SessionCodes" }
+
+    func prepare(on db: any Database) async throws {
+        try await db.schema(SessionCodes.table)
+            .field("id", .int, .identifier(auto: true))
+            .field("pupil_id", .int, .required, .references("pupils", "id"))
+            .field("academic_year", .int, .required)
+            .field("codes", .data, .required)
+            .unique(on: "pupil_id", "academic_year")
+            .create()
+        try await SessionCodes.rebuild(on: db as! any SQLDatabase)
+    }
+
+    func revert(on db: any Database) async throws {
+        try await db.schema(SessionCodes.table).delete()
+    }
+}
