@@ -8,6 +8,7 @@ struct APIController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let api = routes.grouped("api", "v1").grouped(BearerAuthenticator(), RequireAPIUser())
         api.get("school", use: school)
+        api.put("school", use: updateSchool)
         api.get("codes", use: codes)
         api.get("calendar", use: calendar)
         api.get("pupils", use: listPupils)
@@ -75,6 +76,22 @@ struct APIController: RouteCollection {
         let s = try await req.store.school(u.schoolID)
         struct DTO: Content { var name: String; var registerTimes: RegisterTimes; var today: String }
         return try await DTO(name: s.name, registerTimes: s.registerTimes, today: req.clock.now().date.iso).encodeResponse(for: req)
+    }
+
+    /// Sets the school's name and register times (attendance lead or head).
+    func updateSchool(req: Request) async throws -> Response {
+        let u = try user(req)
+        try u.require(.manageRoll)
+        struct Body: Content { var name: String?; var registerTimes: RegisterTimes? }
+        let body = try req.content.decode(Body.self)
+        if let t = body.registerTimes {
+            try t.am.validate(field: "register_times.am")
+            try t.pm.validate(field: "register_times.pm")
+            guard t.am.closes < t.pm.opens else { throw APIError.invalid("register_times.pm.opens", "must be after the AM register closes (\(t.am.closes))") }
+        }
+        if let n = body.name, n.trimmingCharacters(in: .whitespaces).isEmpty { throw APIError.invalid("name", "must not be empty") }
+        try await req.store.updateSchool(u.schoolID, name: body.name, times: body.registerTimes)
+        return try await school(req: req)
     }
 
     func codes(req: Request) async throws -> [CodeDTO] {

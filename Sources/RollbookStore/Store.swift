@@ -109,6 +109,15 @@ public struct Store: Sendable {
         return s
     }
 
+    public func updateSchool(_ id: Int, name: String?, times: RegisterTimes?) async throws {
+        try await write { db in
+            guard let s = try await SchoolRow.find(id, on: db) else { throw StoreError.notFound("no school \(id)") }
+            if let name { s.name = name }
+            if let times { s.registerTimes = times }
+            try await s.update(on: db)
+        }
+    }
+
     public func staff(email: String) async throws -> StaffRow? {
         try await StaffRow.query(on: db).filter(\.$email == email.lowercased()).first()
     }

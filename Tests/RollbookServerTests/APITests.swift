@@ -80,6 +80,56 @@ extension ServerTests {
         }
     }
 
+    /// Each seed's register times as a school would set them, and the arrivals either side of the close.
+    static let seedTimes: [(String, String, [(String, String, Int?)])] = [
+        // 000: AM taken at 8.30 and kept open until 9.29.
+        ("000", #"{"am": {"opens": "8:30", "late_after": "8:30", "closes": "9:29"}, "pm": {"opens": "13:00", "late_after": "13:00", "closes": "13:59"}}"#,
+         [("8:30", "/", nil), ("9:29", "L", 59), ("9:30", "U", 60)]),
+        // 001: U after 9:10.
+        ("001", #"{"am": {"opens": "8:30", "late_after": "8:30", "closes": "9:10"}, "pm": {"opens": "13:00", "late_after": "13:00", "closes": "13:30"}}"#,
+         [("9:10", "L", 40), ("9:11", "U", 41)]),
+        // 002: registration 9.00, closes 9.25.
+        ("002", #"{"am": {"opens": "9:00", "late_after": "9:00", "closes": "9:25"}, "pm": {"opens": "13:00", "late_after": "13:00", "closes": "13:25"}}"#,
+         [("9:00", "/", nil), ("9:01", "L", 1), ("9:26", "U", 26)]),
+        // 003: registers 8:45-9:00, U after 9.15.
+        ("003", #"{"am": {"opens": "8:45", "late_after": "9:00", "closes": "9:15"}, "pm": {"opens": "13:00", "late_after": "13:00", "closes": "13:15"}}"#,
+         [("9:00", "/", nil), ("9:15", "L", 15), ("9:16", "U", 16)]),
+        // 004: late after 9:10, absent unless in before 9:20.
+        ("004", #"{"am": {"opens": "8:50", "late_after": "9:10", "closes": "9:19"}, "pm": {"opens": "13:30", "late_after": "13:30", "closes": "13:44"}}"#,
+         [("9:10", "/", nil), ("9:19", "L", 9), ("9:20", "U", 10)]),
+    ]
+
+    @Test("each seed's register times give L up to the close and U after it", arguments: Self.seedTimes.indices)
+    func seedRegisterTimes(_ i: Int) async throws {
+        let (seed, times, arrivals) = Self.seedTimes[i]
+        try await withRollbook(.sqlite) { f in
+            #expect(try await f.call(.PUT, "/api/v1/school", as: .office, json: "{\"register_times\": \(times)}").status == .forbidden)
+            let set = try await f.call(.PUT, "/api/v1/school", as: .head, json: "{\"register_times\": \(times)}")
+            #expect(set.status == .ok, "seed \(seed): \(set.text)")
+            for (n, (time, code, minutes)) in arrivals.enumerated() {
+                let date = ["2025-09-08", "2025-09-09", "2025-09-10"][n]
+                let r = try await f.call(.POST, "/api/v1/registers/\(date)/AM", as: .office, json: "{\"marks\": [{\"upn\": \"\(Self.danny)\", \"arrival_time\": \"\(time)\"}]}")
+                let line = ((r.object["register"] as? [String: Any])?["pupils"] as? [[String: Any]])?.first { $0["upn"] as? String == Self.danny }
+                #expect(line?["code"] as? String == code, "seed \(seed) arrival \(time)")
+                #expect(line?["minutes_late"] as? Int == minutes, "seed \(seed) arrival \(time)")
+            }
+        }
+    }
+
+    @Test("register times are validated field by field", arguments: Backend.available)
+    func badRegisterTimes(_ b: Backend) async throws {
+        try await withRollbook(b) { f in
+            let backwards = try await f.call(.PUT, "/api/v1/school", as: .head, json: #"{"register_times": {"am": {"opens": "9:00", "late_after": "9:00", "closes": "8:30"}, "pm": {"opens": "13:00", "late_after": "13:00", "closes": "13:15"}}}"#)
+            #expect(backwards.status == .unprocessableEntity)
+            #expect(backwards.errorField == "register_times.am")
+            let garbled = try await f.call(.PUT, "/api/v1/school", as: .head, json: #"{"register_times": {"am": {"opens": "nine", "late_after": "9:00", "closes": "9:30"}, "pm": {"opens": "13:00", "late_after": "13:00", "closes": "13:15"}}}"#)
+            #expect(garbled.status == .badRequest)
+            #expect(garbled.errorField == "register_times.am.opens")
+            let school = try await f.call(.GET, "/api/v1/school").object
+            #expect((school["register_times"] as? [String: [String: String]])?["am"]?["closes"] == "9:15")
+        }
+    }
+
     @Test("a bad entry rejects the whole register and names the field", arguments: Backend.available)
     func badSubmissionChangesNothing(_ b: Backend) async throws {
         try await withRollbook(b) { f in
