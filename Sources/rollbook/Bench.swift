@@ -47,7 +47,7 @@ struct Bench: AsyncParsableCommand {
             let schoolID = try await db.store.loadGeneratedSchool(school, recordedBy: "bench", at: now().timestamp)
             say("  loaded into the database in \(secs(t)) (\(Int(Double(marks) / Date().timeIntervalSince(t))) marks/s)")
             for (name, range) in ranges {
-                var totals: [Double] = [], reads: [Double] = [], engine: [Double] = []
+                var totals: [Double] = [], reads: [Double] = [], roll: [Double] = [], engine: [Double] = []
                 var lines = 0, bytes = 0
                 for _ in 0..<max(1, runs) {
                     let t0 = Date()
@@ -56,11 +56,13 @@ struct Bench: AsyncParsableCommand {
                     let json = ReportLine.json(stats.map { ReportLine(upn: $0.0.upn, counts: $0.1) })
                     totals.append(Date().timeIntervalSince(t0))
                     lines = stats.count; bytes = json.utf8.count
-                    // ...and its two halves: reading marks from the database, and the statistics engine.
+                    // ...and its parts: reading marks, reading the roll, and the statistics engine.
                     let t1 = Date()
                     let arrays = try await db.store.sessionArrays(schoolID: schoolID, range: range)
                     reads.append(Date().timeIntervalSince(t1))
+                    let t3 = Date()
                     let pupilRows = try await db.store.pupils(schoolID: schoolID, filter: PupilFilter(onRollDuring: range))
+                    roll.append(Date().timeIntervalSince(t3))
                     let engineUnderTest = StatisticsEngine(calendar: try await db.store.calendar(schoolID: schoolID))
                     let t2 = Date()
                     let empty = SessionArray(base: range.from, days: 0)
@@ -72,6 +74,7 @@ struct Bench: AsyncParsableCommand {
                 say("  report \(name) \(range.from)..\(range.to): \(lines) pupils, \(bytes / 1024) KiB JSON")
                 say("    total   median \(ms(median(totals))), fastest \(ms(totals.min()!)) over \(totals.count) runs")
                 say("    read    median \(ms(median(reads))) (marks from the database into session arrays)")
+                say("    roll    median \(ms(median(roll))) (the pupils on roll from the admission register)")
                 say("    engine  median \(ms(median(engine))) (statistics engine over the session arrays)")
             }
         } catch {
