@@ -37,6 +37,14 @@ public struct PupilFilter: Sendable, Hashable {
     }
 }
 
+/// A pupil as the statistics see them.
+public struct RollEntry: Sendable, Hashable {
+    public let id: Int
+    public let upn: String
+    public let enrolment: Enrolment
+    public init(_ p: PupilRow) { id = p.id!; upn = p.upn; enrolment = p.enrolment }
+}
+
 /// One mark to write to a register.
 public struct MarkWrite: Sendable, Hashable {
     public var pupilID: Int
@@ -153,7 +161,7 @@ public struct Store: Sendable {
 
     // MARK: Admission register
 
-    public func pupils(schoolID: Int, filter: PupilFilter = .init()) async throws -> [PupilRow] {
+    func pupilQuery(schoolID: Int, filter: PupilFilter) -> QueryBuilder<PupilRow> {
         var q = PupilRow.query(on: db).filter(\.$schoolID == schoolID)
         if let y = filter.yearGroup { q = q.filter(\.$yearGroup == y) }
         if let f = filter.form { q = q.filter(\.$form == f) }
@@ -162,9 +170,21 @@ public struct Store: Sendable {
         if let r = filter.onRollDuring {
             q = q.filter(\.$startingDay <= r.to.iso).group(.or) { $0.filter(\.$leavingDay == nil).filter(\.$leavingDay >= r.from.iso) }
         }
-        var rows = try await q.sort(\.$upn).all()
-        if let c = filter.characteristic { rows = rows.filter { $0.characteristics.has(c) == true } }
-        return rows
+        return q.sort(\.$upn)
+    }
+
+    public func pupils(schoolID: Int, filter: PupilFilter = .init()) async throws -> [PupilRow] {
+        let rows = try await pupilQuery(schoolID: schoolID, filter: filter).all()
+        guard let c = filter.characteristic else { return rows }
+        return rows.filter { $0.characteristics.has(c) == true }
+    }
+
+    /// Just what statistics need of each pupil: id, UPN and enrolment (a sixth of a pupil's columns).
+    public func roll(schoolID: Int, filter: PupilFilter = .init()) async throws -> [RollEntry] {
+        if filter.characteristic != nil { return try await pupils(schoolID: schoolID, filter: filter).map(RollEntry.init) }
+        return try await pupilQuery(schoolID: schoolID, filter: filter)
+            .field(\.$id).field(\.$upn).field(\.$startingDay).field(\.$leavingDay).field(\.$yearGroup).field(\.$yearGroupYear)
+            .all().map(RollEntry.init)
     }
 
     public func pupil(schoolID: Int, upn: String) async throws -> PupilRow? {
@@ -402,15 +422,15 @@ public struct Store: Sendable {
     // MARK: Statistics
 
     /// Each pupil's session counts over `range` from the one statistics engine.
-    public func pupilStatistics(schoolID: Int, range: DateRange, filter: PupilFilter = .init()) async throws -> [(PupilRow, SessionCounts)] {
+    public func pupilStatistics(schoolID: Int, range: DateRange, filter: PupilFilter = .init()) async throws -> [(RollEntry, SessionCounts)] {
         var f = filter
         f.onRollDuring = f.onRollDuring.flatMap { $0.clamped(to: range) } ?? range
-        let pupils = try await self.pupils(schoolID: schoolID, filter: f)
+        let pupils = try await roll(schoolID: schoolID, filter: f)
         let engine = StatisticsEngine(calendar: try await calendar(schoolID: schoolID))
         let all = filter.yearGroup == nil && filter.form == nil && filter.house == nil && filter.characteristic == nil && filter.upns == nil
-        let arrays = try await sessionArrays(schoolID: schoolID, pupilIDs: all ? nil : pupils.compactMap(\.id), range: range)
+        let arrays = try await sessionArrays(schoolID: schoolID, pupilIDs: all ? nil : pupils.map(\.id), range: range)
         let empty = SessionArray(base: range.from, days: 0)
-        return pupils.map { p in (p, engine.counts(arrays[p.id!] ?? empty, enrolment: p.enrolment, range: range)) }
+        return pupils.map { p in (p, engine.counts(arrays[p.id] ?? empty, enrolment: p.enrolment, range: range)) }
     }
 
     /// One pupil's counts over `range`, with their session array (for code totals).

@@ -61,13 +61,13 @@ struct Bench: AsyncParsableCommand {
                     let arrays = try await db.store.sessionArrays(schoolID: schoolID, range: range)
                     reads.append(Date().timeIntervalSince(t1))
                     let t3 = Date()
-                    let pupilRows = try await db.store.pupils(schoolID: schoolID, filter: PupilFilter(onRollDuring: range))
+                    let pupilRows = try await db.store.roll(schoolID: schoolID, filter: PupilFilter(onRollDuring: range))
                     roll.append(Date().timeIntervalSince(t3))
                     let engineUnderTest = StatisticsEngine(calendar: try await db.store.calendar(schoolID: schoolID))
                     let t2 = Date()
                     let empty = SessionArray(base: range.from, days: 0)
                     var possible = 0
-                    for p in pupilRows { possible += engineUnderTest.counts(arrays[p.id!] ?? empty, enrolment: p.enrolment, range: range).possible }
+                    for p in pupilRows { possible += engineUnderTest.counts(arrays[p.id] ?? empty, enrolment: p.enrolment, range: range).possible }
                     engine.append(Date().timeIntervalSince(t2))
                     precondition(possible >= 0)
                 }
