@@ -43,6 +43,7 @@ public struct RollEntry: Sendable, Hashable {
     public let upn: String
     public let enrolment: Enrolment
     public init(_ p: PupilRow) { id = p.id!; upn = p.upn; enrolment = p.enrolment }
+    public init(id: Int, upn: String, enrolment: Enrolment) { self.id = id; self.upn = upn; self.enrolment = enrolment }
 }
 
 /// One mark to write to a register.
@@ -161,30 +162,43 @@ public struct Store: Sendable {
 
     // MARK: Admission register
 
-    func pupilQuery(schoolID: Int, filter: PupilFilter) -> QueryBuilder<PupilRow> {
-        var q = PupilRow.query(on: db).filter(\.$schoolID == schoolID)
-        if let y = filter.yearGroup { q = q.filter(\.$yearGroup == y) }
-        if let f = filter.form { q = q.filter(\.$form == f) }
-        if let h = filter.house { q = q.filter(\.$house == h) }
-        if let u = filter.upns { q = q.filter(\.$upn ~~ u) }
-        if let r = filter.onRollDuring {
-            q = q.filter(\.$startingDay <= r.to.iso).group(.or) { $0.filter(\.$leavingDay == nil).filter(\.$leavingDay >= r.from.iso) }
+    /// The pupils a filter selects, by UPN. Nil when the filter can match no one.
+    func pupilSelect(schoolID: Int, filter: PupilFilter) -> SQLSelectBuilder? {
+        var q = sql.select().from(PupilRow.schema).where("school_id", .equal, SQLBind(schoolID))
+        if let y = filter.yearGroup { q = q.where("year_group", .equal, SQLBind(y)) }
+        if let f = filter.form { q = q.where("form", .equal, SQLBind(f)) }
+        if let h = filter.house { q = q.where("house", .equal, SQLBind(h)) }
+        if let u = filter.upns {
+            guard !u.isEmpty else { return nil }
+            q = q.where("upn", .in, SQLBind.group(u))
         }
-        return q.sort(\.$upn)
+        if let r = filter.onRollDuring {
+            q = q.where("starting_day", .lessThanOrEqual, SQLBind(r.to.iso)).where(group: {
+                $0.where("leaving_day", .is, SQLLiteral.null).orWhere("leaving_day", .greaterThanOrEqual, SQLBind(r.from.iso))
+            })
+        }
+        return q.orderBy("upn")
     }
 
     public func pupils(schoolID: Int, filter: PupilFilter = .init()) async throws -> [PupilRow] {
-        let rows = try await pupilQuery(schoolID: schoolID, filter: filter).all()
+        guard let q = pupilSelect(schoolID: schoolID, filter: filter) else { return [] }
+        let rows = try await q.column("*").all().map { try $0.decode(fluentModel: PupilRow.self) }
         guard let c = filter.characteristic else { return rows }
         return rows.filter { $0.characteristics.has(c) == true }
     }
 
-    /// Just what statistics need of each pupil: id, UPN and enrolment (a sixth of a pupil's columns).
+    /// Just what statistics need of each pupil: id, UPN and enrolment, read without building whole pupil records.
     public func roll(schoolID: Int, filter: PupilFilter = .init()) async throws -> [RollEntry] {
         if filter.characteristic != nil { return try await pupils(schoolID: schoolID, filter: filter).map(RollEntry.init) }
-        return try await pupilQuery(schoolID: schoolID, filter: filter)
-            .field(\.$id).field(\.$upn).field(\.$startingDay).field(\.$leavingDay).field(\.$yearGroup).field(\.$yearGroupYear)
-            .all().map(RollEntry.init)
+        guard let q = pupilSelect(schoolID: schoolID, filter: filter) else { return [] }
+        return try await q.columns("id", "upn", "starting_day", "leaving_day", "year_group", "year_group_year").all().map { r in
+            let start = try r.decode(column: "starting_day", as: String.self)
+            return RollEntry(id: try r.decode(column: "id", as: Int.self), upn: try r.decode(column: "upn", as: String.self),
+                             enrolment: Enrolment(startingDay: LocalDate(iso: start)!,
+                                                  leavingDay: try r.decode(column: "leaving_day", as: String?.self).flatMap { LocalDate(iso: $0) },
+                                                  yearGroup: try r.decode(column: "year_group", as: String.self),
+                                                  yearGroupYear: AcademicYear(startYear: try r.decode(column: "year_group_year", as: Int.self))))
+        }
     }
 
     public func pupil(schoolID: Int, upn: String) async throws -> PupilRow? {
