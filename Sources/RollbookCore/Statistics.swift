@@ -198,3 +198,34 @@ public struct StatisticsEngine: Sendable {
         return out
     }
 }
+
+/// Attendance bands a school reports by (e.g. seed 002's RAG bands), highest first.
+public struct AttendanceBands: Sendable, Hashable, Codable {
+    public struct Band: Sendable, Hashable, Codable {
+        /// Words shown with the colour, never colour alone.
+        public var name: String
+        /// Lowest attendance rate (0...1) in the band.
+        public var from: Double
+        /// A colour word for the pages: green, amber, red.
+        public var tone: String
+        public init(name: String, from: Double, tone: String) { self.name = name; self.from = from; self.tone = tone }
+    }
+    public var bands: [Band]
+    public init(bands: [Band]) { self.bands = bands.sorted { $0.from > $1.from } }
+
+    /// The band of an attendance rate; nil when there is no rate (no possible sessions).
+    public func band(for rate: Double?) -> Band? {
+        guard let rate else { return nil }
+        // Compare at the precision schools read (one decimal of a percent), so 95.96% is in the 96% band.
+        let r = (rate * 1000).rounded() / 1000
+        return bands.first { r >= $0.from } ?? bands.last
+    }
+
+    /// Seed 002's bands: 96-100 green, 94-95.9 upper amber, 90-93.9 lower amber, below 90 red.
+    public static let standard = AttendanceBands(bands: [
+        Band(name: "96% or more", from: 0.96, tone: "green"),
+        Band(name: "94% to 95.9%", from: 0.94, tone: "amber"),
+        Band(name: "90% to 93.9%", from: 0.90, tone: "amber"),
+        Band(name: "below 90%", from: 0, tone: "red"),
+    ])
+}

@@ -75,6 +75,7 @@ public func configure(_ app: Application, _ options: ServerOptions) async throws
 func routes(_ app: Application) throws {
     try app.register(collection: APIController())
     try app.register(collection: PageController())
+    try app.register(collection: ListsController())
     app.get("api", "openapi.json") { req async throws -> Response in
         let path = ServerResources.directory + "openapi.json"
         return try await req.fileio.asyncStreamFile(at: path, mediaType: .json)

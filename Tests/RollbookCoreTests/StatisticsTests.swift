@@ -433,3 +433,17 @@ struct GroupStatisticsTests {
         #expect(x.absent == 4)
     }
 }
+
+@Suite("Attendance bands")
+struct AttendanceBandTests {
+    @Test("seed 002's bands: 96-100, 94-95.9, 90-93.9, below 90", arguments: [
+        (1.0, "96% or more"), (0.96, "96% or more"), (0.9596, "96% or more"), (0.959, "94% to 95.9%"),
+        (0.94, "94% to 95.9%"), (0.939, "90% to 93.9%"), (0.90, "90% to 93.9%"), (0.899, "below 90%"), (0.0, "below 90%"),
+    ])
+    func bands(_ rate: Double, _ name: String) {
+        #expect(AttendanceBands.standard.band(for: rate)?.name == name)
+    }
+
+    @Test("no possible sessions, no band")
+    func noRate() { #expect(AttendanceBands.standard.band(for: nil) == nil) }
+}

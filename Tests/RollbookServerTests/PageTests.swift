@@ -32,6 +32,54 @@ extension ServerTests {
         try await f.call(.GET, path, as: nil, headers: [HTTPHeaders.Name.cookie.description: cookie])
     }
 
+    /// Signs in and returns the session cookie.
+    func signIn(_ f: Fixture, _ role: Role) async throws -> String {
+        let home = try await f.call(.GET, "/", as: nil)
+        let (token, cookie) = try #require(Self.csrf(home))
+        let ok = try await post(f, "/sign-in", cookie: cookie, [("csrf", token), ("email", "\(role.rawValue)@tiny.example.org"), ("password", "correct horse")])
+        return try #require(ok.headers.first(name: .setCookie)?.split(separator: ";").first.map(String.init))
+    }
+
+    @Test("lists: pupils by band, lowest attendance first, filtered, as CSV; governors may not see them")
+    func lists() async throws {
+        try await withRollbook(.sqlite, tinyMarks: true) { f in
+            let office = try await signIn(f, .office)
+            let page = try await get(f, "/lists?from=2025-09-01&to=2025-09-30", cookie: office)
+            #expect(page.status == .ok)
+            #expect(page.text.contains("below 90%"))
+            let csv = try await get(f, "/lists?from=2025-09-01&to=2025-09-30&format=csv", cookie: office)
+            let lines = csv.text.split(separator: "\n").dropFirst().map(String.init)
+            let upns: [String] = lines.map { String($0.prefix(13)) }
+            #expect(upns == ["A100000000001", "A100000000002", "A100000000003"])
+            #expect(csv.text.contains("A100000000001,Mia Fielding,R,RA,Oak,19,0.6316,below 90%,true,false"))
+            let form = try await get(f, "/lists?from=2025-09-01&to=2025-09-30&form=5B&format=csv", cookie: office)
+            #expect(form.text.split(separator: "\n").count == 2)
+            let severe = try await get(f, "/lists?from=2025-09-01&to=2025-09-30&flag=severe&format=csv", cookie: office)
+            #expect(severe.text.split(separator: "\n").count == 1)
+            #expect(try await get(f, "/lists?flag=tall", cookie: office).status == .unprocessableEntity)
+            let governor = try await signIn(f, .governor)
+            #expect(try await get(f, "/lists", cookie: governor).status == .forbidden)
+        }
+    }
+
+    @Test("missing registers: each form and session still unmarked after its close, not closed days")
+    func missingRegisters() async throws {
+        try await withRollbook(.sqlite, at: FixedClock(date: day("2025-09-09"), time: TimeOfDay(hour: 10, minute: 0)!)) { f in
+            let danny = try await f.store.pupil(schoolID: f.schoolID, upn: "A100000000002")!.id!
+            _ = try await f.store.record([MarkWrite(pupilID: danny, mark: Mark(date: day("2025-09-09"), session: .am, code: .presentAM))],
+                                         by: Actor(name: "T", position: "Teacher"), at: "x")
+            let office = try await signIn(f, .office)
+            let page = try await get(f, "/registers/missing?weeks=1", cookie: office)
+            #expect(page.status == .ok)
+            #expect(page.text.contains("/registers/2025-09-09/AM?form=RA"))
+            #expect(!page.text.contains("/registers/2025-09-09/AM?form=5B"))
+            #expect(!page.text.contains("/registers/2025-09-09/PM"))
+            #expect(page.text.contains("/registers/2025-09-05/PM?form=5B"))
+            #expect(!page.text.contains("/registers/2025-09-03/AM?form=RA"))
+            #expect(!page.text.contains("/registers/2025-09-05/AM?form=6A"))
+        }
+    }
+
     @Test("sign in needs the form's CSRF token and the right password; pages need a session")
     func signIn() async throws {
         try await withRollbook(.sqlite) { f in

@@ -1,0 +1,143 @@
+import Foundation
+import RollbookCore
+import RollbookStore
+import Vapor
+
+/// Lists of pupils by attendance band, persistent and severe absence; and registers not taken by their close.
+struct ListsController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let staff = routes.grouped(SessionAuthenticator(), CSRFMiddleware(), StaffUser.redirectMiddleware(path: "/"))
+        staff.get("lists", use: lists)
+        staff.get("registers", "missing", use: missingRegisters)
+    }
+
+    struct ListRow: Encodable {
+        var upn, name, yearGroup, form, house: String
+        var possible: Int
+        var attendance: String
+        var attendanceRate: Double
+        var authorised, unauthorised: String
+        var band, tone: String
+        var persistent, severe: Bool
+    }
+
+    struct ListsContent: Encodable {
+        struct Option: Encodable { var value: String; var label: String; var selected: Bool }
+        var from, to: String
+        var rows: [ListRow]
+        var bandCounts: [Option]
+        var yearGroups, forms, houses, characteristics, bands, flags, sorts: [Option]
+        var csvLink: String
+        var persistent: Int
+        var severe: Int
+    }
+
+    func lists(req: Request) async throws -> Response {
+        let u = try req.auth.require(StaffUser.self)
+        try u.require(.readPupils)
+        let range = try APIController.range(req)
+        let (filter, _) = try APIController.filter(req)
+        let bands = AttendanceBands.standard
+        let bandFilter = req.query[String.self, at: "band"].flatMap { $0.isEmpty ? nil : $0 }
+        let flag = req.query[String.self, at: "flag"] ?? ""
+        let sort = req.query[String.self, at: "sort"] ?? "attendance"
+        guard ["", "persistent", "severe"].contains(flag) else { throw APIError.invalid("flag", "must be persistent or severe") }
+        guard ["attendance", "name", "form"].contains(sort) else { throw APIError.invalid("sort", "must be attendance, name or form") }
+
+        var f = filter
+        f.onRollDuring = range
+        let pupils = try await req.store.pupils(schoolID: u.schoolID, filter: f)
+        let counts = Dictionary(uniqueKeysWithValues: try await req.store.pupilStatistics(schoolID: u.schoolID, range: range, filter: f).map { ($0.0.id, $0.1) })
+        var rows: [ListRow] = []
+        var perBand: [String: Int] = [:]
+        for p in pupils {
+            guard let c = counts[p.id!], let rate = c.attendanceRate, let band = bands.band(for: rate) else { continue }
+            perBand[band.name, default: 0] += 1
+            if let b = bandFilter, b != band.name { continue }
+            if flag == "persistent" && !c.isPersistentAbsence || flag == "severe" && !c.isSevereAbsence { continue }
+            rows.append(ListRow(upn: p.upn, name: p.displayName, yearGroup: p.yearGroup, form: p.form, house: p.house, possible: c.possible,
+                                attendance: percent(rate), attendanceRate: rate, authorised: percent(c.authorisedAbsenceRate),
+                                unauthorised: percent(c.unauthorisedAbsenceRate), band: band.name, tone: band.tone,
+                                persistent: c.isPersistentAbsence, severe: c.isSevereAbsence))
+        }
+        switch sort {
+        case "name": rows.sort { ($0.name.split(separator: " ").last ?? "", $0.name) < ($1.name.split(separator: " ").last ?? "", $1.name) }
+        case "form": rows.sort { $0.form == $1.form ? $0.name < $1.name : formOrder($0.form, $1.form) }
+        default: rows.sort { $0.attendanceRate == $1.attendanceRate ? $0.name < $1.name : $0.attendanceRate < $1.attendanceRate }
+        }
+
+        if req.query[String.self, at: "format"] == "csv" {
+            let header = "upn,name,year_group,form,house,possible_sessions,attendance_rate,band,persistent_absence,severe_absence"
+            let lines = rows.map { r in
+                [r.upn, r.name, r.yearGroup, r.form, r.house, String(r.possible), String(format: "%.4f", r.attendanceRate), r.band,
+                 String(r.persistent), String(r.severe)].map(csvField).joined(separator: ",")
+            }
+            return Response(status: .ok, headers: ["Content-Type": "text/csv; charset=utf-8",
+                                                   "Content-Disposition": "attachment; filename=\"pupils-\(range.from)-\(range.to).csv\""],
+                            body: .init(string: ([header] + lines).joined(separator: "\n") + "\n"))
+        }
+
+        let all = try await req.store.pupils(schoolID: u.schoolID, filter: PupilFilter(onRollDuring: range))
+        func options(_ values: [String], _ chosen: String?, all label: String) -> [ListsContent.Option] {
+            [ListsContent.Option(value: "", label: label, selected: chosen == nil)]
+                + values.map { ListsContent.Option(value: $0, label: $0, selected: $0 == chosen) }
+        }
+        var query = req.url.query ?? ""
+        query += (query.isEmpty ? "" : "&") + "format=csv"
+        let content = ListsContent(
+            from: range.from.iso, to: range.to.iso, rows: rows,
+            bandCounts: bands.bands.map { .init(value: $0.name, label: "\(perBand[$0.name] ?? 0)", selected: $0.name == bandFilter) },
+            yearGroups: options(YearGroup.all.filter { g in all.contains { $0.yearGroup == g } }, filter.yearGroup, all: "All years"),
+            forms: options(Set(all.map(\.form)).sorted(by: formOrder), filter.form, all: "All forms"),
+            houses: options(Set(all.map(\.house)).filter { !$0.isEmpty }.sorted(), filter.house, all: "All houses"),
+            characteristics: options(Characteristics.filterNames, filter.characteristic, all: "Everyone"),
+            bands: options(bands.bands.map(\.name), bandFilter, all: "All bands"),
+            flags: [.init(value: "", label: "Any", selected: flag == ""), .init(value: "persistent", label: "Persistent absence (10% or more)", selected: flag == "persistent"),
+                    .init(value: "severe", label: "Severe absence (50% or more)", selected: flag == "severe")],
+            sorts: [.init(value: "attendance", label: "Attendance, lowest first", selected: sort == "attendance"),
+                    .init(value: "name", label: "Surname", selected: sort == "name"), .init(value: "form", label: "Form", selected: sort == "form")],
+            csvLink: "/lists?" + query,
+            persistent: rows.filter(\.persistent).count, severe: rows.filter(\.severe).count)
+        return try await PageController().render(req, "lists", title: "Lists", content).encodeResponse(for: req)
+    }
+
+    // MARK: Missing registers
+
+    struct MissingRow: Encodable { var date, weekday, session, form: String; var unmarked, pupils: Int; var link: String }
+    struct MissingContent: Encodable { var weeks: Int; var from: String; var rows: [MissingRow] }
+
+    /// Every form's AM/PM register, today and in the last `weeks` weeks, with pupils still unmarked after it closed.
+    func missingRegisters(req: Request) async throws -> View {
+        let u = try req.auth.require(StaffUser.self)
+        try u.require(.readRegisters)
+        let weeks = req.query[Int.self, at: "weeks"] ?? 2
+        guard (1...52).contains(weeks) else { throw APIError.invalid("weeks", "must be 1 to 52") }
+        let now = req.clock.now()
+        let school = try await req.store.school(u.schoolID)
+        let calendar = try await req.store.calendar(schoolID: u.schoolID)
+        let range = DateRange(from: now.date.weekStart.adding(days: -7 * weeks), to: now.date)
+        let pupils = try await req.store.pupils(schoolID: u.schoolID, filter: PupilFilter(onRollDuring: range))
+        let arrays = try await req.store.sessionArrays(schoolID: u.schoolID, range: range)
+        var rows: [MissingRow] = []
+        var d = range.to
+        while d >= range.from {
+            for s in Session.allCases.reversed() where d < now.date || school.registerTimes[s].closes < now.time {
+                var byForm: [String: (unmarked: Int, pupils: Int)] = [:]
+                for p in pupils where p.enrolment.isOnRoll(d) && calendar.isOpen(d, s, yearGroup: p.yearGroup) {
+                    if u.role == .teacher && !u.forms.isEmpty && !u.forms.contains(p.form) { continue }
+                    var t = byForm[p.form] ?? (0, 0)
+                    t.pupils += 1
+                    if arrays[p.id!]?[d, s] == nil { t.unmarked += 1 }
+                    byForm[p.form] = t
+                }
+                for (form, t) in byForm.sorted(by: { formOrder($0.key, $1.key) }) where t.unmarked > 0 {
+                    rows.append(MissingRow(date: d.iso, weekday: PageController.weekdays[d.weekday - 1], session: s.rawValue, form: form,
+                                           unmarked: t.unmarked, pupils: t.pupils,
+                                           link: "/registers/\(d.iso)/\(s.rawValue)?form=\(form.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? form)"))
+                }
+            }
+            d = d.adding(days: -1)
+        }
+        return try await PageController().render(req, "missing", title: "Missing registers", MissingContent(weeks: weeks, from: range.from.iso, rows: rows))
+    }
+}
