@@ -76,6 +76,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: APIController())
     try app.register(collection: PageController())
     try app.register(collection: ListsController())
+    try app.register(collection: ReasonsController())
     app.get("api", "openapi.json") { req async throws -> Response in
         let path = ServerResources.directory + "openapi.json"
         return try await req.fileio.asyncStreamFile(at: path, mediaType: .json)

@@ -269,6 +269,10 @@ struct PageController: RouteCollection {
         var amendments: [AmendmentDTO]
         var lateMinutes: Int
         var lateCount: Int
+        var canRecord: Bool
+        var flash: String?
+        var today: String
+        var reasonCodes: [CodeOption]
     }
 
     func pupil(req: Request) async throws -> View {
@@ -297,10 +301,14 @@ struct PageController: RouteCollection {
             }
         }
         let detail = try await PupilDetailDTO.load(p, store: req.store)
+        let flash = req.session.data["flash"]
+        req.session.data["flash"] = nil
         let amendments = try await req.store.amendments(pupilID: p.id!).reversed().map(AmendmentDTO.init)
         return try await render(req, "pupil", title: p.displayName,
                                 PupilContent(pupil: detail, figures: figures, absences: absences, amendments: amendments,
-                                             lateMinutes: lateMinutes, lateCount: lateCount))
+                                             lateMinutes: lateMinutes, lateCount: lateCount, canRecord: u.can(.amendMarks),
+                                             flash: flash, today: today.iso,
+                                             reasonCodes: ReasonsController.reasonCodes.map { CodeOption(code: $0.symbol, label: "\($0.symbol) – \($0.meaning)") }))
     }
 }
 

@@ -80,6 +80,49 @@ extension ServerTests {
         }
     }
 
+    @Test("the office records a parent's reason over several days in one go; each changed mark is an amendment")
+    func recordReason() async throws {
+        try await withRollbook(.sqlite, at: FixedClock(date: day("2025-09-11"), time: TimeOfDay(hour: 10, minute: 0)!), tinyMarks: true) { f in
+            let office = try await signIn(f, .office)
+            let page = try await get(f, "/pupils/A100000000002", cookie: office)
+            let token = try #require(Self.csrf(page)?.token)
+            let r = try await post(f, "/pupils/A100000000002/reason", cookie: office,
+                                   [("csrf", token), ("code", "I"), ("from", "2025-09-08"), ("to", "2025-09-12"), ("sessions", "both"), ("note", "flu")])
+            #expect(r.status == .seeOther, "\(r.text)")
+            // On roll to 10 Sept: 8, 9, 10 Sept, AM and PM.
+            let id = try await f.store.pupil(schoolID: f.schoolID, upn: "A100000000002")!.id!
+            let a = try await f.store.amendments(pupilID: id)
+            #expect(a.count == 6)
+            #expect(a.allSatisfy { $0.newCode == "I" && $0.reason == "Reported by parent: flu" && $0.byPosition == "Office" })
+            #expect(a.map(\.originalCode) == ["O", "O", "B", "K", "/", "\\"])
+            let shown = try await get(f, "/pupils/A100000000002", cookie: office)
+            #expect(shown.text.contains("I (Illness) recorded for 6 sessions: 0 new, 6 changed."))
+            let bad = try await post(f, "/pupils/A100000000002/reason", cookie: office, [("csrf", token), ("code", "C1"), ("from", "2025-09-08")])
+            #expect(bad.status == .unprocessableEntity)
+            let teacher = try await signIn(f, .teacher)
+            let teacherPage = try await get(f, "/pupils/A100000000001", cookie: teacher)
+            let t2 = try #require(Self.csrf(teacherPage)?.token)
+            #expect(try await post(f, "/pupils/A100000000001/reason", cookie: teacher, [("csrf", t2), ("code", "I"), ("from", "2025-09-08")]).status == .forbidden)
+        }
+    }
+
+    @Test("the late book: an arrival after the register closed is U with the minutes late")
+    func lateBook() async throws {
+        try await withRollbook(.sqlite, at: FixedClock(date: day("2025-09-09"), time: TimeOfDay(hour: 10, minute: 0)!)) { f in
+            let office = try await signIn(f, .office)
+            let pupilPage = try await get(f, "/pupils/A100000000003", cookie: office)
+            let token = try #require(Self.csrf(pupilPage)?.token)
+            let r = try await post(f, "/pupils/A100000000003/arrival", cookie: office, [("csrf", token), ("time", "09:20")])
+            #expect(r.status == .seeOther, "\(r.text)")
+            let reg = try await f.call(.GET, "/api/v1/registers/2025-09-09/AM?form=6A").object
+            let line = (reg["pupils"] as? [[String: Any]])?.first
+            #expect(line?["code"] as? String == "U")
+            #expect(line?["minutes_late"] as? Int == 25)
+            let page = try await get(f, "/pupils/A100000000003", cookie: office)
+            #expect(page.text.contains("Arrival at 9:20 recorded: U Arrived after the register closed, 25 minutes late."))
+        }
+    }
+
     @Test("sign in needs the form's CSRF token and the right password; pages need a session")
     func signIn() async throws {
         try await withRollbook(.sqlite) { f in

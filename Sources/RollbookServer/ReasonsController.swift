@@ -1,0 +1,88 @@
+import Foundation
+import RollbookCore
+import RollbookStore
+import Vapor
+
+/// The office's two daily jobs on a pupil: a parent's reported reason for absence, and a late arrival from the late book.
+struct ReasonsController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let staff = routes.grouped(SessionAuthenticator(), CSRFMiddleware(), StaffUser.redirectMiddleware(path: "/"))
+        staff.post("pupils", ":upn", "reason", use: recordReason)
+        staff.post("pupils", ":upn", "arrival", use: recordArrival)
+    }
+
+    /// Codes a parent's report can lead to (leave needs the head's decision and is not set here).
+    static let reasonCodes: [AttendanceCode] = [.i, .m, .r, .t, .c, .e, .g, .o, .n]
+
+    struct ReasonForm: Content {
+        var code: String
+        var from: String
+        var to: String?
+        var sessions: String?
+        var note: String?
+    }
+
+    func pupil(_ req: Request, _ u: StaffUser) async throws -> PupilRow {
+        let upn = req.parameters.get("upn") ?? ""
+        guard let p = try await req.store.pupil(schoolID: u.schoolID, upn: upn) else { throw Abort(.notFound, reason: "No pupil with UPN \(upn).") }
+        return p
+    }
+
+    /// Sets the code on every open session from `from` to `to` (or just `from`) in one transaction; a changed mark
+    /// is an amendment whose reason quotes the report.
+    func recordReason(req: Request) async throws -> Response {
+        let u = try req.auth.require(StaffUser.self)
+        try u.require(.amendMarks)
+        let p = try await pupil(req, u)
+        let form = try req.content.decode(ReasonForm.self)
+        let from = try parseDate(form.from, field: "from")
+        let to = try form.to.flatMap { $0.isEmpty ? nil : $0 }.map { try parseDate($0, field: "to") } ?? from
+        guard from <= to else { throw APIError.invalid("to", "\(to) is before \(from)") }
+        guard from.days(to: to) <= 62 else { throw APIError.invalid("to", "a report covers at most 62 days") }
+        let code: AttendanceCode
+        do { code = try AttendanceCode.parse(form.code, on: from) } catch { throw APIError.invalid("code", error.description) }
+        guard Self.reasonCodes.contains(code) else { throw APIError.invalid("code", "\(code.symbol) is not set from a parent's report") }
+        let sessions: [Session] = switch form.sessions ?? "both" {
+        case "am": [.am]
+        case "pm": [.pm]
+        case "both": [.am, .pm]
+        default: throw APIError.invalid("sessions", "must be am, pm or both")
+        }
+        let note = (form.note ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let calendar = try await req.store.calendar(schoolID: u.schoolID)
+        var writes: [MarkWrite] = []
+        var d = from
+        while d <= to {
+            let year = p.enrolment.yearGroup(in: AcademicYear(containing: d))
+            for s in sessions where p.enrolment.isOnRoll(d) && calendar.isOpen(d, s, yearGroup: year) {
+                writes.append(MarkWrite(pupilID: p.id!, mark: Mark(date: d, session: s, code: code),
+                                        reason: "Reported by parent\(note.isEmpty ? "" : ": \(note)")"))
+            }
+            d = d.adding(days: 1)
+        }
+        guard !writes.isEmpty else { throw APIError.invalid("from", "the school is not open for \(p.displayName) on those days") }
+        let s = try await req.store.record(writes, by: u.actor, at: req.clock.now().timestamp)
+        req.session.data["flash"] = "\(code.symbol) (\(code.meaning)) recorded for \(writes.count) sessions: \(s.created) new, \(s.amended) changed."
+        return req.redirect(to: "/pupils/\(p.upn)")
+    }
+
+    struct ArrivalForm: Content { var time: String }
+
+    /// The late book: an arrival time today gives L or U by the school's close time; an existing mark is amended.
+    func recordArrival(req: Request) async throws -> Response {
+        let u = try req.auth.require(StaffUser.self)
+        try u.require(.amendMarks)
+        let p = try await pupil(req, u)
+        let form = try req.content.decode(ArrivalForm.self)
+        guard let time = TimeOfDay(form.time) else { throw APIError.invalid("time", "'\(form.time)' is not a time in the form HH:MM") }
+        let now = req.clock.now()
+        let times = try await req.store.school(u.schoolID).registerTimes
+        let session: Session = time < times.pm.opens ? .am : .pm
+        let r = try await Registers(req: req, user: u).submit(date: now.date, session: session, body: SubmitRegisterDTO(
+            form: nil, yearGroup: nil, marks: [SubmittedMark(upn: p.upn, code: nil, arrivalTime: form.time, minutesLate: nil,
+                                                             reason: "Arrived at \(time) (late book)")]))
+        let mark = r.register.pupils.first { $0.upn == p.upn }
+        req.session.data["flash"] = "Arrival at \(time) recorded: \(mark?.code ?? "?") \(mark?.meaning ?? "")\(mark?.minutesLate.map { ", \($0) minutes late" } ?? "")."
+        return req.redirect(to: "/pupils/\(p.upn)")
+    }
+}
