@@ -366,15 +366,18 @@ def test_governor_gets_a_403_page_on_pupils(browser, server):
         assert status == 403
 
 
-def test_today_fits_a_phone_without_horizontal_scrolling(browser, server):
+def test_pages_fit_a_phone_without_horizontal_scrolling(browser, server):
     sign_in(browser, server, OFFICE)
-    browser.get(server.url("/today"))
-    inner = browser.execute_script("return window.innerWidth")
-    assert inner == PHONE_WIDTH, f"the viewport is {inner} px wide, not a {PHONE_WIDTH} px phone"
-    scroll = browser.execute_script("return document.documentElement.scrollWidth")
-    if scroll > inner + 1:
-        wide = browser.execute_script(
-            "const w = window.innerWidth + 1; return Array.from(document.querySelectorAll('#main *, header *'))"
-            ".filter(e => e.getBoundingClientRect().right > w)"
-            ".map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className.split(' ').join('.') : ''))")
-        pytest.fail(f"/today is {scroll} px wide in a {inner} px window, so it scrolls sideways; too wide: {wide[:8]}")
+    browser.get(server.url("/lists"))
+    pupil = browser.find_element(By.CSS_SELECTOR, 'table.list a[href^="/pupils/"]').get_attribute("href")
+    for path in ["/today", "/lists", "/registers/missing", pupil.replace(server.base_url, "")]:
+        browser.get(server.url(path))
+        inner = browser.execute_script("return window.innerWidth")
+        assert inner == PHONE_WIDTH, f"the viewport is {inner} px wide, not a {PHONE_WIDTH} px phone"
+        scroll = browser.execute_script("return document.documentElement.scrollWidth")
+        if scroll > inner + 1:
+            wide = browser.execute_script(
+                "const w = window.innerWidth + 1; return Array.from(document.querySelectorAll('#main *, header *'))"
+                ".filter(e => e.getBoundingClientRect().right > w)"
+                ".map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className.split(' ').join('.') : ''))")
+            pytest.fail(f"{path} is {scroll} px wide in a {inner} px window, so it scrolls sideways; too wide: {wide[:8]}")
