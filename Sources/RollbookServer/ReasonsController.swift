@@ -11,8 +11,8 @@ struct ReasonsController: RouteCollection {
         staff.post("pupils", ":upn", "arrival", use: recordArrival)
     }
 
-    /// Codes a parent's report can lead to (leave needs the head's decision and is not set here).
-    static let reasonCodes: [AttendanceCode] = [.i, .m, .r, .t, .c, .e, .g, .o, .n]
+    /// Codes a parent's report can lead to. Leave (C, C1, J1, S, C2) needs the head's decision and suspension (E) the school's, so neither is set here.
+    static let reasonCodes: [AttendanceCode] = [.i, .m, .r, .t, .g, .o]
 
     struct ReasonForm: Content {
         var code: String
