@@ -58,14 +58,13 @@ struct RollbookErrorMiddleware: AsyncMiddleware {
     }
 
     static func path(of e: DecodingError) -> String? {
-        let ctx: DecodingError.Context
+        let keys: [any CodingKey]
         switch e {
-        case .typeMismatch(_, let c), .valueNotFound(_, let c), .dataCorrupted(let c): ctx = c
-        case .keyNotFound(let k, let c):
-            return (c.codingPath + [k]).map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
+        case .typeMismatch(_, let c), .valueNotFound(_, let c), .dataCorrupted(let c): keys = c.codingPath
+        case .keyNotFound(let k, let c): keys = c.codingPath + [k]
         @unknown default: return nil
         }
-        let p = ctx.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
+        let p = keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
         return p.isEmpty ? nil : p
     }
     static func reason(of e: DecodingError) -> String {

@@ -90,11 +90,15 @@ struct Registers {
         }
         let open = lines.filter(\.sessionOpen)
         return RegisterDTO(date: date.iso, session: session.rawValue,
-                           group: form.map { "form \($0)" } ?? yearGroup.map { "year \($0)" } ?? "whole school",
+                           group: Self.groupLabel(form: form, yearGroup: yearGroup),
                            state: state(date: date, session: session, times: times).rawValue,
                            opens: times[session].opens.description, lateAfter: times[session].lateAfter.description,
                            closes: times[session].closes.description,
                            taken: !open.isEmpty && open.allSatisfy { $0.code != nil }, pupils: lines)
+    }
+
+    static func groupLabel(form: String?, yearGroup: String?) -> String {
+        form.map { "form \($0)" } ?? yearGroup.map { "year \($0)" } ?? "whole school"
     }
 
     /// The pupils a submission names, in its order: each on the admission register, listed once, on roll on the day.
@@ -217,7 +221,7 @@ extension Registers {
         let pupils = try await pupils(form: form, yearGroup: yearGroup, date: date)
         let marks = try await store.lessonMarks(pupilIDs: pupils.compactMap(\.id), date: date, lesson: lesson)
         return LessonRegisterDTO(date: date.iso, lesson: lesson,
-                                 group: form.map { "form \($0)" } ?? yearGroup.map { "year \($0)" } ?? "whole school",
+                                 group: Self.groupLabel(form: form, yearGroup: yearGroup),
                                  pupils: pupils.map { p in
                                      let m = marks[p.id!]
                                      return LessonLine(upn: p.upn, name: p.displayName, form: p.form, code: m?.code, minutesLate: m?.minutesLate, recordedBy: m?.recordedBy)
