@@ -29,6 +29,23 @@ public struct FixedClock: SchoolClock {
     public func now() -> SchoolNow { value }
 }
 
+/// The wall clock moved to start at a given school-local moment, then running on: for demos and browser tests
+/// that need a school day whatever the real date.
+public struct ShiftedClock: SchoolClock {
+    let offset: TimeInterval
+    /// `start` is `YYYY-MM-DDTHH:MM` in Europe/London; nil if it is not one.
+    public init?(start: String) {
+        let parts = start.split(separator: "T")
+        guard parts.count == 2, let d = LocalDate(iso: String(parts[0])), let t = TimeOfDay(String(parts[1])) else { return nil }
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = SchoolNow.london
+        guard let instant = cal.date(from: DateComponents(year: d.year, month: d.month, day: d.day, hour: t.minutes / 60, minute: t.minutes % 60))
+        else { return nil }
+        offset = instant.timeIntervalSinceNow
+    }
+    public func now() -> SchoolNow { SchoolNow.at(Date().addingTimeInterval(offset)) }
+}
+
 extension SchoolNow {
     static let london = TimeZone(identifier: "Europe/London")!
 

@@ -56,11 +56,18 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Create the demo school if the database is empty, and list the demo accounts on the sign-in page.")
     var demo = false
     @Option(help: "bcrypt cost for passwords.") var bcryptCost = 12
+    @Option(help: "Start the clock at this school-local time (YYYY-MM-DDTHH:MM) and let it run on: for demos and browser tests.")
+    var now: String?
     @OptionGroup var db: DatabaseOptions
 
     func run() async throws {
         bootstrapLogging(.info)
-        try await runServer(hostname: hostname, port: port, options: ServerOptions(database: db.location, demoMode: demo, bcryptCost: bcryptCost))
+        var options = ServerOptions(database: db.location, demoMode: demo, bcryptCost: bcryptCost)
+        if let now {
+            guard let clock = ShiftedClock(start: now) else { throw UsageError("--now: '\(now)' is not a time in the form YYYY-MM-DDTHH:MM") }
+            options.clock = clock
+        }
+        try await runServer(hostname: hostname, port: port, options: options)
     }
 }
 
