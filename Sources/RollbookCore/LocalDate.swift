@@ -137,6 +137,8 @@ public struct TimeOfDay: Hashable, Comparable, Sendable, Codable, CustomStringCo
         let m = minutes % 60
         return "\(minutes / 60):\(m < 10 ? "0" : "")\(m)"
     }
+    /// `HH:MM` with a leading zero, as HTML time inputs want it.
+    public var padded: String { minutes < 600 ? "0\(description)" : description }
     public static func < (a: TimeOfDay, b: TimeOfDay) -> Bool { a.minutes < b.minutes }
     public func encode(to encoder: Encoder) throws { var c = encoder.singleValueContainer(); try c.encode(description) }
     public init(from decoder: Decoder) throws {

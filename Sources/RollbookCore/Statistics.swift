@@ -76,6 +76,13 @@ public struct SessionCounts: Sendable, Hashable, Codable {
     }
 
     public var absent: Int { authorised + unauthorised }
+    /// The same counts with unmarked sessions left out: figures "so far" while registers are still open.
+    public var markedOnly: SessionCounts {
+        var c = self
+        c.possible -= unmarked
+        c.unmarked = 0
+        return c
+    }
     private func rate(_ n: Int) -> Double? { possible > 0 ? Double(n) / Double(possible) : nil }
     /// (present + approved educational activity) / possible.
     public var attendanceRate: Double? { rate(present + approvedActivity) }

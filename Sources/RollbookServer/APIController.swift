@@ -35,6 +35,7 @@ struct APIController: RouteCollection {
         guard let p = try await req.store.pupil(schoolID: user.schoolID, upn: upn) else {
             throw APIError(.notFound, field: "upn", reason: "no pupil with UPN '\(upn)'")
         }
+        try user.requireRead(p)
         return p
     }
 
@@ -74,15 +75,16 @@ struct APIController: RouteCollection {
     func school(req: Request) async throws -> Response {
         let u = try user(req)
         let s = try await req.store.school(u.schoolID)
-        struct DTO: Content { var name: String; var registerTimes: RegisterTimes; var today: String }
-        return try await DTO(name: s.name, registerTimes: s.registerTimes, today: req.clock.now().date.iso).encodeResponse(for: req)
+        struct DTO: Content { var name: String; var registerTimes: RegisterTimes; var attendanceTarget: Double?; var today: String }
+        return try await DTO(name: s.name, registerTimes: s.registerTimes, attendanceTarget: s.attendanceTarget,
+                             today: req.clock.now().date.iso).encodeResponse(for: req)
     }
 
     /// Sets the school's name and register times (attendance lead or head).
     func updateSchool(req: Request) async throws -> Response {
         let u = try user(req)
         try u.require(.manageRoll)
-        struct Body: Content { var name: String?; var registerTimes: RegisterTimes? }
+        struct Body: Content { var name: String?; var registerTimes: RegisterTimes?; var attendanceTarget: Double? }
         let body = try req.content.decode(Body.self)
         if let t = body.registerTimes {
             try t.am.validate(field: "register_times.am")
@@ -90,7 +92,10 @@ struct APIController: RouteCollection {
             guard t.am.closes < t.pm.opens else { throw APIError.invalid("register_times.pm.opens", "must be after the AM register closes (\(t.am.closes))") }
         }
         if let n = body.name, n.trimmingCharacters(in: .whitespaces).isEmpty { throw APIError.invalid("name", "must not be empty") }
-        try await req.store.updateSchool(u.schoolID, name: body.name, times: body.registerTimes)
+        if let t = body.attendanceTarget, !(0.5...1).contains(t) {
+            throw APIError.invalid("attendance_target", "must be a fraction from 0.5 to 1, e.g. 0.96 for 96%")
+        }
+        try await req.store.updateSchool(u.schoolID, name: body.name, times: body.registerTimes, attendanceTarget: body.attendanceTarget)
         return try await school(req: req)
     }
 
@@ -130,7 +135,7 @@ struct APIController: RouteCollection {
             let d = try parseDate(s, field: "on_roll_on")
             f.onRollDuring = DateRange(from: d, to: d)
         }
-        return try await req.store.pupils(schoolID: u.schoolID, filter: f).map(PupilSummaryDTO.init)
+        return try await req.store.pupils(schoolID: u.schoolID, filter: u.scoped(f)).map(PupilSummaryDTO.init)
     }
 
     func admitPupil(req: Request) async throws -> Response {
@@ -240,7 +245,7 @@ struct APIController: RouteCollection {
         let u = try user(req)
         try u.require(.readRegisters)
         let asOf = try req.query[String.self, at: "as_of"].map { try parseDate($0, field: "as_of") } ?? req.clock.now().date
-        return try await req.store.overdueNoReason(schoolID: u.schoolID, asOf: asOf).map { p, m in
+        return try await req.store.overdueNoReason(schoolID: u.schoolID, asOf: asOf).filter { u.ownForms?.contains($0.0.form) ?? true }.map { p, m in
             OverdueDTO(upn: p.upn, name: p.displayName, form: p.form, date: m.date.iso, session: m.session.rawValue)
         }
     }
@@ -261,7 +266,7 @@ struct APIController: RouteCollection {
         try u.require(.readPupils)
         let range = try Self.range(req)
         let (f, _) = try Self.filter(req)
-        let lines = try await req.store.pupilStatistics(schoolID: u.schoolID, range: range, filter: f).map { ReportLine(upn: $0.0.upn, counts: $0.1) }
+        let lines = try await req.store.pupilStatistics(schoolID: u.schoolID, range: range, filter: u.scoped(f)).map { ReportLine(upn: $0.0.upn, counts: $0.1) }
         switch req.query[String.self, at: "format"] ?? "json" {
         case "json":
             return Response(status: .ok, headers: ["Content-Type": "application/json"], body: .init(string: ReportLine.json(lines)))

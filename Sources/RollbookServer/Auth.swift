@@ -20,15 +20,36 @@ struct StaffUser: Authenticatable {
 
     func can(_ p: Permission) -> Bool { p.granted(to: role) }
 
+    /// A teacher's own forms: the only pupils and registers they see. Nil for every other role (every form).
+    var ownForms: [String]? { role == .teacher ? forms : nil }
+
     /// Teachers register their own forms only; everyone else who may take registers, any.
     func mayTakeRegister(form: String?) -> Bool {
         guard can(.takeRegister) else { return false }
-        guard role == .teacher, !forms.isEmpty else { return true }
-        return form.map(forms.contains) ?? false
+        guard let own = ownForms else { return true }
+        return form.map(own.contains) ?? false
     }
 
     func require(_ p: Permission) throws {
         guard can(p) else { throw APIError(.forbidden, field: nil, reason: "a \(role.title.lowercased()) may not do this") }
+    }
+
+    /// The filter narrowed to the pupils this user may see.
+    func scoped(_ filter: PupilFilter) -> PupilFilter {
+        var f = filter
+        if let own = ownForms { f.forms = own }
+        return f
+    }
+
+    /// Refuses a form outside a teacher's own.
+    func requireForm(_ form: String?) throws {
+        guard let own = ownForms, let form, !own.contains(form) else { return }
+        throw APIError(.forbidden, field: "form", reason: "a teacher sees only their own forms' registers and pupils (\(own.joined(separator: ", "))), not \(form)")
+    }
+
+    func requireRead(_ p: PupilRow) throws {
+        try require(.readPupils)
+        try requireForm(p.form)
     }
 }
 

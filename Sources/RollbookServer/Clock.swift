@@ -24,7 +24,7 @@ public struct SystemClock: SchoolClock {
 public struct FixedClock: SchoolClock {
     public let value: SchoolNow
     public init(date: LocalDate, time: TimeOfDay) {
-        value = SchoolNow(date: date, time: time, timestamp: "\(date.iso)T\(time.minutes / 60 < 10 ? "0" : "")\(time):00Z")
+        value = SchoolNow(date: date, time: time, timestamp: "\(date.iso)T\(time.padded):00Z")
     }
     public func now() -> SchoolNow { value }
 }

@@ -18,6 +18,7 @@ public enum DemoSeeder {
             }
         }
         let id = try await store.loadGeneratedSchool(school, recordedBy: "Demo data", at: now)
+        try await store.updateSchool(id, name: nil, times: nil, attendanceTarget: 0.96)
         let hash = try Bcrypt.hash(DemoAccounts.password, cost: bcryptCost)
         let domain = options.phase == .primary ? "harbourlane.example.org" : "westmere.example.org"
         let accounts: [(String, String, String, Role, [String])] = [

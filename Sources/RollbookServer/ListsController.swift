@@ -44,7 +44,7 @@ struct ListsController: RouteCollection {
         guard ["", "persistent", "severe"].contains(flag) else { throw APIError.invalid("flag", "must be persistent or severe") }
         guard ["attendance", "name", "form"].contains(sort) else { throw APIError.invalid("sort", "must be attendance, name or form") }
 
-        var f = filter
+        var f = u.scoped(filter)
         f.onRollDuring = range
         let pupils = try await req.store.pupils(schoolID: u.schoolID, filter: f)
         let counts = Dictionary(uniqueKeysWithValues: try await req.store.pupilStatistics(schoolID: u.schoolID, range: range, filter: f).map { ($0.0.id, $0.1) })
@@ -116,7 +116,7 @@ struct ListsController: RouteCollection {
         let school = try await req.store.school(u.schoolID)
         let calendar = try await req.store.calendar(schoolID: u.schoolID)
         let range = DateRange(from: now.date.weekStart.adding(days: -7 * weeks), to: now.date)
-        let pupils = try await req.store.pupils(schoolID: u.schoolID, filter: PupilFilter(onRollDuring: range))
+        let pupils = try await req.store.pupils(schoolID: u.schoolID, filter: u.scoped(PupilFilter(onRollDuring: range)))
         let arrays = try await req.store.sessionArrays(schoolID: u.schoolID, range: range)
         var rows: [MissingRow] = []
         var d = range.to
@@ -124,7 +124,6 @@ struct ListsController: RouteCollection {
             for s in Session.allCases.reversed() where d < now.date || school.registerTimes[s].closes < now.time {
                 var byForm: [String: (unmarked: Int, pupils: Int)] = [:]
                 for p in pupils where p.enrolment.isOnRoll(d) && calendar.isOpen(d, s, yearGroup: p.yearGroup) {
-                    if u.role == .teacher && !u.forms.isEmpty && !u.forms.contains(p.form) { continue }
                     var t = byForm[p.form] ?? (0, 0)
                     t.pupils += 1
                     if arrays[p.id!]?[d, s] == nil { t.unmarked += 1 }

@@ -108,10 +108,17 @@ struct PageController: RouteCollection {
         var state: String
         var registers: [RegisterSummary]
         var dayOne: [AbsenceLine]
+        struct OutLine: Encodable { var upn: String; var name: String; var form: String; var out: String; var reason: String }
+        var signedOut: [OutLine]
         var present: Int
         var late: Int
         var absent: Int
         var yearToDate: String
+        var todayRate: String
+        var target: String?
+        /// "above", "below" or nil (no target set, no figures yet), said in words beside the figure.
+        var yearToDateVersusTarget: String?
+        var todayVersusTarget: String?
         var overdue: Int
     }
 
@@ -126,15 +133,15 @@ struct PageController: RouteCollection {
         let calendar = try await req.store.calendar(schoolID: u.schoolID)
         var content = TodayContent(date: now.date.iso, weekday: Self.weekdays[now.date.weekday - 1], session: session.rawValue,
                                    schoolDay: calendar.isSchoolDay(now.date), state: times[session].state(at: now.time).rawValue,
-                                   registers: [], dayOne: [], present: 0, late: 0, absent: 0, yearToDate: "–", overdue: 0)
+                                   registers: [], dayOne: [], signedOut: [], present: 0, late: 0, absent: 0, yearToDate: "–", todayRate: "–",
+                                   target: school.attendanceTarget.map { percent($0) }, yearToDateVersusTarget: nil, todayVersusTarget: nil, overdue: 0)
         if u.can(.readRegisters) {
-            let pupils = try await req.store.pupils(schoolID: u.schoolID, filter: PupilFilter(onRollDuring: DateRange(from: now.date, to: now.date)))
+            let pupils = try await req.store.pupils(schoolID: u.schoolID, filter: u.scoped(PupilFilter(onRollDuring: DateRange(from: now.date, to: now.date))))
             let marks = try await req.store.marks(pupilIDs: pupils.compactMap(\.id), date: now.date, session: session)
             var byForm: [String: [PupilRow]] = [:]
             for p in pupils where calendar.isOpen(now.date, session, yearGroup: p.yearGroup) { byForm[p.form, default: []].append(p) }
-            let visible = u.role == .teacher && !u.forms.isEmpty ? byForm.filter { u.forms.contains($0.key) } : byForm
             var absentIDs: [PupilRow] = []
-            for (form, ps) in visible.sorted(by: { formOrder($0.key, $1.key) }) {
+            for (form, ps) in byForm.sorted(by: { formOrder($0.key, $1.key) }) {
                 var s = RegisterSummary(form: form, pupils: ps.count, marked: 0, present: 0, late: 0, absent: 0, state: "",
                                         link: "/registers/\(now.date.iso)/\(session.rawValue)?form=\(form.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? form)")
                 for p in ps {
@@ -150,16 +157,33 @@ struct PageController: RouteCollection {
                 content.present += s.present; content.late += s.late; content.absent += s.absent
                 content.registers.append(s)
             }
+            let byID = Dictionary(pupils.map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
+            content.signedOut = try await req.store.signOuts(pupilIDs: Array(byID.keys), date: now.date).compactMap { s in
+                guard s.backAt == nil, let p = byID[s.pupilID] else { return nil }
+                return .init(upn: p.upn, name: p.displayName, form: p.form, out: s.outAt, reason: s.reason)
+            }
             let contacts = try await req.store.firstContacts(pupilIDs: absentIDs.compactMap(\.id))
             content.dayOne = absentIDs.map { p in
                 let c = contacts[p.id!]
                 return AbsenceLine(upn: p.upn, name: p.displayName, form: p.form, contact: c.map { "\($0.name) (\($0.relationship))" } ?? "no contact on record",
                                    phone: c?.phone ?? "")
             }
-            content.overdue = try await req.store.overdueNoReason(schoolID: u.schoolID, asOf: now.date).count
+            content.overdue = try await req.store.overdueNoReason(schoolID: u.schoolID, asOf: now.date).filter { u.ownForms?.contains($0.0.form) ?? true }.count
         }
         let ytd = try await req.store.groupStatistics(schoolID: u.schoolID, range: DateRange(from: AcademicYear(containing: now.date).range.from, to: now.date))
-        content.yearToDate = percent(ytd.sessions.attendanceRate)
+        let day = try await req.store.groupStatistics(schoolID: u.schoolID, range: DateRange(from: now.date, to: now.date))
+        // Registers still open today would count as absences: leave today's unmarked sessions out.
+        var ytdSoFar = ytd.sessions
+        ytdSoFar.possible -= day.sessions.unmarked
+        ytdSoFar.unmarked -= day.sessions.unmarked
+        content.yearToDate = percent(ytdSoFar.attendanceRate)
+        content.todayRate = percent(day.sessions.markedOnly.attendanceRate)
+        func versus(_ r: Double?) -> String? {
+            guard let r, let t = school.attendanceTarget else { return nil }
+            return r >= t ? "at or above target" : "below target"
+        }
+        content.yearToDateVersusTarget = versus(ytdSoFar.attendanceRate)
+        content.todayVersusTarget = versus(day.sessions.markedOnly.attendanceRate)
         return try await render(req, "today", title: "Today", content)
     }
 
@@ -178,6 +202,14 @@ struct PageController: RouteCollection {
         struct Line: Encodable {
             var upn: String; var name: String; var code: String; var label: String; var tone: String; var open: Bool
             var minutesLate: Int?
+            /// The controls start at the current mark: "present", "late" (with `arrival`) or an absence code in `code`.
+            var choice: String
+            var arrival: String
+            /// An absence or activity already recorded (reported absence, leave, trip): shown as known, with its reason.
+            var known: Bool
+            var note: String?
+            var recordedBy: String?
+            var signedOut: String?
         }
     }
     struct CodeOption: Encodable { var code: String; var label: String }
@@ -189,10 +221,26 @@ struct PageController: RouteCollection {
     func registerPage(_ req: Request, date: LocalDate, session: Session, form: String, saved: String?, error: String?) async throws -> View {
         let u = try req.auth.require(StaffUser.self)
         let reg = try await Registers(req: req, user: u).load(date: date, session: session, form: form.isEmpty ? nil : form, yearGroup: nil)
+        let ids = try await req.store.pupils(schoolID: u.schoolID, filter: PupilFilter(upns: reg.pupils.map(\.upn)))
+        let upnByID = Dictionary(ids.map { ($0.id!, $0.upn) }, uniquingKeysWith: { a, _ in a })
+        var signedOut: [String: String] = [:]
+        for s in try await req.store.signOuts(pupilIDs: Array(upnByID.keys), date: date) {
+            guard let upn = upnByID[s.pupilID] else { continue }
+            signedOut[upn] = "Signed out at \(s.outAt): \(s.reason)" + (s.backAt.map { ", back at \($0)" } ?? ", not back yet")
+        }
+        let lateAfter = TimeOfDay(reg.lateAfter) ?? TimeOfDay(minutes: 0)
         let lines = reg.pupils.map { l in
             let code = l.code.flatMap(AttendanceCode.lookup)
+            let choice = switch code {
+            case .presentAM?, .presentPM?: "present"
+            case .late?: "late"
+            default: l.code ?? ""
+            }
+            let arrival = code == .late ? l.minutesLate.map { TimeOfDay(minutes: lateAfter.minutes + $0).padded } ?? "" : ""
+            let known = code.map { $0.isAbsence || $0.statisticalMeaning == .approvedEducationalActivity } ?? false
             return RegisterPage.Line(upn: l.upn, name: l.name, code: l.code ?? "", label: code.map { $0.meaning(on: date) } ?? (l.sessionOpen ? "Not marked" : "School closed (#)"),
-                                     tone: tone(code), open: l.sessionOpen, minutesLate: l.minutesLate)
+                                     tone: tone(code), open: l.sessionOpen, minutesLate: l.minutesLate, choice: choice, arrival: arrival,
+                                     known: known, note: l.note, recordedBy: l.recordedBy, signedOut: signedOut[l.upn])
         }
         return try await render(req, "register", title: "Register \(form) \(session.rawValue)",
                                 RegisterPage(register: reg, form: form, dateLabel: "\(Self.weekdays[date.weekday - 1]) \(date.iso)",
@@ -211,6 +259,9 @@ struct PageController: RouteCollection {
         let (d, s) = try APIController.dateAndSession(req)
         let fields = try req.content.decode([String: String].self)
         let form = fields["form"] ?? ""
+        // The page starts each pupil at their current mark: sending it back unchanged is not a change.
+        let current = try await Registers(req: req, user: u).load(date: d, session: s, form: form.isEmpty ? nil : form, yearGroup: nil)
+        let currentCode = Dictionary(current.pupils.compactMap { l in l.code.map { (l.upn, $0) } }, uniquingKeysWith: { a, _ in a })
         let reason = fields["reason"].flatMap { $0.isEmpty ? nil : $0 }
         var marks: [SubmittedMark] = []
         // Each pupil has a present/late choice (mark_UPN) and an absence code (code_UPN); the code wins.
@@ -219,8 +270,15 @@ struct PageController: RouteCollection {
             if k.hasPrefix("mark_") { chosen[String(k.dropFirst(5)), default: v] = chosen[String(k.dropFirst(5))] ?? v }
             if k.hasPrefix("code_") { chosen[String(k.dropFirst(5))] = v }
         }
+        var kept = 0
         for (upn, v) in chosen.sorted(by: { $0.key < $1.key }) {
             let arrival = fields["arrival_\(upn)"].flatMap { $0.isEmpty ? nil : $0 }
+            let same = switch v {
+            case "present": currentCode[upn] == (s == .am ? "/" : "\\")
+            case "late": arrival == nil && currentCode[upn] == "L"
+            default: currentCode[upn] == v
+            }
+            if same { kept += 1; continue }
             if v == "late" {
                 marks.append(SubmittedMark(upn: upn, code: arrival == nil ? "L" : nil, arrivalTime: arrival, minutesLate: nil, reason: reason))
             } else {
@@ -229,9 +287,13 @@ struct PageController: RouteCollection {
             }
         }
         do {
-            guard !marks.isEmpty else { throw APIError.invalid("marks", "choose a mark for at least one pupil") }
-            let r = try await Registers(req: req, user: u).submit(date: d, session: s, body: SubmitRegisterDTO(form: form.isEmpty ? nil : form, yearGroup: nil, marks: marks))
-            let msg = "Saved: \(r.created) new, \(r.amended) changed, \(r.unchanged) unchanged."
+            guard !marks.isEmpty || kept > 0 else { throw APIError.invalid("marks", "choose a mark for at least one pupil") }
+            var (created, amended, unchanged) = (0, 0, kept)
+            if !marks.isEmpty {
+                let r = try await Registers(req: req, user: u).submit(date: d, session: s, body: SubmitRegisterDTO(form: form.isEmpty ? nil : form, yearGroup: nil, marks: marks))
+                created = r.created; amended = r.amended; unchanged += r.unchanged
+            }
+            let msg = "Saved: \(created) new, \(amended) changed, \(unchanged) unchanged."
             return try await registerPage(req, date: d, session: s, form: form, saved: msg, error: nil).encodeResponse(for: req)
         } catch let e as APIError {
             let v = try await registerPage(req, date: d, session: s, form: form, saved: nil, error: "\(e.field.map { "\($0): " } ?? "")\(e.reason). Nothing was saved.")
@@ -250,7 +312,7 @@ struct PageController: RouteCollection {
         try u.require(.readPupils)
         let q = (req.query[String.self, at: "q"] ?? "").trimmingCharacters(in: .whitespaces).lowercased()
         let today = req.clock.now().date
-        let all = try await req.store.pupils(schoolID: u.schoolID, filter: PupilFilter(onRollDuring: DateRange(from: today, to: today)))
+        let all = try await req.store.pupils(schoolID: u.schoolID, filter: u.scoped(PupilFilter(onRollDuring: DateRange(from: today, to: today))))
         let hits = q.isEmpty ? [] : all.filter {
             $0.displayName.lowercased().contains(q) || $0.legalSurname.lowercased().contains(q) || $0.form.lowercased() == q || $0.upn.lowercased() == q
         }
@@ -273,6 +335,9 @@ struct PageController: RouteCollection {
         var flash: String?
         var today: String
         var reasonCodes: [CodeOption]
+        struct SignOut: Encodable { var out: String; var reason: String; var outBy: String; var back: String?; var backBy: String? }
+        var signOutsToday: [SignOut]
+        var signedOutNow: Bool
     }
 
     func pupil(req: Request) async throws -> View {
@@ -280,6 +345,7 @@ struct PageController: RouteCollection {
         try u.require(.readPupils)
         let upn = req.parameters.get("upn") ?? ""
         guard let p = try await req.store.pupil(schoolID: u.schoolID, upn: upn) else { throw Abort(.notFound, reason: "No pupil with UPN \(upn).") }
+        try u.requireRead(p)
         let today = req.clock.now().date
         let engine = StatisticsEngine(calendar: try await req.store.calendar(schoolID: u.schoolID))
         let thisYear = AcademicYear(containing: today)
@@ -304,11 +370,14 @@ struct PageController: RouteCollection {
         let flash = req.session.data["flash"]
         req.session.data["flash"] = nil
         let amendments = try await req.store.amendments(pupilID: p.id!).reversed().map(AmendmentDTO.init)
+        let signOuts = try await req.store.signOuts(pupilIDs: [p.id!], date: today)
         return try await render(req, "pupil", title: p.displayName,
                                 PupilContent(pupil: detail, figures: figures, absences: absences, amendments: amendments,
                                              lateMinutes: lateMinutes, lateCount: lateCount, canRecord: u.can(.amendMarks),
                                              flash: flash, today: today.iso,
-                                             reasonCodes: ReasonsController.reasonCodes.map { CodeOption(code: $0.symbol, label: "\($0.symbol) – \($0.meaning)") }))
+                                             reasonCodes: ReasonsController.reasonCodes.map { CodeOption(code: $0.symbol, label: "\($0.symbol) – \($0.meaning)") },
+                                             signOutsToday: signOuts.map { .init(out: $0.outAt, reason: $0.reason, outBy: $0.outBy, back: $0.backAt, backBy: $0.backBy) },
+                                             signedOutNow: signOuts.contains { $0.backAt == nil }))
     }
 }
 

@@ -3,12 +3,15 @@ import RollbookCore
 import RollbookStore
 import Vapor
 
-/// The office's two daily jobs on a pupil: a parent's reported reason for absence, and a late arrival from the late book.
+/// The office's daily jobs on a pupil: a parent's reported reason for absence, a late arrival from the late book,
+/// and signing out and back in during the day.
 struct ReasonsController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let staff = routes.grouped(SessionAuthenticator(), CSRFMiddleware(), StaffUser.redirectMiddleware(path: "/"))
         staff.post("pupils", ":upn", "reason", use: recordReason)
         staff.post("pupils", ":upn", "arrival", use: recordArrival)
+        staff.post("pupils", ":upn", "sign-out", use: signOut)
+        staff.post("pupils", ":upn", "sign-in", use: signBackIn)
     }
 
     /// Codes a parent's report can lead to. Leave (C, C1, J1, S, C2) needs the head's decision and suspension (E) the school's, so neither is set here.
@@ -83,6 +86,37 @@ struct ReasonsController: RouteCollection {
                                                              reason: "Arrived at \(time) (late book)")]))
         let mark = r.register.pupils.first { $0.upn == p.upn }
         req.session.data["flash"] = "Arrival at \(time) recorded: \(mark?.code ?? "?") \(mark?.meaning ?? "")\(mark?.minutesLate.map { ", \($0) minutes late" } ?? "")."
+        return req.redirect(to: "/pupils/\(p.upn)")
+    }
+
+    struct SignOutForm: Content { var time: String; var reason: String? }
+
+    func time(_ raw: String) throws -> TimeOfDay {
+        guard let t = TimeOfDay(raw) else { throw APIError.invalid("time", "'\(raw)' is not a time in the form HH:MM") }
+        return t
+    }
+
+    /// Signs a pupil out today with a reason; the marks stay as they are (the pupil was present at registration).
+    func signOut(req: Request) async throws -> Response {
+        let u = try req.auth.require(StaffUser.self)
+        try u.require(.amendMarks)
+        let p = try await pupil(req, u)
+        let form = try req.content.decode(SignOutForm.self)
+        let t = try time(form.time)
+        let reason = (form.reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !reason.isEmpty else { throw APIError.invalid("reason", "say why the pupil is leaving, e.g. 'dentist, collected by mum'") }
+        try await req.store.signOut(SignOutRow(pupilID: p.id!, date: req.clock.now().date, outAt: t, reason: reason, by: u.actor))
+        req.session.data["flash"] = "Signed out at \(t): \(reason)."
+        return req.redirect(to: "/pupils/\(p.upn)")
+    }
+
+    func signBackIn(req: Request) async throws -> Response {
+        let u = try req.auth.require(StaffUser.self)
+        try u.require(.amendMarks)
+        let p = try await pupil(req, u)
+        let t = try time(try req.content.decode(SignOutForm.self).time)
+        try await req.store.signBackIn(pupilID: p.id!, date: req.clock.now().date, time: t, by: u.actor)
+        req.session.data["flash"] = "Signed back in at \(t)."
         return req.redirect(to: "/pupils/\(p.upn)")
     }
 }

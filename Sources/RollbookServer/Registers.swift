@@ -16,6 +16,8 @@ struct RegisterLine: Content {
     var category: String?
     var minutesLate: Int?
     var recordedBy: String?
+    /// The reason given with the current code, e.g. a parent's report recorded before the register opened.
+    var note: String?
 }
 
 struct RegisterDTO: Content {
@@ -61,8 +63,9 @@ struct Registers {
 
     /// Pupils in a group on roll on `date` (form, year group, or the whole school).
     func pupils(form: String?, yearGroup: String?, date: LocalDate) async throws -> [PupilRow] {
-        try await store.pupils(schoolID: user.schoolID, filter: PupilFilter(yearGroup: yearGroup, form: form,
-                                                                            onRollDuring: DateRange(from: date, to: date)))
+        try user.requireForm(form)
+        return try await store.pupils(schoolID: user.schoolID, filter: user.scoped(PupilFilter(yearGroup: yearGroup, form: form,
+                                                                                            onRollDuring: DateRange(from: date, to: date))))
             .sorted { ($0.legalSurname, $0.legalForename) < ($1.legalSurname, $1.legalForename) }
     }
 
@@ -86,7 +89,7 @@ struct Registers {
             return RegisterLine(upn: p.upn, name: p.displayName, yearGroup: p.yearGroup, form: p.form,
                                 sessionOpen: calendar.isOpen(date, session, yearGroup: p.yearGroup),
                                 code: m?.code, meaning: code?.meaning(on: date), category: code?.statisticalMeaning.rawValue,
-                                minutesLate: m?.minutesLate, recordedBy: m?.recordedBy)
+                                minutesLate: m?.minutesLate, recordedBy: m?.recordedBy, note: m?.note)
         }
         let open = lines.filter(\.sessionOpen)
         return RegisterDTO(date: date.iso, session: session.rawValue,

@@ -4,7 +4,7 @@ import SQLKit
 
 /// Schema migrations, numbered, in order. Never edit one that has shipped: add the next.
 public enum Migrations {
-    public static let all: [any AsyncMigration] = [M001Schema(), M002AppendOnlyAmendments(), M003SessionCodes()]
+    public static let all: [any AsyncMigration] = [M001Schema(), M002AppendOnlyAmendments(), M003SessionCodes(), M004StaffDay()]
 }
 
 struct M001Schema: AsyncMigration {
@@ -169,5 +169,33 @@ struct M002AppendOnlyAmendments: AsyncMigration {
             try await sql.raw("DROP TRIGGER IF EXISTS amendments_append_only ON amendments").run()
             try await sql.raw("DROP FUNCTION IF EXISTS amendments_append_only()").run()
         }
+    }
+}
+
+/// The staff day: the reason given with each mark, a school's attendance target, and signing out and back in.
+struct M004StaffDay: AsyncMigration {
+    var name: String { "M004StaffDay" }
+
+    func prepare(on db: any Database) async throws {
+        try await db.schema("marks").field("note", .string).update()
+        try await db.schema("lesson_marks").field("note", .string).update()
+        try await db.schema("schools").field("attendance_target", .double).update()
+        try await db.schema("sign_outs")
+            .field("id", .int, .identifier(auto: true))
+            .field("pupil_id", .int, .required, .references("pupils", "id"))
+            .field("date", .string, .required)
+            .field("out_at", .string, .required)
+            .field("reason", .string, .required)
+            .field("out_by", .string, .required)
+            .field("back_at", .string)
+            .field("back_by", .string)
+            .create()
+    }
+
+    func revert(on db: any Database) async throws {
+        try await db.schema("sign_outs").delete()
+        try await db.schema("schools").deleteField("attendance_target").update()
+        try await db.schema("lesson_marks").deleteField("note").update()
+        try await db.schema("marks").deleteField("note").update()
     }
 }

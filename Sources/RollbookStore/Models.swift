@@ -14,6 +14,8 @@ public final class SchoolRow: Model, @unchecked Sendable {
     @Field(key: "pm_opens") public var pmOpens: String
     @Field(key: "pm_late_after") public var pmLateAfter: String
     @Field(key: "pm_closes") public var pmCloses: String
+    /// The school's attendance target as a fraction (0.96 for 96%), if it has set one.
+    @OptionalField(key: "attendance_target") public var attendanceTarget: Double?
     public init() {}
 
     public init(name: String, times: RegisterTimes) {
@@ -239,6 +241,8 @@ public final class MarkRow: Model, @unchecked Sendable {
     @OptionalField(key: "minutes_late") public var minutesLate: Int?
     @Field(key: "recorded_by") public var recordedBy: String
     @Field(key: "recorded_at") public var recordedAt: String
+    /// The reason given with the current code (a parent's report, a late-book entry, an amendment's reason).
+    @OptionalField(key: "note") public var note: String?
     public init() {}
 }
 
@@ -253,6 +257,8 @@ public final class LessonMarkRow: Model, @unchecked Sendable {
     @OptionalField(key: "minutes_late") public var minutesLate: Int?
     @Field(key: "recorded_by") public var recordedBy: String
     @Field(key: "recorded_at") public var recordedAt: String
+    /// The reason given with the current code (a parent's report, a late-book entry, an amendment's reason).
+    @OptionalField(key: "note") public var note: String?
     public init() {}
 }
 
@@ -273,4 +279,23 @@ public final class AmendmentRow: Model, @unchecked Sendable {
     @Field(key: "by_name") public var byName: String
     @Field(key: "by_position") public var byPosition: String
     public init() {}
+}
+
+/// A pupil signed out during the day (appointment, illness) and, when they return, back in.
+/// The register's marks are not changed by it: the pupil was present at registration.
+public final class SignOutRow: Model, @unchecked Sendable {
+    public static let schema = "sign_outs"
+    @ID(custom: "id", generatedBy: .database) public var id: Int?
+    @Field(key: "pupil_id") public var pupilID: Int
+    @Field(key: "date") public var date: String
+    @Field(key: "out_at") public var outAt: String
+    @Field(key: "reason") public var reason: String
+    @Field(key: "out_by") public var outBy: String
+    @OptionalField(key: "back_at") public var backAt: String?
+    @OptionalField(key: "back_by") public var backBy: String?
+    public init() {}
+    public init(pupilID: Int, date: LocalDate, outAt: TimeOfDay, reason: String, by: Actor) {
+        self.pupilID = pupilID; self.date = date.iso; self.outAt = outAt.description; self.reason = reason
+        self.outBy = "\(by.name), \(by.position)"
+    }
 }

@@ -30,6 +30,8 @@ public struct PupilFilter: Sendable, Hashable {
     /// On roll at some time in this range (nil: everyone ever on roll).
     public var onRollDuring: DateRange?
     public var upns: [String]?
+    /// Only pupils in these forms (a teacher's own); nil for every form.
+    public var forms: [String]?
     public init(yearGroup: String? = nil, form: String? = nil, house: String? = nil, characteristic: String? = nil,
                 onRollDuring: DateRange? = nil, upns: [String]? = nil) {
         self.yearGroup = yearGroup; self.form = form; self.house = house; self.characteristic = characteristic
@@ -118,11 +120,12 @@ public struct Store: Sendable {
         return s
     }
 
-    public func updateSchool(_ id: Int, name: String?, times: RegisterTimes?) async throws {
+    public func updateSchool(_ id: Int, name: String?, times: RegisterTimes?, attendanceTarget: Double? = nil) async throws {
         try await write { db in
             guard let s = try await SchoolRow.find(id, on: db) else { throw StoreError.notFound("no school \(id)") }
             if let name { s.name = name }
             if let times { s.registerTimes = times }
+            if let attendanceTarget { s.attendanceTarget = attendanceTarget }
             try await s.update(on: db)
         }
     }
@@ -167,6 +170,7 @@ public struct Store: Sendable {
         var q = sql.select().from(PupilRow.schema).where("school_id", .equal, SQLBind(schoolID))
         if let y = filter.yearGroup { q = q.where("year_group", .equal, SQLBind(y)) }
         if let f = filter.form { q = q.where("form", .equal, SQLBind(f)) }
+        if let fs = filter.forms { q = q.where("form", .in, SQLBind.group(fs)) }
         if let h = filter.house { q = q.where("house", .equal, SQLBind(h)) }
         if let u = filter.upns {
             guard !u.isEmpty else { return nil }
@@ -277,6 +281,38 @@ public struct Store: Sendable {
         return Dictionary(rows.map { ($0.pupilID, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
+    /// Pupils signed out on a day, in the order they left.
+    public func signOuts(pupilIDs: [Int], date: LocalDate) async throws -> [SignOutRow] {
+        guard !pupilIDs.isEmpty else { return [] }
+        return try await SignOutRow.query(on: db).filter(\.$pupilID ~~ pupilIDs).filter(\.$date == date.iso).sort(\.$outAt).sort(\.$id).all()
+    }
+
+    /// Signs a pupil out; refused while they are still out from an earlier signing out that day.
+    public func signOut(_ row: SignOutRow) async throws {
+        try await write { db in
+            let open = try await SignOutRow.query(on: db).filter(\.$pupilID == row.pupilID).filter(\.$date == row.date)
+                .filter(\.$backAt == nil).count()
+            guard open == 0 else { throw StoreError.invalid(ValidationError(field: "time", reason: "the pupil is already signed out; sign them back in first")) }
+            try await row.create(on: db)
+        }
+    }
+
+    /// Signs a pupil back in: closes their open signing out of that day, which must have started by `time`.
+    public func signBackIn(pupilID: Int, date: LocalDate, time: TimeOfDay, by actor: Actor) async throws {
+        try await write { db in
+            guard let row = try await SignOutRow.query(on: db).filter(\.$pupilID == pupilID).filter(\.$date == date.iso)
+                .filter(\.$backAt == nil).first() else {
+                throw StoreError.invalid(ValidationError(field: "time", reason: "the pupil is not signed out today"))
+            }
+            guard let out = TimeOfDay(row.outAt), out <= time else {
+                throw StoreError.invalid(ValidationError(field: "time", reason: "\(time) is before they signed out at \(row.outAt)"))
+            }
+            row.backAt = time.description
+            row.backBy = "\(actor.name), \(actor.position)"
+            try await row.update(on: db)
+        }
+    }
+
     /// Amendments, oldest first (the order they were made).
     public func amendments(pupilID: Int, date: LocalDate? = nil, session: Session? = nil) async throws -> [AmendmentRow] {
         var q = AmendmentRow.query(on: db).filter(\.$pupilID == pupilID)
@@ -303,6 +339,11 @@ public struct Store: Sendable {
     /// A mark to write in either register.
     struct Entry {
         var pupilID: Int, date: LocalDate, slot: String, code: AttendanceCode, minutesLate: Int?, reason: String?
+        /// Kept on the mark: the reason given with it, if any.
+        var note: String? {
+            guard let r = reason?.trimmingCharacters(in: .whitespacesAndNewlines), !r.isEmpty else { return nil }
+            return r
+        }
     }
 
     /// The two registers: AM/PM sessions (`marks`) and lessons (`lesson_marks`).
@@ -357,10 +398,10 @@ public struct Store: Sendable {
         }
         // New marks, in batches.
         for chunk in stride(from: 0, to: inserts.count, by: 500).map({ Array(inserts[$0..<min($0 + 500, inserts.count)]) }) {
-            var q = sql.insert(into: register.table).columns("pupil_id", "date", register.slotColumn, "code", "minutes_late", "recorded_by", "recorded_at")
+            var q = sql.insert(into: register.table).columns("pupil_id", "date", register.slotColumn, "code", "minutes_late", "recorded_by", "recorded_at", "note")
             for e in chunk {
                 q = q.values(SQLBind(e.pupilID), SQLBind(e.date.iso), SQLBind(e.slot), SQLBind(e.code.symbol),
-                             SQLBind(e.minutesLate), SQLBind(actor.name), SQLBind(now))
+                             SQLBind(e.minutesLate), SQLBind(actor.name), SQLBind(now), SQLBind(e.note))
             }
             try await q.run()
         }
@@ -379,7 +420,7 @@ public struct Store: Sendable {
         for (c, e) in changes {
             try await sql.update(register.table)
                 .set("code", to: SQLBind(e.code.symbol)).set("minutes_late", to: SQLBind(e.minutesLate))
-                .set("recorded_by", to: SQLBind(actor.name)).set("recorded_at", to: SQLBind(now))
+                .set("recorded_by", to: SQLBind(actor.name)).set("recorded_at", to: SQLBind(now)).set("note", to: SQLBind(e.note))
                 .where("id", .equal, SQLBind(c.id)).run()
         }
         summary.amended = changes.count
@@ -441,7 +482,7 @@ public struct Store: Sendable {
         f.onRollDuring = f.onRollDuring.flatMap { $0.clamped(to: range) } ?? range
         let pupils = try await roll(schoolID: schoolID, filter: f)
         let engine = StatisticsEngine(calendar: try await calendar(schoolID: schoolID))
-        let all = filter.yearGroup == nil && filter.form == nil && filter.house == nil && filter.characteristic == nil && filter.upns == nil
+        let all = filter.yearGroup == nil && filter.form == nil && filter.house == nil && filter.characteristic == nil && filter.upns == nil && filter.forms == nil
         let arrays = try await sessionArrays(schoolID: schoolID, pupilIDs: all ? nil : pupils.map(\.id), range: range)
         let empty = SessionArray(base: range.from, days: 0)
         return pupils.map { p in (p, engine.counts(arrays[p.id] ?? empty, enrolment: p.enrolment, range: range)) }

@@ -186,6 +186,9 @@ struct StatisticsEngineTests {
         let c = engine.counts(marks(fill: false, [("2025-09-01", .am, .presentAM), ("2025-09-01", .pm, .n)]),
                               enrolment: enrolment(), range: septemberRange)
         #expect(c.possible == 44 && c.unmarked == 42 && c.present == 1 && c.unauthorised == 1)
+        // "So far": the two marked sessions only, one attended.
+        #expect(c.markedOnly.possible == 2 && c.markedOnly.unmarked == 0 && c.markedOnly.attendanceRate == 0.5)
+        #expect(c.attendanceRate == 1.0 / 44)
     }
 
     @Test("marks on weekends, holidays, closed sessions and days off roll are not counted")

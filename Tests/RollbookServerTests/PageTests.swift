@@ -171,5 +171,95 @@ extension ServerTests {
             #expect(pupil.text.contains("parental responsibility") || pupil.text.contains("Contacts"))
         }
     }
+
+    @Test("a teacher sees only their own form's pupils and registers; another form's is a clear 403")
+    func teacherScope() async throws {
+        try await withRollbook(.sqlite, tinyMarks: true) { f in
+            let teacher = try await signIn(f, .teacher)
+            #expect(try await get(f, "/pupils/A100000000001", cookie: teacher).status == .ok)
+            let other = try await get(f, "/pupils/A100000000003", cookie: teacher)
+            #expect(other.status == .forbidden)
+            #expect(other.text.contains("Forbidden") && other.text.contains("own forms"), "\(other.text)")
+            let register = try await get(f, "/registers/2025-09-09/AM?form=6A", cookie: teacher)
+            #expect(register.status == .forbidden)
+            #expect(!register.text.contains("A100000000003"))
+            let search = try await get(f, "/pupils?q=a", cookie: teacher)
+            #expect(search.text.contains("A100000000001") && !search.text.contains("A100000000003"))
+            let api = try await f.call(.GET, "/api/v1/pupils", as: .teacher)
+            #expect(api.array.compactMap { $0["upn"] as? String } == ["A100000000001"])
+            #expect(try await f.call(.GET, "/api/v1/pupils/A100000000003", as: .teacher).status == .forbidden)
+            let lists = try await get(f, "/lists?from=2025-09-01&to=2025-09-30&format=csv", cookie: teacher)
+            #expect(lists.text.split(separator: "\n").dropFirst().map { String($0.prefix(13)) } == ["A100000000001"])
+        }
+    }
+
+    @Test("a reason recorded before the register opens comes pre-filled and shown as known; saving it back changes nothing")
+    func knownReasonPrefilled() async throws {
+        try await withRollbook(.sqlite, at: FixedClock(date: day("2025-09-09"), time: TimeOfDay(hour: 8, minute: 50)!)) { f in
+            let office = try await signIn(f, .office)
+            let pupilPage = try await get(f, "/pupils/A100000000003", cookie: office)
+            let token = try #require(Self.csrf(pupilPage)?.token)
+            let r = try await post(f, "/pupils/A100000000003/reason", cookie: office,
+                                   [("csrf", token), ("code", "M"), ("from", "2025-09-09"), ("sessions", "am"), ("note", "orthodontist")])
+            #expect(r.status == .seeOther, "\(r.text)")
+            let page = try await get(f, "/registers/2025-09-09/AM?form=6A", cookie: office)
+            #expect(page.text.contains("Known reason"))
+            #expect(page.text.contains("Reported by parent: orthodontist"))
+            #expect(page.text.contains(#"<option value="M" selected>"#))
+            let saved = try await post(f, "/registers/2025-09-09/AM", cookie: office, [("csrf", token), ("form", "6A"), ("code_A100000000003", "M")])
+            #expect(saved.status == .ok)
+            #expect(saved.text.contains("Saved: 0 new, 0 changed, 1 unchanged."), "\(saved.text)")
+            let id = try await f.store.pupil(schoolID: f.schoolID, upn: "A100000000003")!.id!
+            #expect(try await f.store.amendments(pupilID: id).isEmpty)
+            // Present instead: a change while the register is open, audited with the note it replaces kept in the amendment.
+            let present = try await post(f, "/registers/2025-09-09/AM", cookie: office, [("csrf", token), ("form", "6A"), ("mark_A100000000003", "present")])
+            #expect(present.text.contains("Saved: 0 new, 1 changed, 0 unchanged."), "\(present.text)")
+        }
+    }
+
+    @Test("signing out and back in during the day: shown on the pupil page, Today and the next register; marks unchanged")
+    func signOutAndBack() async throws {
+        try await withRollbook(.sqlite, at: FixedClock(date: day("2025-09-09"), time: TimeOfDay(hour: 11, minute: 30)!)) { f in
+            let office = try await signIn(f, .office)
+            let token = try #require(Self.csrf(try await get(f, "/pupils/A100000000003", cookie: office))?.token)
+            let out = try await post(f, "/pupils/A100000000003/sign-out", cookie: office, [("csrf", token), ("time", "11:20"), ("reason", "dentist, collected by dad")])
+            #expect(out.status == .seeOther, "\(out.text)")
+            let noReason = try await post(f, "/pupils/A100000000001/sign-out", cookie: office, [("csrf", token), ("time", "11:20"), ("reason", " ")])
+            #expect(noReason.status == .unprocessableEntity)
+            let twice = try await post(f, "/pupils/A100000000003/sign-out", cookie: office, [("csrf", token), ("time", "11:25"), ("reason", "again")])
+            #expect(twice.status == .unprocessableEntity)
+            let page = try await get(f, "/pupils/A100000000003", cookie: office)
+            #expect(page.text.contains("Signed out at 11:20: dentist, collected by dad."))
+            #expect(page.text.contains("not back yet") && page.text.contains("Sign back in"))
+            let today = try await get(f, "/today", cookie: office)
+            #expect(today.text.contains("Signed out now") && today.text.contains("dentist, collected by dad"))
+            let pm = try await get(f, "/registers/2025-09-09/PM?form=6A", cookie: office)
+            #expect(pm.text.contains("Signed out at 11:20: dentist, collected by dad, not back yet"))
+            let early = try await post(f, "/pupils/A100000000003/sign-in", cookie: office, [("csrf", token), ("time", "11:00")])
+            #expect(early.status == .unprocessableEntity)
+            #expect(try await post(f, "/pupils/A100000000003/sign-in", cookie: office, [("csrf", token), ("time", "12:05")]).status == .seeOther)
+            #expect(try await get(f, "/registers/2025-09-09/PM?form=6A", cookie: office).text.contains("back at 12:05"))
+            #expect(!(try await get(f, "/today", cookie: office)).text.contains("Signed out now"))
+            let id = try await f.store.pupil(schoolID: f.schoolID, upn: "A100000000003")!.id!
+            #expect(try await f.store.marks(pupilID: id).isEmpty)
+            let teacher = try await signIn(f, .teacher)
+            let t = try #require(Self.csrf(try await get(f, "/pupils/A100000000001", cookie: teacher))?.token)
+            #expect(try await post(f, "/pupils/A100000000001/sign-out", cookie: teacher, [("csrf", t), ("time", "11:20"), ("reason", "x")]).status == .forbidden)
+        }
+    }
+
+    @Test("Today shows attendance today (marked sessions so far) and this year against the school's target, in words")
+    func todayAgainstTarget() async throws {
+        try await withRollbook(.sqlite, at: FixedClock(date: day("2025-09-09"), time: TimeOfDay(hour: 9, minute: 0)!), tinyMarks: true) { f in
+            let bad = try await f.call(.PUT, "/api/v1/school", json: #"{"attendance_target": 96}"#)
+            #expect(bad.status == .unprocessableEntity && bad.errorField == "attendance_target")
+            let ok = try await f.call(.PUT, "/api/v1/school", json: #"{"attendance_target": 0.96}"#)
+            #expect(ok.object["attendance_target"] as? Double == 0.96)
+            let office = try await signIn(f, .office)
+            let today = try await get(f, "/today", cookie: office)
+            #expect(today.text.contains("96.0%</span> school target"))
+            #expect(today.text.contains("attendance this year, below target"), "\(today.text)")
+        }
+    }
 }
 }
