@@ -46,12 +46,12 @@ struct ListsController: RouteCollection {
 
         var f = u.scoped(filter)
         f.onRollDuring = range
-        let pupils = try await req.store.pupils(schoolID: u.schoolID, filter: f)
+        let pupils = try await req.store.listings(schoolID: u.schoolID, filter: f)
         let counts = Dictionary(uniqueKeysWithValues: try await req.store.pupilStatistics(schoolID: u.schoolID, range: range, filter: f).map { ($0.0.id, $0.1) })
         var rows: [ListRow] = []
         var perBand: [String: Int] = [:]
         for p in pupils {
-            guard let c = counts[p.id!], let rate = c.attendanceRate, let band = bands.band(for: rate) else { continue }
+            guard let c = counts[p.id], let rate = c.attendanceRate, let band = bands.band(for: rate) else { continue }
             perBand[band.name, default: 0] += 1
             if let b = bandFilter, b != band.name { continue }
             if flag == "persistent" && !c.isPersistentAbsence || flag == "severe" && !c.isSevereAbsence { continue }
@@ -116,7 +116,7 @@ struct ListsController: RouteCollection {
         let school = try await req.store.school(u.schoolID)
         let calendar = try await req.store.calendar(schoolID: u.schoolID)
         let range = DateRange(from: now.date.weekStart.adding(days: -7 * weeks), to: now.date)
-        let pupils = try await req.store.pupils(schoolID: u.schoolID, filter: u.scoped(PupilFilter(onRollDuring: range)))
+        let pupils = try await req.store.listings(schoolID: u.schoolID, filter: u.scoped(PupilFilter(onRollDuring: range)))
         let arrays = try await req.store.sessionArrays(schoolID: u.schoolID, range: range)
         var rows: [MissingRow] = []
         var d = range.to
@@ -126,7 +126,7 @@ struct ListsController: RouteCollection {
                 for p in pupils where p.enrolment.isOnRoll(d) && calendar.isOpen(d, s, yearGroup: p.yearGroup) {
                     var t = byForm[p.form] ?? (0, 0)
                     t.pupils += 1
-                    if arrays[p.id!]?[d, s] == nil { t.unmarked += 1 }
+                    if arrays[p.id]?[d, s] == nil { t.unmarked += 1 }
                     byForm[p.form] = t
                 }
                 for (form, t) in byForm.sorted(by: { formOrder($0.key, $1.key) }) where t.unmarked > 0 {

@@ -136,16 +136,16 @@ struct PageController: RouteCollection {
                                    registers: [], dayOne: [], signedOut: [], present: 0, late: 0, absent: 0, yearToDate: "–", todayRate: "–",
                                    target: school.attendanceTarget.map { percent($0) }, yearToDateVersusTarget: nil, todayVersusTarget: nil, overdue: 0)
         if u.can(.readRegisters) {
-            let pupils = try await req.store.pupils(schoolID: u.schoolID, filter: u.scoped(PupilFilter(onRollDuring: DateRange(from: now.date, to: now.date))))
-            let marks = try await req.store.marks(pupilIDs: pupils.compactMap(\.id), date: now.date, session: session)
-            var byForm: [String: [PupilRow]] = [:]
+            let pupils = try await req.store.listings(schoolID: u.schoolID, filter: u.scoped(PupilFilter(onRollDuring: DateRange(from: now.date, to: now.date))))
+            let marks = try await req.store.marks(pupilIDs: pupils.map(\.id), date: now.date, session: session)
+            var byForm: [String: [PupilListing]] = [:]
             for p in pupils where calendar.isOpen(now.date, session, yearGroup: p.yearGroup) { byForm[p.form, default: []].append(p) }
-            var absentIDs: [PupilRow] = []
+            var absentIDs: [PupilListing] = []
             for (form, ps) in byForm.sorted(by: { formOrder($0.key, $1.key) }) {
                 var s = RegisterSummary(form: form, pupils: ps.count, marked: 0, present: 0, late: 0, absent: 0, state: "",
                                         link: "/registers/\(now.date.iso)/\(session.rawValue)?form=\(form.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? form)")
                 for p in ps {
-                    guard let m = marks[p.id!], let c = AttendanceCode.lookup(m.code) else { continue }
+                    guard let m = marks[p.id], let c = AttendanceCode.lookup(m.code) else { continue }
                     s.marked += 1
                     if c == .late { s.late += 1 }
                     if c.statisticalMeaning == .present || c.statisticalMeaning == .approvedEducationalActivity { s.present += 1 }
@@ -157,21 +157,22 @@ struct PageController: RouteCollection {
                 content.present += s.present; content.late += s.late; content.absent += s.absent
                 content.registers.append(s)
             }
-            let byID = Dictionary(pupils.map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
+            let byID = Dictionary(pupils.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
             content.signedOut = try await req.store.signOuts(pupilIDs: Array(byID.keys), date: now.date).compactMap { s in
                 guard s.backAt == nil, let p = byID[s.pupilID] else { return nil }
                 return .init(upn: p.upn, name: p.displayName, form: p.form, out: s.outAt, reason: s.reason)
             }
-            let contacts = try await req.store.firstContacts(pupilIDs: absentIDs.compactMap(\.id))
+            let contacts = try await req.store.firstContacts(pupilIDs: absentIDs.map(\.id))
             content.dayOne = absentIDs.map { p in
-                let c = contacts[p.id!]
+                let c = contacts[p.id]
                 return AbsenceLine(upn: p.upn, name: p.displayName, form: p.form, contact: c.map { "\($0.name) (\($0.relationship))" } ?? "no contact on record",
                                    phone: c?.phone ?? "")
             }
             content.overdue = try await req.store.overdueNoReason(schoolID: u.schoolID, asOf: now.date).filter { u.ownForms?.contains($0.0.form) ?? true }.count
         }
-        let ytd = try await req.store.groupStatistics(schoolID: u.schoolID, range: DateRange(from: AcademicYear(containing: now.date).range.from, to: now.date))
-        let day = try await req.store.groupStatistics(schoolID: u.schoolID, range: DateRange(from: now.date, to: now.date))
+        let figures = try await req.store.groupStatistics(schoolID: u.schoolID, ranges: [DateRange(from: AcademicYear(containing: now.date).range.from, to: now.date),
+                                                                                      DateRange(from: now.date, to: now.date)])
+        let (ytd, day) = (figures[0], figures[1])
         // Registers still open today would count as absences: leave today's unmarked sessions out.
         var ytdSoFar = ytd.sessions
         ytdSoFar.possible -= day.sessions.unmarked
@@ -312,11 +313,13 @@ struct PageController: RouteCollection {
         try u.require(.readPupils)
         let q = (req.query[String.self, at: "q"] ?? "").trimmingCharacters(in: .whitespaces).lowercased()
         let today = req.clock.now().date
-        let all = try await req.store.pupils(schoolID: u.schoolID, filter: u.scoped(PupilFilter(onRollDuring: DateRange(from: today, to: today))))
+        let all = try await req.store.listings(schoolID: u.schoolID, filter: u.scoped(PupilFilter(onRollDuring: DateRange(from: today, to: today))))
         let hits = q.isEmpty ? [] : all.filter {
             $0.displayName.lowercased().contains(q) || $0.legalSurname.lowercased().contains(q) || $0.form.lowercased() == q || $0.upn.lowercased() == q
-        }
-        return try await render(req, "pupils", title: "Pupils", SearchContent(query: q, pupils: hits.prefix(100).map(PupilSummaryDTO.init)))
+        }.prefix(100)
+        let rows = hits.isEmpty ? [] : try await req.store.pupils(schoolID: u.schoolID, filter: PupilFilter(upns: hits.map(\.upn)))
+        let byUPN = Dictionary(rows.map { ($0.upn, $0) }, uniquingKeysWith: { a, _ in a })
+        return try await render(req, "pupils", title: "Pupils", SearchContent(query: q, pupils: hits.compactMap { byUPN[$0.upn] }.map(PupilSummaryDTO.init)))
     }
 
     struct PupilContent: Encodable {

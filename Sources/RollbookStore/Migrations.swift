@@ -190,9 +190,15 @@ struct M004StaffDay: AsyncMigration {
             .field("back_at", .string)
             .field("back_by", .string)
             .create()
+        let sql = db as! any SQLDatabase
+        try await sql.create(index: "sign_outs_pupil_date").on("sign_outs").column("pupil_id").column("date").run()
+        // N marks are few among many: the overdue list and the day-1 list find them by code.
+        try await sql.create(index: "marks_code_date").on("marks").column("code").column("date").run()
     }
 
     func revert(on db: any Database) async throws {
+        let sql = db as! any SQLDatabase
+        try await sql.drop(index: "marks_code_date").run()
         try await db.schema("sign_outs").delete()
         try await db.schema("schools").deleteField("attendance_target").update()
         try await db.schema("lesson_marks").deleteField("note").update()

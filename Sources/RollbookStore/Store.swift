@@ -48,6 +48,35 @@ public struct RollEntry: Sendable, Hashable {
     public init(id: Int, upn: String, enrolment: Enrolment) { self.id = id; self.upn = upn; self.enrolment = enrolment }
 }
 
+/// A pupil as lists show them. `yearGroup` is the year group recorded on the admission register.
+public struct PupilListing: Sendable, Hashable {
+    public var entry: RollEntry
+    public var displayName: String
+    public var legalSurname: String
+    public var form: String
+    public var house: String
+    public var id: Int { entry.id }
+    public var upn: String { entry.upn }
+    public var enrolment: Enrolment { entry.enrolment }
+    public var yearGroup: String { entry.enrolment.yearGroup }
+    public init(entry: RollEntry, displayName: String, legalSurname: String, form: String, house: String) {
+        self.entry = entry; self.displayName = displayName; self.legalSurname = legalSurname; self.form = form; self.house = house
+    }
+    public init(_ p: PupilRow) {
+        self.init(entry: RollEntry(p), displayName: p.displayName, legalSurname: p.legalSurname, form: p.form, house: p.house)
+    }
+}
+
+/// A pupil's current mark on one session, as registers show it.
+public struct SessionMark: Sendable, Hashable {
+    public var pupilID: Int
+    public var code: String
+    public var minutesLate: Int?
+    public var recordedBy: String
+    /// The reason given with the current code, if any.
+    public var note: String?
+}
+
 /// One mark to write to a register.
 public struct MarkWrite: Sendable, Hashable {
     public var pupilID: Int
@@ -193,15 +222,27 @@ public struct Store: Sendable {
 
     /// Just what statistics need of each pupil: id, UPN and enrolment, read without building whole pupil records.
     public func roll(schoolID: Int, filter: PupilFilter = .init()) async throws -> [RollEntry] {
-        if filter.characteristic != nil { return try await pupils(schoolID: schoolID, filter: filter).map(RollEntry.init) }
+        try await listings(schoolID: schoolID, filter: filter).map(\.entry)
+    }
+
+    /// Pupils as whole-school pages list them: names, groups and enrolment, without whole pupil records
+    /// (decoding a model is most of the time of a 1,200-pupil page).
+    public func listings(schoolID: Int, filter: PupilFilter = .init()) async throws -> [PupilListing] {
+        if filter.characteristic != nil { return try await pupils(schoolID: schoolID, filter: filter).map(PupilListing.init) }
         guard let q = pupilSelect(schoolID: schoolID, filter: filter) else { return [] }
-        return try await q.columns("id", "upn", "starting_day", "leaving_day", "year_group", "year_group_year").all().map { r in
+        return try await q.columns("id", "upn", "legal_surname", "legal_forename", "preferred_forename", "form", "house",
+                                   "starting_day", "leaving_day", "year_group", "year_group_year").all().map { r in
             let start = try r.decode(column: "starting_day", as: String.self)
-            return RollEntry(id: try r.decode(column: "id", as: Int.self), upn: try r.decode(column: "upn", as: String.self),
-                             enrolment: Enrolment(startingDay: LocalDate(iso: start)!,
-                                                  leavingDay: try r.decode(column: "leaving_day", as: String?.self).flatMap { LocalDate(iso: $0) },
-                                                  yearGroup: try r.decode(column: "year_group", as: String.self),
-                                                  yearGroupYear: AcademicYear(startYear: try r.decode(column: "year_group_year", as: Int.self))))
+            let forename = try r.decode(column: "preferred_forename", as: String.self)
+            let surname = try r.decode(column: "legal_surname", as: String.self)
+            return PupilListing(
+                entry: RollEntry(id: try r.decode(column: "id", as: Int.self), upn: try r.decode(column: "upn", as: String.self),
+                                 enrolment: Enrolment(startingDay: LocalDate(iso: start)!,
+                                                      leavingDay: try r.decode(column: "leaving_day", as: String?.self).flatMap { LocalDate(iso: $0) },
+                                                      yearGroup: try r.decode(column: "year_group", as: String.self),
+                                                      yearGroupYear: AcademicYear(startYear: try r.decode(column: "year_group_year", as: Int.self)))),
+                displayName: "\(forename.isEmpty ? try r.decode(column: "legal_forename", as: String.self) : forename) \(surname)",
+                legalSurname: surname, form: try r.decode(column: "form", as: String.self), house: try r.decode(column: "house", as: String.self))
         }
     }
 
@@ -273,12 +314,23 @@ public struct Store: Sendable {
         return try await q.sort(\.$date).sort(\.$session).all()
     }
 
-    /// Current marks for a set of pupils on one session.
-    public func marks(pupilIDs: [Int], date: LocalDate, session: Session) async throws -> [Int: MarkRow] {
+    /// Current marks for a set of pupils on one session, by pupil id. Read with SQLKit: a whole school's
+    /// session is read on every Today page, and model decoding would be most of its time.
+    public func marks(pupilIDs: [Int], date: LocalDate, session: Session) async throws -> [Int: SessionMark] {
         guard !pupilIDs.isEmpty else { return [:] }
-        let rows = try await MarkRow.query(on: db).filter(\.$pupilID ~~ pupilIDs).filter(\.$date == date.iso)
-            .filter(\.$session == session.rawValue).all()
-        return Dictionary(rows.map { ($0.pupilID, $0) }, uniquingKeysWith: { a, _ in a })
+        var out: [Int: SessionMark] = [:]
+        for chunk in stride(from: 0, to: pupilIDs.count, by: 1000).map({ Array(pupilIDs[$0..<min($0 + 1000, pupilIDs.count)]) }) {
+            let rows = try await sql.select().columns("pupil_id", "code", "minutes_late", "recorded_by", "note").from(MarkRow.schema)
+                .where("pupil_id", .in, SQLBind.group(chunk)).where("date", .equal, SQLBind(date.iso))
+                .where("session", .equal, SQLBind(session.rawValue)).all()
+            for r in rows {
+                let m = SessionMark(pupilID: try r.decode(column: "pupil_id", as: Int.self), code: try r.decode(column: "code", as: String.self),
+                                    minutesLate: try r.decode(column: "minutes_late", as: Int?.self),
+                                    recordedBy: try r.decode(column: "recorded_by", as: String.self), note: try r.decode(column: "note", as: String?.self))
+                out[m.pupilID] = m
+            }
+        }
+        return out
     }
 
     /// Pupils signed out on a day, in the order they left.
@@ -478,6 +530,12 @@ public struct Store: Sendable {
 
     /// Each pupil's session counts over `range` from the one statistics engine.
     public func pupilStatistics(schoolID: Int, range: DateRange, filter: PupilFilter = .init()) async throws -> [(RollEntry, SessionCounts)] {
+        let (engine, pupils) = try await pupilArrays(schoolID: schoolID, range: range, filter: filter)
+        return pupils.map { p, codes in (p, engine.counts(codes, enrolment: p.enrolment, range: range)) }
+    }
+
+    /// The pupils on roll in `range` with their session arrays over it, and the engine to count them.
+    func pupilArrays(schoolID: Int, range: DateRange, filter: PupilFilter) async throws -> (StatisticsEngine, [(RollEntry, SessionArray)]) {
         var f = filter
         f.onRollDuring = f.onRollDuring.flatMap { $0.clamped(to: range) } ?? range
         let pupils = try await roll(schoolID: schoolID, filter: f)
@@ -485,7 +543,7 @@ public struct Store: Sendable {
         let all = filter.yearGroup == nil && filter.form == nil && filter.house == nil && filter.characteristic == nil && filter.upns == nil && filter.forms == nil
         let arrays = try await sessionArrays(schoolID: schoolID, pupilIDs: all ? nil : pupils.map(\.id), range: range)
         let empty = SessionArray(base: range.from, days: 0)
-        return pupils.map { p in (p, engine.counts(arrays[p.id] ?? empty, enrolment: p.enrolment, range: range)) }
+        return (engine, pupils.map { p in (p, arrays[p.id] ?? empty) })
     }
 
     /// One pupil's counts over `range`, with their session array (for code totals).
@@ -496,9 +554,19 @@ public struct Store: Sendable {
     }
 
     public func groupStatistics(schoolID: Int, range: DateRange, filter: PupilFilter = .init()) async throws -> GroupStatistics {
-        var g = GroupStatistics()
-        for (_, c) in try await pupilStatistics(schoolID: schoolID, range: range, filter: filter) { g.add(c) }
-        return g
+        try await groupStatistics(schoolID: schoolID, ranges: [range], filter: filter)[0]
+    }
+
+    /// Figures for several ranges from one read of the roll and the session arrays (e.g. today and the year to date).
+    public func groupStatistics(schoolID: Int, ranges: [DateRange], filter: PupilFilter = .init()) async throws -> [GroupStatistics] {
+        guard let from = ranges.map(\.from).min(), let to = ranges.map(\.to).max() else { return [] }
+        let union = DateRange(from: from, to: to)
+        var out = Array(repeating: GroupStatistics(), count: ranges.count)
+        let (engine, pupils) = try await pupilArrays(schoolID: schoolID, range: union, filter: filter)
+        for (p, codes) in pupils {
+            for (i, r) in ranges.enumerated() { out[i].add(engine.counts(codes, enrolment: p.enrolment, range: r)) }
+        }
+        return out
     }
 
     /// N marks that have waited more than `limit` school days for a reason.

@@ -4,10 +4,47 @@ import RollbookCore
 import RollbookServer
 import RollbookStore
 
-/// `rollbook bench`: how long `report` takes on the demo secondary school and on a large generated roll.
-/// Figures only: nothing here passes or fails.
+/// `rollbook bench`: figures only, nothing here passes or fails.
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+    static let configuration = CommandConfiguration(abstract: "Benchmarks: the report (default) and the staff pages.",
+                                                    subcommands: [BenchReport.self, BenchPages.self], defaultSubcommand: BenchReport.self)
+}
+
+/// `rollbook bench pages`: server time of the register, pupil, Today and Lists pages on the demo secondary.
+struct BenchPages: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "pages",
+        abstract: "Time the staff pages (server time, in process) on the 1,200-pupil demo secondary.")
+    @Option(help: "Timed requests of each page (after two warm-up requests).") var runs = 50
+    @Option(help: "The school day the demo runs to and the pages show (default: the last school day up to today).") var through: String?
+
+    func run() async throws {
+        bootstrapLogging(.warning)
+        var day: LocalDate
+        if let through {
+            guard let d = LocalDate(iso: through) else { throw UsageError("--through: '\(through)' is not a date in the form YYYY-MM-DD") }
+            day = d
+        } else {
+            day = now().date
+            let calendar = SchoolCalendar(entries: Demo.calendar(phase: .secondary))
+            while !calendar.isSchoolDay(day) { day = day.adding(days: -1) }
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rollbook-bench-pages-\(ProcessInfo.processInfo.processIdentifier)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (pupils, timings) = try await PageBench.run(database: .sqlite(path: dir.appendingPathComponent("pages.sqlite").path),
+                                                        phase: .secondary, through: day, runs: runs)
+        say("rollbook bench pages: demo secondary, \(pupils) pupils, SQLite, day \(day), \(runs) requests each, server time in process")
+        for t in timings {
+            let s = t.runs.sorted()
+            say("  " + t.page.padding(toLength: 36, withPad: " ", startingAt: 0) + String(format: "median %6.1f ms  p95 %6.1f ms  max %6.1f ms  (%d KiB)",
+                       s[s.count / 2] * 1000, s[min(s.count - 1, s.count * 95 / 100)] * 1000, s.last! * 1000, t.bytes / 1024))
+        }
+    }
+}
+
+/// `rollbook bench report`: how long `report` takes on the demo secondary school and on a large generated roll.
+struct BenchReport: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "report",
         abstract: "Time the per-pupil report on the 1,200-pupil demo secondary and on a large generated roll.")
     @Option(help: "Pupils in the large roll.") var pupils = 50_000
     @Option(help: "Timed runs of each report (the median and the fastest are printed).") var runs = 3
