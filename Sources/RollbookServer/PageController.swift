@@ -341,6 +341,60 @@ struct PageController: RouteCollection {
         struct SignOut: Encodable { var out: String; var reason: String; var outBy: String; var back: String?; var backBy: String? }
         var signOutsToday: [SignOut]
         var signedOutNow: Bool
+        var year: YearView
+    }
+
+    /// The year at a glance: a calendar grid coloured by category with the code as text, the weekly trend, lateness.
+    struct YearView: Encodable {
+        struct Cell: Encodable { var text: String; var category: String; var summary: String }
+        struct Week: Encodable { var label: String; var cells: [Cell] }
+        struct WeekFigures: Encodable { var week: String; var possible: Int; var attendance: String; var yearToDate: String; var late: Int; var minutesLate: Int }
+        var label: String
+        var weeks: [Week]
+        var legend: [PupilYearGrid.LegendEntry]
+        var trend: String
+        var lateness: String?
+        var figures: [WeekFigures]
+    }
+
+    static let shortMonths = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    static func shortDate(_ d: LocalDate) -> String { "\(d.day) \(shortMonths[d.month - 1])" }
+
+    func yearView(_ p: PupilRow, year: AcademicYear, today: LocalDate, calendar: SchoolCalendar, codes: SessionArray,
+                  marks: [MarkRow], target: Double?) -> YearView {
+        let grid = PupilYearGrid(year: year, marks: codes, enrolment: p.enrolment, calendar: calendar, asOf: today)
+        let weeks = grid.weeks.map { w in
+            YearView.Week(label: Self.shortDate(w.weekStart), cells: w.cells.map { c in
+                // Text as well as colour: the code, or a sign for sessions with none.
+                let text = switch c.category {
+                case .unmarked: "?"
+                case .closed: c.symbol.isEmpty ? "–" : c.symbol
+                default: c.symbol
+                }
+                return YearView.Cell(text: text, category: c.category.rawValue, summary: c.summary)
+            })
+        }
+        let series = WeeklyAttendance.series(year: year, marks: codes, enrolment: p.enrolment, calendar: calendar,
+                                             range: DateRange(from: year.range.from, to: min(today, year.range.to)))
+        let arrivals = marks.compactMap { m -> (date: LocalDate, minutesLate: Int)? in
+            guard m.code == "L" || m.code == "U", let d = LocalDate(iso: m.date) else { return nil }
+            return (d, m.minutesLate ?? 0)
+        }
+        let late = WeeklyLateness.totals(arrivals, in: series)
+        let rates = series.compactMap(\.attendanceRate)
+        let floor = min(80, ((rates.min() ?? 1) * 10).rounded(.down) * 10)
+        let trend = SVGChart.line(points: series.map { (label: Self.shortDate($0.weekStart), value: $0.attendanceRate.map { $0 * 100 }) },
+                                  yRange: floor...100, target: target.map { $0 * 100 }, title: "Attendance each week, \(year)",
+                                  id: "trend-chart", targetLabel: "School target")
+        let lateness = late.contains { $0.count > 0 }
+            ? SVGChart.bars(bars: late.map { (label: Self.shortDate($0.weekStart), value: Double($0.minutes)) },
+                            title: "Minutes late each week, \(year)", id: "lateness-chart")
+            : nil
+        let figures = zip(series, late).map { w, l in
+            YearView.WeekFigures(week: Self.shortDate(w.weekStart), possible: w.possible, attendance: percent(w.attendanceRate),
+                                 yearToDate: percent(w.yearToDateRate), late: l.count, minutesLate: l.minutes)
+        }
+        return YearView(label: year.description, weeks: weeks, legend: PupilYearGrid.legend, trend: trend, lateness: lateness, figures: figures)
     }
 
     func pupil(req: Request) async throws -> View {
@@ -350,8 +404,9 @@ struct PageController: RouteCollection {
         guard let p = try await req.store.pupil(schoolID: u.schoolID, upn: upn) else { throw Abort(.notFound, reason: "No pupil with UPN \(upn).") }
         try u.requireRead(p)
         let today = req.clock.now().date
-        let engine = StatisticsEngine(calendar: try await req.store.calendar(schoolID: u.schoolID))
         let thisYear = AcademicYear(containing: today)
+        let calendar = try await req.store.calendar(schoolID: u.schoolID)
+        let engine = StatisticsEngine(calendar: calendar)
         var figures: [PupilContent.Figures] = []
         for (label, year) in [("This year (\(thisYear))", thisYear), ("Last year (\(AcademicYear(startYear: thisYear.startYear - 1)))", AcademicYear(startYear: thisYear.startYear - 1))] {
             let range = DateRange(from: year.range.from, to: min(year.range.to, today))
@@ -360,6 +415,9 @@ struct PageController: RouteCollection {
                                  unauthorised: percent(c.unauthorisedAbsenceRate), persistent: c.isPersistentAbsence, severe: c.isSevereAbsence))
         }
         let marks = try await req.store.marks(pupilID: p.id!, range: thisYear.range)
+        let codes = try await req.store.sessionArrays(schoolID: u.schoolID, pupilIDs: [p.id!], range: thisYear.range)[p.id!]
+            ?? SessionArray(base: thisYear.range.from, days: 0)
+        let target = try await req.store.school(u.schoolID).attendanceTarget
         var absences: [PupilContent.Absence] = []
         var lateMinutes = 0, lateCount = 0
         for m in marks.reversed() {
@@ -380,7 +438,8 @@ struct PageController: RouteCollection {
                                              flash: flash, today: today.iso,
                                              reasonCodes: ReasonsController.reasonCodes.map { CodeOption(code: $0.symbol, label: "\($0.symbol) – \($0.meaning)") },
                                              signOutsToday: signOuts.map { .init(out: $0.outAt, reason: $0.reason, outBy: $0.outBy, back: $0.backAt, backBy: $0.backBy) },
-                                             signedOutNow: signOuts.contains { $0.backAt == nil }))
+                                             signedOutNow: signOuts.contains { $0.backAt == nil },
+                                             year: yearView(p, year: thisYear, today: today, calendar: calendar, codes: codes, marks: marks, target: target)))
     }
 }
 
