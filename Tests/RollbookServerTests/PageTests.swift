@@ -261,5 +261,24 @@ extension ServerTests {
             #expect(today.text.contains("attendance this year, below target"), "\(today.text)")
         }
     }
+
+    @Test("the pupil page's year grid agrees with the statistics engine, with a key, a trend chart and a table of its numbers")
+    func yearAtAGlance() async throws {
+        try await withRollbook(.sqlite, at: FixedClock(date: day("2025-09-30"), time: TimeOfDay(hour: 16, minute: 0)!), tinyMarks: true) { f in
+            let office = try await signIn(f, .office)
+            let page = try await get(f, "/pupils/A100000000001", cookie: office).text
+            let stats = try await f.call(.GET, "/api/v1/pupils/A100000000001/statistics?from=2025-09-01&to=2025-09-30").object
+            func cells(_ category: String) -> Int { page.components(separatedBy: "<td class=\"cat-\(category)\"").count - 1 }
+            let s = try #require(stats["sessions"] as? [String: Any], "\(stats)")
+            #expect(cells("present") + cells("late") == s["present_sessions"] as? Int)
+            #expect(cells("authorised") == s["authorised_absence_sessions"] as? Int)
+            #expect(cells("unauthorised") == s["unauthorised_absence_sessions"] as? Int)
+            // Reception is closed on 3 and 4 September and everyone on 12 September: # with its words in the title.
+            #expect(page.contains(#"<td class="cat-closed" title="Friday 12 September 2025 AM: # – School closed">#</td>"#))
+            #expect(page.contains("Still to come") && page.contains("Unauthorised absence"), "the key names every category")
+            #expect(page.contains(#"<svg"#) && page.contains("Attendance each week, 2025/26"))
+            #expect(page.contains("The weekly figures as a table"))
+        }
+    }
 }
 }
