@@ -1,4 +1,9 @@
-"""Fixtures for Rollbook's browser tests: a real demo server and headless Chromium from Debian.
+"""Fixtures for Rollbook's browser tests: a real demo server on a fixed clock and headless Chromium from Debian.
+
+The server is `rollbook serve --demo --now 2026-11-25T08:46`: a Wednesday in term in the demo calendar, one minute
+after the primary demo's AM registers open (8:45; late after 8:55; closes 9:15; PM opens 13:00, closes 13:15). The
+clock then runs on in real time, so the AM registers stay open for 29 real minutes after the server starts; the
+whole browser suite takes well under that.
 
 Environment:
   ROLLBOOK_BIN        the server binary (default: .build/debug/rollbook in the repo root)
@@ -6,11 +11,14 @@ Environment:
   CHROMEDRIVER_BIN    the driver (default /usr/bin/chromedriver)
   E2E_ARTIFACTS       where a failing test leaves a screenshot and the page's HTML
                       (default: $TMPDIR/rollbook-e2e-artifacts)
+  E2E_SCREENSHOTS     where the tests save screenshots of the Today, register and pupil pages at phone and desktop
+                      widths, e.g. today-phone.png, register-desktop.png (default: <repo>/artifacts/screenshots)
 Nothing is downloaded at run time: selenium is pointed at Debian's chromium and chromium-driver.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import signal
@@ -26,8 +34,10 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-PHONE = (390, 844)
+from helpers import ACCESSIBILITY_NOTES, ACCESSIBILITY_RUNS, DESKTOP, PHONE, REPO_ROOT, screenshots_folder
+
+# The school-local moment the server's clock starts at (see the module's docstring).
+START = dt.datetime(2026, 11, 25, 8, 46)
 
 
 def _free_port() -> int:
@@ -37,13 +47,26 @@ def _free_port() -> int:
 
 
 class Server:
-    def __init__(self, base_url: str, process: subprocess.Popen, log_path: Path):
+    def __init__(self, base_url: str, process: subprocess.Popen, log_path: Path, started: float):
         self.base_url = base_url
         self.process = process
         self.log_path = log_path
+        self.started = started  # time.monotonic() when the process was started, i.e. when its clock read START
 
     def url(self, path: str) -> str:
         return self.base_url + path
+
+    def now(self) -> dt.datetime:
+        """The server's school-local time now (a little later than the server itself thinks, never earlier)."""
+        return START + dt.timedelta(seconds=time.monotonic() - self.started)
+
+    def require_before(self, hhmm: str, why: str) -> None:
+        """Fails the test, saying why, when the server's clock has already passed HH:MM today."""
+        h, m = map(int, hhmm.split(":"))
+        limit = START.replace(hour=h, minute=m)
+        if self.now() >= limit:
+            pytest.fail(f"the server's clock reads {self.now():%H:%M} (started at {START:%H:%M}), past {hhmm}: {why}. "
+                        "The browser suite must run within the AM register's window; start a fresh server.")
 
     def log_tail(self, lines: int = 40) -> str:
         try:
@@ -54,7 +77,8 @@ class Server:
 
 @pytest.fixture(scope="session")
 def server():
-    """`rollbook serve --demo` on a free loopback port with a new SQLite file; stopped afterwards."""
+    """`rollbook serve --demo --now 2026-11-25T08:46` on a free loopback port with a new SQLite file; stopped
+    afterwards."""
     binary = Path(os.environ.get("ROLLBOOK_BIN", REPO_ROOT / ".build" / "debug" / "rollbook"))
     if not binary.is_absolute():
         binary = REPO_ROOT / binary
@@ -65,11 +89,13 @@ def server():
     log_path = workdir / "server.log"
     port = _free_port()
     log = open(log_path, "wb")
+    started = time.monotonic()
     process = subprocess.Popen(
-        [str(binary), "serve", "--demo", "--port", str(port), "--bcrypt-cost", "4", "--database", str(database)],
+        [str(binary), "serve", "--demo", "--port", str(port), "--bcrypt-cost", "4", "--database", str(database),
+         "--now", START.strftime("%Y-%m-%dT%H:%M")],
         cwd=workdir, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
     )
-    srv = Server(f"http://127.0.0.1:{port}", process, log_path)
+    srv = Server(f"http://127.0.0.1:{port}", process, log_path, started)
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -96,36 +122,57 @@ def server():
         log.close()
 
 
-def _chrome_options() -> webdriver.ChromeOptions:
+def _chrome_options(phone: bool) -> webdriver.ChromeOptions:
     options = webdriver.ChromeOptions()
     options.binary_location = os.environ.get("CHROMIUM_BIN", "/usr/bin/chromium")
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                f"--window-size={PHONE[0]},{PHONE[1]}", "--lang=en-GB", "--no-first-run",
+    width, height = PHONE if phone else DESKTOP
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--hide-scrollbars",
+                f"--window-size={width},{height}", "--lang=en-GB", "--no-first-run",
                 "--disable-extensions", "--disable-background-networking", "--disable-sync",
                 "--disable-component-update", "--disable-default-apps"):
         options.add_argument(arg)
     options.add_experimental_option("prefs", {"intl.accept_languages": "en-GB,en"})
-    # Headless Chromium keeps a window at least 500 px wide, so the phone's viewport is emulated as well. Not as a
-    # "mobile" viewport: that one widens itself to fit content that is too wide, hiding sideways scrolling.
-    options.add_experimental_option("mobileEmulation", {
-        "deviceMetrics": {"width": PHONE[0], "height": PHONE[1], "pixelRatio": 3.0, "mobile": False, "touch": True},
-    })
+    if phone:
+        # Headless Chromium keeps a window at least 500 px wide, so the phone's viewport is emulated as well. Not as
+        # a "mobile" viewport: that one widens itself to fit content that is too wide, hiding sideways scrolling.
+        options.add_experimental_option("mobileEmulation", {
+            "deviceMetrics": {"width": width, "height": height, "pixelRatio": 3.0, "mobile": False, "touch": True},
+        })
     return options
 
 
-@pytest.fixture
-def browser(request):
-    """A fresh headless Chromium at phone size for each test (so no cookies leak between tests)."""
+def _driver(request, phone: bool):
     service = Service(os.environ.get("CHROMEDRIVER_BIN", "/usr/bin/chromedriver"))
-    driver = webdriver.Chrome(service=service, options=_chrome_options())
+    driver = webdriver.Chrome(service=service, options=_chrome_options(phone))
     driver.set_page_load_timeout(30)
+    driver.set_script_timeout(60)
+    driver.rollbook_width = "phone" if phone else "desktop"
     try:
         yield driver
     finally:
         report = getattr(request.node, "rep_call", None)
         if report is not None and report.failed:
-            _save_artifacts(driver, request.node.name)
+            name = request.node.name
+            _save_artifacts(driver, name if driver.rollbook_width in name else f"{name}-{driver.rollbook_width}")
         driver.quit()
+
+
+@pytest.fixture
+def browser(request):
+    """A fresh headless Chromium with a 390 px phone viewport for each test (so no cookies leak between tests)."""
+    yield from _driver(request, phone=True)
+
+
+@pytest.fixture
+def desktop(request):
+    """A fresh headless Chromium with a 1280x900 window, no mobile emulation: the office's laptop."""
+    yield from _driver(request, phone=False)
+
+
+@pytest.fixture(params=["phone", "desktop"])
+def any_browser(request):
+    """Each test that takes it runs twice: on the phone and on the desktop."""
+    yield from _driver(request, phone=request.param == "phone")
 
 
 def _save_artifacts(driver, name: str) -> None:
@@ -145,3 +192,17 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     rep = outcome.get_result()
     setattr(item, f"rep_{rep.when}", rep)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if ACCESSIBILITY_RUNS:
+        terminalreporter.section("accessibility (axe-core): minor and moderate findings, not failures")
+        for line in ACCESSIBILITY_RUNS:
+            terminalreporter.write_line(line)
+        for note in ACCESSIBILITY_NOTES or ["(no minor or moderate findings)"]:
+            terminalreporter.write_line(note)
+    folder = screenshots_folder(create=False)
+    shots = sorted(p.name for p in folder.glob("*.png")) if folder.is_dir() else []
+    if shots:
+        terminalreporter.section("screenshots")
+        terminalreporter.write_line(f"{folder}: {', '.join(shots)}")

@@ -1,0 +1,149 @@
+"""axe-core (the copy selenium-axe-python ships, 4.9.1) on every staff page, at phone and desktop widths.
+
+The pages: the signed-out home page, a sign-in error, Today, an open register and a closed one (with its reason
+field), a pupil search with results, a pupil page with every table filled (office view, with the forms), Lists,
+Missing registers, two 404 pages and a 403 page. Anything behind <details> is opened first.
+
+A violation whose impact is serious or critical fails the test, listed with its rule, help and the elements that
+fail it (with the heading of the section each is in). Minor and moderate ones do not fail: they are listed at the
+end of pytest's output ("accessibility (axe-core): minor and moderate findings") so they can be fixed in time.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from selenium_axe_python import Axe
+from selenium.webdriver.common.by import By
+
+from helpers import (A11Y_FORM, ACCESSIBILITY_NOTES, ACCESSIBILITY_RUNS, GOVERNOR, OFFICE, PREVIOUS_SCHOOL_DAY,
+                     READ_ONLY_FORM, TODAY, TODAY_HEADING, HttpUser, check_forbidden, check_renders, fill_sign_in, go,
+                     h1, pupil_links, section_table_rows, sign_in, switch_user)
+
+FAILING_IMPACTS = ("serious", "critical")
+
+RUN_AXE = """
+const done = arguments[arguments.length - 1];
+// Where a failing element is, in words: the heading (or summary) of the section or card it is in.
+const where = (selector) => {
+  const el = document.querySelector(selector);
+  const box = el && el.closest('details, .card, section, form, main');
+  const heading = box && box.querySelector('h1, h2, h3, summary');
+  return heading ? heading.textContent.trim().replace(/\\s+/g, ' ') : '';
+};
+axe.run(document, {resultTypes: ['violations']})
+   .then(r => done({version: axe.version, violations: r.violations.map(v => ({
+        id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+        nodes: v.nodes.map(n => ({target: n.target.join(' '), where: n.target.length === 1 ? where(n.target[0]) : '',
+                                  summary: n.failureSummary || ''}))}))}),
+         e => done({error: String(e)}));
+"""
+
+
+def axe_violations(browser) -> tuple[str, list[dict]]:
+    Axe(browser).inject()
+    result = browser.execute_async_script(RUN_AXE)
+    assert "error" not in result, f"axe-core failed on {browser.current_url}: {result['error']}"
+    return result["version"], result["violations"]
+
+
+def describe(page: str, v: dict, nodes: int = 6) -> str:
+    lines = [f"{page}: {v['id']} ({v['impact']}): {v['help']} [{v['helpUrl']}]"]
+    for n in v["nodes"][:nodes]:
+        summary = " ".join(n["summary"].split())
+        place = f" (in '{n['where']}')" if n["where"] else ""
+        lines.append(f"    {n['target']}{place}" + (f" -- {summary[:220]}" if summary else ""))
+    if len(v["nodes"]) > nodes:
+        lines.append(f"    … and {len(v['nodes']) - nodes} more elements")
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="module")
+def pupil_with_history(server) -> str:
+    """A pupil whose page has every table filled: the office amends one of their marks on a closed register (with
+    a reason) and records a late arrival today. Set up over plain HTTP; returns the UPN."""
+    office = HttpUser(server, OFFICE)
+    register = f"/registers/{PREVIOUS_SCHOOL_DAY}/AM?form={A11Y_FORM}"
+    upn = re.search(r'href="/pupils/([^"]+)"', office.get(register)).group(1)
+    status, page = office.post(register, f"/registers/{PREVIOUS_SCHOOL_DAY}/AM",
+                               {"form": A11Y_FORM, f"code_{upn}": "M", "reason": "Dentist's letter brought in on 25 Nov"})
+    assert status == 200 and "1 changed" in page, f"the amendment for the accessibility check failed ({status})"
+    status, page = office.post(f"/pupils/{upn}", f"/pupils/{upn}/arrival", {"time": "09:30"})
+    assert status == 200 and "Arrival at 9:30 recorded" in page, f"the late arrival for the accessibility check failed ({status})"
+    return upn
+
+
+def test_every_page_has_no_serious_or_critical_accessibility_violation(any_browser, server, pupil_with_history):
+    browser = any_browser
+    width = browser.rollbook_width
+    checked: list[str] = []
+    failures: list[str] = []
+    version = "?"
+
+    def check(page: str) -> None:
+        nonlocal version
+        check_renders(browser)
+        # What a click would show is checked too (e.g. the pupil page's weekly figures inside <details>).
+        browser.execute_script("document.querySelectorAll('details').forEach(d => d.open = true)")
+        version, violations = axe_violations(browser)
+        checked.append(page)
+        for v in violations:
+            text = describe(f"{page} ({width})", v)
+            if v["impact"] in FAILING_IMPACTS:
+                failures.append(text)
+            else:
+                ACCESSIBILITY_NOTES.append(text)
+
+    # First, that axe runs and reports here: a page with an image without alt text and no language.
+    browser.get("data:text/html,<!doctype html><title>broken</title><main><img src='x.png'></main>")
+    _, canary = axe_violations(browser)
+    found = {v["id"]: v["impact"] for v in canary}
+    assert found.get("image-alt") == "critical" and found.get("html-has-lang") == "serious", \
+        f"axe did not find the faults of a deliberately broken page: {found}"
+
+    go(browser, server, "/")
+    check("signed-out home /")
+    fill_sign_in(browser, server, OFFICE, "not-the-password")
+    assert browser.find_elements(By.CSS_SELECTOR, ".signin .error"), "a wrong password showed no error"
+    check("sign-in error")
+
+    sign_in(browser, server, OFFICE)
+    assert h1(browser) == TODAY_HEADING
+    check("Today /today (office)")
+    go(browser, server, f"/registers/{TODAY}/AM?form={READ_ONLY_FORM}")
+    assert browser.find_elements(By.CSS_SELECTOR, "form#register li.pupil input[type=radio]"), "the open register has no choices"
+    check(f"open register /registers/{TODAY}/AM?form={READ_ONLY_FORM}")
+    go(browser, server, f"/registers/{PREVIOUS_SCHOOL_DAY}/AM?form={READ_ONLY_FORM}")
+    assert browser.find_elements(By.ID, "reason"), "the closed register asks no reason of the office"
+    check(f"closed register /registers/{PREVIOUS_SCHOOL_DAY}/AM?form={READ_ONLY_FORM}")
+    go(browser, server, "/pupils?q=a")
+    found = pupil_links(browser)
+    assert found, "the pupil search for 'a' found nobody"
+    check("pupil search /pupils?q=a")
+    go(browser, server, f"/pupils/{pupil_with_history}")
+    assert browser.find_elements(By.ID, "arrival-time"), "the office's pupil page has no late book"
+    assert section_table_rows(browser, "Amendments") and section_table_rows(browser, "Absences and lateness this year"), \
+        "the pupil page to check should show amendments and absences"
+    check(f"pupil page /pupils/{pupil_with_history} (office)")
+    go(browser, server, "/lists")
+    check("Lists /lists")
+    go(browser, server, "/registers/missing")
+    check("Missing registers /registers/missing")
+    go(browser, server, "/pupils/X000000000000")
+    assert h1(browser) == "Not Found", f"an unknown pupil's page is headed {h1(browser)!r}, not Not Found"
+    check("404 page /pupils/X000000000000")
+    go(browser, server, "/no-such-page")
+    assert h1(browser) == "Not Found", f"an unknown address is headed {h1(browser)!r}, not Not Found"
+    check("404 page /no-such-page")
+
+    switch_user(browser, server, GOVERNOR)
+    go(browser, server, "/lists")
+    check_forbidden(browser, "/lists", "governor")
+    check("403 page /lists (governor)")
+
+    assert len(checked) == 12, f"the test should have checked 12 pages, it checked {checked}"
+    ACCESSIBILITY_RUNS.append(f"{width}: axe-core {version} on {len(checked)} pages, {len(failures)} serious or critical")
+    summary = (f"axe-core {version} on {len(checked)} pages at {width} width: {len(failures)} serious or critical "
+               f"violations:\n\n" + "\n\n".join(failures))
+    assert not failures, summary
