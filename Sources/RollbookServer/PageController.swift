@@ -147,8 +147,8 @@ struct PageController: RouteCollection {
                 for p in ps {
                     guard let m = marks[p.id], let c = AttendanceCode.lookup(m.code) else { continue }
                     s.marked += 1
-                    if c == .late { s.late += 1 }
-                    if c.statisticalMeaning == .present || c.statisticalMeaning == .approvedEducationalActivity { s.present += 1 }
+                    // Three counts that add up: on time (or on an approved activity), late (L), absent.
+                    if c == .late { s.late += 1 } else if c.statisticalMeaning == .present || c.statisticalMeaning == .approvedEducationalActivity { s.present += 1 }
                     if c.isAbsence { s.absent += 1 }
                     if c == .n { absentIDs.append(p) }
                 }
@@ -170,8 +170,10 @@ struct PageController: RouteCollection {
             }
             content.overdue = try await req.store.overdueNoReason(schoolID: u.schoolID, asOf: now.date).filter { u.ownForms?.contains($0.0.form) ?? true }.count
         }
+        // A teacher's figures are their own forms'; everyone else's the school's.
         let figures = try await req.store.groupStatistics(schoolID: u.schoolID, ranges: [DateRange(from: AcademicYear(containing: now.date).range.from, to: now.date),
-                                                                                      DateRange(from: now.date, to: now.date)])
+                                                                                      DateRange(from: now.date, to: now.date)],
+                                                          filter: u.scoped(PupilFilter()))
         let (ytd, day) = (figures[0], figures[1])
         // Registers still open today would count as absences: leave today's unmarked sessions out.
         var ytdSoFar = ytd.sessions
@@ -196,6 +198,8 @@ struct PageController: RouteCollection {
         var dateLabel: String
         var editable: Bool
         var needsReason: Bool
+        /// Pupils who could be marked but have no mark yet: "mark all as present" is offered only then.
+        var unmarked: Int
         var saved: String?
         var error: String?
         var codes: [CodeOption]
@@ -215,9 +219,10 @@ struct PageController: RouteCollection {
     }
     struct CodeOption: Encodable { var code: String; var label: String }
 
+    /// The absence list: every current code but present and late (the buttons beside it), # and Z (set by the calendar and the roll).
     static let codeOptions: [CodeOption] = AttendanceCode.allCases
-        .filter { !$0.isLegacy && $0 != .closure && $0 != .z && $0 != .presentPM }
-        .map { CodeOption(code: $0 == .presentAM ? "present" : $0.symbol, label: $0 == .presentAM ? "Present" : "\($0.symbol) – \($0.meaning)") }
+        .filter { !$0.isLegacy && ![.closure, .z, .presentAM, .presentPM, .late].contains($0) }
+        .map { CodeOption(code: $0.symbol, label: "\($0.symbol) – \($0.meaning)") }
 
     func registerPage(_ req: Request, date: LocalDate, session: Session, form: String, saved: String?, error: String?) async throws -> View {
         let u = try req.auth.require(StaffUser.self)
@@ -238,7 +243,8 @@ struct PageController: RouteCollection {
             default: l.code ?? ""
             }
             let arrival = code == .late ? l.minutesLate.map { TimeOfDay(minutes: lateAfter.minutes + $0).padded } ?? "" : ""
-            let known = code.map { $0.isAbsence || $0.statisticalMeaning == .approvedEducationalActivity } ?? false
+            // A reason given with an absence or activity (a parent's report, a trip, an amendment) is shown as known.
+            let known = l.note != nil && (code.map { $0.isAbsence || $0.statisticalMeaning == .approvedEducationalActivity } ?? false)
             return RegisterPage.Line(upn: l.upn, name: l.name, code: l.code ?? "", label: code.map { $0.meaning(on: date) } ?? (l.sessionOpen ? "Not marked" : "School closed (#)"),
                                      tone: tone(code), open: l.sessionOpen, minutesLate: l.minutesLate, choice: choice, arrival: arrival,
                                      known: known, note: l.note, recordedBy: l.recordedBy, signedOut: signedOut[l.upn])
@@ -246,7 +252,8 @@ struct PageController: RouteCollection {
         return try await render(req, "register", title: "Register \(form) \(session.rawValue)",
                                 RegisterPage(register: reg, form: form, dateLabel: "\(Self.weekdays[date.weekday - 1]) \(date.iso)",
                                              editable: u.mayTakeRegister(form: form.isEmpty ? nil : form),
-                                             needsReason: reg.state == "closed", saved: saved, error: error,
+                                             needsReason: reg.state == "closed", unmarked: reg.pupils.filter { $0.sessionOpen && $0.code == nil }.count,
+                                             saved: saved, error: error,
                                              codes: Self.codeOptions, lines: lines))
     }
 
@@ -331,7 +338,12 @@ struct PageController: RouteCollection {
         var pupil: PupilDetailDTO
         var figures: [Figures]
         var absences: [Absence]
-        var amendments: [AmendmentDTO]
+        struct AmendmentLine: Encodable {
+            var date, session, originalCode, newCode, reason, byName, byPosition: String
+            /// When, as the school's local date and time (the record keeps the full timestamp).
+            var when: String
+        }
+        var amendments: [AmendmentLine]
         var lateMinutes: Int
         var lateCount: Int
         var canRecord: Bool
@@ -350,6 +362,7 @@ struct PageController: RouteCollection {
         struct Week: Encodable { var label: String; var cells: [Cell] }
         struct WeekFigures: Encodable { var week: String; var possible: Int; var attendance: String; var yearToDate: String; var late: Int; var minutesLate: Int }
         var label: String
+        var target: String?
         var weeks: [Week]
         var legend: [PupilYearGrid.LegendEntry]
         var trend: String
@@ -360,18 +373,22 @@ struct PageController: RouteCollection {
     static let shortMonths = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
     static func shortDate(_ d: LocalDate) -> String { "\(d.day) \(shortMonths[d.month - 1])" }
 
-    func yearView(_ p: PupilRow, year: AcademicYear, today: LocalDate, calendar: SchoolCalendar, codes: SessionArray,
+    func yearView(_ p: PupilRow, year: AcademicYear, now: SchoolNow, times: RegisterTimes, calendar: SchoolCalendar, codes: SessionArray,
                   marks: [MarkRow], target: Double?) -> YearView {
+        let today = now.date
         let grid = PupilYearGrid(year: year, marks: codes, enrolment: p.enrolment, calendar: calendar, asOf: today)
         let weeks = grid.weeks.map { w in
             YearView.Week(label: Self.shortDate(w.weekStart), cells: w.cells.map { c in
+                // Today's sessions whose register has not opened yet are still to come.
+                let category = c.category == .unmarked && c.date == today && now.time < times[c.session].opens ? .future : c.category
                 // Text as well as colour: the code, or a sign for sessions with none.
-                let text = switch c.category {
+                let text = switch category {
                 case .unmarked: "?"
                 case .closed: c.symbol.isEmpty ? "–" : c.symbol
                 default: c.symbol
                 }
-                return YearView.Cell(text: text, category: c.category.rawValue, summary: c.summary)
+                return YearView.Cell(text: text, category: category.rawValue, summary: category == c.category ? c.summary
+                                     : "\(PupilYearGrid.longDate(c.date)) \(c.session.rawValue): \(category.label)")
             })
         }
         let series = WeeklyAttendance.series(year: year, marks: codes, enrolment: p.enrolment, calendar: calendar,
@@ -394,7 +411,7 @@ struct PageController: RouteCollection {
             YearView.WeekFigures(week: Self.shortDate(w.weekStart), possible: w.possible, attendance: percent(w.attendanceRate),
                                  yearToDate: percent(w.yearToDateRate), late: l.count, minutesLate: l.minutes)
         }
-        return YearView(label: year.description, weeks: weeks, legend: PupilYearGrid.legend, trend: trend, lateness: lateness, figures: figures)
+        return YearView(label: year.description, target: target.map { percent($0) }, weeks: weeks, legend: PupilYearGrid.legend, trend: trend, lateness: lateness, figures: figures)
     }
 
     func pupil(req: Request) async throws -> View {
@@ -417,7 +434,7 @@ struct PageController: RouteCollection {
         let marks = try await req.store.marks(pupilID: p.id!, range: thisYear.range)
         let codes = try await req.store.sessionArrays(schoolID: u.schoolID, pupilIDs: [p.id!], range: thisYear.range)[p.id!]
             ?? SessionArray(base: thisYear.range.from, days: 0)
-        let target = try await req.store.school(u.schoolID).attendanceTarget
+        let school = try await req.store.school(u.schoolID)
         var absences: [PupilContent.Absence] = []
         var lateMinutes = 0, lateCount = 0
         for m in marks.reversed() {
@@ -430,7 +447,11 @@ struct PageController: RouteCollection {
         let detail = try await PupilDetailDTO.load(p, store: req.store)
         let flash = req.session.data["flash"]
         req.session.data["flash"] = nil
-        let amendments = try await req.store.amendments(pupilID: p.id!).reversed().map(AmendmentDTO.init)
+        let amendments = try await req.store.amendments(pupilID: p.id!).reversed().map { a in
+            PupilContent.AmendmentLine(date: a.date, session: a.session, originalCode: a.originalCode, newCode: a.newCode, reason: a.reason,
+                                       byName: a.byName, byPosition: a.byPosition,
+                                       when: a.amendedAt.count >= 16 ? "\(a.amendedAt.prefix(10)) \(a.amendedAt.dropFirst(11).prefix(5))" : a.amendedAt)
+        }
         let signOuts = try await req.store.signOuts(pupilIDs: [p.id!], date: today)
         return try await render(req, "pupil", title: p.displayName,
                                 PupilContent(pupil: detail, figures: figures, absences: absences, amendments: amendments,
@@ -439,7 +460,8 @@ struct PageController: RouteCollection {
                                              reasonCodes: ReasonsController.reasonCodes.map { CodeOption(code: $0.symbol, label: "\($0.symbol) – \($0.meaning)") },
                                              signOutsToday: signOuts.map { .init(out: $0.outAt, reason: $0.reason, outBy: $0.outBy, back: $0.backAt, backBy: $0.backBy) },
                                              signedOutNow: signOuts.contains { $0.backAt == nil },
-                                             year: yearView(p, year: thisYear, today: today, calendar: calendar, codes: codes, marks: marks, target: target)))
+                                             year: yearView(p, year: thisYear, now: req.clock.now(), times: school.registerTimes, calendar: calendar, codes: codes,
+                                                            marks: marks, target: school.attendanceTarget)))
     }
 }
 

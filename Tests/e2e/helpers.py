@@ -164,7 +164,7 @@ def today_rows(browser) -> dict[str, dict]:
 
 
 def figures(browser) -> dict[str, str]:
-    """Today's figures: the words after each number -> the number, e.g. {"present": "27", ...}."""
+    """Today's figures: the words after each number -> the number, e.g. {"present on time": "27", ...}."""
     out = {}
     for f in browser.find_elements(By.CSS_SELECTOR, "#main .figures .figure"):
         n = f.find_element(By.CSS_SELECTOR, ".n").text

@@ -89,7 +89,7 @@ def test_office_signs_in_and_sees_every_register_of_the_session_open(browser, se
     text = main_text(browser)
     assert "The school is closed today" not in text, "Wednesday 2026-11-25 is a school day in the demo calendar"
     numbers = figures(browser)
-    for label in ("present", "late", "absent"):
+    for label in ("present on time", "late (L)", "absent"):
         assert label in numbers and re.fullmatch(r"\d+", numbers[label]), f"Today's figures lack a '{label}' count: {numbers}"
     this_year = [n for words, n in numbers.items() if words.startswith("attendance this year")]
     assert this_year and re.fullmatch(r"\d+\.\d%", this_year[0]), f"Today has no 'attendance this year' percentage: {numbers}"

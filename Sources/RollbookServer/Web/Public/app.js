@@ -1,7 +1,14 @@
 // Progressive enhancement for the register page: "mark all present" and keyboard shortcuts (p present, l late).
+document.documentElement.classList.add("js");
 document.addEventListener("DOMContentLoaded", () => {
   const form = document.getElementById("register");
   if (!form) return;
+  // The arrival time is asked for when Late is chosen.
+  const showTime = (li) => {
+    const late = li.querySelector("input[value=late]");
+    li.classList.toggle("is-late", !!(late && late.checked));
+  };
+  form.querySelectorAll("li.pupil").forEach(showTime);
   const all = document.getElementById("all-present");
   if (all) all.addEventListener("click", () => {
     form.querySelectorAll("li.pupil").forEach((li) => {
@@ -16,7 +23,10 @@ document.addEventListener("DOMContentLoaded", () => {
     const li = e.target.closest && e.target.closest("li.pupil");
     if (!li || e.target.tagName === "SELECT" || e.target.type === "text" || e.target.type === "time") return;
     const pick = { p: "present", l: "late" }[e.key];
-    if (pick) { const r = li.querySelector(`input[value=${pick}]`); if (r) { r.checked = true; r.focus(); e.preventDefault(); } }
+    if (pick) {
+      const r = li.querySelector(`input[value=${pick}]`);
+      if (r) { r.checked = true; r.dispatchEvent(new Event("change", { bubbles: true })); r.focus(); e.preventDefault(); }
+    }
   });
   // An absence code clears the radio, and a radio clears the code.
   form.addEventListener("change", (e) => {
@@ -24,5 +34,7 @@ document.addEventListener("DOMContentLoaded", () => {
     if (!li) return;
     if (e.target.tagName === "SELECT" && e.target.value) li.querySelectorAll("input[type=radio]").forEach((r) => (r.checked = false));
     if (e.target.type === "radio") { const s = li.querySelector("select"); if (s) s.value = ""; }
+    showTime(li);
+    if (e.target.value === "late" && e.target.checked) { const t = li.querySelector("input[type=time]"); if (t) t.focus(); }
   });
 });
