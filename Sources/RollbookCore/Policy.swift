@@ -1,0 +1,379 @@
+import Foundation
+
+/// A school's attendance policy: every setting the daily rules read. Versioned by the day it takes effect, so a
+/// decision is always explained by the version in force on its date. Stored and exchanged as JSON (`PolicyFile`).
+public struct Policy: Sendable, Hashable, Codable {
+    /// The file format's version: 1.
+    public var rollbookPolicy: Int
+    public var name: String
+    /// The first day this version applies; the previous version applies up to the day before.
+    public var effectiveFrom: LocalDate
+    /// Where each setting comes from: the clause of the school's written policy or the regulation it follows.
+    public var clauses: [Clause]
+    public var register: RegisterTimes
+    /// The school's attendance target, a fraction (0.96 for 96%).
+    public var attendanceTarget: Double
+    /// Attendance bands, highest first: each from its lower bound (inclusive).
+    public var bands: [AttendanceBands.Band]
+    /// Overall absence at or above which a pupil is persistently (0.10) or severely (0.50) absent.
+    public var persistentAbsence: Double
+    public var severeAbsence: Double
+    public var noReason: NoReason
+    public var dayOne: DayOne
+    /// Escalation stages in order; a pupil moves to the next only after a monitoring period ends without improvement.
+    public var stages: [Stage]
+    public var lateness: [LatenessRule]
+    public var illnessEvidence: [IllnessEvidenceRule]
+    public var missingEducation: MissingEducation
+    public var penaltyNotice: PenaltyNotice
+    public var leave: LeaveRules
+
+    public struct Clause: Sendable, Hashable, Codable {
+        /// A setting's path in the file, e.g. `attendance_target`, `stages.stage-2`, `lateness.weekly-1`.
+        public var setting: String
+        public var source: String
+        public init(_ setting: String, _ source: String) { self.setting = setting; self.source = source }
+    }
+
+    public struct NoReason: Sendable, Hashable, Codable {
+        /// An N still without a reason after this many school days becomes O.
+        public var nToOSchoolDays: Int
+        public init(nToOSchoolDays: Int) { self.nToOSchoolDays = nToOSchoolDays }
+    }
+
+    public struct DayOne: Sendable, Hashable, Codable {
+        /// Parents of a pupil absent with no reason are contacted by this time on the first day.
+        public var contactBy: TimeOfDay
+        /// Contact again on each further day the absence stays unexplained.
+        public var repeatDaily: Bool
+        public init(contactBy: TimeOfDay, repeatDaily: Bool) { self.contactBy = contactBy; self.repeatDaily = repeatDaily }
+    }
+
+    /// What a rule asks staff to do.
+    public enum ActionKind: String, Sendable, Hashable, Codable, CaseIterable {
+        case call, letter, meeting
+        case earlyHelpPlan = "early_help_plan"
+        case attendanceContract = "attendance_contract"
+        case partTimeTimetable = "part_time_timetable"
+        case noticeToImprove = "notice_to_improve"
+        case penaltyNotice = "penalty_notice"
+        case laReferral = "la_referral"
+        case socialCareReferral = "social_care_referral"
+        case evidenceRequest = "evidence_request"
+        case informLA = "inform_la"
+        case informSocialWorker = "inform_social_worker"
+        case review
+    }
+
+    public struct Stage: Sendable, Hashable, Codable {
+        /// A short stable id, e.g. `stage-1`; `next` and casework refer to it.
+        public var id: String
+        public var name: String
+        /// Entered when attendance over the window falls below this fraction.
+        public var below: Double
+        /// The window in school weeks up to the evaluation date; nil for the year to date.
+        public var windowSchoolWeeks: Int?
+        public var action: ActionKind
+        /// The letter template sent on entry, if any.
+        public var letter: String?
+        /// School weeks of monitoring after entry; nil when the stage has none (e.g. a referral).
+        public var monitoringSchoolWeeks: Int?
+        /// Attendance over the monitoring period that counts as improved; nil means the stage's own `below`.
+        public var improvementTarget: Double?
+        /// The stage that follows when monitoring ends without improvement.
+        public var next: String?
+        /// True when a pupil not yet in any stage may enter this one directly (otherwise only from the stage before).
+        public var directEntry: Bool
+        public init(id: String, name: String, below: Double, windowSchoolWeeks: Int? = nil, action: ActionKind, letter: String? = nil,
+                    monitoringSchoolWeeks: Int? = nil, improvementTarget: Double? = nil, next: String? = nil, directEntry: Bool = false) {
+            self.id = id; self.name = name; self.below = below; self.windowSchoolWeeks = windowSchoolWeeks; self.action = action
+            self.letter = letter; self.monitoringSchoolWeeks = monitoringSchoolWeeks; self.improvementTarget = improvementTarget
+            self.next = next; self.directEntry = directEntry
+        }
+    }
+
+    /// Lateness ladder: so many late arrivals in a period leads to an action.
+    public struct LatenessRule: Sendable, Hashable, Codable {
+        public var id: String
+        public var name: String
+        /// The codes counted: ["L", "U"] for every late arrival, ["U"] for unauthorised lates only.
+        public var codes: [String]
+        public var per: Period
+        public var atLeast: Int
+        /// Upper bound of this rung (inclusive), so rungs do not overlap; nil for no upper bound.
+        public var atMost: Int?
+        public var action: ActionKind
+        public var letter: String?
+        public init(id: String, name: String, codes: [String], per: Period, atLeast: Int, atMost: Int? = nil, action: ActionKind, letter: String? = nil) {
+            self.id = id; self.name = name; self.codes = codes; self.per = per; self.atLeast = atLeast; self.atMost = atMost
+            self.action = action; self.letter = letter
+        }
+    }
+
+    /// A calendar period a count is taken over, ending on the evaluation date's period.
+    public enum Period: String, Sendable, Hashable, Codable {
+        case week
+        case halfTerm = "half_term"
+        case term
+        case year
+    }
+
+    /// When illness (I) needs medical evidence.
+    public struct IllnessEvidenceRule: Sendable, Hashable, Codable {
+        public var id: String
+        public var name: String
+        public var measure: Measure
+        public var count: Int
+        public enum Measure: String, Sendable, Hashable, Codable {
+            /// Consecutive school days coded I (both sessions).
+            case consecutiveSchoolDays = "consecutive_school_days"
+            case sessionsInTerm = "sessions_in_term"
+            case sessionsInYear = "sessions_in_year"
+        }
+        public init(id: String, name: String, measure: Measure, count: Int) { self.id = id; self.name = name; self.measure = measure; self.count = count }
+    }
+
+    /// Children missing education and safeguarding triggers, in school days.
+    public struct MissingEducation: Sendable, Hashable, Codable {
+        /// Continuous absence without contact from the family: an action at each of these days (e.g. [5, 10]).
+        public var noContactSchoolDays: [Int]
+        /// Pupils with a child protection or child in need plan, or looked after: escalate after this many days' absence.
+        public var vulnerableAfterSchoolDays: Int?
+        /// Continuous unauthorised absence that is a deletion ground after enquiries (20 by regulation).
+        public var continuousUnauthorisedSchoolDays: Int
+        /// Illness over this many school days: inform the LA (nil: no such rule).
+        public var illnessSchoolDays: Int?
+        /// Not back this many school days after agreed leave ended.
+        public var notBackAfterLeaveSchoolDays: Int
+        /// Tell the social worker of any unexplained absence of a pupil who has one.
+        public var tellSocialWorker: Bool
+        public init(noContactSchoolDays: [Int], vulnerableAfterSchoolDays: Int?, continuousUnauthorisedSchoolDays: Int,
+                    illnessSchoolDays: Int?, notBackAfterLeaveSchoolDays: Int, tellSocialWorker: Bool) {
+            self.noContactSchoolDays = noContactSchoolDays; self.vulnerableAfterSchoolDays = vulnerableAfterSchoolDays
+            self.continuousUnauthorisedSchoolDays = continuousUnauthorisedSchoolDays; self.illnessSchoolDays = illnessSchoolDays
+            self.notBackAfterLeaveSchoolDays = notBackAfterLeaveSchoolDays; self.tellSocialWorker = tellSocialWorker
+        }
+    }
+
+    /// The national penalty-notice threshold and the school's use of it.
+    public struct PenaltyNotice: Sendable, Hashable, Codable {
+        /// Sessions of unauthorised absence (G, N, O, U) that must be considered (10 nationally).
+        public var thresholdSessions: Int
+        /// The rolling window in school weeks, ending with the week of the evaluation date (10 nationally).
+        public var windowSchoolWeeks: Int
+        /// Offer a Notice to Improve before a penalty notice.
+        public var noticeToImproveFirst: Bool
+        /// The Notice to Improve's improvement period, in school weeks (3 to 6).
+        public var improvementSchoolWeeks: Int?
+        public init(thresholdSessions: Int = 10, windowSchoolWeeks: Int = 10, noticeToImproveFirst: Bool, improvementSchoolWeeks: Int?) {
+            self.thresholdSessions = thresholdSessions; self.windowSchoolWeeks = windowSchoolWeeks
+            self.noticeToImproveFirst = noticeToImproveFirst; self.improvementSchoolWeeks = improvementSchoolWeeks
+        }
+    }
+
+    public struct LeaveRules: Sendable, Hashable, Codable {
+        /// Requests must arrive this many calendar days before the leave starts (unless marked exceptional).
+        public var noticeDays: Int
+        /// Refused when the pupil's authorised absence this year is already above this fraction (nil: no such rule).
+        public var refuseWhenAuthorisedAbove: Double?
+        /// Periods when leave is not granted (e.g. statutory assessments).
+        public var blackouts: [Blackout]
+        /// Days of absence just before or after a leave need evidence within this many days, else they are unauthorised.
+        public var adjacentDaysEvidenceDays: Int?
+        public struct Blackout: Sendable, Hashable, Codable {
+            public var from: LocalDate
+            public var to: LocalDate
+            public var reason: String
+            public init(from: LocalDate, to: LocalDate, reason: String) { self.from = from; self.to = to; self.reason = reason }
+        }
+        public init(noticeDays: Int, refuseWhenAuthorisedAbove: Double?, blackouts: [Blackout], adjacentDaysEvidenceDays: Int?) {
+            self.noticeDays = noticeDays; self.refuseWhenAuthorisedAbove = refuseWhenAuthorisedAbove
+            self.blackouts = blackouts; self.adjacentDaysEvidenceDays = adjacentDaysEvidenceDays
+        }
+    }
+
+    public var attendanceBands: AttendanceBands { AttendanceBands(bands: bands) }
+
+    public func stage(_ id: String) -> Stage? { stages.first { $0.id == id } }
+
+    /// The clause a setting follows, or the regulation for national rules.
+    public func clause(_ path: String) -> String {
+        clauses.first { $0.setting == path }?.source ?? Self.nationalSources[path] ?? "\(name): \(path)"
+    }
+
+    /// National rules the policy may not make weaker, with their source.
+    public static let nationalSources: [String: String] = [
+        "no_reason": "School Attendance (Pupil Registration) (England) Regulations 2024: N replaced within 5 school days",
+        "penalty_notice": "Education (Penalty Notices) (England) (Amendment) Regulations 2024: 10 sessions in 10 school weeks",
+        "missing_education.continuous_unauthorised_school_days": "Pupil Registration Regulations 2024 reg 9: 20 continuous school days",
+        "missing_education.not_back_after_leave_school_days": "Pupil Registration Regulations 2024 reg 9: 10 school days after leave",
+        "persistent_absence": "DfE: overall absence of 10% or more",
+        "severe_absence": "DfE: overall absence of 50% or more",
+    ]
+}
+
+// MARK: - Validation
+
+extension Policy {
+    /// Checks every setting; the error names the setting's path in the file and the reason.
+    public func validate() throws(ValidationError) {
+        func fail(_ field: String, _ reason: String) -> ValidationError { ValidationError(field: field, reason: reason) }
+        func fraction(_ v: Double, _ field: String) throws(ValidationError) {
+            guard v > 0, v <= 1 else { throw fail(field, "must be a fraction above 0 and at most 1, e.g. 0.96 for 96%") }
+        }
+        guard rollbookPolicy == 1 else { throw fail("rollbook_policy", "this Rollbook reads format 1, not \(rollbookPolicy)") }
+        guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw fail("name", "must not be empty") }
+        try register.am.validate(field: "register.am")
+        try register.pm.validate(field: "register.pm")
+        guard register.am.closes < register.pm.opens else { throw fail("register.pm.opens", "must be after the AM register closes (\(register.am.closes))") }
+        try fraction(attendanceTarget, "attendance_target")
+        guard !bands.isEmpty else { throw fail("bands", "needs at least one band") }
+        for (i, b) in bands.enumerated() {
+            guard (0...1).contains(b.from) else { throw fail("bands[\(i)].from", "must be a fraction from 0 to 1") }
+            guard !b.name.isEmpty else { throw fail("bands[\(i)].name", "must not be empty: bands are shown in words as well as colour") }
+            if i > 0, b.from >= bands[i - 1].from { throw fail("bands[\(i)].from", "bands go from highest to lowest; \(b.from) is not below \(bands[i - 1].from)") }
+        }
+        guard bands.last?.from == 0 else { throw fail("bands[\(bands.count - 1)].from", "the lowest band must start at 0 so every rate has a band") }
+        try fraction(persistentAbsence, "persistent_absence")
+        try fraction(severeAbsence, "severe_absence")
+        guard persistentAbsence < severeAbsence else { throw fail("severe_absence", "must be above persistent_absence") }
+        guard (1...5).contains(noReason.nToOSchoolDays) else {
+            throw fail("no_reason.n_to_o_school_days", "must be 1 to 5: the regulations allow at most 5 school days")
+        }
+        var ids: Set<String> = []
+        for (i, s) in stages.enumerated() {
+            let f = "stages[\(i)]"
+            guard !s.id.isEmpty, ids.insert(s.id).inserted else { throw fail("\(f).id", "must be present and unique ('\(s.id)')") }
+            try fraction(s.below, "\(f).below")
+            if let w = s.windowSchoolWeeks, !(1...52).contains(w) { throw fail("\(f).window_school_weeks", "must be 1 to 52, or absent for the year to date") }
+            if let m = s.monitoringSchoolWeeks, !(1...39).contains(m) { throw fail("\(f).monitoring_school_weeks", "must be 1 to 39") }
+            if let t = s.improvementTarget { try fraction(t, "\(f).improvement_target") }
+            if s.next != nil && s.monitoringSchoolWeeks == nil {
+                throw fail("\(f).monitoring_school_weeks", "a stage with a next stage needs a monitoring period to decide on it")
+            }
+        }
+        for (i, s) in stages.enumerated() {
+            if let n = s.next {
+                guard let j = stages.firstIndex(where: { $0.id == n }) else { throw fail("stages[\(i)].next", "no stage has the id '\(n)'") }
+                guard j > i else { throw fail("stages[\(i)].next", "must be a later stage, so escalation cannot loop") }
+            }
+        }
+        if let first = stages.first, !first.directEntry { throw fail("stages[0].direct_entry", "the first stage must allow direct entry") }
+        for (i, r) in lateness.enumerated() {
+            let f = "lateness[\(i)]"
+            guard !r.codes.isEmpty, r.codes.allSatisfy({ $0 == "L" || $0 == "U" }) else { throw fail("\(f).codes", "must list L, U or both") }
+            guard r.atLeast >= 1 else { throw fail("\(f).at_least", "must be at least 1") }
+            if let m = r.atMost, m < r.atLeast { throw fail("\(f).at_most", "must be at least at_least (\(r.atLeast))") }
+        }
+        for (i, r) in illnessEvidence.enumerated() where r.count < 1 {
+            throw fail("illness_evidence[\(i)].count", "must be at least 1")
+        }
+        let me = missingEducation
+        guard me.noContactSchoolDays.allSatisfy({ $0 >= 1 }), me.noContactSchoolDays == me.noContactSchoolDays.sorted() else {
+            throw fail("missing_education.no_contact_school_days", "must be school-day counts of at least 1, in order")
+        }
+        guard (1...20).contains(me.continuousUnauthorisedSchoolDays) else {
+            throw fail("missing_education.continuous_unauthorised_school_days", "must be 1 to 20: the regulations' deletion ground is 20")
+        }
+        guard (1...10).contains(me.notBackAfterLeaveSchoolDays) else {
+            throw fail("missing_education.not_back_after_leave_school_days", "must be 1 to 10: the regulations' deletion ground is 10")
+        }
+        let pn = penaltyNotice
+        guard (1...10).contains(pn.thresholdSessions) else { throw fail("penalty_notice.threshold_sessions", "must be 1 to 10: the national threshold is 10") }
+        guard (1...10).contains(pn.windowSchoolWeeks) else { throw fail("penalty_notice.window_school_weeks", "must be 1 to 10: the national window is 10 school weeks") }
+        if let w = pn.improvementSchoolWeeks, !(3...6).contains(w) {
+            throw fail("penalty_notice.improvement_school_weeks", "a Notice to Improve's improvement period is 3 to 6 weeks")
+        }
+        if pn.noticeToImproveFirst && pn.improvementSchoolWeeks == nil {
+            throw fail("penalty_notice.improvement_school_weeks", "needed when notice_to_improve_first is true")
+        }
+        guard leave.noticeDays >= 0 else { throw fail("leave.notice_days", "must not be negative") }
+        if let a = leave.refuseWhenAuthorisedAbove { try fraction(a, "leave.refuse_when_authorised_above") }
+        for (i, b) in leave.blackouts.enumerated() where b.to < b.from {
+            throw fail("leave.blackouts[\(i)].to", "\(b.to) is before \(b.from)")
+        }
+    }
+}
+
+// MARK: - File
+
+/// The policy file: JSON with snake_case keys, dates `YYYY-MM-DD`, times `H:MM`. Errors name the setting.
+public enum PolicyFile {
+    public static func decode(_ data: Data) throws(ValidationError) -> Policy {
+        let d = JSONDecoder()
+        d.keyDecodingStrategy = .convertFromSnakeCase
+        let p: Policy
+        do { p = try d.decode(Policy.self, from: data) } catch let e as DecodingError { throw Self.describe(e) } catch {
+            throw ValidationError(field: "file", reason: "is not a policy file: \(error)")
+        }
+        try p.validate()
+        return p
+    }
+
+    public static func encode(_ p: Policy) -> Data {
+        let e = JSONEncoder()
+        e.keyEncodingStrategy = .convertToSnakeCase
+        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return (try? e.encode(p)) ?? Data()
+    }
+
+    static func snake(_ key: String) -> String {
+        var out = ""
+        for c in key {
+            if c.isUppercase { out += "_" + c.lowercased() } else { out.append(c) }
+        }
+        return out
+    }
+
+    static func path(_ keys: [any CodingKey]) -> String {
+        var out = ""
+        for k in keys {
+            if let i = k.intValue { out += "[\(i)]" } else { out += (out.isEmpty ? "" : ".") + snake(k.stringValue) }
+        }
+        return out.isEmpty ? "file" : out
+    }
+
+    static func describe(_ e: DecodingError) -> ValidationError {
+        switch e {
+        case .keyNotFound(let k, let c):
+            return ValidationError(field: path(c.codingPath + [k]), reason: "is missing")
+        case .typeMismatch(let t, let c):
+            return ValidationError(field: path(c.codingPath), reason: "should be \(t == String.self ? "text" : t == Double.self ? "a number" : t == Int.self ? "a whole number" : t == Bool.self ? "true or false" : "\(t)")")
+        case .valueNotFound(_, let c):
+            return ValidationError(field: path(c.codingPath), reason: "must not be null")
+        case .dataCorrupted(let c):
+            return ValidationError(field: path(c.codingPath), reason: c.codingPath.isEmpty ? "is not valid JSON" : c.debugDescription)
+        @unknown default:
+            return ValidationError(field: "file", reason: "\(e)")
+        }
+    }
+}
+
+// MARK: - The default
+
+extension Policy {
+    /// What Rollbook applies to a school that has not set its own policy: the national rules, register times
+    /// that open for 30 minutes, a 96% target with the common bands, and a simple two-stage escalation.
+    public static func standard(name: String = "Rollbook standard policy", effectiveFrom: LocalDate = LocalDate(year: 2024, month: 8, day: 19)!) -> Policy {
+        Policy(rollbookPolicy: 1, name: name, effectiveFrom: effectiveFrom,
+               clauses: [
+                   Clause("attendance_target", "DfE 'Working together to improve school attendance' (2024): schools set a target"),
+                   Clause("day_one", "Working together (2024): contact on the first day of an unexplained absence"),
+               ],
+               register: .standard, attendanceTarget: 0.96, bands: AttendanceBands.standard.bands,
+               persistentAbsence: 0.10, severeAbsence: 0.50,
+               noReason: NoReason(nToOSchoolDays: 5),
+               dayOne: DayOne(contactBy: TimeOfDay(hour: 10, minute: 0)!, repeatDaily: true),
+               stages: [
+                   Stage(id: "stage-1", name: "Concern letter", below: 0.95, action: .letter, letter: "concern",
+                         monitoringSchoolWeeks: 4, improvementTarget: 0.95, next: "stage-2", directEntry: true),
+                   Stage(id: "stage-2", name: "Meeting with parents", below: 0.95, action: .meeting, letter: "meeting-invitation",
+                         monitoringSchoolWeeks: 6, improvementTarget: 0.95),
+               ],
+               lateness: [], illnessEvidence: [],
+               missingEducation: MissingEducation(noContactSchoolDays: [10], vulnerableAfterSchoolDays: nil, continuousUnauthorisedSchoolDays: 20,
+                                                  illnessSchoolDays: nil, notBackAfterLeaveSchoolDays: 10, tellSocialWorker: true),
+               penaltyNotice: PenaltyNotice(noticeToImproveFirst: false, improvementSchoolWeeks: nil),
+               leave: LeaveRules(noticeDays: 14, refuseWhenAuthorisedAbove: nil, blackouts: [], adjacentDaysEvidenceDays: nil))
+    }
+}
