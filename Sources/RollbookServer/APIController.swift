@@ -75,9 +75,11 @@ struct APIController: RouteCollection {
     func school(req: Request) async throws -> Response {
         let u = try user(req)
         let s = try await req.store.school(u.schoolID)
+        let today = req.clock.now().date
+        let policy = try await req.store.policy(schoolID: u.schoolID, on: today)
         struct DTO: Content { var name: String; var registerTimes: RegisterTimes; var attendanceTarget: Double?; var today: String }
-        return try await DTO(name: s.name, registerTimes: s.registerTimes, attendanceTarget: s.attendanceTarget,
-                             today: req.clock.now().date.iso).encodeResponse(for: req)
+        return try await DTO(name: s.name, registerTimes: policy.register, attendanceTarget: policy.attendanceTarget,
+                             today: today.iso).encodeResponse(for: req)
     }
 
     /// Sets the school's name and register times (attendance lead or head).
@@ -94,6 +96,10 @@ struct APIController: RouteCollection {
         if let n = body.name, n.trimmingCharacters(in: .whitespaces).isEmpty { throw APIError.invalid("name", "must not be empty") }
         if let t = body.attendanceTarget, !(0.5...1).contains(t) {
             throw APIError.invalid("attendance_target", "must be a fraction from 0.5 to 1, e.g. 0.96 for 96%")
+        }
+        if body.registerTimes != nil || body.attendanceTarget != nil, !(try await req.store.policyVersions(schoolID: u.schoolID).isEmpty) {
+            throw APIError(.conflict, field: body.registerTimes != nil ? "register_times" : "attendance_target",
+                           reason: "the school's policy sets these: save a new policy version instead")
         }
         try await req.store.updateSchool(u.schoolID, name: body.name, times: body.registerTimes, attendanceTarget: body.attendanceTarget)
         return try await school(req: req)
@@ -245,7 +251,8 @@ struct APIController: RouteCollection {
         let u = try user(req)
         try u.require(.readRegisters)
         let asOf = try req.query[String.self, at: "as_of"].map { try parseDate($0, field: "as_of") } ?? req.clock.now().date
-        return try await req.store.overdueNoReason(schoolID: u.schoolID, asOf: asOf).filter { u.ownForms?.contains($0.0.form) ?? true }.map { p, m in
+        let limit = try await req.store.policy(schoolID: u.schoolID, on: asOf).noReason.nToOSchoolDays
+        return try await req.store.overdueNoReason(schoolID: u.schoolID, asOf: asOf, limit: limit).filter { u.ownForms?.contains($0.0.form) ?? true }.map { p, m in
             OverdueDTO(upn: p.upn, name: p.displayName, form: p.form, date: m.date.iso, session: m.session.rawValue)
         }
     }

@@ -37,7 +37,7 @@ struct ListsController: RouteCollection {
         try u.require(.readPupils)
         let range = try APIController.range(req)
         let (filter, _) = try APIController.filter(req)
-        let bands = AttendanceBands.standard
+        let bands = try await req.store.policy(schoolID: u.schoolID, on: req.clock.now().date).attendanceBands
         let bandFilter = req.query[String.self, at: "band"].flatMap { $0.isEmpty ? nil : $0 }
         let flag = req.query[String.self, at: "flag"] ?? ""
         let sort = req.query[String.self, at: "sort"] ?? "attendance"
@@ -113,7 +113,7 @@ struct ListsController: RouteCollection {
         let weeks = req.query[Int.self, at: "weeks"] ?? 2
         guard (1...52).contains(weeks) else { throw APIError.invalid("weeks", "must be 1 to 52") }
         let now = req.clock.now()
-        let school = try await req.store.school(u.schoolID)
+        let times = try await req.store.policy(schoolID: u.schoolID, on: now.date).register
         let calendar = try await req.store.calendar(schoolID: u.schoolID)
         let range = DateRange(from: now.date.weekStart.adding(days: -7 * weeks), to: now.date)
         let pupils = try await req.store.listings(schoolID: u.schoolID, filter: u.scoped(PupilFilter(onRollDuring: range)))
@@ -121,7 +121,7 @@ struct ListsController: RouteCollection {
         var rows: [MissingRow] = []
         var d = range.to
         while d >= range.from {
-            for s in Session.allCases.reversed() where d < now.date || school.registerTimes[s].closes < now.time {
+            for s in Session.allCases.reversed() where d < now.date || times[s].closes < now.time {
                 var byForm: [String: (unmarked: Int, pupils: Int)] = [:]
                 for p in pupils where p.enrolment.isOnRoll(d) && calendar.isOpen(d, s, yearGroup: p.yearGroup) {
                     var t = byForm[p.form] ?? (0, 0)

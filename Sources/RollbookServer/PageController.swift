@@ -127,14 +127,14 @@ struct PageController: RouteCollection {
     func today(req: Request) async throws -> View {
         let u = try req.auth.require(StaffUser.self)
         let now = req.clock.now()
-        let school = try await req.store.school(u.schoolID)
-        let times = school.registerTimes
+        let policy = try await req.store.policy(schoolID: u.schoolID, on: now.date)
+        let times = policy.register
         let session: Session = now.time < times.pm.opens ? .am : .pm
         let calendar = try await req.store.calendar(schoolID: u.schoolID)
         var content = TodayContent(date: now.date.iso, weekday: Self.weekdays[now.date.weekday - 1], session: session.rawValue,
                                    schoolDay: calendar.isSchoolDay(now.date), state: times[session].state(at: now.time).rawValue,
                                    registers: [], dayOne: [], signedOut: [], present: 0, late: 0, absent: 0, yearToDate: "–", todayRate: "–",
-                                   target: school.attendanceTarget.map { percent($0) }, yearToDateVersusTarget: nil, todayVersusTarget: nil, overdue: 0)
+                                   target: percent(policy.attendanceTarget), yearToDateVersusTarget: nil, todayVersusTarget: nil, overdue: 0)
         if u.can(.readRegisters) {
             let pupils = try await req.store.listings(schoolID: u.schoolID, filter: u.scoped(PupilFilter(onRollDuring: DateRange(from: now.date, to: now.date))))
             let marks = try await req.store.marks(pupilIDs: pupils.map(\.id), date: now.date, session: session)
@@ -168,7 +168,7 @@ struct PageController: RouteCollection {
                 return AbsenceLine(upn: p.upn, name: p.displayName, form: p.form, contact: c.map { "\($0.name) (\($0.relationship))" } ?? "no contact on record",
                                    phone: c?.phone ?? "")
             }
-            content.overdue = try await req.store.overdueNoReason(schoolID: u.schoolID, asOf: now.date).filter { u.ownForms?.contains($0.0.form) ?? true }.count
+            content.overdue = try await req.store.overdueNoReason(schoolID: u.schoolID, asOf: now.date, limit: policy.noReason.nToOSchoolDays).filter { u.ownForms?.contains($0.0.form) ?? true }.count
         }
         // A teacher's figures are their own forms'; everyone else's the school's.
         let figures = try await req.store.groupStatistics(schoolID: u.schoolID, ranges: [DateRange(from: AcademicYear(containing: now.date).range.from, to: now.date),
@@ -182,7 +182,8 @@ struct PageController: RouteCollection {
         content.yearToDate = percent(ytdSoFar.attendanceRate)
         content.todayRate = percent(day.sessions.markedOnly.attendanceRate)
         func versus(_ r: Double?) -> String? {
-            guard let r, let t = school.attendanceTarget else { return nil }
+            guard let r else { return nil }
+            let t = policy.attendanceTarget
             return r >= t ? "at or above target" : "below target"
         }
         content.yearToDateVersusTarget = versus(ytdSoFar.attendanceRate)
@@ -434,7 +435,7 @@ struct PageController: RouteCollection {
         let marks = try await req.store.marks(pupilID: p.id!, range: thisYear.range)
         let codes = try await req.store.sessionArrays(schoolID: u.schoolID, pupilIDs: [p.id!], range: thisYear.range)[p.id!]
             ?? SessionArray(base: thisYear.range.from, days: 0)
-        let school = try await req.store.school(u.schoolID)
+        let policy = try await req.store.policy(schoolID: u.schoolID, on: today)
         var absences: [PupilContent.Absence] = []
         var lateMinutes = 0, lateCount = 0
         for m in marks.reversed() {
@@ -460,8 +461,8 @@ struct PageController: RouteCollection {
                                              reasonCodes: ReasonsController.reasonCodes.map { CodeOption(code: $0.symbol, label: "\($0.symbol) – \($0.meaning)") },
                                              signOutsToday: signOuts.map { .init(out: $0.outAt, reason: $0.reason, outBy: $0.outBy, back: $0.backAt, backBy: $0.backBy) },
                                              signedOutNow: signOuts.contains { $0.backAt == nil },
-                                             year: yearView(p, year: thisYear, now: req.clock.now(), times: school.registerTimes, calendar: calendar, codes: codes,
-                                                            marks: marks, target: school.attendanceTarget)))
+                                             year: yearView(p, year: thisYear, now: req.clock.now(), times: policy.register, calendar: calendar, codes: codes,
+                                                            marks: marks, target: policy.attendanceTarget)))
     }
 }
 

@@ -79,7 +79,7 @@ struct ReasonsController: RouteCollection {
         let form = try req.content.decode(ArrivalForm.self)
         guard let time = TimeOfDay(form.time) else { throw APIError.invalid("time", "'\(form.time)' is not a time in the form HH:MM") }
         let now = req.clock.now()
-        let times = try await req.store.school(u.schoolID).registerTimes
+        let times = try await req.store.policy(schoolID: u.schoolID, on: now.date).register
         let session: Session = time < times.pm.opens ? .am : .pm
         let r = try await Registers(req: req, user: u).submit(date: now.date, session: session, body: SubmitRegisterDTO(
             form: nil, yearGroup: nil, marks: [SubmittedMark(upn: p.upn, code: nil, arrivalTime: form.time, minutesLate: nil,

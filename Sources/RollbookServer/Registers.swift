@@ -78,11 +78,11 @@ struct Registers {
 
     func load(date: LocalDate, session: Session, form: String?, yearGroup: String?) async throws -> RegisterDTO {
         guard user.can(.readRegisters) else { throw APIError(.forbidden, field: nil, reason: "a \(user.role.title.lowercased()) may not see registers") }
-        let school = try await store.school(user.schoolID)
         let calendar = try await store.calendar(schoolID: user.schoolID)
         let pupils = try await pupils(form: form, yearGroup: yearGroup, date: date)
         let marks = try await store.marks(pupilIDs: pupils.compactMap(\.id), date: date, session: session)
-        let times = school.registerTimes
+        // The register times of the policy in force that day.
+        let times = try await store.policy(schoolID: user.schoolID, on: date).register
         let lines = pupils.map { p -> RegisterLine in
             let m = marks[p.id!]
             let code = m.flatMap { AttendanceCode.lookup($0.code) }
@@ -121,8 +121,7 @@ struct Registers {
     func submit(date: LocalDate, session: Session, body: SubmitRegisterDTO) async throws -> SubmitResultDTO {
         guard !body.marks.isEmpty else { throw APIError.invalid("marks", "must list at least one mark") }
         guard user.can(.takeRegister) else { throw APIError(.forbidden, field: nil, reason: "a \(user.role.title.lowercased()) may not take registers") }
-        let school = try await store.school(user.schoolID)
-        let times = school.registerTimes
+        let times = try await store.policy(schoolID: user.schoolID, on: date).register
         let calendar = try await store.calendar(schoolID: user.schoolID)
         let state = state(date: date, session: session, times: times)
         if state == .notYetOpen && date > req.clock.now().date && !user.can(.amendMarks) {

@@ -4,7 +4,7 @@ import SQLKit
 
 /// Schema migrations, numbered, in order. Never edit one that has shipped: add the next.
 public enum Migrations {
-    public static let all: [any AsyncMigration] = [M001Schema(), M002AppendOnlyAmendments(), M003SessionCodes(), M004StaffDay()]
+    public static let all: [any AsyncMigration] = [M001Schema(), M002AppendOnlyAmendments(), M003SessionCodes(), M004StaffDay(), M005PolicyAndCasework()]
 }
 
 struct M001Schema: AsyncMigration {
@@ -203,5 +203,52 @@ struct M004StaffDay: AsyncMigration {
         try await db.schema("schools").deleteField("attendance_target").update()
         try await db.schema("lesson_marks").deleteField("note").update()
         try await db.schema("marks").deleteField("note").update()
+    }
+}
+
+/// Policy versions, each pupil's casework timeline, and daily jobs that must run once across instances.
+struct M005PolicyAndCasework: AsyncMigration {
+    var name: String { "M005PolicyAndCasework" }
+
+    func prepare(on db: any Database) async throws {
+        try await db.schema("policy_versions")
+            .field("id", .int, .identifier(auto: true))
+            .field("school_id", .int, .required, .references("schools", "id"))
+            .field("effective_from", .string, .required)
+            .field("name", .string, .required)
+            .field("document", .string, .required)
+            .field("saved_at", .string, .required)
+            .field("saved_by", .string, .required)
+            .unique(on: "school_id", "effective_from")
+            .create()
+        try await db.schema("casework")
+            .field("id", .int, .identifier(auto: true))
+            .field("pupil_id", .int, .required, .references("pupils", "id"))
+            .field("kind", .string, .required)
+            .field("action_key", .string)
+            .field("stage_id", .string)
+            .field("happened_on", .string, .required)
+            .field("summary", .string, .required)
+            .field("outcome", .string)
+            .field("document", .string)
+            .field("recorded_at", .string, .required)
+            .field("by_name", .string, .required)
+            .field("by_position", .string, .required)
+            .create()
+        try await db.schema("job_runs")
+            .field("id", .int, .identifier(auto: true))
+            .field("school_id", .int, .required, .references("schools", "id"))
+            .field("job", .string, .required)
+            .field("day", .string, .required)
+            .field("started_at", .string, .required)
+            .field("summary", .string)
+            .unique(on: "school_id", "job", "day")
+            .create()
+        let sql = db as! any SQLDatabase
+        try await sql.create(index: "casework_pupil").on("casework").column("pupil_id").column("happened_on").run()
+    }
+
+    func revert(on db: any Database) async throws {
+        for t in ["job_runs", "casework", "policy_versions"] { try await db.schema(t).delete() }
     }
 }

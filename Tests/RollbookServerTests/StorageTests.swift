@@ -101,5 +101,43 @@ extension ServerTests {
             #expect(try await f.store.marks(pupilID: p1, range: DateRange(from: day("2025-09-17"), to: day("2025-09-17"))).count == 1)
         }
     }
+
+    @Test("policy versions: the one in force on a day decides; versions are not replaced; the API no longer edits what the policy sets", arguments: Backend.available)
+    func policyVersions(_ b: Backend) async throws {
+        try await withRollbook(b) { f in
+            let actor = Actor(name: "Lee Lead", position: "Attendance lead")
+            // Before any version: the standard policy with the school's own register times.
+            #expect(try await f.store.policy(schoolID: f.schoolID, on: day("2025-09-09")).register == Fixture.times)
+            var autumn = Policy.standard(name: "Autumn", effectiveFrom: day("2025-09-01"))
+            autumn.attendanceTarget = 0.95
+            var later = autumn
+            later.name = "From October"; later.effectiveFrom = day("2025-10-01"); later.noReason.nToOSchoolDays = 3
+            for p in [autumn, later] {
+                _ = try await f.store.savePolicy(schoolID: f.schoolID, p, document: String(decoding: PolicyFile.encode(p), as: UTF8.self), by: actor, at: "t")
+            }
+            #expect(try await f.store.policy(schoolID: f.schoolID, on: day("2025-09-30")).name == "Autumn")
+            #expect(try await f.store.policy(schoolID: f.schoolID, on: day("2025-10-01")).noReason.nToOSchoolDays == 3)
+            await #expect(throws: StoreError.self) {
+                _ = try await f.store.savePolicy(schoolID: f.schoolID, later, document: "{}", by: actor, at: "t")
+            }
+            #expect(try await f.store.policyVersions(schoolID: f.schoolID).count == 2)
+            let school = try await f.call(.GET, "/api/v1/school").object
+            #expect(school["attendance_target"] as? Double == 0.95)
+            let put = try await f.call(.PUT, "/api/v1/school", json: #"{"attendance_target": 0.9}"#)
+            #expect(put.status == .conflict && put.errorField == "attendance_target")
+        }
+    }
+
+    @Test("a daily job is claimed once per school and day, however many instances ask", arguments: Backend.available)
+    func jobClaimedOnce(_ b: Backend) async throws {
+        try await withRollbook(b) { f in
+            let claims = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<8 { group.addTask { try await f.store.claimJob(schoolID: f.schoolID, job: "evaluate", day: day("2025-09-09"), at: "t") } }
+                return try await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            #expect(claims.filter { $0 }.count == 1)
+            #expect(try await f.store.claimJob(schoolID: f.schoolID, job: "evaluate", day: day("2025-09-10"), at: "t"))
+        }
+    }
 }
 }

@@ -1,0 +1,172 @@
+import FluentKit
+import Foundation
+import RollbookCore
+import SQLKit
+
+/// One version of a school's policy, as the file the attendance lead imported.
+public final class PolicyVersionRow: Model, @unchecked Sendable {
+    public static let schema = "policy_versions"
+    @ID(custom: "id", generatedBy: .database) public var id: Int?
+    @Field(key: "school_id") public var schoolID: Int
+    @Field(key: "effective_from") public var effectiveFrom: String
+    @Field(key: "name") public var name: String
+    /// The policy file (JSON), exactly as saved.
+    @Field(key: "document") public var document: String
+    @Field(key: "saved_at") public var savedAt: String
+    @Field(key: "saved_by") public var savedBy: String
+    public init() {}
+
+    public var policy: Policy? { try? PolicyFile.decode(Data(document.utf8)) }
+}
+
+/// An entry on a pupil's casework timeline: what staff did (a letter sent, a call and its outcome, a meeting, a
+/// contract, a notice...) or decided about a proposed action (dismissed, with the reason).
+public final class CaseworkRow: Model, @unchecked Sendable {
+    public static let schema = "casework"
+    @ID(custom: "id", generatedBy: .database) public var id: Int?
+    @Field(key: "pupil_id") public var pupilID: Int
+    /// A `CaseworkKind`.
+    @Field(key: "kind") public var kind: String
+    /// The proposed action this entry completes or dismisses, if any (`DueAction.key`).
+    @OptionalField(key: "action_key") public var actionKey: String?
+    /// For stage entries: the policy stage entered.
+    @OptionalField(key: "stage_id") public var stageID: String?
+    @Field(key: "happened_on") public var happenedOn: String
+    @Field(key: "summary") public var summary: String
+    @OptionalField(key: "outcome") public var outcome: String?
+    /// A letter exactly as sent (HTML), or other record.
+    @OptionalField(key: "document") public var document: String?
+    @Field(key: "recorded_at") public var recordedAt: String
+    @Field(key: "by_name") public var byName: String
+    @Field(key: "by_position") public var byPosition: String
+    public init() {}
+    public init(pupilID: Int, kind: CaseworkKind, actionKey: String?, stageID: String? = nil, happenedOn: LocalDate, summary: String,
+                outcome: String? = nil, document: String? = nil, recordedAt: String, by actor: Actor) {
+        self.pupilID = pupilID; self.kind = kind.rawValue; self.actionKey = actionKey; self.stageID = stageID
+        self.happenedOn = happenedOn.iso; self.summary = summary; self.outcome = outcome; self.document = document
+        self.recordedAt = recordedAt; self.byName = actor.name; self.byPosition = actor.position
+    }
+    public var caseworkKind: CaseworkKind? { CaseworkKind(rawValue: kind) }
+}
+
+/// What a casework entry records.
+public enum CaseworkKind: String, Sendable, Codable, CaseIterable {
+    case letterSent = "letter_sent"
+    case call
+    case meeting
+    case earlyHelpPlan = "early_help_plan"
+    case attendanceContract = "attendance_contract"
+    case partTimeTimetable = "part_time_timetable"
+    case noticeToImprove = "notice_to_improve"
+    case penaltyNotice = "penalty_notice"
+    case penaltyNoticePaidEarly = "penalty_notice_paid_early"
+    case referral
+    case educationSupervisionOrder = "education_supervision_order"
+    case stageEntered = "stage_entered"
+    case stageEnded = "stage_ended"
+    case familyContact = "family_contact"
+    case leaveEnded = "leave_ended"
+    case informed
+    case dismissed
+    case note
+
+    public var title: String {
+        switch self {
+        case .letterSent: "Letter sent"
+        case .call: "Call made"
+        case .meeting: "Meeting held"
+        case .earlyHelpPlan: "Early-help plan"
+        case .attendanceContract: "Attendance contract"
+        case .partTimeTimetable: "Part-time timetable"
+        case .noticeToImprove: "Notice to Improve issued"
+        case .penaltyNotice: "Penalty notice requested"
+        case .penaltyNoticePaidEarly: "Penalty notice paid within 21 days"
+        case .referral: "Referral (LA or social care)"
+        case .educationSupervisionOrder: "Education supervision order"
+        case .stageEntered: "Stage entered"
+        case .stageEnded: "Stage ended"
+        case .familyContact: "Contact with the family"
+        case .leaveEnded: "Agreed leave ended"
+        case .informed: "Informed (LA or social worker)"
+        case .dismissed: "Proposed action dismissed"
+        case .note: "Note"
+        }
+    }
+}
+
+extension Store {
+    // MARK: Policy versions
+
+    /// Saves a new policy version; versions are never changed, a later one replaces an earlier one from its date.
+    public func savePolicy(schoolID: Int, _ policy: Policy, document: String, by actor: Actor, at now: String) async throws -> PolicyVersionRow {
+        let row = PolicyVersionRow()
+        row.schoolID = schoolID; row.effectiveFrom = policy.effectiveFrom.iso; row.name = policy.name
+        row.document = document; row.savedAt = now; row.savedBy = "\(actor.name), \(actor.position)"
+        try await write { db in
+            let clash = try await PolicyVersionRow.query(on: db).filter(\.$schoolID == schoolID).filter(\.$effectiveFrom == policy.effectiveFrom.iso).count()
+            guard clash == 0 else {
+                throw StoreError.invalid(ValidationError(field: "effective_from", reason: "a version from \(policy.effectiveFrom) exists; a new version takes effect on a later day"))
+            }
+            try await row.create(on: db)
+        }
+        return row
+    }
+
+    public func policyVersions(schoolID: Int) async throws -> [PolicyVersionRow] {
+        try await PolicyVersionRow.query(on: db).filter(\.$schoolID == schoolID).sort(\.$effectiveFrom, .descending).all()
+    }
+
+    /// The policy in force on `day`: the latest version from on or before it, else Rollbook's standard policy
+    /// with the school's own register times and target.
+    public func policy(schoolID: Int, on day: LocalDate) async throws -> Policy {
+        if let row = try await PolicyVersionRow.query(on: db).filter(\.$schoolID == schoolID).filter(\.$effectiveFrom <= day.iso)
+            .sort(\.$effectiveFrom, .descending).first(), let p = row.policy {
+            return p
+        }
+        let school = try await school(schoolID)
+        var p = Policy.standard()
+        p.register = school.registerTimes
+        if let t = school.attendanceTarget { p.attendanceTarget = t }
+        return p
+    }
+
+    // MARK: Casework
+
+    public func addCasework(_ row: CaseworkRow) async throws {
+        try await write { try await row.create(on: $0) }
+    }
+
+    /// A pupil's timeline, newest first.
+    public func casework(pupilID: Int) async throws -> [CaseworkRow] {
+        try await CaseworkRow.query(on: db).filter(\.$pupilID == pupilID).sort(\.$happenedOn, .descending).sort(\.$id, .descending).all()
+    }
+
+    /// Every casework entry of a school's pupils, oldest first (for the daily evaluation).
+    public func casework(schoolID: Int) async throws -> [CaseworkRow] {
+        try await CaseworkRow.query(on: db).join(PupilRow.self, on: \CaseworkRow.$pupilID == \PupilRow.$id)
+            .filter(PupilRow.self, \.$schoolID == schoolID).sort(\.$happenedOn).sort(\.$id).all()
+    }
+
+    // MARK: Jobs
+
+    /// Claims today's run of a daily job: true for exactly one caller across every instance sharing the database.
+    public func claimJob(schoolID: Int, job: String, day: LocalDate, at now: String) async throws -> Bool {
+        do {
+            try await write { db in
+                try await (db as! any SQLDatabase).insert(into: "job_runs").columns("school_id", "job", "day", "started_at")
+                    .values(SQLBind(schoolID), SQLBind(job), SQLBind(day.iso), SQLBind(now)).run()
+            }
+            return true
+        } catch {
+            // The unique key (school, job, day) refused a second claim.
+            if try await sql.select().column("id").from("job_runs").where("school_id", .equal, SQLBind(schoolID))
+                .where("job", .equal, SQLBind(job)).where("day", .equal, SQLBind(day.iso)).first() != nil { return false }
+            throw error
+        }
+    }
+
+    public func finishJob(schoolID: Int, job: String, day: LocalDate, summary: String) async throws {
+        try await sql.update("job_runs").set("summary", to: SQLBind(summary)).where("school_id", .equal, SQLBind(schoolID))
+            .where("job", .equal, SQLBind(job)).where("day", .equal, SQLBind(day.iso)).run()
+    }
+}
