@@ -223,6 +223,10 @@ extension Policy {
         }
         guard rollbookPolicy == 1 else { throw fail("rollbook_policy", "this Rollbook reads format 1, not \(rollbookPolicy)") }
         guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw fail("name", "must not be empty") }
+        var cited: Set<String> = []
+        for (i, c) in clauses.enumerated() where !cited.insert(c.setting).inserted {
+            throw fail("clauses[\(i)].setting", "'\(c.setting)' is cited twice; give each setting one source")
+        }
         try register.am.validate(field: "register.am")
         try register.pm.validate(field: "register.pm")
         guard register.am.closes < register.pm.opens else { throw fail("register.pm.opens", "must be after the AM register closes (\(register.am.closes))") }

@@ -57,6 +57,8 @@ public func configure(_ app: Application, _ options: ServerOptions) async throws
 
     // Pages and JSON are gzip'd for clients that ask: a form's register is ~100 KiB of HTML, ~8 KiB compressed.
     app.http.server.configuration.responseCompression = .enabledForCompressibleTypes
+    // A policy file or a whole school's register fits; anything larger is refused with 413.
+    app.routes.defaultMaxBodySize = "1mb"
     app.middleware = Middlewares()
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(RollbookErrorMiddleware(environment: app.environment))
@@ -79,6 +81,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: PageController())
     try app.register(collection: ListsController())
     try app.register(collection: ReasonsController())
+    try app.register(collection: PolicyController())
     app.get("api", "openapi.json") { req async throws -> Response in
         let path = ServerResources.directory + "openapi.json"
         return try await req.fileio.asyncStreamFile(at: path, mediaType: .json)

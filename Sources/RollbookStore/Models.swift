@@ -68,6 +68,10 @@ public enum Permission: Sendable {
     case manageRoll
     /// See figures.
     case readStatistics
+    /// Save new versions of the school's attendance policy.
+    case managePolicy
+    /// See and record casework: the worklist, letters, meetings, notices.
+    case casework
 
     public func granted(to role: Role) -> Bool {
         switch self {
@@ -76,6 +80,7 @@ public enum Permission: Sendable {
         case .amendMarks: [.office, .attendanceLead, .head].contains(role)
         case .manageRoll: [.attendanceLead, .head].contains(role)
         case .readStatistics: true
+        case .managePolicy, .casework: [.attendanceLead, .head].contains(role)
         }
     }
 }

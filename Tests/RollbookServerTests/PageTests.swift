@@ -280,5 +280,49 @@ extension ServerTests {
             #expect(page.contains("The weekly figures as a table"))
         }
     }
+
+    func upload(_ f: Fixture, _ path: String, cookie: String, csrf: String, file: String) async throws -> Reply {
+        let boundary = "rollbook-test-boundary"
+        let body = "--\(boundary)\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n\(csrf)\r\n"
+            + "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"policy.json\"\r\nContent-Type: application/json\r\n\r\n\(file)\r\n"
+            + "--\(boundary)--\r\n"
+        var h = HTTPHeaders()
+        h.add(name: .cookie, value: cookie)
+        h.add(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
+        let res = try await f.app.testing().sendRequest(.POST, path, headers: h, body: ByteBuffer(string: body))
+        return Reply(status: res.status, headers: res.headers, text: res.body.string)
+    }
+
+    @Test("the policy page shows each setting with its source; the attendance lead saves a new version from a file; a bad file names the setting")
+    func policyPage() async throws {
+        try await withRollbook(.sqlite) { f in
+            let lead = try await signIn(f, .attendanceLead)
+            let page = try await get(f, "/policy", cookie: lead)
+            #expect(page.status == .ok)
+            #expect(page.text.contains("Rollbook standard policy") && page.text.contains("10 sessions in 10 school weeks"))
+            let token = try #require(Self.csrf(page)?.token)
+            var p = Policy.standard(name: "Tiny School policy 2025", effectiveFrom: day("2025-09-01"))
+            p.attendanceTarget = 0.97
+            p.clauses = p.clauses.filter { $0.setting != "attendance_target" } + [.init("attendance_target", "Tiny School policy §2: 'we aim for 97%'")]
+            let saved = try await upload(f, "/policy", cookie: lead, csrf: token, file: String(decoding: PolicyFile.encode(p), as: UTF8.self))
+            #expect(saved.status == .seeOther, "\(saved.text)")
+            let after = try await get(f, "/policy", cookie: lead)
+            #expect(after.text.contains("Tiny School policy 2025") && after.text.contains("97.0%") && after.text.contains("we aim for 97%"))
+            #expect(after.text.contains("/policy/versions/2025-09-01"))
+            let file = try await get(f, "/policy/versions/2025-09-01", cookie: lead)
+            #expect(try PolicyFile.decode(Data(file.text.utf8)) == p)
+            var bad = p
+            bad.effectiveFrom = day("2025-10-01"); bad.noReason.nToOSchoolDays = 9
+            let refused = try await upload(f, "/policy", cookie: lead, csrf: token, file: String(decoding: PolicyFile.encode(bad), as: UTF8.self))
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.text.contains("no_reason.n_to_o_school_days: must be 1 to 5"), "\(refused.text)")
+            #expect(try await f.store.policyVersions(schoolID: f.schoolID).count == 1)
+            let office = try await signIn(f, .office)
+            let officePage = try await get(f, "/policy", cookie: office)
+            #expect(officePage.status == .ok && !officePage.text.contains("Save a new version"))
+            let t2 = try #require(Self.csrf(officePage)?.token)
+            #expect(try await upload(f, "/policy", cookie: office, csrf: t2, file: "{}").status == .forbidden)
+        }
+    }
 }
 }

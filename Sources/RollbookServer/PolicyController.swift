@@ -1,0 +1,113 @@
+import Foundation
+import RollbookCore
+import RollbookStore
+import Vapor
+
+/// The school's attendance policy: what is in force, every version, and saving a new one (attendance lead, head).
+struct PolicyController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let staff = routes.grouped(SessionAuthenticator(), CSRFMiddleware(), StaffUser.redirectMiddleware(path: "/"))
+        staff.get("policy", use: page)
+        staff.get("policy", "versions", ":from", use: download)
+        staff.post("policy", use: upload)
+    }
+
+    struct Setting: Encodable { var name: String; var value: String; var source: String }
+    struct Version: Encodable { var from: String; var name: String; var savedAt: String; var savedBy: String; var inForce: Bool }
+    struct Content: Encodable {
+        var name: String
+        var from: String
+        var settings: [Setting]
+        var stages: [Setting]
+        var versions: [Version]
+        var canEdit: Bool
+        var flash: String?
+        var error: String?
+    }
+
+    func page(req: Request) async throws -> View {
+        try await render(req, error: nil)
+    }
+
+    func render(_ req: Request, error: String?) async throws -> View {
+        let u = try req.auth.require(StaffUser.self)
+        try u.require(.readStatistics)
+        let today = req.clock.now().date
+        let p = try await req.store.policy(schoolID: u.schoolID, on: today)
+        let versions = try await req.store.policyVersions(schoolID: u.schoolID)
+        let inForce = versions.first { $0.effectiveFrom <= today.iso }?.effectiveFrom
+        func pc(_ v: Double) -> String { percent(v) }
+        let r = p.register
+        var settings = [
+            Setting(name: "Registers", value: "AM opens \(r.am.opens), late after \(r.am.lateAfter), closes \(r.am.closes); PM opens \(r.pm.opens), late after \(r.pm.lateAfter), closes \(r.pm.closes)", source: p.clause("register")),
+            Setting(name: "Attendance target", value: pc(p.attendanceTarget), source: p.clause("attendance_target")),
+            Setting(name: "Bands", value: p.bands.map { "\($0.name) (\($0.tone))" }.joined(separator: "; "), source: p.clause("bands")),
+            Setting(name: "Persistent and severe absence", value: "\(pc(p.persistentAbsence)) and \(pc(p.severeAbsence)) of possible sessions missed", source: p.clause("persistent_absence")),
+            Setting(name: "No reason (N)", value: "becomes O after \(p.noReason.nToOSchoolDays) school days", source: p.clause("no_reason")),
+            Setting(name: "First-day contact", value: "by \(p.dayOne.contactBy)\(p.dayOne.repeatDaily ? ", again each day the absence stays unexplained" : "")", source: p.clause("day_one")),
+            Setting(name: "Penalty notice threshold", value: "\(p.penaltyNotice.thresholdSessions) sessions of G, N, O or U in \(p.penaltyNotice.windowSchoolWeeks) school weeks\(p.penaltyNotice.noticeToImproveFirst ? "; a Notice to Improve first (\(p.penaltyNotice.improvementSchoolWeeks ?? 0) school weeks)" : "")", source: p.clause("penalty_notice")),
+        ]
+        let me = p.missingEducation
+        settings.append(Setting(name: "Children missing education", value: [
+            me.noContactSchoolDays.isEmpty ? nil : "no contact at day \(me.noContactSchoolDays.map(String.init).joined(separator: " and "))",
+            me.vulnerableAfterSchoolDays.map { "vulnerable pupils after \($0) days" },
+            "\(me.continuousUnauthorisedSchoolDays) continuous school days unauthorised",
+            me.illnessSchoolDays.map { "illness over \($0) school days: inform the LA" },
+            "not back \(me.notBackAfterLeaveSchoolDays) school days after leave",
+            me.tellSocialWorker ? "social worker told of unexplained absence" : nil,
+        ].compactMap { $0 }.joined(separator: "; "), source: p.clause("missing_education")))
+        for l in p.lateness {
+            settings.append(Setting(name: "Lateness: \(l.name)", value: "\(l.atLeast)\(l.atMost.map { "-\($0)" } ?? " or more") \(l.codes.joined(separator: " or ")) a \(l.per.rawValue.replacingOccurrences(of: "_", with: " ")): \(l.action.rawValue.replacingOccurrences(of: "_", with: " "))", source: p.clause("lateness.\(l.id)")))
+        }
+        for e in p.illnessEvidence {
+            settings.append(Setting(name: "Illness evidence: \(e.name)", value: "\(e.count) \(e.measure.rawValue.replacingOccurrences(of: "_", with: " "))", source: p.clause("illness_evidence.\(e.id)")))
+        }
+        settings.append(Setting(name: "Leave of absence", value: "\(p.leave.noticeDays) days' notice\(p.leave.refuseWhenAuthorisedAbove.map { "; refused when authorised absence is above \(pc($0))" } ?? "")\(p.leave.blackouts.isEmpty ? "" : "; not during " + p.leave.blackouts.map { "\($0.reason) (\($0.from) to \($0.to))" }.joined(separator: ", "))", source: p.clause("leave")))
+        let stages = p.stages.map { s in
+            Setting(name: s.name, value: "below \(pc(s.below)) over \(s.windowSchoolWeeks.map { "the last \($0) school weeks" } ?? "the year to date"): \(s.action.rawValue.replacingOccurrences(of: "_", with: " "))\(s.monitoringSchoolWeeks.map { "; monitored \($0) school weeks" } ?? "")\(s.next.flatMap { p.stage($0)?.name }.map { "; then \($0)" } ?? "")",
+                    source: p.clause("stages.\(s.id)"))
+        }
+        let flash = req.session.data["flash"]
+        req.session.data["flash"] = nil
+        return try await PageController().render(req, "policy", title: "Attendance policy", Content(
+            name: p.name, from: p.effectiveFrom.iso, settings: settings, stages: stages,
+            versions: versions.map { Version(from: $0.effectiveFrom, name: $0.name, savedAt: String($0.savedAt.prefix(16)).replacingOccurrences(of: "T", with: " "), savedBy: $0.savedBy, inForce: $0.effectiveFrom == inForce) },
+            canEdit: u.can(.managePolicy), flash: flash, error: error))
+    }
+
+    /// The policy file of one version, exactly as saved.
+    func download(req: Request) async throws -> Response {
+        let u = try req.auth.require(StaffUser.self)
+        try u.require(.readStatistics)
+        let from = req.parameters.get("from") ?? ""
+        guard let v = try await req.store.policyVersions(schoolID: u.schoolID).first(where: { $0.effectiveFrom == from }) else {
+            throw Abort(.notFound, reason: "No policy version from \(from).")
+        }
+        return Response(status: .ok, headers: ["Content-Type": "application/json; charset=utf-8",
+                                               "Content-Disposition": "attachment; filename=\"policy-\(from).json\""], body: .init(string: v.document))
+    }
+
+    struct Upload: Codable { var file: File }
+
+    func upload(req: Request) async throws -> Response {
+        let u = try req.auth.require(StaffUser.self)
+        try u.require(.managePolicy)
+        guard let upload = try? req.content.decode(Upload.self), upload.file.data.readableBytes > 0 else {
+            return try await failed(req, "file: choose a policy file (JSON) to upload")
+        }
+        let data = Data(buffer: upload.file.data)
+        let policy: Policy
+        do { policy = try PolicyFile.decode(data) } catch { return try await failed(req, "\(error.field): \(error.reason)") }
+        do {
+            _ = try await req.store.savePolicy(schoolID: u.schoolID, policy, document: String(decoding: data, as: UTF8.self), by: u.actor, at: req.clock.now().timestamp)
+        } catch let e as StoreError { return try await failed(req, e.description) }
+        req.session.data["flash"] = "Saved '\(policy.name)', in force from \(policy.effectiveFrom)."
+        return req.redirect(to: "/policy")
+    }
+
+    func failed(_ req: Request, _ message: String) async throws -> Response {
+        let r = try await render(req, error: "\(message). Nothing was saved.").encodeResponse(for: req)
+        r.status = .unprocessableEntity
+        return r
+    }
+}
