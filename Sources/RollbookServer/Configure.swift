@@ -14,8 +14,10 @@ public struct ServerOptions: Sendable {
     public var clock: any SchoolClock
     /// bcrypt cost for staff passwords.
     public var bcryptCost: Int
-    public init(database: DatabaseLocation, demoMode: Bool = false, clock: any SchoolClock = SystemClock(), bcryptCost: Int = 12) {
-        self.database = database; self.demoMode = demoMode; self.clock = clock; self.bcryptCost = bcryptCost
+    /// Run the daily jobs (N to O) while serving; off for tests and benchmarks, which drive time themselves.
+    public var dailyJobs: Bool
+    public init(database: DatabaseLocation, demoMode: Bool = false, clock: any SchoolClock = SystemClock(), bcryptCost: Int = 12, dailyJobs: Bool = false) {
+        self.database = database; self.demoMode = demoMode; self.clock = clock; self.bcryptCost = bcryptCost; self.dailyJobs = dailyJobs
     }
 }
 
@@ -82,6 +84,8 @@ func routes(_ app: Application) throws {
     try app.register(collection: ListsController())
     try app.register(collection: ReasonsController())
     try app.register(collection: PolicyController())
+    try app.register(collection: CaseworkController())
+    if app.options.dailyJobs { app.lifecycle.use(DailyJobsLifecycle(interval: .seconds(300))) }
     app.get("api", "openapi.json") { req async throws -> Response in
         let path = ServerResources.directory + "openapi.json"
         return try await req.fileio.asyncStreamFile(at: path, mediaType: .json)

@@ -355,6 +355,9 @@ struct PageController: RouteCollection {
         var signOutsToday: [SignOut]
         var signedOutNow: Bool
         var year: YearView
+        var timeline: [CaseworkController.Entry]
+        var canCasework: Bool
+        var caseworkKinds: [CaseworkController.Option]
     }
 
     /// The year at a glance: a calendar grid coloured by category with the code as text, the weekly trend, lateness.
@@ -462,7 +465,9 @@ struct PageController: RouteCollection {
                                              signOutsToday: signOuts.map { .init(out: $0.outAt, reason: $0.reason, outBy: $0.outBy, back: $0.backAt, backBy: $0.backBy) },
                                              signedOutNow: signOuts.contains { $0.backAt == nil },
                                              year: yearView(p, year: thisYear, now: req.clock.now(), times: policy.register, calendar: calendar, codes: codes,
-                                                            marks: marks, target: policy.attendanceTarget)))
+                                                            marks: marks, target: policy.attendanceTarget),
+                                             timeline: u.can(.casework) ? CaseworkController.timeline(try await req.store.casework(pupilID: p.id!)) : [],
+                                             canCasework: u.can(.casework), caseworkKinds: CaseworkController.options))
     }
 }
 

@@ -64,7 +64,12 @@ struct ReasonsController: RouteCollection {
             d = d.adding(days: 1)
         }
         guard !writes.isEmpty else { throw APIError.invalid("from", "the school is not open for \(p.displayName) on those days") }
-        let s = try await req.store.record(writes, by: u.actor, at: req.clock.now().timestamp)
+        let now = req.clock.now()
+        let s = try await req.store.record(writes, by: u.actor, at: now.timestamp)
+        // A parent's report is contact with the family (children-missing-education rules count days without it).
+        try await req.store.addCasework(CaseworkRow(pupilID: p.id!, kind: .familyContact, actionKey: nil, happenedOn: now.date,
+                                                    summary: "Parent reported \(code.symbol) (\(code.meaning)) from \(from) to \(to)\(note.isEmpty ? "" : ": \(note)")",
+                                                    recordedAt: now.timestamp, by: u.actor))
         req.session.data["flash"] = "\(code.symbol) (\(code.meaning)) recorded for \(writes.count) sessions: \(s.created) new, \(s.amended) changed."
         return req.redirect(to: "/pupils/\(p.upn)")
     }

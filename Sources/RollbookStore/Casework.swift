@@ -34,6 +34,8 @@ public final class CaseworkRow: Model, @unchecked Sendable {
     @Field(key: "happened_on") public var happenedOn: String
     @Field(key: "summary") public var summary: String
     @OptionalField(key: "outcome") public var outcome: String?
+    /// For notices: the parent it was issued to, as named on the admission register.
+    @OptionalField(key: "parent") public var parent: String?
     /// A letter exactly as sent (HTML), or other record.
     @OptionalField(key: "document") public var document: String?
     @Field(key: "recorded_at") public var recordedAt: String
@@ -41,9 +43,9 @@ public final class CaseworkRow: Model, @unchecked Sendable {
     @Field(key: "by_position") public var byPosition: String
     public init() {}
     public init(pupilID: Int, kind: CaseworkKind, actionKey: String?, stageID: String? = nil, happenedOn: LocalDate, summary: String,
-                outcome: String? = nil, document: String? = nil, recordedAt: String, by actor: Actor) {
+                outcome: String? = nil, parent: String? = nil, document: String? = nil, recordedAt: String, by actor: Actor) {
         self.pupilID = pupilID; self.kind = kind.rawValue; self.actionKey = actionKey; self.stageID = stageID
-        self.happenedOn = happenedOn.iso; self.summary = summary; self.outcome = outcome; self.document = document
+        self.happenedOn = happenedOn.iso; self.summary = summary; self.outcome = outcome; self.parent = parent; self.document = document
         self.recordedAt = recordedAt; self.byName = actor.name; self.byPosition = actor.position
     }
     public var caseworkKind: CaseworkKind? { CaseworkKind(rawValue: kind) }

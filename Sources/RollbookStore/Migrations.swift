@@ -230,6 +230,7 @@ struct M005PolicyAndCasework: AsyncMigration {
             .field("happened_on", .string, .required)
             .field("summary", .string, .required)
             .field("outcome", .string)
+            .field("parent", .string)
             .field("document", .string)
             .field("recorded_at", .string, .required)
             .field("by_name", .string, .required)

@@ -324,5 +324,39 @@ extension ServerTests {
             #expect(try await upload(f, "/policy", cookie: office, csrf: t2, file: "{}").status == .forbidden)
         }
     }
+
+    @Test("the worklist: the evaluation's actions; completing a stage entry sends its letter, kept on the timeline as sent; dismissing needs a reason")
+    func worklist() async throws {
+        try await withRollbook(.sqlite, at: FixedClock(date: day("2025-09-19"), time: TimeOfDay(hour: 16, minute: 0)!), tinyMarks: true) { f in
+            let lead = try await signIn(f, .attendanceLead)
+            let page = try await get(f, "/worklist", cookie: lead)
+            #expect(page.status == .ok)
+            let (_, actions) = try await f.store.evaluate(schoolID: f.schoolID, asOf: day("2025-09-19"))
+            let entry = try #require(actions.first { $0.upn == "A100000000001" && $0.kind == .stageEntry }, "\(actions.map { "\($0.upn) \($0.kind)" })")
+            #expect(page.text.contains(entry.key) && page.text.contains("Mia Fielding"))
+            let token = try #require(Self.csrf(page)?.token)
+            let done = try await post(f, "/worklist/complete", cookie: lead, [("csrf", token), ("key", entry.key), ("upn", entry.upn), ("note", "posted home")])
+            #expect(done.status == .seeOther, "\(done.text)")
+            let mia = try await f.store.pupil(schoolID: f.schoolID, upn: "A100000000001")!.id!
+            let timeline = try await f.store.casework(pupilID: mia)
+            let letter = try #require(timeline.first { $0.document != nil })
+            #expect(letter.actionKey == entry.key && letter.outcome == "posted home")
+            #expect(timeline.contains { $0.caseworkKind == .stageEntered && $0.stageID == entry.proposedStage })
+            let shown = try await get(f, "/casework/\(letter.id!)/letter", cookie: lead)
+            #expect(shown.text.contains("Dear Rosa Fielding and Tom Fielding"), "the parents with parental responsibility")
+            #expect(shown.text.contains("Mia"))
+            let again = try await get(f, "/worklist", cookie: lead)
+            #expect(!again.text.contains(entry.key), "a completed action is not proposed again")
+            let (_, after) = try await f.store.evaluate(schoolID: f.schoolID, asOf: day("2025-09-19"))
+            if let other = after.first {
+                #expect(try await post(f, "/worklist/dismiss", cookie: lead, [("csrf", token), ("key", other.key), ("upn", other.upn)]).status == .unprocessableEntity)
+                #expect(try await post(f, "/worklist/dismiss", cookie: lead, [("csrf", token), ("key", other.key), ("upn", other.upn), ("note", "known to the LA already")]).status == .seeOther)
+                let (_, left) = try await f.store.evaluate(schoolID: f.schoolID, asOf: day("2025-09-19"))
+                #expect(!left.contains { $0.key == other.key })
+            }
+            let office = try await signIn(f, .office)
+            #expect(try await get(f, "/worklist", cookie: office).status == .forbidden)
+        }
+    }
 }
 }

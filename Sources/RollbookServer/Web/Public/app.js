@@ -1,5 +1,6 @@
 // Progressive enhancement for the register page: "mark all present" and keyboard shortcuts (p present, l late).
 document.documentElement.classList.add("js");
+document.addEventListener("click", (e) => { if (e.target && e.target.id === "print") window.print(); });
 document.addEventListener("DOMContentLoaded", () => {
   const form = document.getElementById("register");
   if (!form) return;

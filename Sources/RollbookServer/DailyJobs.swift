@@ -1,0 +1,70 @@
+import Foundation
+import RollbookCore
+import RollbookStore
+import Vapor
+
+/// The server's daily job: once the morning register has closed on a school day, each school's N marks past the
+/// policy's limit become O by an automatic amendment. Claimed once per school and day in the database, so several
+/// instances sharing one database run it once. The worklist itself is evaluated live on each visit.
+enum DailyJobs {
+    static let actor = Actor(name: "Rollbook", position: "Daily evaluation")
+
+    /// Amends the N marks the actions list to O, the reason citing the policy; returns how many changed.
+    static func applyNToO(_ actions: [DueAction], policy: Policy, schoolID: Int, store: Store, at now: String) async throws -> Int {
+        let due = actions.filter { $0.kind == .nToO }
+        guard !due.isEmpty else { return 0 }
+        let ids = Dictionary(try await store.pupils(schoolID: schoolID, filter: PupilFilter(upns: due.map(\.upn))).map { ($0.upn, $0.id!) },
+                             uniquingKeysWith: { a, _ in a })
+        var writes: [MarkWrite] = []
+        for a in due {
+            guard let pupilID = ids[a.upn] else { continue }
+            for s in a.sessions where s.code == "N" {
+                writes.append(MarkWrite(pupilID: pupilID, mark: Mark(date: s.date, session: s.session, code: .o),
+                                        reason: "No reason given within \(policy.noReason.nToOSchoolDays) school days: N becomes O (\(policy.name); \(a.source))"))
+            }
+        }
+        guard !writes.isEmpty else { return 0 }
+        return try await store.record(writes, by: actor, at: now).amended
+    }
+
+    /// One pass: every school whose AM register has closed today gets its run, if no instance has claimed it.
+    static func runDue(app: Application) async {
+        let store = app.store
+        let now = app.options.clock.now()
+        do {
+            for school in try await store.schools() {
+                let id = school.id!
+                let calendar = try await store.calendar(schoolID: id)
+                let policy = try await store.policy(schoolID: id, on: now.date)
+                guard calendar.isSchoolDay(now.date), now.time > policy.register.am.closes else { continue }
+                guard try await store.claimJob(schoolID: id, job: "n-to-o", day: now.date, at: now.timestamp) else { continue }
+                let (_, actions) = try await store.evaluate(schoolID: id, asOf: now.date)
+                let n = try await applyNToO(actions, policy: policy, schoolID: id, store: store, at: now.timestamp)
+                try await store.finishJob(schoolID: id, job: "n-to-o", day: now.date, summary: "\(n) N marks amended to O")
+                app.logger.info("Daily evaluation for \(school.name): \(n) N marks amended to O.")
+            }
+        } catch {
+            app.logger.error("Daily evaluation failed: \(error)")
+        }
+    }
+}
+
+/// Runs the daily jobs every few minutes while the server is up.
+struct DailyJobsLifecycle: LifecycleHandler {
+    final class Box: @unchecked Sendable { var task: Task<Void, Never>? }
+    let box = Box()
+    let interval: Duration
+
+    func didBootAsync(_ app: Application) async throws {
+        box.task = Task {
+            while !Task.isCancelled {
+                await DailyJobs.runDue(app: app)
+                try? await Task.sleep(for: interval)
+            }
+        }
+    }
+
+    func shutdownAsync(_ app: Application) async {
+        box.task?.cancel()
+    }
+}
