@@ -74,7 +74,7 @@ struct CaseworkController: RouteCollection {
         var stages: [StageGroup]
         var flash: String?
     }
-    struct KindCount: Encodable { var kind: String; var count: Int }
+    struct KindCount: Encodable { var kind: String; var value: String; var count: Int; var selected: Bool }
 
     static func title(_ k: DueAction.Kind) -> String {
         switch k {
@@ -98,21 +98,31 @@ struct CaseworkController: RouteCollection {
             && a.kind != .nToO && a.kind != .dayOneContact
     }
 
-    func worklist(req: Request) async throws -> View {
-        let u = try req.auth.require(StaffUser.self)
-        try u.require(.casework)
+    /// The actions due today (for some pupils, or all), as the worklist shows them.
+    static func items(_ req: Request, schoolID: Int, upns: [String]? = nil) async throws -> (policy: Policy, actions: [DueAction], items: [Item]) {
         let today = req.clock.now().date
-        let (policy, actions) = try await req.store.evaluate(schoolID: u.schoolID, asOf: today)
-        let names = Dictionary(try await req.store.listings(schoolID: u.schoolID, filter: PupilFilter(onRollDuring: DateRange(from: today, to: today)))
+        let (policy, actions) = try await req.store.evaluate(schoolID: schoolID, asOf: today, upns: upns)
+        let names = Dictionary(try await req.store.listings(schoolID: schoolID, filter: PupilFilter(onRollDuring: DateRange(from: today, to: today), upns: upns))
             .map { ($0.upn, $0.displayName) }, uniquingKeysWith: { a, _ in a })
-        func item(_ a: DueAction) -> Item {
+        let items = actions.map { a in
             Item(key: a.key, upn: a.upn, name: names[a.upn] ?? a.upn, kind: Self.title(a.kind), reason: a.reason, rule: a.rule, source: a.source,
                  due: a.due.iso, action: a.action.rawValue.replacingOccurrences(of: "_", with: " "), overdue: a.due < today,
                  sessions: a.sessions.isEmpty ? nil : a.sessions.map { "\($0.date) \($0.session.rawValue) \($0.code)" }.joined(separator: ", "),
                  contacts: a.contacts, letter: Self.sendsLetter(a), proposedStage: a.proposedStage.flatMap { policy.stage($0)?.name })
         }
+        return (policy, actions, items)
+    }
+
+    func worklist(req: Request) async throws -> View {
+        let u = try req.auth.require(StaffUser.self)
+        try u.require(.casework)
+        let today = req.clock.now().date
+        let (policy, allActions, allItems) = try await Self.items(req, schoolID: u.schoolID)
+        // ?kind=stage_entry shows one kind only.
+        let only = req.query[String.self, at: "kind"].flatMap(DueAction.Kind.init(rawValue:))
+        let chosen = zip(allActions, allItems).filter { only == nil || $0.0.kind == only }
         var counts: [DueAction.Kind: Int] = [:]
-        for a in actions { counts[a.kind, default: 0] += 1 }
+        for a in allActions { counts[a.kind, default: 0] += 1 }
         // Pupils by the stage they are in, with when monitoring ends.
         var byStage: [String: [StagePupil]] = [:]
         var timelines: [Int: [CaseworkRow]] = [:]
@@ -129,12 +139,17 @@ struct CaseworkController: RouteCollection {
         req.session.data["flash"] = nil
         return try await PageController().render(req, "worklist", title: "Worklist", WorklistContent(
             date: today.iso, policy: "\(policy.name) (in force from \(policy.effectiveFrom))",
-            dueToday: actions.filter { $0.due >= today }.map(item), overdue: actions.filter { $0.due < today }.map(item),
-            byKind: DueAction.Kind.allCases.compactMap { k in counts[k].map { KindCount(kind: Self.title(k), count: $0) } },
+            dueToday: chosen.filter { $0.0.due >= today }.map(\.1), overdue: chosen.filter { $0.0.due < today }.map(\.1),
+            byKind: DueAction.Kind.allCases.compactMap { k in counts[k].map { KindCount(kind: Self.title(k), value: k.rawValue, count: $0, selected: k == only) } },
             stages: stages, flash: flash))
     }
 
-    struct Decision: Content { var key: String; var upn: String; var note: String? }
+    struct Decision: Content {
+        var key: String; var upn: String; var note: String?
+        /// "pupil" to return to the pupil's page rather than the worklist.
+        var back: String?
+        func redirect(_ req: Request) -> Response { req.redirect(to: back == "pupil" ? "/pupils/\(upn)#timeline" : "/worklist") }
+    }
 
     /// Finds a proposed action by key, evaluated afresh, so what is recorded is what the policy says today.
     func proposed(_ req: Request, _ u: StaffUser, key: String) async throws -> (Policy, DueAction, PupilRow) {
@@ -194,7 +209,7 @@ struct CaseworkController: RouteCollection {
                                                         summary: "Monitoring ended: improved", recordedAt: now.timestamp, by: u.actor))
         }
         req.session.data["flash"] = message + (document != nil ? " The letter is on the timeline." : "")
-        return req.redirect(to: "/worklist")
+        return form.redirect(req)
     }
 
     func dismiss(req: Request) async throws -> Response {
@@ -210,7 +225,7 @@ struct CaseworkController: RouteCollection {
                                                     summary: "\(Self.title(a.kind)) not done: \(a.reason)", outcome: reason,
                                                     recordedAt: now.timestamp, by: u.actor))
         req.session.data["flash"] = "\(Self.title(a.kind)) for \(p.displayName) dismissed: \(reason)."
-        return req.redirect(to: "/worklist")
+        return form.redirect(req)
     }
 
     /// The letter for an action, merged with the pupil's figures and the parents with parental responsibility.

@@ -356,6 +356,8 @@ struct PageController: RouteCollection {
         var signedOutNow: Bool
         var year: YearView
         var timeline: [CaseworkController.Entry]
+        /// What the policy proposes for this pupil today (the worklist's actions).
+        var proposed: [CaseworkController.Item]
         var canCasework: Bool
         var caseworkKinds: [CaseworkController.Option]
     }
@@ -467,6 +469,7 @@ struct PageController: RouteCollection {
                                              year: yearView(p, year: thisYear, now: req.clock.now(), times: policy.register, calendar: calendar, codes: codes,
                                                             marks: marks, target: policy.attendanceTarget),
                                              timeline: u.can(.casework) ? CaseworkController.timeline(try await req.store.casework(pupilID: p.id!)) : [],
+                                             proposed: u.can(.casework) ? try await CaseworkController.items(req, schoolID: u.schoolID, upns: [p.upn]).items : [],
                                              canCasework: u.can(.casework), caseworkKinds: CaseworkController.options))
     }
 }

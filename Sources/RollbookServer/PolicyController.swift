@@ -21,6 +21,8 @@ struct PolicyController: RouteCollection {
         var stages: [Setting]
         var versions: [Version]
         var canEdit: Bool
+        /// The policy in force as a file, to edit on the page and save as a new version.
+        var document: String
         var flash: String?
         var error: String?
     }
@@ -29,7 +31,7 @@ struct PolicyController: RouteCollection {
         try await render(req, error: nil)
     }
 
-    func render(_ req: Request, error: String?) async throws -> View {
+    func render(_ req: Request, error: String?, draft: String? = nil) async throws -> View {
         let u = try req.auth.require(StaffUser.self)
         try u.require(.readStatistics)
         let today = req.clock.now().date
@@ -72,7 +74,9 @@ struct PolicyController: RouteCollection {
         return try await PageController().render(req, "policy", title: "Attendance policy", Content(
             name: p.name, from: p.effectiveFrom.iso, settings: settings, stages: stages,
             versions: versions.map { Version(from: $0.effectiveFrom, name: $0.name, savedAt: String($0.savedAt.prefix(16)).replacingOccurrences(of: "T", with: " "), savedBy: $0.savedBy, inForce: $0.effectiveFrom == inForce) },
-            canEdit: u.can(.managePolicy), flash: flash, error: error))
+            canEdit: u.can(.managePolicy),
+            document: draft ?? versions.first { $0.effectiveFrom <= today.iso }?.document ?? String(decoding: PolicyFile.encode(p), as: UTF8.self),
+            flash: flash, error: error))
     }
 
     /// The policy file of one version, exactly as saved.
@@ -87,26 +91,33 @@ struct PolicyController: RouteCollection {
                                                "Content-Disposition": "attachment; filename=\"policy-\(from).json\""], body: .init(string: v.document))
     }
 
-    struct Upload: Codable { var file: File }
+    /// A new version from an uploaded file, or from the file as edited on the page.
+    struct Upload: Codable { var file: File?; var document: String? }
 
     func upload(req: Request) async throws -> Response {
         let u = try req.auth.require(StaffUser.self)
         try u.require(.managePolicy)
-        guard let upload = try? req.content.decode(Upload.self), upload.file.data.readableBytes > 0 else {
-            return try await failed(req, "file: choose a policy file (JSON) to upload")
+        let upload = try? req.content.decode(Upload.self)
+        let data: Data
+        if let f = upload?.file, f.data.readableBytes > 0 {
+            data = Data(buffer: f.data)
+        } else if let text = upload?.document, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            data = Data(text.utf8)
+        } else {
+            return try await failed(req, "file: choose a policy file (JSON) to upload, or edit the policy on the page")
         }
-        let data = Data(buffer: upload.file.data)
+        let draft = String(decoding: data, as: UTF8.self)
         let policy: Policy
-        do { policy = try PolicyFile.decode(data) } catch { return try await failed(req, "\(error.field): \(error.reason)") }
+        do { policy = try PolicyFile.decode(data) } catch { return try await failed(req, "\(error.field): \(error.reason)", draft: draft) }
         do {
-            _ = try await req.store.savePolicy(schoolID: u.schoolID, policy, document: String(decoding: data, as: UTF8.self), by: u.actor, at: req.clock.now().timestamp)
-        } catch let e as StoreError { return try await failed(req, e.description) }
+            _ = try await req.store.savePolicy(schoolID: u.schoolID, policy, document: draft, by: u.actor, at: req.clock.now().timestamp)
+        } catch let e as StoreError { return try await failed(req, e.description, draft: draft) }
         req.session.data["flash"] = "Saved '\(policy.name)', in force from \(policy.effectiveFrom)."
         return req.redirect(to: "/policy")
     }
 
-    func failed(_ req: Request, _ message: String) async throws -> Response {
-        let r = try await render(req, error: "\(message). Nothing was saved.").encodeResponse(for: req)
+    func failed(_ req: Request, _ message: String, draft: String? = nil) async throws -> Response {
+        let r = try await render(req, error: "\(message). Nothing was saved.", draft: draft).encodeResponse(for: req)
         r.status = .unprocessableEntity
         return r
     }

@@ -46,18 +46,22 @@ extension Store {
 
     /// The daily evaluation for a school on `asOf`: marks, the policy in force, the calendar and every pupil's casework
     /// turned into the actions due (`Evaluation.run`).
-    public func evaluate(schoolID: Int, asOf: LocalDate) async throws -> (policy: Policy, actions: [DueAction]) {
+    public func evaluate(schoolID: Int, asOf: LocalDate, upns: [String]? = nil) async throws -> (policy: Policy, actions: [DueAction]) {
         let policy = try await policy(schoolID: schoolID, on: asOf)
         let calendar = try await calendar(schoolID: schoolID)
         // Exactly the days the rules read: the year to date and the windows before it, which may reach into last year.
         let range = Evaluation.marksNeeded(policy: policy, calendar: calendar, asOf: asOf) ?? DateRange(from: asOf, to: asOf)
         let from = range.from
-        let pupils = try await pupils(schoolID: schoolID, filter: PupilFilter(onRollDuring: DateRange(from: asOf, to: asOf)))
+        let pupils = try await pupils(schoolID: schoolID, filter: PupilFilter(onRollDuring: DateRange(from: asOf, to: asOf), upns: upns))
         let ids = pupils.compactMap(\.id)
-        let arrays = try await sessionArrays(schoolID: schoolID, range: range)
+        let arrays = try await sessionArrays(schoolID: schoolID, pupilIDs: upns == nil ? nil : ids, range: range)
         let contacts = try await contacts(pupilIDs: ids)
         var timelines: [Int: [CaseworkRow]] = [:]
-        for r in try await casework(schoolID: schoolID) { timelines[r.pupilID, default: []].append(r) }
+        if upns == nil {
+            for r in try await casework(schoolID: schoolID) { timelines[r.pupilID, default: []].append(r) }
+        } else {
+            for id in ids { timelines[id] = try await casework(pupilID: id).reversed() }
+        }
         var casework: [String: Casework] = [:]
         let facts = pupils.map { p in
             let id = p.id!

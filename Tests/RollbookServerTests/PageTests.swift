@@ -317,6 +317,15 @@ extension ServerTests {
             #expect(refused.status == .unprocessableEntity)
             #expect(refused.text.contains("no_reason.n_to_o_school_days: must be 1 to 5"), "\(refused.text)")
             #expect(try await f.store.policyVersions(schoolID: f.schoolID).count == 1)
+            // Edited on the page: the in-force file is offered, and a changed copy saves as the next version.
+            #expect(after.text.contains("Tiny School policy 2025") && after.text.contains("textarea"))
+            var edited = p
+            edited.effectiveFrom = day("2025-11-01"); edited.name = "Tiny School policy from November"
+            let fromPage = try await post(f, "/policy", cookie: lead, [("csrf", token), ("document", String(decoding: PolicyFile.encode(edited), as: UTF8.self))])
+            #expect(fromPage.status == .seeOther, "\(fromPage.text)")
+            #expect(try await f.store.policy(schoolID: f.schoolID, on: day("2025-11-02")).name == "Tiny School policy from November")
+            let broken = try await post(f, "/policy", cookie: lead, [("csrf", token), ("document", "{\"name\": \"half a policy\"}")])
+            #expect(broken.status == .unprocessableEntity && broken.text.contains("half a policy"), "the draft is kept to fix")
             let office = try await signIn(f, .office)
             let officePage = try await get(f, "/policy", cookie: office)
             #expect(officePage.status == .ok && !officePage.text.contains("Save a new version"))
@@ -334,6 +343,10 @@ extension ServerTests {
             let (_, actions) = try await f.store.evaluate(schoolID: f.schoolID, asOf: day("2025-09-19"))
             let entry = try #require(actions.first { $0.upn == "A100000000001" && $0.kind == .stageEntry }, "\(actions.map { "\($0.upn) \($0.kind)" })")
             #expect(page.text.contains(entry.key) && page.text.contains("Mia Fielding"))
+            let miaPage = try await get(f, "/pupils/A100000000001", cookie: lead)
+            #expect(miaPage.text.contains("Proposed today by the policy") && miaPage.text.contains(entry.key))
+            let stagesOnly = try await get(f, "/worklist?kind=stage_entry", cookie: lead)
+            #expect(stagesOnly.text.contains(entry.key) && !actions.filter { $0.kind != .stageEntry }.contains { stagesOnly.text.contains($0.key) })
             let token = try #require(Self.csrf(page)?.token)
             let done = try await post(f, "/worklist/complete", cookie: lead, [("csrf", token), ("key", entry.key), ("upn", entry.upn), ("note", "posted home")])
             #expect(done.status == .seeOther, "\(done.text)")
