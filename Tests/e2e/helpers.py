@@ -32,6 +32,7 @@ DOMAIN = "harbourlane.example.org"
 PASSWORD = "rollbook-demo"
 TEACHER = f"teacher@{DOMAIN}"
 OFFICE = f"office@{DOMAIN}"
+LEAD = f"lead@{DOMAIN}"
 GOVERNOR = f"governor@{DOMAIN}"
 ALL_ACCOUNTS = ["teacher", "office", "lead", "head", "governor", "la"]
 OFFICE_SIGNATURE = "Olu Office, Attendance officer"

@@ -11,13 +11,14 @@ end of pytest's output ("accessibility (axe-core): minor and moderate findings")
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
 from selenium_axe_python import Axe
 from selenium.webdriver.common.by import By
 
-from helpers import (A11Y_FORM, ACCESSIBILITY_NOTES, ACCESSIBILITY_RUNS, GOVERNOR, OFFICE, PREVIOUS_SCHOOL_DAY,
+from helpers import (A11Y_FORM, ACCESSIBILITY_NOTES, ACCESSIBILITY_RUNS, GOVERNOR, LEAD, OFFICE, PREVIOUS_SCHOOL_DAY,
                      READ_ONLY_FORM, TODAY, TODAY_HEADING, HttpUser, check_forbidden, check_renders, fill_sign_in, go,
                      h1, pupil_links, section_table_rows, sign_in, switch_user)
 
@@ -74,7 +75,20 @@ def pupil_with_history(server) -> str:
     return upn
 
 
-def test_every_page_has_no_serious_or_critical_accessibility_violation(any_browser, server, pupil_with_history):
+@pytest.fixture(scope="module")
+def letter_sent(server) -> str:
+    """A pupil with a letter on their timeline: the attendance lead completes a stage entry from the worklist."""
+    lead = HttpUser(server, LEAD)
+    page = lead.get("/worklist?kind=stage_entry")
+    item = re.search(r'name="key" value="([^"]+)"><input type="hidden" name="upn" value="([^"]+)"', page)
+    assert item, "the worklist proposes no stage entry to complete"
+    status, after = lead.post("/worklist?kind=stage_entry", "/worklist/complete",
+                              {"key": html.unescape(item.group(1)), "upn": html.unescape(item.group(2)), "note": "posted"})
+    assert status == 200 and "The letter is on the timeline" in after, f"completing the stage entry failed ({status})"
+    return item.group(2)
+
+
+def test_every_page_has_no_serious_or_critical_accessibility_violation(any_browser, server, pupil_with_history, letter_sent):
     browser = any_browser
     width = browser.rollbook_width
     checked: list[str] = []
@@ -137,12 +151,28 @@ def test_every_page_has_no_serious_or_critical_accessibility_violation(any_brows
     assert h1(browser) == "Not Found", f"an unknown address is headed {h1(browser)!r}, not Not Found"
     check("404 page /no-such-page")
 
+    # The attendance lead's pages: policy, worklist, a pupil's casework, a letter as sent.
+    switch_user(browser, server, LEAD)
+    go(browser, server, "/policy")
+    assert browser.find_elements(By.ID, "policy-document"), "the lead's policy page has no editor"
+    check("Policy /policy (lead)")
+    go(browser, server, "/worklist?kind=penalty_threshold")
+    assert browser.find_elements(By.CSS_SELECTOR, "li.action"), "the worklist shows no penalty-threshold action"
+    check("Worklist /worklist?kind=penalty_threshold (lead)")
+    go(browser, server, f"/pupils/{letter_sent}")
+    letter = browser.find_elements(By.PARTIAL_LINK_TEXT, "the letter as sent")
+    assert letter, "the pupil's timeline has no letter"
+    check(f"pupil page with casework /pupils/{letter_sent} (lead)")
+    go(browser, server, letter[0].get_attribute("href").replace(server.base_url, ""))
+    assert browser.find_elements(By.CSS_SELECTOR, "article.letter"), "the letter page shows no letter"
+    check("a letter as sent (lead)")
+
     switch_user(browser, server, GOVERNOR)
     go(browser, server, "/lists")
     check_forbidden(browser, "/lists", "governor")
     check("403 page /lists (governor)")
 
-    assert len(checked) == 12, f"the test should have checked 12 pages, it checked {checked}"
+    assert len(checked) == 16, f"the test should have checked 16 pages, it checked {checked}"
     ACCESSIBILITY_RUNS.append(f"{width}: axe-core {version} on {len(checked)} pages, {len(failures)} serious or critical")
     summary = (f"axe-core {version} on {len(checked)} pages at {width} width: {len(failures)} serious or critical "
                f"violations:\n\n" + "\n\n".join(failures))
