@@ -70,6 +70,9 @@ struct CaseworkController: RouteCollection {
         var policy: String
         var dueToday: [Item]
         var overdue: [Item]
+        /// How many actions each list has in all, when it shows only the first `shown`.
+        var dueTodayTotal: Int
+        var overdueTotal: Int
         var byKind: [KindCount]
         var stages: [StageGroup]
         var flash: String?
@@ -139,10 +142,15 @@ struct CaseworkController: RouteCollection {
         req.session.data["flash"] = nil
         return try await PageController().render(req, "worklist", title: "Worklist", WorklistContent(
             date: today.iso, policy: "\(policy.name) (in force from \(policy.effectiveFrom))",
-            dueToday: chosen.filter { $0.0.due >= today }.map(\.1), overdue: chosen.filter { $0.0.due < today }.map(\.1),
+            dueToday: Array(chosen.filter { $0.0.due >= today }.map(\.1).prefix(only == nil ? Self.shown : .max)),
+            overdue: Array(chosen.filter { $0.0.due < today }.map(\.1).prefix(only == nil ? Self.shown : .max)),
+            dueTodayTotal: chosen.filter { $0.0.due >= today }.count, overdueTotal: chosen.filter { $0.0.due < today }.count,
             byKind: DueAction.Kind.allCases.compactMap { k in counts[k].map { KindCount(kind: Self.title(k), value: k.rawValue, count: $0, selected: k == only) } },
             stages: stages, flash: flash))
     }
+
+    /// Each list shows this many actions until a kind is chosen.
+    static let shown = 50
 
     struct Decision: Content {
         var key: String; var upn: String; var note: String?

@@ -14,7 +14,7 @@ public enum PageBench {
         public var runs: [Double]
     }
 
-    /// Creates the demo school in `database` (which must be empty), signs in as the office and times each page `runs` times.
+    /// Creates the demo school in `database` (which must be empty), signs in as the attendance lead and times each page `runs` times.
     public static func run(database: DatabaseLocation, phase: DemoOptions.Phase, through: LocalDate, runs: Int) async throws -> (pupils: Int, timings: [Timing]) {
         let clock = FixedClock(date: through, time: TimeOfDay(hour: 10, minute: 0)!)
         let app = try await Application.make(Environment(name: "production", arguments: ["rollbook"]))
@@ -28,18 +28,20 @@ public enum PageBench {
             let roll = try await store.pupils(schoolID: schoolID, filter: PupilFilter(onRollDuring: DateRange(from: through, to: through)))
             let form = Dictionary(grouping: roll, by: \.form).max { $0.value.count < $1.value.count }!.key
             let pupil = roll.first { $0.form == form }!
-            let office = try await signIn(app, email: try await store.staff(schoolID: schoolID).first { $0.staffRole == .office }!.email)
+            let lead = try await signIn(app, email: try await store.staff(schoolID: schoolID).first { $0.staffRole == .attendanceLead }!.email)
             let encodedForm = form.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? form
             let pages = [("register (form \(form), AM)", "/registers/\(through.iso)/AM?form=\(encodedForm)"),
                          ("pupil page", "/pupils/\(pupil.upn)"),
                          ("today", "/today"),
-                         ("lists (whole school, year to date)", "/lists")]
+                         ("lists (whole school, year to date)", "/lists"),
+                         ("worklist (whole school)", "/worklist"),
+                         ("policy", "/policy")]
             var out: [Timing] = []
             for (name, path) in pages {
                 var t = Timing(page: name, path: path, bytes: 0, runs: [])
                 for _ in 0..<(max(1, runs) + 2) {  // two warm-up requests
                     let start = Date()
-                    let res = try await send(app, .GET, path, cookie: office)
+                    let res = try await send(app, .GET, path, cookie: lead)
                     guard res.status == .ok else { throw Abort(.internalServerError, reason: "\(path) answered \(res.status.code)") }
                     t.runs.append(Date().timeIntervalSince(start))
                     t.bytes = res.body.buffer?.readableBytes ?? 0

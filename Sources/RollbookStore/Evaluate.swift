@@ -34,12 +34,39 @@ extension Casework {
 }
 
 extension Store {
-    /// Every contact of these pupils, in priority order.
-    public func contacts(pupilIDs: [Int]) async throws -> [Int: [Contact]] {
-        guard !pupilIDs.isEmpty else { return [:] }
+    /// Every contact of a school's pupils (or of some), in priority order; read with SQLKit, as the evaluation reads every pupil's.
+    public func contacts(schoolID: Int, pupilIDs: [Int]? = nil) async throws -> [Int: [Contact]] {
+        var q = sql.select().columns(SQLColumn("pupil_id", table: "contacts"), SQLColumn("priority", table: "contacts"), SQLColumn("name", table: "contacts"),
+                                     SQLColumn("relationship", table: "contacts"), SQLColumn("parental_responsibility", table: "contacts"),
+                                     SQLColumn("lives_with", table: "contacts"), SQLColumn("phone", table: "contacts"), SQLColumn("email", table: "contacts"))
+            .from("contacts").join("pupils", on: SQLColumn("id", table: "pupils"), .equal, SQLColumn("pupil_id", table: "contacts"))
+            .where(SQLColumn("school_id", table: "pupils"), .equal, SQLBind(schoolID))
+        if let ids = pupilIDs {
+            guard !ids.isEmpty else { return [:] }
+            q = q.where(SQLColumn("pupil_id", table: "contacts"), .in, SQLBind.group(ids))
+        }
         var out: [Int: [Contact]] = [:]
-        for chunk in stride(from: 0, to: pupilIDs.count, by: 1000).map({ Array(pupilIDs[$0..<min($0 + 1000, pupilIDs.count)]) }) {
-            for c in try await ContactRow.query(on: db).filter(\.$pupilID ~~ chunk).sort(\.$priority).all() { out[c.pupilID, default: []].append(c.contact) }
+        for r in try await q.orderBy(SQLColumn("priority", table: "contacts")).all() {
+            out[try r.decode(column: "pupil_id", as: Int.self), default: []].append(Contact(
+                priority: try r.decode(column: "priority", as: Int.self), name: try r.decode(column: "name", as: String.self),
+                relationship: try r.decode(column: "relationship", as: String.self),
+                parentalResponsibility: try r.decode(column: "parental_responsibility", as: Bool.self),
+                livesWith: try r.decode(column: "lives_with", as: Bool.self), phone: try r.decode(column: "phone", as: String.self),
+                email: try r.decode(column: "email", as: String.self)))
+        }
+        return out
+    }
+
+    /// Who is vulnerable (child protection or child in need plan, looked after) and who has a social worker, by pupil id.
+    func safeguardingFlags(schoolID: Int, pupilIDs: [Int]?) async throws -> [Int: (vulnerable: Bool, socialWorker: Bool)] {
+        var q = sql.select().columns("id", "child_protection", "child_in_need", "looked_after", "social_worker_name").from(PupilRow.schema)
+            .where("school_id", .equal, SQLBind(schoolID))
+        if let ids = pupilIDs { q = q.where("id", .in, SQLBind.group(ids)) }
+        var out: [Int: (vulnerable: Bool, socialWorker: Bool)] = [:]
+        for r in try await q.all() {
+            out[try r.decode(column: "id", as: Int.self)] = (
+                try r.decode(column: "child_protection", as: Bool.self) || r.decode(column: "child_in_need", as: Bool.self) || r.decode(column: "looked_after", as: Bool.self),
+                !(try r.decode(column: "social_worker_name", as: String.self)).isEmpty)
         }
         return out
     }
@@ -52,10 +79,11 @@ extension Store {
         // Exactly the days the rules read: the year to date and the windows before it, which may reach into last year.
         let range = Evaluation.marksNeeded(policy: policy, calendar: calendar, asOf: asOf) ?? DateRange(from: asOf, to: asOf)
         let from = range.from
-        let pupils = try await pupils(schoolID: schoolID, filter: PupilFilter(onRollDuring: DateRange(from: asOf, to: asOf), upns: upns))
-        let ids = pupils.compactMap(\.id)
+        let pupils = try await listings(schoolID: schoolID, filter: PupilFilter(onRollDuring: DateRange(from: asOf, to: asOf), upns: upns))
+        let ids = pupils.map(\.id)
         let arrays = try await sessionArrays(schoolID: schoolID, pupilIDs: upns == nil ? nil : ids, range: range)
-        let contacts = try await contacts(pupilIDs: ids)
+        let contacts = try await contacts(schoolID: schoolID, pupilIDs: upns == nil ? nil : ids)
+        let flags = try await safeguardingFlags(schoolID: schoolID, pupilIDs: upns == nil ? nil : ids)
         var timelines: [Int: [CaseworkRow]] = [:]
         if upns == nil {
             for r in try await casework(schoolID: schoolID) { timelines[r.pupilID, default: []].append(r) }
@@ -64,12 +92,10 @@ extension Store {
         }
         var casework: [String: Casework] = [:]
         let facts = pupils.map { p in
-            let id = p.id!
+            let id = p.id
             if let t = timelines[id] { casework[p.upn] = Casework(timeline: t) }
-            let c = p.characteristics
             return PupilFacts(upn: p.upn, name: p.displayName, enrolment: p.enrolment, codes: arrays[id] ?? SessionArray(base: from, days: 0),
-                              vulnerable: c.childProtectionPlan || c.childInNeed || c.lookedAfter,
-                              socialWorker: !c.socialWorkerName.isEmpty, contacts: contacts[id] ?? [])
+                              vulnerable: flags[id]?.vulnerable ?? false, socialWorker: flags[id]?.socialWorker ?? false, contacts: contacts[id] ?? [])
         }
         return (policy, Evaluation.run(policy: policy, calendar: calendar, asOf: asOf, pupils: facts, casework: casework))
     }

@@ -13,7 +13,7 @@ struct Bench: AsyncParsableCommand {
 /// `rollbook bench pages`: server time of the register, pupil, Today and Lists pages on the demo secondary.
 struct BenchPages: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "pages",
-        abstract: "Time the staff pages (server time, in process) on the 1,200-pupil demo secondary.")
+        abstract: "Time the staff pages (server time, in process, as the attendance lead) on the 1,200-pupil demo secondary.")
     @Option(help: "Timed requests of each page (after two warm-up requests).") var runs = 50
     @Option(help: "The school day the demo runs to and the pages show (default: the last school day up to today).") var through: String?
 
