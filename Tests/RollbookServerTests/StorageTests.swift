@@ -139,5 +139,23 @@ extension ServerTests {
             #expect(try await f.store.claimJob(schoolID: f.schoolID, job: "evaluate", day: day("2025-09-10"), at: "t"))
         }
     }
+
+    @Test("the daily job amends N marks past the policy's limit to O, with the reason, once a day however often it runs", arguments: Backend.available)
+    func dailyNToO(_ b: Backend) async throws {
+        try await withRollbook(b, at: FixedClock(date: day("2025-09-19"), time: TimeOfDay(hour: 10, minute: 0)!)) { f in
+            let mia = try await f.store.pupil(schoolID: f.schoolID, upn: "A100000000001")!.id!
+            let teacher = Actor(name: "Sam Teacher", position: "Teacher")
+            _ = try await f.store.record([MarkWrite(pupilID: mia, mark: Mark(date: day("2025-09-08"), session: .am, code: .n)),
+                                          MarkWrite(pupilID: mia, mark: Mark(date: day("2025-09-18"), session: .am, code: .n))], by: teacher, at: "t")
+            await DailyJobs.runDue(app: f.app)
+            await DailyJobs.runDue(app: f.app)
+            let marks = Dictionary(try await f.store.marks(pupilID: mia).map { ("\($0.date) \($0.session)", $0.code) }, uniquingKeysWith: { a, _ in a })
+            #expect(marks["2025-09-08 AM"] == "O", "more than 5 school days without a reason")
+            #expect(marks["2025-09-18 AM"] == "N", "1 school day old")
+            let amendments = try await f.store.amendments(pupilID: mia)
+            #expect(amendments.count == 1)
+            #expect(amendments.first?.reason.contains("N becomes O") == true && amendments.first?.byName == "Rollbook")
+        }
+    }
 }
 }
