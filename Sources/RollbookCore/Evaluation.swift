@@ -146,6 +146,8 @@ public struct DueAction: Sendable, Hashable, Codable {
     public var key: String
     /// The policy version that decided: its name and the day it took effect.
     public var policy: String
+    /// For a penalty notice: the parent it would be issued to, as named on the admission register.
+    public var parent: String? = nil
 
     /// Worklist order: due date, then kind, then UPN.
     public static func worklistOrder(_ a: DueAction, _ b: DueAction) -> Bool {
@@ -935,8 +937,10 @@ struct EvalPlan {
                 f["notice_number"] = Double(previous + 1); f["amount_gbp"] = 0
                 kind = .laReferral
             }
-            out.append(action(p, .penaltyThreshold, rule: rule, anchor: anchor, suffix: parent.name, due: anchor, reason: reason,
-                              sessions: refs, figures: f, action: kind, contacts: contactLines([parent])))
+            var a = action(p, .penaltyThreshold, rule: rule, anchor: anchor, suffix: parent.name, due: anchor, reason: reason,
+                           sessions: refs, figures: f, action: kind, contacts: contactLines([parent]))
+            a.parent = parent.name
+            out.append(a)
         }
     }
 

@@ -206,7 +206,7 @@ struct CaseworkController: RouteCollection {
         }
         try await req.store.addCasework(CaseworkRow(pupilID: p.id!, kind: a.kind == .nToO ? .note : kind, actionKey: a.key,
                                                     happenedOn: now.date, summary: "\(Self.title(a.kind)): \(a.reason)", outcome: note,
-                                                    parent: a.kind == .penaltyThreshold ? a.contacts.first : nil,
+                                                    parent: a.parent,
                                                     document: document, recordedAt: now.timestamp, by: u.actor))
         if let stage = a.proposedStage, a.kind == .stageEntry || a.kind == .stageReview {
             try await req.store.addCasework(CaseworkRow(pupilID: p.id!, kind: .stageEntered, actionKey: nil, stageID: stage, happenedOn: now.date,

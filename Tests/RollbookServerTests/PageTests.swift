@@ -371,5 +371,29 @@ extension ServerTests {
             #expect(try await get(f, "/worklist", cookie: office).status == .forbidden)
         }
     }
+
+    @Test("a penalty notice recorded from the worklist is the named parent's, so the next one for that parent counts as their second")
+    func penaltyNoticePerParent() async throws {
+        try await withRollbook(.sqlite, at: FixedClock(date: day("2025-09-19"), time: TimeOfDay(hour: 16, minute: 0)!)) { f in
+            let mia = try await f.store.pupil(schoolID: f.schoolID, upn: "A100000000001")!.id!
+            var writes: [MarkWrite] = []
+            for d in ["2025-09-08", "2025-09-09", "2025-09-10", "2025-09-11", "2025-09-15"] {
+                for s in Session.allCases { writes.append(MarkWrite(pupilID: mia, mark: Mark(date: day(d), session: s, code: .o))) }
+            }
+            _ = try await f.store.record(writes, by: Actor(name: "T", position: "Teacher"), at: "t")
+            let (_, actions) = try await f.store.evaluate(schoolID: f.schoolID, asOf: day("2025-09-19"))
+            let notices = actions.filter { $0.upn == "A100000000001" && $0.kind == .penaltyThreshold }
+            #expect(notices.compactMap(\.parent) == ["Rosa Fielding", "Tom Fielding"], "one per parent with parental responsibility")
+            let rosa = try #require(notices.first)
+            #expect(rosa.reason.contains("First penalty notice to Rosa Fielding") && rosa.reason.contains("£80"))
+            let lead = try await signIn(f, .attendanceLead)
+            let token = try #require(Self.csrf(try await get(f, "/worklist", cookie: lead))?.token)
+            #expect(try await post(f, "/worklist/complete", cookie: lead, [("csrf", token), ("key", rosa.key), ("upn", rosa.upn)]).status == .seeOther)
+            let timeline = try await f.store.casework(pupilID: mia)
+            #expect(timeline.first { $0.caseworkKind == .penaltyNotice }?.parent == "Rosa Fielding")
+            let cw = Casework(timeline: timeline.reversed())
+            #expect(cw.notices.map(\.parent) == ["Rosa Fielding"] && cw.notices.first?.kind == .penaltyNotice)
+        }
+    }
 }
 }
