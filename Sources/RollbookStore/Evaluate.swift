@@ -18,7 +18,8 @@ extension Casework {
             case .stageEnded:
                 if let current = stage { stageHistory.append(StageState(stage: current.stage, entered: current.entered, left: day)) }
                 stage = nil
-            case .call, .familyContact, .meeting:
+            case .familyContact, .meeting:
+                // A call made is not contact unless it was answered: staff record that as contact with the family.
                 lastFamilyContact = max(lastFamilyContact ?? day, day)
             case .leaveEnded:
                 leaveEnded = max(leaveEnded ?? day, day)
