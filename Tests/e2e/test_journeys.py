@@ -19,7 +19,7 @@ import re
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from helpers import (AM_TIMES_LINE, AMEND_FORM, GOVERNOR, GOVERNOR_N_FORM, LATE_BOOK_FORM, OFFICE, OFFICE_SIGNATURE,
+from helpers import (AM_TIMES_LINE, AMEND_FORM, GOVERNOR, GOVERNOR_N_FORM, LATE_BOOK_FORM, LEAD, OFFICE, OFFICE_SIGNATURE,
                      OTHER_FORM, PREVIOUS_SCHOOL_DAY, TEACHER, TEACHER_FORM, TODAY, TODAY_HEADING, check_forbidden,
                      check_form_was_accepted, check_renders, current_mark, figures, go, h1, line_for, main_text,
                      minutes_between, name_of, path_of, pupil_links, register_lines, save_screenshot, section_table_rows, set_time,
@@ -312,3 +312,38 @@ def test_governor_sees_no_pupil_names(desktop, server):
             assert any(k.startswith("attendance this year") for k in numbers), \
                 f"the governor's Today shows no attendance figure: {numbers}"
     assert not leaks, "the governor was shown pupil names:\n" + "\n".join(leaks)
+
+
+def test_attendance_lead_sends_a_stage_letter_from_the_worklist(desktop, server):
+    """Issue 4: the worklist's actions come from the policy; completing a stage entry sends its letter, which is
+    kept on the pupil's timeline exactly as sent and can be printed."""
+    browser = desktop
+    sign_in(browser, server, LEAD)
+    go(browser, server, "/worklist?kind=penalty_threshold")
+    assert h1(browser).startswith("Worklist"), f"the worklist is headed {h1(browser)!r}"
+    # A penalty-threshold action lists the sessions and the parent it would be issued to.
+    penalty = browser.find_elements(By.CSS_SELECTOR, "li.action")
+    assert penalty and "penalty notice to" in penalty[0].text, f"no penalty-threshold action: {main_text(browser)[:600]}"
+    go(browser, server, "/worklist?kind=stage_entry")
+    item = browser.find_elements(By.CSS_SELECTOR, "li.action")[-1]
+    upn = item.find_element(By.CSS_SELECTOR, "h3 a").get_attribute("href").rsplit("/", 1)[-1]
+    name = item.find_element(By.CSS_SELECTOR, "h3 a").text
+    reason = item.find_element(By.CSS_SELECTOR, "p").text
+    assert "below" in reason and "%" in reason, f"a stage entry should say the figures and the threshold: {reason!r}"
+    item.find_element(By.CSS_SELECTOR, "input[name=note]").send_keys("Posted and emailed")
+    submit_and_wait(browser, item.find_element(By.XPATH, ".//button[normalize-space()='Send the letter and record it']"))
+    check_form_was_accepted(browser)
+    flash = browser.find_element(By.CSS_SELECTOR, "#main p.ok").text
+    assert name in flash and "The letter is on the timeline" in flash, flash
+    go(browser, server, f"/pupils/{upn}")
+    rows = section_table_rows(browser, "Casework timeline")
+    kinds = [r[1] for r in rows]
+    assert "Letter sent" in kinds and "Stage entered" in kinds, f"the timeline shows {rows[:3]}"
+    sent = rows[kinds.index("Letter sent")]
+    assert "Posted and emailed" in sent[3] and "Lee Lead" in sent[4], f"the letter's row is {sent}"
+    browser.find_element(By.PARTIAL_LINK_TEXT, "the letter as sent").click()
+    wait(browser).until(lambda d: d.find_elements(By.CSS_SELECTOR, "article.letter"))
+    letter = browser.find_element(By.CSS_SELECTOR, "article.letter").text
+    assert letter.startswith("Harbour Lane") and "Dear " in letter and name.split(" ")[0] in letter, letter[:400]
+    assert "Lee Lead" in letter, "the letter is signed by whoever sent it"
+    assert browser.find_elements(By.ID, "print"), "the letter page has no Print button"
