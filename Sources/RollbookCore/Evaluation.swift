@@ -651,7 +651,7 @@ struct EvalPlan {
         // The furthest such stage whose threshold is crossed.
         var chosen: (stage: Policy.Stage, attended: Int, possible: Int)?
         for (i, st) in policy.stages.enumerated() where i > after && (st.directEntry || i == 0) {
-            guard let c = stageCounts(s, st, endingAt: last), Self.isBelow(c.attended, c.possible, st.below) else { continue }
+            guard let c = stageCounts(s, st, endingAt: last), c.possible >= st.minimum, Self.isBelow(c.attended, c.possible, st.below) else { continue }
             chosen = (st, c.attended, c.possible)
         }
         guard let (st, att, poss) = chosen else { return }
@@ -659,7 +659,7 @@ struct EvalPlan {
         // and not before the pupil last left a stage (or entered the current one).
         let floor = max(0, floorDay.map { index($0) + 1 } ?? 0)
         var first = last
-        while first - 1 >= floor, let c = stageCounts(s, st, endingAt: first - 1), Self.isBelow(c.attended, c.possible, st.below) {
+        while first - 1 >= floor, let c = stageCounts(s, st, endingAt: first - 1), c.possible >= st.minimum, Self.isBelow(c.attended, c.possible, st.below) {
             first -= 1
         }
         let rate = Double(att) / Double(poss)

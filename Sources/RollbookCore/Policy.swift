@@ -84,6 +84,11 @@ public struct Policy: Sendable, Hashable, Codable {
         public var next: String?
         /// True when a pupil not yet in any stage may enter this one directly (otherwise only from the stage before).
         public var directEntry: Bool
+        /// The fewest possible sessions in the window before the stage can fire, so one absence in the first days of
+        /// September is not a concern; when absent from the file, `defaultMinimumSessions` (a school week).
+        public var minimumSessions: Int?
+        public static let defaultMinimumSessions = 10
+        public var minimum: Int { minimumSessions ?? Self.defaultMinimumSessions }
         public init(id: String, name: String, below: Double, windowSchoolWeeks: Int? = nil, action: ActionKind, letter: String? = nil,
                     monitoringSchoolWeeks: Int? = nil, improvementTarget: Double? = nil, next: String? = nil, directEntry: Bool = false) {
             self.id = id; self.name = name; self.below = below; self.windowSchoolWeeks = windowSchoolWeeks; self.action = action
@@ -252,6 +257,7 @@ extension Policy {
             if let w = s.windowSchoolWeeks, !(1...52).contains(w) { throw fail("\(f).window_school_weeks", "must be 1 to 52, or absent for the year to date") }
             if let m = s.monitoringSchoolWeeks, !(1...39).contains(m) { throw fail("\(f).monitoring_school_weeks", "must be 1 to 39") }
             if let t = s.improvementTarget { try fraction(t, "\(f).improvement_target") }
+            if let m = s.minimumSessions, !(1...400).contains(m) { throw fail("\(f).minimum_sessions", "must be 1 to 400 sessions") }
             if s.next != nil && s.monitoringSchoolWeeks == nil {
                 throw fail("\(f).monitoring_school_weeks", "a stage with a next stage needs a monitoring period to decide on it")
             }

@@ -267,6 +267,21 @@ struct StageTests {
         #expect(c.possible == 40 && c.present == 37)
     }
 
+    @Test("no stage fires on a handful of sessions: one absence on the first days of September is not a concern")
+    func minimumSessions() throws {
+        var b = Book(through: "2025-09-02")
+        b.set("2025-09-01", .i)     // 2 of 4 sessions: 50%, but only 4 sessions
+        #expect(EvalTest.run(policy, "2025-09-02", b).of(.stageEntry).isEmpty)
+        var p = policy
+        p.stages[0].minimumSessions = 4
+        #expect(EvalTest.run(p, "2025-09-02", b).of(.stageEntry).count == 1)
+        // Once a school week has passed, the same absence counts (8 of 10: 80%), due the first day it could.
+        var c = Book(through: "2025-09-05")
+        c.set("2025-09-01", .i)
+        let a = try #require(EvalTest.run(policy, "2025-09-05", c).of(.stageEntry).first)
+        #expect(a.figures["possible"] == 10 && a.due == day("2025-09-05"))
+    }
+
     @Test("no entry at or above the threshold, at the precision schools read (95.0%)")
     func atThreshold() {
         var b = Book(through: "2025-10-24")
