@@ -23,6 +23,7 @@ struct APIController: RouteCollection {
         api.get("lessons", ":date", ":lesson", use: getLesson)
         api.post("lessons", ":date", ":lesson", use: submitLesson)
         api.get("marks", "overdue", use: overdue)
+        api.get("actions", use: actions)
         api.get("statistics", use: statistics)
         api.get("statistics", "pupils", use: statisticsByPupil)
     }
@@ -255,6 +256,15 @@ struct APIController: RouteCollection {
         return try await req.store.overdueNoReason(schoolID: u.schoolID, asOf: asOf, limit: limit).filter { u.ownForms?.contains($0.0.form) ?? true }.map { p, m in
             OverdueDTO(upn: p.upn, name: p.displayName, form: p.form, date: m.date.iso, session: m.session.rawValue)
         }
+    }
+
+    /// The daily evaluation's actions, as `rollbook evaluate --format json` prints them (attendance lead, head).
+    func actions(req: Request) async throws -> Response {
+        let u = try user(req)
+        try u.require(.casework)
+        let asOf = try req.query[String.self, at: "as_of"].map { try parseDate($0, field: "as_of") } ?? req.clock.now().date
+        let (_, actions) = try await req.store.evaluate(schoolID: u.schoolID, asOf: asOf)
+        return Response(status: .ok, headers: ["Content-Type": "application/json"], body: .init(data: DueAction.json(actions)))
     }
 
     func statistics(req: Request) async throws -> GroupStatisticsDTO {

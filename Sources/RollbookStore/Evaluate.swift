@@ -3,6 +3,16 @@ import Foundation
 import RollbookCore
 import SQLKit
 
+extension DueAction {
+    /// Stable JSON, as `rollbook evaluate` and the API give it: one object per action in worklist order, keys sorted, snake_case.
+    public static func json(_ actions: [DueAction]) -> Data {
+        let e = JSONEncoder()
+        e.keyEncodingStrategy = .convertToSnakeCase
+        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return (try? e.encode(actions)) ?? Data("[]".utf8)
+    }
+}
+
 extension Casework {
     /// What a pupil's timeline (oldest first) means for the evaluation: the stage they are in, contact with the
     /// family, agreed leave, notices issued, and the proposed actions already completed or dismissed.

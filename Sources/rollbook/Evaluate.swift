@@ -18,7 +18,7 @@ struct Evaluate: AsyncParsableCommand {
         }
         switch format {
         case .json:
-            FileHandle.standardOutput.write(Self.json(actions) + Data("\n".utf8))
+            FileHandle.standardOutput.write(DueAction.json(actions) + Data("\n".utf8))
         case .text:
             print("\(actions.count) actions due on \(day) under '\(policy.name)' (in force from \(policy.effectiveFrom)).")
             for a in actions {
@@ -27,13 +27,5 @@ struct Evaluate: AsyncParsableCommand {
                 print("      rule \(a.rule): \(a.source)")
             }
         }
-    }
-
-    /// Stable JSON: one object per action in worklist order, keys sorted, snake_case.
-    static func json(_ actions: [DueAction]) -> Data {
-        let e = JSONEncoder()
-        e.keyEncodingStrategy = .convertToSnakeCase
-        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return (try? e.encode(actions)) ?? Data("[]".utf8)
     }
 }

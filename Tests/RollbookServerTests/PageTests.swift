@@ -343,6 +343,11 @@ extension ServerTests {
             let (_, actions) = try await f.store.evaluate(schoolID: f.schoolID, asOf: day("2025-09-19"))
             let entry = try #require(actions.first { $0.upn == "A100000000001" && $0.kind == .stageEntry }, "\(actions.map { "\($0.upn) \($0.kind)" })")
             #expect(page.text.contains(entry.key) && page.text.contains("Mia Fielding"))
+            // The API gives the same actions as the worklist and `rollbook evaluate`.
+            let api = try await f.call(.GET, "/api/v1/actions?as_of=2025-09-19", as: .attendanceLead)
+            #expect(api.array.compactMap { $0["key"] as? String } == actions.map(\.key))
+            #expect((api.array.first?.keys).map(Set.init)?.isSuperset(of: ["upn", "kind", "rule", "due", "reason", "sessions"]) == true)
+            #expect(try await f.call(.GET, "/api/v1/actions", as: .office).status == .forbidden)
             let miaPage = try await get(f, "/pupils/A100000000001", cookie: lead)
             #expect(miaPage.text.contains("Proposed today by the policy") && miaPage.text.contains(entry.key))
             let stagesOnly = try await get(f, "/worklist?kind=stage_entry", cookie: lead)
