@@ -212,7 +212,8 @@ struct CaseworkController: RouteCollection {
             try await req.store.addCasework(CaseworkRow(pupilID: p.id!, kind: .stageEntered, actionKey: nil, stageID: stage, happenedOn: now.date,
                                                         summary: "Entered \(policy.stage(stage)?.name ?? stage)", recordedAt: now.timestamp, by: u.actor))
             message += " Now in \(policy.stage(stage)?.name ?? stage)."
-        } else if a.kind == .stageReview {
+        } else if a.kind == .stageReview, a.figures["improved"] == 1 {
+            // Improved: the pupil leaves the stage. Not improved at the last stage: they stay in it while staff decide.
             try await req.store.addCasework(CaseworkRow(pupilID: p.id!, kind: .stageEnded, actionKey: nil, happenedOn: now.date,
                                                         summary: "Monitoring ended: improved", recordedAt: now.timestamp, by: u.actor))
         }

@@ -400,5 +400,28 @@ extension ServerTests {
             #expect(cw.notices.map(\.parent) == ["Rosa Fielding"] && cw.notices.first?.kind == .penaltyNotice)
         }
     }
+
+    @Test("recording the end of monitoring: a pupil who has not improved at the policy's last stage stays in it")
+    func reviewAtLastStage() async throws {
+        try await withRollbook(.sqlite, at: FixedClock(date: day("2025-09-19"), time: TimeOfDay(hour: 16, minute: 0)!), tinyMarks: true) { f in
+            var p = Policy.standard(name: "One stage", effectiveFrom: day("2025-09-01"))
+            p.stages = [Policy.Stage(id: "stage-1", name: "Concern letter", below: 0.95, action: .letter, letter: "concern",
+                                     monitoringSchoolWeeks: 1, directEntry: true)]
+            let lead = Actor(name: "Lee Lead", position: "Attendance lead")
+            _ = try await f.store.savePolicy(schoolID: f.schoolID, p, document: String(decoding: PolicyFile.encode(p), as: UTF8.self), by: lead, at: "t")
+            let mia = try await f.store.pupil(schoolID: f.schoolID, upn: "A100000000001")!.id!
+            try await f.store.addCasework(CaseworkRow(pupilID: mia, kind: .stageEntered, actionKey: nil, stageID: "stage-1", happenedOn: day("2025-09-08"),
+                                                      summary: "Entered Concern letter", recordedAt: "t", by: lead))
+            let (_, actions) = try await f.store.evaluate(schoolID: f.schoolID, asOf: day("2025-09-19"))
+            let review = try #require(actions.first { $0.upn == "A100000000001" && $0.kind == .stageReview }, "\(actions.map(\.kind))")
+            #expect(review.figures["improved"] == 0 && review.reason.contains("last stage"))
+            let cookie = try await signIn(f, .attendanceLead)
+            let token = try #require(Self.csrf(try await get(f, "/worklist", cookie: cookie))?.token)
+            #expect(try await post(f, "/worklist/complete", cookie: cookie, [("csrf", token), ("key", review.key), ("upn", review.upn)]).status == .seeOther)
+            let timeline = try await f.store.casework(pupilID: mia)
+            #expect(!timeline.contains { $0.caseworkKind == .stageEnded })
+            #expect(Casework(timeline: timeline.reversed()).stage?.stage == "stage-1")
+        }
+    }
 }
 }
