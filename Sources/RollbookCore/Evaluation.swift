@@ -856,7 +856,7 @@ struct EvalPlan {
             guard let from else { continue }
             let count = s.count(EvalCounter.illness, from: from, through: last)
             guard count >= r.count else { continue }
-            let reason = "\(EvalWords.count(count, "session")) of illness (I) \(words), the rule being \(r.count) (\(r.name)): "
+            let reason = "\(EvalWords.count(count, "session")) of illness (I) \(words), the rule being \(r.count) (\(r.name))\(r.letter.map { ", with the '\($0)' letter" } ?? ""): "
                 + "ask the family for medical evidence."
             out.append(action(p, .illnessEvidence, rule: "illness_evidence.\(r.id)", anchor: date(from),
                               due: date(dayOfNth(s, r.count, bits: EvalMark.illness, from: from, through: last)), reason: reason,

@@ -129,6 +129,8 @@ public struct Policy: Sendable, Hashable, Codable {
         public var name: String
         public var measure: Measure
         public var count: Int
+        /// The letter asking for evidence (e.g. seed 003's Medical 1 and Medical 2 letters), if the school has one.
+        public var letter: String?
         public enum Measure: String, Sendable, Hashable, Codable {
             /// Consecutive school days coded I (both sessions).
             case consecutiveSchoolDays = "consecutive_school_days"
@@ -189,7 +191,12 @@ public struct Policy: Sendable, Hashable, Codable {
             public var from: LocalDate
             public var to: LocalDate
             public var reason: String
-            public init(from: LocalDate, to: LocalDate, reason: String) { self.from = from; self.to = to; self.reason = reason }
+            /// The year groups it applies to (e.g. ["6"] for the key stage 2 tests); absent for the whole school.
+            public var yearGroups: [String]?
+            public init(from: LocalDate, to: LocalDate, reason: String, yearGroups: [String]? = nil) {
+                self.from = from; self.to = to; self.reason = reason; self.yearGroups = yearGroups
+            }
+            public func applies(to yearGroup: String) -> Bool { yearGroups.map { $0.contains(yearGroup) } ?? true }
         }
         public init(noticeDays: Int, refuseWhenAuthorisedAbove: Double?, blackouts: [Blackout], adjacentDaysEvidenceDays: Int?) {
             self.noticeDays = noticeDays; self.refuseWhenAuthorisedAbove = refuseWhenAuthorisedAbove

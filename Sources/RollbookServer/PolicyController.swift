@@ -64,7 +64,7 @@ struct PolicyController: RouteCollection {
         for e in p.illnessEvidence {
             settings.append(Setting(name: "Illness evidence: \(e.name)", value: "\(e.count) \(e.measure.rawValue.replacingOccurrences(of: "_", with: " "))", source: p.clause("illness_evidence.\(e.id)")))
         }
-        settings.append(Setting(name: "Leave of absence", value: "\(p.leave.noticeDays) days' notice\(p.leave.refuseWhenAuthorisedAbove.map { "; refused when authorised absence is above \(pc($0))" } ?? "")\(p.leave.blackouts.isEmpty ? "" : "; not during " + p.leave.blackouts.map { "\($0.reason) (\($0.from) to \($0.to))" }.joined(separator: ", "))", source: p.clause("leave")))
+        settings.append(Setting(name: "Leave of absence", value: "\(p.leave.noticeDays) days' notice\(p.leave.refuseWhenAuthorisedAbove.map { "; refused when authorised absence is above \(pc($0))" } ?? "")\(p.leave.blackouts.isEmpty ? "" : "; not during " + p.leave.blackouts.map { "\($0.reason) (\($0.from) to \($0.to)\($0.yearGroups.map { ", year " + $0.joined(separator: ", ") } ?? ""))" }.joined(separator: ", "))", source: p.clause("leave")))
         let stages = p.stages.map { s in
             Setting(name: s.name, value: "below \(pc(s.below)) over \(s.windowSchoolWeeks.map { "the last \($0) school weeks" } ?? "the year to date"): \(s.action.rawValue.replacingOccurrences(of: "_", with: " "))\(s.monitoringSchoolWeeks.map { "; monitored \($0) school weeks" } ?? "")\(s.next.flatMap { p.stage($0)?.name }.map { "; then \($0)" } ?? "")",
                     source: p.clause("stages.\(s.id)"))

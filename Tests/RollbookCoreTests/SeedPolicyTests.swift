@@ -402,6 +402,9 @@ struct SeedPolicyTests {
         #expect(blackedOut("2026-05-11") && blackedOut("2026-05-14"))
         #expect(blackedOut("2026-05-07"))
         #expect(!blackedOut("2026-05-15") && !blackedOut("2026-04-20"))
+        // The key stage 2 tests are Year 6's, the phonics check Year 1's: other year groups are not blacked out.
+        let ks2 = try #require(leave.blackouts.first { $0.from <= Self.day("2026-05-11") && Self.day("2026-05-11") <= $0.to })
+        #expect(ks2.applies(to: "6") && !ks2.applies(to: "3"))
     }
 
     @Test("Seed 004 'Attendance expectations': AM late after 9:10 and absent from 9:20; PM late after 1:30 and absent from 1:45")
