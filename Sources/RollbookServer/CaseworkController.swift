@@ -30,7 +30,7 @@ struct CaseworkController: RouteCollection {
     }
     static let options: [Option] = recordable.map { Option(value: $0.rawValue, label: $0.title) }
 
-    struct Form: Content { var kind: String; var date: String; var summary: String; var outcome: String? }
+    struct Form: Content { var kind: String; var date: String; var summary: String; var outcome: String?; var parent: String? }
 
     func record(req: Request) async throws -> Response {
         let u = try req.auth.require(StaffUser.self)
@@ -47,8 +47,18 @@ struct CaseworkController: RouteCollection {
         let summary = form.summary.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !summary.isEmpty else { throw APIError.invalid("summary", "say what happened, e.g. who was at the meeting and what was agreed") }
         let outcome = form.outcome?.trimmingCharacters(in: .whitespacesAndNewlines)
+        // Notices are each parent's own: the next notice's amount depends on how many that parent has had for this child.
+        let notice: Set<CaseworkKind> = [.noticeToImprove, .penaltyNotice, .penaltyNoticePaidEarly]
+        let parent = form.parent?.trimmingCharacters(in: .whitespaces).nilIfEmpty
+        if notice.contains(kind) {
+            let parents = try await req.store.contacts(pupilID: p.id!).filter(\.parentalResponsibility).map(\.name)
+            guard let parent, parents.contains(parent) else {
+                throw APIError.invalid("parent", "a notice is issued to a parent with parental responsibility: choose \(parents.isEmpty ? "one (none is on the admission register)" : parents.joined(separator: " or "))")
+            }
+        }
         try await req.store.addCasework(CaseworkRow(pupilID: p.id!, kind: kind, actionKey: nil, happenedOn: date, summary: summary,
-                                                    outcome: outcome?.isEmpty == false ? outcome : nil, recordedAt: now.timestamp, by: u.actor))
+                                                    outcome: outcome?.isEmpty == false ? outcome : nil, parent: notice.contains(kind) ? parent : nil,
+                                                    recordedAt: now.timestamp, by: u.actor))
         req.session.data["flash"] = "\(kind.title) recorded on \(p.displayName)'s timeline."
         return req.redirect(to: "/pupils/\(p.upn)#timeline")
     }

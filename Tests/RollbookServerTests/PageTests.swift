@@ -398,6 +398,16 @@ extension ServerTests {
             #expect(timeline.first { $0.caseworkKind == .penaltyNotice }?.parent == "Rosa Fielding")
             let cw = Casework(timeline: timeline.reversed())
             #expect(cw.notices.map(\.parent) == ["Rosa Fielding"] && cw.notices.first?.kind == .penaltyNotice)
+            // Recorded by hand on the pupil page, a notice must name a parent with parental responsibility.
+            let page = try await get(f, "/pupils/A100000000001", cookie: lead)
+            let t2 = try #require(Self.csrf(page)?.token)
+            let noParent = try await post(f, "/pupils/A100000000001/casework", cookie: lead,
+                                          [("csrf", t2), ("kind", "penalty_notice_paid_early"), ("date", "2025-09-19"), ("summary", "paid")])
+            #expect(noParent.status == .unprocessableEntity)
+            #expect(try await post(f, "/pupils/A100000000001/casework", cookie: lead, [("csrf", t2), ("kind", "penalty_notice_paid_early"),
+                                   ("date", "2025-09-19"), ("summary", "paid within 21 days"), ("parent", "Rosa Fielding")]).status == .seeOther)
+            let paid = Casework(timeline: try await f.store.casework(pupilID: mia).reversed())
+            #expect(paid.notices.first?.paidWithin21Days == true)
         }
     }
 
