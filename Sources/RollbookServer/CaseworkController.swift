@@ -112,25 +112,26 @@ struct CaseworkController: RouteCollection {
     }
 
     /// The actions due today (for some pupils, or all), as the worklist shows them.
-    static func items(_ req: Request, schoolID: Int, upns: [String]? = nil) async throws -> (policy: Policy, actions: [DueAction], items: [Item]) {
+    static func items(_ req: Request, schoolID: Int, upns: [String]? = nil) async throws
+        -> (policy: Policy, actions: [DueAction], items: [Item], pupils: [PupilListing]) {
         let today = req.clock.now().date
         let (policy, actions) = try await req.store.evaluate(schoolID: schoolID, asOf: today, upns: upns)
-        let names = Dictionary(try await req.store.listings(schoolID: schoolID, filter: PupilFilter(onRollDuring: DateRange(from: today, to: today), upns: upns))
-            .map { ($0.upn, $0.displayName) }, uniquingKeysWith: { a, _ in a })
+        let pupils = try await req.store.listings(schoolID: schoolID, filter: PupilFilter(onRollDuring: DateRange(from: today, to: today), upns: upns))
+        let names = Dictionary(pupils.map { ($0.upn, $0.displayName) }, uniquingKeysWith: { a, _ in a })
         let items = actions.map { a in
             Item(key: a.key, upn: a.upn, name: names[a.upn] ?? a.upn, kind: Self.title(a.kind), reason: a.reason, rule: a.rule, source: a.source,
                  due: a.due.iso, action: a.action.rawValue.replacingOccurrences(of: "_", with: " "), overdue: a.due < today,
                  sessions: a.sessions.isEmpty ? nil : a.sessions.map { "\($0.date) \($0.session.rawValue) \($0.code)" }.joined(separator: ", "),
                  contacts: a.contacts, letter: Self.sendsLetter(a), proposedStage: a.proposedStage.flatMap { policy.stage($0)?.name })
         }
-        return (policy, actions, items)
+        return (policy, actions, items, pupils)
     }
 
     func worklist(req: Request) async throws -> View {
         let u = try req.auth.require(StaffUser.self)
         try u.require(.casework)
         let today = req.clock.now().date
-        let (policy, allActions, allItems) = try await Self.items(req, schoolID: u.schoolID)
+        let (policy, allActions, allItems, pupils) = try await Self.items(req, schoolID: u.schoolID)
         // ?kind=stage_entry shows one kind only.
         let only = req.query[String.self, at: "kind"].flatMap(DueAction.Kind.init(rawValue:))
         let chosen = zip(allActions, allItems).filter { only == nil || $0.0.kind == only }
@@ -141,7 +142,6 @@ struct CaseworkController: RouteCollection {
         var timelines: [Int: [CaseworkRow]] = [:]
         for r in try await req.store.casework(schoolID: u.schoolID) { timelines[r.pupilID, default: []].append(r) }
         let calendar = try await req.store.calendar(schoolID: u.schoolID)
-        let pupils = try await req.store.listings(schoolID: u.schoolID, filter: PupilFilter(onRollDuring: DateRange(from: today, to: today)))
         for p in pupils {
             guard let rows = timelines[p.id], let stage = Casework(timeline: rows).stage else { continue }
             byStage[stage.stage, default: []].append(StagePupil(upn: p.upn, name: p.displayName, entered: stage.entered.iso,

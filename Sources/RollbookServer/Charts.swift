@@ -173,7 +173,7 @@ public enum SVGChart {
         return s == "-0.0" ? "0.0" : s
     }
 
-    /// Escapes text for XML content and attributes, dropping characters XML 1.0 does not allow.
+    /// Escapes text for XML and HTML content and attributes, dropping characters XML 1.0 does not allow (charts, letters).
     static func escape(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.utf8.count)

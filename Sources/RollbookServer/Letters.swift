@@ -2,7 +2,7 @@ import Foundation
 import RollbookCore
 
 /// Letters to parents: a template per action with merge fields, rendered to HTML and kept on the pupil's timeline
-/// exactly as sent. Every merged value is HTML-escaped.
+/// exactly as sent. Every merged value is escaped with SVGChart.escape.
 enum Letters {
     struct Template {
         var subject: String
@@ -49,19 +49,14 @@ enum Letters {
         }
     }
 
-    static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
-
     /// Fills the template's fields (unknown fields are left as they are) and returns the letter as an HTML fragment.
     static func render(_ t: Template, fields: [String: String], school: String, date: String) -> String {
         func merge(_ text: String) -> String {
-            var out = escape(text)
-            for (k, v) in fields { out = out.replacingOccurrences(of: "{\(k)}", with: escape(v)) }
+            var out = SVGChart.escape(text)
+            for (k, v) in fields { out = out.replacingOccurrences(of: "{\(k)}", with: SVGChart.escape(v)) }
             return out
         }
-        var html = "<article class=\"letter\">\n<header><p class=\"from\">\(escape(school))</p><p class=\"date\">\(escape(date))</p>"
+        var html = "<article class=\"letter\">\n<header><p class=\"from\">\(SVGChart.escape(school))</p><p class=\"date\">\(SVGChart.escape(date))</p>"
         html += "<p class=\"to\">\(merge("{parents}"))</p></header>\n<h1>\(merge(t.subject))</h1>\n<p>Dear \(merge("{parents}")),</p>\n"
         for p in t.paragraphs {
             let text = merge(p)

@@ -22,7 +22,7 @@ extension Store {
                 ids.append(row.id!)
             }
             let contacts = zip(ids, school.pupils).flatMap { id, p in p.record.contacts.map { (id, $0) } }
-            for chunk in stride(from: 0, to: contacts.count, by: 400).map({ contacts[$0..<min($0 + 400, contacts.count)] }) {
+            for chunk in contacts.chunks(of: 400) {
                 var q = sql.insert(into: ContactRow.schema).columns("pupil_id", "priority", "name", "relationship",
                                                                    "parental_responsibility", "lives_with", "phone", "email")
                 for (id, c) in chunk {

@@ -43,7 +43,7 @@ enum SessionCodes {
 
     /// Inserts whole year arrays (for pupils that have none yet), 300 a statement.
     static func insert(_ rows: [(PupilYear, [UInt8])], on sql: any SQLDatabase) async throws {
-        for chunk in stride(from: 0, to: rows.count, by: 300).map({ rows[$0..<min($0 + 300, rows.count)] }) {
+        for chunk in rows.chunks(of: 300) {
             var q = sql.insert(into: table).columns("pupil_id", "academic_year", "codes")
             for (k, codes) in chunk { q = q.values(SQLBind(k.pupilID), SQLBind(k.year), SQLBind(Data(codes))) }
             try await q.run()

@@ -48,6 +48,13 @@ public struct RollEntry: Sendable, Hashable {
     public init(id: Int, upn: String, enrolment: Enrolment) { self.id = id; self.upn = upn; self.enrolment = enrolment }
 }
 
+extension Array {
+    /// The array in consecutive pieces of at most `size` elements (for statements with a bounded number of binds).
+    func chunks(of size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}
+
 /// A pupil as lists show them. `yearGroup` is the year group recorded on the admission register.
 public struct PupilListing: Sendable, Hashable {
     public var entry: RollEntry
@@ -319,9 +326,9 @@ public struct Store: Sendable {
     public func marks(pupilIDs: [Int], date: LocalDate, session: Session) async throws -> [Int: SessionMark] {
         guard !pupilIDs.isEmpty else { return [:] }
         var out: [Int: SessionMark] = [:]
-        for chunk in stride(from: 0, to: pupilIDs.count, by: 1000).map({ Array(pupilIDs[$0..<min($0 + 1000, pupilIDs.count)]) }) {
+        for chunk in pupilIDs.chunks(of: 1000) {
             let rows = try await sql.select().columns("pupil_id", "code", "minutes_late", "recorded_by", "note").from(MarkRow.schema)
-                .where("pupil_id", .in, SQLBind.group(chunk)).where("date", .equal, SQLBind(date.iso))
+                .where("pupil_id", .in, SQLBind.group(Array(chunk))).where("date", .equal, SQLBind(date.iso))
                 .where("session", .equal, SQLBind(session.rawValue)).all()
             for r in rows {
                 let m = SessionMark(pupilID: try r.decode(column: "pupil_id", as: Int.self), code: try r.decode(column: "code", as: String.self),
@@ -418,10 +425,10 @@ public struct Store: Sendable {
         let dates = entries.map(\.date)
         let from = dates.min()!.iso, to = dates.max()!.iso
         let pupilIDs = Array(Set(entries.map(\.pupilID)))
-        for chunk in stride(from: 0, to: pupilIDs.count, by: 500).map({ Array(pupilIDs[$0..<min($0 + 500, pupilIDs.count)]) }) {
+        for chunk in pupilIDs.chunks(of: 500) {
             let rows = try await sql.select().column("id").column("pupil_id").column("date").column(SQLIdentifier(register.slotColumn))
                 .column("code").column("minutes_late").from(register.table)
-                .where("pupil_id", .in, SQLBind.group(chunk)).where("date", .greaterThanOrEqual, SQLBind(from))
+                .where("pupil_id", .in, SQLBind.group(Array(chunk))).where("date", .greaterThanOrEqual, SQLBind(from))
                 .where("date", .lessThanOrEqual, SQLBind(to)).all()
             for r in rows {
                 existing[key(try r.decode(column: "pupil_id", as: Int.self), try r.decode(column: "date", as: String.self),
@@ -449,7 +456,7 @@ public struct Store: Sendable {
             }
         }
         // New marks, in batches.
-        for chunk in stride(from: 0, to: inserts.count, by: 500).map({ Array(inserts[$0..<min($0 + 500, inserts.count)]) }) {
+        for chunk in inserts.chunks(of: 500) {
             var q = sql.insert(into: register.table).columns("pupil_id", "date", register.slotColumn, "code", "minutes_late", "recorded_by", "recorded_at", "note")
             for e in chunk {
                 q = q.values(SQLBind(e.pupilID), SQLBind(e.date.iso), SQLBind(e.slot), SQLBind(e.code.symbol),
@@ -459,7 +466,7 @@ public struct Store: Sendable {
         }
         summary.created = inserts.count
         // Amendments first, then the current mark.
-        for chunk in stride(from: 0, to: changes.count, by: 500).map({ Array(changes[$0..<min($0 + 500, changes.count)]) }) {
+        for chunk in changes.chunks(of: 500) {
             var q = sql.insert(into: AmendmentRow.schema).columns("pupil_id", "date", "session", "original_code", "new_code",
                                                            "original_minutes_late", "new_minutes_late", "reason", "amended_at", "by_name", "by_position")
             for (c, e) in chunk {
