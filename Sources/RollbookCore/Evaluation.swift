@@ -119,6 +119,10 @@ public struct DueAction: Sendable, Hashable, Codable {
         case informLA = "inform_la"
         /// Tell the pupil's social worker of an unexplained absence.
         case socialWorker = "social_worker"
+        /// Absence on a session of a refused leave request, or requested but not granted: code it G (reg 11).
+        case leaveUnauthorised = "leave_unauthorised"
+        /// Absence on the school day just before or after agreed leave: ask for evidence, else amend to O.
+        case leaveEvidence = "leave_evidence"
 
         var order: Int { Self.order[self]! }
         private static let order: [Kind: Int] = Dictionary(uniqueKeysWithValues: allCases.enumerated().map { ($1, $0) })

@@ -52,6 +52,12 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
         return (w < 0 ? w + 7 : w) + 1
     }
     public var isWeekend: Bool { weekday >= 6 }
+    /// "Monday" ... "Sunday".
+    public var weekdayName: String { ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][weekday - 1] }
+    /// "January" ... "December".
+    public var monthName: String {
+        ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"][month - 1]
+    }
     /// The Monday of this date's week.
     public var weekStart: LocalDate { adding(days: -(weekday - 1)) }
 

@@ -12,10 +12,16 @@ struct StaffUser: Authenticatable {
     let position: String
     let role: Role
     let forms: [String]
+    /// Authorised by the head to decide leave of absence.
+    let decidesLeave: Bool
 
     init(_ row: StaffRow) {
         id = row.id!; schoolID = row.schoolID; name = row.name; position = row.position; role = row.staffRole; forms = row.formList
+        decidesLeave = row.decidesLeave
     }
+
+    /// Leave of absence is decided by the head, or by staff the head authorises (reg 11).
+    var mayDecideLeave: Bool { role == .head || (decidesLeave && role != .governor && role != .laOfficer) }
     var actor: Actor { Actor(name: name, position: position) }
 
     func can(_ p: Permission) -> Bool { p.granted(to: role) }

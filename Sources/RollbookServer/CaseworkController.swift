@@ -102,6 +102,8 @@ struct CaseworkController: RouteCollection {
         case .vulnerableAbsence: "Vulnerable pupil absent"
         case .informLA: "Inform the LA"
         case .socialWorker: "Tell the social worker"
+        case .leaveUnauthorised: "Leave not agreed: code G"
+        case .leaveEvidence: "Evidence for absence next to leave"
         }
     }
 

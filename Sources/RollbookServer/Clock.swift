@@ -12,6 +12,9 @@ public struct SchoolNow: Sendable, Hashable {
     /// ISO 8601 date-time with the UTC offset, for audit records.
     public var timestamp: String
     public init(date: LocalDate, time: TimeOfDay, timestamp: String) { self.date = date; self.time = time; self.timestamp = timestamp }
+
+    /// The moment itself, for times compared across days (the outbox's retries, links' expiry).
+    public var instant: Date { ISO8601DateFormatter().date(from: timestamp) ?? Date(timeIntervalSince1970: 0) }
 }
 
 /// The wall clock in Europe/London.

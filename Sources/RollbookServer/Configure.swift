@@ -16,8 +16,12 @@ public struct ServerOptions: Sendable {
     public var bcryptCost: Int
     /// Run the daily jobs (N to O) while serving; off for tests and benchmarks, which drive time themselves.
     public var dailyJobs: Bool
-    public init(database: DatabaseLocation, demoMode: Bool = false, clock: any SchoolClock = SystemClock(), bcryptCost: Int = 12, dailyJobs: Bool = false) {
+    /// The message channels and retry plan; the outbox worker runs with the daily jobs.
+    public var messages: MessageSettings
+    public init(database: DatabaseLocation, demoMode: Bool = false, clock: any SchoolClock = SystemClock(), bcryptCost: Int = 12,
+                dailyJobs: Bool = false, messages: MessageSettings = MessageSettings()) {
         self.database = database; self.demoMode = demoMode; self.clock = clock; self.bcryptCost = bcryptCost; self.dailyJobs = dailyJobs
+        self.messages = messages
     }
 }
 
@@ -75,6 +79,8 @@ public func configure(_ app: Application, _ options: ServerOptions) async throws
     case 4...31: break
     default: throw Abort(.internalServerError, reason: "bcrypt cost must be 4 to 31")
     }
+    app.passwords.use(.bcrypt(cost: options.bcryptCost))
+    app.transports = try makeTransports(smtp: options.messages.smtp, notify: options.messages.notify, httpClient: app.http.client.shared)
     try routes(app)
 }
 
@@ -85,7 +91,13 @@ func routes(_ app: Application) throws {
     try app.register(collection: ReasonsController())
     try app.register(collection: PolicyController())
     try app.register(collection: CaseworkController())
-    if app.options.dailyJobs { app.lifecycle.use(DailyJobsLifecycle(interval: .seconds(300))) }
+    try app.register(collection: ParentPortalController())
+    try app.register(collection: LeaveController())
+    try app.register(collection: OutboxController())
+    if app.options.dailyJobs {
+        app.lifecycle.use(DailyJobsLifecycle(interval: .seconds(300)))
+        app.lifecycle.use(OutboxLifecycle(interval: .milliseconds(Int(app.options.messages.interval * 1000))))
+    }
     app.get("api", "openapi.json") { req async throws -> Response in
         let path = ServerResources.directory + "openapi.json"
         return try await req.fileio.asyncStreamFile(at: path, mediaType: .json)

@@ -33,6 +33,14 @@ public enum DemoSeeder {
             try await store.addStaff(StaffRow(schoolID: id, name: name, email: "\(local)@\(domain)", position: position,
                                               role: role, passwordHash: hash, forms: forms))
         }
+        // Two families of the first form with parent portal accounts already set up (each a different child).
+        for p in school.pupils.filter({ $0.record.form == firstForm }).prefix(2) {
+            guard let c = p.record.contacts.sorted(by: { $0.priority < $1.priority }).first(where: { $0.parentalResponsibility && !$0.email.isEmpty })
+            else { continue }
+            let account = try await store.inviteParent(schoolID: id, email: c.email, name: c.name, tokenHash: "demo-\(p.record.upn)",
+                                                       expiresAt: now, by: Actor(name: "Demo data", position: "Rollbook"), at: now)
+            try await store.activateParent(id: account.id!, passwordHash: hash, at: now)
+        }
         return (id, school.pupils.count)
     }
 }

@@ -21,15 +21,15 @@ struct PageController: RouteCollection {
     struct Page<T: Encodable>: Encodable {
         var title: String
         var user: UserContext?
+        var parent: ParentContext?
         var csrf: String
         var content: T
     }
     struct UserContext: Encodable { var name: String; var role: String }
+    struct ParentContext: Encodable { var name: String }
 
     func render<T: Encodable>(_ req: Request, _ template: String, title: String, _ content: T) async throws -> View {
-        let u = req.auth.get(StaffUser.self)
-        return try await req.view.render(template, Page(title: title, user: u.map { UserContext(name: $0.name, role: $0.role.title) },
-                                                        csrf: CSRFMiddleware.token(for: req), content: content))
+        try await req.render(template, title: title, content)
     }
 
     // MARK: Home and sign-in
@@ -99,7 +99,11 @@ struct PageController: RouteCollection {
         var state: String
         var link: String
     }
-    struct AbsenceLine: Encodable { var upn: String; var name: String; var form: String; var contact: String; var phone: String }
+    struct AbsenceLine: Encodable {
+        var upn: String; var name: String; var form: String; var contact: String; var phone: String
+        /// A parent has reported this absence (waiting for the office): no call needed, accept it instead.
+        var reported: String?
+    }
     struct TodayContent: Encodable {
         var date: String
         var weekday: String
@@ -108,6 +112,9 @@ struct PageController: RouteCollection {
         var state: String
         var registers: [RegisterSummary]
         var dayOne: [AbsenceLine]
+        /// Parents' absence reports waiting for the office, and leave requests waiting for a decision.
+        var reportsPending: Int
+        var leavePending: Int
         struct OutLine: Encodable { var upn: String; var name: String; var form: String; var out: String; var reason: String }
         var signedOut: [OutLine]
         var present: Int
@@ -133,7 +140,7 @@ struct PageController: RouteCollection {
         let calendar = try await req.store.calendar(schoolID: u.schoolID)
         var content = TodayContent(date: now.date.iso, weekday: Self.weekdays[now.date.weekday - 1], session: session.rawValue,
                                    schoolDay: calendar.isSchoolDay(now.date), state: times[session].state(at: now.time).rawValue,
-                                   registers: [], dayOne: [], signedOut: [], present: 0, late: 0, absent: 0, yearToDate: "–", todayRate: "–",
+                                   registers: [], dayOne: [], reportsPending: 0, leavePending: 0, signedOut: [], present: 0, late: 0, absent: 0, yearToDate: "–", todayRate: "–",
                                    target: percent(policy.attendanceTarget), yearToDateVersusTarget: nil, todayVersusTarget: nil, overdue: 0)
         if u.can(.readRegisters) {
             let pupils = try await req.store.listings(schoolID: u.schoolID, filter: u.scoped(PupilFilter(onRollDuring: DateRange(from: now.date, to: now.date))))
@@ -163,10 +170,18 @@ struct PageController: RouteCollection {
                 return .init(upn: p.upn, name: p.displayName, form: p.form, out: s.outAt, reason: s.reason)
             }
             let contacts = try await req.store.firstContacts(pupilIDs: absentIDs.map(\.id))
+            let reports = try await req.store.absenceReports(pupilIDs: absentIDs.map(\.id), covering: now.date).filter { $0.covers(now.date, session) }
             content.dayOne = absentIDs.map { p in
                 let c = contacts[p.id]
+                let r = reports.first { $0.pupilID == p.id }
                 return AbsenceLine(upn: p.upn, name: p.displayName, form: p.form, contact: c.map { "\($0.name) (\($0.relationship))" } ?? "no contact on record",
-                                   phone: c?.phone ?? "")
+                                   phone: c?.phone ?? "", reported: r.map { "\($0.reportedBy): \($0.category_.title.lowercased())\($0.note.isEmpty ? "" : ", \($0.note)")" })
+            }
+            if u.can(.amendMarks) {
+                content.reportsPending = try await req.store.pendingAbsenceReports(schoolID: u.schoolID).count
+            }
+            if u.mayDecideLeave {
+                content.leavePending = try await req.store.leaveRequests(schoolID: u.schoolID).filter { $0.0.state == "pending" }.count
             }
             content.overdue = try await req.store.overdueNoReason(schoolID: u.schoolID, asOf: now.date, limit: policy.noReason.nToOSchoolDays).filter { u.ownForms?.contains($0.0.form) ?? true }.count
         }
@@ -235,6 +250,11 @@ struct PageController: RouteCollection {
             guard let upn = upnByID[s.pupilID] else { continue }
             signedOut[upn] = "Signed out at \(s.outAt): \(s.reason)" + (s.backAt.map { ", back at \($0)" } ?? ", not back yet")
         }
+        var reported: [String: String] = [:]
+        for r in try await req.store.absenceReports(pupilIDs: Array(upnByID.keys), covering: date) where r.covers(date, session) {
+            guard let upn = upnByID[r.pupilID] else { continue }
+            reported[upn] = "\(r.reportedBy) reported: \(r.category_.title.lowercased())\(r.note.isEmpty ? "" : ", \(r.note)")\(r.state == "pending" ? " (waiting for the office)" : "")"
+        }
         let lateAfter = TimeOfDay(reg.lateAfter) ?? TimeOfDay(minutes: 0)
         let lines = reg.pupils.map { l in
             let code = l.code.flatMap(AttendanceCode.lookup)
@@ -245,10 +265,13 @@ struct PageController: RouteCollection {
             }
             let arrival = code == .late ? l.minutesLate.map { TimeOfDay(minutes: lateAfter.minutes + $0).padded } ?? "" : ""
             // A reason given with an absence or activity (a parent's report, a trip, an amendment) is shown as known.
-            let known = l.note != nil && (code.map { $0.isAbsence || $0.statisticalMeaning == .approvedEducationalActivity } ?? false)
+            // A parent's report not yet accepted is known too, though no code is set until the office accepts it.
+            let noted = l.note != nil && (code.map { $0.isAbsence || $0.statisticalMeaning == .approvedEducationalActivity } ?? false)
+            let report = code.map { $0.statisticalMeaning == .present } == true ? nil : reported[l.upn]
+            let known = noted || report != nil
             return RegisterPage.Line(upn: l.upn, name: l.name, code: l.code ?? "", label: code.map { $0.meaning(on: date) } ?? (l.sessionOpen ? "Not marked" : "School closed (#)"),
                                      tone: tone(code), open: l.sessionOpen, minutesLate: l.minutesLate, choice: choice, arrival: arrival,
-                                     known: known, note: l.note, recordedBy: l.recordedBy, signedOut: signedOut[l.upn])
+                                     known: known, note: noted ? l.note : report, recordedBy: noted ? l.recordedBy : nil, signedOut: signedOut[l.upn])
         }
         return try await render(req, "register", title: "Register \(form) \(session.rawValue)",
                                 RegisterPage(register: reg, form: form, dateLabel: "\(Self.weekdays[date.weekday - 1]) \(date.iso)",
@@ -360,6 +383,16 @@ struct PageController: RouteCollection {
         var proposed: [CaseworkController.Item]
         var canCasework: Bool
         var caseworkKinds: [CaseworkController.Option]
+        /// Parents' reports waiting for the office, with the codes they may become.
+        var reports: [OutboxController.ReportLine]
+        var reportCodes: [CodeOption]
+        var leave: [ParentPortalController.LeaveLine]
+        var mayDecideLeave: Bool
+        struct Portal: Encodable { var priority: Int; var name: String; var status: String; var canInvite: Bool }
+        /// Each contact's parent portal account: none, invited, or active.
+        var portal: [Portal]
+        struct Message: Encodable { var created: String; var what: String; var to: String; var state: String; var tone: String }
+        var messages: [Message]
     }
 
     /// The year at a glance: a calendar grid coloured by category with the code as text, the weekly trend, lateness.
@@ -459,6 +492,21 @@ struct PageController: RouteCollection {
                                        when: a.amendedAt.count >= 16 ? "\(a.amendedAt.prefix(10)) \(a.amendedAt.dropFirst(11).prefix(5))" : a.amendedAt)
         }
         let signOuts = try await req.store.signOuts(pupilIDs: [p.id!], date: today)
+        let pending = try await req.store.absenceReports(pupilID: p.id!).filter { $0.state == "pending" }.map { OutboxController.line($0, p) }
+        let accounts = Dictionary(try await req.store.parents(schoolID: u.schoolID, emails: detail.contacts.map(\.email).filter { !$0.isEmpty })
+            .map { ($0.email, $0) }, uniquingKeysWith: { a, _ in a })
+        let portal = detail.contacts.map { c -> PupilContent.Portal in
+            let a = accounts[c.email.lowercased()]
+            let status = a?.activatedAt != nil ? "Has a parent portal account" : a != nil ? "Invited \(a!.invitedAt.prefix(10))" :
+                (c.parentalResponsibility ? (c.email.isEmpty ? "No email on record" : "No account") : "No parental responsibility")
+            return .init(priority: c.priority, name: c.name, status: status,
+                         canInvite: u.can(.amendMarks) && c.parentalResponsibility && !c.email.isEmpty && a?.activatedAt == nil)
+        }
+        let messages = u.can(.amendMarks) ? try await req.store.outbox(schoolID: u.schoolID, pupilID: p.id!, limit: 20).map {
+            PupilContent.Message(created: String($0.createdAt.prefix(16)).replacingOccurrences(of: "T", with: " "),
+                                 what: MessageTemplate(rawValue: $0.template)?.title ?? $0.template, to: "\($0.recipientName) (\($0.channel))",
+                                 state: $0.state, tone: ["sent", "delivered"].contains($0.state) ? "present" : $0.state == "failed" ? "unauthorised" : "none")
+        } : []
         return try await render(req, "pupil", title: p.displayName,
                                 PupilContent(pupil: detail, figures: figures, absences: absences, amendments: amendments,
                                              lateMinutes: lateMinutes, lateCount: lateCount, canRecord: u.can(.amendMarks),
@@ -470,7 +518,10 @@ struct PageController: RouteCollection {
                                                             marks: marks, target: policy.attendanceTarget),
                                              timeline: u.can(.casework) ? CaseworkController.timeline(try await req.store.casework(pupilID: p.id!)) : [],
                                              proposed: u.can(.casework) ? try await CaseworkController.items(req, schoolID: u.schoolID, upns: [p.upn]).items : [],
-                                             canCasework: u.can(.casework), caseworkKinds: CaseworkController.options))
+                                             canCasework: u.can(.casework), caseworkKinds: CaseworkController.options,
+                                             reports: u.can(.amendMarks) ? pending : [], reportCodes: OutboxController.codeOptions,
+                                             leave: try await req.store.leaveRequests(pupilID: p.id!).map(ParentWords.leave),
+                                             mayDecideLeave: u.mayDecideLeave, portal: portal, messages: messages))
     }
 }
 

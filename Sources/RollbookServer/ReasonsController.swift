@@ -53,16 +53,8 @@ struct ReasonsController: RouteCollection {
         }
         let note = (form.note ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         let calendar = try await req.store.calendar(schoolID: u.schoolID)
-        var writes: [MarkWrite] = []
-        var d = from
-        while d <= to {
-            let year = p.enrolment.yearGroup(in: AcademicYear(containing: d))
-            for s in sessions where p.enrolment.isOnRoll(d) && calendar.isOpen(d, s, yearGroup: year) {
-                writes.append(MarkWrite(pupilID: p.id!, mark: Mark(date: d, session: s, code: code),
-                                        reason: "Reported by parent\(note.isEmpty ? "" : ": \(note)")"))
-            }
-            d = d.adding(days: 1)
-        }
+        let writes = Self.writes(pupil: p, calendar: calendar, from: from, to: to, sessions: sessions, code: code,
+                                 reason: "Reported by parent\(note.isEmpty ? "" : ": \(note)")")
         guard !writes.isEmpty else { throw APIError.invalid("from", "the school is not open for \(p.displayName) on those days") }
         let now = req.clock.now()
         let s = try await req.store.record(writes, by: u.actor, at: now.timestamp)
@@ -72,6 +64,21 @@ struct ReasonsController: RouteCollection {
                                                     recordedAt: now.timestamp, by: u.actor))
         req.session.data["flash"] = "\(code.symbol) (\(code.meaning)) recorded for \(writes.count) sessions: \(s.created) new, \(s.amended) changed."
         return req.redirect(to: "/pupils/\(p.upn)")
+    }
+
+    /// The marks for a reason over some days: every session the school is open for the pupil while on roll.
+    static func writes(pupil p: PupilRow, calendar: SchoolCalendar, from: LocalDate, to: LocalDate, sessions: [Session], code: AttendanceCode,
+                       reason: String) -> [MarkWrite] {
+        var out: [MarkWrite] = []
+        var d = from
+        while d <= to {
+            let year = p.enrolment.yearGroup(in: AcademicYear(containing: d))
+            for s in sessions where p.enrolment.isOnRoll(d) && calendar.isOpen(d, s, yearGroup: year) {
+                out.append(MarkWrite(pupilID: p.id!, mark: Mark(date: d, session: s, code: code), reason: reason))
+            }
+            d = d.adding(days: 1)
+        }
+        return out
     }
 
     struct ArrivalForm: Content { var time: String }

@@ -68,6 +68,7 @@ public enum CaseworkKind: String, Sendable, Codable, CaseIterable {
     case stageEnded = "stage_ended"
     case familyContact = "family_contact"
     case leaveEnded = "leave_ended"
+    case leaveDecision = "leave_decision"
     case informed
     case dismissed
     case note
@@ -89,6 +90,7 @@ public enum CaseworkKind: String, Sendable, Codable, CaseIterable {
         case .stageEnded: "Stage ended"
         case .familyContact: "Contact with the family"
         case .leaveEnded: "Agreed leave ended"
+        case .leaveDecision: "Leave of absence decided"
         case .informed: "Informed (LA or social worker)"
         case .dismissed: "Proposed action dismissed"
         case .note: "Note"

@@ -101,13 +101,33 @@ extension Store {
         } else {
             for id in ids { timelines[id] = try await casework(pupilID: id).reversed() }
         }
+        // Leave decisions: granted leave that has ended (for "not back after leave"), and the G and evidence follow-ups.
+        var decisions: [Int: [LeaveDecisionFacts]] = [:]
+        for r in try await leaveRequests(pupilIDs: upns == nil ? nil : ids, schoolID: schoolID) {
+            guard let d = r.decision else { continue }
+            decisions[r.pupilID, default: []].append(d)
+        }
         var casework: [String: Casework] = [:]
+        var followUps: [DueAction] = []
         let facts = pupils.map { p in
             let id = p.id
-            if let t = timelines[id] { casework[p.upn] = Casework(timeline: t) }
-            return PupilFacts(upn: p.upn, name: p.displayName, enrolment: p.enrolment, codes: arrays[id] ?? SessionArray(base: from, days: 0),
-                              vulnerable: flags[id]?.vulnerable ?? false, socialWorker: flags[id]?.socialWorker ?? false, contacts: contacts[id] ?? [])
+            var cw = timelines[id].map(Casework.init(timeline:))
+            let ended = decisions[id]?.compactMap { $0.grant?.to }.filter { $0 < asOf }.max()
+            if let ended {
+                if cw == nil { cw = Casework() }
+                cw!.leaveEnded = max(cw!.leaveEnded ?? ended, ended)
+            }
+            if let cw { casework[p.upn] = cw }
+            let f = PupilFacts(upn: p.upn, name: p.displayName, enrolment: p.enrolment, codes: arrays[id] ?? SessionArray(base: from, days: 0),
+                               vulnerable: flags[id]?.vulnerable ?? false, socialWorker: flags[id]?.socialWorker ?? false, contacts: contacts[id] ?? [])
+            if let d = decisions[id] {
+                let done = cw?.done ?? []
+                followUps += LeaveFollowUp.run(policy: policy, calendar: calendar, asOf: asOf, pupil: f, decisions: d, evidenceReceived: [])
+                    .filter { !done.contains($0.key) }
+            }
+            return f
         }
-        return (policy, Evaluation.run(policy: policy, calendar: calendar, asOf: asOf, pupils: facts, casework: casework))
+        let actions = Evaluation.run(policy: policy, calendar: calendar, asOf: asOf, pupils: facts, casework: casework)
+        return (policy, followUps.isEmpty ? actions : (actions + followUps).sorted(by: DueAction.worklistOrder))
     }
 }

@@ -4,7 +4,8 @@ import SQLKit
 
 /// Schema migrations, numbered, in order. Never edit one that has shipped: add the next.
 public enum Migrations {
-    public static let all: [any AsyncMigration] = [M001Schema(), M002AppendOnlyAmendments(), M003SessionCodes(), M004StaffDay(), M005PolicyAndCasework()]
+    public static let all: [any AsyncMigration] = [M001Schema(), M002AppendOnlyAmendments(), M003SessionCodes(), M004StaffDay(), M005PolicyAndCasework(),
+                                                      M006Parents()]
 }
 
 struct M001Schema: AsyncMigration {
@@ -251,5 +252,111 @@ struct M005PolicyAndCasework: AsyncMigration {
 
     func revert(on db: any Database) async throws {
         for t in ["job_runs", "casework", "policy_versions"] { try await db.schema(t).delete() }
+    }
+}
+
+/// Parents' accounts, their absence reports and leave requests (with documents), the outbox, and one-time reply links.
+struct M006Parents: AsyncMigration {
+    var name: String { "M006Parents" }
+
+    func prepare(on db: any Database) async throws {
+        try await db.schema("staff").field("decides_leave", .bool, .required, .sql(.default(false))).update()
+        try await db.schema("parent_accounts")
+            .field("id", .int, .identifier(auto: true))
+            .field("school_id", .int, .required, .references("schools", "id"))
+            .field("email", .string, .required)
+            .field("name", .string, .required)
+            .field("password_hash", .string)
+            .field("invite_token_hash", .string)
+            .field("invite_expires_at", .string)
+            .field("invited_at", .string, .required)
+            .field("invited_by", .string, .required)
+            .field("activated_at", .string)
+            .unique(on: "school_id", "email")
+            .create()
+        try await db.schema("absence_reports")
+            .field("id", .int, .identifier(auto: true))
+            .field("pupil_id", .int, .required, .references("pupils", "id"))
+            .field("reported_by", .string, .required)
+            .field("via", .string, .required)
+            .field("from_date", .string, .required)
+            .field("to_date", .string, .required)
+            .field("sessions", .string, .required)
+            .field("category", .string, .required)
+            .field("note", .string, .required)
+            .field("expected_return", .string)
+            .field("state", .string, .required)
+            .field("created_at", .string, .required)
+            .field("decided_at", .string)
+            .field("decided_by", .string)
+            .field("code", .string)
+            .field("decision_note", .string)
+            .create()
+        try await db.schema("leave_requests")
+            .field("id", .int, .identifier(auto: true))
+            .field("pupil_id", .int, .required, .references("pupils", "id"))
+            .field("parent_id", .int, .references("parent_accounts", "id"))
+            .field("requested_by", .string, .required)
+            .field("request", .string, .required)
+            .field("state", .string, .required)
+            .field("created_at", .string, .required)
+            .field("grant", .string)
+            .field("refusal_reason", .string)
+            .field("findings", .string)
+            .field("decided_at", .string)
+            .field("decided_by", .string)
+            .create()
+        try await db.schema("leave_documents")
+            .field("id", .int, .identifier(auto: true))
+            .field("request_id", .int, .required, .references("leave_requests", "id"))
+            .field("filename", .string, .required)
+            .field("content_type", .string, .required)
+            .field("data", .data, .required)
+            .field("uploaded_at", .string, .required)
+            .create()
+        try await db.schema("outbox")
+            .field("id", .int, .identifier(auto: true))
+            .field("school_id", .int, .required, .references("schools", "id"))
+            .field("pupil_id", .int, .references("pupils", "id"))
+            .field("casework_id", .int, .references("casework", "id"))
+            .field("template", .string, .required)
+            .field("channel", .string, .required)
+            .field("recipient", .string, .required)
+            .field("recipient_name", .string, .required)
+            .field("contact_priority", .int)
+            .field("subject", .string, .required)
+            .field("body", .string, .required)
+            .field("dedupe_key", .string)
+            .field("about", .string)
+            .field("state", .string, .required)
+            .field("attempts", .int, .required)
+            .field("next_attempt_at", .string, .required)
+            .field("last_error", .string)
+            .field("provider_id", .string)
+            .field("created_at", .string, .required)
+            .field("updated_at", .string, .required)
+            .unique(on: "dedupe_key")
+            .create()
+        try await db.schema("reply_links")
+            .field("id", .int, .identifier(auto: true))
+            .field("token_hash", .string, .required)
+            .field("pupil_id", .int, .required, .references("pupils", "id"))
+            .field("date", .string, .required)
+            .field("contact_name", .string, .required)
+            .field("expires_at", .string, .required)
+            .field("used_at", .string)
+            .unique(on: "token_hash")
+            .create()
+        let sql = db as! any SQLDatabase
+        try await sql.create(index: "outbox_state_next").on("outbox").column("state").column("next_attempt_at").run()
+        try await sql.create(index: "absence_reports_pupil").on("absence_reports").column("pupil_id").column("from_date").run()
+        try await sql.create(index: "leave_requests_pupil").on("leave_requests").column("pupil_id").run()
+    }
+
+    func revert(on db: any Database) async throws {
+        for t in ["reply_links", "outbox", "leave_documents", "leave_requests", "absence_reports", "parent_accounts"] {
+            try await db.schema(t).delete()
+        }
+        try await db.schema("staff").deleteField("decides_leave").update()
     }
 }

@@ -96,10 +96,13 @@ public final class StaffRow: Model, @unchecked Sendable {
     @Field(key: "password_hash") public var passwordHash: String
     /// For teachers: the forms they register, `;`-separated.
     @Field(key: "forms") public var forms: String
+    /// Authorised by the head to decide leave of absence (the head always may).
+    @Field(key: "decides_leave") public var decidesLeave: Bool
     public init() {}
     public init(schoolID: Int, name: String, email: String, position: String, role: Role, passwordHash: String, forms: [String] = []) {
         self.schoolID = schoolID; self.name = name; self.email = email.lowercased(); self.position = position
         self.role = role.rawValue; self.passwordHash = passwordHash; self.forms = forms.joined(separator: ";")
+        self.decidesLeave = false
     }
     public var staffRole: Role { Role(rawValue: role) ?? .teacher }
     public var formList: [String] { forms.split(separator: ";").map(String.init) }

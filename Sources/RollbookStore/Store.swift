@@ -384,8 +384,7 @@ public struct Store: Sendable {
     /// (original, new, reason, when, name and position) and then updates the current mark; an unchanged mark is left alone.
     /// Every change needs a reason: if one lacks it, nothing is written.
     public func record(_ writes: [MarkWrite], by actor: Actor, at now: String) async throws -> WriteSummary {
-        let entries = writes.map { Entry(pupilID: $0.pupilID, date: $0.mark.date, slot: $0.mark.session.rawValue, code: $0.mark.code,
-                                         minutesLate: $0.mark.minutesLate, reason: $0.reason) }
+        let entries = writes.map(Entry.init)
         return try await write { db in try await Self.record(entries, in: .sessions, by: actor, at: now, on: db) }
     }
 
@@ -398,6 +397,13 @@ public struct Store: Sendable {
     /// A mark to write in either register.
     struct Entry {
         var pupilID: Int, date: LocalDate, slot: String, code: AttendanceCode, minutesLate: Int?, reason: String?
+        init(pupilID: Int, date: LocalDate, slot: String, code: AttendanceCode, minutesLate: Int?, reason: String?) {
+            self.pupilID = pupilID; self.date = date; self.slot = slot; self.code = code; self.minutesLate = minutesLate; self.reason = reason
+        }
+        init(_ w: MarkWrite) {
+            self.init(pupilID: w.pupilID, date: w.mark.date, slot: w.mark.session.rawValue, code: w.mark.code,
+                      minutesLate: w.mark.minutesLate, reason: w.reason)
+        }
         /// Kept on the mark: the reason given with it, if any.
         var note: String? {
             guard let r = reason?.trimmingCharacters(in: .whitespacesAndNewlines), !r.isEmpty else { return nil }

@@ -10,7 +10,7 @@ struct Rollbook: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rollbook",
         abstract: "School attendance registers for England: admission register, attendance register, statistics.",
-        subcommands: [Serve.self, Migrate.self, DemoCommand.self, Import.self, PolicyCommand.self, Evaluate.self, Report.self, Token.self, Bench.self])
+        subcommands: [Serve.self, Migrate.self, DemoCommand.self, Import.self, PolicyCommand.self, Evaluate.self, Report.self, Token.self, Messages.self, Bench.self])
 }
 
 /// Logs go to standard error, so `report` output on standard output stays clean.
@@ -63,6 +63,8 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         bootstrapLogging(.info)
         var options = ServerOptions(database: db.location, demoMode: demo, bcryptCost: bcryptCost, dailyJobs: true)
+        do { options.messages = try MessageSettings.fromEnvironment() } catch let e as RollbookCore.ValidationError { throw UsageError("\(e.field): \(e.reason)") }
+        if options.messages.publicURL == MessageSettings().publicURL { options.messages.publicURL = "http://\(hostname):\(port)" }
         if let now {
             guard let clock = ShiftedClock(start: now) else { throw UsageError("--now: '\(now)' is not a time in the form YYYY-MM-DDTHH:MM") }
             options.clock = clock

@@ -1,0 +1,353 @@
+import Fluent
+import Foundation
+import RollbookCore
+import RollbookStore
+import Vapor
+
+/// Leave of absence: a parent asks (with documents), the head (or staff they authorise) decides with the policy's
+/// checks in front of them, the decision goes to the parent in writing and onto the timeline, and a grant pre-fills
+/// the register.
+struct LeaveController: RouteCollection {
+    /// Documents with a request: a few, each at most this size.
+    static let maxDocuments = 3
+    static let maxDocumentBytes = 5 * 1024 * 1024
+
+    func boot(routes: any RoutesBuilder) throws {
+        let parent = routes.grouped(ParentSessionAuthenticator(), CSRFMiddleware(), ParentUser.redirectMiddleware(path: "/parent/sign-in"))
+        parent.get("parent", "children", ":upn", "leave", use: requestPage)
+        parent.on(.POST, "parent", "children", ":upn", "leave", body: .collect(maxSize: "16mb"), use: request)
+        let staff = routes.grouped(SessionAuthenticator(), CSRFMiddleware(), StaffUser.redirectMiddleware(path: "/"))
+        staff.get("leave", use: list)
+        staff.get("leave", ":id", use: decidePage)
+        staff.post("leave", ":id", "grant", use: grant)
+        staff.post("leave", ":id", "refuse", use: refuse)
+        staff.get("leave", ":id", "documents", ":doc", use: document)
+    }
+
+    // MARK: The parent's request
+
+    struct RequestForm: Content {
+        var from: String?
+        var fromSession: String?
+        var to: String?
+        var toSession: String?
+        var reason: String?
+        var exceptional: String?
+        var documents: [File]?
+    }
+    struct RequestContent: Encodable {
+        var child: ParentPortalController.ChildSummary
+        var noticeDays: Int
+        var earliest: String
+        var form: RequestForm
+        var error: String?
+        var errorField: String?
+        var maxDocuments: Int
+    }
+
+    func requestPage(req: Request) async throws -> View {
+        let (_, p) = try await ParentPortalController.ownChild(req)
+        return try await requestView(req, p, form: RequestForm(fromSession: "am", toSession: "pm"), error: nil)
+    }
+
+    func requestView(_ req: Request, _ p: PupilRow, form: RequestForm, error: APIError?) async throws -> View {
+        let (s, _, policy) = try await ParentPortalController().summary(req, p)
+        var shown = form
+        shown.documents = nil
+        return try await req.render("parent-leave", title: "Ask for leave of absence",
+                                    RequestContent(child: s, noticeDays: policy.leave.noticeDays,
+                                                   earliest: ParentWords.date(req.clock.now().date.adding(days: policy.leave.noticeDays)),
+                                                   form: shown, error: error?.reason, errorField: error?.field, maxDocuments: Self.maxDocuments))
+    }
+
+    func session(_ raw: String?, field: String) throws -> Session {
+        switch raw ?? "" {
+        case "am", "": return .am
+        case "pm": return .pm
+        default: throw APIError.invalid(field, "choose morning or afternoon")
+        }
+    }
+
+    func request(req: Request) async throws -> Response {
+        let (u, p) = try await ParentPortalController.ownChild(req)
+        let form = try req.content.decode(RequestForm.self)
+        let now = req.clock.now()
+        do {
+            guard let rawFrom = form.from, !rawFrom.isEmpty else { throw APIError.invalid("from", "give the first day of the leave") }
+            let from = try parseDate(rawFrom, field: "from")
+            let to = try parseDate(form.to.flatMap { $0.isEmpty ? nil : $0 } ?? rawFrom, field: "to")
+            let request = LeaveRequest(from: from, fromSession: try session(form.fromSession, field: "from_session"), to: to,
+                                       toSession: try session(form.toSession ?? "pm", field: "to_session"), requestedOn: now.date,
+                                       exceptional: form.exceptional == "on" || form.exceptional == "true",
+                                       reason: (form.reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines))
+            let policy = try await req.store.policy(schoolID: p.schoolID, on: now.date)
+            do { try LeaveCheck.canRequest(request, policy: policy, today: now.date) } catch { throw APIError.invalid(error.field, error.reason) }
+            guard request.reason.count <= 2000 else { throw APIError.invalid("reason", "keep the reason under 2,000 characters") }
+            let files = (form.documents ?? []).filter { $0.data.readableBytes > 0 }
+            guard files.count <= Self.maxDocuments else { throw APIError.invalid("documents", "send at most \(Self.maxDocuments) documents") }
+            var docs: [LeaveDocumentRow] = []
+            for f in files {
+                guard f.data.readableBytes <= Self.maxDocumentBytes else {
+                    throw APIError.invalid("documents", "\(f.filename) is larger than 5 MB")
+                }
+                let d = LeaveDocumentRow()
+                d.filename = String(f.filename.suffix(200)); d.contentType = f.contentType?.serialize() ?? "application/octet-stream"
+                d.data = Data(buffer: f.data); d.uploadedAt = now.timestamp
+                docs.append(d)
+            }
+            let row = LeaveRequestRow()
+            row.pupilID = p.id!; row.parentID = u.id; row.requestedBy = u.name; row.request = LeaveRequestRow.json(request)
+            row.state = "pending"; row.createdAt = now.timestamp
+            try await req.store.addLeaveRequest(row, documents: docs)
+            req.session.data["flash"] = "Your request for leave (\(ParentWords.range(request.from, request.to))) has gone to the headteacher. You will be told the decision in writing."
+            return req.redirect(to: "/parent/children/\(p.upn)")
+        } catch let e as APIError {
+            let r = try await requestView(req, p, form: form, error: e).encodeResponse(for: req)
+            r.status = .unprocessableEntity
+            return r
+        }
+    }
+
+    // MARK: Deciding
+
+    static func requireDecider(_ u: StaffUser) throws {
+        guard u.mayDecideLeave else {
+            throw APIError(.forbidden, field: nil, reason: "leave of absence is decided by the head or staff the head authorises")
+        }
+    }
+
+    struct ListContent: Encodable {
+        struct Line: Encodable {
+            var id: Int; var upn: String; var pupil: String; var form: String; var dates: String; var sessions: Int; var reason: String
+            var requestedOn: String; var state: String; var stateTone: String; var verdict: String?
+        }
+        var pending: [Line]
+        var decided: [Line]
+    }
+
+    func list(req: Request) async throws -> View {
+        let u = try req.auth.require(StaffUser.self)
+        try Self.requireDecider(u)
+        let calendar = try await req.store.calendar(schoolID: u.schoolID)
+        var pending: [ListContent.Line] = [], decided: [ListContent.Line] = []
+        for (r, p) in try await req.store.leaveRequests(schoolID: u.schoolID) {
+            guard let lr = r.leaveRequest else { continue }
+            let line = ListContent.Line(id: r.id!, upn: p.upn, pupil: p.displayName, form: p.form, dates: ParentWords.range(lr.from, lr.to),
+                                        sessions: lr.sessions(calendar: calendar, enrolment: p.enrolment).count, reason: lr.reason,
+                                        requestedOn: lr.requestedOn.iso, state: r.state.capitalized,
+                                        stateTone: r.state == "granted" ? "authorised" : r.state == "refused" ? "unauthorised" : "none",
+                                        verdict: nil)
+            if r.state == "pending" { pending.append(line) } else { decided.append(line) }
+        }
+        return try await req.render("leave", title: "Leave requests", ListContent(pending: pending, decided: Array(decided.prefix(100))))
+    }
+
+    struct DecideContent: Encodable {
+        struct Finding: Encodable { var verdict: String; var message: String; var source: String }
+        struct Doc: Encodable { var id: Int; var name: String; var size: String }
+        var id: Int
+        var upn: String
+        var pupil: String
+        var form: String
+        var yearGroup: String
+        var requestedBy: String
+        var requestedOn: String
+        var dates: String
+        var from: String, fromSession: String, to: String, toSession: String
+        var sessions: Int
+        var reason: String
+        var exceptional: Bool
+        var state: String
+        var findings: [Finding]
+        var refused: Bool
+        var suggestedRefusal: String
+        var documents: [Doc]
+        var codes: [PageController.CodeOption]
+        var decision: String?
+        var error: String?
+    }
+
+    func loadRequest(_ req: Request, _ u: StaffUser) async throws -> (LeaveRequestRow, LeaveRequest, PupilRow) {
+        guard let id = req.parameters.get("id", as: Int.self), let r = try await req.store.leaveRequest(id: id), let lr = r.leaveRequest,
+              let p = try await PupilRow.find(r.pupilID, on: req.db), p.schoolID == u.schoolID else {
+            throw Abort(.notFound, reason: "No such leave request.")
+        }
+        return (r, lr, p)
+    }
+
+    func findings(_ req: Request, _ lr: LeaveRequest, _ p: PupilRow) async throws -> [LeaveFinding] {
+        let today = req.clock.now().date
+        let calendar = try await req.store.calendar(schoolID: p.schoolID)
+        let policy = try await req.store.policy(schoolID: p.schoolID, on: today)
+        let (counts, _) = try await req.store.pupilStatistics(schoolID: p.schoolID, pupil: p,
+                                                              range: DateRange(from: AcademicYear(containing: today).range.from, to: today))
+        return LeaveCheck.findings(request: lr, policy: policy, calendar: calendar, enrolment: p.enrolment, asOf: today,
+                                   authorisedAbsence: counts.markedOnly)
+    }
+
+    func decidePage(req: Request) async throws -> View {
+        let u = try req.auth.require(StaffUser.self)
+        try Self.requireDecider(u)
+        let (r, lr, p) = try await loadRequest(req, u)
+        return try await decideView(req, r, lr, p, error: nil)
+    }
+
+    func decideView(_ req: Request, _ r: LeaveRequestRow, _ lr: LeaveRequest, _ p: PupilRow, error: String?) async throws -> View {
+        let found = try await findings(req, lr, p)
+        let calendar = try await req.store.calendar(schoolID: p.schoolID)
+        let docs = try await req.store.leaveDocuments(requestID: r.id!).map {
+            DecideContent.Doc(id: $0.id!, name: $0.filename, size: ByteCountFormatter.string(fromByteCount: Int64($0.data.count), countStyle: .file))
+        }
+        let refusal = found.filter { $0.verdict == .refuse }.map(\.message).joined(separator: " ")
+        var decision: String?
+        if r.state == "granted", let g = r.leaveGrant {
+            decision = "Granted by \(r.decidedBy ?? "?") on \(r.decidedAt?.prefix(10) ?? ""): \(g.code.symbol) (\(g.code.meaning(on: g.from))) for \(ParentWords.range(g.from, g.to))."
+        } else if r.state == "refused" {
+            decision = "Refused by \(r.decidedBy ?? "?") on \(r.decidedAt?.prefix(10) ?? ""): \(r.refusalReason ?? "")"
+        }
+        return try await req.render("leave-decide", title: "Leave request: \(p.displayName)", DecideContent(
+            id: r.id!, upn: p.upn, pupil: p.displayName, form: p.form, yearGroup: p.yearGroup, requestedBy: r.requestedBy,
+            requestedOn: ParentWords.date(lr.requestedOn), dates: ParentWords.range(lr.from, lr.to),
+            from: lr.from.iso, fromSession: lr.fromSession.rawValue.lowercased(), to: lr.to.iso, toSession: lr.toSession.rawValue.lowercased(),
+            sessions: lr.sessions(calendar: calendar, enrolment: p.enrolment).count, reason: lr.reason, exceptional: lr.exceptional,
+            state: r.state, findings: found.map { .init(verdict: $0.verdict.rawValue, message: $0.message, source: $0.source) },
+            refused: found.refused, suggestedRefusal: refusal, documents: docs,
+            codes: LeaveGrant.codes.map { PageController.CodeOption(code: $0.symbol, label: "\($0.symbol) – \($0.meaning)") },
+            decision: decision, error: error))
+    }
+
+    struct GrantForm: Content {
+        var code: String
+        var from: String
+        var fromSession: String?
+        var to: String
+        var toSession: String?
+        var licenceReference: String?
+        var timetable: String?
+        var reviewDate: String?
+    }
+
+    func grant(req: Request) async throws -> Response {
+        let u = try req.auth.require(StaffUser.self)
+        try Self.requireDecider(u)
+        let (r, lr, p) = try await loadRequest(req, u)
+        let form = try req.content.decode(GrantForm.self)
+        let now = req.clock.now()
+        do {
+            guard let code = AttendanceCode.lookup(form.code.uppercased()) else { throw APIError.invalid("code", "'\(form.code)' is not a code") }
+            func text(_ s: String?) -> String? { s.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0.trimmingCharacters(in: .whitespacesAndNewlines) } }
+            let g = LeaveGrant(code: code, from: try parseDate(form.from, field: "from"), fromSession: try session(form.fromSession, field: "from_session"),
+                               to: try parseDate(form.to, field: "to"), toSession: try session(form.toSession ?? "pm", field: "to_session"),
+                               licenceReference: text(form.licenceReference), timetable: text(form.timetable),
+                               reviewDate: try text(form.reviewDate).map { try parseDate($0, field: "review_date") })
+            do { try g.validate(request: lr) } catch { throw APIError.invalid(error.field, error.reason) }
+            guard g.from >= now.date else { throw APIError.invalid("from", "leave is never granted retrospectively (reg 11): the first day granted has passed") }
+            let calendar = try await req.store.calendar(schoolID: p.schoolID)
+            let sessions = g.sessions(calendar: calendar, enrolment: p.enrolment)
+            let extra = [g.licenceReference.map { "licence \($0)" }, g.timetable.map { "timetable: \($0)" }, g.reviewDate.map { "review \($0.iso)" }]
+                .compactMap { $0 }.joined(separator: "; ")
+            let marks = sessions.map {
+                MarkWrite(pupilID: p.id!, mark: Mark(date: $0.date, session: $0.session, code: code),
+                          reason: "Leave granted by \(u.name) (request \(r.id!))\(extra.isEmpty ? "" : ": \(extra)")")
+            }
+            let found = try await findings(req, lr, p)
+            let letter = LeaveLetters.granted(pupil: p, grant: g, sessions: sessions.count, decider: u, school: try await req.store.school(p.schoolID).name)
+            let cw = CaseworkRow(pupilID: p.id!, kind: .leaveDecision, actionKey: nil, happenedOn: now.date,
+                                 summary: "Leave granted: \(code.symbol) for \(ParentWords.range(g.from, g.to)), \(sessions.count) sessions. Requested: \(lr.reason)",
+                                 outcome: "granted", document: letter.body, recordedAt: now.timestamp, by: u.actor)
+            guard try await req.store.decideLeave(id: r.id!, state: "granted", grant: LeaveRequestRow.json(g), refusalReason: nil,
+                                                  findings: LeaveRequestRow.json(found), marks: marks, casework: cw, by: u.actor, at: now.timestamp) else {
+                throw APIError(.conflict, field: nil, reason: "this request has already been decided")
+            }
+            try await tellParent(req, r, p, subject: letter.subject, body: letter.body, caseworkID: cw.id, now: now)
+            req.session.data["flash"] = "Leave granted; \(marks.count) sessions pre-filled with \(code.symbol). The decision is on its way to the family."
+            return req.redirect(to: "/leave/\(r.id!)")
+        } catch let e as APIError where e.status == .unprocessableEntity {
+            let v = try await decideView(req, r, lr, p, error: "\(e.field.map { "\($0): " } ?? "")\(e.reason). Nothing was saved.")
+            let resp = try await v.encodeResponse(for: req)
+            resp.status = .unprocessableEntity
+            return resp
+        }
+    }
+
+    struct RefuseForm: Content { var reason: String? }
+
+    func refuse(req: Request) async throws -> Response {
+        let u = try req.auth.require(StaffUser.self)
+        try Self.requireDecider(u)
+        let (r, lr, p) = try await loadRequest(req, u)
+        let reason = (try req.content.decode(RefuseForm.self).reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !reason.isEmpty else {
+            let resp = try await decideView(req, r, lr, p, error: "reason: say why the leave is refused; the family receives it in writing. Nothing was saved.")
+                .encodeResponse(for: req)
+            resp.status = .unprocessableEntity
+            return resp
+        }
+        let now = req.clock.now()
+        let found = try await findings(req, lr, p)
+        let letter = LeaveLetters.refused(pupil: p, request: lr, reason: reason, decider: u, school: try await req.store.school(p.schoolID).name)
+        let cw = CaseworkRow(pupilID: p.id!, kind: .leaveDecision, actionKey: nil, happenedOn: now.date,
+                             summary: "Leave refused for \(ParentWords.range(lr.from, lr.to)): \(reason)", outcome: "refused",
+                             document: letter.body, recordedAt: now.timestamp, by: u.actor)
+        guard try await req.store.decideLeave(id: r.id!, state: "refused", grant: nil, refusalReason: reason, findings: LeaveRequestRow.json(found),
+                                              marks: [], casework: cw, by: u.actor, at: now.timestamp) else {
+            throw APIError(.conflict, field: nil, reason: "this request has already been decided")
+        }
+        try await tellParent(req, r, p, subject: letter.subject, body: letter.body, caseworkID: cw.id, now: now)
+        req.session.data["flash"] = "Leave refused. The decision is on its way to the family; absence on those days will be coded G."
+        return req.redirect(to: "/leave/\(r.id!)")
+    }
+
+    /// The decision in writing: to the parent who asked (by their account's email) or, for a request the office
+    /// entered, to every contact with parental responsibility.
+    func tellParent(_ req: Request, _ r: LeaveRequestRow, _ p: PupilRow, subject: String, body: String, caseworkID: Int?, now: SchoolNow) async throws {
+        var only: String?
+        if let id = r.parentID { only = try await req.store.parent(id: id)?.email }
+        try await Outbox.toParents(store: req.store, pupil: p, template: .leaveDecision, subject: subject, body: body, caseworkID: caseworkID,
+                                   about: "leave:\(r.id!)", dedupe: "leave_decision:\(r.id!)", onlyEmail: only, at: now.instant)
+    }
+
+    func document(req: Request) async throws -> Response {
+        let u = try req.auth.require(StaffUser.self)
+        try Self.requireDecider(u)
+        let (r, _, _) = try await loadRequest(req, u)
+        guard let docID = req.parameters.get("doc", as: Int.self), let d = try await req.store.leaveDocument(id: docID), d.requestID == r.id! else {
+            throw Abort(.notFound, reason: "No such document.")
+        }
+        let resp = Response(status: .ok, body: .init(data: d.data))
+        resp.headers.contentType = HTTPMediaType.fileExtension(d.filename.split(separator: ".").last.map(String.init) ?? "") ?? .binary
+        resp.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(d.filename.filter { $0.isLetter || $0.isNumber || ".-_ ".contains($0) })\"")
+        return resp
+    }
+}
+
+/// The decision letters.
+enum LeaveLetters {
+    static func granted(pupil p: PupilRow, grant g: LeaveGrant, sessions: Int, decider: StaffUser, school: String) -> (subject: String, body: String) {
+        let name = MessageText.forename(p)
+        var body = "Dear parent or carer,\n\nYour request for leave of absence for \(name) has been granted for \(ParentWords.range(g.from, g.to)) (\(sessions) sessions). "
+        body += "It will be recorded as: \(g.code.meaning(on: g.from).lowercased()).\n"
+        if let ref = g.licenceReference { body += "Licence reference: \(ref).\n" }
+        if let t = g.timetable { body += "Timetable: \(t).\n" }
+        if let d = g.reviewDate { body += "We will review this on \(ParentWords.date(d)).\n" }
+        body += "\nAny absence beyond these days will be unauthorised. Please make sure \(name) is back in school on the next school day.\n\n\(decider.name)\n\(decider.position), \(school)"
+        return ("Leave of absence for \(name): granted", body)
+    }
+
+    static func refused(pupil p: PupilRow, request r: LeaveRequest, reason: String, decider: StaffUser, school: String) -> (subject: String, body: String) {
+        let name = MessageText.forename(p)
+        let body = """
+        Dear parent or carer,
+
+        Your request for leave of absence for \(name) for \(ParentWords.range(r.from, r.to)) has been refused.
+
+        Reason: \(reason)
+
+        If \(name) is absent on those days, the absence will be recorded as unauthorised (leave not granted, code G), and the local authority may issue a penalty notice.
+
+        \(decider.name)
+        \(decider.position), \(school)
+        """
+        return ("Leave of absence for \(name): refused", body)
+    }
+}
