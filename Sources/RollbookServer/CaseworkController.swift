@@ -196,6 +196,9 @@ struct CaseworkController: RouteCollection {
         case .nToO:
             let n = try await DailyJobs.applyNToO([a], policy: policy, schoolID: u.schoolID, store: req.store, at: now.timestamp)
             message = "\(n) N marks amended to O for \(p.displayName)."
+        case .leaveUnauthorised:
+            let n = try await DailyJobs.applyLeaveG([a], schoolID: u.schoolID, store: req.store, at: now.timestamp)
+            message = "\(n) marks amended to G for \(p.displayName)."
         default:
             break
         }
@@ -216,10 +219,18 @@ struct CaseworkController: RouteCollection {
         case .informLA, .informSocialWorker: .informed
         case .review: .note
         }
-        try await req.store.addCasework(CaseworkRow(pupilID: p.id!, kind: a.kind == .nToO ? .note : kind, actionKey: a.key,
-                                                    happenedOn: now.date, summary: "\(Self.title(a.kind)): \(a.reason)", outcome: note,
-                                                    parent: a.parent,
-                                                    document: document, recordedAt: now.timestamp, by: u.actor))
+        let entry = CaseworkRow(pupilID: p.id!, kind: a.kind == .nToO ? .note : kind, actionKey: a.key,
+                                happenedOn: now.date, summary: "\(Self.title(a.kind)): \(a.reason)", outcome: note,
+                                parent: a.parent, document: document, recordedAt: now.timestamp, by: u.actor)
+        try await req.store.addCasework(entry)
+        if let document {
+            // The letter goes to each parent with parental responsibility by email too, as sent.
+            let n = try await Outbox.toParents(store: req.store, pupil: p, template: a.action == .meeting ? .meetingInvitation : .letter,
+                                               subject: Letters.subject(document, fallback: "A letter about \(p.displayName)'s attendance"),
+                                               body: Letters.plainText(document), caseworkID: entry.id, about: "casework:\(entry.id!)",
+                                               dedupe: "letter:\(entry.id!)", at: now.instant)
+            if n > 0 { message += " Emailed to \(n) parent\(n == 1 ? "" : "s")." }
+        }
         if let stage = a.proposedStage, a.kind == .stageEntry || a.kind == .stageReview {
             try await req.store.addCasework(CaseworkRow(pupilID: p.id!, kind: .stageEntered, actionKey: nil, stageID: stage, happenedOn: now.date,
                                                         summary: "Entered \(policy.stage(stage)?.name ?? stage)", recordedAt: now.timestamp, by: u.actor))

@@ -27,6 +27,24 @@ enum DailyJobs {
         return try await store.record(writes, by: actor, at: now).amended
     }
 
+    /// Codes G the absences (N or O) on sessions of refused leave, or beyond the days granted (reg 11).
+    static func applyLeaveG(_ actions: [DueAction], schoolID: Int, store: Store, at now: String) async throws -> Int {
+        let due = actions.filter { $0.kind == .leaveUnauthorised }
+        guard !due.isEmpty else { return 0 }
+        let ids = Dictionary(try await store.pupils(schoolID: schoolID, filter: PupilFilter(upns: due.map(\.upn))).map { ($0.upn, $0.id!) },
+                             uniquingKeysWith: { a, _ in a })
+        var writes: [MarkWrite] = []
+        for a in due {
+            guard let pupilID = ids[a.upn] else { continue }
+            for s in a.sessions where s.code == "N" || s.code == "O" {
+                writes.append(MarkWrite(pupilID: pupilID, mark: Mark(date: s.date, session: s.session, code: .g),
+                                        reason: "Absent on leave that was not agreed (refused, or beyond the days granted): G (\(a.source))"))
+            }
+        }
+        guard !writes.isEmpty else { return 0 }
+        return try await store.record(writes, by: actor, at: now).amended
+    }
+
     /// One pass: every school whose AM register has closed today gets its run, if no instance has claimed it.
     static func runDue(app: Application) async {
         let store = app.store
@@ -40,8 +58,9 @@ enum DailyJobs {
                 guard try await store.claimJob(schoolID: id, job: "n-to-o", day: now.date, at: now.timestamp) else { continue }
                 let (_, actions) = try await store.evaluate(schoolID: id, asOf: now.date)
                 let n = try await applyNToO(actions, policy: policy, schoolID: id, store: store, at: now.timestamp)
-                try await store.finishJob(schoolID: id, job: "n-to-o", day: now.date, summary: "\(n) N marks amended to O")
-                app.logger.info("Daily evaluation for \(school.name): \(n) N marks amended to O.")
+                let g = try await applyLeaveG(actions, schoolID: id, store: store, at: now.timestamp)
+                try await store.finishJob(schoolID: id, job: "n-to-o", day: now.date, summary: "\(n) N marks amended to O; \(g) marks to G for leave not agreed")
+                app.logger.info("Daily evaluation for \(school.name): \(n) N marks amended to O, \(g) to G for leave not agreed.")
             }
         } catch {
             app.logger.error("Daily evaluation failed: \(error)")

@@ -65,4 +65,25 @@ enum Letters {
         html += "<p>Yours sincerely,</p>\n<p class=\"signature\">\(merge("{signatory}"))<br>\(merge("{position}"))</p>\n</article>"
         return html
     }
+
+    /// A letter's text for an email: paragraphs kept, tags dropped, the escapes undone.
+    static func plainText(_ html: String) -> String {
+        var t = html
+        for tag in ["</p>", "</h1>", "</h2>", "</h3>", "</li>", "<br>", "<br/>", "</address>", "</div>"] {
+            t = t.replacingOccurrences(of: tag, with: tag + "\n")
+        }
+        t = t.replacingOccurrences(of: "<[^>]*>", with: "", options: .regularExpression)
+        for (e, c) in [("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&amp;", "&")] {
+            t = t.replacingOccurrences(of: e, with: c)
+        }
+        let lines = t.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        return lines.split(separator: "", omittingEmptySubsequences: true).map { $0.joined(separator: "\n") }.joined(separator: "\n\n")
+    }
+
+    /// A letter's subject line: the first heading of the rendered letter, else a plain one.
+    static func subject(_ html: String, fallback: String) -> String {
+        guard let r = html.range(of: "<h1[^>]*>[^<]*</h1>", options: .regularExpression) else { return fallback }
+        let s = plainText(String(html[r])).trimmingCharacters(in: .whitespacesAndNewlines)
+        return s.isEmpty ? fallback : s
+    }
 }

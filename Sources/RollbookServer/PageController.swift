@@ -255,6 +255,10 @@ struct PageController: RouteCollection {
             guard let upn = upnByID[r.pupilID] else { continue }
             reported[upn] = "\(r.reportedBy) reported: \(r.category_.title.lowercased())\(r.note.isEmpty ? "" : ", \(r.note)")\(r.state == "pending" ? " (waiting for the office)" : "")"
         }
+        for r in try await req.store.leaveRequests(pupilIDs: Array(upnByID.keys), schoolID: u.schoolID) where r.state == "refused" {
+            guard let lr = r.leaveRequest, lr.contains(date, session), let upn = upnByID[r.pupilID] else { continue }
+            reported[upn] = "Leave was refused for these days: if absent, the code is G (leave not agreed)"
+        }
         let lateAfter = TimeOfDay(reg.lateAfter) ?? TimeOfDay(minutes: 0)
         let lines = reg.pupils.map { l in
             let code = l.code.flatMap(AttendanceCode.lookup)

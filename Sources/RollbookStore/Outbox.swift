@@ -71,6 +71,7 @@ public enum MessageTemplate: String, Sendable, CaseIterable, Codable {
     case absenceReportReceived = "absence_report_received"
     case leaveDecision = "leave_decision"
     case letter
+    case meetingInvitation = "meeting_invitation"
     case portalInvitation = "portal_invitation"
 
     public var title: String {
@@ -80,6 +81,7 @@ public enum MessageTemplate: String, Sendable, CaseIterable, Codable {
         case .absenceReportReceived: "Absence report answered"
         case .leaveDecision: "Leave decision"
         case .letter: "Letter"
+        case .meetingInvitation: "Meeting invitation"
         case .portalInvitation: "Parent portal invitation"
         }
     }
