@@ -34,6 +34,7 @@ TEACHER = f"teacher@{DOMAIN}"
 OFFICE = f"office@{DOMAIN}"
 LEAD = f"lead@{DOMAIN}"
 GOVERNOR = f"governor@{DOMAIN}"
+HEAD = f"head@{DOMAIN}"
 ALL_ACCOUNTS = ["teacher", "office", "lead", "head", "governor", "la"]
 OFFICE_SIGNATURE = "Olu Office, Attendance officer"
 

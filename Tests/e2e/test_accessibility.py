@@ -12,13 +12,16 @@ end of pytest's output ("accessibility (axe-core): minor and moderate findings")
 from __future__ import annotations
 
 import html
+import http.cookiejar
 import re
+import urllib.parse
+import urllib.request
 
 import pytest
 from selenium_axe_python import Axe
 from selenium.webdriver.common.by import By
 
-from helpers import (A11Y_FORM, ACCESSIBILITY_NOTES, ACCESSIBILITY_RUNS, GOVERNOR, LEAD, OFFICE, PREVIOUS_SCHOOL_DAY,
+from helpers import (A11Y_FORM, ACCESSIBILITY_NOTES, ACCESSIBILITY_RUNS, GOVERNOR, HEAD, LEAD, OFFICE, PASSWORD, PREVIOUS_SCHOOL_DAY,
                      READ_ONLY_FORM, TODAY, TODAY_HEADING, HttpUser, check_forbidden, check_renders, fill_sign_in, go,
                      h1, pupil_links, section_table_rows, sign_in, switch_user)
 
@@ -40,6 +43,9 @@ axe.run(document, {resultTypes: ['violations']})
                                   summary: n.failureSummary || ''}))}))}),
          e => done({error: String(e)}));
 """
+
+
+TOMORROW = "2026-11-26"
 
 
 def axe_violations(browser) -> tuple[str, list[dict]]:
@@ -177,3 +183,86 @@ def test_every_page_has_no_serious_or_critical_accessibility_violation(any_brows
     summary = (f"axe-core {version} on {len(checked)} pages at {width} width: {len(failures)} serious or critical "
                f"violations:\n\n" + "\n\n".join(failures))
     assert not failures, summary
+
+
+class HttpParent(HttpUser):
+    """A signed-in parent over plain HTTP."""
+
+    def __init__(self, server, email: str):
+        self.server = server
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        self.post("/parent/sign-in", "/parent/sign-in", {"email": email, "password": PASSWORD})
+        assert "/parent/sign-out" in self.get("/parent"), f"{email} could not sign in to the parent portal"
+
+
+@pytest.fixture(scope="module")
+def parent_loop(server):
+    """A parent's pending absence report and leave request (so Reports, Leave and a decision page have content);
+    both are decided again at the end, so the journeys in test_parents.py start clean."""
+    page = urllib.request.urlopen(server.url("/parent/sign-in")).read().decode()
+    email = [e for e in re.findall(r"<code>([^<]+@[^<]+)</code>", page)][0]
+    parent = HttpParent(server, email)
+    upn = re.search(r'href="/parent/children/([^"/]+)"', parent.get("/parent")).group(1)
+    status, _ = parent.post(f"/parent/children/{upn}/report", f"/parent/children/{upn}/report",
+                            {"from": TOMORROW, "sessions": "am", "category": "illness", "note": "Accessibility check"})
+    assert status == 200, f"the parent's report failed ({status})"
+    status, _ = parent.post(f"/parent/children/{upn}/leave", f"/parent/children/{upn}/leave",
+                            {"from": "2027-01-11", "to": "2027-01-12", "fromSession": "am", "toSession": "pm",
+                             "reason": "Accessibility check: a family funeral"})
+    assert status == 200, f"the parent's leave request failed ({status})"
+    head = HttpUser(server, HEAD)
+    leave_id = re.findall(r'href="/leave/(\d+)"', head.get("/leave"))[-1]
+    yield {"email": email, "upn": upn, "leave": leave_id, "parent": parent}
+    office = HttpUser(server, OFFICE)
+    for report_id in re.findall(r'action="/reports/(\d+)/decline"', office.get("/reports")):
+        office.post("/reports", f"/reports/{report_id}/decline", {"note": "accessibility check", "back": "reports"})
+    head.post(f"/leave/{leave_id}", f"/leave/{leave_id}/refuse", {"reason": "accessibility check"})
+
+
+def test_parent_pages_and_the_offices_parent_loop_pages_have_no_serious_or_critical_violation(any_browser, server, parent_loop):
+    browser = any_browser
+    width = browser.rollbook_width
+    failures: list[str] = []
+    checked: list[str] = []
+
+    def check(page: str) -> None:
+        check_renders(browser)
+        version, violations = axe_violations(browser)
+        checked.append(page)
+        for v in violations:
+            text = describe(f"{page} ({width})", v)
+            (failures if v["impact"] in FAILING_IMPACTS else ACCESSIBILITY_NOTES).append(text)
+
+    upn = parent_loop["upn"]
+    go(browser, server, "/parent/sign-in")
+    check("parent sign-in /parent/sign-in")
+    browser.find_element(By.ID, "email").send_keys(parent_loop["email"])
+    browser.find_element(By.ID, "password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "form[action='/parent/sign-in'] button").click()
+    go(browser, server, "/parent")
+    check("parent home /parent")
+    go(browser, server, f"/parent/children/{upn}")
+    check("a child's attendance /parent/children/UPN")
+    go(browser, server, f"/parent/children/{upn}/report")
+    check("report an absence")
+    browser.find_element(By.CSS_SELECTOR, "#main form button[type=submit]").click()  # no category: an error to show
+    go(browser, server, f"/parent/children/{upn}/leave")
+    check("ask for leave")
+    browser.find_element(By.CSS_SELECTOR, "form[action='/parent/sign-out'] button").click()
+
+    sign_in(browser, server, OFFICE)
+    go(browser, server, "/reports")
+    check("Reports /reports (office)")
+    go(browser, server, "/outbox")
+    check("Outbox /outbox (office)")
+    go(browser, server, f"/pupils/{upn}")
+    check("pupil page with a parent's report (office)")
+    switch_user(browser, server, HEAD)
+    go(browser, server, "/leave")
+    check("Leave /leave (head)")
+    go(browser, server, f"/leave/{parent_loop['leave']}")
+    check("a leave decision /leave/ID (head)")
+
+    assert len(checked) == 10, checked
+    ACCESSIBILITY_RUNS.append(f"{width}: axe-core on {len(checked)} parent-loop pages, {len(failures)} serious or critical")
+    assert not failures, "\n\n".join(failures)
