@@ -22,6 +22,7 @@ struct LeaveController: RouteCollection {
         staff.post("leave", ":id", "grant", use: grant)
         staff.post("leave", ":id", "refuse", use: refuse)
         staff.get("leave", ":id", "documents", ":doc", use: document)
+        staff.post("leave", "deciders", use: setDeciders)
     }
 
     // MARK: The parent's request
@@ -123,6 +124,10 @@ struct LeaveController: RouteCollection {
         }
         var pending: [Line]
         var decided: [Line]
+        /// For the head: the staff who may also decide leave.
+        struct Decider: Encodable { var id: Int; var name: String; var position: String; var role: String; var decides: Bool }
+        var deciders: [Decider]?
+        var flash: String?
     }
 
     func list(req: Request) async throws -> View {
@@ -139,7 +144,29 @@ struct LeaveController: RouteCollection {
                                         verdict: nil)
             if r.state == "pending" { pending.append(line) } else { decided.append(line) }
         }
-        return try await req.render("leave", title: "Leave requests", ListContent(pending: pending, decided: Array(decided.prefix(100))))
+        var deciders: [ListContent.Decider]?
+        if u.role == .head {
+            deciders = try await req.store.staff(schoolID: u.schoolID)
+                .filter { [.office, .attendanceLead, .teacher].contains($0.staffRole) }
+                .map { .init(id: $0.id!, name: $0.name, position: $0.position, role: $0.staffRole.title, decides: $0.decidesLeave) }
+        }
+        return try await req.render("leave", title: "Leave requests", ListContent(pending: pending, decided: Array(decided.prefix(100)),
+                                                                                 deciders: deciders, flash: req.takeFlash()))
+    }
+
+    struct DecidersForm: Content { var staff: [Int]? }
+
+    /// The head authorises staff to decide leave (reg 11: the head, or someone the head authorises).
+    func setDeciders(req: Request) async throws -> Response {
+        let u = try req.auth.require(StaffUser.self)
+        guard u.role == .head else { throw APIError(.forbidden, field: nil, reason: "only the head authorises staff to decide leave") }
+        let chosen = Set(try req.content.decode(DecidersForm.self).staff ?? [])
+        let allowed = try await req.store.staff(schoolID: u.schoolID).filter { [.office, .attendanceLead, .teacher].contains($0.staffRole) }
+        guard chosen.isSubset(of: Set(allowed.compactMap(\.id))) else { throw APIError.invalid("staff", "only this school's teachers, office and attendance staff can be authorised") }
+        try await req.store.setLeaveDeciders(schoolID: u.schoolID, staffIDs: chosen)
+        let names = allowed.filter { chosen.contains($0.id!) }.map(\.name)
+        req.session.data["flash"] = names.isEmpty ? "Only you decide leave now." : "Besides you, \(names.joined(separator: ", ")) may decide leave."
+        return req.redirect(to: "/leave")
     }
 
     struct DecideContent: Encodable {

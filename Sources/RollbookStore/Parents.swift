@@ -297,6 +297,16 @@ extension Store {
         }
     }
 
+    /// The head's choice of staff who may decide leave (besides the head).
+    public func setLeaveDeciders(schoolID: Int, staffIDs: Set<Int>) async throws {
+        try await write { db in
+            for s in try await StaffRow.query(on: db).filter(\.$schoolID == schoolID).all() where s.decidesLeave != staffIDs.contains(s.id!) {
+                s.decidesLeave = staffIDs.contains(s.id!)
+                try await s.save(on: db)
+            }
+        }
+    }
+
     // MARK: Reply links
 
     public func addReplyLink(_ row: ReplyLinkRow) async throws {
