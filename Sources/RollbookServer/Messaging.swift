@@ -93,14 +93,17 @@ extension Application {
 enum MessageText {
     static func forename(_ p: PupilRow) -> String { p.preferredForename.isEmpty ? p.legalForename : p.preferredForename }
 
-    static func dayOne(_ p: PupilRow, date: LocalDate, school: String, link: String, channel: OutgoingMessage.Channel) -> (String, String) {
+    /// `afternoonOnly`: the pupil was in for the morning register and is missing from the afternoon's.
+    static func dayOne(_ p: PupilRow, date: LocalDate, school: String, link: String, channel: OutgoingMessage.Channel,
+                       afternoonOnly: Bool = false) -> (String, String) {
         let name = forename(p)
-        let subject = "\(name) is absent from school today"
+        let when = afternoonOnly ? "this afternoon" : "today"
+        let subject = "\(name) is absent from school \(when)"
         if channel == .sms {
-            return (subject, "\(school): \(name) is not in school today and we have no reason. Please tell us why: \(link) or phone the office.")
+            return (subject, "\(school): \(name) is not in school \(when) and we have no reason. Please tell us why: \(link) or phone the office.")
         }
         return (subject, """
-        \(name) is not in school today (\(ParentWords.date(date))) and we have not been told why.
+        \(name) is not in school \(when) (\(ParentWords.date(date))) and we have not been told why.
 
         Please tell us the reason as soon as you can, using this link (it works once, for today's absence only, and needs no password):
         \(link)
@@ -171,7 +174,8 @@ enum Outbox {
             for channel in channels where !taken.contains(dayOneKey(p.id!, now.date, channel)) {
                 guard let c = (contacts[p.id!] ?? []).first(where: { !address($0, channel).isEmpty }) else { continue }
                 rows.append(try await dayOneMessage(store: store, pupil: p, contact: c, channel: channel, date: now.date, school: school,
-                                                    settings: settings, now: now, key: dayOneKey(p.id!, now.date, channel)))
+                                                    settings: settings, now: now, key: dayOneKey(p.id!, now.date, channel),
+                                                    afternoonOnly: absent[p.id!] == [.pm]))
             }
         }
         return try await store.enqueue(rows).count
@@ -189,13 +193,14 @@ enum Outbox {
     }
 
     static func dayOneMessage(store: Store, pupil p: PupilRow, contact c: Contact, channel: OutgoingMessage.Channel, date: LocalDate,
-                              school: String, settings: MessageSettings, now: SchoolNow, key: String) async throws -> OutboxRow {
+                              school: String, settings: MessageSettings, now: SchoolNow, key: String, afternoonOnly: Bool = false) async throws -> OutboxRow {
         let token = APIToken.generate()
         let link = ReplyLinkRow()
         link.tokenHash = APIToken.hash(token); link.pupilID = p.id!; link.date = date.iso; link.contactName = c.name
         link.expiresAt = OutboxTime.string(now.instant.addingTimeInterval(24 * 3600))
         try await store.addReplyLink(link)
-        let (subject, body) = MessageText.dayOne(p, date: date, school: school, link: "\(settings.publicURL)/reply/\(token)", channel: channel)
+        let (subject, body) = MessageText.dayOne(p, date: date, school: school, link: "\(settings.publicURL)/reply/\(token)", channel: channel,
+                                                 afternoonOnly: afternoonOnly)
         return OutboxRow(schoolID: p.schoolID, pupilID: p.id!, template: .dayOneAbsence, channel: channel.rawValue, recipient: address(c, channel),
                          recipientName: c.name, contactPriority: c.priority, subject: subject, body: body, dedupeKey: key,
                          about: "absence:\(date.iso)", at: now.instant)
@@ -308,7 +313,7 @@ enum Outbox {
         let school = try await store.school(p.schoolID).name
         let key = "\(dayOneKey(pupilID, day, channel)):\(next.priority)"
         try await store.enqueue([try await dayOneMessage(store: store, pupil: p, contact: next, channel: channel, date: day, school: school,
-                                                         settings: settings, now: now, key: key)])
+                                                         settings: settings, now: now, key: key, afternoonOnly: m.subject.hasSuffix("this afternoon"))])
     }
 
     /// One pass for every school: day-1 messages for registers that have closed, then delivery.
