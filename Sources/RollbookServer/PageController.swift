@@ -392,7 +392,8 @@ struct PageController: RouteCollection {
         var reportCodes: [CodeOption]
         var leave: [ParentPortalController.LeaveLine]
         var mayDecideLeave: Bool
-        struct Portal: Encodable { var priority: Int; var name: String; var status: String; var canInvite: Bool }
+        /// `invite` is the button's words: an invitation, or a new link to set a password (a forgotten one).
+        struct Portal: Encodable { var priority: Int; var name: String; var status: String; var canInvite: Bool; var invite: String }
         /// Each contact's parent portal account: none, invited, or active.
         var portal: [Portal]
         struct Message: Encodable { var created: String; var what: String; var to: String; var state: String; var tone: String }
@@ -504,7 +505,8 @@ struct PageController: RouteCollection {
             let status = a?.activatedAt != nil ? "Has a parent portal account" : a != nil ? "Invited \(a!.invitedAt.prefix(10))" :
                 (c.parentalResponsibility ? (c.email.isEmpty ? "No email on record" : "No account") : "No parental responsibility")
             return .init(priority: c.priority, name: c.name, status: status,
-                         canInvite: u.can(.amendMarks) && c.parentalResponsibility && !c.email.isEmpty && a?.activatedAt == nil)
+                         canInvite: u.can(.amendMarks) && c.parentalResponsibility && !c.email.isEmpty,
+                         invite: a?.activatedAt == nil ? (a == nil ? "Invite" : "Invite again") : "Send a new password link")
         }
         let messages = u.can(.amendMarks) ? try await req.store.outbox(schoolID: u.schoolID, pupilID: p.id!, limit: 20).map {
             PupilContent.Message(created: String($0.createdAt.prefix(16)).replacingOccurrences(of: "T", with: " "),
