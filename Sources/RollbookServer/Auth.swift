@@ -107,6 +107,9 @@ struct SessionAuthenticator: AsyncRequestAuthenticator {
 
 /// A synchronizer token per session, checked on every form POST.
 struct CSRFMiddleware: AsyncMiddleware {
+    /// The largest form with files: a leave request's documents (3 of 5 MB) and its fields.
+    static let maxUpload = 16 * 1024 * 1024
+
     static func token(for req: Request) -> String {
         if let t = req.session.data["csrf"] { return t }
         let t = APIToken.generate()
@@ -117,7 +120,9 @@ struct CSRFMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if request.method == .POST {
             // The form may arrive in several pieces: read all of it before looking for the token.
-            _ = try await request.body.collect(max: request.application.routes.defaultMaxBodySize.value).get()
+            // Forms with files (a leave request's documents) may be larger than the default limit.
+            let max = request.headers.contentType == .formData ? CSRFMiddleware.maxUpload : request.application.routes.defaultMaxBodySize.value
+            _ = try await request.body.collect(max: max).get()
             let sent = try? request.content.get(String.self, at: "csrf")
             guard let expected = request.session.data["csrf"], let sent, sent == expected else {
                 throw Abort(.forbidden, reason: "The form had expired or did not come from Rollbook. Go back, reload the page and try again.")

@@ -92,9 +92,8 @@ class _SinkHandler:
         if isinstance(raw, str):
             raw = raw.encode("utf-8")
         message = email.message_from_bytes(raw, policy=email.policy.default)
-        login = session.login_data
-        if isinstance(login, bytes):
-            login = login.decode("utf-8", "replace")
+        auth = session.auth_data
+        login = auth.login.decode("utf-8", "replace") if isinstance(auth, LoginPassword) else None
         received = ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos), message, raw, login)
         with self.sink._lock:
             self.sink._messages.append(received)

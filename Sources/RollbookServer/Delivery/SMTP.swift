@@ -327,7 +327,8 @@ enum MailFormat {
             "Auto-Submitted: auto-generated",
             "X-Rollbook-Template: \(m.template)",
         ]
-        return headers.joined(separator: "\r\n") + "\r\n\r\n" + quotedPrintable(m.body) + "\r\n"
+        let body = quotedPrintable(m.body)
+        return headers.joined(separator: "\r\n") + "\r\n\r\n" + body + (body.hasSuffix("\r\n") ? "" : "\r\n")
     }
 
     /// What follows DATA: every line that starts with "." gets another, then the lone "." that ends the message.
