@@ -192,6 +192,7 @@ struct LeaveController: RouteCollection {
         var codes: [PageController.CodeOption]
         var decision: String?
         var error: String?
+        var flash: String?
     }
 
     func loadRequest(_ req: Request, _ u: StaffUser) async throws -> (LeaveRequestRow, LeaveRequest, PupilRow) {
@@ -240,7 +241,7 @@ struct LeaveController: RouteCollection {
             state: r.state, findings: found.map { .init(verdict: $0.verdict.rawValue, message: $0.message, source: $0.source) },
             refused: found.refused, suggestedRefusal: refusal, documents: docs,
             codes: LeaveGrant.codes.map { PageController.CodeOption(code: $0.symbol, label: "\($0.symbol) – \($0.meaning)") },
-            decision: decision, error: error))
+            decision: decision, error: error, flash: req.takeFlash()))
     }
 
     struct GrantForm: Content {

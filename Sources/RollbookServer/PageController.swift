@@ -25,7 +25,8 @@ struct PageController: RouteCollection {
         var csrf: String
         var content: T
     }
-    struct UserContext: Encodable { var name: String; var role: String }
+    /// The signed-in staff member, and which of the role-specific pages the header links to.
+    struct UserContext: Encodable { var name: String; var role: String; var casework: Bool; var office: Bool; var decidesLeave: Bool }
     struct ParentContext: Encodable { var name: String }
 
     func render<T: Encodable>(_ req: Request, _ template: String, title: String, _ content: T) async throws -> View {

@@ -155,7 +155,8 @@ struct ParentPortalController: RouteCollection {
     func summary(_ req: Request, _ p: PupilRow) async throws -> (ChildSummary, SessionCounts, Policy) {
         let today = req.clock.now().date
         let year = AcademicYear(containing: today)
-        let (c, _) = try await req.store.pupilStatistics(schoolID: p.schoolID, pupil: p, range: DateRange(from: year.range.from, to: today))
+        // Sessions not yet marked (today's registers still to take) are left out, as on Today.
+        let c = try await req.store.pupilStatistics(schoolID: p.schoolID, pupil: p, range: DateRange(from: year.range.from, to: today)).0.markedOnly
         let policy = try await req.store.policy(schoolID: p.schoolID, on: today)
         let forename = p.preferredForename.isEmpty ? p.legalForename : p.preferredForename
         let target = String(format: "%g%%", (policy.attendanceTarget * 1000).rounded() / 10)
@@ -430,7 +431,8 @@ extension Request {
         let u = auth.get(StaffUser.self)
         let parent = auth.get(ParentUser.self)
         return try await view.render(template, PageController.Page(
-            title: title, user: u.map { .init(name: $0.name, role: $0.role.title) },
+            title: title, user: u.map { .init(name: $0.name, role: $0.role.title, casework: $0.can(.casework), office: $0.can(.amendMarks),
+                                              decidesLeave: $0.mayDecideLeave) },
             parent: parent.map { .init(name: $0.name) }, csrf: CSRFMiddleware.token(for: self), content: content))
     }
 
