@@ -270,7 +270,7 @@ enum Outbox {
             }
         }
         if let notify = transports.notify {
-            for m in try await store.awaitingDeliveryReport() {
+            for m in try await store.awaitingDeliveryReport(since: instant.addingTimeInterval(-72 * 3600)) {
                 guard let id = m.providerID else { continue }
                 switch try? await notify.status(providerID: id) {
                 case .delivered:

@@ -166,10 +166,11 @@ extension Store {
         return try await q.sort(\.$id, .descending).limit(limit).all()
     }
 
-    /// Messages Notify accepted and has not yet reported on.
-    public func awaitingDeliveryReport(limit: Int = 100) async throws -> [OutboxRow] {
+    /// Messages Notify accepted since `since` and has not yet reported on, oldest first. Older ones stay `sent`:
+    /// Notify gives no further receipt for some (international texts), so asking stops.
+    public func awaitingDeliveryReport(since: Date, limit: Int = 100) async throws -> [OutboxRow] {
         try await OutboxRow.query(on: db).filter(\.$state == OutboxState.sent.rawValue).filter(\.$providerID != nil)
-            .sort(\.$id).limit(limit).all()
+            .filter(\.$updatedAt >= OutboxTime.string(since)).sort(\.$id).limit(limit).all()
     }
 
     public func outboxCounts(schoolID: Int) async throws -> [OutboxState: Int] {

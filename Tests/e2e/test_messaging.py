@@ -219,3 +219,39 @@ def test_the_reply_link_in_a_day_one_message_gives_the_reason_once_without_signi
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_email_over_starttls_with_auth_to_a_server_with_its_own_certificate(tmp_path, notify):
+    """The usual school setup: a relay on port 587 that wants STARTTLS and a login. Rollbook verifies the server's
+    certificate (here one made for the test and trusted through ROLLBOOK_SMTP_CA_FILE) and logs in."""
+    import ssl
+    cert, key = tmp_path / "relay.pem", tmp_path / "relay.key"
+    made = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                           "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                          capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(str(cert), str(key))
+    sink = SMTPSink("rollbook-relay", "s3cret-relay-pass", tls_context=context, require_starttls=True).start()
+    try:
+        school = School(tmp_path, sink, notify, "http://127.0.0.1:1")
+        school.env.update(ROLLBOOK_SMTP_SECURITY="starttls", ROLLBOOK_SMTP_CA_FILE=str(cert),
+                          ROLLBOOK_SMTP_USERNAME="rollbook-relay", ROLLBOOK_SMTP_PASSWORD="s3cret-relay-pass")
+        school.env.pop("ROLLBOOK_NOTIFY_API_KEY")
+        (p,) = school.pupils_with_contacts(1)
+        school.import_marks(tmp_path, [f"{p['upn']},{DAY},AM,N,"])
+        line = school.pass_at("09:16")
+        assert "1 sent" in line, line
+        (mail,) = sink.wait_for(1)
+        assert mail.authenticated_as == "rollbook-relay"
+        assert mail.rcpt_tos == [p["contacts"][0]["email"]] and mail.subject == f"{p['forename']} is absent from school today"
+
+        # A wrong password is a refusal by the server (5xx): failed at once, with the server's words kept.
+        school.env["ROLLBOOK_SMTP_PASSWORD"] = "wrong"
+        (q,) = [x for x in school.pupils_with_contacts(2) if x["id"] != p["id"]]
+        school.import_marks(tmp_path, [f"{q['upn']},{DAY},AM,N,"])
+        assert "1 failed" in school.pass_at("09:20")
+        failed = [m for m in school.outbox() if m["recipient"] == q["contacts"][0]["email"]]
+        assert failed[0]["state"] == "failed" and "535" in failed[0]["last_error"], failed
+    finally:
+        sink.stop()
