@@ -274,10 +274,10 @@ struct LeaveController: RouteCollection {
             let sessions = g.sessions(calendar: calendar, enrolment: p.enrolment)
             let extra = [g.licenceReference.map { "licence \($0)" }, g.timetable.map { "timetable: \($0)" }, g.reviewDate.map { "review \($0.iso)" }]
                 .compactMap { $0 }.joined(separator: "; ")
-            let marks = sessions.map {
+            let marks = try await ReasonsController.skippingAttendance(sessions.map {
                 MarkWrite(pupilID: p.id!, mark: Mark(date: $0.date, session: $0.session, code: code),
                           reason: "Leave granted by \(u.name) (request \(r.id!))\(extra.isEmpty ? "" : ": \(extra)")")
-            }
+            }, store: req.store)
             let found = try await findings(req, lr, p)
             let letter = LeaveLetters.granted(pupil: p, grant: g, sessions: sessions.count, decider: u, school: try await req.store.school(p.schoolID).name)
             let cw = CaseworkRow(pupilID: p.id!, kind: .leaveDecision, actionKey: nil, happenedOn: now.date,

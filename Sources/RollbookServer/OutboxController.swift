@@ -111,8 +111,9 @@ struct OutboxController: RouteCollection {
         do { code = try AttendanceCode.parse(form.code ?? "", on: r.fromDay) } catch { throw APIError.invalid("code", error.description) }
         guard ReasonsController.reasonCodes.contains(code) else { throw APIError.invalid("code", "\(code.symbol) is not set from a parent's report") }
         let calendar = try await req.store.calendar(schoolID: u.schoolID)
-        let writes = ReasonsController.writes(pupil: p, calendar: calendar, from: r.fromDay, to: r.toDay, sessions: r.sessionList, code: code,
-                                              reason: "Reported by \(r.reportedBy) (\(r.category_.title.lowercased()))\(r.note.isEmpty ? "" : ": \(r.note)")")
+        let writes = try await ReasonsController.skippingAttendance(ReasonsController.writes(
+            pupil: p, calendar: calendar, from: r.fromDay, to: r.toDay, sessions: r.sessionList, code: code,
+            reason: "Reported by \(r.reportedBy) (\(r.category_.title.lowercased()))\(r.note.isEmpty ? "" : ": \(r.note)")"), store: req.store)
         let now = req.clock.now()
         guard try await req.store.decideAbsenceReport(id: r.id!, state: "accepted", code: code.symbol, note: nil, by: u.actor, at: now.timestamp) else {
             throw APIError(.conflict, field: nil, reason: "this report has already been decided")

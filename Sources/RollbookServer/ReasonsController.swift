@@ -81,6 +81,20 @@ struct ReasonsController: RouteCollection {
         return out
     }
 
+    /// Leaves out writes for sessions the pupil attended (present, late, or on an approved activity): a reason for an
+    /// absence, or leave, never overwrites attendance already recorded.
+    static func skippingAttendance(_ writes: [MarkWrite], store: Store) async throws -> [MarkWrite] {
+        guard let first = writes.map(\.mark.date).min(), let last = writes.map(\.mark.date).max() else { return writes }
+        var attended = Set<String>()
+        for id in Set(writes.map(\.pupilID)) {
+            for m in try await store.marks(pupilID: id, range: DateRange(from: first, to: last)) {
+                guard let c = AttendanceCode.lookup(m.code), !c.isAbsence, c.statisticalMeaning != .notPossible else { continue }
+                attended.insert("\(id)|\(m.date)|\(m.session)")
+            }
+        }
+        return writes.filter { !attended.contains("\($0.pupilID)|\($0.mark.date.iso)|\($0.mark.session.rawValue)") }
+    }
+
     struct ArrivalForm: Content { var time: String }
 
     /// The late book: an arrival time today gives L or U by the school's close time; an existing mark is amended.
