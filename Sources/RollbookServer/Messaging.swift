@@ -156,7 +156,7 @@ enum Outbox {
         guard calendar.isSchoolDay(now.date) else { return 0 }
         let policy = try await store.policy(schoolID: schoolID, on: now.date)
         var absent: [Int: [Session]] = [:]
-        for s in Session.allCases where now.time >= policy.register[s].closes {
+        for s in Session.allCases where policy.register[s].state(at: now.time) == .closed {
             for id in try await store.noReasonPupils(schoolID: schoolID, date: now.date, session: s) { absent[id, default: []].append(s) }
         }
         guard !absent.isEmpty else { return 0 }
