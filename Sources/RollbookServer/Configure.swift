@@ -80,6 +80,7 @@ public func configure(_ app: Application, _ options: ServerOptions) async throws
     default: throw Abort(.internalServerError, reason: "bcrypt cost must be 4 to 31")
     }
     app.passwords.use(.bcrypt(cost: options.bcryptCost))
+    app.storage[AnalyticsCacheKey.self] = AnalyticsCache()
     app.transports = try makeTransports(smtp: options.messages.smtp, notify: options.messages.notify, httpClient: app.http.client.shared)
     try routes(app)
 }
@@ -94,6 +95,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: ParentPortalController())
     try app.register(collection: LeaveController())
     try app.register(collection: OutboxController())
+    try app.register(collection: AnalyticsController())
     if app.options.dailyJobs {
         app.lifecycle.use(DailyJobsLifecycle(interval: .seconds(300)))
         app.lifecycle.use(OutboxLifecycle(interval: .milliseconds(Int(app.options.messages.interval * 1000))))

@@ -5,7 +5,7 @@ import SQLKit
 /// Schema migrations, numbered, in order. Never edit one that has shipped: add the next.
 public enum Migrations {
     public static let all: [any AsyncMigration] = [M001Schema(), M002AppendOnlyAmendments(), M003SessionCodes(), M004StaffDay(), M005PolicyAndCasework(),
-                                                      M006Parents()]
+                                                      M006Parents(), M007AnalyticsVersions()]
 }
 
 struct M001Schema: AsyncMigration {
@@ -358,5 +358,27 @@ struct M006Parents: AsyncMigration {
             try await db.schema(t).delete()
         }
         try await db.schema("staff").deleteField("decides_leave").update()
+    }
+}
+
+/// Versions that let an in-memory analytics roll stay current: each school's `data_version` goes up with every write
+/// of session marks (and stamps the session arrays it changed), `roll_version` with every change to its pupils.
+struct M007AnalyticsVersions: AsyncMigration {
+    var name: String { "M007AnalyticsVersions" }
+
+    func prepare(on db: any Database) async throws {
+        try await db.schema("schools").field("data_version", .int, .required, .sql(.default(0))).update()
+        try await db.schema("schools").field("roll_version", .int, .required, .sql(.default(0))).update()
+        try await db.schema("session_codes").field("version", .int, .required, .sql(.default(0))).update()
+        let sql = db as! any SQLDatabase
+        try await sql.create(index: "session_codes_year_version").on("session_codes").column("academic_year").column("version").run()
+    }
+
+    func revert(on db: any Database) async throws {
+        let sql = db as! any SQLDatabase
+        try await sql.drop(index: "session_codes_year_version").run()
+        try await db.schema("session_codes").deleteField("version").update()
+        try await db.schema("schools").deleteField("roll_version").update()
+        try await db.schema("schools").deleteField("data_version").update()
     }
 }

@@ -19,6 +19,7 @@ enum SessionCodes {
     /// Applies current codes (nil: no mark) to the pupils' year arrays. Each row is locked first
     /// (SELECT ... FOR UPDATE on PostgreSQL; SQLite has one writer), so concurrent writers never lose a byte.
     static func apply(_ changes: [(pupilID: Int, date: LocalDate, session: Session, code: AttendanceCode?)], on sql: any SQLDatabase) async throws {
+        let versions = try await bumpVersions(pupilIDs: Array(Set(changes.map(\.pupilID))), on: sql)
         var byRow: [PupilYear: [(Int, UInt8)]] = [:]
         for c in changes {
             let s = slot(c.date, c.session)
@@ -34,9 +35,28 @@ enum SessionCodes {
             var codes = [UInt8](try row?.decode(column: "codes", as: Data.self) ?? Data(count: size))
             if codes.count < size { codes += [UInt8](repeating: 0, count: size - codes.count) }
             for (i, b) in bytes { codes[i] = b }
-            try await sql.update(table).set("codes", to: SQLBind(Data(codes)))
+            try await sql.update(table).set("codes", to: SQLBind(Data(codes))).set("version", to: SQLBind(versions[key.pupilID] ?? 0))
                 .where("pupil_id", .equal, SQLBind(key.pupilID)).where("academic_year", .equal, SQLBind(key.year)).run()
         }
+    }
+
+    /// Raises the `data_version` of the pupils' schools by one and returns each pupil's new school version. The
+    /// school's row stays locked to the end of the transaction, so versions follow the order writes commit in.
+    static func bumpVersions(pupilIDs: [Int], on sql: any SQLDatabase) async throws -> [Int: Int] {
+        guard !pupilIDs.isEmpty else { return [:] }
+        var out: [Int: Int] = [:]
+        for chunk in pupilIDs.chunks(of: 500) {
+            let schools = try await sql.select().distinct().column("school_id").from(PupilRow.schema)
+                .where("id", .in, SQLBind.group(Array(chunk))).all().map { try $0.decode(column: "school_id", as: Int.self) }
+            guard !schools.isEmpty else { continue }
+            try await sql.raw("UPDATE schools SET data_version = data_version + 1 WHERE id IN \(SQLBind.group(schools))").run()
+            for r in try await sql.select().column(SQLColumn("id", table: "pupils")).column(SQLColumn("data_version", table: "schools"))
+                .from(PupilRow.schema).join("schools", on: SQLColumn("school_id", table: "pupils"), .equal, SQLColumn("id", table: "schools"))
+                .where(SQLColumn("id", table: "pupils"), .in, SQLBind.group(Array(chunk))).all() {
+                out[try r.decode(column: "id", as: Int.self)] = try r.decode(column: "data_version", as: Int.self)
+            }
+        }
+        return out
     }
 
     struct PupilYear: Hashable { var pupilID: Int; var year: Int }

@@ -293,6 +293,7 @@ public struct Store: Sendable {
                     for c in r.contacts { try await ContactRow(pupilID: row.id!, contact: c).create(on: db) }
                 }
             }
+            try await Self.rollChanged(schoolID: schoolID, on: db)
             return (admitted, updated)
         }
     }
@@ -309,8 +310,21 @@ public struct Store: Sendable {
             p.leavingDay = leavingDay.iso
             p.deletionGround = ground.rawValue
             try await p.update(on: db)
+            try await Self.rollChanged(schoolID: schoolID, on: db)
             return p
         }
+    }
+
+    /// Marks a school's roll as changed (pupils admitted, updated or deleted): in-memory rolls are rebuilt.
+    static func rollChanged(schoolID: Int, on db: any Database) async throws {
+        try await (db as! any SQLDatabase).raw("UPDATE schools SET roll_version = roll_version + 1 WHERE id = \(bind: schoolID)").run()
+    }
+
+    /// A school's versions: `data` rises with every write of session marks, `roll` with every change to its pupils.
+    public func versions(schoolID: Int) async throws -> (data: Int, roll: Int) {
+        guard let r = try await sql.select().column("data_version").column("roll_version").from(SchoolRow.schema)
+            .where("id", .equal, SQLBind(schoolID)).first() else { throw StoreError.notFound("no school \(schoolID)") }
+        return (try r.decode(column: "data_version", as: Int.self), try r.decode(column: "roll_version", as: Int.self))
     }
 
     // MARK: Attendance register

@@ -1,0 +1,105 @@
+import FluentKit
+import Foundation
+import RollbookCore
+import SQLKit
+
+// Reading a school's year into the analytics engine's compact form (`AnalyticsRoll`), and what changed since.
+
+extension Store {
+    /// The pupils on roll at some time in `year`, as analytics sees them, with their database ids (UPN order).
+    public func analyticsPupils(schoolID: Int, year: AcademicYear) async throws -> [(id: Int, pupil: AnalyticsPupil)] {
+        let rows = try await sql.select()
+            .columns("id", "upn", "legal_surname", "legal_forename", "preferred_forename", "starting_day", "leaving_day", "year_group",
+                     "year_group_year", "form", "house", "sex", "sen", "fsm", "pupil_premium", "eal", "ethnicity", "looked_after",
+                     "previously_looked_after", "child_in_need", "child_protection", "young_carer")
+            .from(PupilRow.schema).where("school_id", .equal, SQLBind(schoolID))
+            .where("starting_day", .lessThanOrEqual, SQLBind(year.range.to.iso))
+            .where(group: { $0.where("leaving_day", .is, SQLLiteral.null).orWhere("leaving_day", .greaterThanOrEqual, SQLBind(year.range.from.iso)) })
+            .orderBy("upn").all()
+        return try rows.compactMap { r in
+            guard let start = LocalDate(iso: try r.decode(column: "starting_day", as: String.self)) else { return nil }
+            var c = Characteristics()
+            c.sen = SENProvision(rawValue: try r.decode(column: "sen", as: String.self)) ?? .none
+            c.freeSchoolMeals = try r.decode(column: "fsm", as: Bool.self)
+            c.pupilPremium = try r.decode(column: "pupil_premium", as: Bool.self)
+            c.englishAdditionalLanguage = try r.decode(column: "eal", as: Bool.self)
+            c.ethnicity = try r.decode(column: "ethnicity", as: String.self)
+            c.lookedAfter = try r.decode(column: "looked_after", as: Bool.self)
+            c.previouslyLookedAfter = try r.decode(column: "previously_looked_after", as: Bool.self)
+            c.childInNeed = try r.decode(column: "child_in_need", as: Bool.self)
+            c.childProtectionPlan = try r.decode(column: "child_protection", as: Bool.self)
+            c.youngCarer = try r.decode(column: "young_carer", as: Bool.self)
+            let preferred = try r.decode(column: "preferred_forename", as: String.self)
+            let forename = preferred.isEmpty ? try r.decode(column: "legal_forename", as: String.self) : preferred
+            let enrolment = Enrolment(startingDay: start, leavingDay: try r.decode(column: "leaving_day", as: String?.self).flatMap { LocalDate(iso: $0) },
+                                      yearGroup: try r.decode(column: "year_group", as: String.self),
+                                      yearGroupYear: AcademicYear(startYear: try r.decode(column: "year_group_year", as: Int.self)))
+            return (try r.decode(column: "id", as: Int.self),
+                    AnalyticsPupil(id: try r.decode(column: "upn", as: String.self),
+                                   name: "\(try r.decode(column: "legal_surname", as: String.self)), \(forename)",
+                                   enrolment: enrolment, form: try r.decode(column: "form", as: String.self),
+                                   house: try r.decode(column: "house", as: String.self), sex: try r.decode(column: "sex", as: String.self),
+                                   characteristics: c))
+        }
+    }
+
+    /// Minutes late of a school's marks over `range` (L and U), by pupil id.
+    public func lateness(schoolID: Int, range: DateRange, pupilIDs: [Int]? = nil) async throws -> [Int: [(date: LocalDate, session: Session, minutes: Int)]] {
+        var q = sql.select().column(SQLColumn("pupil_id", table: "marks")).column(SQLColumn("date", table: "marks"))
+            .column(SQLColumn("session", table: "marks")).column(SQLColumn("minutes_late", table: "marks"))
+            .from(MarkRow.schema).join(PupilRow.schema, on: SQLColumn("pupil_id", table: "marks"), .equal, SQLColumn("id", table: "pupils"))
+            .where(SQLColumn("school_id", table: "pupils"), .equal, SQLBind(schoolID))
+            .where(SQLColumn("date", table: "marks"), .greaterThanOrEqual, SQLBind(range.from.iso))
+            .where(SQLColumn("date", table: "marks"), .lessThanOrEqual, SQLBind(range.to.iso))
+            .where(SQLColumn("minutes_late", table: "marks"), .isNot, SQLLiteral.null)
+        if let ids = pupilIDs {
+            guard !ids.isEmpty else { return [:] }
+            q = q.where(SQLColumn("pupil_id", table: "marks"), .in, SQLBind.group(ids))
+        }
+        var out: [Int: [(date: LocalDate, session: Session, minutes: Int)]] = [:]
+        for r in try await q.all() {
+            guard let d = LocalDate(iso: try r.decode(column: "date", as: String.self)),
+                  let s = Session(rawValue: try r.decode(column: "session", as: String.self)),
+                  let m = try r.decode(column: "minutes_late", as: Int?.self) else { continue }
+            out[try r.decode(column: "pupil_id", as: Int.self), default: []].append((d, s, m))
+        }
+        return out
+    }
+
+    /// The year's session arrays stamped by writes after school version `version`, by pupil id.
+    public func sessionArrays(schoolID: Int, year: AcademicYear, changedAfter version: Int) async throws -> [Int: SessionArray] {
+        let t = SessionCodes.table
+        let rows = try await sql.select().column(SQLColumn("pupil_id", table: t)).column(SQLColumn("codes", table: t)).from(t)
+            .join(PupilRow.schema, on: SQLColumn("id", table: "pupils"), .equal, SQLColumn("pupil_id", table: t))
+            .where(SQLColumn("school_id", table: "pupils"), .equal, SQLBind(schoolID))
+            .where(SQLColumn("academic_year", table: t), .equal, SQLBind(year.startYear))
+            .where(SQLColumn("version", table: t), .greaterThan, SQLBind(version)).all()
+        var out: [Int: SessionArray] = [:]
+        for r in rows {
+            let codes = try r.decode(column: "codes", as: Data.self)
+            var a = SessionArray(covering: year.range)
+            codes.withUnsafeBytes { raw in
+                let bytes = raw.bindMemory(to: UInt8.self)
+                a.copy(from: bytes, days: 0...(min(codes.count, a.bytes.count) / 2 - 1), shift: 0)
+            }
+            out[try r.decode(column: "pupil_id", as: Int.self)] = a
+        }
+        return out
+    }
+
+    /// A school's academic year as an analytics roll, the database id of each of its pupils (by roll index), and the
+    /// versions it was read at.
+    public func analyticsRoll(schoolID: Int, year: AcademicYear) async throws -> (roll: AnalyticsRoll, ids: [Int], versions: (data: Int, roll: Int)) {
+        let versions = try await versions(schoolID: schoolID)
+        let calendar = try await calendar(schoolID: schoolID)
+        let pupils = try await analyticsPupils(schoolID: schoolID, year: year)
+        let arrays = try await sessionArrays(schoolID: schoolID, range: year.range)
+        let late = try await lateness(schoolID: schoolID, range: year.range)
+        var roll = AnalyticsRoll(calendar: calendar, year: year)
+        roll.reserveCapacity(pupils.count)
+        for (id, p) in pupils {
+            roll.append(p, marks: arrays[id] ?? SessionArray(covering: year.range), lateness: late[id] ?? [])
+        }
+        return (roll, pupils.map(\.id), versions)
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+@testable import RollbookCore
+
+// A timing of the full-year school report against a plain scan of the same bytes, on a large generated roll.
+// Off unless asked for; run it in a release build:
+//   ROLLBOOK_ANALYTICS_BENCH=50000 ROLLBOOK_CORE_ONLY=1 swift test -c release -Xswiftc -enable-testing \
+//       --scratch-path .build-core-analytics --filter AnalyticsBench
+@Suite("Analytics benchmark")
+struct AnalyticsBenchTests {
+    static let pupils = Int(ProcessInfo.processInfo.environment["ROLLBOOK_ANALYTICS_BENCH"] ?? "") ?? 0
+
+    @Test("full-year report against a memory scan", .enabled(if: pupils > 0))
+    func fullYearReport() {
+        let clock = ContinuousClock()
+        var school: DemoSchool?
+        let g = clock.measure { school = Demo.generate(DemoOptions(phase: .secondary, pupils: Self.pupils, through: LocalDate(iso: "2026-07-22")!)) }
+        var roll: AnalyticsRoll?
+        let b = clock.measure { roll = AnalyticsRoll(demo: school!) }
+        school = nil
+        let r = roll!
+        func best(_ runs: Int, _ body: () -> Void) -> Duration { (0..<runs).map { _ in clock.measure(body) }.min()! }
+        var sink: UInt64 = 0
+        var report: FullYearReport?
+        let scan = best(9) { sink &+= r.memoryScanBaseline() }
+        let full = best(7) { report = r.fullYearReport() }
+        let overview = best(7) { _ = r.overview(r.year.range) }
+        let cohorts = best(7) { _ = r.cohorts(r.year.range) }
+        let penalty = best(7) { _ = r.penaltyScan(r.year.range) }
+        func ms(_ d: Duration) -> String { String(format: "%.2f ms", Double(d.components.attoseconds) / 1e15 + Double(d.components.seconds) * 1000) }
+        let ratio = (Double(full.components.attoseconds) + Double(full.components.seconds) * 1e18)
+            / (Double(scan.components.attoseconds) + Double(scan.components.seconds) * 1e18)
+        print("""
+            analytics bench: \(r.count) pupils, \(r.stride) bytes each (\(r.sessionBytes.count / 1_000_000) MB), \(r.groups.count) groups; \
+            generate \(g), build roll \(b)
+              memory scan       \(ms(scan))  (checksum \(sink % 1000))
+              fullYearReport    \(ms(full))  = \(String(format: "%.1f", ratio))x the memory scan; \
+            \(report!.overview.pupils) pupils, PA \(report!.overview.persistentAbsence), \(report!.cohorts.count) cohorts, \(report!.penalty.count) at the penalty threshold
+              overview + trend  \(ms(overview))
+              cohorts           \(ms(cohorts))
+              penalty scan      \(ms(penalty))
+            """)
+        #expect(report!.overview.pupils > 0)
+    }
+}
