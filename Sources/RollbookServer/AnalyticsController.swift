@@ -15,6 +15,8 @@ struct AnalyticsController: RouteCollection {
         staff.get("analytics", "lists", use: lists)
         staff.get("analytics", "rewards", use: rewards)
         staff.get("analytics", "early-warning", use: earlyWarning)
+        staff.get("analytics", "schools", use: schools)
+        staff.get("analytics", "family", ":upn", use: family)
     }
 
     // MARK: What every page shares
@@ -98,8 +100,11 @@ struct AnalyticsController: RouteCollection {
         }
         let periods = [("This week", "week"), ("This half term", "half_term"), ("This term", "term"), ("Year to date", "year")]
             .map { Header.Link(label: $0.0, href: "\(page)?\(query($0.1))", current: s.period == $0.1) }
+        // Lists and early warning are lists of pupils: not offered to roles that see no names.
+        let names = s.user.can(.readPupils)
         let tabs = [("Overview", "/analytics"), ("Cohorts", "/analytics/cohorts"), ("Patterns", "/analytics/patterns"),
                     ("Lists", "/analytics/lists"), ("Rewards", "/analytics/rewards"), ("Early warning", "/analytics/early-warning")]
+            .filter { names || !["/analytics/lists", "/analytics/early-warning"].contains($0.1) }
             .map { Header.Link(label: $0.0, href: "\($0.1)?\(query(s.period))", current: page == $0.1) }
         return Header(from: s.range.from.iso, to: s.range.to.iso, through: s.through.iso, period: s.period, group: s.group,
                       periods: periods, tabs: tabs)
@@ -206,7 +211,7 @@ struct AnalyticsController: RouteCollection {
         for d in AnalyticsGroup.Dimension.allCases {
             let rows = report.cohorts.filter { $0.group.dimension == d }.map {
                 CohortsContent.Row(dimension: d.rawValue, group: $0.group.label, key: "\(d.rawValue):\($0.group.value)",
-                                   members: Figures($0.members), rest: Figures($0.rest), selected: $0.membersSelected, small: $0.membersSelected < 10)
+                                   members: Figures($0.members), rest: Figures($0.rest), selected: $0.membersSelected, small: $0.members.pupils < 10)
             }
             if !rows.isEmpty { sections.append(.init(title: Self.dimensionTitle(d), rows: rows)) }
         }
@@ -390,7 +395,7 @@ struct AnalyticsController: RouteCollection {
         try s.user.require(.readPupils)
         let end = s.roll.schoolDays.last ?? s.roll.year.range.to
         let projections = s.roll.earlyWarning(asOf: s.through, to: end, filter: s.filter)
-            .filter { ($0.persistentProbability ?? 0) >= 0.2 || !$0.reasons.isEmpty }
+            .filter { ($0.persistentProbability ?? 0) >= 0.25 }
             .sorted { ($0.persistentProbability ?? 0, $1.name) > ($1.persistentProbability ?? 0, $0.name) }
         let lines = projections.prefix(200).map { p in
             WarningContent.Line(upn: p.id, name: p.name, soFar: percent(p.soFar.markedOnly.attendanceRate), projected: percent(p.projectedAttendance),
@@ -411,5 +416,74 @@ struct AnalyticsController: RouteCollection {
         return try await respond(req, "analytics-warning", title: "Early warning", WarningContent(
             header: header(s, page: "/analytics/early-warning"), lines: Array(lines), projectedTo: end.iso, backTest: backTest,
             method: "Each pupil's absence from here on is estimated from their sessions this year, the last 6 school weeks counting most and read against the whole school's recent weeks (so a winter illness wave everyone shared is not taken for the pupil's own trend), pulled towards the school's rate for pupils with few sessions. Projected attendance applies it to the sessions still to come; the probability is the chance the rest of the year brings the pupil to 10% absence or more."))
+    }
+
+    // MARK: Every school in the deployment (a trust or a local authority)
+
+    /// The deployment's schools are the LA's (or the trust's): its officer sees each and the total.
+    static func requireAcrossSchools(_ u: StaffUser) throws {
+        guard u.role == .laOfficer else {
+            throw APIError(.forbidden, field: nil, reason: "figures across schools are for the local authority's (or trust's) officer")
+        }
+    }
+
+    struct SchoolsContent: Content {
+        struct Row: Content { var school: String; var schoolID: Int; var from: String; var to: String; var figures: Figures }
+        var rows: [Row]
+        var total: Figures
+        var through: String
+    }
+
+    func schools(req: Request) async throws -> Response {
+        let u = try req.auth.require(StaffUser.self)
+        try Self.requireAcrossSchools(u)
+        let now = req.clock.now()
+        var rows: [SchoolsContent.Row] = []
+        var total = GroupStatistics()
+        var through = now.date
+        for school in try await req.store.schools() {
+            let policy = try await req.store.policy(schoolID: school.id!, on: now.date)
+            let t = Self.through(now, policy: policy)
+            through = t
+            let year = AcademicYear(containing: t)
+            let roll = try await req.application.analytics.roll(req.store, schoolID: school.id!, year: year)
+            let g = roll.overview(DateRange(from: year.range.from, to: t), trend: false).statistics
+            total.sessions += g.sessions; total.pupils += g.pupils
+            total.persistentAbsence += g.persistentAbsence; total.severeAbsence += g.severeAbsence
+            rows.append(.init(school: school.name, schoolID: school.id!, from: year.range.from.iso, to: t.iso, figures: Figures(g)))
+        }
+        return try await respond(req, "analytics-schools", title: "Schools", SchoolsContent(rows: rows, total: Figures(total), through: through.iso))
+    }
+
+    // MARK: A family's children across schools
+
+    struct FamilyContent: Content {
+        struct Child: Content { var upn: String; var name: String; var school: String; var yearGroup: String; var form: String
+                                var attendance: String; var persistent: Bool; var linkedBy: String }
+        var children: [Child]
+        var pupil: String
+    }
+
+    /// The pupil and every pupil in any school of the deployment who shares a contact with parental responsibility
+    /// (the same email or phone number): siblings the LA officer should see together.
+    func family(req: Request) async throws -> Response {
+        let u = try req.auth.require(StaffUser.self)
+        try Self.requireAcrossSchools(u)
+        let upn = req.parameters.get("upn") ?? ""
+        var found = try await req.store.pupil(schoolID: u.schoolID, upn: upn)
+        if found == nil { found = try await req.store.pupils(upn: upn).first }
+        guard let p = found else { throw Abort(.notFound, reason: "No pupil with UPN \(upn).") }
+        let now = req.clock.now()
+        let schools = Dictionary(try await req.store.schools().map { ($0.id!, $0.name) }, uniquingKeysWith: { a, _ in a })
+        var children: [FamilyContent.Child] = []
+        for (sibling, link) in try await req.store.family(of: p) {
+            let policy = try await req.store.policy(schoolID: sibling.schoolID, on: now.date)
+            let t = Self.through(now, policy: policy)
+            let (c, _) = try await req.store.pupilStatistics(schoolID: sibling.schoolID, pupil: sibling,
+                                                             range: DateRange(from: AcademicYear(containing: t).range.from, to: t))
+            children.append(.init(upn: sibling.upn, name: sibling.displayName, school: schools[sibling.schoolID] ?? "?", yearGroup: sibling.yearGroup,
+                                  form: sibling.form, attendance: percent(c.attendanceRate), persistent: c.isPersistentAbsence, linkedBy: link))
+        }
+        return try await respond(req, "analytics-family", title: "Family: \(p.displayName)", FamilyContent(children: children, pupil: p.displayName))
     }
 }

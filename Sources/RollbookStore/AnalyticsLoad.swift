@@ -102,4 +102,36 @@ extension Store {
         }
         return (roll, pupils.map(\.id), versions)
     }
+
+    /// Pupils with this UPN in any school (a UPN follows a child from school to school).
+    public func pupils(upn: String) async throws -> [PupilRow] {
+        try await PupilRow.query(on: db).filter(\.$upn == upn).sort(\.$id).all()
+    }
+
+    /// The pupil and, in any school of the deployment, the pupils sharing a contact with parental responsibility
+    /// (the same email, or the same phone number), each with what links them; the pupil first.
+    public func family(of pupil: PupilRow) async throws -> [(PupilRow, String)] {
+        let own = try await ContactRow.query(on: db).filter(\.$pupilID == pupil.id!).filter(\.$parentalResponsibility == true).all()
+        let emails = Set(own.map { $0.email.lowercased() }.filter { !$0.isEmpty })
+        let phones = Set(own.map { $0.phone.filter(\.isNumber) }.filter { $0.count >= 6 })
+        var links: [Int: String] = [:]
+        if !emails.isEmpty || !phones.isEmpty {
+            // Emails compare without case; phone numbers as written (digits compared below).
+            let ids = try await sql.select().column("id").from(ContactRow.schema)
+                .where("parental_responsibility", .equal, SQLLiteral.boolean(true))
+                .where(group: { g in
+                    var g = g
+                    if !emails.isEmpty { g = g.orWhere(SQLFunction("lower", args: SQLColumn("email")), .in, SQLBind.group(Array(emails))) }
+                    if !phones.isEmpty { g = g.orWhere("phone", .in, SQLBind.group(own.map(\.phone).filter { !$0.isEmpty })) }
+                    return g
+                }).all().map { try $0.decode(column: "id", as: Int.self) }
+            let candidates = ids.isEmpty ? [] : try await ContactRow.query(on: db).filter(\.$id ~~ ids).all()
+            for c in candidates where c.pupilID != pupil.id! {
+                if emails.contains(c.email.lowercased()) { links[c.pupilID] = "\(c.name) (\(c.email))" }
+                else if phones.contains(c.phone.filter(\.isNumber)) { links[c.pupilID] = links[c.pupilID] ?? "\(c.name) (\(c.phone))" }
+            }
+        }
+        let others = links.isEmpty ? [] : try await PupilRow.query(on: db).filter(\.$id ~~ Array(links.keys)).sort(\.$schoolID).sort(\.$upn).all()
+        return [(pupil, "this pupil")] + others.map { ($0, links[$0.id!] ?? "") }
+    }
 }

@@ -9,7 +9,7 @@ import Testing
         let clock = ContinuousClock()
         func best(_ body: () -> UInt64) -> (Duration, UInt64) {
             var s: UInt64 = 0
-            let d = (0..<7).map { _ in clock.measure { s = body() } }.min()!
+            let d = (0..<25).map { _ in clock.measure { s = body() } }.min()!
             return (d, s)
         }
         let stride = r.stride

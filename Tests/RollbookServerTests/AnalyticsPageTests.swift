@@ -160,3 +160,49 @@ extension ServerTests {
     }
 }
 }
+
+extension ServerTests.AnalyticsPageTests {
+    @Test("the LA officer sees every school of the deployment and the total, and a family's children across schools; others may not",
+          arguments: Backend.available)
+    func acrossSchools(_ b: Backend) async throws {
+        try await withDemo(b) { f, demo, headCookie in
+            // A parent of a tiny-school pupil is also a parent of a demo pupil.
+            let demoPupil = try #require(try await f.store.pupils(schoolID: demo).first)
+            let parent = try #require(try await f.store.contacts(pupilID: demoPupil.id!).first { $0.parentalResponsibility && !$0.email.isEmpty })
+            let tinyPupil = try #require(try await f.store.pupils(schoolID: f.schoolID).first)
+            var record = tinyPupil.record(contacts: [Contact(priority: 1, name: parent.name, relationship: "Mother", parentalResponsibility: true,
+                                                            livesWith: true, phone: "", email: parent.email.uppercased())])
+            record.contacts[0].email = parent.email.uppercased()
+            _ = try await f.store.savePupils(schoolID: f.schoolID, [record], yearGroupYear: AcademicYear(startYear: 2025))
+
+            let home = try await f.call(.GET, "/", as: nil)
+            let (token, cookie) = try #require(ServerTests.PageTests.csrf(home))
+            let ok = try await ServerTests.PageTests().post(f, "/sign-in", cookie: cookie, [("csrf", token), ("email", "la@harbourlane.example.org"),
+                                                                                 ("password", DemoAccounts.password)])
+            let la = try #require(ok.headers.first(name: .setCookie)?.split(separator: ";").first.map(String.init))
+            let schools = try await json(f, "/analytics/schools", cookie: la)
+            let rows = schools["rows"] as? [[String: Any]] ?? []
+            #expect(rows.count == 2)
+            var sum = 0
+            for r in rows {
+                let id = r["school_id"] as? Int ?? -1
+                let fig = r["figures"] as? [String: Any] ?? [:]
+                let range = DateRange(from: day(r["from"] as? String ?? ""), to: day(r["to"] as? String ?? ""))
+                expectSame(fig, try await report(f, schoolID: id, range), "school \(id)")
+                sum += fig["possible"] as? Int ?? 0
+            }
+            #expect((schools["total"] as? [String: Any])?["possible"] as? Int == sum)
+
+            let family = try await json(f, "/analytics/family/\(demoPupil.upn)", cookie: la)
+            let children = (family["children"] as? [[String: Any]] ?? []).compactMap { $0["upn"] as? String }
+            #expect(children.first == demoPupil.upn && children.contains(tinyPupil.upn), "the demo pupil, and the tiny school's pupil who shares a parent: \(children)")
+
+            for path in ["/analytics/schools", "/analytics/family/\(demoPupil.upn)"] {
+                let r = try await ServerTests.PageTests().get(f, path, cookie: headCookie)
+                #expect(r.status == .forbidden, "\(path) for a head: \(r.status)")
+            }
+            let page = try await ServerTests.PageTests().get(f, "/analytics/schools", cookie: la)
+            #expect(page.status == .ok && page.text.contains("All schools") && page.text.contains("Tiny Test School"))
+        }
+    }
+}

@@ -266,3 +266,71 @@ def test_parent_pages_and_the_offices_parent_loop_pages_have_no_serious_or_criti
     assert len(checked) == 10, checked
     ACCESSIBILITY_RUNS.append(f"{width}: axe-core on {len(checked)} parent-loop pages, {len(failures)} serious or critical")
     assert not failures, "\n\n".join(failures)
+
+
+# The analytics pages as the office sees them, with the heading each must show, and the two a governor sees.
+ANALYTICS_OFFICE_PAGES = [
+    ("/analytics", "Attendance overview"),
+    ("/analytics/cohorts", "Attendance by group"),
+    ("/analytics/patterns", "Patterns of absence"),
+    ("/analytics/lists?period=week", "Attendance lists"),
+    ("/analytics/rewards", "Rewards"),
+    ("/analytics/early-warning", "Early warning"),
+]
+ANALYTICS_GOVERNOR_PAGES = [
+    ("/analytics", "Attendance overview"),
+    ("/analytics/patterns", "Patterns of absence"),
+]
+
+
+def test_analytics_pages_have_no_serious_or_critical_violation(any_browser, server):
+    """axe-core on the six analytics pages (office) and on the two a governor reads without pupils' names; on the
+    phone, each page also fits the 390 px width (wide tables scroll inside themselves)."""
+    browser = any_browser
+    width = browser.rollbook_width
+    failures: list[str] = []
+    too_wide: list[str] = []
+    checked: list[str] = []
+    version = "?"
+
+    def check(page: str, heading: str) -> None:
+        nonlocal version
+        check_renders(browser)
+        assert h1(browser) == heading, f"{page} is headed {h1(browser)!r}, not {heading!r}"
+        # The tabs and the period links are there, with the current tab marked.
+        current = browser.find_elements(By.CSS_SELECTOR, "nav[aria-label=Analytics] a[aria-current=page]")
+        assert len(current) == 1, f"{page} marks {len(current)} analytics tabs as the current page"
+        assert browser.find_elements(By.CSS_SELECTOR, "nav[aria-label=Period] a[aria-current]"), f"{page} marks no period"
+        browser.execute_script("document.querySelectorAll('details').forEach(d => d.open = true)")
+        version, violations = axe_violations(browser)
+        checked.append(page)
+        for v in violations:
+            text = describe(f"{page} ({width})", v)
+            (failures if v["impact"] in FAILING_IMPACTS else ACCESSIBILITY_NOTES).append(text)
+        if width == "phone":
+            inner = browser.execute_script("return window.innerWidth")
+            scroll = browser.execute_script("return document.documentElement.scrollWidth")
+            if scroll > inner + 1:
+                wide = browser.execute_script(
+                    "const w = window.innerWidth + 1; return Array.from(document.querySelectorAll('#main *, header *'))"
+                    ".filter(e => e.getBoundingClientRect().right > w)"
+                    ".map(e => e.tagName.toLowerCase() + (e.getAttribute('class') ? '.' + e.getAttribute('class').split(' ').join('.') : ''))")
+                too_wide.append(f"{page} is {scroll} px wide in a {inner} px window; too wide: {wide[:8]}")
+
+    sign_in(browser, server, OFFICE)
+    for path, heading in ANALYTICS_OFFICE_PAGES:
+        go(browser, server, path)
+        check(f"{path} (office)", heading)
+        if path == "/analytics/patterns":
+            assert browser.find_elements(By.CSS_SELECTOR, "#main svg[role=img]"), "the patterns page shows no chart"
+
+    switch_user(browser, server, GOVERNOR)
+    for path, heading in ANALYTICS_GOVERNOR_PAGES:
+        go(browser, server, path)
+        check(f"{path} (governor)", heading)
+        names = browser.find_elements(By.CSS_SELECTOR, "#main a[href^='/pupils/']")
+        assert not names, f"{path} shows the governor {len(names)} links to pupils, e.g. {names[0].text!r}"
+
+    assert len(checked) == 8, f"the test should have checked 8 analytics pages, it checked {checked}"
+    ACCESSIBILITY_RUNS.append(f"{width}: axe-core {version} on {len(checked)} analytics pages, {len(failures)} serious or critical")
+    assert not failures and not too_wide, "\n\n".join(failures + too_wide)
