@@ -50,6 +50,7 @@ struct AnalyticsController: RouteCollection {
         var range: DateRange
         switch period {
         case "year": range = DateRange(from: year.range.from, to: through)
+        case "day": range = DateRange(from: now.date, to: now.date)
         case "week", "half_term", "term":
             guard let p = CadencePeriod(rawValue: period), let r = roll.periodRange(p, containing: through, through: through) else {
                 throw APIError.invalid("period", "no \(period.replacingOccurrences(of: "_", with: " ")) contains \(through)")
@@ -98,7 +99,9 @@ struct AnalyticsController: RouteCollection {
             if let g = s.group { q += "&group=\(g.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? g)" }
             return q
         }
-        let periods = [("This week", "week"), ("This half term", "half_term"), ("This term", "term"), ("Year to date", "year")]
+        let choices: [(String, String)] = (page == "/analytics/lists" ? [("Today", "day")] : [])
+            + [("This week", "week"), ("This half term", "half_term"), ("This term", "term"), ("Year to date", "year")]
+        let periods = choices
             .map { Header.Link(label: $0.0, href: "\(page)?\(query($0.1))", current: s.period == $0.1) }
         // Lists and early warning are lists of pupils: not offered to roles that see no names.
         let names = s.user.can(.readPupils)
@@ -284,9 +287,12 @@ struct AnalyticsController: RouteCollection {
 
     struct PupilLine: Content {
         var upn: String; var name: String; var possible: Int; var attended: Int; var attendance: String; var sessionsLost: Int
-        init(_ f: PupilFigures) {
-            upn = f.id; name = f.name; possible = f.counts.possible; attended = f.counts.present + f.counts.approvedActivity
-            attendance = percent(f.attendanceRate); sessionsLost = f.sessionsLost
+        /// Today's marks or lateness, on the daily lists.
+        var note: String?
+        init(_ f: PupilFigures) { self.init(id: f.id, name: f.name, counts: f.counts) }
+        init(id: String, name: String, counts c: SessionCounts) {
+            upn = id; self.name = name; possible = c.possible; attended = c.present + c.approvedActivity
+            attendance = percent(c.attendanceRate); sessionsLost = c.absent
         }
     }
     struct ListsContent: Content {
@@ -299,6 +305,7 @@ struct AnalyticsController: RouteCollection {
     func lists(req: Request) async throws -> Response {
         let s = try await scope(req)
         try s.user.require(.readPupils)
+        if s.period == "day" { return try await dailyLists(req, s) }
         let period = CadencePeriod(rawValue: s.period) ?? .year
         guard let c = s.roll.cadence(period, asOf: s.through, filter: s.filter) else {
             throw APIError.invalid("period", "no \(period.rawValue.replacingOccurrences(of: "_", with: " ")) contains \(s.through)")
@@ -323,6 +330,26 @@ struct AnalyticsController: RouteCollection {
             r.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"lists-\(s.period)-\(s.through.iso).csv\"")
             return r
         }
+        return try await respond(req, "analytics-lists", title: "Lists", content)
+    }
+
+    /// Seed 003's daily check: who is absent today with the sessions they have lost this year, and who was late.
+    func dailyLists(_ req: Request, _ s: Scope) async throws -> Response {
+        let d = s.roll.daily(s.range.from, filter: s.filter)
+        func line(_ id: String, _ name: String, _ ytd: SessionCounts, today: String) -> PupilLine {
+            var l = PupilLine(id: id, name: name, counts: ytd)
+            l.note = today
+            return l
+        }
+        let absent = d.absent.map { line($0.id, $0.name, $0.yearToDate, today: [$0.am, $0.pm].map { $0?.symbol ?? "–" }.joined(separator: " ")) }
+        let late = d.late.map { l in
+            line(l.id, l.name, s.roll.counts(pupil: l.pupil, range: DateRange(from: s.roll.year.range.from, to: s.range.from)),
+                 today: "\(l.minutesToday) min; \(l.lateYearToDate) late this year")
+        }
+        let content = ListsContent(header: header(s, page: "/analytics/lists"), lists: [
+            .init(id: "absent-today", title: "Absent today (\(s.range.from.iso)), with the year so far", pupils: absent),
+            .init(id: "late-today", title: "Late today, with the year so far", pupils: late),
+        ], basis: "today, with each pupil's figures for the year so far")
         return try await respond(req, "analytics-lists", title: "Lists", content)
     }
 
