@@ -460,6 +460,15 @@ public struct AnalyticsRoll: Sendable {
         return t
     }()
 
+    /// The same for a day's two bytes read as one little-endian UInt16 (AM the low byte): one lookup a day.
+    /// 512 KB, of which a school touches a few lines (most days are "/" and "\\").
+    static let pairTable: [UInt64] = {
+        let t = packedTable
+        var p = [UInt64](repeating: 0, count: 65536)
+        for a in 0..<256 { for b in 0..<256 { p[a | b << 8] = t[a] &+ t[b] } }
+        return p
+    }()
+
     @inline(__always) static func unpack(_ x: UInt64) -> SessionCounts {
         let u = Int(x >> Lane.unmarked & Lane.mask), pr = Int(x >> Lane.present & Lane.mask)
         let ac = Int(x >> Lane.activity & Lane.mask), au = Int(x >> Lane.authorised & Lane.mask)
@@ -593,6 +602,15 @@ public struct FullYearReport: Sendable, Hashable {
     public var penalty: [PenaltyFinding]
 }
 
+/// A pupil who reached the penalty threshold in pass 1: the best window's sum and last week, and the first week it
+/// was reached (indices into the in-range weeks).
+struct PenaltyHit {
+    var pupil: Int32
+    var best: Int32
+    var bestEnd: Int32
+    var first: Int32
+}
+
 /// What one pass over the bytes gives.
 struct ScanResult {
     var range: DateRange?
@@ -684,43 +702,25 @@ extension AnalyticsRoll {
 
         // Pass 1.
         var pupilPacked = [UInt64](repeating: 0, count: n)
-        var weekly = [UInt8](repeating: 0, count: penalty != nil ? n * inWeeks : 0)
+        var hits: [PenaltyHit] = []
         var segWide = [Int](repeating: 0, count: segCount * 5)
-        Self.packedTable.withUnsafeBufferPointer { table in
+        Self.pairTable.withUnsafeBufferPointer { table in
         sessionBytes.withUnsafeBufferPointer { all in
         include.withUnsafeBufferPointer { inc in
         segFrom.withUnsafeBufferPointer { sf in
         segTo.withUnsafeBufferPointer { st in
         segIn.withUnsafeBufferPointer { si in
         pupilPacked.withUnsafeMutableBufferPointer { out in
-        weekly.withUnsafeMutableBufferPointer { wk in
         segWide.withUnsafeMutableBufferPointer { wide in
             guard let t = table.baseAddress, let rows = all.baseAddress else { return }
-            Self.readRows(table: t, rows: rows, stride: stride, include: inc.baseAddress!, count: n,
+            Self.readRows(pairs: t, rows: UnsafeRawPointer(rows), stride: stride, include: inc.baseAddress!, count: n,
                           segFrom: sf.baseAddress, segTo: st.baseAddress, segIn: si.baseAddress, segments: segCount,
-                          trend: trend, weekly: penalty != nil ? wk.baseAddress : nil, weeksInRange: inWeeks,
+                          trend: trend, penalty: penalty, weeksInRange: inWeeks, hits: &hits,
                           segmentTotals: wide.baseAddress, out: out.baseAddress!)
-        }}}}}}}}}
+        }}}}}}}}
 
         // Pass 2.
-        let window = penalty?.windowSchoolWeeks ?? 1, threshold = penalty?.thresholdSessions ?? Int.max
         let groupCount = wantGroups ? groups.count : 0
-        // Per group three words of 21-bit lanes, emptied into `groupAcc` every 2,048 pupils (a pupil adds at most 732
-        // to a lane, so 2,048 pupils stay below 2^21): present | activity | authorised; unauthorised | unmarked |
-        // selected; counted | persistent | severe.
-        var groupPacked = [UInt64](repeating: 0, count: groupCount * 3)
-        var groupAcc = [Int](repeating: 0, count: groupCount * 9)
-        func emptyGroups() {
-            for g in 0..<groupCount {
-                for w in 0..<3 {
-                    let x = groupPacked[g * 3 + w]
-                    groupAcc[g * 9 + w * 3] += Int(x & 0x1F_FFFF)
-                    groupAcc[g * 9 + w * 3 + 1] += Int(x >> 21 & 0x1F_FFFF)
-                    groupAcc[g * 9 + w * 3 + 2] += Int(x >> 42 & 0x1F_FFFF)
-                    groupPacked[g * 3 + w] = 0
-                }
-            }
-        }
         var tot = (possible: 0, present: 0, activity: 0, authorised: 0, unauthorised: 0, unmarked: 0, pupils: 0, pa: 0, sa: 0)
         var selected = 0
         var findings: [PenaltyFinding] = []
@@ -737,37 +737,28 @@ extension AnalyticsRoll {
             let sa = possible > 0 && absent * 2 >= possible ? 1 : 0
             tot.possible += possible; tot.present += present; tot.activity += activity; tot.authorised += authorised
             tot.unauthorised += unauthorised; tot.unmarked += unmarked; tot.pupils += counted; tot.pa += pa; tot.sa += sa
-            if wantGroups {
-                let w0 = UInt64(present) | UInt64(activity) << 21 | UInt64(authorised) << 42
-                let w1 = UInt64(unauthorised) | UInt64(unmarked) << 21 | 1 << 42
-                let w2 = UInt64(counted) | UInt64(pa) << 21 | UInt64(sa) << 42
-                for m in Int(memberStart[p])..<Int(memberStart[p + 1]) {
-                    let b = Int(members[m]) * 3
-                    groupPacked[b] &+= w0; groupPacked[b + 1] &+= w1; groupPacked[b + 2] &+= w2
-                }
-                if selected % 2048 == 0 { emptyGroups() }
-            }
-            if penalty != nil && unauthorised >= threshold {
-                // Slide the window over the pupil's in-range school weeks.
-                let base = p * inWeeks
-                var sum = 0, best = -1, bestEnd = 0, first = -1
-                for i in 0..<inWeeks {
-                    sum += Int(weekly[base + i])
-                    if i >= window { sum -= Int(weekly[base + i - window]) }
-                    if sum > best { best = sum; bestEnd = i }
-                    if first < 0 && sum >= threshold { first = i }
-                }
-                if first >= 0 {
-                    let startSeg = inRangeSeg[max(0, bestEnd - window + 1)], endSeg = inRangeSeg[bestEnd]
-                    let from = schoolDays[segFrom[startSeg] / 2].weekStart, to = schoolDays[(segTo[endSeg] - 1) / 2].weekStart.adding(days: 6)
-                    let w = DateRange(from: from, to: to)
-                    findings.append(PenaltyFinding(pupil: p, id: pupils[p].id, maximumSessions: best, maximumWindow: w.clamped(to: result.range ?? year.range) ?? w,
-                                                   firstReachedWeek: schoolDays[segFrom[inRangeSeg[first]] / 2].weekStart,
-                                                   sessionsInRange: unauthorised))
-                }
-            }
         }
-        if wantGroups { emptyGroups() }
+        let window = penalty?.windowSchoolWeeks ?? 1
+        for h in hits {
+            let p = Int(h.pupil)
+            let startSeg = inRangeSeg[max(0, Int(h.bestEnd) - window + 1)], endSeg = inRangeSeg[Int(h.bestEnd)]
+            let from = schoolDays[segFrom[startSeg] / 2].weekStart, to = schoolDays[(segTo[endSeg] - 1) / 2].weekStart.adding(days: 6)
+            let w = DateRange(from: from, to: to)
+            findings.append(PenaltyFinding(pupil: p, id: pupils[p].id, maximumSessions: Int(h.best), maximumWindow: w.clamped(to: result.range ?? year.range) ?? w,
+                                           firstReachedWeek: schoolDays[segFrom[inRangeSeg[Int(h.first)]] / 2].weekStart,
+                                           sessionsInRange: Int(pupilPacked[p] >> Lane.unauthorised & Lane.mask)))
+        }
+        var groupAcc = [Int](repeating: 0, count: groupCount * 9)
+        if wantGroups && n > 0 {
+            pupilPacked.withUnsafeBufferPointer { pp in
+            include.withUnsafeBufferPointer { inc in
+            memberStart.withUnsafeBufferPointer { ms in
+            members.withUnsafeBufferPointer { mem in
+            groupAcc.withUnsafeMutableBufferPointer { acc in
+                Self.addToGroups(pupilPacked: pp.baseAddress!, include: inc.baseAddress!, count: n, memberStart: ms.baseAddress!,
+                                 members: mem.baseAddress, groups: groupCount, into: acc.baseAddress)
+            }}}}}
+        }
 
         result.pupilPacked = pupilPacked
         result.selected = selected
@@ -805,16 +796,66 @@ extension AnalyticsRoll {
         return result
     }
 
-    /// Pass 1 of `scan`, over raw pointers so that everything in the loop stays in registers. For each selected pupil:
-    /// their packed total over the in-range segments into `out`; their G/N/O/U count per in-range segment into
-    /// `weekly` (when given; a segment holds at most 10 sessions); and, with `trend`, every segment's packed sum into
+    /// Pass 2's group sums: for each selected pupil, their counts added to each of their groups. Per group three words
+    /// of 21-bit lanes take the adds (present | activity | authorised; unauthorised | unmarked | selected;
+    /// counted | persistent | severe), emptied into `into` (nine counts a group, in that order) every 2,048 pupils:
+    /// a pupil adds at most 732 to a lane, so 2,048 pupils stay below 2^21.
+    static func addToGroups(pupilPacked: UnsafePointer<UInt64>, include: UnsafePointer<Bool>, count n: Int, memberStart: UnsafePointer<Int32>,
+                            members: UnsafePointer<Int32>?, groups: Int, into acc: UnsafeMutablePointer<Int>?) {
+        guard groups > 0, let members, let acc else { return }
+        let packed = UnsafeMutablePointer<UInt64>.allocate(capacity: groups * 3)
+        packed.initialize(repeating: 0, count: groups * 3)
+        defer { packed.deallocate() }
+        func empty() {
+            for g in 0..<groups {
+                for w in 0..<3 {
+                    let x = packed[g * 3 + w]
+                    acc[g * 9 + w * 3] += Int(x & 0x1F_FFFF)
+                    acc[g * 9 + w * 3 + 1] += Int(x >> 21 & 0x1F_FFFF)
+                    acc[g * 9 + w * 3 + 2] += Int(x >> 42 & 0x1F_FFFF)
+                    packed[g * 3 + w] = 0
+                }
+            }
+        }
+        var since = 0
+        for p in 0..<n where include[p] {
+            let total = pupilPacked[p]
+            let unmarked = total >> Lane.unmarked & Lane.mask, present = total >> Lane.present & Lane.mask
+            let activity = total >> Lane.activity & Lane.mask, authorised = total >> Lane.authorised & Lane.mask
+            let unauthorised = total >> Lane.unauthorised & Lane.mask
+            let possible = unmarked + present + activity + authorised + unauthorised
+            let absent = authorised + unauthorised
+            let counted: UInt64 = possible > 0 ? 1 : 0
+            let pa: UInt64 = possible > 0 && absent * 10 >= possible ? 1 : 0
+            let sa: UInt64 = possible > 0 && absent * 2 >= possible ? 1 : 0
+            let w0 = present | activity << 21 | authorised << 42
+            let w1 = unauthorised | unmarked << 21 | 1 << 42
+            let w2 = counted | pa << 21 | sa << 42
+            for m in Int(memberStart[p])..<Int(memberStart[p + 1]) {
+                let b = Int(members[m]) * 3
+                packed[b] &+= w0; packed[b + 1] &+= w1; packed[b + 2] &+= w2
+            }
+            since += 1
+            if since == 2048 { empty(); since = 0 }
+        }
+        empty()
+    }
+
+    /// Pass 1 of `scan`, over raw pointers so that everything in the loop stays in registers, a day (two bytes, one
+    /// lookup in `pairTable`) at a time: segments start and end on day boundaries. For each selected pupil:
+    /// their packed total over the in-range segments into `out`; with a `penalty` rule, their G/N/O/U count per
+    /// in-range segment (school week), slid over in windows of the rule's weeks when the range holds enough to reach
+    /// the threshold at all, a hit recorded for each pupil who reaches it; and, with `trend`, every segment's packed sum into
     /// `segmentTotals` (five counts a segment: unmarked, present, activity, authorised, unauthorised), through a packed
     /// word per segment emptied every 400 pupils (400 pupils of at most 10 sessions stay below a lane's 4,096).
-    static func readRows(table: UnsafePointer<UInt64>, rows: UnsafePointer<UInt8>, stride: Int, include: UnsafePointer<Bool>, count n: Int,
+    static func readRows(pairs table: UnsafePointer<UInt64>, rows: UnsafeRawPointer, stride: Int, include: UnsafePointer<Bool>, count n: Int,
                          segFrom: UnsafePointer<Int>?, segTo: UnsafePointer<Int>?, segIn: UnsafePointer<Bool>?, segments: Int,
-                         trend: Bool, weekly: UnsafeMutablePointer<UInt8>?, weeksInRange: Int,
+                         trend: Bool, penalty: PenaltyRule?, weeksInRange: Int, hits: inout [PenaltyHit],
                          segmentTotals: UnsafeMutablePointer<Int>?, out: UnsafeMutablePointer<UInt64>) {
         guard segments > 0, let sf = segFrom, let st = segTo, let si = segIn else { return }
+        let wk = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, weeksInRange))
+        defer { wk.deallocate() }
+        let window = penalty?.windowSchoolWeeks ?? 1, threshold = penalty?.thresholdSessions ?? Int.max
         let packed = UnsafeMutablePointer<UInt64>.allocate(capacity: segments)
         packed.initialize(repeating: 0, count: segments)
         defer { packed.deallocate() }
@@ -832,27 +873,37 @@ extension AnalyticsRoll {
         for p in 0..<n where include[p] {
             let row = rows + p * stride
             var total: UInt64 = 0
-            if let weekly {
-                let wk = weekly + p * weeksInRange
+            if penalty != nil {
                 var w = 0
                 for s in 0..<segments {
                     var acc: UInt64 = 0
                     var k = sf[s]
                     let e = st[s]
-                    while k < e { acc &+= table[Int(row[k])]; k += 1 }
+                    while k < e { acc &+= table[Int(row.loadUnaligned(fromByteOffset: k, as: UInt16.self))]; k += 2 }
                     if trend { packed[s] &+= acc }
                     if si[s] {
                         total &+= acc
-                        wk[w] = UInt8(truncatingIfNeeded: acc >> Lane.unauthorised)
+                        wk[w] = Int32(truncatingIfNeeded: acc >> Lane.unauthorised)
                         w += 1
                     }
+                }
+                if Int(total >> Lane.unauthorised & Lane.mask) >= threshold {
+                    // Slide the window over the pupil's in-range school weeks.
+                    var sum: Int32 = 0, best: Int32 = -1, bestEnd: Int32 = 0, first: Int32 = -1
+                    for i in 0..<w {
+                        sum += wk[i]
+                        if i >= window { sum -= wk[i - window] }
+                        if sum > best { best = sum; bestEnd = Int32(i) }
+                        if first < 0 && Int(sum) >= threshold { first = Int32(i) }
+                    }
+                    if first >= 0 { hits.append(PenaltyHit(pupil: Int32(p), best: best, bestEnd: bestEnd, first: first)) }
                 }
             } else {
                 for s in 0..<segments {
                     var acc: UInt64 = 0
                     var k = sf[s]
                     let e = st[s]
-                    while k < e { acc &+= table[Int(row[k])]; k += 1 }
+                    while k < e { acc &+= table[Int(row.loadUnaligned(fromByteOffset: k, as: UInt16.self))]; k += 2 }
                     if trend { packed[s] &+= acc }
                     if si[s] { total &+= acc }
                 }
@@ -870,27 +921,36 @@ extension AnalyticsRoll {
 // MARK: - Small helpers shared by the analytics files
 
 enum AnalyticsText {
-    /// Natural order: digit runs compare as numbers ("7B" < "10A"), then plain text.
+    /// Natural order: digit runs compare as numbers ("7B" < "10A"), then plain text. No allocation: it reads the
+    /// strings' UTF-8 in place (a league table sorts thousands of forms).
     static func naturalLess(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
+        var a = a, b = b
+        let order = a.withUTF8 { x in b.withUTF8 { y in naturalOrder(x, y) } }
+        return order != 0 ? order < 0 : a < b
+    }
+
+    /// -1, 0 or 1.
+    private static func naturalOrder(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Int {
+        @inline(__always) func digit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
         var i = 0, j = 0
-        func digit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
         while i < x.count && j < y.count {
             if digit(x[i]) && digit(y[j]) {
                 var p = i, q = j
-                while p < x.count && digit(x[p]) { p += 1 }
-                while q < y.count && digit(y[q]) { q += 1 }
-                let u = x[i..<p].drop { $0 == 48 }, v = y[j..<q].drop { $0 == 48 }
-                if u.count != v.count { return u.count < v.count }
-                if !u.elementsEqual(v) { return u.lexicographicallyPrecedes(v) }
-                i = p; j = q
+                while p < x.count && x[p] == 48 { p += 1 }   // leading zeros
+                while q < y.count && y[q] == 48 { q += 1 }
+                var pe = p, qe = q
+                while pe < x.count && digit(x[pe]) { pe += 1 }
+                while qe < y.count && digit(y[qe]) { qe += 1 }
+                if pe - p != qe - q { return pe - p < qe - q ? -1 : 1 }
+                for k in 0..<(pe - p) where x[p + k] != y[q + k] { return x[p + k] < y[q + k] ? -1 : 1 }
+                i = pe; j = qe
             } else {
-                if x[i] != y[j] { return x[i] < y[j] }
+                if x[i] != y[j] { return x[i] < y[j] ? -1 : 1 }
                 i += 1; j += 1
             }
         }
-        if x.count - i != y.count - j { return x.count - i < y.count - j }
-        return a < b
+        let rx = x.count - i, ry = y.count - j
+        return rx == ry ? 0 : rx < ry ? -1 : 1
     }
 
     /// "96.2%" (one decimal).

@@ -180,9 +180,12 @@ struct AnalyticsDemoTests {
     func fullYearReport() {
         let clock = ContinuousClock()
         var report: FullYearReport?
-        let t = clock.measure { report = F.roll.fullYearReport() }
-        let b = clock.measure { _ = F.roll.memoryScanBaseline() }
-        print("fullYearReport on the demo secondary (1,200 pupils, this build): \(t); memory scan \(b)")
+        var t = Duration.seconds(100), b = t
+        for _ in 0..<5 {
+            t = min(t, clock.measure { report = F.roll.fullYearReport() })
+            b = min(b, clock.measure { _ = F.roll.memoryScanBaseline() })
+        }
+        print("fullYearReport on the demo secondary (1,200 pupils, this build, best of 5): \(t); memory scan \(b)")
         #expect(report?.overview == F.roll.overview(F.year.range))
         #expect(report?.cohorts == F.roll.cohorts(F.year.range))
         #expect(report?.penalty == F.roll.penaltyScan(F.year.range))

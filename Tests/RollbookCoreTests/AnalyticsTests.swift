@@ -130,6 +130,40 @@ struct AnalyticsRollTests {
         #expect(roll.overview(AcademicYear(startYear: 2026).range).pupils == 0)
     }
 
+    @Test("replacing a pupil's marks after a write to the register")
+    func replace() {
+        var roll = tinyRoll()
+        var b = Book()
+        b.present("2025-09-01", "2025-12-19")
+        b.set("2025-09-04", "I", "I")
+        b.set("2025-09-08", "L", "\\")
+        // Cal again: still on roll from Wednesday 3 September, so Monday and Tuesday stay not counted.
+        roll.replace(pupil: 2, marks: b.marks, lateness: [(day("2025-09-08"), .am, 40)])
+        #expect(roll.counts(pupil: 2, range: week1) == SessionCounts(possible: 4, present: 2, approvedActivity: 0, authorised: 2, unauthorised: 0))
+        #expect(roll.sessionBytes[2 * 148] == AnalyticsRoll.notCounted)
+        #expect(roll.patterns(week2).lateness.buckets.map(\.late) == [0, 0, 0, 0, 1, 0])
+        #expect(roll.count == 6 && roll.groups == tinyRoll().groups)
+    }
+
+    @Test("an empty roll, and a calendar with no school days, give empty reports")
+    func empty() {
+        let roll = AnalyticsRoll(calendar: calendar, year: year2025)
+        let report = roll.fullYearReport()
+        #expect(report.overview.pupils == 0 && report.overview.pupilsSelected == 0 && report.cohorts.isEmpty && report.penalty.isEmpty)
+        #expect(report.overview.weeks.count == 15 && report.overview.attendanceRate == nil)
+        #expect(roll.patterns(year2025.range).codeTotals.isEmpty)
+        #expect(roll.earlyWarning(asOf: day("2025-10-01")).isEmpty)
+        #expect(roll.backTest(standingAt: day("2025-10-01"), projectTo: day("2025-12-01")).pupils == 0)
+        var none = AnalyticsRoll(calendar: SchoolCalendar(entries: []), year: year2025)
+        none.append(pupil("Ann", "1", form: "1A", house: "Red", sex: "F"), marks: Book().marks)
+        #expect(none.stride == 0)
+        let r = none.fullYearReport()
+        #expect(r.overview.pupilsSelected == 1 && r.overview.pupils == 0 && r.overview.weeks.isEmpty)
+        #expect(r.cohorts.first?.membersSelected == 1)
+        #expect(none.daily(day("2025-10-01")).absent.isEmpty)
+        #expect(none.projections(asOf: day("2025-10-01")).first??.remainingSessions == 0)
+    }
+
     @Test("each pupil's counts are the statistics engine's")
     func countsAgreeWithEngine() {
         let roll = tinyRoll()
@@ -231,6 +265,9 @@ struct AnalyticsOverviewTests {
         #expect(AnalyticsText.naturalLess("7B", "10A"))
         #expect(!AnalyticsText.naturalLess("10A", "7B"))
         #expect(AnalyticsText.naturalLess("10A", "10B"))
+        #expect(AnalyticsText.naturalLess("7", "07A") && AnalyticsText.naturalLess("07", "7"), "equal numbers: shorter first, then plain text")
+        #expect(!AnalyticsText.naturalLess("Heron", "Heron"))
+        #expect(["Y10", "Y9", "Y10B", "X", "Y09"].sorted(by: AnalyticsText.naturalLess) == ["X", "Y09", "Y9", "Y10", "Y10B"])
         #expect(AnalyticsGroup.yearGroup("R") < .yearGroup("1"))
         #expect(AnalyticsText.percent(0.96249) == "96.2%" && AnalyticsText.percent(1) == "100.0%")
     }
