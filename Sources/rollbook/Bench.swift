@@ -7,7 +7,7 @@ import RollbookStore
 /// `rollbook bench`: figures only, nothing here passes or fails.
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Benchmarks: the report (default) and the staff pages.",
-                                                    subcommands: [BenchReport.self, BenchPages.self, BenchEvaluate.self], defaultSubcommand: BenchReport.self)
+                                                    subcommands: [BenchReport.self, BenchPages.self, BenchEvaluate.self, BenchLoad.self, BenchAnalytics.self], defaultSubcommand: BenchReport.self)
 }
 
 /// `rollbook bench pages`: server time of the register, pupil, Today and Lists pages on the demo secondary.
