@@ -158,7 +158,7 @@ struct BenchAnalytics: AsyncParsableCommand {
         say(row("SQLite \(sqlite.version), SQL on marks", secs(sqlite.load), ms(median(sqlite.times)), ratio(median(sqlite.times), rb)))
         say(row("(StatisticsEngine.counts per pupil, totals only)", "-", ms(median(perPupilTimes)), ratio(median(perPupilTimes), rb)))
         say("  load: Rollbook reads session_codes and pupils from SQLite and builds the compact roll; DuckDB loads the CSV export "
-            + String(format: "(written in %.2f s, not counted)", exportTime) + "; SQLite creates its two small helper tables and an index.")
+            + String(format: "(written in %.2f s, not counted)", exportTime) + "; SQLite creates and analyses its two small helper tables.")
         say("  DuckDB: \(duck.threads) threads. Runs: \(runs) of each, \(sqlite.times.count) of SQLite.")
 
         let fastestDuck = duck.variants.map { median($0.times) }.min() ?? .infinity
