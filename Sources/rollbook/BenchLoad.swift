@@ -88,7 +88,7 @@ struct BenchLoad: AsyncParsableCommand {
         #else
         let build = "release build"
         #endif
-        say("rollbook bench load: \(build), \(ProcessInfo.processInfo.activeProcessorCount) cores, \(String(format: "%.0f", memory)) GiB, "
+        say("rollbook bench load: \(build), \(ProcessInfo.processInfo.activeProcessorCount) cores, \(String(format: "%.1f", memory)) GiB, "
             + "\(wrkVersion(wrkPath)), \(connections) connections, \(threads) wrk threads, \(duration) s each")
         say("  demo secondary, \(bench.pupils) pupils, SQLite, marks to \(bench.seededThrough), clock at \(bench.clock.now().date) 10:00 (set up in \(String(format: "%.1f", setupSeconds)) s)")
         say("  registers: \(regs.count) AM registers (\(bench.days.count) school days \(bench.days.first!)...\(bench.days.last!) x forms), "
