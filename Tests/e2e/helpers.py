@@ -312,3 +312,175 @@ class HttpUser:
                 return r.status, r.read().decode()
         except urllib.error.HTTPError as e:
             return e.code, e.read().decode()
+
+
+# --- reliability tests (test_crash, test_fuzz, test_backup): servers of their own ---------------------------------
+
+DEMO_NOW = f"{TODAY}T08:46"  # the same school morning as the browser suite's server
+
+
+def rollbook_binary() -> Path:
+    """ROLLBOOK_BIN, else .build/debug/rollbook in the repo root."""
+    binary = Path(os.environ.get("ROLLBOOK_BIN", REPO_ROOT / ".build" / "debug" / "rollbook"))
+    if not binary.is_absolute():
+        binary = REPO_ROOT / binary
+    if not binary.exists():
+        pytest.fail(f"no server binary at {binary}: run `swift build` first or set ROLLBOOK_BIN")
+    return binary
+
+
+def free_port() -> int:
+    import socket
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class RollbookProcess:
+    """`rollbook serve --demo` on one database (an SQLite file, or PostgreSQL through DATABASE_URL) and port, which
+    can be killed and started again on the same database; `cli` runs other commands on that database."""
+
+    def __init__(self, workdir: Path, sqlite: Path | None = None, postgres_url: str | None = None):
+        assert (sqlite is None) != (postgres_url is None)
+        self.workdir = workdir
+        self.sqlite = sqlite
+        self.postgres_url = postgres_url
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.process = None
+        self.log_path = workdir / "server.log"
+        self.starts = 0
+
+    @property
+    def database_args(self) -> list[str]:
+        return ["--database", str(self.sqlite)] if self.sqlite else []
+
+    @property
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if k not in ("ROLLBOOK_DATABASE", "DATABASE_URL")}
+        if self.postgres_url:
+            env["DATABASE_URL"] = self.postgres_url
+        return env
+
+    def start(self) -> None:
+        import subprocess
+        self.starts += 1
+        log = open(self.log_path, "ab")
+        log.write(f"\n=== start {self.starts} ===\n".encode())
+        log.flush()
+        self.process = subprocess.Popen(
+            [str(rollbook_binary()), "serve", "--demo", "--port", str(self.port), "--bcrypt-cost", "4", "--now", DEMO_NOW,
+             *self.database_args],
+            cwd=self.workdir, env=self.env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+
+    def wait_ready(self, timeout: float = 180) -> None:
+        import time
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.process.poll() is not None:
+                pytest.fail(f"the server exited with {self.process.returncode} before answering:\n{self.log_tail()}")
+            try:
+                with urllib.request.urlopen(self.base_url + "/api/openapi.json", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, OSError):
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"the server did not answer within {timeout} s:\n{self.log_tail()}")
+            time.sleep(0.05)
+
+    def kill(self) -> None:
+        """SIGKILL: no chance to finish anything."""
+        import signal
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        import signal
+        import subprocess
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+    def cli(self, *args: str, check: bool = True, env: dict[str, str] | None = None):
+        import subprocess
+        r = subprocess.run([str(rollbook_binary()), *args], cwd=self.workdir, env=env or self.env,
+                           capture_output=True, text=True, timeout=300)
+        if check and r.returncode != 0:
+            pytest.fail(f"rollbook {' '.join(args)} exited with {r.returncode}:\n{r.stderr[-3000:]}")
+        return r
+
+    def token(self, email: str) -> str:
+        return self.cli("token", "create", "--email", email, *self.database_args).stdout.strip()
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+
+def api_call(base_url: str, token: str, method: str, path: str, body=None, timeout: float = 60):
+    """(status, parsed JSON or None) of one API request; HTTP errors are returned, connection errors raised."""
+    import json
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(base_url + path, data=data, method=method,
+                                 headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            raw = r.read()
+            return r.status, json.loads(raw) if raw else None
+    except urllib.error.HTTPError as e:
+        raw = e.read()
+        try:
+            return e.code, json.loads(raw)
+        except ValueError:
+            return e.code, None
+
+
+class PostgresDatabase:
+    """A database of its own inside ROLLBOOK_TEST_POSTGRES_URL's server, dropped afterwards (a context manager)."""
+
+    def __init__(self, prefix: str):
+        import secrets
+        self.admin_url = os.environ["ROLLBOOK_TEST_POSTGRES_URL"]
+        self.name = f"{prefix}_{secrets.token_hex(4)}"
+        parsed = urlparse(self.admin_url)
+        self.url = parsed._replace(path="/" + self.name).geturl()
+
+    def _psql(self, sql: str) -> None:
+        import subprocess
+        r = subprocess.run([postgres_tool("psql"), "--no-psqlrc", "-v", "ON_ERROR_STOP=1", "-d", self.admin_url, "-c", sql],
+                           capture_output=True, text=True, timeout=60)
+        if r.returncode != 0:
+            pytest.fail(f"psql {sql!r} failed:\n{r.stderr}")
+
+    def create(self, name: str | None = None) -> str:
+        """Creates this database (or another one named `name`, dropped with it); returns its URL."""
+        self._psql(f'CREATE DATABASE "{name or self.name}"')
+        self.extra = getattr(self, "extra", []) + ([name] if name else [])
+        return urlparse(self.admin_url)._replace(path="/" + (name or self.name)).geturl()
+
+    def drop(self) -> None:
+        for n in [self.name, *getattr(self, "extra", [])]:
+            self._psql(f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)')
+
+    def __enter__(self):
+        self.create()
+        return self
+
+    def __exit__(self, *exc):
+        self.drop()
+
+
+def postgres_tool(name: str) -> str:
+    """Debian's newest /usr/lib/postgresql/N/bin/NAME, else NAME on PATH."""
+    import glob
+    import shutil
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), key=lambda p: int(p.split("/")[4]), reverse=True)
+    return found[0] if found else (shutil.which(name) or name)
