@@ -322,6 +322,13 @@ struct AnalyticsController: RouteCollection {
         }
         let content = ListsContent(header: header(s, page: "/analytics/lists"), lists: lists,
                                    basis: c.basis == .period ? "over the \(Self.periodWords(period))" : "over the year to date")
+        if req.query[String.self, at: "format"] == "xlsx" {
+            // The CSV's columns as a workbook, with the counts as numbers.
+            return Spreadsheet(name: "Lists", header: ["list", "upn", "name", "possible_sessions", "attended_sessions", "attendance", "sessions_lost"],
+                               rows: lists.flatMap { l in l.pupils.map { p in [.text(l.id), .text(p.upn), .text(p.name), .integer(p.possible),
+                                                                                .integer(p.attended), .text(p.attendance), .integer(p.sessionsLost)] } })
+                .response(format: "xlsx", name: "lists-\(s.period)-\(s.through.iso)")
+        }
         if req.query[String.self, at: "format"] == "csv" {
             var csv = "list,upn,name,possible_sessions,attended_sessions,attendance,sessions_lost\n"
             for l in lists { for p in l.pupils { csv += [l.id, p.upn, p.name, String(p.possible), String(p.attended), p.attendance, String(p.sessionsLost)].map(Self.csvField).joined(separator: ",") + "\n" } }

@@ -96,6 +96,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: LeaveController())
     try app.register(collection: OutboxController())
     try app.register(collection: AnalyticsController())
+    try app.register(collection: LAReturnsController())
     if app.options.dailyJobs {
         app.lifecycle.use(DailyJobsLifecycle(interval: .seconds(300)))
         app.lifecycle.use(OutboxLifecycle(interval: .milliseconds(Int(app.options.messages.interval * 1000))))

@@ -66,6 +66,15 @@ struct ListsController: RouteCollection {
         default: rows.sort { $0.attendanceRate == $1.attendanceRate ? $0.name < $1.name : $0.attendanceRate < $1.attendanceRate }
         }
 
+        if req.query[String.self, at: "format"] == "xlsx" {
+            // The CSV's columns as a workbook, rates and counts as numbers.
+            return Spreadsheet(name: "Pupils", header: ["upn", "name", "year_group", "form", "house", "possible_sessions", "attendance_rate", "band",
+                                                        "persistent_absence", "severe_absence"],
+                               rows: rows.map { r in [.text(r.upn), .text(r.name), .text(r.yearGroup), .text(r.form), .text(r.house), .integer(r.possible),
+                                                      .number((r.attendanceRate * 10000).rounded() / 10000), .text(r.band), .text(String(r.persistent)),
+                                                      .text(String(r.severe))] })
+                .response(format: "xlsx", name: "pupils-\(range.from)-\(range.to)")
+        }
         if req.query[String.self, at: "format"] == "csv" {
             let header = "upn,name,year_group,form,house,possible_sessions,attendance_rate,band,persistent_absence,severe_absence"
             let lines = rows.map { r in

@@ -1,0 +1,302 @@
+import Foundation
+import RollbookCore
+import RollbookStore
+import Vapor
+
+/// The returns a school makes to its local authority (`LAReturns`) and the census's attendance figures (`Census`),
+/// as pages, JSON (`?format=json`), CSV and XLSX. The head and the attendance lead see their school; the LA officer
+/// sees every school of the deployment, with a school column; the office may see the census.
+struct LAReturnsController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let staff = routes.grouped(SessionAuthenticator(), CSRFMiddleware(), StaffUser.redirectMiddleware(path: "/"))
+        staff.get("la-returns", use: returns)
+        staff.get("census", use: census)
+    }
+
+    static let returnRoles: [Role] = [.laOfficer, .head, .attendanceLead]
+    static let censusRoles: [Role] = [.laOfficer, .head, .attendanceLead, .office]
+
+    static func require(_ u: StaffUser, _ roles: [Role], _ what: String) throws {
+        guard roles.contains(u.role) else { throw APIError(.forbidden, field: nil, reason: "\(what), not for a \(u.role.title.lowercased())") }
+    }
+
+    /// The schools a user's returns cover: every school of the deployment for the LA officer, else their own.
+    func schools(_ req: Request, _ u: StaffUser) async throws -> [SchoolRow] {
+        u.role == .laOfficer ? try await req.store.schools() : [try await req.store.school(u.schoolID)]
+    }
+
+    /// Everyone ever on a school's roll, with their marks over `range`.
+    func roll(_ req: Request, schoolID: Int, range: DateRange) async throws -> [ReturnPupil] {
+        let rows = try await req.store.pupils(schoolID: schoolID)
+        let arrays = try await req.store.sessionArrays(schoolID: schoolID, range: range)
+        return rows.map { p in
+            ReturnPupil(record: p.record(), yearGroupYear: AcademicYear(startYear: p.yearGroupYear),
+                        marks: arrays[p.id!] ?? SessionArray(base: range.from, days: 0))
+        }
+    }
+
+    func format(_ req: Request) throws -> String {
+        let f = req.query[String.self, at: "format"] ?? "html"
+        guard ["html", "json", "csv", "xlsx"].contains(f) else { throw APIError.invalid("format", "'\(f)' must be html, json, csv or xlsx") }
+        return f
+    }
+
+    struct Link: Content { var label: String; var href: String; var current: Bool }
+
+    // MARK: LA returns
+
+    struct NewPupilLine: Content {
+        var school: String; var upn: String; var name: String; var dateOfBirth: String; var yearGroup: String
+        var startingDay: String; var deadline: String; var overdue: Bool
+    }
+    struct DeletionLine: Content {
+        var school: String; var upn: String; var name: String; var dateOfBirth: String; var yearGroup: String
+        var startingDay: String; var leavingDay: String; var ground: String; var groundMeaning: String
+    }
+    struct SpellLine: Content {
+        var school: String; var upn: String; var name: String; var yearGroup: String; var first: String; var last: String
+        var schoolDays: Int; var ongoing: Bool; var totalSchoolDays: Int; var totalSessions: Int
+    }
+    struct AbsenceLine: Content {
+        var school: String; var upn: String; var name: String; var yearGroup: String; var possible: Int; var authorised: Int
+        var unauthorised: Int; var absenceRate: Double?; var absence: String
+    }
+    struct PersistentList: Content {
+        /// The half term the list runs to (its dates), nil when none has ended yet this year.
+        var halfTermFrom: String?
+        var halfTermTo: String?
+        /// The first day counted: the academic year's first day.
+        var yearFrom: String?
+        var lines: [AbsenceLine]
+    }
+    struct Download: Content { var id: String; var title: String; var csv: String; var xlsx: String }
+
+    struct ReturnsContent: Content {
+        var through: String
+        var from: String
+        var to: String
+        var halfTerm: Int?
+        var periods: [Link]
+        var acrossSchools: Bool
+        var newPupils: [NewPupilLine]
+        var deletions: [DeletionLine]
+        var unauthorisedAbsence: [SpellLine]
+        var illness: [SpellLine]
+        var persistentAbsence: PersistentList
+        var downloads: [Download]
+        var workbook: String
+    }
+
+    static let returnIDs = ["new_pupils", "deletions", "unauthorised_absence", "illness", "persistent_absence"]
+    static let returnTitles = ["New pupils (not the normal intake)", "Deletions from the roll", "Unauthorised absence, 10 or more continuous school days",
+                               "Illness, more than 15 continuous school days", "Persistent absence (10% or more) to the end of the half term"]
+
+    func returns(req: Request) async throws -> Response {
+        let u = try req.auth.require(StaffUser.self)
+        try Self.require(u, Self.returnRoles, "LA returns are for the head, the attendance lead and the LA officer")
+        let format = try format(req)
+        let chosenReturn = req.query[String.self, at: "return"].flatMap { $0.isEmpty ? nil : $0 }
+        if let r = chosenReturn, !Self.returnIDs.contains(r) {
+            throw APIError.invalid("return", "'\(r)' must be one of \(Self.returnIDs.joined(separator: ", "))")
+        }
+        if format == "csv" && chosenReturn == nil {
+            throw APIError.invalid("return", "a CSV holds one return: choose one of \(Self.returnIDs.joined(separator: ", "))")
+        }
+        var halfTerm: Int?
+        if let h = req.query[String.self, at: "half_term"], !h.isEmpty {
+            guard let n = Int(h), n >= 1 else { throw APIError.invalid("half_term", "'\(h)' must be a half term's number in the year, from 1") }
+            halfTerm = n
+        }
+        let now = req.clock.now()
+        let schools = try await schools(req, u)
+        var content = ReturnsContent(through: "", from: "", to: "", halfTerm: halfTerm, periods: [], acrossSchools: u.role == .laOfficer,
+                                     newPupils: [], deletions: [], unauthorisedAbsence: [], illness: [],
+                                     persistentAbsence: .init(halfTermFrom: nil, halfTermTo: nil, yearFrom: nil, lines: []), downloads: [], workbook: "")
+        for school in schools {
+            let sid = school.id!
+            let policy = try await req.store.policy(schoolID: sid, on: now.date)
+            let through = AnalyticsController.through(now, policy: policy)
+            let year = AcademicYear(containing: through)
+            let calendar = try await req.store.calendar(schoolID: sid)
+            let halves = calendar.terms.filter { $0.academicYear == year.startYear }.flatMap(\.halfTerms)
+            let yearToDate = DateRange(from: year.range.from, to: through)
+            var period = yearToDate
+            if let n = halfTerm {
+                guard n <= halves.count else {
+                    throw APIError.invalid("half_term", "\(school.name) has \(halves.count) half terms in \(year), not \(n)")
+                }
+                guard halves[n - 1].from <= through else { throw APIError.invalid("half_term", "half term \(n) of \(year) has not begun") }
+                period = DateRange(from: halves[n - 1].from, to: min(halves[n - 1].to, through))
+            }
+            if content.through.isEmpty || school.id == u.schoolID {
+                content.through = through.iso; content.from = period.from.iso; content.to = period.to.iso
+                content.periods = [Link(label: "Year to date", href: "/la-returns", current: halfTerm == nil)]
+                    + halves.enumerated().filter { $0.element.from <= through }.map { i, h in
+                        Link(label: "Half term \(i + 1) (\(h.from.iso) to \(h.to.iso))", href: "/la-returns?half_term=\(i + 1)", current: halfTerm == i + 1)
+                    }
+            }
+            let pupils = try await roll(req, schoolID: sid, range: year.range)
+            let name = school.name
+            for p in LAReturns.newPupils(pupils, calendar: calendar, range: period, asOf: through) {
+                content.newPupils.append(.init(school: name, upn: p.upn, name: p.name, dateOfBirth: p.dateOfBirth.iso, yearGroup: p.yearGroup,
+                                               startingDay: p.startingDay.iso, deadline: p.deadline.iso, overdue: p.overdue))
+            }
+            for d in LAReturns.deletions(pupils, range: period) {
+                content.deletions.append(.init(school: name, upn: d.upn, name: d.name, dateOfBirth: d.dateOfBirth.iso, yearGroup: d.yearGroup,
+                                               startingDay: d.startingDay.iso, leavingDay: d.leavingDay.iso,
+                                               ground: d.ground?.rawValue ?? "", groundMeaning: d.ground?.explanation ?? "No ground recorded"))
+            }
+            func spell(_ s: LAReturns.SpellReturn) -> SpellLine {
+                SpellLine(school: name, upn: s.upn, name: s.name, yearGroup: s.yearGroup, first: s.spell.first.iso, last: s.spell.last.iso,
+                          schoolDays: s.spell.schoolDays, ongoing: s.spell.ongoing, totalSchoolDays: s.totalSchoolDays, totalSessions: s.totalSessions)
+            }
+            content.unauthorisedAbsence += LAReturns.continuousUnauthorised(pupils, calendar: calendar, scan: yearToDate, period: period, asOf: through).map(spell)
+            content.illness += LAReturns.longIllness(pupils, calendar: calendar, scan: yearToDate, period: period, asOf: through).map(spell)
+            // The chosen half term if it has ended, else the latest that has.
+            let completed = LAReturns.completedHalfTerms(calendar: calendar, year: year, through: through)
+            let chosen = halfTerm.flatMap { n in completed.first { $0 == halves[n - 1] } } ?? completed.last
+            if let h = chosen {
+                if content.persistentAbsence.halfTermTo == nil || school.id == u.schoolID {
+                    content.persistentAbsence.halfTermFrom = h.from.iso; content.persistentAbsence.halfTermTo = h.to.iso
+                    content.persistentAbsence.yearFrom = year.range.from.iso
+                }
+                content.persistentAbsence.lines += LAReturns.persistentAbsence(pupils, calendar: calendar, to: h.to).map { a in
+                    AbsenceLine(school: name, upn: a.upn, name: a.name, yearGroup: a.yearGroup, possible: a.counts.possible,
+                                authorised: a.counts.authorised, unauthorised: a.counts.unauthorised, absenceRate: a.counts.absenceRate,
+                                absence: percent(a.counts.absenceRate))
+                }
+            }
+        }
+        let query = halfTerm.map { "half_term=\($0)&" } ?? ""
+        content.downloads = zip(Self.returnIDs, Self.returnTitles).map { id, title in
+            Download(id: id, title: title, csv: "/la-returns?\(query)return=\(id)&format=csv", xlsx: "/la-returns?\(query)return=\(id)&format=xlsx")
+        }
+        content.workbook = "/la-returns?\(query)format=xlsx"
+        switch format {
+        case "json": return try await content.encodeResponse(for: req)
+        case "csv", "xlsx":
+            let all = Self.sheets(content)
+            let sheets = chosenReturn.map { id in all.filter { $0.0 == id } } ?? all
+            let book = Spreadsheet(sheets: sheets.map(\.1))
+            return book.response(format: format, name: "la-returns-\(chosenReturn?.replacingOccurrences(of: "_", with: "-") ?? "all")-\(content.to)")
+        default:
+            return try await req.render("la-returns", title: "LA returns", content).encodeResponse(for: req)
+        }
+    }
+
+    /// Each return as a sheet: a header row and one row per pupil (a spell per row for the continuous absences).
+    static func sheets(_ c: ReturnsContent) -> [(String, Spreadsheet.Sheet)] {
+        typealias Cell = Spreadsheet.Cell
+        let school = c.acrossSchools ? ["school"] : []
+        func s(_ v: String) -> [Cell] { c.acrossSchools ? [.text(v)] : [] }
+        return [
+            ("new_pupils", .init(name: "New pupils", header: school + ["upn", "name", "date_of_birth", "year_group", "starting_day", "deadline", "overdue"],
+                                 rows: c.newPupils.map { s($0.school) + [.text($0.upn), .text($0.name), .text($0.dateOfBirth), .text($0.yearGroup),
+                                                                        .text($0.startingDay), .text($0.deadline), .text($0.overdue ? "yes" : "no")] })),
+            ("deletions", .init(name: "Deletions", header: school + ["upn", "name", "date_of_birth", "year_group", "starting_day", "leaving_day", "ground", "ground_meaning"],
+                                rows: c.deletions.map { s($0.school) + [.text($0.upn), .text($0.name), .text($0.dateOfBirth), .text($0.yearGroup),
+                                                                       .text($0.startingDay), .text($0.leavingDay), .text($0.ground), .text($0.groundMeaning)] })),
+            ("unauthorised_absence", .init(name: "Unauthorised 10+ days", header: spellHeader(school), rows: c.unauthorisedAbsence.map { spellRow(s($0.school), $0) })),
+            ("illness", .init(name: "Illness over 15 days", header: spellHeader(school), rows: c.illness.map { spellRow(s($0.school), $0) })),
+            ("persistent_absence", .init(name: "Persistent absence",
+                                         header: school + ["upn", "name", "year_group", "from", "to", "possible_sessions", "authorised_absence_sessions",
+                                                           "unauthorised_absence_sessions", "absence_rate"],
+                                         rows: c.persistentAbsence.lines.map {
+                                             s($0.school) + [.text($0.upn), .text($0.name), .text($0.yearGroup), .text(c.persistentAbsence.yearFrom ?? ""),
+                                                             .text(c.persistentAbsence.halfTermTo ?? ""), .integer($0.possible), .integer($0.authorised),
+                                                             .integer($0.unauthorised), .rate($0.absenceRate.map { ($0 * 10000).rounded() / 10000 })]
+                                         })),
+        ]
+    }
+
+    static func spellHeader(_ school: [String]) -> [String] {
+        school + ["upn", "name", "year_group", "first_day", "last_day", "school_days", "ongoing", "school_days_this_year", "sessions_this_year"]
+    }
+
+    static func spellRow(_ school: [Spreadsheet.Cell], _ l: SpellLine) -> [Spreadsheet.Cell] {
+        school + [.text(l.upn), .text(l.name), .text(l.yearGroup), .text(l.first), .text(l.last), .integer(l.schoolDays),
+                  .text(l.ongoing ? "yes" : "no"), .integer(l.totalSchoolDays), .integer(l.totalSessions)]
+    }
+
+    // MARK: Census
+
+    struct CensusLineContent: Content {
+        var school: String; var upn: String; var name: String; var yearGroup: String
+        var possible: Int; var present: Int; var approvedActivity: Int; var authorised: Int; var unauthorised: Int; var unmarked: Int
+        var absenceRate: Double?; var absence: String
+        /// Sessions of each reason, in the order of `reasons`.
+        var reasons: [Int]
+    }
+    struct CensusContent: Content {
+        var term: String
+        var termName: String
+        var from: String
+        var to: String
+        var through: String
+        var terms: [Link]
+        var acrossSchools: Bool
+        /// The absence codes counted, as symbols (the column order of each line's `reasons`).
+        var reasons: [String]
+        var reasonMeanings: [String]
+        var lines: [CensusLineContent]
+        var csv: String
+        var xlsx: String
+    }
+
+    func census(req: Request) async throws -> Response {
+        let u = try req.auth.require(StaffUser.self)
+        try Self.require(u, Self.censusRoles, "census figures are for the head, the attendance lead, the office and the LA officer")
+        let format = try format(req)
+        let now = req.clock.now()
+        let policy = try await req.store.policy(schoolID: u.schoolID, on: now.date)
+        let through = AnalyticsController.through(now, policy: policy)
+        var term = CensusTerm(containing: through)
+        if let t = req.query[String.self, at: "term"], !t.isEmpty {
+            guard let chosen = CensusTerm(id: t) else {
+                throw APIError.invalid("term", "'\(t)' is not a census term: autumn-YYYY, spring-YYYY or summer-YYYY (the year of its first day)")
+            }
+            guard chosen.range.from <= through else { throw APIError.invalid("term", "the \(chosen) census term has not begun") }
+            term = chosen
+        }
+        let range = Census.range(term, through: through)!
+        var all: [(String, CensusLine)] = []
+        for school in try await schools(req, u) {
+            let calendar = try await req.store.calendar(schoolID: school.id!)
+            let pupils = try await roll(req, schoolID: school.id!, range: range)
+            all += Census.lines(pupils, calendar: calendar, term: term, through: through).map { (school.name, $0) }
+        }
+        let codes = Census.reasonCodes(including: all.map(\.1))
+        let lines = all.map { school, l in
+            CensusLineContent(school: school, upn: l.upn, name: l.name, yearGroup: l.yearGroup, possible: l.counts.possible, present: l.counts.present,
+                              approvedActivity: l.counts.approvedActivity, authorised: l.counts.authorised, unauthorised: l.counts.unauthorised,
+                              unmarked: l.counts.unmarked, absenceRate: l.counts.absenceRate, absence: percent(l.counts.absenceRate),
+                              reasons: codes.map { l.byReason[$0] ?? 0 })
+        }
+        let current = AcademicYear(containing: through)
+        let choices = (CensusTerm.terms(of: AcademicYear(startYear: current.startYear - 1)) + CensusTerm.terms(of: current))
+            .filter { $0.range.from <= through }
+        let content = CensusContent(term: term.id, termName: term.description, from: range.from.iso, to: range.to.iso, through: through.iso,
+                                    terms: choices.reversed().map { Link(label: $0.description, href: "/census?term=\($0.id)", current: $0 == term) },
+                                    acrossSchools: u.role == .laOfficer, reasons: codes.map(\.symbol),
+                                    reasonMeanings: codes.map { "\($0.symbol): \($0.meaning)" }, lines: lines,
+                                    csv: "/census?term=\(term.id)&format=csv", xlsx: "/census?term=\(term.id)&format=xlsx")
+        switch format {
+        case "json": return try await content.encodeResponse(for: req)
+        case "csv", "xlsx":
+            let school = content.acrossSchools ? ["school"] : []
+            let header = school + ["upn", "name", "year_group", "census_term", "from", "to", "possible_sessions", "present_sessions",
+                                   "approved_activity_sessions", "authorised_absence_sessions", "unauthorised_absence_sessions", "absence_rate"]
+                + codes.map { "sessions_\($0.symbol)" }
+            let rows: [[Spreadsheet.Cell]] = lines.map { l in
+                (content.acrossSchools ? [.text(l.school)] : [])
+                    + [.text(l.upn), .text(l.name), .text(l.yearGroup), .text(term.id), .text(range.from.iso), .text(range.to.iso),
+                       .integer(l.possible), .integer(l.present), .integer(l.approvedActivity), .integer(l.authorised), .integer(l.unauthorised),
+                       .rate(l.absenceRate.map { ($0 * 10000).rounded() / 10000 })]
+                    + l.reasons.map { .integer($0) }
+            }
+            return Spreadsheet(name: "Census \(term)", header: header, rows: rows).response(format: format, name: "census-\(term.id)")
+        default:
+            return try await req.render("census", title: "Census: \(term)", content).encodeResponse(for: req)
+        }
+    }
+}
