@@ -96,6 +96,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: LeaveController())
     try app.register(collection: OutboxController())
     try app.register(collection: AnalyticsController())
+    try app.register(collection: CTFController())
     try app.register(collection: LAReturnsController())
     if app.options.dailyJobs {
         app.lifecycle.use(DailyJobsLifecycle(interval: .seconds(300)))

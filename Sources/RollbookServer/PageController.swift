@@ -399,6 +399,8 @@ struct PageController: RouteCollection {
         var portal: [Portal]
         struct Message: Encodable { var created: String; var what: String; var to: String; var state: String; var tone: String }
         var messages: [Message]
+        /// The CTF download link and the years at previous schools.
+        var transfer: CTFController.PupilSection
     }
 
     /// The year at a glance: a calendar grid coloured by category with the code as text, the weekly trend, lateness.
@@ -528,7 +530,8 @@ struct PageController: RouteCollection {
                                              canCasework: u.can(.casework), caseworkKinds: CaseworkController.options,
                                              reports: u.can(.amendMarks) ? pending : [], reportCodes: OutboxController.codeOptions,
                                              leave: try await req.store.leaveRequests(pupilID: p.id!).map(ParentWords.leave),
-                                             mayDecideLeave: u.mayDecideLeave, portal: portal, messages: messages))
+                                             mayDecideLeave: u.mayDecideLeave, portal: portal, messages: messages,
+                                             transfer: try await CTFController.section(req, user: u, pupil: p)))
     }
 }
 
