@@ -10,7 +10,7 @@ struct Rollbook: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rollbook",
         abstract: "School attendance registers for England: admission register, attendance register, statistics.",
-        subcommands: [Serve.self, Migrate.self, DemoCommand.self, Import.self, PolicyCommand.self, Evaluate.self, Report.self, Token.self, Messages.self, Bench.self, CTFCommand.self])
+        subcommands: [Serve.self, Migrate.self, DemoCommand.self, Import.self, PolicyCommand.self, Evaluate.self, Report.self, Token.self, Messages.self, Bench.self, Backup.self, Restore.self, CTFCommand.self])
 }
 
 /// Logs go to standard error, so `report` output on standard output stays clean.
