@@ -18,10 +18,12 @@ public struct ServerOptions: Sendable {
     public var dailyJobs: Bool
     /// The message channels and retry plan; the outbox worker runs with the daily jobs.
     public var messages: MessageSettings
+    /// Session lifetimes, sign-in throttling, TLS.
+    public var security: SecuritySettings
     public init(database: DatabaseLocation, demoMode: Bool = false, clock: any SchoolClock = SystemClock(), bcryptCost: Int = 12,
-                dailyJobs: Bool = false, messages: MessageSettings = MessageSettings()) {
+                dailyJobs: Bool = false, messages: MessageSettings = MessageSettings(), security: SecuritySettings = SecuritySettings()) {
         self.database = database; self.demoMode = demoMode; self.clock = clock; self.bcryptCost = bcryptCost; self.dailyJobs = dailyJobs
-        self.messages = messages
+        self.messages = messages; self.security = security
     }
 }
 
@@ -66,12 +68,16 @@ public func configure(_ app: Application, _ options: ServerOptions) async throws
     // A policy file or a whole school's register fits; anything larger is refused with 413.
     app.routes.defaultMaxBodySize = "1mb"
     app.middleware = Middlewares()
-    app.middleware.use(SecurityHeadersMiddleware())
+    app.middleware.use(SecurityHeadersMiddleware(https: options.security.https))
     app.middleware.use(RollbookErrorMiddleware(environment: app.environment))
     app.middleware.use(FileMiddleware(publicDirectory: ServerResources.directory + "Public/"))
+    // Sessions live in the database, so any instance serves any signed-in user.
+    let security = options.security
+    app.sessions.use { _ in DatabaseSessions(settings: security) }
     app.sessions.configuration.cookieName = "rollbook_session"
     app.sessions.configuration.cookieFactory = { id in
-        HTTPCookies.Value(string: id.string, maxAge: 8 * 3600, path: "/", isSecure: false, isHTTPOnly: true, sameSite: .lax)
+        HTTPCookies.Value(string: id.string, maxAge: Int(security.sessionLifetime), path: "/", isSecure: security.https, isHTTPOnly: true,
+                          sameSite: .lax)
     }
     app.middleware.use(app.sessions.middleware)
 
@@ -96,8 +102,8 @@ func routes(_ app: Application) throws {
     try app.register(collection: LeaveController())
     try app.register(collection: OutboxController())
     try app.register(collection: AnalyticsController())
-    try app.register(collection: CTFController())
     try app.register(collection: LAReturnsController())
+    try app.register(collection: CTFController())
     if app.options.dailyJobs {
         app.lifecycle.use(DailyJobsLifecycle(interval: .seconds(300)))
         app.lifecycle.use(OutboxLifecycle(interval: .milliseconds(Int(app.options.messages.interval * 1000))))
@@ -105,19 +111,6 @@ func routes(_ app: Application) throws {
     app.get("api", "openapi.json") { req async throws -> Response in
         let path = ServerResources.directory + "openapi.json"
         return try await req.fileio.asyncStreamFile(at: path, mediaType: .json)
-    }
-}
-
-/// Baseline security headers on every response.
-struct SecurityHeadersMiddleware: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let r = try await next.respond(to: request)
-        r.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
-        r.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
-        r.headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
-        r.headers.replaceOrAdd(name: "Content-Security-Policy",
-                               value: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'")
-        return r
     }
 }
 

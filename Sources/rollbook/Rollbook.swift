@@ -55,15 +55,24 @@ struct Serve: AsyncParsableCommand {
     @Option var port = 8080
     @Flag(help: "Create the demo school if the database is empty, and list the demo accounts on the sign-in page.")
     var demo = false
-    @Option(help: "bcrypt cost for passwords.") var bcryptCost = 12
+    @Option(help: "bcrypt cost for passwords, 4 to 31 (default: ROLLBOOK_BCRYPT_COST, else 12).") var bcryptCost: Int?
     @Option(help: "Start the clock at this school-local time (YYYY-MM-DDTHH:MM) and let it run on: for demos and browser tests.")
     var now: String?
     @OptionGroup var db: DatabaseOptions
 
     func run() async throws {
         bootstrapLogging(.info)
-        var options = ServerOptions(database: db.location, demoMode: demo, bcryptCost: bcryptCost, dailyJobs: true)
-        do { options.messages = try MessageSettings.fromEnvironment() } catch let e as RollbookCore.ValidationError { throw UsageError("\(e.field): \(e.reason)") }
+        let env = ProcessInfo.processInfo.environment
+        let cost = try bcryptCost ?? env["ROLLBOOK_BCRYPT_COST"].flatMap { $0.isEmpty ? nil : $0 }.map {
+            guard let n = Int($0) else { throw UsageError("ROLLBOOK_BCRYPT_COST: '\($0)' is not a whole number") }
+            return n
+        } ?? 12
+        guard (4...31).contains(cost) else { throw UsageError("bcrypt cost: \(cost) is outside 4 to 31") }
+        var options = ServerOptions(database: db.location, demoMode: demo, bcryptCost: cost, dailyJobs: true)
+        do {
+            options.messages = try MessageSettings.fromEnvironment()
+            options.security = try SecuritySettings.fromEnvironment()
+        } catch let e as RollbookCore.ValidationError { throw UsageError("\(e.field): \(e.reason)") }
         if options.messages.publicURL == MessageSettings().publicURL { options.messages.publicURL = "http://\(hostname):\(port)" }
         if let now {
             guard let clock = ShiftedClock(start: now) else { throw UsageError("--now: '\(now)' is not a time in the form YYYY-MM-DDTHH:MM") }

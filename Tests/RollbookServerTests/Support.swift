@@ -69,7 +69,8 @@ struct Reply {
 
 /// Runs `body` against a fresh Rollbook on `backend`, at `clock`'s moment.
 func withRollbook(_ backend: Backend, at clock: FixedClock = FixedClock(date: day("2025-09-09"), time: TimeOfDay(hour: 8, minute: 50)!),
-                  tinyMarks: Bool = false, _ body: (Fixture) async throws -> Void) async throws {
+                  tinyMarks: Bool = false, security: SecuritySettings = SecuritySettings(),
+                  _ body: (Fixture) async throws -> Void) async throws {
     let location: DatabaseLocation
     var file: String? = nil
     switch backend {
@@ -84,7 +85,7 @@ func withRollbook(_ backend: Backend, at clock: FixedClock = FixedClock(date: da
     }
     let app = try await Application.make(.testing)
     do {
-        try await configure(app, ServerOptions(database: location, clock: clock, bcryptCost: 4))
+        try await configure(app, ServerOptions(database: location, clock: clock, bcryptCost: 4, security: security))
         let store = Store(db: app.db)
         let school = try await store.createSchool(name: "Tiny Test School", times: Fixture.times)
         let id = school.id!
