@@ -159,7 +159,7 @@ extension Store {
         if let e = existing.first, let i = records.firstIndex(where: { $0.upn == e.upn }) {
             let when = e.leavingDay.map { "was on roll here from \(e.startingDay) to \($0)" } ?? "is on roll here since \(e.startingDay)"
             throw StoreError.invalid(ValidationError(field: "CTfile/CTFpupilData/Pupil[\(i + 1)]/UPN",
-                                                     reason: "\(e.upn) is already on this school's admission register (\(e.displayName), \(when)); nothing was imported"))
+                                                     reason: "\(e.upn) is already on this school's admission register (\(e.displayName), \(when))"))
         }
         let yearGroupYear = doc.header.academicYear
         let pupils = doc.pupils, admitting = records
