@@ -54,6 +54,15 @@ struct APIController: RouteCollection {
         return DateRange(from: from, to: to)
     }
 
+    /// `as_of` (default today), within ten years of today: the work of an evaluation grows with the distance.
+    static func asOf(_ req: Request) throws -> LocalDate {
+        let today = req.clock.now().date
+        guard let s = req.query[String.self, at: "as_of"] else { return today }
+        let d = try parseDate(s, field: "as_of")
+        guard abs(d.days(to: today)) <= 366 * 10 else { throw APIError.invalid("as_of", "must be within ten years of today (\(today))") }
+        return d
+    }
+
     static func filter(_ req: Request) throws -> (PupilFilter, [String: String]) {
         var f = PupilFilter()
         var echo: [String: String] = [:]
@@ -251,7 +260,7 @@ struct APIController: RouteCollection {
     func overdue(req: Request) async throws -> [OverdueDTO] {
         let u = try user(req)
         try u.require(.readRegisters)
-        let asOf = try req.query[String.self, at: "as_of"].map { try parseDate($0, field: "as_of") } ?? req.clock.now().date
+        let asOf = try Self.asOf(req)
         let limit = try await req.store.policy(schoolID: u.schoolID, on: asOf).noReason.nToOSchoolDays
         return try await req.store.overdueNoReason(schoolID: u.schoolID, asOf: asOf, limit: limit).filter { u.ownForms?.contains($0.0.form) ?? true }.map { p, m in
             OverdueDTO(upn: p.upn, name: p.displayName, form: p.form, date: m.date.iso, session: m.session.rawValue)
@@ -262,7 +271,7 @@ struct APIController: RouteCollection {
     func actions(req: Request) async throws -> Response {
         let u = try user(req)
         try u.require(.casework)
-        let asOf = try req.query[String.self, at: "as_of"].map { try parseDate($0, field: "as_of") } ?? req.clock.now().date
+        let asOf = try Self.asOf(req)
         let (_, actions) = try await req.store.evaluate(schoolID: u.schoolID, asOf: asOf)
         return Response(status: .ok, headers: ["Content-Type": "application/json"], body: .init(data: DueAction.json(actions)))
     }

@@ -1,0 +1,55 @@
+import Foundation
+import RollbookCore
+@testable import RollbookServer
+import RollbookStore
+import Testing
+import Vapor
+
+/// What the schemathesis run (Tests/e2e/test_fuzz.py) found, each kept as a test.
+extension ServerTests {
+@Suite("API fuzz findings") struct FuzzFindingsTests {
+    /// The fixture's clock reads 2025-09-09, so ten years either side is 2015-09 to 2035-09.
+    @Test("as_of far from today is 422 at once, not an evaluation that runs for minutes", arguments: Backend.available)
+    func asOfBounded(_ b: Backend) async throws {
+        try await withRollbook(b, tinyMarks: true) { f in
+            for path in ["/api/v1/actions", "/api/v1/marks/overdue"] {
+                for far in ["7932-03-13", "2036-01-01", "1900-01-01"] {
+                    let started = Date()
+                    let r = try await f.call(.GET, "\(path)?as_of=\(far)")
+                    #expect(r.status == .unprocessableEntity, "\(path)?as_of=\(far)")
+                    #expect(r.errorField == "as_of")
+                    #expect(r.errorReason.contains("ten years"))
+                    #expect(Date().timeIntervalSince(started) < 5)
+                }
+                // Within ten years it is answered as before.
+                #expect(try await f.call(.GET, "\(path)?as_of=2035-09-01").status == .ok)
+                #expect(try await f.call(.GET, "\(path)?as_of=2025-09-19").status == .ok)
+            }
+            // The tiny example's N marks: the same whether as_of is given as today or left out.
+            let today = try await f.call(.GET, "/api/v1/marks/overdue?as_of=2025-09-09")
+            let plain = try await f.call(.GET, "/api/v1/marks/overdue")
+            #expect(today.text == plain.text)
+        }
+    }
+
+    @Test("the calendar's range and year group are checked (422, as the OpenAPI document now says)", arguments: Backend.available)
+    func calendarQuery(_ b: Backend) async throws {
+        try await withRollbook(b) { f in
+            let badYear = try await f.call(.GET, "/api/v1/calendar?year_group=AAA")
+            #expect(badYear.status == .unprocessableEntity)
+            #expect(badYear.errorField == "year_group")
+            let backwards = try await f.call(.GET, "/api/v1/calendar?from=2025-09-10&to=2025-09-01")
+            #expect(backwards.status == .unprocessableEntity)
+            #expect(backwards.errorField == "to")
+            let notADate = try await f.call(.GET, "/api/v1/calendar?from=2025-13-01")
+            #expect(notADate.status == .unprocessableEntity)
+            #expect(notADate.errorField == "from")
+            // `to` alone: from 1 September of its academic year, clamped to the calendar (term starts 3 September).
+            func days(_ r: Reply) -> [String] { (r.object["days"] as? [[String: Any]] ?? []).compactMap { $0["date"] as? String } }
+            #expect(days(try await f.call(.GET, "/api/v1/calendar?to=2025-09-05")) == ["2025-09-03", "2025-09-04", "2025-09-05"])
+            // Reception is closed on 3 and 4 September.
+            #expect(days(try await f.call(.GET, "/api/v1/calendar?to=2025-09-05&year_group=R")) == ["2025-09-05"])
+        }
+    }
+}
+}
