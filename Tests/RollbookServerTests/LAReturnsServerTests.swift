@@ -79,8 +79,27 @@ extension ServerTests {
             let through = day("2026-11-25")
             let year = DateRange(from: day("2026-09-01"), to: through)
             let calendar = try await f.store.calendar(schoolID: school)
+            // Three pupils still on roll: 10 school days of O, 16 of I and 15 of I, each up to Tuesday 24 November.
+            let onRoll = try await f.store.pupils(schoolID: school).filter { $0.leavingDay == nil }.prefix(3).map { $0 }
+            try #require(onRoll.count == 3)
+            for (p, code, days) in [(onRoll[0], AttendanceCode.o, 10), (onRoll[1], .i, 16), (onRoll[2], .i, 15)] {
+                var writes: [MarkWrite] = []
+                var d = day("2026-11-24"), n = 0
+                while n < days {
+                    let open = Session.allCases.filter { calendar.isOpen(d, $0, yearGroup: p.enrolment.yearGroup(in: AcademicYear(startYear: 2026))) }
+                    writes += open.map { MarkWrite(pupilID: p.id!, mark: Mark(date: d, session: $0, code: code), reason: "LA returns test") }
+                    if !open.isEmpty { n += 1 }
+                    d = d.adding(days: -1)
+                }
+                _ = try await f.store.record(writes, by: Actor(name: "Test", position: "Test"), at: "2026-11-25T10:00:00Z")
+            }
             let pupils = try await roll(f, school, AcademicYear(startYear: 2026).range)
             let page = try await json(f, "/la-returns", cookie: cookie)
+            let unauthorised = page["unauthorised_absence"] as? [[String: Any]] ?? []
+            #expect(unauthorised.first { $0["upn"] as? String == onRoll[0].upn }?["school_days"] as? Int == 10)
+            #expect(unauthorised.first { $0["upn"] as? String == onRoll[0].upn }?["ongoing"] as? Bool == true)
+            let ill = (page["illness"] as? [[String: Any]] ?? []).compactMap { $0["upn"] as? String }
+            #expect(ill.contains(onRoll[1].upn) && !ill.contains(onRoll[2].upn), "16 days of illness listed, 15 not")
             #expect(page["from"] as? String == "2026-09-01" && page["to"] as? String == "2026-11-25")
             func upns(_ key: String) -> [String] { (page[key] as? [[String: Any]] ?? []).compactMap { $0["upn"] as? String } }
             #expect(upns("new_pupils") == LAReturns.newPupils(pupils, calendar: calendar, range: year, asOf: through).map(\.upn))
