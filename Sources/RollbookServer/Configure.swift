@@ -105,8 +105,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: LAReturnsController())
     try app.register(collection: CTFController())
     if app.options.dailyJobs {
-        app.lifecycle.use(DailyJobsLifecycle(interval: .seconds(300)))
-        app.lifecycle.use(OutboxLifecycle(interval: .milliseconds(Int(app.options.messages.interval * 1000))))
+        app.lifecycle.use(BackgroundJobs(interval: .milliseconds(Int(app.options.messages.interval * 1000))))
     }
     app.get("api", "openapi.json") { req async throws -> Response in
         let path = ServerResources.directory + "openapi.json"

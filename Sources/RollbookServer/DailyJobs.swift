@@ -68,8 +68,10 @@ enum DailyJobs {
     }
 }
 
-/// Runs the daily jobs every few minutes while the server is up.
-struct DailyJobsLifecycle: LifecycleHandler {
+/// The server's background work, every `interval`: the daily jobs (claimed once per school and day), the outbox
+/// (each message claimed by one instance), and clearing ended sessions and old sign-in failures. Safe to run on
+/// every instance sharing a database.
+struct BackgroundJobs: LifecycleHandler {
     final class Box: @unchecked Sendable { var task: Task<Void, Never>? }
     let box = Box()
     let interval: Duration
@@ -78,6 +80,8 @@ struct DailyJobsLifecycle: LifecycleHandler {
         box.task = Task {
             while !Task.isCancelled {
                 await DailyJobs.runDue(app: app)
+                await Outbox.runPass(app: app)
+                await Self.housekeeping(app: app)
                 try? await Task.sleep(for: interval)
             }
         }
@@ -85,5 +89,16 @@ struct DailyJobsLifecycle: LifecycleHandler {
 
     func shutdownAsync(_ app: Application) async {
         box.task?.cancel()
+    }
+
+    static func housekeeping(app: Application) async {
+        let s = app.options.security
+        let now = app.options.clock.now().instant.timeIntervalSince1970
+        do {
+            try await app.store.purgeSecurityRecords(seenBefore: now - s.sessionIdle, createdBefore: now - s.sessionLifetime,
+                                                     failuresBefore: now - s.throttleWindow)
+        } catch {
+            app.logger.error("Clearing ended sessions failed: \(error)")
+        }
     }
 }

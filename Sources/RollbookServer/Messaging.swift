@@ -333,26 +333,6 @@ enum Outbox {
     }
 }
 
-/// Runs the outbox worker while the server is up.
-struct OutboxLifecycle: LifecycleHandler {
-    final class Box: @unchecked Sendable { var task: Task<Void, Never>? }
-    let box = Box()
-    let interval: Duration
-
-    func didBootAsync(_ app: Application) async throws {
-        box.task = Task {
-            while !Task.isCancelled {
-                await Outbox.runPass(app: app)
-                try? await Task.sleep(for: interval)
-            }
-        }
-    }
-
-    func shutdownAsync(_ app: Application) async {
-        box.task?.cancel()
-    }
-}
-
 /// The outbox worker's pass outside a server (`rollbook messages run`): the same queueing and delivery.
 public enum OutboxPass {
     public static func run(store: Store, settings: MessageSettings, now: SchoolNow) async throws -> String {
