@@ -85,6 +85,8 @@ struct LAReturnsController: RouteCollection {
         var persistentAbsence: PersistentList
         var downloads: [Download]
         var workbook: String
+        /// Schools left out of a half term's returns (their calendar has no such half term yet).
+        var notes: [String]
     }
 
     static let returnIDs = ["new_pupils", "deletions", "unauthorised_absence", "illness", "persistent_absence"]
@@ -111,7 +113,8 @@ struct LAReturnsController: RouteCollection {
         let schools = try await schools(req, u)
         var content = ReturnsContent(through: "", from: "", to: "", halfTerm: halfTerm, periods: [], acrossSchools: u.role == .laOfficer,
                                      newPupils: [], deletions: [], unauthorisedAbsence: [], illness: [],
-                                     persistentAbsence: .init(halfTermFrom: nil, halfTermTo: nil, yearFrom: nil, lines: []), downloads: [], workbook: "")
+                                     persistentAbsence: .init(halfTermFrom: nil, halfTermTo: nil, yearFrom: nil, lines: []), downloads: [], workbook: "",
+                                     notes: [])
         for school in schools {
             let sid = school.id!
             let policy = try await req.store.policy(schoolID: sid, on: now.date)
@@ -122,10 +125,13 @@ struct LAReturnsController: RouteCollection {
             let yearToDate = DateRange(from: year.range.from, to: through)
             var period = yearToDate
             if let n = halfTerm {
-                guard n <= halves.count else {
-                    throw APIError.invalid("half_term", "\(school.name) has \(halves.count) half terms in \(year), not \(n)")
+                // Across schools, one whose calendar lacks the half term is left out and named; alone, it is an error.
+                guard n <= halves.count, halves[n - 1].from <= through else {
+                    let why = n <= halves.count ? "half term \(n) of \(year) has not begun" : "\(school.name) has \(halves.count) half terms in \(year), not \(n)"
+                    if schools.count == 1 { throw APIError.invalid("half_term", why) }
+                    content.notes.append("\(school.name) is left out: \(why).")
+                    continue
                 }
-                guard halves[n - 1].from <= through else { throw APIError.invalid("half_term", "half term \(n) of \(year) has not begun") }
                 period = DateRange(from: halves[n - 1].from, to: min(halves[n - 1].to, through))
             }
             if content.through.isEmpty || school.id == u.schoolID {
@@ -166,6 +172,9 @@ struct LAReturnsController: RouteCollection {
                                 absence: percent(a.counts.absenceRate))
                 }
             }
+        }
+        if content.notes.count == schools.count, let n = halfTerm {
+            throw APIError.invalid("half_term", "no school has a half term \(n) that has begun")
         }
         let query = halfTerm.map { "half_term=\($0)&" } ?? ""
         content.downloads = zip(Self.returnIDs, Self.returnTitles).map { id, title in

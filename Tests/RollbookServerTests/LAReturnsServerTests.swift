@@ -149,6 +149,10 @@ extension ServerTests {
             #expect(all.count == own.count + 2, "the tiny school's Mia and Zofia are still on roll; Danny left in 2025")
             let laPage = try await get(f, "/la-returns", cookie: la)
             #expect(laPage.text.contains("<th scope=\"col\">School</th>"))
+            // A half term the tiny school's calendar does not have: that school is left out and named.
+            let half = try await json(f, "/la-returns?half_term=1", cookie: la)
+            #expect((half["notes"] as? [String] ?? []).contains { $0.hasPrefix("Tiny Test School is left out") })
+            #expect(Set((half["new_pupils"] as? [[String: Any]] ?? []).compactMap { $0["school"] as? String }).isSubset(of: [demoName]))
         }
     }
 
