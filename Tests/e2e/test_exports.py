@@ -102,3 +102,29 @@ def test_la_officer_sees_a_school_column_and_others_are_refused(server):
         with pytest.raises(urllib.error.HTTPError) as refused:
             HttpUser(server, email).get(path)
         assert refused.value.code == 403, (email, path)
+
+
+def test_la_returns_and_census_pages_have_no_serious_or_critical_violation(any_browser, server):
+    """axe-core on the LA returns and census pages (head) at phone and desktop widths; on the phone the pages fit the
+    width (wide tables scroll inside themselves)."""
+    from selenium.webdriver.common.by import By
+
+    from helpers import check_renders, go, h1, sign_in
+    from test_accessibility import FAILING_IMPACTS, axe_violations, describe
+
+    browser = any_browser
+    width = browser.rollbook_width
+    failures: list[str] = []
+    sign_in(browser, server, HEAD)
+    for path, heading in [("/la-returns", "LA returns"), ("/la-returns?half_term=1", "LA returns"), ("/census", "Census: Autumn 2026")]:
+        go(browser, server, path)
+        check_renders(browser)
+        assert h1(browser) == heading, f"{path} is headed {h1(browser)!r}"
+        assert browser.find_elements(By.CSS_SELECTOR, "#main table caption"), f"{path} has no table with a caption"
+        _, violations = axe_violations(browser)
+        failures += [describe(f"{path} ({width})", v) for v in violations if v["impact"] in FAILING_IMPACTS]
+        if width == "phone":
+            inner = browser.execute_script("return window.innerWidth")
+            scroll = browser.execute_script("return document.documentElement.scrollWidth")
+            assert scroll <= inner + 1, f"{path} is {scroll} px wide in a {inner} px window"
+    assert not failures, "\n\n".join(failures)
