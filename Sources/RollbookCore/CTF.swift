@@ -481,15 +481,16 @@ struct XMLReader {
     func fail(_ reason: String) -> ValidationError {
         ValidationError(field: stack.isEmpty ? "document" : stack.joined(separator: "/"), reason: "line \(line): \(reason)")
     }
-    func peek(_ s: String) -> Bool {
-        let u = Array(s.utf8)
-        return i + u.count <= b.count && Array(b[i..<i + u.count]) == u
+    func peek(_ s: StaticString) -> Bool {
+        let n = s.utf8CodeUnitCount
+        guard i + n <= b.count else { return false }
+        return s.withUTF8Buffer { u in (0..<n).allSatisfy { b[i + $0] == u[$0] } }
     }
     mutating func skipSpace() { while i < b.count, [32, 9, 10, 13].contains(b[i]) { i += 1 } }
     /// Moves past `end`, returning what came before it.
-    mutating func until(_ end: String, what: String) throws(ValidationError) -> ArraySlice<UInt8> {
+    mutating func until(_ end: StaticString, what: String) throws(ValidationError) -> ArraySlice<UInt8> {
         let start = i
-        while i < b.count { if peek(end) { let s = b[start..<i]; i += end.utf8.count; return s }; i += 1 }
+        while i < b.count { if peek(end) { let s = b[start..<i]; i += end.utf8CodeUnitCount; return s }; i += 1 }
         throw fail("\(what) is not closed with '\(end)'")
     }
     /// Comments, processing instructions and white space between markup.

@@ -112,7 +112,7 @@ extension Store {
         guard let p = try await pupil(schoolID: schoolID, upn: upn) else { throw StoreError.notFound("no pupil with UPN \(upn)") }
         guard let here = try await ctfSchool(schoolID: schoolID) else {
             throw StoreError.invalid(ValidationError(field: "school.la_number",
-                reason: "the school's LA and establishment numbers are not set; a CTF names the school by them (rollbook ctf school --la NNN --estab NNNN, or the CTF page)"))
+                reason: "the school's LA and establishment numbers are not set, and a CTF names the school by them: the attendance lead or head sets them on the CTF page (/ctf), or run rollbook ctf school --la NNN --estab NNNN"))
         }
         let enrolment = p.enrolment
         var years: [CTFYearData] = []

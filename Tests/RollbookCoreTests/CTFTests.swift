@@ -176,6 +176,23 @@ private func tinyYears() throws -> [String: CTFYearData] {
         #expect(try earlier.tally() == SessionCounts(possible: 7, present: 1, approvedActivity: 2, authorised: 2, unauthorised: 1, unmarked: 1))
     }
 
+    @Test func aWholeYearGroupWithSeveralYearsEachRoundTrips() throws {
+        let one = try document().pupils[0]
+        var pupils: [CTFPupil] = []
+        for k in 0..<300 {
+            var p = one
+            p.upn = "A1000000\(String(10000 + k).suffix(5))"
+            pupils.append(p)
+        }
+        let doc = CTFDocument(header: try document().header, pupils: pupils)
+        let xml = doc.xml
+        let clock = ContinuousClock()
+        var back: CTFDocument? = nil
+        let took = try clock.measure { back = try CTFDocument.parse(xml) }
+        #expect(back == doc)
+        print("CTF: read \(pupils.count) pupils, \(xml.utf8.count / 1024) KiB, in \(took)")
+    }
+
     @Test func readsEntitiesCommentsCDATAAndIgnoresAttributesAndUnknownElements() throws {
         var xml = try document().xml
         xml = xml.replacingOccurrences(of: "<CTfile>", with: "<!-- from another MIS -->\n<CTfile xmlns=\"http://example.org/ctf\" version='25'>")
