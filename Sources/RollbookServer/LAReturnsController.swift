@@ -143,7 +143,8 @@ struct LAReturnsController: RouteCollection {
             }
             let pupils = try await roll(req, schoolID: sid, range: year.range)
             let name = school.name
-            for p in LAReturns.newPupils(pupils, calendar: calendar, range: period, asOf: through) {
+            // Overdue as of today, whether or not today's registers have closed.
+            for p in LAReturns.newPupils(pupils, calendar: calendar, range: period, asOf: now.date) {
                 content.newPupils.append(.init(school: name, upn: p.upn, name: p.name, dateOfBirth: p.dateOfBirth.iso, yearGroup: p.yearGroup,
                                                startingDay: p.startingDay.iso, deadline: p.deadline.iso, overdue: p.overdue))
             }
