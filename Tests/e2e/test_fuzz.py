@@ -63,17 +63,20 @@ UPNS = json.loads(os.environ.get("ROLLBOOK_FUZZ_UPNS", "[]"))
 DAYS = json.loads(os.environ.get("ROLLBOOK_FUZZ_DAYS", "[]"))
 
 
-def _maybe(value, choices):
-    return st.one_of(st.just(value), st.sampled_from(choices)) if choices else st.just(value)
-
-
 @schemathesis.hook
-def flatmap_path_parameters(ctx, path_parameters):
-    if not isinstance(path_parameters, dict):
-        return st.just(path_parameters)
-    keys = list(path_parameters)
-    parts = [_maybe(path_parameters[k], UPNS if k == "upn" else DAYS if k == "date" else []) for k in keys]
-    return st.tuples(*parts).map(lambda values: dict(zip(keys, values)))
+def flatmap_case(ctx, case):
+    params = case.path_parameters
+    if not isinstance(params, dict) or not {"upn", "date"} & set(params) or not UPNS:
+        return st.just(case)
+
+    def swap(choice):
+        real, upn, day = choice
+        if real:
+            case.path_parameters = {**params, **({"upn": upn} if "upn" in params else {}),
+                                    **({"date": day} if "date" in params else {})}
+        return case
+
+    return st.tuples(st.booleans(), st.sampled_from(UPNS), st.sampled_from(DAYS)).map(swap)
 
 
 @schemathesis.hook
@@ -86,14 +89,35 @@ def flatmap_body(ctx, body):
         return {**body, "marks": [{**m, "upn": u} if isinstance(m, dict) else m for m, u in zip(marks, upns)]}
 
     real = st.lists(st.sampled_from(UPNS), min_size=len(marks), max_size=len(marks)).map(swap)
-    return st.one_of(st.just(body), real)
+    return st.one_of(st.just(body), real, valid_marks(body))
+
+
+def valid_marks(body):
+    """A submission a register may well accept: distinct real pupils, each with a code or an arrival time."""
+    entry = st.one_of(
+        st.fixed_dictionaries({"code": st.sampled_from(["/", "\\", "I", "M", "N", "O", "G", "B", "V", "C"])},
+                              optional={"reason": st.sampled_from(["parent phoned", "fuzz"])}),
+        st.fixed_dictionaries({"code": st.sampled_from(["L", "U"]), "minutes_late": st.integers(0, 1439)}),
+        st.fixed_dictionaries({"arrival_time": st.sampled_from(["8:40", "8:55", "8:56", "9:15", "9:16", "13:05", "23:59"])}),
+    )
+    upns = st.lists(st.sampled_from(UPNS), min_size=1, max_size=6, unique=True)
+    return st.tuples(upns, st.lists(entry, min_size=6, max_size=6)).map(
+        lambda t: {**{k: v for k, v in body.items() if k in ("form", "year_group") and isinstance(v, str)},
+                   "marks": [{"upn": u, **e} for u, e in zip(*t)]})
 
 
 @schemathesis.hook
 def after_call(ctx, case, response):
     """Each response's operation and status, for the test's summary."""
     with open(os.environ["ROLLBOOK_FUZZ_LOG"], "a") as f:
-        f.write(f"{case.operation.label}\t{response.status_code}\n")
+        reason = ""
+        if response.status_code >= 400:
+            try:
+                reason = json.loads(response.content)["error"]["reason"]
+                reason = " ".join(reason.split())  # one line, whatever breaks the fuzzed text held
+            except Exception:
+                pass
+        f.write(f"{case.operation.label}\t{response.status_code}\t{reason[:200]}\n")
 '''
 
 CHECKS = ["not_a_server_error", "status_code_conformance", "content_type_conformance", "response_schema_conformance",
@@ -134,8 +158,8 @@ def test_fuzz_api():
     print("\n".join(summary[-25:]))
     statuses: dict[str, Counter] = {}
     log = workdir / "responses.tsv"
-    for line in (log.read_text().splitlines() if log.exists() else []):
-        operation, status = line.rsplit("\t", 1)
+    for line in (filter(None, log.read_bytes().decode(errors="replace").split("\n")) if log.exists() else []):
+        operation, status, _reason = line.split("\t", 2)
         statuses.setdefault(operation, Counter())[status] += 1
     print(f"{sum(sum(c.values()) for c in statuses.values())} responses:")
     for operation, counts in sorted(statuses.items()):
