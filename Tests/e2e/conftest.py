@@ -206,3 +206,12 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if shots:
         terminalreporter.section("screenshots")
         terminalreporter.write_line(f"{folder}: {', '.join(shots)}")
+
+
+# The reliability tests (test_backup, test_crash, test_fuzz) start servers of their own and take a few minutes: they
+# run after the browser tests, so the shared demo server's AM register window is not spent waiting for them.
+RELIABILITY_MODULES = ("test_backup.py", "test_crash.py", "test_fuzz.py")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    items.sort(key=lambda item: item.path.name in RELIABILITY_MODULES)  # stable: each group keeps its order
