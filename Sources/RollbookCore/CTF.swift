@@ -77,7 +77,7 @@ public struct CTFSchool: Sendable, Hashable, Codable {
     }
 }
 
-extension Character {
+fileprivate extension Character {
     var isASCIIDigit: Bool { ("0"..."9").contains(self) }
 }
 
@@ -461,7 +461,8 @@ public struct XMLNode: Sendable, Hashable {
     }
 }
 
-extension String {
+fileprivate extension String {
+    /// Without leading and trailing XML white space (space, tab, CR, LF).
     var trimmingXMLSpace: String {
         var s = Substring(self)
         while let f = s.first, f == " " || f == "\n" || f == "\t" || f == "\r" || f == "\r\n" { s = s.dropFirst() }
