@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
+import shutil
+import sqlite3
 import tempfile
 import threading
 import time
@@ -142,6 +143,16 @@ def test_backup_restore_sqlite():
     not_a_backup.write_text("not a database\n")
     bad = restored.cli("restore", str(not_a_backup), "--database", str(workdir / "other.sqlite"), check=False)
     assert bad.returncode != 0 and "not an SQLite database" in bad.stderr, bad.stderr
+    assert not (workdir / "other.sqlite").exists()
+
+    # A backup from a newer Rollbook (a migration this one does not know) is refused, and nothing is written.
+    newer = workdir / "newer-backup.sqlite"
+    shutil.copyfile(backup_file, newer)
+    with sqlite3.connect(newer) as db:
+        db.execute("INSERT INTO _fluent_migrations (id, name, batch, created_at, updated_at) "
+                   "SELECT id || '-x', 'M999FromTheFuture', batch + 1, created_at, updated_at FROM _fluent_migrations LIMIT 1")
+    future = restored.cli("restore", str(newer), "--database", str(workdir / "other.sqlite"), check=False)
+    assert future.returncode != 0 and "M999FromTheFuture" in future.stderr, future.stderr
     assert not (workdir / "other.sqlite").exists()
 
 
