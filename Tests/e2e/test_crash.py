@@ -29,6 +29,7 @@ from helpers import FORMS, OFFICE, TODAY, PostgresDatabase, RollbookProcess, api
 CLIENTS = 16
 KILLS = 5
 LOAD_SECONDS_LIMIT = 60  # the load stops by then whatever happens
+TAIL_SECONDS = 2.0  # load after the last restart
 # Codes an office may record for a future day, none needing minutes late or the calendar.
 CODES = ["V", "P", "W", "B", "M", "C", "E", "I", "T", "R", "G", "O", "N"]
 
@@ -110,8 +111,8 @@ class Load:
     def client(self) -> None:
         try:
             while time.monotonic() < self.stop_at:
-                if self.killer_done_at is not None and time.monotonic() > self.killer_done_at + 1.0:
-                    return  # a second of load on the last, clean start
+                if self.killer_done_at is not None and time.monotonic() > self.killer_done_at + TAIL_SECONDS:
+                    return  # some load on the last, clean start
                 with self.lock:
                     if not self.queue:
                         return
