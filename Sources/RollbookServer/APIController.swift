@@ -151,7 +151,9 @@ struct APIController: RouteCollection {
             let d = try parseDate(s, field: "on_roll_on")
             f.onRollDuring = DateRange(from: d, to: d)
         }
-        return try await req.store.pupils(schoolID: u.schoolID, filter: u.scoped(f)).map(PupilSummaryDTO.init)
+        let rows = try await req.store.pupils(schoolID: u.schoolID, filter: u.scoped(f))
+        try await SensitiveAccessLog.listed(req, user: u, upns: rows.map(\.upn), characteristic: f.characteristic)
+        return rows.map(PupilSummaryDTO.init)
     }
 
     func admitPupil(req: Request) async throws -> Response {
@@ -171,7 +173,9 @@ struct APIController: RouteCollection {
 
     func getPupil(req: Request) async throws -> PupilDetailDTO {
         let u = try user(req)
-        return try await PupilDetailDTO.load(try await pupil(req, u), store: req.store)
+        let p = try await pupil(req, u)
+        try await SensitiveAccessLog.record(req, user: u, pupils: [p])
+        return try await PupilDetailDTO.load(p, store: req.store)
     }
 
     func contacts(req: Request) async throws -> [ContactDTO] {
@@ -237,6 +241,7 @@ struct APIController: RouteCollection {
 
     func submitRegister(req: Request) async throws -> SubmitResultDTO {
         let u = try user(req)
+        try u.require(.takeRegister)
         let (d, s) = try Self.dateAndSession(req)
         let body = try req.content.decode(SubmitRegisterDTO.self)
         return try await Registers(req: req, user: u).submit(date: d, session: s, body: body)
@@ -252,6 +257,7 @@ struct APIController: RouteCollection {
 
     func submitLesson(req: Request) async throws -> SubmitLessonResultDTO {
         let u = try user(req)
+        try u.require(.takeRegister)
         let d = try parseDate(req.parameters.get("date") ?? "", field: "date")
         let lesson = try Registers.lessonName(req.parameters.get("lesson"))
         return try await Registers(req: req, user: u).submitLesson(date: d, lesson: lesson, body: try req.content.decode(SubmitLessonDTO.self))
@@ -282,7 +288,9 @@ struct APIController: RouteCollection {
         let range = try Self.range(req)
         let (f, echo) = try Self.filter(req)
         if f.upns != nil { try u.require(.readPupils) }
-        let g = try await req.store.groupStatistics(schoolID: u.schoolID, range: range, filter: f)
+        // A teacher's figures are their own forms'.
+        try u.requireForm(f.form)
+        let g = try await req.store.groupStatistics(schoolID: u.schoolID, range: range, filter: u.scoped(f))
         return GroupStatisticsDTO(range: range, filter: echo, stats: g)
     }
 

@@ -66,6 +66,7 @@ struct ListsController: RouteCollection {
         default: rows.sort { $0.attendanceRate == $1.attendanceRate ? $0.name < $1.name : $0.attendanceRate < $1.attendanceRate }
         }
 
+        try await SensitiveAccessLog.listed(req, user: u, upns: rows.map(\.upn), characteristic: filter.characteristic)
         if req.query[String.self, at: "format"] == "xlsx" {
             // The CSV's columns as a workbook, rates and counts as numbers.
             return Spreadsheet(name: "Pupils", header: ["upn", "name", "year_group", "form", "house", "possible_sessions", "attendance_rate", "band",

@@ -301,6 +301,7 @@ struct PageController: RouteCollection {
 
     func saveRegister(req: Request) async throws -> Response {
         let u = try req.auth.require(StaffUser.self)
+        try u.require(.takeRegister)
         let (d, s) = try APIController.dateAndSession(req)
         let fields = try req.content.decode([String: String].self)
         let form = fields["form"] ?? ""
@@ -500,6 +501,7 @@ struct PageController: RouteCollection {
             }
         }
         let detail = try await PupilDetailDTO.load(p, store: req.store)
+        try await SensitiveAccessLog.record(req, user: u, pupils: [p])
         let flash = req.session.data["flash"]
         req.session.data["flash"] = nil
         let amendments = try await req.store.amendments(pupilID: p.id!).reversed().map { a in

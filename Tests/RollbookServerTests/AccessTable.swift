@@ -1,0 +1,192 @@
+// Who may use each route: one row per route (method and path as Vapor lists it), one outcome per role. The rules are
+// the README's "Who sees what" and `Permission`: a teacher sees only their own forms; office, attendance lead and head
+// the whole school; the attendance lead and head also casework and policy; the head decides leave and reads the
+// access log; a governor sees figures and no names; an LA officer reads registers and pupils; a parent sees only
+// the /parent pages of their own children. AccessTableTests sends each request and fails on a route with no row.
+
+/// Who sends the request.
+enum Who: String, CaseIterable, CustomStringConvertible, Sendable {
+    case anonymous, teacher, office
+    case attendanceLead = "attendance_lead"
+    case head, governor
+    case laOfficer = "la_officer"
+    case parent
+    var description: String { rawValue }
+}
+
+/// What the answer must be.
+enum Outcome: Equatable, CustomStringConvertible, Sendable {
+    /// 200.
+    case ok
+    /// Past the role check: anything but 401, 403, 404, a 5xx or a redirect to a sign-in page. A POST with an empty
+    /// form may well be 400 or 422, or a 303 back to the page.
+    case allowed
+    /// 303 to exactly this path.
+    case redirect(String)
+    /// 303 to the staff sign-in page (`/`, or `/?next=...`).
+    case signIn
+    /// 303 to the parents' sign-in page.
+    case parentSignIn
+    /// 401 (the API without a token).
+    case unauthorized
+    case forbidden
+    /// 404: another family's child looks exactly like no child.
+    case notFound
+
+    var description: String {
+        switch self {
+        case .ok: "200"
+        case .allowed: "allowed (not 401/403/404/5xx/sign-in)"
+        case .redirect(let p): "303 to \(p)"
+        case .signIn: "303 to the staff sign-in"
+        case .parentSignIn: "303 to /parent/sign-in"
+        case .unauthorized: "401"
+        case .forbidden: "403"
+        case .notFound: "404"
+        }
+    }
+}
+
+struct AccessRow: Sendable {
+    /// `METHOD /path/:parameter`, as the route list spells it.
+    let route: String
+    let expected: [Who: Outcome]
+    /// For routes with `:upn`: a teacher asking about a pupil in their own form (the table's pupil is in another form).
+    var ownForm: Outcome? = nil
+    /// The request ends the session (signing out): the role signs in again afterwards.
+    var endsSession = false
+    /// Roles that may see a pupil of another school on this route (the LA officer's family view).
+    var acrossSchools: Set<Who> = []
+
+    var method: String { String(route.prefix { $0 != " " }) }
+    var path: String { String(route.drop { $0 != " " }.dropFirst()) }
+
+    /// A staff page: anonymous visitors and parents are sent to the staff sign-in page.
+    static func staff(_ route: String, teacher: Outcome, office: Outcome, lead: Outcome, head: Outcome, governor: Outcome, la: Outcome,
+                      ownForm: Outcome? = nil, acrossSchools: Set<Who> = []) -> AccessRow {
+        AccessRow(route: route, expected: [.anonymous: .signIn, .teacher: teacher, .office: office, .attendanceLead: lead, .head: head,
+                                           .governor: governor, .laOfficer: la, .parent: .signIn],
+                  ownForm: ownForm, acrossSchools: acrossSchools)
+    }
+
+    /// An API route: without a staff member's token (anonymous, a parent's session) the answer is 401.
+    static func api(_ route: String, teacher: Outcome, office: Outcome, lead: Outcome, head: Outcome, governor: Outcome, la: Outcome,
+                    ownForm: Outcome? = nil) -> AccessRow {
+        AccessRow(route: route, expected: [.anonymous: .unauthorized, .teacher: teacher, .office: office, .attendanceLead: lead, .head: head,
+                                           .governor: governor, .laOfficer: la, .parent: .unauthorized], ownForm: ownForm)
+    }
+
+    /// A parent's page: everyone else is sent to the parents' sign-in page.
+    static func parentPage(_ route: String, parent: Outcome) -> AccessRow {
+        var e = Dictionary(uniqueKeysWithValues: Who.allCases.map { ($0, Outcome.parentSignIn) })
+        e[.parent] = parent
+        return AccessRow(route: route, expected: e)
+    }
+
+    /// The same for everyone, but where said otherwise.
+    static func everyone(_ route: String, _ o: Outcome, staff: Outcome? = nil, parent: Outcome? = nil, endsSession: Bool = false) -> AccessRow {
+        var e = Dictionary(uniqueKeysWithValues: Who.allCases.map { ($0, o) })
+        if let staff { for w in Who.allCases where w != .anonymous && w != .parent { e[w] = staff } }
+        if let parent { e[.parent] = parent }
+        return AccessRow(route: route, expected: e, endsSession: endsSession)
+    }
+}
+
+enum AccessTable {
+    static let rows: [AccessRow] = [
+        // Signing in, the links in messages, the API's description: open to all.
+        .everyone("GET /", .ok, staff: .redirect("/today")),
+        .everyone("POST /sign-in", .allowed),
+        .everyone("POST /sign-out", .redirect("/"), endsSession: true),
+        .everyone("GET /parent/sign-in", .ok, parent: .redirect("/parent")),
+        .everyone("POST /parent/sign-in", .allowed),
+        .everyone("GET /parent/invitation/:token", .ok),
+        .everyone("POST /parent/invitation/:token", .allowed),
+        .everyone("GET /reply/:token", .ok),
+        .everyone("POST /reply/:token", .allowed),
+        .everyone("GET /api/openapi.json", .ok),
+
+        // The parent portal: the parent's own child.
+        .parentPage("GET /parent", parent: .ok),
+        .everyone("POST /parent/sign-out", .redirect("/parent/sign-in"), endsSession: true),
+        .parentPage("GET /parent/children/:upn", parent: .ok),
+        .parentPage("GET /parent/children/:upn/report", parent: .ok),
+        .parentPage("POST /parent/children/:upn/report", parent: .allowed),
+        .parentPage("GET /parent/children/:upn/leave", parent: .ok),
+        .parentPage("POST /parent/children/:upn/leave", parent: .allowed),
+
+        // Staff pages. The pupil is in form 6A, not the teacher's.
+        .staff("GET /today", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .ok, la: .ok),
+        .staff("GET /registers/:date/:session", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok),
+        .staff("POST /registers/:date/:session", teacher: .allowed, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
+        .staff("GET /registers/missing", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok),
+        .staff("GET /pupils", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok),
+        .staff("GET /pupils/:upn", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok, ownForm: .ok),
+        .staff("GET /lists", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok),
+        .staff("POST /pupils/:upn/reason", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
+        .staff("POST /pupils/:upn/arrival", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
+        .staff("POST /pupils/:upn/sign-out", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
+        .staff("POST /pupils/:upn/sign-in", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
+        .staff("POST /pupils/:upn/contacts/:priority/invite", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed,
+               governor: .forbidden, la: .forbidden),
+        .staff("POST /pupils/:upn/casework", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
+        .staff("GET /worklist", teacher: .forbidden, office: .forbidden, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
+        .staff("POST /worklist/complete", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
+        .staff("POST /worklist/dismiss", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
+        .staff("GET /casework/:id/letter", teacher: .forbidden, office: .forbidden, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
+        .staff("GET /leave", teacher: .forbidden, office: .forbidden, lead: .forbidden, head: .ok, governor: .forbidden, la: .forbidden),
+        .staff("GET /leave/:id", teacher: .forbidden, office: .forbidden, lead: .forbidden, head: .ok, governor: .forbidden, la: .forbidden),
+        .staff("POST /leave/:id/grant", teacher: .forbidden, office: .forbidden, lead: .forbidden, head: .allowed, governor: .forbidden, la: .forbidden),
+        .staff("POST /leave/:id/refuse", teacher: .forbidden, office: .forbidden, lead: .forbidden, head: .allowed, governor: .forbidden, la: .forbidden),
+        .staff("GET /leave/:id/documents/:doc", teacher: .forbidden, office: .forbidden, lead: .forbidden, head: .ok, governor: .forbidden, la: .forbidden),
+        .staff("POST /leave/deciders", teacher: .forbidden, office: .forbidden, lead: .forbidden, head: .allowed, governor: .forbidden, la: .forbidden),
+        .staff("GET /outbox", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
+        .staff("GET /reports", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
+        .staff("POST /reports/:id/accept", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
+        .staff("POST /reports/:id/decline", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
+        .staff("GET /policy", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .ok, la: .ok),
+        .staff("GET /policy/versions/:from", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .ok, la: .ok),
+        .staff("POST /policy", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
+        .staff("GET /analytics", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .ok, la: .ok),
+        .staff("GET /analytics/cohorts", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .ok, la: .ok),
+        .staff("GET /analytics/patterns", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .ok, la: .ok),
+        .staff("GET /analytics/rewards", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .ok, la: .ok),
+        .staff("GET /analytics/lists", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok),
+        .staff("GET /analytics/early-warning", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok),
+        .staff("GET /analytics/schools", teacher: .forbidden, office: .forbidden, lead: .forbidden, head: .forbidden, governor: .forbidden, la: .ok),
+        .staff("GET /analytics/family/:upn", teacher: .forbidden, office: .forbidden, lead: .forbidden, head: .forbidden, governor: .forbidden, la: .ok,
+               acrossSchools: [.laOfficer]),
+        .staff("GET /access-log", teacher: .forbidden, office: .forbidden, lead: .forbidden, head: .ok, governor: .forbidden, la: .forbidden),
+        // Common Transfer Files: the office, attendance lead and head send a pupil's record; the attendance lead and head admit from one.
+        .staff("GET /pupils/:upn/ctf", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden, ownForm: .forbidden),
+        .staff("GET /ctf", teacher: .forbidden, office: .forbidden, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
+        .staff("POST /ctf", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
+        .staff("POST /ctf/school", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
+        // Returns to the LA (head, attendance lead, LA officer) and census figures (the office too).
+        .staff("GET /la-returns", teacher: .forbidden, office: .forbidden, lead: .ok, head: .ok, governor: .forbidden, la: .ok),
+        .staff("GET /census", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok),
+
+        // The JSON API, with each role's token.
+        .api("GET /api/v1/school", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .ok, la: .ok),
+        .api("PUT /api/v1/school", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
+        .api("GET /api/v1/codes", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .ok, la: .ok),
+        .api("GET /api/v1/calendar", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .ok, la: .ok),
+        .api("GET /api/v1/pupils", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok),
+        .api("POST /api/v1/pupils", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
+        .api("GET /api/v1/pupils/:upn", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok, ownForm: .ok),
+        .api("GET /api/v1/pupils/:upn/contacts", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok, ownForm: .ok),
+        .api("POST /api/v1/pupils/:upn/deletion", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
+        .api("GET /api/v1/pupils/:upn/marks", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok, ownForm: .ok),
+        .api("GET /api/v1/pupils/:upn/statistics", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok, ownForm: .ok),
+        .api("GET /api/v1/registers/:date/:session", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok),
+        .api("POST /api/v1/registers/:date/:session", teacher: .allowed, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
+        .api("GET /api/v1/lessons/:date/:lesson", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok),
+        .api("POST /api/v1/lessons/:date/:lesson", teacher: .allowed, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
+        .api("GET /api/v1/marks/overdue", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok),
+        .api("GET /api/v1/actions", teacher: .forbidden, office: .forbidden, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
+        .api("GET /api/v1/statistics", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .ok, la: .ok),
+        .api("GET /api/v1/statistics/pupils", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok),
+        .api("GET /api/v1/pupils/:upn/ctf", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden, ownForm: .forbidden),
+        .api("POST /api/v1/ctf", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
+    ]
+}

@@ -1,0 +1,273 @@
+import FluentKit
+import Foundation
+import NIOCore
+import RollbookCore
+@testable import RollbookServer
+import RollbookStore
+import Testing
+import Vapor
+import VaporTesting
+
+// Every route x every role, sent for real: AccessTable.swift holds the expected outcomes, the route list comes from
+// the application, and a route without a row (or a row without a route) fails. Everyone here is fictional.
+
+/// One caller: a session cookie and its form token (pages), a bearer token (the API), or nothing.
+private struct Caller {
+    var cookie: String?
+    var csrf: String?
+    var bearer: String?
+}
+
+private func send(_ f: Fixture, _ method: HTTPMethod, _ path: String, as c: Caller, form: [(String, String)]? = nil) async throws -> Reply {
+    var headers = HTTPHeaders()
+    if let cookie = c.cookie { headers.add(name: .cookie, value: cookie) }
+    var body: ByteBuffer?
+    if path.hasPrefix("/api/v1/") {
+        if let b = c.bearer { headers.add(name: .authorization, value: "Bearer \(b)") }
+        if method != .GET { headers.contentType = .json; body = ByteBuffer(string: "{}") }
+    } else if method != .GET {
+        // A valid form token and nothing else: the outcome is about who may, not about the form.
+        let fields = form ?? (c.csrf.map { [("csrf", $0)] } ?? [])
+        headers.contentType = .urlEncodedForm
+        body = ByteBuffer(string: fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)" }.joined(separator: "&"))
+    }
+    let res = try await f.app.testing().sendRequest(method, path, headers: headers, body: body)
+    return Reply(status: res.status, headers: res.headers, text: res.body.string)
+}
+
+private func formToken(_ r: Reply) -> String? {
+    guard let range = r.text.range(of: #"name="csrf" value="[^"]+""#, options: .regularExpression) else { return nil }
+    return String(r.text[range].dropFirst(#"name="csrf" value=""#.count).dropLast())
+}
+
+private func setCookie(_ r: Reply) -> String? { r.headers.first(name: .setCookie)?.split(separator: ";").first.map(String.init) }
+
+private let parentEmail = "rosa@example.org"
+private let parentPassword = "heron-lantern-57"
+
+/// Signs `who` in as a browser would: the staff form or the parents' form; anonymous gets a session with a form token.
+private func signIn(_ f: Fixture, _ who: Who) async throws -> Caller {
+    switch who {
+    case .anonymous:
+        let home = try await send(f, .GET, "/", as: Caller())
+        return Caller(cookie: setCookie(home), csrf: formToken(home))
+    case .parent:
+        let page = try await send(f, .GET, "/parent/sign-in", as: Caller())
+        let token: String = try #require(formToken(page)), first: String = try #require(setCookie(page))
+        let ok = try await send(f, .POST, "/parent/sign-in", as: Caller(cookie: first), form: [("csrf", token), ("email", parentEmail), ("password", parentPassword)])
+        try #require(ok.status == .seeOther, "parent sign-in: \(ok.status)")
+        let cookie = try #require(setCookie(ok))
+        let home = try await send(f, .GET, "/parent", as: Caller(cookie: cookie))
+        let csrf: String = try #require(formToken(home))
+        return Caller(cookie: cookie, csrf: csrf)
+    default:
+        let role = try #require(Role(rawValue: who.rawValue))
+        let home = try await send(f, .GET, "/", as: Caller())
+        let token: String = try #require(formToken(home)), first: String = try #require(setCookie(home))
+        let ok = try await send(f, .POST, "/sign-in", as: Caller(cookie: first),
+                                form: [("csrf", token), ("email", "\(role.rawValue)@tiny.example.org"), ("password", "correct horse")])
+        try #require(ok.status == .seeOther, "\(who) sign-in: \(ok.status)")
+        let cookie = try #require(setCookie(ok))
+        let today = try await send(f, .GET, "/today", as: Caller(cookie: cookie))
+        let csrf: String = try #require(formToken(today))
+        return Caller(cookie: cookie, csrf: csrf, bearer: f.token(role))
+    }
+}
+
+/// Whether a reply is the outcome expected.
+private func matches(_ o: Outcome, _ r: Reply) -> Bool {
+    let location = r.headers.first(name: .location) ?? ""
+    let staffSignIn = r.status == .seeOther && (location == "/" || location.hasPrefix("/?next="))
+    let parentSignIn = r.status == .seeOther && location == "/parent/sign-in"
+    switch o {
+    case .ok: return r.status == .ok
+    case .allowed:
+        return !staffSignIn && !parentSignIn && ![.unauthorized, .forbidden, .notFound].contains(r.status) && r.status.code < 500
+    case .redirect(let to): return r.status == .seeOther && location == to
+    case .signIn: return staffSignIn
+    case .parentSignIn: return parentSignIn
+    case .unauthorized: return r.status == .unauthorized
+    case .forbidden: return r.status == .forbidden
+    case .notFound: return r.status == .notFound
+    }
+}
+
+/// The real records each route's parameters name.
+private struct Values {
+    static let mia = "A100000000001"          // form RA, the teacher's; Rosa Fielding's child
+    static let zofia = "A100000000003"        // form 6A; another family's
+    static let elsewhere = "C100000000001"    // a pupil of another school
+    static let date = "2025-09-09"
+    var leaveID = 0, documentID = 0, reportID = 0, caseworkID = 0
+    var invitation = "", reply = ""
+
+    /// The value of `:name` in `path` for a pupil `upn`; nil for a parameter this test does not know.
+    func value(_ name: String, in path: [String], upn: String) -> String? {
+        switch (path.first ?? "", name) {
+        case (_, "upn"): upn
+        case (_, "date"): Self.date
+        case (_, "session"): "AM"
+        case (_, "lesson"): "P1"
+        case (_, "priority"): "1"
+        case ("policy", "from"): "2025-09-01"
+        case ("leave", "id"): String(leaveID)
+        case ("leave", "doc"): String(documentID)
+        case ("reports", "id"): String(reportID)
+        case ("casework", "id"): String(caseworkID)
+        case ("parent", "token"): invitation
+        case ("reply", "token"): reply
+        default: nil
+        }
+    }
+
+    /// Sets up what the routes name: a parent account, a contact to invite, an invitation, a reply link, a parent's
+    /// report, a leave request with a document, a letter, a policy version, the school's CTF numbers, another school's pupil.
+    static func prepare(_ f: Fixture) async throws -> Values {
+        var v = Values()
+        let now = FixedClock(date: day(date), time: TimeOfDay(hour: 8, minute: 50)!).now()
+        let office = Actor(name: "Office Person", position: "Office")
+        let miaID = try #require(try await f.store.pupil(schoolID: f.schoolID, upn: mia)?.id)
+        let zofiaID = try #require(try await f.store.pupil(schoolID: f.schoolID, upn: zofia)?.id)
+
+        let rosa = try await f.store.inviteParent(schoolID: f.schoolID, email: parentEmail, name: "Rosa Fielding",
+                                                  tokenHash: APIToken.hash(APIToken.generate()), expiresAt: "2025-09-23T08:00:00Z", by: office,
+                                                  at: "2025-09-08T08:00:00Z")
+        try await f.store.activateParent(id: rosa.id!, passwordHash: try Bcrypt.hash(parentPassword, cost: 4), at: "2025-09-08T08:05:00Z")
+        try await ContactRow(pupilID: zofiaID, contact: Contact(priority: 1, name: "Piotr Nowak", relationship: "Father", parentalResponsibility: true,
+                                                                livesWith: true, phone: "07700 900301", email: "piotr.nowak@example.org")).create(on: f.app.db)
+        v.invitation = APIToken.generate()
+        _ = try await f.store.inviteParent(schoolID: f.schoolID, email: "ada.marsh@example.org", name: "Ada Marsh", tokenHash: APIToken.hash(v.invitation),
+                                           expiresAt: "2025-09-23T08:00:00Z", by: office, at: "2025-09-08T08:00:00Z")
+
+        v.reply = APIToken.generate()
+        let link = ReplyLinkRow()
+        link.tokenHash = APIToken.hash(v.reply); link.pupilID = miaID; link.date = date; link.contactName = "Rosa Fielding"
+        link.expiresAt = OutboxTime.string(now.instant.addingTimeInterval(24 * 3600))
+        try await f.store.addReplyLink(link)
+
+        try await f.store.addAbsenceReport(ParentPortalController.reportRow(pupilID: miaID, by: "Rosa Fielding", via: "portal", from: day(date), to: day(date),
+                                                                            sessions: "both", category: .medical, note: "Dentist", back: nil,
+                                                                            at: "2025-09-09T07:30:00Z"))
+        v.reportID = try #require(try await f.store.absenceReports(pupilID: miaID).first?.id)
+
+        let request = LeaveRequestRow()
+        request.pupilID = miaID; request.parentID = rosa.id; request.requestedBy = "Rosa Fielding"; request.state = "pending"
+        request.request = LeaveRequestRow.json(LeaveRequest(from: day("2025-09-22"), to: day("2025-09-23"), requestedOn: day("2025-09-08"),
+                                                            exceptional: true, reason: "A family funeral"))
+        request.createdAt = "2025-09-08T09:00:00Z"
+        let document = LeaveDocumentRow()
+        document.filename = "letter.txt"; document.contentType = "text/plain"; document.data = Data("Order of service".utf8)
+        document.uploadedAt = "2025-09-08T09:00:00Z"
+        try await f.store.addLeaveRequest(request, documents: [document])
+        v.leaveID = try #require(try await f.store.leaveRequests(pupilID: miaID).first?.id)
+        v.documentID = try #require(try await f.store.leaveDocuments(requestID: v.leaveID).first?.id)
+
+        try await f.store.addCasework(CaseworkRow(pupilID: zofiaID, kind: .letterSent, actionKey: nil, happenedOn: day("2025-09-08"),
+                                                  summary: "First letter", document: "<p>Dear Piotr Nowak,</p>", recordedAt: "2025-09-08T10:00:00Z",
+                                                  by: Actor(name: "Attendance lead Person", position: "Attendance lead")))
+        v.caseworkID = try #require(try await f.store.casework(pupilID: zofiaID).first?.id)
+
+        var policy = try await f.store.policy(schoolID: f.schoolID, on: day(date))
+        policy.effectiveFrom = day("2025-09-01")
+        policy.name = "Tiny Test School attendance policy"
+        _ = try await f.store.savePolicy(schoolID: f.schoolID, policy, document: String(decoding: PolicyFile.encode(policy), as: UTF8.self),
+                                         by: Actor(name: "Head Person", position: "Head"), at: "2025-09-01T08:00:00Z")
+
+        try await f.store.setCTFNumbers(schoolID: f.schoolID, la: "999", estab: "9001")
+
+        let other = try await f.store.createSchool(name: "Far Hill School", times: Fixture.times)
+        try await f.store.savePupils(schoolID: other.id!, [PupilRecord(upn: elsewhere, legalSurname: "Moor", legalForename: "Noah", dateOfBirth: day("2016-05-01"),
+                                                                      sex: "M", yearGroup: "4", form: "4F", startingDay: day("2025-09-03"))],
+                                     yearGroupYear: AcademicYear(startYear: 2025))
+        return v
+    }
+}
+
+extension ServerTests {
+@Suite("Access table: every route x every role") struct AccessTableTests {
+    static func name(_ r: Route) -> String { "\(r.method.rawValue) /" + r.path.map(\.description).joined(separator: "/") }
+
+    @Test("every route has exactly one row, and every row a route", arguments: Backend.available)
+    func everyRouteHasARow(_ b: Backend) async throws {
+        try await withRollbook(b) { f in
+            let routes = Set(f.app.routes.all.map(Self.name))
+            let rows = AccessTable.rows.map(\.route)
+            for r in routes.sorted() where !rows.contains(r) {
+                Issue.record("\(r) has no row in AccessTable.swift: add one with the outcome for each of \(Who.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            for r in rows where !routes.contains(r) { Issue.record("AccessTable.swift has a row for \(r), which is not a route") }
+            for (r, n) in Dictionary(grouping: rows, by: { $0 }) where n.count > 1 { Issue.record("\(r) has \(n.count) rows") }
+            for row in AccessTable.rows where Set(row.expected.keys) != Set(Who.allCases) { Issue.record("\(row.route) lacks a role") }
+        }
+    }
+
+    @Test("each role gets the table's outcome on every route; teachers their own form's pupils; parents 404 for another family's child; nobody another school's pupil",
+          arguments: Backend.available)
+    func everyCell(_ b: Backend) async throws {
+        try await withRollbook(b) { f in
+            let v = try await Values.prepare(f)
+            let routes = Dictionary(f.app.routes.all.map { (Self.name($0), $0) }, uniquingKeysWith: { a, _ in a })
+            var callers: [Who: Caller] = [:]
+            for w in Who.allCases { callers[w] = try await signIn(f, w) }
+            var cells = 0
+
+            func path(_ row: AccessRow, upn: String) -> String? {
+                let parts = row.path.split(separator: "/").map(String.init)
+                var out: [String] = []
+                for p in parts {
+                    guard p.hasPrefix(":") else { out.append(p); continue }
+                    guard let value = v.value(String(p.dropFirst()), in: parts, upn: upn) else {
+                        Issue.record("\(row.route): no value for \(p); add one to Values.value in AccessTableTests.swift")
+                        return nil
+                    }
+                    out.append(value.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? value)
+                }
+                return "/" + out.joined(separator: "/")
+            }
+            func check(_ row: AccessRow, _ who: Who, upn: String, _ expected: [Outcome], _ what: String) async throws {
+                guard let p = path(row, upn: upn) else { return }
+                let reply = try await send(f, HTTPMethod(rawValue: row.method), p, as: callers[who]!)
+                cells += 1
+                #expect(expected.contains { matches($0, reply) },
+                        "\(row.route) as \(who)\(what) (\(p)): expected \(expected.map(\.description).joined(separator: " or ")), got \(reply.status.code)\(reply.headers.first(name: .location).map { " to \($0)" } ?? "")")
+                if row.endsSession { callers[who] = try await signIn(f, who) }
+            }
+
+            for row in AccessTable.rows where routes[row.route] != nil {
+                let parentRoute = row.path.hasPrefix("/parent/")
+                let upn = parentRoute ? Values.mia : Values.zofia
+                for who in Who.allCases { try await check(row, who, upn: upn, [row.expected[who]!], "") }
+                guard row.path.contains(":upn") else { continue }
+                if parentRoute {
+                    try await check(row, .parent, upn: Values.zofia, [.notFound], ", another family's child")
+                    continue
+                }
+                try await check(row, .teacher, upn: Values.mia, [row.ownForm ?? row.expected[.teacher]!], ", own form's pupil")
+                for who in Who.allCases where who != .anonymous && who != .parent {
+                    let e = row.expected[who]!
+                    let elsewhere: [Outcome] = row.acrossSchools.contains(who) ? [e] : e == .ok || e == .allowed ? [.notFound] : [e, .notFound]
+                    try await check(row, who, upn: Values.elsewhere, elsewhere, ", another school's pupil")
+                }
+            }
+            let rowsChecked = AccessTable.rows.filter { routes[$0.route] != nil }.count
+            print("Access table (\(b)): \(cells) cells checked over \(rowsChecked) routes and \(Who.allCases.count) roles")
+            #expect(cells >= rowsChecked * Who.allCases.count)
+        }
+    }
+
+    @Test("a teacher's figures through the API are their own forms': another form is refused, another form's pupil has none", arguments: Backend.available)
+    func teacherFigures(_ b: Backend) async throws {
+        try await withRollbook(b, tinyMarks: true) { f in
+            let range = "from=2025-09-01&to=2025-09-30"
+            #expect(try await f.call(.GET, "/api/v1/statistics?\(range)&form=6A", as: .teacher).status == .forbidden)
+            let other = try await f.call(.GET, "/api/v1/statistics?\(range)&upn=\(Values.zofia)", as: .teacher)
+            #expect(other.status == .ok && other.object["pupils"] as? Int == 0)
+            let own = try await f.call(.GET, "/api/v1/statistics?\(range)", as: .teacher).object
+            let ownForm = try await f.call(.GET, "/api/v1/statistics?\(range)&form=RA", as: .office).object
+            let school = try await f.call(.GET, "/api/v1/statistics?\(range)", as: .office).object
+            #expect(own["pupils"] as? Int == ownForm["pupils"] as? Int && own["pupils"] as? Int == 1)
+            #expect((school["pupils"] as? Int ?? 0) > 1)
+        }
+    }
+}
+}
