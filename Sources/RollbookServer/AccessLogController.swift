@@ -30,6 +30,13 @@ enum SensitiveAccessLog {
         let pupils = try await req.store.pupils(schoolID: user.schoolID, filter: PupilFilter(upns: upns))
         try await record(req, user: user, pupils: pupils, only: [detail])
     }
+
+    /// An analytics page naming the pupils of one characteristic (`group=characteristic:child_protection`).
+    static func group(_ req: Request, user: StaffUser, group: String?, upns: [String]) async throws {
+        let prefix = "characteristic:"
+        guard let g = group, g.hasPrefix(prefix) else { return }
+        try await listed(req, user: user, upns: Array(Set(upns)).sorted(), characteristic: String(g.dropFirst(prefix.count)))
+    }
 }
 
 /// The head's view of the log: `/access-log`, newest first, filtered by pupil and by staff member, paged, as CSV.

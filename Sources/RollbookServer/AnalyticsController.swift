@@ -322,6 +322,7 @@ struct AnalyticsController: RouteCollection {
         }
         let content = ListsContent(header: header(s, page: "/analytics/lists"), lists: lists,
                                    basis: c.basis == .period ? "over the \(Self.periodWords(period))" : "over the year to date")
+        try await SensitiveAccessLog.group(req, user: s.user, group: s.group, upns: lists.flatMap { $0.pupils.map(\.upn) })
         if req.query[String.self, at: "format"] == "xlsx" {
             // The CSV's columns as a workbook, with the counts as numbers.
             return Spreadsheet(name: "Lists", header: ["list", "upn", "name", "possible_sessions", "attended_sessions", "attendance", "sessions_lost"],
@@ -357,6 +358,7 @@ struct AnalyticsController: RouteCollection {
             .init(id: "absent-today", title: "Absent today (\(s.range.from.iso)), with the year so far", pupils: absent),
             .init(id: "late-today", title: "Late today, with the year so far", pupils: late),
         ], basis: "today, with each pupil's figures for the year so far")
+        try await SensitiveAccessLog.group(req, user: s.user, group: s.group, upns: (absent + late).map(\.upn))
         return try await respond(req, "analytics-lists", title: "Lists", content)
     }
 
@@ -401,6 +403,7 @@ struct AnalyticsController: RouteCollection {
             rows.map { .init(rank: $0.rank.map(String.init) ?? "–", group: $0.group.label, attendance: percent($0.attendanceRate),
                              pupils: $0.statistics.pupils, attendanceRate: $0.attendanceRate) }
         }
+        try await SensitiveAccessLog.group(req, user: s.user, group: s.group, upns: full.flatMap { $0.pupils.map(\.upn) })
         return try await respond(req, "analytics-rewards", title: "Rewards", RewardsContent(
             header: header(s, page: "/analytics/rewards"), full: full, forms: league(tables?.forms ?? []), houses: league(tables?.houses ?? []),
             week: tables.map { ParentWords.range($0.range.from, $0.range.to) } ?? "–", showsPupils: showsPupils))
@@ -447,6 +450,7 @@ struct AnalyticsController: RouteCollection {
                              naiveBrier: String(format: "%.3f", b.naiveBrierScore), persistentAtEnd: b.persistentAtEnd, flagged: b.flagged,
                              recall: percent(b.recall), precision: percent(b.precision))
         }
+        try await SensitiveAccessLog.group(req, user: s.user, group: s.group, upns: lines.map(\.upn))
         return try await respond(req, "analytics-warning", title: "Early warning", WarningContent(
             header: header(s, page: "/analytics/early-warning"), lines: Array(lines), projectedTo: end.iso, backTest: backTest,
             method: "Each pupil's absence from here on is estimated from their sessions this year, the last 6 school weeks counting most and read against the whole school's recent weeks (so a winter illness wave everyone shared is not taken for the pupil's own trend), pulled towards the school's rate for pupils with few sessions. Projected attendance applies it to the sessions still to come; the probability is the chance the rest of the year brings the pupil to 10% absence or more."))

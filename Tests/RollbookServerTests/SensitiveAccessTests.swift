@@ -117,6 +117,27 @@ extension ServerTests {
         }
     }
 
+    @Test("analytics pages for the child protection group log each pupil they name; figures without names log nothing", arguments: Backend.available)
+    func analyticsGroups(_ b: Backend) async throws {
+        try await withRollbook(b, at: FixedClock(date: day("2025-09-30"), time: TimeOfDay(hour: 16, minute: 0)!), tinyMarks: true) { f in
+            try await Self.protect(f)
+            let office = try await StaffBrowser.signIn(f, .office)
+            let group = "group=characteristic:child_protection"
+            let lists = try await office.get("/analytics/lists?\(group)&format=json")
+            #expect(lists.status == .ok)
+            let named = Set((lists.object["lists"] as? [[String: Any]] ?? []).flatMap { ($0["pupils"] as? [[String: Any]] ?? []).compactMap { $0["upn"] as? String } })
+            #expect(named == [Self.mia], "Mia (63% in September) is on a list")
+            var log = try await Self.log(f)
+            #expect(log.count == 1 && log.first?.shown == [.childProtection] && log.first?.route == "GET /analytics/lists?\(group)&format=json")
+            // The overview and cohorts show figures only; another group names no one with a plan.
+            #expect(try await office.get("/analytics?\(group)").status == .ok)
+            #expect(try await office.get("/analytics/cohorts?\(group)").status == .ok)
+            #expect(try await office.get("/analytics/lists?group=characteristic:fsm").status == .ok)
+            log = try await Self.log(f)
+            #expect(log.count == 1)
+        }
+    }
+
     @Test("the head reads the log newest first, by pupil and by staff member, paged and as CSV; nobody else may", arguments: Backend.available)
     func headReadsTheLog(_ b: Backend) async throws {
         try await withRollbook(b) { f in
