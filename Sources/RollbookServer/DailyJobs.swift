@@ -59,6 +59,12 @@ enum DailyJobs {
                 let (_, actions) = try await store.evaluate(schoolID: id, asOf: now.date)
                 let n = try await applyNToO(actions, policy: policy, schoolID: id, store: store, at: now.timestamp)
                 let g = try await applyLeaveG(actions, schoolID: id, store: store, at: now.timestamp)
+                let today = actions.filter { $0.due == now.date }
+                if !today.isEmpty {
+                    try await store.queueWebhookEvent(.actionDue, schoolID: id, data: ["actions": today.map { a -> [String: any Sendable] in
+                        ["upn": a.upn, "kind": a.kind.rawValue, "rule": a.rule, "due": a.due.iso, "reason": a.reason, "source": a.source]
+                    }], at: now.timestamp)
+                }
                 try await store.finishJob(schoolID: id, job: "n-to-o", day: now.date, summary: "\(n) N marks amended to O; \(g) marks to G for leave not agreed")
                 app.logger.info("Daily evaluation for \(school.name): \(n) N marks amended to O, \(g) to G for leave not agreed.")
             }
@@ -69,7 +75,7 @@ enum DailyJobs {
 }
 
 /// The server's background work, every `interval`: the daily jobs (claimed once per school and day), the outbox
-/// (each message claimed by one instance), and clearing ended sessions and old sign-in failures. Safe to run on
+/// and webhook deliveries (each claimed by one instance), and clearing ended sessions and old sign-in failures. Safe to run on
 /// every instance sharing a database.
 struct BackgroundJobs: LifecycleHandler {
     final class Box: @unchecked Sendable { var task: Task<Void, Never>? }
@@ -81,6 +87,7 @@ struct BackgroundJobs: LifecycleHandler {
             while !Task.isCancelled {
                 await DailyJobs.runDue(app: app)
                 await Outbox.runPass(app: app)
+                await WebhookSender.runPass(app: app)
                 await Self.housekeeping(app: app)
                 try? await Task.sleep(for: interval)
             }

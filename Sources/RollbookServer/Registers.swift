@@ -174,7 +174,8 @@ struct Registers {
             }
             writes.append(MarkWrite(pupilID: p.id!, mark: mark, reason: reason))
         }
-        let summary = try await store.record(writes, by: user.actor, at: req.clock.now().timestamp)
+        let summary = try await store.record(writes, by: user.actor, at: req.clock.now().timestamp,
+                                             taken: TakenRegister(form: body.form, yearGroup: body.yearGroup, date: date, session: session))
         let reg = try await load(date: date, session: session, form: body.form, yearGroup: body.yearGroup)
         return SubmitResultDTO(created: summary.created, amended: summary.amended, unchanged: summary.unchanged, register: reg)
     }

@@ -397,9 +397,10 @@ public struct Store: Sendable {
     /// Writes marks in one transaction. A first entry creates the mark; a change appends an amendment
     /// (original, new, reason, when, name and position) and then updates the current mark; an unchanged mark is left alone.
     /// Every change needs a reason: if one lacks it, nothing is written.
-    public func record(_ writes: [MarkWrite], by actor: Actor, at now: String) async throws -> WriteSummary {
+    /// `taken`: the writes are a register's submission (reported to webhooks as `register.taken`).
+    public func record(_ writes: [MarkWrite], by actor: Actor, at now: String, taken: TakenRegister? = nil) async throws -> WriteSummary {
         let entries = writes.map(Entry.init)
-        return try await write { db in try await Self.record(entries, in: .sessions, by: actor, at: now, on: db) }
+        return try await write { db in try await Self.record(entries, in: .sessions, by: actor, at: now, taken: taken, on: db) }
     }
 
     /// Writes lesson marks, with the same rules as session marks; amendments name the slot `lesson:NAME`.
@@ -435,7 +436,8 @@ public struct Store: Sendable {
 
     struct CurrentMark { var id: Int; var code: String; var minutesLate: Int? }
 
-    static func record(_ entries: [Entry], in register: Register, by actor: Actor, at now: String, on db: any Database) async throws -> WriteSummary {
+    static func record(_ entries: [Entry], in register: Register, by actor: Actor, at now: String, taken: TakenRegister? = nil,
+                       on db: any Database) async throws -> WriteSummary {
         var summary = WriteSummary()
         guard !entries.isEmpty else { return summary }
         let sql = db as! any SQLDatabase
@@ -505,6 +507,11 @@ public struct Store: Sendable {
         summary.amended = changes.count
         if register == .sessions {
             try await SessionCodes.apply((inserts + changes.map(\.1)).map { ($0.pupilID, $0.date, Session(rawValue: $0.slot)!, $0.code) }, on: sql)
+            let written = inserts + changes.map(\.1)
+            if !written.isEmpty || taken != nil {
+                let previous = Dictionary(changes.map { (key($0.1.pupilID, $0.1.date.iso, $0.1.slot), $0.0.code) }, uniquingKeysWith: { a, _ in a })
+                try await queueMarkEvents(written: written, register: entries, taken: taken, previous: previous, by: actor, at: now, on: sql)
+            }
         }
         return summary
     }
