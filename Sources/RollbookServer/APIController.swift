@@ -279,6 +279,7 @@ struct APIController: RouteCollection {
         try u.require(.casework)
         let asOf = try Self.asOf(req)
         let (_, actions) = try await req.store.evaluate(schoolID: u.schoolID, asOf: asOf)
+        try await SensitiveAccessLog.actions(req, user: u, actions)
         return Response(status: .ok, headers: ["Content-Type": "application/json"], body: .init(data: DueAction.json(actions)))
     }
 

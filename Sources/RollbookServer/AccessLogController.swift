@@ -13,9 +13,15 @@ enum SensitiveAccessLog {
 
     /// Logs `user` being shown each pupil's safeguarding details (only `only` when given); pupils with none are skipped.
     static func record(_ req: Request, user: StaffUser, pupils: [PupilRow], only: [SensitiveDetail]? = nil) async throws {
+        try await record(req, user: user, pupils: pupils, only: { _ in only })
+    }
+
+    /// As above, with what was shown chosen for each pupil.
+    static func record(_ req: Request, user: StaffUser, pupils: [PupilRow], only: (PupilRow) -> [SensitiveDetail]?) async throws {
         let at = req.clock.now().timestamp
         let entries = pupils.compactMap { p -> SensitiveAccessEntry? in
-            let shown = SensitiveDetail.held(in: p.characteristics).filter { only?.contains($0) ?? true }
+            let chosen = only(p)
+            let shown = SensitiveDetail.held(in: p.characteristics).filter { chosen?.contains($0) ?? true }
             guard !shown.isEmpty, let id = p.id else { return nil }
             return SensitiveAccessEntry(schoolID: user.schoolID, staffID: user.id, staffName: user.name, staffRole: user.role.rawValue,
                                         staffPosition: user.position, pupilID: id, upn: p.upn, pupilName: p.displayName, shown: shown,
@@ -29,6 +35,18 @@ enum SensitiveAccessLog {
         guard let detail = characteristic.flatMap(SensitiveDetail.init(rawValue:)), !upns.isEmpty else { return }
         let pupils = try await req.store.pupils(schoolID: user.schoolID, filter: PupilFilter(upns: upns))
         try await record(req, user: user, pupils: pupils, only: [detail])
+    }
+
+    /// Proposed actions that say a pupil is vulnerable (child protection or child in need plan, looked after) or has a
+    /// social worker: the worklist and the API's actions.
+    static func actions(_ req: Request, user: StaffUser, _ actions: [DueAction]) async throws {
+        let vulnerable = Set(actions.filter { $0.kind == .vulnerableAbsence }.map(\.upn))
+        let social = Set(actions.filter { $0.kind == .socialWorker }.map(\.upn))
+        guard !vulnerable.isEmpty || !social.isEmpty else { return }
+        let pupils = try await req.store.pupils(schoolID: user.schoolID, filter: PupilFilter(upns: vulnerable.union(social).sorted()))
+        try await record(req, user: user, pupils: pupils) { p in
+            (vulnerable.contains(p.upn) ? [.childProtection, .childInNeed, .lookedAfter] : []) + (social.contains(p.upn) ? [.socialWorker] : [])
+        }
     }
 
     /// An analytics page naming the pupils of one characteristic (`group=characteristic:child_protection`).

@@ -150,6 +150,8 @@ struct CaseworkController: RouteCollection {
                                                                 review: stage.monitoringEnds(policy: policy, calendar: calendar)?.iso))
         }
         let stages = policy.stages.compactMap { s in byStage[s.id].map { StageGroup(stage: s.name, pupils: $0) } }
+        let listed = [chosen.filter { $0.0.due >= today }, chosen.filter { $0.0.due < today }].flatMap { $0.prefix(only == nil ? Self.shown : .max).map(\.0) }
+        try await SensitiveAccessLog.actions(req, user: u, listed)
         let flash = req.session.data["flash"]
         req.session.data["flash"] = nil
         return try await PageController().render(req, "worklist", title: "Worklist", WorklistContent(

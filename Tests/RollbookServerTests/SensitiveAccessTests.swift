@@ -138,6 +138,28 @@ extension ServerTests {
         }
     }
 
+    @Test("the worklist and the API's actions log a pupil shown as having a social worker (an unexplained absence to tell them of)", arguments: Backend.available)
+    func worklist(_ b: Backend) async throws {
+        try await withRollbook(b, at: FixedClock(date: day("2025-09-09"), time: TimeOfDay(hour: 10, minute: 0)!)) { f in
+            try await Self.protect(f)
+            let ids = try await f.store.pupils(schoolID: f.schoolID).reduce(into: [String: Int]()) { $0[$1.upn] = $1.id! }
+            _ = try await f.store.record([MarkWrite(pupilID: try #require(ids[Self.mia]), mark: Mark(date: day("2025-09-09"), session: .am, code: .n)),
+                                          MarkWrite(pupilID: try #require(ids[Self.zofia]), mark: Mark(date: day("2025-09-09"), session: .am, code: .n))],
+                                         by: Actor(name: "Teacher Person", position: "Teacher"), at: "2025-09-09T09:00:00Z")
+            let lead = try await StaffBrowser.signIn(f, .attendanceLead)
+            let page = try await lead.get("/worklist")
+            #expect(page.status == .ok && page.text.contains("tell the social worker"))
+            var log = try await Self.log(f)
+            #expect(log.count == 1)
+            #expect(log.first?.upn == Self.mia && log.first?.shown == [.socialWorker] && log.first?.route == "GET /worklist")
+            let actions = try await f.call(.GET, "/api/v1/actions", as: .head)
+            #expect(actions.array.contains { $0["kind"] as? String == "social_worker" && $0["upn"] as? String == Self.mia })
+            #expect(actions.array.contains { $0["kind"] as? String == "day_one_contact" && $0["upn"] as? String == Self.zofia })
+            log = try await Self.log(f)
+            #expect(log.map(\.staffRole) == ["head", "attendance_lead"] && log.allSatisfy { $0.upn == Self.mia })
+        }
+    }
+
     @Test("the head reads the log newest first, by pupil and by staff member, paged and as CSV; nobody else may", arguments: Backend.available)
     func headReadsTheLog(_ b: Backend) async throws {
         try await withRollbook(b) { f in
