@@ -188,5 +188,10 @@ enum AccessTable {
         .api("GET /api/v1/statistics/pupils", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok),
         .api("GET /api/v1/pupils/:upn/ctf", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden, ownForm: .forbidden),
         .api("POST /api/v1/ctf", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
+        // Webhooks: the attendance lead and head.
+        .api("GET /api/v1/webhooks", teacher: .forbidden, office: .forbidden, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
+        .api("POST /api/v1/webhooks", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
+        .api("GET /api/v1/webhooks/:id/deliveries", teacher: .forbidden, office: .forbidden, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
+        .api("DELETE /api/v1/webhooks/:id", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
     ]
 }

@@ -98,30 +98,32 @@ private struct Values {
     static let zofia = "A100000000003"        // form 6A; another family's
     static let elsewhere = "C100000000001"    // a pupil of another school
     static let date = "2025-09-09"
-    var leaveID = 0, documentID = 0, reportID = 0, caseworkID = 0
+    var leaveID = 0, documentID = 0, reportID = 0, caseworkID = 0, webhookID = 0
     var invitation = "", reply = ""
 
-    /// The value of `:name` in `path` for a pupil `upn`; nil for a parameter this test does not know.
-    func value(_ name: String, in path: [String], upn: String) -> String? {
-        switch (path.first ?? "", name) {
+    /// The value of `:name` in `path` (after the segment `after`) for a pupil `upn`; nil for a parameter this test does not know.
+    func value(_ name: String, after: String, upn: String) -> String? {
+        switch (after, name) {
         case (_, "upn"): upn
         case (_, "date"): Self.date
         case (_, "session"): "AM"
         case (_, "lesson"): "P1"
         case (_, "priority"): "1"
-        case ("policy", "from"): "2025-09-01"
+        case ("versions", "from"): "2025-09-01"
         case ("leave", "id"): String(leaveID)
-        case ("leave", "doc"): String(documentID)
+        case ("documents", "doc"): String(documentID)
         case ("reports", "id"): String(reportID)
         case ("casework", "id"): String(caseworkID)
-        case ("parent", "token"): invitation
+        case ("webhooks", "id"): String(webhookID)
+        case ("invitation", "token"): invitation
         case ("reply", "token"): reply
         default: nil
         }
     }
 
     /// Sets up what the routes name: a parent account, a contact to invite, an invitation, a reply link, a parent's
-    /// report, a leave request with a document, a letter, a policy version, the school's CTF numbers, another school's pupil.
+    /// report, a leave request with a document, a letter, a policy version, the school's CTF numbers, a webhook, another
+    /// school's pupil.
     static func prepare(_ f: Fixture) async throws -> Values {
         var v = Values()
         let now = FixedClock(date: day(date), time: TimeOfDay(hour: 8, minute: 50)!).now()
@@ -174,6 +176,8 @@ private struct Values {
                                          by: Actor(name: "Head Person", position: "Head"), at: "2025-09-01T08:00:00Z")
 
         try await f.store.setCTFNumbers(schoolID: f.schoolID, la: "999", estab: "9001")
+        v.webhookID = try await f.store.createWebhook(schoolID: f.schoolID, url: "https://hooks.example.org/rollbook", events: [.markChanged],
+                                                      secret: "a-shared-secret", by: "Head Person", at: "2025-09-01T08:00:00Z")
 
         let other = try await f.store.createSchool(name: "Far Hill School", times: Fixture.times)
         try await f.store.savePupils(schoolID: other.id!, [PupilRecord(upn: elsewhere, legalSurname: "Moor", legalForename: "Noah", dateOfBirth: day("2016-05-01"),
@@ -216,7 +220,7 @@ extension ServerTests {
                 var out: [String] = []
                 for p in parts {
                     guard p.hasPrefix(":") else { out.append(p); continue }
-                    guard let value = v.value(String(p.dropFirst()), in: parts, upn: upn) else {
+                    guard let value = v.value(String(p.dropFirst()), after: out.last ?? "", upn: upn) else {
                         Issue.record("\(row.route): no value for \(p); add one to Values.value in AccessTableTests.swift")
                         return nil
                     }
