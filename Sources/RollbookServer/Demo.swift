@@ -18,6 +18,8 @@ public enum DemoSeeder {
             }
         }
         let id = try await store.loadGeneratedSchool(school, recordedBy: "Demo data", at: now)
+        // LA and establishment numbers for its Common Transfer Files (fictional: LA 990 is not a real authority).
+        try await store.setCTFNumbers(schoolID: id, la: "990", estab: "2001")
         try await store.updateSchool(id, name: nil, times: nil, attendanceTarget: 0.96)
         let hash = try Bcrypt.hash(DemoAccounts.password, cost: bcryptCost)
         let domain = options.phase == .primary ? "harbourlane.example.org" : "westmere.example.org"
