@@ -132,7 +132,11 @@ def test_backup_restore_sqlite():
     original = RollbookProcess(workdir, sqlite=workdir / "school.sqlite")
     restored = RollbookProcess(workdir, sqlite=workdir / "restored.sqlite")
     backup_file = workdir / "school-backup.sqlite"
-    round_trip(original, restored, backup_file)
+    try:
+        round_trip(original, restored, backup_file)
+    finally:
+        original.stop()
+        restored.stop()
 
     # Restoring over an existing database needs --force, and a file that is not a backup is refused.
     refused = restored.cli("restore", str(backup_file), *restored.database_args, check=False)
@@ -163,4 +167,8 @@ def test_backup_restore_postgres():
         restored_url = pg.create(pg.name + "_restored")
         original = RollbookProcess(workdir, postgres_url=pg.url)
         restored = RollbookProcess(workdir, postgres_url=restored_url)
-        round_trip(original, restored, workdir / "school.dump")
+        try:
+            round_trip(original, restored, workdir / "school.dump")
+        finally:
+            original.stop()
+            restored.stop()
