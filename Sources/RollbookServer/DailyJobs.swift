@@ -9,40 +9,37 @@ import Vapor
 enum DailyJobs {
     static let actor = Actor(name: "Rollbook", position: "Daily evaluation")
 
-    /// Amends the N marks the actions list to O, the reason citing the policy; returns how many changed.
-    static func applyNToO(_ actions: [DueAction], policy: Policy, schoolID: Int, store: Store, at now: String) async throws -> Int {
-        let due = actions.filter { $0.kind == .nToO }
+    /// Amends the sessions that actions of `kind` list, where their code is one of `from`, to `to`, with `reason`
+    /// (the action's source appended); returns how many changed.
+    static func amend(_ actions: [DueAction], kind: DueAction.Kind, from: Set<String>, to: AttendanceCode, reason: String,
+                      schoolID: Int, store: Store, at now: String) async throws -> Int {
+        let due = actions.filter { $0.kind == kind }
         guard !due.isEmpty else { return 0 }
         let ids = Dictionary(try await store.pupils(schoolID: schoolID, filter: PupilFilter(upns: due.map(\.upn))).map { ($0.upn, $0.id!) },
                              uniquingKeysWith: { a, _ in a })
         var writes: [MarkWrite] = []
         for a in due {
             guard let pupilID = ids[a.upn] else { continue }
-            for s in a.sessions where s.code == "N" {
-                writes.append(MarkWrite(pupilID: pupilID, mark: Mark(date: s.date, session: s.session, code: .o),
-                                        reason: "No reason given within \(policy.noReason.nToOSchoolDays) school days: N becomes O (\(policy.name); \(a.source))"))
+            for s in a.sessions where from.contains(s.code) {
+                writes.append(MarkWrite(pupilID: pupilID, mark: Mark(date: s.date, session: s.session, code: to), reason: "\(reason) (\(a.source))"))
             }
         }
         guard !writes.isEmpty else { return 0 }
         return try await store.record(writes, by: actor, at: now).amended
     }
 
-    /// Codes G the absences (N or O) on sessions of refused leave, or beyond the days granted (reg 11).
+    /// N marks past the policy's limit become O.
+    static func applyNToO(_ actions: [DueAction], policy: Policy, schoolID: Int, store: Store, at now: String) async throws -> Int {
+        try await amend(actions, kind: .nToO, from: ["N"], to: .o,
+                        reason: "No reason given within \(policy.noReason.nToOSchoolDays) school days: N becomes O; \(policy.name)",
+                        schoolID: schoolID, store: store, at: now)
+    }
+
+    /// Absences (N or O) on sessions of refused leave, or beyond the days granted, become G (reg 11).
     static func applyLeaveG(_ actions: [DueAction], schoolID: Int, store: Store, at now: String) async throws -> Int {
-        let due = actions.filter { $0.kind == .leaveUnauthorised }
-        guard !due.isEmpty else { return 0 }
-        let ids = Dictionary(try await store.pupils(schoolID: schoolID, filter: PupilFilter(upns: due.map(\.upn))).map { ($0.upn, $0.id!) },
-                             uniquingKeysWith: { a, _ in a })
-        var writes: [MarkWrite] = []
-        for a in due {
-            guard let pupilID = ids[a.upn] else { continue }
-            for s in a.sessions where s.code == "N" || s.code == "O" {
-                writes.append(MarkWrite(pupilID: pupilID, mark: Mark(date: s.date, session: s.session, code: .g),
-                                        reason: "Absent on leave that was not agreed (refused, or beyond the days granted): G (\(a.source))"))
-            }
-        }
-        guard !writes.isEmpty else { return 0 }
-        return try await store.record(writes, by: actor, at: now).amended
+        try await amend(actions, kind: .leaveUnauthorised, from: ["N", "O"], to: .g,
+                        reason: "Absent on leave that was not agreed (refused, or beyond the days granted): G",
+                        schoolID: schoolID, store: store, at: now)
     }
 
     /// One pass: every school whose AM register has closed today gets its run, if no instance has claimed it.
