@@ -158,6 +158,7 @@ def test_backup_restore_sqlite():
     future = restored.cli("restore", str(newer), "--database", str(workdir / "other.sqlite"), check=False)
     assert future.returncode != 0 and "M999FromTheFuture" in future.stderr, future.stderr
     assert not (workdir / "other.sqlite").exists()
+    shutil.rmtree(workdir, ignore_errors=True)  # kept, with the servers' log, when a check fails
 
 
 @pytest.mark.skipif(not os.environ.get("ROLLBOOK_TEST_POSTGRES_URL"), reason="ROLLBOOK_TEST_POSTGRES_URL is not set")
@@ -172,3 +173,4 @@ def test_backup_restore_postgres():
         finally:
             original.stop()
             restored.stop()
+    shutil.rmtree(workdir, ignore_errors=True)

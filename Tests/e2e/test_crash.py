@@ -16,6 +16,7 @@ import http.client
 import json
 import os
 import random
+import shutil
 import sqlite3
 import tempfile
 import threading
@@ -255,6 +256,7 @@ def test_crash_sqlite():
     # The file survived five kills whole.
     with sqlite3.connect(database) as db:
         assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    shutil.rmtree(workdir, ignore_errors=True)  # kept, with the server's log, when a check fails
 
 
 @pytest.mark.skipif(not os.environ.get("ROLLBOOK_TEST_POSTGRES_URL"), reason="ROLLBOOK_TEST_POSTGRES_URL is not set")
@@ -266,3 +268,4 @@ def test_crash_postgres():
             run_crash_test(server, "PostgreSQL")
         finally:
             server.stop()
+    shutil.rmtree(workdir, ignore_errors=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -168,3 +169,4 @@ def test_fuzz_api():
     assert re.search(r"\d+ generated", output), f"schemathesis ran no test cases:\n{output[-3000:]}"
     # The real UPNs and days reach the register submission's own checks: some submissions are written.
     assert statuses.get("POST /api/v1/registers/{date}/{session}", Counter())["200"] > 0, statuses
+    shutil.rmtree(workdir, ignore_errors=True)  # kept, with the server's log, when a check fails
