@@ -172,13 +172,22 @@ def test_every_page_has_no_serious_or_critical_accessibility_violation(any_brows
     go(browser, server, letter[0].get_attribute("href").replace(server.base_url, ""))
     assert browser.find_elements(By.CSS_SELECTOR, "article.letter"), "the letter page shows no letter"
     check("a letter as sent (lead)")
+    go(browser, server, "/ctf")
+    assert h1(browser) == "Common Transfer Files", f"/ctf is headed {h1(browser)!r}"
+    check("Common Transfer Files /ctf (lead)")
+
+    # The head's access log of safeguarding details: the pupil pages above were viewed by staff.
+    switch_user(browser, server, HEAD)
+    go(browser, server, "/access-log")
+    assert h1(browser).startswith("Access log"), f"/access-log is headed {h1(browser)!r}"
+    check("Access log /access-log (head)")
 
     switch_user(browser, server, GOVERNOR)
     go(browser, server, "/lists")
     check_forbidden(browser, "/lists", "governor")
     check("403 page /lists (governor)")
 
-    assert len(checked) == 16, f"the test should have checked 16 pages, it checked {checked}"
+    assert len(checked) == 18, f"the test should have checked 18 pages, it checked {checked}"
     ACCESSIBILITY_RUNS.append(f"{width}: axe-core {version} on {len(checked)} pages, {len(failures)} serious or critical")
     summary = (f"axe-core {version} on {len(checked)} pages at {width} width: {len(failures)} serious or critical "
                f"violations:\n\n" + "\n\n".join(failures))
