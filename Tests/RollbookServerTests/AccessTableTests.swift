@@ -100,10 +100,13 @@ private struct Values {
     static let date = "2025-09-09"
     var leaveID = 0, documentID = 0, reportID = 0, caseworkID = 0, webhookID = 0
     var invitation = "", reply = ""
+    /// Another school's records, by `segment/parameter` (`leave/id`): no one here may reach them.
+    var foreign: [String: String] = [:]
 
     /// The value of `:name` in `path` (after the segment `after`) for a pupil `upn`; nil for a parameter this test does not know.
-    func value(_ name: String, after: String, upn: String) -> String? {
-        switch (after, name) {
+    func value(_ name: String, after: String, upn: String, foreignRecords: Bool = false) -> String? {
+        if foreignRecords, let id = foreign["\(after)/\(name)"] { return id }
+        return switch (after, name) {
         case (_, "upn"): upn
         case (_, "date"): Self.date
         case (_, "session"): "AM"
@@ -183,6 +186,29 @@ private struct Values {
         try await f.store.savePupils(schoolID: other.id!, [PupilRecord(upn: elsewhere, legalSurname: "Moor", legalForename: "Noah", dateOfBirth: day("2016-05-01"),
                                                                       sex: "M", yearGroup: "4", form: "4F", startingDay: day("2025-09-03"))],
                                      yearGroupYear: AcademicYear(startYear: 2025))
+        // Far Hill's own report, leave request with a document, letter and webhook.
+        let noahID = try #require(try await f.store.pupil(schoolID: other.id!, upn: elsewhere)?.id)
+        try await f.store.addAbsenceReport(ParentPortalController.reportRow(pupilID: noahID, by: "Lena Moor", via: "portal", from: day(date), to: day(date),
+                                                                            sessions: "both", category: .medical, note: "Fever", back: nil,
+                                                                            at: "2025-09-09T07:40:00Z"))
+        v.foreign["reports/id"] = String(try #require(try await f.store.absenceReports(pupilID: noahID).first?.id))
+        let theirs = LeaveRequestRow()
+        theirs.pupilID = noahID; theirs.requestedBy = "Lena Moor"; theirs.state = "pending"; theirs.createdAt = "2025-09-08T09:30:00Z"
+        theirs.request = LeaveRequestRow.json(LeaveRequest(from: day("2025-09-22"), to: day("2025-09-22"), requestedOn: day("2025-09-08"),
+                                                           exceptional: true, reason: "A hospital appointment"))
+        let card = LeaveDocumentRow()
+        card.filename = "card.txt"; card.contentType = "text/plain"; card.data = Data("Appointment card".utf8); card.uploadedAt = "2025-09-08T09:30:00Z"
+        try await f.store.addLeaveRequest(theirs, documents: [card])
+        let theirLeave = try #require(try await f.store.leaveRequests(pupilID: noahID).first?.id)
+        v.foreign["leave/id"] = String(theirLeave)
+        v.foreign["documents/doc"] = String(try #require(try await f.store.leaveDocuments(requestID: theirLeave).first?.id))
+        try await f.store.addCasework(CaseworkRow(pupilID: noahID, kind: .letterSent, actionKey: nil, happenedOn: day("2025-09-08"),
+                                                  summary: "First letter", document: "<p>Dear Lena Moor,</p>", recordedAt: "2025-09-08T10:00:00Z",
+                                                  by: Actor(name: "Far Hill Lead", position: "Attendance lead")))
+        v.foreign["casework/id"] = String(try #require(try await f.store.casework(pupilID: noahID).first?.id))
+        v.foreign["webhooks/id"] = String(try await f.store.createWebhook(schoolID: other.id!, url: "https://hooks.example.org/far-hill",
+                                                                         events: [.markChanged], secret: "another-secret", by: "Far Hill Head",
+                                                                         at: "2025-09-01T08:00:00Z"))
         return v
     }
 }
@@ -205,7 +231,7 @@ extension ServerTests {
         }
     }
 
-    @Test("each role gets the table's outcome on every route; teachers their own form's pupils; parents 404 for another family's child; nobody another school's pupil",
+    @Test("each role gets the table's outcome on every route; teachers their own form's pupils; parents 404 for another family's child; nobody another school's pupil or records",
           arguments: Backend.available)
     func everyCell(_ b: Backend) async throws {
         try await withRollbook(b) { f in
@@ -215,12 +241,12 @@ extension ServerTests {
             for w in Who.allCases { callers[w] = try await signIn(f, w) }
             var cells = 0
 
-            func path(_ row: AccessRow, upn: String) -> String? {
+            func path(_ row: AccessRow, upn: String, foreignRecords: Bool = false) -> String? {
                 let parts = row.path.split(separator: "/").map(String.init)
                 var out: [String] = []
                 for p in parts {
                     guard p.hasPrefix(":") else { out.append(p); continue }
-                    guard let value = v.value(String(p.dropFirst()), after: out.last ?? "", upn: upn) else {
+                    guard let value = v.value(String(p.dropFirst()), after: out.last ?? "", upn: upn, foreignRecords: foreignRecords) else {
                         Issue.record("\(row.route): no value for \(p); add one to Values.value in AccessTableTests.swift")
                         return nil
                     }
@@ -228,8 +254,8 @@ extension ServerTests {
                 }
                 return "/" + out.joined(separator: "/")
             }
-            func check(_ row: AccessRow, _ who: Who, upn: String, _ expected: [Outcome], _ what: String) async throws {
-                guard let p = path(row, upn: upn) else { return }
+            func check(_ row: AccessRow, _ who: Who, upn: String, _ expected: [Outcome], _ what: String, foreignRecords: Bool = false) async throws {
+                guard let p = path(row, upn: upn, foreignRecords: foreignRecords) else { return }
                 let reply = try await send(f, HTTPMethod(rawValue: row.method), p, as: callers[who]!)
                 cells += 1
                 #expect(expected.contains { matches($0, reply) },
@@ -241,6 +267,13 @@ extension ServerTests {
                 let parentRoute = row.path.hasPrefix("/parent/")
                 let upn = parentRoute ? Values.mia : Values.zofia
                 for who in Who.allCases { try await check(row, who, upn: upn, [row.expected[who]!], "") }
+                // Another school's report, leave request, document, letter or webhook: refused or not found, for everyone.
+                let segments = row.path.split(separator: "/").map(String.init)
+                if zip(segments, segments.dropFirst()).contains(where: { v.foreign["\($0)/\($1.dropFirst())"] != nil }) {
+                    for who in Who.allCases where who != .anonymous && who != .parent {
+                        try await check(row, who, upn: upn, [.forbidden, .notFound], ", another school's record", foreignRecords: true)
+                    }
+                }
                 guard row.path.contains(":upn") else { continue }
                 if parentRoute {
                     try await check(row, .parent, upn: Values.zofia, [.notFound], ", another family's child")
