@@ -302,6 +302,7 @@ struct APIController: RouteCollection {
         let range = try Self.range(req)
         let (f, _) = try Self.filter(req)
         let lines = try await req.store.pupilStatistics(schoolID: u.schoolID, range: range, filter: u.scoped(f)).map { ReportLine(upn: $0.0.upn, counts: $0.1) }
+        try await SensitiveAccessLog.listed(req, user: u, upns: lines.map(\.upn), characteristic: f.characteristic)
         switch req.query[String.self, at: "format"] ?? "json" {
         case "json":
             return Response(status: .ok, headers: ["Content-Type": "application/json"], body: .init(string: ReportLine.json(lines)))

@@ -114,6 +114,11 @@ extension ServerTests {
             #expect(log.prefix(2).allSatisfy { $0.shown == [.childProtection] && $0.staffRole == "office" })
             #expect(log[0].route == "GET /lists?from=2025-09-01&to=2025-09-30&characteristic=child_protection")
             #expect(log[1].route == "GET /api/v1/pupils?characteristic=child_protection")
+            // Figures by pupil for the group name them by UPN.
+            let figures = try await f.call(.GET, "/api/v1/statistics/pupils?from=2025-09-01&to=2025-09-30&characteristic=child_protection", as: .head)
+            #expect(figures.array.map { $0["upn"] as? String } == [Self.mia])
+            log = try await Self.log(f)
+            #expect(log.count == 6 && log[0].staffRole == "head" && log[0].shown == [.childProtection])
         }
     }
 
