@@ -72,7 +72,11 @@ extension Store {
     func safeguardingFlags(schoolID: Int, pupilIDs: [Int]?) async throws -> [Int: (vulnerable: Bool, socialWorker: Bool)] {
         var q = sql.select().columns("id", "child_protection", "child_in_need", "looked_after", "social_worker_name").from(PupilRow.schema)
             .where("school_id", .equal, SQLBind(schoolID))
-        if let ids = pupilIDs { q = q.where("id", .in, SQLBind.group(ids)) }
+        if let ids = pupilIDs {
+            // PostgreSQL refuses `IN ()`.
+            guard !ids.isEmpty else { return [:] }
+            q = q.where("id", .in, SQLBind.group(ids))
+        }
         var out: [Int: (vulnerable: Bool, socialWorker: Bool)] = [:]
         for r in try await q.all() {
             out[try r.decode(column: "id", as: Int.self)] = (

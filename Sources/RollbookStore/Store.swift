@@ -206,7 +206,11 @@ public struct Store: Sendable {
         var q = sql.select().from(PupilRow.schema).where("school_id", .equal, SQLBind(schoolID))
         if let y = filter.yearGroup { q = q.where("year_group", .equal, SQLBind(y)) }
         if let f = filter.form { q = q.where("form", .equal, SQLBind(f)) }
-        if let fs = filter.forms { q = q.where("form", .in, SQLBind.group(fs)) }
+        if let fs = filter.forms {
+            // No forms (a teacher with none yet): nobody; PostgreSQL refuses `IN ()`.
+            guard !fs.isEmpty else { return nil }
+            q = q.where("form", .in, SQLBind.group(fs))
+        }
         if let h = filter.house { q = q.where("house", .equal, SQLBind(h)) }
         if let u = filter.upns {
             guard !u.isEmpty else { return nil }
