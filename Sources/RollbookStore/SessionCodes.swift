@@ -16,8 +16,9 @@ enum SessionCodes {
         return (year.startYear, year.range.from.days(to: d) * 2 + session.index)
     }
 
-    /// Applies current codes (nil: no mark) to the pupils' year arrays. Each row is locked first
-    /// (SELECT ... FOR UPDATE on PostgreSQL; SQLite has one writer), so concurrent writers never lose a byte.
+    /// Applies current codes (nil: no mark) to the pupils' year arrays: one SELECT of the arrays (locked with FOR UPDATE
+    /// on PostgreSQL; SQLite has one writer) and one multi-row upsert, per few hundred arrays. The school's row, locked
+    /// first by `bumpVersions`, also serialises writers of one school, so no byte is ever lost.
     static func apply(_ changes: [(pupilID: Int, date: LocalDate, session: Session, code: AttendanceCode?)], on sql: any SQLDatabase) async throws {
         let versions = try await bumpVersions(pupilIDs: Array(Set(changes.map(\.pupilID))), on: sql)
         var byRow: [PupilYear: [(Int, UInt8)]] = [:]
@@ -25,18 +26,24 @@ enum SessionCodes {
             let s = slot(c.date, c.session)
             byRow[PupilYear(pupilID: c.pupilID, year: s.year), default: []].append((s.index, c.code?.rawValue ?? 0))
         }
-        for (key, bytes) in byRow.sorted(by: { ($0.key.pupilID, $0.key.year) < ($1.key.pupilID, $1.key.year) }) {
-            try await sql.insert(into: table).columns("pupil_id", "academic_year", "codes")
-                .values(SQLBind(key.pupilID), SQLBind(key.year), SQLBind(Data(count: size)))
-                .ignoringConflicts(with: ["pupil_id", "academic_year"]).run()
-            let row = try await sql.select().column("codes").from(table)
-                .where("pupil_id", .equal, SQLBind(key.pupilID)).where("academic_year", .equal, SQLBind(key.year))
-                .for(.update).first()
-            var codes = [UInt8](try row?.decode(column: "codes", as: Data.self) ?? Data(count: size))
-            if codes.count < size { codes += [UInt8](repeating: 0, count: size - codes.count) }
-            for (i, b) in bytes { codes[i] = b }
-            try await sql.update(table).set("codes", to: SQLBind(Data(codes))).set("version", to: SQLBind(versions[key.pupilID] ?? 0))
-                .where("pupil_id", .equal, SQLBind(key.pupilID)).where("academic_year", .equal, SQLBind(key.year)).run()
+        let keys = byRow.keys.sorted { ($0.pupilID, $0.year) < ($1.pupilID, $1.year) }
+        for chunk in keys.chunks(of: 300) {
+            let wanted = Set(chunk)
+            var current: [PupilYear: [UInt8]] = [:]
+            for r in try await sql.select().column("pupil_id").column("academic_year").column("codes").from(table)
+                .where("pupil_id", .in, SQLBind.group(Array(Set(chunk.map(\.pupilID))))).where("academic_year", .in, SQLBind.group(Array(Set(chunk.map(\.year)))))
+                .orderBy("pupil_id").orderBy("academic_year").for(.update).all() {
+                let k = PupilYear(pupilID: try r.decode(column: "pupil_id", as: Int.self), year: try r.decode(column: "academic_year", as: Int.self))
+                if wanted.contains(k) { current[k] = [UInt8](try r.decode(column: "codes", as: Data.self)) }
+            }
+            var q = sql.insert(into: table).columns("pupil_id", "academic_year", "codes", "version")
+            for k in chunk {
+                var codes = current[k] ?? [UInt8](repeating: 0, count: size)
+                if codes.count < size { codes += [UInt8](repeating: 0, count: size - codes.count) }
+                for (i, b) in byRow[k]! { codes[i] = b }
+                q = q.values(SQLBind(k.pupilID), SQLBind(k.year), SQLBind(Data(codes)), SQLBind(versions[k.pupilID] ?? 0))
+            }
+            try await q.onConflict(with: ["pupil_id", "academic_year"]) { $0.set(excludedValueOf: "codes").set(excludedValueOf: "version") }.run()
         }
     }
 
