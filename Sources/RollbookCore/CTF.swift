@@ -537,10 +537,14 @@ struct XMLReader {
     /// A qualified name's local part: `ctf:Pupil` is `Pupil`.
     static func local(_ n: String) -> String { n.split(separator: ":").last.map(String.init) ?? n }
 
+    static let maxDepth = 32
+
     mutating func element() throws(ValidationError) -> XMLNode {
         i += 1  // <
         let qname = try name()
         let n = Self.local(qname)
+        // A CTF nests about 6 deep; a file nested deeper is refused before it can exhaust the stack.
+        guard stack.count < Self.maxDepth else { throw fail("elements are nested more than \(Self.maxDepth) deep") }
         stack.append(n)
         // Attributes: read for well-formedness, then ignored.
         var attributes: Set<String> = []

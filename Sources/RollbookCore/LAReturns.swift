@@ -1,8 +1,8 @@
 // What a school returns to its local authority (RULES.md, Pupil Registration Regulations 2024 and seed 004):
 //
 // - New pupils: the LA is told of every new pupil within 5 days of their starting day, except the normal intake at
-//   the start of the year. "5 days" is read as 5 school days (days with a session open for the whole school): the
-//   deadline is the 5th school day after the starting day. Where the calendar has no terms the days are weekdays.
+//   the start of the year. The regulation counts days, not school days: the deadline is the 5th day after the
+//   starting day, holidays included (the earlier reading, so a return is never late by this count).
 // - Deletions from the roll, each with its leaving day and its reg 9 ground.
 // - Continuous unauthorised absence of 10 or more school days (the LA's children-missing-education check; reg 9's
 //   deletion ground is 20 of the same days).
@@ -20,8 +20,8 @@
 
 /// Rules and returns to the local authority, over the admission register, the calendar and the marks.
 public enum LAReturns {
-    /// New pupils are returned within this many school days of their starting day.
-    public static let newPupilSchoolDays = 5
+    /// New pupils are returned within this many days of their starting day.
+    public static let newPupilDays = 5
     /// Continuous school days of unauthorised absence that the LA is told of.
     public static let continuousUnauthorisedSchoolDays = 10
     /// Illness over this many continuous school days is returned (seed 004).
@@ -35,27 +35,14 @@ public enum LAReturns {
         public var dateOfBirth: LocalDate
         public var yearGroup: String
         public var startingDay: LocalDate
-        /// The last day to tell the LA: the 5th school day after the starting day.
+        /// The last day to tell the LA: the 5th day after the starting day.
         public var deadline: LocalDate
         /// The deadline has passed as of the day asked about.
         public var overdue: Bool
     }
 
-    /// The `schoolDays`-th school day after `day` (weekdays where the calendar has no term then).
-    public static func schoolDay(_ schoolDays: Int, after day: LocalDate, calendar: SchoolCalendar) -> LocalDate {
-        var d = day, n = 0
-        while n < schoolDays {
-            d = d.adding(days: 1)
-            let counts = calendar.span.map { $0.contains(d) } == true ? calendar.isSchoolDay(d) : !d.isWeekend
-            if counts { n += 1 }
-        }
-        return d
-    }
-
     /// The deadline for telling the LA of a new pupil.
-    public static func newPupilDeadline(startingDay: LocalDate, calendar: SchoolCalendar) -> LocalDate {
-        schoolDay(newPupilSchoolDays, after: startingDay, calendar: calendar)
-    }
+    public static func newPupilDeadline(startingDay: LocalDate) -> LocalDate { startingDay.adding(days: newPupilDays) }
 
     /// The school's entry year groups in `year`: the lowest year group on roll (reception too when that is a nursery
     /// year), and year 12 when the school has both 11 and 12 (a sixth form's own intake).
@@ -105,7 +92,7 @@ public enum LAReturns {
                 return g
             }()
             if isNormalIntake(p, calendar: calendar, entryYearGroups: groups) { continue }
-            let deadline = newPupilDeadline(startingDay: s, calendar: calendar)
+            let deadline = newPupilDeadline(startingDay: s)
             out.append(NewPupil(upn: p.record.upn, name: p.record.displayName, dateOfBirth: p.record.dateOfBirth,
                                 yearGroup: p.yearGroup(on: s), startingDay: s, deadline: deadline, overdue: asOf > deadline))
         }

@@ -332,7 +332,7 @@ struct AnalyticsController: RouteCollection {
         }
         if req.query[String.self, at: "format"] == "csv" {
             var csv = "list,upn,name,possible_sessions,attended_sessions,attendance,sessions_lost\n"
-            for l in lists { for p in l.pupils { csv += [l.id, p.upn, p.name, String(p.possible), String(p.attended), p.attendance, String(p.sessionsLost)].map(Self.csvField).joined(separator: ",") + "\n" } }
+            for l in lists { for p in l.pupils { csv += [l.id, p.upn, p.name, String(p.possible), String(p.attended), p.attendance, String(p.sessionsLost)].map(csvField).joined(separator: ",") + "\n" } }
             let r = Response(status: .ok, body: .init(string: csv))
             r.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
             r.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"lists-\(s.period)-\(s.through.iso).csv\"")
@@ -369,10 +369,6 @@ struct AnalyticsController: RouteCollection {
         case .term: "term"
         case .year: "year"
         }
-    }
-
-    static func csvField(_ s: String) -> String {
-        s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
 
     // MARK: Rewards

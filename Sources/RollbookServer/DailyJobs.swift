@@ -75,24 +75,32 @@ enum DailyJobs {
 /// and webhook deliveries (each claimed by one instance), and clearing ended sessions and old sign-in failures. Safe to run on
 /// every instance sharing a database.
 struct BackgroundJobs: LifecycleHandler {
-    final class Box: @unchecked Sendable { var task: Task<Void, Never>? }
+    final class Box: @unchecked Sendable { var tasks: [Task<Void, Never>] = [] }
     let box = Box()
     let interval: Duration
 
     func didBootAsync(_ app: Application) async throws {
-        box.task = Task {
-            while !Task.isCancelled {
-                await DailyJobs.runDue(app: app)
-                await Outbox.runPass(app: app)
-                await WebhookSender.runPass(app: app)
-                await Self.housekeeping(app: app)
-                try? await Task.sleep(for: interval)
-            }
-        }
+        box.tasks = [
+            Task {
+                while !Task.isCancelled {
+                    await DailyJobs.runDue(app: app)
+                    await Outbox.runPass(app: app)
+                    await Self.housekeeping(app: app)
+                    try? await Task.sleep(for: interval)
+                }
+            },
+            // Apart, so a slow receiver never holds up messages to families.
+            Task {
+                while !Task.isCancelled {
+                    await WebhookSender.runPass(app: app)
+                    try? await Task.sleep(for: interval)
+                }
+            },
+        ]
     }
 
     func shutdownAsync(_ app: Application) async {
-        box.task?.cancel()
+        for t in box.tasks { t.cancel() }
     }
 
     static func housekeeping(app: Application) async {

@@ -66,7 +66,8 @@ struct PageController: RouteCollection {
 
     func signIn(req: Request) async throws -> Response {
         let form = try req.content.decode(SignInForm.self)
-        if let until = try await SignInThrottle.refusedUntil(req, .staff, email: form.email) {
+        let attempt = try await SignInThrottle.begin(req, .staff, email: form.email)
+        if let until = attempt.refusedUntil {
             let r = try await homePage(req, error: SignInThrottle.message(until: until)).encodeResponse(for: req)
             r.status = .tooManyRequests
             r.headers.replaceOrAdd(name: .retryAfter, value: String(max(1, Int(until.timeIntervalSince(req.clock.now().instant).rounded(.up)))))
@@ -74,13 +75,12 @@ struct PageController: RouteCollection {
         }
         guard let s = try await req.store.staff(email: form.email.trimmingCharacters(in: .whitespaces)),
               try await req.password.async.verify(form.password, created: s.passwordHash) else {
-            try await SignInThrottle.failed(req, .staff, email: form.email)
             let v = try await homePage(req, error: "That email and password do not match an account.")
             let r = try await v.encodeResponse(for: req)
             r.status = .unauthorized
             return r
         }
-        try await SignInThrottle.succeeded(req, .staff, email: form.email)
+        try await SignInThrottle.succeeded(req, attempt, .staff, email: form.email)
         // A new session id on sign-in, so an id seen before sign-in is worth nothing after it.
         if let old = req.session.id { try await req.application.sessions.driver.deleteSession(old, for: req).get() }
         req.session.id = nil

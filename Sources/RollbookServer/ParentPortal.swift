@@ -63,7 +63,8 @@ struct ParentPortalController: RouteCollection {
 
     func signIn(req: Request) async throws -> Response {
         let form = try req.content.decode(SignInForm.self)
-        if let until = try await SignInThrottle.refusedUntil(req, .parent, email: form.email) {
+        let attempt = try await SignInThrottle.begin(req, .parent, email: form.email)
+        if let until = attempt.refusedUntil {
             let r = try await signInView(req, error: SignInThrottle.message(until: until)).encodeResponse(for: req)
             r.status = .tooManyRequests
             r.headers.replaceOrAdd(name: .retryAfter, value: String(max(1, Int(until.timeIntervalSince(req.clock.now().instant).rounded(.up)))))
@@ -74,13 +75,12 @@ struct ParentPortalController: RouteCollection {
             if let h = p.passwordHash, try await req.password.async.verify(form.password, created: h) { match = p; break }
         }
         guard let p = match else {
-            try await SignInThrottle.failed(req, .parent, email: form.email)
             let r = try await signInView(req, error: "That email and password do not match an account. If the school invited you, use the link in the invitation first.")
                 .encodeResponse(for: req)
             r.status = .unauthorized
             return r
         }
-        try await SignInThrottle.succeeded(req, .parent, email: form.email)
+        try await SignInThrottle.succeeded(req, attempt, .parent, email: form.email)
         try await startSession(req, parentID: p.id!)
         return req.redirect(to: "/parent")
     }

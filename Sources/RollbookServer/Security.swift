@@ -46,7 +46,11 @@ struct DatabaseSessions: SessionDriver {
 
     static func hash(_ id: SessionID) -> String { SHA256.hash(data: Data(id.string.utf8)).map { String(format: "%02x", $0) }.joined() }
     static func now(_ req: Request) -> Double { req.clock.now().instant.timeIntervalSince1970 }
-    static func encode(_ data: SessionData) throws -> String { String(decoding: try JSONEncoder().encode(data), as: UTF8.self) }
+    static func encode(_ data: SessionData) throws -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = .sortedKeys  // the same data, the same text: an unchanged session is not written back
+        return String(decoding: try e.encode(data), as: UTF8.self)
+    }
 
     func createSession(_ data: SessionData, for request: Request) -> EventLoopFuture<SessionID> {
         request.eventLoop.makeFutureWithTask {
@@ -105,23 +109,34 @@ enum SignInThrottle {
 
     static func account(_ portal: Portal, _ email: String) -> String { "\(portal.rawValue):\(email.trimmingCharacters(in: .whitespaces).lowercased())" }
 
-    /// When sign-in may next be tried, if it is refused now.
-    static func refusedUntil(_ req: Request, _ portal: Portal, email: String) async throws -> Date? {
+    /// One sign-in attempt, counted as a failure from before the password is checked, so attempts sent all at once
+    /// are all counted.
+    struct Attempt {
+        var ids: [Int]
+        /// When sign-in may next be tried, if this attempt is refused without checking the password.
+        var refusedUntil: Date?
+    }
+
+    static func begin(_ req: Request, _ portal: Portal, email: String) async throws -> Attempt {
         let s = req.application.options.security
         let now = DatabaseSessions.now(req)
-        let since = now - s.throttleWindow
-        for (scope, key, limit) in [("account", account(portal, email), s.perAccount), ("address", address(req), s.perAddress)] {
-            let f = try await req.store.signInFailures(scope: scope, key: key, since: since)
-            if f.count >= limit, let earliest = f.earliest { return Date(timeIntervalSince1970: earliest + s.throttleWindow) }
+        let keys = [("account", account(portal, email), s.perAccount), ("address", address(req), s.perAddress)]
+        let ids = try await req.store.recordSignInFailure(keys.map { ($0.0, $0.1) }, at: now)
+        for (scope, key, limit) in keys {
+            let f = try await req.store.signInFailures(scope: scope, key: key, since: now - s.throttleWindow)
+            // This attempt is one of them: refused when `limit` failures came before it.
+            if f.count > limit, let earliest = f.earliest {
+                // A refused attempt is not counted, so an attack does not keep the lock on for ever.
+                try await req.store.deleteSignInFailures(ids: ids)
+                return Attempt(ids: [], refusedUntil: Date(timeIntervalSince1970: earliest + s.throttleWindow))
+            }
         }
-        return nil
+        return Attempt(ids: ids, refusedUntil: nil)
     }
 
-    static func failed(_ req: Request, _ portal: Portal, email: String) async throws {
-        try await req.store.recordSignInFailure([("account", account(portal, email)), ("address", address(req))], at: DatabaseSessions.now(req))
-    }
-
-    static func succeeded(_ req: Request, _ portal: Portal, email: String) async throws {
+    /// A success forgets this attempt and the account's failures (not the address's).
+    static func succeeded(_ req: Request, _ attempt: Attempt, _ portal: Portal, email: String) async throws {
+        try await req.store.deleteSignInFailures(ids: attempt.ids)
         try await req.store.clearSignInFailures(scope: "account", key: account(portal, email))
     }
 

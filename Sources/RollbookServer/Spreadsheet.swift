@@ -32,11 +32,11 @@ struct Spreadsheet {
     /// The same rows as CSV (RFC 4180, UTF-8), for the CSV downloads of the same exports.
     func csv(sheet: Int = 0) -> String {
         let s = sheets[sheet]
-        var out = s.header.map(Self.csvField).joined(separator: ",") + "\n"
+        var out = s.header.map(csvField).joined(separator: ",") + "\n"
         for row in s.rows {
             out += row.map { cell -> String in
                 switch cell {
-                case .text(let t): Self.csvField(t)
+                case .text(let t): csvField(t)
                 case .number(let n): Self.number(n)
                 case .integer(let i): String(i)
                 case .empty: ""
@@ -44,10 +44,6 @@ struct Spreadsheet {
             }.joined(separator: ",") + "\n"
         }
         return out
-    }
-
-    static func csvField(_ s: String) -> String {
-        s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
 
     /// A number as the shortest text that reads back the same (no exponent for the values exported here).

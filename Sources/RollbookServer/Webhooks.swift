@@ -40,7 +40,24 @@ struct WebhookController: RouteCollection {
         guard scheme == "https" || (scheme == "http" && local) else {
             throw APIError.invalid("url", "must be an https:// address (http:// only to this machine)")
         }
+        if scheme == "https", Self.isInternal(host) {
+            throw APIError.invalid("url", "\(host) is a private, loopback or link-local address: give the receiver's public name")
+        }
         return text
+    }
+
+    /// An IP literal in a private, loopback, link-local or unspecified range. (A name is not resolved here.)
+    static func isInternal(_ host: String) -> Bool {
+        let h = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
+        let parts = h.split(separator: ".", omittingEmptySubsequences: false).map { Int($0) }
+        if parts.count == 4, parts.allSatisfy({ $0 != nil && (0...255).contains($0!) }) {
+            let (a, b) = (parts[0]!, parts[1]!)
+            return a == 0 || a == 10 || a == 127 || (a == 169 && b == 254) || (a == 172 && (16...31).contains(b)) || (a == 192 && b == 168)
+                || (a == 100 && (64...127).contains(b))
+        }
+        guard h.contains(":") else { return false }
+        return h == "::1" || h == "::" || h.hasPrefix("fc") || h.hasPrefix("fd") || h.hasPrefix("fe8") || h.hasPrefix("fe9")
+            || h.hasPrefix("fea") || h.hasPrefix("feb") || h.hasPrefix("::ffff:")
     }
 
     static func checkEvents(_ names: [String]?) throws -> [WebhookEvent] {
@@ -105,6 +122,10 @@ struct WebhookController: RouteCollection {
 
 /// Sends due webhook deliveries: each claimed by one instance, signed, retried after the message retry delays.
 enum WebhookSender {
+    /// Its own client: a receiver's redirect is not followed (it could point inside the network).
+    static let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+                                   configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
+
     static func signature(secret: String, timestamp: Int, body: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Data("\(timestamp).\(body)".utf8), using: SymmetricKey(data: Data(secret.utf8)))
         return "t=\(timestamp),v1=" + mac.map { String(format: "%02x", $0) }.joined()
@@ -127,7 +148,6 @@ enum WebhookSender {
                 var status: Int?
                 var error: String?
                 do {
-                    let client: HTTPClient = app.http.client.shared
                     let response: HTTPClientResponse = try await client.execute(request, deadline: NIODeadline.now() + TimeAmount.seconds(10))
                     let code = Int(response.status.code)
                     status = code

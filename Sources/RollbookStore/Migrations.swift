@@ -5,7 +5,8 @@ import SQLKit
 /// Schema migrations, numbered, in order. Never edit one that has shipped: add the next.
 public enum Migrations {
     public static let all: [any AsyncMigration] = [M001Schema(), M002AppendOnlyAmendments(), M003SessionCodes(), M004StaffDay(), M005PolicyAndCasework(),
-                                                      M006Parents(), M007AnalyticsVersions(), M010Security(), M009SensitiveAccess(), M008TransferredAttendance(), M011Retention(), M012Webhooks()]
+                                                      M006Parents(), M007AnalyticsVersions(), M008TransferredAttendance(), M009SensitiveAccess(),
+                                                      M010Security(), M011Retention(), M012Webhooks()]
 }
 
 struct M001Schema: AsyncMigration {

@@ -89,13 +89,24 @@ extension Store {
         return (try row?.decode(column: "n", as: Int.self) ?? 0, try row?.decode(column: "earliest", as: Double?.self))
     }
 
-    public func recordSignInFailure(_ keys: [(scope: String, key: String)], at now: Double) async throws {
+    /// Records a sign-in attempt as failed until it succeeds; returns the rows' ids.
+    public func recordSignInFailure(_ keys: [(scope: String, key: String)], at now: Double) async throws -> [Int] {
         try await write { db in
             let sql = db as! any SQLDatabase
+            var ids: [Int] = []
             for k in keys {
-                try await sql.insert(into: "sign_in_failures").columns("scope", "key", "at")
-                    .values(SQLBind(k.scope), SQLBind(k.key), SQLBind(now)).run()
+                let row = try await sql.insert(into: "sign_in_failures").columns("scope", "key", "at")
+                    .values(SQLBind(k.scope), SQLBind(k.key), SQLBind(now)).returning("id").first()
+                if let id = try row?.decode(column: "id", as: Int.self) { ids.append(id) }
             }
+            return ids
+        }
+    }
+
+    public func deleteSignInFailures(ids: [Int]) async throws {
+        guard !ids.isEmpty else { return }
+        try await write { db in
+            try await (db as! any SQLDatabase).delete(from: "sign_in_failures").where("id", .in, SQLBind.group(ids)).run()
         }
     }
 

@@ -180,6 +180,7 @@ extension Store {
             .from(SQLAlias(SQLIdentifier("webhook_deliveries"), as: SQLIdentifier("d")))
             .join(SQLAlias(SQLIdentifier("webhooks"), as: SQLIdentifier("w")), method: SQLJoinMethod.inner,
                   on: SQLColumn("id", table: "w"), .equal, SQLColumn("webhook_id", table: "d"))
+            .where(SQLColumn("active", table: "w"), .equal, SQLBind(true))
             .where { g in
                 g.where { $0.where(SQLColumn("state", table: "d"), .equal, SQLBind("queued")).where(SQLColumn("next_attempt_at", table: "d"), .lessThanOrEqual, SQLBind(nowText)) }
                  .orWhere { $0.where(SQLColumn("state", table: "d"), .equal, SQLBind("sending")).where(SQLColumn("updated_at", table: "d"), .lessThanOrEqual, SQLBind(stale)) }

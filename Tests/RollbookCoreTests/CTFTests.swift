@@ -215,6 +215,12 @@ private func tinyYears() throws -> [String: CTFYearData] {
 
     // MARK: Malformed files
 
+    @Test func aFileNestedDeeperThanACTFCouldBeIsRefusedNotFollowedDown() {
+        let deep = String(repeating: "<a>", count: 200_000) + String(repeating: "</a>", count: 200_000)
+        let e = ctfError { try CTFDocument.parse(deep) }
+        #expect(e?.reason.contains("nested more than 32 deep") == true)
+    }
+
     @Test func malformedFilesAreRefusedNamingTheElementAndTheReason() throws {
         let good = try document().xml
         func refused(_ from: String, _ to: String) -> ValidationError? {

@@ -61,26 +61,23 @@ private let scan = DateRange(from: year.range.from, to: asOf)
 @Suite("LA returns") struct LAReturnsTests {
     // MARK: New pupils
 
-    @Test("a new pupil's deadline is the 5th school day after the starting day: weekends, a closure and half term are not school days")
+    @Test("a new pupil's deadline is the 5th day after the starting day: weekends, closures and holidays count")
     func deadlines() {
-        // Wed 15 Oct: Thu 16, Fri 17, Mon 20, Tue 21, Wed 22.
-        #expect(LAReturns.newPupilDeadline(startingDay: day("2025-10-15"), calendar: calendar) == day("2025-10-22"))
-        // Mon 6 Oct: Tue 7, (Wed 8 closed), Thu 9, Fri 10, Mon 13, Tue 14.
-        #expect(LAReturns.newPupilDeadline(startingDay: day("2025-10-06"), calendar: calendar) == day("2025-10-14"))
-        // Tue 21 Oct: Wed 22, Thu 23, Fri 24, (half term) Mon 3 Nov, Tue 4 Nov.
-        #expect(LAReturns.newPupilDeadline(startingDay: day("2025-10-21"), calendar: calendar) == day("2025-11-04"))
-        // Past the calendar's last term: weekdays. Thu 23 Jul 2026 -> Fri 24, Mon 27, Tue 28, Wed 29, Thu 30.
-        #expect(LAReturns.newPupilDeadline(startingDay: day("2026-07-23"), calendar: calendar) == day("2026-07-30"))
+        // Wed 15 Oct -> Mon 20 Oct (over a weekend); Tue 21 Oct -> Sun 26 Oct (in half term).
+        #expect(LAReturns.newPupilDeadline(startingDay: day("2025-10-15")) == day("2025-10-20"))
+        #expect(LAReturns.newPupilDeadline(startingDay: day("2025-10-21")) == day("2025-10-26"))
+        // Across a month and a year end.
+        #expect(LAReturns.newPupilDeadline(startingDay: day("2025-12-29")) == day("2026-01-03"))
     }
 
     @Test("overdue only once the deadline day has passed")
     func overdue() {
         let p = [pupil("N1", starting: "2025-10-21")]
         let range = year.range
-        #expect(LAReturns.newPupils(p, calendar: calendar, range: range, asOf: day("2025-11-04")).map(\.overdue) == [false])
-        let late = LAReturns.newPupils(p, calendar: calendar, range: range, asOf: day("2025-11-05"))
+        #expect(LAReturns.newPupils(p, calendar: calendar, range: range, asOf: day("2025-10-26")).map(\.overdue) == [false])
+        let late = LAReturns.newPupils(p, calendar: calendar, range: range, asOf: day("2025-10-27"))
         #expect(late.map(\.overdue) == [true])
-        #expect(late.first?.deadline == day("2025-11-04"))
+        #expect(late.first?.deadline == day("2025-10-26"))
     }
 
     @Test("the normal intake (Year 7 from its first day) is not returned; mid-year, a late start and other year groups are")
@@ -96,7 +93,7 @@ private let scan = DateRange(from: year.range.from, to: asOf)
         #expect(LAReturns.entryYearGroups(roll, year: year) == ["7"])
         let found = LAReturns.newPupils(roll, calendar: calendar, range: year.range, asOf: day("2026-01-06"))
         #expect(found.map(\.upn) == ["Y7NEXT", "Y9FIRST", "Y7MIDYEAR"])
-        #expect(found.first { $0.upn == "Y7MIDYEAR" }?.deadline == day("2026-01-12"))
+        #expect(found.first { $0.upn == "Y7MIDYEAR" }?.deadline == day("2026-01-10"))
         #expect(found.first { $0.upn == "Y7MIDYEAR" }?.overdue == false)
         #expect(found.first { $0.upn == "Y7NEXT" }?.overdue == true)
         // Told that Year 9 is an entry year too, its first-day joiner is intake.

@@ -80,6 +80,10 @@ extension ServerTests {
             let unknown = try await post(#"{"url": "https://hooks.example.org/x", "events": ["mark.changed", "pupil.deleted"]}"#)
             #expect(unknown.errorField == "events[1]" && unknown.errorReason.contains("pupil.deleted"))
             #expect(try await post(#"{"url": "http://127.0.0.1:9/x", "events": ["action.due"]}"#).status == .created)
+            for inside in ["https://10.1.2.3/x", "https://169.254.169.254/latest", "https://192.168.0.10/", "https://[fd00::1]/x", "https://127.0.0.1/x"] {
+                let r = try await post(#"{"url": "\#(inside)", "events": ["action.due"]}"#)
+                #expect(r.status == .unprocessableEntity && r.errorField == "url", "\(inside)")
+            }
             #expect(try await post(#"{"url": "https://hooks.example.org/x", "events": ["action.due"]}"#, as: .office).status == .forbidden)
             #expect(try await f.call(.GET, "/api/v1/webhooks", as: .teacher).status == .forbidden)
             let list = try await f.call(.GET, "/api/v1/webhooks", as: .attendanceLead)
