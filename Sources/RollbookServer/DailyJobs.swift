@@ -56,9 +56,10 @@ enum DailyJobs {
                 let (_, actions) = try await store.evaluate(schoolID: id, asOf: now.date)
                 let n = try await applyNToO(actions, policy: policy, schoolID: id, store: store, at: now.timestamp)
                 let g = try await applyLeaveG(actions, schoolID: id, store: store, at: now.timestamp)
-                let today = actions.filter { $0.due == now.date }
-                if !today.isEmpty {
-                    try await store.queueWebhookEvent(.actionDue, schoolID: id, data: ["actions": today.map { a -> [String: any Sendable] in
+                // Once a day, every action due today or overdue: a day the job did not run loses nothing.
+                let due = actions.filter { $0.due <= now.date }
+                if !due.isEmpty {
+                    try await store.queueWebhookEvent(.actionDue, schoolID: id, data: ["actions": due.map { a -> [String: any Sendable] in
                         ["upn": a.upn, "kind": a.kind.rawValue, "rule": a.rule, "due": a.due.iso, "reason": a.reason, "source": a.source]
                     }], at: now.timestamp)
                 }

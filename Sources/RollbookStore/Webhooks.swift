@@ -49,7 +49,7 @@ public enum WebhookEvent: String, Sendable, Codable, CaseIterable {
     case markChanged = "mark.changed"
     /// A form's register submitted for a session.
     case registerTaken = "register.taken"
-    /// Actions the school's policy makes due today (the daily job).
+    /// The actions the school's policy makes due, today or overdue (once a day, from the daily job).
     case actionDue = "action.due"
 }
 
