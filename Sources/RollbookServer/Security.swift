@@ -16,11 +16,13 @@ public struct SecuritySettings: Sendable, Equatable {
     public var perAccount = 5
     public var perAddress = 20
     public var throttleWindow: Double = 15 * 60
+    /// Proxies (load balancers) whose `X-Forwarded-For` is believed, besides this machine.
+    public var trustedProxies: Set<String> = []
 
     public init() {}
 
-    /// Reads `ROLLBOOK_SESSION_IDLE_MINUTES`, `ROLLBOOK_SESSION_HOURS` and `ROLLBOOK_PUBLIC_URL`; an error names the
-    /// variable.
+    /// Reads `ROLLBOOK_SESSION_IDLE_MINUTES`, `ROLLBOOK_SESSION_HOURS`, `ROLLBOOK_PUBLIC_URL` and
+    /// `ROLLBOOK_TRUSTED_PROXIES` (comma-separated addresses); an error names the variable.
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> SecuritySettings {
         var s = SecuritySettings()
         func positive(_ k: String) throws -> Double? {
@@ -31,6 +33,12 @@ public struct SecuritySettings: Sendable, Equatable {
         if let m = try positive("ROLLBOOK_SESSION_IDLE_MINUTES") { s.sessionIdle = m * 60 }
         if let h = try positive("ROLLBOOK_SESSION_HOURS") { s.sessionLifetime = h * 3600 }
         s.https = env["ROLLBOOK_PUBLIC_URL"]?.lowercased().hasPrefix("https://") ?? false
+        for p in (env["ROLLBOOK_TRUSTED_PROXIES"] ?? "").split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !p.isEmpty {
+            guard p.allSatisfy({ $0.isHexDigit || $0 == "." || $0 == ":" }) else {
+                throw ValidationError(field: "ROLLBOOK_TRUSTED_PROXIES", reason: "'\(p)' is not an IP address")
+            }
+            s.trustedProxies.insert(p.lowercased())
+        }
         return s
     }
 }
@@ -97,14 +105,15 @@ struct DatabaseSessions: SessionDriver {
 enum SignInThrottle {
     enum Portal: String { case staff, parent }
 
-    /// The client's address: the peer, or behind a proxy on the same host, the last address it forwarded for.
+    /// The client's address: the peer; behind proxies on this machine or in `ROLLBOOK_TRUSTED_PROXIES`, the nearest
+    /// address in `X-Forwarded-For` that is not one of them (nearer entries cannot be forged by the client).
     static func address(_ req: Request) -> String {
+        let trusted = req.application.options.security.trustedProxies.union(["127.0.0.1", "::1"])
         let peer = req.remoteAddress?.ipAddress ?? "unknown"
-        if peer == "127.0.0.1" || peer == "::1", let forwarded = req.headers.first(name: "X-Forwarded-For")?
-            .split(separator: ",").last?.trimmingCharacters(in: .whitespaces), !forwarded.isEmpty {
-            return forwarded
-        }
-        return peer
+        guard trusted.contains(peer.lowercased()) else { return peer }
+        let chain = req.headers[.xForwardedFor].flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
+        return chain.reversed().first { !trusted.contains($0.lowercased()) } ?? peer
     }
 
     static func account(_ portal: Portal, _ email: String) -> String { "\(portal.rawValue):\(email.trimmingCharacters(in: .whitespaces).lowercased())" }

@@ -64,6 +64,9 @@ extension ServerTests {
                 #expect(try await signInAttempt(f, email: "nobody\(i)@example.org", password: "x", headers: spray, port: port).status == .unauthorized)
             }
             #expect(try await signInAttempt(f, email: "head@tiny.example.org", password: "correct horse", headers: spray, port: port).status == .tooManyRequests)
+            // A client cannot escape by forging entries: the proxy appends the real address last.
+            #expect(try await signInAttempt(f, email: "head@tiny.example.org", password: "correct horse",
+                                            headers: [("X-Forwarded-For", "198.51.100.9, 203.0.113.7")], port: port).status == .tooManyRequests)
             // (This client follows the redirect, without the cookie: the signed-in session is in the database.)
             let other = try await signInAttempt(f, email: "head@tiny.example.org", password: "correct horse",
                                                 headers: [("X-Forwarded-For", "198.51.100.2")], port: port)
@@ -140,6 +143,8 @@ extension ServerTests {
         let s = try SecuritySettings.fromEnvironment(["ROLLBOOK_SESSION_IDLE_MINUTES": "20", "ROLLBOOK_SESSION_HOURS": "8",
                                                       "ROLLBOOK_PUBLIC_URL": "https://rollbook.example.org"])
         #expect(s.sessionIdle == 1200 && s.sessionLifetime == 8 * 3600 && s.https)
+        #expect(try SecuritySettings.fromEnvironment(["ROLLBOOK_TRUSTED_PROXIES": "10.0.0.5, 10.0.0.6"]).trustedProxies == ["10.0.0.5", "10.0.0.6"])
+        #expect(throws: RollbookCore.ValidationError.self) { try SecuritySettings.fromEnvironment(["ROLLBOOK_TRUSTED_PROXIES": "lb.example.org"]) }
         #expect(try SecuritySettings.fromEnvironment([:]).https == false)
         #expect(throws: RollbookCore.ValidationError.self) { try SecuritySettings.fromEnvironment(["ROLLBOOK_SESSION_HOURS": "-1"]) }
         do {
