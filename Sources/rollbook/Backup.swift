@@ -39,7 +39,7 @@ struct Backup: AsyncParsableCommand {
 /// `rollbook restore`: puts a backup in place of the configured database. Stop the server first.
 struct Restore: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Restore a backup made by `rollbook backup` (SQLite: into a new file, or over one with --force; PostgreSQL: pg_restore --clean). Stop the server first.")
+        abstract: "Restore a backup made by `rollbook backup` (SQLite: into a new file, or over one with --force; PostgreSQL: the database replaced by the backup in one transaction). Stop the server first.")
     @Argument(help: "The backup file.") var file: String
     @Flag(help: "SQLite: replace the database file if it exists.") var force = false
     @OptionGroup var db: DatabaseOptions
@@ -67,8 +67,15 @@ struct Restore: AsyncParsableCommand {
             let conn = try PostgresConnection(url: url)
             let names = try BackupFiles.migrationNames(inDump: file, conn)
             try BackupFiles.checkKnown(names)
-            try conn.run("pg_restore", ["--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error",
-                                        "--dbname=\(conn.database)", file])
+            // The database is replaced whole, in one transaction: an empty schema, then the backup's script. (pg_restore
+            // --clean would leave tables the backup does not know, e.g. from a later version, and fail on them.)
+            let base = NSTemporaryDirectory() + "rollbook-restore-\(ProcessInfo.processInfo.processIdentifier)"
+            defer { for f in [base + "-empty.sql", base + ".sql"] { try? FileManager.default.removeItem(atPath: f) } }
+            do { try "DROP SCHEMA public CASCADE;\nCREATE SCHEMA public;\n".write(toFile: base + "-empty.sql", atomically: true, encoding: .utf8) }
+            catch { throw UsageError("cannot write \(base)-empty.sql: \(error.localizedDescription)") }
+            try conn.run("pg_restore", ["--no-owner", "--no-privileges", "--exit-on-error", "--file=\(base).sql", file])
+            try conn.run("psql", ["--no-psqlrc", "--quiet", "--single-transaction", "--set=ON_ERROR_STOP=1", "--dbname=\(conn.database)",
+                                  "--file=\(base)-empty.sql", "--file=\(base).sql"])
             try await BackupFiles.migrate(db.location)
             print("Restored \(file) to \(db.location) (\(names.count) migrations; the schema is up to date).")
         }
