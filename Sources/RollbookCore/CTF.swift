@@ -400,29 +400,9 @@ public struct XMLNode: Sendable, Hashable {
     public init(_ name: String, _ children: [XMLNode]) { self.name = name; self.children = children; self.text = "" }
     public init(_ name: String, text: String) { self.name = name; self.children = []; self.text = text }
 
-    /// Escapes text for element content: & < > and the quotes, so it is also safe in attributes.
-    public static func escape(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for ch in s.unicodeScalars {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default:
-                // Control characters other than tab and newline are not allowed in XML 1.0 even as references.
-                if ch.value < 0x20 && ch != "\t" && ch != "\n" && ch != "\r" { continue }
-                out.unicodeScalars.append(ch)
-            }
-        }
-        return out
-    }
-
     public func rendered(indent: Int = 0) -> String {
         let pad = String(repeating: "  ", count: indent)
-        if children.isEmpty { return "\(pad)<\(name)>\(Self.escape(text))</\(name)>\n" }
+        if children.isEmpty { return "\(pad)<\(name)>\(xmlEscaped(text))</\(name)>\n" }
         return "\(pad)<\(name)>\n" + children.map { $0.rendered(indent: indent + 1) }.joined() + "\(pad)</\(name)>\n"
     }
 

@@ -229,3 +229,24 @@ public func csvField(_ s: String) -> String {
     }
     return v
 }
+
+/// Text for XML (and HTML) content and attributes: the five entities escaped, and the characters XML 1.0 cannot hold
+/// even as references (C0 controls other than tab, LF and CR; U+FFFE and U+FFFF) left out.
+public func xmlEscaped(_ s: String) -> String {
+    var out = ""
+    out.reserveCapacity(s.utf8.count)
+    for u in s.unicodeScalars {
+        switch u {
+        case "&": out += "&amp;"
+        case "<": out += "&lt;"
+        case ">": out += "&gt;"
+        case "\"": out += "&quot;"
+        case "'": out += "&apos;"
+        case "\t", "\n", "\r": out.unicodeScalars.append(u)
+        default:
+            if u.value < 0x20 || u.value == 0xFFFE || u.value == 0xFFFF { continue }
+            out.unicodeScalars.append(u)
+        }
+    }
+    return out
+}

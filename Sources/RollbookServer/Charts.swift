@@ -1,4 +1,5 @@
 import Foundation
+import RollbookCore
 
 /// Small inline SVG charts rendered on the server: no script, colours from the stylesheet's classes
 /// (root: chart plus chart-line-chart or chart-bar-chart; inside: chart-axis, chart-grid, chart-tick-label, chart-x-label,
@@ -47,14 +48,14 @@ public enum SVGChart {
 
         out += yAxis(ticks: ticks(lower, upper), y: y, unit: unit)
         for i in xLabelIndices(points.count) {
-            out += #"<text class="chart-x-label" x="\#(num(x(i)))" y="\#(num(plotBottom + 18))" text-anchor="middle">\#(escape(points[i].label))</text>"# + "\n"
+            out += #"<text class="chart-x-label" x="\#(num(x(i)))" y="\#(num(plotBottom + 18))" text-anchor="middle">\#(xmlEscaped(points[i].label))</text>"# + "\n"
         }
         if let target {
             let ty = num(y(target))
             out += #"<line class="chart-target" x1="\#(num(plotLeft))" y1="\#(ty)" x2="\#(num(plotRight))" y2="\#(ty)" stroke="currentColor" stroke-dasharray="6 4"/>"# + "\n"
             // The label sits above the plot with a dashed sample, so it never covers the data.
             out += #"<line class="chart-target" x1="\#(num(plotRight - 20))" y1="\#(num(plotTop - 12))" x2="\#(num(plotRight))" y2="\#(num(plotTop - 12))" stroke="currentColor" stroke-dasharray="6 4"/>"# + "\n"
-            out += #"<text class="chart-target-label" x="\#(num(plotRight - 26))" y="\#(num(plotTop - 12))" dy="0.32em" text-anchor="end">\#(escape("\(targetLabel) \(value(target))"))</text>"# + "\n"
+            out += #"<text class="chart-target-label" x="\#(num(plotRight - 26))" y="\#(num(plotTop - 12))" dy="0.32em" text-anchor="end">\#(xmlEscaped("\(targetLabel) \(value(target))"))</text>"# + "\n"
         }
         // One polyline per run of consecutive values, so nil leaves a gap.
         var run: [String] = []
@@ -70,7 +71,7 @@ public enum SVGChart {
         flush()
         for (i, p) in points.enumerated() {
             guard let v = p.value else { continue }
-            out += #"<circle class="chart-point" cx="\#(num(x(i)))" cy="\#(num(y(v)))" r="3"><title>\#(escape("\(p.label): \(value(v))"))</title></circle>"# + "\n"
+            out += #"<circle class="chart-point" cx="\#(num(x(i)))" cy="\#(num(y(v)))" r="3"><title>\#(xmlEscaped("\(p.label): \(value(v))"))</title></circle>"# + "\n"
         }
         return out + "</svg>"
     }
@@ -102,14 +103,14 @@ public enum SVGChart {
         out += yAxis(ticks: ticks, y: y, unit: "")
         let band = (plotRight - plotLeft) / Double(bars.count)
         for i in xLabelIndices(bars.count) {
-            out += #"<text class="chart-x-label" x="\#(num(plotLeft + (Double(i) + 0.5) * band))" y="\#(num(plotBottom + 18))" text-anchor="middle">\#(escape(bars[i].label))</text>"# + "\n"
+            out += #"<text class="chart-x-label" x="\#(num(plotLeft + (Double(i) + 0.5) * band))" y="\#(num(plotBottom + 18))" text-anchor="middle">\#(xmlEscaped(bars[i].label))</text>"# + "\n"
         }
         let showValues = bars.count <= 12
         for (i, b) in bars.enumerated() where b.value > 0 {
             let bx = plotLeft + (Double(i) + 0.15) * band, by = y(b.value)
-            out += #"<rect class="chart-bar" x="\#(num(bx))" y="\#(num(by))" width="\#(num(band * 0.7))" height="\#(num(plotBottom - by))"><title>\#(escape("\(b.label): \(value(b.value))"))</title></rect>"# + "\n"
+            out += #"<rect class="chart-bar" x="\#(num(bx))" y="\#(num(by))" width="\#(num(band * 0.7))" height="\#(num(plotBottom - by))"><title>\#(xmlEscaped("\(b.label): \(value(b.value))"))</title></rect>"# + "\n"
             if showValues {
-                out += #"<text class="chart-bar-label" x="\#(num(bx + band * 0.35))" y="\#(num(by - 3))" text-anchor="middle">\#(escape(number(b.value)))</text>"# + "\n"
+                out += #"<text class="chart-bar-label" x="\#(num(bx + band * 0.35))" y="\#(num(by - 3))" text-anchor="middle">\#(xmlEscaped(number(b.value)))</text>"# + "\n"
             }
         }
         return out + "</svg>"
@@ -119,8 +120,8 @@ public enum SVGChart {
 
     static func open(id: String, kind: String, title: String, description: String) -> String {
         #"<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-\#(kind)" viewBox="0 0 \#(Int(width)) \#(Int(height))" width="100%" role="img" aria-labelledby="\#(id)-title" aria-describedby="\#(id)-desc" font-size="12">"# + "\n"
-            + #"<title id="\#(id)-title">\#(escape(title))</title>"# + "\n"
-            + #"<desc id="\#(id)-desc">\#(escape(description))</desc>"# + "\n"
+            + #"<title id="\#(id)-title">\#(xmlEscaped(title))</title>"# + "\n"
+            + #"<desc id="\#(id)-desc">\#(xmlEscaped(description))</desc>"# + "\n"
     }
 
     static func empty() -> String {
@@ -139,7 +140,7 @@ public enum SVGChart {
             let ty = num(y(t))
             let label = (whole ? String(format: "%.0f", t) : num(t)) + unit
             out += #"<line class="chart-grid" x1="\#(num(plotLeft))" y1="\#(ty)" x2="\#(num(plotRight))" y2="\#(ty)" stroke="currentColor" stroke-opacity="0.15"/>"# + "\n"
-            out += #"<text class="chart-tick-label" x="\#(num(plotLeft - 6))" y="\#(ty)" dy="0.32em" text-anchor="end">\#(escape(label))</text>"# + "\n"
+            out += #"<text class="chart-tick-label" x="\#(num(plotLeft - 6))" y="\#(ty)" dy="0.32em" text-anchor="end">\#(xmlEscaped(label))</text>"# + "\n"
         }
         return out
     }
@@ -171,26 +172,6 @@ public enum SVGChart {
     static func num(_ v: Double) -> String {
         let s = String(format: "%.1f", v)
         return s == "-0.0" ? "0.0" : s
-    }
-
-    /// Escapes text for XML and HTML content and attributes, dropping characters XML 1.0 does not allow (charts, letters).
-    static func escape(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for u in s.unicodeScalars {
-            switch u {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            case "\t", "\n", "\r": out.unicodeScalars.append(u)
-            default:
-                if u.value < 0x20 || u.value == 0xFFFE || u.value == 0xFFFF { continue }
-                out.unicodeScalars.append(u)
-            }
-        }
-        return out
     }
 
     /// Letters, digits, - and _ only, starting with a letter, so the id is safe in attributes and aria references.

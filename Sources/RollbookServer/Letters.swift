@@ -52,11 +52,11 @@ enum Letters {
     /// Fills the template's fields (unknown fields are left as they are) and returns the letter as an HTML fragment.
     static func render(_ t: Template, fields: [String: String], school: String, date: String) -> String {
         func merge(_ text: String) -> String {
-            var out = SVGChart.escape(text)
-            for (k, v) in fields { out = out.replacingOccurrences(of: "{\(k)}", with: SVGChart.escape(v)) }
+            var out = xmlEscaped(text)
+            for (k, v) in fields { out = out.replacingOccurrences(of: "{\(k)}", with: xmlEscaped(v)) }
             return out
         }
-        var html = "<article class=\"letter\">\n<header><p class=\"from\">\(SVGChart.escape(school))</p><p class=\"date\">\(SVGChart.escape(date))</p>"
+        var html = "<article class=\"letter\">\n<header><p class=\"from\">\(xmlEscaped(school))</p><p class=\"date\">\(xmlEscaped(date))</p>"
         html += "<p class=\"to\">\(merge("{parents}"))</p></header>\n<h1>\(merge(t.subject))</h1>\n<p>Dear \(merge("{parents}")),</p>\n"
         for p in t.paragraphs {
             let text = merge(p)

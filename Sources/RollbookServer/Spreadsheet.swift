@@ -85,7 +85,7 @@ struct Spreadsheet {
             + "</Relationships>"))
         parts.append(("xl/workbook.xml", Self.declaration
             + "<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">"
-            + "<sheets>" + names.enumerated().map { "<sheet name=\"\(Self.escape($1))\" sheetId=\"\($0 + 1)\" r:id=\"rId\($0 + 1)\"/>" }.joined() + "</sheets>"
+            + "<sheets>" + names.enumerated().map { "<sheet name=\"\(xmlEscaped($1))\" sheetId=\"\($0 + 1)\" r:id=\"rId\($0 + 1)\"/>" }.joined() + "</sheets>"
             + "</workbook>"))
         parts.append(("xl/_rels/workbook.xml.rels", Self.declaration
             + "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
@@ -128,7 +128,7 @@ struct Spreadsheet {
             switch c {
             case .text(let t):
                 let space = t.first?.isWhitespace == true || t.last?.isWhitespace == true ? " xml:space=\"preserve\"" : ""
-                x += "<c r=\"\(ref)\"\(s) t=\"inlineStr\"><is><t\(space)>\(escape(t))</t></is></c>"
+                x += "<c r=\"\(ref)\"\(s) t=\"inlineStr\"><is><t\(space)>\(xmlEscaped(t))</t></is></c>"
             case .number(let v) where v.isFinite: x += "<c r=\"\(ref)\"\(s)><v>\(number(v))</v></c>"
             case .integer(let v): x += "<c r=\"\(ref)\"\(s)><v>\(v)</v></c>"
             case .number, .empty: break
@@ -146,26 +146,6 @@ struct Spreadsheet {
             i = (i - 1) / 26
         }
         return s
-    }
-
-    /// XML text: the five entities escaped, characters XML 1.0 cannot hold left out.
-    static func escape(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for u in s.unicodeScalars {
-            switch u {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            case "\t", "\n", "\r": out.unicodeScalars.append(u)
-            default:
-                if u.value < 0x20 || (u.value >= 0xFFFE && u.value <= 0xFFFF) { continue }
-                out.unicodeScalars.append(u)
-            }
-        }
-        return out
     }
 
     // MARK: Responses

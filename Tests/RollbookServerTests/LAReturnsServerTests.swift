@@ -218,7 +218,7 @@ extension ServerTests {
     func pieces() {
         #expect(Zip.crc32(Array("123456789".utf8)) == 0xCBF4_3926)
         #expect([0, 25, 26, 51, 52, 701, 702].map(Spreadsheet.column) == ["A", "Z", "AA", "AZ", "BA", "ZZ", "AAA"])
-        #expect(Spreadsheet.escape("Ann & \"Bo\" <3>\u{1}") == "Ann &amp; &quot;Bo&quot; &lt;3&gt;")
+        #expect(xmlEscaped("Ann & \"Bo\" <3>\u{1}") == "Ann &amp; &quot;Bo&quot; &lt;3&gt;")
         #expect(Spreadsheet.number(12) == "12" && Spreadsheet.number(0.1234) == "0.1234")
     }
 
