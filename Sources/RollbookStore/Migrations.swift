@@ -138,39 +138,49 @@ struct M001Schema: AsyncMigration {
 }
 
 /// Amendments are the register's audit trail: the database itself refuses to change or remove one.
-struct M002AppendOnlyAmendments: AsyncMigration {
-    var name: String { "M002AppendOnlyAmendments" }
-
-    func prepare(on db: any Database) async throws {
-        let sql = db as! any SQLDatabase
+/// A table the database refuses to UPDATE or DELETE, whoever asks: triggers on SQLite (`TABLE_no_update`,
+/// `TABLE_no_delete`) and PostgreSQL (`TABLE_append_only`), raising `message`.
+enum AppendOnly {
+    static func create(_ table: String, message: String, on sql: any SQLDatabase) async throws {
         if sql.dialect.name == "sqlite" {
             for op in ["UPDATE", "DELETE"] {
                 try await sql.raw("""
-                    CREATE TRIGGER amendments_no_\(unsafeRaw: op.lowercased()) BEFORE \(unsafeRaw: op) ON amendments
-                    BEGIN SELECT RAISE(ABORT, 'amendments are append-only'); END
+                    CREATE TRIGGER \(unsafeRaw: table)_no_\(unsafeRaw: op.lowercased()) BEFORE \(unsafeRaw: op) ON \(unsafeRaw: table)
+                    BEGIN SELECT RAISE(ABORT, '\(unsafeRaw: message)'); END
                     """).run()
             }
         } else {
             try await sql.raw("""
-                CREATE FUNCTION amendments_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN RAISE EXCEPTION 'amendments are append-only'; END $$
+                CREATE FUNCTION \(unsafeRaw: table)_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN RAISE EXCEPTION '\(unsafeRaw: message)'; END $$
                 """).run()
             try await sql.raw("""
-                CREATE TRIGGER amendments_append_only BEFORE UPDATE OR DELETE ON amendments
-                FOR EACH ROW EXECUTE FUNCTION amendments_append_only()
+                CREATE TRIGGER \(unsafeRaw: table)_append_only BEFORE UPDATE OR DELETE ON \(unsafeRaw: table)
+                FOR EACH ROW EXECUTE FUNCTION \(unsafeRaw: table)_append_only()
                 """).run()
         }
     }
 
-    func revert(on db: any Database) async throws {
-        let sql = db as! any SQLDatabase
+    static func drop(_ table: String, on sql: any SQLDatabase) async throws {
         if sql.dialect.name == "sqlite" {
-            try await sql.raw("DROP TRIGGER IF EXISTS amendments_no_update").run()
-            try await sql.raw("DROP TRIGGER IF EXISTS amendments_no_delete").run()
+            try await sql.raw("DROP TRIGGER IF EXISTS \(unsafeRaw: table)_no_update").run()
+            try await sql.raw("DROP TRIGGER IF EXISTS \(unsafeRaw: table)_no_delete").run()
         } else {
-            try await sql.raw("DROP TRIGGER IF EXISTS amendments_append_only ON amendments").run()
-            try await sql.raw("DROP FUNCTION IF EXISTS amendments_append_only()").run()
+            try await sql.raw("DROP TRIGGER IF EXISTS \(unsafeRaw: table)_append_only ON \(unsafeRaw: table)").run()
+            try await sql.raw("DROP FUNCTION IF EXISTS \(unsafeRaw: table)_append_only()").run()
         }
+    }
+}
+
+struct M002AppendOnlyAmendments: AsyncMigration {
+    var name: String { "M002AppendOnlyAmendments" }
+
+    func prepare(on db: any Database) async throws {
+        try await AppendOnly.create("amendments", message: "amendments are append-only", on: db as! any SQLDatabase)
+    }
+
+    func revert(on db: any Database) async throws {
+        try await AppendOnly.drop("amendments", on: db as! any SQLDatabase)
     }
 }
 

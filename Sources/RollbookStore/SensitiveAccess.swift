@@ -82,34 +82,11 @@ struct M009SensitiveAccess: AsyncMigration {
         let sql = db as! any SQLDatabase
         try await sql.create(index: "sensitive_access_upn").on("sensitive_access").column("school_id").column("upn").run()
         try await sql.create(index: "sensitive_access_staff").on("sensitive_access").column("school_id").column("staff_id").run()
-        if sql.dialect.name == "sqlite" {
-            for op in ["UPDATE", "DELETE"] {
-                try await sql.raw("""
-                    CREATE TRIGGER sensitive_access_no_\(unsafeRaw: op.lowercased()) BEFORE \(unsafeRaw: op) ON sensitive_access
-                    BEGIN SELECT RAISE(ABORT, 'the sensitive access log is append-only'); END
-                    """).run()
-            }
-        } else {
-            try await sql.raw("""
-                CREATE FUNCTION sensitive_access_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN RAISE EXCEPTION 'the sensitive access log is append-only'; END $$
-                """).run()
-            try await sql.raw("""
-                CREATE TRIGGER sensitive_access_append_only BEFORE UPDATE OR DELETE ON sensitive_access
-                FOR EACH ROW EXECUTE FUNCTION sensitive_access_append_only()
-                """).run()
-        }
+        try await AppendOnly.create("sensitive_access", message: "the sensitive access log is append-only", on: sql)
     }
 
     func revert(on db: any Database) async throws {
-        let sql = db as! any SQLDatabase
-        if sql.dialect.name == "sqlite" {
-            try await sql.raw("DROP TRIGGER IF EXISTS sensitive_access_no_update").run()
-            try await sql.raw("DROP TRIGGER IF EXISTS sensitive_access_no_delete").run()
-        } else {
-            try await sql.raw("DROP TRIGGER IF EXISTS sensitive_access_append_only ON sensitive_access").run()
-            try await sql.raw("DROP FUNCTION IF EXISTS sensitive_access_append_only()").run()
-        }
+        try await AppendOnly.drop("sensitive_access", on: db as! any SQLDatabase)
         try await db.schema("sensitive_access").delete()
     }
 }
