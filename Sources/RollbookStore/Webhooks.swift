@@ -144,11 +144,31 @@ extension Store {
     /// Queues `event` for every active subscription of the school, on `db` (inside the caller's transaction).
     /// The payload is `data` with the event's name, the school and the time added; `data` is only built if someone
     /// subscribes.
-    static func queueWebhookEvent(_ event: WebhookEvent, schoolID: Int, at now: String, on sql: any SQLDatabase,
+    /// An active subscription: its id and the events it takes.
+    struct Subscriber { var id: Int; var events: Set<String> }
+
+    /// The school's active subscriptions, or the subscriptions of the school of pupil `pupilID`, with that school.
+    static func subscribers(schoolID: Int? = nil, pupilID: Int? = nil, on sql: any SQLDatabase) async throws -> (school: Int, [Subscriber])? {
+        var q = sql.select().column(SQLColumn("id", table: "w")).column(SQLColumn("events", table: "w")).column(SQLColumn("school_id", table: "w"))
+            .from(SQLAlias(SQLIdentifier("webhooks"), as: SQLIdentifier("w"))).where(SQLColumn("active", table: "w"), .equal, SQLBind(true))
+        if let schoolID { q = q.where(SQLColumn("school_id", table: "w"), .equal, SQLBind(schoolID)) }
+        if let pupilID {
+            q = q.join(SQLAlias(SQLIdentifier("pupils"), as: SQLIdentifier("p")), method: SQLJoinMethod.inner,
+                       on: SQLColumn("school_id", table: "p"), .equal, SQLColumn("school_id", table: "w"))
+                .where(SQLColumn("id", table: "p"), .equal, SQLBind(pupilID))
+        }
+        let rows = try await q.all()
+        guard let first = rows.first else { return nil }
+        return (try first.decode(column: "school_id", as: Int.self), try rows.map {
+            Subscriber(id: try $0.decode(column: "id", as: Int.self),
+                       events: Set(try $0.decode(column: "events", as: String.self).split(separator: ",").map(String.init)))
+        })
+    }
+
+    /// Queues `event` for those of `subscribers` that take it; `data` is only built if one does.
+    static func queueWebhookEvent(_ event: WebhookEvent, schoolID: Int, subscribers all: [Subscriber], at now: String, on sql: any SQLDatabase,
                                   data: () async throws -> [String: any Sendable]) async throws {
-        let subscribers = try await sql.select().column("id").column("events").from("webhooks").where("school_id", .equal, SQLBind(schoolID))
-            .where("active", .equal, SQLBind(true)).all()
-            .filter { (try? $0.decode(column: "events", as: String.self))?.split(separator: ",").contains(Substring(event.rawValue)) ?? false }
+        let subscribers = all.filter { $0.events.contains(event.rawValue) }
         guard !subscribers.isEmpty else { return }
         var envelope = try await data()
         envelope["event"] = event.rawValue
@@ -159,7 +179,7 @@ extension Store {
         var q = sql.insert(into: "webhook_deliveries").columns("webhook_id", "event", "payload", "state", "attempts", "next_attempt_at",
                                                               "updated_at", "created_at")
         for s in subscribers {
-            q = q.values(SQLBind(try s.decode(column: "id", as: Int.self)), SQLBind(event.rawValue), SQLBind(payload), SQLBind("queued"),
+            q = q.values(SQLBind(s.id), SQLBind(event.rawValue), SQLBind(payload), SQLBind("queued"),
                          SQLBind(0), SQLBind(due), SQLBind(due), SQLBind(now))
         }
         try await q.run()
@@ -167,7 +187,11 @@ extension Store {
 
     /// Queues `event` in a transaction of its own.
     public func queueWebhookEvent(_ event: WebhookEvent, schoolID: Int, data: [String: any Sendable], at now: String) async throws {
-        try await write { db in try await Self.queueWebhookEvent(event, schoolID: schoolID, at: now, on: db as! any SQLDatabase) { data } }
+        try await write { db in
+            let sql = db as! any SQLDatabase
+            guard let (_, subscribers) = try await Self.subscribers(schoolID: schoolID, on: sql) else { return }
+            try await Self.queueWebhookEvent(event, schoolID: schoolID, subscribers: subscribers, at: now, on: sql) { data }
+        }
     }
 
     /// Deliveries due now, each claimed by a conditional update so two instances never send the same one; one left
@@ -216,9 +240,8 @@ extension Store {
     /// `mark.changed` for a write of session marks (and `register.taken` when it was a register), inside its transaction.
     static func queueMarkEvents(written: [Entry], register entries: [Entry], taken: TakenRegister?, previous: [String: String], by actor: Actor,
                                 at now: String, on sql: any SQLDatabase) async throws {
-        guard let first = entries.first,
-              let school = try await sql.select().column("school_id").from("pupils").where("id", .equal, SQLBind(first.pupilID)).first()?
-                .decode(column: "school_id", as: Int.self) else { return }
+        // One query finds the school's subscriptions (usually none: then nothing more is done).
+        guard let first = entries.first, let (school, subscribers) = try await Self.subscribers(pupilID: first.pupilID, on: sql) else { return }
         func upns() async throws -> [Int: String] {
             var out: [Int: String] = [:]
             for chunk in Array(Set(entries.map(\.pupilID))).chunks(of: 500) {
@@ -228,7 +251,7 @@ extension Store {
             }
             return out
         }
-        if !written.isEmpty { try await queueWebhookEvent(.markChanged, schoolID: school, at: now, on: sql) {
+        if !written.isEmpty { try await queueWebhookEvent(.markChanged, schoolID: school, subscribers: subscribers, at: now, on: sql) {
             let upn = try await upns()
             let marks: [[String: any Sendable]] = written.map { e in
                 var m: [String: any Sendable] = ["upn": upn[e.pupilID] ?? "", "date": e.date.iso, "session": e.slot, "code": e.code.symbol]
@@ -239,7 +262,7 @@ extension Store {
             return ["marks": marks, "by": actor.name, "position": actor.position]
         } }
         if let taken {
-            try await queueWebhookEvent(.registerTaken, schoolID: school, at: now, on: sql) {
+            try await queueWebhookEvent(.registerTaken, schoolID: school, subscribers: subscribers, at: now, on: sql) {
                 var d: [String: any Sendable] = ["date": taken.date.iso, "session": taken.session.rawValue, "pupils": entries.count,
                                                  "by": actor.name, "position": actor.position]
                 d["form"] = taken.form ?? NSNull()
