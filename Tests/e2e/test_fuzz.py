@@ -145,7 +145,7 @@ def test_fuzz_api():
         command = [sys.executable, "-m", "schemathesis.cli", "run", server.base_url + "/api/openapi.json",
                    "--header", f"Authorization: Bearer {token}", "--checks", ",".join(CHECKS),
                    "--max-examples", examples, "--seed", seed, "--phases", "examples,coverage,fuzzing",
-                   "--workers", "2", "--generation-database", "none", "--request-timeout", "30",
+                   "--workers", "1", "--generation-database", "none", "--request-timeout", "30",
                    "--suppress-health-check", "all", "--no-color", "--output-truncate", "false"]
         started = time.monotonic()
         run = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True, timeout=600)
