@@ -238,6 +238,26 @@ public enum CompulsorySchoolAge {
         d >= starts(dateOfBirth: dob) && d <= ends(dateOfBirth: dob)
     }
 
+    /// The legal steps open to a school or LA only while the child is of compulsory school age (Education Act 1996
+    /// ss 437-447; Education (Penalty Notices) (England) Regulations 2007 as amended 2024).
+    public static let legalSteps = "Notice to Improve, penalty notice, prosecution (s444), education supervision order, school attendance order"
+
+    /// Why legal steps are not available on `d`, in words for staff; nil when the child is of compulsory school age.
+    public static func legalStepsUnavailable(dateOfBirth dob: LocalDate, on d: LocalDate) -> String? {
+        let from = starts(dateOfBirth: dob), to = ends(dateOfBirth: dob)
+        let why: String
+        if d < from {
+            why = "not yet of compulsory school age on \(d.longDate) (born \(dob.longDate); it starts on \(from.longDate), "
+                + "the prescribed day after the fifth birthday)"
+        } else if d > to {
+            why = "no longer of compulsory school age on \(d.longDate) (born \(dob.longDate); it ended on \(to.longDate), "
+                + "the last Friday in June of the school year in which the pupil turned 16)"
+        } else {
+            return nil
+        }
+        return "The pupil is \(why): legal steps (\(legalSteps)) are not available."
+    }
+
     /// Age in whole years on a date.
     public static func age(dateOfBirth dob: LocalDate, on d: LocalDate) -> Int {
         let a = dob.components, b = d.components

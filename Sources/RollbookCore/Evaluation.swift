@@ -12,6 +12,8 @@
 public struct PupilFacts: Sendable, Hashable {
     public var upn: String
     public var name: String
+    /// From the admission register: decides compulsory school age, and so whether any legal step is open.
+    public var dateOfBirth: LocalDate
     public var enrolment: Enrolment
     /// The pupil's marks, from any base. Should cover `Evaluation.marksNeeded` (the academic year to date, the
     /// penalty-notice window, which may reach into the previous year, and any stage window); sessions outside it read
@@ -23,9 +25,9 @@ public struct PupilFacts: Sendable, Hashable {
     /// In priority order (the `priority` field decides).
     public var contacts: [Contact]
 
-    public init(upn: String, name: String, enrolment: Enrolment, codes: SessionArray, vulnerable: Bool = false,
+    public init(upn: String, name: String, dateOfBirth: LocalDate, enrolment: Enrolment, codes: SessionArray, vulnerable: Bool = false,
                 socialWorker: Bool = false, contacts: [Contact] = []) {
-        self.upn = upn; self.name = name; self.enrolment = enrolment; self.codes = codes
+        self.upn = upn; self.name = name; self.dateOfBirth = dateOfBirth; self.enrolment = enrolment; self.codes = codes
         self.vulnerable = vulnerable; self.socialWorker = socialWorker; self.contacts = contacts
     }
 }
@@ -59,8 +61,11 @@ public struct NoticeRecord: Sendable, Hashable, Codable {
     public var issued: LocalDate
     /// Paid within 21 days (the reduced first-notice amount); nil while unknown.
     public var paidWithin21Days: Bool?
-    public init(parent: String, kind: Kind, issued: LocalDate, paidWithin21Days: Bool? = nil) {
+    /// The school that recorded it, when another school of the deployment did (the same child, by UPN); nil for this one.
+    public var recordedAt: String?
+    public init(parent: String, kind: Kind, issued: LocalDate, paidWithin21Days: Bool? = nil, recordedAt: String? = nil) {
         self.parent = parent; self.kind = kind; self.issued = issued; self.paidWithin21Days = paidWithin21Days
+        self.recordedAt = recordedAt
     }
 }
 
@@ -111,6 +116,10 @@ public struct DueAction: Sendable, Hashable, Codable {
         case illnessEvidence = "illness_evidence"
         /// The penalty-notice threshold is met: a Notice to Improve, a penalty notice per parent, or other action.
         case penaltyThreshold = "penalty_threshold"
+        /// A Notice to Improve's improvement period has ended: improved, or a penalty notice may follow.
+        case noticeToImproveReview = "notice_to_improve_review"
+        /// A penalty notice not known to be paid by day 28: the LA decides whether to prosecute.
+        case penaltyNoticeUnpaid = "penalty_notice_unpaid"
         /// Children missing education: no contact, continuous unauthorised absence, not back after leave.
         case missingEducation = "missing_education"
         /// A vulnerable pupil's absence has reached the policy's number of days.
@@ -283,6 +292,8 @@ struct EvalScratch {
     var pre: [Int32]
     /// Day indices of the current continuous-absence run, latest first.
     var run: [Int32]
+    /// The days (indices, inclusive) on which the pupil is of compulsory school age; empty when csaFrom > csaTo.
+    var csaFrom = 0, csaTo = -1
     init(days: Int) {
         sess = [UInt8](repeating: 0, count: days * 2)
         pre = [Int32](repeating: 0, count: (days + 1) * EvalCounter.stride)
@@ -322,8 +333,6 @@ struct EvalPlan {
     /// school weeks ending with that day's week, or -1 when the window starts before `start` (and after the calendar's
     /// first day, so its sessions were not scanned).
     let windowStart: [Int: [Int32]]
-    /// The penalty window on `asOf`: `calendar.schoolWeeks(endingWith: asOf, count:)`, oldest first.
-    let penaltyWeeks: [DateRange]
     let weekStart: Int
     let halfTermStart: Int?
     let termStart: Int?
@@ -408,7 +417,6 @@ struct EvalPlan {
             starts[w] = arr
         }
         windowStart = starts
-        penaltyWeeks = calendar.schoolWeeks(endingWith: asOf, count: policy.penaltyNotice.windowSchoolWeeks).reversed()
 
         let first = start
         weekStart = max(0, first.days(to: asOf.weekStart))
@@ -420,6 +428,8 @@ struct EvalPlan {
 
     @inline(__always) func date(_ i: Int) -> LocalDate { start.adding(days: i) }
     @inline(__always) func index(_ d: LocalDate) -> Int { start.days(to: d) }
+    /// Day i is a whole-school school day.
+    @inline(__always) func isSchoolDay(_ i: Int) -> Bool { ordinal[i] > (i > 0 ? ordinal[i - 1] : 0) }
 
     // MARK: Filling the scratch for one pupil
 
@@ -429,6 +439,10 @@ struct EvalPlan {
         let codeOffset = p.codes.base.days(to: start) * 2
         let table = EvalMark.table
         let stride = EvalCounter.stride
+        // Only sessions on which the pupil was of compulsory school age count towards the penalty-notice threshold.
+        let csaFrom = max(0, index(CompulsorySchoolAge.starts(dateOfBirth: p.dateOfBirth)))
+        let csaTo = min(last, index(CompulsorySchoolAge.ends(dateOfBirth: p.dateOfBirth)))
+        s.csaFrom = csaFrom; s.csaTo = csaTo
         s.sess.withUnsafeMutableBufferPointer { sess in
             s.pre.withUnsafeMutableBufferPointer { pre in
                 p.codes.bytes.withUnsafeBufferPointer { codes in
@@ -454,7 +468,7 @@ struct EvalPlan {
                                         if f == 0 { continue }
                                         if f & EvalMark.attended != 0 { add.0 += 1 }
                                         if f & EvalMark.possible != 0 { add.1 += 1 }
-                                        if f & EvalMark.gnou != 0 { add.2 += 1 }
+                                        if f & EvalMark.gnou != 0 && i >= csaFrom && i <= csaTo { add.2 += 1 }
                                         if f & EvalMark.late != 0 { add.3 += 1 }
                                         if f & EvalMark.u != 0 { add.4 += 1 }
                                         if f & EvalMark.illness != 0 { add.5 += 1 }
@@ -552,15 +566,30 @@ struct EvalPlan {
         var found: [DueAction] = []
         noReasonOverdue(p, s, &found)
         if p.enrolment.isOnRoll(asOf) {
+            let notOfAge = CompulsorySchoolAge.legalStepsUnavailable(dateOfBirth: p.dateOfBirth, on: asOf)
+            let penalty = notOfAge == nil ? PenaltyTest(plan: self, casework: cw, scratch: s) : nil
             unexplainedToday(p, cw, s, &found)
-            stages(p, cw, s, &found)
+            stages(p, cw, s, penalty, &found)
             lateness(p, s, &found)
             absenceRuns(p, cw, &s, &found)
             illnessCounts(p, s, &found)
-            penalty(p, cw, s, &found)
+            if let penalty { penaltyThreshold(p, cw, s, penalty, &found) }
+            noticeFollowUps(p, cw, s, &found)
             notBackAfterLeave(p, cw, &found)
+            if let notOfAge { Self.withoutLegalSteps(&found, because: notOfAge) }
         }
         for a in found where !cw.done.contains(a.key) { out.append(a) }
+    }
+
+    /// The root guard for a pupil not of compulsory school age: no rule may propose a legal step. The penalty-notice
+    /// threshold is not proposed at all; any other action naming a legal step becomes a review, and escalation
+    /// actions say why legal steps are not available. Registers, follow-up and support still apply.
+    static func withoutLegalSteps(_ actions: inout [DueAction], because note: String) {
+        actions.removeAll { $0.kind == .penaltyThreshold }
+        for i in actions.indices {
+            if actions[i].action.isLegalStep { actions[i].action = .review; actions[i].reason += " " + note }
+            else if [.stageEntry, .stageReview, .lateness, .missingEducation].contains(actions[i].kind) { actions[i].reason += " " + note }
+        }
     }
 
     /// N marks more than `no_reason.n_to_o_school_days` school days old become O.
@@ -641,14 +670,34 @@ struct EvalPlan {
         stage.windowSchoolWeeks.map { "the last \(EvalWords.count($0, "school week"))" } ?? "the year to date"
     }
 
-    func stages(_ p: PupilFacts, _ cw: Casework, _ s: EvalScratch, _ out: inout [DueAction]) {
+    /// A stage whose step is a legal one passes the same national test as any other: the stage proposes a review that
+    /// says whether the test is met, and only the penalty-notice threshold rule proposes a notice (per parent, with the
+    /// 3-year limit and the amounts). Never a notice on the attendance rate alone.
+    func stageStep(_ kind: Policy.ActionKind, _ test: PenaltyTest?, _ reason: inout String) -> Policy.ActionKind {
+        guard kind.isLegalStep else { return kind }
+        let step = kind == .noticeToImprove ? "a Notice to Improve" : "a penalty notice"
+        guard let test else { return .review }     // not of compulsory school age: the root guard says why
+        let pn = policy.penaltyNotice
+        if let e = test.episode(after: test.latestNotice) {
+            reason += " This stage's step is \(step): the national test is met (\(EvalWords.count(e.countAtDue, "session")) of G, N, O or U "
+                + "in \(EvalWords.count(pn.windowSchoolWeeks, "school week")), reached on \(EvalWords.date(date(e.due)))): see the "
+                + "penalty-notice threshold action for each parent."
+        } else {
+            reason += " This stage's step is \(step), but the national test is not met: \(EvalWords.count(test.countNow(after: test.latestNotice), "session")) "
+                + "of G, N, O or U in the last \(EvalWords.count(pn.windowSchoolWeeks, "school week")), below \(pn.thresholdSessions). "
+                + "A notice cannot rest on the attendance rate alone: consider other support and keep monitoring."
+        }
+        return .review
+    }
+
+    func stages(_ p: PupilFacts, _ cw: Casework, _ s: EvalScratch, _ test: PenaltyTest?, _ out: inout [DueAction]) {
         // A pupil in no stage may enter the first stage or one with direct entry; a pupil in a stage moves on by `next`
         // when its monitoring ends without improvement, or may enter a later stage with direct entry whose threshold
         // is crossed (seed 004's letter below 90% for a pupil already sent the 93% letter; seed 003's severe absence).
         var after = -1
         var floorDay = cw.stageHistory.compactMap(\.left).max()
         if let current = cw.stage {
-            review(p, current, s, &out)
+            review(p, current, s, test, &out)
             after = policy.stages.firstIndex { $0.id == current.stage } ?? policy.stages.count
             floorDay = max(floorDay ?? current.entered, current.entered)
         }
@@ -674,11 +723,12 @@ struct EvalPlan {
         var figures: [String: Double] = ["attendance_rate": EvalWords.round4(rate), "attended": Double(att), "possible": Double(poss),
                                          "below": st.below]
         if let w = st.windowSchoolWeeks { figures["window_school_weeks"] = Double(w) }
+        let step = stageStep(st.action, test, &reason)
         out.append(action(p, .stageEntry, rule: "stages.\(st.id)", anchor: date(first), due: date(first), reason: reason,
-                          figures: figures, action: st.action, proposedStage: st.id))
+                          figures: figures, action: step, proposedStage: st.id))
     }
 
-    func review(_ p: PupilFacts, _ current: StageState, _ s: EvalScratch, _ out: inout [DueAction]) {
+    func review(_ p: PupilFacts, _ current: StageState, _ s: EvalScratch, _ test: PenaltyTest?, _ out: inout [DueAction]) {
         guard let st = policy.stage(current.stage), let weeks = st.monitoringSchoolWeeks,
               let end = Evaluation.monitoringEnd(entered: current.entered, schoolWeeks: weeks, calendar: calendar), asOf >= end else { return }
         let period = DateRange(from: current.entered.adding(days: 1), to: end)
@@ -706,8 +756,9 @@ struct EvalPlan {
         } else if let nextID = st.next, let next = policy.stage(nextID) {
             reason += "is below the target of \(EvalWords.threshold(target)): not improved. Next: \(next.name) (\(next.id))."
             if let letter = next.letter { reason += " Send the '\(letter)' letter." }
+            let step = stageStep(next.action, test, &reason)
             out.append(action(p, .stageReview, rule: rule, anchor: current.entered, due: end, reason: reason, figures: figures,
-                              action: next.action, proposedStage: next.id))
+                              action: step, proposedStage: next.id))
         } else {
             reason += "is below the target of \(EvalWords.threshold(target)): not improved. This is the policy's last stage: "
                 + "decide on further action."
@@ -871,56 +922,125 @@ struct EvalPlan {
 
     // MARK: Penalty notices
 
-    func penalty(_ p: PupilFacts, _ cw: Casework, _ s: EvalScratch, _ out: inout [DueAction]) {
-        let pn = policy.penaltyNotice
-        guard let windowFrom = windowStart[pn.windowSchoolWeeks]?[last], windowFrom >= 0 else { return }
-        // Sessions a notice has already dealt with do not count again: only those after the latest notice.
-        let latestNotice = cw.notices.filter { $0.issued <= asOf }.map(\.issued).max()
-        let after = latestNotice.map { index($0) + 1 } ?? 0
-        func count(endingAt i: Int) -> Int? {
-            guard let w = windowStart[pn.windowSchoolWeeks]?[i], w >= 0 else { return nil }
-            return s.count(EvalCounter.gnou, from: max(Int(w), after), through: i)
+    /// The national penalty-notice test for one pupil of compulsory school age: 10 (the policy's threshold) or more
+    /// sessions of G, N, O or U, each on a day of compulsory school age, in the rolling window of school weeks.
+    /// Sessions a notice has dealt with do not count again. One home for the test: the threshold rule and any stage
+    /// whose step is a legal one read it.
+    struct PenaltyTest {
+        let plan: EvalPlan
+        let casework: Casework
+        let scratch: EvalScratch
+
+        /// One episode: the first school day on which the threshold was reached (and has stayed reached since), and
+        /// the window that reached it on that day.
+        struct Episode {
+            /// Day index of `due`: the first school day on which the count reached the threshold.
+            var due: Int
+            /// The first day the cited window counts from (its first school week's Monday, or the day after a notice).
+            var from: Int
+            var countAtDue: Int
+            var countNow: Int
+            /// The notice after which sessions count.
+            var after: LocalDate?
         }
-        let from = max(Int(windowFrom), after)
-        let total = s.count(EvalCounter.gnou, from: from, through: last)
-        guard total >= pn.thresholdSessions else { return }
-        var first = last
-        while first > 0, let c = count(endingAt: first - 1), c >= pn.thresholdSessions { first -= 1 }
-        let anchor = date(first)
-        let refs = sessions(s, from: from, through: last, bits: EvalMark.gnou)
-        let weeks = penaltyWeeks
-        let span = weeks.first.map { "the \(EvalWords.count(weeks.count, "school week")) from \(EvalWords.date($0.from)) to \(EvalWords.date(asOf))" }
-            ?? "the window"
-        var head = "\(EvalWords.count(total, "session")) of unauthorised absence (G, N, O or U) in \(span)"
-        if let n = latestNotice { head += " (after the notice of \(EvalWords.date(n)))" }
-        head += ": at or above the threshold of \(pn.thresholdSessions). Consider a penalty notice. "
-        var figures: [String: Double] = ["sessions": Double(total), "threshold_sessions": Double(pn.thresholdSessions),
-                                         "window_school_weeks": Double(pn.windowSchoolWeeks)]
+
+        /// The episode counting only sessions after `after` (a notice's date), nil when the threshold is not met today.
+        func episode(after: LocalDate?) -> Episode? {
+            let pn = plan.policy.penaltyNotice
+            guard let starts = plan.windowStart[pn.windowSchoolWeeks] else { return nil }
+            let cut = after.map { plan.index($0) + 1 } ?? 0
+            func from(_ i: Int) -> Int? { let w = Int(starts[i]); return w >= 0 ? max(w, cut) : nil }
+            func count(_ i: Int) -> Int? { from(i).map { scratch.count(EvalCounter.gnou, from: $0, through: i) } }
+            guard let now = count(plan.last), now >= pn.thresholdSessions else { return nil }
+            var first = plan.last
+            while first > 0, let c = count(first - 1), c >= pn.thresholdSessions { first -= 1 }
+            // The count rises only on a school day; the episode starts on another day only where it reaches back
+            // past the days scanned, and then the first school day in it is the first day it is known to be met.
+            var due = first
+            while due < plan.last && !plan.isSchoolDay(due) { due += 1 }
+            guard let f = from(due), let c = count(due) else { return nil }
+            return Episode(due: due, from: f, countAtDue: c, countNow: now, after: after)
+        }
+
+        /// G, N, O and U sessions (of compulsory school age) in the window ending today, after `after`.
+        func countNow(after: LocalDate?) -> Int {
+            guard let w = plan.windowStart[plan.policy.penaltyNotice.windowSchoolWeeks]?[plan.last], w >= 0 else { return 0 }
+            return scratch.count(EvalCounter.gnou, from: max(Int(w), after.map { plan.index($0) + 1 } ?? 0), through: plan.last)
+        }
+
+        /// The latest notice of any kind on or before the evaluation date: sessions before it count for nobody.
+        var latestNotice: LocalDate? { casework.notices.filter { $0.issued <= plan.asOf }.map(\.issued).max() }
+        /// The latest Notice to Improve, or penalty notice to this parent: the sessions it dealt with do not count again
+        /// for this parent (another parent's notice for the same sessions is theirs to receive).
+        func latestNotice(for parent: String) -> LocalDate? {
+            casework.notices.filter { $0.issued <= plan.asOf && ($0.kind == .noticeToImprove || $0.parent == parent) }.map(\.issued).max()
+        }
+    }
+
+    func penaltyWords(_ e: PenaltyTest.Episode, _ s: EvalScratch) -> (head: String, refs: [SessionRef], figures: [String: Double]) {
+        let pn = policy.penaltyNotice
+        let weeksFrom = date(Int(windowStart[pn.windowSchoolWeeks]![e.due]))
+        var head = "\(EvalWords.count(e.countAtDue, "session")) of unauthorised absence (G, N, O or U) in the "
+            + "\(EvalWords.count(pn.windowSchoolWeeks, "school week")) from \(EvalWords.date(weeksFrom)) to \(EvalWords.date(date(e.due)))"
+        if let n = e.after { head += " (after the notice of \(EvalWords.date(n)))" }
+        head += ": the threshold of \(pn.thresholdSessions) was reached on \(EvalWords.date(date(e.due)))."
+        if e.countNow > e.countAtDue {
+            head += " Since then the count has risen: \(e.countNow) in the \(EvalWords.count(pn.windowSchoolWeeks, "school week")) to "
+                + "\(EvalWords.date(asOf))."
+        }
+        head += " "
+        let refs = sessions(s, from: max(e.from, s.csaFrom), through: min(e.due, s.csaTo), bits: EvalMark.gnou)
+        let figures: [String: Double] = ["sessions": Double(e.countAtDue), "sessions_now": Double(e.countNow),
+                                         "threshold_sessions": Double(pn.thresholdSessions), "window_school_weeks": Double(pn.windowSchoolWeeks)]
+        return (head, refs, figures)
+    }
+
+    func penaltyThreshold(_ p: PupilFacts, _ cw: Casework, _ s: EvalScratch, _ test: PenaltyTest, _ out: inout [DueAction]) {
+        let pn = policy.penaltyNotice
         let rule = "penalty_notice"
         let threeYears = Evaluation.yearsBefore(asOf, 3)
         let recent = cw.notices.filter { $0.issued > threeYears && $0.issued <= asOf }
-        if pn.noticeToImproveFirst && !recent.contains(where: { $0.kind == .noticeToImprove }) {
-            let parents = p.contacts.filter(\.parentalResponsibility)
-            var reason = head + "The policy offers a Notice to Improve first and none has been issued for this child in the last 3 years: "
-                + "issue a Notice to Improve"
+        let parents = p.contacts.filter(\.parentalResponsibility).sorted { $0.priority < $1.priority }
+        let ntiRecently = recent.contains { $0.kind == .noticeToImprove }
+        let offerNTI = pn.noticeToImprove != .never && !ntiRecently
+        let offerPN = pn.noticeToImprove != .always || ntiRecently
+
+        if offerNTI, let e = test.episode(after: test.latestNotice) {
+            let (head, refs, figures) = penaltyWords(e, s)
+            var reason = head
+            if pn.noticeToImprove == .always {
+                reason += "The policy uses a Notice to Improve first and none has been issued for this child in the last 3 years: "
+                    + "issue a Notice to Improve"
+            } else {
+                reason += "The policy leaves the route to the school (notice to improve: discretionary): a Notice to Improve, "
+                    + "or a penalty notice to each parent (proposed beside this); recording one closes the other. Notice to Improve"
+            }
             if let w = pn.improvementSchoolWeeks { reason += " with an improvement period of \(EvalWords.count(w, "school week"))" }
             reason += "."
-            figures["notice_number"] = 0
+            var f = figures
+            f["notice_number"] = 0
+            let anchor = date(e.due)
             out.append(action(p, .penaltyThreshold, rule: rule, anchor: anchor, suffix: "notice-to-improve", due: anchor, reason: reason,
-                              sessions: refs, figures: figures, action: .noticeToImprove, contacts: contactLines(parents)))
-            return
+                              sessions: refs, figures: f, action: .noticeToImprove, contacts: contactLines(parents)))
         }
-        let parents = p.contacts.filter(\.parentalResponsibility).sorted { $0.priority < $1.priority }
+        guard offerPN else { return }
         guard !parents.isEmpty else {
+            guard let e = test.episode(after: test.latestNotice) else { return }
+            let (head, refs, figures) = penaltyWords(e, s)
             let reason = head + "No parent with parental responsibility is on the admission register: add them before a notice can be requested."
-            out.append(action(p, .penaltyThreshold, rule: rule, anchor: anchor, due: anchor, reason: reason, sessions: refs,
+            out.append(action(p, .penaltyThreshold, rule: rule, anchor: date(e.due), due: date(e.due), reason: reason, sessions: refs,
                               figures: figures, action: .review))
             return
         }
         for parent in parents {
-            let previous = recent.filter { $0.kind == .penaltyNotice && $0.parent == parent.name }.count
+            guard let e = test.episode(after: test.latestNotice(for: parent.name)) else { continue }
+            let (head, refs, figures) = penaltyWords(e, s)
+            let theirs = recent.filter { $0.kind == .penaltyNotice && $0.parent == parent.name }
+            let previous = theirs.count
             var f = figures
             f["previous_notices"] = Double(previous)
+            let elsewhere = Set(theirs.compactMap(\.recordedAt)).sorted()
+            let whereFrom = elsewhere.isEmpty ? "" : " (recorded at \(elsewhere.joined(separator: " and ")) as well as here)"
             let reason: String
             let kind: Policy.ActionKind
             switch previous {
@@ -930,21 +1050,55 @@ struct EvalPlan {
                 f["notice_number"] = 1; f["amount_gbp"] = 160; f["reduced_amount_gbp"] = 80
                 kind = .penaltyNotice
             case 1:
-                reason = head + "Second penalty notice to \(parent.name) for this child within 3 years: £160 flat, paid within 28 days "
+                reason = head + "Second penalty notice to \(parent.name) for this child within 3 years\(whereFrom): £160 flat, paid within 28 days "
                     + "(no reduced amount)."
                 f["notice_number"] = 2; f["amount_gbp"] = 160
                 kind = .penaltyNotice
             default:
-                reason = head + "\(parent.name) has had \(previous) penalty notices for this child in the last 3 years, the most allowed: "
+                reason = head + "\(parent.name) has had \(previous) penalty notices for this child in the last 3 years\(whereFrom), the most allowed: "
                     + "no further notice. Other action is needed instead, such as prosecution (s444), a parenting order or "
                     + "an education supervision order."
                 f["notice_number"] = Double(previous + 1); f["amount_gbp"] = 0
                 kind = .laReferral
             }
+            let anchor = date(e.due)
             var a = action(p, .penaltyThreshold, rule: rule, anchor: anchor, suffix: parent.name, due: anchor, reason: reason,
                            sessions: refs, figures: f, action: kind, contacts: contactLines([parent]))
             a.parent = parent.name
             out.append(a)
+        }
+    }
+
+    /// After a notice: the end of a Notice to Improve's improvement period, and a penalty notice not known to be paid
+    /// by day 28 (RULES: "Unpaid after 28 days: the LA decides whether to prosecute").
+    func noticeFollowUps(_ p: PupilFacts, _ cw: Casework, _ s: EvalScratch, _ out: inout [DueAction]) {
+        let pn = policy.penaltyNotice
+        let mine = cw.notices.filter { $0.recordedAt == nil && $0.issued <= asOf }
+        if let weeks = pn.improvementSchoolWeeks, let nti = mine.filter({ $0.kind == .noticeToImprove }).max(by: { $0.issued < $1.issued }),
+           let end = Evaluation.monitoringEnd(entered: nti.issued, schoolWeeks: weeks, calendar: calendar), asOf >= end {
+            let a = max(0, index(nti.issued) + 1), b = min(last, index(end))
+            let unauthorised = s.count(EvalCounter.gnou, from: a, through: b)
+            let refs = sessions(s, from: a, through: b, bits: EvalMark.gnou)
+            let improved = unauthorised == 0
+            var reason = "The improvement period of the Notice to Improve issued on \(EvalWords.date(nti.issued)) "
+                + "(\(EvalWords.count(weeks, "school week"))) ended on \(EvalWords.date(end)): "
+                + "\(EvalWords.count(unauthorised, "session")) of unauthorised absence (G, N, O or U) in it. "
+            reason += improved
+                ? "Improved: no further unauthorised absence. Tell the family and close the notice."
+                : "Not improved: under the LA's code of conduct a penalty notice may now be issued to each parent with parental "
+                    + "responsibility; record it on the timeline when issued."
+            out.append(action(p, .noticeToImproveReview, rule: "penalty_notice.improvement_school_weeks", anchor: nti.issued, due: end,
+                              reason: reason, sessions: refs,
+                              figures: ["unauthorised_sessions": Double(unauthorised), "improvement_school_weeks": Double(weeks),
+                                        "improved": improved ? 1 : 0], action: .review))
+        }
+        for notice in mine where notice.kind == .penaltyNotice && notice.paidWithin21Days != true {
+            let day28 = notice.issued.adding(days: 28)
+            guard asOf > day28 else { continue }
+            let reason = "Penalty notice issued to \(notice.parent) on \(EvalWords.date(notice.issued)) is not recorded as paid by day 28 "
+                + "(\(EvalWords.date(day28))): check with the LA, which decides whether to prosecute (s444)."
+            out.append(action(p, .penaltyNoticeUnpaid, rule: "penalty_notice", anchor: notice.issued, suffix: notice.parent,
+                              due: day28.adding(days: 1), reason: reason, action: .review, contacts: []))
         }
     }
 
@@ -988,10 +1142,8 @@ struct EvalPlan {
 // MARK: - EvalWords
 
 enum EvalWords {
-    static let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-                         "November", "December"]
     /// "3 November 2025"
-    static func date(_ d: LocalDate) -> String { let c = d.components; return "\(c.day) \(months[c.month - 1]) \(c.year)" }
+    static func date(_ d: LocalDate) -> String { d.longDate }
     /// A rate with one decimal: "91.3%".
     static func percent(_ r: Double) -> String { let t = Int((r * 1000).rounded()); return "\(t / 10).\(t % 10)%" }
     /// A threshold without a needless decimal: "93%", "94.5%".

@@ -58,6 +58,8 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
     public var monthName: String {
         ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"][month - 1]
     }
+    /// "3 November 2025"
+    public var longDate: String { "\(day) \(monthName) \(year)" }
     /// The Monday of this date's week.
     public var weekStart: LocalDate { adding(days: -(weekday - 1)) }
 

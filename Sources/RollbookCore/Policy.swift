@@ -63,6 +63,9 @@ public struct Policy: Sendable, Hashable, Codable {
         case informLA = "inform_la"
         case informSocialWorker = "inform_social_worker"
         case review
+
+        /// A step the law allows only for a child of compulsory school age, and only past the national threshold.
+        public var isLegalStep: Bool { self == .noticeToImprove || self == .penaltyNotice }
     }
 
     public struct Stage: Sendable, Hashable, Codable {
@@ -168,14 +171,51 @@ public struct Policy: Sendable, Hashable, Codable {
         public var thresholdSessions: Int
         /// The rolling window in school weeks, ending with the week of the evaluation date (10 nationally).
         public var windowSchoolWeeks: Int
-        /// Offer a Notice to Improve before a penalty notice.
-        public var noticeToImproveFirst: Bool
+        /// Whether a Notice to Improve comes before a penalty notice (the LA's code of conduct decides).
+        public var noticeToImprove: NoticeToImproveUse
         /// The Notice to Improve's improvement period, in school weeks (3 to 6).
         public var improvementSchoolWeeks: Int?
-        public init(thresholdSessions: Int = 10, windowSchoolWeeks: Int = 10, noticeToImproveFirst: Bool, improvementSchoolWeeks: Int?) {
+        public init(thresholdSessions: Int = 10, windowSchoolWeeks: Int = 10, noticeToImprove: NoticeToImproveUse,
+                    improvementSchoolWeeks: Int?) {
             self.thresholdSessions = thresholdSessions; self.windowSchoolWeeks = windowSchoolWeeks
-            self.noticeToImproveFirst = noticeToImproveFirst; self.improvementSchoolWeeks = improvementSchoolWeeks
+            self.noticeToImprove = noticeToImprove; self.improvementSchoolWeeks = improvementSchoolWeeks
         }
+
+        enum CodingKeys: String, CodingKey {
+            case thresholdSessions, windowSchoolWeeks, noticeToImprove, improvementSchoolWeeks
+            /// Before `notice_to_improve`: true meant `always`. Read from versions saved then; never written.
+            case noticeToImproveFirst
+        }
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            thresholdSessions = try c.decode(Int.self, forKey: .thresholdSessions)
+            windowSchoolWeeks = try c.decode(Int.self, forKey: .windowSchoolWeeks)
+            improvementSchoolWeeks = try c.decodeIfPresent(Int.self, forKey: .improvementSchoolWeeks)
+            if let use = try c.decodeIfPresent(NoticeToImproveUse.self, forKey: .noticeToImprove) {
+                noticeToImprove = use
+            } else if let first = try c.decodeIfPresent(Bool.self, forKey: .noticeToImproveFirst) {
+                noticeToImprove = first ? .always : .never
+            } else {
+                throw DecodingError.keyNotFound(CodingKeys.noticeToImprove, .init(codingPath: c.codingPath, debugDescription: "missing"))
+            }
+        }
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(thresholdSessions, forKey: .thresholdSessions)
+            try c.encode(windowSchoolWeeks, forKey: .windowSchoolWeeks)
+            try c.encode(noticeToImprove, forKey: .noticeToImprove)
+            try c.encode(improvementSchoolWeeks, forKey: .improvementSchoolWeeks)
+        }
+    }
+
+    /// Whether a Notice to Improve is used before a penalty notice ("where used": seeds 000, 003, 004).
+    public enum NoticeToImproveUse: String, Sendable, Hashable, Codable, CaseIterable {
+        /// A Notice to Improve first, unless one was issued for this child in the last 3 years.
+        case always
+        /// The school chooses case by case: the worklist offers both routes.
+        case discretionary
+        /// Straight to a penalty notice.
+        case never
     }
 
     public struct LeaveRules: Sendable, Hashable, Codable {
@@ -301,8 +341,8 @@ extension Policy {
         if let w = pn.improvementSchoolWeeks, !(3...6).contains(w) {
             throw fail("penalty_notice.improvement_school_weeks", "a Notice to Improve's improvement period is 3 to 6 weeks")
         }
-        if pn.noticeToImproveFirst && pn.improvementSchoolWeeks == nil {
-            throw fail("penalty_notice.improvement_school_weeks", "needed when notice_to_improve_first is true")
+        if pn.noticeToImprove != .never && pn.improvementSchoolWeeks == nil {
+            throw fail("penalty_notice.improvement_school_weeks", "needed when notice_to_improve is \(pn.noticeToImprove.rawValue): the Notice to Improve's improvement period")
         }
         guard leave.noticeDays >= 0 else { throw fail("leave.notice_days", "must not be negative") }
         if let a = leave.refuseWhenAuthorisedAbove { try fraction(a, "leave.refuse_when_authorised_above") }
@@ -390,7 +430,7 @@ extension Policy {
                lateness: [], illnessEvidence: [],
                missingEducation: MissingEducation(noContactSchoolDays: [10], vulnerableAfterSchoolDays: nil, continuousUnauthorisedSchoolDays: 20,
                                                   illnessSchoolDays: nil, notBackAfterLeaveSchoolDays: 10, tellSocialWorker: true),
-               penaltyNotice: PenaltyNotice(noticeToImproveFirst: false, improvementSchoolWeeks: nil),
+               penaltyNotice: PenaltyNotice(noticeToImprove: .never, improvementSchoolWeeks: nil),
                leave: LeaveRules(noticeDays: 14, refuseWhenAuthorisedAbove: nil, blackouts: [], adjacentDaysEvidenceDays: nil))
     }
 }

@@ -50,6 +50,11 @@ struct CaseworkController: RouteCollection {
         // Notices are each parent's own: the next notice's amount depends on how many that parent has had for this child.
         let notice: Set<CaseworkKind> = [.noticeToImprove, .penaltyNotice, .penaltyNoticePaidEarly]
         let parent = form.parent?.trimmingCharacters(in: .whitespaces).nilIfEmpty
+        // Legal steps only for a child of compulsory school age on the day (Education Act 1996 s444; RULES.md).
+        if [.noticeToImprove, .penaltyNotice, .educationSupervisionOrder].contains(kind),
+           let why = CompulsorySchoolAge.legalStepsUnavailable(dateOfBirth: LocalDate(iso: p.dateOfBirth)!, on: date) {
+            throw APIError.invalid("kind", why)
+        }
         if notice.contains(kind) {
             let parents = try await req.store.contacts(pupilID: p.id!).filter(\.parentalResponsibility).map(\.name)
             guard let parent, parents.contains(parent) else {
@@ -98,6 +103,8 @@ struct CaseworkController: RouteCollection {
         case .lateness: "Lateness"
         case .illnessEvidence: "Illness evidence"
         case .penaltyThreshold: "Penalty-notice threshold"
+        case .noticeToImproveReview: "End of a Notice to Improve's improvement period"
+        case .penaltyNoticeUnpaid: "Penalty notice not paid by day 28"
         case .missingEducation: "Children missing education"
         case .vulnerableAbsence: "Vulnerable pupil absent"
         case .informLA: "Inform the LA"

@@ -27,6 +27,15 @@ struct PolicyController: RouteCollection {
         var error: String?
     }
 
+    static func noticeToImproveWords(_ pn: Policy.PenaltyNotice) -> String {
+        let weeks = pn.improvementSchoolWeeks.map { " (improvement period \($0) school weeks)" } ?? ""
+        switch pn.noticeToImprove {
+        case .always: return "; a Notice to Improve first\(weeks)"
+        case .discretionary: return "; a Notice to Improve or a penalty notice, case by case\(weeks)"
+        case .never: return "; no Notice to Improve"
+        }
+    }
+
     func page(req: Request) async throws -> View {
         try await render(req, error: nil)
     }
@@ -47,7 +56,7 @@ struct PolicyController: RouteCollection {
             Setting(name: "Persistent and severe absence", value: "\(pc(p.persistentAbsence)) and \(pc(p.severeAbsence)) of possible sessions missed", source: p.clause("persistent_absence")),
             Setting(name: "No reason (N)", value: "becomes O after \(p.noReason.nToOSchoolDays) school days", source: p.clause("no_reason")),
             Setting(name: "First-day contact", value: "by \(p.dayOne.contactBy)\(p.dayOne.repeatDaily ? ", again each day the absence stays unexplained" : "")", source: p.clause("day_one")),
-            Setting(name: "Penalty notice threshold", value: "\(p.penaltyNotice.thresholdSessions) sessions of G, N, O or U in \(p.penaltyNotice.windowSchoolWeeks) school weeks\(p.penaltyNotice.noticeToImproveFirst ? "; a Notice to Improve first (\(p.penaltyNotice.improvementSchoolWeeks ?? 0) school weeks)" : "")", source: p.clause("penalty_notice")),
+            Setting(name: "Penalty notice threshold", value: "\(p.penaltyNotice.thresholdSessions) sessions of G, N, O or U in \(p.penaltyNotice.windowSchoolWeeks) school weeks\(Self.noticeToImproveWords(p.penaltyNotice))", source: p.clause("penalty_notice")),
         ]
         let me = p.missingEducation
         settings.append(Setting(name: "Children missing education", value: [

@@ -68,20 +68,58 @@ extension Store {
         return out
     }
 
-    /// Who is vulnerable (child protection or child in need plan, looked after) and who has a social worker, by pupil id.
-    func safeguardingFlags(schoolID: Int, pupilIDs: [Int]?) async throws -> [Int: (vulnerable: Bool, socialWorker: Bool)] {
-        var q = sql.select().columns("id", "child_protection", "child_in_need", "looked_after", "social_worker_name").from(PupilRow.schema)
+    /// Each pupil's date of birth (for compulsory school age), whether they are vulnerable (child protection or child in
+    /// need plan, looked after) and whether they have a social worker, by pupil id.
+    func evaluationFacts(schoolID: Int, pupilIDs: [Int]?) async throws -> [Int: (dateOfBirth: LocalDate, vulnerable: Bool, socialWorker: Bool)] {
+        var q = sql.select().columns("id", "date_of_birth", "child_protection", "child_in_need", "looked_after", "social_worker_name").from(PupilRow.schema)
             .where("school_id", .equal, SQLBind(schoolID))
         if let ids = pupilIDs {
             // PostgreSQL refuses `IN ()`.
             guard !ids.isEmpty else { return [:] }
             q = q.where("id", .in, SQLBind.group(ids))
         }
-        var out: [Int: (vulnerable: Bool, socialWorker: Bool)] = [:]
+        var out: [Int: (dateOfBirth: LocalDate, vulnerable: Bool, socialWorker: Bool)] = [:]
         for r in try await q.all() {
+            let dob = try r.decode(column: "date_of_birth", as: String.self)
+            guard let dateOfBirth = LocalDate(iso: dob) else { throw ValidationError(field: "date_of_birth", reason: "'\(dob)' is not a date") }
             out[try r.decode(column: "id", as: Int.self)] = (
+                dateOfBirth,
                 try r.decode(column: "child_protection", as: Bool.self) || r.decode(column: "child_in_need", as: Bool.self) || r.decode(column: "looked_after", as: Bool.self),
                 !(try r.decode(column: "social_worker_name", as: String.self)).isEmpty)
+        }
+        return out
+    }
+
+    /// Notices to Improve and penalty notices recorded for the same children (by UPN) at the deployment's other
+    /// schools: the 3-year limit counts every notice for a parent and child, wherever it was recorded (seed 000
+    /// §6.5.7.4). Notices are few, so every other school's are read and matched here.
+    func noticesAtOtherSchools(schoolID: Int, upns: Set<String>) async throws -> [String: [NoticeRecord]] {
+        guard !upns.isEmpty else { return [:] }
+        let kinds = [CaseworkKind.noticeToImprove, .penaltyNotice, .penaltyNoticePaidEarly].map(\.rawValue)
+        let rows = try await sql.select()
+            .columns(SQLColumn("upn", table: "pupils"), SQLColumn("kind", table: "casework"), SQLColumn("parent", table: "casework"),
+                     SQLColumn("happened_on", table: "casework"), SQLColumn("name", table: "schools"))
+            .from("casework")
+            .join("pupils", on: SQLColumn("id", table: "pupils"), .equal, SQLColumn("pupil_id", table: "casework"))
+            .join("schools", on: SQLColumn("id", table: "schools"), .equal, SQLColumn("school_id", table: "pupils"))
+            .where(SQLColumn("school_id", table: "pupils"), .notEqual, SQLBind(schoolID))
+            .where(SQLColumn("kind", table: "casework"), .in, SQLBind.group(kinds))
+            .orderBy(SQLColumn("happened_on", table: "casework")).orderBy(SQLColumn("id", table: "casework"))
+            .all()
+        var out: [String: [NoticeRecord]] = [:]
+        for r in rows {
+            let upn = try r.decode(column: "upn", as: String.self)
+            guard upns.contains(upn), let kind = CaseworkKind(rawValue: try r.decode(column: "kind", as: String.self)),
+                  let day = LocalDate(iso: try r.decode(column: "happened_on", as: String.self)) else { continue }
+            let parent = try r.decode(column: "parent", as: String?.self) ?? ""
+            let school = try r.decode(column: "name", as: String.self)
+            switch kind {
+            case .penaltyNoticePaidEarly:
+                if let i = out[upn]?.lastIndex(where: { $0.kind == .penaltyNotice && $0.parent == parent }) { out[upn]![i].paidWithin21Days = true }
+            default:
+                out[upn, default: []].append(NoticeRecord(parent: parent, kind: kind == .penaltyNotice ? .penaltyNotice : .noticeToImprove,
+                                                          issued: day, recordedAt: school))
+            }
         }
         return out
     }
@@ -98,7 +136,8 @@ extension Store {
         let ids = pupils.map(\.id)
         let arrays = try await sessionArrays(schoolID: schoolID, pupilIDs: upns == nil ? nil : ids, range: range)
         let contacts = try await contacts(schoolID: schoolID, pupilIDs: upns == nil ? nil : ids)
-        let flags = try await safeguardingFlags(schoolID: schoolID, pupilIDs: upns == nil ? nil : ids)
+        let flags = try await evaluationFacts(schoolID: schoolID, pupilIDs: upns == nil ? nil : ids)
+        let noticesElsewhere = try await noticesAtOtherSchools(schoolID: schoolID, upns: Set(pupils.map(\.upn)))
         var timelines: [Int: [CaseworkRow]] = [:]
         if upns == nil {
             for r in try await casework(schoolID: schoolID) { timelines[r.pupilID, default: []].append(r) }
@@ -113,17 +152,22 @@ extension Store {
         }
         var casework: [String: Casework] = [:]
         var followUps: [DueAction] = []
-        let facts = pupils.map { p in
+        let facts = try pupils.map { p in
             let id = p.id
             var cw = timelines[id].map(Casework.init(timeline:))
+            if let other = noticesElsewhere[p.upn] {
+                if cw == nil { cw = Casework() }
+                cw!.notices += other
+            }
             let ended = decisions[id]?.compactMap { $0.grant?.to }.filter { $0 < asOf }.max()
             if let ended {
                 if cw == nil { cw = Casework() }
                 cw!.leaveEnded = max(cw!.leaveEnded ?? ended, ended)
             }
             if let cw { casework[p.upn] = cw }
-            let f = PupilFacts(upn: p.upn, name: p.displayName, enrolment: p.enrolment, codes: arrays[id] ?? SessionArray(base: from, days: 0),
-                               vulnerable: flags[id]?.vulnerable ?? false, socialWorker: flags[id]?.socialWorker ?? false, contacts: contacts[id] ?? [])
+            guard let facts = flags[id] else { throw ValidationError(field: "pupil", reason: "\(p.upn) is not on the admission register") }
+            let f = PupilFacts(upn: p.upn, name: p.displayName, dateOfBirth: facts.dateOfBirth, enrolment: p.enrolment, codes: arrays[id] ?? SessionArray(base: from, days: 0),
+                               vulnerable: facts.vulnerable, socialWorker: facts.socialWorker, contacts: contacts[id] ?? [])
             if let d = decisions[id] {
                 let done = cw?.done ?? []
                 followUps += LeaveFollowUp.run(policy: policy, calendar: calendar, asOf: asOf, pupil: f, decisions: d, evidenceReceived: [])

@@ -312,7 +312,7 @@ struct AnalyticsPenaltyTests {
         #expect(g.map(\.id) == ["Gus"])
         #expect(g.first?.maximumWindow == DateRange(from: day("2025-09-01"), to: day("2025-09-14")))
         #expect(g.first?.firstReachedWeek == day("2025-09-08"))
-        #expect(PenaltyRule(Policy.PenaltyNotice(noticeToImproveFirst: false, improvementSchoolWeeks: nil)) == .national)
+        #expect(PenaltyRule(Policy.PenaltyNotice(noticeToImprove: .never, improvementSchoolWeeks: nil)) == .national)
     }
 
     @Test("the full-year report is overview, cohorts and the penalty scan in one pass")

@@ -92,7 +92,7 @@ struct SeedPolicyTests {
     /// Settings every example cites, whatever the seed says (a silent seed is cited as silent, with the rule used).
     static let citedInEveryFile = [
         "register.am", "register.pm", "attendance_target", "bands", "persistent_absence", "severe_absence",
-        "no_reason", "day_one", "penalty_notice", "penalty_notice.notice_to_improve_first",
+        "no_reason", "day_one", "penalty_notice", "penalty_notice.notice_to_improve",
         "missing_education.no_contact_school_days", "missing_education.vulnerable_after_school_days",
         "missing_education.continuous_unauthorised_school_days", "missing_education.illness_school_days",
         "missing_education.not_back_after_leave_school_days", "missing_education.tell_social_worker",
@@ -346,7 +346,7 @@ struct SeedPolicyTests {
     func seed003PenaltyWarning() throws {
         let pn = try Self.seed(3).penaltyNotice
         #expect(pn.thresholdSessions == 10)
-        #expect(pn.noticeToImproveFirst && pn.improvementSchoolWeeks == 6)
+        #expect(pn.noticeToImprove == .always && pn.improvementSchoolWeeks == 6)
     }
 
     @Test("Seed 003 'Proactive strategies' 10: evidence for days next to a leave within one week of return")
