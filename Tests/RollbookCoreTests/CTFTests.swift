@@ -80,7 +80,7 @@ private func tinyYears() throws -> [String: CTFYearData] {
         #expect(CTFMarks.code(for: "Y", on: day("2024-09-02")) == nil)
     }
 
-    // MARK: Export, worked out by hand from ../shared/examples/tiny
+    // MARK: Export, worked out by hand from Tests/Fixtures/tiny
 
     @Test func tinyExampleExportsTheMarksStringsAndCountsWorkedOutByHand() throws {
         let years = try tinyYears()

@@ -1,15 +1,13 @@
 import Foundation
 @testable import RollbookCore
 
-/// The worked example in /work/shared/examples/tiny, read from disk at test time.
-/// The repository is /work/main and the shared folder sits beside it: repoRoot/../shared.
+/// The worked "tiny" example of the interchange formats, kept in the repository (Tests/Fixtures/tiny) and read from
+/// disk at test time.
 struct TinyExample {
     static let directory: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent()   // RollbookCoreTests
         .deletingLastPathComponent()   // Tests
-        .deletingLastPathComponent()   // repository root
-        .deletingLastPathComponent()   // its parent
-        .appendingPathComponent("shared/examples/tiny")
+        .appendingPathComponent("Fixtures/tiny")
 
     static let range = DateRange(from: LocalDate(year: 2025, month: 9, day: 1)!, to: LocalDate(year: 2025, month: 9, day: 30)!)
     static let expectedReportFile = "expected_report_2025-09-01_2025-09-30.json"

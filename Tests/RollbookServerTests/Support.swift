@@ -34,8 +34,9 @@ struct Fixture {
         am: RegisterWindow(opens: TimeOfDay(hour: 8, minute: 45)!, lateAfter: TimeOfDay(hour: 8, minute: 55)!, closes: TimeOfDay(hour: 9, minute: 15)!),
         pm: RegisterWindow(opens: TimeOfDay(hour: 13, minute: 0)!, closes: TimeOfDay(hour: 13, minute: 15)!))
 
+    /// The worked "tiny" example, kept in the repository.
     static let sharedExamples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/examples/tiny")
+        .appendingPathComponent("Fixtures/tiny")
 
     static func text(_ name: String) throws -> String { try String(contentsOf: sharedExamples.appendingPathComponent(name), encoding: .utf8) }
 

@@ -1,6 +1,6 @@
 """The command line as a school would use it: import the three CSV files, print the report.
 
-The worked example in ../shared/examples/tiny must give exactly its expected report, and an import
+The worked example in Tests/Fixtures/tiny must give exactly its expected report, and an import
 with an error must name file, line and column and change nothing.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-TINY = REPO_ROOT.parent / "shared" / "examples" / "tiny"
+TINY = REPO_ROOT / "Tests" / "Fixtures" / "tiny"
 
 
 def rollbook(*args: str, database: Path) -> subprocess.CompletedProcess:
