@@ -245,6 +245,8 @@ public struct Policy: Sendable, Hashable, Codable {
     }
 
     public var attendanceBands: AttendanceBands { AttendanceBands(bands: bands) }
+    /// The school's own persistent and severe absence thresholds, for its lists; national statistics keep the DfE's.
+    public var absenceThresholds: AbsenceThresholds { AbsenceThresholds(persistent: persistentAbsence, severe: severeAbsence) }
 
     public func stage(_ id: String) -> Stage? { stages.first { $0.id == id } }
 

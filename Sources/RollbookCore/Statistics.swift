@@ -89,10 +89,10 @@ public struct SessionCounts: Sendable, Hashable, Codable {
     public var absenceRate: Double? { rate(absent) }
     public var authorisedAbsenceRate: Double? { rate(authorised) }
     public var unauthorisedAbsenceRate: Double? { rate(unauthorised) }
-    /// Overall absence of at least 10% of possible sessions.
-    public var isPersistentAbsence: Bool { possible > 0 && absent * 10 >= possible }
-    /// Overall absence of at least 50% of possible sessions.
-    public var isSevereAbsence: Bool { possible > 0 && absent * 2 >= possible }
+    /// Persistent absence by the DfE's definition: overall absence of at least 10% of possible sessions.
+    public var isPersistentAbsence: Bool { AbsenceThresholds.national.isPersistent(self) }
+    /// Severe absence by the DfE's definition: overall absence of at least 50% of possible sessions.
+    public var isSevereAbsence: Bool { AbsenceThresholds.national.isSevere(self) }
 
     public static func + (a: SessionCounts, b: SessionCounts) -> SessionCounts {
         SessionCounts(possible: a.possible + b.possible, present: a.present + b.present,
@@ -235,4 +235,26 @@ public struct AttendanceBands: Sendable, Hashable, Codable {
         Band(name: "90% to 93.9%", from: 0.90, tone: "amber"),
         Band(name: "below 90%", from: 0, tone: "red"),
     ])
+}
+
+/// Where persistent and severe absence begin, as fractions of a pupil's possible sessions. National statistics (reports,
+/// the census, analytics "compared with England") use the DfE's; a school's own lists, bands and stages use its policy's
+/// `persistent_absence` and `severe_absence`, labelled with the definition.
+public struct AbsenceThresholds: Sendable, Hashable {
+    public var persistent: Double
+    public var severe: Double
+    public init(persistent: Double, severe: Double) { self.persistent = persistent; self.severe = severe }
+    /// The DfE's definitions: 10% and 50%.
+    public static let national = AbsenceThresholds(persistent: 0.10, severe: 0.50)
+
+    // A rate from a division is the correctly rounded quotient, so 3 of 30 compares equal to 0.1, as it should.
+    public func isPersistent(_ c: SessionCounts) -> Bool { c.absenceRate.map { $0 >= persistent } ?? false }
+    public func isSevere(_ c: SessionCounts) -> Bool { c.absenceRate.map { $0 >= severe } ?? false }
+
+    /// "10% or more (the DfE's definition)" or "12% or more (the school's policy)".
+    public func words(_ threshold: Double) -> String {
+        let t = Int((threshold * 1000).rounded())
+        let figure = t % 10 == 0 ? "\(t / 10)%" : "\(t / 10).\(t % 10)%"
+        return "\(figure) or more (\(self == .national ? "the DfE's definition" : "the school's policy"))"
+    }
 }

@@ -30,6 +30,8 @@ struct ListsController: RouteCollection {
         var csvLink: String
         var persistent: Int
         var severe: Int
+        /// The thresholds the list uses, in words: the school's policy, labelled.
+        var definitions: String
     }
 
     func lists(req: Request) async throws -> Response {
@@ -37,7 +39,10 @@ struct ListsController: RouteCollection {
         try u.require(.readPupils)
         let range = try APIController.range(req)
         let (filter, _) = try APIController.filter(req)
-        let bands = try await req.store.policy(schoolID: u.schoolID, on: req.clock.now().date).attendanceBands
+        let policy = try await req.store.policy(schoolID: u.schoolID, on: req.clock.now().date)
+        let bands = policy.attendanceBands
+        // The school's own list: its policy's thresholds, labelled as such.
+        let thresholds = policy.absenceThresholds
         let bandFilter = req.query[String.self, at: "band"].flatMap { $0.isEmpty ? nil : $0 }
         let flag = req.query[String.self, at: "flag"] ?? ""
         let sort = req.query[String.self, at: "sort"] ?? "attendance"
@@ -54,11 +59,12 @@ struct ListsController: RouteCollection {
             guard let c = counts[p.id], let rate = c.attendanceRate, let band = bands.band(for: rate) else { continue }
             perBand[band.name, default: 0] += 1
             if let b = bandFilter, b != band.name { continue }
-            if flag == "persistent" && !c.isPersistentAbsence || flag == "severe" && !c.isSevereAbsence { continue }
+            let persistent = thresholds.isPersistent(c), severe = thresholds.isSevere(c)
+            if flag == "persistent" && !persistent || flag == "severe" && !severe { continue }
             rows.append(ListRow(upn: p.upn, name: p.displayName, yearGroup: p.yearGroup, form: p.form, house: p.house, possible: c.possible,
                                 attendance: percent(rate), attendanceRate: rate, authorised: percent(c.authorisedAbsenceRate),
                                 unauthorised: percent(c.unauthorisedAbsenceRate), band: band.name, tone: band.tone,
-                                persistent: c.isPersistentAbsence, severe: c.isSevereAbsence))
+                                persistent: persistent, severe: severe))
         }
         switch sort {
         case "name": rows.sort { ($0.name.split(separator: " ").last ?? "", $0.name) < ($1.name.split(separator: " ").last ?? "", $1.name) }
@@ -102,12 +108,13 @@ struct ListsController: RouteCollection {
             houses: options(Set(all.map(\.house)).filter { !$0.isEmpty }.sorted(), filter.house, all: "All houses"),
             characteristics: options(Characteristics.filterNames, filter.characteristic, all: "Everyone"),
             bands: options(bands.bands.map(\.name), bandFilter, all: "All bands"),
-            flags: [.init(value: "", label: "Any", selected: flag == ""), .init(value: "persistent", label: "Persistent absence (10% or more)", selected: flag == "persistent"),
-                    .init(value: "severe", label: "Severe absence (50% or more)", selected: flag == "severe")],
+            flags: [.init(value: "", label: "Any", selected: flag == ""), .init(value: "persistent", label: "Persistent absence (\(thresholds.words(thresholds.persistent)))", selected: flag == "persistent"),
+                    .init(value: "severe", label: "Severe absence (\(thresholds.words(thresholds.severe)))", selected: flag == "severe")],
             sorts: [.init(value: "attendance", label: "Attendance, lowest first", selected: sort == "attendance"),
                     .init(value: "name", label: "Surname", selected: sort == "name"), .init(value: "form", label: "Form", selected: sort == "form")],
             csvLink: "/lists?" + query,
-            persistent: rows.filter(\.persistent).count, severe: rows.filter(\.severe).count)
+            persistent: rows.filter(\.persistent).count, severe: rows.filter(\.severe).count,
+            definitions: "Persistent absence: \(thresholds.words(thresholds.persistent)); severe absence: \(thresholds.words(thresholds.severe)).")
         return try await PageController().render(req, "lists", title: "Lists", content).encodeResponse(for: req)
     }
 

@@ -371,6 +371,8 @@ struct PageController: RouteCollection {
         struct Figures: Encodable {
             var label: String; var possible: Int; var attendance: String; var authorised: String; var unauthorised: String
             var persistent: Bool; var severe: Bool
+            /// The definition the flag uses: the school's policy, or the DfE's where the policy keeps it.
+            var definition: String
         }
         struct Absence: Encodable { var date: String; var session: String; var code: String; var meaning: String; var tone: String; var minutesLate: Int? }
         var pupil: PupilDetailDTO
@@ -481,16 +483,18 @@ struct PageController: RouteCollection {
         let calendar = try await req.store.calendar(schoolID: u.schoolID)
         let engine = StatisticsEngine(calendar: calendar)
         var figures: [PupilContent.Figures] = []
+        let policy = try await req.store.policy(schoolID: u.schoolID, on: today)
+        let thresholds = policy.absenceThresholds
         for (label, year) in [("This year (\(thisYear))", thisYear), ("Last year (\(AcademicYear(startYear: thisYear.startYear - 1)))", AcademicYear(startYear: thisYear.startYear - 1))] {
             let range = DateRange(from: year.range.from, to: min(year.range.to, today))
             let (c, _) = try await req.store.pupilStatistics(schoolID: u.schoolID, pupil: p, range: range, engine: engine)
             figures.append(.init(label: label, possible: c.possible, attendance: percent(c.attendanceRate), authorised: percent(c.authorisedAbsenceRate),
-                                 unauthorised: percent(c.unauthorisedAbsenceRate), persistent: c.isPersistentAbsence, severe: c.isSevereAbsence))
+                                 unauthorised: percent(c.unauthorisedAbsenceRate), persistent: thresholds.isPersistent(c), severe: thresholds.isSevere(c),
+                                 definition: thresholds.isSevere(c) ? thresholds.words(thresholds.severe) : thresholds.words(thresholds.persistent)))
         }
         let marks = try await req.store.marks(pupilID: p.id!, range: thisYear.range)
         let codes = try await req.store.sessionArrays(schoolID: u.schoolID, pupilIDs: [p.id!], range: thisYear.range)[p.id!]
             ?? SessionArray(base: thisYear.range.from, days: 0)
-        let policy = try await req.store.policy(schoolID: u.schoolID, on: today)
         var absences: [PupilContent.Absence] = []
         var lateMinutes = 0, lateCount = 0
         for m in marks.reversed() {

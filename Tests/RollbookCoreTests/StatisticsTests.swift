@@ -450,3 +450,28 @@ struct AttendanceBandTests {
     @Test("no possible sessions, no band")
     func noRate() { #expect(AttendanceBands.standard.band(for: nil) == nil) }
 }
+
+@Suite("Persistent and severe absence: national definitions and a school's own")
+struct AbsenceThresholdsTests {
+    static func counts(absent: Int, of possible: Int) -> SessionCounts {
+        SessionCounts(possible: possible, present: possible - absent, approvedActivity: 0, authorised: absent, unauthorised: 0, unmarked: 0)
+    }
+
+    @Test("the DfE's 10% and 50% hold exactly at the line: 3 of 30, 15 of 30")
+    func national() {
+        #expect(Self.counts(absent: 3, of: 30).isPersistentAbsence && !Self.counts(absent: 2, of: 30).isPersistentAbsence)
+        #expect(Self.counts(absent: 15, of: 30).isSevereAbsence && !Self.counts(absent: 14, of: 30).isSevereAbsence)
+        #expect(!Self.counts(absent: 0, of: 0).isPersistentAbsence)
+        #expect(AbsenceThresholds.national.words(0.10) == "10% or more (the DfE's definition)")
+    }
+
+    @Test("a policy's persistent_absence and severe_absence decide the school's own lists, labelled as the school's")
+    func policy() {
+        var p = Policy.standard()
+        p.persistentAbsence = 0.12; p.severeAbsence = 0.4
+        let t = p.absenceThresholds
+        #expect(!t.isPersistent(Self.counts(absent: 3, of: 30)) && Self.counts(absent: 3, of: 30).isPersistentAbsence)
+        #expect(t.isSevere(Self.counts(absent: 12, of: 30)) && !Self.counts(absent: 12, of: 30).isSevereAbsence)
+        #expect(t.words(t.persistent) == "12% or more (the school's policy)")
+    }
+}
