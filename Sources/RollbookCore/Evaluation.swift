@@ -942,6 +942,9 @@ struct EvalPlan {
             var countNow: Int
             /// The notice after which sessions count.
             var after: LocalDate?
+            /// The threshold was already met on the first day whose window the evaluation reads (the episode began
+            /// earlier, last school year): `due` is the day it is known to have been reached by.
+            var reachedEarlier: Bool
         }
 
         /// The episode counting only sessions after `after` (a notice's date), nil when the threshold is not met today.
@@ -953,13 +956,18 @@ struct EvalPlan {
             func count(_ i: Int) -> Int? { from(i).map { scratch.count(EvalCounter.gnou, from: $0, through: i) } }
             guard let now = count(plan.last), now >= pn.thresholdSessions else { return nil }
             var first = plan.last
-            while first > 0, let c = count(first - 1), c >= pn.thresholdSessions { first -= 1 }
+            var reachedEarlier = false
+            while first > 0 {
+                guard let c = count(first - 1) else { reachedEarlier = true; break }
+                guard c >= pn.thresholdSessions else { break }
+                first -= 1
+            }
             // The count rises only on a school day; the episode starts on another day only where it reaches back
             // past the days scanned, and then the first school day in it is the first day it is known to be met.
             var due = first
             while due < plan.last && !plan.isSchoolDay(due) { due += 1 }
             guard let f = from(due), let c = count(due) else { return nil }
-            return Episode(due: due, from: f, countAtDue: c, countNow: now, after: after)
+            return Episode(due: due, from: f, countAtDue: c, countNow: now, after: after, reachedEarlier: reachedEarlier)
         }
 
         /// G, N, O and U sessions (of compulsory school age) in the window ending today, after `after`.
@@ -983,7 +991,9 @@ struct EvalPlan {
         var head = "\(EvalWords.count(e.countAtDue, "session")) of unauthorised absence (G, N, O or U) in the "
             + "\(EvalWords.count(pn.windowSchoolWeeks, "school week")) from \(EvalWords.date(weeksFrom)) to \(EvalWords.date(date(e.due)))"
         if let n = e.after { head += " (after the notice of \(EvalWords.date(n)))" }
-        head += ": the threshold of \(pn.thresholdSessions) was reached on \(EvalWords.date(date(e.due)))."
+        head += e.reachedEarlier
+            ? ": the threshold of \(pn.thresholdSessions) had been reached by \(EvalWords.date(date(e.due))), the first school day this evaluation reads."
+            : ": the threshold of \(pn.thresholdSessions) was reached on \(EvalWords.date(date(e.due)))."
         if e.countNow > e.countAtDue {
             head += " Since then the count has risen: \(e.countNow) in the \(EvalWords.count(pn.windowSchoolWeeks, "school week")) to "
                 + "\(EvalWords.date(asOf))."

@@ -377,37 +377,90 @@ extension ServerTests {
         }
     }
 
-    @Test("a penalty notice recorded from the worklist is the named parent's, so the next one for that parent counts as their second")
+    /// Zofia Nowak (Year 6, born 31 December 2014, of compulsory school age) with the tiny example's two parents, and
+    /// 10 sessions of O from 8 to 15 September; Mia Fielding (Reception, born 2 November 2020: of compulsory school age
+    /// only from 31 December 2025) with the same marks.
+    static func tenUnauthorised(_ f: Fixture) async throws -> (mia: Int, zofia: Int) {
+        let mia = try await f.store.pupil(schoolID: f.schoolID, upn: "A100000000001")!.id!
+        let zofia = try await f.store.pupil(schoolID: f.schoolID, upn: "A100000000003")!.id!
+        let record = try await f.store.pupil(schoolID: f.schoolID, upn: "A100000000003")!.record(contacts: [
+            Contact(priority: 1, name: "Ewa Nowak", relationship: "Mother", parentalResponsibility: true, livesWith: true, phone: "07700 900301", email: "ewa@example.org"),
+            Contact(priority: 2, name: "Piotr Nowak", relationship: "Father", parentalResponsibility: true, livesWith: false, phone: "07700 900302", email: "piotr@example.org"),
+        ])
+        _ = try await f.store.savePupils(schoolID: f.schoolID, [record], yearGroupYear: AcademicYear(startYear: 2025))
+        var writes: [MarkWrite] = []
+        for id in [mia, zofia] {
+            for d in ["2025-09-08", "2025-09-09", "2025-09-10", "2025-09-11", "2025-09-15"] {
+                for s in Session.allCases { writes.append(MarkWrite(pupilID: id, mark: Mark(date: day(d), session: s, code: .o))) }
+            }
+        }
+        _ = try await f.store.record(writes, by: Actor(name: "T", position: "Teacher"), at: "t")
+        return (mia, zofia)
+    }
+
+    @Test("a penalty notice recorded from the worklist is the named parent's, so the next one for that parent counts as their second; none for a pupil under compulsory school age")
     func penaltyNoticePerParent() async throws {
         try await withRollbook(.sqlite, at: FixedClock(date: day("2025-09-19"), time: TimeOfDay(hour: 16, minute: 0)!)) { f in
-            let mia = try await f.store.pupil(schoolID: f.schoolID, upn: "A100000000001")!.id!
-            var writes: [MarkWrite] = []
-            for d in ["2025-09-08", "2025-09-09", "2025-09-10", "2025-09-11", "2025-09-15"] {
-                for s in Session.allCases { writes.append(MarkWrite(pupilID: mia, mark: Mark(date: day(d), session: s, code: .o))) }
-            }
-            _ = try await f.store.record(writes, by: Actor(name: "T", position: "Teacher"), at: "t")
+            let (_, zofia) = try await Self.tenUnauthorised(f)
             let (_, actions) = try await f.store.evaluate(schoolID: f.schoolID, asOf: day("2025-09-19"))
-            let notices = actions.filter { $0.upn == "A100000000001" && $0.kind == .penaltyThreshold }
-            #expect(notices.compactMap(\.parent) == ["Rosa Fielding", "Tom Fielding"], "one per parent with parental responsibility")
-            let rosa = try #require(notices.first)
-            #expect(rosa.reason.contains("First penalty notice to Rosa Fielding") && rosa.reason.contains("£80"))
+            // Mia is 4: no legal step for her (RULES.md, compulsory school age), whatever her marks.
+            #expect(!actions.contains { $0.upn == "A100000000001" && ($0.kind == .penaltyThreshold || $0.action.isLegalStep) })
+            let notices = actions.filter { $0.upn == "A100000000003" && $0.kind == .penaltyThreshold }
+            #expect(notices.compactMap(\.parent) == ["Ewa Nowak", "Piotr Nowak"], "one per parent with parental responsibility")
+            let ewa = try #require(notices.first)
+            #expect(ewa.reason.contains("First penalty notice to Ewa Nowak") && ewa.reason.contains("£80"))
             let lead = try await signIn(f, .attendanceLead)
             let token = try #require(Self.csrf(try await get(f, "/worklist", cookie: lead))?.token)
-            #expect(try await post(f, "/worklist/complete", cookie: lead, [("csrf", token), ("key", rosa.key), ("upn", rosa.upn)]).status == .seeOther)
-            let timeline = try await f.store.casework(pupilID: mia)
-            #expect(timeline.first { $0.caseworkKind == .penaltyNotice }?.parent == "Rosa Fielding")
+            #expect(try await post(f, "/worklist/complete", cookie: lead, [("csrf", token), ("key", ewa.key), ("upn", ewa.upn)]).status == .seeOther)
+            let timeline = try await f.store.casework(pupilID: zofia)
+            #expect(timeline.first { $0.caseworkKind == .penaltyNotice }?.parent == "Ewa Nowak")
             let cw = Casework(timeline: timeline.reversed())
-            #expect(cw.notices.map(\.parent) == ["Rosa Fielding"] && cw.notices.first?.kind == .penaltyNotice)
+            #expect(cw.notices.map(\.parent) == ["Ewa Nowak"] && cw.notices.first?.kind == .penaltyNotice)
+            // The other parent's notice is still proposed: each liable parent gets their own.
+            let (_, after) = try await f.store.evaluate(schoolID: f.schoolID, asOf: day("2025-09-19"))
+            #expect(after.filter { $0.upn == "A100000000003" && $0.kind == .penaltyThreshold }.compactMap(\.parent) == ["Piotr Nowak"])
             // Recorded by hand on the pupil page, a notice must name a parent with parental responsibility.
-            let page = try await get(f, "/pupils/A100000000001", cookie: lead)
+            let page = try await get(f, "/pupils/A100000000003", cookie: lead)
             let t2 = try #require(Self.csrf(page)?.token)
-            let noParent = try await post(f, "/pupils/A100000000001/casework", cookie: lead,
+            let noParent = try await post(f, "/pupils/A100000000003/casework", cookie: lead,
                                           [("csrf", t2), ("kind", "penalty_notice_paid_early"), ("date", "2025-09-19"), ("summary", "paid")])
             #expect(noParent.status == .unprocessableEntity)
-            #expect(try await post(f, "/pupils/A100000000001/casework", cookie: lead, [("csrf", t2), ("kind", "penalty_notice_paid_early"),
-                                   ("date", "2025-09-19"), ("summary", "paid within 21 days"), ("parent", "Rosa Fielding")]).status == .seeOther)
-            let paid = Casework(timeline: try await f.store.casework(pupilID: mia).reversed())
+            #expect(try await post(f, "/pupils/A100000000003/casework", cookie: lead, [("csrf", t2), ("kind", "penalty_notice_paid_early"),
+                                   ("date", "2025-09-19"), ("summary", "paid within 21 days"), ("parent", "Ewa Nowak")]).status == .seeOther)
+            let paid = Casework(timeline: try await f.store.casework(pupilID: zofia).reversed())
             #expect(paid.notices.first?.paidWithin21Days == true)
+            // Nor can a legal step be recorded by hand for a child under compulsory school age.
+            let under = try await post(f, "/pupils/A100000000001/casework", cookie: lead, [("csrf", t2), ("kind", "penalty_notice"),
+                                       ("date", "2025-09-19"), ("summary", "issued"), ("parent", "Rosa Fielding")])
+            #expect(under.status == .unprocessableEntity && under.text.contains("not yet of compulsory school age"))
+        }
+    }
+
+    @Test("the 3-year limit counts a parent's notices for the child at every school of the deployment (seed 000 §6.5.7.4)",
+          arguments: Backend.available)
+    func noticesAcrossSchools(_ backend: Backend) async throws {
+        try await withRollbook(backend, at: FixedClock(date: day("2025-09-19"), time: TimeOfDay(hour: 16, minute: 0)!)) { f in
+            _ = try await Self.tenUnauthorised(f)
+            // Zofia was at another school of the deployment before, where Ewa had two penalty notices for her.
+            let other = try await f.store.createSchool(name: "Far Hill School", times: Fixture.times)
+            var before = try await f.store.pupil(schoolID: f.schoolID, upn: "A100000000003")!.record(contacts: [])
+            before.startingDay = day("2023-09-04"); before.leavingDay = day("2025-07-18"); before.deletionGround = .transferred
+            before.yearGroup = "4"
+            _ = try await f.store.savePupils(schoolID: other.id!, [before], yearGroupYear: AcademicYear(startYear: 2023))
+            let there = try await f.store.pupil(schoolID: other.id!, upn: "A100000000003")!.id!
+            let head = Actor(name: "Far Hill Head", position: "Headteacher")
+            for d in ["2024-02-05", "2025-03-03"] {
+                try await f.store.addCasework(CaseworkRow(pupilID: there, kind: .penaltyNotice, actionKey: nil, happenedOn: day(d),
+                                                          summary: "Penalty notice", parent: "Ewa Nowak", recordedAt: "t", by: head))
+            }
+            let (_, actions) = try await f.store.evaluate(schoolID: f.schoolID, asOf: day("2025-09-19"))
+            let ewa = try #require(actions.first { $0.upn == "A100000000003" && $0.parent == "Ewa Nowak" })
+            #expect(ewa.action == .laReferral && ewa.figures["previous_notices"] == 2)
+            #expect(ewa.reason.contains("recorded at Far Hill School as well as here"))
+            let piotr = try #require(actions.first { $0.upn == "A100000000003" && $0.parent == "Piotr Nowak" })
+            #expect(piotr.figures["notice_number"] == 1)
+            // Far Hill's own follow-ups stay at Far Hill.
+            #expect(!actions.contains { $0.kind == .penaltyNoticeUnpaid })
         }
     }
 
