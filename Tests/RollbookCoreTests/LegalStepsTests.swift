@@ -173,3 +173,35 @@ struct PenaltyThresholdDueTests {
                                         reason: "needed when notice_to_improve is always: the Notice to Improve's improvement period")) { try bad.validate() }
     }
 }
+
+@Suite("Legal steps on the demo schools")
+struct DemoLegalStepsTests {
+    @Test("the demo primary and secondary: no legal step for any pupil outside compulsory school age, and every penalty action's window is the one that reached the threshold on its due day", arguments: DemoOptions.Phase.allCases)
+    func demo(_ phase: DemoOptions.Phase) {
+        let asOf = day("2026-12-06")
+        let school = Demo.generate(DemoOptions(phase: phase, through: asOf))
+        let pupils = school.pupils.map { p in
+            PupilFacts(upn: p.record.upn, name: p.record.displayName, dateOfBirth: p.record.dateOfBirth,
+                       enrolment: Enrolment(startingDay: p.record.startingDay, leavingDay: p.record.leavingDay,
+                                            yearGroup: p.record.yearGroup, yearGroupYear: AcademicYear(containing: school.through)),
+                       codes: p.marks, contacts: p.record.contacts)
+        }
+        let dob = Dictionary(uniqueKeysWithValues: school.pupils.map { ($0.record.upn, $0.record.dateOfBirth) })
+        var policy = Policy.standard()
+        policy.penaltyNotice = .init(noticeToImprove: .discretionary, improvementSchoolWeeks: 4)
+        let actions = Evaluation.run(policy: policy, calendar: SchoolCalendar(entries: school.calendar), asOf: asOf, pupils: pupils, casework: [:])
+        let legal = actions.filter { $0.kind == .penaltyThreshold || $0.action.isLegalStep }
+        #expect(!legal.isEmpty)
+        for a in legal {
+            #expect(CompulsorySchoolAge.isOfCompulsorySchoolAge(dateOfBirth: dob[a.upn]!, on: asOf), "\(a.upn)")
+            #expect(a.sessions.first.map { $0.date <= a.due } == true && a.sessions.last.map { $0.date <= a.due } == true, "\(a.key)")
+            // The session that reached the threshold is on the due day, unless the episode began before the days read.
+            if !a.reason.contains("had been reached by") { #expect(a.sessions.last?.date == a.due, "\(a.key)") }
+        }
+        if phase == .primary {
+            // The demo primary has Reception pupils under 5 whose attendance would otherwise cross the threshold.
+            let young = pupils.filter { !CompulsorySchoolAge.isOfCompulsorySchoolAge(dateOfBirth: $0.dateOfBirth, on: asOf) }
+            #expect(actions.contains { a in young.contains { $0.upn == a.upn } && a.reason.contains("not yet of compulsory school age") })
+        }
+    }
+}
