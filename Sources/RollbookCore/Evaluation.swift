@@ -567,7 +567,7 @@ struct EvalPlan {
         noReasonOverdue(p, s, &found)
         if p.enrolment.isOnRoll(asOf) {
             let notOfAge = CompulsorySchoolAge.legalStepsUnavailable(dateOfBirth: p.dateOfBirth, on: asOf)
-            let penalty = notOfAge == nil ? PenaltyTest(plan: self, casework: cw, scratch: s) : nil
+            let penalty = notOfAge == nil ? PenaltyTest(plan: self, casework: cw) : nil
             unexplainedToday(p, cw, s, &found)
             stages(p, cw, s, penalty, &found)
             lateness(p, s, &found)
@@ -673,17 +673,17 @@ struct EvalPlan {
     /// A stage whose step is a legal one passes the same national test as any other: the stage proposes a review that
     /// says whether the test is met, and only the penalty-notice threshold rule proposes a notice (per parent, with the
     /// 3-year limit and the amounts). Never a notice on the attendance rate alone.
-    func stageStep(_ kind: Policy.ActionKind, _ test: PenaltyTest?, _ reason: inout String) -> Policy.ActionKind {
+    func stageStep(_ kind: Policy.ActionKind, _ test: PenaltyTest?, _ s: EvalScratch, _ reason: inout String) -> Policy.ActionKind {
         guard kind.isLegalStep else { return kind }
         let step = kind == .noticeToImprove ? "a Notice to Improve" : "a penalty notice"
         guard let test else { return .review }     // not of compulsory school age: the root guard says why
         let pn = policy.penaltyNotice
-        if let e = test.episode(after: test.latestNotice) {
+        if let e = test.episode(s, after: test.latestNotice) {
             reason += " This stage's step is \(step): the national test is met (\(EvalWords.count(e.countAtDue, "session")) of G, N, O or U "
                 + "in \(EvalWords.count(pn.windowSchoolWeeks, "school week")), reached on \(EvalWords.date(date(e.due)))): see the "
                 + "penalty-notice threshold action for each parent."
         } else {
-            reason += " This stage's step is \(step), but the national test is not met: \(EvalWords.count(test.countNow(after: test.latestNotice), "session")) "
+            reason += " This stage's step is \(step), but the national test is not met: \(EvalWords.count(test.countNow(s, after: test.latestNotice), "session")) "
                 + "of G, N, O or U in the last \(EvalWords.count(pn.windowSchoolWeeks, "school week")), below \(pn.thresholdSessions). "
                 + "A notice cannot rest on the attendance rate alone: consider other support and keep monitoring."
         }
@@ -723,7 +723,7 @@ struct EvalPlan {
         var figures: [String: Double] = ["attendance_rate": EvalWords.round4(rate), "attended": Double(att), "possible": Double(poss),
                                          "below": st.below]
         if let w = st.windowSchoolWeeks { figures["window_school_weeks"] = Double(w) }
-        let step = stageStep(st.action, test, &reason)
+        let step = stageStep(st.action, test, s, &reason)
         out.append(action(p, .stageEntry, rule: "stages.\(st.id)", anchor: date(first), due: date(first), reason: reason,
                           figures: figures, action: step, proposedStage: st.id))
     }
@@ -756,7 +756,7 @@ struct EvalPlan {
         } else if let nextID = st.next, let next = policy.stage(nextID) {
             reason += "is below the target of \(EvalWords.threshold(target)): not improved. Next: \(next.name) (\(next.id))."
             if let letter = next.letter { reason += " Send the '\(letter)' letter." }
-            let step = stageStep(next.action, test, &reason)
+            let step = stageStep(next.action, test, s, &reason)
             out.append(action(p, .stageReview, rule: rule, anchor: current.entered, due: end, reason: reason, figures: figures,
                               action: step, proposedStage: next.id))
         } else {
@@ -929,7 +929,6 @@ struct EvalPlan {
     struct PenaltyTest {
         let plan: EvalPlan
         let casework: Casework
-        let scratch: EvalScratch
 
         /// One episode: the first school day on which the threshold was reached (and has stayed reached since), and
         /// the window that reached it on that day.
@@ -948,7 +947,7 @@ struct EvalPlan {
         }
 
         /// The episode counting only sessions after `after` (a notice's date), nil when the threshold is not met today.
-        func episode(after: LocalDate?) -> Episode? {
+        func episode(_ scratch: EvalScratch, after: LocalDate?) -> Episode? {
             let pn = plan.policy.penaltyNotice
             guard let starts = plan.windowStart[pn.windowSchoolWeeks] else { return nil }
             let cut = after.map { plan.index($0) + 1 } ?? 0
@@ -971,7 +970,7 @@ struct EvalPlan {
         }
 
         /// G, N, O and U sessions (of compulsory school age) in the window ending today, after `after`.
-        func countNow(after: LocalDate?) -> Int {
+        func countNow(_ scratch: EvalScratch, after: LocalDate?) -> Int {
             guard let w = plan.windowStart[plan.policy.penaltyNotice.windowSchoolWeeks]?[plan.last], w >= 0 else { return 0 }
             return scratch.count(EvalCounter.gnou, from: max(Int(w), after.map { plan.index($0) + 1 } ?? 0), through: plan.last)
         }
@@ -1015,7 +1014,7 @@ struct EvalPlan {
         let offerNTI = pn.noticeToImprove != .never && !ntiRecently
         let offerPN = pn.noticeToImprove != .always || ntiRecently
 
-        if offerNTI, let e = test.episode(after: test.latestNotice) {
+        if offerNTI, let e = test.episode(s, after: test.latestNotice) {
             let (head, refs, figures) = penaltyWords(e, s)
             var reason = head
             if pn.noticeToImprove == .always {
@@ -1035,7 +1034,7 @@ struct EvalPlan {
         }
         guard offerPN else { return }
         guard !parents.isEmpty else {
-            guard let e = test.episode(after: test.latestNotice) else { return }
+            guard let e = test.episode(s, after: test.latestNotice) else { return }
             let (head, refs, figures) = penaltyWords(e, s)
             let reason = head + "No parent with parental responsibility is on the admission register: add them before a notice can be requested."
             out.append(action(p, .penaltyThreshold, rule: rule, anchor: date(e.due), due: date(e.due), reason: reason, sessions: refs,
@@ -1043,7 +1042,7 @@ struct EvalPlan {
             return
         }
         for parent in parents {
-            guard let e = test.episode(after: test.latestNotice(for: parent.name)) else { continue }
+            guard let e = test.episode(s, after: test.latestNotice(for: parent.name)) else { continue }
             let (head, refs, figures) = penaltyWords(e, s)
             let theirs = recent.filter { $0.kind == .penaltyNotice && $0.parent == parent.name }
             let previous = theirs.count
