@@ -218,20 +218,16 @@ public struct SchoolCalendar: Sendable {
 public enum CompulsorySchoolAge {
     /// The first prescribed day (31 December, 31 March, 31 August) on or after the fifth birthday.
     public static func starts(dateOfBirth dob: LocalDate) -> LocalDate {
-        let fifth = birthday(dob, age: 5)
-        let y = fifth.year
-        let candidates = [LocalDate(year: y, month: 3, day: 31)!, LocalDate(year: y, month: 8, day: 31)!,
-                          LocalDate(year: y, month: 12, day: 31)!]
-        return candidates.first { $0 >= fifth }!
+        let fifth = birthday(dob, age: 5).components
+        // Each prescribed day is the last of its month, so the month alone decides.
+        return LocalDate(year: fifth.year, month: fifth.month <= 3 ? 3 : fifth.month <= 8 ? 8 : 12, day: 31)!
     }
 
     /// The last Friday in June of the school year (1 September to 31 August) in which the pupil turns 16.
     public static func ends(dateOfBirth dob: LocalDate) -> LocalDate {
         let sixteenth = birthday(dob, age: 16)
-        let juneYear = AcademicYear(containing: sixteenth).startYear + 1
-        var d = LocalDate(year: juneYear, month: 6, day: 30)!
-        while d.weekday != 5 { d = d.adding(days: -1) }
-        return d
+        let june30 = LocalDate(year: AcademicYear(containing: sixteenth).startYear + 1, month: 6, day: 30)!
+        return june30.adding(days: -((june30.weekday - 5 + 7) % 7))
     }
 
     public static func isOfCompulsorySchoolAge(dateOfBirth dob: LocalDate, on d: LocalDate) -> Bool {

@@ -566,7 +566,9 @@ struct EvalPlan {
         var found: [DueAction] = []
         noReasonOverdue(p, s, &found)
         if p.enrolment.isOnRoll(asOf) {
-            let notOfAge = CompulsorySchoolAge.legalStepsUnavailable(dateOfBirth: p.dateOfBirth, on: asOf)
+            // `fill` found the days of compulsory school age; the words are needed only for a pupil outside it today.
+            let ofAge = s.csaFrom <= last && s.csaTo == last
+            let notOfAge = ofAge ? nil : CompulsorySchoolAge.legalStepsUnavailable(dateOfBirth: p.dateOfBirth, on: asOf)
             let penalty = notOfAge == nil ? PenaltyTest(plan: self, casework: cw) : nil
             unexplainedToday(p, cw, s, &found)
             stages(p, cw, s, penalty, &found)
@@ -1006,6 +1008,8 @@ struct EvalPlan {
 
     func penaltyThreshold(_ p: PupilFacts, _ cw: Casework, _ s: EvalScratch, _ test: PenaltyTest, _ out: inout [DueAction]) {
         let pn = policy.penaltyNotice
+        // No notice counts sessions from before the window's start, so below the threshold here nothing can fire.
+        guard test.countNow(s, after: nil) >= pn.thresholdSessions else { return }
         let rule = "penalty_notice"
         let threeYears = Evaluation.yearsBefore(asOf, 3)
         let recent = cw.notices.filter { $0.issued > threeYears && $0.issued <= asOf }
