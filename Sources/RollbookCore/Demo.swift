@@ -471,13 +471,28 @@ private struct Generation {
         return local + "@" + domain
     }
 
+    /// A fictional address from a name, without drawing on the generator (so marks stay as they were).
+    static func address(for key: String) -> String {
+        var h: UInt64 = 14_695_981_039_346_656_037
+        for b in key.utf8 { h = (h ^ UInt64(b)) &* 1_099_511_628_211 }
+        let streets = ["Harbour Lane", "Mill Street", "Westmere Road", "Chapel Row", "Orchard Close", "Station Road", "Beacon Way", "Linden Avenue"]
+        let towns = ["Westmere", "Lower Brookfield", "Ashcombe"]
+        return "\(h % 97 + 1) \(streets[Int(h / 97 % UInt64(streets.count))]), \(towns[Int(h / 997 % UInt64(towns.count))]) ZZ9 \(h % 9 + 1)XX"
+    }
+
     func makeContacts(surname: String, lookedAfter: Bool, rng: inout SeededGenerator) -> [Contact] {
         var out: [Contact] = []
+        var home = ""
         func add(_ forename: String, _ surname: String, _ rel: String, pr: Bool, lives: Bool, _ rng: inout SeededGenerator) {
             let name = "\(forename) \(Names.surname(surname, for: forename))"
+            // Those the pupil lives with share the first one's address; about one parent in nine living apart has
+            // given none yet (so the demo has contacts to chase).
+            if lives && home.isEmpty { home = Self.address(for: name) }
+            let own = Self.address(for: name + rel)
+            let address = lives ? home : (pr && own.hasPrefix("7") ? "" : own)
             out.append(Contact(priority: out.count + 1, name: name, relationship: rel, parentalResponsibility: pr,
                                livesWith: lives, phone: phone(&rng),
-                               email: email(name, domain: rng.chance(0.5) ? "example.org" : "example.com", &rng)))
+                               email: email(name, domain: rng.chance(0.5) ? "example.org" : "example.com", &rng), address: address))
         }
         let otherSurname = { (rng: inout SeededGenerator) in rng.chance(0.75) ? surname : rng.pick(Names.surnames) }
         if lookedAfter {
