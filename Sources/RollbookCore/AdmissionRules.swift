@@ -168,11 +168,11 @@ extension LANotice {
     }
 
     /// The message to the LA, or to a social worker or youth offending team worker, about a deletion.
-    public static func deletionMessage(_ p: PupilRecord, ground: DeletionGround, leavingDay: LocalDate, school: String,
+    public static func deletionMessage(_ p: PupilRecord, ground: DeletionGround?, leavingDay: LocalDate, school: String,
                                        enquiries: EnquiriesConfirmation?) -> (subject: String, body: String) {
         var lines = ["\(school) has deleted a pupil from its admission register.", "",
                      "Name: \(p.legalForename) \(p.legalSurname)", "UPN: \(p.upn)", "Date of birth: \(p.dateOfBirth.iso)",
-                     "Year group: \(p.yearGroup)", "Leaving day: \(leavingDay.iso)", "Ground: \(ground.explanation)"]
+                     "Year group: \(p.yearGroup)", "Leaving day: \(leavingDay.iso)", "Ground: \(ground?.explanation ?? "none recorded")"]
         if let e = enquiries {
             lines.append("School's enquiries complete: \(e.schoolCompletedOn.iso); LA's enquiries complete: \(e.laCompletedOn.iso) (confirmed by \(e.laConfirmedBy))")
         }
