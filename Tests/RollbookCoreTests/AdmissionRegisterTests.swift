@@ -197,8 +197,11 @@ struct AdmissionRegisterTests {
         #expect(deletion.contains("Leaving day: 2025-11-28") && deletion.contains("confirmed by Lal Officer"))
     }
 
-    @Test("demo contacts have fictional addresses, and some parents living apart have none yet (to chase)")
+    @Test("demo contacts have fictional addresses; some parents living apart have none yet, some joiners no contacts (to chase)")
     func demoAddresses() {
+        let big = Demo.generate(DemoOptions(phase: .secondary, through: day("2026-03-10")))
+        #expect(!AdmissionRules.contactsToChase(big.pupils.map(\.record), minimum: 1, on: day("2026-03-10"))
+            .filter { $0.contacts == 0 }.isEmpty, "a pupil below the regulations' minimum of one contact")
         let school = Demo.generate(DemoOptions(pupils: 120, through: day("2025-10-10")))
         let contacts = school.pupils.flatMap(\.record.contacts)
         let resident = contacts.filter { $0.livesWith }
