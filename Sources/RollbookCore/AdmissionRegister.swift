@@ -52,6 +52,9 @@ public struct Characteristics: Sendable, Hashable, Codable {
     public var youngCarer = false
     public var socialWorkerName = ""
     public var socialWorkerContact = ""
+    /// The youth offending team worker, if any: told of a deletion as the social worker is.
+    public var youthOffendingWorkerName = ""
+    public var youthOffendingWorkerContact = ""
     public init() {}
 
     /// Names used in filters (`characteristic=fsm`) across the API, pages and reports.
@@ -76,19 +79,56 @@ public struct Characteristics: Sendable, Hashable, Codable {
     }
 }
 
-/// One contact on the admission register, in priority order.
+/// One contact on the admission register, in priority order. A contact with parental responsibility is a parent for
+/// the register (Pupil Registration Regulations 2024): their name and address, whether the pupil normally lives with them, and at
+/// least one emergency telephone number (`phone`).
 public struct Contact: Sendable, Hashable, Codable {
     public var priority: Int
     public var name: String
     public var relationship: String
     public var parentalResponsibility: Bool
+    /// The pupil normally lives with this contact.
     public var livesWith: Bool
+    /// The emergency telephone number.
     public var phone: String
     public var email: String
-    public init(priority: Int, name: String, relationship: String, parentalResponsibility: Bool, livesWith: Bool, phone: String, email: String) {
+    /// Postal address, lines separated by commas or new lines; empty when not known.
+    public var address: String
+    public init(priority: Int, name: String, relationship: String, parentalResponsibility: Bool, livesWith: Bool, phone: String, email: String,
+                address: String = "") {
         self.priority = priority; self.name = name; self.relationship = relationship
         self.parentalResponsibility = parentalResponsibility; self.livesWith = livesWith; self.phone = phone; self.email = email
+        self.address = address
     }
+
+    /// A parent for the admission register: someone with parental responsibility.
+    public var isParent: Bool { parentalResponsibility }
+    public var hasEmergencyPhone: Bool { !phone.trimmingCharacters(in: .whitespaces).isEmpty }
+    public var hasAddress: Bool { !address.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+
+    /// Checks a contact's fields; `field` is its path (e.g. `contacts[0]`).
+    public func validate(field: String) throws(ValidationError) {
+        guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError(field: "\(field).name", reason: "is required") }
+        guard priority >= 1 else { throw ValidationError(field: "\(field).priority", reason: "must be 1 or more (1 is contacted first)") }
+        guard address.count <= 500 else { throw ValidationError(field: "\(field).address", reason: "must be at most 500 characters") }
+    }
+}
+
+/// The school a pupil last attended (Pupil Registration Regulations 2024: its name and address, if any).
+public struct LastSchool: Sendable, Hashable, Codable {
+    public var name: String
+    public var address: String
+    public init(name: String, address: String = "") { self.name = name; self.address = address }
+}
+
+/// Where a pupil is staying while away from school for 15 school days or more (seed 004: on extended leave the parent
+/// "should advise the school of the temporary address").
+public struct TemporaryAddress: Sendable, Hashable, Codable {
+    public var address: String
+    /// The first and last day away at this address.
+    public var from: LocalDate
+    public var to: LocalDate
+    public init(address: String, from: LocalDate, to: LocalDate) { self.address = address; self.from = from; self.to = to }
 }
 
 /// A pupil's entry on the admission register.
@@ -107,14 +147,22 @@ public struct PupilRecord: Sendable, Hashable, Codable {
     public var deletionGround: DeletionGround?
     public var characteristics: Characteristics
     public var contacts: [Contact]
+    /// The school last attended, if any (Pupil Registration Regulations 2024).
+    public var lastSchool: LastSchool?
+    /// The day the pupil first attends or is first expected to (Pupil Registration Regulations 2024); nil: the starting day.
+    public var firstExpectedDay: LocalDate?
+    /// Where the pupil stays while away 15 school days or more (seed 004).
+    public var temporaryAddress: TemporaryAddress?
 
     public init(upn: String, legalSurname: String, legalForename: String, preferredForename: String = "", dateOfBirth: LocalDate,
                 sex: String, yearGroup: String, form: String, house: String = "", startingDay: LocalDate, leavingDay: LocalDate? = nil,
-                deletionGround: DeletionGround? = nil, characteristics: Characteristics = .init(), contacts: [Contact] = []) {
+                deletionGround: DeletionGround? = nil, characteristics: Characteristics = .init(), contacts: [Contact] = [],
+                lastSchool: LastSchool? = nil, firstExpectedDay: LocalDate? = nil, temporaryAddress: TemporaryAddress? = nil) {
         self.upn = upn; self.legalSurname = legalSurname; self.legalForename = legalForename; self.preferredForename = preferredForename
         self.dateOfBirth = dateOfBirth; self.sex = sex; self.yearGroup = yearGroup; self.form = form; self.house = house
         self.startingDay = startingDay; self.leavingDay = leavingDay; self.deletionGround = deletionGround
         self.characteristics = characteristics; self.contacts = contacts
+        self.lastSchool = lastSchool; self.firstExpectedDay = firstExpectedDay; self.temporaryAddress = temporaryAddress
     }
 
     /// The name staff use: preferred forename if any.
@@ -130,6 +178,21 @@ public struct PupilRecord: Sendable, Hashable, Codable {
         guard dateOfBirth < startingDay else { throw ValidationError(field: "date_of_birth", reason: "must be before the starting day") }
         if let l = leavingDay, l < startingDay { throw ValidationError(field: "leaving_day", reason: "\(l) is before the starting day \(startingDay)") }
         if deletionGround != nil && leavingDay == nil { throw ValidationError(field: "leaving_day", reason: "is required with a deletion ground") }
+        for (i, c) in contacts.enumerated() { try c.validate(field: "contacts[\(i)]") }
+        if let s = lastSchool {
+            guard !s.name.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw ValidationError(field: "last_school.name", reason: "is required when the school last attended is given")
+            }
+        }
+        if let f = firstExpectedDay, f < startingDay {
+            throw ValidationError(field: "first_expected_day", reason: "\(f) is before the starting day \(startingDay)")
+        }
+        if let t = temporaryAddress {
+            guard !t.address.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                throw ValidationError(field: "temporary_address.address", reason: "is required")
+            }
+            guard t.from <= t.to else { throw ValidationError(field: "temporary_address.to", reason: "\(t.to) is before \(t.from)") }
+        }
     }
 }
 

@@ -362,9 +362,10 @@ private struct Generation {
         let yearLo = max(0, index(AcademicYear(startYear: s).range.from))
         let yearHi = min(span.days - 1, index(AcademicYear(startYear: s).range.to))
         var start = septemberStart(entryYear)
+        var joinedThisYear = false
         let u = rng.unit()
         if u < 0.035 {
-            if let d = randomSchoolDay(yearLo + 10, yearHi, &rng), index(d) <= markEnd { start = d }
+            if let d = randomSchoolDay(yearLo + 10, yearHi, &rng), index(d) <= markEnd { start = d; joinedThisYear = true }
         } else if u < 0.135, entryYear < s {
             let y = rng.between(entryYear + 1, s)
             if y >= 2025 {
@@ -394,7 +395,10 @@ private struct Generation {
         let upn = UPNMaker.make(la: 990, establishment: (primary ? 2000 : 2400) + k / 1000, year: upnYear, serial: k % 1000)
 
         var c = characteristics(&rng)
-        let contacts = makeContacts(surname: surname, lookedAfter: c.lookedAfter, rng: &rng)
+        var contacts = makeContacts(surname: surname, lookedAfter: c.lookedAfter, rng: &rng)
+        // About a third of this year's mid-year joiners have no contacts on record yet: the demo's contacts to chase.
+        // Not in the entry year group, whose first form holds the demo's parent accounts.
+        if joinedThisYear && n > 0 && Self.stableHash(forename + " " + surname + upn) % 3 == 0 { contacts = [] }
         if c.lookedAfter || c.childInNeed || c.childProtectionPlan {
             let woman = rng.chance(0.7)
             let first = rng.pick(woman ? Names.womenAdults : Names.menAdults)
@@ -471,13 +475,34 @@ private struct Generation {
         return local + "@" + domain
     }
 
+    /// FNV-1a: the same on every run and platform (unlike `Hasher`).
+    static func stableHash(_ key: String) -> UInt64 {
+        var h: UInt64 = 14_695_981_039_346_656_037
+        for b in key.utf8 { h = (h ^ UInt64(b)) &* 1_099_511_628_211 }
+        return h
+    }
+
+    /// A fictional address from a name, without drawing on the generator (so marks stay as they were).
+    static func address(for key: String) -> String {
+        let h = stableHash(key)
+        let streets = ["Harbour Lane", "Mill Street", "Westmere Road", "Chapel Row", "Orchard Close", "Station Road", "Beacon Way", "Linden Avenue"]
+        let towns = ["Westmere", "Lower Brookfield", "Ashcombe"]
+        return "\(h % 97 + 1) \(streets[Int(h / 97 % UInt64(streets.count))]), \(towns[Int(h / 997 % UInt64(towns.count))]) ZZ9 \(h % 9 + 1)XX"
+    }
+
     func makeContacts(surname: String, lookedAfter: Bool, rng: inout SeededGenerator) -> [Contact] {
         var out: [Contact] = []
+        var home = ""
         func add(_ forename: String, _ surname: String, _ rel: String, pr: Bool, lives: Bool, _ rng: inout SeededGenerator) {
             let name = "\(forename) \(Names.surname(surname, for: forename))"
+            // Those the pupil lives with share the first one's address; about one parent in nine living apart has
+            // given none yet (so the demo has contacts to chase).
+            if lives && home.isEmpty { home = Self.address(for: name) }
+            let own = Self.address(for: name + rel)
+            let address = lives ? home : (pr && own.hasPrefix("7") ? "" : own)
             out.append(Contact(priority: out.count + 1, name: name, relationship: rel, parentalResponsibility: pr,
                                livesWith: lives, phone: phone(&rng),
-                               email: email(name, domain: rng.chance(0.5) ? "example.org" : "example.com", &rng)))
+                               email: email(name, domain: rng.chance(0.5) ? "example.org" : "example.com", &rng), address: address))
         }
         let otherSurname = { (rng: inout SeededGenerator) in rng.chance(0.75) ? surname : rng.pick(Names.surnames) }
         if lookedAfter {

@@ -2,7 +2,8 @@
 //
 // - New pupils: the LA is told of every new pupil within 5 days of their starting day, except the normal intake at
 //   the start of the year. The regulation counts days, not school days: the deadline is the 5th day after the
-//   starting day, holidays included (the earlier reading, so a return is never late by this count).
+//   starting day, holidays included (the earlier reading, so a return is never late by this count). A pupil is
+//   overdue only while the LA has not been told (`LANotice`) and the deadline has passed.
 // - Deletions from the roll, each with its leaving day and its reg 9 ground.
 // - Continuous unauthorised absence of 10 or more school days (the LA's children-missing-education check; reg 9's
 //   deletion ground is 20 of the same days).
@@ -37,7 +38,9 @@ public enum LAReturns {
         public var startingDay: LocalDate
         /// The last day to tell the LA: the 5th day after the starting day.
         public var deadline: LocalDate
-        /// The deadline has passed as of the day asked about.
+        /// When and how the LA was told, if it has been.
+        public var told: LANotice?
+        /// Not yet told and the deadline has passed as of the day asked about.
         public var overdue: Bool
     }
 
@@ -79,8 +82,9 @@ public enum LAReturns {
 
     /// Pupils whose starting day is in `range`, leaving out the normal intake, by starting day then UPN.
     /// `entryYearGroups` nil: found from the roll for each starting day's academic year.
+    /// `told`: the notices already given, by UPN; a pupil told is never overdue.
     public static func newPupils(_ pupils: [ReturnPupil], calendar: SchoolCalendar, range: DateRange, asOf: LocalDate,
-                                 entryYearGroups: Set<String>? = nil) -> [NewPupil] {
+                                 entryYearGroups: Set<String>? = nil, told: [String: LANotice] = [:]) -> [NewPupil] {
         var entry: [AcademicYear: Set<String>] = [:]
         var out: [NewPupil] = []
         for p in pupils where range.contains(p.record.startingDay) {
@@ -93,8 +97,10 @@ public enum LAReturns {
             }()
             if isNormalIntake(p, calendar: calendar, entryYearGroups: groups) { continue }
             let deadline = newPupilDeadline(startingDay: s)
+            let notice = told[p.record.upn]
             out.append(NewPupil(upn: p.record.upn, name: p.record.displayName, dateOfBirth: p.record.dateOfBirth,
-                                yearGroup: p.yearGroup(on: s), startingDay: s, deadline: deadline, overdue: asOf > deadline))
+                                yearGroup: p.yearGroup(on: s), startingDay: s, deadline: deadline, told: notice,
+                                overdue: notice == nil && asOf > deadline))
         }
         return out.sorted { ($0.startingDay, $0.upn) < ($1.startingDay, $1.upn) }
     }
@@ -110,14 +116,16 @@ public enum LAReturns {
         public var leavingDay: LocalDate
         /// Nil when a leaving day was recorded without a ground (shown as such: the LA still needs it).
         public var ground: DeletionGround?
+        /// When and how the LA was told, if it has been.
+        public var told: LANotice?
     }
 
-    /// Pupils whose leaving day is in `range`, by leaving day then UPN.
-    public static func deletions(_ pupils: [ReturnPupil], range: DateRange) -> [Deletion] {
+    /// Pupils whose leaving day is in `range`, by leaving day then UPN. `told`: notices already given, by UPN.
+    public static func deletions(_ pupils: [ReturnPupil], range: DateRange, told: [String: LANotice] = [:]) -> [Deletion] {
         pupils.compactMap { p -> Deletion? in
             guard let l = p.record.leavingDay, range.contains(l) else { return nil }
             return Deletion(upn: p.record.upn, name: p.record.displayName, dateOfBirth: p.record.dateOfBirth, yearGroup: p.yearGroup(on: l),
-                            startingDay: p.record.startingDay, leavingDay: l, ground: p.record.deletionGround)
+                            startingDay: p.record.startingDay, leavingDay: l, ground: p.record.deletionGround, told: told[p.record.upn])
         }.sorted { ($0.leavingDay, $0.upn) < ($1.leavingDay, $1.upn) }
     }
 

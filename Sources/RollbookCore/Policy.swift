@@ -27,6 +27,10 @@ public struct Policy: Sendable, Hashable, Codable {
     public var missingEducation: MissingEducation
     public var penaltyNotice: PenaltyNotice
     public var leave: LeaveRules
+    /// What the admission register must hold beyond the regulations' floor; absent: the floor.
+    public var admissionRegister: AdmissionRegisterRules?
+    /// Where the LA is told of new pupils and deletions; absent: staff tell it by hand.
+    public var localAuthority: LocalAuthority?
 
     public struct Clause: Sendable, Hashable, Codable {
         /// A setting's path in the file, e.g. `attendance_target`, `stages.stage-2`, `lateness.weekly-1`.
@@ -244,6 +248,24 @@ public struct Policy: Sendable, Hashable, Codable {
         }
     }
 
+    /// The admission register's contacts: how many each pupil needs.
+    public struct AdmissionRegisterRules: Sendable, Hashable, Codable {
+        /// Contacts each pupil should have (1 to 10); fewer puts the pupil on the "contacts to chase" list.
+        public var minimumContacts: Int
+        public init(minimumContacts: Int) { self.minimumContacts = minimumContacts }
+    }
+
+    /// The local authority's address for notices of new pupils and deletions.
+    public struct LocalAuthority: Sendable, Hashable, Codable {
+        public var name: String?
+        /// The email address the outbox sends notices to.
+        public var email: String
+        public init(name: String? = nil, email: String) { self.name = name; self.email = email }
+    }
+
+    /// Contacts each pupil should have: the policy's, else 1 (the regulations ask for an emergency number).
+    public var minimumContacts: Int { admissionRegister?.minimumContacts ?? 1 }
+
     public var attendanceBands: AttendanceBands { AttendanceBands(bands: bands) }
     /// The school's own persistent and severe absence thresholds, for its lists; national statistics keep the DfE's.
     public var absenceThresholds: AbsenceThresholds { AbsenceThresholds(persistent: persistentAbsence, severe: severeAbsence) }
@@ -262,6 +284,8 @@ public struct Policy: Sendable, Hashable, Codable {
         "missing_education.continuous_unauthorised_school_days": "Pupil Registration Regulations 2024 reg 9: 20 continuous school days",
         "missing_education.not_back_after_leave_school_days": "Pupil Registration Regulations 2024 reg 9: 10 school days after leave",
         "persistent_absence": "DfE: overall absence of 10% or more",
+        "admission_register.minimum_contacts": "Pupil Registration Regulations 2024: at least one emergency telephone number for each parent",
+        "local_authority.email": "Pupil Registration Regulations 2024: the LA is told of every new pupil (within 5 days) and every deletion",
         "severe_absence": "DfE: overall absence of 50% or more",
     ]
 }
@@ -350,6 +374,16 @@ extension Policy {
         if let a = leave.refuseWhenAuthorisedAbove { try fraction(a, "leave.refuse_when_authorised_above") }
         for (i, b) in leave.blackouts.enumerated() where b.to < b.from {
             throw fail("leave.blackouts[\(i)].to", "\(b.to) is before \(b.from)")
+        }
+        if let a = admissionRegister, !(1...10).contains(a.minimumContacts) {
+            throw fail("admission_register.minimum_contacts", "must be 1 to 10: the regulations ask for at least one emergency contact")
+        }
+        if let la = localAuthority {
+            let e = la.email.trimmingCharacters(in: .whitespaces)
+            let parts = e.split(separator: "@", omittingEmptySubsequences: false)
+            guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !e.contains(" ") else {
+                throw fail("local_authority.email", "'\(la.email)' is not an email address")
+            }
         }
     }
 }

@@ -161,6 +161,7 @@ struct APIController: RouteCollection {
         try u.require(.manageRoll)
         let body = try req.content.decode(AdmitPupilDTO.self)
         let record = try body.record()
+        try Self.checkAdmission(record, calendar: try await req.store.calendar(schoolID: u.schoolID))
         if try await req.store.pupil(schoolID: u.schoolID, upn: record.upn) != nil {
             throw APIError(.conflict, field: "upn", reason: "a pupil with UPN \(record.upn) is already on the admission register")
         }
@@ -169,6 +170,19 @@ struct APIController: RouteCollection {
         let r = try await PupilDetailDTO.load(p, store: req.store).encodeResponse(for: req)
         r.status = .created
         return r
+    }
+
+    /// Checks a record to admit, with its temporary address against the calendar; the register's details sit under
+    /// `register` in the body, so their errors are named so.
+    static func checkAdmission(_ record: PupilRecord, calendar: SchoolCalendar) throws(ValidationError) {
+        func named(_ e: ValidationError) -> ValidationError {
+            ["last_school", "first_expected_day", "temporary_address"].contains(where: e.field.hasPrefix)
+                ? ValidationError(field: "register.\(e.field)", reason: e.reason) : e
+        }
+        do throws(ValidationError) { try record.validate() } catch { throw named(error) }
+        if let t = record.temporaryAddress {
+            do throws(ValidationError) { try AdmissionRules.checkTemporaryAddress(t, yearGroup: record.yearGroup, calendar: calendar) } catch { throw named(error) }
+        }
     }
 
     func getPupil(req: Request) async throws -> PupilDetailDTO {
@@ -194,7 +208,9 @@ struct APIController: RouteCollection {
         }
         let day = try parseDate(body.leavingDay, field: "leaving_day")
         if p.leavingDay != nil { throw APIError(.conflict, field: "upn", reason: "\(p.upn) has already been deleted from the roll") }
-        return PupilSummaryDTO(try await req.store.deleteFromRoll(schoolID: u.schoolID, upn: p.upn, ground: ground, leavingDay: day))
+        let enquiries = ground.needsEnquiries ? try body.enquiries?.confirmation() : nil
+        _ = try await AdmissionController.delete(req, user: u, pupil: p, ground: ground, leavingDay: day, enquiries: enquiries)
+        return PupilSummaryDTO(try await req.store.pupil(schoolID: u.schoolID, upn: p.upn)!)
     }
 
     func pupilMarks(req: Request) async throws -> [MarkDTO] {

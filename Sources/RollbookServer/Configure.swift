@@ -104,6 +104,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: AnalyticsController())
     try app.register(collection: WebhookController())
     try app.register(collection: LAReturnsController())
+    try app.register(collection: AdmissionController())
     try app.register(collection: CTFController())
     try app.register(collection: AccessLogController())
     if app.options.dailyJobs {

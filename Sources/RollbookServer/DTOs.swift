@@ -50,11 +50,15 @@ struct CharacteristicsDTO: Content {
     var ethnicity: String
     var socialWorkerName: String
     var socialWorkerContact: String
+    /// The youth offending team worker; optional on input (default: none).
+    var yotWorkerName: String?
+    var yotWorkerContact: String?
     init(_ c: Characteristics) {
         sen = c.sen.rawValue; fsm = c.freeSchoolMeals; pupilPremium = c.pupilPremium; eal = c.englishAdditionalLanguage
         lookedAfter = c.lookedAfter; previouslyLookedAfter = c.previouslyLookedAfter; childInNeed = c.childInNeed
         childProtection = c.childProtectionPlan; youngCarer = c.youngCarer; ethnicity = c.ethnicity
         socialWorkerName = c.socialWorkerName; socialWorkerContact = c.socialWorkerContact
+        yotWorkerName = c.youthOffendingWorkerName; yotWorkerContact = c.youthOffendingWorkerContact
     }
     var characteristics: Characteristics {
         var c = Characteristics()
@@ -62,6 +66,7 @@ struct CharacteristicsDTO: Content {
         c.englishAdditionalLanguage = eal; c.lookedAfter = lookedAfter; c.previouslyLookedAfter = previouslyLookedAfter
         c.childInNeed = childInNeed; c.childProtectionPlan = childProtection; c.youngCarer = youngCarer; c.ethnicity = ethnicity
         c.socialWorkerName = socialWorkerName; c.socialWorkerContact = socialWorkerContact
+        c.youthOffendingWorkerName = yotWorkerName ?? ""; c.youthOffendingWorkerContact = yotWorkerContact ?? ""
         return c
     }
 }
@@ -74,13 +79,38 @@ struct ContactDTO: Content {
     var livesWith: Bool
     var phone: String
     var email: String
+    /// Optional on input (default: not known).
+    var address: String?
     init(_ c: Contact) {
         priority = c.priority; name = c.name; relationship = c.relationship; parentalResponsibility = c.parentalResponsibility
-        livesWith = c.livesWith; phone = c.phone; email = c.email
+        livesWith = c.livesWith; phone = c.phone; email = c.email; address = c.address
     }
     var contact: Contact {
         Contact(priority: priority, name: name, relationship: relationship, parentalResponsibility: parentalResponsibility,
-                livesWith: livesWith, phone: phone, email: email)
+                livesWith: livesWith, phone: phone, email: email, address: address ?? "")
+    }
+}
+
+/// The admission register's entries beyond name and roll: school last attended, first expected day, temporary address.
+struct RegisterDetailsDTO: Content {
+    struct School: Content { var name: String; var address: String? }
+    struct Temporary: Content { var address: String; var from: String; var to: String }
+    var lastSchool: School?
+    var firstExpectedDay: String?
+    var temporaryAddress: Temporary?
+    init(_ p: PupilRecord) {
+        lastSchool = p.lastSchool.map { School(name: $0.name, address: $0.address) }
+        firstExpectedDay = p.firstExpectedDay?.iso
+        temporaryAddress = p.temporaryAddress.map { Temporary(address: $0.address, from: $0.from.iso, to: $0.to.iso) }
+    }
+    /// Sets these details on a record (dates checked; the record's own validation follows).
+    func apply(to r: inout PupilRecord) throws {
+        r.lastSchool = lastSchool.map { LastSchool(name: $0.name, address: $0.address ?? "") }
+        r.firstExpectedDay = try firstExpectedDay.map { try parseDate($0, field: "register.first_expected_day") }
+        r.temporaryAddress = try temporaryAddress.map {
+            TemporaryAddress(address: $0.address, from: try parseDate($0.from, field: "register.temporary_address.from"),
+                             to: try parseDate($0.to, field: "register.temporary_address.to"))
+        }
     }
 }
 
@@ -90,11 +120,13 @@ struct PupilDetailDTO: Content {
     var sex: String
     var characteristics: CharacteristicsDTO
     var contacts: [ContactDTO]
+    var register: RegisterDetailsDTO
 
     static func load(_ p: PupilRow, store: Store) async throws -> PupilDetailDTO {
         PupilDetailDTO(pupil: PupilSummaryDTO(p), dateOfBirth: p.dateOfBirth, sex: p.sex,
                        characteristics: CharacteristicsDTO(p.characteristics),
-                       contacts: try await store.contacts(pupilID: p.id!).map(ContactDTO.init))
+                       contacts: try await store.contacts(pupilID: p.id!).map(ContactDTO.init),
+                       register: RegisterDetailsDTO(p.record()))
     }
 }
 
@@ -112,19 +144,35 @@ struct AdmitPupilDTO: Content {
     var startingDay: String
     var characteristics: CharacteristicsDTO?
     var contacts: [ContactDTO]?
+    var register: RegisterDetailsDTO?
 
     func record() throws -> PupilRecord {
-        PupilRecord(upn: upn, legalSurname: legalSurname, legalForename: legalForename, preferredForename: preferredForename ?? "",
+        var r = PupilRecord(upn: upn, legalSurname: legalSurname, legalForename: legalForename, preferredForename: preferredForename ?? "",
                     dateOfBirth: try parseDate(dateOfBirth, field: "date_of_birth"), sex: sex, yearGroup: yearGroup, form: form,
                     house: house ?? "", startingDay: try parseDate(startingDay, field: "starting_day"),
                     characteristics: characteristics?.characteristics ?? .init(),
                     contacts: (contacts ?? []).map(\.contact))
+        try register?.apply(to: &r)
+        return r
     }
 }
 
 struct DeletionDTO: Content {
+    struct Enquiries: Content {
+        var schoolCompletedOn: String
+        var laCompletedOn: String
+        var laConfirmedBy: String
+        var note: String?
+        func confirmation() throws -> EnquiriesConfirmation {
+            EnquiriesConfirmation(schoolCompletedOn: try parseDate(schoolCompletedOn, field: "enquiries.school_completed_on"),
+                                  laCompletedOn: try parseDate(laCompletedOn, field: "enquiries.la_completed_on"),
+                                  laConfirmedBy: laConfirmedBy, note: note ?? "")
+        }
+    }
     var ground: String
     var leavingDay: String
+    /// Required for the 10- and 20-day grounds: the school's and the LA's enquiries are complete.
+    var enquiries: Enquiries?
 }
 
 func parseDate(_ s: String, field: String) throws -> LocalDate {

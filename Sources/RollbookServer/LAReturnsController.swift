@@ -45,13 +45,24 @@ struct LAReturnsController: RouteCollection {
 
     // MARK: LA returns
 
+    /// That the LA was told: the day, how (`outbox` or `by_hand`), by whom and where or how.
+    struct Told: Content {
+        var on: String; var method: String; var by: String; var detail: String
+        init(_ n: LANotice) { on = n.on.iso; method = n.method.rawValue; by = n.by; detail = n.detail }
+    }
     struct NewPupilLine: Content {
         var school: String; var upn: String; var name: String; var dateOfBirth: String; var yearGroup: String
-        var startingDay: String; var deadline: String; var overdue: Bool
+        var startingDay: String; var deadline: String
+        /// Not yet told and past the deadline.
+        var overdue: Bool
+        var told: Told?
+        var isTold: Bool
     }
     struct DeletionLine: Content {
         var school: String; var upn: String; var name: String; var dateOfBirth: String; var yearGroup: String
         var startingDay: String; var leavingDay: String; var ground: String; var groundMeaning: String
+        var told: Told?
+        var isTold: Bool
     }
     struct SpellLine: Content {
         var school: String; var upn: String; var name: String; var yearGroup: String; var first: String; var last: String
@@ -87,6 +98,12 @@ struct LAReturnsController: RouteCollection {
         var workbook: String
         /// Schools left out of a half term's returns (their calendar has no such half term yet).
         var notes: [String]
+        /// The LA's address in the policy, for notices sent through the outbox; nil: tell it by hand.
+        var laEmail: String?
+        /// The user may record that the LA was told (the school's head and attendance lead).
+        var canTell: Bool
+        /// This page, to come back to after telling the LA.
+        var here: String
     }
 
     static let returnIDs = ["new_pupils", "deletions", "unauthorised_absence", "illness", "persistent_absence"]
@@ -114,7 +131,8 @@ struct LAReturnsController: RouteCollection {
         var content = ReturnsContent(through: "", from: "", to: "", halfTerm: halfTerm, periods: [], acrossSchools: u.role == .laOfficer,
                                      newPupils: [], deletions: [], unauthorisedAbsence: [], illness: [],
                                      persistentAbsence: .init(halfTermFrom: nil, halfTermTo: nil, yearFrom: nil, lines: []), downloads: [], workbook: "",
-                                     notes: [])
+                                     notes: [], laEmail: nil, canTell: AdmissionController.noticeRoles.contains(u.role),
+                                     here: "/la-returns" + (halfTerm.map { "?half_term=\($0)" } ?? ""))
         for school in schools {
             let sid = school.id!
             let policy = try await req.store.policy(schoolID: sid, on: now.date)
@@ -143,15 +161,26 @@ struct LAReturnsController: RouteCollection {
             }
             let pupils = try await roll(req, schoolID: sid, range: year.range)
             let name = school.name
-            // Overdue as of today, whether or not today's registers have closed.
-            for p in LAReturns.newPupils(pupils, calendar: calendar, range: period, asOf: now.date) {
-                content.newPupils.append(.init(school: name, upn: p.upn, name: p.name, dateOfBirth: p.dateOfBirth.iso, yearGroup: p.yearGroup,
-                                               startingDay: p.startingDay.iso, deadline: p.deadline.iso, overdue: p.overdue))
+            if school.id == u.schoolID { content.laEmail = policy.localAuthority?.email }
+            // What the LA has been told, by UPN.
+            let upns = Dictionary(try await req.store.listings(schoolID: sid).map { ($0.id, $0.upn) }, uniquingKeysWith: { a, _ in a })
+            var toldNew: [String: LANotice] = [:], toldDeleted: [String: LANotice] = [:]
+            for (pupilID, byEvent) in try await req.store.laNotices(schoolID: sid) {
+                guard let upn = upns[pupilID] else { continue }
+                toldNew[upn] = byEvent[.newPupil]?.notice
+                toldDeleted[upn] = byEvent[.deletion]?.notice
             }
-            for d in LAReturns.deletions(pupils, range: period) {
+            // Overdue as of today, whether or not today's registers have closed.
+            for p in LAReturns.newPupils(pupils, calendar: calendar, range: period, asOf: now.date, told: toldNew) {
+                content.newPupils.append(.init(school: name, upn: p.upn, name: p.name, dateOfBirth: p.dateOfBirth.iso, yearGroup: p.yearGroup,
+                                               startingDay: p.startingDay.iso, deadline: p.deadline.iso, overdue: p.overdue, told: p.told.map(Told.init),
+                                               isTold: p.told != nil))
+            }
+            for d in LAReturns.deletions(pupils, range: period, told: toldDeleted) {
                 content.deletions.append(.init(school: name, upn: d.upn, name: d.name, dateOfBirth: d.dateOfBirth.iso, yearGroup: d.yearGroup,
                                                startingDay: d.startingDay.iso, leavingDay: d.leavingDay.iso,
-                                               ground: d.ground?.rawValue ?? "", groundMeaning: d.ground?.explanation ?? "No ground recorded"))
+                                               ground: d.ground?.rawValue ?? "", groundMeaning: d.ground?.explanation ?? "No ground recorded",
+                                               told: d.told.map(Told.init), isTold: d.told != nil))
             }
             func spell(_ s: LAReturns.SpellReturn) -> SpellLine {
                 SpellLine(school: name, upn: s.upn, name: s.name, yearGroup: s.yearGroup, first: s.spell.first.iso, last: s.spell.last.iso,
@@ -200,12 +229,16 @@ struct LAReturnsController: RouteCollection {
         let school = c.acrossSchools ? ["school"] : []
         func s(_ v: String) -> [Cell] { c.acrossSchools ? [.text(v)] : [] }
         return [
-            ("new_pupils", .init(name: "New pupils", header: school + ["upn", "name", "date_of_birth", "year_group", "starting_day", "deadline", "overdue"],
+            ("new_pupils", .init(name: "New pupils", header: school + ["upn", "name", "date_of_birth", "year_group", "starting_day", "deadline", "overdue",
+                                                                      "told_on", "told_how"],
                                  rows: c.newPupils.map { s($0.school) + [.text($0.upn), .text($0.name), .text($0.dateOfBirth), .text($0.yearGroup),
-                                                                        .text($0.startingDay), .text($0.deadline), .text($0.overdue ? "yes" : "no")] })),
-            ("deletions", .init(name: "Deletions", header: school + ["upn", "name", "date_of_birth", "year_group", "starting_day", "leaving_day", "ground", "ground_meaning"],
+                                                                        .text($0.startingDay), .text($0.deadline), .text($0.overdue ? "yes" : "no"),
+                                                                        .text($0.told?.on ?? ""), .text($0.told?.method ?? "")] })),
+            ("deletions", .init(name: "Deletions", header: school + ["upn", "name", "date_of_birth", "year_group", "starting_day", "leaving_day", "ground", "ground_meaning",
+                                                                    "told_on", "told_how"],
                                 rows: c.deletions.map { s($0.school) + [.text($0.upn), .text($0.name), .text($0.dateOfBirth), .text($0.yearGroup),
-                                                                       .text($0.startingDay), .text($0.leavingDay), .text($0.ground), .text($0.groundMeaning)] })),
+                                                                       .text($0.startingDay), .text($0.leavingDay), .text($0.ground), .text($0.groundMeaning),
+                                                                       .text($0.told?.on ?? ""), .text($0.told?.method ?? "")] })),
             ("unauthorised_absence", .init(name: "Unauthorised 10+ days", header: spellHeader(school), rows: c.unauthorisedAbsence.map { spellRow(s($0.school), $0) })),
             ("illness", .init(name: "Illness over 15 days", header: spellHeader(school), rows: c.illness.map { spellRow(s($0.school), $0) })),
             ("persistent_absence", .init(name: "Persistent absence",

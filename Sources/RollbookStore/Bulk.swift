@@ -24,10 +24,10 @@ extension Store {
             let contacts = zip(ids, school.pupils).flatMap { id, p in p.record.contacts.map { (id, $0) } }
             for chunk in contacts.chunks(of: 400) {
                 var q = sql.insert(into: ContactRow.schema).columns("pupil_id", "priority", "name", "relationship",
-                                                                   "parental_responsibility", "lives_with", "phone", "email")
+                                                                   "parental_responsibility", "lives_with", "phone", "email", "address")
                 for (id, c) in chunk {
                     q = q.values(SQLBind(id), SQLBind(c.priority), SQLBind(c.name), SQLBind(c.relationship),
-                                 SQLBind(c.parentalResponsibility), SQLBind(c.livesWith), SQLBind(c.phone), SQLBind(c.email))
+                                 SQLBind(c.parentalResponsibility), SQLBind(c.livesWith), SQLBind(c.phone), SQLBind(c.email), SQLBind(c.address))
                 }
                 try await q.run()
             }

@@ -152,6 +152,15 @@ public final class PupilRow: Model, @unchecked Sendable {
     @Field(key: "young_carer") public var youngCarer: Bool
     @Field(key: "social_worker_name") public var socialWorkerName: String
     @Field(key: "social_worker_contact") public var socialWorkerContact: String
+    @Field(key: "yot_worker_name") public var youthOffendingWorkerName: String
+    @Field(key: "yot_worker_contact") public var youthOffendingWorkerContact: String
+    /// The school last attended (name and address); empty name: none recorded.
+    @Field(key: "last_school_name") public var lastSchoolName: String
+    @Field(key: "last_school_address") public var lastSchoolAddress: String
+    @OptionalField(key: "first_expected_day") public var firstExpectedDay: String?
+    @OptionalField(key: "temporary_address") public var temporaryAddress: String?
+    @OptionalField(key: "temporary_address_from") public var temporaryAddressFrom: String?
+    @OptionalField(key: "temporary_address_to") public var temporaryAddressTo: String?
     public init() {}
 
     public init(schoolID: Int, record p: PupilRecord, yearGroupYear: AcademicYear) {
@@ -170,6 +179,10 @@ public final class PupilRow: Model, @unchecked Sendable {
         ethnicity = c.ethnicity; lookedAfter = c.lookedAfter; previouslyLookedAfter = c.previouslyLookedAfter
         childInNeed = c.childInNeed; childProtection = c.childProtectionPlan; youngCarer = c.youngCarer
         socialWorkerName = c.socialWorkerName; socialWorkerContact = c.socialWorkerContact
+        youthOffendingWorkerName = c.youthOffendingWorkerName; youthOffendingWorkerContact = c.youthOffendingWorkerContact
+        lastSchoolName = p.lastSchool?.name ?? ""; lastSchoolAddress = p.lastSchool?.address ?? ""
+        firstExpectedDay = p.firstExpectedDay?.iso
+        temporaryAddress = p.temporaryAddress?.address; temporaryAddressFrom = p.temporaryAddress?.from.iso; temporaryAddressTo = p.temporaryAddress?.to.iso
     }
 
     public var characteristics: Characteristics {
@@ -178,7 +191,15 @@ public final class PupilRow: Model, @unchecked Sendable {
         c.englishAdditionalLanguage = eal; c.ethnicity = ethnicity; c.lookedAfter = lookedAfter
         c.previouslyLookedAfter = previouslyLookedAfter; c.childInNeed = childInNeed; c.childProtectionPlan = childProtection
         c.youngCarer = youngCarer; c.socialWorkerName = socialWorkerName; c.socialWorkerContact = socialWorkerContact
+        c.youthOffendingWorkerName = youthOffendingWorkerName; c.youthOffendingWorkerContact = youthOffendingWorkerContact
         return c
+    }
+
+    public var lastSchool: LastSchool? { lastSchoolName.isEmpty ? nil : LastSchool(name: lastSchoolName, address: lastSchoolAddress) }
+    public var temporary: TemporaryAddress? {
+        guard let a = temporaryAddress, let f = temporaryAddressFrom.flatMap(LocalDate.init(iso:)),
+              let t = temporaryAddressTo.flatMap(LocalDate.init(iso:)) else { return nil }
+        return TemporaryAddress(address: a, from: f, to: t)
     }
 
     public func record(contacts: [Contact] = []) -> PupilRecord {
@@ -186,7 +207,8 @@ public final class PupilRow: Model, @unchecked Sendable {
                     dateOfBirth: LocalDate(iso: dateOfBirth)!, sex: sex, yearGroup: yearGroup, form: form, house: house,
                     startingDay: LocalDate(iso: startingDay)!, leavingDay: leavingDay.flatMap { LocalDate(iso: $0) },
                     deletionGround: deletionGround.flatMap(DeletionGround.init(rawValue:)), characteristics: characteristics,
-                    contacts: contacts)
+                    contacts: contacts, lastSchool: lastSchool, firstExpectedDay: firstExpectedDay.flatMap { LocalDate(iso: $0) },
+                    temporaryAddress: temporary)
     }
 
     public var enrolment: Enrolment {
@@ -207,14 +229,15 @@ public final class ContactRow: Model, @unchecked Sendable {
     @Field(key: "lives_with") public var livesWith: Bool
     @Field(key: "phone") public var phone: String
     @Field(key: "email") public var email: String
+    @Field(key: "address") public var address: String
     public init() {}
     public init(pupilID: Int, contact c: Contact) {
         self.pupilID = pupilID; priority = c.priority; name = c.name; relationship = c.relationship
-        parentalResponsibility = c.parentalResponsibility; livesWith = c.livesWith; phone = c.phone; email = c.email
+        parentalResponsibility = c.parentalResponsibility; livesWith = c.livesWith; phone = c.phone; email = c.email; address = c.address
     }
     public var contact: Contact {
         Contact(priority: priority, name: name, relationship: relationship, parentalResponsibility: parentalResponsibility,
-                livesWith: livesWith, phone: phone, email: email)
+                livesWith: livesWith, phone: phone, email: email, address: address)
     }
 }
 

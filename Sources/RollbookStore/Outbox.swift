@@ -3,7 +3,7 @@ import Foundation
 import RollbookCore
 import SQLKit
 
-/// One message to a parent or carer: every email and SMS Rollbook sends goes through here, queued first, then
+/// One message to a parent or carer (or to the LA, a social worker): every email and SMS Rollbook sends goes through here, queued first, then
 /// delivered by the outbox worker with retries. Times are UTC `YYYY-MM-DDTHH:MM:SSZ`, so they compare as text.
 public final class OutboxRow: Model, @unchecked Sendable {
     public static let schema = "outbox"
@@ -73,6 +73,10 @@ public enum MessageTemplate: String, Sendable, CaseIterable, Codable {
     case letter
     case meetingInvitation = "meeting_invitation"
     case portalInvitation = "portal_invitation"
+    /// To the LA: a new pupil or a deletion (`LANotice`).
+    case laNotice = "la_notice"
+    /// To a pupil's social worker or youth offending team worker: a deletion from the roll.
+    case deletionNotice = "deletion_notice"
 
     public var title: String {
         switch self {
@@ -83,6 +87,8 @@ public enum MessageTemplate: String, Sendable, CaseIterable, Codable {
         case .letter: "Letter"
         case .meetingInvitation: "Meeting invitation"
         case .portalInvitation: "Parent portal invitation"
+        case .laNotice: "Notice to the LA"
+        case .deletionNotice: "Deletion from the roll"
         }
     }
 }

@@ -286,6 +286,16 @@ public struct Store: Sendable {
             for r in records {
                 let row: PupilRow
                 if let e = byUPN[r.upn] {
+                    // Register details an import does not carry are kept.
+                    var r = r
+                    let old = e.record()
+                    r.lastSchool = r.lastSchool ?? old.lastSchool
+                    r.firstExpectedDay = r.firstExpectedDay ?? old.firstExpectedDay
+                    r.temporaryAddress = r.temporaryAddress ?? old.temporaryAddress
+                    if r.characteristics.youthOffendingWorkerName.isEmpty && r.characteristics.youthOffendingWorkerContact.isEmpty {
+                        r.characteristics.youthOffendingWorkerName = old.characteristics.youthOffendingWorkerName
+                        r.characteristics.youthOffendingWorkerContact = old.characteristics.youthOffendingWorkerContact
+                    }
                     e.apply(r); e.yearGroupYear = yearGroupYear.startYear
                     try await e.update(on: db); row = e; updated += 1
                 } else {
@@ -302,21 +312,11 @@ public struct Store: Sendable {
         }
     }
 
-    /// Deletes a pupil from the roll on a statutory ground. The pupil and every mark stay: nothing is hard-deleted.
+    /// Deletes a pupil from the roll on a ground that needs no enquiries confirmation (`AdmissionRules.checkDeletion`;
+    /// the 10- and 20-day grounds are refused here). The pupil and every mark stay: nothing is hard-deleted.
     public func deleteFromRoll(schoolID: Int, upn: String, ground: DeletionGround, leavingDay: LocalDate) async throws -> PupilRow {
-        try await write { db in
-            guard let p = try await PupilRow.query(on: db).filter(\.$schoolID == schoolID).filter(\.$upn == upn).first() else {
-                throw StoreError.notFound("no pupil with UPN \(upn)")
-            }
-            guard leavingDay >= LocalDate(iso: p.startingDay)! else {
-                throw StoreError.invalid(ValidationError(field: "leaving_day", reason: "\(leavingDay) is before the starting day \(p.startingDay)"))
-            }
-            p.leavingDay = leavingDay.iso
-            p.deletionGround = ground.rawValue
-            try await p.update(on: db)
-            try await Self.rollChanged(schoolID: schoolID, on: db)
-            return p
-        }
+        try await deleteFromRoll(schoolID: schoolID, upn: upn, ground: ground, leavingDay: leavingDay, enquiries: nil, today: leavingDay,
+                                 by: Actor(name: "Rollbook", position: "Rollbook"), at: "")
     }
 
     /// Marks a school's roll as changed (pupils admitted, updated or deleted): in-memory rolls are rebuilt.

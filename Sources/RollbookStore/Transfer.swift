@@ -146,8 +146,11 @@ extension Store {
             guard let year = p.ncYearActual else {
                 throw StoreError.invalid(ValidationError(field: path + "/BasicDetails/NCyearActual", reason: "is required to admit the pupil to a year group"))
             }
+            // The sending school is the school last attended (its name; the CTF header carries no address).
+            let source = doc.header.source.name.trimmingCharacters(in: .whitespaces)
             let r = PupilRecord(upn: p.upn, legalSurname: p.surname, legalForename: p.forename, preferredForename: p.preferredForename,
-                                dateOfBirth: p.dateOfBirth, sex: p.sex, yearGroup: year, form: form, startingDay: startingDay)
+                                dateOfBirth: p.dateOfBirth, sex: p.sex, yearGroup: year, form: form, startingDay: startingDay,
+                                lastSchool: source.isEmpty ? nil : LastSchool(name: source))
             do { try r.validate() } catch {
                 let names = ["upn": "UPN", "legal_surname": "Surname", "legal_forename": "Forename", "sex": "Sex",
                              "year_group": "BasicDetails/NCyearActual", "date_of_birth": "DOB"]

@@ -139,6 +139,11 @@ struct DemoTests {
     @Test func contacts() {
         for p in Self.primary.pupils + Self.secondary.pupils {
             let c = p.record.contacts
+            // A few of this year's mid-year joiners have none on record yet (the contacts to chase).
+            if c.isEmpty {
+                #expect(p.record.startingDay > AcademicYear(containing: Self.endOf2025).range.from, "\(p.record.upn) has no contacts")
+                continue
+            }
             #expect((2...3).contains(c.count))
             #expect(c.map(\.priority) == Array(1...c.count))
             #expect(c.contains { $0.livesWith })

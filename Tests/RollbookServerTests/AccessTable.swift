@@ -165,6 +165,15 @@ enum AccessTable {
         // Returns to the LA (head, attendance lead, LA officer) and census figures (the office too).
         .staff("GET /la-returns", teacher: .forbidden, office: .forbidden, lead: .ok, head: .ok, governor: .forbidden, la: .ok),
         .staff("GET /census", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok),
+        .staff("POST /la-returns/notices", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
+        // The admission register: read as the pupil's page; kept by the office, attendance lead and head; deletion by
+        // the attendance lead and head; contacts to chase for staff who keep or use them (a teacher's own forms).
+        .staff("GET /pupils/:upn/register", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok, ownForm: .ok),
+        .staff("POST /pupils/:upn/register", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden,
+               ownForm: .forbidden),
+        .staff("POST /pupils/:upn/deletion", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden,
+               ownForm: .forbidden),
+        .staff("GET /contacts-to-chase", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
 
         // The JSON API, with each role's token.
         .api("GET /api/v1/school", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .ok, la: .ok),
