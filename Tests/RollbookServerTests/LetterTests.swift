@@ -153,6 +153,33 @@ extension ServerTests {
         }
     }
 
+    @Test("a letter id with no wording falls back to the general letter for the action's kind; once the school writes it, it is used")
+    func unknownLetterID() async throws {
+        try await withRollbook(.sqlite, at: Self.clock, tinyMarks: true) { f in
+            var p = Policy.standard(name: "Own letters", effectiveFrom: day("2025-09-01"))
+            p.stages[0].letter = "tiny-first-letter"
+            _ = try await f.store.savePolicy(schoolID: f.schoolID, p, document: String(decoding: PolicyFile.encode(p), as: UTF8.self),
+                                             by: Actor(name: "Lee Lead", position: "Attendance lead"), at: "t")
+            let (_, actions) = try await f.store.evaluate(schoolID: f.schoolID, asOf: day("2025-09-19"))
+            let entry = try #require(actions.first { $0.upn == "A100000000001" && $0.kind == .stageEntry })
+            let lead = try await pages.signIn(f, .attendanceLead)
+            let path = "/worklist/letter?key=\(entry.key.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)&upn=\(entry.upn)"
+            let general = try await pages.get(f, path, cookie: lead)
+            #expect(general.text.contains("<code>concern</code>"), "the general letter for a `letter` action")
+            #expect(Self.value(general.text, id: "send-subject") == LetterTemplate.builtIns[0].template.subject.replacingOccurrences(of: "{forename}", with: "Mia")
+                .replacingOccurrences(of: "{school}", with: "Tiny Test School"))
+            let list = try await pages.get(f, "/letters", cookie: lead)
+            #expect(list.text.contains("/letters/tiny-first-letter"), "the policy's own id is listed to write")
+            #expect(try await pages.get(f, "/letters/no-such-letter", cookie: lead).status == .notFound)
+            let token = try #require(PageTests.csrf(list)?.token)
+            let saved = try await pages.post(f, "/letters/tiny-first-letter", cookie: lead, [("csrf", token), ("action", "save"),
+                ("subject", "First letter for {forename}"), ("body", "Dear {parents},\n\n{forename} is missed when away.")])
+            #expect(saved.status == .seeOther)
+            let own = try await pages.get(f, path, cookie: lead)
+            #expect(own.text.contains("<code>tiny-first-letter</code>") && Self.value(own.text, id: "send-subject") == "First letter for Mia")
+        }
+    }
+
     @Test("an email letter has a plain-text part and an HTML part from the same letter")
     func multipart() throws {
         let letter = Letter(subject: "Ivy's attendance", body: "Dear Ann Example,\n\nIvy & friends.\n\nYours sincerely,\n\nSam Lead", school: "Elm Lane",
