@@ -20,7 +20,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from fakes import SMTPSink, free_port
-from helpers import LEAD, check_form_was_accepted, go, h1, main_text, rollbook_binary, sign_in, submit_and_wait, xpath_string
+from helpers import LEAD, check_form_was_accepted, go, h1, main_text, rollbook_binary, sign_in, submit_and_wait, wait, xpath_string
 
 NOW = "2026-11-25T08:46"
 
@@ -119,6 +119,12 @@ def test_lead_edits_a_letter_then_edits_it_again_before_sending_and_parents_get_
     assert "saved" in browser.find_element(By.CSS_SELECTOR, "#main p.ok").text
     preview = browser.find_element(By.CSS_SELECTOR, "article.letter").text
     assert "Our breakfast club opens at 8:00" in preview, preview[:400]
+    # The preview follows the typing, merged for the pupil chosen.
+    body = browser.find_element(By.ID, "letter-body")
+    body.send_keys(Keys.CONTROL, Keys.END)
+    body.send_keys("\n\nThank you, {forename}'s family.")
+    wait(browser).until(lambda d: "Thank you," in d.find_element(By.ID, "letter-preview").text)
+    assert "{forename}" not in browser.find_element(By.ID, "letter-preview").text
 
     # The lead completes the stage entry: the letter comes up to edit, with the staff text kept apart.
     go(browser, server, "/worklist?kind=stage_entry")

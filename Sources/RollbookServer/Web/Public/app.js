@@ -49,7 +49,8 @@ document.addEventListener("DOMContentLoaded", () => {
     const data = new URLSearchParams(new FormData(form));
     data.set("action", "preview");
     try {
-      const r = await fetch(form.action, { method: "POST", body: data, credentials: "same-origin" });
+      // getAttribute: form.action would be the buttons named "action".
+      const r = await fetch(form.getAttribute("action"), { method: "POST", body: data, credentials: "same-origin" });
       const page = new DOMParser().parseFromString(await r.text(), "text/html");
       const fresh = page.getElementById("letter-preview");
       const error = page.getElementById("letter-error");
