@@ -119,13 +119,18 @@ struct LettersController: RouteCollection {
         return req.redirect(to: back)
     }
 
-    /// The editing page with the draft previewed on a pupil on roll (the one chosen, else the first), with the figures
-    /// of a due action that uses this letter when the pupil has one.
+    /// The editing page with the draft previewed on a pupil on roll (the one chosen, else the first with this letter
+    /// due, else the first), with the figures of a due action that uses this letter when the pupil has one.
     func page(_ req: Request, _ u: StaffUser, id: String, policy: Policy, own: LetterTemplateRow?, draft: LetterTemplate, upn: String?,
               error: String?, flash: String?) async throws -> View {
         let today = req.clock.now().date
         let pupils = try await req.store.listings(schoolID: u.schoolID, filter: u.scoped(PupilFilter(onRollDuring: DateRange(from: today, to: today))))
-        let chosen = pupils.first { $0.upn == upn } ?? pupils.first
+        var due: String?
+        if upn == nil {
+            due = try await req.store.evaluate(schoolID: u.schoolID, asOf: today).actions
+                .first { LetterTemplate.letterID(for: $0, policy: policy) == id }?.upn
+        }
+        let chosen = pupils.first { $0.upn == (upn ?? due) } ?? pupils.first
         var preview: String?
         if error == nil, let chosen, let p = try await req.store.pupil(schoolID: u.schoolID, upn: chosen.upn) {
             let (_, actions) = try await req.store.evaluate(schoolID: u.schoolID, asOf: today, upns: [p.upn])

@@ -56,6 +56,9 @@ extension ServerTests {
             #expect(list.status == .ok && list.text.contains("/letters/concern") && list.text.contains("/letters/meeting-invitation"))
             let page = try await pages.get(f, "/letters/concern?upn=A100000000001", cookie: lead)
             #expect(page.status == .ok && page.text.contains("Preview for Mia Fielding"), "the preview is on a real pupil")
+            let due = try await pages.get(f, "/letters/concern", cookie: lead)
+            #expect(due.text.contains("over the next 4 school weeks") && !due.text.contains("[monitoring_weeks]"),
+                    "with no pupil chosen, the preview is on a pupil with this letter due, with the action's figures")
             let token = try #require(PageTests.csrf(page)?.token)
             let refused = try await pages.post(f, "/letters/concern", cookie: lead, [("csrf", token), ("action", "save"),
                 ("subject", "About {forename}"), ("body", "Dear {parents},\n\n{reason}")])
