@@ -75,6 +75,9 @@ enum Letters {
             v[.monitoringWeeks] = "\(weeks) school week\(weeks == 1 ? "" : "s")"
             let calendar = try await req.store.calendar(schoolID: u.schoolID)
             v[.reviewDate] = Evaluation.monitoringEnd(entered: date, schoolWeeks: weeks, calendar: calendar).map(PupilYearGrid.longDate)
+        } else {
+            // A stage without monitoring, or no stage: the letters' "over the next {monitoring_weeks}" still reads.
+            v[.monitoringWeeks] = "few weeks"
         }
         return v
     }
