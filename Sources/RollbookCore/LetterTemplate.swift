@@ -37,7 +37,7 @@ public struct LetterTemplate: Sendable, Hashable, Codable {
             case .sessionsMissed: "sessions missed this school year"
             case .possible: "possible sessions this school year"
             case .sessions: "the sessions concerned, with their dates"
-            case .unauthorisedSessions: "how many sessions of unauthorised absence the letter is about"
+            case .unauthorisedSessions: "sessions of unauthorised absence: those the action counts, else this school year's"
             case .lates: "how many late arrivals the letter is about"
             case .latePeriod: "the period they were counted in, e.g. \"this week\""
             case .illnessAbsence: "the illness absence the letter is about, e.g. \"8 sessions this term\""
@@ -98,18 +98,36 @@ public struct LetterTemplate: Sendable, Hashable, Codable {
     }
 
     /// The template filled in, in one pass: a merged value is never read for fields. A field without a value is left
-    /// empty. The result is plain text, escaped only when rendered (`Letter.html`).
+    /// empty, and a paragraph whose fields all have none is left out (a list of sessions for an action without
+    /// sessions). The result is plain text, escaped only when rendered (`Letter.html`).
     public func merge(_ values: [Field: String]) throws(ValidationError) -> (subject: String, body: String) {
-        func fill(_ text: String, _ part: String) throws(ValidationError) -> String {
-            try Self.pieces(text, part: part).map { p in
+        func value(_ f: Field) -> String { values[f]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "" }
+        func fill(_ pieces: [Piece]) -> String {
+            pieces.map { p in
                 switch p {
                 case .text(let t): t
-                case .field(let f): values[f] ?? ""
+                case .field(let f): value(f)
                 }
             }.joined()
         }
-        let s = try fill(subject, "subject").replacingOccurrences(of: "\n", with: " ").trimmingCharacters(in: .whitespaces)
-        return (s, try fill(body, "body"))
+        let s = fill(try Self.pieces(subject, part: "subject")).replacingOccurrences(of: "\n", with: " ").trimmingCharacters(in: .whitespaces)
+        // Paragraphs: runs of lines between blank lines.
+        var paragraphs: [[String]] = [[]]
+        for line in body.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.trimmingCharacters(in: .whitespaces).isEmpty {
+                if !(paragraphs.last?.isEmpty ?? true) { paragraphs.append([]) }
+            } else {
+                paragraphs[paragraphs.count - 1].append(String(line))
+            }
+        }
+        var out: [String] = []
+        for p in paragraphs where !p.isEmpty {
+            let pieces = try Self.pieces(p.joined(separator: "\n"), part: "body")
+            let fields = pieces.compactMap { if case .field(let f) = $0 { f } else { nil } }
+            if !fields.isEmpty && fields.allSatisfy({ value($0).isEmpty }) { continue }
+            out.append(fill(pieces))
+        }
+        return (s, out.joined(separator: "\n\n"))
     }
 }
 
@@ -308,12 +326,14 @@ extension LetterTemplate {
             "Please contact the school office to arrange a time. It is important that you attend.",
         ]),
         letter("notice-to-improve", "Notice to Improve", "Notice to Improve: {forename}'s attendance", [
-            "{forename} has {unauthorised_sessions} sessions of unauthorised absence: {sessions}.",
+            "{forename} has {unauthorised_sessions} sessions of unauthorised absence.",
+            "The sessions were: {sessions}.",
             "This Notice to Improve gives you the chance to improve {forename}'s attendance before a penalty notice is considered. During the improvement period every session must be attended unless the absence is authorised by the school.",
             "We will support you during this time. Please contact us if there is anything that is making attendance difficult.",
         ]),
         letter("penalty-notice", "Penalty notice", "{forename}'s unauthorised absence: penalty notice", [
-            "{forename} has {unauthorised_sessions} sessions of unauthorised absence: {sessions}.",
+            "{forename} has {unauthorised_sessions} sessions of unauthorised absence.",
+            "The sessions were: {sessions}.",
             "Because of this, a penalty notice is being issued. The notice itself explains the amount, how to pay it and the time allowed.",
             "Please contact us if you would like to talk about {forename}'s attendance and the support available.",
         ]),

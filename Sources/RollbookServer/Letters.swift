@@ -40,6 +40,7 @@ enum Letters {
             .forename: p.preferredForename.isEmpty ? p.legalForename : p.preferredForename,
             .school: school.name, .date: PupilYearGrid.longDate(date), .attendance: percent(c.attendanceRate),
             .target: percent(policy.attendanceTarget), .sessionsMissed: String(c.absent), .possible: String(c.possible),
+            .unauthorisedSessions: String(c.unauthorised),
             .signatory: u.name, .position: u.position,
         ]
         guard let a else { return v }
@@ -50,7 +51,7 @@ enum Letters {
         let rule = a.rule.split(separator: ".", maxSplits: 1).last.map(String.init) ?? ""
         func count(_ k: String) -> String? { a.figures[k].map { String(Int($0)) } }
         switch a.kind {
-        case .penaltyThreshold: v[.unauthorisedSessions] = count("sessions")
+        case .penaltyThreshold: v[.unauthorisedSessions] = count("sessions") ?? v[.unauthorisedSessions]
         case .lateness:
             v[.lates] = count("count")
             v[.latePeriod] = policy.lateness.first { $0.id == rule }.map {

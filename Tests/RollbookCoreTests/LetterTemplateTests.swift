@@ -49,6 +49,15 @@ struct LetterTemplateTests {
         #expect(letter.text.contains("<script>alert(1)</script>"), "the plain-text part is plain text")
     }
 
+    @Test("a paragraph whose merge fields all have no value is left out; one with text only, or any value, stays")
+    func emptyParagraphs() throws {
+        let t = LetterTemplate(subject: "{forename}", body: "Dear {parents},\n\nThe sessions were: {sessions}.\n\n\n\nKind regards\n{signatory}")
+        let (_, without) = try t.merge([.parents: "Ann Example", .forename: "Ivy", .signatory: "Sam Lead"])
+        #expect(without == "Dear Ann Example,\n\nKind regards\nSam Lead")
+        let (_, with) = try t.merge([.parents: "Ann Example", .sessions: "Monday morning", .signatory: " "])
+        #expect(with == "Dear Ann Example,\n\nThe sessions were: Monday morning.", "a blank value is no value: 'Kind regards' goes with it")
+    }
+
     /// The letter ids the five example policies name, from the files in Policies/.
     static func policyLetterIDs() throws -> [String] {
         try SeedPolicyTests.files.flatMap { LetterTemplate.letterIDs(in: try SeedPolicyTests.policy($0)) }
