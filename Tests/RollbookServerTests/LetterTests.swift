@@ -183,6 +183,33 @@ extension ServerTests {
         }
     }
 
+    @Test("an improved review sends the congratulations letter and ends the stage (004 App. 8 'a letter ... to congratulate'; 002 Flowchart 1 'communicate and celebrate')")
+    func congratulations() async throws {
+        try await withRollbook(.sqlite, at: Self.clock, tinyMarks: true) { f in
+            var p = Policy.standard(name: "One stage", effectiveFrom: day("2025-09-01"))
+            p.stages = [Policy.Stage(id: "stage-1", name: "Concern letter", below: 0.95, action: .letter, letter: "concern",
+                                     monitoringSchoolWeeks: 1, improvementTarget: 0.1, directEntry: true)]
+            let actor = Actor(name: "Lee Lead", position: "Attendance lead")
+            _ = try await f.store.savePolicy(schoolID: f.schoolID, p, document: String(decoding: PolicyFile.encode(p), as: UTF8.self), by: actor, at: "t")
+            let mia = try await f.store.pupil(schoolID: f.schoolID, upn: "A100000000001")!.id!
+            try await f.store.addCasework(CaseworkRow(pupilID: mia, kind: .stageEntered, actionKey: nil, stageID: "stage-1", happenedOn: day("2025-09-08"),
+                                                      summary: "Entered Concern letter", recordedAt: "t", by: actor))
+            let (_, actions) = try await f.store.evaluate(schoolID: f.schoolID, asOf: day("2025-09-19"))
+            let review = try #require(actions.first { $0.upn == "A100000000001" && $0.kind == .stageReview }, "\(actions.map(\.kind))")
+            #expect(review.figures["improved"] == 1)
+            let lead = try await pages.signIn(f, .attendanceLead)
+            let token = try #require(PageTests.csrf(try await pages.get(f, "/worklist", cookie: lead))?.token)
+            #expect(try await Self.complete(f, cookie: lead, token: token, key: review.key, upn: review.upn).status == .seeOther)
+            let timeline = try await f.store.casework(pupilID: mia)
+            let letter = try #require(timeline.first { $0.document != nil })
+            #expect(letter.caseworkKind == .letterSent && letter.summary.contains("'congratulations-improvement'"))
+            #expect(letter.document?.contains("Well done, Mia!") == true)
+            #expect(timeline.contains { $0.caseworkKind == .stageEnded })
+            let sent = try await f.store.outbox(schoolID: f.schoolID)
+            #expect(sent.count == 2 && sent.allSatisfy { !$0.body.contains("Tell the family") && !$0.body.contains("monitoring") })
+        }
+    }
+
     @Test("an email letter has a plain-text part and an HTML part from the same letter")
     func multipart() throws {
         let letter = Letter(subject: "Ivy's attendance", body: "Dear Ann Example,\n\nIvy & friends.\n\nYours sincerely,\n\nSam Lead", school: "Elm Lane",
