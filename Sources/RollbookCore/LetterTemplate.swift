@@ -168,7 +168,7 @@ public struct Letter: Sendable, Hashable, Codable {
 }
 
 extension LetterTemplate {
-    /// A built-in letter: one per letter id the example policies name, and the general ones.
+    /// A built-in letter: a general one, or one of the example policies' letter ids, which name general letters.
     public struct BuiltIn: Sendable {
         public var id: String
         public var title: String
@@ -185,7 +185,8 @@ extension LetterTemplate {
     /// The general letter used for an action whose letter id has no template.
     public static func fallbackID(for action: Policy.ActionKind) -> String {
         switch action {
-        case .meeting, .earlyHelpPlan: "meeting-invitation"
+        case .meeting: "meeting-invitation"
+        case .earlyHelpPlan: "early-help-meeting"
         case .attendanceContract: "contract"
         case .noticeToImprove: "notice-to-improve"
         case .penaltyNotice: "penalty-notice"
