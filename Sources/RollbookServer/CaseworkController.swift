@@ -9,6 +9,7 @@ struct CaseworkController: RouteCollection {
         let staff = routes.grouped(SessionAuthenticator(), CSRFMiddleware(), StaffUser.redirectMiddleware(path: "/"))
         staff.post("pupils", ":upn", "casework", use: record)
         staff.get("worklist", use: worklist)
+        staff.get("worklist", "letter", use: draft)
         staff.post("worklist", "complete", use: complete)
         staff.post("worklist", "dismiss", use: dismiss)
         staff.get("casework", ":id", "letter", use: letter)
@@ -114,10 +115,10 @@ struct CaseworkController: RouteCollection {
         }
     }
 
-    /// Actions that send a letter to the parents when done.
+    /// Actions that send a letter to the parents when done; an improved review sends the congratulations letter.
     static func sendsLetter(_ a: DueAction) -> Bool {
-        [.letter, .meeting, .attendanceContract, .earlyHelpPlan, .noticeToImprove, .penaltyNotice, .evidenceRequest].contains(a.action)
-            && a.kind != .nToO && a.kind != .dayOneContact
+        ([.letter, .meeting, .attendanceContract, .earlyHelpPlan, .noticeToImprove, .penaltyNotice, .evidenceRequest].contains(a.action)
+            && a.kind != .nToO && a.kind != .dayOneContact) || (a.kind == .stageReview && a.figures["improved"] == 1)
     }
 
     /// The actions due today (for some pupils, or all), as the worklist shows them.
@@ -175,6 +176,8 @@ struct CaseworkController: RouteCollection {
 
     struct Decision: Content {
         var key: String; var upn: String; var note: String?
+        /// A letter as the sender edited it (`/worklist/letter`), and how it goes: `email`, `post` or `both`.
+        var subject: String?; var body: String?; var channel: String?
         /// "pupil" to return to the pupil's page rather than the worklist.
         var back: String?
         func redirect(_ req: Request) -> Response { req.redirect(to: back == "pupil" ? "/pupils/\(upn)#timeline" : "/worklist") }
@@ -200,6 +203,12 @@ struct CaseworkController: RouteCollection {
         let (policy, a, p) = try await proposed(req, u, key: form.key)
         let now = req.clock.now()
         let note = form.note?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty
+        // A letter is seen, and may be edited, before it goes: without the edited letter, the form to write it.
+        var letter: SentLetter?
+        if Self.sendsLetter(a) {
+            guard form.subject != nil, form.body != nil else { return req.redirect(to: Self.draftPath(form)) }
+            letter = try await sentLetter(req, form, a, pupil: p, policy: policy, date: now.date)
+        }
         var message = "\(Self.title(a.kind)) recorded for \(p.displayName)."
         switch a.kind {
         case .nToO:
@@ -211,10 +220,7 @@ struct CaseworkController: RouteCollection {
         default:
             break
         }
-        var document: String?
-        if Self.sendsLetter(a) {
-            document = try await letterHTML(req, u, a, pupil: p, policy: policy, date: now.date)
-        }
+        let document = letter?.letter.html
         let kind: CaseworkKind = switch a.action {
         case .call: .call
         case .letter, .evidenceRequest: .letterSent
@@ -226,18 +232,17 @@ struct CaseworkController: RouteCollection {
         case .penaltyNotice: .penaltyNotice
         case .laReferral, .socialCareReferral: .referral
         case .informLA, .informSocialWorker: .informed
-        case .review: .note
+        case .review: letter == nil ? .note : .letterSent
         }
         let entry = CaseworkRow(pupilID: p.id!, kind: a.kind == .nToO ? .note : kind, actionKey: a.key,
-                                happenedOn: now.date, summary: "\(Self.title(a.kind)): \(a.reason)", outcome: note,
+                                happenedOn: now.date, summary: "\(Self.title(a.kind)): \(a.reason)\(letter.map { " \($0.summary)" } ?? "")", outcome: note,
                                 parent: a.parent, document: document, recordedAt: now.timestamp, by: u.actor)
         try await req.store.addCasework(entry)
-        if let document {
-            // The letter goes to each parent with parental responsibility by email too, as sent.
+        if let letter, letter.email {
+            // By email to each parent with parental responsibility: the text and HTML parts of the letter as kept.
             let n = try await Outbox.toParents(store: req.store, pupil: p, template: a.action == .meeting ? .meetingInvitation : .letter,
-                                               subject: Letters.subject(document, fallback: "A letter about \(p.displayName)'s attendance"),
-                                               body: Letters.plainText(document), caseworkID: entry.id, about: "casework:\(entry.id!)",
-                                               dedupe: "letter:\(entry.id!)", at: now.instant)
+                                               subject: letter.letter.subject, body: letter.letter.text, caseworkID: entry.id,
+                                               about: "casework:\(entry.id!)", dedupe: "letter:\(entry.id!)", html: letter.letter.html, at: now.instant)
             if n > 0 { message += " Emailed to \(n) parent\(n == 1 ? "" : "s")." }
         }
         if let stage = a.proposedStage, a.kind == .stageEntry || a.kind == .stageReview {
@@ -250,6 +255,7 @@ struct CaseworkController: RouteCollection {
                                                         summary: "Monitoring ended: improved", recordedAt: now.timestamp, by: u.actor))
         }
         req.session.data["flash"] = message + (document != nil ? " The letter is on the timeline." : "")
+        if let letter, letter.post { return req.redirect(to: "/casework/\(entry.id!)/letter") }
         return form.redirect(req)
     }
 
@@ -269,33 +275,7 @@ struct CaseworkController: RouteCollection {
         return form.redirect(req)
     }
 
-    /// The letter for an action, merged with the pupil's figures and the parents with parental responsibility.
-    func letterHTML(_ req: Request, _ u: StaffUser, _ a: DueAction, pupil p: PupilRow, policy: Policy, date: LocalDate) async throws -> String {
-        let school = try await req.store.school(u.schoolID)
-        let year = AcademicYear(containing: date)
-        let (c, _) = try await req.store.pupilStatistics(schoolID: u.schoolID, pupil: p, range: DateRange(from: year.range.from, to: date))
-        let contacts = try await req.store.contacts(pupilID: p.id!)
-        let parents = contacts.filter(\.parentalResponsibility).map(\.name)
-        let next: String = {
-            if let s = a.proposedStage.flatMap({ policy.stage($0) }) {
-                return s.monitoringSchoolWeeks.map { "We will review {forename}'s attendance over the next \($0) school weeks." } ?? ""
-            }
-            return ""
-        }()
-        let fields: [String: String] = [
-            "parents": parents.isEmpty ? "Parent or carer of \(p.displayName)" : parents.joined(separator: " and "),
-            "pupil": p.displayName, "forename": p.preferredForename.isEmpty ? p.legalForename : p.preferredForename,
-            "school": school.name, "date": PupilYearGrid.longDate(date), "attendance": percent(c.attendanceRate),
-            "target": percent(policy.attendanceTarget), "sessions_missed": String(c.absent), "possible": String(c.possible),
-            "reason": a.reason, "sessions": a.sessions.map { "\($0.date) \($0.session.rawValue) (\($0.code))" }.joined(separator: ", "),
-            "signatory": u.name, "position": u.position,
-        ]
-        var f = fields
-        f["next_step"] = next.replacingOccurrences(of: "{forename}", with: fields["forename"]!)
-        return Letters.render(Letters.template(for: a.action), fields: f, school: school.name, date: PupilYearGrid.longDate(date))
-    }
-
-    struct LetterContent: Encodable { var html: String; var upn: String; var name: String; var date: String }
+    struct LetterContent: Encodable { var html: String; var upn: String; var name: String; var date: String; var flash: String? }
 
     /// A letter exactly as sent, printable.
     func letter(req: Request) async throws -> View {
@@ -305,7 +285,10 @@ struct CaseworkController: RouteCollection {
               let p = try await PupilRow.find(row.pupilID, on: req.db), p.schoolID == u.schoolID else {
             throw Abort(.notFound, reason: "No such letter.")
         }
-        return try await PageController().render(req, "letter", title: "Letter", LetterContent(html: html, upn: p.upn, name: p.displayName, date: row.happenedOn))
+        let flash = req.session.data["flash"]
+        req.session.data["flash"] = nil
+        return try await PageController().render(req, "letter", title: "Letter", LetterContent(html: html, upn: p.upn, name: p.displayName,
+                                                                                              date: row.happenedOn, flash: flash))
     }
 }
 

@@ -98,6 +98,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: ReasonsController())
     try app.register(collection: PolicyController())
     try app.register(collection: CaseworkController())
+    try app.register(collection: LettersController())
     try app.register(collection: ParentPortalController())
     try app.register(collection: LeaveController())
     try app.register(collection: OutboxController())

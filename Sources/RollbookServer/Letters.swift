@@ -1,89 +1,85 @@
 import Foundation
 import RollbookCore
+import RollbookStore
+import Vapor
 
-/// Letters to parents: a template per action with merge fields, rendered to HTML and kept on the pupil's timeline
-/// exactly as sent. Every merged value is escaped with SVGChart.escape.
+/// Letters to parents: the template for a policy's letter id (the school's own, else the built-in one), merged with a
+/// pupil's figures. Only parent-safe facts are merge fields; an action's `reason` is staff text and never one.
 enum Letters {
-    struct Template {
-        var subject: String
-        /// Paragraphs with merge fields in braces: {parents}, {pupil}, {forename}, {school}, {date}, {attendance},
-        /// {target}, {sessions_missed}, {possible}, {reason}, {sessions}, {next_step}, {signatory}, {position}.
-        var paragraphs: [String]
+    /// The school's own template for `id`, else the built-in one.
+    static func template(_ store: Store, schoolID: Int, id: String) async throws -> LetterTemplate? {
+        if let own = try await store.letterTemplate(schoolID: schoolID, letterID: id) { return own.template }
+        return LetterTemplate.builtIn(id)?.template
     }
 
-    /// The template for a policy action; a stage's own letter id picks the wording where there is one.
-    static func template(for action: Policy.ActionKind) -> Template {
-        switch action {
-        case .meeting, .attendanceContract, .earlyHelpPlan:
-            Template(subject: "Invitation to a meeting about {forename}'s attendance", paragraphs: [
-                "We are writing because {pupil}'s attendance this year is {attendance}, below the school's target of {target}. {forename} has missed {sessions_missed} of {possible} sessions.",
-                "{reason}",
-                "We would like to meet you to agree together how we can help {forename} attend every day. Please contact the school office to arrange a time within the next week.",
-                "{next_step}",
-            ])
-        case .noticeToImprove:
-            Template(subject: "Notice to Improve: {forename}'s attendance", paragraphs: [
-                "{pupil} has missed sessions without authorisation: {reason}",
-                "The sessions were: {sessions}.",
-                "This notice gives you the chance to improve {forename}'s attendance before a penalty notice is considered. During the improvement period every session must be attended unless the absence is authorised.",
-                "{next_step}",
-            ])
-        case .penaltyNotice:
-            Template(subject: "{forename}'s unauthorised absence: penalty notice", paragraphs: [
-                "{reason}",
-                "The sessions were: {sessions}.",
-                "{next_step}",
-            ])
-        case .evidenceRequest:
-            Template(subject: "Medical evidence for {forename}'s absence", paragraphs: [
-                "{reason}",
-                "Please send us medical evidence (for example an appointment card, a prescription or a letter from the GP) so that the absence can be authorised. Without it the school may record the sessions as unauthorised.",
-            ])
-        default:
-            Template(subject: "{forename}'s attendance", paragraphs: [
-                "We are writing about {pupil}'s attendance, which is {attendance} this year against the school's target of {target}. {forename} has missed {sessions_missed} of {possible} sessions.",
-                "{reason}",
-                "Every day in school matters. If there is anything making it hard for {forename} to attend, please talk to us: we want to help.",
-                "{next_step}",
-            ])
+    /// The letter for an action: its policy letter id, else the general letter for its kind.
+    static func resolve(_ store: Store, schoolID: Int, action a: DueAction, policy: Policy) async throws -> (id: String, template: LetterTemplate) {
+        let fallback = LetterTemplate.fallbackID(for: a.action)
+        for id in [LetterTemplate.letterID(for: a, policy: policy), fallback].compactMap({ $0 }) {
+            if let t = try await template(store, schoolID: schoolID, id: id) { return (id, t) }
         }
+        return ("concern", LetterTemplate.builtIn("concern")!.template)
     }
 
-    /// Fills the template's fields (unknown fields are left as they are) and returns the letter as an HTML fragment.
-    static func render(_ t: Template, fields: [String: String], school: String, date: String) -> String {
-        func merge(_ text: String) -> String {
-            var out = xmlEscaped(text)
-            for (k, v) in fields { out = out.replacingOccurrences(of: "{\(k)}", with: xmlEscaped(v)) }
-            return out
-        }
-        var html = "<article class=\"letter\">\n<header><p class=\"from\">\(xmlEscaped(school))</p><p class=\"date\">\(xmlEscaped(date))</p>"
-        html += "<p class=\"to\">\(merge("{parents}"))</p></header>\n<h1>\(merge(t.subject))</h1>\n<p>Dear \(merge("{parents}")),</p>\n"
-        for p in t.paragraphs {
-            let text = merge(p)
-            if !text.trimmingCharacters(in: .whitespaces).isEmpty { html += "<p>\(text)</p>\n" }
-        }
-        html += "<p>Yours sincerely,</p>\n<p class=\"signature\">\(merge("{signatory}"))<br>\(merge("{position}"))</p>\n</article>"
-        return html
+    /// The parents a letter is addressed to: those with parental responsibility.
+    static func addressee(_ contacts: [Contact], pupil p: PupilRow) -> String {
+        let parents = contacts.filter(\.parentalResponsibility).map(\.name)
+        return parents.isEmpty ? "Parent or carer of \(p.displayName)" : parents.joined(separator: " and ")
     }
 
-    /// A letter's text for an email: paragraphs kept, tags dropped, the escapes undone.
-    static func plainText(_ html: String) -> String {
-        var t = html
-        for tag in ["</p>", "</h1>", "</h2>", "</h3>", "</li>", "<br>", "<br/>", "</address>", "</div>"] {
-            t = t.replacingOccurrences(of: tag, with: tag + "\n")
+    /// The merge values for a pupil on `date`, and those an action gives (sessions, late arrivals, illness, monitoring)
+    /// when there is one.
+    static func values(_ req: Request, _ u: StaffUser, pupil p: PupilRow, action a: DueAction?, policy: Policy,
+                       date: LocalDate) async throws -> [LetterTemplate.Field: String] {
+        let school = try await req.store.school(u.schoolID)
+        let year = AcademicYear(containing: date)
+        let (c, _) = try await req.store.pupilStatistics(schoolID: u.schoolID, pupil: p, range: DateRange(from: year.range.from, to: date))
+        let contacts = try await req.store.contacts(pupilID: p.id!)
+        var v: [LetterTemplate.Field: String] = [
+            .parents: addressee(contacts, pupil: p), .pupil: p.displayName,
+            .forename: p.preferredForename.isEmpty ? p.legalForename : p.preferredForename,
+            .school: school.name, .date: PupilYearGrid.longDate(date), .attendance: percent(c.attendanceRate),
+            .target: percent(policy.attendanceTarget), .sessionsMissed: String(c.absent), .possible: String(c.possible),
+            .unauthorisedSessions: String(c.unauthorised),
+            .signatory: u.name, .position: u.position,
+        ]
+        guard let a else { return v }
+        if !a.sessions.isEmpty {
+            v[.sessions] = a.sessions.map { "\(PupilYearGrid.longDate($0.date)) \($0.session == .am ? "morning" : "afternoon")" }
+                .joined(separator: ", ")
         }
-        t = t.replacingOccurrences(of: "<[^>]*>", with: "", options: .regularExpression)
-        for (e, c) in [("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&amp;", "&")] {
-            t = t.replacingOccurrences(of: e, with: c)
+        let rule = a.rule.split(separator: ".", maxSplits: 1).last.map(String.init) ?? ""
+        func count(_ k: String) -> String? { a.figures[k].map { String(Int($0)) } }
+        switch a.kind {
+        case .penaltyThreshold: v[.unauthorisedSessions] = count("sessions") ?? v[.unauthorisedSessions]
+        case .lateness:
+            v[.lates] = count("count")
+            v[.latePeriod] = policy.lateness.first { $0.id == rule }.map {
+                switch $0.per {
+                case .week: "this week"
+                case .halfTerm: "this half term"
+                case .term: "this term"
+                case .year: "this school year"
+                }
+            }
+        case .illnessEvidence:
+            if let r = policy.illnessEvidence.first(where: { $0.id == rule }) {
+                v[.illnessAbsence] = switch r.measure {
+                case .consecutiveSchoolDays: count("school_days").map { "\($0) school days in a row" }
+                case .sessionsInTerm: count("sessions").map { "\($0) sessions this term" }
+                case .sessionsInYear: count("sessions").map { "\($0) sessions this school year" }
+                }
+            }
+        default: break
         }
-        let lines = t.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        return lines.split(separator: "", omittingEmptySubsequences: true).map { $0.joined(separator: "\n") }.joined(separator: "\n\n")
-    }
-
-    /// A letter's subject line: the first heading of the rendered letter, else a plain one.
-    static func subject(_ html: String, fallback: String) -> String {
-        guard let r = html.range(of: "<h1[^>]*>[^<]*</h1>", options: .regularExpression) else { return fallback }
-        let s = plainText(String(html[r])).trimmingCharacters(in: .whitespacesAndNewlines)
-        return s.isEmpty ? fallback : s
+        if let weeks = a.proposedStage.flatMap({ policy.stage($0)?.monitoringSchoolWeeks }) {
+            v[.monitoringWeeks] = "\(weeks) school week\(weeks == 1 ? "" : "s")"
+            let calendar = try await req.store.calendar(schoolID: u.schoolID)
+            v[.reviewDate] = Evaluation.monitoringEnd(entered: date, schoolWeeks: weeks, calendar: calendar).map(PupilYearGrid.longDate)
+        } else {
+            // A stage without monitoring, or no stage: the letters' "over the next {monitoring_weeks}" still reads.
+            v[.monitoringWeeks] = "few weeks"
+        }
+        return v
     }
 }

@@ -209,13 +209,13 @@ enum Outbox {
     /// Queues a message to a pupil's contacts with parental responsibility (letters, decisions), by email.
     @discardableResult
     static func toParents(store: Store, pupil p: PupilRow, template: MessageTemplate, subject: String, body: String, caseworkID: Int?,
-                          about: String, dedupe: String?, onlyEmail: String? = nil, at now: Date) async throws -> Int {
+                          about: String, dedupe: String?, onlyEmail: String? = nil, html: String? = nil, at now: Date) async throws -> Int {
         var rows: [OutboxRow] = []
         for c in try await store.contacts(pupilID: p.id!) where c.parentalResponsibility && !c.email.isEmpty {
             if let only = onlyEmail, c.email.lowercased() != only.lowercased() { continue }
             rows.append(OutboxRow(schoolID: p.schoolID, pupilID: p.id!, caseworkID: caseworkID, template: template, channel: "email",
                                   recipient: c.email, recipientName: c.name, contactPriority: c.priority, subject: subject, body: body,
-                                  dedupeKey: dedupe.map { "\($0):\(c.priority)" }, about: about, at: now))
+                                  html: html, dedupeKey: dedupe.map { "\($0):\(c.priority)" }, about: about, at: now))
         }
         return try await store.enqueue(rows).count
     }
@@ -245,7 +245,7 @@ enum Outbox {
                 continue
             }
             let message = OutgoingMessage(id: m.id!, channel: channel, recipient: m.recipient, recipientName: m.recipientName,
-                                          subject: m.subject, body: m.body, template: m.template)
+                                          subject: m.subject, body: m.body, template: m.template, html: m.html)
             do {
                 let outcome = try await transport.send(message)
                 guard case .sent(let providerID) = outcome else { continue }

@@ -22,6 +22,8 @@ public final class OutboxRow: Model, @unchecked Sendable {
     @OptionalField(key: "contact_priority") public var contactPriority: Int?
     @Field(key: "subject") public var subject: String
     @Field(key: "body") public var body: String
+    /// For letters: the HTML part sent with the plain-text body (both from the same letter).
+    @OptionalField(key: "html") public var html: String?
     /// At most one message per key, ever (e.g. one day-1 message per pupil, day and channel).
     @OptionalField(key: "dedupe_key") public var dedupeKey: String?
     /// What the message is about, e.g. `absence:2026-11-25` or `leave:12`.
@@ -37,11 +39,11 @@ public final class OutboxRow: Model, @unchecked Sendable {
     public init() {}
 
     public init(schoolID: Int, pupilID: Int?, caseworkID: Int? = nil, template: MessageTemplate, channel: String, recipient: String,
-                recipientName: String, contactPriority: Int? = nil, subject: String, body: String, dedupeKey: String?,
+                recipientName: String, contactPriority: Int? = nil, subject: String, body: String, html: String? = nil, dedupeKey: String?,
                 about: String?, at now: Date) {
         self.schoolID = schoolID; self.pupilID = pupilID; self.caseworkID = caseworkID; self.template = template.rawValue
         self.channel = channel; self.recipient = recipient; self.recipientName = recipientName; self.contactPriority = contactPriority
-        self.subject = subject; self.body = body; self.dedupeKey = dedupeKey; self.about = about
+        self.subject = subject; self.body = body; self.html = html; self.dedupeKey = dedupeKey; self.about = about
         state = OutboxState.queued.rawValue; attempts = 0
         nextAttemptAt = OutboxTime.string(now); createdAt = nextAttemptAt; updatedAt = nextAttemptAt
     }

@@ -118,6 +118,7 @@ private struct Values {
         case ("reports", "id"): String(reportID)
         case ("casework", "id"): String(caseworkID)
         case ("webhooks", "id"): String(webhookID)
+        case ("letters", "id"): "concern"
         case ("invitation", "token"): invitation
         case ("reply", "token"): reply
         default: nil

@@ -353,7 +353,8 @@ extension ServerTests {
             let stagesOnly = try await get(f, "/worklist?kind=stage_entry", cookie: lead)
             #expect(stagesOnly.text.contains(entry.key) && !actions.filter { $0.kind != .stageEntry }.contains { stagesOnly.text.contains($0.key) })
             let token = try #require(Self.csrf(page)?.token)
-            let done = try await post(f, "/worklist/complete", cookie: lead, [("csrf", token), ("key", entry.key), ("upn", entry.upn), ("note", "posted home")])
+            // A letter is written first: completing without it leads to the letter to edit and send.
+            let done = try await LetterTests.complete(f, cookie: lead, token: token, key: entry.key, upn: entry.upn, note: "posted home")
             #expect(done.status == .seeOther, "\(done.text)")
             let mia = try await f.store.pupil(schoolID: f.schoolID, upn: "A100000000001")!.id!
             let timeline = try await f.store.casework(pupilID: mia)
@@ -411,7 +412,7 @@ extension ServerTests {
             #expect(ewa.reason.contains("First penalty notice to Ewa Nowak") && ewa.reason.contains("£80"))
             let lead = try await signIn(f, .attendanceLead)
             let token = try #require(Self.csrf(try await get(f, "/worklist", cookie: lead))?.token)
-            #expect(try await post(f, "/worklist/complete", cookie: lead, [("csrf", token), ("key", ewa.key), ("upn", ewa.upn)]).status == .seeOther)
+            #expect(try await LetterTests.complete(f, cookie: lead, token: token, key: ewa.key, upn: ewa.upn).status == .seeOther)
             let timeline = try await f.store.casework(pupilID: zofia)
             #expect(timeline.first { $0.caseworkKind == .penaltyNotice }?.parent == "Ewa Nowak")
             let cw = Casework(timeline: timeline.reversed())

@@ -23,7 +23,7 @@ from selenium.webdriver.common.by import By
 
 from helpers import (A11Y_FORM, ACCESSIBILITY_NOTES, ACCESSIBILITY_RUNS, GOVERNOR, HEAD, LEAD, OFFICE, PASSWORD, PREVIOUS_SCHOOL_DAY,
                      READ_ONLY_FORM, TODAY, TODAY_HEADING, HttpUser, check_forbidden, check_renders, fill_sign_in, go,
-                     h1, pupil_links, section_table_rows, sign_in, switch_user)
+                     h1, pupil_links, section_table_rows, sign_in, submit_and_wait, switch_user)
 
 FAILING_IMPACTS = ("serious", "critical")
 
@@ -88,8 +88,13 @@ def letter_sent(server) -> str:
     page = lead.get("/worklist?kind=stage_entry")
     item = re.search(r'name="key" value="([^"]+)"><input type="hidden" name="upn" value="([^"]+)"', page)
     assert item, "the worklist proposes no stage entry to complete"
-    status, after = lead.post("/worklist?kind=stage_entry", "/worklist/complete",
-                              {"key": html.unescape(item.group(1)), "upn": html.unescape(item.group(2)), "note": "posted"})
+    key, upn = html.unescape(item.group(1)), html.unescape(item.group(2))
+    draft_path = "/worklist/letter?" + urllib.parse.urlencode({"key": key, "upn": upn})
+    draft = lead.get(draft_path)
+    subject = html.unescape(re.search(r'id="send-subject" name="subject" type="text" value="([^"]*)"', draft).group(1))
+    body = html.unescape(re.search(r'<textarea id="send-body"[^>]*>([^<]*)</textarea>', draft).group(1))
+    status, after = lead.post(draft_path, "/worklist/complete",
+                              {"key": key, "upn": upn, "note": "posted", "subject": subject, "body": body, "channel": "post"})
     assert status == 200 and "The letter is on the timeline" in after, f"completing the stage entry failed ({status})"
     return item.group(2)
 
@@ -165,6 +170,17 @@ def test_every_page_has_no_serious_or_critical_accessibility_violation(any_brows
     go(browser, server, "/worklist?kind=penalty_threshold")
     assert browser.find_elements(By.CSS_SELECTOR, "li.action"), "the worklist shows no penalty-threshold action"
     check("Worklist /worklist?kind=penalty_threshold (lead)")
+    go(browser, server, "/worklist?kind=stage_entry")
+    write = browser.find_elements(By.XPATH, "//button[normalize-space()='Write the letter']")
+    assert write, "the worklist has no stage entry with a letter to write"
+    submit_and_wait(browser, write[0])
+    assert browser.find_elements(By.ID, "send-body"), "the letter to send has no editor"
+    check("a letter to edit and send /worklist/letter (lead)")
+    go(browser, server, "/letters")
+    check("Letters /letters (lead)")
+    go(browser, server, "/letters/concern")
+    assert browser.find_elements(By.ID, "letter-body"), "the letter page has no editor"
+    check("a letter's wording /letters/concern (lead)")
     go(browser, server, f"/pupils/{letter_sent}")
     letter = browser.find_elements(By.PARTIAL_LINK_TEXT, "the letter as sent")
     assert letter, "the pupil's timeline has no letter"
@@ -187,7 +203,7 @@ def test_every_page_has_no_serious_or_critical_accessibility_violation(any_brows
     check_forbidden(browser, "/lists", "governor")
     check("403 page /lists (governor)")
 
-    assert len(checked) == 18, f"the test should have checked 18 pages, it checked {checked}"
+    assert len(checked) == 21, f"the test should have checked 21 pages, it checked {checked}"
     ACCESSIBILITY_RUNS.append(f"{width}: axe-core {version} on {len(checked)} pages, {len(failures)} serious or critical")
     summary = (f"axe-core {version} on {len(checked)} pages at {width} width: {len(failures)} serious or critical "
                f"violations:\n\n" + "\n\n".join(failures))

@@ -331,7 +331,9 @@ def test_attendance_lead_sends_a_stage_letter_from_the_worklist(desktop, server)
     reason = item.find_element(By.CSS_SELECTOR, "p").text
     assert "below" in reason and "%" in reason, f"a stage entry should say the figures and the threshold: {reason!r}"
     item.find_element(By.CSS_SELECTOR, "input[name=note]").send_keys("Posted and emailed")
-    submit_and_wait(browser, item.find_element(By.XPATH, ".//button[normalize-space()='Send the letter and record it']"))
+    submit_and_wait(browser, item.find_element(By.XPATH, ".//button[normalize-space()='Write the letter']"))
+    assert browser.find_element(By.ID, "send-note").get_attribute("value") == "Posted and emailed"
+    submit_and_wait(browser, browser.find_element(By.XPATH, "//form[@id='send-form']//button[normalize-space()='Send the letter and record it']"))
     check_form_was_accepted(browser)
     flash = browser.find_element(By.CSS_SELECTOR, "#main p.ok").text
     assert name in flash and "The letter is on the timeline" in flash, flash

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import NIOSSL
+import RollbookCore
 
 /// Where and how to hand email to an SMTP server.
 public struct SMTPSettings: Sendable {
@@ -322,13 +323,23 @@ enum MailFormat {
             "Date: " + rfc5322Date(date),
             "Message-ID: <rollbook-\(m.id)@\(domain)>",
             "MIME-Version: 1.0",
-            "Content-Type: text/plain; charset=utf-8",
-            "Content-Transfer-Encoding: quoted-printable",
-            "Auto-Submitted: auto-generated",
-            "X-Rollbook-Template: \(m.template)",
         ]
-        let body = quotedPrintable(m.body)
-        return headers.joined(separator: "\r\n") + "\r\n\r\n" + body + (body.hasSuffix("\r\n") ? "" : "\r\n")
+        let common = ["Auto-Submitted: auto-generated", "X-Rollbook-Template: \(m.template)"]
+        func part(_ text: String) -> String {
+            let qp = quotedPrintable(text)
+            return qp + (qp.hasSuffix("\r\n") ? "" : "\r\n")
+        }
+        let plain = ["Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: quoted-printable"]
+        guard let html = m.html else {
+            return (headers + plain + common).joined(separator: "\r\n") + "\r\n\r\n" + part(m.body)
+        }
+        // A letter: text and HTML as alternatives. "=" never appears bare in quoted-printable, so the boundary cannot.
+        let boundary = "=_rollbook_\(m.id)_alt"
+        let page = "<!doctype html>\n<html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>\(xmlEscaped(m.subject))</title></head>\n<body>\n\(html)\n</body></html>"
+        return (headers + ["Content-Type: multipart/alternative; boundary=\"\(boundary)\""] + common).joined(separator: "\r\n") + "\r\n\r\n"
+            + "--\(boundary)\r\n" + plain.joined(separator: "\r\n") + "\r\n\r\n" + part(m.body)
+            + "--\(boundary)\r\n" + ["Content-Type: text/html; charset=utf-8", "Content-Transfer-Encoding: quoted-printable"].joined(separator: "\r\n")
+            + "\r\n\r\n" + part(page) + "--\(boundary)--\r\n"
     }
 
     /// What follows DATA: every line that starts with "." gets another, then the lone "." that ends the message.

@@ -17,11 +17,13 @@ public struct OutgoingMessage: Sendable, Equatable {
     public var body: String
     /// The outbox template key, e.g. "day_one_absence", "leave_decision".
     public var template: String
+    /// For letters: an HTML part sent by email beside the plain text (SMTP only; Notify sends the text).
+    public var html: String?
 
     public init(id: Int, channel: Channel, recipient: String, recipientName: String, subject: String, body: String,
-                template: String) {
+                template: String, html: String? = nil) {
         self.id = id; self.channel = channel; self.recipient = recipient; self.recipientName = recipientName
-        self.subject = subject; self.body = body; self.template = template
+        self.subject = subject; self.body = body; self.template = template; self.html = html
     }
 }
 

@@ -39,3 +39,27 @@ document.addEventListener("DOMContentLoaded", () => {
     if (e.target.value === "late" && e.target.checked) { const t = li.querySelector("input[type=time]"); if (t) t.focus(); }
   });
 });
+// The letter editor: the preview follows the draft as it is typed (the server merges it for the chosen pupil).
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.getElementById("letter-form");
+  const preview = document.getElementById("letter-preview");
+  if (!form || !preview) return;
+  let timer = null;
+  const refresh = async () => {
+    const data = new URLSearchParams(new FormData(form));
+    data.set("action", "preview");
+    try {
+      // getAttribute: form.action would be the buttons named "action".
+      const r = await fetch(form.getAttribute("action"), { method: "POST", body: data, credentials: "same-origin" });
+      const page = new DOMParser().parseFromString(await r.text(), "text/html");
+      const fresh = page.getElementById("letter-preview");
+      const error = page.getElementById("letter-error");
+      if (fresh) preview.innerHTML = fresh.innerHTML;
+      const heading = page.getElementById("preview-h"), here = document.getElementById("preview-h");
+      if (heading && here) here.textContent = heading.textContent;
+      if (error) preview.insertAdjacentHTML("afterbegin", `<p class="error" role="alert">${error.textContent.replace(/[&<>]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;" })[c])}</p>`);
+    } catch (_) { /* the Preview button still works */ }
+  };
+  form.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(refresh, 400); });
+  form.addEventListener("change", refresh);
+});
