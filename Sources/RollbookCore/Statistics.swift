@@ -251,10 +251,13 @@ public struct AbsenceThresholds: Sendable, Hashable {
     public func isPersistent(_ c: SessionCounts) -> Bool { c.absenceRate.map { $0 >= persistent } ?? false }
     public func isSevere(_ c: SessionCounts) -> Bool { c.absenceRate.map { $0 >= severe } ?? false }
 
+    /// "10%", "12.5%".
+    public static func figure(_ threshold: Double) -> String {
+        let t = Int((threshold * 1000).rounded())
+        return t % 10 == 0 ? "\(t / 10)%" : "\(t / 10).\(t % 10)%"
+    }
     /// "10% or more (the DfE's definition)" or "12% or more (the school's policy)".
     public func words(_ threshold: Double) -> String {
-        let t = Int((threshold * 1000).rounded())
-        let figure = t % 10 == 0 ? "\(t / 10)%" : "\(t / 10).\(t % 10)%"
-        return "\(figure) or more (\(self == .national ? "the DfE's definition" : "the school's policy"))"
+        "\(Self.figure(threshold)) or more (\(self == .national ? "the DfE's definition" : "the school's policy"))"
     }
 }
