@@ -385,7 +385,11 @@ struct BenchAnalytics: AsyncParsableCommand {
         let venv = "/tmp/rollbook-bench-venv/bin/python"
         let py = python ?? env["ROLLBOOK_BENCH_PYTHON"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (FileManager.default.isExecutableFile(atPath: venv) ? venv : "python3")
-        let sourceRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        // The checkout: walk up from this file to the directory with Package.swift, so moving the file cannot break it.
+        var sourceRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: sourceRoot.appendingPathComponent("Package.swift").path), sourceRoot.pathComponents.count > 1 {
+            sourceRoot.deleteLastPathComponent()
+        }
         let candidates = [duckdbScript, "scripts/bench/duckdb_report.py", sourceRoot.appendingPathComponent("scripts/bench/duckdb_report.py").path].compactMap { $0 }
         guard let script = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
             throw BenchAnalyticsError("the DuckDB script is not at \(candidates.joined(separator: " or ")): give --duckdb-script")
