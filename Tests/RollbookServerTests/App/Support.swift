@@ -35,8 +35,14 @@ struct Fixture {
         pm: RegisterWindow(opens: TimeOfDay(hour: 13, minute: 0)!, closes: TimeOfDay(hour: 13, minute: 15)!))
 
     /// The worked "tiny" example, kept in the repository.
-    static let sharedExamples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/tiny")
+    static let sharedExamples: URL = {
+        // Walk up from this file to the directory with Package.swift, so moving the file cannot break it.
+        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path), dir.pathComponents.count > 1 {
+            dir.deleteLastPathComponent()
+        }
+        return dir.appendingPathComponent("Tests/Fixtures/tiny")
+    }()
 
     static func text(_ name: String) throws -> String { try String(contentsOf: sharedExamples.appendingPathComponent(name), encoding: .utf8) }
 
