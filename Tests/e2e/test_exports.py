@@ -1,6 +1,6 @@
 """Spreadsheet exports from a running demo server, opened with openpyxl as a spreadsheet program would open them.
 
-The workbooks are Rollbook's own (Sources/RollbookServer/Spreadsheet.swift: stored ZIP entries, inline strings, a bold
+The workbooks are Rollbook's own (Sources/RollbookServer/Formats/Spreadsheet.swift: stored ZIP entries, inline strings, a bold
 header row); each must open, hold the same rows as the page's JSON or the CSV of the same export, and keep numbers as
 numbers. No browser is needed.
 """
