@@ -69,6 +69,13 @@ public struct NoticeRecord: Sendable, Hashable, Codable {
     }
 }
 
+extension Array where Element == NoticeRecord {
+    /// Records that the parent's latest penalty notice was paid within 21 days.
+    public mutating func markPaidWithin21Days(parent: String) {
+        if let i = lastIndex(where: { $0.kind == .penaltyNotice && $0.parent == parent }) { self[i].paidWithin21Days = true }
+    }
+}
+
 /// What staff have recorded for one pupil: the input from the casework timeline.
 public struct Casework: Sendable, Hashable, Codable {
     /// The stage the pupil is in now, if any.

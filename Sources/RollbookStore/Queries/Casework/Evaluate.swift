@@ -36,7 +36,7 @@ extension Casework {
             case .noticeToImprove, .penaltyNotice:
                 notices.append(NoticeRecord(parent: r.parent ?? "", kind: kind == .penaltyNotice ? .penaltyNotice : .noticeToImprove, issued: day))
             case .penaltyNoticePaidEarly:
-                if let i = notices.lastIndex(where: { $0.kind == .penaltyNotice && $0.parent == (r.parent ?? "") }) { notices[i].paidWithin21Days = true }
+                notices.markPaidWithin21Days(parent: r.parent ?? "")
             default:
                 break
             }
@@ -115,7 +115,7 @@ extension Store {
             let school = try r.decode(column: "name", as: String.self)
             switch kind {
             case .penaltyNoticePaidEarly:
-                if let i = out[upn]?.lastIndex(where: { $0.kind == .penaltyNotice && $0.parent == parent }) { out[upn]![i].paidWithin21Days = true }
+                out[upn]?.markPaidWithin21Days(parent: parent)
             default:
                 out[upn, default: []].append(NoticeRecord(parent: parent, kind: kind == .penaltyNotice ? .penaltyNotice : .noticeToImprove,
                                                           issued: day, recordedAt: school))
