@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import RollbookCore
 
-// Scenario tests, one suite per seed policy (../shared/seeds, as configured in Policies/seed-00N-*.json): each builds
+// Scenario tests, one suite per seed policy (as configured in Policies/seed-00N-*.json): each builds
 // the autumn term of 2025 (and what it needs either side) for a few pupils and asserts the actions the seed's text
 // requires on given dates. Each test's name cites the seed's clause.
 
