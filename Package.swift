@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/leaf-kit.git", from: "1.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.0.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.19"),
     ],
     targets: coreTargets + (coreOnly ? [] : [
         // Persistence: schema, migrations, queries (SQLite by default, PostgreSQL via DATABASE_URL).
@@ -44,6 +46,8 @@ let package = Package(
             .product(name: "Fluent", package: "fluent"),
             .product(name: "Leaf", package: "leaf"),
             .product(name: "LeafKit", package: "leaf-kit"),
+            .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ], resources: [.copy("Web")]),
         .executableTarget(name: "rollbook", dependencies: [
             "RollbookServer", "RollbookStore", "RollbookCore",
@@ -53,6 +57,7 @@ let package = Package(
         .testTarget(name: "RollbookServerTests", dependencies: [
             "RollbookServer", "RollbookStore", "RollbookCore",
             .product(name: "VaporTesting", package: "vapor"),
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
     ]),
     swiftLanguageModes: [.v6]

@@ -325,7 +325,7 @@ struct AnalyticsController: RouteCollection {
         try await SensitiveAccessLog.group(req, user: s.user, group: s.group, upns: lists.flatMap { $0.pupils.map(\.upn) })
         if req.query[String.self, at: "format"] == "xlsx" {
             // The CSV's columns as a workbook, with the counts as numbers.
-            return Spreadsheet(name: "Lists", header: ["list", "upn", "name", "possible_sessions", "attended_sessions", "attendance", "sessions_lost"],
+            return try Spreadsheet(name: "Lists", header: ["list", "upn", "name", "possible_sessions", "attended_sessions", "attendance", "sessions_lost"],
                                rows: lists.flatMap { l in l.pupils.map { p in [.text(l.id), .text(p.upn), .text(p.name), .integer(p.possible),
                                                                                 .integer(p.attended), .text(p.attendance), .integer(p.sessionsLost)] } })
                 .response(format: "xlsx", name: "lists-\(s.period)-\(s.through.iso)")

@@ -75,7 +75,7 @@ struct ListsController: RouteCollection {
         try await SensitiveAccessLog.listed(req, user: u, upns: rows.map(\.upn), characteristic: filter.characteristic)
         if req.query[String.self, at: "format"] == "xlsx" {
             // The CSV's columns as a workbook, rates and counts as numbers.
-            return Spreadsheet(name: "Pupils", header: ["upn", "name", "year_group", "form", "house", "possible_sessions", "attendance_rate", "band",
+            return try Spreadsheet(name: "Pupils", header: ["upn", "name", "year_group", "form", "house", "possible_sessions", "attendance_rate", "band",
                                                         "persistent_absence", "severe_absence"],
                                rows: rows.map { r in [.text(r.upn), .text(r.name), .text(r.yearGroup), .text(r.form), .text(r.house), .integer(r.possible),
                                                       .number((r.attendanceRate * 10000).rounded() / 10000), .text(r.band), .text(String(r.persistent)),

@@ -1,10 +1,11 @@
 import Foundation
 import RollbookCore
 import Vapor
+import ZIPFoundation
 
 /// A minimal Office Open XML workbook (.xlsx) for exports staff open in Excel: one or more sheets, a bold header row
-/// kept in view, text as inline strings, numbers as numbers, dates as ISO text. Written as a ZIP of stored (not
-/// compressed) entries, so no dependency is needed.
+/// kept in view, text as inline strings, numbers as numbers, dates as ISO text. The parts are deflated into a ZIP
+/// archive in memory by ZIPFoundation.
 struct Spreadsheet {
     enum Cell: Equatable {
         case text(String)
@@ -57,7 +58,7 @@ struct Spreadsheet {
     static let mediaType = HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
     /// The .xlsx file.
-    func xlsx() -> [UInt8] {
+    func xlsx() throws -> Data {
         var names: [String] = []
         for s in sheets {
             // Excel's sheet names: at most 31 characters, none of : \ / ? * [ ], unique.
@@ -105,8 +106,19 @@ struct Spreadsheet {
             + "<cellStyles count=\"1\"><cellStyle name=\"Normal\" xfId=\"0\" builtinId=\"0\"/></cellStyles>"
             + "</styleSheet>"))
         for (i, s) in sheets.enumerated() { parts.append(("xl/worksheets/sheet\(i + 1).xml", Self.worksheet(s))) }
-        return Zip.stored(parts.map { ($0.0, Array($0.1.utf8)) })
+        let archive = try Archive(accessMode: .create)
+        for (name, text) in parts {
+            let data = Data(text.utf8)
+            try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(data.count), modificationDate: Self.partsDate,
+                                 compressionMethod: .deflate) { position, size in
+                data.subdata(in: Int(position)..<Int(position) + size)
+            }
+        }
+        return archive.data ?? Data()
     }
+
+    /// Every part is dated 1 January 2024, so the same workbook gives the same bytes.
+    static let partsDate = Date(timeIntervalSince1970: 1_704_067_200)
 
     static let declaration = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
 
@@ -151,10 +163,10 @@ struct Spreadsheet {
     // MARK: Responses
 
     /// The export as a download: `format` is "csv" or "xlsx"; `name` is the file name without its extension.
-    func response(format: String, name: String) -> Response {
+    func response(format: String, name: String) throws -> Response {
         let r: Response
         if format == "xlsx" {
-            r = Response(status: .ok, body: .init(data: Data(xlsx())))
+            r = Response(status: .ok, body: .init(data: try xlsx()))
             r.headers.contentType = Self.mediaType
         } else {
             r = Response(status: .ok, body: .init(string: csv()))
@@ -163,98 +175,4 @@ struct Spreadsheet {
         r.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(name).\(format == "xlsx" ? "xlsx" : "csv")\"")
         return r
     }
-}
-
-/// A ZIP archive of stored entries (PKWARE APPNOTE 6.3: local headers, central directory, end record), and a reader
-/// for such archives that checks each entry's CRC-32.
-enum Zip {
-    /// Entries are dated 1 January 2024, 00:00 (MS-DOS time), so the same workbook gives the same bytes.
-    static let dosTime: UInt16 = 0
-    static let dosDate: UInt16 = UInt16((2024 - 1980) << 9 | 1 << 5 | 1)
-
-    static func stored(_ entries: [(name: String, data: [UInt8])]) -> [UInt8] {
-        var out: [UInt8] = []
-        var central: [UInt8] = []
-        for e in entries {
-            let name = Array(e.name.utf8)
-            let crc = crc32(e.data)
-            let offset = UInt32(out.count)
-            // Local file header.
-            out.le32(0x0403_4b50); out.le16(20); out.le16(0x0800); out.le16(0)  // version 2.0, UTF-8 names, stored
-            out.le16(dosTime); out.le16(dosDate); out.le32(crc)
-            out.le32(UInt32(e.data.count)); out.le32(UInt32(e.data.count))
-            out.le16(UInt16(name.count)); out.le16(0)
-            out += name
-            out += e.data
-            // Central directory entry.
-            central.le32(0x0201_4b50); central.le16(20); central.le16(20); central.le16(0x0800); central.le16(0)
-            central.le16(dosTime); central.le16(dosDate); central.le32(crc)
-            central.le32(UInt32(e.data.count)); central.le32(UInt32(e.data.count))
-            central.le16(UInt16(name.count)); central.le16(0); central.le16(0)  // extra, comment
-            central.le16(0); central.le16(0); central.le32(0)                   // disk, internal and external attributes
-            central.le32(offset)
-            central += name
-        }
-        let centralOffset = UInt32(out.count)
-        out += central
-        // End of central directory.
-        out.le32(0x0605_4b50); out.le16(0); out.le16(0)
-        out.le16(UInt16(entries.count)); out.le16(UInt16(entries.count))
-        out.le32(UInt32(central.count)); out.le32(centralOffset); out.le16(0)
-        return out
-    }
-
-    enum ReadError: Error, Equatable { case malformed(String) }
-
-    /// The entries of a stored (uncompressed) archive, by name, read through its central directory.
-    static func entries(_ zip: [UInt8]) throws -> [String: [UInt8]] {
-        func u16(_ i: Int) throws -> Int {
-            guard i >= 0, i + 2 <= zip.count else { throw ReadError.malformed("truncated at \(i)") }
-            return Int(zip[i]) | Int(zip[i + 1]) << 8
-        }
-        func u32(_ i: Int) throws -> Int { let low = try u16(i), high = try u16(i + 2); return low | high << 16 }
-        guard zip.count >= 22 else { throw ReadError.malformed("too short for an end record") }
-        var end = zip.count - 22
-        while end >= 0, try u32(end) != 0x0605_4b50 { end -= 1 }
-        guard end >= 0 else { throw ReadError.malformed("no end of central directory") }
-        let count = try u16(end + 10)
-        var p = try u32(end + 16)
-        var out: [String: [UInt8]] = [:]
-        for _ in 0..<count {
-            guard try u32(p) == 0x0201_4b50 else { throw ReadError.malformed("no central directory entry at \(p)") }
-            guard try u16(p + 10) == 0 else { throw ReadError.malformed("entry at \(p) is compressed") }
-            let crc = UInt32(try u32(p + 16)), size = try u32(p + 20)
-            let nameLength = try u16(p + 28), extra = try u16(p + 30), comment = try u16(p + 32)
-            let local = try u32(p + 42)
-            guard p + 46 + nameLength <= zip.count else { throw ReadError.malformed("truncated name at \(p)") }
-            let name = String(decoding: zip[(p + 46)..<(p + 46 + nameLength)], as: UTF8.self)
-            guard try u32(local) == 0x0403_4b50 else { throw ReadError.malformed("no local header for \(name)") }
-            let localName = try u16(local + 26), localExtra = try u16(local + 28)
-            let start = local + 30 + localName + localExtra
-            guard start + size <= zip.count else { throw ReadError.malformed("\(name) runs past the end") }
-            let data = Array(zip[start..<(start + size)])
-            guard crc32(data) == crc else { throw ReadError.malformed("\(name): CRC-32 does not match") }
-            out[name] = data
-            p += 46 + nameLength + extra + comment
-        }
-        return out
-    }
-
-    /// CRC-32 (ISO 3309, polynomial 0xEDB88320 reflected), as ZIP uses.
-    static func crc32(_ data: [UInt8]) -> UInt32 {
-        var c: UInt32 = 0xFFFF_FFFF
-        for b in data { c = table[Int((c ^ UInt32(b)) & 0xFF)] ^ (c >> 8) }
-        return c ^ 0xFFFF_FFFF
-    }
-
-    static let table: [UInt32] = (0..<256).map { n in
-        var c = UInt32(n)
-        for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
-        return c
-    }
-}
-
-private extension Array where Element == UInt8 {
-    mutating func le16(_ v: UInt16) { append(UInt8(v & 0xFF)); append(UInt8(v >> 8)) }
-    mutating func le32(_ v: UInt32) { le16(UInt16(v & 0xFFFF)); le16(UInt16(v >> 16)) }
 }

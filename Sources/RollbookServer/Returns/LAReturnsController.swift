@@ -217,7 +217,7 @@ struct LAReturnsController: RouteCollection {
             let all = Self.sheets(content)
             let sheets = chosenReturn.map { id in all.filter { $0.0 == id } } ?? all
             let book = Spreadsheet(sheets: sheets.map(\.1))
-            return book.response(format: format, name: "la-returns-\(chosenReturn?.replacingOccurrences(of: "_", with: "-") ?? "all")-\(content.to)")
+            return try book.response(format: format, name: "la-returns-\(chosenReturn?.replacingOccurrences(of: "_", with: "-") ?? "all")-\(content.to)")
         default:
             return try await req.render("la-returns", title: "LA returns", content).encodeResponse(for: req)
         }
@@ -337,7 +337,7 @@ struct LAReturnsController: RouteCollection {
                        .rate(l.absenceRate.map { ($0 * 10000).rounded() / 10000 })]
                     + l.reasons.map { .integer($0) }
             }
-            return Spreadsheet(name: "Census \(term)", header: header, rows: rows).response(format: format, name: "census-\(term.id)")
+            return try Spreadsheet(name: "Census \(term)", header: header, rows: rows).response(format: format, name: "census-\(term.id)")
         default:
             return try await req.render("census", title: "Census: \(term)", content).encodeResponse(for: req)
         }

@@ -1,6 +1,6 @@
 import AsyncHTTPClient
-import Crypto
 import Foundation
+import JWTKit
 import NIOCore
 import NIOHTTP1
 
@@ -67,27 +67,22 @@ struct NotifyAPIKey: Sendable, Equatable {
     }
 }
 
-/// The bearer token Notify wants on every request: an HS256 JWT with `iss` (the service id) and `iat` (now),
-/// signed with the key's secret.
+/// The bearer token Notify wants on every request: an HS256 JWT with `iss` (the service id) and `iat` (now, in whole
+/// seconds: Notify refuses a fractional `iat`), signed with the key's secret by jwt-kit.
 enum NotifyJWT {
-    static func token(serviceID: String, secret: String, issuedAt: Date) -> String {
-        let header = #"{"typ":"JWT","alg":"HS256"}"#
-        let claims = #"{"iss":"\#(serviceID)","iat":\#(Int(issuedAt.timeIntervalSince1970))}"#
-        let signingInput = base64URL(Data(header.utf8)) + "." + base64URL(Data(claims.utf8))
-        return signingInput + "." + base64URL(signature(signingInput, secret: secret))
+    struct Claims: JWTPayload {
+        var iss: IssuerClaim
+        var iat: IssuedAtClaim
+
+        /// Notify checks `iat` itself (within 30 seconds of its clock); there is nothing to verify on this side.
+        func verify(using algorithm: some JWTAlgorithm) throws {}
     }
 
-    static func signature(_ signingInput: String, secret: String) -> Data {
-        let code = HMAC<SHA256>.authenticationCode(for: Data(signingInput.utf8), using: SymmetricKey(data: Data(secret.utf8)))
-        return Data(code)
-    }
-
-    /// Base64 with the URL-safe alphabet and no padding (RFC 7515).
-    static func base64URL(_ data: Data) -> String {
-        data.base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+    static func token(serviceID: String, secret: String, issuedAt: Date) async throws -> String {
+        let keys = JWTKeyCollection()
+        await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+        let seconds = Date(timeIntervalSince1970: issuedAt.timeIntervalSince1970.rounded(.down))
+        return try await keys.sign(Claims(iss: IssuerClaim(value: serviceID), iat: IssuedAtClaim(value: seconds)))
     }
 }
 
@@ -201,7 +196,13 @@ public struct NotifyTransport: MessageTransport {
     private func perform(_ method: HTTPMethod, _ path: String, body: Data?) async throws -> (HTTPResponseStatus, Data?) {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
-        request.headers.add(name: "Authorization", value: "Bearer " + NotifyJWT.token(serviceID: key.serviceID, secret: key.secret, issuedAt: now()))
+        let token: String
+        do {
+            token = try await NotifyJWT.token(serviceID: key.serviceID, secret: key.secret, issuedAt: now())
+        } catch {
+            throw DeliveryError.permanent("could not sign the Notify token: \(error)")
+        }
+        request.headers.add(name: "Authorization", value: "Bearer " + token)
         request.headers.add(name: "User-Agent", value: "rollbook")
         request.headers.add(name: "Accept", value: "application/json")
         if let body {
