@@ -194,7 +194,7 @@ struct AnalyticsController: RouteCollection {
         let content = OverviewContent(header: header(s, page: "/analytics"), figures: Figures(o.statistics), target: percent(s.policy.attendanceTarget),
                                       versusTarget: o.attendanceRate.map { $0 >= s.policy.attendanceTarget ? "at or above the target" : "below the target" },
                                       national: national, nationalYear: n.academicYear, weeks: weeks, chart: chart)
-        return try await respond(req, "analytics", title: "Analytics", content)
+        return try await respond(req, "Analytics/analytics", title: "Analytics", content)
     }
 
     // MARK: Cohorts
@@ -218,7 +218,7 @@ struct AnalyticsController: RouteCollection {
             }
             if !rows.isEmpty { sections.append(.init(title: Self.dimensionTitle(d), rows: rows)) }
         }
-        return try await respond(req, "analytics-cohorts", title: "Cohorts",
+        return try await respond(req, "Analytics/analytics-cohorts", title: "Cohorts",
                                  CohortsContent(header: header(s, page: "/analytics/cohorts"), school: Figures(report.overview.statistics), sections: sections))
     }
 
@@ -280,7 +280,7 @@ struct AnalyticsController: RouteCollection {
             spells: p.spells.map { .init(label: $0.label, spells: $0.spells) },
             weekday: showsPupils ? p.weekdayPatterns.map { .init(upn: $0.id, name: s.roll.pupils[$0.pupil].name, words: $0.words) } : [],
             showsPupils: showsPupils)
-        return try await respond(req, "analytics-patterns", title: "Patterns", content)
+        return try await respond(req, "Analytics/analytics-patterns", title: "Patterns", content)
     }
 
     // MARK: Lists (seed 003's cadence)
@@ -338,7 +338,7 @@ struct AnalyticsController: RouteCollection {
             r.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"lists-\(s.period)-\(s.through.iso).csv\"")
             return r
         }
-        return try await respond(req, "analytics-lists", title: "Lists", content)
+        return try await respond(req, "Analytics/analytics-lists", title: "Lists", content)
     }
 
     /// Seed 003's daily check: who is absent today with the sessions they have lost this year, and who was late.
@@ -359,7 +359,7 @@ struct AnalyticsController: RouteCollection {
             .init(id: "late-today", title: "Late today, with the year so far", pupils: late),
         ], basis: "today, with each pupil's figures for the year so far")
         try await SensitiveAccessLog.group(req, user: s.user, group: s.group, upns: (absent + late).map(\.upn))
-        return try await respond(req, "analytics-lists", title: "Lists", content)
+        return try await respond(req, "Analytics/analytics-lists", title: "Lists", content)
     }
 
     static func periodWords(_ p: CadencePeriod) -> String {
@@ -400,7 +400,7 @@ struct AnalyticsController: RouteCollection {
                              pupils: $0.statistics.pupils, attendanceRate: $0.attendanceRate) }
         }
         try await SensitiveAccessLog.group(req, user: s.user, group: s.group, upns: full.flatMap { $0.pupils.map(\.upn) })
-        return try await respond(req, "analytics-rewards", title: "Rewards", RewardsContent(
+        return try await respond(req, "Analytics/analytics-rewards", title: "Rewards", RewardsContent(
             header: header(s, page: "/analytics/rewards"), full: full, forms: league(tables?.forms ?? []), houses: league(tables?.houses ?? []),
             week: tables.map { ParentWords.range($0.range.from, $0.range.to) } ?? "–", showsPupils: showsPupils))
     }
@@ -447,7 +447,7 @@ struct AnalyticsController: RouteCollection {
                              recall: percent(b.recall), precision: percent(b.precision))
         }
         try await SensitiveAccessLog.group(req, user: s.user, group: s.group, upns: lines.map(\.upn))
-        return try await respond(req, "analytics-warning", title: "Early warning", WarningContent(
+        return try await respond(req, "Analytics/analytics-warning", title: "Early warning", WarningContent(
             header: header(s, page: "/analytics/early-warning"), lines: Array(lines), projectedTo: end.iso, backTest: backTest,
             method: "Each pupil's absence from here on is estimated from their sessions this year, the last 6 school weeks counting most and read against the whole school's recent weeks (so a winter illness wave everyone shared is not taken for the pupil's own trend), pulled towards the school's rate for pupils with few sessions. Projected attendance applies it to the sessions still to come; the probability is the chance the rest of the year brings the pupil to 10% absence or more."))
     }
@@ -486,7 +486,7 @@ struct AnalyticsController: RouteCollection {
             total.persistentAbsence += g.persistentAbsence; total.severeAbsence += g.severeAbsence
             rows.append(.init(school: school.name, schoolID: school.id!, from: year.range.from.iso, to: t.iso, figures: Figures(g)))
         }
-        return try await respond(req, "analytics-schools", title: "Schools", SchoolsContent(rows: rows, total: Figures(total), through: through.iso))
+        return try await respond(req, "Analytics/analytics-schools", title: "Schools", SchoolsContent(rows: rows, total: Figures(total), through: through.iso))
     }
 
     // MARK: A family's children across schools
@@ -518,6 +518,6 @@ struct AnalyticsController: RouteCollection {
             children.append(.init(upn: sibling.upn, name: sibling.displayName, school: schools[sibling.schoolID] ?? "?", yearGroup: sibling.yearGroup,
                                   form: sibling.form, attendance: percent(c.attendanceRate), persistent: c.isPersistentAbsence, linkedBy: link))
         }
-        return try await respond(req, "analytics-family", title: "Family: \(p.displayName)", FamilyContent(children: children, pupil: p.displayName))
+        return try await respond(req, "Analytics/analytics-family", title: "Family: \(p.displayName)", FamilyContent(children: children, pupil: p.displayName))
     }
 }

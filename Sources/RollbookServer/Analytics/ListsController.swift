@@ -115,7 +115,7 @@ struct ListsController: RouteCollection {
             csvLink: "/lists?" + query,
             persistent: rows.filter(\.persistent).count, severe: rows.filter(\.severe).count,
             definitions: "Persistent absence: \(thresholds.words(thresholds.persistent)); severe absence: \(thresholds.words(thresholds.severe)).")
-        return try await PageController().render(req, "lists", title: "Lists", content).encodeResponse(for: req)
+        return try await PageController().render(req, "Analytics/lists", title: "Lists", content).encodeResponse(for: req)
     }
 
     // MARK: Missing registers
@@ -154,6 +154,6 @@ struct ListsController: RouteCollection {
             }
             d = d.adding(days: -1)
         }
-        return try await PageController().render(req, "missing", title: "Missing registers", MissingContent(weeks: weeks, from: range.from.iso, rows: rows))
+        return try await PageController().render(req, "Registers/missing", title: "Missing registers", MissingContent(weeks: weeks, from: range.from.iso, rows: rows))
     }
 }

@@ -142,6 +142,6 @@ struct AccessLogController: RouteCollection {
             first: total == 0 ? 0 : min(total, (page - 1) * Self.pageSize + 1), last: min(total, page * Self.pageSize),
             previous: page > 1 ? link(page: min(page - 1, pages)) : nil, next: page < pages ? link(page: page + 1) : nil,
             csvLink: link(csv: true))
-        return try await req.render("access-log", title: "Access log", content).encodeResponse(for: req)
+        return try await req.render("Auth/access-log", title: "Access log", content).encodeResponse(for: req)
     }
 }

@@ -162,7 +162,7 @@ struct CaseworkController: RouteCollection {
         try await SensitiveAccessLog.actions(req, user: u, listed)
         let flash = req.session.data["flash"]
         req.session.data["flash"] = nil
-        return try await PageController().render(req, "worklist", title: "Worklist", WorklistContent(
+        return try await PageController().render(req, "Casework/worklist", title: "Worklist", WorklistContent(
             date: today.iso, policy: "\(policy.name) (in force from \(policy.effectiveFrom))",
             dueToday: Array(chosen.filter { $0.0.due >= today }.map(\.1).prefix(only == nil ? Self.shown : .max)),
             overdue: Array(chosen.filter { $0.0.due < today }.map(\.1).prefix(only == nil ? Self.shown : .max)),
@@ -287,7 +287,7 @@ struct CaseworkController: RouteCollection {
         }
         let flash = req.session.data["flash"]
         req.session.data["flash"] = nil
-        return try await PageController().render(req, "letter", title: "Letter", LetterContent(html: html, upn: p.upn, name: p.displayName,
+        return try await PageController().render(req, "Casework/letter", title: "Letter", LetterContent(html: html, upn: p.upn, name: p.displayName,
                                                                                               date: row.happenedOn, flash: flash))
     }
 }

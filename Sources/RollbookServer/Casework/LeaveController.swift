@@ -55,7 +55,7 @@ struct LeaveController: RouteCollection {
         let (s, _, policy) = try await ParentPortalController().summary(req, p)
         var shown = form
         shown.documents = nil
-        return try await req.render("parent-leave", title: "Ask for leave of absence",
+        return try await req.render("Parents/parent-leave", title: "Ask for leave of absence",
                                     RequestContent(child: s, noticeDays: policy.leave.noticeDays,
                                                    earliest: ParentWords.date(req.clock.now().date.adding(days: policy.leave.noticeDays)),
                                                    form: shown, error: error?.reason, errorField: error?.field, maxDocuments: Self.maxDocuments))
@@ -150,7 +150,7 @@ struct LeaveController: RouteCollection {
                 .filter { [.office, .attendanceLead, .teacher].contains($0.staffRole) }
                 .map { .init(id: $0.id!, name: $0.name, position: $0.position, role: $0.staffRole.title, decides: $0.decidesLeave) }
         }
-        return try await req.render("leave", title: "Leave requests", ListContent(pending: pending, decided: Array(decided.prefix(100)),
+        return try await req.render("Casework/leave", title: "Leave requests", ListContent(pending: pending, decided: Array(decided.prefix(100)),
                                                                                  deciders: deciders, flash: req.takeFlash()))
     }
 
@@ -233,7 +233,7 @@ struct LeaveController: RouteCollection {
         } else if r.state == "refused" {
             decision = "Refused by \(r.decidedBy ?? "?") on \(r.decidedAt?.prefix(10) ?? ""): \(r.refusalReason ?? "")"
         }
-        return try await req.render("leave-decide", title: "Leave request: \(p.displayName)", DecideContent(
+        return try await req.render("Casework/leave-decide", title: "Leave request: \(p.displayName)", DecideContent(
             id: r.id!, upn: p.upn, pupil: p.displayName, form: p.form, yearGroup: p.yearGroup, requestedBy: r.requestedBy,
             requestedOn: ParentWords.date(lr.requestedOn), dates: ParentWords.range(lr.from, lr.to),
             from: lr.from.iso, fromSession: lr.fromSession.rawValue.lowercased(), to: lr.to.iso, toSession: lr.toSession.rawValue.lowercased(),

@@ -43,7 +43,7 @@ struct LettersController: RouteCollection {
         let general = LetterTemplate.builtIns.map(\.id).filter { !named.contains($0) }
         let flash = req.session.data["flash"]
         req.session.data["flash"] = nil
-        return try await PageController().render(req, "letters", title: "Letters",
+        return try await PageController().render(req, "Casework/letters", title: "Letters",
                                                  ListContent(policy: named.map(row), general: general.map(row), flash: flash))
     }
 
@@ -142,7 +142,7 @@ struct LettersController: RouteCollection {
             preview = Letter(subject: subject, body: body, school: values[.school] ?? "", date: values[.date] ?? "", to: values[.parents] ?? "").html
             try await SensitiveAccessLog.actions(req, user: u, a.map { [$0] } ?? [])
         }
-        return try await PageController().render(req, "letter-edit", title: "Letter: \(Self.title(id))", EditContent(
+        return try await PageController().render(req, "Casework/letter-edit", title: "Letter: \(Self.title(id))", EditContent(
             id: id, title: Self.title(id), usedBy: Self.uses(policy)[id], subject: draft.subject, body: draft.body, own: own != nil,
             saved: own.map { "\($0.savedByName), \($0.savedByPosition), \($0.savedAt.prefix(10))" },
             fields: LetterTemplate.Field.allCases.map { FieldInfo(name: "{\($0.rawValue)}", meaning: $0.meaning) },
@@ -195,7 +195,7 @@ extension CaseworkController {
         let letter = Letter(subject: subject, body: body, school: values[.school] ?? "", date: values[.date] ?? "", to: values[.parents] ?? "")
         let recipients = try await req.store.contacts(pupilID: p.id!).filter { $0.parentalResponsibility && !$0.email.isEmpty }.map { "\($0.name) <\($0.email)>" }
         try await SensitiveAccessLog.actions(req, user: u, [a])
-        return try await PageController().render(req, "worklist-letter", title: "Letter for \(p.displayName)", DraftContent(
+        return try await PageController().render(req, "Casework/worklist-letter", title: "Letter for \(p.displayName)", DraftContent(
             key: a.key, upn: p.upn, name: p.displayName, kind: Self.title(a.kind), reason: a.reason, letterID: id,
             title: LettersController.title(id), subject: subject, body: body, back: req.query[String.self, at: "back"],
             note: req.query[String.self, at: "note"], email: !recipients.isEmpty, recipients: recipients, preview: letter.html))

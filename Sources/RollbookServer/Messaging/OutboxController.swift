@@ -46,7 +46,7 @@ struct OutboxController: RouteCollection {
         if t.sms != nil { channels.append("SMS through GOV.UK Notify") }
         let configured = channels.isEmpty ? "No channel is configured: messages wait here until one is (see the README, 'Messages')."
             : "Sending " + channels.joined(separator: " and ") + "."
-        return try await req.render("outbox", title: "Outbox", OutboxContent(
+        return try await req.render("Messaging/outbox", title: "Outbox", OutboxContent(
             lines: rows.map { m in
                 let p = m.pupilID.flatMap { pupils[$0] }
                 return .init(id: m.id!, created: String(m.createdAt.prefix(16)).replacingOccurrences(of: "T", with: " "),
@@ -82,7 +82,7 @@ struct OutboxController: RouteCollection {
         let u = try req.auth.require(StaffUser.self)
         try u.require(.amendMarks)
         let lines = try await req.store.pendingAbsenceReports(schoolID: u.schoolID).map(Self.line)
-        return try await req.render("reports", title: "Reported absences", ReportsContent(reports: lines, codes: Self.codeOptions, flash: req.takeFlash()))
+        return try await req.render("Parents/reports", title: "Reported absences", ReportsContent(reports: lines, codes: Self.codeOptions, flash: req.takeFlash()))
     }
 
     func report(_ req: Request, _ u: StaffUser) async throws -> (AbsenceReportRow, PupilRow) {

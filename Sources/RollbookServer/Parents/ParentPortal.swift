@@ -54,7 +54,7 @@ struct ParentPortalController: RouteCollection {
         if req.application.options.demoMode, let s = try await req.store.schools().first {
             accounts = try await req.store.parentAccounts(schoolID: s.id!).filter { $0.passwordHash != nil }.map(\.email)
         }
-        return try await req.render("parent-sign-in", title: "Parents and carers: sign in",
+        return try await req.render("Parents/parent-sign-in", title: "Parents and carers: sign in",
                                     SignInContent(error: error, demo: req.application.options.demoMode, accounts: accounts,
                                                   demoPassword: DemoAccounts.password))
     }
@@ -111,7 +111,7 @@ struct ParentPortalController: RouteCollection {
 
     func invitation(req: Request) async throws -> View {
         let p = try await invitedAccount(req)
-        return try await req.render("parent-invitation", title: "Set your password",
+        return try await req.render("Parents/parent-invitation", title: "Set your password",
                                     InvitationContent(name: p.name, email: p.email, token: req.parameters.get("token") ?? "", error: nil))
     }
 
@@ -124,7 +124,7 @@ struct ParentPortalController: RouteCollection {
         if form.password.count < 10 { error = "Choose a password of at least 10 characters." }
         else if form.password != form.confirm { error = "The two passwords are different: type the same password twice." }
         if let error {
-            let r = try await req.render("parent-invitation", title: "Set your password",
+            let r = try await req.render("Parents/parent-invitation", title: "Set your password",
                                          InvitationContent(name: p.name, email: p.email, token: req.parameters.get("token") ?? "", error: error))
                 .encodeResponse(for: req)
             r.status = .unprocessableEntity
@@ -189,7 +189,7 @@ struct ParentPortalController: RouteCollection {
         guard let account = try await req.store.parent(id: u.id) else { throw Abort(.unauthorized) }
         var out: [ChildSummary] = []
         for p in try await req.store.children(of: account, on: req.clock.now().date) { out.append(try await summary(req, p).0) }
-        return try await req.render("parent-home", title: "Your children", ChildrenContent(name: u.name, children: out, flash: req.takeFlash()))
+        return try await req.render("Parents/parent-home", title: "Your children", ChildrenContent(name: u.name, children: out, flash: req.takeFlash()))
     }
 
     struct ChildContent: Encodable {
@@ -235,7 +235,7 @@ struct ParentPortalController: RouteCollection {
         }
         let reports = try await req.store.absenceReports(pupilID: p.id!).map(ParentWords.report)
         let leave = try await req.store.leaveRequests(pupilID: p.id!).map(ParentWords.leave)
-        return try await req.render("parent-child", title: p.displayName,
+        return try await req.render("Parents/parent-child", title: p.displayName,
                                     ChildContent(child: s, possible: c.possible, attended: c.present + c.approvedActivity, absences: absences,
                                                  lates: lates, lateMinutes: lateMinutes, reports: reports, leave: leave, flash: req.takeFlash()))
     }
@@ -269,7 +269,7 @@ struct ParentPortalController: RouteCollection {
         let (_, p) = try await Self.ownChild(req)
         let s = try await summary(req, p).0
         let today = req.clock.now().date.iso
-        return try await req.render("parent-report", title: "Report an absence",
+        return try await req.render("Parents/parent-report", title: "Report an absence",
                                     ReportContent(child: s, pupilName: s.forename, action: "/parent/children/\(p.upn)/report", today: today,
                                                   categories: Self.categories, form: ReportForm(from: today, sessions: "both"),
                                                   error: nil, errorField: nil, oneDay: false))
@@ -312,7 +312,7 @@ struct ParentPortalController: RouteCollection {
             return req.redirect(to: "/parent/children/\(p.upn)")
         } catch let e as APIError {
             let s = try await summary(req, p).0
-            let r = try await req.render("parent-report", title: "Report an absence",
+            let r = try await req.render("Parents/parent-report", title: "Report an absence",
                                          ReportContent(child: s, pupilName: s.forename, action: "/parent/children/\(p.upn)/report", today: now.date.iso,
                                                        categories: Self.categories, form: form, error: e.reason, errorField: e.field, oneDay: false))
                 .encodeResponse(for: req)
@@ -355,7 +355,7 @@ struct ParentPortalController: RouteCollection {
     func replyView(_ req: Request, _ link: ReplyLinkRow, _ p: PupilRow, form: ReportForm, error: APIError?) async throws -> View {
         let forename = p.preferredForename.isEmpty ? p.legalForename : p.preferredForename
         let day = LocalDate(iso: link.date)!
-        return try await req.render("parent-report", title: "Why is \(forename) absent?",
+        return try await req.render("Parents/parent-report", title: "Why is \(forename) absent?",
                                     ReportContent(child: nil, pupilName: forename, action: "/reply/\(req.parameters.get("token") ?? "")",
                                                   today: ParentWords.date(day), categories: Self.categories, form: form,
                                                   error: error?.reason, errorField: error?.field, oneDay: true))
@@ -379,7 +379,7 @@ struct ParentPortalController: RouteCollection {
                 throw Abort(.gone, reason: "This link has already been used.")
             }
             try await Self.recordContact(req, pupilID: p.id!, report: row, at: now)
-            return try await req.render("parent-done", title: "Thank you",
+            return try await req.render("Parents/parent-done", title: "Thank you",
                                         ["message": "Thank you. The school office has your reason for \(p.preferredForename.isEmpty ? p.legalForename : p.preferredForename)'s absence on \(ParentWords.date(day)) and will record it. This link cannot be used again."])
                 .encodeResponse(for: req)
         } catch let e as APIError {

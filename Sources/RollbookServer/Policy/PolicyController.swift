@@ -80,7 +80,7 @@ struct PolicyController: RouteCollection {
         }
         let flash = req.session.data["flash"]
         req.session.data["flash"] = nil
-        return try await PageController().render(req, "policy", title: "Attendance policy", Content(
+        return try await PageController().render(req, "Policy/policy", title: "Attendance policy", Content(
             name: p.name, from: p.effectiveFrom.iso, settings: settings, stages: stages,
             versions: versions.map { Version(from: $0.effectiveFrom, name: $0.name, savedAt: String($0.savedAt.prefix(16)).replacingOccurrences(of: "T", with: " "), savedBy: $0.savedBy, inForce: $0.effectiveFrom == inForce) },
             canEdit: u.can(.managePolicy),

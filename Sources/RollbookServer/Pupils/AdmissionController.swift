@@ -94,7 +94,7 @@ struct AdmissionController: RouteCollection {
                     + "\($0.note.isEmpty ? "" : ": \($0.note)") (recorded by \(e!.byName))"
             },
             today: today.iso, flash: flash)
-        return try await req.render("pupil-register", title: "Admission register: \(p.displayName)", content)
+        return try await req.render("Pupils/pupil-register", title: "Admission register: \(p.displayName)", content)
     }
 
     /// The register form: fields by name, contacts as `contacts[i][field]`.
@@ -260,7 +260,7 @@ struct AdmissionController: RouteCollection {
         let content = ChaseContent(minimumContacts: policy.minimumContacts, clause: policy.clause("admission_register.minimum_contacts"),
                                    pupils: lines, on: today.iso)
         if req.query[String.self, at: "format"] == "json" { return try await content.encodeResponse(for: req) }
-        return try await req.render("contacts-to-chase", title: "Contacts to chase", content).encodeResponse(for: req)
+        return try await req.render("Pupils/contacts-to-chase", title: "Contacts to chase", content).encodeResponse(for: req)
     }
 
     // MARK: Telling the LA

@@ -57,7 +57,7 @@ struct PageController: RouteCollection {
             accounts = try await req.store.staff(schoolID: s.id!).map { .init(email: $0.email, role: $0.staffRole.title, position: $0.position) }
         }
         let next = req.query[String.self, at: "next"].flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil } ?? "/today"
-        return try await render(req, "home", title: "Sign in", HomeContent(schoolName: school?.name, demo: req.application.options.demoMode,
+        return try await render(req, "Auth/home", title: "Sign in", HomeContent(schoolName: school?.name, demo: req.application.options.demoMode,
                                                                             demoPassword: DemoAccounts.password, accounts: accounts,
                                                                             error: error, next: next))
     }
@@ -212,7 +212,7 @@ struct PageController: RouteCollection {
         }
         content.yearToDateVersusTarget = versus(ytdSoFar.attendanceRate)
         content.todayVersusTarget = versus(day.sessions.markedOnly.attendanceRate)
-        return try await render(req, "today", title: "Today", content)
+        return try await render(req, "Registers/today", title: "Today", content)
     }
 
     // MARK: Registers
@@ -286,7 +286,7 @@ struct PageController: RouteCollection {
                                      tone: tone(code), open: l.sessionOpen, minutesLate: l.minutesLate, choice: choice, arrival: arrival,
                                      known: known, note: noted ? l.note : report, recordedBy: noted ? l.recordedBy : nil, signedOut: signedOut[l.upn])
         }
-        return try await render(req, "register", title: "Register \(form) \(session.rawValue)",
+        return try await render(req, "Registers/register", title: "Register \(form) \(session.rawValue)",
                                 RegisterPage(register: reg, form: form, dateLabel: "\(Self.weekdays[date.weekday - 1]) \(date.iso)",
                                              editable: u.mayTakeRegister(form: form.isEmpty ? nil : form),
                                              needsReason: reg.state == "closed", unmarked: reg.pupils.filter { $0.sessionOpen && $0.code == nil }.count,
@@ -364,7 +364,7 @@ struct PageController: RouteCollection {
         }.prefix(100)
         let rows = hits.isEmpty ? [] : try await req.store.pupils(schoolID: u.schoolID, filter: PupilFilter(upns: hits.map(\.upn)))
         let byUPN = Dictionary(rows.map { ($0.upn, $0) }, uniquingKeysWith: { a, _ in a })
-        return try await render(req, "pupils", title: "Pupils", SearchContent(query: q, pupils: hits.compactMap { byUPN[$0.upn] }.map(PupilSummaryDTO.init)))
+        return try await render(req, "Pupils/pupils", title: "Pupils", SearchContent(query: q, pupils: hits.compactMap { byUPN[$0.upn] }.map(PupilSummaryDTO.init)))
     }
 
     struct PupilContent: Encodable {
@@ -530,7 +530,7 @@ struct PageController: RouteCollection {
                                  what: MessageTemplate(rawValue: $0.template)?.title ?? $0.template, to: "\($0.recipientName) (\($0.channel))",
                                  state: $0.state, tone: ["sent", "delivered"].contains($0.state) ? "present" : $0.state == "failed" ? "unauthorised" : "none")
         } : []
-        return try await render(req, "pupil", title: p.displayName,
+        return try await render(req, "Pupils/pupil", title: p.displayName,
                                 PupilContent(pupil: detail, figures: figures, absences: absences, amendments: amendments,
                                              lateMinutes: lateMinutes, lateCount: lateCount, canRecord: u.can(.amendMarks),
                                              flash: flash, today: today.iso,

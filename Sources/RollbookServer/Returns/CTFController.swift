@@ -90,7 +90,7 @@ struct CTFController: RouteCollection {
         let forms = Set(try await req.store.listings(schoolID: u.schoolID).map(\.form)).filter { !$0.isEmpty }.sorted(by: formOrder)
         let flash = req.session.data["flash"]
         req.session.data["flash"] = nil
-        return try await PageController().render(req, "ctf-import", title: "Common Transfer Files", PageContent(
+        return try await PageController().render(req, "Returns/ctf-import", title: "Common Transfer Files", PageContent(
             la: here?.la ?? "", estab: here?.estab ?? "", numbersSet: here != nil, today: req.clock.now().date.iso, forms: forms,
             flash: flash, error: error))
     }

@@ -219,7 +219,7 @@ struct LAReturnsController: RouteCollection {
             let book = Spreadsheet(sheets: sheets.map(\.1))
             return book.response(format: format, name: "la-returns-\(chosenReturn?.replacingOccurrences(of: "_", with: "-") ?? "all")-\(content.to)")
         default:
-            return try await req.render("la-returns", title: "LA returns", content).encodeResponse(for: req)
+            return try await req.render("Returns/la-returns", title: "LA returns", content).encodeResponse(for: req)
         }
     }
 
@@ -339,7 +339,7 @@ struct LAReturnsController: RouteCollection {
             }
             return Spreadsheet(name: "Census \(term)", header: header, rows: rows).response(format: format, name: "census-\(term.id)")
         default:
-            return try await req.render("census", title: "Census: \(term)", content).encodeResponse(for: req)
+            return try await req.render("Returns/census", title: "Census: \(term)", content).encodeResponse(for: req)
         }
     }
 }
