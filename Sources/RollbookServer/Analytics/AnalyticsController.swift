@@ -6,19 +6,7 @@ import Vapor
 /// Analytics pages: the school overview against target and national figures, cohorts, patterns, seed 003's lists,
 /// rewards and early warning. Every figure comes from the in-memory analytics roll (`AnalyticsCache`); `?format=json`
 /// gives the page's figures as JSON (the same values the page prints), and the lists also come as CSV.
-struct AnalyticsController: RouteCollection {
-    func boot(routes: any RoutesBuilder) throws {
-        let staff = routes.grouped(SessionAuthenticator(), CSRFMiddleware(), StaffUser.redirectMiddleware(path: "/"))
-        staff.get("analytics", use: overview)
-        staff.get("analytics", "cohorts", use: cohorts)
-        staff.get("analytics", "patterns", use: patterns)
-        staff.get("analytics", "lists", use: lists)
-        staff.get("analytics", "rewards", use: rewards)
-        staff.get("analytics", "early-warning", use: earlyWarning)
-        staff.get("analytics", "schools", use: schools)
-        staff.get("analytics", "family", ":upn", use: family)
-    }
-
+struct AnalyticsController {
     // MARK: What every page shares
 
     /// The roll, the range asked for and the pupils this user may see.
@@ -33,17 +21,12 @@ struct AnalyticsController: RouteCollection {
         var user: StaffUser
     }
 
-    /// The last day whose registers are complete: today once the afternoon register has closed, else the day before.
-    static func through(_ now: SchoolNow, policy: Policy) -> LocalDate {
-        now.time > policy.register.pm.closes ? now.date : now.date.adding(days: -1)
-    }
-
     func scope(_ req: Request) async throws -> Scope {
         let u = try req.auth.require(StaffUser.self)
         try u.require(.readStatistics)
         let now = req.clock.now()
         let policy = try await req.store.policy(schoolID: u.schoolID, on: now.date)
-        let through = Self.through(now, policy: policy)
+        let through = figuresThrough(now, policy: policy)
         let year = AcademicYear(containing: through)
         let roll = try await req.application.analytics.roll(req.store, schoolID: u.schoolID, year: year)
         let period = req.query[String.self, at: "period"] ?? "year"
@@ -477,7 +460,7 @@ struct AnalyticsController: RouteCollection {
         var through = now.date
         for school in try await req.store.schools() {
             let policy = try await req.store.policy(schoolID: school.id!, on: now.date)
-            let t = Self.through(now, policy: policy)
+            let t = figuresThrough(now, policy: policy)
             through = t
             let year = AcademicYear(containing: t)
             let roll = try await req.application.analytics.roll(req.store, schoolID: school.id!, year: year)
@@ -512,7 +495,7 @@ struct AnalyticsController: RouteCollection {
         var children: [FamilyContent.Child] = []
         for (sibling, link) in try await req.store.family(of: p) {
             let policy = try await req.store.policy(schoolID: sibling.schoolID, on: now.date)
-            let t = Self.through(now, policy: policy)
+            let t = figuresThrough(now, policy: policy)
             let (c, _) = try await req.store.pupilStatistics(schoolID: sibling.schoolID, pupil: sibling,
                                                              range: DateRange(from: AcademicYear(containing: t).range.from, to: t))
             children.append(.init(upn: sibling.upn, name: sibling.displayName, school: schools[sibling.schoolID] ?? "?", yearGroup: sibling.yearGroup,

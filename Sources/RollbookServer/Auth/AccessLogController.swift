@@ -58,13 +58,8 @@ enum SensitiveAccessLog {
 }
 
 /// The head's view of the log: `/access-log`, newest first, filtered by pupil and by staff member, paged, as CSV.
-struct AccessLogController: RouteCollection {
+struct AccessLogController {
     static let pageSize = 50
-
-    func boot(routes: any RoutesBuilder) throws {
-        let staff = routes.grouped(SessionAuthenticator(), CSRFMiddleware(), StaffUser.redirectMiddleware(path: "/"))
-        staff.get("access-log", use: log)
-    }
 
     struct LogContent: Encodable {
         struct Line: Encodable {

@@ -8,15 +8,7 @@ import Vapor
 
 /// `/api/v1/webhooks`: the attendance lead or head subscribes a URL to events. Each delivery is a JSON POST signed
 /// with the subscription's secret: `X-Rollbook-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>">`.
-struct WebhookController: RouteCollection {
-    func boot(routes: any RoutesBuilder) throws {
-        let api = routes.grouped("api", "v1", "webhooks").grouped(BearerAuthenticator(), RequireAPIUser())
-        api.get(use: list)
-        api.post(use: create)
-        api.delete(":id", use: remove)
-        api.get(":id", "deliveries", use: deliveries)
-    }
-
+struct WebhooksController {
     struct CreateDTO: Content { var url: String?; var events: [String]? }
     struct CreatedDTO: Content { var id: Int; var url: String; var events: [String]; var secret: String }
     struct WebhookDTO: Content { var id: Int; var url: String; var events: [String]; var active: Bool; var createdBy: String; var createdAt: String }
