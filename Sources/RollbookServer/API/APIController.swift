@@ -4,30 +4,7 @@ import RollbookStore
 import Vapor
 
 /// The JSON API under /api/v1. Every route needs a personal API token; what it may do follows the staff member's role.
-struct APIController: RouteCollection {
-    func boot(routes: any RoutesBuilder) throws {
-        let api = routes.grouped("api", "v1").grouped(BearerAuthenticator(), RequireAPIUser())
-        api.get("school", use: school)
-        api.put("school", use: updateSchool)
-        api.get("codes", use: codes)
-        api.get("calendar", use: calendar)
-        api.get("pupils", use: listPupils)
-        api.post("pupils", use: admitPupil)
-        api.get("pupils", ":upn", use: getPupil)
-        api.get("pupils", ":upn", "contacts", use: contacts)
-        api.post("pupils", ":upn", "deletion", use: deleteFromRoll)
-        api.get("pupils", ":upn", "marks", use: pupilMarks)
-        api.get("pupils", ":upn", "statistics", use: pupilStatistics)
-        api.get("registers", ":date", ":session", use: getRegister)
-        api.post("registers", ":date", ":session", use: submitRegister)
-        api.get("lessons", ":date", ":lesson", use: getLesson)
-        api.post("lessons", ":date", ":lesson", use: submitLesson)
-        api.get("marks", "overdue", use: overdue)
-        api.get("actions", use: actions)
-        api.get("statistics", use: statistics)
-        api.get("statistics", "pupils", use: statisticsByPupil)
-    }
-
+struct APIController {
     func user(_ req: Request) throws -> StaffUser { try req.auth.require(StaffUser.self) }
 
     func pupil(_ req: Request, _ user: StaffUser) async throws -> PupilRow {
@@ -209,7 +186,7 @@ struct APIController: RouteCollection {
         let day = try parseDate(body.leavingDay, field: "leaving_day")
         if p.leavingDay != nil { throw APIError(.conflict, field: "upn", reason: "\(p.upn) has already been deleted from the roll") }
         let enquiries = ground.needsEnquiries ? try body.enquiries?.confirmation() : nil
-        _ = try await AdmissionController.delete(req, user: u, pupil: p, ground: ground, leavingDay: day, enquiries: enquiries)
+        _ = try await RollDeletion.delete(req, user: u, pupil: p, ground: ground, leavingDay: day, enquiries: enquiries)
         return PupilSummaryDTO(try await req.store.pupil(schoolID: u.schoolID, upn: p.upn)!)
     }
 

@@ -6,19 +6,7 @@ import Vapor
 /// Analytics pages: the school overview against target and national figures, cohorts, patterns, seed 003's lists,
 /// rewards and early warning. Every figure comes from the in-memory analytics roll (`AnalyticsCache`); `?format=json`
 /// gives the page's figures as JSON (the same values the page prints), and the lists also come as CSV.
-struct AnalyticsController: RouteCollection {
-    func boot(routes: any RoutesBuilder) throws {
-        let staff = routes.grouped(SessionAuthenticator(), CSRFMiddleware(), StaffUser.redirectMiddleware(path: "/"))
-        staff.get("analytics", use: overview)
-        staff.get("analytics", "cohorts", use: cohorts)
-        staff.get("analytics", "patterns", use: patterns)
-        staff.get("analytics", "lists", use: lists)
-        staff.get("analytics", "rewards", use: rewards)
-        staff.get("analytics", "early-warning", use: earlyWarning)
-        staff.get("analytics", "schools", use: schools)
-        staff.get("analytics", "family", ":upn", use: family)
-    }
-
+struct AnalyticsController {
     // MARK: What every page shares
 
     /// The roll, the range asked for and the pupils this user may see.
@@ -33,17 +21,12 @@ struct AnalyticsController: RouteCollection {
         var user: StaffUser
     }
 
-    /// The last day whose registers are complete: today once the afternoon register has closed, else the day before.
-    static func through(_ now: SchoolNow, policy: Policy) -> LocalDate {
-        now.time > policy.register.pm.closes ? now.date : now.date.adding(days: -1)
-    }
-
     func scope(_ req: Request) async throws -> Scope {
         let u = try req.auth.require(StaffUser.self)
         try u.require(.readStatistics)
         let now = req.clock.now()
         let policy = try await req.store.policy(schoolID: u.schoolID, on: now.date)
-        let through = Self.through(now, policy: policy)
+        let through = figuresThrough(now, policy: policy)
         let year = AcademicYear(containing: through)
         let roll = try await req.application.analytics.roll(req.store, schoolID: u.schoolID, year: year)
         let period = req.query[String.self, at: "period"] ?? "year"
@@ -194,7 +177,7 @@ struct AnalyticsController: RouteCollection {
         let content = OverviewContent(header: header(s, page: "/analytics"), figures: Figures(o.statistics), target: percent(s.policy.attendanceTarget),
                                       versusTarget: o.attendanceRate.map { $0 >= s.policy.attendanceTarget ? "at or above the target" : "below the target" },
                                       national: national, nationalYear: n.academicYear, weeks: weeks, chart: chart)
-        return try await respond(req, "analytics", title: "Analytics", content)
+        return try await respond(req, "Analytics/analytics", title: "Analytics", content)
     }
 
     // MARK: Cohorts
@@ -218,7 +201,7 @@ struct AnalyticsController: RouteCollection {
             }
             if !rows.isEmpty { sections.append(.init(title: Self.dimensionTitle(d), rows: rows)) }
         }
-        return try await respond(req, "analytics-cohorts", title: "Cohorts",
+        return try await respond(req, "Analytics/analytics-cohorts", title: "Cohorts",
                                  CohortsContent(header: header(s, page: "/analytics/cohorts"), school: Figures(report.overview.statistics), sections: sections))
     }
 
@@ -280,7 +263,7 @@ struct AnalyticsController: RouteCollection {
             spells: p.spells.map { .init(label: $0.label, spells: $0.spells) },
             weekday: showsPupils ? p.weekdayPatterns.map { .init(upn: $0.id, name: s.roll.pupils[$0.pupil].name, words: $0.words) } : [],
             showsPupils: showsPupils)
-        return try await respond(req, "analytics-patterns", title: "Patterns", content)
+        return try await respond(req, "Analytics/analytics-patterns", title: "Patterns", content)
     }
 
     // MARK: Lists (seed 003's cadence)
@@ -338,7 +321,7 @@ struct AnalyticsController: RouteCollection {
             r.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"lists-\(s.period)-\(s.through.iso).csv\"")
             return r
         }
-        return try await respond(req, "analytics-lists", title: "Lists", content)
+        return try await respond(req, "Analytics/analytics-lists", title: "Lists", content)
     }
 
     /// Seed 003's daily check: who is absent today with the sessions they have lost this year, and who was late.
@@ -359,7 +342,7 @@ struct AnalyticsController: RouteCollection {
             .init(id: "late-today", title: "Late today, with the year so far", pupils: late),
         ], basis: "today, with each pupil's figures for the year so far")
         try await SensitiveAccessLog.group(req, user: s.user, group: s.group, upns: (absent + late).map(\.upn))
-        return try await respond(req, "analytics-lists", title: "Lists", content)
+        return try await respond(req, "Analytics/analytics-lists", title: "Lists", content)
     }
 
     static func periodWords(_ p: CadencePeriod) -> String {
@@ -400,7 +383,7 @@ struct AnalyticsController: RouteCollection {
                              pupils: $0.statistics.pupils, attendanceRate: $0.attendanceRate) }
         }
         try await SensitiveAccessLog.group(req, user: s.user, group: s.group, upns: full.flatMap { $0.pupils.map(\.upn) })
-        return try await respond(req, "analytics-rewards", title: "Rewards", RewardsContent(
+        return try await respond(req, "Analytics/analytics-rewards", title: "Rewards", RewardsContent(
             header: header(s, page: "/analytics/rewards"), full: full, forms: league(tables?.forms ?? []), houses: league(tables?.houses ?? []),
             week: tables.map { ParentWords.range($0.range.from, $0.range.to) } ?? "–", showsPupils: showsPupils))
     }
@@ -447,7 +430,7 @@ struct AnalyticsController: RouteCollection {
                              recall: percent(b.recall), precision: percent(b.precision))
         }
         try await SensitiveAccessLog.group(req, user: s.user, group: s.group, upns: lines.map(\.upn))
-        return try await respond(req, "analytics-warning", title: "Early warning", WarningContent(
+        return try await respond(req, "Analytics/analytics-warning", title: "Early warning", WarningContent(
             header: header(s, page: "/analytics/early-warning"), lines: Array(lines), projectedTo: end.iso, backTest: backTest,
             method: "Each pupil's absence from here on is estimated from their sessions this year, the last 6 school weeks counting most and read against the whole school's recent weeks (so a winter illness wave everyone shared is not taken for the pupil's own trend), pulled towards the school's rate for pupils with few sessions. Projected attendance applies it to the sessions still to come; the probability is the chance the rest of the year brings the pupil to 10% absence or more."))
     }
@@ -477,7 +460,7 @@ struct AnalyticsController: RouteCollection {
         var through = now.date
         for school in try await req.store.schools() {
             let policy = try await req.store.policy(schoolID: school.id!, on: now.date)
-            let t = Self.through(now, policy: policy)
+            let t = figuresThrough(now, policy: policy)
             through = t
             let year = AcademicYear(containing: t)
             let roll = try await req.application.analytics.roll(req.store, schoolID: school.id!, year: year)
@@ -486,7 +469,7 @@ struct AnalyticsController: RouteCollection {
             total.persistentAbsence += g.persistentAbsence; total.severeAbsence += g.severeAbsence
             rows.append(.init(school: school.name, schoolID: school.id!, from: year.range.from.iso, to: t.iso, figures: Figures(g)))
         }
-        return try await respond(req, "analytics-schools", title: "Schools", SchoolsContent(rows: rows, total: Figures(total), through: through.iso))
+        return try await respond(req, "Analytics/analytics-schools", title: "Schools", SchoolsContent(rows: rows, total: Figures(total), through: through.iso))
     }
 
     // MARK: A family's children across schools
@@ -512,12 +495,12 @@ struct AnalyticsController: RouteCollection {
         var children: [FamilyContent.Child] = []
         for (sibling, link) in try await req.store.family(of: p) {
             let policy = try await req.store.policy(schoolID: sibling.schoolID, on: now.date)
-            let t = Self.through(now, policy: policy)
+            let t = figuresThrough(now, policy: policy)
             let (c, _) = try await req.store.pupilStatistics(schoolID: sibling.schoolID, pupil: sibling,
                                                              range: DateRange(from: AcademicYear(containing: t).range.from, to: t))
             children.append(.init(upn: sibling.upn, name: sibling.displayName, school: schools[sibling.schoolID] ?? "?", yearGroup: sibling.yearGroup,
                                   form: sibling.form, attendance: percent(c.attendanceRate), persistent: c.isPersistentAbsence, linkedBy: link))
         }
-        return try await respond(req, "analytics-family", title: "Family: \(p.displayName)", FamilyContent(children: children, pupil: p.displayName))
+        return try await respond(req, "Analytics/analytics-family", title: "Family: \(p.displayName)", FamilyContent(children: children, pupil: p.displayName))
     }
 }

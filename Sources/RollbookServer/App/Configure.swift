@@ -89,31 +89,8 @@ public func configure(_ app: Application, _ options: ServerOptions) async throws
     app.storage[AnalyticsCacheKey.self] = AnalyticsCache()
     app.transports = try makeTransports(smtp: options.messages.smtp, notify: options.messages.notify, httpClient: app.http.client.shared)
     try routes(app)
-}
-
-func routes(_ app: Application) throws {
-    try app.register(collection: APIController())
-    try app.register(collection: PageController())
-    try app.register(collection: ListsController())
-    try app.register(collection: ReasonsController())
-    try app.register(collection: PolicyController())
-    try app.register(collection: CaseworkController())
-    try app.register(collection: LettersController())
-    try app.register(collection: ParentPortalController())
-    try app.register(collection: LeaveController())
-    try app.register(collection: OutboxController())
-    try app.register(collection: AnalyticsController())
-    try app.register(collection: WebhookController())
-    try app.register(collection: LAReturnsController())
-    try app.register(collection: AdmissionController())
-    try app.register(collection: CTFController())
-    try app.register(collection: AccessLogController())
     if app.options.dailyJobs {
         app.lifecycle.use(BackgroundJobs(interval: .milliseconds(Int(app.options.messages.interval * 1000))))
-    }
-    app.get("api", "openapi.json") { req async throws -> Response in
-        let path = ServerResources.directory + "openapi.json"
-        return try await req.fileio.asyncStreamFile(at: path, mediaType: .json)
     }
 }
 

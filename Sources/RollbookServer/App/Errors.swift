@@ -33,7 +33,7 @@ struct RollbookErrorMiddleware: AsyncMiddleware {
                 return r
             }
             if status == .unauthorized { return request.redirect(to: "/?next=" + (request.url.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")) }
-            let body = try await request.view.render("error", ErrorPage(status: Int(status.code), title: status.reasonPhrase, reason: reason,
+            let body = try await request.view.render("Layout/error", ErrorPage(status: Int(status.code), title: status.reasonPhrase, reason: reason,
                                                                         signedIn: request.auth.has(StaffUser.self))).encodeResponse(for: request)
             body.status = status
             return body

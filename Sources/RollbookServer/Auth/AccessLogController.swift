@@ -58,13 +58,8 @@ enum SensitiveAccessLog {
 }
 
 /// The head's view of the log: `/access-log`, newest first, filtered by pupil and by staff member, paged, as CSV.
-struct AccessLogController: RouteCollection {
+struct AccessLogController {
     static let pageSize = 50
-
-    func boot(routes: any RoutesBuilder) throws {
-        let staff = routes.grouped(SessionAuthenticator(), CSRFMiddleware(), StaffUser.redirectMiddleware(path: "/"))
-        staff.get("access-log", use: log)
-    }
 
     struct LogContent: Encodable {
         struct Line: Encodable {
@@ -142,6 +137,6 @@ struct AccessLogController: RouteCollection {
             first: total == 0 ? 0 : min(total, (page - 1) * Self.pageSize + 1), last: min(total, page * Self.pageSize),
             previous: page > 1 ? link(page: min(page - 1, pages)) : nil, next: page < pages ? link(page: page + 1) : nil,
             csvLink: link(csv: true))
-        return try await req.render("access-log", title: "Access log", content).encodeResponse(for: req)
+        return try await req.render("Auth/access-log", title: "Access log", content).encodeResponse(for: req)
     }
 }

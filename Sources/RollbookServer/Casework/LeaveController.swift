@@ -4,113 +4,9 @@ import RollbookCore
 import RollbookStore
 import Vapor
 
-/// Leave of absence: a parent asks (with documents), the head (or staff they authorise) decides with the policy's
-/// checks in front of them, the decision goes to the parent in writing and onto the timeline, and a grant pre-fills
-/// the register.
-struct LeaveController: RouteCollection {
-    /// Documents with a request: a few, each at most this size.
-    static let maxDocuments = 3
-    static let maxDocumentBytes = 5 * 1024 * 1024
-
-    func boot(routes: any RoutesBuilder) throws {
-        let parent = routes.grouped(ParentSessionAuthenticator(), CSRFMiddleware(), ParentUser.redirectMiddleware(path: "/parent/sign-in"))
-        parent.get("parent", "children", ":upn", "leave", use: requestPage)
-        parent.on(.POST, "parent", "children", ":upn", "leave", body: .collect(maxSize: "16mb"), use: request)
-        let staff = routes.grouped(SessionAuthenticator(), CSRFMiddleware(), StaffUser.redirectMiddleware(path: "/"))
-        staff.get("leave", use: list)
-        staff.get("leave", ":id", use: decidePage)
-        staff.post("leave", ":id", "grant", use: grant)
-        staff.post("leave", ":id", "refuse", use: refuse)
-        staff.get("leave", ":id", "documents", ":doc", use: document)
-        staff.post("leave", "deciders", use: setDeciders)
-    }
-
-    // MARK: The parent's request
-
-    struct RequestForm: Content {
-        var from: String?
-        var fromSession: String?
-        var to: String?
-        var toSession: String?
-        var reason: String?
-        var exceptional: String?
-        var documents: [File]?
-    }
-    struct RequestContent: Encodable {
-        var child: ParentPortalController.ChildSummary
-        var noticeDays: Int
-        var earliest: String
-        var form: RequestForm
-        var error: String?
-        var errorField: String?
-        var maxDocuments: Int
-    }
-
-    func requestPage(req: Request) async throws -> View {
-        let (_, p) = try await ParentPortalController.ownChild(req)
-        return try await requestView(req, p, form: RequestForm(fromSession: "am", toSession: "pm"), error: nil)
-    }
-
-    func requestView(_ req: Request, _ p: PupilRow, form: RequestForm, error: APIError?) async throws -> View {
-        let (s, _, policy) = try await ParentPortalController().summary(req, p)
-        var shown = form
-        shown.documents = nil
-        return try await req.render("parent-leave", title: "Ask for leave of absence",
-                                    RequestContent(child: s, noticeDays: policy.leave.noticeDays,
-                                                   earliest: ParentWords.date(req.clock.now().date.adding(days: policy.leave.noticeDays)),
-                                                   form: shown, error: error?.reason, errorField: error?.field, maxDocuments: Self.maxDocuments))
-    }
-
-    func session(_ raw: String?, field: String) throws -> Session {
-        switch raw ?? "" {
-        case "am", "": return .am
-        case "pm": return .pm
-        default: throw APIError.invalid(field, "choose morning or afternoon")
-        }
-    }
-
-    func request(req: Request) async throws -> Response {
-        let (u, p) = try await ParentPortalController.ownChild(req)
-        let form = try req.content.decode(RequestForm.self)
-        let now = req.clock.now()
-        do {
-            guard let rawFrom = form.from, !rawFrom.isEmpty else { throw APIError.invalid("from", "give the first day of the leave") }
-            let from = try parseDate(rawFrom, field: "from")
-            let to = try parseDate(form.to.flatMap { $0.isEmpty ? nil : $0 } ?? rawFrom, field: "to")
-            let request = LeaveRequest(from: from, fromSession: try session(form.fromSession, field: "from_session"), to: to,
-                                       toSession: try session(form.toSession ?? "pm", field: "to_session"), requestedOn: now.date,
-                                       exceptional: form.exceptional == "on" || form.exceptional == "true",
-                                       reason: (form.reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines))
-            let policy = try await req.store.policy(schoolID: p.schoolID, on: now.date)
-            do { try LeaveCheck.canRequest(request, policy: policy, today: now.date) } catch { throw APIError.invalid(error.field, error.reason) }
-            guard request.reason.count <= 2000 else { throw APIError.invalid("reason", "keep the reason under 2,000 characters") }
-            let files = (form.documents ?? []).filter { $0.data.readableBytes > 0 }
-            guard files.count <= Self.maxDocuments else { throw APIError.invalid("documents", "send at most \(Self.maxDocuments) documents") }
-            var docs: [LeaveDocumentRow] = []
-            for f in files {
-                guard f.data.readableBytes <= Self.maxDocumentBytes else {
-                    throw APIError.invalid("documents", "\(f.filename) is larger than 5 MB")
-                }
-                let d = LeaveDocumentRow()
-                d.filename = String(f.filename.suffix(200)); d.contentType = f.contentType?.serialize() ?? "application/octet-stream"
-                d.data = Data(buffer: f.data); d.uploadedAt = now.timestamp
-                docs.append(d)
-            }
-            let row = LeaveRequestRow()
-            row.pupilID = p.id!; row.parentID = u.id; row.requestedBy = u.name; row.request = LeaveRequestRow.json(request)
-            row.state = "pending"; row.createdAt = now.timestamp
-            try await req.store.addLeaveRequest(row, documents: docs)
-            req.session.data["flash"] = "Your request for leave (\(ParentWords.range(request.from, request.to))) has gone to the headteacher. You will be told the decision in writing."
-            return req.redirect(to: "/parent/children/\(p.upn)")
-        } catch let e as APIError {
-            let r = try await requestView(req, p, form: form, error: e).encodeResponse(for: req)
-            r.status = .unprocessableEntity
-            return r
-        }
-    }
-
-    // MARK: Deciding
-
+/// `/leave`: leave of absence decided by the head (or staff they authorise) with the policy's checks in front of them;
+/// the decision goes to the parent in writing and onto the timeline, and a grant pre-fills the register.
+struct LeaveController {
     static func requireDecider(_ u: StaffUser) throws {
         guard u.mayDecideLeave else {
             throw APIError(.forbidden, field: nil, reason: "leave of absence is decided by the head or staff the head authorises")
@@ -150,7 +46,7 @@ struct LeaveController: RouteCollection {
                 .filter { [.office, .attendanceLead, .teacher].contains($0.staffRole) }
                 .map { .init(id: $0.id!, name: $0.name, position: $0.position, role: $0.staffRole.title, decides: $0.decidesLeave) }
         }
-        return try await req.render("leave", title: "Leave requests", ListContent(pending: pending, decided: Array(decided.prefix(100)),
+        return try await req.render("Casework/leave", title: "Leave requests", ListContent(pending: pending, decided: Array(decided.prefix(100)),
                                                                                  deciders: deciders, flash: req.takeFlash()))
     }
 
@@ -189,7 +85,7 @@ struct LeaveController: RouteCollection {
         var refused: Bool
         var suggestedRefusal: String
         var documents: [Doc]
-        var codes: [PageController.CodeOption]
+        var codes: [CodeOption]
         var decision: String?
         var error: String?
         var flash: String?
@@ -233,14 +129,14 @@ struct LeaveController: RouteCollection {
         } else if r.state == "refused" {
             decision = "Refused by \(r.decidedBy ?? "?") on \(r.decidedAt?.prefix(10) ?? ""): \(r.refusalReason ?? "")"
         }
-        return try await req.render("leave-decide", title: "Leave request: \(p.displayName)", DecideContent(
+        return try await req.render("Casework/leave-decide", title: "Leave request: \(p.displayName)", DecideContent(
             id: r.id!, upn: p.upn, pupil: p.displayName, form: p.form, yearGroup: p.yearGroup, requestedBy: r.requestedBy,
             requestedOn: ParentWords.date(lr.requestedOn), dates: ParentWords.range(lr.from, lr.to),
             from: lr.from.iso, fromSession: lr.fromSession.rawValue.lowercased(), to: lr.to.iso, toSession: lr.toSession.rawValue.lowercased(),
             sessions: lr.sessions(calendar: calendar, enrolment: p.enrolment).count, reason: lr.reason, exceptional: lr.exceptional,
             state: r.state, findings: found.map { .init(verdict: $0.verdict.rawValue, message: $0.message, source: $0.source) },
             refused: found.refused, suggestedRefusal: refusal, documents: docs,
-            codes: LeaveGrant.codes.map { PageController.CodeOption(code: $0.symbol, label: "\($0.symbol) – \($0.meaning)") },
+            codes: LeaveGrant.codes.map { CodeOption($0) },
             decision: decision, error: error, flash: req.takeFlash()))
     }
 
@@ -264,8 +160,8 @@ struct LeaveController: RouteCollection {
         do {
             guard let code = AttendanceCode.lookup(form.code.uppercased()) else { throw APIError.invalid("code", "'\(form.code)' is not a code") }
             func text(_ s: String?) -> String? { s.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0.trimmingCharacters(in: .whitespacesAndNewlines) } }
-            let g = LeaveGrant(code: code, from: try parseDate(form.from, field: "from"), fromSession: try session(form.fromSession, field: "from_session"),
-                               to: try parseDate(form.to, field: "to"), toSession: try session(form.toSession ?? "pm", field: "to_session"),
+            let g = LeaveGrant(code: code, from: try parseDate(form.from, field: "from"), fromSession: try formSession(form.fromSession, field: "from_session"),
+                               to: try parseDate(form.to, field: "to"), toSession: try formSession(form.toSession ?? "pm", field: "to_session"),
                                licenceReference: text(form.licenceReference), timetable: text(form.timetable),
                                reviewDate: try text(form.reviewDate).map { try parseDate($0, field: "review_date") })
             do { try g.validate(request: lr) } catch { throw APIError.invalid(error.field, error.reason) }
@@ -274,7 +170,7 @@ struct LeaveController: RouteCollection {
             let sessions = g.sessions(calendar: calendar, enrolment: p.enrolment)
             let extra = [g.licenceReference.map { "licence \($0)" }, g.timetable.map { "timetable: \($0)" }, g.reviewDate.map { "review \($0.iso)" }]
                 .compactMap { $0 }.joined(separator: "; ")
-            let marks = try await ReasonsController.skippingAttendance(sessions.map {
+            let marks = try await Reasons.skippingAttendance(sessions.map {
                 MarkWrite(pupilID: p.id!, mark: Mark(date: $0.date, session: $0.session, code: code),
                           reason: "Leave granted by \(u.name) (request \(r.id!))\(extra.isEmpty ? "" : ": \(extra)")")
             }, store: req.store)

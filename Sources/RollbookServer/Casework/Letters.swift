@@ -6,6 +6,11 @@ import Vapor
 /// Letters to parents: the template for a policy's letter id (the school's own, else the built-in one), merged with a
 /// pupil's figures. Only parent-safe facts are merge fields; an action's `reason` is staff text and never one.
 enum Letters {
+    /// A letter's title: the built-in template's, else its id in words.
+    static func title(_ id: String) -> String {
+        LetterTemplate.builtIn(id)?.title ?? id.replacingOccurrences(of: "-", with: " ").capitalized
+    }
+
     /// The school's own template for `id`, else the built-in one.
     static func template(_ store: Store, schoolID: Int, id: String) async throws -> LetterTemplate? {
         if let own = try await store.letterTemplate(schoolID: schoolID, letterID: id) { return own.template }

@@ -5,14 +5,7 @@ import Vapor
 
 /// The school's letters, by the policy's letter ids: read and edited by the attendance lead and head, previewed on a
 /// real pupil. A school's own version replaces the built-in one; removing it brings the built-in one back.
-struct LettersController: RouteCollection {
-    func boot(routes: any RoutesBuilder) throws {
-        let staff = routes.grouped(SessionAuthenticator(), CSRFMiddleware(), StaffUser.redirectMiddleware(path: "/"))
-        staff.get("letters", use: list)
-        staff.get("letters", ":id", use: edit)
-        staff.post("letters", ":id", use: save)
-    }
-
+struct LettersController {
     struct Row: Encodable { var id, title: String; var usedBy: String?; var own: Bool; var saved: String? }
     struct ListContent: Encodable { var policy: [Row]; var general: [Row]; var flash: String? }
 
@@ -25,10 +18,6 @@ struct LettersController: RouteCollection {
         return out
     }
 
-    static func title(_ id: String) -> String {
-        LetterTemplate.builtIn(id)?.title ?? id.replacingOccurrences(of: "-", with: " ").capitalized
-    }
-
     func list(req: Request) async throws -> View {
         let u = try req.auth.require(StaffUser.self)
         try u.require(.casework)
@@ -36,14 +25,14 @@ struct LettersController: RouteCollection {
         let own = try await req.store.letterTemplates(schoolID: u.schoolID)
         let uses = Self.uses(policy)
         func row(_ id: String) -> Row {
-            Row(id: id, title: Self.title(id), usedBy: uses[id], own: own[id] != nil,
+            Row(id: id, title: Letters.title(id), usedBy: uses[id], own: own[id] != nil,
                 saved: own[id].map { "\($0.savedByName), \($0.savedByPosition), \($0.savedAt.prefix(10))" })
         }
         let named = LetterTemplate.letterIDs(in: policy)
         let general = LetterTemplate.builtIns.map(\.id).filter { !named.contains($0) }
         let flash = req.session.data["flash"]
         req.session.data["flash"] = nil
-        return try await PageController().render(req, "letters", title: "Letters",
+        return try await req.render("Casework/letters", title: "Letters",
                                                  ListContent(policy: named.map(row), general: general.map(row), flash: flash))
     }
 
@@ -142,84 +131,11 @@ struct LettersController: RouteCollection {
             preview = Letter(subject: subject, body: body, school: values[.school] ?? "", date: values[.date] ?? "", to: values[.parents] ?? "").html
             try await SensitiveAccessLog.actions(req, user: u, a.map { [$0] } ?? [])
         }
-        return try await PageController().render(req, "letter-edit", title: "Letter: \(Self.title(id))", EditContent(
-            id: id, title: Self.title(id), usedBy: Self.uses(policy)[id], subject: draft.subject, body: draft.body, own: own != nil,
+        return try await req.render("Casework/letter-edit", title: "Letter: \(Letters.title(id))", EditContent(
+            id: id, title: Letters.title(id), usedBy: Self.uses(policy)[id], subject: draft.subject, body: draft.body, own: own != nil,
             saved: own.map { "\($0.savedByName), \($0.savedByPosition), \($0.savedAt.prefix(10))" },
             fields: LetterTemplate.Field.allCases.map { FieldInfo(name: "{\($0.rawValue)}", meaning: $0.meaning) },
             pupils: pupils.map { PupilOption(upn: $0.upn, name: "\($0.displayName) (\($0.form))", selected: $0.upn == chosen?.upn) },
             preview: preview, previewName: chosen?.displayName, error: error, flash: flash))
-    }
-}
-
-// MARK: - Sending a letter from the worklist
-
-extension CaseworkController {
-    /// A letter as the sender sends it, and how.
-    struct SentLetter {
-        var id: String
-        var letter: Letter
-        var email: Bool
-        var post: Bool
-        /// For the casework entry, which staff read.
-        var summary: String {
-            "Letter '\(id)' sent by \([email ? "email" : nil, post ? "post" : nil].compactMap { $0 }.joined(separator: " and "))."
-        }
-    }
-
-    static func draftPath(_ form: Decision) -> String {
-        func q(_ s: String) -> String { s.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "" }
-        return "/worklist/letter?key=\(q(form.key))&upn=\(q(form.upn))" + (form.back == "pupil" ? "&back=pupil" : "")
-            + (form.note.map { "&note=\(q($0))" } ?? "")
-    }
-
-    struct DraftContent: Encodable {
-        var key, upn, name, kind, reason, letterID, title, subject, body: String
-        var back: String?
-        var note: String?
-        var email: Bool
-        var recipients: [String]
-        var preview: String
-    }
-
-    /// The letter for a due action, merged for the pupil, in a form the sender may edit before sending.
-    func draft(req: Request) async throws -> View {
-        let u = try req.auth.require(StaffUser.self)
-        try u.require(.casework)
-        guard let key = req.query[String.self, at: "key"] else { throw APIError.invalid("key", "choose an action on the worklist") }
-        let (policy, a, p) = try await proposed(req, u, key: key)
-        guard Self.sendsLetter(a) else { throw APIError.invalid("key", "this action sends no letter") }
-        let today = req.clock.now().date
-        let (id, template) = try await Letters.resolve(req.store, schoolID: u.schoolID, action: a, policy: policy)
-        let values = try await Letters.values(req, u, pupil: p, action: a, policy: policy, date: today)
-        let (subject, body) = try template.merge(values)
-        let letter = Letter(subject: subject, body: body, school: values[.school] ?? "", date: values[.date] ?? "", to: values[.parents] ?? "")
-        let recipients = try await req.store.contacts(pupilID: p.id!).filter { $0.parentalResponsibility && !$0.email.isEmpty }.map { "\($0.name) <\($0.email)>" }
-        try await SensitiveAccessLog.actions(req, user: u, [a])
-        return try await PageController().render(req, "worklist-letter", title: "Letter for \(p.displayName)", DraftContent(
-            key: a.key, upn: p.upn, name: p.displayName, kind: Self.title(a.kind), reason: a.reason, letterID: id,
-            title: LettersController.title(id), subject: subject, body: body, back: req.query[String.self, at: "back"],
-            note: req.query[String.self, at: "note"], email: !recipients.isEmpty, recipients: recipients, preview: letter.html))
-    }
-
-    /// The letter exactly as the sender sent it: their subject and body, with the school, date and parents.
-    func sentLetter(_ req: Request, _ form: Decision, _ a: DueAction, pupil p: PupilRow, policy: Policy, date: LocalDate) async throws -> SentLetter {
-        let subject = (form.subject ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        let body = (form.body ?? "").replacingOccurrences(of: "\r\n", with: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !subject.isEmpty, !subject.contains("\n") else { throw APIError.invalid("subject", "give the letter a subject on one line") }
-        guard !body.isEmpty else { throw APIError.invalid("body", "the letter is empty") }
-        let (email, post): (Bool, Bool) = switch form.channel ?? "email" {
-        case "email": (true, false)
-        case "post": (false, true)
-        case "both": (true, true)
-        default: throw APIError.invalid("channel", "send the letter by email, by post or both")
-        }
-        let contacts = try await req.store.contacts(pupilID: p.id!)
-        if email, !contacts.contains(where: { $0.parentalResponsibility && !$0.email.isEmpty }) {
-            throw APIError.invalid("channel", "no parent with parental responsibility has an email address: send the letter by post")
-        }
-        let school = try await req.store.school(p.schoolID).name
-        let id = try await Letters.resolve(req.store, schoolID: p.schoolID, action: a, policy: policy).id
-        return SentLetter(id: id, letter: Letter(subject: subject, body: body, school: school, date: PupilYearGrid.longDate(date),
-                                                 to: Letters.addressee(contacts, pupil: p)), email: email, post: post)
     }
 }

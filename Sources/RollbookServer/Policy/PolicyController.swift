@@ -4,14 +4,7 @@ import RollbookStore
 import Vapor
 
 /// The school's attendance policy: what is in force, every version, and saving a new one (attendance lead, head).
-struct PolicyController: RouteCollection {
-    func boot(routes: any RoutesBuilder) throws {
-        let staff = routes.grouped(SessionAuthenticator(), CSRFMiddleware(), StaffUser.redirectMiddleware(path: "/"))
-        staff.get("policy", use: page)
-        staff.get("policy", "versions", ":from", use: download)
-        staff.post("policy", use: upload)
-    }
-
+struct PolicyController {
     struct Setting: Encodable { var name: String; var value: String; var source: String }
     struct Version: Encodable { var from: String; var name: String; var savedAt: String; var savedBy: String; var inForce: Bool }
     struct Content: Encodable {
@@ -80,7 +73,7 @@ struct PolicyController: RouteCollection {
         }
         let flash = req.session.data["flash"]
         req.session.data["flash"] = nil
-        return try await PageController().render(req, "policy", title: "Attendance policy", Content(
+        return try await req.render("Policy/policy", title: "Attendance policy", Content(
             name: p.name, from: p.effectiveFrom.iso, settings: settings, stages: stages,
             versions: versions.map { Version(from: $0.effectiveFrom, name: $0.name, savedAt: String($0.savedAt.prefix(16)).replacingOccurrences(of: "T", with: " "), savedBy: $0.savedBy, inForce: $0.effectiveFrom == inForce) },
             canEdit: u.can(.managePolicy),

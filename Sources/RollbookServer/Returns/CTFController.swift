@@ -5,25 +5,12 @@ import Vapor
 
 /// Common Transfer Files (docs/ctf.md): a pupil's CTF to download (office, attendance lead, head), and admitting
 /// pupils from another school's CTF with their attendance history (attendance lead, head). The same in the API.
-struct CTFController: RouteCollection {
-    func boot(routes: any RoutesBuilder) throws {
-        let staff = routes.grouped(SessionAuthenticator(), CSRFMiddleware(), StaffUser.redirectMiddleware(path: "/"))
-        staff.get("pupils", ":upn", "ctf", use: download)
-        staff.get("ctf", use: page)
-        staff.on(.POST, "ctf", body: .collect(maxSize: "8mb"), use: upload)
-        staff.post("ctf", "school", use: saveNumbers)
-        let api = routes.grouped("api", "v1").grouped(BearerAuthenticator(), RequireAPIUser())
-        api.get("pupils", ":upn", "ctf", use: download)
-        api.on(.POST, "ctf", body: .collect(maxSize: "8mb"), use: importAPI)
-    }
-
+struct CTFController {
     /// The largest CTF accepted: a whole class with several years each is well under this.
     static let maxFile = 8 * 1024 * 1024
 
-    /// Who may send a pupil's record to another school.
-    static func mayExport(_ u: StaffUser) -> Bool { [.office, .attendanceLead, .head].contains(u.role) }
     static func requireExport(_ u: StaffUser) throws {
-        guard mayExport(u) else { throw APIError(.forbidden, field: nil, reason: "a \(u.role.title.lowercased()) may not export a Common Transfer File; office staff, the attendance lead and the head may") }
+        guard u.mayExportCTF else { throw APIError(.forbidden, field: nil, reason: "a \(u.role.title.lowercased()) may not export a Common Transfer File; office staff, the attendance lead and the head may") }
     }
 
     // MARK: Export
@@ -90,7 +77,7 @@ struct CTFController: RouteCollection {
         let forms = Set(try await req.store.listings(schoolID: u.schoolID).map(\.form)).filter { !$0.isEmpty }.sorted(by: formOrder)
         let flash = req.session.data["flash"]
         req.session.data["flash"] = nil
-        return try await PageController().render(req, "ctf-import", title: "Common Transfer Files", PageContent(
+        return try await req.render("Returns/ctf-import", title: "Common Transfer Files", PageContent(
             la: here?.la ?? "", estab: here?.estab ?? "", numbersSet: here != nil, today: req.clock.now().date.iso, forms: forms,
             flash: flash, error: error))
     }
@@ -140,32 +127,9 @@ struct CTFController: RouteCollection {
         r.status = .unprocessableEntity
         return r
     }
+}
 
-    // MARK: On the pupil page
-
-    /// The pupil page's CTF section: the download link (for those who may export) and the years at previous schools.
-    struct PupilSection: Encodable {
-        struct Year: Encodable {
-            var year: String
-            var school: String
-            var dates: String
-            var possible: Int
-            var attended: Int
-            var authorised: Int
-            var unauthorised: Int
-            var attendance: String
-        }
-        var canExport: Bool
-        var years: [Year]
-    }
-
-    static func section(_ req: Request, user u: StaffUser, pupil p: PupilRow) async throws -> PupilSection {
-        let years = try await req.store.transferredYears(pupilID: p.id!).map { y in
-            PupilSection.Year(year: y.year.description, school: "\(y.school.name) (\(y.school.la)/\(y.school.estab))",
-                              dates: "\(y.startDate) to \(y.endDate)", possible: y.sessionsPossible, attended: y.sessionsAttended,
-                              authorised: y.sessionsAuthorised, unauthorised: y.sessionsUnauthorised,
-                              attendance: percent(y.sessionsPossible > 0 ? Double(y.sessionsAttended) / Double(y.sessionsPossible) : nil))
-        }
-        return PupilSection(canExport: mayExport(u), years: years)
-    }
+extension StaffUser {
+    /// Who may send a pupil's record to another school.
+    var mayExportCTF: Bool { [.office, .attendanceLead, .head].contains(role) }
 }

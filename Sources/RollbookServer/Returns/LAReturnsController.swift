@@ -3,48 +3,10 @@ import RollbookCore
 import RollbookStore
 import Vapor
 
-/// The returns a school makes to its local authority (`LAReturns`) and the census's attendance figures (`Census`),
-/// as pages, JSON (`?format=json`), CSV and XLSX. The head and the attendance lead see their school; the LA officer
-/// sees every school of the deployment, with a school column; the office may see the census.
-struct LAReturnsController: RouteCollection {
-    func boot(routes: any RoutesBuilder) throws {
-        let staff = routes.grouped(SessionAuthenticator(), CSRFMiddleware(), StaffUser.redirectMiddleware(path: "/"))
-        staff.get("la-returns", use: returns)
-        staff.get("census", use: census)
-    }
-
-    static let returnRoles: [Role] = [.laOfficer, .head, .attendanceLead]
-    static let censusRoles: [Role] = [.laOfficer, .head, .attendanceLead, .office]
-
-    static func require(_ u: StaffUser, _ roles: [Role], _ what: String) throws {
-        guard roles.contains(u.role) else { throw APIError(.forbidden, field: nil, reason: "\(what), not for a \(u.role.title.lowercased())") }
-    }
-
-    /// The schools a user's returns cover: every school of the deployment for the LA officer, else their own.
-    func schools(_ req: Request, _ u: StaffUser) async throws -> [SchoolRow] {
-        u.role == .laOfficer ? try await req.store.schools() : [try await req.store.school(u.schoolID)]
-    }
-
-    /// Everyone ever on a school's roll, with their marks over `range`.
-    func roll(_ req: Request, schoolID: Int, range: DateRange) async throws -> [ReturnPupil] {
-        let rows = try await req.store.pupils(schoolID: schoolID)
-        let arrays = try await req.store.sessionArrays(schoolID: schoolID, range: range)
-        return rows.map { p in
-            ReturnPupil(record: p.record(), yearGroupYear: AcademicYear(startYear: p.yearGroupYear),
-                        marks: arrays[p.id!] ?? SessionArray(base: range.from, days: 0))
-        }
-    }
-
-    func format(_ req: Request) throws -> String {
-        let f = req.query[String.self, at: "format"] ?? "html"
-        guard ["html", "json", "csv", "xlsx"].contains(f) else { throw APIError.invalid("format", "'\(f)' must be html, json, csv or xlsx") }
-        return f
-    }
-
-    struct Link: Content { var label: String; var href: String; var current: Bool }
-
-    // MARK: LA returns
-
+/// `/la-returns`: the returns a school makes to its local authority (`LAReturns`), as a page, JSON (`?format=json`), CSV
+/// and XLSX. The head and the attendance lead see their school; the LA officer sees every school of the deployment,
+/// with a school column.
+struct LAReturnsController {
     /// That the LA was told: the day, how (`outbox` or `by_hand`), by whom and where or how.
     struct Told: Content {
         var on: String; var method: String; var by: String; var detail: String
@@ -87,7 +49,7 @@ struct LAReturnsController: RouteCollection {
         var from: String
         var to: String
         var halfTerm: Int?
-        var periods: [Link]
+        var periods: [ReturnPages.Link]
         var acrossSchools: Bool
         var newPupils: [NewPupilLine]
         var deletions: [DeletionLine]
@@ -112,8 +74,8 @@ struct LAReturnsController: RouteCollection {
 
     func returns(req: Request) async throws -> Response {
         let u = try req.auth.require(StaffUser.self)
-        try Self.require(u, Self.returnRoles, "LA returns are for the head, the attendance lead and the LA officer")
-        let format = try format(req)
+        try ReturnPages.require(u, ReturnPages.returnRoles, "LA returns are for the head, the attendance lead and the LA officer")
+        let format = try ReturnPages.format(req)
         let chosenReturn = req.query[String.self, at: "return"].flatMap { $0.isEmpty ? nil : $0 }
         if let r = chosenReturn, !Self.returnIDs.contains(r) {
             throw APIError.invalid("return", "'\(r)' must be one of \(Self.returnIDs.joined(separator: ", "))")
@@ -127,16 +89,16 @@ struct LAReturnsController: RouteCollection {
             halfTerm = n
         }
         let now = req.clock.now()
-        let schools = try await schools(req, u)
+        let schools = try await ReturnPages.schools(req, u)
         var content = ReturnsContent(through: "", from: "", to: "", halfTerm: halfTerm, periods: [], acrossSchools: u.role == .laOfficer,
                                      newPupils: [], deletions: [], unauthorisedAbsence: [], illness: [],
                                      persistentAbsence: .init(halfTermFrom: nil, halfTermTo: nil, yearFrom: nil, lines: []), downloads: [], workbook: "",
-                                     notes: [], laEmail: nil, canTell: AdmissionController.noticeRoles.contains(u.role),
+                                     notes: [], laEmail: nil, canTell: LANotices.roles.contains(u.role),
                                      here: "/la-returns" + (halfTerm.map { "?half_term=\($0)" } ?? ""))
         for school in schools {
             let sid = school.id!
             let policy = try await req.store.policy(schoolID: sid, on: now.date)
-            let through = AnalyticsController.through(now, policy: policy)
+            let through = figuresThrough(now, policy: policy)
             let year = AcademicYear(containing: through)
             let calendar = try await req.store.calendar(schoolID: sid)
             let halves = calendar.terms.filter { $0.academicYear == year.startYear }.flatMap(\.halfTerms)
@@ -154,12 +116,12 @@ struct LAReturnsController: RouteCollection {
             }
             if content.through.isEmpty || school.id == u.schoolID {
                 content.through = through.iso; content.from = period.from.iso; content.to = period.to.iso
-                content.periods = [Link(label: "Year to date", href: "/la-returns", current: halfTerm == nil)]
+                content.periods = [ReturnPages.Link(label: "Year to date", href: "/la-returns", current: halfTerm == nil)]
                     + halves.enumerated().filter { $0.element.from <= through }.map { i, h in
-                        Link(label: "Half term \(i + 1) (\(h.from.iso) to \(h.to.iso))", href: "/la-returns?half_term=\(i + 1)", current: halfTerm == i + 1)
+                        ReturnPages.Link(label: "Half term \(i + 1) (\(h.from.iso) to \(h.to.iso))", href: "/la-returns?half_term=\(i + 1)", current: halfTerm == i + 1)
                     }
             }
-            let pupils = try await roll(req, schoolID: sid, range: year.range)
+            let pupils = try await ReturnPages.roll(req, schoolID: sid, range: year.range)
             let name = school.name
             if school.id == u.schoolID { content.laEmail = policy.localAuthority?.email }
             // What the LA has been told, by UPN.
@@ -219,7 +181,7 @@ struct LAReturnsController: RouteCollection {
             let book = Spreadsheet(sheets: sheets.map(\.1))
             return try book.response(format: format, name: "la-returns-\(chosenReturn?.replacingOccurrences(of: "_", with: "-") ?? "all")-\(content.to)")
         default:
-            return try await req.render("la-returns", title: "LA returns", content).encodeResponse(for: req)
+            return try await req.render("Returns/la-returns", title: "LA returns", content).encodeResponse(for: req)
         }
     }
 
@@ -259,87 +221,5 @@ struct LAReturnsController: RouteCollection {
     static func spellRow(_ school: [Spreadsheet.Cell], _ l: SpellLine) -> [Spreadsheet.Cell] {
         school + [.text(l.upn), .text(l.name), .text(l.yearGroup), .text(l.first), .text(l.last), .integer(l.schoolDays),
                   .text(l.ongoing ? "yes" : "no"), .integer(l.totalSchoolDays), .integer(l.totalSessions)]
-    }
-
-    // MARK: Census
-
-    struct CensusLineContent: Content {
-        var school: String; var upn: String; var name: String; var yearGroup: String
-        var possible: Int; var present: Int; var approvedActivity: Int; var authorised: Int; var unauthorised: Int; var unmarked: Int
-        var absenceRate: Double?; var absence: String
-        /// Sessions of each reason, in the order of `reasons`.
-        var reasons: [Int]
-    }
-    struct CensusContent: Content {
-        var term: String
-        var termName: String
-        var from: String
-        var to: String
-        var through: String
-        var terms: [Link]
-        var acrossSchools: Bool
-        /// The absence codes counted, as symbols (the column order of each line's `reasons`).
-        var reasons: [String]
-        var reasonMeanings: [String]
-        var lines: [CensusLineContent]
-        var csv: String
-        var xlsx: String
-    }
-
-    func census(req: Request) async throws -> Response {
-        let u = try req.auth.require(StaffUser.self)
-        try Self.require(u, Self.censusRoles, "census figures are for the head, the attendance lead, the office and the LA officer")
-        let format = try format(req)
-        let now = req.clock.now()
-        let policy = try await req.store.policy(schoolID: u.schoolID, on: now.date)
-        let through = AnalyticsController.through(now, policy: policy)
-        var term = CensusTerm(containing: through)
-        if let t = req.query[String.self, at: "term"], !t.isEmpty {
-            guard let chosen = CensusTerm(id: t) else {
-                throw APIError.invalid("term", "'\(t)' is not a census term: autumn-YYYY, spring-YYYY or summer-YYYY (the year of its first day)")
-            }
-            guard chosen.range.from <= through else { throw APIError.invalid("term", "the \(chosen) census term has not begun") }
-            term = chosen
-        }
-        let range = Census.range(term, through: through)!
-        var all: [(String, CensusLine)] = []
-        for school in try await schools(req, u) {
-            let calendar = try await req.store.calendar(schoolID: school.id!)
-            let pupils = try await roll(req, schoolID: school.id!, range: range)
-            all += Census.lines(pupils, calendar: calendar, term: term, through: through).map { (school.name, $0) }
-        }
-        let codes = Census.reasonCodes(including: all.map(\.1))
-        let lines = all.map { school, l in
-            CensusLineContent(school: school, upn: l.upn, name: l.name, yearGroup: l.yearGroup, possible: l.counts.possible, present: l.counts.present,
-                              approvedActivity: l.counts.approvedActivity, authorised: l.counts.authorised, unauthorised: l.counts.unauthorised,
-                              unmarked: l.counts.unmarked, absenceRate: l.counts.absenceRate, absence: percent(l.counts.absenceRate),
-                              reasons: codes.map { l.byReason[$0] ?? 0 })
-        }
-        let current = AcademicYear(containing: through)
-        let choices = (CensusTerm.terms(of: AcademicYear(startYear: current.startYear - 1)) + CensusTerm.terms(of: current))
-            .filter { $0.range.from <= through }
-        let content = CensusContent(term: term.id, termName: term.description, from: range.from.iso, to: range.to.iso, through: through.iso,
-                                    terms: choices.reversed().map { Link(label: $0.description, href: "/census?term=\($0.id)", current: $0 == term) },
-                                    acrossSchools: u.role == .laOfficer, reasons: codes.map(\.symbol),
-                                    reasonMeanings: codes.map { "\($0.symbol): \($0.meaning)" }, lines: lines,
-                                    csv: "/census?term=\(term.id)&format=csv", xlsx: "/census?term=\(term.id)&format=xlsx")
-        switch format {
-        case "json": return try await content.encodeResponse(for: req)
-        case "csv", "xlsx":
-            let school = content.acrossSchools ? ["school"] : []
-            let header = school + ["upn", "name", "year_group", "census_term", "from", "to", "possible_sessions", "present_sessions",
-                                   "approved_activity_sessions", "authorised_absence_sessions", "unauthorised_absence_sessions", "absence_rate"]
-                + codes.map { "sessions_\($0.symbol)" }
-            let rows: [[Spreadsheet.Cell]] = lines.map { l in
-                (content.acrossSchools ? [.text(l.school)] : [])
-                    + [.text(l.upn), .text(l.name), .text(l.yearGroup), .text(term.id), .text(range.from.iso), .text(range.to.iso),
-                       .integer(l.possible), .integer(l.present), .integer(l.approvedActivity), .integer(l.authorised), .integer(l.unauthorised),
-                       .rate(l.absenceRate.map { ($0 * 10000).rounded() / 10000 })]
-                    + l.reasons.map { .integer($0) }
-            }
-            return try Spreadsheet(name: "Census \(term)", header: header, rows: rows).response(format: format, name: "census-\(term.id)")
-        default:
-            return try await req.render("census", title: "Census: \(term)", content).encodeResponse(for: req)
-        }
     }
 }

@@ -151,7 +151,7 @@ private struct Values {
         link.expiresAt = OutboxTime.string(now.instant.addingTimeInterval(24 * 3600))
         try await f.store.addReplyLink(link)
 
-        try await f.store.addAbsenceReport(ParentPortalController.reportRow(pupilID: miaID, by: "Rosa Fielding", via: "portal", from: day(date), to: day(date),
+        try await f.store.addAbsenceReport(AbsenceReporting.reportRow(pupilID: miaID, by: "Rosa Fielding", via: "portal", from: day(date), to: day(date),
                                                                             sessions: "both", category: .medical, note: "Dentist", back: nil,
                                                                             at: "2025-09-09T07:30:00Z"))
         v.reportID = try #require(try await f.store.absenceReports(pupilID: miaID).first?.id)
@@ -189,7 +189,7 @@ private struct Values {
                                      yearGroupYear: AcademicYear(startYear: 2025))
         // Far Hill's own report, leave request with a document, letter and webhook.
         let noahID = try #require(try await f.store.pupil(schoolID: other.id!, upn: elsewhere)?.id)
-        try await f.store.addAbsenceReport(ParentPortalController.reportRow(pupilID: noahID, by: "Lena Moor", via: "portal", from: day(date), to: day(date),
+        try await f.store.addAbsenceReport(AbsenceReporting.reportRow(pupilID: noahID, by: "Lena Moor", via: "portal", from: day(date), to: day(date),
                                                                             sessions: "both", category: .medical, note: "Fever", back: nil,
                                                                             at: "2025-09-09T07:40:00Z"))
         v.foreign["reports/id"] = String(try #require(try await f.store.absenceReports(pupilID: noahID).first?.id))

@@ -214,7 +214,7 @@ private enum Morning {
     }
 
     static func report(_ pupilID: Int, by: String, sessions: String) -> AbsenceReportRow {
-        ParentPortalController.reportRow(pupilID: pupilID, by: by, via: "portal", from: date, to: date, sessions: sessions, category: .medical,
+        AbsenceReporting.reportRow(pupilID: pupilID, by: by, via: "portal", from: date, to: date, sessions: sessions, category: .medical,
                                          note: "Dentist", back: nil, at: "2025-09-09T07:30:00Z")
     }
 

@@ -1,0 +1,151 @@
+import Vapor
+
+/// Every route of the app, one line each: method, path, who may reach it (the group) and the handler.
+///
+/// Who may reach a route is the middleware of its group; what a signed-in user may do there is checked by the handler
+/// against their role (`StaffUser.require`):
+/// - `web`: anyone; a signed-in staff member is known. Form POSTs carry the session's CSRF token.
+/// - `staff`: signed-in staff only; anyone else is sent to the sign-in page `/`.
+/// - `parentWeb`: anyone; a signed-in parent is known. Form POSTs carry the session's CSRF token.
+/// - `parent`: signed-in parents only; anyone else is sent to `/parent/sign-in`.
+/// - `api`: the JSON API under /api/v1, with a personal API token (`Authorization: Bearer`); 401 without one.
+func routes(_ app: Application) throws {
+    let web = app.grouped(SessionAuthenticator(), CSRFMiddleware())
+    let staff = web.grouped(StaffUser.redirectMiddleware(path: "/"))
+    let parentWeb = app.grouped(ParentSessionAuthenticator(), CSRFMiddleware())
+    let parent = parentWeb.grouped(ParentUser.redirectMiddleware(path: "/parent/sign-in"))
+    let api = app.grouped("api", "v1").grouped(BearerAuthenticator(), RequireAPIUser())
+
+    // Auth
+    let signIn = SignInController(), accessLog = AccessLogController()
+    web.get(use: signIn.home)
+    web.post("sign-in", use: signIn.signIn)
+    staff.post("sign-out", use: signIn.signOut)
+    staff.get("access-log", use: accessLog.log)
+
+    // Registers
+    let today = TodayController(), register = RegisterController(), missing = MissingRegistersController()
+    let reason = ReasonController(), arrival = ArrivalController(), pupilSignOut = PupilSignOutController()
+    staff.get("today", use: today.today)
+    staff.get("registers", ":date", ":session", use: register.register)
+    staff.post("registers", ":date", ":session", use: register.saveRegister)
+    staff.get("registers", "missing", use: missing.missingRegisters)
+    staff.post("pupils", ":upn", "reason", use: reason.recordReason)
+    staff.post("pupils", ":upn", "arrival", use: arrival.recordArrival)
+    staff.post("pupils", ":upn", "sign-out", use: pupilSignOut.signOut)
+    staff.post("pupils", ":upn", "sign-in", use: pupilSignOut.signBackIn)
+
+    // Pupils
+    let pupils = PupilsController(), pupilRegister = PupilRegisterController(), chase = ContactsToChaseController()
+    staff.get("pupils", use: pupils.pupilSearch)
+    staff.get("pupils", ":upn", use: pupils.pupil)
+    staff.get("pupils", ":upn", "register", use: pupilRegister.registerPage)
+    staff.post("pupils", ":upn", "register", use: pupilRegister.saveRegister)
+    staff.post("pupils", ":upn", "deletion", use: pupilRegister.deletePupil)
+    staff.get("contacts-to-chase", use: chase.chase)
+
+    // Casework
+    let casework = CaseworkController(), worklist = WorklistController(), letters = LettersController(), leave = LeaveController()
+    staff.post("pupils", ":upn", "casework", use: casework.record)
+    staff.get("casework", ":id", "letter", use: casework.letter)
+    staff.get("worklist", use: worklist.worklist)
+    staff.get("worklist", "letter", use: worklist.draft)
+    staff.post("worklist", "complete", use: worklist.complete)
+    staff.post("worklist", "dismiss", use: worklist.dismiss)
+    staff.get("letters", use: letters.list)
+    staff.get("letters", ":id", use: letters.edit)
+    staff.post("letters", ":id", use: letters.save)
+    staff.get("leave", use: leave.list)
+    staff.get("leave", ":id", use: leave.decidePage)
+    staff.post("leave", ":id", "grant", use: leave.grant)
+    staff.post("leave", ":id", "refuse", use: leave.refuse)
+    staff.get("leave", ":id", "documents", ":doc", use: leave.document)
+    staff.post("leave", "deciders", use: leave.setDeciders)
+
+    // Parents: the office's side, then the portal and the one-time reply link
+    let reports = ReportsController(), invitations = InvitationsController()
+    let parents = ParentController(), parentLeave = ParentLeaveController(), reply = ReplyController()
+    staff.get("reports", use: reports.reports)
+    staff.post("reports", ":id", "accept", use: reports.accept)
+    staff.post("reports", ":id", "decline", use: reports.decline)
+    staff.post("pupils", ":upn", "contacts", ":priority", "invite", use: invitations.invite)
+    parentWeb.get("parent", "sign-in", use: parents.signInPage)
+    parentWeb.post("parent", "sign-in", use: parents.signIn)
+    parentWeb.get("parent", "invitation", ":token", use: parents.invitation)
+    parentWeb.post("parent", "invitation", ":token", use: parents.acceptInvitation)
+    parent.get("parent", use: parents.children)
+    parent.post("parent", "sign-out", use: parents.signOut)
+    parent.get("parent", "children", ":upn", use: parents.child)
+    parent.get("parent", "children", ":upn", "report", use: parents.reportPage)
+    parent.post("parent", "children", ":upn", "report", use: parents.report)
+    parent.get("parent", "children", ":upn", "leave", use: parentLeave.requestPage)
+    parent.on(.POST, "parent", "children", ":upn", "leave", body: .collect(maxSize: "16mb"), use: parentLeave.request)
+    parentWeb.get("reply", ":token", use: reply.replyPage)
+    parentWeb.post("reply", ":token", use: reply.reply)
+
+    // Messaging
+    let outbox = OutboxController()
+    staff.get("outbox", use: outbox.outbox)
+
+    // Policy
+    let policy = PolicyController()
+    staff.get("policy", use: policy.page)
+    staff.post("policy", use: policy.upload)
+    staff.get("policy", "versions", ":from", use: policy.download)
+
+    // Analytics
+    let lists = ListsController(), analytics = AnalyticsController()
+    staff.get("lists", use: lists.lists)
+    staff.get("analytics", use: analytics.overview)
+    staff.get("analytics", "cohorts", use: analytics.cohorts)
+    staff.get("analytics", "patterns", use: analytics.patterns)
+    staff.get("analytics", "lists", use: analytics.lists)
+    staff.get("analytics", "rewards", use: analytics.rewards)
+    staff.get("analytics", "early-warning", use: analytics.earlyWarning)
+    staff.get("analytics", "schools", use: analytics.schools)
+    staff.get("analytics", "family", ":upn", use: analytics.family)
+
+    // Returns
+    let laReturns = LAReturnsController(), laNotices = LANoticesController(), census = CensusController(), ctf = CTFController()
+    staff.get("la-returns", use: laReturns.returns)
+    staff.post("la-returns", "notices", use: laNotices.tellLA)
+    staff.get("census", use: census.census)
+    staff.get("ctf", use: ctf.page)
+    staff.on(.POST, "ctf", body: .collect(maxSize: "8mb"), use: ctf.upload)
+    staff.post("ctf", "school", use: ctf.saveNumbers)
+    staff.get("pupils", ":upn", "ctf", use: ctf.download)
+
+    // The JSON API (/api/v1), and its OpenAPI document (public)
+    let v1 = APIController(), webhooks = WebhooksController()
+    api.get("school", use: v1.school)
+    api.put("school", use: v1.updateSchool)
+    api.get("codes", use: v1.codes)
+    api.get("calendar", use: v1.calendar)
+    api.get("pupils", use: v1.listPupils)
+    api.post("pupils", use: v1.admitPupil)
+    api.get("pupils", ":upn", use: v1.getPupil)
+    api.get("pupils", ":upn", "contacts", use: v1.contacts)
+    api.post("pupils", ":upn", "deletion", use: v1.deleteFromRoll)
+    api.get("pupils", ":upn", "marks", use: v1.pupilMarks)
+    api.get("pupils", ":upn", "statistics", use: v1.pupilStatistics)
+    api.get("pupils", ":upn", "ctf", use: ctf.download)
+    api.on(.POST, "ctf", body: .collect(maxSize: "8mb"), use: ctf.importAPI)
+    api.get("registers", ":date", ":session", use: v1.getRegister)
+    api.post("registers", ":date", ":session", use: v1.submitRegister)
+    api.get("lessons", ":date", ":lesson", use: v1.getLesson)
+    api.post("lessons", ":date", ":lesson", use: v1.submitLesson)
+    api.get("marks", "overdue", use: v1.overdue)
+    api.get("actions", use: v1.actions)
+    api.get("statistics", use: v1.statistics)
+    api.get("statistics", "pupils", use: v1.statisticsByPupil)
+    api.get("webhooks", use: webhooks.list)
+    api.post("webhooks", use: webhooks.create)
+    api.delete("webhooks", ":id", use: webhooks.remove)
+    api.get("webhooks", ":id", "deliveries", use: webhooks.deliveries)
+    app.get("api", "openapi.json", use: openAPIDocument)
+}
+
+/// The OpenAPI document, as bundled.
+@Sendable func openAPIDocument(req: Request) async throws -> Response {
+    try await req.fileio.asyncStreamFile(at: ServerResources.directory + "openapi.json", mediaType: .json)
+}

@@ -1,0 +1,12 @@
+import Foundation
+import RollbookCore
+import RollbookStore
+import Vapor
+
+/// `/today`: the day's registers, first-day absences, pupils signed out, and the attendance figures.
+struct TodayController {
+    func today(req: Request) async throws -> View {
+        let u = try req.auth.require(StaffUser.self)
+        return try await req.render("Registers/today", title: "Today", try await TodayPage.load(req, user: u))
+    }
+}
