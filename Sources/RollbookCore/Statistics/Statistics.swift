@@ -245,11 +245,19 @@ public struct AbsenceThresholds: Sendable, Hashable {
     public var severe: Double
     public init(persistent: Double, severe: Double) { self.persistent = persistent; self.severe = severe }
     /// The DfE's definitions: 10% and 50%.
-    public static let national = AbsenceThresholds(persistent: 0.10, severe: 0.50)
+    public static let national = AbsenceThresholds(persistent: NationalRules.persistentAbsence, severe: NationalRules.severeAbsence)
 
-    // A rate from a division is the correctly rounded quotient, so 3 of 30 compares equal to 0.1, as it should.
-    public func isPersistent(_ c: SessionCounts) -> Bool { c.absenceRate.map { $0 >= persistent } ?? false }
-    public func isSevere(_ c: SessionCounts) -> Bool { c.absenceRate.map { $0 >= severe } ?? false }
+    /// Whether `absent` of `possible` sessions is at or above `threshold`: the one comparison behind every persistent
+    /// and severe absence count, the analytics kernels' included. A rate from a division is the correctly rounded
+    /// quotient, so 3 of 30 compares equal to 0.1, as it should (0.1 * 30 would not).
+    @inline(__always)
+    public static func reaches(_ threshold: Double, absent: Int, possible: Int) -> Bool {
+        possible > 0 && Double(absent) / Double(possible) >= threshold
+    }
+    public func isPersistent(_ c: SessionCounts) -> Bool { Self.reaches(persistent, absent: c.absent, possible: c.possible) }
+    public func isSevere(_ c: SessionCounts) -> Bool { Self.reaches(severe, absent: c.absent, possible: c.possible) }
+    public func isPersistent(absent: Int, possible: Int) -> Bool { Self.reaches(persistent, absent: absent, possible: possible) }
+    public func isSevere(absent: Int, possible: Int) -> Bool { Self.reaches(severe, absent: absent, possible: possible) }
 
     /// "10%", "12.5%".
     public static func figure(_ threshold: Double) -> String {
