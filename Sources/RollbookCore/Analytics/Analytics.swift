@@ -956,11 +956,8 @@ enum AnalyticsText {
     }
 
     /// "96.2%" (one decimal).
-    static func percent(_ r: Double) -> String {
-        let t = Int((r * 1000).rounded())
-        return "\(t / 10).\(abs(t % 10))%"
-    }
+    static func percent(_ r: Double) -> String { Rates.percent(r) }
 
     /// "1 session", "3 sessions".
-    static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+    static func count(_ n: Int, _ noun: String) -> String { EvalWords.count(n, noun) }
 }

@@ -279,14 +279,14 @@ public struct Policy: Sendable, Hashable, Codable {
 
     /// National rules the policy may not make weaker, with their source.
     public static let nationalSources: [String: String] = [
-        "no_reason": "School Attendance (Pupil Registration) (England) Regulations 2024: N replaced within 5 school days",
-        "penalty_notice": "Education (Penalty Notices) (England) (Amendment) Regulations 2024: 10 sessions in 10 school weeks",
-        "missing_education.continuous_unauthorised_school_days": "Pupil Registration Regulations 2024 reg 9: 20 continuous school days",
-        "missing_education.not_back_after_leave_school_days": "Pupil Registration Regulations 2024 reg 9: 10 school days after leave",
-        "persistent_absence": "DfE: overall absence of 10% or more",
+        "no_reason": "School Attendance (Pupil Registration) (England) Regulations 2024: N replaced within \(NationalRules.noReasonSchoolDays) school days",
+        "penalty_notice": "Education (Penalty Notices) (England) (Amendment) Regulations 2024: \(NationalRules.penaltyThresholdSessions) sessions in \(NationalRules.penaltyWindowSchoolWeeks) school weeks",
+        "missing_education.continuous_unauthorised_school_days": "Pupil Registration Regulations 2024 reg 9: \(NationalRules.continuousUnauthorisedSchoolDays) continuous school days",
+        "missing_education.not_back_after_leave_school_days": "Pupil Registration Regulations 2024 reg 9: \(NationalRules.notBackAfterLeaveSchoolDays) school days after leave",
+        "persistent_absence": "DfE: overall absence of \(AbsenceThresholds.figure(NationalRules.persistentAbsence)) or more",
         "admission_register.minimum_contacts": "Pupil Registration Regulations 2024: at least one emergency telephone number for each parent",
-        "local_authority.email": "Pupil Registration Regulations 2024: the LA is told of every new pupil (within 5 days) and every deletion",
-        "severe_absence": "DfE: overall absence of 50% or more",
+        "local_authority.email": "Pupil Registration Regulations 2024: the LA is told of every new pupil (within \(NationalRules.newPupilNoticeDays) days) and every deletion",
+        "severe_absence": "DfE: overall absence of \(AbsenceThresholds.figure(NationalRules.severeAbsence)) or more",
     ]
 }
 
@@ -356,12 +356,12 @@ extension Policy {
         guard me.noContactSchoolDays.allSatisfy({ $0 >= 1 }), me.noContactSchoolDays == me.noContactSchoolDays.sorted() else {
             throw fail("missing_education.no_contact_school_days", "must be school-day counts of at least 1, in order")
         }
-        let cu = NationalRules.continuousUnauthorisedSchoolDays, leave = NationalRules.notBackAfterLeaveSchoolDays
+        let cu = NationalRules.continuousUnauthorisedSchoolDays, afterLeave = NationalRules.notBackAfterLeaveSchoolDays
         guard (1...cu).contains(me.continuousUnauthorisedSchoolDays) else {
             throw fail("missing_education.continuous_unauthorised_school_days", "must be 1 to \(cu): the regulations' deletion ground is \(cu)")
         }
-        guard (1...leave).contains(me.notBackAfterLeaveSchoolDays) else {
-            throw fail("missing_education.not_back_after_leave_school_days", "must be 1 to \(leave): the regulations' deletion ground is \(leave)")
+        guard (1...afterLeave).contains(me.notBackAfterLeaveSchoolDays) else {
+            throw fail("missing_education.not_back_after_leave_school_days", "must be 1 to \(afterLeave): the regulations' deletion ground is \(afterLeave)")
         }
         let pn = penaltyNotice
         let threshold = NationalRules.penaltyThresholdSessions, window = NationalRules.penaltyWindowSchoolWeeks

@@ -223,8 +223,7 @@ public struct AttendanceBands: Sendable, Hashable, Codable {
     /// The band of an attendance rate; nil when there is no rate (no possible sessions).
     public func band(for rate: Double?) -> Band? {
         guard let rate else { return nil }
-        // Compare at the precision schools read (one decimal of a percent), so 95.96% is in the 96% band.
-        let r = (rate * 1000).rounded() / 1000
+        let r = Rates.atSchoolPrecision(rate)
         return bands.first { r >= $0.from } ?? bands.last
     }
 
@@ -235,6 +234,18 @@ public struct AttendanceBands: Sendable, Hashable, Codable {
         Band(name: "90% to 93.9%", from: 0.90, tone: "amber"),
         Band(name: "below 90%", from: 0, tone: "red"),
     ])
+}
+
+/// How rates are compared and written: at the precision schools read, one decimal of a percent.
+public enum Rates {
+    /// 0.95962 -> 0.96, so 95.96% is in the 96% band and is not below 96% (bands and stage thresholds compare so).
+    @inline(__always)
+    public static func atSchoolPrecision(_ r: Double) -> Double { (r * 1000).rounded() / 1000 }
+    /// "96.2%" (one decimal).
+    public static func percent(_ r: Double) -> String {
+        let t = Int((r * 1000).rounded())
+        return "\(t / 10).\(abs(t % 10))%"
+    }
 }
 
 /// Where persistent and severe absence begin, as fractions of a pupil's possible sessions. National statistics (reports,
