@@ -52,7 +52,7 @@ struct OutboxController: RouteCollection {
                 return .init(id: m.id!, created: String(m.createdAt.prefix(16)).replacingOccurrences(of: "T", with: " "),
                              template: MessageTemplate(rawValue: m.template)?.title ?? m.template, channel: m.channel == "sms" ? "SMS" : "Email",
                              recipient: m.recipient, recipientName: m.recipientName, subject: m.subject, state: m.state,
-                             stateTone: ["sent", "delivered"].contains(m.state) ? "present" : m.state == "failed" ? "unauthorised" : "none",
+                             stateTone: [.sent, .delivered].contains(m.status) ? "present" : m.status == .failed ? "unauthorised" : "none",
                              attempts: m.attempts, lastError: m.lastError, upn: p?.upn, pupil: p?.displayName)
             },
             counts: OutboxState.allCases.map { .init(state: $0.rawValue, n: counts[$0] ?? 0, link: "/outbox?state=\($0.rawValue)") },
@@ -73,7 +73,7 @@ struct OutboxController: RouteCollection {
                    sessions: r.sessions == "both" ? "AM and PM" : r.sessions.uppercased(), category: r.category_.title, note: r.note,
                    reportedBy: r.reportedBy, via: r.via == "link" ? "reply link" : r.via,
                    received: String(r.createdAt.prefix(16)).replacingOccurrences(of: "T", with: " "),
-                   expectedReturn: r.expectedReturn.flatMap(LocalDate.init(iso:)).map(ParentWords.date), suggested: r.category_.suggestedCode.symbol)
+                   expectedReturn: r.expectedReturnDay.map(ParentWords.date), suggested: r.category_.suggestedCode.symbol)
     }
 
     static var codeOptions: [PageController.CodeOption] { ReasonsController.reasonCodes.map { PageController.CodeOption(code: $0.symbol, label: "\($0.symbol) – \($0.meaning)") } }
@@ -106,7 +106,7 @@ struct OutboxController: RouteCollection {
         try u.require(.amendMarks)
         let (r, p) = try await report(req, u)
         let form = try req.content.decode(DecisionForm.self)
-        guard r.state == "pending" else { throw APIError(.conflict, field: nil, reason: "this report has already been \(r.state)") }
+        guard r.state == .pending else { throw APIError(.conflict, field: nil, reason: "this report has already been \(r.state.rawValue)") }
         let code: AttendanceCode
         do { code = try AttendanceCode.parse(form.code ?? "", on: r.fromDay) } catch { throw APIError.invalid("code", error.description) }
         guard ReasonsController.reasonCodes.contains(code) else { throw APIError.invalid("code", "\(code.symbol) is not set from a parent's report") }
@@ -115,11 +115,11 @@ struct OutboxController: RouteCollection {
             pupil: p, calendar: calendar, from: r.fromDay, to: r.toDay, sessions: r.sessionList, code: code,
             reason: "Reported by \(r.reportedBy) (\(r.category_.title.lowercased()))\(r.note.isEmpty ? "" : ": \(r.note)")"), store: req.store)
         let now = req.clock.now()
-        guard try await req.store.decideAbsenceReport(id: r.id!, state: "accepted", code: code.symbol, note: nil, by: u.actor, at: now.timestamp) else {
+        guard try await req.store.decideAbsenceReport(id: r.id!, state: .accepted, code: code.symbol, note: nil, by: u.actor, at: now.timestamp) else {
             throw APIError(.conflict, field: nil, reason: "this report has already been decided")
         }
         let s = writes.isEmpty ? WriteSummary() : try await req.store.record(writes, by: u.actor, at: now.timestamp)
-        r.state = "accepted"
+        r.state = .accepted
         let (subject, body) = MessageText.reportAnswered(p, report: r, accepted: true, code: code, school: try await req.store.school(p.schoolID).name)
         try await Outbox.toParents(store: req.store, pupil: p, template: .absenceReportReceived, subject: subject, body: body, caseworkID: nil,
                                    about: "report:\(r.id!)", dedupe: "report:\(r.id!)", onlyEmail: try await reporterEmail(req, r, p), at: now.instant)
@@ -135,10 +135,10 @@ struct OutboxController: RouteCollection {
         let note = (form.note ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard !note.isEmpty else { throw APIError.invalid("note", "say why the report is not accepted; the family is told") }
         let now = req.clock.now()
-        guard try await req.store.decideAbsenceReport(id: r.id!, state: "declined", code: nil, note: note, by: u.actor, at: now.timestamp) else {
+        guard try await req.store.decideAbsenceReport(id: r.id!, state: .declined, code: nil, note: note, by: u.actor, at: now.timestamp) else {
             throw APIError(.conflict, field: nil, reason: "this report has already been decided")
         }
-        r.state = "declined"; r.decisionNote = note
+        r.state = .declined; r.decisionNote = note
         let (subject, body) = MessageText.reportAnswered(p, report: r, accepted: false, code: nil, school: try await req.store.school(p.schoolID).name)
         try await Outbox.toParents(store: req.store, pupil: p, template: .absenceReportReceived, subject: subject, body: body, caseworkID: nil,
                                    about: "report:\(r.id!)", dedupe: "report:\(r.id!)", onlyEmail: try await reporterEmail(req, r, p), at: now.instant)

@@ -223,7 +223,8 @@ struct ParentPortalController: RouteCollection {
         var absences: [ChildContent.Absence] = [], lates: [ChildContent.Late] = []
         var lateMinutes = 0
         for m in marks.reversed() {
-            guard let code = AttendanceCode.lookup(m.code), let d = LocalDate(iso: m.date) else { continue }
+            guard let code = AttendanceCode.lookup(m.code) else { continue }
+            let d = m.day
             let when = ParentWords.date(d)
             if code == .late || code == .u {
                 lateMinutes += m.minutesLate ?? 0
@@ -325,7 +326,7 @@ struct ParentPortalController: RouteCollection {
                           note: String, back: LocalDate?, at now: String) -> AbsenceReportRow {
         let row = AbsenceReportRow()
         row.pupilID = pupilID; row.reportedBy = by; row.via = via; row.from = from.iso; row.to = to.iso; row.sessions = sessions
-        row.category = category.rawValue; row.note = note; row.expectedReturn = back?.iso; row.state = "pending"; row.createdAt = now
+        row.category = category.rawValue; row.note = note; row.expectedReturn = back?.iso; row.state = .pending; row.createdAt = now
         return row
     }
 
@@ -354,7 +355,7 @@ struct ParentPortalController: RouteCollection {
 
     func replyView(_ req: Request, _ link: ReplyLinkRow, _ p: PupilRow, form: ReportForm, error: APIError?) async throws -> View {
         let forename = p.preferredForename.isEmpty ? p.legalForename : p.preferredForename
-        let day = LocalDate(iso: link.date)!
+        let day = link.day
         return try await req.render("parent-report", title: "Why is \(forename) absent?",
                                     ReportContent(child: nil, pupilName: forename, action: "/reply/\(req.parameters.get("token") ?? "")",
                                                   today: ParentWords.date(day), categories: Self.categories, form: form,
@@ -370,7 +371,7 @@ struct ParentPortalController: RouteCollection {
         let (link, p) = try await link(req)
         let form = try req.content.decode(ReportForm.self)
         let now = req.clock.now()
-        let day = LocalDate(iso: link.date)!
+        let day = link.day
         do {
             let (from, to, sessions, category, note, back) = try Self.validate(form, today: min(day, now.date), fixedDay: day)
             let row = Self.reportRow(pupilID: p.id!, by: link.contactName, via: "link", from: from, to: to, sessions: sessions,
@@ -407,11 +408,11 @@ enum ParentWords {
     static func report(_ r: AbsenceReportRow) -> ParentPortalController.ChildContent.Report {
         let state: String, toneWord: String
         switch r.state {
-        case "accepted":
+        case .accepted:
             state = "Recorded\(r.code.flatMap(AttendanceCode.lookup).map { c in " as \(c.meaning(on: r.fromDay).lowercased())" } ?? "")"
             toneWord = "authorised"
-        case "declined": state = "Not accepted\(r.decisionNote.map { ": \($0)" } ?? "")"; toneWord = "unauthorised"
-        default: state = "Waiting for the office"; toneWord = "none"
+        case .declined: state = "Not accepted\(r.decisionNote.map { ": \($0)" } ?? "")"; toneWord = "unauthorised"
+        case .pending: state = "Waiting for the office"; toneWord = "none"
         }
         let sessions = r.sessions == "am" ? " (mornings)" : r.sessions == "pm" ? " (afternoons)" : ""
         return .init(dates: range(r.fromDay, r.toDay) + sessions, category: r.category_.title, note: r.note, state: state, stateTone: toneWord)
@@ -421,14 +422,14 @@ enum ParentWords {
         let request = r.leaveRequest
         let dates = request.map { range($0.from, $0.to) } ?? ""
         let (state, toneWord): (String, String) = switch r.state {
-        case "granted": ("Granted", "authorised")
-        case "refused": ("Refused", "unauthorised")
-        case "withdrawn": ("Withdrawn", "none")
-        default: ("Waiting for the headteacher's decision", "none")
+        case .granted: ("Granted", "authorised")
+        case .refused: ("Refused", "unauthorised")
+        case .withdrawn: ("Withdrawn", "none")
+        case .pending: ("Waiting for the headteacher's decision", "none")
         }
         var decision: String?
-        if r.state == "refused" { decision = r.refusalReason }
-        if r.state == "granted", let g = r.leaveGrant { decision = "Granted for \(range(g.from, g.to)): \(g.code.meaning(on: g.from).lowercased())." }
+        if r.state == .refused { decision = r.refusalReason }
+        if r.state == .granted, let g = r.leaveGrant { decision = "Granted for \(range(g.from, g.to)): \(g.code.meaning(on: g.from).lowercased())." }
         return .init(id: r.id!, dates: dates, reason: request?.reason ?? "", state: state, stateTone: toneWord, decision: decision)
     }
 }

@@ -190,7 +190,7 @@ struct PageController: RouteCollection {
                 content.reportsPending = try await req.store.pendingAbsenceReports(schoolID: u.schoolID).count
             }
             if u.mayDecideLeave {
-                content.leavePending = try await req.store.leaveRequests(schoolID: u.schoolID).filter { $0.0.state == "pending" }.count
+                content.leavePending = try await req.store.leaveRequests(schoolID: u.schoolID).filter { $0.0.state == .pending }.count
             }
             content.overdue = try await req.store.overdueNoReason(schoolID: u.schoolID, asOf: now.date, limit: policy.noReason.nToOSchoolDays).filter { u.ownForms?.contains($0.0.form) ?? true }.count
         }
@@ -262,9 +262,9 @@ struct PageController: RouteCollection {
         var reported: [String: String] = [:]
         for r in try await req.store.absenceReports(pupilIDs: Array(upnByID.keys), covering: date) where r.covers(date, session) {
             guard let upn = upnByID[r.pupilID] else { continue }
-            reported[upn] = "\(r.reportedBy) reported: \(r.category_.title.lowercased())\(r.note.isEmpty ? "" : ", \(r.note)")\(r.state == "pending" ? " (waiting for the office)" : "")"
+            reported[upn] = "\(r.reportedBy) reported: \(r.category_.title.lowercased())\(r.note.isEmpty ? "" : ", \(r.note)")\(r.state == .pending ? " (waiting for the office)" : "")"
         }
-        for r in try await req.store.leaveRequests(pupilIDs: Array(upnByID.keys), schoolID: u.schoolID) where r.state == "refused" {
+        for r in try await req.store.leaveRequests(pupilIDs: Array(upnByID.keys), schoolID: u.schoolID) where r.state == .refused {
             guard let lr = r.leaveRequest, lr.contains(date, session), let upn = upnByID[r.pupilID] else { continue }
             reported[upn] = "Leave was refused for these days: if absent, the code is G (leave not agreed)"
         }
@@ -452,8 +452,8 @@ struct PageController: RouteCollection {
         let series = WeeklyAttendance.series(year: year, marks: codes, enrolment: p.enrolment, calendar: calendar,
                                              range: DateRange(from: year.range.from, to: min(today, year.range.to)))
         let arrivals = marks.compactMap { m -> (date: LocalDate, minutesLate: Int)? in
-            guard m.code == "L" || m.code == "U", let d = LocalDate(iso: m.date) else { return nil }
-            return (d, m.minutesLate ?? 0)
+            guard m.code == "L" || m.code == "U" else { return nil }
+            return (m.day, m.minutesLate ?? 0)
         }
         let late = WeeklyLateness.totals(arrivals, in: series)
         let rates = series.compactMap(\.attendanceRate)
@@ -501,7 +501,7 @@ struct PageController: RouteCollection {
             guard let c = AttendanceCode.lookup(m.code) else { continue }
             if c == .late || c == .u { lateMinutes += m.minutesLate ?? 0; lateCount += 1 }
             if c.isAbsence || c == .late {
-                absences.append(.init(date: m.date, session: m.session, code: m.code, meaning: c.meaning(on: LocalDate(iso: m.date)!), tone: tone(c), minutesLate: m.minutesLate))
+                absences.append(.init(date: m.date, session: m.session, code: m.code, meaning: c.meaning(on: m.day), tone: tone(c), minutesLate: m.minutesLate))
             }
         }
         let detail = try await PupilDetailDTO.load(p, store: req.store)
@@ -514,7 +514,7 @@ struct PageController: RouteCollection {
                                        when: a.amendedAt.count >= 16 ? "\(a.amendedAt.prefix(10)) \(a.amendedAt.dropFirst(11).prefix(5))" : a.amendedAt)
         }
         let signOuts = try await req.store.signOuts(pupilIDs: [p.id!], date: today)
-        let pending = try await req.store.absenceReports(pupilID: p.id!).filter { $0.state == "pending" }.map { OutboxController.line($0, p) }
+        let pending = try await req.store.absenceReports(pupilID: p.id!).filter { $0.state == .pending }.map { OutboxController.line($0, p) }
         let accounts = Dictionary(try await req.store.parents(schoolID: u.schoolID, emails: detail.contacts.map(\.email).filter { !$0.isEmpty })
             .map { ($0.email, $0) }, uniquingKeysWith: { a, _ in a })
         let portal = detail.contacts.map { c -> PupilContent.Portal in
@@ -528,7 +528,7 @@ struct PageController: RouteCollection {
         let messages = u.can(.amendMarks) ? try await req.store.outbox(schoolID: u.schoolID, pupilID: p.id!, limit: 20).map {
             PupilContent.Message(created: String($0.createdAt.prefix(16)).replacingOccurrences(of: "T", with: " "),
                                  what: MessageTemplate(rawValue: $0.template)?.title ?? $0.template, to: "\($0.recipientName) (\($0.channel))",
-                                 state: $0.state, tone: ["sent", "delivered"].contains($0.state) ? "present" : $0.state == "failed" ? "unauthorised" : "none")
+                                 state: $0.state, tone: [.sent, .delivered].contains($0.status) ? "present" : $0.status == .failed ? "unauthorised" : "none")
         } : []
         return try await render(req, "pupil", title: p.displayName,
                                 PupilContent(pupil: detail, figures: figures, absences: absences, amendments: amendments,
