@@ -574,7 +574,7 @@ public struct CohortComparison: Sendable, Hashable {
 public struct PenaltyRule: Sendable, Hashable, Codable {
     public var thresholdSessions: Int
     public var windowSchoolWeeks: Int
-    public init(thresholdSessions: Int = 10, windowSchoolWeeks: Int = 10) {
+    public init(thresholdSessions: Int = NationalRules.penaltyThresholdSessions, windowSchoolWeeks: Int = NationalRules.penaltyWindowSchoolWeeks) {
         self.thresholdSessions = thresholdSessions; self.windowSchoolWeeks = max(1, windowSchoolWeeks)
     }
     public init(_ policy: Policy.PenaltyNotice) { self.init(thresholdSessions: policy.thresholdSessions, windowSchoolWeeks: policy.windowSchoolWeeks) }
@@ -724,6 +724,7 @@ extension AnalyticsRoll {
         var tot = (possible: 0, present: 0, activity: 0, authorised: 0, unauthorised: 0, unmarked: 0, pupils: 0, pa: 0, sa: 0)
         var selected = 0
         var findings: [PenaltyFinding] = []
+        let national = AbsenceThresholds.national
         for p in 0..<n where include[p] {
             selected += 1
             let total = pupilPacked[p]
@@ -733,8 +734,8 @@ extension AnalyticsRoll {
             let possible = unmarked + present + activity + authorised + unauthorised
             let absent = authorised + unauthorised
             let counted = possible > 0 ? 1 : 0
-            let pa = possible > 0 && absent * 10 >= possible ? 1 : 0
-            let sa = possible > 0 && absent * 2 >= possible ? 1 : 0
+            let pa = national.isPersistent(absent: absent, possible: possible) ? 1 : 0
+            let sa = national.isSevere(absent: absent, possible: possible) ? 1 : 0
             tot.possible += possible; tot.present += present; tot.activity += activity; tot.authorised += authorised
             tot.unauthorised += unauthorised; tot.unmarked += unmarked; tot.pupils += counted; tot.pa += pa; tot.sa += sa
         }
@@ -818,6 +819,7 @@ extension AnalyticsRoll {
             }
         }
         var since = 0
+        let national = AbsenceThresholds.national
         for p in 0..<n where include[p] {
             let total = pupilPacked[p]
             let unmarked = total >> Lane.unmarked & Lane.mask, present = total >> Lane.present & Lane.mask
@@ -826,8 +828,8 @@ extension AnalyticsRoll {
             let possible = unmarked + present + activity + authorised + unauthorised
             let absent = authorised + unauthorised
             let counted: UInt64 = possible > 0 ? 1 : 0
-            let pa: UInt64 = possible > 0 && absent * 10 >= possible ? 1 : 0
-            let sa: UInt64 = possible > 0 && absent * 2 >= possible ? 1 : 0
+            let pa: UInt64 = national.isPersistent(absent: Int(absent), possible: Int(possible)) ? 1 : 0
+            let sa: UInt64 = national.isSevere(absent: Int(absent), possible: Int(possible)) ? 1 : 0
             let w0 = present | activity << 21 | authorised << 42
             let w1 = unauthorised | unmarked << 21 | 1 << 42
             let w2 = counted | pa << 21 | sa << 42
@@ -954,11 +956,8 @@ enum AnalyticsText {
     }
 
     /// "96.2%" (one decimal).
-    static func percent(_ r: Double) -> String {
-        let t = Int((r * 1000).rounded())
-        return "\(t / 10).\(abs(t % 10))%"
-    }
+    static func percent(_ r: Double) -> String { Rates.percent(r) }
 
     /// "1 session", "3 sessions".
-    static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+    static func count(_ n: Int, _ noun: String) -> String { EvalWords.count(n, noun) }
 }

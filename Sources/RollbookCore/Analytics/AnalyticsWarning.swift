@@ -64,8 +64,8 @@ public struct ProjectionModel: Sendable, Hashable {
     public var spellSessions: Int
 
     public init(recentWeeks: Int = 6, olderWeight: Double = 0.5, priorSessions: Double = 20, blockSessions: Double = 2,
-                persistentLine: Double = 0.1, flagAt: Double = 0.5, deseasonalise: Bool = true, futureFactor: Double = 1, weekdayRule: WeekdayPatternRule = WeekdayPatternRule(shareThreshold: nil),
-                illnessSessions: Int = 6, trendDrop: Double = 0.03, unauthorisedSessions: Int = 5, penaltyWindowWeeks: Int = 10,
+                persistentLine: Double = NationalRules.persistentAbsence, flagAt: Double = 0.5, deseasonalise: Bool = true, futureFactor: Double = 1, weekdayRule: WeekdayPatternRule = WeekdayPatternRule(shareThreshold: nil),
+                illnessSessions: Int = 6, trendDrop: Double = 0.03, unauthorisedSessions: Int = 5, penaltyWindowWeeks: Int = NationalRules.penaltyWindowSchoolWeeks,
                 lateSessions: Int = 5, spellSessions: Int = 6) {
         self.recentWeeks = max(1, recentWeeks); self.olderWeight = olderWeight; self.priorSessions = max(0, priorSessions)
         self.blockSessions = max(1, blockSessions); self.persistentLine = persistentLine; self.flagAt = flagAt
@@ -186,8 +186,8 @@ extension AnalyticsRoll {
             guard x.soFar.possible > 0, actual.possible > 0, let projected = x.projectedAttendance, let prob = x.persistentProbability,
                   let rate = actual.attendanceRate, let rateThen = x.soFar.attendanceRate else { continue }
             n += 1
-            let y = Double(actual.absent) >= model.persistentLine * Double(actual.possible) - 1e-9
-            let wasPersistent = Double(x.soFar.absent) >= model.persistentLine * Double(x.soFar.possible) - 1e-9
+            let y = AbsenceThresholds.reaches(model.persistentLine, absent: actual.absent, possible: actual.possible)
+            let wasPersistent = AbsenceThresholds.reaches(model.persistentLine, absent: x.soFar.absent, possible: x.soFar.possible)
             absErr += abs(projected - rate)
             naiveErr += abs(rateThen - rate)
             brier += (prob - (y ? 1 : 0)) * (prob - (y ? 1 : 0))
@@ -286,7 +286,7 @@ extension AnalyticsRoll {
     func reasons(_ p: Int, _ c: ProjectionContext, soFar: SessionCounts, recent: SessionCounts, older: SessionCounts) -> [String] {
         let m = c.model
         var out: [String] = []
-        if soFar.possible > 0 && Double(soFar.absent) >= m.persistentLine * Double(soFar.possible) - 1e-9 {
+        if AbsenceThresholds.reaches(m.persistentLine, absent: soFar.absent, possible: soFar.possible) {
             out.append("absent \(AnalyticsText.percent(Double(soFar.absent) / Double(soFar.possible))) of sessions so far "
                        + "(\(soFar.absent) of \(soFar.possible)), at or above the \(AnalyticsText.percent(m.persistentLine)) persistent absence line")
         }

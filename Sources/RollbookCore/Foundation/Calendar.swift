@@ -216,11 +216,15 @@ public struct SchoolCalendar: Sendable {
 
 /// Compulsory school age (Education Act 1996 s8 and the prescribed days order).
 public enum CompulsorySchoolAge {
-    /// The first prescribed day (31 December, 31 March, 31 August) on or after the fifth birthday.
+    /// The first prescribed day (`NationalRules.prescribedDays`: 31 March, 31 August, 31 December) on or after the
+    /// fifth birthday.
     public static func starts(dateOfBirth dob: LocalDate) -> LocalDate {
-        let fifth = birthday(dob, age: 5).components
-        // Each prescribed day is the last of its month, so the month alone decides.
-        return LocalDate(year: fifth.year, month: fifth.month <= 3 ? 3 : fifth.month <= 8 ? 8 : 12, day: 31)!
+        let fifth = birthday(dob, age: 5)
+        let year = fifth.components.year
+        let days = NationalRules.prescribedDays.compactMap { LocalDate(year: year, month: $0.month, day: $0.day) }
+        // 31 December is prescribed, so some day of the same year always follows the birthday.
+        return days.filter { $0 >= fifth }.min() ?? LocalDate(year: year + 1, month: NationalRules.prescribedDays[0].month,
+                                                               day: NationalRules.prescribedDays[0].day)!
     }
 
     /// The last Friday in June of the school year (1 September to 31 August) in which the pupil turns 16.

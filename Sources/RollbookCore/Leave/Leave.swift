@@ -46,6 +46,14 @@ struct LeaveSpan {
 
 // MARK: - The request
 
+extension LeaveRequest {
+    /// Where a request stands: pending until the head (or a delegate) grants or refuses it, or the parent withdraws it.
+    /// The raw values are the text stored.
+    public enum State: String, Sendable, Hashable, Codable, CaseIterable {
+        case pending, granted, refused, withdrawn
+    }
+}
+
 /// A parent's request for leave of absence, from a session on one day to a session on another.
 public struct LeaveRequest: Sendable, Hashable, Codable {
     public var from: LocalDate

@@ -179,7 +179,7 @@ public struct Policy: Sendable, Hashable, Codable {
         public var noticeToImprove: NoticeToImproveUse
         /// The Notice to Improve's improvement period, in school weeks (3 to 6).
         public var improvementSchoolWeeks: Int?
-        public init(thresholdSessions: Int = 10, windowSchoolWeeks: Int = 10, noticeToImprove: NoticeToImproveUse,
+        public init(thresholdSessions: Int = NationalRules.penaltyThresholdSessions, windowSchoolWeeks: Int = NationalRules.penaltyWindowSchoolWeeks, noticeToImprove: NoticeToImproveUse,
                     improvementSchoolWeeks: Int?) {
             self.thresholdSessions = thresholdSessions; self.windowSchoolWeeks = windowSchoolWeeks
             self.noticeToImprove = noticeToImprove; self.improvementSchoolWeeks = improvementSchoolWeeks
@@ -279,14 +279,14 @@ public struct Policy: Sendable, Hashable, Codable {
 
     /// National rules the policy may not make weaker, with their source.
     public static let nationalSources: [String: String] = [
-        "no_reason": "School Attendance (Pupil Registration) (England) Regulations 2024: N replaced within 5 school days",
-        "penalty_notice": "Education (Penalty Notices) (England) (Amendment) Regulations 2024: 10 sessions in 10 school weeks",
-        "missing_education.continuous_unauthorised_school_days": "Pupil Registration Regulations 2024 reg 9: 20 continuous school days",
-        "missing_education.not_back_after_leave_school_days": "Pupil Registration Regulations 2024 reg 9: 10 school days after leave",
-        "persistent_absence": "DfE: overall absence of 10% or more",
+        "no_reason": "School Attendance (Pupil Registration) (England) Regulations 2024: N replaced within \(NationalRules.noReasonSchoolDays) school days",
+        "penalty_notice": "Education (Penalty Notices) (England) (Amendment) Regulations 2024: \(NationalRules.penaltyThresholdSessions) sessions in \(NationalRules.penaltyWindowSchoolWeeks) school weeks",
+        "missing_education.continuous_unauthorised_school_days": "Pupil Registration Regulations 2024 reg 9: \(NationalRules.continuousUnauthorisedSchoolDays) continuous school days",
+        "missing_education.not_back_after_leave_school_days": "Pupil Registration Regulations 2024 reg 9: \(NationalRules.notBackAfterLeaveSchoolDays) school days after leave",
+        "persistent_absence": "DfE: overall absence of \(AbsenceThresholds.figure(NationalRules.persistentAbsence)) or more",
         "admission_register.minimum_contacts": "Pupil Registration Regulations 2024: at least one emergency telephone number for each parent",
-        "local_authority.email": "Pupil Registration Regulations 2024: the LA is told of every new pupil (within 5 days) and every deletion",
-        "severe_absence": "DfE: overall absence of 50% or more",
+        "local_authority.email": "Pupil Registration Regulations 2024: the LA is told of every new pupil (within \(NationalRules.newPupilNoticeDays) days) and every deletion",
+        "severe_absence": "DfE: overall absence of \(AbsenceThresholds.figure(NationalRules.severeAbsence)) or more",
     ]
 }
 
@@ -319,8 +319,9 @@ extension Policy {
         try fraction(persistentAbsence, "persistent_absence")
         try fraction(severeAbsence, "severe_absence")
         guard persistentAbsence < severeAbsence else { throw fail("severe_absence", "must be above persistent_absence") }
-        guard (1...5).contains(noReason.nToOSchoolDays) else {
-            throw fail("no_reason.n_to_o_school_days", "must be 1 to 5: the regulations allow at most 5 school days")
+        let nLimit = NationalRules.noReasonSchoolDays
+        guard (1...nLimit).contains(noReason.nToOSchoolDays) else {
+            throw fail("no_reason.n_to_o_school_days", "must be 1 to \(nLimit): the regulations allow at most \(nLimit) school days")
         }
         var ids: Set<String> = []
         for (i, s) in stages.enumerated() {
@@ -355,17 +356,24 @@ extension Policy {
         guard me.noContactSchoolDays.allSatisfy({ $0 >= 1 }), me.noContactSchoolDays == me.noContactSchoolDays.sorted() else {
             throw fail("missing_education.no_contact_school_days", "must be school-day counts of at least 1, in order")
         }
-        guard (1...20).contains(me.continuousUnauthorisedSchoolDays) else {
-            throw fail("missing_education.continuous_unauthorised_school_days", "must be 1 to 20: the regulations' deletion ground is 20")
+        let cu = NationalRules.continuousUnauthorisedSchoolDays, afterLeave = NationalRules.notBackAfterLeaveSchoolDays
+        guard (1...cu).contains(me.continuousUnauthorisedSchoolDays) else {
+            throw fail("missing_education.continuous_unauthorised_school_days", "must be 1 to \(cu): the regulations' deletion ground is \(cu)")
         }
-        guard (1...10).contains(me.notBackAfterLeaveSchoolDays) else {
-            throw fail("missing_education.not_back_after_leave_school_days", "must be 1 to 10: the regulations' deletion ground is 10")
+        guard (1...afterLeave).contains(me.notBackAfterLeaveSchoolDays) else {
+            throw fail("missing_education.not_back_after_leave_school_days", "must be 1 to \(afterLeave): the regulations' deletion ground is \(afterLeave)")
         }
         let pn = penaltyNotice
-        guard (1...10).contains(pn.thresholdSessions) else { throw fail("penalty_notice.threshold_sessions", "must be 1 to 10: the national threshold is 10") }
-        guard (1...10).contains(pn.windowSchoolWeeks) else { throw fail("penalty_notice.window_school_weeks", "must be 1 to 10: the national window is 10 school weeks") }
-        if let w = pn.improvementSchoolWeeks, !(3...6).contains(w) {
-            throw fail("penalty_notice.improvement_school_weeks", "a Notice to Improve's improvement period is 3 to 6 weeks")
+        let threshold = NationalRules.penaltyThresholdSessions, window = NationalRules.penaltyWindowSchoolWeeks
+        guard (1...threshold).contains(pn.thresholdSessions) else {
+            throw fail("penalty_notice.threshold_sessions", "must be 1 to \(threshold): the national threshold is \(threshold)")
+        }
+        guard (1...window).contains(pn.windowSchoolWeeks) else {
+            throw fail("penalty_notice.window_school_weeks", "must be 1 to \(window): the national window is \(window) school weeks")
+        }
+        let nti = NationalRules.noticeToImproveSchoolWeeks
+        if let w = pn.improvementSchoolWeeks, !nti.contains(w) {
+            throw fail("penalty_notice.improvement_school_weeks", "a Notice to Improve's improvement period is \(nti.lowerBound) to \(nti.upperBound) weeks")
         }
         if pn.noticeToImprove != .never && pn.improvementSchoolWeeks == nil {
             throw fail("penalty_notice.improvement_school_weeks", "needed when notice_to_improve is \(pn.noticeToImprove.rawValue): the Notice to Improve's improvement period")
@@ -454,8 +462,8 @@ extension Policy {
                    Clause("day_one", "Working together (2024): contact on the first day of an unexplained absence"),
                ],
                register: .standard, attendanceTarget: 0.96, bands: AttendanceBands.standard.bands,
-               persistentAbsence: 0.10, severeAbsence: 0.50,
-               noReason: NoReason(nToOSchoolDays: 5),
+               persistentAbsence: NationalRules.persistentAbsence, severeAbsence: NationalRules.severeAbsence,
+               noReason: NoReason(nToOSchoolDays: NationalRules.noReasonSchoolDays),
                dayOne: DayOne(contactBy: TimeOfDay(hour: 10, minute: 0)!, repeatDaily: true),
                stages: [
                    Stage(id: "stage-1", name: "Concern letter", below: 0.95, action: .letter, letter: "concern",
@@ -464,8 +472,9 @@ extension Policy {
                          monitoringSchoolWeeks: 6, improvementTarget: 0.95),
                ],
                lateness: [], illnessEvidence: [],
-               missingEducation: MissingEducation(noContactSchoolDays: [10], vulnerableAfterSchoolDays: nil, continuousUnauthorisedSchoolDays: 20,
-                                                  illnessSchoolDays: nil, notBackAfterLeaveSchoolDays: 10, tellSocialWorker: true),
+               missingEducation: MissingEducation(noContactSchoolDays: [10], vulnerableAfterSchoolDays: nil, continuousUnauthorisedSchoolDays: NationalRules.continuousUnauthorisedSchoolDays,
+                                                  illnessSchoolDays: nil, notBackAfterLeaveSchoolDays: NationalRules.notBackAfterLeaveSchoolDays,
+                                                  tellSocialWorker: true),
                penaltyNotice: PenaltyNotice(noticeToImprove: .never, improvementSchoolWeeks: nil),
                leave: LeaveRules(noticeDays: 14, refuseWhenAuthorisedAbove: nil, blackouts: [], adjacentDaysEvidenceDays: nil))
     }

@@ -91,11 +91,18 @@ public enum RegisterRules {
     }
 
     /// The default number of school days within which an N must be replaced.
-    public static let noReasonLimitSchoolDays = 5
+    public static let noReasonLimitSchoolDays = NationalRules.noReasonSchoolDays
+
+    /// The N to O rule, the one home of it: an N is overdue once more than `limit` school days have passed after its
+    /// day. The evaluation's fast scan and `overdueNoReason` both ask it.
+    @inline(__always)
+    public static func isNoReasonOverdue(schoolDaysSince: Int, limit: Int = noReasonLimitSchoolDays) -> Bool {
+        schoolDaysSince > limit
+    }
 
     /// N marks that have waited more than `limit` school days for a reason on `asOf`.
     public static func overdueNoReason(_ marks: [Mark], calendar: SchoolCalendar, asOf: LocalDate,
                                        limit: Int = noReasonLimitSchoolDays) -> [Mark] {
-        marks.filter { $0.code == .n && calendar.schoolDays(after: $0.date, through: asOf) > limit }
+        marks.filter { $0.code == .n && isNoReasonOverdue(schoolDaysSince: calendar.schoolDays(after: $0.date, through: asOf), limit: limit) }
     }
 }

@@ -22,11 +22,11 @@
 /// Rules and returns to the local authority, over the admission register, the calendar and the marks.
 public enum LAReturns {
     /// New pupils are returned within this many days of their starting day.
-    public static let newPupilDays = 5
+    public static let newPupilDays = NationalRules.newPupilNoticeDays
     /// Continuous school days of unauthorised absence that the LA is told of.
     public static let continuousUnauthorisedSchoolDays = 10
     /// Illness over this many continuous school days is returned (seed 004).
-    public static let illnessOverSchoolDays = 15
+    public static let illnessOverSchoolDays = NationalRules.illnessSchoolDays
 
     // MARK: New pupils
 

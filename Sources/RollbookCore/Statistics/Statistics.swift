@@ -223,8 +223,7 @@ public struct AttendanceBands: Sendable, Hashable, Codable {
     /// The band of an attendance rate; nil when there is no rate (no possible sessions).
     public func band(for rate: Double?) -> Band? {
         guard let rate else { return nil }
-        // Compare at the precision schools read (one decimal of a percent), so 95.96% is in the 96% band.
-        let r = (rate * 1000).rounded() / 1000
+        let r = Rates.atSchoolPrecision(rate)
         return bands.first { r >= $0.from } ?? bands.last
     }
 
@@ -237,6 +236,18 @@ public struct AttendanceBands: Sendable, Hashable, Codable {
     ])
 }
 
+/// How rates are compared and written: at the precision schools read, one decimal of a percent.
+public enum Rates {
+    /// 0.95962 -> 0.96, so 95.96% is in the 96% band and is not below 96% (bands and stage thresholds compare so).
+    @inline(__always)
+    public static func atSchoolPrecision(_ r: Double) -> Double { (r * 1000).rounded() / 1000 }
+    /// "96.2%" (one decimal).
+    public static func percent(_ r: Double) -> String {
+        let t = Int((r * 1000).rounded())
+        return "\(t / 10).\(abs(t % 10))%"
+    }
+}
+
 /// Where persistent and severe absence begin, as fractions of a pupil's possible sessions. National statistics (reports,
 /// the census, analytics "compared with England") use the DfE's; a school's own lists, bands and stages use its policy's
 /// `persistent_absence` and `severe_absence`, labelled with the definition.
@@ -245,11 +256,19 @@ public struct AbsenceThresholds: Sendable, Hashable {
     public var severe: Double
     public init(persistent: Double, severe: Double) { self.persistent = persistent; self.severe = severe }
     /// The DfE's definitions: 10% and 50%.
-    public static let national = AbsenceThresholds(persistent: 0.10, severe: 0.50)
+    public static let national = AbsenceThresholds(persistent: NationalRules.persistentAbsence, severe: NationalRules.severeAbsence)
 
-    // A rate from a division is the correctly rounded quotient, so 3 of 30 compares equal to 0.1, as it should.
-    public func isPersistent(_ c: SessionCounts) -> Bool { c.absenceRate.map { $0 >= persistent } ?? false }
-    public func isSevere(_ c: SessionCounts) -> Bool { c.absenceRate.map { $0 >= severe } ?? false }
+    /// Whether `absent` of `possible` sessions is at or above `threshold`: the one comparison behind every persistent
+    /// and severe absence count, the analytics kernels' included. A rate from a division is the correctly rounded
+    /// quotient, so 3 of 30 compares equal to 0.1, as it should (0.1 * 30 would not).
+    @inline(__always)
+    public static func reaches(_ threshold: Double, absent: Int, possible: Int) -> Bool {
+        possible > 0 && Double(absent) / Double(possible) >= threshold
+    }
+    public func isPersistent(_ c: SessionCounts) -> Bool { Self.reaches(persistent, absent: c.absent, possible: c.possible) }
+    public func isSevere(_ c: SessionCounts) -> Bool { Self.reaches(severe, absent: c.absent, possible: c.possible) }
+    public func isPersistent(absent: Int, possible: Int) -> Bool { Self.reaches(persistent, absent: absent, possible: possible) }
+    public func isSevere(absent: Int, possible: Int) -> Bool { Self.reaches(severe, absent: absent, possible: possible) }
 
     /// "10%", "12.5%".
     public static func figure(_ threshold: Double) -> String {

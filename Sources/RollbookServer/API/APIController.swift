@@ -198,7 +198,7 @@ struct APIController {
         let amendments = Dictionary(grouping: try await req.store.amendments(pupilID: p.id!), by: { "\($0.date) \($0.session)" })
         return try await req.store.marks(pupilID: p.id!, range: range).map { m in
             let c = AttendanceCode.lookup(m.code)
-            return MarkDTO(date: m.date, session: m.session, code: m.code, meaning: c.map { $0.meaning(on: LocalDate(iso: m.date)!) } ?? "",
+            return MarkDTO(date: m.date, session: m.session, code: m.code, meaning: c.map { $0.meaning(on: m.day) } ?? "",
                            statisticalMeaning: c?.statisticalMeaning.rawValue ?? "", minutesLate: m.minutesLate,
                            recordedBy: m.recordedBy, recordedAt: m.recordedAt,
                            amendments: (amendments["\(m.date) \(m.session)"] ?? []).map(AmendmentDTO.init))

@@ -27,7 +27,7 @@ struct CaseworkController {
         let parent = form.parent?.trimmingCharacters(in: .whitespaces).nilIfEmpty
         // Legal steps only for a child of compulsory school age on the day (Education Act 1996 s444; RULES.md).
         if [.noticeToImprove, .penaltyNotice, .educationSupervisionOrder].contains(kind),
-           let why = CompulsorySchoolAge.legalStepsUnavailable(dateOfBirth: LocalDate(iso: p.dateOfBirth)!, on: date) {
+           let why = CompulsorySchoolAge.legalStepsUnavailable(dateOfBirth: p.dateOfBirthDay, on: date) {
             throw APIError.invalid("kind", why)
         }
         if notice.contains(kind) {

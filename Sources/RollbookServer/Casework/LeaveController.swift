@@ -35,10 +35,10 @@ struct LeaveController {
             guard let lr = r.leaveRequest else { continue }
             let line = ListContent.Line(id: r.id!, upn: p.upn, pupil: p.displayName, form: p.form, dates: ParentWords.range(lr.from, lr.to),
                                         sessions: lr.sessions(calendar: calendar, enrolment: p.enrolment).count, reason: lr.reason,
-                                        requestedOn: lr.requestedOn.iso, state: r.state.capitalized,
-                                        stateTone: r.state == "granted" ? "authorised" : r.state == "refused" ? "unauthorised" : "none",
+                                        requestedOn: lr.requestedOn.iso, state: r.state.rawValue.capitalized,
+                                        stateTone: r.state == .granted ? "authorised" : r.state == .refused ? "unauthorised" : "none",
                                         verdict: nil)
-            if r.state == "pending" { pending.append(line) } else { decided.append(line) }
+            if r.state == .pending { pending.append(line) } else { decided.append(line) }
         }
         var deciders: [ListContent.Decider]?
         if u.role == .head {
@@ -124,17 +124,17 @@ struct LeaveController {
         }
         let refusal = found.filter { $0.verdict == .refuse }.map(\.message).joined(separator: " ")
         var decision: String?
-        if r.state == "granted", let g = r.leaveGrant {
-            decision = "Granted by \(r.decidedBy ?? "?") on \(r.decidedAt?.prefix(10) ?? ""): \(g.code.symbol) (\(g.code.meaning(on: g.from))) for \(ParentWords.range(g.from, g.to))."
-        } else if r.state == "refused" {
-            decision = "Refused by \(r.decidedBy ?? "?") on \(r.decidedAt?.prefix(10) ?? ""): \(r.refusalReason ?? "")"
+        if r.state == .granted, let g = r.leaveGrant {
+            decision = "Granted by \(r.decidedBy ?? "?") on \(r.decidedOn?.iso ?? ""): \(g.code.symbol) (\(g.code.meaning(on: g.from))) for \(ParentWords.range(g.from, g.to))."
+        } else if r.state == .refused {
+            decision = "Refused by \(r.decidedBy ?? "?") on \(r.decidedOn?.iso ?? ""): \(r.refusalReason ?? "")"
         }
         return try await req.render("Casework/leave-decide", title: "Leave request: \(p.displayName)", DecideContent(
             id: r.id!, upn: p.upn, pupil: p.displayName, form: p.form, yearGroup: p.yearGroup, requestedBy: r.requestedBy,
             requestedOn: ParentWords.date(lr.requestedOn), dates: ParentWords.range(lr.from, lr.to),
             from: lr.from.iso, fromSession: lr.fromSession.rawValue.lowercased(), to: lr.to.iso, toSession: lr.toSession.rawValue.lowercased(),
             sessions: lr.sessions(calendar: calendar, enrolment: p.enrolment).count, reason: lr.reason, exceptional: lr.exceptional,
-            state: r.state, findings: found.map { .init(verdict: $0.verdict.rawValue, message: $0.message, source: $0.source) },
+            state: r.state.rawValue, findings: found.map { .init(verdict: $0.verdict.rawValue, message: $0.message, source: $0.source) },
             refused: found.refused, suggestedRefusal: refusal, documents: docs,
             codes: LeaveGrant.codes.map { CodeOption($0) },
             decision: decision, error: error, flash: req.takeFlash()))
@@ -179,7 +179,7 @@ struct LeaveController {
             let cw = CaseworkRow(pupilID: p.id!, kind: .leaveDecision, actionKey: nil, happenedOn: now.date,
                                  summary: "Leave granted: \(code.symbol) for \(ParentWords.range(g.from, g.to)), \(sessions.count) sessions. Requested: \(lr.reason)",
                                  outcome: "granted", document: letter.body, recordedAt: now.timestamp, by: u.actor)
-            guard try await req.store.decideLeave(id: r.id!, state: "granted", grant: LeaveRequestRow.json(g), refusalReason: nil,
+            guard try await req.store.decideLeave(id: r.id!, state: .granted, grant: LeaveRequestRow.json(g), refusalReason: nil,
                                                   findings: LeaveRequestRow.json(found), marks: marks, casework: cw, by: u.actor, at: now.timestamp) else {
                 throw APIError(.conflict, field: nil, reason: "this request has already been decided")
             }
@@ -213,7 +213,7 @@ struct LeaveController {
         let cw = CaseworkRow(pupilID: p.id!, kind: .leaveDecision, actionKey: nil, happenedOn: now.date,
                              summary: "Leave refused for \(ParentWords.range(lr.from, lr.to)): \(reason)", outcome: "refused",
                              document: letter.body, recordedAt: now.timestamp, by: u.actor)
-        guard try await req.store.decideLeave(id: r.id!, state: "refused", grant: nil, refusalReason: reason, findings: LeaveRequestRow.json(found),
+        guard try await req.store.decideLeave(id: r.id!, state: .refused, grant: nil, refusalReason: reason, findings: LeaveRequestRow.json(found),
                                               marks: [], casework: cw, by: u.actor, at: now.timestamp) else {
             throw APIError(.conflict, field: nil, reason: "this request has already been decided")
         }

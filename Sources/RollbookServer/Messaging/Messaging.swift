@@ -203,7 +203,7 @@ enum Outbox {
                                                  afternoonOnly: afternoonOnly)
         return OutboxRow(schoolID: p.schoolID, pupilID: p.id!, template: .dayOneAbsence, channel: channel.rawValue, recipient: address(c, channel),
                          recipientName: c.name, contactPriority: c.priority, subject: subject, body: body, dedupeKey: key,
-                         about: "absence:\(date.iso)", at: now.instant)
+                         about: OutboxRow.absenceAbout(date), at: now.instant)
     }
 
     /// Queues a message to a pupil's contacts with parental responsibility (letters, decisions), by email.
@@ -291,7 +291,7 @@ enum Outbox {
     /// reported it, the office recorded a reason) or its day has passed.
     static func noLongerNeeded(store: Store, _ m: OutboxRow, now: SchoolNow) async throws -> String? {
         guard m.template == MessageTemplate.dayOneAbsence.rawValue, let pupilID = m.pupilID,
-              let day = m.about.flatMap({ LocalDate(iso: String($0.dropFirst("absence:".count))) }) else { return nil }
+              let day = m.absenceDay else { return nil }
         if day < now.date { return "not sent: the day of the absence (\(day)) has passed" }
         var unexplained: [Session] = []
         for s in Session.allCases where try await !store.noReasonPupils(schoolID: m.schoolID, date: day, session: s, pupilIDs: [pupilID]).isEmpty {
@@ -306,7 +306,7 @@ enum Outbox {
     static func nextContact(store: Store, after m: OutboxRow, settings: MessageSettings, transports: Transports, now: SchoolNow) async throws {
         guard m.template == MessageTemplate.dayOneAbsence.rawValue, let pupilID = m.pupilID, let priority = m.contactPriority,
               let channel = OutgoingMessage.Channel(rawValue: m.channel),
-              let day = m.about.flatMap({ LocalDate(iso: String($0.dropFirst("absence:".count))) }), day == now.date,
+              let day = m.absenceDay, day == now.date,
               let p = try await PupilRow.find(pupilID, on: store.db) else { return }
         let contacts = try await store.contacts(schoolID: p.schoolID, pupilIDs: [pupilID])[pupilID] ?? []
         guard let next = contacts.first(where: { $0.priority > priority && !address($0, channel).isEmpty }) else { return }

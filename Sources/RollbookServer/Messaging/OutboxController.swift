@@ -40,7 +40,7 @@ struct OutboxController {
                 return .init(id: m.id!, created: String(m.createdAt.prefix(16)).replacingOccurrences(of: "T", with: " "),
                              template: MessageTemplate(rawValue: m.template)?.title ?? m.template, channel: m.channel == "sms" ? "SMS" : "Email",
                              recipient: m.recipient, recipientName: m.recipientName, subject: m.subject, state: m.state,
-                             stateTone: ["sent", "delivered"].contains(m.state) ? "present" : m.state == "failed" ? "unauthorised" : "none",
+                             stateTone: [.sent, .delivered].contains(m.status) ? "present" : m.status == .failed ? "unauthorised" : "none",
                              attempts: m.attempts, lastError: m.lastError, upn: p?.upn, pupil: p?.displayName)
             },
             counts: OutboxState.allCases.map { .init(state: $0.rawValue, n: counts[$0] ?? 0, link: "/outbox?state=\($0.rawValue)") },

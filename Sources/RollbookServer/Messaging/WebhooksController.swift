@@ -106,7 +106,7 @@ struct WebhooksController {
             throw APIError(.notFound, field: "id", reason: "no webhook \(id) at this school")
         }
         return try await req.store.webhookDeliveries(schoolID: u.schoolID, webhookID: id).map {
-            DeliveryDTO(id: $0.id, event: $0.event, state: $0.state, attempts: $0.attempts, nextAttemptAt: $0.nextAttemptAt,
+            DeliveryDTO(id: $0.id, event: $0.event, state: $0.state.rawValue, attempts: $0.attempts, nextAttemptAt: $0.nextAttemptAt,
                         lastStatus: $0.lastStatus, lastError: $0.lastError, createdAt: $0.createdAt, payload: $0.payload)
         }
     }

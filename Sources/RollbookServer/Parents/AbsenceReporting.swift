@@ -55,7 +55,7 @@ enum AbsenceReporting {
                           note: String, back: LocalDate?, at now: String) -> AbsenceReportRow {
         let row = AbsenceReportRow()
         row.pupilID = pupilID; row.reportedBy = by; row.via = via; row.from = from.iso; row.to = to.iso; row.sessions = sessions
-        row.category = category.rawValue; row.note = note; row.expectedReturn = back?.iso; row.state = "pending"; row.createdAt = now
+        row.category = category.rawValue; row.note = note; row.expectedReturn = back?.iso; row.state = .pending; row.createdAt = now
         return row
     }
 

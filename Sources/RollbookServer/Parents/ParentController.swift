@@ -132,7 +132,8 @@ struct ParentController {
         var absences: [ChildContent.Absence] = [], lates: [ChildContent.Late] = []
         var lateMinutes = 0
         for m in marks.reversed() {
-            guard let code = AttendanceCode.lookup(m.code), let d = LocalDate(iso: m.date) else { continue }
+            guard let code = AttendanceCode.lookup(m.code) else { continue }
+            let d = m.day
             let when = ParentWords.date(d)
             if code == .late || code == .u {
                 lateMinutes += m.minutesLate ?? 0

@@ -72,7 +72,7 @@ struct ParentLeaveController {
             }
             let row = LeaveRequestRow()
             row.pupilID = p.id!; row.parentID = u.id; row.requestedBy = u.name; row.request = LeaveRequestRow.json(request)
-            row.state = "pending"; row.createdAt = now.timestamp
+            row.state = .pending; row.createdAt = now.timestamp
             try await req.store.addLeaveRequest(row, documents: docs)
             req.session.data["flash"] = "Your request for leave (\(ParentWords.range(request.from, request.to))) has gone to the headteacher. You will be told the decision in writing."
             return req.redirect(to: "/parent/children/\(p.upn)")

@@ -18,7 +18,7 @@ struct ReplyController {
 
     func replyView(_ req: Request, _ link: ReplyLinkRow, _ p: PupilRow, form: AbsenceReporting.Form, error: APIError?) async throws -> View {
         let forename = p.preferredForename.isEmpty ? p.legalForename : p.preferredForename
-        let day = LocalDate(iso: link.date)!
+        let day = link.day
         return try await req.render("Parents/parent-report", title: "Why is \(forename) absent?",
                                     AbsenceReporting.FormPage(child: nil, pupilName: forename, action: "/reply/\(req.parameters.get("token") ?? "")",
                                                   today: ParentWords.date(day), categories: AbsenceReporting.categories, form: form,
@@ -34,7 +34,7 @@ struct ReplyController {
         let (link, p) = try await link(req)
         let form = try req.content.decode(AbsenceReporting.Form.self)
         let now = req.clock.now()
-        let day = LocalDate(iso: link.date)!
+        let day = link.day
         do {
             let (from, to, sessions, category, note, back) = try AbsenceReporting.validate(form, today: min(day, now.date), fixedDay: day)
             let row = AbsenceReporting.reportRow(pupilID: p.id!, by: link.contactName, via: "link", from: from, to: to, sessions: sessions,

@@ -36,7 +36,7 @@ struct ReportsController {
         try u.require(.amendMarks)
         let (r, p) = try await report(req, u)
         let form = try req.content.decode(DecisionForm.self)
-        guard r.state == "pending" else { throw APIError(.conflict, field: nil, reason: "this report has already been \(r.state)") }
+        guard r.state == .pending else { throw APIError(.conflict, field: nil, reason: "this report has already been \(r.state.rawValue)") }
         let code: AttendanceCode
         do { code = try AttendanceCode.parse(form.code ?? "", on: r.fromDay) } catch { throw APIError.invalid("code", error.description) }
         guard Reasons.reasonCodes.contains(code) else { throw APIError.invalid("code", "\(code.symbol) is not set from a parent's report") }
@@ -45,11 +45,11 @@ struct ReportsController {
             pupil: p, calendar: calendar, from: r.fromDay, to: r.toDay, sessions: r.sessionList, code: code,
             reason: "Reported by \(r.reportedBy) (\(r.category_.title.lowercased()))\(r.note.isEmpty ? "" : ": \(r.note)")"), store: req.store)
         let now = req.clock.now()
-        guard try await req.store.decideAbsenceReport(id: r.id!, state: "accepted", code: code.symbol, note: nil, by: u.actor, at: now.timestamp) else {
+        guard try await req.store.decideAbsenceReport(id: r.id!, state: .accepted, code: code.symbol, note: nil, by: u.actor, at: now.timestamp) else {
             throw APIError(.conflict, field: nil, reason: "this report has already been decided")
         }
         let s = writes.isEmpty ? WriteSummary() : try await req.store.record(writes, by: u.actor, at: now.timestamp)
-        r.state = "accepted"
+        r.state = .accepted
         let (subject, body) = MessageText.reportAnswered(p, report: r, accepted: true, code: code, school: try await req.store.school(p.schoolID).name)
         try await Outbox.toParents(store: req.store, pupil: p, template: .absenceReportReceived, subject: subject, body: body, caseworkID: nil,
                                    about: "report:\(r.id!)", dedupe: "report:\(r.id!)", onlyEmail: try await reporterEmail(req, r, p), at: now.instant)
@@ -65,10 +65,10 @@ struct ReportsController {
         let note = (form.note ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard !note.isEmpty else { throw APIError.invalid("note", "say why the report is not accepted; the family is told") }
         let now = req.clock.now()
-        guard try await req.store.decideAbsenceReport(id: r.id!, state: "declined", code: nil, note: note, by: u.actor, at: now.timestamp) else {
+        guard try await req.store.decideAbsenceReport(id: r.id!, state: .declined, code: nil, note: note, by: u.actor, at: now.timestamp) else {
             throw APIError(.conflict, field: nil, reason: "this report has already been decided")
         }
-        r.state = "declined"; r.decisionNote = note
+        r.state = .declined; r.decisionNote = note
         let (subject, body) = MessageText.reportAnswered(p, report: r, accepted: false, code: nil, school: try await req.store.school(p.schoolID).name)
         try await Outbox.toParents(store: req.store, pupil: p, template: .absenceReportReceived, subject: subject, body: body, caseworkID: nil,
                                    about: "report:\(r.id!)", dedupe: "report:\(r.id!)", onlyEmail: try await reporterEmail(req, r, p), at: now.instant)
@@ -93,7 +93,7 @@ struct AbsenceReportLine: Encodable {
                   sessions: r.sessions == "both" ? "AM and PM" : r.sessions.uppercased(), category: r.category_.title, note: r.note,
                   reportedBy: r.reportedBy, via: r.via == "link" ? "reply link" : r.via,
                   received: String(r.createdAt.prefix(16)).replacingOccurrences(of: "T", with: " "),
-                  expectedReturn: r.expectedReturn.flatMap(LocalDate.init(iso:)).map(ParentWords.date), suggested: r.category_.suggestedCode.symbol)
+                  expectedReturn: r.expectedReturnDay.map(ParentWords.date), suggested: r.category_.suggestedCode.symbol)
     }
 
     init(id: Int, upn: String, pupil: String, form: String, dates: String, sessions: String, category: String, note: String, reportedBy: String,

@@ -101,7 +101,7 @@ struct PupilPage: Encodable {
             guard let c = AttendanceCode.lookup(m.code) else { continue }
             if c == .late || c == .u { lateMinutes += m.minutesLate ?? 0; lateCount += 1 }
             if c.isAbsence || c == .late {
-                absences.append(.init(date: m.date, session: m.session, code: m.code, meaning: c.meaning(on: LocalDate(iso: m.date)!), tone: tone(c), minutesLate: m.minutesLate))
+                absences.append(.init(date: m.date, session: m.session, code: m.code, meaning: c.meaning(on: m.day), tone: tone(c), minutesLate: m.minutesLate))
             }
         }
         let detail = try await PupilDetailDTO.load(p, store: req.store)
@@ -111,7 +111,7 @@ struct PupilPage: Encodable {
                           when: a.amendedAt.count >= 16 ? "\(a.amendedAt.prefix(10)) \(a.amendedAt.dropFirst(11).prefix(5))" : a.amendedAt)
         }
         let signOuts = try await req.store.signOuts(pupilIDs: [p.id!], date: today)
-        let pending = try await req.store.absenceReports(pupilID: p.id!).filter { $0.state == "pending" }.map { AbsenceReportLine($0, p) }
+        let pending = try await req.store.absenceReports(pupilID: p.id!).filter { $0.state == .pending }.map { AbsenceReportLine($0, p) }
         let accounts = Dictionary(try await req.store.parents(schoolID: u.schoolID, emails: detail.contacts.map(\.email).filter { !$0.isEmpty })
             .map { ($0.email, $0) }, uniquingKeysWith: { a, _ in a })
         let portal = detail.contacts.map { c -> Portal in
@@ -125,7 +125,7 @@ struct PupilPage: Encodable {
         let messages = u.can(.amendMarks) ? try await req.store.outbox(schoolID: u.schoolID, pupilID: p.id!, limit: 20).map {
             Message(created: String($0.createdAt.prefix(16)).replacingOccurrences(of: "T", with: " "),
                     what: MessageTemplate(rawValue: $0.template)?.title ?? $0.template, to: "\($0.recipientName) (\($0.channel))",
-                    state: $0.state, tone: ["sent", "delivered"].contains($0.state) ? "present" : $0.state == "failed" ? "unauthorised" : "none")
+                    state: $0.state, tone: [.sent, .delivered].contains($0.status) ? "present" : $0.status == .failed ? "unauthorised" : "none")
         } : []
         return PupilPage(pupil: detail, figures: figures, absences: absences, amendments: amendments,
                          lateMinutes: lateMinutes, lateCount: lateCount, canRecord: u.can(.amendMarks),
@@ -165,8 +165,8 @@ struct PupilPage: Encodable {
         let series = WeeklyAttendance.series(year: year, marks: codes, enrolment: p.enrolment, calendar: calendar,
                                              range: DateRange(from: year.range.from, to: min(today, year.range.to)))
         let arrivals = marks.compactMap { m -> (date: LocalDate, minutesLate: Int)? in
-            guard m.code == "L" || m.code == "U", let d = LocalDate(iso: m.date) else { return nil }
-            return (d, m.minutesLate ?? 0)
+            guard m.code == "L" || m.code == "U" else { return nil }
+            return (m.day, m.minutesLate ?? 0)
         }
         let late = WeeklyLateness.totals(arrivals, in: series)
         let rates = series.compactMap(\.attendanceRate)

@@ -49,9 +49,9 @@ struct RegisterPage: Encodable {
         var reported: [String: String] = [:]
         for r in try await req.store.absenceReports(pupilIDs: Array(upnByID.keys), covering: date) where r.covers(date, session) {
             guard let upn = upnByID[r.pupilID] else { continue }
-            reported[upn] = "\(r.reportedBy) reported: \(r.category_.title.lowercased())\(r.note.isEmpty ? "" : ", \(r.note)")\(r.state == "pending" ? " (waiting for the office)" : "")"
+            reported[upn] = "\(r.reportedBy) reported: \(r.category_.title.lowercased())\(r.note.isEmpty ? "" : ", \(r.note)")\(r.state == .pending ? " (waiting for the office)" : "")"
         }
-        for r in try await req.store.leaveRequests(pupilIDs: Array(upnByID.keys), schoolID: u.schoolID) where r.state == "refused" {
+        for r in try await req.store.leaveRequests(pupilIDs: Array(upnByID.keys), schoolID: u.schoolID) where r.state == .refused {
             guard let lr = r.leaveRequest, lr.contains(date, session), let upn = upnByID[r.pupilID] else { continue }
             reported[upn] = "Leave was refused for these days: if absent, the code is G (leave not agreed)"
         }

@@ -96,7 +96,7 @@ extension TodayPage {
                 content.reportsPending = try await req.store.pendingAbsenceReports(schoolID: u.schoolID).count
             }
             if u.mayDecideLeave {
-                content.leavePending = try await req.store.leaveRequests(schoolID: u.schoolID).filter { $0.0.state == "pending" }.count
+                content.leavePending = try await req.store.leaveRequests(schoolID: u.schoolID).filter { $0.0.state == .pending }.count
             }
             content.overdue = try await req.store.overdueNoReason(schoolID: u.schoolID, asOf: now.date, limit: policy.noReason.nToOSchoolDays).filter { u.ownForms?.contains($0.0.form) ?? true }.count
         }

@@ -195,6 +195,9 @@ public final class PupilRow: Model, @unchecked Sendable {
         return c
     }
 
+    /// `date_of_birth` as a day: only valid ISO dates are written.
+    public var dateOfBirthDay: LocalDate { LocalDate(iso: dateOfBirth)! }
+
     public var lastSchool: LastSchool? { lastSchoolName.isEmpty ? nil : LastSchool(name: lastSchoolName, address: lastSchoolAddress) }
     public var temporary: TemporaryAddress? {
         guard let a = temporaryAddress, let f = temporaryAddressFrom.flatMap(LocalDate.init(iso:)),
@@ -275,6 +278,9 @@ public final class MarkRow: Model, @unchecked Sendable {
     /// The reason given with the current code (a parent's report, a late-book entry, an amendment's reason).
     @OptionalField(key: "note") public var note: String?
     public init() {}
+
+    /// `date` as a day: only valid ISO dates are written.
+    public var day: LocalDate { LocalDate(iso: date)! }
 }
 
 /// A lesson register mark (secondary schools): not statutory, kept apart from the AM/PM marks.

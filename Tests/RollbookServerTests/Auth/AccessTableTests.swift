@@ -157,7 +157,7 @@ private struct Values {
         v.reportID = try #require(try await f.store.absenceReports(pupilID: miaID).first?.id)
 
         let request = LeaveRequestRow()
-        request.pupilID = miaID; request.parentID = rosa.id; request.requestedBy = "Rosa Fielding"; request.state = "pending"
+        request.pupilID = miaID; request.parentID = rosa.id; request.requestedBy = "Rosa Fielding"; request.state = .pending
         request.request = LeaveRequestRow.json(LeaveRequest(from: day("2025-09-22"), to: day("2025-09-23"), requestedOn: day("2025-09-08"),
                                                             exceptional: true, reason: "A family funeral"))
         request.createdAt = "2025-09-08T09:00:00Z"
@@ -194,7 +194,7 @@ private struct Values {
                                                                             at: "2025-09-09T07:40:00Z"))
         v.foreign["reports/id"] = String(try #require(try await f.store.absenceReports(pupilID: noahID).first?.id))
         let theirs = LeaveRequestRow()
-        theirs.pupilID = noahID; theirs.requestedBy = "Lena Moor"; theirs.state = "pending"; theirs.createdAt = "2025-09-08T09:30:00Z"
+        theirs.pupilID = noahID; theirs.requestedBy = "Lena Moor"; theirs.state = .pending; theirs.createdAt = "2025-09-08T09:30:00Z"
         theirs.request = LeaveRequestRow.json(LeaveRequest(from: day("2025-09-22"), to: day("2025-09-22"), requestedOn: day("2025-09-08"),
                                                            exceptional: true, reason: "A hospital appointment"))
         let card = LeaveDocumentRow()

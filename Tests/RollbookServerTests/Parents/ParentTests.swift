@@ -208,7 +208,7 @@ private enum Morning {
         try await f.store.addAbsenceReport(report(ids[hana]!, by: "Eve Reed", sessions: "both"))
         try await f.store.addAbsenceReport(report(ids[ivo]!, by: "Zara Teal", sessions: "pm"))
         let declined = report(ids[kit]!, by: "Mo Ash", sessions: "both")
-        declined.state = "declined"
+        declined.state = .declined
         try await f.store.addAbsenceReport(declined)
         return ids
     }
@@ -409,7 +409,7 @@ extension ServerTests {
             let reports = try await f.store.absenceReports(pupilID: miaID)
             #expect(reports.count == 1)
             let r = try #require(reports.first)
-            #expect(r.state == "pending" && r.via == "portal" && r.reportedBy == "Rosa Fielding" && r.from == "2025-09-10" && r.to == "2025-09-12")
+            #expect(r.state == .pending && r.via == "portal" && r.reportedBy == "Rosa Fielding" && r.from == "2025-09-10" && r.to == "2025-09-12")
             #expect(r.sessions == "both" && r.category == "illness" && r.note == "Fever" && r.expectedReturn == "2025-09-15" && r.code == nil)
             #expect(try await marks(f, miaID).isEmpty, "a report never sets a code by itself")
             let contact = try await f.store.casework(pupilID: miaID)
@@ -441,7 +441,7 @@ extension ServerTests {
             #expect(amendments.map { "\($0.date) \($0.session) \($0.originalCode)>\($0.newCode)" } == ["2025-09-10 AM N>I"])
             #expect(amendments.first?.reason == "Reported by Rosa Fielding (illness): Fever" && amendments.first?.byPosition == "Office")
             let decided = try #require(try await f.store.absenceReport(id: r.id!))
-            #expect(decided.state == "accepted" && decided.code == "I" && decided.decidedBy == "Office Person, Office")
+            #expect(decided.state == .accepted && decided.code == "I" && decided.decidedBy == "Office Person, Office")
             let told = try await f.store.outbox(schoolID: f.schoolID)
             #expect(told.map { "\($0.template) \($0.recipient)" } == ["absence_report_received rosa@example.org"])
             #expect(told.first?.subject == "Absence recorded for Mia")
@@ -493,7 +493,7 @@ extension ServerTests {
                 LeaveRequest(from: day("2025-09-22"), to: day("2025-09-23"), requestedOn: day("2025-09-09"), exceptional: true,
                              reason: "Grandmother's funeral in Gdańsk"),
             ])
-            #expect(requests.allSatisfy { $0.state == "pending" && $0.parentID == account.id && $0.requestedBy == "Rosa Fielding" })
+            #expect(requests.allSatisfy { $0.state == .pending && $0.parentID == account.id && $0.requestedBy == "Rosa Fielding" })
             let exceptional = try #require(requests.last)
             let docs = try await f.store.leaveDocuments(requestID: exceptional.id!)
             #expect(docs.map(\.filename) == ["letter.pdf"] && docs.first?.data == letter && docs.first?.contentType == "application/pdf")
@@ -549,7 +549,7 @@ extension ServerTests {
                 #expect(try await u.post("/leave/\(id)/grant", grantFields).status == .forbidden, "\(role)")
                 #expect(try await u.post("/leave/\(id)/refuse", [("reason", "No")]).status == .forbidden, "\(role)")
             }
-            #expect(try await f.store.leaveRequest(id: id)?.state == "pending")
+            #expect(try await f.store.leaveRequest(id: id)?.state == .pending)
             // The head authorises the office.
             let head = try await staff(f, .head)
             let officeID = try #require(try await f.store.staff(email: "office@tiny.example.org")?.id)
@@ -566,7 +566,7 @@ extension ServerTests {
                                                                        ("toSession", "pm"), ("licenceReference", " ")])
             #expect(noLicence.status == .unprocessableEntity)
             #expect(noLicence.text.contains("licence_reference: C1 needs") && noLicence.text.contains("Nothing was saved."), "\(noLicence.text)")
-            #expect(try await f.store.leaveRequest(id: id)?.state == "pending")
+            #expect(try await f.store.leaveRequest(id: id)?.state == .pending)
             #expect(try await marks(f, miaID).isEmpty)
             #expect(try await f.store.casework(pupilID: miaID).filter { $0.kind == "leave_decision" }.isEmpty)
             #expect(try await f.store.outbox(schoolID: f.schoolID).isEmpty)
@@ -577,7 +577,7 @@ extension ServerTests {
             #expect(try await f.store.marks(pupilID: miaID).allSatisfy { $0.note == "Leave granted by Head Person (request \(id))" })
             #expect(try await f.store.amendments(pupilID: miaID).isEmpty)
             let row = try #require(try await f.store.leaveRequest(id: id))
-            #expect(row.state == "granted" && row.decidedBy == "Head Person, Head" && row.decidedAt == "2025-09-09T08:50:00Z")
+            #expect(row.state == .granted && row.decidedBy == "Head Person, Head" && row.decidedAt == "2025-09-09T08:50:00Z")
             #expect(row.leaveGrant == LeaveGrant(code: .c, from: day("2025-09-25"), fromSession: .pm, to: day("2025-09-30"), toSession: .pm))
             let decisions = try await f.store.casework(pupilID: miaID).filter { $0.kind == "leave_decision" }
             #expect(decisions.count == 1)
@@ -596,7 +596,7 @@ extension ServerTests {
             #expect(try await marks(f, miaID).count == 5)
             #expect(try await f.store.casework(pupilID: miaID).filter { $0.kind == "leave_decision" }.count == 1)
             #expect(try await f.store.outbox(schoolID: f.schoolID).count == 1)
-            #expect(try await f.store.leaveRequest(id: id)?.state == "granted")
+            #expect(try await f.store.leaveRequest(id: id)?.state == .granted)
         }
     }
 
@@ -615,7 +615,7 @@ extension ServerTests {
             let head = try await staff(f, .head)
             let refused = try await head.post("/leave/\(id)/refuse", [("reason", "A holiday is not an exceptional circumstance.")])
             #expect(refused.status == .seeOther, "\(refused.status) \(refused.text)")
-            #expect(try await f.store.leaveRequest(id: id)?.state == "refused")
+            #expect(try await f.store.leaveRequest(id: id)?.state == .refused)
             #expect(try await marks(f, miaID).isEmpty)
             let letters = try await f.store.outbox(schoolID: f.schoolID)
             #expect(letters.map { "\($0.template) \($0.recipient) \($0.subject)" } == ["leave_decision rosa@example.org Leave of absence for Mia: refused"])

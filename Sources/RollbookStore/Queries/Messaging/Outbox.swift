@@ -26,10 +26,18 @@ public final class OutboxRow: Model, @unchecked Sendable {
     @OptionalField(key: "html") public var html: String?
     /// At most one message per key, ever (e.g. one day-1 message per pupil, day and channel).
     @OptionalField(key: "dedupe_key") public var dedupeKey: String?
-    /// What the message is about, e.g. `absence:2026-11-25` or `leave:12`.
+    /// What the message is about, e.g. `absence:2026-11-25` (`absenceAbout`) or `leave:12`.
     @OptionalField(key: "about") public var about: String?
-    /// An `OutboxState`.
+    /// `about` for a message about the absence on `day`.
+    public static func absenceAbout(_ day: LocalDate) -> String { "absence:\(day.iso)" }
+    /// The day of a message about an absence, nil for any other.
+    public var absenceDay: LocalDate? {
+        about.flatMap { $0.hasPrefix("absence:") ? LocalDate(iso: String($0.dropFirst("absence:".count))) : nil }
+    }
+    /// An `OutboxState`'s raw value; read it as `status`.
     @Field(key: "state") public var state: String
+    /// Only `OutboxState` raw values are written.
+    public var status: OutboxState { OutboxState(rawValue: state) ?? .queued }
     @Field(key: "attempts") public var attempts: Int
     @Field(key: "next_attempt_at") public var nextAttemptAt: String
     @OptionalField(key: "last_error") public var lastError: String?

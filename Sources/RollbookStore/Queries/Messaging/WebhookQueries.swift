@@ -62,12 +62,17 @@ public struct Webhook: Sendable, Codable, Equatable {
     public var createdAt: String
 }
 
+/// Where a webhook delivery stands; the raw values are the text stored.
+public enum WebhookDeliveryState: String, Sendable, Codable, CaseIterable {
+    case queued, sending, delivered, failed, cancelled
+}
+
 public struct WebhookDelivery: Sendable, Codable, Equatable {
     public var id: Int
     public var webhookID: Int
     public var event: String
     public var payload: String
-    public var state: String
+    public var state: WebhookDeliveryState
     public var attempts: Int
     public var nextAttemptAt: String
     public var lastStatus: Int?
@@ -117,8 +122,8 @@ extension Store {
             let rows = try await (db as! any SQLDatabase).update("webhooks").set("active", to: SQLBind(false))
                 .where("id", .equal, SQLBind(id)).where("school_id", .equal, SQLBind(schoolID)).returning("id").all()
             if !rows.isEmpty {
-                try await (db as! any SQLDatabase).update("webhook_deliveries").set("state", to: SQLBind("cancelled"))
-                    .where("webhook_id", .equal, SQLBind(id)).where("state", .equal, SQLBind("queued")).run()
+                try await (db as! any SQLDatabase).update("webhook_deliveries").set("state", to: SQLBind(WebhookDeliveryState.cancelled.rawValue))
+                    .where("webhook_id", .equal, SQLBind(id)).where("state", .equal, SQLBind(WebhookDeliveryState.queued.rawValue)).run()
             }
             return !rows.isEmpty
         }
@@ -133,9 +138,13 @@ extension Store {
     }
 
     static func delivery(_ r: any SQLRow) throws -> WebhookDelivery {
-        WebhookDelivery(id: try r.decode(column: "id", as: Int.self), webhookID: try r.decode(column: "webhook_id", as: Int.self),
+        let stateText = try r.decode(column: "state", as: String.self)
+        guard let state = WebhookDeliveryState(rawValue: stateText) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "webhook_deliveries.state: unknown '\(stateText)'"))
+        }
+        return WebhookDelivery(id: try r.decode(column: "id", as: Int.self), webhookID: try r.decode(column: "webhook_id", as: Int.self),
                         event: try r.decode(column: "event", as: String.self), payload: try r.decode(column: "payload", as: String.self),
-                        state: try r.decode(column: "state", as: String.self), attempts: try r.decode(column: "attempts", as: Int.self),
+                        state: state, attempts: try r.decode(column: "attempts", as: Int.self),
                         nextAttemptAt: try r.decode(column: "next_attempt_at", as: String.self),
                         lastStatus: try r.decode(column: "last_status", as: Int?.self), lastError: try r.decode(column: "last_error", as: String?.self),
                         createdAt: try r.decode(column: "created_at", as: String.self))
@@ -179,7 +188,7 @@ extension Store {
         var q = sql.insert(into: "webhook_deliveries").columns("webhook_id", "event", "payload", "state", "attempts", "next_attempt_at",
                                                               "updated_at", "created_at")
         for s in subscribers {
-            q = q.values(SQLBind(s.id), SQLBind(event.rawValue), SQLBind(payload), SQLBind("queued"),
+            q = q.values(SQLBind(s.id), SQLBind(event.rawValue), SQLBind(payload), SQLBind(WebhookDeliveryState.queued.rawValue),
                          SQLBind(0), SQLBind(due), SQLBind(due), SQLBind(now))
         }
         try await q.run()
@@ -206,20 +215,20 @@ extension Store {
                   on: SQLColumn("id", table: "w"), .equal, SQLColumn("webhook_id", table: "d"))
             .where(SQLColumn("active", table: "w"), .equal, SQLBind(true))
             .where { g in
-                g.where { $0.where(SQLColumn("state", table: "d"), .equal, SQLBind("queued")).where(SQLColumn("next_attempt_at", table: "d"), .lessThanOrEqual, SQLBind(nowText)) }
-                 .orWhere { $0.where(SQLColumn("state", table: "d"), .equal, SQLBind("sending")).where(SQLColumn("updated_at", table: "d"), .lessThanOrEqual, SQLBind(stale)) }
+                g.where { $0.where(SQLColumn("state", table: "d"), .equal, SQLBind(WebhookDeliveryState.queued.rawValue)).where(SQLColumn("next_attempt_at", table: "d"), .lessThanOrEqual, SQLBind(nowText)) }
+                 .orWhere { $0.where(SQLColumn("state", table: "d"), .equal, SQLBind(WebhookDeliveryState.sending.rawValue)).where(SQLColumn("updated_at", table: "d"), .lessThanOrEqual, SQLBind(stale)) }
             }
             .orderBy(SQLColumn("id", table: "d"), SQLDirection.ascending).limit(limit).all()
         var claimed: [WebhookDelivery] = []
         for r in rows {
             var d = try Self.delivery(r)
-            let won = try await sql.update("webhook_deliveries").set("state", to: SQLBind("sending")).set("updated_at", to: SQLBind(nowText))
-                .where("id", .equal, SQLBind(d.id)).where("state", .equal, SQLBind(d.state))
+            let won = try await sql.update("webhook_deliveries").set("state", to: SQLBind(WebhookDeliveryState.sending.rawValue)).set("updated_at", to: SQLBind(nowText))
+                .where("id", .equal, SQLBind(d.id)).where("state", .equal, SQLBind(d.state.rawValue))
                 .where("updated_at", .equal, SQLBind(try r.decode(column: "claimed_updated_at", as: String.self))).returning("id").all()
             guard !won.isEmpty else { continue }
             d.url = try r.decode(column: "url", as: String.self)
             d.secret = try r.decode(column: "secret", as: String.self)
-            d.state = "sending"
+            d.state = .sending
             claimed.append(d)
         }
         return claimed
@@ -227,9 +236,9 @@ extension Store {
 
     /// Records an attempt: delivered, or queued again for `retryAt`, or failed for good when `retryAt` is nil.
     public func finishDelivery(id: Int, delivered: Bool, status: Int?, error: String?, retryAt: Date?, at now: Date) async throws {
-        let state = delivered ? "delivered" : (retryAt == nil ? "failed" : "queued")
+        let state: WebhookDeliveryState = delivered ? .delivered : (retryAt == nil ? .failed : .queued)
         try await write { db in
-            var q = (db as! any SQLDatabase).update("webhook_deliveries").set("state", to: SQLBind(state))
+            var q = (db as! any SQLDatabase).update("webhook_deliveries").set("state", to: SQLBind(state.rawValue))
                 .set("attempts", to: SQLRaw("attempts + 1")).set("last_status", to: SQLBind(status)).set("last_error", to: SQLBind(error))
                 .set("updated_at", to: SQLBind(OutboxTime.string(now)))
             if let retryAt { q = q.set("next_attempt_at", to: SQLBind(OutboxTime.string(retryAt))) }

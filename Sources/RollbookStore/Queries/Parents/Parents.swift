@@ -41,8 +41,8 @@ public final class AbsenceReportRow: Model, @unchecked Sendable {
     @Field(key: "category") public var category: String
     @Field(key: "note") public var note: String
     @OptionalField(key: "expected_return") public var expectedReturn: String?
-    /// `pending`, `accepted` or `declined`.
-    @Field(key: "state") public var state: String
+    /// `AbsenceReport.State`'s raw value; read and written through `state`.
+    @Field(key: "state") public var stateText: String
     @Field(key: "created_at") public var createdAt: String
     @OptionalField(key: "decided_at") public var decidedAt: String?
     @OptionalField(key: "decided_by") public var decidedBy: String?
@@ -52,10 +52,16 @@ public final class AbsenceReportRow: Model, @unchecked Sendable {
 
     public var fromDay: LocalDate { LocalDate(iso: from)! }
     public var toDay: LocalDate { LocalDate(iso: to)! }
+    public var expectedReturnDay: LocalDate? { expectedReturn.flatMap(LocalDate.init(iso:)) }
     public var sessionList: [Session] { sessions == "am" ? [.am] : sessions == "pm" ? [.pm] : [.am, .pm] }
     /// True when the report covers that session.
     public func covers(_ d: LocalDate, _ s: Session) -> Bool { from <= d.iso && d.iso <= to && sessionList.contains(s) }
     public var category_: AbsenceCategory { AbsenceCategory(rawValue: category) ?? .other }
+    /// Only `State` raw values are ever written.
+    public var state: AbsenceReport.State {
+        get { AbsenceReport.State(rawValue: stateText) ?? .pending }
+        set { stateText = newValue.rawValue }
+    }
 }
 
 /// What a parent says the absence is for: plain words, with the code it usually leads to (the office decides).
@@ -92,8 +98,8 @@ public final class LeaveRequestRow: Model, @unchecked Sendable {
     @OptionalField(key: "parent_id") public var parentID: Int?
     @Field(key: "requested_by") public var requestedBy: String
     @Field(key: "request") public var request: String
-    /// `pending`, `granted`, `refused` or `withdrawn`.
-    @Field(key: "state") public var state: String
+    /// `LeaveRequest.State`'s raw value; read and written through `state`.
+    @Field(key: "state") public var stateText: String
     @Field(key: "created_at") public var createdAt: String
     @OptionalField(key: "grant") public var grant: String?
     @OptionalField(key: "refusal_reason") public var refusalReason: String?
@@ -104,11 +110,17 @@ public final class LeaveRequestRow: Model, @unchecked Sendable {
 
     public var leaveRequest: LeaveRequest? { try? JSONDecoder().decode(LeaveRequest.self, from: Data(request.utf8)) }
     public var leaveGrant: LeaveGrant? { grant.flatMap { try? JSONDecoder().decode(LeaveGrant.self, from: Data($0.utf8)) } }
+    /// Only `State` raw values are ever written.
+    public var state: LeaveRequest.State {
+        get { LeaveRequest.State(rawValue: stateText) ?? .pending }
+        set { stateText = newValue.rawValue }
+    }
+    /// The day of `decided_at` (a school-local date-time), nil while undecided.
+    public var decidedOn: LocalDate? { decidedAt.flatMap { LocalDate(iso: String($0.prefix(10))) } }
     /// The decision as the evaluation reads it; nil while pending or withdrawn.
     public var decision: LeaveDecisionFacts? {
-        guard state == "granted" || state == "refused", let r = leaveRequest, let day = decidedAt.flatMap({ LocalDate(iso: String($0.prefix(10))) })
-        else { return nil }
-        return LeaveDecisionFacts(request: r, grant: state == "granted" ? leaveGrant : nil, decidedOn: day)
+        guard state == .granted || state == .refused, let r = leaveRequest, let day = decidedOn else { return nil }
+        return LeaveDecisionFacts(request: r, grant: state == .granted ? leaveGrant : nil, decidedOn: day)
     }
     public static func json<T: Encodable>(_ value: T) -> String { String(decoding: (try? JSONEncoder().encode(value)) ?? Data(), as: UTF8.self) }
 }
@@ -137,6 +149,9 @@ public final class ReplyLinkRow: Model, @unchecked Sendable {
     @Field(key: "expires_at") public var expiresAt: String
     @OptionalField(key: "used_at") public var usedAt: String?
     public init() {}
+
+    /// `date` as a day: only valid ISO dates are written.
+    public var day: LocalDate { LocalDate(iso: date)! }
 }
 
 extension Store {
@@ -210,7 +225,7 @@ extension Store {
     /// Reports still waiting for the office, oldest first, with their pupils.
     public func pendingAbsenceReports(schoolID: Int) async throws -> [(AbsenceReportRow, PupilRow)] {
         try await AbsenceReportRow.query(on: db).join(PupilRow.self, on: \AbsenceReportRow.$pupilID == \PupilRow.$id)
-            .filter(PupilRow.self, \.$schoolID == schoolID).filter(\.$state == "pending").sort(\.$from).sort(\.$id).all()
+            .filter(PupilRow.self, \.$schoolID == schoolID).filter(\.$stateText == AbsenceReport.State.pending.rawValue).sort(\.$from).sort(\.$id).all()
             .map { ($0, try $0.joined(PupilRow.self)) }
     }
 
@@ -219,15 +234,15 @@ extension Store {
         var out: [AbsenceReportRow] = []
         for chunk in pupilIDs.chunks(of: 500) {
             out += try await AbsenceReportRow.query(on: db).filter(\.$pupilID ~~ Array(chunk)).filter(\.$from <= day.iso)
-                .filter(\.$to >= day.iso).filter(\.$state != "declined").all()
+                .filter(\.$to >= day.iso).filter(\.$stateText != AbsenceReport.State.declined.rawValue).all()
         }
         return out
     }
 
     /// Records the office's decision on a pending report; false when it was no longer pending.
-    public func decideAbsenceReport(id: Int, state: String, code: String?, note: String?, by actor: Actor, at now: String) async throws -> Bool {
+    public func decideAbsenceReport(id: Int, state: AbsenceReport.State, code: String?, note: String?, by actor: Actor, at now: String) async throws -> Bool {
         try await write { db in
-            guard let row = try await AbsenceReportRow.find(id, on: db), row.state == "pending" else { return false }
+            guard let row = try await AbsenceReportRow.find(id, on: db), row.state == .pending else { return false }
             row.state = state; row.code = code; row.decisionNote = note
             row.decidedAt = now; row.decidedBy = "\(actor.name), \(actor.position)"
             try await row.save(on: db)
@@ -271,7 +286,7 @@ extension Store {
     public func leaveRequests(schoolID: Int) async throws -> [(LeaveRequestRow, PupilRow)] {
         let rows = try await LeaveRequestRow.query(on: db).join(PupilRow.self, on: \LeaveRequestRow.$pupilID == \PupilRow.$id)
             .filter(PupilRow.self, \.$schoolID == schoolID).sort(\.$id).all().map { ($0, try $0.joined(PupilRow.self)) }
-        return rows.filter { $0.0.state == "pending" } + rows.filter { $0.0.state != "pending" }.reversed()
+        return rows.filter { $0.0.state == .pending } + rows.filter { $0.0.state != .pending }.reversed()
     }
 
     public func leaveDocuments(requestID: Int) async throws -> [LeaveDocumentRow] {
@@ -282,10 +297,10 @@ extension Store {
 
     /// Records a decision, the marks it sets and its timeline entry in one transaction; false when the request was
     /// no longer pending (decided elsewhere meanwhile).
-    public func decideLeave(id: Int, state: String, grant: String?, refusalReason: String?, findings: String, marks: [MarkWrite],
+    public func decideLeave(id: Int, state: LeaveRequest.State, grant: String?, refusalReason: String?, findings: String, marks: [MarkWrite],
                             casework: CaseworkRow, by actor: Actor, at now: String) async throws -> Bool {
         try await write { db in
-            guard let row = try await LeaveRequestRow.find(id, on: db), row.state == "pending" else { return false }
+            guard let row = try await LeaveRequestRow.find(id, on: db), row.state == .pending else { return false }
             row.state = state; row.grant = grant; row.refusalReason = refusalReason; row.findings = findings
             row.decidedAt = now; row.decidedBy = "\(actor.name), \(actor.position)"
             try await row.save(on: db)
