@@ -48,8 +48,15 @@ let package = Package(
             .product(name: "Leaf", package: "leaf"),
             .product(name: "LeafKit", package: "leaf-kit"),
         ], resources: [.copy("Web")]),
-        .executableTarget(name: "rollbook", dependencies: [
+        // Benchmarks (`rollbook bench ...`): figures, kept out of the product targets.
+        .target(name: "RollbookBench", dependencies: [
             "RollbookServer", "RollbookStore", "RollbookDemo", "RollbookCore",
+            .product(name: "Vapor", package: "vapor"),
+            .product(name: "FluentKit", package: "fluent-kit"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "rollbook", dependencies: [
+            "RollbookServer", "RollbookStore", "RollbookDemo", "RollbookCore", "RollbookBench",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
