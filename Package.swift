@@ -1,14 +1,17 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// ROLLBOOK_CORE_ONLY=1 builds just the domain library and its tests, with no server dependencies:
+// ROLLBOOK_CORE_ONLY=1 builds just the domain library, the demo generator and their tests, with no server dependencies:
 // a fast loop for work on the rules (use with --scratch-path .build-core).
 let coreOnly = Context.environment["ROLLBOOK_CORE_ONLY"] != nil
 
 let coreTargets: [Target] = [
     // The rules: pure Swift, Foundation only, no I/O.
     .target(name: "RollbookCore"),
-    .testTarget(name: "RollbookCoreTests", dependencies: ["RollbookCore"]),
+    // The demo school generator: fictional pupils and marks, pure like Core (the rules' tests use its rolls).
+    .target(name: "RollbookDemo", dependencies: ["RollbookCore"]),
+    .testTarget(name: "RollbookCoreTests", dependencies: ["RollbookCore", "RollbookDemo"]),
+    .testTarget(name: "RollbookDemoTests", dependencies: ["RollbookDemo", "RollbookCore"]),
 ]
 
 let package = Package(
@@ -33,7 +36,7 @@ let package = Package(
     targets: coreTargets + (coreOnly ? [] : [
         // Persistence: schema, migrations, queries (SQLite by default, PostgreSQL via DATABASE_URL).
         .target(name: "RollbookStore", dependencies: [
-            "RollbookCore",
+            "RollbookCore", "RollbookDemo",
             .product(name: "FluentKit", package: "fluent-kit"),
             .product(name: "FluentSQL", package: "fluent-kit"),
             .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -41,7 +44,7 @@ let package = Package(
         ]),
         // HTTP: JSON API, pages, auth. Thin over Store and Core.
         .target(name: "RollbookServer", dependencies: [
-            "RollbookCore", "RollbookStore",
+            "RollbookCore", "RollbookDemo", "RollbookStore",
             .product(name: "Vapor", package: "vapor"),
             .product(name: "Fluent", package: "fluent"),
             .product(name: "Leaf", package: "leaf"),
@@ -49,13 +52,20 @@ let package = Package(
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ], resources: [.copy("Web")]),
+        // Benchmarks (`rollbook bench ...`): figures, kept out of the product targets.
+        .target(name: "RollbookBench", dependencies: [
+            "RollbookServer", "RollbookStore", "RollbookDemo", "RollbookCore",
+            .product(name: "Vapor", package: "vapor"),
+            .product(name: "FluentKit", package: "fluent-kit"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .executableTarget(name: "rollbook", dependencies: [
-            "RollbookServer", "RollbookStore", "RollbookCore",
+            "RollbookServer", "RollbookStore", "RollbookDemo", "RollbookCore", "RollbookBench",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "RollbookServerTests", dependencies: [
-            "RollbookServer", "RollbookStore", "RollbookCore",
+            "RollbookServer", "RollbookStore", "RollbookDemo", "RollbookCore",
             .product(name: "VaporTesting", package: "vapor"),
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),

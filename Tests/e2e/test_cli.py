@@ -70,3 +70,16 @@ def test_reimporting_a_changed_mark_is_an_amendment(tiny_db: Path, tmp_path: Pat
     assert "1 amended (reason 'import')" in r.stdout
     pupil = next(p for p in json.loads(report(tiny_db)) if p["upn"] == "A100000000001")
     assert pupil["authorised_absence_sessions"] == 3 and pupil["unauthorised_absence_sessions"] == 4
+
+
+@pytest.mark.parametrize("name, value", [("ROLLBOOK_SMTP_PORT", "smtp"), ("ROLLBOOK_PUBLIC_URL", "rollbook.example.org"),
+                                         ("DATABASE_URL", "mysql://db/rollbook"), ("ROLLBOOK_LOG_LEVEL", "loud")])
+def test_a_bad_environment_variable_stops_the_command_and_is_named(tmp_path: Path, name: str, value: str):
+    binary = Path(os.environ.get("ROLLBOOK_BIN", REPO_ROOT / ".build" / "debug" / "rollbook"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ROLLBOOK_") and k != "DATABASE_URL"}
+    env.update({name: value, "ROLLBOOK_SMTP_HOST": "127.0.0.1", "ROLLBOOK_SMTP_FROM": "office@example.org"})
+    db = tmp_path / "never.sqlite"
+    r = subprocess.run([str(binary), "migrate", "--database", str(db)], capture_output=True, text=True, timeout=60, env=env)
+    assert r.returncode != 0
+    assert f"{name}: " in r.stderr
+    assert not db.exists()

@@ -232,15 +232,6 @@ public struct AnalyticsRoll: Sendable {
         for p in pupils { append(p.pupil, marks: p.marks, minutesLate: p.minutesLate) }
     }
 
-    /// The demo school's roll for `year` (default: the academic year containing the school's last day of marks).
-    public init(demo school: DemoSchool, year: AcademicYear? = nil) {
-        let y = year ?? AcademicYear(containing: school.through)
-        self.init(calendar: SchoolCalendar(entries: school.calendar), year: y)
-        reserveCapacity(school.pupils.count)
-        let held = AcademicYear(containing: school.through)
-        for p in school.pupils { append(AnalyticsPupil(record: p.record, yearGroupYear: held), marks: p.marks, minutesLate: p.minutesLate) }
-    }
-
     public var count: Int { pupils.count }
 
     public mutating func reserveCapacity(_ pupils: Int) {
@@ -250,7 +241,7 @@ public struct AnalyticsRoll: Sendable {
     }
 
     /// Adds a pupil: their marks are copied for the school's sessions, with sessions closed for their year group or
-    /// while off roll replaced by `notCounted`. `minutesLate` is keyed by index into `marks.bytes` (as `DemoPupil`).
+    /// while off roll replaced by `notCounted`. `minutesLate` is keyed by index into `marks.bytes`.
     public mutating func append(_ pupil: AnalyticsPupil, marks: SessionArray, minutesLate: [Int: Int] = [:]) {
         var late: [(slot: Int, minutes: Int)] = []
         let shift = marks.base.days(to: year.range.from)  // marks day = year day + shift

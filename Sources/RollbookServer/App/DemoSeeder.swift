@@ -1,5 +1,6 @@
 import Foundation
 import RollbookCore
+import RollbookDemo
 import RollbookStore
 import Vapor
 

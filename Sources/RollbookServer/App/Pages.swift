@@ -50,7 +50,7 @@ extension Request {
 }
 
 /// Orders forms by year then name: R before 1, 2 before 10.
-func formOrder(_ a: String, _ b: String) -> Bool {
+package func formOrder(_ a: String, _ b: String) -> Bool {
     func key(_ s: String) -> (Int, String) {
         let digits = s.prefix { $0.isNumber }
         if let n = Int(digits) { return (n + 10, s) }

@@ -4,7 +4,7 @@ import RollbookCore
 import RollbookStore
 import Vapor
 
-/// Sessions, sign-in throttling and the transport-level settings, from the environment.
+/// Sessions, sign-in throttling and the transport-level settings (read from the environment by `Settings`).
 public struct SecuritySettings: Sendable, Equatable {
     /// A session unused this long (seconds) ends.
     public var sessionIdle: Double = 60 * 60
@@ -20,27 +20,6 @@ public struct SecuritySettings: Sendable, Equatable {
     public var trustedProxies: Set<String> = []
 
     public init() {}
-
-    /// Reads `ROLLBOOK_SESSION_IDLE_MINUTES`, `ROLLBOOK_SESSION_HOURS`, `ROLLBOOK_PUBLIC_URL` and
-    /// `ROLLBOOK_TRUSTED_PROXIES` (comma-separated addresses); an error names the variable.
-    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> SecuritySettings {
-        var s = SecuritySettings()
-        func positive(_ k: String) throws -> Double? {
-            guard let v = env[k], !v.isEmpty else { return nil }
-            guard let n = Double(v), n > 0 else { throw ValidationError(field: k, reason: "must be a positive number") }
-            return n
-        }
-        if let m = try positive("ROLLBOOK_SESSION_IDLE_MINUTES") { s.sessionIdle = m * 60 }
-        if let h = try positive("ROLLBOOK_SESSION_HOURS") { s.sessionLifetime = h * 3600 }
-        s.https = env["ROLLBOOK_PUBLIC_URL"]?.lowercased().hasPrefix("https://") ?? false
-        for p in (env["ROLLBOOK_TRUSTED_PROXIES"] ?? "").split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !p.isEmpty {
-            guard p.allSatisfy({ $0.isHexDigit || $0 == "." || $0 == ":" }) else {
-                throw ValidationError(field: "ROLLBOOK_TRUSTED_PROXIES", reason: "'\(p)' is not an IP address")
-            }
-            s.trustedProxies.insert(p.lowercased())
-        }
-        return s
-    }
 }
 
 /// Web sessions kept in the database: shared by every instance, ended after `sessionIdle` without use or

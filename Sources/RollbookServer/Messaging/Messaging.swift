@@ -5,7 +5,8 @@ import RollbookCore
 import RollbookStore
 import Vapor
 
-/// How messages leave Rollbook: the channels (SMTP, GOV.UK Notify), the address links point at, and the retry plan.
+/// How messages leave Rollbook: the channels (SMTP, GOV.UK Notify), the address links point at, and the retry plan
+/// (read from the environment by `Settings`).
 public struct MessageSettings: Sendable {
     public var smtp: SMTPSettings?
     public var notify: NotifySettings?
@@ -24,59 +25,6 @@ public struct MessageSettings: Sendable {
 
     public var maxAttempts: Int { retryDelays.count + 1 }
     public var configured: Bool { smtp != nil || notify != nil }
-
-    /// Reads `ROLLBOOK_SMTP_*`, `ROLLBOOK_NOTIFY_*`, `ROLLBOOK_PUBLIC_URL` and `ROLLBOOK_MESSAGE_RETRY_DELAYS`; an error
-    /// names the variable.
-    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> MessageSettings {
-        func value(_ k: String) -> String? { env[k].flatMap { $0.isEmpty ? nil : $0 } }
-        func bad(_ k: String, _ why: String) -> ValidationError { ValidationError(field: k, reason: why) }
-        var s = MessageSettings()
-        if let url = value("ROLLBOOK_PUBLIC_URL") {
-            guard url.hasPrefix("http://") || url.hasPrefix("https://") else { throw bad("ROLLBOOK_PUBLIC_URL", "must start with http:// or https://") }
-            s.publicURL = url.hasSuffix("/") ? String(url.dropLast()) : url
-        }
-        if let delays = value("ROLLBOOK_MESSAGE_RETRY_DELAYS") {
-            let parts = delays.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
-            guard !parts.isEmpty, parts.allSatisfy({ $0 != nil && $0! >= 0 }) else {
-                throw bad("ROLLBOOK_MESSAGE_RETRY_DELAYS", "must be seconds separated by commas, e.g. 60,300,900,3600")
-            }
-            s.retryDelays = parts.map { $0! }
-        }
-        if let i = value("ROLLBOOK_OUTBOX_INTERVAL") {
-            guard let n = Double(i), n > 0 else { throw bad("ROLLBOOK_OUTBOX_INTERVAL", "must be a number of seconds above 0") }
-            s.interval = n
-        }
-        if let host = value("ROLLBOOK_SMTP_HOST") {
-            let security: SMTPSettings.Security
-            switch (value("ROLLBOOK_SMTP_SECURITY") ?? "starttls").lowercased() {
-            case "starttls": security = .startTLS
-            case "tls": security = .tls
-            case "none": security = .none
-            default: throw bad("ROLLBOOK_SMTP_SECURITY", "must be starttls, tls or none")
-            }
-            let port: Int
-            if let p = value("ROLLBOOK_SMTP_PORT") {
-                guard let n = Int(p), (1...65535).contains(n) else { throw bad("ROLLBOOK_SMTP_PORT", "must be a port number, 1 to 65535") }
-                port = n
-            } else { port = security == .tls ? 465 : 587 }
-            guard let from = value("ROLLBOOK_SMTP_FROM"), from.contains("@") else {
-                throw bad("ROLLBOOK_SMTP_FROM", "the sender's email address is required with ROLLBOOK_SMTP_HOST")
-            }
-            let user = value("ROLLBOOK_SMTP_USERNAME"), password = value("ROLLBOOK_SMTP_PASSWORD")
-            guard (user == nil) == (password == nil) else { throw bad("ROLLBOOK_SMTP_PASSWORD", "set both the username and the password, or neither") }
-            s.smtp = SMTPSettings(host: host, port: port, security: security, username: user, password: password, from: from,
-                                  fromName: value("ROLLBOOK_SMTP_FROM_NAME") ?? "School office", extraCAFile: value("ROLLBOOK_SMTP_CA_FILE"))
-        }
-        if let key = value("ROLLBOOK_NOTIFY_API_KEY") {
-            let email = value("ROLLBOOK_NOTIFY_EMAIL_TEMPLATE"), sms = value("ROLLBOOK_NOTIFY_SMS_TEMPLATE")
-            guard email != nil || sms != nil else {
-                throw bad("ROLLBOOK_NOTIFY_SMS_TEMPLATE", "give a Notify template id for SMS or email (ROLLBOOK_NOTIFY_EMAIL_TEMPLATE) with the API key")
-            }
-            s.notify = NotifySettings(baseURL: value("ROLLBOOK_NOTIFY_URL") ?? "https://api.notifications.service.gov.uk", apiKey: key,
-                                      emailTemplateID: email, smsTemplateID: sms)
-        }
-        return s
-    }
 }
 
 struct TransportsKey: StorageKey { typealias Value = Transports }

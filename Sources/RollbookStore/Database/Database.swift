@@ -7,18 +7,10 @@ import NIOCore
 import NIOPosix
 import SQLKit
 
-/// Where the data lives: an SQLite file (the default) or PostgreSQL when DATABASE_URL is set.
+/// Where the data lives: an SQLite file (the default) or PostgreSQL (chosen by the server's `Settings`).
 public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
     case sqlite(path: String)
     case postgres(url: String)
-
-    /// `--database PATH`, else ROLLBOOK_DATABASE, else DATABASE_URL (PostgreSQL), else ./rollbook.sqlite.
-    public static func resolve(path: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> DatabaseLocation {
-        if let path, !path.isEmpty { return .sqlite(path: path) }
-        if let p = environment["ROLLBOOK_DATABASE"], !p.isEmpty { return .sqlite(path: p) }
-        if let u = environment["DATABASE_URL"], !u.isEmpty { return .postgres(url: u) }
-        return .sqlite(path: "rollbook.sqlite")
-    }
 
     public var description: String {
         switch self {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import RollbookCore
+import RollbookDemo
 
 // A timing of the full-year school report against a plain scan of the same bytes, on a large generated roll.
 // Off unless asked for; run it in a release build:

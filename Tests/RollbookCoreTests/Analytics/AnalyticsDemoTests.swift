@@ -1,5 +1,6 @@
 import Testing
 @testable import RollbookCore
+import RollbookDemo
 
 // The analytics engine on the demo secondary school (1,200 pupils, marks to 17 July 2026): every figure agrees with
 // summing `StatisticsEngine.counts` per pupil, and the patterns have the shape the generator gives them.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import RollbookCore
+import RollbookDemo
 
 // MARK: - Fixtures shared with SeedScenarioTests
 

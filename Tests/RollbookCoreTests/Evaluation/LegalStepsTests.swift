@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import RollbookCore
+import RollbookDemo
 
 private func day(_ s: String) -> LocalDate { EvalTest.day(s) }
 private typealias Book = EvalTest.Book

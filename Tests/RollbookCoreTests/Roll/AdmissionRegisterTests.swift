@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import RollbookCore
+import RollbookDemo
 
 // The admission register's contents and rules: The School Attendance (Pupil Registration) (England) Regulations 2024
 // (register contents, regulation 9 deletion grounds, telling the LA of new pupils and deletions); seed 000 §4.7 and

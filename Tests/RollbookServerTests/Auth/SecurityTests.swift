@@ -140,15 +140,15 @@ extension ServerTests {
 
     @Test("settings from the environment: errors name the variable")
     func environment() throws {
-        let s = try SecuritySettings.fromEnvironment(["ROLLBOOK_SESSION_IDLE_MINUTES": "20", "ROLLBOOK_SESSION_HOURS": "8",
-                                                      "ROLLBOOK_PUBLIC_URL": "https://rollbook.example.org"])
+        let s = try Settings(environment: ["ROLLBOOK_SESSION_IDLE_MINUTES": "20", "ROLLBOOK_SESSION_HOURS": "8",
+                                           "ROLLBOOK_PUBLIC_URL": "https://rollbook.example.org"]).security
         #expect(s.sessionIdle == 1200 && s.sessionLifetime == 8 * 3600 && s.https)
-        #expect(try SecuritySettings.fromEnvironment(["ROLLBOOK_TRUSTED_PROXIES": "10.0.0.5, 10.0.0.6"]).trustedProxies == ["10.0.0.5", "10.0.0.6"])
-        #expect(throws: RollbookCore.ValidationError.self) { try SecuritySettings.fromEnvironment(["ROLLBOOK_TRUSTED_PROXIES": "lb.example.org"]) }
-        #expect(try SecuritySettings.fromEnvironment([:]).https == false)
-        #expect(throws: RollbookCore.ValidationError.self) { try SecuritySettings.fromEnvironment(["ROLLBOOK_SESSION_HOURS": "-1"]) }
+        #expect(try Settings(environment: ["ROLLBOOK_TRUSTED_PROXIES": "10.0.0.5, 10.0.0.6"]).security.trustedProxies == ["10.0.0.5", "10.0.0.6"])
+        #expect(throws: RollbookCore.ValidationError.self) { try Settings(environment: ["ROLLBOOK_TRUSTED_PROXIES": "lb.example.org"]) }
+        #expect(try Settings(environment: [:]).security.https == false)
+        #expect(throws: RollbookCore.ValidationError.self) { try Settings(environment: ["ROLLBOOK_SESSION_HOURS": "-1"]) }
         do {
-            _ = try SecuritySettings.fromEnvironment(["ROLLBOOK_SESSION_IDLE_MINUTES": "soon"])
+            _ = try Settings(environment: ["ROLLBOOK_SESSION_IDLE_MINUTES": "soon"])
         } catch let e as RollbookCore.ValidationError {
             #expect(e.field == "ROLLBOOK_SESSION_IDLE_MINUTES")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import RollbookCore
+import RollbookDemo
 @testable import RollbookServer
 import RollbookStore
 import Testing

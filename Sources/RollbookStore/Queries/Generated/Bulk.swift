@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import RollbookCore
+import RollbookDemo
 import SQLKit
 
 extension Store {

@@ -1,12 +1,15 @@
 import FluentKit
 import Foundation
 import RollbookCore
+import RollbookStore
 import SQLKit
 
 /// What `rollbook bench load` reads back after the run, to check that every acknowledged register is in the database.
 extension Store {
+    private var sql: any SQLDatabase { db as! any SQLDatabase }
+
     /// AM marks per register (date and the pupil's form) over a range of days, in one grouped SQL count.
-    public func amMarkCountsByRegister(schoolID: Int, range: DateRange) async throws -> [String: Int] {
+    func amMarkCountsByRegister(schoolID: Int, range: DateRange) async throws -> [String: Int] {
         let rows = try await sql.raw("""
             SELECT m.date AS day, p.form AS form, COUNT(*) AS n FROM marks m JOIN pupils p ON p.id = m.pupil_id
             WHERE p.school_id = \(bind: schoolID) AND m.session = 'AM' AND m.date >= \(bind: range.from.iso) AND m.date <= \(bind: range.to.iso)
@@ -20,7 +23,7 @@ extension Store {
     }
 
     /// Audit records of AM amendments over a range of days.
-    public func amAmendmentCount(schoolID: Int, range: DateRange) async throws -> Int {
+    func amAmendmentCount(schoolID: Int, range: DateRange) async throws -> Int {
         let row = try await sql.raw("""
             SELECT COUNT(*) AS n FROM amendments a JOIN pupils p ON p.id = a.pupil_id
             WHERE p.school_id = \(bind: schoolID) AND a.session = 'AM' AND a.date >= \(bind: range.from.iso) AND a.date <= \(bind: range.to.iso)

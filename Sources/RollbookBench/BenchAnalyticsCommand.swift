@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RollbookCore
+import RollbookDemo
 import RollbookServer
 import RollbookStore
 import SQLKit
@@ -39,13 +40,13 @@ struct BenchAnalytics: AsyncParsableCommand {
     static let rule = PenaltyRule.national
 
     func run() async throws {
-        bootstrapLogging(.warning)
+        let settings = try benchSettings()
         let year = Self.year
         let runs = max(1, self.runs)
         let dir = folder ?? FileManager.default.temporaryDirectory.appendingPathComponent("rollbook-bench-analytics-\(ProcessInfo.processInfo.processIdentifier)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { if folder == nil { try? FileManager.default.removeItem(atPath: dir) } }
-        let (pythonPath, scriptPath) = try locatePython()
+        let (pythonPath, scriptPath) = try locatePython(settings)
         say("rollbook bench analytics: \(pupils) pupils, full year \(year) (\(year.range.from) to \(year.range.to)), \(runs) runs, \(ProcessInfo.processInfo.activeProcessorCount) cores")
 
         // The roll: generated and loaded into SQLite like `bench report` (or reused from --folder).
@@ -72,7 +73,7 @@ struct BenchAnalytics: AsyncParsableCommand {
         let marks = school.pupils.reduce(0) { $0 + $1.marks.bytes.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } }
         say("  generated \(school.pupils.count) pupils, \(marks) marks in \(secs(t))")
         t = Date()
-        let id = try await db.store.loadGeneratedSchool(school, recordedBy: "bench", at: now().timestamp)
+        let id = try await db.store.loadGeneratedSchool(school, recordedBy: "bench", at: SystemClock().now().timestamp)
         say("  loaded into SQLite (\(path)) in \(secs(t))")
         return id
     }
@@ -380,10 +381,9 @@ struct BenchAnalytics: AsyncParsableCommand {
         var variants: [Variant]
     }
 
-    func locatePython() throws -> (String, String) {
-        let env = ProcessInfo.processInfo.environment
+    func locatePython(_ settings: Settings) throws -> (String, String) {
         let venv = "/tmp/rollbook-bench-venv/bin/python"
-        let py = python ?? env["ROLLBOOK_BENCH_PYTHON"].flatMap { $0.isEmpty ? nil : $0 }
+        let py = python ?? settings.benchPython
             ?? (FileManager.default.isExecutableFile(atPath: venv) ? venv : "python3")
         // The checkout: walk up from this file to the directory with Package.swift, so moving the file cannot break it.
         var sourceRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

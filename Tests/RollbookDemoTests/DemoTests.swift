@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import RollbookCore
+import RollbookCore
+@testable import RollbookDemo
 
 @Suite("Demo school generator")
 struct DemoTests {

@@ -1,83 +1,9 @@
 import ArgumentParser
 import Foundation
 import RollbookCore
+import RollbookDemo
 import RollbookServer
 import RollbookStore
-
-/// `rollbook bench`: figures only, nothing here passes or fails.
-struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmarks: the report (default) and the staff pages.",
-                                                    subcommands: [BenchReport.self, BenchPages.self, BenchEvaluate.self, BenchLoad.self, BenchAnalytics.self], defaultSubcommand: BenchReport.self)
-}
-
-/// `rollbook bench pages`: server time of the register, pupil, Today and Lists pages on the demo secondary.
-struct BenchPages: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "pages",
-        abstract: "Time the staff pages (server time, in process, as the attendance lead) on the 1,200-pupil demo secondary.")
-    @Option(help: "Timed requests of each page (after two warm-up requests).") var runs = 50
-    @Option(help: "The school day the demo runs to and the pages show (default: the last school day up to today).") var through: String?
-
-    func run() async throws {
-        bootstrapLogging(.warning)
-        var day: LocalDate
-        if let through {
-            guard let d = LocalDate(iso: through) else { throw UsageError("--through: '\(through)' is not a date in the form YYYY-MM-DD") }
-            day = d
-        } else {
-            day = now().date
-            let calendar = SchoolCalendar(entries: Demo.calendar(phase: .secondary))
-            while !calendar.isSchoolDay(day) { day = day.adding(days: -1) }
-        }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rollbook-bench-pages-\(ProcessInfo.processInfo.processIdentifier)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let (pupils, timings) = try await PageBench.run(database: .sqlite(path: dir.appendingPathComponent("pages.sqlite").path),
-                                                        phase: .secondary, through: day, runs: runs)
-        say("rollbook bench pages: demo secondary, \(pupils) pupils, SQLite, day \(day), \(runs) requests each, server time in process")
-        for t in timings {
-            let s = t.runs.sorted()
-            say("  " + t.page.padding(toLength: 36, withPad: " ", startingAt: 0) + String(format: "median %6.1f ms  p95 %6.1f ms  max %6.1f ms  (%d KiB)",
-                       s[s.count / 2] * 1000, s[min(s.count - 1, s.count * 95 / 100)] * 1000, s.last! * 1000, t.bytes / 1024))
-        }
-    }
-}
-
-/// `rollbook bench evaluate`: the daily evaluation (reading marks, casework and the policy, then the rules) on the demo
-/// secondary and on a large roll.
-struct BenchEvaluate: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "evaluate",
-        abstract: "Time the daily evaluation on the 1,200-pupil demo secondary and on a large generated roll.")
-    @Option(help: "Pupils in the large roll.") var pupils = 50_000
-    @Option(help: "Timed runs (the median is printed).") var runs = 3
-    @Option(help: "The evaluation day, a school day (marks run to it).") var asOf = "2026-03-11"
-
-    func run() async throws {
-        bootstrapLogging(.warning)
-        guard let day = LocalDate(iso: asOf) else { throw UsageError("--as-of: '\(asOf)' is not a date in the form YYYY-MM-DD") }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rollbook-bench-evaluate-\(ProcessInfo.processInfo.processIdentifier)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        say("rollbook bench evaluate: \(ProcessInfo.processInfo.activeProcessorCount) cores, SQLite, as of \(day)")
-        for (label, n) in [("demo secondary", 1_200), ("\(pupils)-pupil roll", pupils)] {
-            let db = try await StandaloneDatabase(.sqlite(path: dir.appendingPathComponent("\(n).sqlite").path))
-            do {
-                let id = try await db.store.loadGeneratedSchool(Demo.generate(DemoOptions(phase: .secondary, pupils: n, through: day)), recordedBy: "bench", at: now().timestamp)
-                var times: [Double] = []
-                var count = 0
-                for _ in 0..<max(1, runs) {
-                    let t = Date()
-                    count = try await db.store.evaluate(schoolID: id, asOf: day).actions.count
-                    times.append(Date().timeIntervalSince(t))
-                }
-                say(String(format: "  %@: %d pupils, %d actions, median %.0f ms (database reads and the rules)", label, n, count, times.sorted()[times.count / 2] * 1000))
-            } catch {
-                await db.shutdown()
-                throw error
-            }
-            await db.shutdown()
-        }
-    }
-}
 
 /// `rollbook bench report`: how long `report` takes on the demo secondary school and on a large generated roll.
 struct BenchReport: AsyncParsableCommand {
@@ -89,12 +15,12 @@ struct BenchReport: AsyncParsableCommand {
     @Option(help: "Folder for the SQLite files (default: a temporary folder; they are removed afterwards).") var folder: String?
 
     func run() async throws {
-        bootstrapLogging(.warning)
-        guard let today = through.map({ LocalDate(iso: $0) }) ?? now().date else { throw UsageError("--through: not a date in the form YYYY-MM-DD") }
+        let settings = try benchSettings()
+        guard let today = through.map({ LocalDate(iso: $0) }) ?? SystemClock().now().date else { throw UsageError("--through: not a date in the form YYYY-MM-DD") }
         let dir = folder ?? FileManager.default.temporaryDirectory.appendingPathComponent("rollbook-bench-\(ProcessInfo.processInfo.processIdentifier)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { if folder == nil { try? FileManager.default.removeItem(atPath: dir) } }
-        let postgres = ProcessInfo.processInfo.environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        let postgres = settings.postgresURL
         say("rollbook bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, database \(postgres == nil ? "SQLite in \(dir)" : "PostgreSQL (DATABASE_URL)")")
 
         let thisYear = AcademicYear(containing: today)
@@ -118,7 +44,7 @@ struct BenchReport: AsyncParsableCommand {
         let db = try await StandaloneDatabase(location)
         do {
             t = Date()
-            let schoolID = try await db.store.loadGeneratedSchool(school, recordedBy: "bench", at: now().timestamp)
+            let schoolID = try await db.store.loadGeneratedSchool(school, recordedBy: "bench", at: SystemClock().now().timestamp)
             say("  loaded into the database in \(secs(t)) (\(Int(Double(marks) / Date().timeIntervalSince(t))) marks/s)")
             for (name, range) in ranges {
                 var totals: [Double] = [], reads: [Double] = [], roll: [Double] = [], engine: [Double] = []

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RollbookCore
+import RollbookDemo
 import RollbookServer
 import RollbookStore
 
@@ -46,7 +47,7 @@ struct BenchLoad: AsyncParsableCommand {
     }
 
     func run() async throws {
-        bootstrapLogging(.warning)
+        _ = try benchSettings()
         guard let wrkPath = findExecutable(wrk) else {
             throw UsageError("'\(wrk)' was not found: install wrk (apt-get install -y wrk, or run scripts/bench-load.sh) or give its path with --wrk")
         }
@@ -55,7 +56,7 @@ struct BenchLoad: AsyncParsableCommand {
             guard let d = LocalDate(iso: asOf) else { throw UsageError("--as-of: '\(asOf)' is not a date in the form YYYY-MM-DD") }
             day = d
         } else {
-            day = now().date
+            day = SystemClock().now().date
             let calendar = SchoolCalendar(entries: Demo.calendar(phase: .secondary))
             while !calendar.isSchoolDay(day) { day = day.adding(days: -1) }
         }

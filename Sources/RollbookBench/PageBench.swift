@@ -1,5 +1,7 @@
 import Foundation
 import RollbookCore
+import RollbookDemo
+import RollbookServer
 import RollbookStore
 import Vapor
 

@@ -4,8 +4,8 @@ import RollbookCore
 import RollbookStore
 
 /// `rollbook evaluate`: the daily evaluation offline, the same actions the attendance lead's worklist shows.
-struct Evaluate: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "The actions the school's policy says are due on a day (the worklist), as JSON or text.")
+struct EvaluateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "evaluate", abstract: "The actions the school's policy says are due on a day (the worklist), as JSON or text.")
     enum Format: String, ExpressibleByArgument { case json, text }
     @Option(name: .customLong("as-of"), help: "The day (YYYY-MM-DD; default today).") var asOf: String?
     @Option var format: Format = .json

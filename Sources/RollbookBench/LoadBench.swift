@@ -1,5 +1,7 @@
 import Foundation
 import RollbookCore
+import RollbookDemo
+import RollbookServer
 import RollbookStore
 import Vapor
 
@@ -170,12 +172,12 @@ public final class LoadBench: @unchecked Sendable {
         for (r, reg) in registers.enumerated() {
             let path = "/api/v1/registers/\(reg.date.iso)/AM"
             for v in 0..<Self.variants {
-                let marks = reg.upns.enumerated().map { i, upn -> SubmittedMark in
+                let marks = reg.upns.enumerated().map { i, upn -> RegisterBody.Mark in
                     let code = Self.pattern[(i + 7 * r + v) % Self.pattern.count]
-                    return code == "late" ? SubmittedMark(upn: upn, code: nil, arrivalTime: Self.lateArrival, minutesLate: nil, reason: Self.reason)
-                                          : SubmittedMark(upn: upn, code: code, arrivalTime: nil, minutesLate: nil, reason: Self.reason)
+                    return code == "late" ? RegisterBody.Mark(upn: upn, code: nil, arrivalTime: Self.lateArrival, reason: Self.reason)
+                                          : RegisterBody.Mark(upn: upn, code: code, arrivalTime: nil, reason: Self.reason)
                 }
-                let body = String(decoding: try enc.encode(SubmitRegisterDTO(form: reg.form, yearGroup: nil, marks: marks)), as: UTF8.self)
+                let body = String(decoding: try enc.encode(RegisterBody(form: reg.form, marks: marks)), as: UTF8.self)
                 lines.append("\(r)\t\(v)\t\(path)\t\(body)")
             }
         }
@@ -227,6 +229,18 @@ final class InFlightCounter: AsyncMiddleware, @unchecked Sendable {
         defer { lock.withLock { running -= 1; done += 1 } }
         return try await next.respond(to: request)
     }
+}
+
+/// The body of `POST /api/v1/registers/{date}/{session}` as a client sends it (openapi.json, SubmitRegister).
+struct RegisterBody: Encodable {
+    struct Mark: Encodable {
+        var upn: String
+        var code: String?
+        var arrivalTime: String?
+        var reason: String?
+    }
+    var form: String
+    var marks: [Mark]
 }
 
 struct BareJSON: Content {

@@ -1,3 +1,5 @@
+import RollbookCore
+
 /// A demo school: a fictional English school with two real academic years (2025/26 and 2026/27) of calendar,
 /// a full admission register and realistic attendance marks up to a chosen day. Pure and deterministic:
 /// the same options always give the same school; no I/O, no wall clock, no system randomness.
