@@ -214,7 +214,9 @@ struct APIController: RouteCollection {
         }
         let day = try parseDate(body.leavingDay, field: "leaving_day")
         if p.leavingDay != nil { throw APIError(.conflict, field: "upn", reason: "\(p.upn) has already been deleted from the roll") }
-        let enquiries = ground.needsEnquiries ? try body.enquiries?.confirmation() : nil
+        // Enquiries given with another ground are still checked, though not kept.
+        let given = try body.enquiries?.confirmation()
+        let enquiries = ground.needsEnquiries ? given : nil
         _ = try await AdmissionController.delete(req, user: u, pupil: p, ground: ground, leavingDay: day, enquiries: enquiries)
         return PupilSummaryDTO(try await req.store.pupil(schoolID: u.schoolID, upn: p.upn)!)
     }
