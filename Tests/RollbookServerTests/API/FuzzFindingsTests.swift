@@ -107,5 +107,19 @@ extension ServerTests {
             #expect(try await f.call(.GET, "/api/v1/webhooks").array.first?["active"] as? Bool == false)
         }
     }
+
+    @Test("enquiries given with a ground that does not need them are still checked: a bad date is 422 naming it", arguments: Backend.available)
+    func deletionEnquiriesChecked(_ b: Backend) async throws {
+        try await withRollbook(b) { f in
+            let r = try await f.call(.POST, "/api/v1/pupils/\(APITests.mia)/deletion", json: """
+                {"ground": "transferred_to_another_school", "leaving_day": "2025-09-09",
+                 "enquiries": {"school_completed_on": "2025-09-01", "la_completed_on": "", "la_confirmed_by": ""}}
+                """)
+            #expect(r.status == .unprocessableEntity)
+            #expect(r.errorField == "enquiries.la_completed_on")
+            let pupil = try await f.call(.GET, "/api/v1/pupils/\(APITests.mia)").object["pupil"] as? [String: Any]
+            #expect(pupil?["upn"] as? String == APITests.mia && pupil?["leaving_day"] == nil)
+        }
+    }
 }
 }
