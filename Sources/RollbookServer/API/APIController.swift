@@ -40,13 +40,17 @@ struct APIController {
         return d
     }
 
+    /// The `year_group` query, if given: one of the year groups (422 otherwise).
+    static func yearGroup(_ req: Request) throws -> String? {
+        guard let y = req.query[String.self, at: "year_group"] else { return nil }
+        guard YearGroup.isValid(y) else { throw APIError.invalid("year_group", "'\(y)' is not a year group") }
+        return y
+    }
+
     static func filter(_ req: Request) throws -> (PupilFilter, [String: String]) {
         var f = PupilFilter()
         var echo: [String: String] = [:]
-        if let y = req.query[String.self, at: "year_group"] {
-            guard YearGroup.isValid(y) else { throw APIError.invalid("year_group", "'\(y)' is not a year group") }
-            f.yearGroup = y; echo["year_group"] = y
-        }
+        if let y = try yearGroup(req) { f.yearGroup = y; echo["year_group"] = y }
         if let v = req.query[String.self, at: "form"] { f.form = v; echo["form"] = v }
         if let v = req.query[String.self, at: "house"] { f.house = v; echo["house"] = v }
         if let c = req.query[String.self, at: "characteristic"] {
@@ -55,7 +59,10 @@ struct APIController {
             }
             f.characteristic = c; echo["characteristic"] = c
         }
-        if let u = req.query[String.self, at: "upn"] { f.upns = [u]; echo["upn"] = u }
+        if let u = req.query[String.self, at: "upn"] {
+            guard UPN.isValid(u) else { throw APIError.invalid("upn", "'\(u)' is not a UPN: a letter and 12 digits, or (temporary) a letter, 11 digits and a letter") }
+            f.upns = [u]; echo["upn"] = u
+        }
         return (f, echo)
     }
 
@@ -103,8 +110,7 @@ struct APIController {
         let cal = SchoolCalendar(entries: entries)
         var days: [CalendarDayDTO] = []
         if let span = cal.span {
-            let year = req.query[String.self, at: "year_group"]
-            if let y = year, !YearGroup.isValid(y) { throw APIError.invalid("year_group", "'\(y)' is not a year group") }
+            let year = try Self.yearGroup(req)
             let asked = req.query[String.self, at: "from"] != nil || req.query[String.self, at: "to"] != nil
             let r = asked ? try Self.range(req) : span
             if let r = r.clamped(to: span) {
@@ -185,7 +191,9 @@ struct APIController {
         }
         let day = try parseDate(body.leavingDay, field: "leaving_day")
         if p.leavingDay != nil { throw APIError(.conflict, field: "upn", reason: "\(p.upn) has already been deleted from the roll") }
-        let enquiries = ground.needsEnquiries ? try body.enquiries?.confirmation() : nil
+        // Enquiries given with another ground are still checked, though not kept.
+        let given = try body.enquiries?.confirmation()
+        let enquiries = ground.needsEnquiries ? given : nil
         _ = try await RollDeletion.delete(req, user: u, pupil: p, ground: ground, leavingDay: day, enquiries: enquiries)
         return PupilSummaryDTO(try await req.store.pupil(schoolID: u.schoolID, upn: p.upn)!)
     }
@@ -228,7 +236,7 @@ struct APIController {
     func getRegister(req: Request) async throws -> RegisterDTO {
         let u = try user(req)
         let (d, s) = try Self.dateAndSession(req)
-        let form = req.query[String.self, at: "form"], year = req.query[String.self, at: "year_group"]
+        let form = req.query[String.self, at: "form"], year = try Self.yearGroup(req)
         return try await Registers(req: req, user: u).load(date: d, session: s, form: form, yearGroup: year)
     }
 
@@ -245,7 +253,7 @@ struct APIController {
         let d = try parseDate(req.parameters.get("date") ?? "", field: "date")
         let lesson = try Registers.lessonName(req.parameters.get("lesson"))
         return try await Registers(req: req, user: u).loadLesson(date: d, lesson: lesson, form: req.query[String.self, at: "form"],
-                                                                 yearGroup: req.query[String.self, at: "year_group"])
+                                                                 yearGroup: try Self.yearGroup(req))
     }
 
     func submitLesson(req: Request) async throws -> SubmitLessonResultDTO {

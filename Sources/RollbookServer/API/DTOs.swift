@@ -147,6 +147,9 @@ struct AdmitPupilDTO: Content {
     var register: RegisterDetailsDTO?
 
     func record() throws -> PupilRecord {
+        if let sen = characteristics?.sen, SENProvision(rawValue: sen) == nil {
+            throw APIError.invalid("characteristics.sen", "'\(sen)' must be empty (none), K (SEN support) or E (EHC plan)")
+        }
         var r = PupilRecord(upn: upn, legalSurname: legalSurname, legalForename: legalForename, preferredForename: preferredForename ?? "",
                     dateOfBirth: try parseDate(dateOfBirth, field: "date_of_birth"), sex: sex, yearGroup: yearGroup, form: form,
                     house: house ?? "", startingDay: try parseDate(startingDay, field: "starting_day"),

@@ -8,6 +8,7 @@ struct APIError: AbortError {
     var status: HTTPResponseStatus
     var field: String?
     var reason: String
+    var headers: HTTPHeaders = [:]
     init(_ status: HTTPResponseStatus, field: String?, reason: String) { self.status = status; self.field = field; self.reason = reason }
     static func invalid(_ field: String, _ reason: String) -> APIError { APIError(.unprocessableEntity, field: field, reason: reason) }
 }
@@ -25,10 +26,11 @@ struct RollbookErrorMiddleware: AsyncMiddleware {
         do {
             return try await next.respond(to: request)
         } catch {
+            let error = request.url.path.hasPrefix("/api/") && error is RouteNotFound ? Self.methodNotAllowed(request) ?? error : error
             let (status, field, reason) = describe(error)
             if status == .internalServerError { request.logger.report(error: error) }
             if request.url.path.hasPrefix("/api/") {
-                let r = Response(status: status)
+                let r = Response(status: status, headers: (error as? APIError)?.headers ?? [:])
                 try r.content.encode(ErrorBody(error: .init(status: Int(status.code), field: field, reason: reason)))
                 return r
             }
@@ -38,6 +40,28 @@ struct RollbookErrorMiddleware: AsyncMiddleware {
             body.status = status
             return body
         }
+    }
+
+    /// 405 with `Allow` when the API has the path but not the method (Vapor's router answers 404 to both).
+    static func methodNotAllowed(_ request: Request) -> APIError? {
+        let segments = request.url.path.split(separator: "/").map(String.init)
+        func matches(_ route: Route) -> Bool {
+            let path = route.path.filter { $0 != .constant("") }
+            for (i, component) in path.enumerated() {
+                switch component {
+                case .catchall: return segments.count > i
+                case .constant(let c): guard i < segments.count, segments[i] == c else { return false }
+                case .parameter, .anything: guard i < segments.count else { return false }
+                }
+            }
+            return path.count == segments.count
+        }
+        let methods = Set(request.application.routes.all.filter(matches).map(\.method.rawValue))
+        guard !methods.isEmpty else { return nil }
+        let allowed = (methods.contains("GET") ? methods.union(["HEAD"]) : methods).sorted()
+        var e = APIError(.methodNotAllowed, field: nil, reason: "\(request.method.rawValue) is not allowed here; allowed: \(allowed.joined(separator: ", "))")
+        e.headers.replaceOrAdd(name: .allow, value: allowed.joined(separator: ", "))
+        return e
     }
 
     private func describe(_ error: any Error) -> (HTTPResponseStatus, String?, String) {

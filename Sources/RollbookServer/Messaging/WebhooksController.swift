@@ -102,9 +102,11 @@ struct WebhooksController {
     func deliveries(req: Request) async throws -> [DeliveryDTO] {
         let u = try user(req)
         let id = try id(req)
-        guard try await req.store.webhooks(schoolID: u.schoolID).contains(where: { $0.id == id }) else {
+        // A deleted webhook is gone from the API; its deliveries stay in the database as the record.
+        guard let hook = try await req.store.webhooks(schoolID: u.schoolID).first(where: { $0.id == id }) else {
             throw APIError(.notFound, field: "id", reason: "no webhook \(id) at this school")
         }
+        guard hook.active else { throw APIError(.notFound, field: "id", reason: "webhook \(id) was deleted") }
         return try await req.store.webhookDeliveries(schoolID: u.schoolID, webhookID: id).map {
             DeliveryDTO(id: $0.id, event: $0.event, state: $0.state.rawValue, attempts: $0.attempts, nextAttemptAt: $0.nextAttemptAt,
                         lastStatus: $0.lastStatus, lastError: $0.lastError, createdAt: $0.createdAt, payload: $0.payload)

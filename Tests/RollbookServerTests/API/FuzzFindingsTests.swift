@@ -51,5 +51,91 @@ extension ServerTests {
             #expect(days(try await f.call(.GET, "/api/v1/calendar?to=2025-09-05&year_group=R")) == ["2025-09-05"])
         }
     }
+
+    @Test("a method the API does not serve on a path it has is 405 with Allow, as JSON; an unknown path stays 404", arguments: Backend.available)
+    func methodNotAllowed(_ b: Backend) async throws {
+        try await withRollbook(b) { f in
+            let patch = try await f.call(.PATCH, "/api/v1/pupils")
+            #expect(patch.status == .methodNotAllowed)
+            #expect(patch.headers.first(name: .allow) == "GET, HEAD, POST")
+            #expect((patch.object["error"] as? [String: Any])?["status"] as? Int == 405)
+            #expect(patch.errorReason.contains("PATCH"))
+            let delete = try await f.call(.DELETE, "/api/v1/pupils/\(APITests.mia)")
+            #expect(delete.status == .methodNotAllowed)
+            #expect(delete.headers.first(name: .allow) == "GET, HEAD")
+            #expect(try await f.call(.PUT, "/api/v1/webhooks/1").headers.first(name: .allow) == "DELETE")
+            #expect(try await f.call(.POST, "/api/openapi.json", as: nil).status == .methodNotAllowed)
+            // Without a token too: the method is wrong whoever asks.
+            #expect(try await f.call(.PUT, "/api/v1/codes", as: nil).status == .methodNotAllowed)
+            let unknown = try await f.call(.PATCH, "/api/v1/nothing-here")
+            #expect(unknown.status == .notFound)
+            #expect((unknown.object["error"] as? [String: Any])?["status"] as? Int == 404)
+        }
+    }
+
+    @Test("a query upn or year_group outside the document's pattern or list is 422 naming it", arguments: Backend.available)
+    func queryChecked(_ b: Backend) async throws {
+        try await withRollbook(b) { f in
+            for path in ["/api/v1/pupils", "/api/v1/statistics", "/api/v1/statistics/pupils"] {
+                for bad in ["A12345", "a100000000001", "A1000000000011", "AB00000000001"] {
+                    let r = try await f.call(.GET, "\(path)?upn=\(bad)")
+                    #expect(r.status == .unprocessableEntity, "\(path)?upn=\(bad)")
+                    #expect(r.errorField == "upn")
+                }
+                #expect(try await f.call(.GET, "\(path)?upn=\(APITests.mia)").status == .ok)
+                #expect(try await f.call(.GET, "\(path)?upn=A10000000000X").status == .ok) // a temporary UPN
+            }
+            for path in ["/api/v1/pupils", "/api/v1/registers/2025-09-09/AM", "/api/v1/lessons/2025-09-09/P1", "/api/v1/statistics"] {
+                let r = try await f.call(.GET, "\(path)?year_group=15")
+                #expect(r.status == .unprocessableEntity, "\(path)")
+                #expect(r.errorField == "year_group")
+                #expect(try await f.call(.GET, "\(path)?year_group=R").status == .ok, "\(path)")
+            }
+        }
+    }
+
+    @Test("a deleted webhook's deliveries are 404, as after any DELETE; it is still listed, stopped", arguments: Backend.available)
+    func deletedWebhook(_ b: Backend) async throws {
+        try await withRollbook(b) { f in
+            let created = try await f.call(.POST, "/api/v1/webhooks", json: #"{"url": "https://hooks.example.org/x", "events": ["mark.changed"]}"#)
+            let id = try #require(created.object["id"] as? Int)
+            #expect(try await f.call(.GET, "/api/v1/webhooks/\(id)/deliveries").status == .ok)
+            #expect(try await f.call(.DELETE, "/api/v1/webhooks/\(id)").status == .noContent)
+            let gone = try await f.call(.GET, "/api/v1/webhooks/\(id)/deliveries")
+            #expect(gone.status == .notFound)
+            #expect(gone.errorField == "id")
+            #expect(try await f.call(.GET, "/api/v1/webhooks").array.first?["active"] as? Bool == false)
+        }
+    }
+
+    @Test("enquiries given with a ground that does not need them are still checked: a bad date is 422 naming it", arguments: Backend.available)
+    func deletionEnquiriesChecked(_ b: Backend) async throws {
+        try await withRollbook(b) { f in
+            let r = try await f.call(.POST, "/api/v1/pupils/\(APITests.mia)/deletion", json: """
+                {"ground": "transferred_to_another_school", "leaving_day": "2025-09-09",
+                 "enquiries": {"school_completed_on": "2025-09-01", "la_completed_on": "", "la_confirmed_by": ""}}
+                """)
+            #expect(r.status == .unprocessableEntity)
+            #expect(r.errorField == "enquiries.la_completed_on")
+            let pupil = try await f.call(.GET, "/api/v1/pupils/\(APITests.mia)").object["pupil"] as? [String: Any]
+            #expect(pupil?["upn"] as? String == APITests.mia && pupil?["leaving_day"] == nil)
+        }
+    }
+
+    @Test("admitting a pupil, a SEN provision other than none, K or E is 422 naming it, not read as none", arguments: Backend.available)
+    func senChecked(_ b: Backend) async throws {
+        try await withRollbook(b) { f in
+            let r = try await f.call(.POST, "/api/v1/pupils", json: """
+                {"upn": "A100000000009", "legal_surname": "Okafor", "legal_forename": "Chi", "date_of_birth": "2017-05-02", "sex": "F",
+                 "year_group": "3", "form": "3K", "starting_day": "2025-09-08",
+                 "characteristics": {"sen": "k", "fsm": false, "pupil_premium": false, "eal": false, "looked_after": false,
+                                     "previously_looked_after": false, "child_in_need": false, "child_protection": false,
+                                     "young_carer": false, "ethnicity": "", "social_worker_name": "", "social_worker_contact": ""}}
+                """)
+            #expect(r.status == .unprocessableEntity)
+            #expect(r.errorField == "characteristics.sen")
+            #expect(try await f.call(.GET, "/api/v1/pupils/A100000000009").status == .notFound)
+        }
+    }
 }
 }
