@@ -24,13 +24,22 @@ import SQLKit
 
 /// `rollbook bench analytics`: Rollbook's engine against DuckDB and SQLite on the full-year school report.
 struct BenchAnalytics: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "analytics",
-        abstract: "Time the full-year school report (2025/26) in Rollbook's engine, DuckDB and SQLite on one generated roll; fail unless all agree.")
+    static let configuration = CommandConfiguration(
+        commandName: "analytics",
+        abstract:
+            "Time the full-year school report (2025/26) in Rollbook's engine, DuckDB and SQLite on one generated roll; fail unless all agree."
+    )
     @Option(help: "Pupils in the generated roll.") var pupils = 50_000
     @Option(help: "Timed runs of each report (the median is printed).") var runs = 3
-    @Option(help: "Folder for the SQLite database and the exported CSV files (default: a temporary folder, removed afterwards). A database left there by an earlier run with the same --pupils and --seed is reused.")
+    @Option(
+        help:
+            "Folder for the SQLite database and the exported CSV files (default: a temporary folder, removed afterwards). A database left there by an earlier run with the same --pupils and --seed is reused."
+    )
     var folder: String?
-    @Option(help: "Python with duckdb installed (default: $ROLLBOOK_BENCH_PYTHON, else /tmp/rollbook-bench-venv/bin/python if present, else python3).")
+    @Option(
+        help:
+            "Python with duckdb installed (default: $ROLLBOOK_BENCH_PYTHON, else /tmp/rollbook-bench-venv/bin/python if present, else python3)."
+    )
     var python: String?
     @Option(help: "The DuckDB script (default: scripts/bench/duckdb_report.py of the source tree).") var duckdbScript: String?
     @Option(help: "Timed runs of the SQLite report (default: --runs; each takes minutes at 50,000 pupils).") var sqliteRuns: Int?
@@ -43,11 +52,17 @@ struct BenchAnalytics: AsyncParsableCommand {
         let settings = try benchSettings()
         let year = Self.year
         let runs = max(1, self.runs)
-        let dir = folder ?? FileManager.default.temporaryDirectory.appendingPathComponent("rollbook-bench-analytics-\(ProcessInfo.processInfo.processIdentifier)").path
+        let dir =
+            folder
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent(
+                "rollbook-bench-analytics-\(ProcessInfo.processInfo.processIdentifier)"
+            ).path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { if folder == nil { try? FileManager.default.removeItem(atPath: dir) } }
         let (pythonPath, scriptPath) = try locatePython(settings)
-        say("rollbook bench analytics: \(pupils) pupils, full year \(year) (\(year.range.from) to \(year.range.to)), \(runs) runs, \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        say(
+            "rollbook bench analytics: \(pupils) pupils, full year \(year) (\(year.range.from) to \(year.range.to)), \(runs) runs, \(ProcessInfo.processInfo.activeProcessorCount) cores"
+        )
 
         // The roll: generated and loaded into SQLite like `bench report` (or reused from --folder).
         let dbPath = dir + "/analytics-\(pupils)-seed\(seed).sqlite"
@@ -99,8 +114,11 @@ struct BenchAnalytics: AsyncParsableCommand {
         for r in rows { roll.append(r.pupil, marks: arrays[r.id] ?? empty) }
         let build = Date().timeIntervalSince(t)
         let rollbookLoad = readArrays + readPupils + build
-        say(String(format: "  Rollbook load: %.2f s (session arrays %.2f s, pupils %.2f s, compact roll %.2f s): %d pupils, %d school days, %.1f MB of session bytes",
-                   rollbookLoad, readArrays, readPupils, build, roll.count, roll.schoolDays.count, Double(roll.sessionBytes.count) / 1e6))
+        say(
+            String(
+                format:
+                    "  Rollbook load: %.2f s (session arrays %.2f s, pupils %.2f s, compact roll %.2f s): %d pupils, %d school days, %.1f MB of session bytes",
+                rollbookLoad, readArrays, readPupils, build, roll.count, roll.schoolDays.count, Double(roll.sessionBytes.count) / 1e6))
 
         var report: FullYearReport?
         let rollbookTimes = timed(runs) { report = roll.fullYearReport(year.range, rule: Self.rule) }
@@ -121,8 +139,10 @@ struct BenchAnalytics: AsyncParsableCommand {
         t = Date()
         let exportInfo = try export(rows: rows, arrays: arrays, calendar: calendar, to: dir)
         let exportTime = Date().timeIntervalSince(t)
-        say(String(format: "  exported %d marks, %d pupils, %d open sessions as CSV in %.2f s (%.0f MB)",
-                   exportInfo.marks, rows.count, exportInfo.openSessions, exportTime, Double(exportInfo.bytes) / 1e6))
+        say(
+            String(
+                format: "  exported %d marks, %d pupils, %d open sessions as CSV in %.2f s (%.0f MB)",
+                exportInfo.marks, rows.count, exportInfo.openSessions, exportTime, Double(exportInfo.bytes) / 1e6))
         let duck = try runDuckDB(python: python, script: script, dir: dir, runs: runs)
 
         // (c) SQLite: SQL over `marks` and `pupils` with the open-session calendar and the codes as two small tables.
@@ -132,21 +152,30 @@ struct BenchAnalytics: AsyncParsableCommand {
         let t0 = rollbook
         func pct(_ n: Int, _ d: Int) -> String { d > 0 ? String(format: "%.2f%%", Double(n) * 100 / Double(d)) : "-" }
         say("\nFull-year school report \(year), \(t0.pupils) pupils with possible sessions:")
-        say("  possible \(t0.possible), present \(t0.present), approved activity \(t0.activity), authorised \(t0.authorised), unauthorised \(t0.unauthorised), unmarked \(t0.unmarked)")
-        say("  attendance \(pct(t0.present + t0.activity, t0.possible)), absence \(pct(t0.authorised + t0.unauthorised, t0.possible)) (authorised \(pct(t0.authorised, t0.possible)), unauthorised \(pct(t0.unauthorised, t0.possible)))")
-        say("  persistent absence \(t0.pa) (\(pct(t0.pa, t0.pupils))), severe \(t0.sa) (\(pct(t0.sa, t0.pupils))); \(t0.cohorts.count) cohorts; penalty threshold reached by \(t0.penaltyPupils) pupils")
+        say(
+            "  possible \(t0.possible), present \(t0.present), approved activity \(t0.activity), authorised \(t0.authorised), unauthorised \(t0.unauthorised), unmarked \(t0.unmarked)"
+        )
+        say(
+            "  attendance \(pct(t0.present + t0.activity, t0.possible)), absence \(pct(t0.authorised + t0.unauthorised, t0.possible)) (authorised \(pct(t0.authorised, t0.possible)), unauthorised \(pct(t0.unauthorised, t0.possible)))"
+        )
+        say(
+            "  persistent absence \(t0.pa) (\(pct(t0.pa, t0.pupils))), severe \(t0.sa) (\(pct(t0.sa, t0.pupils))); \(t0.cohorts.count) cohorts; penalty threshold reached by \(t0.penaltyPupils) pupils"
+        )
 
         var mismatches: [String] = []
-        let perPupilFigures = [perPupil.sessions.possible, perPupil.sessions.present, perPupil.sessions.approvedActivity, perPupil.sessions.authorised,
-                               perPupil.sessions.unauthorised, perPupil.sessions.unmarked, perPupil.pupils, perPupil.persistentAbsence, perPupil.severeAbsence]
+        let perPupilFigures = [
+            perPupil.sessions.possible, perPupil.sessions.present, perPupil.sessions.approvedActivity, perPupil.sessions.authorised,
+            perPupil.sessions.unauthorised, perPupil.sessions.unmarked, perPupil.pupils, perPupil.persistentAbsence, perPupil.severeAbsence,
+        ]
         if perPupilFigures != [t0.possible, t0.present, t0.activity, t0.authorised, t0.unauthorised, t0.unmarked, t0.pupils, t0.pa, t0.sa] {
             mismatches.append("StatisticsEngine.counts per pupil: totals \(perPupilFigures) differ from fullYearReport's")
         }
         for v in duck.variants { mismatches += Self.differences(rollbook, v.figures, name: v.name) }
         mismatches += Self.differences(rollbook, sqlite.figures, name: "SQLite")
         if mismatches.isEmpty {
-            say("  the same in all: school totals, PA/SA, \(t0.cohorts.count) cohorts (pupils, possible, attended, PA, SA), penalty count and window maxima;" +
-                " StatisticsEngine.counts per pupil gives the same totals")
+            say(
+                "  the same in all: school totals, PA/SA, \(t0.cohorts.count) cohorts (pupils, possible, attended, PA, SA), penalty count and window maxima;"
+                    + " StatisticsEngine.counts per pupil gives the same totals")
         }
 
         let rb = median(rollbookTimes)
@@ -158,19 +187,26 @@ struct BenchAnalytics: AsyncParsableCommand {
         }
         say(row("SQLite \(sqlite.version), SQL on marks", secs(sqlite.load), ms(median(sqlite.times)), ratio(median(sqlite.times), rb)))
         say(row("(StatisticsEngine.counts per pupil, totals only)", "-", ms(median(perPupilTimes)), ratio(median(perPupilTimes), rb)))
-        say("  load: Rollbook reads session_codes and pupils from SQLite and builds the compact roll; DuckDB loads the CSV export "
-            + String(format: "(written in %.2f s, not counted)", exportTime) + "; SQLite creates and analyses its two small helper tables.")
+        say(
+            "  load: Rollbook reads session_codes and pupils from SQLite and builds the compact roll; DuckDB loads the CSV export "
+                + String(format: "(written in %.2f s, not counted)", exportTime)
+                + "; SQLite creates and analyses its two small helper tables.")
         say("  DuckDB: \(duck.threads) threads. Runs: \(runs) of each, \(sqlite.times.count) of SQLite.")
 
         let fastestDuck = duck.variants.map { median($0.times) }.min() ?? .infinity
         let base = median(baselineTimes)
-        say(String(format: "\nTargets: Rollbook %.1fx faster than DuckDB (best variant; target >= 5x): %@; %.1fx a plain memory scan (target <= 10x): %@",
-                   fastestDuck / rb, fastestDuck / rb >= 5 ? "met" : "NOT met", rb / base, rb / base <= 10 ? "met" : "NOT met"))
+        say(
+            String(
+                format:
+                    "\nTargets: Rollbook %.1fx faster than DuckDB (best variant; target >= 5x): %@; %.1fx a plain memory scan (target <= 10x): %@",
+                fastestDuck / rb, fastestDuck / rb >= 5 ? "met" : "NOT met", rb / base, rb / base <= 10 ? "met" : "NOT met"))
 
         if !mismatches.isEmpty {
             for m in mismatches.prefix(40) { say("  MISMATCH " + m) }
             if mismatches.count > 40 { say("  ... and \(mismatches.count - 40) more") }
-            throw BenchAnalyticsError("the implementations disagree on the full-year report (\(mismatches.count) differences): the timings above are not comparable")
+            throw BenchAnalyticsError(
+                "the implementations disagree on the full-year report (\(mismatches.count) differences): the timings above are not comparable"
+            )
         }
     }
 
@@ -191,24 +227,33 @@ struct BenchAnalytics: AsyncParsableCommand {
 
         enum CodingKeys: String, CodingKey {
             case possible, present, activity, authorised, unauthorised, unmarked, pupils, pa, sa, cohorts
-            case penaltyPupils = "penalty_pupils", penaltyMaxSessions = "penalty_max_sessions"
+            case penaltyPupils = "penalty_pupils"
+            case penaltyMaxSessions = "penalty_max_sessions"
         }
     }
 
-    static let flags = ["fsm", "pupil_premium", "eal", "looked_after", "previously_looked_after", "child_in_need", "child_protection", "young_carer"]
+    static let flags = [
+        "fsm", "pupil_premium", "eal", "looked_after", "previously_looked_after", "child_in_need", "child_protection", "young_carer",
+    ]
 
     static func figures(_ r: FullYearReport) -> Figures {
         func cohort(_ g: GroupStatistics) -> Figures.Cohort {
-            .init(pupils: g.pupils, possible: g.sessions.possible, attended: g.sessions.present + g.sessions.approvedActivity,
-                  pa: g.persistentAbsence, sa: g.severeAbsence)
+            .init(
+                pupils: g.pupils, possible: g.sessions.possible, attended: g.sessions.present + g.sessions.approvedActivity,
+                pa: g.persistentAbsence, sa: g.severeAbsence)
         }
         let t = r.overview.statistics
-        var f = Figures(possible: t.sessions.possible, present: t.sessions.present, activity: t.sessions.approvedActivity,
-                        authorised: t.sessions.authorised, unauthorised: t.sessions.unauthorised, unmarked: t.sessions.unmarked,
-                        pupils: t.pupils, pa: t.persistentAbsence, sa: t.severeAbsence)
+        var f = Figures(
+            possible: t.sessions.possible, present: t.sessions.present, activity: t.sessions.approvedActivity,
+            authorised: t.sessions.authorised, unauthorised: t.sessions.unauthorised, unmarked: t.sessions.unmarked,
+            pupils: t.pupils, pa: t.persistentAbsence, sa: t.severeAbsence)
         var characteristic: [String: CohortComparison] = [:]
         for c in r.cohorts {
-            if c.group.dimension == .characteristic { characteristic[c.group.value] = c } else { f.cohorts["\(c.group.dimension.rawValue)=\(c.group.value)"] = cohort(c.members) }
+            if c.group.dimension == .characteristic {
+                characteristic[c.group.value] = c
+            } else {
+                f.cohorts["\(c.group.dimension.rawValue)=\(c.group.value)"] = cohort(c.members)
+            }
         }
         let everyone = r.overview.pupilsSelected
         // A characteristic's "no" side is the rest of the school (everyone when nobody has it).
@@ -216,7 +261,9 @@ struct BenchAnalytics: AsyncParsableCommand {
             if let c = characteristic[name] {
                 f.cohorts[yes] = cohort(c.members)
                 if c.restSelected > 0 { f.cohorts[no] = cohort(c.rest) }
-            } else if everyone > 0 { f.cohorts[no] = cohort(t) }
+            } else if everyone > 0 {
+                f.cohorts[no] = cohort(t)
+            }
         }
         for name in flags { split(name, yes: "\(name)=Y", no: "\(name)=N") }
         split("sen", yes: "sen=any", no: "sen=none")
@@ -230,15 +277,17 @@ struct BenchAnalytics: AsyncParsableCommand {
 
     static func differences(_ a: Figures, _ b: Figures, name: String) -> [String] {
         var out: [String] = []
-        let totals: [(String, Int, Int)] = [("possible", a.possible, b.possible), ("present", a.present, b.present),
+        let totals: [(String, Int, Int)] = [
+            ("possible", a.possible, b.possible), ("present", a.present, b.present),
             ("approved activity", a.activity, b.activity), ("authorised", a.authorised, b.authorised),
             ("unauthorised", a.unauthorised, b.unauthorised), ("unmarked", a.unmarked, b.unmarked), ("pupils", a.pupils, b.pupils),
             ("persistent absence", a.pa, b.pa), ("severe absence", a.sa, b.sa), ("penalty pupils", a.penaltyPupils, b.penaltyPupils),
-            ("penalty window maxima", a.penaltyMaxSessions, b.penaltyMaxSessions)]
+            ("penalty window maxima", a.penaltyMaxSessions, b.penaltyMaxSessions),
+        ]
         for (label, x, y) in totals where x != y { out.append("\(name): \(label) \(y), Rollbook \(x)") }
         for key in Set(a.cohorts.keys).union(b.cohorts.keys).sorted() {
             switch (a.cohorts[key], b.cohorts[key]) {
-            case let (x?, y?) where x != y: out.append("\(name): cohort \(key) \(y), Rollbook \(x)")
+            case (let x?, let y?) where x != y: out.append("\(name): cohort \(key) \(y), Rollbook \(x)")
             case (nil, _?): out.append("\(name): cohort \(key) is not in Rollbook's report")
             case (_?, nil): out.append("\(name): cohort \(key) is missing")
             default: break
@@ -270,7 +319,10 @@ struct BenchAnalytics: AsyncParsableCommand {
         for i in 0..<year.range.days {
             let d = year.range.from.adding(days: i)
             guard calendar.isSchoolDay(d) else { continue }
-            if d.weekStart != lastMonday { week += 1; lastMonday = d.weekStart }
+            if d.weekStart != lastMonday {
+                week += 1
+                lastMonday = d.weekStart
+            }
             out[i] = week
         }
         return out
@@ -282,7 +334,9 @@ struct BenchAnalytics: AsyncParsableCommand {
 
     /// Writes codes.csv, open_sessions.csv (per year group: day, session, school week), pupils.csv and marks.csv
     /// (every mark of the year, one row each: pupil, day, session, code). Days are counted from 1 September.
-    func export(rows: [(id: Int, pupil: AnalyticsPupil)], arrays: [Int: SessionArray], calendar: SchoolCalendar, to dir: String) throws -> (marks: Int, openSessions: Int, bytes: Int) {
+    func export(rows: [(id: Int, pupil: AnalyticsPupil)], arrays: [Int: SessionArray], calendar: SchoolCalendar, to dir: String) throws -> (
+        marks: Int, openSessions: Int, bytes: Int
+    ) {
         let year = Self.year
         let days = year.range.days
         var bytes = 0
@@ -303,21 +357,31 @@ struct BenchAnalytics: AsyncParsableCommand {
             for i in 0..<days where weekOfDay[i] >= 0 {
                 let d = year.range.from.adding(days: i)
                 for s in Session.allCases where calendar.isOpen(d, s, yearGroup: g) {
-                    open += "\(Self.csvField(g)),\(i),\(s.index),\(weekOfDay[i])\n"; openCount += 1
+                    open += "\(Self.csvField(g)),\(i),\(s.index),\(weekOfDay[i])\n"
+                    openCount += 1
                 }
             }
         }
         try write("open_sessions.csv", open)
 
-        var pupilsCSV = "pupil_id,year_group,form,house,sex,ethnicity,sen,fsm,pupil_premium,eal,looked_after,previously_looked_after,child_in_need,child_protection,young_carer,start_day,end_day\n"
+        var pupilsCSV =
+            "pupil_id,year_group,form,house,sex,ethnicity,sen,fsm,pupil_premium,eal,looked_after,previously_looked_after,child_in_need,child_protection,young_carer,start_day,end_day\n"
         for (id, p) in rows {
             let e = p.enrolment
             guard let onRoll = e.onRoll.clamped(to: year.range) else { continue }
             let c = p.characteristics
-            let sen = switch c.sen { case .none: "none"; case .senSupport: "support"; case .ehcp: "ehcp" }
-            let flags = [c.freeSchoolMeals, c.pupilPremium, c.englishAdditionalLanguage, c.lookedAfter, c.previouslyLookedAfter,
-                         c.childInNeed, c.childProtectionPlan, c.youngCarer].map { $0 ? "true" : "false" }.joined(separator: ",")
-            pupilsCSV += "\(id),\(Self.csvField(e.yearGroup(in: year))),\(Self.csvField(p.form)),\(Self.csvField(p.house)),\(Self.csvField(p.sex)),"
+            let sen =
+                switch c.sen {
+                case .none: "none"
+                case .senSupport: "support"
+                case .ehcp: "ehcp"
+                }
+            let flags = [
+                c.freeSchoolMeals, c.pupilPremium, c.englishAdditionalLanguage, c.lookedAfter, c.previouslyLookedAfter,
+                c.childInNeed, c.childProtectionPlan, c.youngCarer,
+            ].map { $0 ? "true" : "false" }.joined(separator: ",")
+            pupilsCSV +=
+                "\(id),\(Self.csvField(e.yearGroup(in: year))),\(Self.csvField(p.form)),\(Self.csvField(p.house)),\(Self.csvField(p.sex)),"
                 + "\(Self.csvField(c.ethnicity)),\(sen),\(flags),\(year.range.from.days(to: onRoll.from)),\(year.range.from.days(to: onRoll.to))\n"
         }
         try write("pupils.csv", pupilsCSV)
@@ -347,7 +411,12 @@ struct BenchAnalytics: AsyncParsableCommand {
                     let j = (yd + shift) * 2
                     guard j >= 0, j + 1 < b.count else { continue }
                     for s in 0..<2 where b[j + s] != 0 {
-                        append(id); buf.append(44); append(yd); buf.append(44); buf.append(UInt8(48 + s)); buf.append(44)
+                        append(id)
+                        buf.append(44)
+                        append(yd)
+                        buf.append(44)
+                        buf.append(UInt8(48 + s))
+                        buf.append(44)
                         let sym = symbol[Int(b[j + s])]
                         if sym.isEmpty { buf.append(63) } else { buf.append(contentsOf: sym) }
                         buf.append(10)
@@ -355,9 +424,14 @@ struct BenchAnalytics: AsyncParsableCommand {
                     }
                 }
             }
-            if buf.count > 1 << 23 { try out.write(contentsOf: buf); bytes += buf.count; buf.removeAll(keepingCapacity: true) }
+            if buf.count > 1 << 23 {
+                try out.write(contentsOf: buf)
+                bytes += buf.count
+                buf.removeAll(keepingCapacity: true)
+            }
         }
-        try out.write(contentsOf: buf); bytes += buf.count
+        try out.write(contentsOf: buf)
+        bytes += buf.count
         let meta = """
             {"academic_year": "\(year)", "first_day": "\(year.range.from)", "days": \(days), "threshold_sessions": \(Self.rule.thresholdSessions), "window_school_weeks": \(Self.rule.windowSchoolWeeks)}
 
@@ -383,21 +457,28 @@ struct BenchAnalytics: AsyncParsableCommand {
 
     func locatePython(_ settings: Settings) throws -> (String, String) {
         let venv = "/tmp/rollbook-bench-venv/bin/python"
-        let py = python ?? settings.benchPython
+        let py =
+            python ?? settings.benchPython
             ?? (FileManager.default.isExecutableFile(atPath: venv) ? venv : "python3")
         // The checkout: walk up from this file to the directory with Package.swift, so moving the file cannot break it.
         var sourceRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: sourceRoot.appendingPathComponent("Package.swift").path), sourceRoot.pathComponents.count > 1 {
+        while !FileManager.default.fileExists(atPath: sourceRoot.appendingPathComponent("Package.swift").path),
+            sourceRoot.pathComponents.count > 1
+        {
             sourceRoot.deleteLastPathComponent()
         }
-        let candidates = [duckdbScript, "scripts/bench/duckdb_report.py", sourceRoot.appendingPathComponent("scripts/bench/duckdb_report.py").path].compactMap { $0 }
+        let candidates = [
+            duckdbScript, "scripts/bench/duckdb_report.py", sourceRoot.appendingPathComponent("scripts/bench/duckdb_report.py").path,
+        ].compactMap { $0 }
         guard let script = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
             throw BenchAnalyticsError("the DuckDB script is not at \(candidates.joined(separator: " or ")): give --duckdb-script")
         }
         // Check duckdb is importable before spending minutes on the roll.
         let check = try runProcess(py, ["-c", "import duckdb; print(duckdb.__version__)"])
         guard check.status == 0 else {
-            throw BenchAnalyticsError("\(py) cannot import duckdb. Install it with:\n  python3 -m venv /tmp/rollbook-bench-venv && /tmp/rollbook-bench-venv/bin/pip install -r scripts/bench/requirements.txt\n(or give --python)")
+            throw BenchAnalyticsError(
+                "\(py) cannot import duckdb. Install it with:\n  python3 -m venv /tmp/rollbook-bench-venv && /tmp/rollbook-bench-venv/bin/pip install -r scripts/bench/requirements.txt\n(or give --python)"
+            )
         }
         return (py, script)
     }
@@ -425,13 +506,20 @@ struct BenchAnalytics: AsyncParsableCommand {
         guard r.status == 0 else { throw BenchAnalyticsError("\(script) failed (exit \(r.status))") }
         // Keys as printed (no key strategy: it would rewrite the cohort names too).
         do { return try JSONDecoder().decode(DuckResult.self, from: r.stdout) } catch {
-            throw BenchAnalyticsError("\(script) printed something other than its JSON result: \(error)\n\(String(decoding: r.stdout.prefix(2000), as: UTF8.self))")
+            throw BenchAnalyticsError(
+                "\(script) printed something other than its JSON result: \(error)\n\(String(decoding: r.stdout.prefix(2000), as: UTF8.self))"
+            )
         }
     }
 
     // MARK: - SQLite
 
-    struct SQLiteResult { var version: String; var load: Double; var times: [Double]; var figures: Figures }
+    struct SQLiteResult {
+        var version: String
+        var load: Double
+        var times: [Double]
+        var figures: Figures
+    }
 
     /// The report in SQL on the database itself: `marks` (one row per current mark, ISO dates, 'AM'/'PM', code text)
     /// and `pupils`, with two small tables made here: the open sessions per year group (with school week and a running
@@ -440,17 +528,26 @@ struct BenchAnalytics: AsyncParsableCommand {
         guard let sql = store.db as? any SQLDatabase else { throw BenchAnalyticsError("the store is not an SQL database") }
         let year = Self.year
         let version = try await sql.raw("SELECT sqlite_version() AS v").first()?.decode(column: "v", as: String.self) ?? "?"
-        let other = try await sql.raw("SELECT count(*) AS n FROM pupils WHERE school_id = \(bind: schoolID) AND year_group_year <> \(bind: year.startYear)").first()?
+        let other =
+            try await sql.raw(
+                "SELECT count(*) AS n FROM pupils WHERE school_id = \(bind: schoolID) AND year_group_year <> \(bind: year.startYear)"
+            ).first()?
             .decode(column: "n", as: Int.self) ?? 0
         // The SQL takes year groups as recorded; the generated roll records them for this year.
-        guard other == 0 else { throw BenchAnalyticsError("\(other) pupils have year groups recorded for another year: the SQL would need to move them on") }
+        guard other == 0 else {
+            throw BenchAnalyticsError("\(other) pupils have year groups recorded for another year: the SQL would need to move them on")
+        }
 
         let t = Date()
         try await sql.raw("DROP TABLE IF EXISTS bench_open_sessions").run()
         try await sql.raw("DROP TABLE IF EXISTS bench_codes").run()
-        try await sql.raw("CREATE TABLE bench_open_sessions (year_group TEXT NOT NULL, date TEXT NOT NULL, session TEXT NOT NULL, week INTEGER NOT NULL, ord INTEGER NOT NULL, PRIMARY KEY (year_group, date, session)) WITHOUT ROWID").run()
+        try await sql.raw(
+            "CREATE TABLE bench_open_sessions (year_group TEXT NOT NULL, date TEXT NOT NULL, session TEXT NOT NULL, week INTEGER NOT NULL, ord INTEGER NOT NULL, PRIMARY KEY (year_group, date, session)) WITHOUT ROWID"
+        ).run()
         try await sql.raw("CREATE TABLE bench_codes (code TEXT PRIMARY KEY, category INTEGER NOT NULL) WITHOUT ROWID").run()
-        let groups = try await sql.raw("SELECT DISTINCT year_group FROM pupils WHERE school_id = \(bind: schoolID)").all().map { try $0.decode(column: "year_group", as: String.self) }
+        let groups = try await sql.raw("SELECT DISTINCT year_group FROM pupils WHERE school_id = \(bind: schoolID)").all().map {
+            try $0.decode(column: "year_group", as: String.self)
+        }
         let weekOfDay = Self.schoolWeeks(calendar)
         var openRows: [(String, String, String, Int, Int)] = []
         for g in groups {
@@ -495,13 +592,21 @@ struct BenchAnalytics: AsyncParsableCommand {
             let value = try r.decode(column: "value", as: String?.self) ?? ""
             func n(_ c: String) throws -> Int { try r.decode(column: c, as: Int?.self) ?? 0 }
             if dim == "total" {
-                f.possible = try n("possible"); f.present = try n("present"); f.activity = try n("activity")
-                f.authorised = try n("authorised"); f.unauthorised = try n("unauthorised"); f.unmarked = try n("unmarked")
-                f.pupils = try n("pupils"); f.pa = try n("pa"); f.sa = try n("sa")
-                f.penaltyPupils = try n("penalty_pupils"); f.penaltyMaxSessions = try n("penalty_max_sessions")
+                f.possible = try n("possible")
+                f.present = try n("present")
+                f.activity = try n("activity")
+                f.authorised = try n("authorised")
+                f.unauthorised = try n("unauthorised")
+                f.unmarked = try n("unmarked")
+                f.pupils = try n("pupils")
+                f.pa = try n("pa")
+                f.sa = try n("sa")
+                f.penaltyPupils = try n("penalty_pupils")
+                f.penaltyMaxSessions = try n("penalty_max_sessions")
             } else {
-                f.cohorts["\(dim)=\(value)"] = Figures.Cohort(pupils: try n("pupils"), possible: try n("possible"),
-                                                              attended: try n("present") + n("activity"), pa: try n("pa"), sa: try n("sa"))
+                f.cohorts["\(dim)=\(value)"] = Figures.Cohort(
+                    pupils: try n("pupils"), possible: try n("possible"),
+                    attended: try n("present") + n("activity"), pa: try n("pa"), sa: try n("sa"))
             }
         }
         return SQLiteResult(version: version, load: load, times: times, figures: f)
@@ -515,7 +620,8 @@ struct BenchAnalytics: AsyncParsableCommand {
     /// are slower: marks through the code index, then a sort for the GROUP BY); `+p.school_id` keeps the pupils
     /// scan in id order.
     static func sqliteReport(schoolID: Int, from: String, to: String) -> String {
-        let window = rule.windowSchoolWeeks - 1, threshold = rule.thresholdSessions
+        let window = rule.windowSchoolWeeks - 1
+        let threshold = rule.thresholdSessions
         func cohort(_ dim: String, _ expr: String, where cond: String = "1") -> String {
             "SELECT '\(dim)' AS dim, \(expr) AS value, \(aggregates) FROM pp WHERE \(cond) GROUP BY value"
         }
@@ -599,7 +705,10 @@ struct BenchAnalytics: AsyncParsableCommand {
             return Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9
         }
     }
-    func median(_ xs: [Double]) -> Double { let s = xs.sorted(); return s.isEmpty ? .nan : s[s.count / 2] }
+    func median(_ xs: [Double]) -> Double {
+        let s = xs.sorted()
+        return s.isEmpty ? .nan : s[s.count / 2]
+    }
     func secs(_ s: Double) -> String { String(format: "%.2f s", s) }
     func secs(_ since: Date) -> String { secs(Date().timeIntervalSince(since)) }
     func ms(_ s: Double) -> String { s < 0.01 ? String(format: "%.2f ms", s * 1000) : String(format: "%.0f ms", s * 1000) }
@@ -614,6 +723,6 @@ struct BenchAnalyticsError: Error, CustomStringConvertible {
     init(_ d: String) { description = "bench analytics: " + d }
 }
 
-private extension String {
-    func leftPadded(_ n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }
+extension String {
+    fileprivate func leftPadded(_ n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }
 }

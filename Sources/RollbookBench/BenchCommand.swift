@@ -5,7 +5,8 @@ import RollbookServer
 public struct Bench: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         abstract: "Benchmarks: the report (default) and the staff pages.",
-        subcommands: [BenchReport.self, BenchPages.self, BenchEvaluate.self, BenchLoad.self, BenchAnalytics.self], defaultSubcommand: BenchReport.self)
+        subcommands: [BenchReport.self, BenchPages.self, BenchEvaluate.self, BenchLoad.self, BenchAnalytics.self],
+        defaultSubcommand: BenchReport.self)
     public init() {}
 }
 

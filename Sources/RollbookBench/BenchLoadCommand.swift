@@ -13,7 +13,8 @@ struct BenchLoadError: Error, CustomStringConvertible {
 /// measured in the same run, both driven by wrk. Figures, then checks: the run fails on any non-2xx answer, any
 /// socket error, or an acknowledged register whose marks are not all in the database.
 struct BenchLoad: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "load",
+    static let configuration = CommandConfiguration(
+        commandName: "load",
         abstract: "Load-test register submission (wrk, POST of whole AM registers) against a bare Vapor JSON endpoint.",
         discussion: """
             Creates the 1,200-pupil demo secondary in a fresh SQLite file, an API token for the office account, and starts \
@@ -36,11 +37,14 @@ struct BenchLoad: AsyncParsableCommand {
     var database: String?
     @Option(help: "The day the server's clock stands at, 10:00 (default: the last school day up to today).") var asOf: String?
     @Option(help: "School days of registers, before --as-of, that the submissions rotate over.") var days = 40
-    @Option(help: "Seconds of warm-up of each server before its measurements (not counted; Rollbook's only reads registers).") var warmup = 3
+    @Option(help: "Seconds of warm-up of each server before its measurements (not counted; Rollbook's only reads registers).") var warmup =
+        3
     @Option(help: "The wrk executable.") var wrk = "wrk"
 
     func validate() throws {
-        guard connections >= 1, threads >= 1, connections >= threads else { throw UsageError("--connections must be at least --threads, both positive") }
+        guard connections >= 1, threads >= 1, connections >= threads else {
+            throw UsageError("--connections must be at least --threads, both positive")
+        }
         guard duration >= 1 else { throw UsageError("--duration must be at least 1 second") }
         guard days >= 1 else { throw UsageError("--days must be at least 1") }
         guard warmup >= 0 else { throw UsageError("--warmup must be 0 or more") }
@@ -49,7 +53,8 @@ struct BenchLoad: AsyncParsableCommand {
     func run() async throws {
         _ = try benchSettings()
         guard let wrkPath = findExecutable(wrk) else {
-            throw UsageError("'\(wrk)' was not found: install wrk (apt-get install -y wrk, or run scripts/bench-load.sh) or give its path with --wrk")
+            throw UsageError(
+                "'\(wrk)' was not found: install wrk (apt-get install -y wrk, or run scripts/bench-load.sh) or give its path with --wrk")
         }
         var day: LocalDate
         if let asOf {
@@ -60,14 +65,17 @@ struct BenchLoad: AsyncParsableCommand {
             let calendar = SchoolCalendar(entries: Demo.calendar(phase: .secondary))
             while !calendar.isSchoolDay(day) { day = day.adding(days: -1) }
         }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rollbook-bench-load-\(ProcessInfo.processInfo.processIdentifier)")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "rollbook-bench-load-\(ProcessInfo.processInfo.processIdentifier)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let dbPath = database ?? dir.appendingPathComponent("load.sqlite").path
-        if database != nil, FileManager.default.fileExists(atPath: dbPath) { throw UsageError("--database: \(dbPath) exists; give a new file") }
+        if database != nil, FileManager.default.fileExists(atPath: dbPath) {
+            throw UsageError("--database: \(dbPath) exists; give a new file")
+        }
 
         #if DEBUG
-        say("rollbook bench load: a debug build; build with -c release for figures worth keeping")
+            say("rollbook bench load: a debug build; build with -c release for figures worth keeping")
         #endif
         let started = Date()
         let bench = try await LoadBench.start(database: .sqlite(path: dbPath), asOf: day, days: days)
@@ -85,15 +93,20 @@ struct BenchLoad: AsyncParsableCommand {
         let marksPerRegister = Double(regs.reduce(0) { $0 + $1.upns.count }) / Double(regs.count)
         let memory = Double(ProcessInfo.processInfo.physicalMemory) / 1_073_741_824
         #if DEBUG
-        let build = "debug build"
+            let build = "debug build"
         #else
-        let build = "release build"
+            let build = "release build"
         #endif
-        say("rollbook bench load: \(build), \(ProcessInfo.processInfo.activeProcessorCount) cores, \(String(format: "%.1f", memory)) GiB, "
-            + "\(wrkVersion(wrkPath)), \(connections) connections, \(threads) wrk threads, \(duration) s each")
-        say("  demo secondary, \(bench.pupils) pupils, SQLite, marks to \(bench.seededThrough), clock at \(bench.clock.now().date) 10:00 (set up in \(String(format: "%.1f", setupSeconds)) s)")
-        say("  registers: \(regs.count) AM registers (\(bench.days.count) school days \(bench.days.first!)...\(bench.days.last!) x forms), "
-            + String(format: "%.1f", marksPerRegister) + " pupils each on average, submitted with the office account's API token (\(bench.officeEmail))")
+        say(
+            "rollbook bench load: \(build), \(ProcessInfo.processInfo.activeProcessorCount) cores, \(String(format: "%.1f", memory)) GiB, "
+                + "\(wrkVersion(wrkPath)), \(connections) connections, \(threads) wrk threads, \(duration) s each")
+        say(
+            "  demo secondary, \(bench.pupils) pupils, SQLite, marks to \(bench.seededThrough), clock at \(bench.clock.now().date) 10:00 (set up in \(String(format: "%.1f", setupSeconds)) s)"
+        )
+        say(
+            "  registers: \(regs.count) AM registers (\(bench.days.count) school days \(bench.days.first!)...\(bench.days.last!) x forms), "
+                + String(format: "%.1f", marksPerRegister)
+                + " pupils each on average, submitted with the office account's API token (\(bench.officeEmail))")
 
         let script = dir.appendingPathComponent("load.lua")
         try Self.lua.write(to: script, atomically: true, encoding: .utf8)
@@ -108,68 +121,104 @@ struct BenchLoad: AsyncParsableCommand {
 
         // 1. The bare endpoint.
         if warmup > 0 {
-            _ = try await wrkRun(wrkPath, url: bareURL + LoadBench.barePath, seconds: warmup, script: script, dir: dir, name: "bare-warmup",
-                                 env: common.merging(["ROLLBOOK_LOAD_MODE": "get"]) { $1 })
+            _ = try await wrkRun(
+                wrkPath, url: bareURL + LoadBench.barePath, seconds: warmup, script: script, dir: dir, name: "bare-warmup",
+                env: common.merging(["ROLLBOOK_LOAD_MODE": "get"]) { $1 })
         }
-        let bare = try await wrkRun(wrkPath, url: bareURL + LoadBench.barePath, seconds: duration, script: script, dir: dir, name: "bare",
-                                    env: common.merging(["ROLLBOOK_LOAD_MODE": "get"]) { $1 })
+        let bare = try await wrkRun(
+            wrkPath, url: bareURL + LoadBench.barePath, seconds: duration, script: script, dir: dir, name: "bare",
+            env: common.merging(["ROLLBOOK_LOAD_MODE": "get"]) { $1 })
         // 2. Rollbook: a read-only warm-up, then reading the same registers (for comparison: the read path alone), then the submissions.
         let readEnv = common.merging(["ROLLBOOK_LOAD_MODE": "get-paths", "ROLLBOOK_LOAD_PATHS": paths.path]) { $1 }
         if warmup > 0 {
-            _ = try await wrkRun(wrkPath, url: rollbookURL, seconds: warmup, script: script, dir: dir, name: "rollbook-warmup", env: readEnv)
+            _ = try await wrkRun(
+                wrkPath, url: rollbookURL, seconds: warmup, script: script, dir: dir, name: "rollbook-warmup", env: readEnv)
         }
-        let read = try await wrkRun(wrkPath, url: rollbookURL, seconds: duration, script: script, dir: dir, name: "rollbook-read", env: readEnv)
+        let read = try await wrkRun(
+            wrkPath, url: rollbookURL, seconds: duration, script: script, dir: dir, name: "rollbook-read", env: readEnv)
         let answeredBefore = try await bench.drain()
-        let post = try await wrkRun(wrkPath, url: rollbookURL, seconds: duration, script: script, dir: dir, name: "rollbook",
-                                    env: common.merging(["ROLLBOOK_LOAD_MODE": "registers", "ROLLBOOK_LOAD_BODIES": bodies.path]) { $1 })
+        let post = try await wrkRun(
+            wrkPath, url: rollbookURL, seconds: duration, script: script, dir: dir, name: "rollbook",
+            env: common.merging(["ROLLBOOK_LOAD_MODE": "registers", "ROLLBOOK_LOAD_BODIES": bodies.path]) { $1 })
         // wrk stops with requests in flight: Rollbook answers them to closed connections. Wait for them before counting.
         let answeredByServer = try await bench.drain() - answeredBefore
 
         say("")
-        say("  " + "endpoint".padding(toLength: 50, withPad: " ", startingAt: 0) + "requests/s     p50       p99   requests  non-2xx  socket errors   cores busy: servers/wrk/other")
-        for (label, r) in [("bare Vapor JSON, GET \(LoadBench.barePath)", bare), ("Rollbook, POST /api/v1/registers/{date}/AM", post),
-                           ("(Rollbook, GET of the same registers, read only)", read)] {
-            say("  " + label.padding(toLength: 50, withPad: " ", startingAt: 0)
-                + String(format: "%10.0f  %6.1f ms  %6.1f ms  %9ld  %7ld  %13ld   %.2f / %.2f / %.2f", r.rps, r.ms("latency_p50_us"), r.ms("latency_p99_us"),
-                         r.int("requests"), r.int("non2xx"), r.socketErrors, r.serverCores, r.wrkCores, r.otherCores))
+        say(
+            "  " + "endpoint".padding(toLength: 50, withPad: " ", startingAt: 0)
+                + "requests/s     p50       p99   requests  non-2xx  socket errors   cores busy: servers/wrk/other")
+        for (label, r) in [
+            ("bare Vapor JSON, GET \(LoadBench.barePath)", bare), ("Rollbook, POST /api/v1/registers/{date}/AM", post),
+            ("(Rollbook, GET of the same registers, read only)", read),
+        ] {
+            say(
+                "  " + label.padding(toLength: 50, withPad: " ", startingAt: 0)
+                    + String(
+                        format: "%10.0f  %6.1f ms  %6.1f ms  %9ld  %7ld  %13ld   %.2f / %.2f / %.2f", r.rps, r.ms("latency_p50_us"),
+                        r.ms("latency_p99_us"),
+                        r.int("requests"), r.int("non2xx"), r.socketErrors, r.serverCores, r.wrkCores, r.otherCores))
         }
-        say(String(format: "  ratio: the bare endpoint answers %.1f times as many requests a second; Rollbook's p50 is %.1f times the bare p50",
-                   bare.rps / max(post.rps, 0.001), post.ms("latency_p50_us") / max(bare.ms("latency_p50_us"), 0.001)))
-        let created = post.int("created"), amended = post.int("amended"), unchanged = post.int("unchanged")
-        say(String(format: "  marks written: %ld (%ld first entries, %ld amendments with their audit record; %ld sent unchanged), %.0f a second",
-                   created + amended, created, amended, unchanged, Double(created + amended) / max(post.seconds, 0.001)))
+        say(
+            String(
+                format:
+                    "  ratio: the bare endpoint answers %.1f times as many requests a second; Rollbook's p50 is %.1f times the bare p50",
+                bare.rps / max(post.rps, 0.001), post.ms("latency_p50_us") / max(bare.ms("latency_p50_us"), 0.001)))
+        let created = post.int("created")
+        let amended = post.int("amended")
+        let unchanged = post.int("unchanged")
+        say(
+            String(
+                format:
+                    "  marks written: %ld (%ld first entries, %ld amendments with their audit record; %ld sent unchanged), %.0f a second",
+                created + amended, created, amended, unchanged, Double(created + amended) / max(post.seconds, 0.001)))
 
         // 3. Checks: every answer 2xx, no socket errors, and every acknowledged register's marks in the database.
         var failures: [String] = []
         for (label, r) in [("bare", bare), ("Rollbook", post), ("Rollbook read", read)] {
-            if r.int("non2xx") > 0 { failures.append("\(label): \(r.int("non2xx")) non-2xx answers, the first: \(r.values["first_error"] ?? "?")") }
+            if r.int("non2xx") > 0 {
+                failures.append("\(label): \(r.int("non2xx")) non-2xx answers, the first: \(r.values["first_error"] ?? "?")")
+            }
             if r.socketErrors > 0 { failures.append("\(label): socket errors \(r.errorSummary)") }
             if r.status != 0 { failures.append("\(label): wrk exited with status \(r.status) (its output: \(r.outputPath))") }
-            if r.int("responses") != r.int("requests") { failures.append("\(label): wrk counted \(r.int("requests")) requests but the script saw \(r.int("responses")) answers") }
+            if r.int("responses") != r.int("requests") {
+                failures.append("\(label): wrk counted \(r.int("requests")) requests but the script saw \(r.int("responses")) answers")
+            }
         }
         let sizes = Dictionary(regs.map { ($0.key, $0.upns.count) }, uniquingKeysWith: { a, _ in a })
         let counts = try await bench.markCounts()
         var missing: [String] = []
         var expected = 0
         for key in post.acks.keys.sorted() {
-            guard let size = sizes[key] else { missing.append("\(key): not a register of this run"); continue }
+            guard let size = sizes[key] else {
+                missing.append("\(key): not a register of this run")
+                continue
+            }
             expected += size
             if counts[key] != size { missing.append("\(key): \(counts[key] ?? 0) marks of \(size)") }
         }
         let inDatabase = post.acks.keys.reduce(0) { $0 + (counts[$1] ?? 0) }
-        say("  Rollbook answered \(answeredByServer) submissions: \(post.int("responses")) reached wrk, \(answeredByServer - post.int("responses")) were in flight when it stopped")
-        say("  check: \(post.acks.count) of \(regs.count) registers acknowledged (\(post.acks.values.reduce(0, +)) submissions); "
-            + "their AM marks in the database (one grouped SQL count): \(inDatabase) of \(expected) expected"
-            + (missing.isEmpty ? ", all there" : ", MISSING in \(missing.count) registers"))
-        if !missing.isEmpty { failures.append("acknowledged registers without all their marks: " + missing.prefix(5).joined(separator: "; ")) }
+        say(
+            "  Rollbook answered \(answeredByServer) submissions: \(post.int("responses")) reached wrk, \(answeredByServer - post.int("responses")) were in flight when it stopped"
+        )
+        say(
+            "  check: \(post.acks.count) of \(regs.count) registers acknowledged (\(post.acks.values.reduce(0, +)) submissions); "
+                + "their AM marks in the database (one grouped SQL count): \(inDatabase) of \(expected) expected"
+                + (missing.isEmpty ? ", all there" : ", MISSING in \(missing.count) registers"))
+        if !missing.isEmpty {
+            failures.append("acknowledged registers without all their marks: " + missing.prefix(5).joined(separator: "; "))
+        }
         let audited = try await bench.amendmentCount()
-        say("  check: \(audited) AM amendment records in the database for \(amended) acknowledged amendments"
-            + (audited > amended ? " (the rest from submissions in flight when wrk stopped)" : ""))
+        say(
+            "  check: \(audited) AM amendment records in the database for \(amended) acknowledged amendments"
+                + (audited > amended ? " (the rest from submissions in flight when wrk stopped)" : ""))
         if audited < amended { failures.append("\(amended) amendments acknowledged but \(audited) audit records") }
         if post.acks.isEmpty { failures.append("no register submission was acknowledged") }
         let tx = try await bench.timeWriteTransactions(count: min(100, regs.count)).sorted()
-        say(String(format: "  for the reading: one register's write transaction alone (Store.record of a whole PM register, in process, one at a time, "
-                   + "%ld registers): median %.1f ms, p90 %.1f ms", tx.count, tx[tx.count / 2] * 1000, tx[tx.count * 9 / 10] * 1000))
+        say(
+            String(
+                format:
+                    "  for the reading: one register's write transaction alone (Store.record of a whole PM register, in process, one at a time, "
+                    + "%ld registers): median %.1f ms, p90 %.1f ms", tx.count, tx[tx.count / 2] * 1000, tx[tx.count * 9 / 10] * 1000))
         if !failures.isEmpty {
             for f in failures { say("  FAILED: \(f)") }
             throw ExitCode.failure
@@ -192,20 +241,27 @@ struct BenchLoad: AsyncParsableCommand {
         var errorSummary: String { ["connect", "read", "write", "timeout"].map { "\($0) \(int("errors_\($0)"))" }.joined(separator: ", ") }
     }
 
-    func wrkRun(_ wrkPath: String, url: String, seconds: Int, script: URL, dir: URL, name: String, env: [String: String]) async throws -> WrkResult {
+    func wrkRun(_ wrkPath: String, url: String, seconds: Int, script: URL, dir: URL, name: String, env: [String: String]) async throws
+        -> WrkResult
+    {
         let out = dir.appendingPathComponent("\(name).out")
         let log = dir.appendingPathComponent("\(name).log")
         try? FileManager.default.removeItem(at: out)
         let before = CPUTimes.now()
-        let status = try await runProcess(wrkPath, ["-t", String(threads), "-c", String(connections), "-d", "\(seconds)s", "--timeout", "30s",
-                                                    "--latency", "-s", script.path, url],
-                                          env: env.merging(["ROLLBOOK_LOAD_OUT": out.path]) { $1 }, output: log)
+        let status = try await runProcess(
+            wrkPath,
+            [
+                "-t", String(threads), "-c", String(connections), "-d", "\(seconds)s", "--timeout", "30s",
+                "--latency", "-s", script.path, url,
+            ],
+            env: env.merging(["ROLLBOOK_LOAD_OUT": out.path]) { $1 }, output: log)
         let after = CPUTimes.now()
         var r = WrkResult(status: status, outputPath: log.path)
         let wall = max(after.wall - before.wall, 0.001)
         r.serverCores = (after.process - before.process) / wall
         r.wrkCores = (after.children - before.children) / wall
-        r.otherCores = max(0, (after.machineBusy - before.machineBusy) - (after.process - before.process) - (after.children - before.children)) / wall
+        r.otherCores =
+            max(0, (after.machineBusy - before.machineBusy) - (after.process - before.process) - (after.children - before.children)) / wall
         guard let text = try? String(contentsOf: out, encoding: .utf8) else {
             let wrkOutput = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
             throw BenchLoadError(description: "wrk (\(name)) wrote no results; exit status \(status); its output:\n\(wrkOutput)")
@@ -228,7 +284,9 @@ struct BenchLoad: AsyncParsableCommand {
         var wall: Double, process: Double, children: Double, machineBusy: Double
         static func now() -> CPUTimes {
             let tick = Double(sysconf(Int32(_SC_CLK_TCK)))
-            var process = 0.0, children = 0.0, busy = 0.0
+            var process = 0.0
+            var children = 0.0
+            var busy = 0.0
             if let stat = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") {
                 // After "pid (comm)": state is field 3; utime, stime, cutime, cstime are fields 14 to 17.
                 let fields = stat[stat.index(after: close)...].split(separator: " ")
@@ -299,101 +357,101 @@ struct BenchLoad: AsyncParsableCommand {
     /// the created/amended/unchanged counts and the register (date and form) acknowledged are read from the answer.
     /// `done` writes the figures and the acknowledgements to ROLLBOOK_LOAD_OUT.
     static let lua = #"""
-    local mode = os.getenv("ROLLBOOK_LOAD_MODE") or "get"
-    local threads = {}
+        local mode = os.getenv("ROLLBOOK_LOAD_MODE") or "get"
+        local threads = {}
 
-    function setup(thread)
-       thread:set("tid", #threads)
-       table.insert(threads, thread)
-    end
+        function setup(thread)
+           thread:set("tid", #threads)
+           table.insert(threads, thread)
+        end
 
-    function init(args)
-       responses = 0; non2xx = 0; created = 0; amended = 0; unchanged = 0
-       acks = {}; first_error = ""
-       reqs = {}; pos = 0
-       local nthreads = tonumber(os.getenv("ROLLBOOK_LOAD_THREADS"))
-       local headers = { ["Authorization"] = "Bearer " .. (os.getenv("ROLLBOOK_LOAD_TOKEN") or "") }
-       if mode == "get-paths" then
-          for line in io.lines(os.getenv("ROLLBOOK_LOAD_PATHS")) do
-             if line ~= "" then table.insert(reqs, wrk.format("GET", line, headers)) end
-          end
-       elseif mode == "registers" then
-          headers["Content-Type"] = "application/json"
-          for line in io.lines(os.getenv("ROLLBOOK_LOAD_BODIES")) do
-             local r, v, path, body = line:match("^(%d+)\t(%d+)\t([^\t]+)\t(.+)$")
-             if r then
-                r = tonumber(r); v = tonumber(v)
-                if r % nthreads == tid then
-                   local slot = math.floor(r / nthreads) + 1
-                   reqs[slot] = reqs[slot] or {}
-                   reqs[slot][v + 1] = wrk.format("POST", path, headers, body)
-                end
-             end
-          end
-          variants = #reqs[1]
-       end
-    end
+        function init(args)
+           responses = 0; non2xx = 0; created = 0; amended = 0; unchanged = 0
+           acks = {}; first_error = ""
+           reqs = {}; pos = 0
+           local nthreads = tonumber(os.getenv("ROLLBOOK_LOAD_THREADS"))
+           local headers = { ["Authorization"] = "Bearer " .. (os.getenv("ROLLBOOK_LOAD_TOKEN") or "") }
+           if mode == "get-paths" then
+              for line in io.lines(os.getenv("ROLLBOOK_LOAD_PATHS")) do
+                 if line ~= "" then table.insert(reqs, wrk.format("GET", line, headers)) end
+              end
+           elseif mode == "registers" then
+              headers["Content-Type"] = "application/json"
+              for line in io.lines(os.getenv("ROLLBOOK_LOAD_BODIES")) do
+                 local r, v, path, body = line:match("^(%d+)\t(%d+)\t([^\t]+)\t(.+)$")
+                 if r then
+                    r = tonumber(r); v = tonumber(v)
+                    if r % nthreads == tid then
+                       local slot = math.floor(r / nthreads) + 1
+                       reqs[slot] = reqs[slot] or {}
+                       reqs[slot][v + 1] = wrk.format("POST", path, headers, body)
+                    end
+                 end
+              end
+              variants = #reqs[1]
+           end
+        end
 
-    if mode ~= "get" then
-       function request()
-          local n = #reqs
-          local slot = pos % n + 1
-          pos = pos + 1
-          if mode == "registers" then
-             return reqs[slot][math.floor((pos - 1) / n) % variants + 1]
-          end
-          return reqs[slot]
-       end
-    end
+        if mode ~= "get" then
+           function request()
+              local n = #reqs
+              local slot = pos % n + 1
+              pos = pos + 1
+              if mode == "registers" then
+                 return reqs[slot][math.floor((pos - 1) / n) % variants + 1]
+              end
+              return reqs[slot]
+           end
+        end
 
-    function response(status, headers, body)
-       responses = responses + 1
-       if status < 200 or status > 299 then
-          non2xx = non2xx + 1
-          if first_error == "" then first_error = status .. " " .. (string.gsub(string.sub(body or "", 1, 400), "%s+", " ")) end
-          return
-       end
-       if mode == "registers" then
-          created = created + (tonumber(string.match(body, '"created":%s*(%d+)')) or 0)
-          amended = amended + (tonumber(string.match(body, '"amended":%s*(%d+)')) or 0)
-          unchanged = unchanged + (tonumber(string.match(body, '"unchanged":%s*(%d+)')) or 0)
-          local d = string.match(body, '"date":%s*"([^"]+)"')
-          local g = string.match(body, '"group":%s*"form ([^"]+)"')
-          if d and g then
-             local k = d .. "|" .. g
-             acks[k] = (acks[k] or 0) + 1
-          end
-       end
-    end
+        function response(status, headers, body)
+           responses = responses + 1
+           if status < 200 or status > 299 then
+              non2xx = non2xx + 1
+              if first_error == "" then first_error = status .. " " .. (string.gsub(string.sub(body or "", 1, 400), "%s+", " ")) end
+              return
+           end
+           if mode == "registers" then
+              created = created + (tonumber(string.match(body, '"created":%s*(%d+)')) or 0)
+              amended = amended + (tonumber(string.match(body, '"amended":%s*(%d+)')) or 0)
+              unchanged = unchanged + (tonumber(string.match(body, '"unchanged":%s*(%d+)')) or 0)
+              local d = string.match(body, '"date":%s*"([^"]+)"')
+              local g = string.match(body, '"group":%s*"form ([^"]+)"')
+              if d and g then
+                 local k = d .. "|" .. g
+                 acks[k] = (acks[k] or 0) + 1
+              end
+           end
+        end
 
-    function done(summary, latency, requests)
-       local out = assert(io.open(os.getenv("ROLLBOOK_LOAD_OUT"), "w"))
-       local function put(k, v) out:write(k, " ", string.format("%.0f", v), "\n") end
-       put("requests", summary.requests)
-       put("duration_us", summary.duration)
-       put("bytes", summary.bytes)
-       put("errors_connect", summary.errors.connect)
-       put("errors_read", summary.errors.read)
-       put("errors_write", summary.errors.write)
-       put("errors_status", summary.errors.status)
-       put("errors_timeout", summary.errors.timeout)
-       put("latency_p50_us", latency:percentile(50))
-       put("latency_p90_us", latency:percentile(90))
-       put("latency_p99_us", latency:percentile(99))
-       put("latency_max_us", latency.max)
-       put("latency_mean_us", latency.mean)
-       local totals = { responses = 0, non2xx = 0, created = 0, amended = 0, unchanged = 0 }
-       for _, t in ipairs(threads) do
-          for k, _ in pairs(totals) do totals[k] = totals[k] + (t:get(k) or 0) end
-          local e = t:get("first_error")
-          if e and e ~= "" then out:write("first_error ", e, "\n") end
-          local a = t:get("acks")
-          if a then
-             for k, n in pairs(a) do out:write("ack ", k, " ", string.format("%d", n), "\n") end
-          end
-       end
-       for k, v in pairs(totals) do put(k, v) end
-       out:close()
-    end
-    """#
+        function done(summary, latency, requests)
+           local out = assert(io.open(os.getenv("ROLLBOOK_LOAD_OUT"), "w"))
+           local function put(k, v) out:write(k, " ", string.format("%.0f", v), "\n") end
+           put("requests", summary.requests)
+           put("duration_us", summary.duration)
+           put("bytes", summary.bytes)
+           put("errors_connect", summary.errors.connect)
+           put("errors_read", summary.errors.read)
+           put("errors_write", summary.errors.write)
+           put("errors_status", summary.errors.status)
+           put("errors_timeout", summary.errors.timeout)
+           put("latency_p50_us", latency:percentile(50))
+           put("latency_p90_us", latency:percentile(90))
+           put("latency_p99_us", latency:percentile(99))
+           put("latency_max_us", latency.max)
+           put("latency_mean_us", latency.mean)
+           local totals = { responses = 0, non2xx = 0, created = 0, amended = 0, unchanged = 0 }
+           for _, t in ipairs(threads) do
+              for k, _ in pairs(totals) do totals[k] = totals[k] + (t:get(k) or 0) end
+              local e = t:get("first_error")
+              if e and e ~= "" then out:write("first_error ", e, "\n") end
+              local a = t:get("acks")
+              if a then
+                 for k, n in pairs(a) do out:write("ack ", k, " ", string.format("%d", n), "\n") end
+              end
+           end
+           for k, v in pairs(totals) do put(k, v) end
+           out:close()
+        end
+        """#
 }

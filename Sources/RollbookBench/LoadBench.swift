@@ -42,12 +42,24 @@ public final class LoadBench: @unchecked Sendable {
     /// The JSON route of the bare app.
     public static let barePath = "/json"
 
-    init(rollbookPort: Int, barePort: Int, token: String, officeEmail: String, pupils: Int, schoolID: Int, registers: [Register],
-         days: [LocalDate], seededThrough: LocalDate, clock: FixedClock, app: Application, bare: Application, store: Store,
-         inFlight: InFlightCounter) {
-        self.rollbookPort = rollbookPort; self.barePort = barePort; self.token = token; self.officeEmail = officeEmail
-        self.pupils = pupils; self.schoolID = schoolID; self.registers = registers; self.days = days
-        self.seededThrough = seededThrough; self.clock = clock; self.app = app; self.bare = bare; self.store = store
+    init(
+        rollbookPort: Int, barePort: Int, token: String, officeEmail: String, pupils: Int, schoolID: Int, registers: [Register],
+        days: [LocalDate], seededThrough: LocalDate, clock: FixedClock, app: Application, bare: Application, store: Store,
+        inFlight: InFlightCounter
+    ) {
+        self.rollbookPort = rollbookPort
+        self.barePort = barePort
+        self.token = token
+        self.officeEmail = officeEmail
+        self.pupils = pupils
+        self.schoolID = schoolID
+        self.registers = registers
+        self.days = days
+        self.seededThrough = seededThrough
+        self.clock = clock
+        self.app = app
+        self.bare = bare
+        self.store = store
         self.inFlight = inFlight
     }
 
@@ -58,7 +70,9 @@ public final class LoadBench: @unchecked Sendable {
         var d = asOf.adding(days: -1)
         while out.count < count {
             guard d > Demo.firstDay else {
-                throw Abort(.internalServerError, reason: "there are not \(count) school days between the demo's first day \(Demo.firstDay) and \(asOf)")
+                throw Abort(
+                    .internalServerError,
+                    reason: "there are not \(count) school days between the demo's first day \(Demo.firstDay) and \(asOf)")
             }
             if calendar.isSchoolDay(d) { out.append(d) }
             d = d.adding(days: -1)
@@ -82,8 +96,9 @@ public final class LoadBench: @unchecked Sendable {
             try await configure(app, ServerOptions(database: database, clock: clock, bcryptCost: 4))
             let store = Store(db: app.db)
             guard try await store.isEmpty() else { throw Abort(.internalServerError, reason: "the database \(database) is not empty") }
-            let (schoolID, pupils) = try await DemoSeeder.seed(store: store, options: DemoOptions(phase: .secondary, through: through),
-                                                                bcryptCost: 4, now: clock.now().timestamp)
+            let (schoolID, pupils) = try await DemoSeeder.seed(
+                store: store, options: DemoOptions(phase: .secondary, through: through),
+                bcryptCost: 4, now: clock.now().timestamp)
             guard let office = try await store.staff(schoolID: schoolID).first(where: { $0.staffRole == .office }) else {
                 throw Abort(.internalServerError, reason: "the demo school has no office account")
             }
@@ -100,14 +115,18 @@ public final class LoadBench: @unchecked Sendable {
                     registers.append(Register(date: day, form: form, upns: sorted.map(\.upn)))
                 }
             }
-            guard !registers.isEmpty else { throw Abort(.internalServerError, reason: "no AM register open on \(days.first!)...\(days.last!)") }
+            guard !registers.isEmpty else {
+                throw Abort(.internalServerError, reason: "no AM register open on \(days.first!)...\(days.last!)")
+            }
 
             // Counts the requests being answered, so that the run can wait for those still in flight when wrk stops.
             let inFlight = InFlightCounter()
             app.middleware.use(inFlight)
             try await app.asyncBoot()
             try await app.server.start(address: .hostname("127.0.0.1", port: 0))
-            guard let rollbookPort = app.http.server.shared.localAddress?.port else { throw Abort(.internalServerError, reason: "Rollbook's server has no port") }
+            guard let rollbookPort = app.http.server.shared.localAddress?.port else {
+                throw Abort(.internalServerError, reason: "Rollbook's server has no port")
+            }
 
             // The framework's floor: a bare Vapor app (default middleware), one route answering a small JSON body.
             bare = try await Application.make(Environment(name: "production", arguments: ["bare"]))
@@ -116,10 +135,13 @@ public final class LoadBench: @unchecked Sendable {
                 bare.get("json") { _ async -> BareJSON in BareJSON(ok: true) }
                 try await bare.asyncBoot()
                 try await bare.server.start(address: .hostname("127.0.0.1", port: 0))
-                guard let barePort = bare.http.server.shared.localAddress?.port else { throw Abort(.internalServerError, reason: "the bare server has no port") }
-                return LoadBench(rollbookPort: rollbookPort, barePort: barePort, token: token, officeEmail: office.email, pupils: pupils,
-                                 schoolID: schoolID, registers: registers, days: days, seededThrough: through, clock: clock,
-                                 app: app, bare: bare, store: store, inFlight: inFlight)
+                guard let barePort = bare.http.server.shared.localAddress?.port else {
+                    throw Abort(.internalServerError, reason: "the bare server has no port")
+                }
+                return LoadBench(
+                    rollbookPort: rollbookPort, barePort: barePort, token: token, officeEmail: office.email, pupils: pupils,
+                    schoolID: schoolID, registers: registers, days: days, seededThrough: through, clock: clock,
+                    app: app, bare: bare, store: store, inFlight: inFlight)
             } catch {
                 await bare.server.shutdown()
                 try? await bare.asyncShutdown()
@@ -137,7 +159,9 @@ public final class LoadBench: @unchecked Sendable {
     public func drain(timeout: TimeInterval = 120) async throws -> Int {
         let deadline = Date().addingTimeInterval(timeout)
         while inFlight.current > 0 {
-            guard Date() < deadline else { throw Abort(.internalServerError, reason: "\(inFlight.current) requests still in flight after \(Int(timeout)) s") }
+            guard Date() < deadline else {
+                throw Abort(.internalServerError, reason: "\(inFlight.current) requests still in flight after \(Int(timeout)) s")
+            }
             try await Task.sleep(nanoseconds: 20_000_000)
         }
         return inFlight.answered
@@ -174,8 +198,9 @@ public final class LoadBench: @unchecked Sendable {
             for v in 0..<Self.variants {
                 let marks = reg.upns.enumerated().map { i, upn -> RegisterBody.Mark in
                     let code = Self.pattern[(i + 7 * r + v) % Self.pattern.count]
-                    return code == "late" ? RegisterBody.Mark(upn: upn, code: nil, arrivalTime: Self.lateArrival, reason: Self.reason)
-                                          : RegisterBody.Mark(upn: upn, code: code, arrivalTime: nil, reason: Self.reason)
+                    return code == "late"
+                        ? RegisterBody.Mark(upn: upn, code: nil, arrivalTime: Self.lateArrival, reason: Self.reason)
+                        : RegisterBody.Mark(upn: upn, code: code, arrivalTime: nil, reason: Self.reason)
                 }
                 let body = String(decoding: try enc.encode(RegisterBody(form: reg.form, marks: marks)), as: UTF8.self)
                 lines.append("\(r)\t\(v)\t\(path)\t\(body)")
@@ -186,7 +211,9 @@ public final class LoadBench: @unchecked Sendable {
 
     /// GET paths of the registers (a read-only warm-up).
     public func registerPaths() -> [String] {
-        registers.map { "/api/v1/registers/\($0.date.iso)/AM?form=\($0.form.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0.form)" }
+        registers.map {
+            "/api/v1/registers/\($0.date.iso)/AM?form=\($0.form.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0.form)"
+        }
     }
 
     /// The write transaction alone, for the reading of the figures: the first `count` registers' PM sessions entered
@@ -226,7 +253,12 @@ final class InFlightCounter: AsyncMiddleware, @unchecked Sendable {
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         lock.withLock { running += 1 }
-        defer { lock.withLock { running -= 1; done += 1 } }
+        defer {
+            lock.withLock {
+                running -= 1
+                done += 1
+            }
+        }
         return try await next.respond(to: request)
     }
 }

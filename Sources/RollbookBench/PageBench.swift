@@ -17,27 +17,33 @@ public enum PageBench {
     }
 
     /// Creates the demo school in `database` (which must be empty), signs in as the attendance lead and times each page `runs` times.
-    public static func run(database: DatabaseLocation, phase: DemoOptions.Phase, through: LocalDate, runs: Int) async throws -> (pupils: Int, timings: [Timing]) {
+    public static func run(database: DatabaseLocation, phase: DemoOptions.Phase, through: LocalDate, runs: Int) async throws -> (
+        pupils: Int, timings: [Timing]
+    ) {
         let clock = FixedClock(date: through, time: TimeOfDay(hour: 10, minute: 0)!)
         let app = try await Application.make(Environment(name: "production", arguments: ["rollbook"]))
         app.logger.logLevel = .warning
         do {
             try await configure(app, ServerOptions(database: database, clock: clock, bcryptCost: 4))
             let store = Store(db: app.db)
-            let (schoolID, pupils) = try await DemoSeeder.seed(store: store, options: DemoOptions(phase: phase, through: through),
-                                                                bcryptCost: 4, now: clock.now().timestamp)
+            let (schoolID, pupils) = try await DemoSeeder.seed(
+                store: store, options: DemoOptions(phase: phase, through: through),
+                bcryptCost: 4, now: clock.now().timestamp)
             try await app.asyncBoot()
             let roll = try await store.pupils(schoolID: schoolID, filter: PupilFilter(onRollDuring: DateRange(from: through, to: through)))
             let form = Dictionary(grouping: roll, by: \.form).max { $0.value.count < $1.value.count }!.key
             let pupil = roll.first { $0.form == form }!
-            let lead = try await signIn(app, email: try await store.staff(schoolID: schoolID).first { $0.staffRole == .attendanceLead }!.email)
+            let lead = try await signIn(
+                app, email: try await store.staff(schoolID: schoolID).first { $0.staffRole == .attendanceLead }!.email)
             let encodedForm = form.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? form
-            let pages = [("register (form \(form), AM)", "/registers/\(through.iso)/AM?form=\(encodedForm)"),
-                         ("pupil page", "/pupils/\(pupil.upn)"),
-                         ("today", "/today"),
-                         ("lists (whole school, year to date)", "/lists"),
-                         ("worklist (whole school)", "/worklist"),
-                         ("policy", "/policy")]
+            let pages = [
+                ("register (form \(form), AM)", "/registers/\(through.iso)/AM?form=\(encodedForm)"),
+                ("pupil page", "/pupils/\(pupil.upn)"),
+                ("today", "/today"),
+                ("lists (whole school, year to date)", "/lists"),
+                ("worklist (whole school)", "/worklist"),
+                ("policy", "/policy"),
+            ]
             var out: [Timing] = []
             for (name, path) in pages {
                 var t = Timing(page: name, path: path, bytes: 0, runs: [])
@@ -59,12 +65,15 @@ public enum PageBench {
         }
     }
 
-    static func send(_ app: Application, _ method: HTTPMethod, _ path: String, cookie: String?, form: String? = nil) async throws -> Response {
+    static func send(_ app: Application, _ method: HTTPMethod, _ path: String, cookie: String?, form: String? = nil) async throws
+        -> Response
+    {
         var headers = HTTPHeaders()
         if let cookie { headers.add(name: .cookie, value: cookie) }
         if form != nil { headers.contentType = .urlEncodedForm }
-        let req = Request(application: app, method: method, url: URI(string: path), headers: headers,
-                          collectedBody: form.map { ByteBuffer(string: $0) }, on: app.eventLoopGroup.next())
+        let req = Request(
+            application: app, method: method, url: URI(string: path), headers: headers,
+            collectedBody: form.map { ByteBuffer(string: $0) }, on: app.eventLoopGroup.next())
         return try await app.responder.current.respond(to: req).get()
     }
 
@@ -73,14 +82,16 @@ public enum PageBench {
         let home = try await send(app, .GET, "/", cookie: nil)
         let html = home.body.string ?? ""
         guard let cookie = home.headers.first(name: .setCookie)?.split(separator: ";").first.map(String.init),
-              let r = html.range(of: #"name="csrf" value="[^"]+""#, options: .regularExpression) else {
+            let r = html.range(of: #"name="csrf" value="[^"]+""#, options: .regularExpression)
+        else {
             throw Abort(.internalServerError, reason: "the sign-in page has no session or CSRF token")
         }
         let token = html[r].dropFirst(#"name="csrf" value=""#.count).dropLast()
         let body = [("csrf", String(token)), ("email", email), ("password", DemoAccounts.password)]
             .map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)" }.joined(separator: "&")
         let res = try await send(app, .POST, "/sign-in", cookie: cookie, form: body)
-        guard res.status == .seeOther, let session = res.headers.first(name: .setCookie)?.split(separator: ";").first.map(String.init) else {
+        guard res.status == .seeOther, let session = res.headers.first(name: .setCookie)?.split(separator: ";").first.map(String.init)
+        else {
             throw Abort(.internalServerError, reason: "signing in as \(email) answered \(res.status.code)")
         }
         return session

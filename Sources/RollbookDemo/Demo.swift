@@ -91,11 +91,13 @@ public enum Demo {
         func t(_ h: Int, _ m: Int) -> TimeOfDay { TimeOfDay(hour: h, minute: m)! }
         switch phase {
         case .primary:
-            return RegisterTimes(am: RegisterWindow(opens: t(8, 45), lateAfter: t(8, 55), closes: t(9, 15)),
-                                 pm: RegisterWindow(opens: t(13, 0), closes: t(13, 15)))
+            return RegisterTimes(
+                am: RegisterWindow(opens: t(8, 45), lateAfter: t(8, 55), closes: t(9, 15)),
+                pm: RegisterWindow(opens: t(13, 0), closes: t(13, 15)))
         case .secondary:
-            return RegisterTimes(am: RegisterWindow(opens: t(8, 30), lateAfter: t(8, 40), closes: t(9, 10)),
-                                 pm: RegisterWindow(opens: t(13, 30), closes: t(13, 45)))
+            return RegisterTimes(
+                am: RegisterWindow(opens: t(8, 30), lateAfter: t(8, 40), closes: t(9, 10)),
+                pm: RegisterWindow(opens: t(13, 30), closes: t(13, 45)))
         }
     }
 
@@ -103,7 +105,9 @@ public enum Demo {
     /// inside term rows, the early May bank holidays, and (primary) two reception induction days each September.
     public static func calendar(phase: DemoOptions.Phase) -> [CalendarEntry] {
         var rows: [CalendarEntry] = []
-        func term(_ a: LocalDate, _ b: LocalDate, _ label: String) { rows.append(CalendarEntry(start: a, end: b, kind: .term, label: label)) }
+        func term(_ a: LocalDate, _ b: LocalDate, _ label: String) {
+            rows.append(CalendarEntry(start: a, end: b, kind: .term, label: label))
+        }
         term(date(2025, 9, 3), date(2025, 10, 24), "Autumn 1 2025/26")
         term(date(2025, 11, 3), date(2025, 12, 19), "Autumn 2 2025/26")
         term(date(2026, 1, 5), date(2026, 2, 13), "Spring 1 2025/26")
@@ -116,17 +120,23 @@ public enum Demo {
         term(date(2027, 2, 22), date(2027, 3, 25), "Spring 2 2026/27")
         term(date(2027, 4, 12), date(2027, 5, 28), "Summer 1 2026/27")
         term(date(2027, 6, 7), date(2027, 7, 21), "Summer 2 2026/27")
-        let inset = [date(2025, 9, 3), date(2025, 11, 3), date(2026, 1, 5), date(2026, 4, 13), date(2026, 7, 22),
-                     date(2026, 9, 2), date(2026, 11, 2), date(2027, 1, 4), date(2027, 4, 12), date(2027, 7, 21)]
+        let inset = [
+            date(2025, 9, 3), date(2025, 11, 3), date(2026, 1, 5), date(2026, 4, 13), date(2026, 7, 22),
+            date(2026, 9, 2), date(2026, 11, 2), date(2027, 1, 4), date(2027, 4, 12), date(2027, 7, 21),
+        ]
         for d in inset { rows.append(CalendarEntry(start: d, end: d, kind: .inset, label: "INSET day")) }
         for d in [date(2026, 5, 4), date(2027, 5, 3)] {
             rows.append(CalendarEntry(start: d, end: d, kind: .closure, label: "Early May bank holiday"))
         }
         if phase == .primary {
-            rows.append(CalendarEntry(start: date(2025, 9, 4), end: date(2025, 9, 5), kind: .closure, yearGroups: ["R"],
-                                      label: "Reception induction (home visits)"))
-            rows.append(CalendarEntry(start: date(2026, 9, 3), end: date(2026, 9, 4), kind: .closure, yearGroups: ["R"],
-                                      label: "Reception induction (home visits)"))
+            rows.append(
+                CalendarEntry(
+                    start: date(2025, 9, 4), end: date(2025, 9, 5), kind: .closure, yearGroups: ["R"],
+                    label: "Reception induction (home visits)"))
+            rows.append(
+                CalendarEntry(
+                    start: date(2026, 9, 3), end: date(2026, 9, 4), kind: .closure, yearGroups: ["R"],
+                    label: "Reception induction (home visits)"))
         }
         return rows.sorted { ($0.start, $0.kind == .term ? 0 : 1) < ($1.start, $1.kind == .term ? 0 : 1) }
     }
@@ -217,19 +227,21 @@ private struct Generation {
 
         let whole = calendar.openMask(yearGroup: nil)
         var days: [Int32] = []
-        var ill = [Float](repeating: 0, count: span.days), off = [Float](repeating: 0, count: span.days)
+        var ill = [Float](repeating: 0, count: span.days)
+        var off = [Float](repeating: 0, count: span.days)
         for i in 0..<span.days {
             if whole[i] != 0 { days.append(Int32(i)) }
             let d = span.from.adding(days: i)
             let c = d.components
-            let month: Float = switch c.month {
-            case 12, 1: 1.9
-            case 2: 1.6
-            case 11, 3: 1.2
-            case 10: 0.9
-            case 9: 0.7
-            default: 0.6
-            }
+            let month: Float =
+                switch c.month {
+                case 12, 1: 1.9
+                case 2: 1.6
+                case 11, 3: 1.2
+                case 10: 0.9
+                case 9: 0.7
+                default: 0.6
+                }
             let onset: Float = [1.35, 1.0, 0.85, 0.9, 1.1, 0, 0][d.weekday - 1]
             let single: Float = [1.7, 1.0, 0.75, 0.9, 1.8, 0, 0][d.weekday - 1]
             ill[i] = month * onset
@@ -260,7 +272,8 @@ private struct Generation {
         for t in terms { for i in index(t.start)...index(t.end) { termDay[i] = true } }
         for y in 2025...throughYear {
             let yr = AcademicYear(startYear: y).range
-            let lo = max(0, index(yr.from)), hi = min(span.days - 1, index(yr.to))
+            let lo = max(0, index(yr.from))
+            let hi = min(span.days - 1, index(yr.to))
             guard lo <= hi else { continue }
             var halves: [(from: Int32, to: Int32)] = []
             for t in terms where yr.contains(t.start) { halves.append((Int32(index(t.start)), Int32(index(t.end)))) }
@@ -271,7 +284,10 @@ private struct Generation {
                 p.halfTerms = halves
                 for i in lo...hi {
                     let m = mask[i]
-                    if m != 0 { p.days.append(Int32(i)); p.masks.append(m) }
+                    if m != 0 {
+                        p.days.append(Int32(i))
+                        p.masks.append(m)
+                    }
                     let weekday = !span.from.adding(days: i).isWeekend
                     var closed: UInt8 = 0
                     for s in 0..<2 where m & (1 << s) == 0 {
@@ -300,7 +316,8 @@ private struct Generation {
         let n = options.pupils
         var pupils: [DemoPupil] = []
         pupils.reserveCapacity(n)
-        let perGroup = groups.isEmpty ? 0 : n / groups.count, extra = groups.isEmpty ? 0 : n % groups.count
+        let perGroup = groups.isEmpty ? 0 : n / groups.count
+        let extra = groups.isEmpty ? 0 : n % groups.count
         var upnCounters: [Int: Int] = [:]
         var i = 0
         for (gi, g) in groups.enumerated() {
@@ -314,12 +331,14 @@ private struct Generation {
         }
         let order = Dictionary(uniqueKeysWithValues: groups.enumerated().map { ($1, $0) })
         pupils.sort {
-            let a = $0.record, b = $1.record
+            let a = $0.record
+            let b = $1.record
             return (order[a.yearGroup]!, a.form, a.legalSurname, a.legalForename, a.upn)
                 < (order[b.yearGroup]!, b.form, b.legalSurname, b.legalForename, b.upn)
         }
-        return DemoSchool(name: Demo.schoolName(phase: options.phase), calendar: entries, registerTimes: times,
-                          pupils: pupils, through: through)
+        return DemoSchool(
+            name: Demo.schoolName(phase: options.phase), calendar: entries, registerTimes: times,
+            pupils: pupils, through: through)
     }
 
     // MARK: Pupils
@@ -334,13 +353,16 @@ private struct Generation {
     /// A random whole-school school day in span indices lo...hi, if any.
     func randomSchoolDay(_ lo: Int, _ hi: Int, _ rng: inout SeededGenerator) -> LocalDate? {
         guard lo <= hi else { return nil }
-        let a = lowerBound(schoolDays, Int32(lo)), b = lowerBound(schoolDays, Int32(hi) + 1)
+        let a = lowerBound(schoolDays, Int32(lo))
+        let b = lowerBound(schoolDays, Int32(hi) + 1)
         guard a < b else { return nil }
         return span.from.adding(days: Int(schoolDays[rng.between(a, b - 1)]))
     }
 
-    mutating func makePupil(index i: Int, group g: String, groupNumber gn: Int, formIndex: Int,
-                            upnCounters: inout [Int: Int]) -> DemoPupil {
+    mutating func makePupil(
+        index i: Int, group g: String, groupNumber gn: Int, formIndex: Int,
+        upnCounters: inout [Int: Int]
+    ) -> DemoPupil {
         var rng = SeededGenerator.stream(options.seed, UInt64(i), 1)
         let s = throughYear
         let n = gn  // years since the entry year group
@@ -367,7 +389,10 @@ private struct Generation {
         var joinedThisYear = false
         let u = rng.unit()
         if u < 0.035 {
-            if let d = randomSchoolDay(yearLo + 10, yearHi, &rng), index(d) <= markEnd { start = d; joinedThisYear = true }
+            if let d = randomSchoolDay(yearLo + 10, yearHi, &rng), index(d) <= markEnd {
+                start = d
+                joinedThisYear = true
+            }
         } else if u < 0.135, entryYear < s {
             let y = rng.between(entryYear + 1, s)
             if y >= 2025 {
@@ -412,10 +437,11 @@ private struct Generation {
         let forms = primary ? Names.primaryForms : Names.secondaryForms
         let formName = g + forms[formIndex % forms.count] + (formIndex >= forms.count ? String(formIndex / forms.count + 1) : "")
         let houses = primary ? Names.primaryHouses : Names.secondaryHouses
-        let record = PupilRecord(upn: upn, legalSurname: surname, legalForename: forename, preferredForename: preferred,
-                                 dateOfBirth: dob, sex: female ? "F" : "M", yearGroup: g, form: formName,
-                                 house: rng.pick(houses), startingDay: start, leavingDay: leaving, deletionGround: ground,
-                                 characteristics: c, contacts: contacts)
+        let record = PupilRecord(
+            upn: upn, legalSurname: surname, legalForename: forename, preferredForename: preferred,
+            dateOfBirth: dob, sex: female ? "F" : "M", yearGroup: g, form: formName,
+            house: rng.pick(houses), startingDay: start, leavingDay: leaving, deletionGround: ground,
+            characteristics: c, contacts: contacts)
         let profile = self.profile(c, &rng)
         let (marks, late) = makeMarks(pupil: i, group: g, formIndex: formIndex, start: start, leaving: leaving, profile: profile)
         return DemoPupil(record: record, marks: marks, minutesLate: late)
@@ -430,7 +456,13 @@ private struct Generation {
         let sen = rng.unit()
         c.sen = sen < 0.03 ? .ehcp : sen < 0.18 ? .senSupport : .none
         var e = rng.unit() * Names.ethnicityTotal
-        for (code, w) in Names.ethnicities { e -= w; if e < 0 { c.ethnicity = code; break } }
+        for (code, w) in Names.ethnicities {
+            e -= w
+            if e < 0 {
+                c.ethnicity = code
+                break
+            }
+        }
         if c.ethnicity.isEmpty { c.ethnicity = "WBRI" }
         c.englishAdditionalLanguage = rng.chance(Names.ealChance[c.ethnicity] ?? 0.62)
         if !c.lookedAfter {
@@ -447,8 +479,10 @@ private struct Generation {
         if c.sen != .none { m *= 1.4 }
         if c.childInNeed || c.lookedAfter { m *= 1.5 }
         if c.youngCarer { m *= 1.4 }
-        let severe = (primary ? 0.009 : 0.016) * m, persistent = (primary ? 0.12 : 0.16) * m
-        let u = rng.unit(), v = rng.unit()
+        let severe = (primary ? 0.009 : 0.016) * m
+        let persistent = (primary ? 0.12 : 0.16) * m
+        let u = rng.unit()
+        let v = rng.unit()
         let lateU = rng.unit()
         var late = lateU < 0.6 ? 0.004 : lateU < 0.9 ? 0.03 : 0.09
         if u < severe {
@@ -456,8 +490,9 @@ private struct Generation {
             return Profile(kind: .severe, rate: 0.5 + 0.35 * v, lateRate: late, unauthorisedShare: 0.7, holidayChance: 0)
         } else if u < severe + persistent {
             late *= 1.5
-            return Profile(kind: .persistent, rate: 0.1 + 0.16 * v * v, lateRate: late, unauthorisedShare: primary ? 0.3 : 0.4,
-                           holidayChance: primary ? 0.14 : 0.09)
+            return Profile(
+                kind: .persistent, rate: 0.1 + 0.16 * v * v, lateRate: late, unauthorisedShare: primary ? 0.3 : 0.4,
+                holidayChance: primary ? 0.14 : 0.09)
         }
         let r = (primary ? 0.075 : 0.08) * v * (0.3 + 0.7 * v)
         return Profile(kind: .typical, rate: r, lateRate: late, unauthorisedShare: 0.06, holidayChance: primary ? 0.06 : 0.04)
@@ -487,9 +522,12 @@ private struct Generation {
     /// A fictional address from a name, without drawing on the generator (so marks stay as they were).
     static func address(for key: String) -> String {
         let h = stableHash(key)
-        let streets = ["Harbour Lane", "Mill Street", "Westmere Road", "Chapel Row", "Orchard Close", "Station Road", "Beacon Way", "Linden Avenue"]
+        let streets = [
+            "Harbour Lane", "Mill Street", "Westmere Road", "Chapel Row", "Orchard Close", "Station Road", "Beacon Way", "Linden Avenue",
+        ]
         let towns = ["Westmere", "Lower Brookfield", "Ashcombe"]
-        return "\(h % 97 + 1) \(streets[Int(h / 97 % UInt64(streets.count))]), \(towns[Int(h / 997 % UInt64(towns.count))]) ZZ9 \(h % 9 + 1)XX"
+        return
+            "\(h % 97 + 1) \(streets[Int(h / 97 % UInt64(streets.count))]), \(towns[Int(h / 997 % UInt64(towns.count))]) ZZ9 \(h % 9 + 1)XX"
     }
 
     func makeContacts(surname: String, lookedAfter: Bool, rng: inout SeededGenerator) -> [Contact] {
@@ -502,9 +540,11 @@ private struct Generation {
             if lives && home.isEmpty { home = Self.address(for: name) }
             let own = Self.address(for: name + rel)
             let address = lives ? home : (pr && own.hasPrefix("7") ? "" : own)
-            out.append(Contact(priority: out.count + 1, name: name, relationship: rel, parentalResponsibility: pr,
-                               livesWith: lives, phone: phone(&rng),
-                               email: email(name, domain: rng.chance(0.5) ? "example.org" : "example.com", &rng), address: address))
+            out.append(
+                Contact(
+                    priority: out.count + 1, name: name, relationship: rel, parentalResponsibility: pr,
+                    livesWith: lives, phone: phone(&rng),
+                    email: email(name, domain: rng.chance(0.5) ? "example.org" : "example.com", &rng), address: address))
         }
         let otherSurname = { (rng: inout SeededGenerator) in rng.chance(0.75) ? surname : rng.pick(Names.surnames) }
         if lookedAfter {
@@ -519,15 +559,19 @@ private struct Generation {
         let u = rng.unit()
         if u < 0.58 {  // two parents at home
             if rng.chance(0.75) {
-                add(mother.0, mother.1, "Mother", pr: true, lives: true, &rng); add(father.0, father.1, "Father", pr: true, lives: true, &rng)
+                add(mother.0, mother.1, "Mother", pr: true, lives: true, &rng)
+                add(father.0, father.1, "Father", pr: true, lives: true, &rng)
             } else {
-                add(father.0, father.1, "Father", pr: true, lives: true, &rng); add(mother.0, mother.1, "Mother", pr: true, lives: true, &rng)
+                add(father.0, father.1, "Father", pr: true, lives: true, &rng)
+                add(mother.0, mother.1, "Mother", pr: true, lives: true, &rng)
             }
         } else if u < 0.80 {  // separated parents
             if rng.chance(0.85) {
-                add(mother.0, mother.1, "Mother", pr: true, lives: true, &rng); add(father.0, father.1, "Father", pr: true, lives: false, &rng)
+                add(mother.0, mother.1, "Mother", pr: true, lives: true, &rng)
+                add(father.0, father.1, "Father", pr: true, lives: false, &rng)
             } else {
-                add(father.0, father.1, "Father", pr: true, lives: true, &rng); add(mother.0, mother.1, "Mother", pr: true, lives: false, &rng)
+                add(father.0, father.1, "Father", pr: true, lives: true, &rng)
+                add(mother.0, mother.1, "Mother", pr: true, lives: false, &rng)
             }
         } else if u < 0.90 {  // parent and step-parent
             add(mother.0, mother.1, "Mother", pr: true, lives: true, &rng)
@@ -544,9 +588,12 @@ private struct Generation {
         }
         if rng.chance(0.45) {
             let rel = rng.pick(["Grandparent", "Grandparent", "Grandparent", "Aunt", "Uncle", "Family friend", "Childminder"])
-            let first = rel == "Grandparent" ? rng.pick(Names.grandparents)
+            let first =
+                rel == "Grandparent"
+                ? rng.pick(Names.grandparents)
                 : rel == "Uncle" ? rng.pick(Names.menAdults) : rng.pick(Names.womenAdults)
-            add(first, rel == "Grandparent" || rel == "Aunt" || rel == "Uncle" ? otherSurname(&rng) : rng.pick(Names.surnames),
+            add(
+                first, rel == "Grandparent" || rel == "Aunt" || rel == "Uncle" ? otherSurname(&rng) : rng.pick(Names.surnames),
                 rel, pr: false, lives: false, &rng)
         }
         return out
@@ -555,23 +602,33 @@ private struct Generation {
     // MARK: Marks
 
     func lowerBound(_ a: [Int32], _ x: Int32) -> Int {
-        var lo = 0, hi = a.count
-        while lo < hi { let mid = (lo + hi) / 2; if a[mid] < x { lo = mid + 1 } else { hi = mid } }
+        var lo = 0
+        var hi = a.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if a[mid] < x { lo = mid + 1 } else { hi = mid }
+        }
         return lo
     }
 
-    mutating func makeMarks(pupil i: Int, group g: String, formIndex: Int, start: LocalDate, leaving: LocalDate?,
-                            profile: Profile) -> (SessionArray, [Int: Int]) {
+    mutating func makeMarks(
+        pupil i: Int, group g: String, formIndex: Int, start: LocalDate, leaving: LocalDate?,
+        profile: Profile
+    ) -> (SessionArray, [Int: Int]) {
         var marks = SessionArray(base: Demo.firstDay, days: Demo.firstDay.days(to: Demo.lastDay) + 1)
         guard endIndex >= 0 else { return (marks, [:]) }
         let rollFrom = max(0, index(start))
         let rollTo = leaving.map { index($0) } ?? Int.max
-        var firstByte = Int.max, lastByte = -1
+        var firstByte = Int.max
+        var lastByte = -1
         for y in 2025...throughYear {
             guard let gy = group(g, yearsBack: throughYear - y), let plan = plans[y]?[gy] else { continue }
             var rng = SeededGenerator.stream(options.seed, UInt64(i), UInt64(100 + y))
             let range = fillYear(plan, rollFrom: rollFrom, rollTo: rollTo, formIndex: formIndex, profile: profile, rng: &rng)
-            if let range { firstByte = min(firstByte, range.lowerBound); lastByte = max(lastByte, range.upperBound) }
+            if let range {
+                firstByte = min(firstByte, range.lowerBound)
+                lastByte = max(lastByte, range.upperBound)
+            }
         }
         guard lastByte >= 0 else { return (marks, [:]) }
         // Reasons not yet given on the latest two school days.
@@ -599,25 +656,36 @@ private struct Generation {
     }
 
     /// Fills `work` for one academic year of the pupil's time on roll; returns the byte range touched.
-    mutating func fillYear(_ plan: YearPlan, rollFrom: Int, rollTo: Int, formIndex: Int, profile: Profile,
-                           rng: inout SeededGenerator) -> ClosedRange<Int>? {
+    mutating func fillYear(
+        _ plan: YearPlan, rollFrom: Int, rollTo: Int, formIndex: Int, profile: Profile,
+        rng: inout SeededGenerator
+    ) -> ClosedRange<Int>? {
         let lo = lowerBound(plan.days, Int32(clamping: rollFrom))
         let hi = lowerBound(plan.days, Int32(clamping: min(rollTo, Int(Int32.max - 1)) + 1))
-        var touchedLo = Int.max, touchedHi = -1
+        var touchedLo = Int.max
+        var touchedHi = -1
         for c in plan.closures where Int(c.day) >= rollFrom && Int(c.day) <= rollTo {
             let b = (Int(c.day) + offset) * 2
             if c.mask & 1 != 0 { work[b] = rawClosure }
             if c.mask & 2 != 0 { work[b + 1] = rawClosure }
-            touchedLo = min(touchedLo, b); touchedHi = max(touchedHi, b + 1)
+            touchedLo = min(touchedLo, b)
+            touchedHi = max(touchedHi, b + 1)
         }
         let n = hi - lo
         guard n > 0 else { return touchedHi >= 0 ? touchedLo...touchedHi : nil }
         let f = YearFill(days: plan.days, masks: plan.masks, lo: lo, n: n, offset: offset)
         var possible = 0
         for k in lo..<hi {
-            let b = (Int(plan.days[k]) + offset) * 2, m = plan.masks[k]
-            if m & 1 != 0 { work[b] = rawAM; possible += 1 }
-            if m & 2 != 0 { work[b + 1] = rawPM; possible += 1 }
+            let b = (Int(plan.days[k]) + offset) * 2
+            let m = plan.masks[k]
+            if m & 1 != 0 {
+                work[b] = rawAM
+                possible += 1
+            }
+            if m & 2 != 0 {
+                work[b + 1] = rawPM
+                possible += 1
+            }
         }
         touchedLo = min(touchedLo, (Int(plan.days[lo]) + offset) * 2)
         touchedHi = max(touchedHi, (Int(plan.days[hi - 1]) + offset) * 2 + 1)
@@ -627,18 +695,23 @@ private struct Generation {
         var cost = 0
         // Lateness: L while the register is open, now and then U after it closed.
         for k in lo..<hi {
-            let b = (Int(plan.days[k]) + offset) * 2, m = plan.masks[k]
+            let b = (Int(plan.days[k]) + offset) * 2
+            let m = plan.masks[k]
             if m & 1 != 0 && rng.chance(profile.lateRate) {
                 if rng.chance(0.07) {
-                    work[b] = rawU; mins[b] = UInt8(rng.between(max(30, amWindow + 1), max(60, amWindow + 1))); cost += 1
+                    work[b] = rawU
+                    mins[b] = UInt8(rng.between(max(30, amWindow + 1), max(60, amWindow + 1)))
+                    cost += 1
                 } else {
                     let top = min(25, amWindow)
                     let u = rng.unit()
-                    work[b] = rawL; mins[b] = UInt8(min(top, 5 + Int(Double(top - 4) * u * u)))
+                    work[b] = rawL
+                    mins[b] = UInt8(min(top, 5 + Int(Double(top - 4) * u * u)))
                 }
             }
             if m & 2 != 0 && rng.chance(profile.lateRate * 0.08) {
-                work[b + 1] = rawL; mins[b + 1] = UInt8(rng.between(min(5, pmWindow), min(25, pmWindow)))
+                work[b + 1] = rawL
+                mins[b + 1] = UInt8(rng.between(min(5, pmWindow), min(25, pmWindow)))
             }
         }
         let target = Int((profile.rate * Double(possible)).rounded())
@@ -650,17 +723,23 @@ private struct Generation {
                 let w = Double(dayOffWeight[Int(plan.days[k])])
                 guard rng.chance(min(0.97, profile.rate * (0.75 + 0.25 * w))) else { continue }
                 let r = rng.unit()
-                if r < profile.unauthorisedShare { cost += f.absent(k, 3, rawO, &work) }
-                else if r < 0.93 { cost += f.absent(k, 3, rawI, &work) }
-                else { cost += f.absent(k, 1, uc(.m), &work) }  // a morning appointment
+                if r < profile.unauthorisedShare {
+                    cost += f.absent(k, 3, rawO, &work)
+                } else if r < 0.93 {
+                    cost += f.absent(k, 3, rawI, &work)
+                } else {
+                    cost += f.absent(k, 1, uc(.m), &work)
+                }  // a morning appointment
             }
         } else {
             // A week's holiday in term time, next to a half-term break.
             if rng.chance(profile.holidayChance), !plan.halfTerms.isEmpty {
                 let h = rng.pick(plan.halfTerms)
-                let a = lowerBound(plan.days, h.from), z = lowerBound(plan.days, h.to + 1)
+                let a = lowerBound(plan.days, h.from)
+                let z = lowerBound(plan.days, h.to + 1)
                 let before = rng.chance(0.6)
-                let from = before ? max(a, z - 5) : a, to = before ? z : min(z, a + 5)
+                let from = before ? max(a, z - 5) : a
+                let to = before ? z : min(z, a + 5)
                 for k in max(from, lo)..<max(max(from, lo), min(to, hi)) { cost += f.absent(k, 3, uc(.g), &work) }
             }
             // Medical and dental appointments: single sessions.
@@ -708,7 +787,8 @@ private struct Generation {
             if !primary && formIndex % 2 != t % 2 { continue }
             let b = (Int(d) + offset) * 2
             if work[b] == rawAM && work[b + 1] == rawPM && rng.chance(0.95) {
-                work[b] = uc(.v); work[b + 1] = uc(.v)
+                work[b] = uc(.v)
+                work[b + 1] = uc(.v)
             }
         }
         // Secondary sports fixtures: an afternoon or two.
@@ -745,8 +825,14 @@ private struct YearFill {
         let m = masks[k] & mask
         let b = (Int(days[k]) + offset) * 2
         var c = 0
-        if m & 1 != 0 && (work[b] == rawAM || work[b] == rawL) { work[b] = code; c += 1 }
-        if m & 2 != 0 && (work[b + 1] == rawPM || work[b + 1] == rawL) { work[b + 1] = code; c += 1 }
+        if m & 1 != 0 && (work[b] == rawAM || work[b] == rawL) {
+            work[b] = code
+            c += 1
+        }
+        if m & 2 != 0 && (work[b + 1] == rawPM || work[b + 1] == rawL) {
+            work[b + 1] = code
+            c += 1
+        }
         return c
     }
 }
@@ -756,7 +842,10 @@ enum UPNMaker {
 
     /// A UPN in the DfE's form: check letter, LA number (3), establishment (4), year of allocation (2), serial (3).
     static func make(la: Int, establishment: Int, year: Int, serial: Int) -> String {
-        func pad(_ v: Int, _ w: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, w - s.count)) + s }
+        func pad(_ v: Int, _ w: Int) -> String {
+            let s = String(v)
+            return String(repeating: "0", count: max(0, w - s.count)) + s
+        }
         let body = pad(la % 1000, 3) + pad(establishment % 10000, 4) + pad(((year % 100) + 100) % 100, 2) + pad(serial % 1000, 3)
         return String(checkLetter(body)) + body
     }

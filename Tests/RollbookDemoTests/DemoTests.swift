@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import RollbookCore
+import Testing
+
 @testable import RollbookDemo
 
 @Suite("Demo school generator")
@@ -11,8 +12,9 @@ struct DemoTests {
     static let secondary = Demo.generate(DemoOptions(phase: .secondary, through: endOf2025))
 
     static func enrolment(_ p: DemoPupil, in school: DemoSchool) -> Enrolment {
-        Enrolment(startingDay: p.record.startingDay, leavingDay: p.record.leavingDay, yearGroup: p.record.yearGroup,
-                  yearGroupYear: AcademicYear(containing: school.through))
+        Enrolment(
+            startingDay: p.record.startingDay, leavingDay: p.record.leavingDay, yearGroup: p.record.yearGroup,
+            yearGroupYear: AcademicYear(containing: school.through))
     }
 
     static func counts(_ school: DemoSchool, range: DateRange) -> [SessionCounts] {
@@ -115,8 +117,10 @@ struct DemoTests {
                 try p.record.validate()
                 let n = p.record.yearGroup == "R" ? 0 : Int(p.record.yearGroup)!
                 // Year R turns 5 during the year; year n turns n + 5.
-                let fifthBirthdayYear = AcademicYear(containing: LocalDate(year: p.record.dateOfBirth.year + 5 + n,
-                                                                           month: p.record.dateOfBirth.month, day: 1)!)
+                let fifthBirthdayYear = AcademicYear(
+                    containing: LocalDate(
+                        year: p.record.dateOfBirth.year + 5 + n,
+                        month: p.record.dateOfBirth.month, day: 1)!)
                 #expect(fifthBirthdayYear.startYear == s, "\(p.record.upn) born \(p.record.dateOfBirth) in year \(p.record.yearGroup)")
             }
         }
@@ -156,7 +160,8 @@ struct DemoTests {
             if !p.record.characteristics.lookedAfter { #expect(c[0].parentalResponsibility) }
         }
         let names = (Self.primary.pupils + Self.secondary.pupils).flatMap { p in
-            ["\(p.record.legalForename) \(p.record.legalSurname)", p.record.characteristics.socialWorkerName] + p.record.contacts.map(\.name)
+            ["\(p.record.legalForename) \(p.record.legalSurname)", p.record.characteristics.socialWorkerName]
+                + p.record.contacts.map(\.name)
         }
         #expect(names.allSatisfy { !Names.famous.contains($0) })
         let relationships = Set((Self.primary.pupils + Self.secondary.pupils).flatMap { $0.record.contacts.map(\.relationship) })
@@ -220,12 +225,16 @@ struct DemoTests {
     }
 
     @Test func registerTimes() {
-        let p = Self.primary.registerTimes, s = Self.secondary.registerTimes
+        let p = Self.primary.registerTimes
+        let s = Self.secondary.registerTimes
         #expect(p.am.opens.description == "8:45" && p.am.lateAfter.description == "8:55" && p.am.closes.description == "9:15")
         #expect(p.pm.opens.description == "13:00" && p.pm.closes.description == "13:15")
         #expect(s.am.opens.description == "8:30" && s.am.lateAfter.description == "8:40" && s.am.closes.description == "9:10")
         #expect(s.pm.opens.description == "13:30" && s.pm.closes.description == "13:45")
-        #expect(throws: Never.self) { try p.am.validate(field: "am"); try s.pm.validate(field: "pm") }
+        #expect(throws: Never.self) {
+            try p.am.validate(field: "am")
+            try s.pm.validate(field: "pm")
+        }
     }
 
     // MARK: Marks
@@ -256,7 +265,9 @@ struct DemoTests {
                     }
                     if raw != 0 {
                         let c = AttendanceCode(rawValue: raw)!
-                        if s == .am && c == .presentPM || s == .pm && c == .presentAM { problems.append("\(p.record.upn) \(d) \(s): \(c.symbol)") }
+                        if s == .am && c == .presentPM || s == .pm && c == .presentAM {
+                            problems.append("\(p.record.upn) \(d) \(s): \(c.symbol)")
+                        }
                     }
                 }
                 d = d.adding(days: 1)
@@ -267,11 +278,15 @@ struct DemoTests {
 
     @Test func marksOnlyOnOpenSessionsOnRoll() {
         Self.checkMarkPlacement(Self.primary)
-        Self.checkMarkPlacement(Demo.generate(DemoOptions(phase: .secondary, pupils: 150, through: LocalDate(year: 2026, month: 1, day: 21)!)))
+        Self.checkMarkPlacement(
+            Demo.generate(DemoOptions(phase: .secondary, pupils: 150, through: LocalDate(year: 2026, month: 1, day: 21)!)))
         // Through in 2026/27: two years of history, year groups of 2026/27, reception starting in September 2026.
         let next = Demo.generate(DemoOptions(pupils: 140, through: LocalDate(year: 2026, month: 10, day: 15)!))
         Self.checkMarkPlacement(next)
-        #expect(next.pupils.filter { $0.record.yearGroup == "R" }.allSatisfy { $0.record.startingDay >= LocalDate(year: 2026, month: 9, day: 2)! })
+        #expect(
+            next.pupils.filter { $0.record.yearGroup == "R" }.allSatisfy {
+                $0.record.startingDay >= LocalDate(year: 2026, month: 9, day: 2)!
+            })
         #expect(next.pupils.contains { $0.marks[LocalDate(year: 2025, month: 10, day: 1)!, .am] != nil })
         // Through before or after the calendar is clamped.
         let after = Demo.generate(DemoOptions(pupils: 20, through: LocalDate(year: 2030, month: 1, day: 1)!))
@@ -282,12 +297,15 @@ struct DemoTests {
     }
 
     @Test func receptionInductionAndInsetAreClosures() {
-        let r = Self.primary.pupils.first { $0.record.yearGroup == "R" && $0.record.startingDay.month == 9 && $0.record.startingDay.day == 3 }!
+        let r = Self.primary.pupils.first {
+            $0.record.yearGroup == "R" && $0.record.startingDay.month == 9 && $0.record.startingDay.day == 3
+        }!
         let one = Self.primary.pupils.first { $0.record.yearGroup == "1" }!
         let induction = LocalDate(year: 2025, month: 9, day: 4)!
         #expect(r.marks[induction, .am] == .closure && r.marks[induction, .pm] == .closure)
         #expect(one.marks[induction, .am] != .closure && one.marks[induction, .am] != nil)
-        let inset = LocalDate(year: 2025, month: 11, day: 3)!, bankHoliday = LocalDate(year: 2026, month: 5, day: 4)!
+        let inset = LocalDate(year: 2025, month: 11, day: 3)!
+        let bankHoliday = LocalDate(year: 2026, month: 5, day: 4)!
         #expect(one.marks[inset, .am] == .closure && one.marks[bankHoliday, .pm] == .closure)
         #expect(one.marks[LocalDate(year: 2025, month: 10, day: 28)!, .am] == nil)  // half term: no mark
     }
@@ -330,7 +348,8 @@ struct DemoTests {
 
     @Test func mondayAndFridayDips() {
         for school in [Self.primary, Self.secondary] {
-            var possible = [Int](repeating: 0, count: 8), absent = [Int](repeating: 0, count: 8)
+            var possible = [Int](repeating: 0, count: 8)
+            var absent = [Int](repeating: 0, count: 8)
             for p in school.pupils {
                 for (j, raw) in p.marks.bytes.enumerated() where raw != 0 {
                     let c = AttendanceCode(rawValue: raw)!
@@ -346,12 +365,19 @@ struct DemoTests {
     }
 
     @Test func illnessClustersInWinter() {
-        var winter = (0, 0), summer = (0, 0)
+        var winter = (0, 0)
+        var summer = (0, 0)
         for p in Self.primary.pupils + Self.secondary.pupils {
             for (j, raw) in p.marks.bytes.enumerated() where raw != 0 && raw != AttendanceCode.closure.rawValue {
                 let m = Demo.firstDay.adding(days: j / 2).month
                 let ill = raw == AttendanceCode.i.rawValue ? 1 : 0
-                if [12, 1, 2].contains(m) { winter.0 += ill; winter.1 += 1 } else if (4...7).contains(m) { summer.0 += ill; summer.1 += 1 }
+                if [12, 1, 2].contains(m) {
+                    winter.0 += ill
+                    winter.1 += 1
+                } else if (4...7).contains(m) {
+                    summer.0 += ill
+                    summer.1 += 1
+                }
             }
         }
         #expect(Double(winter.0) / Double(winter.1) > 1.5 * Double(summer.0) / Double(summer.1))
@@ -363,7 +389,8 @@ struct DemoTests {
             for p in s.pupils { for raw in p.marks.bytes where raw != 0 { out[AttendanceCode(rawValue: raw)!, default: 0] += 1 } }
             return out
         }
-        let p = codes(Self.primary), s = codes(Self.secondary)
+        let p = codes(Self.primary)
+        let s = codes(Self.secondary)
         for c in [AttendanceCode.presentAM, .presentPM, .late, .i, .m, .g, .o, .u, .v, .closure, .n] {
             #expect(p[c, default: 0] > 0, "primary has no \(c.symbol)")
             #expect(s[c, default: 0] > 0, "secondary has no \(c.symbol)")
@@ -378,15 +405,20 @@ struct DemoTests {
             var lates = 0
             for p in school.pupils {
                 let bytes = p.marks.bytes
-                let lateIndices = Set(bytes.indices.filter { bytes[$0] == AttendanceCode.late.rawValue || bytes[$0] == AttendanceCode.u.rawValue })
+                let lateIndices = Set(
+                    bytes.indices.filter { bytes[$0] == AttendanceCode.late.rawValue || bytes[$0] == AttendanceCode.u.rawValue })
                 #expect(Set(p.minutesLate.keys) == lateIndices)
                 for (j, minutes) in p.minutesLate {
                     let session: Session = j % 2 == 0 ? .am : .pm
                     let arrival = TimeOfDay(minutes: school.registerTimes[session].lateAfter.minutes + minutes)
                     let expected = school.registerTimes.arrival(at: arrival, session: session)
                     #expect(expected.code.rawValue == bytes[j] && expected.minutesLate == minutes)
-                    if bytes[j] == AttendanceCode.late.rawValue { #expect((1...25).contains(minutes)); lates += 1 }
-                    else { #expect((30...60).contains(minutes)) }
+                    if bytes[j] == AttendanceCode.late.rawValue {
+                        #expect((1...25).contains(minutes))
+                        lates += 1
+                    } else {
+                        #expect((30...60).contains(minutes))
+                    }
                 }
             }
             #expect(lates > 0)
@@ -403,10 +435,14 @@ struct DemoTests {
             let attendance = Self.median(counts.map { $0.attendanceRate! })
             let persistent = Double(counts.filter(\.isPersistentAbsence).count) / Double(counts.count)
             let severe = counts.filter(\.isSevereAbsence).count
-            worst = ((min(worst.median.0, attendance), max(worst.median.1, attendance)),
-                     (min(worst.persistent.0, persistent), max(worst.persistent.1, persistent)),
-                     (min(worst.severe.0, severe), max(worst.severe.1, severe)))
-            if seed == 2025 { print("\(phase) default seed: median \(attendance), persistent \(persistent), severe \(severe) of \(counts.count)") }
+            worst = (
+                (min(worst.median.0, attendance), max(worst.median.1, attendance)),
+                (min(worst.persistent.0, persistent), max(worst.persistent.1, persistent)),
+                (min(worst.severe.0, severe), max(worst.severe.1, severe))
+            )
+            if seed == 2025 {
+                print("\(phase) default seed: median \(attendance), persistent \(persistent), severe \(severe) of \(counts.count)")
+            }
             #expect((0.95...0.99).contains(attendance), "seed \(seed): median attendance \(attendance)")
             #expect((0.12...0.28).contains(persistent), "seed \(seed): persistent absence \(persistent)")
             #expect(severe >= 1 && Double(severe) < 0.05 * Double(counts.count), "seed \(seed): severe \(severe)")
@@ -425,13 +461,15 @@ struct DemoTests {
         let pct = { (q: Double) in (rates[Int(q * Double(rates.count - 1))] * 1000).rounded() / 10 }
         let total = counts.reduce(SessionCounts(), +)
         let share = { (n: Int) in (Double(n) / Double(counts.count) * 1000).rounded() / 10 }
-        print("""
+        print(
+            """
             demo benchmark \(phase): 50,000 pupils generated in \(elapsed)
               attendance %: p5 \(pct(0.05)) p10 \(pct(0.1)) p25 \(pct(0.25)) median \(pct(0.5)) p75 \(pct(0.75)) p90 \(pct(0.9))
               overall absence \(total.absenceRate!) authorised \(total.authorisedAbsenceRate!) unauthorised \(total.unauthorisedAbsenceRate!)
               persistent \(share(counts.filter(\.isPersistentAbsence).count))% severe \(share(counts.filter(\.isSevereAbsence).count))%
             """)
-        var possible = [Int](repeating: 0, count: 8), absent = [Int](repeating: 0, count: 8)
+        var possible = [Int](repeating: 0, count: 8)
+        var absent = [Int](repeating: 0, count: 8)
         var withN = 0
         for p in school!.pupils {
             var n = false
@@ -445,9 +483,10 @@ struct DemoTests {
             }
             if n { withN += 1 }
         }
-        print("  absence by weekday %: " + (1...5).map { String((Double(absent[$0]) / Double(possible[$0]) * 1000).rounded() / 10) }.joined(separator: " ")
-              + "; pupils with N \(share(withN))%")
+        print(
+            "  absence by weekday %: "
+                + (1...5).map { String((Double(absent[$0]) / Double(possible[$0]) * 1000).rounded() / 10) }.joined(separator: " ")
+                + "; pupils with N \(share(withN))%")
         #expect(elapsed < .seconds(10))
     }
 }
-

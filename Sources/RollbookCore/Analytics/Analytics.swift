@@ -25,33 +25,47 @@ public struct AnalyticsPupil: Sendable, Hashable {
     /// The year group in the roll's academic year (set by the roll from `enrolment`).
     public internal(set) var yearGroup: String
 
-    public init(id: String, name: String, enrolment: Enrolment, form: String = "", house: String = "", sex: String = "",
-                characteristics: Characteristics = .init()) {
-        self.id = id; self.name = name; self.enrolment = enrolment; self.form = form; self.house = house; self.sex = sex
+    public init(
+        id: String, name: String, enrolment: Enrolment, form: String = "", house: String = "", sex: String = "",
+        characteristics: Characteristics = .init()
+    ) {
+        self.id = id
+        self.name = name
+        self.enrolment = enrolment
+        self.form = form
+        self.house = house
+        self.sex = sex
         self.characteristics = characteristics
         yearGroup = enrolment.yearGroup
     }
 
     /// From an admission register entry whose year group is the one held for `yearGroupYear`.
     public init(record: PupilRecord, yearGroupYear: AcademicYear) {
-        self.init(id: record.upn, name: "\(record.legalSurname), \(record.preferredForename.isEmpty ? record.legalForename : record.preferredForename)",
-                  enrolment: Enrolment(startingDay: record.startingDay, leavingDay: record.leavingDay, yearGroup: record.yearGroup,
-                                       yearGroupYear: yearGroupYear),
-                  form: record.form, house: record.house, sex: record.sex, characteristics: record.characteristics)
+        self.init(
+            id: record.upn,
+            name: "\(record.legalSurname), \(record.preferredForename.isEmpty ? record.legalForename : record.preferredForename)",
+            enrolment: Enrolment(
+                startingDay: record.startingDay, leavingDay: record.leavingDay, yearGroup: record.yearGroup,
+                yearGroupYear: yearGroupYear),
+            form: record.form, house: record.house, sex: record.sex, characteristics: record.characteristics)
     }
 }
 
 /// A group of pupils a report can split by or filter to: a year group, form, house, sex, ethnicity or characteristic.
 public struct AnalyticsGroup: Sendable, Hashable, Comparable, CustomStringConvertible {
     public enum Dimension: String, Sendable, Hashable, CaseIterable, Codable {
-        case yearGroup = "year_group", form, house, sex, ethnicity, characteristic
+        case yearGroup = "year_group"
+        case form, house, sex, ethnicity, characteristic
         var order: Int { Self.allCases.firstIndex(of: self)! }
     }
     public var dimension: Dimension
     /// The year group, form, house, sex or ethnicity code; for a characteristic, one of `Characteristics.filterNames`.
     public var value: String
 
-    public init(_ dimension: Dimension, _ value: String) { self.dimension = dimension; self.value = value }
+    public init(_ dimension: Dimension, _ value: String) {
+        self.dimension = dimension
+        self.value = value
+    }
 
     public static func yearGroup(_ g: String) -> AnalyticsGroup { .init(.yearGroup, g) }
     public static func form(_ f: String) -> AnalyticsGroup { .init(.form, f) }
@@ -86,7 +100,8 @@ public struct AnalyticsGroup: Sendable, Hashable, Comparable, CustomStringConver
         if a.dimension != b.dimension { return a.dimension.order < b.dimension.order }
         switch a.dimension {
         case .yearGroup:
-            let i = YearGroup.all.firstIndex(of: a.value) ?? Int.max, j = YearGroup.all.firstIndex(of: b.value) ?? Int.max
+            let i = YearGroup.all.firstIndex(of: a.value) ?? Int.max
+            let j = YearGroup.all.firstIndex(of: b.value) ?? Int.max
             return i != j ? i < j : a.value < b.value
         case .characteristic:
             let i = Characteristics.filterNames.firstIndex(of: a.value) ?? Int.max
@@ -131,18 +146,26 @@ public struct NationalFigures: Sendable, Hashable, Codable {
     /// Share of pupils persistently absent (about).
     public var persistentAbsence: Double
 
-    public init(academicYear: String, overallAbsence: Double, primaryAbsence: Double, secondaryAbsence: Double, specialAbsence: Double,
-                authorisedAbsence: Double, illnessAbsence: Double, persistentAbsence: Double) {
-        self.academicYear = academicYear; self.overallAbsence = overallAbsence; self.primaryAbsence = primaryAbsence
-        self.secondaryAbsence = secondaryAbsence; self.specialAbsence = specialAbsence; self.authorisedAbsence = authorisedAbsence
-        self.illnessAbsence = illnessAbsence; self.persistentAbsence = persistentAbsence
+    public init(
+        academicYear: String, overallAbsence: Double, primaryAbsence: Double, secondaryAbsence: Double, specialAbsence: Double,
+        authorisedAbsence: Double, illnessAbsence: Double, persistentAbsence: Double
+    ) {
+        self.academicYear = academicYear
+        self.overallAbsence = overallAbsence
+        self.primaryAbsence = primaryAbsence
+        self.secondaryAbsence = secondaryAbsence
+        self.specialAbsence = specialAbsence
+        self.authorisedAbsence = authorisedAbsence
+        self.illnessAbsence = illnessAbsence
+        self.persistentAbsence = persistentAbsence
     }
 
     /// State-funded schools in England, 2023/24 (RULES.md): absence 7.1% (primary 5.5%, secondary 8.9%, special 13.0%),
     /// authorised 4.7%, illness 3.5%, persistent absence about 20%.
-    public static let england2023_24 = NationalFigures(academicYear: "2023/24", overallAbsence: 0.071, primaryAbsence: 0.055,
-                                                       secondaryAbsence: 0.089, specialAbsence: 0.130, authorisedAbsence: 0.047,
-                                                       illnessAbsence: 0.035, persistentAbsence: 0.20)
+    public static let england2023To24 = NationalFigures(
+        academicYear: "2023/24", overallAbsence: 0.071, primaryAbsence: 0.055,
+        secondaryAbsence: 0.089, specialAbsence: 0.130, authorisedAbsence: 0.047,
+        illnessAbsence: 0.035, persistentAbsence: 0.20)
 }
 
 /// Every pupil's sessions for one school and one academic year, laid out for scanning.
@@ -201,7 +224,8 @@ public struct AnalyticsRoll: Sendable {
             var d = r.from
             while d <= r.to {
                 if whole[i] != 0 { days.append(d) }
-                d = d.adding(days: 1); i += 1
+                d = d.adding(days: 1)
+                i += 1
             }
         }
         var k = 0
@@ -210,9 +234,14 @@ public struct AnalyticsRoll: Sendable {
             if k < days.count && days[k] == yr.from.adding(days: i) { k += 1 }
         }
         before[yr.days] = Int32(days.count)
-        var weeks: [LocalDate] = [], weekOf: [Int32] = [], first: [Int32] = []
+        var weeks: [LocalDate] = []
+        var weekOf: [Int32] = []
+        var first: [Int32] = []
         for (i, d) in days.enumerated() {
-            if weeks.last != d.weekStart { weeks.append(d.weekStart); first.append(Int32(i)) }
+            if weeks.last != d.weekStart {
+                weeks.append(d.weekStart)
+                first.append(Int32(i))
+            }
             weekOf.append(Int32(weeks.count - 1))
         }
         first.append(Int32(days.count))
@@ -226,7 +255,9 @@ public struct AnalyticsRoll: Sendable {
     }
 
     /// A roll built from a list of pupils and their marks in one go.
-    public init(calendar: SchoolCalendar, year: AcademicYear, pupils: [(pupil: AnalyticsPupil, marks: SessionArray, minutesLate: [Int: Int])]) {
+    public init(
+        calendar: SchoolCalendar, year: AcademicYear, pupils: [(pupil: AnalyticsPupil, marks: SessionArray, minutesLate: [Int: Int])]
+    ) {
         self.init(calendar: calendar, year: year)
         reserveCapacity(pupils.count)
         for p in pupils { append(p.pupil, marks: p.marks, minutesLate: p.minutesLate) }
@@ -256,7 +287,8 @@ public struct AnalyticsRoll: Sendable {
     }
 
     /// Adds a pupil with minutes late given per session.
-    public mutating func append(_ pupil: AnalyticsPupil, marks: SessionArray, lateness: [(date: LocalDate, session: Session, minutes: Int)]) {
+    public mutating func append(_ pupil: AnalyticsPupil, marks: SessionArray, lateness: [(date: LocalDate, session: Session, minutes: Int)])
+    {
         var late: [(slot: Int, minutes: Int)] = []
         for l in lateness where l.minutes > 0 {
             guard let d = dayIndex(l.date) else { continue }
@@ -274,8 +306,12 @@ public struct AnalyticsRoll: Sendable {
         fill(row: row, p, marks: marks, late: late)
         for g in Self.groups(of: p) {
             let id: Int32
-            if let i = groupIndex[g] { id = i } else {
-                id = Int32(groups.count); groups.append(g); groupIndex[g] = id
+            if let i = groupIndex[g] {
+                id = i
+            } else {
+                id = Int32(groups.count)
+                groups.append(g)
+                groupIndex[g] = id
             }
             members.append(id)
         }
@@ -291,7 +327,8 @@ public struct AnalyticsRoll: Sendable {
             guard let d = dayIndex(l.date) else { continue }
             late.append((d * 2 + l.session.index, l.minutes))
         }
-        let row = i * stride, end = row + stride
+        let row = i * stride
+        let end = row + stride
         sessionBytes.replaceSubrange(row..<end, with: repeatElement(Self.notCounted, count: stride))
         if hasMinutesLate { minutesLate.replaceSubrange(row..<end, with: repeatElement(0, count: stride)) }
         fill(row: row, pupils[i], marks: marks, late: late)
@@ -304,8 +341,11 @@ public struct AnalyticsRoll: Sendable {
         let n = stride
         // School days on roll: [lo, hi).
         let roll = p.enrolment.onRoll
-        let lo = roll.from <= year.range.from ? 0 : Int(schoolDaysBefore[min(year.range.from.days(to: roll.from), schoolDaysBefore.count - 1)])
-        let hi = roll.to >= year.range.to ? schoolDays.count
+        let lo =
+            roll.from <= year.range.from ? 0 : Int(schoolDaysBefore[min(year.range.from.days(to: roll.from), schoolDaysBefore.count - 1)])
+        let hi =
+            roll.to >= year.range.to
+            ? schoolDays.count
             : roll.to < year.range.from ? 0 : Int(schoolDaysBefore[year.range.from.days(to: roll.to) + 1])
         let valid = Self.validCode
         if lo < hi {
@@ -322,7 +362,10 @@ public struct AnalyticsRoll: Sendable {
                 }
             }
         }
-        if !late.isEmpty && !hasMinutesLate { minutesLate = [UInt8](repeating: 0, count: sessionBytes.count); hasMinutesLate = true }
+        if !late.isEmpty && !hasMinutesLate {
+            minutesLate = [UInt8](repeating: 0, count: sessionBytes.count)
+            hasMinutesLate = true
+        }
         if hasMinutesLate {
             for l in late where l.slot >= 0 && l.slot < n && sessionBytes[row + l.slot] != Self.notCounted {
                 minutesLate[row + l.slot] = UInt8(clamping: l.minutes)
@@ -348,7 +391,8 @@ public struct AnalyticsRoll: Sendable {
             let mask = calendar.openMask(yearGroup: yearGroup)
             for (d, day) in schoolDays.enumerated() {
                 let m = mask[span.from.days(to: day)]
-                s[d * 2] = m & 1; s[d * 2 + 1] = (m >> 1) & 1
+                s[d * 2] = m & 1
+                s[d * 2 + 1] = (m >> 1) & 1
             }
         }
         openSlots[yearGroup] = s
@@ -393,8 +437,12 @@ public struct AnalyticsRoll: Sendable {
     /// The index in `weekStarts` of the week containing `d` (nil when it has no school day).
     public func weekIndex(containing d: LocalDate) -> Int? {
         let m = d.weekStart
-        var lo = 0, hi = weekStarts.count
-        while lo < hi { let mid = (lo + hi) / 2; if weekStarts[mid] < m { lo = mid + 1 } else { hi = mid } }
+        var lo = 0
+        var hi = weekStarts.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if weekStarts[mid] < m { lo = mid + 1 } else { hi = mid }
+        }
         return lo < weekStarts.count && weekStarts[lo] == m ? lo : nil
     }
 
@@ -440,13 +488,14 @@ public struct AnalyticsRoll: Sendable {
         var t = [UInt64](repeating: 0, count: 256)
         t[0] = 1 << Lane.unmarked
         for c in AttendanceCode.allCases {
-            t[Int(c.rawValue)] = switch c.statisticalMeaning {
-            case .present: 1 << Lane.present
-            case .approvedEducationalActivity: 1 << Lane.activity
-            case .authorisedAbsence: 1 << Lane.authorised
-            case .unauthorisedAbsence: 1 << Lane.unauthorised
-            case .notPossible: 0
-            }
+            t[Int(c.rawValue)] =
+                switch c.statisticalMeaning {
+                case .present: 1 << Lane.present
+                case .approvedEducationalActivity: 1 << Lane.activity
+                case .authorisedAbsence: 1 << Lane.authorised
+                case .unauthorisedAbsence: 1 << Lane.unauthorised
+                case .notPossible: 0
+                }
         }
         return t
     }()
@@ -461,10 +510,13 @@ public struct AnalyticsRoll: Sendable {
     }()
 
     @inline(__always) static func unpack(_ x: UInt64) -> SessionCounts {
-        let u = Int(x >> Lane.unmarked & Lane.mask), pr = Int(x >> Lane.present & Lane.mask)
-        let ac = Int(x >> Lane.activity & Lane.mask), au = Int(x >> Lane.authorised & Lane.mask)
+        let u = Int(x >> Lane.unmarked & Lane.mask)
+        let pr = Int(x >> Lane.present & Lane.mask)
+        let ac = Int(x >> Lane.activity & Lane.mask)
+        let au = Int(x >> Lane.authorised & Lane.mask)
         let un = Int(x >> Lane.unauthorised & Lane.mask)
-        return SessionCounts(possible: u + pr + ac + au + un, present: pr, approvedActivity: ac, authorised: au, unauthorised: un, unmarked: u)
+        return SessionCounts(
+            possible: u + pr + ac + au + un, present: pr, approvedActivity: ac, authorised: au, unauthorised: un, unmarked: u)
     }
 
     /// One pupil's counts over school days `days` (indices into `schoolDays`).
@@ -496,14 +548,23 @@ public struct AnalyticsRoll: Sendable {
     /// A plain sum of every byte: the floor any scan of the same bytes is measured against.
     public static func memoryScanBaseline(_ bytes: [UInt8]) -> UInt64 {
         bytes.withUnsafeBufferPointer { b in
-            var s0: UInt64 = 0, s1: UInt64 = 0, s2: UInt64 = 0, s3: UInt64 = 0
+            var s0: UInt64 = 0
+            var s1: UInt64 = 0
+            var s2: UInt64 = 0
+            var s3: UInt64 = 0
             var i = 0
             let n = b.count
             while i + 4 <= n {
-                s0 &+= UInt64(b[i]); s1 &+= UInt64(b[i + 1]); s2 &+= UInt64(b[i + 2]); s3 &+= UInt64(b[i + 3])
+                s0 &+= UInt64(b[i])
+                s1 &+= UInt64(b[i + 1])
+                s2 &+= UInt64(b[i + 2])
+                s3 &+= UInt64(b[i + 3])
                 i += 4
             }
-            while i < n { s0 &+= UInt64(b[i]); i += 1 }
+            while i < n {
+                s0 &+= UInt64(b[i])
+                i += 1
+            }
             return s0 &+ s1 &+ s2 &+ s3
         }
     }
@@ -565,10 +626,15 @@ public struct CohortComparison: Sendable, Hashable {
 public struct PenaltyRule: Sendable, Hashable, Codable {
     public var thresholdSessions: Int
     public var windowSchoolWeeks: Int
-    public init(thresholdSessions: Int = NationalRules.penaltyThresholdSessions, windowSchoolWeeks: Int = NationalRules.penaltyWindowSchoolWeeks) {
-        self.thresholdSessions = thresholdSessions; self.windowSchoolWeeks = max(1, windowSchoolWeeks)
+    public init(
+        thresholdSessions: Int = NationalRules.penaltyThresholdSessions, windowSchoolWeeks: Int = NationalRules.penaltyWindowSchoolWeeks
+    ) {
+        self.thresholdSessions = thresholdSessions
+        self.windowSchoolWeeks = max(1, windowSchoolWeeks)
     }
-    public init(_ policy: Policy.PenaltyNotice) { self.init(thresholdSessions: policy.thresholdSessions, windowSchoolWeeks: policy.windowSchoolWeeks) }
+    public init(_ policy: Policy.PenaltyNotice) {
+        self.init(thresholdSessions: policy.thresholdSessions, windowSchoolWeeks: policy.windowSchoolWeeks)
+    }
     /// The national framework: 10 sessions in 10 school weeks.
     public static let national = PenaltyRule()
 }
@@ -639,8 +705,9 @@ extension AnalyticsRoll {
     /// Overview (with trend), every cohort split and the penalty scan, from one pass over the bytes.
     public func fullYearReport(_ range: DateRange? = nil, filter: AnalyticsFilter? = nil, rule: PenaltyRule = .national) -> FullYearReport {
         let r = scan(range ?? year.range, selection(filter), trend: true, penalty: rule, groups: true)
-        return FullYearReport(overview: AnalyticsOverview(range: r.range, statistics: r.total, pupilsSelected: r.selected, weeks: r.weeks),
-                              cohorts: cohortRows(r), penalty: r.penalty)
+        return FullYearReport(
+            overview: AnalyticsOverview(range: r.range, statistics: r.total, pupilsSelected: r.selected, weeks: r.weeks),
+            cohorts: cohortRows(r), penalty: r.penalty)
     }
 
     func cohortRows(_ r: ScanResult) -> [CohortComparison] {
@@ -648,17 +715,20 @@ extension AnalyticsRoll {
         for (g, group) in groups.enumerated() where r.groupSelected[g] > 0 {
             let m = r.groupStats[g]
             var rest = GroupStatistics()
-            rest.sessions = SessionCounts(possible: r.total.sessions.possible - m.sessions.possible,
-                                          present: r.total.sessions.present - m.sessions.present,
-                                          approvedActivity: r.total.sessions.approvedActivity - m.sessions.approvedActivity,
-                                          authorised: r.total.sessions.authorised - m.sessions.authorised,
-                                          unauthorised: r.total.sessions.unauthorised - m.sessions.unauthorised,
-                                          unmarked: r.total.sessions.unmarked - m.sessions.unmarked)
+            rest.sessions = SessionCounts(
+                possible: r.total.sessions.possible - m.sessions.possible,
+                present: r.total.sessions.present - m.sessions.present,
+                approvedActivity: r.total.sessions.approvedActivity - m.sessions.approvedActivity,
+                authorised: r.total.sessions.authorised - m.sessions.authorised,
+                unauthorised: r.total.sessions.unauthorised - m.sessions.unauthorised,
+                unmarked: r.total.sessions.unmarked - m.sessions.unmarked)
             rest.pupils = r.total.pupils - m.pupils
             rest.persistentAbsence = r.total.persistentAbsence - m.persistentAbsence
             rest.severeAbsence = r.total.severeAbsence - m.severeAbsence
-            out.append(CohortComparison(group: group, members: m, rest: rest, membersSelected: r.groupSelected[g],
-                                        restSelected: r.selected - r.groupSelected[g]))
+            out.append(
+                CohortComparison(
+                    group: group, members: m, rest: rest, membersSelected: r.groupSelected[g],
+                    restSelected: r.selected - r.groupSelected[g]))
         }
         return out.sorted { $0.group < $1.group }
     }
@@ -673,18 +743,27 @@ extension AnalyticsRoll {
         var result = ScanResult(range: clamp(range), included: include, pupilPacked: [])
         let days = dayRange(range)
         // Segments: [from, to) in slots, each within one school week; only those in range count towards totals.
-        var segFrom: [Int] = [], segTo: [Int] = [], segWeek: [Int] = [], segIn: [Bool] = []
+        var segFrom: [Int] = []
+        var segTo: [Int] = []
+        var segWeek: [Int] = []
+        var segIn: [Bool] = []
         if trend || penalty != nil {
             var d = trend ? 0 : days.lowerBound
             while d < days.upperBound {
                 let w = Int(weekOfDay[d])
                 var e = min(Int(weekFirstDay[w + 1]), days.upperBound)
                 if d < days.lowerBound { e = min(e, days.lowerBound) }
-                segFrom.append(d * 2); segTo.append(e * 2); segWeek.append(w); segIn.append(d >= days.lowerBound)
+                segFrom.append(d * 2)
+                segTo.append(e * 2)
+                segWeek.append(w)
+                segIn.append(d >= days.lowerBound)
                 d = e
             }
         } else if !days.isEmpty {
-            segFrom.append(days.lowerBound * 2); segTo.append(days.upperBound * 2); segWeek.append(-1); segIn.append(true)
+            segFrom.append(days.lowerBound * 2)
+            segTo.append(days.upperBound * 2)
+            segWeek.append(-1)
+            segIn.append(true)
         }
         let segCount = segFrom.count
         var inRangeSeg: [Int] = []
@@ -696,19 +775,27 @@ extension AnalyticsRoll {
         var hits: [PenaltyHit] = []
         var segWide = [Int](repeating: 0, count: segCount * 5)
         Self.pairTable.withUnsafeBufferPointer { table in
-        sessionBytes.withUnsafeBufferPointer { all in
-        include.withUnsafeBufferPointer { inc in
-        segFrom.withUnsafeBufferPointer { sf in
-        segTo.withUnsafeBufferPointer { st in
-        segIn.withUnsafeBufferPointer { si in
-        pupilPacked.withUnsafeMutableBufferPointer { out in
-        segWide.withUnsafeMutableBufferPointer { wide in
-            guard let t = table.baseAddress, let rows = all.baseAddress else { return }
-            Self.readRows(pairs: t, rows: UnsafeRawPointer(rows), stride: stride, include: inc.baseAddress!, count: n,
-                          segFrom: sf.baseAddress, segTo: st.baseAddress, segIn: si.baseAddress, segments: segCount,
-                          trend: trend, penalty: penalty, weeksInRange: inWeeks, hits: &hits,
-                          segmentTotals: wide.baseAddress, out: out.baseAddress!)
-        }}}}}}}}
+            sessionBytes.withUnsafeBufferPointer { all in
+                include.withUnsafeBufferPointer { inc in
+                    segFrom.withUnsafeBufferPointer { sf in
+                        segTo.withUnsafeBufferPointer { st in
+                            segIn.withUnsafeBufferPointer { si in
+                                pupilPacked.withUnsafeMutableBufferPointer { out in
+                                    segWide.withUnsafeMutableBufferPointer { wide in
+                                        guard let t = table.baseAddress, let rows = all.baseAddress else { return }
+                                        Self.readRows(
+                                            pairs: t, rows: UnsafeRawPointer(rows), stride: stride, include: inc.baseAddress!, count: n,
+                                            segFrom: sf.baseAddress, segTo: st.baseAddress, segIn: si.baseAddress, segments: segCount,
+                                            trend: trend, penalty: penalty, weeksInRange: inWeeks, hits: &hits,
+                                            segmentTotals: wide.baseAddress, out: out.baseAddress!)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
 
         // Pass 2.
         let groupCount = wantGroups ? groups.count : 0
@@ -719,43 +806,62 @@ extension AnalyticsRoll {
         for p in 0..<n where include[p] {
             selected += 1
             let total = pupilPacked[p]
-            let unmarked = Int(total >> Lane.unmarked & Lane.mask), present = Int(total >> Lane.present & Lane.mask)
-            let activity = Int(total >> Lane.activity & Lane.mask), authorised = Int(total >> Lane.authorised & Lane.mask)
+            let unmarked = Int(total >> Lane.unmarked & Lane.mask)
+            let present = Int(total >> Lane.present & Lane.mask)
+            let activity = Int(total >> Lane.activity & Lane.mask)
+            let authorised = Int(total >> Lane.authorised & Lane.mask)
             let unauthorised = Int(total >> Lane.unauthorised & Lane.mask)
             let possible = unmarked + present + activity + authorised + unauthorised
             let absent = authorised + unauthorised
             let counted = possible > 0 ? 1 : 0
             let pa = national.isPersistent(absent: absent, possible: possible) ? 1 : 0
             let sa = national.isSevere(absent: absent, possible: possible) ? 1 : 0
-            tot.possible += possible; tot.present += present; tot.activity += activity; tot.authorised += authorised
-            tot.unauthorised += unauthorised; tot.unmarked += unmarked; tot.pupils += counted; tot.pa += pa; tot.sa += sa
+            tot.possible += possible
+            tot.present += present
+            tot.activity += activity
+            tot.authorised += authorised
+            tot.unauthorised += unauthorised
+            tot.unmarked += unmarked
+            tot.pupils += counted
+            tot.pa += pa
+            tot.sa += sa
         }
         let window = penalty?.windowSchoolWeeks ?? 1
         for h in hits {
             let p = Int(h.pupil)
-            let startSeg = inRangeSeg[max(0, Int(h.bestEnd) - window + 1)], endSeg = inRangeSeg[Int(h.bestEnd)]
-            let from = schoolDays[segFrom[startSeg] / 2].weekStart, to = schoolDays[(segTo[endSeg] - 1) / 2].weekStart.adding(days: 6)
+            let startSeg = inRangeSeg[max(0, Int(h.bestEnd) - window + 1)]
+            let endSeg = inRangeSeg[Int(h.bestEnd)]
+            let from = schoolDays[segFrom[startSeg] / 2].weekStart
+            let to = schoolDays[(segTo[endSeg] - 1) / 2].weekStart.adding(days: 6)
             let w = DateRange(from: from, to: to)
-            findings.append(PenaltyFinding(pupil: p, id: pupils[p].id, maximumSessions: Int(h.best), maximumWindow: w.clamped(to: result.range ?? year.range) ?? w,
-                                           firstReachedWeek: schoolDays[segFrom[inRangeSeg[Int(h.first)]] / 2].weekStart,
-                                           sessionsInRange: Int(pupilPacked[p] >> Lane.unauthorised & Lane.mask)))
+            findings.append(
+                PenaltyFinding(
+                    pupil: p, id: pupils[p].id, maximumSessions: Int(h.best), maximumWindow: w.clamped(to: result.range ?? year.range) ?? w,
+                    firstReachedWeek: schoolDays[segFrom[inRangeSeg[Int(h.first)]] / 2].weekStart,
+                    sessionsInRange: Int(pupilPacked[p] >> Lane.unauthorised & Lane.mask)))
         }
         var groupAcc = [Int](repeating: 0, count: groupCount * 9)
         if wantGroups && n > 0 {
             pupilPacked.withUnsafeBufferPointer { pp in
-            include.withUnsafeBufferPointer { inc in
-            memberStart.withUnsafeBufferPointer { ms in
-            members.withUnsafeBufferPointer { mem in
-            groupAcc.withUnsafeMutableBufferPointer { acc in
-                Self.addToGroups(pupilPacked: pp.baseAddress!, include: inc.baseAddress!, count: n, memberStart: ms.baseAddress!,
-                                 members: mem.baseAddress, groups: groupCount, into: acc.baseAddress)
-            }}}}}
+                include.withUnsafeBufferPointer { inc in
+                    memberStart.withUnsafeBufferPointer { ms in
+                        members.withUnsafeBufferPointer { mem in
+                            groupAcc.withUnsafeMutableBufferPointer { acc in
+                                Self.addToGroups(
+                                    pupilPacked: pp.baseAddress!, include: inc.baseAddress!, count: n, memberStart: ms.baseAddress!,
+                                    members: mem.baseAddress, groups: groupCount, into: acc.baseAddress)
+                            }
+                        }
+                    }
+                }
+            }
         }
 
         result.pupilPacked = pupilPacked
         result.selected = selected
-        result.total.sessions = SessionCounts(possible: tot.possible, present: tot.present, approvedActivity: tot.activity,
-                                              authorised: tot.authorised, unauthorised: tot.unauthorised, unmarked: tot.unmarked)
+        result.total.sessions = SessionCounts(
+            possible: tot.possible, present: tot.present, approvedActivity: tot.activity,
+            authorised: tot.authorised, unauthorised: tot.unauthorised, unmarked: tot.unmarked)
         result.total.pupils = tot.pupils
         result.total.persistentAbsence = tot.pa
         result.total.severeAbsence = tot.sa
@@ -764,10 +870,13 @@ extension AnalyticsRoll {
             result.groupStats = (0..<groupCount).map { g in
                 let b = g * 9
                 var x = GroupStatistics()
-                x.sessions = SessionCounts(possible: groupAcc[b] + groupAcc[b + 1] + groupAcc[b + 2] + groupAcc[b + 3] + groupAcc[b + 4],
-                                           present: groupAcc[b], approvedActivity: groupAcc[b + 1], authorised: groupAcc[b + 2],
-                                           unauthorised: groupAcc[b + 3], unmarked: groupAcc[b + 4])
-                x.pupils = groupAcc[b + 6]; x.persistentAbsence = groupAcc[b + 7]; x.severeAbsence = groupAcc[b + 8]
+                x.sessions = SessionCounts(
+                    possible: groupAcc[b] + groupAcc[b + 1] + groupAcc[b + 2] + groupAcc[b + 3] + groupAcc[b + 4],
+                    present: groupAcc[b], approvedActivity: groupAcc[b + 1], authorised: groupAcc[b + 2],
+                    unauthorised: groupAcc[b + 3], unmarked: groupAcc[b + 4])
+                x.pupils = groupAcc[b + 6]
+                x.persistentAbsence = groupAcc[b + 7]
+                x.severeAbsence = groupAcc[b + 8]
                 return x
             }
             result.groupSelected = (0..<groupCount).map { groupAcc[$0 * 9 + 5] }
@@ -775,9 +884,10 @@ extension AnalyticsRoll {
         if trend, let r = result.range {
             var ytd = SessionCounts()
             for s in 0..<segCount {
-                let c = SessionCounts(possible: segWide[s * 5] + segWide[s * 5 + 1] + segWide[s * 5 + 2] + segWide[s * 5 + 3] + segWide[s * 5 + 4],
-                                      present: segWide[s * 5 + 1], approvedActivity: segWide[s * 5 + 2], authorised: segWide[s * 5 + 3],
-                                      unauthorised: segWide[s * 5 + 4], unmarked: segWide[s * 5])
+                let c = SessionCounts(
+                    possible: segWide[s * 5] + segWide[s * 5 + 1] + segWide[s * 5 + 2] + segWide[s * 5 + 3] + segWide[s * 5 + 4],
+                    present: segWide[s * 5 + 1], approvedActivity: segWide[s * 5 + 2], authorised: segWide[s * 5 + 3],
+                    unauthorised: segWide[s * 5 + 4], unmarked: segWide[s * 5])
                 ytd += c
                 guard segIn[s] else { continue }
                 let monday = weekStarts[segWeek[s]]
@@ -792,8 +902,10 @@ extension AnalyticsRoll {
     /// of 21-bit lanes take the adds (present | activity | authorised; unauthorised | unmarked | selected;
     /// counted | persistent | severe), emptied into `into` (nine counts a group, in that order) every 2,048 pupils:
     /// a pupil adds at most 732 to a lane, so 2,048 pupils stay below 2^21.
-    static func addToGroups(pupilPacked: UnsafePointer<UInt64>, include: UnsafePointer<Bool>, count n: Int, memberStart: UnsafePointer<Int32>,
-                            members: UnsafePointer<Int32>?, groups: Int, into acc: UnsafeMutablePointer<Int>?) {
+    static func addToGroups(
+        pupilPacked: UnsafePointer<UInt64>, include: UnsafePointer<Bool>, count n: Int, memberStart: UnsafePointer<Int32>,
+        members: UnsafePointer<Int32>?, groups: Int, into acc: UnsafeMutablePointer<Int>?
+    ) {
         guard groups > 0, let members, let acc else { return }
         let packed = UnsafeMutablePointer<UInt64>.allocate(capacity: groups * 3)
         packed.initialize(repeating: 0, count: groups * 3)
@@ -813,8 +925,10 @@ extension AnalyticsRoll {
         let national = AbsenceThresholds.national
         for p in 0..<n where include[p] {
             let total = pupilPacked[p]
-            let unmarked = total >> Lane.unmarked & Lane.mask, present = total >> Lane.present & Lane.mask
-            let activity = total >> Lane.activity & Lane.mask, authorised = total >> Lane.authorised & Lane.mask
+            let unmarked = total >> Lane.unmarked & Lane.mask
+            let present = total >> Lane.present & Lane.mask
+            let activity = total >> Lane.activity & Lane.mask
+            let authorised = total >> Lane.authorised & Lane.mask
             let unauthorised = total >> Lane.unauthorised & Lane.mask
             let possible = unmarked + present + activity + authorised + unauthorised
             let absent = authorised + unauthorised
@@ -826,10 +940,15 @@ extension AnalyticsRoll {
             let w2 = counted | pa << 21 | sa << 42
             for m in Int(memberStart[p])..<Int(memberStart[p + 1]) {
                 let b = Int(members[m]) * 3
-                packed[b] &+= w0; packed[b + 1] &+= w1; packed[b + 2] &+= w2
+                packed[b] &+= w0
+                packed[b + 1] &+= w1
+                packed[b + 2] &+= w2
             }
             since += 1
-            if since == 2048 { empty(); since = 0 }
+            if since == 2048 {
+                empty()
+                since = 0
+            }
         }
         empty()
     }
@@ -841,14 +960,17 @@ extension AnalyticsRoll {
     /// the threshold at all, a hit recorded for each pupil who reaches it; and, with `trend`, every segment's packed sum into
     /// `segmentTotals` (five counts a segment: unmarked, present, activity, authorised, unauthorised), through a packed
     /// word per segment emptied every 400 pupils (400 pupils of at most 10 sessions stay below a lane's 4,096).
-    static func readRows(pairs table: UnsafePointer<UInt64>, rows: UnsafeRawPointer, stride: Int, include: UnsafePointer<Bool>, count n: Int,
-                         segFrom: UnsafePointer<Int>?, segTo: UnsafePointer<Int>?, segIn: UnsafePointer<Bool>?, segments: Int,
-                         trend: Bool, penalty: PenaltyRule?, weeksInRange: Int, hits: inout [PenaltyHit],
-                         segmentTotals: UnsafeMutablePointer<Int>?, out: UnsafeMutablePointer<UInt64>) {
+    static func readRows(
+        pairs table: UnsafePointer<UInt64>, rows: UnsafeRawPointer, stride: Int, include: UnsafePointer<Bool>, count n: Int,
+        segFrom: UnsafePointer<Int>?, segTo: UnsafePointer<Int>?, segIn: UnsafePointer<Bool>?, segments: Int,
+        trend: Bool, penalty: PenaltyRule?, weeksInRange: Int, hits: inout [PenaltyHit],
+        segmentTotals: UnsafeMutablePointer<Int>?, out: UnsafeMutablePointer<UInt64>
+    ) {
         guard segments > 0, let sf = segFrom, let st = segTo, let si = segIn else { return }
         let wk = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, weeksInRange))
         defer { wk.deallocate() }
-        let window = penalty?.windowSchoolWeeks ?? 1, threshold = penalty?.thresholdSessions ?? Int.max
+        let window = penalty?.windowSchoolWeeks ?? 1
+        let threshold = penalty?.thresholdSessions ?? Int.max
         let packed = UnsafeMutablePointer<UInt64>.allocate(capacity: segments)
         packed.initialize(repeating: 0, count: segments)
         defer { packed.deallocate() }
@@ -856,8 +978,10 @@ extension AnalyticsRoll {
             guard let wide = segmentTotals else { return }
             for s in 0..<segments {
                 let x = packed[s]
-                wide[s * 5] += Int(x >> Lane.unmarked & Lane.mask); wide[s * 5 + 1] += Int(x >> Lane.present & Lane.mask)
-                wide[s * 5 + 2] += Int(x >> Lane.activity & Lane.mask); wide[s * 5 + 3] += Int(x >> Lane.authorised & Lane.mask)
+                wide[s * 5] += Int(x >> Lane.unmarked & Lane.mask)
+                wide[s * 5 + 1] += Int(x >> Lane.present & Lane.mask)
+                wide[s * 5 + 2] += Int(x >> Lane.activity & Lane.mask)
+                wide[s * 5 + 3] += Int(x >> Lane.authorised & Lane.mask)
                 wide[s * 5 + 4] += Int(x >> Lane.unauthorised & Lane.mask)
                 packed[s] = 0
             }
@@ -872,7 +996,10 @@ extension AnalyticsRoll {
                     var acc: UInt64 = 0
                     var k = sf[s]
                     let e = st[s]
-                    while k < e { acc &+= table[Int(row.loadUnaligned(fromByteOffset: k, as: UInt16.self))]; k += 2 }
+                    while k < e {
+                        acc &+= table[Int(row.loadUnaligned(fromByteOffset: k, as: UInt16.self))]
+                        k += 2
+                    }
                     if trend { packed[s] &+= acc }
                     if si[s] {
                         total &+= acc
@@ -882,11 +1009,17 @@ extension AnalyticsRoll {
                 }
                 if Int(total >> Lane.unauthorised & Lane.mask) >= threshold {
                     // Slide the window over the pupil's in-range school weeks.
-                    var sum: Int32 = 0, best: Int32 = -1, bestEnd: Int32 = 0, first: Int32 = -1
+                    var sum: Int32 = 0
+                    var best: Int32 = -1
+                    var bestEnd: Int32 = 0
+                    var first: Int32 = -1
                     for i in 0..<w {
                         sum += wk[i]
                         if i >= window { sum -= wk[i - window] }
-                        if sum > best { best = sum; bestEnd = Int32(i) }
+                        if sum > best {
+                            best = sum
+                            bestEnd = Int32(i)
+                        }
                         if first < 0 && Int(sum) >= threshold { first = Int32(i) }
                     }
                     if first >= 0 { hits.append(PenaltyHit(pupil: Int32(p), best: best, bestEnd: bestEnd, first: first)) }
@@ -896,7 +1029,10 @@ extension AnalyticsRoll {
                     var acc: UInt64 = 0
                     var k = sf[s]
                     let e = st[s]
-                    while k < e { acc &+= table[Int(row.loadUnaligned(fromByteOffset: k, as: UInt16.self))]; k += 2 }
+                    while k < e {
+                        acc &+= table[Int(row.loadUnaligned(fromByteOffset: k, as: UInt16.self))]
+                        k += 2
+                    }
                     if trend { packed[s] &+= acc }
                     if si[s] { total &+= acc }
                 }
@@ -904,7 +1040,10 @@ extension AnalyticsRoll {
             out[p] = total
             if trend {
                 sinceEmpty += 1
-                if sinceEmpty == 400 { empty(); sinceEmpty = 0 }
+                if sinceEmpty == 400 {
+                    empty()
+                    sinceEmpty = 0
+                }
             }
         }
         if trend { empty() }
@@ -917,7 +1056,8 @@ enum AnalyticsText {
     /// Natural order: digit runs compare as numbers ("7B" < "10A"), then plain text. No allocation: it reads the
     /// strings' UTF-8 in place (a league table sorts thousands of forms).
     static func naturalLess(_ a: String, _ b: String) -> Bool {
-        var a = a, b = b
+        var a = a
+        var b = b
         let order = a.withUTF8 { x in b.withUTF8 { y in naturalOrder(x, y) } }
         return order != 0 ? order < 0 : a < b
     }
@@ -925,24 +1065,30 @@ enum AnalyticsText {
     /// -1, 0 or 1.
     private static func naturalOrder(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Int {
         @inline(__always) func digit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
-        var i = 0, j = 0
+        var i = 0
+        var j = 0
         while i < x.count && j < y.count {
             if digit(x[i]) && digit(y[j]) {
-                var p = i, q = j
-                while p < x.count && x[p] == 48 { p += 1 }   // leading zeros
+                var p = i
+                var q = j
+                while p < x.count && x[p] == 48 { p += 1 }  // leading zeros
                 while q < y.count && y[q] == 48 { q += 1 }
-                var pe = p, qe = q
+                var pe = p
+                var qe = q
                 while pe < x.count && digit(x[pe]) { pe += 1 }
                 while qe < y.count && digit(y[qe]) { qe += 1 }
                 if pe - p != qe - q { return pe - p < qe - q ? -1 : 1 }
                 for k in 0..<(pe - p) where x[p + k] != y[q + k] { return x[p + k] < y[q + k] ? -1 : 1 }
-                i = pe; j = qe
+                i = pe
+                j = qe
             } else {
                 if x[i] != y[j] { return x[i] < y[j] ? -1 : 1 }
-                i += 1; j += 1
+                i += 1
+                j += 1
             }
         }
-        let rx = x.count - i, ry = y.count - j
+        let rx = x.count - i
+        let ry = y.count - j
         return rx == ry ? 0 : rx < ry ? -1 : 1
     }
 

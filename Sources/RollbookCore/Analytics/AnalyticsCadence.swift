@@ -62,11 +62,16 @@ public struct DailyCadence: Sendable, Hashable {
 }
 
 public enum CadencePeriod: String, Sendable, Hashable, CaseIterable, Codable {
-    case week, halfTerm = "half_term", term, year
+    case week
+    case halfTerm = "half_term"
+    case term, year
 }
 
 /// Whether threshold lists are over the period itself or the year to date.
-public enum CadenceBasis: String, Sendable, Hashable, Codable { case period, yearToDate = "year_to_date" }
+public enum CadenceBasis: String, Sendable, Hashable, Codable {
+    case period
+    case yearToDate = "year_to_date"
+}
 
 /// A pupil's lateness: L (late before the register closed) and U (after it closed).
 public struct PupilLateness: Sendable, Hashable {
@@ -142,7 +147,8 @@ extension AnalyticsRoll {
 
     /// By name, then id.
     func byName(_ a: Int, _ b: Int) -> Bool {
-        let x = pupils[a], y = pupils[b]
+        let x = pupils[a]
+        let y = pupils[b]
         return x.name != y.name ? x.name < y.name : x.id < y.id
     }
 
@@ -156,8 +162,10 @@ extension AnalyticsRoll {
     }
 
     /// 100% attendance over the week, half term, term or year containing `d`, up to `through` (default `d`).
-    public func fullAttendance(_ period: CadencePeriod, containing d: LocalDate, through: LocalDate? = nil,
-                               filter: AnalyticsFilter? = nil) -> (range: DateRange, pupils: [PupilFigures])? {
+    public func fullAttendance(
+        _ period: CadencePeriod, containing d: LocalDate, through: LocalDate? = nil,
+        filter: AnalyticsFilter? = nil
+    ) -> (range: DateRange, pupils: [PupilFigures])? {
         guard let r = periodRange(period, containing: d, through: through) else { return nil }
         return (r, fullAttendance(r, filter: filter))
     }
@@ -175,19 +183,26 @@ extension AnalyticsRoll {
                 guard let c = counts[p], c.possible > 0 else { return false }
                 return (c.present + c.approvedActivity) * 1000 < t * c.possible
             }
-            return ThresholdList(below: line, pupils: ps.sorted { a, b in
-                let x = counts[a]!, y = counts[b]!
-                let l = (x.present + x.approvedActivity) * y.possible, r = (y.present + y.approvedActivity) * x.possible
-                return l != r ? l < r : byName(a, b)
-            }.map { figures($0, counts[$0]!) })
+            return ThresholdList(
+                below: line,
+                pupils: ps.sorted { a, b in
+                    let x = counts[a]!
+                    let y = counts[b]!
+                    let l = (x.present + x.approvedActivity) * y.possible
+                    let r = (y.present + y.approvedActivity) * x.possible
+                    return l != r ? l < r : byName(a, b)
+                }.map { figures($0, counts[$0]!) })
         }
     }
 
     /// L, U and minutes late for a pupil over school days `days`.
     func lateness(pupil p: Int, days: Range<Int>) -> (late: Int, u: Int, minutes: Int) {
-        var late = 0, u = 0, minutes = 0
+        var late = 0
+        var u = 0
+        var minutes = 0
         let row = p * stride
-        let lateRaw = AttendanceCode.late.rawValue, uRaw = AttendanceCode.u.rawValue
+        let lateRaw = AttendanceCode.late.rawValue
+        let uRaw = AttendanceCode.u.rawValue
         for k in (row + days.lowerBound * 2)..<(row + days.upperBound * 2) {
             let b = sessionBytes[k]
             if b == lateRaw || b == uRaw {
@@ -206,8 +221,10 @@ extension AnalyticsRoll {
         let today = DateRange(from: date, to: date)
         let ytdRange = yearToDate(date) ?? today
         let ytdDays = dayRange(ytdRange)
-        var absent: [DailyAbsence] = [], late: [DailyLate] = []
-        var todayStats = GroupStatistics(), ytdStats = GroupStatistics()
+        var absent: [DailyAbsence] = []
+        var late: [DailyLate] = []
+        var todayStats = GroupStatistics()
+        var ytdStats = GroupStatistics()
         var codes = [Int](repeating: 0, count: 256)
         let d = dayIndex(date)
         for p in pupils.indices where include[p] {
@@ -217,39 +234,52 @@ extension AnalyticsRoll {
             let c = Self.unpack(packedCounts(pupil: p, days: d..<(d + 1)))
             todayStats.add(c)
             let row = p * stride + d * 2
-            let am = AttendanceCode(rawValue: sessionBytes[row]), pm = AttendanceCode(rawValue: sessionBytes[row + 1])
+            let am = AttendanceCode(rawValue: sessionBytes[row])
+            let pm = AttendanceCode(rawValue: sessionBytes[row + 1])
             for b in [sessionBytes[row], sessionBytes[row + 1]] where b != Self.notCounted { codes[Int(b)] += 1 }
             if c.absent > 0 {
-                absent.append(DailyAbsence(pupil: p, id: pupils[p].id, name: pupils[p].name, am: am, pm: pm,
-                                           sessionsToday: c.absent, yearToDate: ytd))
+                absent.append(
+                    DailyAbsence(
+                        pupil: p, id: pupils[p].id, name: pupils[p].name, am: am, pm: pm,
+                        sessionsToday: c.absent, yearToDate: ytd))
             }
             let t = lateness(pupil: p, days: d..<(d + 1))
             if t.late + t.u > 0 {
                 let y = lateness(pupil: p, days: ytdDays)
-                late.append(DailyLate(pupil: p, id: pupils[p].id, name: pupils[p].name, am: am, pm: pm, minutesToday: t.minutes,
-                                      lateYearToDate: y.late + y.u, afterCloseYearToDate: y.u, minutesYearToDate: y.minutes,
-                                      sessionsLostYearToDate: ytd.absent))
+                late.append(
+                    DailyLate(
+                        pupil: p, id: pupils[p].id, name: pupils[p].name, am: am, pm: pm, minutesToday: t.minutes,
+                        lateYearToDate: y.late + y.u, afterCloseYearToDate: y.u, minutesYearToDate: y.minutes,
+                        sessionsLostYearToDate: ytd.absent))
             }
         }
         let order = { (a: Int, b: Int) in self.byName(a, b) }
         absent.sort { order($0.pupil, $1.pupil) }
         late.sort { order($0.pupil, $1.pupil) }
-        let used = (1..<256).compactMap { b in codes[b] > 0 ? AttendanceCode(rawValue: UInt8(b)).map { CodeCount(code: $0, sessions: codes[b]) } : nil }
+        let used = (1..<256).compactMap { b in
+            codes[b] > 0 ? AttendanceCode(rawValue: UInt8(b)).map { CodeCount(code: $0, sessions: codes[b]) } : nil
+        }
         return DailyCadence(date: date, absent: absent, late: late, codesToday: used, today: todayStats, yearToDate: ytdStats)
     }
 
     /// The weekly, half-termly, termly or annual lists for the period containing `date`, up to `date`.
     /// Threshold and band lists are over the year to date for the week (seed 003: "below 90%, 80% and 50% YTD") and
     /// over the period itself otherwise, unless `basis` says.
-    public func cadence(_ period: CadencePeriod, asOf date: LocalDate, basis: CadenceBasis? = nil, filter: AnalyticsFilter? = nil) -> PeriodCadence? {
+    public func cadence(_ period: CadencePeriod, asOf date: LocalDate, basis: CadenceBasis? = nil, filter: AnalyticsFilter? = nil)
+        -> PeriodCadence?
+    {
         guard let range = periodRange(period, containing: date), let ytd = yearToDate(date) else { return nil }
         let basis = basis ?? (period == .week ? .yearToDate : .period)
         let include = selection(filter)
         let periodCounts = pupilCounts(range, filter: filter)
         let ytdCounts = pupilCounts(ytd, filter: filter)
         let listCounts = basis == .period ? periodCounts : ytdCounts
-        var school = GroupStatistics(), schoolYTD = GroupStatistics()
-        for p in pupils.indices where include[p] { school.add(periodCounts[p]!); schoolYTD.add(ytdCounts[p]!) }
+        var school = GroupStatistics()
+        var schoolYTD = GroupStatistics()
+        for p in pupils.indices where include[p] {
+            school.add(periodCounts[p]!)
+            schoolYTD.add(ytdCounts[p]!)
+        }
         let full = pupils.indices.filter { p in
             guard let c = periodCounts[p] else { return false }
             return c.possible > 0 && c.present + c.approvedActivity == c.possible
@@ -263,19 +293,23 @@ extension AnalyticsRoll {
                 return a >= lo * c.possible && (hi.map { a < $0 * c.possible } ?? true)
             }.sorted(by: byName).map { figures($0, listCounts[$0]!) }
         }
-        let days = dayRange(range), ytdDays = dayRange(ytd)
+        let days = dayRange(range)
+        let ytdDays = dayRange(ytd)
         var punctuality: [PupilLateness] = []
         for p in pupils.indices.sorted(by: byName) where include[p] {
             let t = lateness(pupil: p, days: days)
             guard t.late + t.u > 0 else { continue }
             let y = lateness(pupil: p, days: ytdDays)
-            punctuality.append(PupilLateness(pupil: p, id: pupils[p].id, name: pupils[p].name, late: t.late, afterClose: t.u, minutes: t.minutes,
-                                             lateYearToDate: y.late, afterCloseYearToDate: y.u, sessionsLostYearToDate: ytdCounts[p]!.absent))
+            punctuality.append(
+                PupilLateness(
+                    pupil: p, id: pupils[p].id, name: pupils[p].name, late: t.late, afterClose: t.u, minutes: t.minutes,
+                    lateYearToDate: y.late, afterCloseYearToDate: y.u, sessionsLostYearToDate: ytdCounts[p]!.absent))
         }
-        return PeriodCadence(period: period, range: range, yearToDate: ytd, basis: basis, school: school, schoolYearToDate: schoolYTD,
-                             fullAttendance: full, below: thresholdLists(listCounts, [0.9, 0.8, 0.5]),
-                             pupilPremiumOrSENDBelow: thresholdLists(ppSendCounts, [0.95, 0.9, 0.8]),
-                             atOrAbove96: band(960, nil), from91To96: band(910, 960), punctuality: punctuality)
+        return PeriodCadence(
+            period: period, range: range, yearToDate: ytd, basis: basis, school: school, schoolYearToDate: schoolYTD,
+            fullAttendance: full, below: thresholdLists(listCounts, [0.9, 0.8, 0.5]),
+            pupilPremiumOrSENDBelow: thresholdLists(ppSendCounts, [0.95, 0.9, 0.8]),
+            atOrAbove96: band(960, nil), from91To96: band(910, 960), punctuality: punctuality)
     }
 
     // MARK: League tables
@@ -286,9 +320,11 @@ extension AnalyticsRoll {
         let rows = cohorts(range, filter: filter).filter { $0.group.dimension == dimension }
         func attended(_ s: GroupStatistics) -> Int { s.sessions.present + s.sessions.approvedActivity }
         let sorted = rows.sorted { a, b in
-            let x = a.members, y = b.members
+            let x = a.members
+            let y = b.members
             if (x.sessions.possible > 0) != (y.sessions.possible > 0) { return x.sessions.possible > 0 }
-            let l = attended(x) * y.sessions.possible, r = attended(y) * x.sessions.possible
+            let l = attended(x) * y.sessions.possible
+            let r = attended(y) * x.sessions.possible
             return l != r ? l > r : AnalyticsText.naturalLess(a.group.value, b.group.value)
         }
         var out: [LeagueRow] = []
@@ -297,7 +333,8 @@ extension AnalyticsRoll {
             var rank: Int? = nil
             if s.sessions.possible > 0 {
                 if let prev = out.last, let pr = prev.rank,
-                   attended(prev.statistics) * s.sessions.possible == attended(s) * prev.statistics.sessions.possible {
+                    attended(prev.statistics) * s.sessions.possible == attended(s) * prev.statistics.sessions.possible
+                {
                     rank = pr
                 } else {
                     rank = i + 1
@@ -309,7 +346,9 @@ extension AnalyticsRoll {
     }
 
     /// The form and house league tables for the school week containing `d`, up to `through` (default `d`).
-    public func weeklyLeagueTables(containing d: LocalDate, through: LocalDate? = nil) -> (range: DateRange, forms: [LeagueRow], houses: [LeagueRow])? {
+    public func weeklyLeagueTables(containing d: LocalDate, through: LocalDate? = nil) -> (
+        range: DateRange, forms: [LeagueRow], houses: [LeagueRow]
+    )? {
         guard let r = periodRange(.week, containing: d, through: through) else { return nil }
         return (r, leagueTable(.form, r), leagueTable(.house, r))
     }

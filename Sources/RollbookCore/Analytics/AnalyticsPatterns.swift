@@ -6,7 +6,10 @@
 public struct CodeCount: Sendable, Hashable {
     public var code: AttendanceCode
     public var sessions: Int
-    public init(code: AttendanceCode, sessions: Int) { self.code = code; self.sessions = sessions }
+    public init(code: AttendanceCode, sessions: Int) {
+        self.code = code
+        self.sessions = sessions
+    }
 }
 
 /// Codes used in one school week.
@@ -83,8 +86,11 @@ public struct WeekdayPatternRule: Sendable, Hashable {
     public var shareThreshold: Double?
     public var minAbsenceSessions: Int
     public init(weekdays: [Int] = [1, 5], lastN: Int = 8, minAbsent: Int = 3, shareThreshold: Double? = 0.6, minAbsenceSessions: Int = 6) {
-        self.weekdays = weekdays; self.lastN = max(1, lastN); self.minAbsent = max(1, minAbsent)
-        self.shareThreshold = shareThreshold; self.minAbsenceSessions = minAbsenceSessions
+        self.weekdays = weekdays
+        self.lastN = max(1, lastN)
+        self.minAbsent = max(1, minAbsent)
+        self.shareThreshold = shareThreshold
+        self.minAbsenceSessions = minAbsenceSessions
     }
     public static let standard = WeekdayPatternRule()
 }
@@ -113,8 +119,10 @@ public struct SpellBucket: Sendable, Hashable {
     public var sessions: Int
 
     /// 1 session, 2 sessions (a day), 3-4, 5-10, 11 or more.
-    public static let bounds: [(String, Int, Int?)] = [("1 session", 1, 1), ("2 sessions (one day)", 2, 2), ("3-4 sessions", 3, 4),
-                                                      ("5-10 sessions", 5, 10), ("11 or more sessions", 11, nil)]
+    public static let bounds: [(String, Int, Int?)] = [
+        ("1 session", 1, 1), ("2 sessions (one day)", 2, 2), ("3-4 sessions", 3, 4),
+        ("5-10 sessions", 5, 10), ("11 or more sessions", 11, nil),
+    ]
     static func bucket(_ n: Int) -> Int { n <= 1 ? 0 : n == 2 ? 1 : n <= 4 ? 2 : n <= 10 ? 3 : 4 }
 }
 
@@ -134,7 +142,7 @@ public struct AbsencePatterns: Sendable, Hashable {
 /// Per-byte flags for the pattern scans.
 enum PatternBits {
     static let possible: UInt8 = 1, absent: UInt8 = 2, attended: UInt8 = 4, illness: UInt8 = 8, late: UInt8 = 16, u: UInt8 = 32,
-               unauthorised: UInt8 = 64
+        unauthorised: UInt8 = 64
     static let table: [UInt8] = {
         var t = [UInt8](repeating: 0, count: 256)
         t[0] = possible
@@ -157,18 +165,26 @@ enum PatternBits {
 
 extension AnalyticsRoll {
     /// Code usage, absence by weekday and session, illness by month, lateness, weekday patterns and spells over `range`.
-    public func patterns(_ range: DateRange, filter: AnalyticsFilter? = nil, weekdayRule: WeekdayPatternRule = .standard) -> AbsencePatterns {
+    public func patterns(_ range: DateRange, filter: AnalyticsFilter? = nil, weekdayRule: WeekdayPatternRule = .standard) -> AbsencePatterns
+    {
         let include = selection(filter)
         let days = dayRange(range)
         let clamped = clamp(range)
         let firstWeek = days.isEmpty ? 0 : Int(weekOfDay[days.lowerBound])
         let weekCount = days.isEmpty ? 0 : Int(weekOfDay[days.upperBound - 1]) - firstWeek + 1
         var codeHist = [Int](repeating: 0, count: weekCount * 256)
-        var slotPossible = [Int](repeating: 0, count: 14), slotAbsent = [Int](repeating: 0, count: 14)
-        var monthPossible = [Int](repeating: 0, count: 12), monthIll = [Int](repeating: 0, count: 12)
-        var lateB = [Int](repeating: 0, count: 6), uB = [Int](repeating: 0, count: 6)
-        var lateNone = 0, uNone = 0, lateMinutes = 0, uMinutes = 0
-        var spellCount = [Int](repeating: 0, count: 5), spellSessions = [Int](repeating: 0, count: 5)
+        var slotPossible = [Int](repeating: 0, count: 14)
+        var slotAbsent = [Int](repeating: 0, count: 14)
+        var monthPossible = [Int](repeating: 0, count: 12)
+        var monthIll = [Int](repeating: 0, count: 12)
+        var lateB = [Int](repeating: 0, count: 6)
+        var uB = [Int](repeating: 0, count: 6)
+        var lateNone = 0
+        var uNone = 0
+        var lateMinutes = 0
+        var uMinutes = 0
+        var spellCount = [Int](repeating: 0, count: 5)
+        var spellSessions = [Int](repeating: 0, count: 5)
         var findings: [WeekdayPatternFinding] = []
         let bits = PatternBits.table
         let hasMinutes = hasMinutesLate
@@ -192,21 +208,39 @@ extension AnalyticsRoll {
                         slotPossible[dayCell[i] + s] += 1
                         monthPossible[dayMonth[i]] += 1
                     }
-                    if f & PatternBits.absent != 0 { slotAbsent[dayCell[i] + s] += 1; run += 1 } else if run > 0 {
-                        let j = SpellBucket.bucket(run); spellCount[j] += 1; spellSessions[j] += run; run = 0
+                    if f & PatternBits.absent != 0 {
+                        slotAbsent[dayCell[i] + s] += 1
+                        run += 1
+                    } else if run > 0 {
+                        let j = SpellBucket.bucket(run)
+                        spellCount[j] += 1
+                        spellSessions[j] += run
+                        run = 0
                     }
                     if f & PatternBits.illness != 0 { monthIll[dayMonth[i]] += 1 }
                     if f & (PatternBits.late | PatternBits.u) != 0 {
                         let m = hasMinutes ? Int(minutesLate[k]) : 0
                         let isLate = f & PatternBits.late != 0
-                        if m == 0 { if isLate { lateNone += 1 } else { uNone += 1 } } else {
+                        if m == 0 {
+                            if isLate { lateNone += 1 } else { uNone += 1 }
+                        } else {
                             let j = LatenessDistribution.bucket(m)
-                            if isLate { lateB[j] += 1; lateMinutes += m } else { uB[j] += 1; uMinutes += m }
+                            if isLate {
+                                lateB[j] += 1
+                                lateMinutes += m
+                            } else {
+                                uB[j] += 1
+                                uMinutes += m
+                            }
                         }
                     }
                 }
             }
-            if run > 0 { let j = SpellBucket.bucket(run); spellCount[j] += 1; spellSessions[j] += run }
+            if run > 0 {
+                let j = SpellBucket.bucket(run)
+                spellCount[j] += 1
+                spellSessions[j] += run
+            }
             findings.append(contentsOf: weekdayFindings(pupil: p, days: days, rule: weekdayRule))
         }
 
@@ -220,8 +254,10 @@ extension AnalyticsRoll {
                 totals[b] += n
                 if n > 0, let c = AttendanceCode(rawValue: UInt8(b)) { codes.append(CodeCount(code: c, sessions: n)) }
             }
-            weeks.append(WeekCodeUsage(weekStart: monday, range: DateRange(from: monday, to: monday.adding(days: 6)).clamped(to: clamped!)!,
-                                       codes: codes, unmarked: codeHist[w * 256]))
+            weeks.append(
+                WeekCodeUsage(
+                    weekStart: monday, range: DateRange(from: monday, to: monday.adding(days: 6)).clamped(to: clamped!)!,
+                    codes: codes, unmarked: codeHist[w * 256]))
         }
         let codeTotals = (1..<256).compactMap { b in
             totals[b] > 0 ? AttendanceCode(rawValue: UInt8(b)).map { CodeCount(code: $0, sessions: totals[b]) } : nil
@@ -238,24 +274,31 @@ extension AnalyticsRoll {
         let monthsInRange = Set(dayMonth)
         for m in 0..<12 where monthsInRange.contains(m) {
             let month = (m + 8) % 12 + 1
-            months.append(MonthIllness(year: month >= 9 ? year.startYear : year.startYear + 1, month: month,
-                                       possible: monthPossible[m], illness: monthIll[m]))
+            months.append(
+                MonthIllness(
+                    year: month >= 9 ? year.startYear : year.startYear + 1, month: month,
+                    possible: monthPossible[m], illness: monthIll[m]))
         }
         let buckets = LatenessDistribution.bounds.enumerated().map { j, b in
-            LatenessBucket(label: b.1.map { "\(b.0)-\($0) minutes" } ?? "over \(b.0 - 1) minutes", minMinutes: b.0, maxMinutes: b.1,
-                           late: lateB[j], afterClose: uB[j])
+            LatenessBucket(
+                label: b.1.map { "\(b.0)-\($0) minutes" } ?? "over \(b.0 - 1) minutes", minMinutes: b.0, maxMinutes: b.1,
+                late: lateB[j], afterClose: uB[j])
         }
         let spells = SpellBucket.bounds.enumerated().map { j, b in
             SpellBucket(label: b.0, minSessions: b.1, maxSessions: b.2, spells: spellCount[j], sessions: spellSessions[j])
         }
-        return AbsencePatterns(range: clamped, codeTotals: codeTotals, weeks: weeks, slots: slots, illnessByMonth: months,
-                               lateness: LatenessDistribution(buckets: buckets, lateWithoutMinutes: lateNone, afterCloseWithoutMinutes: uNone,
-                                                              lateMinutes: lateMinutes, afterCloseMinutes: uMinutes),
-                               weekdayPatterns: findings, spells: spells)
+        return AbsencePatterns(
+            range: clamped, codeTotals: codeTotals, weeks: weeks, slots: slots, illnessByMonth: months,
+            lateness: LatenessDistribution(
+                buckets: buckets, lateWithoutMinutes: lateNone, afterCloseWithoutMinutes: uNone,
+                lateMinutes: lateMinutes, afterCloseMinutes: uMinutes),
+            weekdayPatterns: findings, spells: spells)
     }
 
     /// Pupils with repeated absence on the rule's weekdays in `range`, in roll order.
-    public func weekdayPatterns(_ range: DateRange, filter: AnalyticsFilter? = nil, rule: WeekdayPatternRule = .standard) -> [WeekdayPatternFinding] {
+    public func weekdayPatterns(_ range: DateRange, filter: AnalyticsFilter? = nil, rule: WeekdayPatternRule = .standard)
+        -> [WeekdayPatternFinding]
+    {
         let include = selection(filter)
         let days = dayRange(range)
         return pupils.indices.filter { include[$0] }.flatMap { weekdayFindings(pupil: $0, days: days, rule: rule) }
@@ -265,7 +308,8 @@ extension AnalyticsRoll {
     /// had at least one session of absence, and how many such days there were.
     public func weekdayAbsence(pupil p: Int, weekday: Int, lastN: Int, days: Range<Int>) -> (absent: Int, of: Int) {
         let bits = PatternBits.table
-        var absent = 0, of = 0
+        var absent = 0
+        var of = 0
         var d = days.upperBound - 1
         let row = p * stride
         while d >= days.lowerBound && of < lastN {
@@ -286,30 +330,44 @@ extension AnalyticsRoll {
         for wd in rule.weekdays {
             let (absent, of) = weekdayAbsence(pupil: p, weekday: wd, lastN: rule.lastN, days: days)
             if absent >= rule.minAbsent {
-                out.append(WeekdayPatternFinding(pupil: p, id: pupils[p].id, kind: .lastWeekdays(weekday: wd, absentDays: absent, ofDays: of),
-                                                 words: Self.weekdayWords(absent: absent, of: of, weekday: wd)))
+                out.append(
+                    WeekdayPatternFinding(
+                        pupil: p, id: pupils[p].id, kind: .lastWeekdays(weekday: wd, absentDays: absent, ofDays: of),
+                        words: Self.weekdayWords(absent: absent, of: of, weekday: wd)))
             }
         }
         if let share = rule.shareThreshold {
             let bits = PatternBits.table
-            var onDays = 0, total = 0, possibleOn = 0, possible = 0
+            var onDays = 0
+            var total = 0
+            var possibleOn = 0
+            var possible = 0
             let row = p * stride
             let target = Set(rule.weekdays)
             for d in days {
                 let on = target.contains(Int(weekdayOfDay[d]))
                 for s in 0..<2 {
                     let f = bits[Int(sessionBytes[row + d * 2 + s])]
-                    if f & PatternBits.possible != 0 { possible += 1; if on { possibleOn += 1 } }
-                    if f & PatternBits.absent != 0 { total += 1; if on { onDays += 1 } }
+                    if f & PatternBits.possible != 0 {
+                        possible += 1
+                        if on { possibleOn += 1 }
+                    }
+                    if f & PatternBits.absent != 0 {
+                        total += 1
+                        if on { onDays += 1 }
+                    }
                 }
             }
             if total >= rule.minAbsenceSessions && Double(onDays) >= share * Double(total) {
                 let expected = possible > 0 ? Double(possibleOn) / Double(possible) : 0
                 let names = Self.pluralWeekdays(rule.weekdays)
-                let words = "\(AnalyticsText.percent(Double(onDays) / Double(total))) of absences (\(onDays) of \(AnalyticsText.count(total, "session"))) "
+                let words =
+                    "\(AnalyticsText.percent(Double(onDays) / Double(total))) of absences (\(onDays) of \(AnalyticsText.count(total, "session"))) "
                     + "on \(names), against \(AnalyticsText.percent(expected)) of possible sessions"
-                out.append(WeekdayPatternFinding(pupil: p, id: pupils[p].id,
-                                                 kind: .share(sessions: onDays, totalAbsence: total, expectedShare: expected), words: words))
+                out.append(
+                    WeekdayPatternFinding(
+                        pupil: p, id: pupils[p].id,
+                        kind: .share(sessions: onDays, totalAbsence: total, expectedShare: expected), words: words))
             }
         }
         return out

@@ -63,16 +63,29 @@ public struct ProjectionModel: Sendable, Hashable {
     /// Consecutive sessions of absence within the recent weeks.
     public var spellSessions: Int
 
-    public init(recentWeeks: Int = 6, olderWeight: Double = 0.5, priorSessions: Double = 20, blockSessions: Double = 2,
-                persistentLine: Double = NationalRules.persistentAbsence, flagAt: Double = 0.5, deseasonalise: Bool = true, futureFactor: Double = 1, weekdayRule: WeekdayPatternRule = WeekdayPatternRule(shareThreshold: nil),
-                illnessSessions: Int = 6, trendDrop: Double = 0.03, unauthorisedSessions: Int = 5, penaltyWindowWeeks: Int = NationalRules.penaltyWindowSchoolWeeks,
-                lateSessions: Int = 5, spellSessions: Int = 6) {
-        self.recentWeeks = max(1, recentWeeks); self.olderWeight = olderWeight; self.priorSessions = max(0, priorSessions)
-        self.blockSessions = max(1, blockSessions); self.persistentLine = persistentLine; self.flagAt = flagAt
-        self.deseasonalise = deseasonalise; self.futureFactor = max(0, futureFactor)
-        self.weekdayRule = weekdayRule; self.illnessSessions = illnessSessions; self.trendDrop = trendDrop
-        self.unauthorisedSessions = unauthorisedSessions; self.penaltyWindowWeeks = max(1, penaltyWindowWeeks)
-        self.lateSessions = lateSessions; self.spellSessions = spellSessions
+    public init(
+        recentWeeks: Int = 6, olderWeight: Double = 0.5, priorSessions: Double = 20, blockSessions: Double = 2,
+        persistentLine: Double = NationalRules.persistentAbsence, flagAt: Double = 0.5, deseasonalise: Bool = true,
+        futureFactor: Double = 1, weekdayRule: WeekdayPatternRule = WeekdayPatternRule(shareThreshold: nil),
+        illnessSessions: Int = 6, trendDrop: Double = 0.03, unauthorisedSessions: Int = 5,
+        penaltyWindowWeeks: Int = NationalRules.penaltyWindowSchoolWeeks,
+        lateSessions: Int = 5, spellSessions: Int = 6
+    ) {
+        self.recentWeeks = max(1, recentWeeks)
+        self.olderWeight = olderWeight
+        self.priorSessions = max(0, priorSessions)
+        self.blockSessions = max(1, blockSessions)
+        self.persistentLine = persistentLine
+        self.flagAt = flagAt
+        self.deseasonalise = deseasonalise
+        self.futureFactor = max(0, futureFactor)
+        self.weekdayRule = weekdayRule
+        self.illnessSessions = illnessSessions
+        self.trendDrop = trendDrop
+        self.unauthorisedSessions = unauthorisedSessions
+        self.penaltyWindowWeeks = max(1, penaltyWindowWeeks)
+        self.lateSessions = lateSessions
+        self.spellSessions = spellSessions
     }
     public static let standard = ProjectionModel()
 }
@@ -143,48 +156,68 @@ extension AnalyticsRoll {
     /// Projections for the selected pupils standing at `asOf`, to `to` (default: the last school day of the year),
     /// highest probability of persistent absence first (then lowest projected attendance, then name). Pupils with no
     /// marked session so far and none to come are left out.
-    public func earlyWarning(asOf: LocalDate, to: LocalDate? = nil, filter: AnalyticsFilter? = nil,
-                             model: ProjectionModel = .standard) -> [AttendanceProjection] {
+    public func earlyWarning(
+        asOf: LocalDate, to: LocalDate? = nil, filter: AnalyticsFilter? = nil,
+        model: ProjectionModel = .standard
+    ) -> [AttendanceProjection] {
         projections(asOf: asOf, to: to, filter: filter, model: model).compactMap { x in
             x.flatMap { $0.soFar.possible + $0.remainingSessions > 0 ? $0 : nil }
         }.sorted { a, b in
-            let pa = a.persistentProbability ?? -1, pb = b.persistentProbability ?? -1
+            let pa = a.persistentProbability ?? -1
+            let pb = b.persistentProbability ?? -1
             if pa != pb { return pa > pb }
-            let ra = a.projectedAttendance ?? 2, rb = b.projectedAttendance ?? 2
+            let ra = a.projectedAttendance ?? 2
+            let rb = b.projectedAttendance ?? 2
             if ra != rb { return ra < rb }
             return byName(a.pupil, b.pupil)
         }
     }
 
     /// Every pupil's projection standing at `asOf`, in roll order (nil for pupils the filter leaves out).
-    public func projections(asOf: LocalDate, to: LocalDate? = nil, filter: AnalyticsFilter? = nil,
-                            model: ProjectionModel = .standard) -> [AttendanceProjection?] {
+    public func projections(
+        asOf: LocalDate, to: LocalDate? = nil, filter: AnalyticsFilter? = nil,
+        model: ProjectionModel = .standard
+    ) -> [AttendanceProjection?] {
         let include = selection(filter)
         let ctx = ProjectionContext(self, asOf: asOf, to: to ?? schoolDays.last ?? year.range.to, model: model)
         return pupils.indices.map { include[$0] ? project($0, ctx, reasons: true) : nil }
     }
 
     /// One pupil's projection (for many pupils, `projections` reads the school's figures once).
-    public func projection(pupil p: Int, asOf: LocalDate, to: LocalDate? = nil, model: ProjectionModel = .standard) -> AttendanceProjection {
+    public func projection(pupil p: Int, asOf: LocalDate, to: LocalDate? = nil, model: ProjectionModel = .standard) -> AttendanceProjection
+    {
         project(p, ProjectionContext(self, asOf: asOf, to: to ?? schoolDays.last ?? year.range.to, model: model), reasons: true)
     }
 
     /// Stands at `standingAt`, projects every selected pupil to `projectTo` with marks up to `standingAt` only, and
     /// compares with the marks up to `projectTo`.
-    public func backTest(standingAt d: LocalDate, projectTo e: LocalDate, filter: AnalyticsFilter? = nil,
-                         model: ProjectionModel = .standard) -> BackTestResult {
+    public func backTest(
+        standingAt d: LocalDate, projectTo e: LocalDate, filter: AnalyticsFilter? = nil,
+        model: ProjectionModel = .standard
+    ) -> BackTestResult {
         let include = selection(filter)
         let ctx = ProjectionContext(self, asOf: d, to: e, model: model)
         let outcomeDays = dayRange(DateRange(from: year.range.from, to: e))
-        var n = 0, absErr = 0.0, naiveErr = 0.0, brier = 0.0, naiveBrier = 0.0
-        var persistent = 0, flagged = 0, hit = 0, newly = 0, newlyHit = 0
+        var n = 0
+        var absErr = 0.0
+        var naiveErr = 0.0
+        var brier = 0.0
+        var naiveBrier = 0.0
+        var persistent = 0
+        var flagged = 0
+        var hit = 0
+        var newly = 0
+        var newlyHit = 0
         let edges = [0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.0]
-        var binCount = [Int](repeating: 0, count: 6), binP = [Double](repeating: 0, count: 6), binY = [Int](repeating: 0, count: 6)
+        var binCount = [Int](repeating: 0, count: 6)
+        var binP = [Double](repeating: 0, count: 6)
+        var binY = [Int](repeating: 0, count: 6)
         for p in pupils.indices where include[p] {
             let x = project(p, ctx, reasons: false)
             let actual = Self.unpack(packedCounts(pupil: p, days: outcomeDays)).markedOnly
             guard x.soFar.possible > 0, actual.possible > 0, let projected = x.projectedAttendance, let prob = x.persistentProbability,
-                  let rate = actual.attendanceRate, let rateThen = x.soFar.attendanceRate else { continue }
+                let rate = actual.attendanceRate, let rateThen = x.soFar.attendanceRate
+            else { continue }
             n += 1
             let y = AbsenceThresholds.reaches(model.persistentLine, absent: actual.absent, possible: actual.possible)
             let wasPersistent = AbsenceThresholds.reaches(model.persistentLine, absent: x.soFar.absent, possible: x.soFar.possible)
@@ -196,21 +229,28 @@ extension AnalyticsRoll {
             if y { persistent += 1 }
             if isFlagged { flagged += 1 }
             if y && isFlagged { hit += 1 }
-            if y && !wasPersistent { newly += 1; if isFlagged { newlyHit += 1 } }
+            if y && !wasPersistent {
+                newly += 1
+                if isFlagged { newlyHit += 1 }
+            }
             let b = min(5, edges.lastIndex { prob >= $0 } ?? 0)
-            binCount[b] += 1; binP[b] += prob; if y { binY[b] += 1 }
+            binCount[b] += 1
+            binP[b] += prob
+            if y { binY[b] += 1 }
         }
         let bins = (0..<6).map { b in
-            CalibrationBin(from: edges[b], to: edges[b + 1], pupils: binCount[b],
-                           meanProbability: binCount[b] > 0 ? binP[b] / Double(binCount[b]) : nil,
-                           observedShare: binCount[b] > 0 ? Double(binY[b]) / Double(binCount[b]) : nil)
+            CalibrationBin(
+                from: edges[b], to: edges[b + 1], pupils: binCount[b],
+                meanProbability: binCount[b] > 0 ? binP[b] / Double(binCount[b]) : nil,
+                observedShare: binCount[b] > 0 ? Double(binY[b]) / Double(binCount[b]) : nil)
         }
         let m = Double(max(1, n))
-        return BackTestResult(standingAt: d, projectedTo: e, pupils: n, meanAbsoluteError: absErr / m, naiveMeanAbsoluteError: naiveErr / m,
-                              brierScore: brier / m, naiveBrierScore: naiveBrier / m, persistentAtEnd: persistent, flagged: flagged,
-                              flaggedAndPersistent: hit, recall: persistent > 0 ? Double(hit) / Double(persistent) : nil,
-                              precision: flagged > 0 ? Double(hit) / Double(flagged) : nil, newlyPersistent: newly,
-                              newlyPersistentFlagged: newlyHit, calibration: bins)
+        return BackTestResult(
+            standingAt: d, projectedTo: e, pupils: n, meanAbsoluteError: absErr / m, naiveMeanAbsoluteError: naiveErr / m,
+            brierScore: brier / m, naiveBrierScore: naiveBrier / m, persistentAtEnd: persistent, flagged: flagged,
+            flaggedAndPersistent: hit, recall: persistent > 0 ? Double(hit) / Double(persistent) : nil,
+            precision: flagged > 0 ? Double(hit) / Double(flagged) : nil, newlyPersistent: newly,
+            newlyPersistentFlagged: newlyHit, calibration: bins)
     }
 
     // MARK: The model
@@ -219,14 +259,16 @@ extension AnalyticsRoll {
         let m = c.model
         let soFar = Self.unpack(packedCounts(pupil: p, days: c.soFarDays)).markedOnly
         let recent = Self.unpack(packedCounts(pupil: p, days: c.recentDays)).markedOnly
-        let older = SessionCounts(possible: soFar.possible - recent.possible, present: soFar.present - recent.present,
-                                  approvedActivity: soFar.approvedActivity - recent.approvedActivity,
-                                  authorised: soFar.authorised - recent.authorised, unauthorised: soFar.unauthorised - recent.unauthorised)
+        let older = SessionCounts(
+            possible: soFar.possible - recent.possible, present: soFar.present - recent.present,
+            approvedActivity: soFar.approvedActivity - recent.approvedActivity,
+            authorised: soFar.authorised - recent.authorised, unauthorised: soFar.unauthorised - recent.unauthorised)
         // Recent absence read against the school's: divided by how much more (or less) the whole school was absent in
         // the recent weeks than before them, so a winter illness wave shared by everyone is not taken as the pupil's trend.
         let recentAbsent = m.deseasonalise ? Double(recent.absent) / c.season : Double(recent.absent)
         var alpha = c.schoolRate * m.priorSessions + recentAbsent + m.olderWeight * Double(older.absent)
-        var beta = (1 - c.schoolRate) * m.priorSessions + (Double(recent.possible) - recentAbsent)
+        var beta =
+            (1 - c.schoolRate) * m.priorSessions + (Double(recent.possible) - recentAbsent)
             + m.olderWeight * Double(older.possible - older.absent)
         if m.futureFactor != 1 && alpha > 0 {
             // Same concentration, mean scaled: Beta(f·α, β + (1 − f)·α), keeping β positive.
@@ -258,10 +300,11 @@ extension AnalyticsRoll {
                 probability = k > blocks ? 0 : Self.betaBinomialTail(n: blocks, atLeast: k, alpha: alpha, beta: beta)
             }
         }
-        var x = AttendanceProjection(pupil: p, id: pupils[p].id, name: pupils[p].name, asOf: c.asOf, to: c.to, soFar: soFar, recent: recent,
-                                     recentFrom: c.recentDays.isEmpty ? nil : schoolDays[c.recentDays.lowerBound],
-                                     alpha: alpha, beta: beta, remainingSessions: remaining, projectedAttendance: projected,
-                                     persistentProbability: probability, reasons: [])
+        var x = AttendanceProjection(
+            pupil: p, id: pupils[p].id, name: pupils[p].name, asOf: c.asOf, to: c.to, soFar: soFar, recent: recent,
+            recentFrom: c.recentDays.isEmpty ? nil : schoolDays[c.recentDays.lowerBound],
+            alpha: alpha, beta: beta, remainingSessions: remaining, projectedAttendance: projected,
+            persistentProbability: probability, reasons: [])
         if wantReasons { x.reasons = reasons(p, c, soFar: soFar, recent: recent, older: older) }
         return x
     }
@@ -272,11 +315,17 @@ extension AnalyticsRoll {
         if k <= 0 { return 1 }
         if k > n { return 0 }
         if alpha <= 0 { return 0 }  // never absent
-        if beta <= 0 { return 1 }   // always absent
-        var w = 1.0, total = 1.0, tail = k == 0 ? 1.0 : 0.0
+        if beta <= 0 { return 1 }  // always absent
+        var w = 1.0
+        var total = 1.0
+        var tail = k == 0 ? 1.0 : 0.0
         for x in 0..<n {
             w *= Double(n - x) / Double(x + 1) * (alpha + Double(x)) / (beta + Double(n - x - 1))
-            if w > 1e200 { w *= 1e-200; total *= 1e-200; tail *= 1e-200 }
+            if w > 1e200 {
+                w *= 1e-200
+                total *= 1e-200
+                tail *= 1e-200
+            }
             total += w
             if x + 1 >= k { tail += w }
         }
@@ -287,13 +336,17 @@ extension AnalyticsRoll {
         let m = c.model
         var out: [String] = []
         if AbsenceThresholds.reaches(m.persistentLine, absent: soFar.absent, possible: soFar.possible) {
-            out.append("absent \(AnalyticsText.percent(Double(soFar.absent) / Double(soFar.possible))) of sessions so far "
-                       + "(\(soFar.absent) of \(soFar.possible)), at or above the \(AnalyticsText.percent(m.persistentLine)) persistent absence line")
+            out.append(
+                "absent \(AnalyticsText.percent(Double(soFar.absent) / Double(soFar.possible))) of sessions so far "
+                    + "(\(soFar.absent) of \(soFar.possible)), at or above the \(AnalyticsText.percent(m.persistentLine)) persistent absence line"
+            )
         }
         if older.possible >= 10 && recent.possible >= 10, let before = older.attendanceRate, let now = recent.attendanceRate,
-           before - now >= m.trendDrop - 1e-12 {
-            out.append("attendance fell from \(AnalyticsText.percent(before)) to \(AnalyticsText.percent(now)) over the last "
-                       + AnalyticsText.count(c.recentWeekCount, "school week"))
+            before - now >= m.trendDrop - 1e-12
+        {
+            out.append(
+                "attendance fell from \(AnalyticsText.percent(before)) to \(AnalyticsText.percent(now)) over the last "
+                    + AnalyticsText.count(c.recentWeekCount, "school week"))
         }
         for wd in m.weekdayRule.weekdays {
             let (absent, of) = weekdayAbsence(pupil: p, weekday: wd, lastN: m.weekdayRule.lastN, days: c.soFarDays)
@@ -312,23 +365,32 @@ extension AnalyticsRoll {
         }
         let unauthorised = count(c.penaltyDays, PatternBits.unauthorised)
         if unauthorised >= m.unauthorisedSessions {
-            out.append("\(AnalyticsText.count(unauthorised, "session")) of unauthorised absence (G, N, O or U) in the last "
-                       + AnalyticsText.count(c.penaltyWeekCount, "school week"))
+            out.append(
+                "\(AnalyticsText.count(unauthorised, "session")) of unauthorised absence (G, N, O or U) in the last "
+                    + AnalyticsText.count(c.penaltyWeekCount, "school week"))
         }
         let late = count(c.recentDays, PatternBits.late | PatternBits.u)
         if late >= m.lateSessions {
             out.append("late \(late) times in the last \(AnalyticsText.count(c.recentWeekCount, "school week"))")
         }
         // The longest run of absence in the recent weeks.
-        var run = 0, best = 0, bestStart = 0, start = 0
+        var run = 0
+        var best = 0
+        var bestStart = 0
+        var start = 0
         for k in (c.recentDays.lowerBound * 2)..<(c.recentDays.upperBound * 2) {
             let b = sessionBytes[row + k]
             if b == Self.notCounted { continue }
             if bits[Int(b)] & PatternBits.absent != 0 {
                 if run == 0 { start = k }
                 run += 1
-                if run > best { best = run; bestStart = start }
-            } else { run = 0 }
+                if run > best {
+                    best = run
+                    bestStart = start
+                }
+            } else {
+                run = 0
+            }
         }
         if best >= m.spellSessions {
             let d = schoolDays[bestStart / 2]
@@ -377,14 +439,21 @@ struct ProjectionContext {
         } else {
             halfTermDays = soFar.upperBound..<soFar.upperBound
         }
-        var absent = 0, possible = 0, recentAbsent = 0, recentPossible = 0
+        var absent = 0
+        var possible = 0
+        var recentAbsent = 0
+        var recentPossible = 0
         for p in roll.pupils.indices {
             let c = AnalyticsRoll.unpack(roll.packedCounts(pupil: p, days: soFar)).markedOnly
             let r = AnalyticsRoll.unpack(roll.packedCounts(pupil: p, days: recentDays)).markedOnly
-            absent += c.absent; possible += c.possible; recentAbsent += r.absent; recentPossible += r.possible
+            absent += c.absent
+            possible += c.possible
+            recentAbsent += r.absent
+            recentPossible += r.possible
         }
         schoolRate = possible > 0 ? Double(absent) / Double(possible) : 0.05
-        let olderAbsent = absent - recentAbsent, olderPossible = possible - recentPossible
+        let olderAbsent = absent - recentAbsent
+        let olderPossible = possible - recentPossible
         if recentAbsent > 0 && olderAbsent > 0 && recentPossible > 0 && olderPossible > 0 {
             let ratio = (Double(recentAbsent) / Double(recentPossible)) / (Double(olderAbsent) / Double(olderPossible))
             season = min(2, max(0.5, ratio))

@@ -35,7 +35,10 @@ struct EvalPlan {
 
     init?(policy: Policy, calendar: SchoolCalendar, asOf: LocalDate) {
         guard let span = calendar.span, asOf >= span.from else { return nil }
-        self.policy = policy; self.calendar = calendar; self.asOf = asOf; self.span = span
+        self.policy = policy
+        self.calendar = calendar
+        self.asOf = asOf
+        self.span = span
         policyLabel = "\(policy.name) (in force from \(policy.effectiveFrom.iso))"
         sources = Self.sources(policy)
         let year = AcademicYear(containing: asOf)
@@ -85,7 +88,10 @@ struct EvalPlan {
         var c: Int32 = 0
         for i in 0..<n {
             let mi = maskOffset + i
-            if mi < whole.count && whole[mi] != 0 { c += 1; days.append(Int32(i)) }
+            if mi < whole.count && whole[mi] != 0 {
+                c += 1
+                days.append(Int32(i))
+            }
             ord[i] = c
         }
         ordinal = ord
@@ -135,7 +141,8 @@ struct EvalPlan {
         // Only sessions on which the pupil was of compulsory school age count towards the penalty-notice threshold.
         let csaFrom = max(0, index(CompulsorySchoolAge.starts(dateOfBirth: p.dateOfBirth)))
         let csaTo = min(last, index(CompulsorySchoolAge.ends(dateOfBirth: p.dateOfBirth)))
-        s.csaFrom = csaFrom; s.csaTo = csaTo
+        s.csaFrom = csaFrom
+        s.csaTo = csaTo
         s.sess.withUnsafeMutableBufferPointer { sess in
             s.pre.withUnsafeMutableBufferPointer { pre in
                 p.codes.bytes.withUnsafeBufferPointer { codes in
@@ -144,15 +151,20 @@ struct EvalPlan {
                         let mask = calendar.openMask(yearGroup: p.enrolment.yearGroup(in: seg.year))
                         mask.withUnsafeBufferPointer { open in
                             for i in seg.from...seg.to {
-                                let row = i * stride, next = row + stride
+                                let row = i * stride
+                                let next = row + stride
                                 var add = (0, 0, 0, 0, 0, 0, 0) as (Int32, Int32, Int32, Int32, Int32, Int32, Int32)
                                 if i < rollFrom || i > rollTo {
-                                    sess[2 * i] = EvalMark.offRoll; sess[2 * i + 1] = EvalMark.offRoll
+                                    sess[2 * i] = EvalMark.offRoll
+                                    sess[2 * i + 1] = EvalMark.offRoll
                                 } else {
                                     let mi = maskOffset + i
                                     let o = mi < open.count ? open[mi] : 0
                                     for k in 0..<2 {
-                                        if o & (1 << k) == 0 { sess[2 * i + k] = EvalMark.closed; continue }
+                                        if o & (1 << k) == 0 {
+                                            sess[2 * i + k] = EvalMark.closed
+                                            continue
+                                        }
                                         let ci = codeOffset + 2 * i + k
                                         var v = ci >= 0 && ci < codes.count ? codes[ci] : 0
                                         if v >= EvalMark.unknown { v = EvalMark.unknown }
@@ -220,11 +232,14 @@ struct EvalPlan {
 
     /// Every rule path the evaluation uses, with its source, looked up once per run.
     static func sources(_ policy: Policy) -> [String: String] {
-        var rules = ["no_reason", "day_one", "penalty_notice", "missing_education.tell_social_worker",
-                     "missing_education.no_contact_school_days", "missing_education.vulnerable_after_school_days",
-                     "missing_education.continuous_unauthorised_school_days", "missing_education.illness_school_days",
-                     "missing_education.not_back_after_leave_school_days"]
-        rules += policy.stages.map { "stages.\($0.id)" } + policy.lateness.map { "lateness.\($0.id)" }
+        var rules = [
+            "no_reason", "day_one", "penalty_notice", "missing_education.tell_social_worker",
+            "missing_education.no_contact_school_days", "missing_education.vulnerable_after_school_days",
+            "missing_education.continuous_unauthorised_school_days", "missing_education.illness_school_days",
+            "missing_education.not_back_after_leave_school_days",
+        ]
+        rules +=
+            policy.stages.map { "stages.\($0.id)" } + policy.lateness.map { "lateness.\($0.id)" }
             + policy.illnessEvidence.map { "illness_evidence.\($0.id)" }
         return Dictionary(rules.map { ($0, source($0, policy)) }, uniquingKeysWith: { a, _ in a })
     }
@@ -244,12 +259,15 @@ struct EvalPlan {
         }
     }
 
-    func action(_ p: PupilFacts, _ kind: DueAction.Kind, rule: String, anchor: LocalDate, suffix: String = "", due: LocalDate,
-                reason: String, sessions: [SessionRef] = [], figures: [String: Double] = [:], action: Policy.ActionKind,
-                contacts: [String] = [], proposedStage: String? = nil) -> DueAction {
-        DueAction(upn: p.upn, kind: kind, rule: rule, due: due, reason: reason, sessions: sessions, figures: figures,
-                  source: source(rule), action: action, contacts: contacts, proposedStage: proposedStage,
-                  key: "\(kind.rawValue)|\(p.upn)|\(rule)|\(anchor.iso)\(suffix.isEmpty ? "" : "|" + suffix)", policy: policyLabel)
+    func action(
+        _ p: PupilFacts, _ kind: DueAction.Kind, rule: String, anchor: LocalDate, suffix: String = "", due: LocalDate,
+        reason: String, sessions: [SessionRef] = [], figures: [String: Double] = [:], action: Policy.ActionKind,
+        contacts: [String] = [], proposedStage: String? = nil
+    ) -> DueAction {
+        DueAction(
+            upn: p.upn, kind: kind, rule: rule, due: due, reason: reason, sessions: sessions, figures: figures,
+            source: source(rule), action: action, contacts: contacts, proposedStage: proposedStage,
+            key: "\(kind.rawValue)|\(p.upn)|\(rule)|\(anchor.iso)\(suffix.isEmpty ? "" : "|" + suffix)", policy: policyLabel)
     }
 
     // MARK: The rules for one pupil
@@ -282,8 +300,12 @@ struct EvalPlan {
     static func withoutLegalSteps(_ actions: inout [DueAction], because note: String) {
         actions.removeAll { $0.kind == .penaltyThreshold }
         for i in actions.indices {
-            if actions[i].action.isLegalStep { actions[i].action = .review; actions[i].reason += " " + note }
-            else if [.stageEntry, .stageReview, .lateness, .missingEducation].contains(actions[i].kind) { actions[i].reason += " " + note }
+            if actions[i].action.isLegalStep {
+                actions[i].action = .review
+                actions[i].reason += " " + note
+            } else if [.stageEntry, .stageReview, .lateness, .missingEducation].contains(actions[i].kind) {
+                actions[i].reason += " " + note
+            }
         }
     }
 }

@@ -3,14 +3,14 @@
 /// Bits per code byte. The scratch array also holds two sentinels: 0xFF (session closed for the pupil's year group)
 /// and 0xFE (not on roll); 0 is an open session with no mark yet.
 enum EvalMark {
-    static let attended: UInt8 = 1      // present, late or approved activity
-    static let possible: UInt8 = 2      // marked and a possible session
-    static let gnou: UInt8 = 4          // G, N, O, U: the penalty-notice codes
-    static let late: UInt8 = 8          // L
-    static let u: UInt8 = 16            // U
-    static let illness: UInt8 = 32      // I
-    static let n: UInt8 = 64            // N
-    static let neutral: UInt8 = 128     // marked, not a possible session (D, X, Q, Y1-Y7, Z, #, unknown bytes)
+    static let attended: UInt8 = 1  // present, late or approved activity
+    static let possible: UInt8 = 2  // marked and a possible session
+    static let gnou: UInt8 = 4  // G, N, O, U: the penalty-notice codes
+    static let late: UInt8 = 8  // L
+    static let u: UInt8 = 16  // U
+    static let illness: UInt8 = 32  // I
+    static let n: UInt8 = 64  // N
+    static let neutral: UInt8 = 128  // marked, not a possible session (D, X, Q, Y1-Y7, Z, #, unknown bytes)
     static let closed: UInt8 = 0xFF
     static let offRoll: UInt8 = 0xFE
     /// What an unknown byte in a session array reads as (never a sentinel).

@@ -25,10 +25,18 @@ public struct PupilFacts: Sendable, Hashable {
     /// In priority order (the `priority` field decides).
     public var contacts: [Contact]
 
-    public init(upn: String, name: String, dateOfBirth: LocalDate, enrolment: Enrolment, codes: SessionArray, vulnerable: Bool = false,
-                socialWorker: Bool = false, contacts: [Contact] = []) {
-        self.upn = upn; self.name = name; self.dateOfBirth = dateOfBirth; self.enrolment = enrolment; self.codes = codes
-        self.vulnerable = vulnerable; self.socialWorker = socialWorker; self.contacts = contacts
+    public init(
+        upn: String, name: String, dateOfBirth: LocalDate, enrolment: Enrolment, codes: SessionArray, vulnerable: Bool = false,
+        socialWorker: Bool = false, contacts: [Contact] = []
+    ) {
+        self.upn = upn
+        self.name = name
+        self.dateOfBirth = dateOfBirth
+        self.enrolment = enrolment
+        self.codes = codes
+        self.vulnerable = vulnerable
+        self.socialWorker = socialWorker
+        self.contacts = contacts
     }
 }
 
@@ -40,7 +48,11 @@ public struct StageState: Sendable, Hashable, Codable {
     public var entered: LocalDate
     /// The day the pupil left it (history only; nil while current).
     public var left: LocalDate?
-    public init(stage: String, entered: LocalDate, left: LocalDate? = nil) { self.stage = stage; self.entered = entered; self.left = left }
+    public init(stage: String, entered: LocalDate, left: LocalDate? = nil) {
+        self.stage = stage
+        self.entered = entered
+        self.left = left
+    }
 
     /// The last day of the stage's monitoring period, nil when the stage has none (or the calendar ends first).
     public func monitoringEnds(policy: Policy, calendar: SchoolCalendar) -> LocalDate? {
@@ -64,7 +76,10 @@ public struct NoticeRecord: Sendable, Hashable, Codable {
     /// The school that recorded it, when another school of the deployment did (the same child, by UPN); nil for this one.
     public var recordedAt: String?
     public init(parent: String, kind: Kind, issued: LocalDate, paidWithin21Days: Bool? = nil, recordedAt: String? = nil) {
-        self.parent = parent; self.kind = kind; self.issued = issued; self.paidWithin21Days = paidWithin21Days
+        self.parent = parent
+        self.kind = kind
+        self.issued = issued
+        self.paidWithin21Days = paidWithin21Days
         self.recordedAt = recordedAt
     }
 }
@@ -90,10 +105,16 @@ public struct Casework: Sendable, Hashable, Codable {
     /// Keys of actions completed or dismissed: never proposed again.
     public var done: Set<String>
 
-    public init(stage: StageState? = nil, stageHistory: [StageState] = [], lastFamilyContact: LocalDate? = nil,
-                leaveEnded: LocalDate? = nil, notices: [NoticeRecord] = [], done: Set<String> = []) {
-        self.stage = stage; self.stageHistory = stageHistory; self.lastFamilyContact = lastFamilyContact
-        self.leaveEnded = leaveEnded; self.notices = notices; self.done = done
+    public init(
+        stage: StageState? = nil, stageHistory: [StageState] = [], lastFamilyContact: LocalDate? = nil,
+        leaveEnded: LocalDate? = nil, notices: [NoticeRecord] = [], done: Set<String> = []
+    ) {
+        self.stage = stage
+        self.stageHistory = stageHistory
+        self.lastFamilyContact = lastFamilyContact
+        self.leaveEnded = leaveEnded
+        self.notices = notices
+        self.done = done
     }
 }
 
@@ -105,7 +126,11 @@ public struct SessionRef: Sendable, Hashable, Codable {
     public var session: Session
     /// The mark's symbol, e.g. "N".
     public var code: String
-    public init(date: LocalDate, session: Session, code: String) { self.date = date; self.session = session; self.code = code }
+    public init(date: LocalDate, session: Session, code: String) {
+        self.date = date
+        self.session = session
+        self.code = code
+    }
 }
 
 /// An action the policy says is due for a pupil.
@@ -182,8 +207,10 @@ public struct DueAction: Sendable, Hashable, Codable {
 public enum Evaluation {
     /// Every action due on `asOf` for `pupils` under `policy`, sorted by due date, kind and UPN (then as proposed).
     /// Casework is by UPN; a pupil with none has no stage, notices or completed actions.
-    public static func run(policy: Policy, calendar: SchoolCalendar, asOf: LocalDate, pupils: [PupilFacts],
-                           casework: [String: Casework]) -> [DueAction] {
+    public static func run(
+        policy: Policy, calendar: SchoolCalendar, asOf: LocalDate, pupils: [PupilFacts],
+        casework: [String: Casework]
+    ) -> [DueAction] {
         guard let plan = EvalPlan(policy: policy, calendar: calendar, asOf: asOf) else { return [] }
         var scratch = EvalScratch(days: plan.n)
         var out: [DueAction] = []
@@ -195,7 +222,8 @@ public enum Evaluation {
         // Sorting indices by small keys, not the actions themselves, keeps this cheap for tens of thousands.
         let keys = out.map { (due: $0.due.dayNumber, kind: $0.kind.order) }
         let order = out.indices.sorted { i, j in
-            let a = keys[i], b = keys[j]
+            let a = keys[i]
+            let b = keys[j]
             if a.due != b.due { return a.due < b.due }
             if a.kind != b.kind { return a.kind < b.kind }
             if out[i].upn != out[j].upn { return out[i].upn < out[j].upn }

@@ -8,12 +8,17 @@ extension EvalPlan {
         // Walk back from today over the pupil's school days. A day counts when every marked session that is a possible
         // session is an absence; sessions not yet marked today are left out, an unmarked earlier day ends the run.
         s.run.removeAll(keepingCapacity: true)
-        var gnoDays = 0, illDays = 0
-        var gnoAlive = true, illAlive = true
+        var gnoDays = 0
+        var illDays = 0
+        var gnoAlive = true
+        var illAlive = true
         let table = EvalMark.table
         var i = last
         walk: while i >= 0 {
-            var considered = false, absent = true, gno = true, ill = true
+            var considered = false
+            var absent = true
+            var gno = true
+            var ill = true
             for k in 0..<2 {
                 let v = s.sess[2 * i + k]
                 if v == EvalMark.offRoll { break walk }
@@ -47,11 +52,14 @@ extension EvalPlan {
         // Illness evidence: consecutive school days of illness.
         for r in policy.illnessEvidence where r.measure == .consecutiveSchoolDays && illDays >= r.count {
             let from = nth(1, of: illDays)
-            let reason = "Illness (I) on \(illDays) consecutive school days since \(EvalWords.date(from)), the rule being \(r.count) "
+            let reason =
+                "Illness (I) on \(illDays) consecutive school days since \(EvalWords.date(from)), the rule being \(r.count) "
                 + "(\(r.name)): ask the family for medical evidence."
-            out.append(action(p, .illnessEvidence, rule: "illness_evidence.\(r.id)", anchor: from, due: nth(r.count, of: illDays),
-                              reason: reason, sessions: refs(illDays), figures: ["school_days": Double(illDays), "count": Double(r.count)],
-                              action: .evidenceRequest))
+            out.append(
+                action(
+                    p, .illnessEvidence, rule: "illness_evidence.\(r.id)", anchor: from, due: nth(r.count, of: illDays),
+                    reason: reason, sessions: refs(illDays), figures: ["school_days": Double(illDays), "count": Double(r.count)],
+                    action: .evidenceRequest))
         }
 
         // No contact from the family since the absence began.
@@ -60,48 +68,62 @@ extension EvalPlan {
         if !contacted {
             for (j, t) in thresholds.enumerated() where total >= t {
                 let final = j == thresholds.count - 1
-                let reason = "Absent \(total) consecutive school days since \(EvalWords.date(began)) with no contact from the family "
+                let reason =
+                    "Absent \(total) consecutive school days since \(EvalWords.date(began)) with no contact from the family "
                     + "since the absence began: day \(t). "
-                    + (final ? "Refer to the LA as a child missing education; keep the pupil on roll until the LA's enquiries are complete."
-                             : "Make reasonable enquiries: call every contact, consider a home visit.")
-                out.append(action(p, .missingEducation, rule: "missing_education.no_contact_school_days", anchor: began, suffix: "day-\(t)",
-                                  due: nth(t, of: total), reason: reason, sessions: refs(total),
-                                  figures: ["school_days": Double(total), "threshold_school_days": Double(t)],
-                                  action: final ? .laReferral : .call, contacts: contactLines(p.contacts)))
+                    + (final
+                        ? "Refer to the LA as a child missing education; keep the pupil on roll until the LA's enquiries are complete."
+                        : "Make reasonable enquiries: call every contact, consider a home visit.")
+                out.append(
+                    action(
+                        p, .missingEducation, rule: "missing_education.no_contact_school_days", anchor: began, suffix: "day-\(t)",
+                        due: nth(t, of: total), reason: reason, sessions: refs(total),
+                        figures: ["school_days": Double(total), "threshold_school_days": Double(t)],
+                        action: final ? .laReferral : .call, contacts: contactLines(p.contacts)))
             }
         }
 
         // Vulnerable pupils.
         if p.vulnerable, let v = me.vulnerableAfterSchoolDays, total >= v {
-            let reason = "Vulnerable pupil (child protection or child in need plan, or looked after) absent \(total) consecutive "
+            let reason =
+                "Vulnerable pupil (child protection or child in need plan, or looked after) absent \(total) consecutive "
                 + "school days since \(EvalWords.date(began)): at \(v), escalate to children's social care and the lead professional. "
-                + (contacted ? "The family has been in contact since the absence began." : "No contact from the family since the absence began.")
-            out.append(action(p, .vulnerableAbsence, rule: "missing_education.vulnerable_after_school_days", anchor: began,
-                              due: nth(v, of: total), reason: reason, sessions: refs(total),
-                              figures: ["school_days": Double(total), "threshold_school_days": Double(v)],
-                              action: .socialCareReferral, contacts: contactLines(p.contacts)))
+                + (contacted
+                    ? "The family has been in contact since the absence began." : "No contact from the family since the absence began.")
+            out.append(
+                action(
+                    p, .vulnerableAbsence, rule: "missing_education.vulnerable_after_school_days", anchor: began,
+                    due: nth(v, of: total), reason: reason, sessions: refs(total),
+                    figures: ["school_days": Double(total), "threshold_school_days": Double(v)],
+                    action: .socialCareReferral, contacts: contactLines(p.contacts)))
         }
 
         // Continuous unauthorised absence (G, N, O throughout).
         let cu = me.continuousUnauthorisedSchoolDays
         if gnoDays >= cu {
             let from = nth(1, of: gnoDays)
-            let reason = "\(gnoDays) continuous school days of unauthorised absence (G, N or O) since \(EvalWords.date(from)): at \(cu), "
+            let reason =
+                "\(gnoDays) continuous school days of unauthorised absence (G, N or O) since \(EvalWords.date(from)): at \(cu), "
                 + "make enquiries and inform the LA. This is a deletion ground only after the school and the LA have both made "
                 + "reasonable enquiries and the pupil's whereabouts are still unknown: do not delete from the roll yet."
-            out.append(action(p, .missingEducation, rule: "missing_education.continuous_unauthorised_school_days", anchor: from,
-                              due: nth(cu, of: gnoDays), reason: reason, sessions: refs(gnoDays),
-                              figures: ["school_days": Double(gnoDays), "threshold_school_days": Double(cu)], action: .laReferral))
+            out.append(
+                action(
+                    p, .missingEducation, rule: "missing_education.continuous_unauthorised_school_days", anchor: from,
+                    due: nth(cu, of: gnoDays), reason: reason, sessions: refs(gnoDays),
+                    figures: ["school_days": Double(gnoDays), "threshold_school_days": Double(cu)], action: .laReferral))
         }
 
         // Long illness: over the policy's school days, inform the LA.
         if let d = me.illnessSchoolDays, illDays > d {
             let from = nth(1, of: illDays)
-            let reason = "Absent through illness (I) for \(illDays) consecutive school days since \(EvalWords.date(from)): over \(d), "
+            let reason =
+                "Absent through illness (I) for \(illDays) consecutive school days since \(EvalWords.date(from)): over \(d), "
                 + "inform the LA, which must arrange suitable education for a child unable to attend because of their health."
-            out.append(action(p, .informLA, rule: "missing_education.illness_school_days", anchor: from, due: nth(d + 1, of: illDays),
-                              reason: reason, sessions: refs(illDays), figures: ["school_days": Double(illDays), "threshold_school_days": Double(d)],
-                              action: .informLA))
+            out.append(
+                action(
+                    p, .informLA, rule: "missing_education.illness_school_days", anchor: from, due: nth(d + 1, of: illDays),
+                    reason: reason, sessions: refs(illDays), figures: ["school_days": Double(illDays), "threshold_school_days": Double(d)],
+                    action: .informLA))
         }
     }
 
@@ -133,11 +155,14 @@ extension EvalPlan {
             d = d.adding(days: 1)
         }
         guard let dueDay else { return }
-        let reason = "Not back \(days) school days after agreed leave ended on \(EvalWords.date(ended)): no attendance since. "
+        let reason =
+            "Not back \(days) school days after agreed leave ended on \(EvalWords.date(ended)): no attendance since. "
             + "At \(limit), make enquiries and inform the LA. Deletion from the roll is a ground only if the pupil's whereabouts "
             + "are still unknown after the school and the LA have made reasonable enquiries."
-        out.append(action(p, .missingEducation, rule: "missing_education.not_back_after_leave_school_days", anchor: ended, due: dueDay,
-                          reason: reason, sessions: refs, figures: ["school_days": Double(days), "threshold_school_days": Double(limit)],
-                          action: .laReferral, contacts: contactLines(p.contacts)))
+        out.append(
+            action(
+                p, .missingEducation, rule: "missing_education.not_back_after_leave_school_days", anchor: ended, due: dueDay,
+                reason: reason, sessions: refs, figures: ["school_days": Double(days), "threshold_school_days": Double(limit)],
+                action: .laReferral, contacts: contactLines(p.contacts)))
     }
 }

@@ -11,11 +11,14 @@ extension EvalPlan {
         let dueIndex = Int(schoolDayIndex[Int(ordinal[o]) + limit])
         let age = Int(ordinal[last] - ordinal[o])
         let list = refs.map { "\(EvalWords.date($0.date)) \($0.session.rawValue)" }.joined(separator: ", ")
-        let reason = "No reason within \(limit) school days: becomes O. \(EvalWords.count(refs.count, "session")) still coded N "
+        let reason =
+            "No reason within \(limit) school days: becomes O. \(EvalWords.count(refs.count, "session")) still coded N "
             + "more than \(limit) school days later (the oldest \(age) school days ago): \(list). "
             + "Amend each to O with the reason \"no reason provided within \(limit) school days\"."
-        out.append(action(p, .nToO, rule: "no_reason", anchor: newest.date, due: date(dueIndex), reason: reason, sessions: refs,
-                          figures: ["sessions": Double(refs.count), "limit_school_days": Double(limit), "oldest_school_days": Double(age)],
-                          action: .review))
+        out.append(
+            action(
+                p, .nToO, rule: "no_reason", anchor: newest.date, due: date(dueIndex), reason: reason, sessions: refs,
+                figures: ["sessions": Double(refs.count), "limit_school_days": Double(limit), "oldest_school_days": Double(age)],
+                action: .review))
     }
 }

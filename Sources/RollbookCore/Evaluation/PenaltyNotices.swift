@@ -4,20 +4,25 @@ extension EvalPlan {
     func penaltyWords(_ e: PenaltyTest.Episode, _ s: EvalScratch) -> (head: String, refs: [SessionRef], figures: [String: Double]) {
         let pn = policy.penaltyNotice
         let weeksFrom = date(Int(windowStart[pn.windowSchoolWeeks]![e.due]))
-        var head = "\(EvalWords.count(e.countAtDue, "session")) of unauthorised absence (G, N, O or U) in the "
+        var head =
+            "\(EvalWords.count(e.countAtDue, "session")) of unauthorised absence (G, N, O or U) in the "
             + "\(EvalWords.count(pn.windowSchoolWeeks, "school week")) from \(EvalWords.date(weeksFrom)) to \(EvalWords.date(date(e.due)))"
         if let n = e.after { head += " (after the notice of \(EvalWords.date(n)))" }
-        head += e.reachedEarlier
+        head +=
+            e.reachedEarlier
             ? ": the threshold of \(pn.thresholdSessions) had been reached by \(EvalWords.date(date(e.due))), the first school day this evaluation reads."
             : ": the threshold of \(pn.thresholdSessions) was reached on \(EvalWords.date(date(e.due)))."
         if e.countNow > e.countAtDue {
-            head += " Since then the count has risen: \(e.countNow) in the \(EvalWords.count(pn.windowSchoolWeeks, "school week")) to "
+            head +=
+                " Since then the count has risen: \(e.countNow) in the \(EvalWords.count(pn.windowSchoolWeeks, "school week")) to "
                 + "\(EvalWords.date(asOf))."
         }
         head += " "
         let refs = sessions(s, from: max(e.from, s.csaFrom), through: min(e.due, s.csaTo), bits: EvalMark.gnou)
-        let figures: [String: Double] = ["sessions": Double(e.countAtDue), "sessions_now": Double(e.countNow),
-                                         "threshold_sessions": Double(pn.thresholdSessions), "window_school_weeks": Double(pn.windowSchoolWeeks)]
+        let figures: [String: Double] = [
+            "sessions": Double(e.countAtDue), "sessions_now": Double(e.countNow),
+            "threshold_sessions": Double(pn.thresholdSessions), "window_school_weeks": Double(pn.windowSchoolWeeks),
+        ]
         return (head, refs, figures)
     }
 
@@ -38,10 +43,12 @@ extension EvalPlan {
             let (head, refs, figures) = penaltyWords(e, s)
             var reason = head
             if pn.noticeToImprove == .always {
-                reason += "The policy uses a Notice to Improve first and none has been issued for this child in the last \(limitYears) years: "
+                reason +=
+                    "The policy uses a Notice to Improve first and none has been issued for this child in the last \(limitYears) years: "
                     + "issue a Notice to Improve"
             } else {
-                reason += "The policy leaves the route to the school (notice to improve: discretionary): a Notice to Improve, "
+                reason +=
+                    "The policy leaves the route to the school (notice to improve: discretionary): a Notice to Improve, "
                     + "or a penalty notice to each parent (proposed beside this); recording one closes the other. Notice to Improve"
             }
             if let w = pn.improvementSchoolWeeks { reason += " with an improvement period of \(EvalWords.count(w, "school week"))" }
@@ -49,16 +56,21 @@ extension EvalPlan {
             var f = figures
             f["notice_number"] = 0
             let anchor = date(e.due)
-            out.append(action(p, .penaltyThreshold, rule: rule, anchor: anchor, suffix: "notice-to-improve", due: anchor, reason: reason,
-                              sessions: refs, figures: f, action: .noticeToImprove, contacts: contactLines(parents)))
+            out.append(
+                action(
+                    p, .penaltyThreshold, rule: rule, anchor: anchor, suffix: "notice-to-improve", due: anchor, reason: reason,
+                    sessions: refs, figures: f, action: .noticeToImprove, contacts: contactLines(parents)))
         }
         guard offerPN else { return }
         guard !parents.isEmpty else {
             guard let e = test.episode(s, after: test.latestNotice) else { return }
             let (head, refs, figures) = penaltyWords(e, s)
-            let reason = head + "No parent with parental responsibility is on the admission register: add them before a notice can be requested."
-            out.append(action(p, .penaltyThreshold, rule: rule, anchor: date(e.due), due: date(e.due), reason: reason, sessions: refs,
-                              figures: figures, action: .review))
+            let reason =
+                head + "No parent with parental responsibility is on the admission register: add them before a notice can be requested."
+            out.append(
+                action(
+                    p, .penaltyThreshold, rule: rule, anchor: date(e.due), due: date(e.due), reason: reason, sessions: refs,
+                    figures: figures, action: .review))
             return
         }
         for parent in parents {
@@ -72,29 +84,41 @@ extension EvalPlan {
             let whereFrom = elsewhere.isEmpty ? "" : " (recorded at \(elsewhere.joined(separator: " and ")) as well as here)"
             let reason: String
             let kind: Policy.ActionKind
-            let amount = NationalRules.penaltyAmountGBP, reduced = NationalRules.penaltyReducedAmountGBP
-            let payDays = NationalRules.penaltyPaymentDays, reducedDays = NationalRules.penaltyReducedPaymentDays
+            let amount = NationalRules.penaltyAmountGBP
+            let reduced = NationalRules.penaltyReducedAmountGBP
+            let payDays = NationalRules.penaltyPaymentDays
+            let reducedDays = NationalRules.penaltyReducedPaymentDays
             switch previous {
             case 0:
-                reason = head + "First penalty notice to \(parent.name) for this child: £\(amount) if paid within \(payDays) days, "
+                reason =
+                    head + "First penalty notice to \(parent.name) for this child: £\(amount) if paid within \(payDays) days, "
                     + "reduced to £\(reduced) if paid within \(reducedDays) days."
-                f["notice_number"] = 1; f["amount_gbp"] = Double(amount); f["reduced_amount_gbp"] = Double(reduced)
+                f["notice_number"] = 1
+                f["amount_gbp"] = Double(amount)
+                f["reduced_amount_gbp"] = Double(reduced)
                 kind = .penaltyNotice
             case 1..<NationalRules.penaltyNoticesLimit:
-                reason = head + "Second penalty notice to \(parent.name) for this child within \(limitYears) years\(whereFrom): £\(amount) flat, "
+                reason =
+                    head
+                    + "Second penalty notice to \(parent.name) for this child within \(limitYears) years\(whereFrom): £\(amount) flat, "
                     + "paid within \(payDays) days (no reduced amount)."
-                f["notice_number"] = Double(previous + 1); f["amount_gbp"] = Double(amount)
+                f["notice_number"] = Double(previous + 1)
+                f["amount_gbp"] = Double(amount)
                 kind = .penaltyNotice
             default:
-                reason = head + "\(parent.name) has had \(previous) penalty notices for this child in the last \(limitYears) years\(whereFrom), the most allowed: "
+                reason =
+                    head
+                    + "\(parent.name) has had \(previous) penalty notices for this child in the last \(limitYears) years\(whereFrom), the most allowed: "
                     + "no further notice. Other action is needed instead, such as prosecution (s444), a parenting order or "
                     + "an education supervision order."
-                f["notice_number"] = Double(previous + 1); f["amount_gbp"] = 0
+                f["notice_number"] = Double(previous + 1)
+                f["amount_gbp"] = 0
                 kind = .laReferral
             }
             let anchor = date(e.due)
-            var a = action(p, .penaltyThreshold, rule: rule, anchor: anchor, suffix: parent.name, due: anchor, reason: reason,
-                           sessions: refs, figures: f, action: kind, contacts: contactLines([parent]))
+            var a = action(
+                p, .penaltyThreshold, rule: rule, anchor: anchor, suffix: parent.name, due: anchor, reason: reason,
+                sessions: refs, figures: f, action: kind, contacts: contactLines([parent]))
             a.parent = parent.name
             out.append(a)
         }
@@ -106,31 +130,42 @@ extension EvalPlan {
         let pn = policy.penaltyNotice
         let mine = cw.notices.filter { $0.recordedAt == nil && $0.issued <= asOf }
         if let weeks = pn.improvementSchoolWeeks, let nti = mine.filter({ $0.kind == .noticeToImprove }).max(by: { $0.issued < $1.issued }),
-           let end = Evaluation.monitoringEnd(entered: nti.issued, schoolWeeks: weeks, calendar: calendar), asOf >= end {
-            let a = max(0, index(nti.issued) + 1), b = min(last, index(end))
+            let end = Evaluation.monitoringEnd(entered: nti.issued, schoolWeeks: weeks, calendar: calendar), asOf >= end
+        {
+            let a = max(0, index(nti.issued) + 1)
+            let b = min(last, index(end))
             let unauthorised = s.count(EvalCounter.gnou, from: a, through: b)
             let refs = sessions(s, from: a, through: b, bits: EvalMark.gnou)
             let improved = unauthorised == 0
-            var reason = "The improvement period of the Notice to Improve issued on \(EvalWords.date(nti.issued)) "
+            var reason =
+                "The improvement period of the Notice to Improve issued on \(EvalWords.date(nti.issued)) "
                 + "(\(EvalWords.count(weeks, "school week"))) ended on \(EvalWords.date(end)): "
                 + "\(EvalWords.count(unauthorised, "session")) of unauthorised absence (G, N, O or U) in it. "
-            reason += improved
+            reason +=
+                improved
                 ? "Improved: no further unauthorised absence. Tell the family and close the notice."
                 : "Not improved: under the LA's code of conduct a penalty notice may now be issued to each parent with parental "
                     + "responsibility; record it on the timeline when issued."
-            out.append(action(p, .noticeToImproveReview, rule: "penalty_notice.improvement_school_weeks", anchor: nti.issued, due: end,
-                              reason: reason, sessions: refs,
-                              figures: ["unauthorised_sessions": Double(unauthorised), "improvement_school_weeks": Double(weeks),
-                                        "improved": improved ? 1 : 0], action: .review))
+            out.append(
+                action(
+                    p, .noticeToImproveReview, rule: "penalty_notice.improvement_school_weeks", anchor: nti.issued, due: end,
+                    reason: reason, sessions: refs,
+                    figures: [
+                        "unauthorised_sessions": Double(unauthorised), "improvement_school_weeks": Double(weeks),
+                        "improved": improved ? 1 : 0,
+                    ], action: .review))
         }
         let payDays = NationalRules.penaltyPaymentDays
         for notice in mine where notice.kind == .penaltyNotice && notice.paidWithin21Days != true {
             let day28 = notice.issued.adding(days: payDays)
             guard asOf > day28 else { continue }
-            let reason = "Penalty notice issued to \(notice.parent) on \(EvalWords.date(notice.issued)) is not recorded as paid by day \(payDays) "
+            let reason =
+                "Penalty notice issued to \(notice.parent) on \(EvalWords.date(notice.issued)) is not recorded as paid by day \(payDays) "
                 + "(\(EvalWords.date(day28))): check with the LA, which decides whether to prosecute (s444)."
-            out.append(action(p, .penaltyNoticeUnpaid, rule: "penalty_notice", anchor: notice.issued, suffix: notice.parent,
-                              due: day28.adding(days: 1), reason: reason, action: .review, contacts: []))
+            out.append(
+                action(
+                    p, .penaltyNoticeUnpaid, rule: "penalty_notice", anchor: notice.issued, suffix: notice.parent,
+                    due: day28.adding(days: 1), reason: reason, action: .review, contacts: []))
         }
     }
 }

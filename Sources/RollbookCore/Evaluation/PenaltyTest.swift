@@ -28,13 +28,19 @@ extension EvalPlan {
             let pn = plan.policy.penaltyNotice
             guard let starts = plan.windowStart[pn.windowSchoolWeeks] else { return nil }
             let cut = after.map { plan.index($0) + 1 } ?? 0
-            func from(_ i: Int) -> Int? { let w = Int(starts[i]); return w >= 0 ? max(w, cut) : nil }
+            func from(_ i: Int) -> Int? {
+                let w = Int(starts[i])
+                return w >= 0 ? max(w, cut) : nil
+            }
             func count(_ i: Int) -> Int? { from(i).map { scratch.count(EvalCounter.gnou, from: $0, through: i) } }
             guard let now = count(plan.last), now >= pn.thresholdSessions else { return nil }
             var first = plan.last
             var reachedEarlier = false
             while first > 0 {
-                guard let c = count(first - 1) else { reachedEarlier = true; break }
+                guard let c = count(first - 1) else {
+                    reachedEarlier = true
+                    break
+                }
                 guard c >= pn.thresholdSessions else { break }
                 first -= 1
             }

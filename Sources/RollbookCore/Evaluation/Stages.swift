@@ -30,14 +30,16 @@ extension EvalPlan {
     func stageStep(_ kind: Policy.ActionKind, _ test: PenaltyTest?, _ s: EvalScratch, _ reason: inout String) -> Policy.ActionKind {
         guard kind.isLegalStep else { return kind }
         let step = kind == .noticeToImprove ? "a Notice to Improve" : "a penalty notice"
-        guard let test else { return .review }     // not of compulsory school age: the root guard says why
+        guard let test else { return .review }  // not of compulsory school age: the root guard says why
         let pn = policy.penaltyNotice
         if let e = test.episode(s, after: test.latestNotice) {
-            reason += " This stage's step is \(step): the national test is met (\(EvalWords.count(e.countAtDue, "session")) of G, N, O or U "
+            reason +=
+                " This stage's step is \(step): the national test is met (\(EvalWords.count(e.countAtDue, "session")) of G, N, O or U "
                 + "in \(EvalWords.count(pn.windowSchoolWeeks, "school week")), reached on \(EvalWords.date(date(e.due)))): see the "
                 + "penalty-notice threshold action for each parent."
         } else {
-            reason += " This stage's step is \(step), but the national test is not met: \(EvalWords.count(test.countNow(s, after: test.latestNotice), "session")) "
+            reason +=
+                " This stage's step is \(step), but the national test is not met: \(EvalWords.count(test.countNow(s, after: test.latestNotice), "session")) "
                 + "of G, N, O or U in the last \(EvalWords.count(pn.windowSchoolWeeks, "school week")), below \(pn.thresholdSessions). "
                 + "A notice cannot rest on the attendance rate alone: consider other support and keep monitoring."
         }
@@ -58,7 +60,8 @@ extension EvalPlan {
         // The furthest such stage whose threshold is crossed.
         var chosen: (stage: Policy.Stage, attended: Int, possible: Int)?
         for (i, st) in policy.stages.enumerated() where i > after && (st.directEntry || i == 0) {
-            guard let c = stageCounts(s, st, endingAt: last), c.possible >= st.minimum, Self.isBelow(c.attended, c.possible, st.below) else { continue }
+            guard let c = stageCounts(s, st, endingAt: last), c.possible >= st.minimum, Self.isBelow(c.attended, c.possible, st.below)
+            else { continue }
             chosen = (st, c.attended, c.possible)
         }
         guard let (st, att, poss) = chosen else { return }
@@ -66,37 +69,49 @@ extension EvalPlan {
         // and not before the pupil last left a stage (or entered the current one).
         let floor = max(0, floorDay.map { index($0) + 1 } ?? 0)
         var first = last
-        while first - 1 >= floor, let c = stageCounts(s, st, endingAt: first - 1), c.possible >= st.minimum, Self.isBelow(c.attended, c.possible, st.below) {
+        while first - 1 >= floor, let c = stageCounts(s, st, endingAt: first - 1), c.possible >= st.minimum,
+            Self.isBelow(c.attended, c.possible, st.below)
+        {
             first -= 1
         }
         let rate = Double(att) / Double(poss)
-        var reason = "Attendance \(EvalWords.percent(rate)) over \(windowWords(st)) (\(att) of \(poss) sessions) is below "
+        var reason =
+            "Attendance \(EvalWords.percent(rate)) over \(windowWords(st)) (\(att) of \(poss) sessions) is below "
             + "\(EvalWords.threshold(st.below)): \(st.name) (\(st.id))."
         if let letter = st.letter { reason += " Send the '\(letter)' letter." }
         if let m = st.monitoringSchoolWeeks { reason += " Then monitor for \(EvalWords.count(m, "school week"))." }
-        var figures: [String: Double] = ["attendance_rate": EvalWords.round4(rate), "attended": Double(att), "possible": Double(poss),
-                                         "below": st.below]
+        var figures: [String: Double] = [
+            "attendance_rate": EvalWords.round4(rate), "attended": Double(att), "possible": Double(poss),
+            "below": st.below,
+        ]
         if let w = st.windowSchoolWeeks { figures["window_school_weeks"] = Double(w) }
         let step = stageStep(st.action, test, s, &reason)
-        out.append(action(p, .stageEntry, rule: "stages.\(st.id)", anchor: date(first), due: date(first), reason: reason,
-                          figures: figures, action: step, proposedStage: st.id))
+        out.append(
+            action(
+                p, .stageEntry, rule: "stages.\(st.id)", anchor: date(first), due: date(first), reason: reason,
+                figures: figures, action: step, proposedStage: st.id))
     }
 
     func review(_ p: PupilFacts, _ current: StageState, _ s: EvalScratch, _ test: PenaltyTest?, _ out: inout [DueAction]) {
         guard let st = policy.stage(current.stage), let weeks = st.monitoringSchoolWeeks,
-              let end = Evaluation.monitoringEnd(entered: current.entered, schoolWeeks: weeks, calendar: calendar), asOf >= end else { return }
+            let end = Evaluation.monitoringEnd(entered: current.entered, schoolWeeks: weeks, calendar: calendar), asOf >= end
+        else { return }
         let period = DateRange(from: current.entered.adding(days: 1), to: end)
         let c = StatisticsEngine(calendar: calendar).counts(p.codes, enrolment: p.enrolment, range: period).markedOnly
         let attended = c.present + c.approvedActivity
         let target = st.improvementTarget ?? st.below
         let rule = "stages.\(st.id)"
-        var figures: [String: Double] = ["attended": Double(attended), "possible": Double(c.possible), "target": target,
-                                         "monitoring_school_weeks": Double(weeks)]
+        var figures: [String: Double] = [
+            "attended": Double(attended), "possible": Double(c.possible), "target": target,
+            "monitoring_school_weeks": Double(weeks),
+        ]
         let head = "Monitoring for \(st.name) (\(st.id)) from \(EvalWords.date(current.entered)) ended \(EvalWords.date(end))"
         guard c.possible > 0 else {
-            out.append(action(p, .stageReview, rule: rule, anchor: current.entered, due: end,
-                              reason: head + ": no possible sessions to measure (not on roll or no marks); review by hand.",
-                              figures: figures, action: .review))
+            out.append(
+                action(
+                    p, .stageReview, rule: rule, anchor: current.entered, due: end,
+                    reason: head + ": no possible sessions to measure (not on roll or no marks); review by hand.",
+                    figures: figures, action: .review))
             return
         }
         let rate = Double(attended) / Double(c.possible)
@@ -106,17 +121,22 @@ extension EvalPlan {
         var reason = head + ": attendance \(EvalWords.percent(rate)) (\(attended) of \(c.possible) sessions) "
         if improved {
             reason += "met the target of \(EvalWords.threshold(target)): improved. Tell the family and continue monitoring."
-            out.append(action(p, .stageReview, rule: rule, anchor: current.entered, due: end, reason: reason, figures: figures, action: .review))
+            out.append(
+                action(p, .stageReview, rule: rule, anchor: current.entered, due: end, reason: reason, figures: figures, action: .review))
         } else if let nextID = st.next, let next = policy.stage(nextID) {
             reason += "is below the target of \(EvalWords.threshold(target)): not improved. Next: \(next.name) (\(next.id))."
             if let letter = next.letter { reason += " Send the '\(letter)' letter." }
             let step = stageStep(next.action, test, s, &reason)
-            out.append(action(p, .stageReview, rule: rule, anchor: current.entered, due: end, reason: reason, figures: figures,
-                              action: step, proposedStage: next.id))
+            out.append(
+                action(
+                    p, .stageReview, rule: rule, anchor: current.entered, due: end, reason: reason, figures: figures,
+                    action: step, proposedStage: next.id))
         } else {
-            reason += "is below the target of \(EvalWords.threshold(target)): not improved. This is the policy's last stage: "
+            reason +=
+                "is below the target of \(EvalWords.threshold(target)): not improved. This is the policy's last stage: "
                 + "decide on further action."
-            out.append(action(p, .stageReview, rule: rule, anchor: current.entered, due: end, reason: reason, figures: figures, action: .review))
+            out.append(
+                action(p, .stageReview, rule: rule, anchor: current.entered, due: end, reason: reason, figures: figures, action: .review))
         }
     }
 }

@@ -18,7 +18,11 @@ public struct CalendarEntry: Sendable, Hashable, Codable {
     public var label: String
 
     public init(start: LocalDate, end: LocalDate, kind: Kind, yearGroups: [String] = [], label: String = "") {
-        self.start = start; self.end = end; self.kind = kind; self.yearGroups = yearGroups; self.label = label
+        self.start = start
+        self.end = end
+        self.kind = kind
+        self.yearGroups = yearGroups
+        self.label = label
     }
 
     /// Bit 0 closes AM, bit 1 closes PM.
@@ -51,7 +55,10 @@ public enum YearGroup {
 public struct AcademicYear: Hashable, Sendable, Comparable, Codable, CustomStringConvertible {
     public let startYear: Int
     public init(startYear: Int) { self.startYear = startYear }
-    public init(containing d: LocalDate) { let c = d.components; startYear = c.month >= 9 ? c.year : c.year - 1 }
+    public init(containing d: LocalDate) {
+        let c = d.components
+        startYear = c.month >= 9 ? c.year : c.year - 1
+    }
     public var range: DateRange {
         DateRange(from: LocalDate(year: startYear, month: 9, day: 1)!, to: LocalDate(year: startYear + 1, month: 8, day: 31)!)
     }
@@ -88,7 +95,10 @@ public struct SchoolCalendar: Sendable {
         self.entries = entries
         let terms = entries.filter { $0.kind == .term }
         guard let first = terms.map(\.start).min(), let last = terms.map(\.end).max(), first <= last else {
-            span = nil; wholeSchool = []; byYearGroup = [:]; return
+            span = nil
+            wholeSchool = []
+            byYearGroup = [:]
+            return
         }
         let span = DateRange(from: first, to: last)
         self.span = span
@@ -186,7 +196,9 @@ public struct SchoolCalendar: Sendable {
             let c = r.start.components
             // A term that starts in August belongs to the school year about to begin.
             let year = c.month >= 8 ? c.year : c.year - 1
-            let season: Term.Season = c.month >= 8 ? .autumn
+            let season: Term.Season =
+                c.month >= 8
+                ? .autumn
                 : (r.start <= LocalDate.easterSunday(year: c.year) ? .spring : .summer)
             let half = DateRange(from: r.start, to: r.end)
             if let last = out.last, last.academicYear == year, last.season == season {
@@ -209,7 +221,10 @@ public struct SchoolCalendar: Sendable {
     public func latestSchoolDay(onOrBefore d: LocalDate) -> LocalDate? {
         guard let span else { return nil }
         var x = min(d, span.to)
-        while x >= span.from { if isSchoolDay(x) { return x }; x = x.adding(days: -1) }
+        while x >= span.from {
+            if isSchoolDay(x) { return x }
+            x = x.adding(days: -1)
+        }
         return nil
     }
 }
@@ -223,8 +238,9 @@ public enum CompulsorySchoolAge {
         let year = fifth.components.year
         let days = NationalRules.prescribedDays.compactMap { LocalDate(year: year, month: $0.month, day: $0.day) }
         // 31 December is prescribed, so some day of the same year always follows the birthday.
-        return days.filter { $0 >= fifth }.min() ?? LocalDate(year: year + 1, month: NationalRules.prescribedDays[0].month,
-                                                               day: NationalRules.prescribedDays[0].day)!
+        return days.filter { $0 >= fifth }.min() ?? LocalDate(
+            year: year + 1, month: NationalRules.prescribedDays[0].month,
+            day: NationalRules.prescribedDays[0].day)!
     }
 
     /// The last Friday in June of the school year (1 September to 31 August) in which the pupil turns 16.
@@ -240,17 +256,21 @@ public enum CompulsorySchoolAge {
 
     /// The legal steps open to a school or LA only while the child is of compulsory school age (Education Act 1996
     /// ss 437-447; Education (Penalty Notices) (England) Regulations 2007 as amended 2024).
-    public static let legalSteps = "Notice to Improve, penalty notice, prosecution (s444), education supervision order, school attendance order"
+    public static let legalSteps =
+        "Notice to Improve, penalty notice, prosecution (s444), education supervision order, school attendance order"
 
     /// Why legal steps are not available on `d`, in words for staff; nil when the child is of compulsory school age.
     public static func legalStepsUnavailable(dateOfBirth dob: LocalDate, on d: LocalDate) -> String? {
-        let from = starts(dateOfBirth: dob), to = ends(dateOfBirth: dob)
+        let from = starts(dateOfBirth: dob)
+        let to = ends(dateOfBirth: dob)
         let why: String
         if d < from {
-            why = "not yet of compulsory school age on \(d.longDate) (born \(dob.longDate); it starts on \(from.longDate), "
+            why =
+                "not yet of compulsory school age on \(d.longDate) (born \(dob.longDate); it starts on \(from.longDate), "
                 + "the prescribed day after the fifth birthday)"
         } else if d > to {
-            why = "no longer of compulsory school age on \(d.longDate) (born \(dob.longDate); it ended on \(to.longDate), "
+            why =
+                "no longer of compulsory school age on \(d.longDate) (born \(dob.longDate); it ended on \(to.longDate), "
                 + "the last Friday in June of the school year in which the pupil turned 16)"
         } else {
             return nil
@@ -260,7 +280,8 @@ public enum CompulsorySchoolAge {
 
     /// Age in whole years on a date.
     public static func age(dateOfBirth dob: LocalDate, on d: LocalDate) -> Int {
-        let a = dob.components, b = d.components
+        let a = dob.components
+        let b = d.components
         var years = b.year - a.year
         if (b.month, b.day) < (a.month, a.day) { years -= 1 }
         return years

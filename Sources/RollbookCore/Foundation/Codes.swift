@@ -26,7 +26,8 @@ public let codes2024Start = LocalDate(year: 2024, month: 8, day: 19)!
 
 /// A DfE attendance code. The raw value is the one byte stored in compact session arrays (0 means no mark).
 public enum AttendanceCode: UInt8, Sendable, CaseIterable, Codable, Hashable {
-    case presentAM = 1, presentPM, late
+    case presentAM = 1
+    case presentPM, late
     case k, v, p, w, b, d
     case c1, m, j1, s, x, c2, c
     case e, i, t, r
@@ -178,4 +179,3 @@ public enum CodeError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 }
-

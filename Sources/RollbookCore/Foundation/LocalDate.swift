@@ -24,7 +24,11 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
         guard u.count == 10, u[4] == 45, u[7] == 45 else { return nil }
         func num(_ r: Range<Int>) -> Int? {
             var v = 0
-            for i in r { let c = u[i]; guard c >= 48 && c <= 57 else { return nil }; v = v * 10 + Int(c - 48) }
+            for i in r {
+                let c = u[i]
+                guard c >= 48 && c <= 57 else { return nil }
+                v = v * 10 + Int(c - 48)
+            }
             return v
         }
         guard let y = num(0..<4), let m = num(5..<7), let d = num(8..<10) else { return nil }
@@ -56,7 +60,8 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
     public var weekdayName: String { ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][weekday - 1] }
     /// "January" ... "December".
     public var monthName: String {
-        ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"][month - 1]
+        ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"][
+            month - 1]
     }
     /// "3 November 2025"
     public var longDate: String { "\(day) \(monthName) \(year)" }
@@ -68,7 +73,10 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     public var iso: String {
         let c = components
-        func pad(_ v: Int, _ w: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, w - s.count)) + s }
+        func pad(_ v: Int, _ w: Int) -> String {
+            let s = String(v)
+            return String(repeating: "0", count: max(0, w - s.count)) + s
+        }
         return "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2))"
     }
     public var description: String { iso }
@@ -86,16 +94,26 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// Easter Sunday (Gregorian, anonymous algorithm); census terms turn on it.
     public static func easterSunday(year: Int) -> LocalDate {
-        let a = year % 19, b = year / 100, c = year % 100, d = b / 4, e = b % 4
-        let f = (b + 8) / 25, g = (b - f + 1) / 3, h = (19 * a + b - d - g + 15) % 30
-        let i = c / 4, k = c % 4, l = (32 + 2 * e + 2 * i - h - k) % 7
+        let a = year % 19
+        let b = year / 100
+        let c = year % 100
+        let d = b / 4
+        let e = b % 4
+        let f = (b + 8) / 25
+        let g = (b - f + 1) / 3
+        let h = (19 * a + b - d - g + 15) % 30
+        let i = c / 4
+        let k = c % 4
+        let l = (32 + 2 * e + 2 * i - h - k) % 7
         let m = (a + 11 * h + 22 * l) / 451
-        let month = (h + l - 7 * m + 114) / 31, day = (h + l - 7 * m + 114) % 31 + 1
+        let month = (h + l - 7 * m + 114) / 31
+        let day = (h + l - 7 * m + 114) % 31 + 1
         return LocalDate(year: year, month: month, day: day)!
     }
 
     public func encode(to encoder: Encoder) throws {
-        var c = encoder.singleValueContainer(); try c.encode(iso)
+        var c = encoder.singleValueContainer()
+        try c.encode(iso)
     }
     public init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
@@ -111,18 +129,23 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
 public struct DateRange: Sendable, Hashable, Codable {
     public var from: LocalDate
     public var to: LocalDate
-    public init(from: LocalDate, to: LocalDate) { self.from = from; self.to = to }
+    public init(from: LocalDate, to: LocalDate) {
+        self.from = from
+        self.to = to
+    }
     public func contains(_ d: LocalDate) -> Bool { d >= from && d <= to }
     public var days: Int { max(0, from.days(to: to) + 1) }
     public func clamped(to other: DateRange) -> DateRange? {
-        let f = max(from, other.from), t = min(to, other.to)
+        let f = max(from, other.from)
+        let t = min(to, other.to)
         return f <= t ? DateRange(from: f, to: t) : nil
     }
 }
 
 /// AM or PM: the two statutory sessions of a school day.
 public enum Session: String, Sendable, CaseIterable, Codable, Hashable {
-    case am = "AM", pm = "PM"
+    case am = "AM"
+    case pm = "PM"
     public var index: Int { self == .am ? 0 : 1 }
 }
 
@@ -138,7 +161,8 @@ public struct TimeOfDay: Hashable, Comparable, Sendable, Codable, CustomStringCo
     public init?(_ text: some StringProtocol) {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, parts[1].count == 2, (1...2).contains(parts[0].count),
-              let h = Int(parts[0]), let m = Int(parts[1]) else { return nil }
+            let h = Int(parts[0]), let m = Int(parts[1])
+        else { return nil }
         self.init(hour: h, minute: m)
     }
     public var description: String {
@@ -148,11 +172,16 @@ public struct TimeOfDay: Hashable, Comparable, Sendable, Codable, CustomStringCo
     /// `HH:MM` with a leading zero, as HTML time inputs want it.
     public var padded: String { minutes < 600 ? "0\(description)" : description }
     public static func < (a: TimeOfDay, b: TimeOfDay) -> Bool { a.minutes < b.minutes }
-    public func encode(to encoder: Encoder) throws { var c = encoder.singleValueContainer(); try c.encode(description) }
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
     public init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
         let s = try c.decode(String.self)
-        guard let t = TimeOfDay(s) else { throw DecodingError.dataCorruptedError(in: c, debugDescription: "'\(s)' is not a time in the form HH:MM") }
+        guard let t = TimeOfDay(s) else {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "'\(s)' is not a time in the form HH:MM")
+        }
         self = t
     }
 }

@@ -8,7 +8,10 @@
 public struct LeaveSession: Sendable, Hashable, Codable, Comparable {
     public var date: LocalDate
     public var session: Session
-    public init(date: LocalDate, session: Session) { self.date = date; self.session = session }
+    public init(date: LocalDate, session: Session) {
+        self.date = date
+        self.session = session
+    }
     /// Sessions in time order: two a day, AM first.
     var ordinal: Int { Int(date.dayNumber) * 2 + session.index }
     public static func < (a: LeaveSession, b: LeaveSession) -> Bool { a.ordinal < b.ordinal }
@@ -69,10 +72,17 @@ public struct LeaveRequest: Sendable, Hashable, Codable {
     /// The longest request, first day to last: 62 calendar days.
     public static let maximumDays = 62
 
-    public init(from: LocalDate, fromSession: Session = .am, to: LocalDate, toSession: Session = .pm, requestedOn: LocalDate,
-                exceptional: Bool = false, reason: String) {
-        self.from = from; self.fromSession = fromSession; self.to = to; self.toSession = toSession
-        self.requestedOn = requestedOn; self.exceptional = exceptional; self.reason = reason
+    public init(
+        from: LocalDate, fromSession: Session = .am, to: LocalDate, toSession: Session = .pm, requestedOn: LocalDate,
+        exceptional: Bool = false, reason: String
+    ) {
+        self.from = from
+        self.fromSession = fromSession
+        self.to = to
+        self.toSession = toSession
+        self.requestedOn = requestedOn
+        self.exceptional = exceptional
+        self.reason = reason
     }
 
     var span: LeaveSpan {
@@ -92,7 +102,8 @@ public struct LeaveRequest: Sendable, Hashable, Codable {
     public func validate(today: LocalDate) throws(ValidationError) {
         if to < from { throw ValidationError(field: "to", reason: "\(to.iso) is before the first day, \(from.iso)") }
         if to == from && fromSession == .pm && toSession == .am {
-            throw ValidationError(field: "from_session", reason: "the leave cannot start in the afternoon and end in the morning of the same day")
+            throw ValidationError(
+                field: "from_session", reason: "the leave cannot start in the afternoon and end in the morning of the same day")
         }
         let days = from.days(to: to) + 1
         if days > Self.maximumDays {
@@ -113,7 +124,13 @@ public struct LeaveRequest: Sendable, Hashable, Codable {
 public struct LeaveFinding: Sendable, Hashable, Codable {
     public enum Verdict: String, Sendable, Hashable, Codable, Comparable {
         case ok, caution, refuse
-        var severity: Int { switch self { case .ok: 0; case .caution: 1; case .refuse: 2 } }
+        var severity: Int {
+            switch self {
+            case .ok: 0
+            case .caution: 1
+            case .refuse: 2
+            }
+        }
         public static func < (a: Verdict, b: Verdict) -> Bool { a.severity < b.severity }
     }
     /// The policy setting checked (`leave.notice_days`, `leave.blackouts[0]`, `leave.refuse_when_authorised_above`),
@@ -125,7 +142,10 @@ public struct LeaveFinding: Sendable, Hashable, Codable {
     /// The clause of the school's policy, or the regulation, the rule follows.
     public var source: String
     public init(rule: String, verdict: Verdict, message: String, source: String) {
-        self.rule = rule; self.verdict = verdict; self.message = message; self.source = source
+        self.rule = rule
+        self.verdict = verdict
+        self.message = message
+        self.source = source
     }
 }
 
@@ -148,27 +168,36 @@ public struct LeaveCheck: Sendable, Hashable, Codable {
         let refusing = findings.filter { $0.verdict == .refuse }.map(\.rule)
         let cautions = findings.filter { $0.verdict == .caution }.map(\.rule)
         switch verdict {
-        case .refuse: return "Refuse: \(refusing.joined(separator: ", "))" + (cautions.isEmpty ? "." : "; caution: \(cautions.joined(separator: ", ")).")
+        case .refuse:
+            return "Refuse: \(refusing.joined(separator: ", "))"
+                + (cautions.isEmpty ? "." : "; caution: \(cautions.joined(separator: ", ")).")
         case .caution: return "The head decides: caution on \(cautions.joined(separator: ", "))."
         case .ok: return "No rule refuses this request: the head decides whether the circumstances are exceptional."
         }
     }
 
     /// Statutory source for reg 11, used unless the policy cites a clause for `reg_11`.
-    public static let reg11Source = "School Attendance (Pupil Registration) (England) Regulations 2024 reg 11: leave is granted only "
+    public static let reg11Source =
+        "School Attendance (Pupil Registration) (England) Regulations 2024 reg 11: leave is granted only "
         + "by the head, in advance, for C1, J1, S, C2 or exceptional circumstances (C); never retrospectively; holiday is not an "
         + "exceptional circumstance. Leave taken after refusal, or beyond the days granted, is G."
 
-    public static func check(request: LeaveRequest, policy: Policy, calendar: SchoolCalendar, enrolment: Enrolment, asOf: LocalDate,
-                             authorisedAbsence: SessionCounts) -> LeaveCheck {
-        LeaveCheck(findings: findings(request: request, policy: policy, calendar: calendar, enrolment: enrolment, asOf: asOf,
-                                      authorisedAbsence: authorisedAbsence))
+    public static func check(
+        request: LeaveRequest, policy: Policy, calendar: SchoolCalendar, enrolment: Enrolment, asOf: LocalDate,
+        authorisedAbsence: SessionCounts
+    ) -> LeaveCheck {
+        LeaveCheck(
+            findings: findings(
+                request: request, policy: policy, calendar: calendar, enrolment: enrolment, asOf: asOf,
+                authorisedAbsence: authorisedAbsence))
     }
 
     /// The findings on `request` as it stands on `asOf`. `authorisedAbsence` is the pupil's sessions this academic year
     /// to `asOf` (see `yearToDate`); its authorised rate is checked against `leave.refuse_when_authorised_above`.
-    public static func findings(request: LeaveRequest, policy: Policy, calendar: SchoolCalendar, enrolment: Enrolment, asOf: LocalDate,
-                                authorisedAbsence: SessionCounts) -> [LeaveFinding] {
+    public static func findings(
+        request: LeaveRequest, policy: Policy, calendar: SchoolCalendar, enrolment: Enrolment, asOf: LocalDate,
+        authorisedAbsence: SessionCounts
+    ) -> [LeaveFinding] {
         var out: [LeaveFinding] = []
         let rules = policy.leave
         func source(_ rule: String) -> String {
@@ -181,41 +210,58 @@ public struct LeaveCheck: Sendable, Hashable, Codable {
 
         // Reg 11: in advance, never retrospectively.
         if request.from < asOf {
-            add("reg_11", .refuse, "The leave started on \(start), \(EvalWords.count(request.from.days(to: asOf), "day")) ago: "
-                + "leave cannot be granted retrospectively (reg 11).")
+            add(
+                "reg_11", .refuse,
+                "The leave started on \(start), \(EvalWords.count(request.from.days(to: asOf), "day")) ago: "
+                    + "leave cannot be granted retrospectively (reg 11).")
         } else if request.from == asOf {
-            add("reg_11", .caution, "The leave starts today, \(start): it can only be granted before it starts (reg 11), "
-                + "so decide before the \(request.fromSession == .am ? "morning" : "afternoon") register.")
+            add(
+                "reg_11", .caution,
+                "The leave starts today, \(start): it can only be granted before it starts (reg 11), "
+                    + "so decide before the \(request.fromSession == .am ? "morning" : "afternoon") register.")
         } else {
-            add("reg_11", .ok, "Decided in advance: the leave starts on \(start), \(EvalWords.count(asOf.days(to: request.from), "day")) from today.")
+            add(
+                "reg_11", .ok,
+                "Decided in advance: the leave starts on \(start), \(EvalWords.count(asOf.days(to: request.from), "day")) from today.")
         }
         let sessions = request.sessions(calendar: calendar, enrolment: enrolment)
         if sessions.isEmpty {
-            add("reg_11", .caution, "The school is not open for this pupil on any session from \(request.span.words): there is nothing to grant.")
+            add(
+                "reg_11", .caution,
+                "The school is not open for this pupil on any session from \(request.span.words): there is nothing to grant.")
         }
 
         // Notice.
         let given = request.requestedOn.days(to: request.from)
         let needed = rules.noticeDays
-        let requested = "Requested on \(EvalWords.date(request.requestedOn)), \(EvalWords.count(given, "day")) before the leave "
+        let requested =
+            "Requested on \(EvalWords.date(request.requestedOn)), \(EvalWords.count(given, "day")) before the leave "
             + "starts on \(EvalWords.date(request.from)); the policy asks for \(noticeWords(needed))"
         if given >= needed {
             add("leave.notice_days", .ok, requested + ".")
         } else if request.exceptional {
-            add("leave.notice_days", .caution, requested + ", \(EvalWords.count(needed - given, "day")) short, but the request is marked "
-                + "exceptional: the head may still consider it (a holiday is not an exceptional circumstance).")
+            add(
+                "leave.notice_days", .caution,
+                requested + ", \(EvalWords.count(needed - given, "day")) short, but the request is marked "
+                    + "exceptional: the head may still consider it (a holiday is not an exceptional circumstance).")
         } else {
-            add("leave.notice_days", .refuse, requested + ", \(EvalWords.count(needed - given, "day")) short, and the request is not marked exceptional.")
+            add(
+                "leave.notice_days", .refuse,
+                requested + ", \(EvalWords.count(needed - given, "day")) short, and the request is not marked exceptional.")
         }
 
         // Authorised absence already above the policy's limit.
         if let limit = rules.refuseWhenAuthorisedAbove {
             let c = authorisedAbsence
             if c.possible == 0 {
-                add("leave.refuse_when_authorised_above", .ok, "No possible sessions yet this year, so no authorised absence rate; the policy's limit is \(EvalWords.threshold(limit)).")
+                add(
+                    "leave.refuse_when_authorised_above", .ok,
+                    "No possible sessions yet this year, so no authorised absence rate; the policy's limit is \(EvalWords.threshold(limit))."
+                )
             } else {
                 let rate = Double(c.authorised) / Double(c.possible)
-                let figures = "Authorised absence this year is \(EvalWords.percent(rate)) (\(c.authorised) of \(EvalWords.count(c.possible, "possible session")))"
+                let figures =
+                    "Authorised absence this year is \(EvalWords.percent(rate)) (\(c.authorised) of \(EvalWords.count(c.possible, "possible session")))"
                 // Above means strictly above; exactly at the limit is allowed (compared without rounding noise).
                 if Double(c.authorised) > limit * Double(c.possible) + 1e-9 {
                     add("leave.refuse_when_authorised_above", .refuse, figures + ", above the policy's \(EvalWords.threshold(limit)).")
@@ -236,16 +282,22 @@ public struct LeaveCheck: Sendable, Hashable, Codable {
             let applying = inside.filter { b.applies(to: enrolment.yearGroup(in: AcademicYear(containing: $0.date))) }
             let groups = b.yearGroups.map { " (for \(yearWords($0)))" } ?? ""
             if let first = applying.first {
-                add(rule, .refuse, "\(EvalWords.count(applying.count, "session")) of the request, from \(EvalWords.date(first.date)), \(applying.count == 1 ? "falls" : "fall") in the blackout "
-                    + "'\(b.reason)', \(dates)\(groups): leave is not granted then.")
+                add(
+                    rule, .refuse,
+                    "\(EvalWords.count(applying.count, "session")) of the request, from \(EvalWords.date(first.date)), \(applying.count == 1 ? "falls" : "fall") in the blackout "
+                        + "'\(b.reason)', \(dates)\(groups): leave is not granted then.")
             } else {
                 let g = enrolment.yearGroup(in: AcademicYear(containing: inside[0].date))
-                add(rule, .ok, "The request overlaps the blackout '\(b.reason)', \(dates), but that is for \(yearWords(b.yearGroups ?? [])) only "
-                    + "and this pupil is in \(yearWords([g])): it does not apply.")
+                add(
+                    rule, .ok,
+                    "The request overlaps the blackout '\(b.reason)', \(dates), but that is for \(yearWords(b.yearGroups ?? [])) only "
+                        + "and this pupil is in \(yearWords([g])): it does not apply.")
             }
         }
         if !rules.blackouts.isEmpty && !anyOverlap {
-            add("leave.blackouts", .ok, "The request does not overlap any of the policy's \(EvalWords.count(rules.blackouts.count, "blackout period")).")
+            add(
+                "leave.blackouts", .ok,
+                "The request does not overlap any of the policy's \(EvalWords.count(rules.blackouts.count, "blackout period")).")
         }
         return out
     }
@@ -260,8 +312,10 @@ public struct LeaveCheck: Sendable, Hashable, Codable {
         let given = request.requestedOn.days(to: request.from)
         let needed = policy.leave.noticeDays
         if given < needed && !request.exceptional {
-            throw ValidationError(field: "from", reason: "requests need \(noticeWords(needed)) and this gives "
-                + "\(given); choose a later first day, or mark the request exceptional and say why")
+            throw ValidationError(
+                field: "from",
+                reason: "requests need \(noticeWords(needed)) and this gives "
+                    + "\(given); choose a later first day, or mark the request exceptional and say why")
         }
     }
 
@@ -323,17 +377,28 @@ public struct LeaveGrant: Sendable, Hashable, Codable {
     /// without a leave decision.
     public static let codes: [AttendanceCode] = [.c, .c1, .j1, .s, .c2, .t]
 
-    public init(code: AttendanceCode, from: LocalDate, fromSession: Session = .am, to: LocalDate, toSession: Session = .pm,
-                licenceReference: String? = nil, timetable: String? = nil, reviewDate: LocalDate? = nil) {
-        self.code = code; self.from = from; self.fromSession = fromSession; self.to = to; self.toSession = toSession
-        self.licenceReference = licenceReference; self.timetable = timetable; self.reviewDate = reviewDate
+    public init(
+        code: AttendanceCode, from: LocalDate, fromSession: Session = .am, to: LocalDate, toSession: Session = .pm,
+        licenceReference: String? = nil, timetable: String? = nil, reviewDate: LocalDate? = nil
+    ) {
+        self.code = code
+        self.from = from
+        self.fromSession = fromSession
+        self.to = to
+        self.toSession = toSession
+        self.licenceReference = licenceReference
+        self.timetable = timetable
+        self.reviewDate = reviewDate
     }
 
     /// The whole request granted as it was asked for.
-    public init(code: AttendanceCode, granting r: LeaveRequest, licenceReference: String? = nil, timetable: String? = nil,
-                reviewDate: LocalDate? = nil) {
-        self.init(code: code, from: r.from, fromSession: r.fromSession, to: r.to, toSession: r.toSession,
-                  licenceReference: licenceReference, timetable: timetable, reviewDate: reviewDate)
+    public init(
+        code: AttendanceCode, granting r: LeaveRequest, licenceReference: String? = nil, timetable: String? = nil,
+        reviewDate: LocalDate? = nil
+    ) {
+        self.init(
+            code: code, from: r.from, fromSession: r.fromSession, to: r.to, toSession: r.toSession,
+            licenceReference: licenceReference, timetable: timetable, reviewDate: reviewDate)
     }
 
     var span: LeaveSpan {
@@ -351,30 +416,43 @@ public struct LeaveGrant: Sendable, Hashable, Codable {
         func blank(_ s: String?) -> Bool { (s ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
         guard Self.codes.contains(code) else {
             let allowed = Self.codes.map(\.symbol).joined(separator: ", ")
-            let why = code == .m ? "M (medical or dental appointment) is recorded by the office, not granted as leave; " : "\(code.symbol) is not a leave code; "
+            let why =
+                code == .m
+                ? "M (medical or dental appointment) is recorded by the office, not granted as leave; "
+                : "\(code.symbol) is not a leave code; "
             throw ValidationError(field: "code", reason: why + "leave is granted as one of \(allowed)")
         }
         if to < from { throw ValidationError(field: "to", reason: "\(to.iso) is before the first day granted, \(from.iso)") }
         if to == from && fromSession == .pm && toSession == .am {
-            throw ValidationError(field: "from_session", reason: "the leave cannot start in the afternoon and end in the morning of the same day")
+            throw ValidationError(
+                field: "from_session", reason: "the leave cannot start in the afternoon and end in the morning of the same day")
         }
         if span.first < request.span.first {
-            throw ValidationError(field: "from", reason: "\(from.iso) (\(fromSession.rawValue)) is before the request starts, "
-                + "\(request.from.iso) (\(request.fromSession.rawValue)): only days requested can be granted")
+            throw ValidationError(
+                field: "from",
+                reason: "\(from.iso) (\(fromSession.rawValue)) is before the request starts, "
+                    + "\(request.from.iso) (\(request.fromSession.rawValue)): only days requested can be granted")
         }
         if span.last > request.span.last {
-            throw ValidationError(field: "to", reason: "\(to.iso) (\(toSession.rawValue)) is after the request ends, "
-                + "\(request.to.iso) (\(request.toSession.rawValue)): only days requested can be granted")
+            throw ValidationError(
+                field: "to",
+                reason: "\(to.iso) (\(toSession.rawValue)) is after the request ends, "
+                    + "\(request.to.iso) (\(request.toSession.rawValue)): only days requested can be granted")
         }
         if code == .c1 && blank(licenceReference) {
-            throw ValidationError(field: "licence_reference", reason: "C1 needs the LA's licence reference for the performance or employment")
+            throw ValidationError(
+                field: "licence_reference", reason: "C1 needs the LA's licence reference for the performance or employment")
         }
         if code == .c2 {
-            if blank(timetable) { throw ValidationError(field: "timetable", reason: "C2 needs the agreed days and times of the part-time timetable") }
+            if blank(timetable) {
+                throw ValidationError(field: "timetable", reason: "C2 needs the agreed days and times of the part-time timetable")
+            }
             guard let review = reviewDate else {
                 throw ValidationError(field: "review_date", reason: "C2 needs the date the part-time timetable is reviewed")
             }
-            if review <= from { throw ValidationError(field: "review_date", reason: "\(review.iso) must be after the timetable starts, \(from.iso)") }
+            if review <= from {
+                throw ValidationError(field: "review_date", reason: "\(review.iso) must be after the timetable starts, \(from.iso)")
+            }
         }
     }
 
@@ -387,18 +465,21 @@ public struct LeaveGrant: Sendable, Hashable, Codable {
         guard let code = AttendanceCode.lookup(symbol) else {
             throw DecodingError.dataCorruptedError(forKey: .code, in: c, debugDescription: "'\(symbol)' is not a DfE attendance code")
         }
-        self.init(code: code, from: try c.decode(LocalDate.self, forKey: .from), fromSession: try c.decode(Session.self, forKey: .fromSession),
-                  to: try c.decode(LocalDate.self, forKey: .to), toSession: try c.decode(Session.self, forKey: .toSession),
-                  licenceReference: try c.decodeIfPresent(String.self, forKey: .licenceReference),
-                  timetable: try c.decodeIfPresent(String.self, forKey: .timetable),
-                  reviewDate: try c.decodeIfPresent(LocalDate.self, forKey: .reviewDate))
+        self.init(
+            code: code, from: try c.decode(LocalDate.self, forKey: .from), fromSession: try c.decode(Session.self, forKey: .fromSession),
+            to: try c.decode(LocalDate.self, forKey: .to), toSession: try c.decode(Session.self, forKey: .toSession),
+            licenceReference: try c.decodeIfPresent(String.self, forKey: .licenceReference),
+            timetable: try c.decodeIfPresent(String.self, forKey: .timetable),
+            reviewDate: try c.decodeIfPresent(LocalDate.self, forKey: .reviewDate))
     }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(code.symbol, forKey: .code)
-        try c.encode(from, forKey: .from); try c.encode(fromSession, forKey: .fromSession)
-        try c.encode(to, forKey: .to); try c.encode(toSession, forKey: .toSession)
+        try c.encode(from, forKey: .from)
+        try c.encode(fromSession, forKey: .fromSession)
+        try c.encode(to, forKey: .to)
+        try c.encode(toSession, forKey: .toSession)
         try c.encodeIfPresent(licenceReference, forKey: .licenceReference)
         try c.encodeIfPresent(timetable, forKey: .timetable)
         try c.encodeIfPresent(reviewDate, forKey: .reviewDate)
@@ -414,7 +495,9 @@ public struct LeaveDecisionFacts: Sendable, Hashable, Codable {
     public var grant: LeaveGrant?
     public var decidedOn: LocalDate
     public init(request: LeaveRequest, grant: LeaveGrant?, decidedOn: LocalDate) {
-        self.request = request; self.grant = grant; self.decidedOn = decidedOn
+        self.request = request
+        self.grant = grant
+        self.decidedOn = decidedOn
     }
 }
 
@@ -425,8 +508,10 @@ public enum LeaveFollowUp {
     /// one request was decided more than once, the latest decision stands. `evidenceReceived` holds the days next to a
     /// leave for which the family has given evidence. Keys are stable (kind, UPN, rule, anchor day and a suffix);
     /// the caller leaves out keys already done, as for `Evaluation.run`.
-    public static func run(policy: Policy, calendar: SchoolCalendar, asOf: LocalDate, pupil: PupilFacts, decisions: [LeaveDecisionFacts],
-                           evidenceReceived: Set<LocalDate>) -> [DueAction] {
+    public static func run(
+        policy: Policy, calendar: SchoolCalendar, asOf: LocalDate, pupil: PupilFacts, decisions: [LeaveDecisionFacts],
+        evidenceReceived: Set<LocalDate>
+    ) -> [DueAction] {
         var latest: [LeaveRequest: LeaveDecisionFacts] = [:]
         var order: [LeaveRequest] = []
         for d in decisions where d.decidedOn <= asOf {
@@ -443,17 +528,22 @@ public enum LeaveFollowUp {
         var keys: Set<String> = []
         func add(_ a: DueAction) { if keys.insert(a.key).inserted { out.append(a) } }
 
-        for d in stands { if let a = unauthorised(d, policy: policy, calendar: calendar, asOf: asOf, pupil: pupil, label: label) { add(a) } }
+        for d in stands {
+            if let a = unauthorised(d, policy: policy, calendar: calendar, asOf: asOf, pupil: pupil, label: label) { add(a) }
+        }
         if let days = policy.leave.adjacentDaysEvidenceDays {
             let grants = stands.compactMap(\.grant)
             for d in stands {
                 guard let g = d.grant else { continue }
-                for a in evidence(g, days: days, others: grants, policy: policy, calendar: calendar, asOf: asOf, pupil: pupil,
-                                  evidenceReceived: evidenceReceived, label: label) { add(a) }
+                for a in evidence(
+                    g, days: days, others: grants, policy: policy, calendar: calendar, asOf: asOf, pupil: pupil,
+                    evidenceReceived: evidenceReceived, label: label)
+                { add(a) }
             }
         }
         return out.enumerated().sorted { x, y in
-            let a = x.element, b = y.element
+            let a = x.element
+            let b = y.element
             if a.due != b.due { return a.due < b.due }
             if a.kind != b.kind { return a.kind.order < b.kind.order }
             return x.offset < y.offset
@@ -463,8 +553,10 @@ public enum LeaveFollowUp {
     static let unauthorisedRule = "reg_11"
 
     /// N or O on a session of a refused request, or of a request outside the sessions granted: code it G.
-    static func unauthorised(_ d: LeaveDecisionFacts, policy: Policy, calendar: SchoolCalendar, asOf: LocalDate, pupil: PupilFacts,
-                             label: String) -> DueAction? {
+    static func unauthorised(
+        _ d: LeaveDecisionFacts, policy: Policy, calendar: SchoolCalendar, asOf: LocalDate, pupil: PupilFacts,
+        label: String
+    ) -> DueAction? {
         let r = d.request
         let requested = r.sessions(calendar: calendar, enrolment: pupil.enrolment)
         let outside = requested.filter { $0.date <= asOf && !(d.grant?.contains($0.date, $0.session) ?? false) }
@@ -480,30 +572,35 @@ public enum LeaveFollowUp {
         if let g = d.grant {
             let granted = g.sessions(calendar: calendar, enrolment: pupil.enrolment).count
             figures["granted_sessions"] = Double(granted)
-            reason = "Leave was requested from \(r.span.words) and granted on \(EvalWords.date(d.decidedOn)) for \(g.span.words) only "
+            reason =
+                "Leave was requested from \(r.span.words) and granted on \(EvalWords.date(d.decidedOn)) for \(g.span.words) only "
                 + "(\(EvalWords.count(granted, "session")) of \(requested.count)), coded \(g.code.symbol). "
                 + "Absent without authorisation on \(EvalWords.count(refs.count, "session")) requested but not granted: \(list). "
                 + "Code these sessions G (leave taken beyond the days granted)."
             suffix = "beyond-grant"
         } else {
-            reason = "Leave from \(r.span.words) was refused on \(EvalWords.date(d.decidedOn)). "
+            reason =
+                "Leave from \(r.span.words) was refused on \(EvalWords.date(d.decidedOn)). "
                 + "Absent without authorisation on \(EvalWords.count(refs.count, "session")) of it: \(list). "
                 + "Code these sessions G (leave taken after refusal)."
             suffix = "refused"
         }
         let rule = unauthorisedRule
         let source = policy.clauses.first { $0.setting == rule }?.source ?? LeaveCheck.reg11Source
-        return DueAction(upn: pupil.upn, kind: .leaveUnauthorised, rule: rule, due: first.date, reason: reason, sessions: refs,
-                         figures: figures, source: source, action: .review, contacts: [], proposedStage: nil,
-                         key: "\(DueAction.Kind.leaveUnauthorised.rawValue)|\(pupil.upn)|\(rule)|\(r.from.iso)|\(r.to.iso)|\(suffix)",
-                         policy: label)
+        return DueAction(
+            upn: pupil.upn, kind: .leaveUnauthorised, rule: rule, due: first.date, reason: reason, sessions: refs,
+            figures: figures, source: source, action: .review, contacts: [], proposedStage: nil,
+            key: "\(DueAction.Kind.leaveUnauthorised.rawValue)|\(pupil.upn)|\(rule)|\(r.from.iso)|\(r.to.iso)|\(suffix)",
+            policy: label)
     }
 
     static let evidenceRule = "leave.adjacent_days_evidence_days"
 
     /// Absence on the school day just before or just after granted leave: evidence within `days` calendar days, else O.
-    static func evidence(_ g: LeaveGrant, days: Int, others: [LeaveGrant], policy: Policy, calendar: SchoolCalendar, asOf: LocalDate,
-                         pupil: PupilFacts, evidenceReceived: Set<LocalDate>, label: String) -> [DueAction] {
+    static func evidence(
+        _ g: LeaveGrant, days: Int, others: [LeaveGrant], policy: Policy, calendar: SchoolCalendar, asOf: LocalDate,
+        pupil: PupilFacts, evidenceReceived: Set<LocalDate>, label: String
+    ) -> [DueAction] {
         let e = pupil.enrolment
         func isOpenDay(_ d: LocalDate) -> Bool {
             let yg = e.yearGroup(in: AcademicYear(containing: d))
@@ -535,21 +632,29 @@ public enum LeaveFollowUp {
             let list = refs.map { "\($0.session.rawValue) (\($0.code))" }.joined(separator: " and ")
             let leaveWords = "the leave granted (\(g.code.symbol)) from \(g.span.words)"
             let head = "Absent on \(EvalWords.date(day)), the school day just \(side) \(leaveWords): \(list). "
-            let figures: [String: Double] = ["sessions": Double(refs.count), "evidence_days": Double(days),
-                                             "days_since": Double(day.days(to: asOf))]
+            let figures: [String: Double] = [
+                "sessions": Double(refs.count), "evidence_days": Double(days),
+                "days_since": Double(day.days(to: asOf)),
+            ]
             let base = "\(DueAction.Kind.leaveEvidence.rawValue)|\(pupil.upn)|\(evidenceRule)|\(day.iso)"
             if asOf > deadline {
-                let reason = head + "No evidence was received within \(EvalWords.count(days, "day")) (by \(EvalWords.date(deadline))): "
+                let reason =
+                    head + "No evidence was received within \(EvalWords.count(days, "day")) (by \(EvalWords.date(deadline))): "
                     + "amend these sessions to O (unauthorised), with the reason \"no evidence for absence next to leave within \(days) days\"."
-                out.append(DueAction(upn: pupil.upn, kind: .leaveEvidence, rule: evidenceRule, due: deadline.adding(days: 1), reason: reason,
-                                     sessions: refs, figures: figures, source: EvalPlan.source(evidenceRule, policy), action: .review,
-                                     contacts: [], proposedStage: nil, key: base + "|amend-to-o", policy: label))
+                out.append(
+                    DueAction(
+                        upn: pupil.upn, kind: .leaveEvidence, rule: evidenceRule, due: deadline.adding(days: 1), reason: reason,
+                        sessions: refs, figures: figures, source: EvalPlan.source(evidenceRule, policy), action: .review,
+                        contacts: [], proposedStage: nil, key: base + "|amend-to-o", policy: label))
             } else {
-                let reason = head + "Ask the family for evidence of the reason by \(EvalWords.date(deadline)) "
+                let reason =
+                    head + "Ask the family for evidence of the reason by \(EvalWords.date(deadline)) "
                     + "(\(EvalWords.count(days, "day"))); without it the sessions become unauthorised (O)."
-                out.append(DueAction(upn: pupil.upn, kind: .leaveEvidence, rule: evidenceRule, due: deadline, reason: reason, sessions: refs,
-                                     figures: figures, source: EvalPlan.source(evidenceRule, policy), action: .evidenceRequest,
-                                     contacts: contactLines(pupil.contacts), proposedStage: nil, key: base + "|request", policy: label))
+                out.append(
+                    DueAction(
+                        upn: pupil.upn, kind: .leaveEvidence, rule: evidenceRule, due: deadline, reason: reason, sessions: refs,
+                        figures: figures, source: EvalPlan.source(evidenceRule, policy), action: .evidenceRequest,
+                        contacts: contactLines(pupil.contacts), proposedStage: nil, key: base + "|request", policy: label))
             }
         }
         return out

@@ -8,7 +8,8 @@ public struct LetterTemplate: Sendable, Hashable, Codable {
     public var body: String
 
     public init(subject: String, body: String) {
-        self.subject = subject; self.body = body
+        self.subject = subject
+        self.body = body
     }
 
     /// The merge fields a template may use.
@@ -49,7 +50,10 @@ public struct LetterTemplate: Sendable, Hashable, Codable {
         }
     }
 
-    enum Piece: Equatable { case text(String), field(Field) }
+    enum Piece: Equatable {
+        case text(String)
+        case field(Field)
+    }
 
     /// The text split into literal text and fields; an unknown field, or a brace that opens no field, is refused
     /// naming it. `part` is the form field the text came from (`subject` or `body`).
@@ -68,10 +72,15 @@ public struct LetterTemplate: Sendable, Hashable, Codable {
             }
             let name = String(after[..<close]).trimmingCharacters(in: .whitespaces)
             guard let f = Field(rawValue: name) else {
-                throw ValidationError(field: part, reason: "unknown merge field {\(name)}: the fields are "
-                    + Field.allCases.map { "{\($0.rawValue)}" }.joined(separator: ", "))
+                throw ValidationError(
+                    field: part,
+                    reason: "unknown merge field {\(name)}: the fields are "
+                        + Field.allCases.map { "{\($0.rawValue)}" }.joined(separator: ", "))
             }
-            if !literal.isEmpty { out.append(.text(literal)); literal = "" }
+            if !literal.isEmpty {
+                out.append(.text(literal))
+                literal = ""
+            }
             out.append(.field(f))
             rest = after[after.index(after: close)...]
         }
@@ -82,8 +91,12 @@ public struct LetterTemplate: Sendable, Hashable, Codable {
 
     /// Refuses a template with an unknown merge field, naming it, or with an empty subject or body.
     public func validate() throws(ValidationError) {
-        guard !subject.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ValidationError(field: "subject", reason: "is required") }
-        guard !body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ValidationError(field: "body", reason: "is required") }
+        guard !subject.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw ValidationError(field: "subject", reason: "is required")
+        }
+        guard !body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw ValidationError(field: "body", reason: "is required")
+        }
         _ = try Self.pieces(subject, part: "subject")
         _ = try Self.pieces(body, part: "body")
     }
@@ -110,7 +123,8 @@ public struct LetterTemplate: Sendable, Hashable, Codable {
                 }
             }.joined()
         }
-        let s = fill(try Self.pieces(subject, part: "subject")).replacingOccurrences(of: "\n", with: " ").trimmingCharacters(in: .whitespaces)
+        let s = fill(try Self.pieces(subject, part: "subject")).replacingOccurrences(of: "\n", with: " ").trimmingCharacters(
+            in: .whitespaces)
         // Paragraphs: runs of lines between blank lines.
         var paragraphs: [[String]] = [[]]
         for line in body.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false) {
@@ -141,7 +155,11 @@ public struct Letter: Sendable, Hashable, Codable {
     public var to: String
 
     public init(subject: String, body: String, school: String, date: String, to: String) {
-        self.subject = subject; self.body = body; self.school = school; self.date = date; self.to = to
+        self.subject = subject
+        self.body = body
+        self.school = school
+        self.date = date
+        self.to = to
     }
 
     /// The body's paragraphs: split at blank lines, each trimmed, empty ones left out.
@@ -225,7 +243,9 @@ extension LetterTemplate {
     static let opening = "Dear {parents},\n\n"
     static let closing = "\n\nYours sincerely,\n\n{signatory}\n{position}"
     static func letter(_ id: String, _ title: String, _ subject: String, _ paragraphs: [String]) -> BuiltIn {
-        BuiltIn(id: id, title: title, template: LetterTemplate(subject: subject, body: opening + paragraphs.joined(separator: "\n\n") + closing))
+        BuiltIn(
+            id: id, title: title, template: LetterTemplate(subject: subject, body: opening + paragraphs.joined(separator: "\n\n") + closing)
+        )
     }
 
     /// Policy letter ids that are one of the general letters.
@@ -241,106 +261,146 @@ extension LetterTemplate {
 
     /// The general letters, warm and plain, written to the parents.
     public static let builtIns: [BuiltIn] = [
-        letter("concern", "Concern about attendance", "{forename}'s attendance at {school}", [
-            "We are writing because {forename}'s attendance this school year is {attendance}, below our target of {target}. {forename} has missed {sessions_missed} of {possible} sessions so far.",
-            "Every day in school matters for {forename}'s learning and friendships, and we know that families sometimes face difficulties that make attendance hard. If there is anything getting in the way, please talk to us: we would like to help.",
-            "We will keep an eye on {forename}'s attendance over the next {monitoring_weeks} and hope to see it improve.",
-        ]),
-        letter("persistent-absence", "Persistent absence", "{forename}'s attendance: we are concerned", [
-            "{forename}'s attendance this school year is {attendance}, which means {forename} is now persistently absent: {sessions_missed} of {possible} sessions have been missed.",
-            "Missing this much school makes it hard to keep up with learning. We are seriously concerned and want to work with you to turn this around.",
-            "We will contact you to talk about how we can support {forename}, and we will monitor attendance closely over the next {monitoring_weeks}. Please get in touch with us sooner if there is something we should know.",
-        ]),
-        letter("meeting-invitation", "Invitation to a meeting", "Invitation to a meeting about {forename}'s attendance", [
-            "{forename}'s attendance this school year is {attendance}, below our target of {target}: {sessions_missed} of {possible} sessions have been missed.",
-            "We would like to meet you to understand what is making attendance difficult and to agree together how we can help {forename} be in school every day.",
-            "Please contact the school office to arrange a time that suits you within the next week. You are welcome to bring someone with you.",
-        ]),
-        letter("early-help-meeting", "Early help meeting", "A meeting to agree support for {forename}", [
-            "{forename}'s attendance has not improved as we had hoped: it is now {attendance}, with {sessions_missed} of {possible} sessions missed this school year.",
-            "We would like to invite you to a meeting to agree an early help plan: a plan, made with you, of the support that will help {forename} attend regularly. Taking part is voluntary, and it is there to help your family.",
-            "Please contact the school office to arrange a time. We will then review how things are going over the next {monitoring_weeks}.",
-        ]),
-        letter("targets", "Meeting to set targets", "Setting attendance targets for {forename}", [
-            "{forename}'s attendance this school year is {attendance}, below our target of {target}.",
-            "We would like to meet you to agree some clear, achievable attendance targets for {forename} and the support that will help meet them.",
-            "Please contact the school office to arrange a time. After the meeting we will review {forename}'s progress over the next {monitoring_weeks}.",
-        ]),
-        letter("contract", "Attendance contract", "An attendance contract for {forename}", [
-            "Despite the support so far, {forename}'s attendance is {attendance}: {sessions_missed} of {possible} sessions have been missed this school year.",
-            "We would like to meet you to agree an attendance contract. This is a written agreement between you and the school setting out what each of us will do to help {forename} attend every day. It is voluntary, and it is meant to help.",
-            "Please contact the school office to arrange a meeting. We will review the contract together after {monitoring_weeks}.",
-        ]),
-        letter("final-warning", "Final written warning", "Final written warning about {forename}'s attendance", [
-            "We have written to you and met you about {forename}'s attendance, and we are sorry to say it has not improved enough. It is now {attendance}, with {sessions_missed} of {possible} sessions missed this school year.",
-            "This is a final written warning. If {forename}'s attendance does not improve over the next {monitoring_weeks}, the school may have to take further action, which can include asking the local authority to consider a penalty notice.",
-            "We would still much rather solve this with you. If something is making attendance difficult, please contact us straight away.",
-        ]),
-        letter("congratulations-improvement", "Congratulations on improvement", "Well done, {forename}!", [
-            "We are delighted to tell you that {forename}'s attendance has improved. Thank you for the effort you and {forename} have made.",
-            "{forename}'s attendance this school year is now {attendance}. We will keep in touch and continue to support {forename} to reach our target of {target}.",
-            "Please pass on our congratulations to {forename}.",
-        ]),
-        letter("medical-1", "Medical 1: asking for evidence of illness", "{forename}'s absence through illness", [
-            "We are sorry that {forename} has been unwell. Our records show {illness_absence} of absence through illness.",
-            "Where possible, please let us have evidence for these absences, for example an appointment card, a prescription label or a note from a doctor or other health professional. This helps us authorise the absences and support {forename}.",
-            "If there is an ongoing medical condition, please let us know so that we can talk about the support {forename} may need in school.",
-        ]),
-        letter("medical-2", "Medical 2: evidence needed", "Medical evidence needed for {forename}'s absence", [
-            "We wrote to you earlier about {forename}'s absence through illness, which is now {illness_absence}.",
-            "We now need medical evidence for these absences, such as an appointment card, a prescription label or a letter from a doctor or other health professional. Without it, we will not be able to authorise further absences for illness, and they will be recorded as unauthorised.",
-            "If you are finding it hard to get evidence, or {forename} has an ongoing condition, please contact us so that we can help.",
-        ]),
-        letter("lateness-warning", "Lateness warning", "{forename} arriving late", [
-            "{forename} has arrived late {lates} times {late_period}.",
-            "Arriving late means missing the start of the day, when the most important information is given, and it can be unsettling for {forename}. Please help {forename} to be in school on time every day.",
-            "If something is making mornings difficult, please talk to us: we may be able to help.",
-        ]),
-        letter("lateness-written-warning", "Lateness: written warning", "Written warning: {forename} arriving late", [
-            "{forename} has arrived late {lates} times {late_period}, and we are concerned that this is continuing.",
-            "Late arrivals after the register closes are recorded as unauthorised absence, and repeated unauthorised absence can lead to further action by the school and the local authority.",
-            "Please make sure {forename} arrives on time every day. If there is a reason this is difficult, please contact us so that we can find a way forward together.",
-        ]),
-        letter("punctuality-letter", "Punctuality", "{forename}'s punctuality", [
-            "{forename} has arrived after the register closed {lates} times {late_period}. These late arrivals are recorded as unauthorised absence.",
-            "Being on time helps {forename} start the day calmly with the rest of the class. Please help {forename} to arrive on time every day.",
-            "If something is making this hard, please talk to us.",
-        ]),
-        letter("rag-upper-amber", "RAG letter: upper amber", "{forename}'s attendance this term", [
-            "We write to every family each term about attendance. {forename}'s attendance this school year is {attendance}, a little below our target of {target}.",
-            "This is not yet a serious concern, but every day counts. We would love to see {forename}'s attendance back above {target}.",
-            "If there is anything we can do to help, please get in touch.",
-        ]),
-        letter("rag-lower-amber", "RAG letter: lower amber", "{forename}'s attendance this term", [
-            "We write to every family each term about attendance. {forename}'s attendance this school year is {attendance}, below our target of {target}: {sessions_missed} of {possible} sessions have been missed.",
-            "We are concerned that {forename} is missing important learning. Please help {forename} to attend every day.",
-            "If there is anything making attendance difficult, please talk to us so that we can help.",
-        ]),
-        letter("rag-red", "RAG letter: red, with monitoring", "{forename}'s attendance: monitoring", [
-            "{forename}'s attendance this school year is {attendance}, well below our target of {target}: {sessions_missed} of {possible} sessions have been missed.",
-            "We are seriously concerned. We will monitor {forename}'s attendance closely over the next {monitoring_weeks}, until {review_date}, and we will be in touch about the next steps if it does not improve.",
-            "Please contact us if there is anything we should know or anything we can do to help.",
-        ]),
-        letter("attendance-panel-invitation", "Attendance panel invitation", "Invitation to an attendance panel meeting for {forename}", [
-            "{forename}'s attendance remains a concern: it is {attendance} this school year, with {sessions_missed} of {possible} sessions missed.",
-            "We would like to invite you to an attendance panel meeting, where we will talk with you about the reasons for {forename}'s absence and agree the support and next steps.",
-            "Please contact the school office to arrange a time. It is important that you attend.",
-        ]),
-        letter("notice-to-improve", "Notice to Improve", "Notice to Improve: {forename}'s attendance", [
-            "{forename} has {unauthorised_sessions} sessions of unauthorised absence.",
-            "The sessions were: {sessions}.",
-            "This Notice to Improve gives you the chance to improve {forename}'s attendance before a penalty notice is considered. During the improvement period every session must be attended unless the absence is authorised by the school.",
-            "We will support you during this time. Please contact us if there is anything that is making attendance difficult.",
-        ]),
-        letter("penalty-notice", "Penalty notice", "{forename}'s unauthorised absence: penalty notice", [
-            "{forename} has {unauthorised_sessions} sessions of unauthorised absence.",
-            "The sessions were: {sessions}.",
-            "Because of this, a penalty notice is being issued. The notice itself explains the amount, how to pay it and the time allowed.",
-            "Please contact us if you would like to talk about {forename}'s attendance and the support available.",
-        ]),
-        letter("evidence-request", "Evidence request", "Evidence for {forename}'s absence", [
-            "Our records show {illness_absence} of absence through illness for {forename}.",
-            "Please send us evidence, for example an appointment card, a prescription label or a letter from a doctor, so that the absence can be authorised. Without it, the school may record the sessions as unauthorised.",
-        ]),
+        letter(
+            "concern", "Concern about attendance", "{forename}'s attendance at {school}",
+            [
+                "We are writing because {forename}'s attendance this school year is {attendance}, below our target of {target}. {forename} has missed {sessions_missed} of {possible} sessions so far.",
+                "Every day in school matters for {forename}'s learning and friendships, and we know that families sometimes face difficulties that make attendance hard. If there is anything getting in the way, please talk to us: we would like to help.",
+                "We will keep an eye on {forename}'s attendance over the next {monitoring_weeks} and hope to see it improve.",
+            ]),
+        letter(
+            "persistent-absence", "Persistent absence", "{forename}'s attendance: we are concerned",
+            [
+                "{forename}'s attendance this school year is {attendance}, which means {forename} is now persistently absent: {sessions_missed} of {possible} sessions have been missed.",
+                "Missing this much school makes it hard to keep up with learning. We are seriously concerned and want to work with you to turn this around.",
+                "We will contact you to talk about how we can support {forename}, and we will monitor attendance closely over the next {monitoring_weeks}. Please get in touch with us sooner if there is something we should know.",
+            ]),
+        letter(
+            "meeting-invitation", "Invitation to a meeting", "Invitation to a meeting about {forename}'s attendance",
+            [
+                "{forename}'s attendance this school year is {attendance}, below our target of {target}: {sessions_missed} of {possible} sessions have been missed.",
+                "We would like to meet you to understand what is making attendance difficult and to agree together how we can help {forename} be in school every day.",
+                "Please contact the school office to arrange a time that suits you within the next week. You are welcome to bring someone with you.",
+            ]),
+        letter(
+            "early-help-meeting", "Early help meeting", "A meeting to agree support for {forename}",
+            [
+                "{forename}'s attendance has not improved as we had hoped: it is now {attendance}, with {sessions_missed} of {possible} sessions missed this school year.",
+                "We would like to invite you to a meeting to agree an early help plan: a plan, made with you, of the support that will help {forename} attend regularly. Taking part is voluntary, and it is there to help your family.",
+                "Please contact the school office to arrange a time. We will then review how things are going over the next {monitoring_weeks}.",
+            ]),
+        letter(
+            "targets", "Meeting to set targets", "Setting attendance targets for {forename}",
+            [
+                "{forename}'s attendance this school year is {attendance}, below our target of {target}.",
+                "We would like to meet you to agree some clear, achievable attendance targets for {forename} and the support that will help meet them.",
+                "Please contact the school office to arrange a time. After the meeting we will review {forename}'s progress over the next {monitoring_weeks}.",
+            ]),
+        letter(
+            "contract", "Attendance contract", "An attendance contract for {forename}",
+            [
+                "Despite the support so far, {forename}'s attendance is {attendance}: {sessions_missed} of {possible} sessions have been missed this school year.",
+                "We would like to meet you to agree an attendance contract. This is a written agreement between you and the school setting out what each of us will do to help {forename} attend every day. It is voluntary, and it is meant to help.",
+                "Please contact the school office to arrange a meeting. We will review the contract together after {monitoring_weeks}.",
+            ]),
+        letter(
+            "final-warning", "Final written warning", "Final written warning about {forename}'s attendance",
+            [
+                "We have written to you and met you about {forename}'s attendance, and we are sorry to say it has not improved enough. It is now {attendance}, with {sessions_missed} of {possible} sessions missed this school year.",
+                "This is a final written warning. If {forename}'s attendance does not improve over the next {monitoring_weeks}, the school may have to take further action, which can include asking the local authority to consider a penalty notice.",
+                "We would still much rather solve this with you. If something is making attendance difficult, please contact us straight away.",
+            ]),
+        letter(
+            "congratulations-improvement", "Congratulations on improvement", "Well done, {forename}!",
+            [
+                "We are delighted to tell you that {forename}'s attendance has improved. Thank you for the effort you and {forename} have made.",
+                "{forename}'s attendance this school year is now {attendance}. We will keep in touch and continue to support {forename} to reach our target of {target}.",
+                "Please pass on our congratulations to {forename}.",
+            ]),
+        letter(
+            "medical-1", "Medical 1: asking for evidence of illness", "{forename}'s absence through illness",
+            [
+                "We are sorry that {forename} has been unwell. Our records show {illness_absence} of absence through illness.",
+                "Where possible, please let us have evidence for these absences, for example an appointment card, a prescription label or a note from a doctor or other health professional. This helps us authorise the absences and support {forename}.",
+                "If there is an ongoing medical condition, please let us know so that we can talk about the support {forename} may need in school.",
+            ]),
+        letter(
+            "medical-2", "Medical 2: evidence needed", "Medical evidence needed for {forename}'s absence",
+            [
+                "We wrote to you earlier about {forename}'s absence through illness, which is now {illness_absence}.",
+                "We now need medical evidence for these absences, such as an appointment card, a prescription label or a letter from a doctor or other health professional. Without it, we will not be able to authorise further absences for illness, and they will be recorded as unauthorised.",
+                "If you are finding it hard to get evidence, or {forename} has an ongoing condition, please contact us so that we can help.",
+            ]),
+        letter(
+            "lateness-warning", "Lateness warning", "{forename} arriving late",
+            [
+                "{forename} has arrived late {lates} times {late_period}.",
+                "Arriving late means missing the start of the day, when the most important information is given, and it can be unsettling for {forename}. Please help {forename} to be in school on time every day.",
+                "If something is making mornings difficult, please talk to us: we may be able to help.",
+            ]),
+        letter(
+            "lateness-written-warning", "Lateness: written warning", "Written warning: {forename} arriving late",
+            [
+                "{forename} has arrived late {lates} times {late_period}, and we are concerned that this is continuing.",
+                "Late arrivals after the register closes are recorded as unauthorised absence, and repeated unauthorised absence can lead to further action by the school and the local authority.",
+                "Please make sure {forename} arrives on time every day. If there is a reason this is difficult, please contact us so that we can find a way forward together.",
+            ]),
+        letter(
+            "punctuality-letter", "Punctuality", "{forename}'s punctuality",
+            [
+                "{forename} has arrived after the register closed {lates} times {late_period}. These late arrivals are recorded as unauthorised absence.",
+                "Being on time helps {forename} start the day calmly with the rest of the class. Please help {forename} to arrive on time every day.",
+                "If something is making this hard, please talk to us.",
+            ]),
+        letter(
+            "rag-upper-amber", "RAG letter: upper amber", "{forename}'s attendance this term",
+            [
+                "We write to every family each term about attendance. {forename}'s attendance this school year is {attendance}, a little below our target of {target}.",
+                "This is not yet a serious concern, but every day counts. We would love to see {forename}'s attendance back above {target}.",
+                "If there is anything we can do to help, please get in touch.",
+            ]),
+        letter(
+            "rag-lower-amber", "RAG letter: lower amber", "{forename}'s attendance this term",
+            [
+                "We write to every family each term about attendance. {forename}'s attendance this school year is {attendance}, below our target of {target}: {sessions_missed} of {possible} sessions have been missed.",
+                "We are concerned that {forename} is missing important learning. Please help {forename} to attend every day.",
+                "If there is anything making attendance difficult, please talk to us so that we can help.",
+            ]),
+        letter(
+            "rag-red", "RAG letter: red, with monitoring", "{forename}'s attendance: monitoring",
+            [
+                "{forename}'s attendance this school year is {attendance}, well below our target of {target}: {sessions_missed} of {possible} sessions have been missed.",
+                "We are seriously concerned. We will monitor {forename}'s attendance closely over the next {monitoring_weeks}, until {review_date}, and we will be in touch about the next steps if it does not improve.",
+                "Please contact us if there is anything we should know or anything we can do to help.",
+            ]),
+        letter(
+            "attendance-panel-invitation", "Attendance panel invitation", "Invitation to an attendance panel meeting for {forename}",
+            [
+                "{forename}'s attendance remains a concern: it is {attendance} this school year, with {sessions_missed} of {possible} sessions missed.",
+                "We would like to invite you to an attendance panel meeting, where we will talk with you about the reasons for {forename}'s absence and agree the support and next steps.",
+                "Please contact the school office to arrange a time. It is important that you attend.",
+            ]),
+        letter(
+            "notice-to-improve", "Notice to Improve", "Notice to Improve: {forename}'s attendance",
+            [
+                "{forename} has {unauthorised_sessions} sessions of unauthorised absence.",
+                "The sessions were: {sessions}.",
+                "This Notice to Improve gives you the chance to improve {forename}'s attendance before a penalty notice is considered. During the improvement period every session must be attended unless the absence is authorised by the school.",
+                "We will support you during this time. Please contact us if there is anything that is making attendance difficult.",
+            ]),
+        letter(
+            "penalty-notice", "Penalty notice", "{forename}'s unauthorised absence: penalty notice",
+            [
+                "{forename} has {unauthorised_sessions} sessions of unauthorised absence.",
+                "The sessions were: {sessions}.",
+                "Because of this, a penalty notice is being issued. The notice itself explains the amount, how to pay it and the time allowed.",
+                "Please contact us if you would like to talk about {forename}'s attendance and the support available.",
+            ]),
+        letter(
+            "evidence-request", "Evidence request", "Evidence for {forename}'s absence",
+            [
+                "Our records show {illness_absence} of absence through illness for {forename}.",
+                "Please send us evidence, for example an appointment card, a prescription label or a letter from a doctor, so that the absence can be authorised. Without it, the school may record the sessions as unauthorised.",
+            ]),
     ]
 }

@@ -36,7 +36,10 @@ public struct Policy: Sendable, Hashable, Codable {
         /// A setting's path in the file, e.g. `attendance_target`, `stages.stage-2`, `lateness.weekly-1`.
         public var setting: String
         public var source: String
-        public init(_ setting: String, _ source: String) { self.setting = setting; self.source = source }
+        public init(_ setting: String, _ source: String) {
+            self.setting = setting
+            self.source = source
+        }
     }
 
     public struct NoReason: Sendable, Hashable, Codable {
@@ -50,7 +53,10 @@ public struct Policy: Sendable, Hashable, Codable {
         public var contactBy: TimeOfDay
         /// Contact again on each further day the absence stays unexplained.
         public var repeatDaily: Bool
-        public init(contactBy: TimeOfDay, repeatDaily: Bool) { self.contactBy = contactBy; self.repeatDaily = repeatDaily }
+        public init(contactBy: TimeOfDay, repeatDaily: Bool) {
+            self.contactBy = contactBy
+            self.repeatDaily = repeatDaily
+        }
     }
 
     /// What a rule asks staff to do.
@@ -96,11 +102,20 @@ public struct Policy: Sendable, Hashable, Codable {
         public var minimumSessions: Int?
         public static let defaultMinimumSessions = 10
         public var minimum: Int { minimumSessions ?? Self.defaultMinimumSessions }
-        public init(id: String, name: String, below: Double, windowSchoolWeeks: Int? = nil, action: ActionKind, letter: String? = nil,
-                    monitoringSchoolWeeks: Int? = nil, improvementTarget: Double? = nil, next: String? = nil, directEntry: Bool = false) {
-            self.id = id; self.name = name; self.below = below; self.windowSchoolWeeks = windowSchoolWeeks; self.action = action
-            self.letter = letter; self.monitoringSchoolWeeks = monitoringSchoolWeeks; self.improvementTarget = improvementTarget
-            self.next = next; self.directEntry = directEntry
+        public init(
+            id: String, name: String, below: Double, windowSchoolWeeks: Int? = nil, action: ActionKind, letter: String? = nil,
+            monitoringSchoolWeeks: Int? = nil, improvementTarget: Double? = nil, next: String? = nil, directEntry: Bool = false
+        ) {
+            self.id = id
+            self.name = name
+            self.below = below
+            self.windowSchoolWeeks = windowSchoolWeeks
+            self.action = action
+            self.letter = letter
+            self.monitoringSchoolWeeks = monitoringSchoolWeeks
+            self.improvementTarget = improvementTarget
+            self.next = next
+            self.directEntry = directEntry
         }
     }
 
@@ -116,9 +131,18 @@ public struct Policy: Sendable, Hashable, Codable {
         public var atMost: Int?
         public var action: ActionKind
         public var letter: String?
-        public init(id: String, name: String, codes: [String], per: Period, atLeast: Int, atMost: Int? = nil, action: ActionKind, letter: String? = nil) {
-            self.id = id; self.name = name; self.codes = codes; self.per = per; self.atLeast = atLeast; self.atMost = atMost
-            self.action = action; self.letter = letter
+        public init(
+            id: String, name: String, codes: [String], per: Period, atLeast: Int, atMost: Int? = nil, action: ActionKind,
+            letter: String? = nil
+        ) {
+            self.id = id
+            self.name = name
+            self.codes = codes
+            self.per = per
+            self.atLeast = atLeast
+            self.atMost = atMost
+            self.action = action
+            self.letter = letter
         }
     }
 
@@ -144,7 +168,12 @@ public struct Policy: Sendable, Hashable, Codable {
             case sessionsInTerm = "sessions_in_term"
             case sessionsInYear = "sessions_in_year"
         }
-        public init(id: String, name: String, measure: Measure, count: Int) { self.id = id; self.name = name; self.measure = measure; self.count = count }
+        public init(id: String, name: String, measure: Measure, count: Int) {
+            self.id = id
+            self.name = name
+            self.measure = measure
+            self.count = count
+        }
     }
 
     /// Children missing education and safeguarding triggers, in school days.
@@ -161,11 +190,16 @@ public struct Policy: Sendable, Hashable, Codable {
         public var notBackAfterLeaveSchoolDays: Int
         /// Tell the social worker of any unexplained absence of a pupil who has one.
         public var tellSocialWorker: Bool
-        public init(noContactSchoolDays: [Int], vulnerableAfterSchoolDays: Int?, continuousUnauthorisedSchoolDays: Int,
-                    illnessSchoolDays: Int?, notBackAfterLeaveSchoolDays: Int, tellSocialWorker: Bool) {
-            self.noContactSchoolDays = noContactSchoolDays; self.vulnerableAfterSchoolDays = vulnerableAfterSchoolDays
-            self.continuousUnauthorisedSchoolDays = continuousUnauthorisedSchoolDays; self.illnessSchoolDays = illnessSchoolDays
-            self.notBackAfterLeaveSchoolDays = notBackAfterLeaveSchoolDays; self.tellSocialWorker = tellSocialWorker
+        public init(
+            noContactSchoolDays: [Int], vulnerableAfterSchoolDays: Int?, continuousUnauthorisedSchoolDays: Int,
+            illnessSchoolDays: Int?, notBackAfterLeaveSchoolDays: Int, tellSocialWorker: Bool
+        ) {
+            self.noContactSchoolDays = noContactSchoolDays
+            self.vulnerableAfterSchoolDays = vulnerableAfterSchoolDays
+            self.continuousUnauthorisedSchoolDays = continuousUnauthorisedSchoolDays
+            self.illnessSchoolDays = illnessSchoolDays
+            self.notBackAfterLeaveSchoolDays = notBackAfterLeaveSchoolDays
+            self.tellSocialWorker = tellSocialWorker
         }
     }
 
@@ -179,10 +213,15 @@ public struct Policy: Sendable, Hashable, Codable {
         public var noticeToImprove: NoticeToImproveUse
         /// The Notice to Improve's improvement period, in school weeks (3 to 6).
         public var improvementSchoolWeeks: Int?
-        public init(thresholdSessions: Int = NationalRules.penaltyThresholdSessions, windowSchoolWeeks: Int = NationalRules.penaltyWindowSchoolWeeks, noticeToImprove: NoticeToImproveUse,
-                    improvementSchoolWeeks: Int?) {
-            self.thresholdSessions = thresholdSessions; self.windowSchoolWeeks = windowSchoolWeeks
-            self.noticeToImprove = noticeToImprove; self.improvementSchoolWeeks = improvementSchoolWeeks
+        public init(
+            thresholdSessions: Int = NationalRules.penaltyThresholdSessions,
+            windowSchoolWeeks: Int = NationalRules.penaltyWindowSchoolWeeks, noticeToImprove: NoticeToImproveUse,
+            improvementSchoolWeeks: Int?
+        ) {
+            self.thresholdSessions = thresholdSessions
+            self.windowSchoolWeeks = windowSchoolWeeks
+            self.noticeToImprove = noticeToImprove
+            self.improvementSchoolWeeks = improvementSchoolWeeks
         }
 
         enum CodingKeys: String, CodingKey {
@@ -238,13 +277,18 @@ public struct Policy: Sendable, Hashable, Codable {
             /// The year groups it applies to (e.g. ["6"] for the key stage 2 tests); absent for the whole school.
             public var yearGroups: [String]?
             public init(from: LocalDate, to: LocalDate, reason: String, yearGroups: [String]? = nil) {
-                self.from = from; self.to = to; self.reason = reason; self.yearGroups = yearGroups
+                self.from = from
+                self.to = to
+                self.reason = reason
+                self.yearGroups = yearGroups
             }
             public func applies(to yearGroup: String) -> Bool { yearGroups.map { $0.contains(yearGroup) } ?? true }
         }
         public init(noticeDays: Int, refuseWhenAuthorisedAbove: Double?, blackouts: [Blackout], adjacentDaysEvidenceDays: Int?) {
-            self.noticeDays = noticeDays; self.refuseWhenAuthorisedAbove = refuseWhenAuthorisedAbove
-            self.blackouts = blackouts; self.adjacentDaysEvidenceDays = adjacentDaysEvidenceDays
+            self.noticeDays = noticeDays
+            self.refuseWhenAuthorisedAbove = refuseWhenAuthorisedAbove
+            self.blackouts = blackouts
+            self.adjacentDaysEvidenceDays = adjacentDaysEvidenceDays
         }
     }
 
@@ -260,7 +304,10 @@ public struct Policy: Sendable, Hashable, Codable {
         public var name: String?
         /// The email address the outbox sends notices to.
         public var email: String
-        public init(name: String? = nil, email: String) { self.name = name; self.email = email }
+        public init(name: String? = nil, email: String) {
+            self.name = name
+            self.email = email
+        }
     }
 
     /// Contacts each pupil should have: the policy's, else 1 (the regulations ask for an emergency number).
@@ -279,13 +326,19 @@ public struct Policy: Sendable, Hashable, Codable {
 
     /// National rules the policy may not make weaker, with their source.
     public static let nationalSources: [String: String] = [
-        "no_reason": "School Attendance (Pupil Registration) (England) Regulations 2024: N replaced within \(NationalRules.noReasonSchoolDays) school days",
-        "penalty_notice": "Education (Penalty Notices) (England) (Amendment) Regulations 2024: \(NationalRules.penaltyThresholdSessions) sessions in \(NationalRules.penaltyWindowSchoolWeeks) school weeks",
-        "missing_education.continuous_unauthorised_school_days": "Pupil Registration Regulations 2024 reg 9: \(NationalRules.continuousUnauthorisedSchoolDays) continuous school days",
-        "missing_education.not_back_after_leave_school_days": "Pupil Registration Regulations 2024 reg 9: \(NationalRules.notBackAfterLeaveSchoolDays) school days after leave",
+        "no_reason":
+            "School Attendance (Pupil Registration) (England) Regulations 2024: N replaced within \(NationalRules.noReasonSchoolDays) school days",
+        "penalty_notice":
+            "Education (Penalty Notices) (England) (Amendment) Regulations 2024: \(NationalRules.penaltyThresholdSessions) sessions in \(NationalRules.penaltyWindowSchoolWeeks) school weeks",
+        "missing_education.continuous_unauthorised_school_days":
+            "Pupil Registration Regulations 2024 reg 9: \(NationalRules.continuousUnauthorisedSchoolDays) continuous school days",
+        "missing_education.not_back_after_leave_school_days":
+            "Pupil Registration Regulations 2024 reg 9: \(NationalRules.notBackAfterLeaveSchoolDays) school days after leave",
         "persistent_absence": "DfE: overall absence of \(AbsenceThresholds.figure(NationalRules.persistentAbsence)) or more",
-        "admission_register.minimum_contacts": "Pupil Registration Regulations 2024: at least one emergency telephone number for each parent",
-        "local_authority.email": "Pupil Registration Regulations 2024: the LA is told of every new pupil (within \(NationalRules.newPupilNoticeDays) days) and every deletion",
+        "admission_register.minimum_contacts":
+            "Pupil Registration Regulations 2024: at least one emergency telephone number for each parent",
+        "local_authority.email":
+            "Pupil Registration Regulations 2024: the LA is told of every new pupil (within \(NationalRules.newPupilNoticeDays) days) and every deletion",
         "severe_absence": "DfE: overall absence of \(AbsenceThresholds.figure(NationalRules.severeAbsence)) or more",
     ]
 }
@@ -307,15 +360,21 @@ extension Policy {
         }
         try register.am.validate(field: "register.am")
         try register.pm.validate(field: "register.pm")
-        guard register.am.closes < register.pm.opens else { throw fail("register.pm.opens", "must be after the AM register closes (\(register.am.closes))") }
+        guard register.am.closes < register.pm.opens else {
+            throw fail("register.pm.opens", "must be after the AM register closes (\(register.am.closes))")
+        }
         try fraction(attendanceTarget, "attendance_target")
         guard !bands.isEmpty else { throw fail("bands", "needs at least one band") }
         for (i, b) in bands.enumerated() {
             guard (0...1).contains(b.from) else { throw fail("bands[\(i)].from", "must be a fraction from 0 to 1") }
             guard !b.name.isEmpty else { throw fail("bands[\(i)].name", "must not be empty: bands are shown in words as well as colour") }
-            if i > 0, b.from >= bands[i - 1].from { throw fail("bands[\(i)].from", "bands go from highest to lowest; \(b.from) is not below \(bands[i - 1].from)") }
+            if i > 0, b.from >= bands[i - 1].from {
+                throw fail("bands[\(i)].from", "bands go from highest to lowest; \(b.from) is not below \(bands[i - 1].from)")
+            }
         }
-        guard bands.last?.from == 0 else { throw fail("bands[\(bands.count - 1)].from", "the lowest band must start at 0 so every rate has a band") }
+        guard bands.last?.from == 0 else {
+            throw fail("bands[\(bands.count - 1)].from", "the lowest band must start at 0 so every rate has a band")
+        }
         try fraction(persistentAbsence, "persistent_absence")
         try fraction(severeAbsence, "severe_absence")
         guard persistentAbsence < severeAbsence else { throw fail("severe_absence", "must be above persistent_absence") }
@@ -328,7 +387,9 @@ extension Policy {
             let f = "stages[\(i)]"
             guard !s.id.isEmpty, ids.insert(s.id).inserted else { throw fail("\(f).id", "must be present and unique ('\(s.id)')") }
             try fraction(s.below, "\(f).below")
-            if let w = s.windowSchoolWeeks, !(1...52).contains(w) { throw fail("\(f).window_school_weeks", "must be 1 to 52, or absent for the year to date") }
+            if let w = s.windowSchoolWeeks, !(1...52).contains(w) {
+                throw fail("\(f).window_school_weeks", "must be 1 to 52, or absent for the year to date")
+            }
             if let m = s.monitoringSchoolWeeks, !(1...39).contains(m) { throw fail("\(f).monitoring_school_weeks", "must be 1 to 39") }
             if let t = s.improvementTarget { try fraction(t, "\(f).improvement_target") }
             if let m = s.minimumSessions, !(1...400).contains(m) { throw fail("\(f).minimum_sessions", "must be 1 to 400 sessions") }
@@ -338,14 +399,18 @@ extension Policy {
         }
         for (i, s) in stages.enumerated() {
             if let n = s.next {
-                guard let j = stages.firstIndex(where: { $0.id == n }) else { throw fail("stages[\(i)].next", "no stage has the id '\(n)'") }
+                guard let j = stages.firstIndex(where: { $0.id == n }) else {
+                    throw fail("stages[\(i)].next", "no stage has the id '\(n)'")
+                }
                 guard j > i else { throw fail("stages[\(i)].next", "must be a later stage, so escalation cannot loop") }
             }
         }
         if let first = stages.first, !first.directEntry { throw fail("stages[0].direct_entry", "the first stage must allow direct entry") }
         for (i, r) in lateness.enumerated() {
             let f = "lateness[\(i)]"
-            guard !r.codes.isEmpty, r.codes.allSatisfy({ $0 == "L" || $0 == "U" }) else { throw fail("\(f).codes", "must list L, U or both") }
+            guard !r.codes.isEmpty, r.codes.allSatisfy({ $0 == "L" || $0 == "U" }) else {
+                throw fail("\(f).codes", "must list L, U or both")
+            }
             guard r.atLeast >= 1 else { throw fail("\(f).at_least", "must be at least 1") }
             if let m = r.atMost, m < r.atLeast { throw fail("\(f).at_most", "must be at least at_least (\(r.atLeast))") }
         }
@@ -356,15 +421,20 @@ extension Policy {
         guard me.noContactSchoolDays.allSatisfy({ $0 >= 1 }), me.noContactSchoolDays == me.noContactSchoolDays.sorted() else {
             throw fail("missing_education.no_contact_school_days", "must be school-day counts of at least 1, in order")
         }
-        let cu = NationalRules.continuousUnauthorisedSchoolDays, afterLeave = NationalRules.notBackAfterLeaveSchoolDays
+        let cu = NationalRules.continuousUnauthorisedSchoolDays
+        let afterLeave = NationalRules.notBackAfterLeaveSchoolDays
         guard (1...cu).contains(me.continuousUnauthorisedSchoolDays) else {
-            throw fail("missing_education.continuous_unauthorised_school_days", "must be 1 to \(cu): the regulations' deletion ground is \(cu)")
+            throw fail(
+                "missing_education.continuous_unauthorised_school_days", "must be 1 to \(cu): the regulations' deletion ground is \(cu)")
         }
         guard (1...afterLeave).contains(me.notBackAfterLeaveSchoolDays) else {
-            throw fail("missing_education.not_back_after_leave_school_days", "must be 1 to \(afterLeave): the regulations' deletion ground is \(afterLeave)")
+            throw fail(
+                "missing_education.not_back_after_leave_school_days",
+                "must be 1 to \(afterLeave): the regulations' deletion ground is \(afterLeave)")
         }
         let pn = penaltyNotice
-        let threshold = NationalRules.penaltyThresholdSessions, window = NationalRules.penaltyWindowSchoolWeeks
+        let threshold = NationalRules.penaltyThresholdSessions
+        let window = NationalRules.penaltyWindowSchoolWeeks
         guard (1...threshold).contains(pn.thresholdSessions) else {
             throw fail("penalty_notice.threshold_sessions", "must be 1 to \(threshold): the national threshold is \(threshold)")
         }
@@ -373,10 +443,14 @@ extension Policy {
         }
         let nti = NationalRules.noticeToImproveSchoolWeeks
         if let w = pn.improvementSchoolWeeks, !nti.contains(w) {
-            throw fail("penalty_notice.improvement_school_weeks", "a Notice to Improve's improvement period is \(nti.lowerBound) to \(nti.upperBound) weeks")
+            throw fail(
+                "penalty_notice.improvement_school_weeks",
+                "a Notice to Improve's improvement period is \(nti.lowerBound) to \(nti.upperBound) weeks")
         }
         if pn.noticeToImprove != .never && pn.improvementSchoolWeeks == nil {
-            throw fail("penalty_notice.improvement_school_weeks", "needed when notice_to_improve is \(pn.noticeToImprove.rawValue): the Notice to Improve's improvement period")
+            throw fail(
+                "penalty_notice.improvement_school_weeks",
+                "needed when notice_to_improve is \(pn.noticeToImprove.rawValue): the Notice to Improve's improvement period")
         }
         guard leave.noticeDays >= 0 else { throw fail("leave.notice_days", "must not be negative") }
         if let a = leave.refuseWhenAuthorisedAbove { try fraction(a, "leave.refuse_when_authorised_above") }
@@ -439,7 +513,11 @@ public enum PolicyFile {
         case .keyNotFound(let k, let c):
             return ValidationError(field: path(c.codingPath + [k]), reason: "is missing")
         case .typeMismatch(let t, let c):
-            return ValidationError(field: path(c.codingPath), reason: "should be \(t == String.self ? "text" : t == Double.self ? "a number" : t == Int.self ? "a whole number" : t == Bool.self ? "true or false" : "\(t)")")
+            return ValidationError(
+                field: path(c.codingPath),
+                reason:
+                    "should be \(t == String.self ? "text" : t == Double.self ? "a number" : t == Int.self ? "a whole number" : t == Bool.self ? "true or false" : "\(t)")"
+            )
         case .valueNotFound(_, let c):
             return ValidationError(field: path(c.codingPath), reason: "must not be null")
         case .dataCorrupted(let c):
@@ -455,27 +533,34 @@ public enum PolicyFile {
 extension Policy {
     /// What Rollbook applies to a school that has not set its own policy: the national rules, register times
     /// that open for 30 minutes, a 96% target with the common bands, and a simple two-stage escalation.
-    public static func standard(name: String = "Rollbook standard policy", effectiveFrom: LocalDate = LocalDate(year: 2024, month: 8, day: 19)!) -> Policy {
-        Policy(rollbookPolicy: 1, name: name, effectiveFrom: effectiveFrom,
-               clauses: [
-                   Clause("attendance_target", "DfE 'Working together to improve school attendance' (2024): schools set a target"),
-                   Clause("day_one", "Working together (2024): contact on the first day of an unexplained absence"),
-               ],
-               register: .standard, attendanceTarget: 0.96, bands: AttendanceBands.standard.bands,
-               persistentAbsence: NationalRules.persistentAbsence, severeAbsence: NationalRules.severeAbsence,
-               noReason: NoReason(nToOSchoolDays: NationalRules.noReasonSchoolDays),
-               dayOne: DayOne(contactBy: TimeOfDay(hour: 10, minute: 0)!, repeatDaily: true),
-               stages: [
-                   Stage(id: "stage-1", name: "Concern letter", below: 0.95, action: .letter, letter: "concern",
-                         monitoringSchoolWeeks: 4, improvementTarget: 0.95, next: "stage-2", directEntry: true),
-                   Stage(id: "stage-2", name: "Meeting with parents", below: 0.95, action: .meeting, letter: "meeting-invitation",
-                         monitoringSchoolWeeks: 6, improvementTarget: 0.95),
-               ],
-               lateness: [], illnessEvidence: [],
-               missingEducation: MissingEducation(noContactSchoolDays: [10], vulnerableAfterSchoolDays: nil, continuousUnauthorisedSchoolDays: NationalRules.continuousUnauthorisedSchoolDays,
-                                                  illnessSchoolDays: nil, notBackAfterLeaveSchoolDays: NationalRules.notBackAfterLeaveSchoolDays,
-                                                  tellSocialWorker: true),
-               penaltyNotice: PenaltyNotice(noticeToImprove: .never, improvementSchoolWeeks: nil),
-               leave: LeaveRules(noticeDays: 14, refuseWhenAuthorisedAbove: nil, blackouts: [], adjacentDaysEvidenceDays: nil))
+    public static func standard(
+        name: String = "Rollbook standard policy", effectiveFrom: LocalDate = LocalDate(year: 2024, month: 8, day: 19)!
+    ) -> Policy {
+        Policy(
+            rollbookPolicy: 1, name: name, effectiveFrom: effectiveFrom,
+            clauses: [
+                Clause("attendance_target", "DfE 'Working together to improve school attendance' (2024): schools set a target"),
+                Clause("day_one", "Working together (2024): contact on the first day of an unexplained absence"),
+            ],
+            register: .standard, attendanceTarget: 0.96, bands: AttendanceBands.standard.bands,
+            persistentAbsence: NationalRules.persistentAbsence, severeAbsence: NationalRules.severeAbsence,
+            noReason: NoReason(nToOSchoolDays: NationalRules.noReasonSchoolDays),
+            dayOne: DayOne(contactBy: TimeOfDay(hour: 10, minute: 0)!, repeatDaily: true),
+            stages: [
+                Stage(
+                    id: "stage-1", name: "Concern letter", below: 0.95, action: .letter, letter: "concern",
+                    monitoringSchoolWeeks: 4, improvementTarget: 0.95, next: "stage-2", directEntry: true),
+                Stage(
+                    id: "stage-2", name: "Meeting with parents", below: 0.95, action: .meeting, letter: "meeting-invitation",
+                    monitoringSchoolWeeks: 6, improvementTarget: 0.95),
+            ],
+            lateness: [], illnessEvidence: [],
+            missingEducation: MissingEducation(
+                noContactSchoolDays: [10], vulnerableAfterSchoolDays: nil,
+                continuousUnauthorisedSchoolDays: NationalRules.continuousUnauthorisedSchoolDays,
+                illnessSchoolDays: nil, notBackAfterLeaveSchoolDays: NationalRules.notBackAfterLeaveSchoolDays,
+                tellSocialWorker: true),
+            penaltyNotice: PenaltyNotice(noticeToImprove: .never, improvementSchoolWeeks: nil),
+            leave: LeaveRules(noticeDays: 14, refuseWhenAuthorisedAbove: nil, blackouts: [], adjacentDaysEvidenceDays: nil))
     }
 }

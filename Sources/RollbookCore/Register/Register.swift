@@ -5,16 +5,25 @@ public struct RegisterWindow: Sendable, Hashable, Codable {
     public var lateAfter: TimeOfDay
     public var closes: TimeOfDay
     public init(opens: TimeOfDay, lateAfter: TimeOfDay? = nil, closes: TimeOfDay) {
-        self.opens = opens; self.lateAfter = lateAfter ?? opens; self.closes = closes
+        self.opens = opens
+        self.lateAfter = lateAfter ?? opens
+        self.closes = closes
     }
 
-    public enum State: String, Sendable, Codable { case notYetOpen = "not_yet_open", open, closed }
+    public enum State: String, Sendable, Codable {
+        case notYetOpen = "not_yet_open"
+        case open, closed
+    }
     public func state(at t: TimeOfDay) -> State { t < opens ? .notYetOpen : (t <= closes ? .open : .closed) }
 
     /// Validates the order opens <= lateAfter <= closes.
     public func validate(field: String) throws(ValidationError) {
-        guard opens <= lateAfter else { throw ValidationError(field: field, reason: "late_after (\(lateAfter)) is before the register opens (\(opens))") }
-        guard lateAfter <= closes else { throw ValidationError(field: field, reason: "closes (\(closes)) is before late_after (\(lateAfter))") }
+        guard opens <= lateAfter else {
+            throw ValidationError(field: field, reason: "late_after (\(lateAfter)) is before the register opens (\(opens))")
+        }
+        guard lateAfter <= closes else {
+            throw ValidationError(field: field, reason: "closes (\(closes)) is before late_after (\(lateAfter))")
+        }
     }
 }
 
@@ -22,7 +31,10 @@ public struct RegisterWindow: Sendable, Hashable, Codable {
 public struct RegisterTimes: Sendable, Hashable, Codable {
     public var am: RegisterWindow
     public var pm: RegisterWindow
-    public init(am: RegisterWindow, pm: RegisterWindow) { self.am = am; self.pm = pm }
+    public init(am: RegisterWindow, pm: RegisterWindow) {
+        self.am = am
+        self.pm = pm
+    }
     public subscript(_ s: Session) -> RegisterWindow { s == .am ? am : pm }
 
     /// Rollbook's default when a school has set nothing: AM 8:40-9:10, PM 13:00-13:30 (open no longer than 30 minutes).
@@ -44,7 +56,10 @@ public struct RegisterTimes: Sendable, Hashable, Codable {
 public struct ValidationError: Error, Sendable, Equatable, CustomStringConvertible {
     public var field: String
     public var reason: String
-    public init(field: String, reason: String) { self.field = field; self.reason = reason }
+    public init(field: String, reason: String) {
+        self.field = field
+        self.reason = reason
+    }
     public var description: String { "\(field): \(reason)" }
 }
 
@@ -55,7 +70,10 @@ public struct Mark: Sendable, Hashable, Codable {
     public var code: AttendanceCode
     public var minutesLate: Int?
     public init(date: LocalDate, session: Session, code: AttendanceCode, minutesLate: Int? = nil) {
-        self.date = date; self.session = session; self.code = code; self.minutesLate = minutesLate
+        self.date = date
+        self.session = session
+        self.code = code
+        self.minutesLate = minutesLate
     }
 }
 
@@ -63,7 +81,10 @@ public struct Mark: Sendable, Hashable, Codable {
 public struct Actor: Sendable, Hashable, Codable {
     public var name: String
     public var position: String
-    public init(name: String, position: String) { self.name = name; self.position = position }
+    public init(name: String, position: String) {
+        self.name = name
+        self.position = position
+    }
 }
 
 /// A change to a mark after its first entry. Append-only: never edited, never removed.
@@ -101,8 +122,12 @@ public enum RegisterRules {
     }
 
     /// N marks that have waited more than `limit` school days for a reason on `asOf`.
-    public static func overdueNoReason(_ marks: [Mark], calendar: SchoolCalendar, asOf: LocalDate,
-                                       limit: Int = noReasonLimitSchoolDays) -> [Mark] {
-        marks.filter { $0.code == .n && isNoReasonOverdue(schoolDaysSince: calendar.schoolDays(after: $0.date, through: asOf), limit: limit) }
+    public static func overdueNoReason(
+        _ marks: [Mark], calendar: SchoolCalendar, asOf: LocalDate,
+        limit: Int = noReasonLimitSchoolDays
+    ) -> [Mark] {
+        marks.filter {
+            $0.code == .n && isNoReasonOverdue(schoolDaysSince: calendar.schoolDays(after: $0.date, through: asOf), limit: limit)
+        }
     }
 }

@@ -20,19 +20,20 @@ public enum CTFMarks {
 
     /// Every code and its character. The two-character 2024 codes are the only ones not written as themselves.
     public static let table: [(code: AttendanceCode, character: Character)] = AttendanceCode.allCases.map { c in
-        let ch: Character = switch c {
-        case .j1: "J"
-        case .c1: "F"
-        case .c2: "H"
-        case .y1: "1"
-        case .y2: "2"
-        case .y3: "3"
-        case .y4: "4"
-        case .y5: "5"
-        case .y6: "6"
-        case .y7: "7"
-        default: Character(c.symbol)
-        }
+        let ch: Character =
+            switch c {
+            case .j1: "J"
+            case .c1: "F"
+            case .c2: "H"
+            case .y1: "1"
+            case .y2: "2"
+            case .y3: "3"
+            case .y4: "4"
+            case .y5: "5"
+            case .y6: "6"
+            case .y7: "7"
+            default: Character(c.symbol)
+            }
         return (c, ch)
     }
 
@@ -66,19 +67,25 @@ public struct CTFSchool: Sendable, Hashable, Codable {
     public var la: String
     public var estab: String
     public var name: String
-    public init(la: String, estab: String, name: String) { self.la = la; self.estab = estab; self.name = name }
+    public init(la: String, estab: String, name: String) {
+        self.la = la
+        self.estab = estab
+        self.name = name
+    }
 
     /// Checks the numbers' form; the error names `field` (e.g. the element path).
     public func validate(field: String) throws(ValidationError) {
-        guard la.count == 3, la.allSatisfy(\.isASCIIDigit) else { throw ValidationError(field: "\(field)/LEA", reason: "'\(la)' must be a three-digit LA number") }
+        guard la.count == 3, la.allSatisfy(\.isASCIIDigit) else {
+            throw ValidationError(field: "\(field)/LEA", reason: "'\(la)' must be a three-digit LA number")
+        }
         guard estab.count == 4, estab.allSatisfy(\.isASCIIDigit) else {
             throw ValidationError(field: "\(field)/Estab", reason: "'\(estab)' must be a four-digit establishment number")
         }
     }
 }
 
-fileprivate extension Character {
-    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
+extension Character {
+    fileprivate var isASCIIDigit: Bool { ("0"..."9").contains(self) }
 }
 
 public struct CTFHeader: Sendable, Hashable {
@@ -97,12 +104,20 @@ public struct CTFHeader: Sendable, Hashable {
     public var destinationLA: String
     public var destinationEstab: String
 
-    public init(dateTime: String, source: CTFSchool, academicYear: AcademicYear, destinationLA: String = "MMM", destinationEstab: String = "MMMM",
-                documentName: String = "Common Transfer File", version: String = "25.0", documentQualifier: String = "partial",
-                supplierID: String = "Rollbook") {
-        self.documentName = documentName; self.version = version; self.dateTime = dateTime; self.documentQualifier = documentQualifier
-        self.supplierID = supplierID; self.source = source; self.academicYear = academicYear
-        self.destinationLA = destinationLA; self.destinationEstab = destinationEstab
+    public init(
+        dateTime: String, source: CTFSchool, academicYear: AcademicYear, destinationLA: String = "MMM", destinationEstab: String = "MMMM",
+        documentName: String = "Common Transfer File", version: String = "25.0", documentQualifier: String = "partial",
+        supplierID: String = "Rollbook"
+    ) {
+        self.documentName = documentName
+        self.version = version
+        self.dateTime = dateTime
+        self.documentQualifier = documentQualifier
+        self.supplierID = supplierID
+        self.source = source
+        self.academicYear = academicYear
+        self.destinationLA = destinationLA
+        self.destinationEstab = destinationEstab
     }
 }
 
@@ -120,10 +135,18 @@ public struct CTFYearData: Sendable, Hashable {
     /// Two characters a day from `startDate`, AM then PM (see `CTFMarks`).
     public var marks: String
 
-    public init(year: AcademicYear, school: CTFSchool, sessionsPossible: Int, sessionsAuthorised: Int, sessionsAttended: Int,
-                sessionsUnauthorised: Int, startDate: LocalDate, marks: String) {
-        self.year = year; self.school = school; self.sessionsPossible = sessionsPossible; self.sessionsAuthorised = sessionsAuthorised
-        self.sessionsAttended = sessionsAttended; self.sessionsUnauthorised = sessionsUnauthorised; self.startDate = startDate; self.marks = marks
+    public init(
+        year: AcademicYear, school: CTFSchool, sessionsPossible: Int, sessionsAuthorised: Int, sessionsAttended: Int,
+        sessionsUnauthorised: Int, startDate: LocalDate, marks: String
+    ) {
+        self.year = year
+        self.school = school
+        self.sessionsPossible = sessionsPossible
+        self.sessionsAuthorised = sessionsAuthorised
+        self.sessionsAttended = sessionsAttended
+        self.sessionsUnauthorised = sessionsUnauthorised
+        self.startDate = startDate
+        self.marks = marks
     }
 
     /// The last day the marks string covers.
@@ -134,7 +157,11 @@ public struct CTFYearData: Sendable, Hashable {
         public var date: LocalDate
         public var session: Session
         public var code: AttendanceCode?
-        public init(date: LocalDate, session: Session, code: AttendanceCode?) { self.date = date; self.session = session; self.code = code }
+        public init(date: LocalDate, session: Session, code: AttendanceCode?) {
+            self.date = date
+            self.session = session
+            self.code = code
+        }
     }
 
     /// Each session of the marks string with its code; the error names `field` and the character.
@@ -147,12 +174,17 @@ public struct CTFYearData: Sendable, Hashable {
         var out: [SessionMark] = []
         out.reserveCapacity(chars.count)
         for (i, ch) in chars.enumerated() {
-            let date = startDate.adding(days: i / 2), session: Session = i % 2 == 0 ? .am : .pm
-            if ch == CTFMarks.noMark { out.append(SessionMark(date: date, session: session, code: nil)); continue }
+            let date = startDate.adding(days: i / 2)
+            let session: Session = i % 2 == 0 ? .am : .pm
+            if ch == CTFMarks.noMark {
+                out.append(SessionMark(date: date, session: session, code: nil))
+                continue
+            }
             guard let code = CTFMarks.code(for: ch, on: date) else {
-                let why = AttendanceCode.lookup(String(ch)).map { c in
-                    c.isLegacy ? "code \(c.symbol) was withdrawn on 19 August 2024" : "it stands for no code in force on that day"
-                } ?? "it stands for no attendance code"
+                let why =
+                    AttendanceCode.lookup(String(ch)).map { c in
+                        c.isLegacy ? "code \(c.symbol) was withdrawn on 19 August 2024" : "it stands for no code in force on that day"
+                    } ?? "it stands for no attendance code"
                 throw ValidationError(field: field, reason: "character \(i + 1) ('\(ch)', \(date) \(session.rawValue)): \(why)")
             }
             out.append(SessionMark(date: date, session: session, code: code))
@@ -164,7 +196,11 @@ public struct CTFYearData: Sendable, Hashable {
     public func tally(field: String = "AttendanceMarks") throws(ValidationError) -> SessionCounts {
         var c = SessionCounts()
         for s in try sessions(field: field) {
-            guard let code = s.code else { c.unmarked += 1; c.possible += 1; continue }
+            guard let code = s.code else {
+                c.unmarked += 1
+                c.possible += 1
+                continue
+            }
             switch code.statisticalMeaning {
             case .present: c.present += 1
             case .approvedEducationalActivity: c.approvedActivity += 1
@@ -182,17 +218,25 @@ public struct CTFYearData: Sendable, Hashable {
     public func validate(path: String) throws(ValidationError) {
         try school.validate(field: path)
         guard year.range.contains(startDate) else {
-            throw ValidationError(field: "\(path)/AttendSessions/AttendanceStartDate", reason: "\(startDate) is not in the academic year \(year) given in Year")
+            throw ValidationError(
+                field: "\(path)/AttendSessions/AttendanceStartDate",
+                reason: "\(startDate) is not in the academic year \(year) given in Year")
         }
         let counts = try tally(field: "\(path)/AttendSessions/AttendanceMarks")
         guard endDate <= year.range.to else {
-            throw ValidationError(field: "\(path)/AttendSessions/AttendanceMarks",
-                                  reason: "runs to \(endDate), past the end of the academic year \(year) (\(year.range.to))")
+            throw ValidationError(
+                field: "\(path)/AttendSessions/AttendanceMarks",
+                reason: "runs to \(endDate), past the end of the academic year \(year) (\(year.range.to))")
         }
-        let checks = [("SessionsPossible", sessionsPossible, counts.possible, "possible sessions"),
-                      ("SessionsAttended", sessionsAttended, counts.present + counts.approvedActivity, "sessions attended (present or at an approved educational activity)"),
-                      ("SessionsAuthorised", sessionsAuthorised, counts.authorised, "sessions of authorised absence"),
-                      ("SessionsUnauthorised", sessionsUnauthorised, counts.unauthorised, "sessions of unauthorised absence")]
+        let checks = [
+            ("SessionsPossible", sessionsPossible, counts.possible, "possible sessions"),
+            (
+                "SessionsAttended", sessionsAttended, counts.present + counts.approvedActivity,
+                "sessions attended (present or at an approved educational activity)"
+            ),
+            ("SessionsAuthorised", sessionsAuthorised, counts.authorised, "sessions of authorised absence"),
+            ("SessionsUnauthorised", sessionsUnauthorised, counts.unauthorised, "sessions of unauthorised absence"),
+        ]
         for (name, given, fromMarks, what) in checks where given != fromMarks {
             throw ValidationError(field: "\(path)/\(name)", reason: "is \(given) but the marks string has \(fromMarks) \(what)")
         }
@@ -202,8 +246,10 @@ public struct CTFYearData: Sendable, Hashable {
     /// of 31 August, the leaving day, `asOf` and the calendar's last term day. Sessions the statistics engine does not
     /// count for the pupil are `#`; open sessions with no mark are `-`; the counts are the engine's over the same days.
     /// Nil when the pupil has no possible session in that stretch.
-    public static func build(year: AcademicYear, school: CTFSchool, marks: SessionArray, enrolment: Enrolment,
-                             calendar: SchoolCalendar, asOf: LocalDate) throws(ValidationError) -> CTFYearData? {
+    public static func build(
+        year: AcademicYear, school: CTFSchool, marks: SessionArray, enrolment: Enrolment,
+        calendar: SchoolCalendar, asOf: LocalDate
+    ) throws(ValidationError) -> CTFYearData? {
         guard let span = calendar.span else { return nil }
         let from = max(year.range.from, enrolment.startingDay)
         var to = min(year.range.to, asOf, span.to)
@@ -218,18 +264,26 @@ public struct CTFYearData: Sendable, Hashable {
         var d = from
         while d <= to {
             for s in Session.allCases {
-                guard enrolment.isOnRoll(d), calendar.isOpen(d, s, yearGroup: group) else { text.append(CTFMarks.notCounted); continue }
-                guard let code = marks[d, s] else { text.append(CTFMarks.noMark); continue }
+                guard enrolment.isOnRoll(d), calendar.isOpen(d, s, yearGroup: group) else {
+                    text.append(CTFMarks.notCounted)
+                    continue
+                }
+                guard let code = marks[d, s] else {
+                    text.append(CTFMarks.noMark)
+                    continue
+                }
                 guard let ch = CTFMarks.character(for: code, on: d) else {
-                    throw ValidationError(field: "marks", reason: "\(d) \(s.rawValue) has code \(code.symbol), which was not in force on that day")
+                    throw ValidationError(
+                        field: "marks", reason: "\(d) \(s.rawValue) has code \(code.symbol), which was not in force on that day")
                 }
                 text.append(ch)
             }
             d = d.adding(days: 1)
         }
-        return CTFYearData(year: year, school: school, sessionsPossible: counts.possible, sessionsAuthorised: counts.authorised,
-                           sessionsAttended: counts.present + counts.approvedActivity, sessionsUnauthorised: counts.unauthorised,
-                           startDate: from, marks: text)
+        return CTFYearData(
+            year: year, school: school, sessionsPossible: counts.possible, sessionsAuthorised: counts.authorised,
+            sessionsAttended: counts.present + counts.approvedActivity, sessionsUnauthorised: counts.unauthorised,
+            startDate: from, marks: text)
     }
 }
 
@@ -247,17 +301,28 @@ public struct CTFPupil: Sendable, Hashable {
     /// Each academic year at each school, oldest first.
     public var attendance: [CTFYearData]
 
-    public init(upn: String, surname: String, forename: String, dateOfBirth: LocalDate, sex: String, preferredForename: String = "",
-                ncYearActual: String? = nil, attendance: [CTFYearData] = []) {
-        self.upn = upn; self.surname = surname; self.forename = forename; self.dateOfBirth = dateOfBirth; self.sex = sex
-        self.preferredForename = preferredForename; self.ncYearActual = ncYearActual; self.attendance = attendance
+    public init(
+        upn: String, surname: String, forename: String, dateOfBirth: LocalDate, sex: String, preferredForename: String = "",
+        ncYearActual: String? = nil, attendance: [CTFYearData] = []
+    ) {
+        self.upn = upn
+        self.surname = surname
+        self.forename = forename
+        self.dateOfBirth = dateOfBirth
+        self.sex = sex
+        self.preferredForename = preferredForename
+        self.ncYearActual = ncYearActual
+        self.attendance = attendance
     }
 }
 
 public struct CTFDocument: Sendable, Hashable {
     public var header: CTFHeader
     public var pupils: [CTFPupil]
-    public init(header: CTFHeader, pupils: [CTFPupil]) { self.header = header; self.pupils = pupils }
+    public init(header: CTFHeader, pupils: [CTFPupil]) {
+        self.header = header
+        self.pupils = pupils
+    }
 
     // MARK: Writing
 
@@ -265,30 +330,45 @@ public struct CTFDocument: Sendable, Hashable {
     public var xml: String {
         func leaf(_ name: String, _ text: String) -> XMLNode { XMLNode(name, text: text) }
         let h = header
-        let head = XMLNode("Header", [
-            leaf("DocumentName", h.documentName), leaf("CTFversion", h.version), leaf("DateTime", h.dateTime),
-            leaf("DocumentQualifier", h.documentQualifier), leaf("SupplierID", h.supplierID),
-            XMLNode("SourceSchool", [leaf("LEA", h.source.la), leaf("Estab", h.source.estab), leaf("SchoolName", h.source.name),
-                                     leaf("AcademicYear", String(h.academicYear.startYear))]),
-            XMLNode("DestSchool", [leaf("LEA", h.destinationLA), leaf("Estab", h.destinationEstab)]),
-        ])
+        let head = XMLNode(
+            "Header",
+            [
+                leaf("DocumentName", h.documentName), leaf("CTFversion", h.version), leaf("DateTime", h.dateTime),
+                leaf("DocumentQualifier", h.documentQualifier), leaf("SupplierID", h.supplierID),
+                XMLNode(
+                    "SourceSchool",
+                    [
+                        leaf("LEA", h.source.la), leaf("Estab", h.source.estab), leaf("SchoolName", h.source.name),
+                        leaf("AcademicYear", String(h.academicYear.startYear)),
+                    ]),
+                XMLNode("DestSchool", [leaf("LEA", h.destinationLA), leaf("Estab", h.destinationEstab)]),
+            ])
         let pupils = pupils.map { p in
             var basic: [XMLNode] = []
             if !p.preferredForename.isEmpty { basic.append(leaf("PreferredForename", p.preferredForename)) }
             if let y = p.ncYearActual { basic.append(leaf("NCyearActual", y)) }
-            var children = [leaf("UPN", p.upn), leaf("Surname", p.surname), leaf("Forename", p.forename), leaf("DOB", p.dateOfBirth.iso),
-                            leaf("Sex", p.sex)]
+            var children = [
+                leaf("UPN", p.upn), leaf("Surname", p.surname), leaf("Forename", p.forename), leaf("DOB", p.dateOfBirth.iso),
+                leaf("Sex", p.sex),
+            ]
             if !basic.isEmpty { children.append(XMLNode("BasicDetails", basic)) }
             if !p.attendance.isEmpty {
-                children.append(XMLNode("Attendance", p.attendance.map { y in
-                    XMLNode("YearData", [
-                        leaf("Year", String(y.year.startYear)), leaf("LEA", y.school.la), leaf("Estab", y.school.estab),
-                        leaf("SchoolName", y.school.name), leaf("SessionsPossible", String(y.sessionsPossible)),
-                        leaf("SessionsAuthorised", String(y.sessionsAuthorised)), leaf("SessionsAttended", String(y.sessionsAttended)),
-                        leaf("SessionsUnauthorised", String(y.sessionsUnauthorised)),
-                        XMLNode("AttendSessions", [leaf("AttendanceStartDate", y.startDate.iso), leaf("AttendanceMarks", y.marks)]),
-                    ])
-                }))
+                children.append(
+                    XMLNode(
+                        "Attendance",
+                        p.attendance.map { y in
+                            XMLNode(
+                                "YearData",
+                                [
+                                    leaf("Year", String(y.year.startYear)), leaf("LEA", y.school.la), leaf("Estab", y.school.estab),
+                                    leaf("SchoolName", y.school.name), leaf("SessionsPossible", String(y.sessionsPossible)),
+                                    leaf("SessionsAuthorised", String(y.sessionsAuthorised)),
+                                    leaf("SessionsAttended", String(y.sessionsAttended)),
+                                    leaf("SessionsUnauthorised", String(y.sessionsUnauthorised)),
+                                    XMLNode(
+                                        "AttendSessions", [leaf("AttendanceStartDate", y.startDate.iso), leaf("AttendanceMarks", y.marks)]),
+                                ])
+                        }))
             }
             return XMLNode("Pupil", children)
         }
@@ -301,23 +381,28 @@ public struct CTFDocument: Sendable, Hashable {
     /// marks string. Elements Rollbook does not use are ignored. Errors name the element (path) and the reason.
     public static func parse(_ text: String) throws(ValidationError) -> CTFDocument {
         let root = try XMLNode.parse(text)
-        guard root.name == "CTfile" else { throw ValidationError(field: root.name, reason: "the root element must be CTfile, not \(root.name)") }
+        guard root.name == "CTfile" else {
+            throw ValidationError(field: root.name, reason: "the root element must be CTfile, not \(root.name)")
+        }
         let path = "CTfile"
         let h = try root.one("Header", path)
         let hp = path + "/Header"
         let src = try h.one("SourceSchool", hp)
         let sp = hp + "/SourceSchool"
-        let source = CTFSchool(la: try src.text("LEA", sp), estab: try src.text("Estab", sp), name: try src.optionalText("SchoolName", sp) ?? "")
+        let source = CTFSchool(
+            la: try src.text("LEA", sp), estab: try src.text("Estab", sp), name: try src.optionalText("SchoolName", sp) ?? "")
         try source.validate(field: sp)
         let yearText = try src.text("AcademicYear", sp)
         guard let y = Int(yearText), (1990...2100).contains(y) else {
             throw ValidationError(field: sp + "/AcademicYear", reason: "'\(yearText)' must be a year such as 2025 (for 2025/26)")
         }
         let dest = try h.optional("DestSchool", hp)
-        let header = CTFHeader(dateTime: try h.optionalText("DateTime", hp) ?? "", source: source, academicYear: AcademicYear(startYear: y),
-                               destinationLA: try dest?.optionalText("LEA", hp + "/DestSchool") ?? "", destinationEstab: try dest?.optionalText("Estab", hp + "/DestSchool") ?? "",
-                               documentName: try h.text("DocumentName", hp), version: try h.optionalText("CTFversion", hp) ?? "",
-                               documentQualifier: try h.optionalText("DocumentQualifier", hp) ?? "", supplierID: try h.optionalText("SupplierID", hp) ?? "")
+        let header = CTFHeader(
+            dateTime: try h.optionalText("DateTime", hp) ?? "", source: source, academicYear: AcademicYear(startYear: y),
+            destinationLA: try dest?.optionalText("LEA", hp + "/DestSchool") ?? "",
+            destinationEstab: try dest?.optionalText("Estab", hp + "/DestSchool") ?? "",
+            documentName: try h.text("DocumentName", hp), version: try h.optionalText("CTFversion", hp) ?? "",
+            documentQualifier: try h.optionalText("DocumentQualifier", hp) ?? "", supplierID: try h.optionalText("SupplierID", hp) ?? "")
         guard header.documentName == "Common Transfer File" else {
             throw ValidationError(field: hp + "/DocumentName", reason: "'\(header.documentName)' is not 'Common Transfer File'")
         }
@@ -329,7 +414,9 @@ public struct CTFDocument: Sendable, Hashable {
         for (i, node) in pupilNodes.enumerated() {
             let pp = "\(path)/CTFpupilData/Pupil[\(i + 1)]"
             let p = try CTFPupil.parse(node, path: pp)
-            guard seen.insert(p.upn).inserted else { throw ValidationError(field: pp + "/UPN", reason: "\(p.upn) appears twice in the file") }
+            guard seen.insert(p.upn).inserted else {
+                throw ValidationError(field: pp + "/UPN", reason: "\(p.upn) appears twice in the file")
+            }
             pupils.append(p)
         }
         return CTFDocument(header: header, pupils: pupils)
@@ -339,16 +426,23 @@ public struct CTFDocument: Sendable, Hashable {
 extension CTFPupil {
     static func parse(_ node: XMLNode, path: String) throws(ValidationError) -> CTFPupil {
         let upn = try node.text("UPN", path)
-        guard UPN.isValid(upn) else { throw ValidationError(field: path + "/UPN", reason: "'\(upn)' is not a UPN: one letter then 12 digits, or 12 digits and a letter") }
+        guard UPN.isValid(upn) else {
+            throw ValidationError(
+                field: path + "/UPN", reason: "'\(upn)' is not a UPN: one letter then 12 digits, or 12 digits and a letter")
+        }
         let dobText = try node.text("DOB", path)
-        guard let dob = LocalDate(iso: dobText) else { throw ValidationError(field: path + "/DOB", reason: "'\(dobText)' is not a date in the form YYYY-MM-DD") }
-        let sexName = node.children.contains { $0.name == "Sex" } ? "Sex" : (node.children.contains { $0.name == "Gender" } ? "Gender" : "Sex")
+        guard let dob = LocalDate(iso: dobText) else {
+            throw ValidationError(field: path + "/DOB", reason: "'\(dobText)' is not a date in the form YYYY-MM-DD")
+        }
+        let sexName =
+            node.children.contains { $0.name == "Sex" } ? "Sex" : (node.children.contains { $0.name == "Gender" } ? "Gender" : "Sex")
         let sex = try node.text(sexName, path)
         guard ["M", "F"].contains(sex) else { throw ValidationError(field: "\(path)/\(sexName)", reason: "'\(sex)' must be M or F") }
         let basic = try node.optional("BasicDetails", path)
         let year = try basic?.optionalText("NCyearActual", path + "/BasicDetails")
         if let year, !YearGroup.isValid(year) {
-            throw ValidationError(field: path + "/BasicDetails/NCyearActual", reason: "'\(year)' must be one of \(YearGroup.all.joined(separator: ", "))")
+            throw ValidationError(
+                field: path + "/BasicDetails/NCyearActual", reason: "'\(year)' must be one of \(YearGroup.all.joined(separator: ", "))")
         }
         var years: [CTFYearData] = []
         if let att = try node.optional("Attendance", path) {
@@ -357,8 +451,10 @@ extension CTFPupil {
                 years.append(try CTFYearData.parse(yd, path: yp))
             }
         }
-        return CTFPupil(upn: upn, surname: try node.text("Surname", path), forename: try node.text("Forename", path), dateOfBirth: dob, sex: sex,
-                        preferredForename: try basic?.optionalText("PreferredForename", path + "/BasicDetails") ?? "", ncYearActual: year, attendance: years)
+        return CTFPupil(
+            upn: upn, surname: try node.text("Surname", path), forename: try node.text("Forename", path), dateOfBirth: dob, sex: sex,
+            preferredForename: try basic?.optionalText("PreferredForename", path + "/BasicDetails") ?? "", ncYearActual: year,
+            attendance: years)
     }
 }
 
@@ -366,7 +462,9 @@ extension CTFYearData {
     static func parse(_ node: XMLNode, path: String) throws(ValidationError) -> CTFYearData {
         func count(_ name: String) throws(ValidationError) -> Int {
             let t = try node.text(name, path)
-            guard let n = Int(t), n >= 0, t.allSatisfy(\.isASCIIDigit) else { throw ValidationError(field: "\(path)/\(name)", reason: "'\(t)' must be a whole number") }
+            guard let n = Int(t), n >= 0, t.allSatisfy(\.isASCIIDigit) else {
+                throw ValidationError(field: "\(path)/\(name)", reason: "'\(t)' must be a whole number")
+            }
             return n
         }
         let yearText = try node.text("Year", path)
@@ -379,11 +477,13 @@ extension CTFYearData {
         guard let start = LocalDate(iso: startText) else {
             throw ValidationError(field: ap + "/AttendanceStartDate", reason: "'\(startText)' is not a date in the form YYYY-MM-DD")
         }
-        let d = CTFYearData(year: AcademicYear(startYear: y),
-                            school: CTFSchool(la: try node.text("LEA", path), estab: try node.text("Estab", path), name: try node.optionalText("SchoolName", path) ?? ""),
-                            sessionsPossible: try count("SessionsPossible"), sessionsAuthorised: try count("SessionsAuthorised"),
-                            sessionsAttended: try count("SessionsAttended"), sessionsUnauthorised: try count("SessionsUnauthorised"),
-                            startDate: start, marks: try sessions.text("AttendanceMarks", ap))
+        let d = CTFYearData(
+            year: AcademicYear(startYear: y),
+            school: CTFSchool(
+                la: try node.text("LEA", path), estab: try node.text("Estab", path), name: try node.optionalText("SchoolName", path) ?? ""),
+            sessionsPossible: try count("SessionsPossible"), sessionsAuthorised: try count("SessionsAuthorised"),
+            sessionsAttended: try count("SessionsAttended"), sessionsUnauthorised: try count("SessionsUnauthorised"),
+            startDate: start, marks: try sessions.text("AttendanceMarks", ap))
         try d.validate(path: path)
         return d
     }
@@ -397,8 +497,16 @@ public struct XMLNode: Sendable, Hashable {
     public var children: [XMLNode]
     public var text: String
 
-    public init(_ name: String, _ children: [XMLNode]) { self.name = name; self.children = children; self.text = "" }
-    public init(_ name: String, text: String) { self.name = name; self.children = []; self.text = text }
+    public init(_ name: String, _ children: [XMLNode]) {
+        self.name = name
+        self.children = children
+        self.text = ""
+    }
+    public init(_ name: String, text: String) {
+        self.name = name
+        self.children = []
+        self.text = text
+    }
 
     public func rendered(indent: Int = 0) -> String {
         let pad = String(repeating: "  ", count: indent)
@@ -409,13 +517,16 @@ public struct XMLNode: Sendable, Hashable {
     // Lookups that name the element at fault.
     func optional(_ name: String, _ path: String? = nil) throws(ValidationError) -> XMLNode? {
         let found = children.filter { $0.name == name }
-        guard found.count <= 1 else { throw ValidationError(field: "\(path ?? self.name)/\(name)", reason: "appears \(found.count) times; expected once") }
+        guard found.count <= 1 else {
+            throw ValidationError(field: "\(path ?? self.name)/\(name)", reason: "appears \(found.count) times; expected once")
+        }
         return found.first
     }
     func one(_ name: String, _ path: String) throws(ValidationError) -> XMLNode {
         let found = children.filter { $0.name == name }
         guard found.count == 1 else {
-            throw ValidationError(field: "\(path)/\(name)", reason: found.isEmpty ? "is required" : "appears \(found.count) times; expected once")
+            throw ValidationError(
+                field: "\(path)/\(name)", reason: found.isEmpty ? "is required" : "appears \(found.count) times; expected once")
         }
         return found[0]
     }
@@ -441,9 +552,9 @@ public struct XMLNode: Sendable, Hashable {
     }
 }
 
-fileprivate extension String {
+extension String {
     /// Without leading and trailing XML white space (space, tab, CR, LF).
-    var trimmingXMLSpace: String {
+    fileprivate var trimmingXMLSpace: String {
         var s = Substring(self)
         while let f = s.first, f == " " || f == "\n" || f == "\t" || f == "\r" || f == "\r\n" { s = s.dropFirst() }
         while let l = s.last, l == " " || l == "\n" || l == "\t" || l == "\r" || l == "\r\n" { s = s.dropLast() }
@@ -471,17 +582,32 @@ struct XMLReader {
     /// Moves past `end`, returning what came before it.
     mutating func until(_ end: StaticString, what: String) throws(ValidationError) -> ArraySlice<UInt8> {
         let start = i
-        while i < b.count { if peek(end) { let s = b[start..<i]; i += end.utf8CodeUnitCount; return s }; i += 1 }
+        while i < b.count {
+            if peek(end) {
+                let s = b[start..<i]
+                i += end.utf8CodeUnitCount
+                return s
+            }
+            i += 1
+        }
         throw fail("\(what) is not closed with '\(end)'")
     }
     /// Comments, processing instructions and white space between markup.
     mutating func misc() throws(ValidationError) {
         while true {
             skipSpace()
-            if peek("<!--") { i += 4; let c = try until("-->", what: "a comment"); if c.count >= 1 && c.last == 45 { throw fail("a comment may not end with '--->'") } }
-            else if peek("<?") { i += 2; _ = try until("?>", what: "a processing instruction") }
-            else if peek("<!DOCTYPE") || peek("<!doctype") { throw fail("a DOCTYPE is not allowed in a CTF") }
-            else { return }
+            if peek("<!--") {
+                i += 4
+                let c = try until("-->", what: "a comment")
+                if c.count >= 1 && c.last == 45 { throw fail("a comment may not end with '--->'") }
+            } else if peek("<?") {
+                i += 2
+                _ = try until("?>", what: "a processing instruction")
+            } else if peek("<!DOCTYPE") || peek("<!doctype") {
+                throw fail("a DOCTYPE is not allowed in a CTF")
+            } else {
+                return
+            }
         }
     }
 
@@ -532,8 +658,15 @@ struct XMLReader {
             let before = i
             skipSpace()
             guard i < b.count else { throw fail("the start tag <\(qname)> is not closed") }
-            if b[i] == 62 { i += 1; break }
-            if peek("/>") { i += 2; stack.removeLast(); return XMLNode(n, text: "") }
+            if b[i] == 62 {
+                i += 1
+                break
+            }
+            if peek("/>") {
+                i += 2
+                stack.removeLast()
+                return XMLNode(n, text: "")
+            }
             guard i > before else { throw fail("expected white space before an attribute in <\(qname)>") }
             let a = try name()
             guard attributes.insert(a).inserted else { throw fail("attribute \(a) appears twice") }
@@ -545,7 +678,10 @@ struct XMLReader {
             let q = b[i]
             i += 1
             let start = i
-            while i < b.count, b[i] != q { if b[i] == 60 { throw fail("'<' in attribute \(a)'s value") }; i += 1 }
+            while i < b.count, b[i] != q {
+                if b[i] == 60 { throw fail("'<' in attribute \(a)'s value") }
+                i += 1
+            }
             guard i < b.count else { throw fail("attribute \(a)'s value is not closed") }
             _ = try decode(b[start..<i])
             i += 1
@@ -563,11 +699,14 @@ struct XMLReader {
                 i += 1
                 break
             } else if peek("<!--") {
-                i += 4; _ = try until("-->", what: "a comment")
+                i += 4
+                _ = try until("-->", what: "a comment")
             } else if peek("<![CDATA[") {
-                i += 9; text += String(decoding: try until("]]>", what: "a CDATA section"), as: UTF8.self)
+                i += 9
+                text += String(decoding: try until("]]>", what: "a CDATA section"), as: UTF8.self)
             } else if peek("<?") {
-                i += 2; _ = try until("?>", what: "a processing instruction")
+                i += 2
+                _ = try until("?>", what: "a processing instruction")
             } else if peek("<!") {
                 throw fail("declarations are not allowed inside elements")
             } else if b[i] == 60 {
@@ -608,8 +747,11 @@ struct XMLReader {
             case "apos": out += "'"
             default:
                 var v: UInt32? = nil
-                if ref.hasPrefix("#x") || ref.hasPrefix("#X") { v = UInt32(ref.dropFirst(2), radix: 16) }
-                else if ref.hasPrefix("#") { v = UInt32(ref.dropFirst(), radix: 10) }
+                if ref.hasPrefix("#x") || ref.hasPrefix("#X") {
+                    v = UInt32(ref.dropFirst(2), radix: 16)
+                } else if ref.hasPrefix("#") {
+                    v = UInt32(ref.dropFirst(), radix: 10)
+                }
                 guard let v, let scalar = Unicode.Scalar(v), v == 9 || v == 10 || v == 13 || v >= 32 else {
                     throw fail("&\(ref); is not an entity Rollbook reads (&amp; &lt; &gt; &quot; &apos; or a character reference)")
                 }

@@ -11,7 +11,9 @@ public struct ReturnPupil: Sendable, Hashable {
     public var marks: SessionArray
 
     public init(record: PupilRecord, yearGroupYear: AcademicYear, marks: SessionArray) {
-        self.record = record; self.yearGroupYear = yearGroupYear; self.marks = marks
+        self.record = record
+        self.yearGroupYear = yearGroupYear
+        self.marks = marks
     }
 
     public var enrolment: Enrolment {
@@ -27,7 +29,10 @@ public struct CensusTerm: Sendable, Hashable, Codable, CustomStringConvertible {
     public var season: Season
     public var academicYear: AcademicYear
 
-    public init(_ season: Season, _ academicYear: AcademicYear) { self.season = season; self.academicYear = academicYear }
+    public init(_ season: Season, _ academicYear: AcademicYear) {
+        self.season = season
+        self.academicYear = academicYear
+    }
 
     /// The census term a date falls in: 1 August starts the autumn term of the academic year beginning that September.
     public init(containing d: LocalDate) {
@@ -60,7 +65,9 @@ public struct CensusTerm: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Reads `id`: "autumn-2025", "spring-2026", "summer-2026".
     public init?(id: String) {
         let parts = id.split(separator: "-")
-        guard parts.count == 2, let s = Season(rawValue: String(parts[0])), let year = Int(parts[1]), year > 1900, year < 3000 else { return nil }
+        guard parts.count == 2, let s = Season(rawValue: String(parts[0])), let year = Int(parts[1]), year > 1900, year < 3000 else {
+            return nil
+        }
         self.init(s, AcademicYear(startYear: s == .autumn ? year : year - 1))
     }
 
@@ -104,8 +111,9 @@ public enum Census {
             let e = p.enrolment
             guard let onRoll = r.clamped(to: e.onRoll) else { return nil }
             let codes = engine.codeTotals(p.marks, enrolment: e, range: r).filter { $0.key.isAbsence }
-            return CensusLine(upn: p.record.upn, name: p.record.displayName, yearGroup: p.yearGroup(on: onRoll.to),
-                              counts: engine.counts(p.marks, enrolment: e, range: r), byReason: codes)
+            return CensusLine(
+                upn: p.record.upn, name: p.record.displayName, yearGroup: p.yearGroup(on: onRoll.to),
+                counts: engine.counts(p.marks, enrolment: e, range: r), byReason: codes)
         }.sorted { $0.upn < $1.upn }
     }
 }

@@ -83,24 +83,30 @@ public enum LAReturns {
     /// Pupils whose starting day is in `range`, leaving out the normal intake, by starting day then UPN.
     /// `entryYearGroups` nil: found from the roll for each starting day's academic year.
     /// `told`: the notices already given, by UPN; a pupil told is never overdue.
-    public static func newPupils(_ pupils: [ReturnPupil], calendar: SchoolCalendar, range: DateRange, asOf: LocalDate,
-                                 entryYearGroups: Set<String>? = nil, told: [String: LANotice] = [:]) -> [NewPupil] {
+    public static func newPupils(
+        _ pupils: [ReturnPupil], calendar: SchoolCalendar, range: DateRange, asOf: LocalDate,
+        entryYearGroups: Set<String>? = nil, told: [String: LANotice] = [:]
+    ) -> [NewPupil] {
         var entry: [AcademicYear: Set<String>] = [:]
         var out: [NewPupil] = []
         for p in pupils where range.contains(p.record.startingDay) {
             let s = p.record.startingDay
             let year = AcademicYear(startYear: s.month >= 8 ? s.year : s.year - 1)
-            let groups = entryYearGroups ?? entry[year] ?? {
-                let g = Self.entryYearGroups(pupils, year: year)
-                entry[year] = g
-                return g
-            }()
+            let groups =
+                entryYearGroups ?? entry[year]
+                ?? {
+                    let g = Self.entryYearGroups(pupils, year: year)
+                    entry[year] = g
+                    return g
+                }()
             if isNormalIntake(p, calendar: calendar, entryYearGroups: groups) { continue }
             let deadline = newPupilDeadline(startingDay: s)
             let notice = told[p.record.upn]
-            out.append(NewPupil(upn: p.record.upn, name: p.record.displayName, dateOfBirth: p.record.dateOfBirth,
-                                yearGroup: p.yearGroup(on: s), startingDay: s, deadline: deadline, told: notice,
-                                overdue: notice == nil && asOf > deadline))
+            out.append(
+                NewPupil(
+                    upn: p.record.upn, name: p.record.displayName, dateOfBirth: p.record.dateOfBirth,
+                    yearGroup: p.yearGroup(on: s), startingDay: s, deadline: deadline, told: notice,
+                    overdue: notice == nil && asOf > deadline))
         }
         return out.sorted { ($0.startingDay, $0.upn) < ($1.startingDay, $1.upn) }
     }
@@ -124,8 +130,9 @@ public enum LAReturns {
     public static func deletions(_ pupils: [ReturnPupil], range: DateRange, told: [String: LANotice] = [:]) -> [Deletion] {
         pupils.compactMap { p -> Deletion? in
             guard let l = p.record.leavingDay, range.contains(l) else { return nil }
-            return Deletion(upn: p.record.upn, name: p.record.displayName, dateOfBirth: p.record.dateOfBirth, yearGroup: p.yearGroup(on: l),
-                            startingDay: p.record.startingDay, leavingDay: l, ground: p.record.deletionGround, told: told[p.record.upn])
+            return Deletion(
+                upn: p.record.upn, name: p.record.displayName, dateOfBirth: p.record.dateOfBirth, yearGroup: p.yearGroup(on: l),
+                startingDay: p.record.startingDay, leavingDay: l, ground: p.record.deletionGround, told: told[p.record.upn])
         }.sorted { ($0.leavingDay, $0.upn) < ($1.leavingDay, $1.upn) }
     }
 
@@ -153,7 +160,8 @@ public enum LAReturns {
 
     static func read(_ p: ReturnPupil, _ d: LocalDate, kind: SpellKind, calendar: SchoolCalendar, lastScanned: LocalDate) -> DayRead {
         let group = p.yearGroup(on: d)
-        var considered = false, all = true
+        var considered = false
+        var all = true
         for s in Session.allCases where calendar.isOpen(d, s, yearGroup: group) {
             guard let c = p.marks[d, s] else {
                 if d == lastScanned { continue }
@@ -171,7 +179,9 @@ public enum LAReturns {
 
     /// Every run of `kind` within `range` (clamped to the pupil's time on roll and to `asOf`), in order.
     public static func spells(_ p: ReturnPupil, kind: SpellKind, calendar: SchoolCalendar, range: DateRange, asOf: LocalDate) -> [Spell] {
-        guard range.from <= asOf, let r = DateRange(from: range.from, to: min(range.to, asOf)).clamped(to: p.enrolment.onRoll) else { return [] }
+        guard range.from <= asOf, let r = DateRange(from: range.from, to: min(range.to, asOf)).clamped(to: p.enrolment.onRoll) else {
+            return []
+        }
         var out: [Spell] = []
         var current: Spell?
         var d = r.from
@@ -183,11 +193,17 @@ public enum LAReturns {
                 current!.last = d
                 current!.schoolDays += 1
             case .breaks:
-                if let c = current { out.append(c); current = nil }
+                if let c = current {
+                    out.append(c)
+                    current = nil
+                }
             }
             d = d.adding(days: 1)
         }
-        if var c = current { c.ongoing = true; out.append(c) }
+        if var c = current {
+            c.ongoing = true
+            out.append(c)
+        }
         return out
     }
 
@@ -204,8 +220,10 @@ public enum LAReturns {
     }
 
     /// Runs of at least `minimumSchoolDays` of `kind`, scanned over `scan` up to `asOf`, that overlap `period`.
-    public static func spellReturns(_ pupils: [ReturnPupil], kind: SpellKind, minimumSchoolDays: Int, calendar: SchoolCalendar,
-                                    scan: DateRange, period: DateRange, asOf: LocalDate) -> [SpellReturn] {
+    public static func spellReturns(
+        _ pupils: [ReturnPupil], kind: SpellKind, minimumSchoolDays: Int, calendar: SchoolCalendar,
+        scan: DateRange, period: DateRange, asOf: LocalDate
+    ) -> [SpellReturn] {
         var out: [SpellReturn] = []
         let engine = StatisticsEngine(calendar: calendar)
         for p in pupils {
@@ -217,25 +235,33 @@ public enum LAReturns {
                 .filter { codes.contains($0.key) }.values.reduce(0, +)
             let days = all.map(\.schoolDays).reduce(0, +)
             for s in long {
-                out.append(SpellReturn(upn: p.record.upn, name: p.record.displayName, yearGroup: p.yearGroup(on: s.last), spell: s,
-                                       totalSchoolDays: days, totalSessions: sessions))
+                out.append(
+                    SpellReturn(
+                        upn: p.record.upn, name: p.record.displayName, yearGroup: p.yearGroup(on: s.last), spell: s,
+                        totalSchoolDays: days, totalSessions: sessions))
             }
         }
         return out.sorted { ($0.spell.first, $0.upn) < ($1.spell.first, $1.upn) }
     }
 
     /// Pupils absent without authorisation (G, N or O throughout) for 10 or more continuous school days.
-    public static func continuousUnauthorised(_ pupils: [ReturnPupil], calendar: SchoolCalendar, scan: DateRange, period: DateRange,
-                                              asOf: LocalDate) -> [SpellReturn] {
-        spellReturns(pupils, kind: .unauthorised, minimumSchoolDays: continuousUnauthorisedSchoolDays, calendar: calendar,
-                     scan: scan, period: period, asOf: asOf)
+    public static func continuousUnauthorised(
+        _ pupils: [ReturnPupil], calendar: SchoolCalendar, scan: DateRange, period: DateRange,
+        asOf: LocalDate
+    ) -> [SpellReturn] {
+        spellReturns(
+            pupils, kind: .unauthorised, minimumSchoolDays: continuousUnauthorisedSchoolDays, calendar: calendar,
+            scan: scan, period: period, asOf: asOf)
     }
 
     /// Pupils off sick (I throughout) for more than 15 continuous school days.
-    public static func longIllness(_ pupils: [ReturnPupil], calendar: SchoolCalendar, scan: DateRange, period: DateRange,
-                                   asOf: LocalDate) -> [SpellReturn] {
-        spellReturns(pupils, kind: .illness, minimumSchoolDays: illnessOverSchoolDays + 1, calendar: calendar,
-                     scan: scan, period: period, asOf: asOf)
+    public static func longIllness(
+        _ pupils: [ReturnPupil], calendar: SchoolCalendar, scan: DateRange, period: DateRange,
+        asOf: LocalDate
+    ) -> [SpellReturn] {
+        spellReturns(
+            pupils, kind: .illness, minimumSchoolDays: illnessOverSchoolDays + 1, calendar: calendar,
+            scan: scan, period: period, asOf: asOf)
     }
 
     // MARK: Persistent absence, half-termly

@@ -23,7 +23,8 @@ public enum DeletionGround: String, Sendable, Codable, CaseIterable {
         case .died: "Has died"
         case .movedAway: "No longer lives within reasonable distance of the school"
         case .notReturnedFromLeave: "Not returned 10 school days after agreed leave; whereabouts unknown after enquiries"
-        case .continuousUnauthorisedAbsence: "20 continuous school days of unauthorised absence; whereabouts unknown after school and LA enquiries"
+        case .continuousUnauthorisedAbsence:
+            "20 continuous school days of unauthorised absence; whereabouts unknown after school and LA enquiries"
         case .detained: "Detained for four months or more"
         case .schoolAttendanceOrder: "A school attendance order names another school"
         case .medicallyUnfit: "Medical officer certifies the pupil unlikely to be fit to attend before compulsory school age ends"
@@ -35,7 +36,9 @@ public enum DeletionGround: String, Sendable, Codable, CaseIterable {
 
 /// Special educational needs provision as recorded in the school census: none, SEN support (K) or an EHC plan (E).
 public enum SENProvision: String, Sendable, Codable, CaseIterable {
-    case none = "", senSupport = "K", ehcp = "E"
+    case none = ""
+    case senSupport = "K"
+    case ehcp = "E"
 }
 
 /// A pupil's characteristics, used for cohorts and safeguarding.
@@ -58,8 +61,10 @@ public struct Characteristics: Sendable, Hashable, Codable {
     public init() {}
 
     /// Names used in filters (`characteristic=fsm`) across the API, pages and reports.
-    public static let filterNames = ["sen_support", "ehcp", "sen", "fsm", "pupil_premium", "eal", "looked_after",
-                                     "previously_looked_after", "child_in_need", "child_protection", "young_carer"]
+    public static let filterNames = [
+        "sen_support", "ehcp", "sen", "fsm", "pupil_premium", "eal", "looked_after",
+        "previously_looked_after", "child_in_need", "child_protection", "young_carer",
+    ]
 
     public func has(_ name: String) -> Bool? {
         switch name {
@@ -94,10 +99,17 @@ public struct Contact: Sendable, Hashable, Codable {
     public var email: String
     /// Postal address, lines separated by commas or new lines; empty when not known.
     public var address: String
-    public init(priority: Int, name: String, relationship: String, parentalResponsibility: Bool, livesWith: Bool, phone: String, email: String,
-                address: String = "") {
-        self.priority = priority; self.name = name; self.relationship = relationship
-        self.parentalResponsibility = parentalResponsibility; self.livesWith = livesWith; self.phone = phone; self.email = email
+    public init(
+        priority: Int, name: String, relationship: String, parentalResponsibility: Bool, livesWith: Bool, phone: String, email: String,
+        address: String = ""
+    ) {
+        self.priority = priority
+        self.name = name
+        self.relationship = relationship
+        self.parentalResponsibility = parentalResponsibility
+        self.livesWith = livesWith
+        self.phone = phone
+        self.email = email
         self.address = address
     }
 
@@ -108,7 +120,9 @@ public struct Contact: Sendable, Hashable, Codable {
 
     /// Checks a contact's fields; `field` is its path (e.g. `contacts[0]`).
     public func validate(field: String) throws(ValidationError) {
-        guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError(field: "\(field).name", reason: "is required") }
+        guard !name.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw ValidationError(field: "\(field).name", reason: "is required")
+        }
         guard priority >= 1 else { throw ValidationError(field: "\(field).priority", reason: "must be 1 or more (1 is contacted first)") }
         guard address.count <= 500 else { throw ValidationError(field: "\(field).address", reason: "must be at most 500 characters") }
     }
@@ -118,7 +132,10 @@ public struct Contact: Sendable, Hashable, Codable {
 public struct LastSchool: Sendable, Hashable, Codable {
     public var name: String
     public var address: String
-    public init(name: String, address: String = "") { self.name = name; self.address = address }
+    public init(name: String, address: String = "") {
+        self.name = name
+        self.address = address
+    }
 }
 
 /// Where a pupil is staying while away from school for 15 school days or more (seed 004: on extended leave the parent
@@ -128,7 +145,11 @@ public struct TemporaryAddress: Sendable, Hashable, Codable {
     /// The first and last day away at this address.
     public var from: LocalDate
     public var to: LocalDate
-    public init(address: String, from: LocalDate, to: LocalDate) { self.address = address; self.from = from; self.to = to }
+    public init(address: String, from: LocalDate, to: LocalDate) {
+        self.address = address
+        self.from = from
+        self.to = to
+    }
 }
 
 /// A pupil's entry on the admission register.
@@ -154,15 +175,29 @@ public struct PupilRecord: Sendable, Hashable, Codable {
     /// Where the pupil stays while away 15 school days or more (seed 004).
     public var temporaryAddress: TemporaryAddress?
 
-    public init(upn: String, legalSurname: String, legalForename: String, preferredForename: String = "", dateOfBirth: LocalDate,
-                sex: String, yearGroup: String, form: String, house: String = "", startingDay: LocalDate, leavingDay: LocalDate? = nil,
-                deletionGround: DeletionGround? = nil, characteristics: Characteristics = .init(), contacts: [Contact] = [],
-                lastSchool: LastSchool? = nil, firstExpectedDay: LocalDate? = nil, temporaryAddress: TemporaryAddress? = nil) {
-        self.upn = upn; self.legalSurname = legalSurname; self.legalForename = legalForename; self.preferredForename = preferredForename
-        self.dateOfBirth = dateOfBirth; self.sex = sex; self.yearGroup = yearGroup; self.form = form; self.house = house
-        self.startingDay = startingDay; self.leavingDay = leavingDay; self.deletionGround = deletionGround
-        self.characteristics = characteristics; self.contacts = contacts
-        self.lastSchool = lastSchool; self.firstExpectedDay = firstExpectedDay; self.temporaryAddress = temporaryAddress
+    public init(
+        upn: String, legalSurname: String, legalForename: String, preferredForename: String = "", dateOfBirth: LocalDate,
+        sex: String, yearGroup: String, form: String, house: String = "", startingDay: LocalDate, leavingDay: LocalDate? = nil,
+        deletionGround: DeletionGround? = nil, characteristics: Characteristics = .init(), contacts: [Contact] = [],
+        lastSchool: LastSchool? = nil, firstExpectedDay: LocalDate? = nil, temporaryAddress: TemporaryAddress? = nil
+    ) {
+        self.upn = upn
+        self.legalSurname = legalSurname
+        self.legalForename = legalForename
+        self.preferredForename = preferredForename
+        self.dateOfBirth = dateOfBirth
+        self.sex = sex
+        self.yearGroup = yearGroup
+        self.form = form
+        self.house = house
+        self.startingDay = startingDay
+        self.leavingDay = leavingDay
+        self.deletionGround = deletionGround
+        self.characteristics = characteristics
+        self.contacts = contacts
+        self.lastSchool = lastSchool
+        self.firstExpectedDay = firstExpectedDay
+        self.temporaryAddress = temporaryAddress
     }
 
     /// The name staff use: preferred forename if any.
@@ -170,14 +205,22 @@ public struct PupilRecord: Sendable, Hashable, Codable {
 
     /// Checks a pupil's fields; the error names the field.
     public func validate() throws(ValidationError) {
-        guard UPN.isValid(upn) else { throw ValidationError(field: "upn", reason: "'\(upn)' is not a UPN: one letter then 12 digits, or 12 digits and a letter") }
+        guard UPN.isValid(upn) else {
+            throw ValidationError(field: "upn", reason: "'\(upn)' is not a UPN: one letter then 12 digits, or 12 digits and a letter")
+        }
         guard !legalSurname.isEmpty else { throw ValidationError(field: "legal_surname", reason: "is required") }
         guard !legalForename.isEmpty else { throw ValidationError(field: "legal_forename", reason: "is required") }
         guard ["M", "F"].contains(sex) else { throw ValidationError(field: "sex", reason: "'\(sex)' must be M or F") }
-        guard YearGroup.isValid(yearGroup) else { throw ValidationError(field: "year_group", reason: "'\(yearGroup)' must be one of \(YearGroup.all.joined(separator: ", "))") }
+        guard YearGroup.isValid(yearGroup) else {
+            throw ValidationError(field: "year_group", reason: "'\(yearGroup)' must be one of \(YearGroup.all.joined(separator: ", "))")
+        }
         guard dateOfBirth < startingDay else { throw ValidationError(field: "date_of_birth", reason: "must be before the starting day") }
-        if let l = leavingDay, l < startingDay { throw ValidationError(field: "leaving_day", reason: "\(l) is before the starting day \(startingDay)") }
-        if deletionGround != nil && leavingDay == nil { throw ValidationError(field: "leaving_day", reason: "is required with a deletion ground") }
+        if let l = leavingDay, l < startingDay {
+            throw ValidationError(field: "leaving_day", reason: "\(l) is before the starting day \(startingDay)")
+        }
+        if deletionGround != nil && leavingDay == nil {
+            throw ValidationError(field: "leaving_day", reason: "is required with a deletion ground")
+        }
         for (i, c) in contacts.enumerated() { try c.validate(field: "contacts[\(i)]") }
         if let s = lastSchool {
             guard !s.name.trimmingCharacters(in: .whitespaces).isEmpty else {

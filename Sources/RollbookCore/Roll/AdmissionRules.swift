@@ -30,7 +30,10 @@ public struct EnquiriesConfirmation: Sendable, Hashable, Codable {
     public var laConfirmedBy: String
     public var note: String
     public init(schoolCompletedOn: LocalDate, laCompletedOn: LocalDate, laConfirmedBy: String, note: String = "") {
-        self.schoolCompletedOn = schoolCompletedOn; self.laCompletedOn = laCompletedOn; self.laConfirmedBy = laConfirmedBy; self.note = note
+        self.schoolCompletedOn = schoolCompletedOn
+        self.laCompletedOn = laCompletedOn
+        self.laConfirmedBy = laConfirmedBy
+        self.note = note
     }
 }
 
@@ -39,32 +42,45 @@ public enum AdmissionRules {
     public static let temporaryAddressSchoolDays = 15
 
     /// Checks a deletion before it is made; the error names the field and nothing changes.
-    public static func checkDeletion(ground: DeletionGround, leavingDay: LocalDate, startingDay: LocalDate,
-                                     enquiries: EnquiriesConfirmation?, today: LocalDate) throws(ValidationError) {
+    public static func checkDeletion(
+        ground: DeletionGround, leavingDay: LocalDate, startingDay: LocalDate,
+        enquiries: EnquiriesConfirmation?, today: LocalDate
+    ) throws(ValidationError) {
         guard leavingDay >= startingDay else {
             throw ValidationError(field: "leaving_day", reason: "\(leavingDay) is before the starting day \(startingDay)")
         }
         guard ground.needsEnquiries else { return }
-        let why = ground == .notReturnedFromLeave ? "not back 10 school days after leave" : "20 continuous school days of unauthorised absence"
+        let why =
+            ground == .notReturnedFromLeave ? "not back 10 school days after leave" : "20 continuous school days of unauthorised absence"
         guard let e = enquiries else {
-            throw ValidationError(field: "enquiries", reason: "deletion on the ground '\(why)' needs a confirmation that the school's and the LA's enquiries are complete")
+            throw ValidationError(
+                field: "enquiries",
+                reason: "deletion on the ground '\(why)' needs a confirmation that the school's and the LA's enquiries are complete")
         }
         guard !e.laConfirmedBy.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw ValidationError(field: "enquiries.la_confirmed_by", reason: "name who at the LA confirmed its enquiries are complete")
         }
-        guard e.schoolCompletedOn <= today else { throw ValidationError(field: "enquiries.school_completed_on", reason: "\(e.schoolCompletedOn) is in the future") }
-        guard e.laCompletedOn <= today else { throw ValidationError(field: "enquiries.la_completed_on", reason: "\(e.laCompletedOn) is in the future") }
+        guard e.schoolCompletedOn <= today else {
+            throw ValidationError(field: "enquiries.school_completed_on", reason: "\(e.schoolCompletedOn) is in the future")
+        }
+        guard e.laCompletedOn <= today else {
+            throw ValidationError(field: "enquiries.la_completed_on", reason: "\(e.laCompletedOn) is in the future")
+        }
         guard leavingDay >= e.schoolCompletedOn else {
-            throw ValidationError(field: "leaving_day", reason: "\(leavingDay) is before the school's enquiries were complete (\(e.schoolCompletedOn))")
+            throw ValidationError(
+                field: "leaving_day", reason: "\(leavingDay) is before the school's enquiries were complete (\(e.schoolCompletedOn))")
         }
         guard leavingDay >= e.laCompletedOn else {
-            throw ValidationError(field: "leaving_day", reason: "\(leavingDay) is before the LA's enquiries were complete (\(e.laCompletedOn)): the pupil stays on roll until then")
+            throw ValidationError(
+                field: "leaving_day",
+                reason: "\(leavingDay) is before the LA's enquiries were complete (\(e.laCompletedOn)): the pupil stays on roll until then")
         }
     }
 
     /// School days from `from` to `to` with a session open for `yearGroup`.
     public static func schoolDays(from: LocalDate, to: LocalDate, yearGroup: String, calendar: SchoolCalendar) -> Int {
-        var n = 0, d = from
+        var n = 0
+        var d = from
         while d <= to {
             if Session.allCases.contains(where: { calendar.isOpen(d, $0, yearGroup: yearGroup) }) { n += 1 }
             d = d.adding(days: 1)
@@ -78,11 +94,16 @@ public enum AdmissionRules {
             throw ValidationError(field: "temporary_address.address", reason: "is required")
         }
         guard t.from <= t.to else { throw ValidationError(field: "temporary_address.to", reason: "\(t.to) is before \(t.from)") }
-        guard t.from.days(to: t.to) <= 400 else { throw ValidationError(field: "temporary_address.to", reason: "a temporary address is for at most a year") }
+        guard t.from.days(to: t.to) <= 400 else {
+            throw ValidationError(field: "temporary_address.to", reason: "a temporary address is for at most a year")
+        }
         let n = schoolDays(from: t.from, to: t.to, yearGroup: yearGroup, calendar: calendar)
         guard n >= temporaryAddressSchoolDays else {
-            throw ValidationError(field: "temporary_address.to",
-                                  reason: "\(t.from) to \(t.to) holds \(n) school days: a temporary address is for a time away of \(temporaryAddressSchoolDays) school days or more")
+            throw ValidationError(
+                field: "temporary_address.to",
+                reason:
+                    "\(t.from) to \(t.to) holds \(n) school days: a temporary address is for a time away of \(temporaryAddressSchoolDays) school days or more"
+            )
         }
     }
 
@@ -119,7 +140,8 @@ public enum AdmissionRules {
             if let l = p.leavingDay, l < on { return nil }
             let m = missing(p.contacts, minimum: minimum)
             guard !m.isEmpty else { return nil }
-            return ContactsToChase(upn: p.upn, name: p.displayName, form: p.form, yearGroup: p.yearGroup, contacts: p.contacts.count, missing: m)
+            return ContactsToChase(
+                upn: p.upn, name: p.displayName, form: p.form, yearGroup: p.yearGroup, contacts: p.contacts.count, missing: m)
         }.sorted { ($0.form, $0.name, $0.upn) < ($1.form, $1.name, $1.upn) }
     }
 }
@@ -149,33 +171,49 @@ public struct LANotice: Sendable, Hashable, Codable {
     /// Where it went (the LA's address) for the outbox, or a note of how for by hand.
     public var detail: String
     public init(event: LANoticeEvent, method: LANoticeMethod, on: LocalDate, by: String, detail: String = "") {
-        self.event = event; self.method = method; self.on = on; self.by = by; self.detail = detail
+        self.event = event
+        self.method = method
+        self.on = on
+        self.by = by
+        self.detail = detail
     }
 }
 
 extension LANotice {
     /// The message to the LA about a new pupil.
     public static func newPupilMessage(_ p: PupilRecord, school: String) -> (subject: String, body: String) {
-        var lines = ["\(school) tells the local authority of a new pupil on its admission register (Pupil Registration Regulations 2024).", "",
-                     "Name: \(p.legalForename) \(p.legalSurname)", "UPN: \(p.upn)", "Date of birth: \(p.dateOfBirth.iso)", "Sex: \(p.sex)",
-                     "Year group: \(p.yearGroup)", "Starting day: \(p.startingDay.iso)"]
+        var lines = [
+            "\(school) tells the local authority of a new pupil on its admission register (Pupil Registration Regulations 2024).", "",
+            "Name: \(p.legalForename) \(p.legalSurname)", "UPN: \(p.upn)", "Date of birth: \(p.dateOfBirth.iso)", "Sex: \(p.sex)",
+            "Year group: \(p.yearGroup)", "Starting day: \(p.startingDay.iso)",
+        ]
         if let f = p.firstExpectedDay { lines.append("First expected to attend: \(f.iso)") }
         if let s = p.lastSchool { lines.append("School last attended: \(s.name)\(s.address.isEmpty ? "" : ", \(s.address)")") }
         for c in p.contacts.sorted(by: { $0.priority < $1.priority }) where c.isParent {
-            lines.append("Parent: \(c.name) (\(c.relationship))\(c.livesWith ? ", lives with the pupil" : ""); \(c.address.isEmpty ? "address not known" : c.address)")
+            lines.append(
+                "Parent: \(c.name) (\(c.relationship))\(c.livesWith ? ", lives with the pupil" : ""); \(c.address.isEmpty ? "address not known" : c.address)"
+            )
         }
         return ("New pupil: \(p.legalForename) \(p.legalSurname), starting \(p.startingDay.iso)", lines.joined(separator: "\n"))
     }
 
     /// The message to the LA, or to a social worker or youth offending team worker, about a deletion.
-    public static func deletionMessage(_ p: PupilRecord, ground: DeletionGround?, leavingDay: LocalDate, school: String,
-                                       enquiries: EnquiriesConfirmation?) -> (subject: String, body: String) {
-        var lines = ["\(school) has deleted a pupil from its admission register.", "",
-                     "Name: \(p.legalForename) \(p.legalSurname)", "UPN: \(p.upn)", "Date of birth: \(p.dateOfBirth.iso)",
-                     "Year group: \(p.yearGroup)", "Leaving day: \(leavingDay.iso)", "Ground: \(ground?.explanation ?? "none recorded")"]
+    public static func deletionMessage(
+        _ p: PupilRecord, ground: DeletionGround?, leavingDay: LocalDate, school: String,
+        enquiries: EnquiriesConfirmation?
+    ) -> (subject: String, body: String) {
+        var lines = [
+            "\(school) has deleted a pupil from its admission register.", "",
+            "Name: \(p.legalForename) \(p.legalSurname)", "UPN: \(p.upn)", "Date of birth: \(p.dateOfBirth.iso)",
+            "Year group: \(p.yearGroup)", "Leaving day: \(leavingDay.iso)", "Ground: \(ground?.explanation ?? "none recorded")",
+        ]
         if let e = enquiries {
-            lines.append("School's enquiries complete: \(e.schoolCompletedOn.iso); LA's enquiries complete: \(e.laCompletedOn.iso) (confirmed by \(e.laConfirmedBy))")
+            lines.append(
+                "School's enquiries complete: \(e.schoolCompletedOn.iso); LA's enquiries complete: \(e.laCompletedOn.iso) (confirmed by \(e.laConfirmedBy))"
+            )
         }
-        return ("Deletion from the roll: \(p.legalForename) \(p.legalSurname), leaving day \(leavingDay.iso)", lines.joined(separator: "\n"))
+        return (
+            "Deletion from the roll: \(p.legalForename) \(p.legalSurname), leaving day \(leavingDay.iso)", lines.joined(separator: "\n")
+        )
     }
 }

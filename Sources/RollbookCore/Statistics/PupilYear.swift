@@ -78,11 +78,12 @@ public struct PupilYearGrid: Sendable, Hashable {
         }
         /// A full description, e.g. "Monday 8 September 2025 AM: I – Illness", for a title or screen reader.
         public var summary: String {
-            let what = switch state {
-            case .marked(let c): "\(c.symbol) – \(c.meaning(on: date))"
-            case .closed: isPlannedClosure ? "# – \(SessionCategory.closed.label)" : SessionCategory.closed.label
-            default: category.label
-            }
+            let what =
+                switch state {
+                case .marked(let c): "\(c.symbol) – \(c.meaning(on: date))"
+                case .closed: isPlannedClosure ? "# – \(SessionCategory.closed.label)" : SessionCategory.closed.label
+                default: category.label
+                }
             return "\(PupilYearGrid.longDate(date)) \(session.rawValue): \(what)"
         }
     }
@@ -160,8 +161,10 @@ public struct PupilYearGrid: Sendable, Hashable {
     }
 
     private static let weekdayNames = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-    private static let monthNames = ["January", "February", "March", "April", "May", "June", "July", "August",
-                                     "September", "October", "November", "December"]
+    private static let monthNames = [
+        "January", "February", "March", "April", "May", "June", "July", "August",
+        "September", "October", "November", "December",
+    ]
     /// "Monday 8 September 2025"
     public static func longDate(_ d: LocalDate) -> String {
         let c = d.components
@@ -191,11 +194,14 @@ public struct WeeklyAttendance: Sendable, Hashable {
     /// Each school week of `year` (see `PupilYearGrid.schoolWeeks`) that has an open session within `range`.
     /// Weeks the whole school is closed throughout are left out; a week open for the school but not for this pupil
     /// is kept with possible 0 and a nil rate, so a trend line shows a gap there.
-    public static func series(year: AcademicYear, marks: SessionArray, enrolment: Enrolment, calendar: SchoolCalendar,
-                              range: DateRange) -> [WeeklyAttendance] {
+    public static func series(
+        year: AcademicYear, marks: SessionArray, enrolment: Enrolment, calendar: SchoolCalendar,
+        range: DateRange
+    ) -> [WeeklyAttendance] {
         guard let r = range.clamped(to: year.range) else { return [] }
         let engine = StatisticsEngine(calendar: calendar)
-        var ytd = r.from > year.range.from
+        var ytd =
+            r.from > year.range.from
             ? engine.counts(marks, enrolment: enrolment, range: DateRange(from: year.range.from, to: r.from.adding(days: -1)))
             : SessionCounts()
         return PupilYearGrid.schoolWeeks(year: year, calendar: calendar, range: r).map { monday in
@@ -214,7 +220,9 @@ public struct WeeklyLateness: Sendable, Hashable {
     public var minutes: Int
 
     public init(weekStart: LocalDate, count: Int, minutes: Int) {
-        self.weekStart = weekStart; self.count = count; self.minutes = minutes
+        self.weekStart = weekStart
+        self.count = count
+        self.minutes = minutes
     }
 
     /// Totals per week of `weeks`, in the same order; arrivals outside every week's range are left out.

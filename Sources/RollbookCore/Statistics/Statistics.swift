@@ -45,7 +45,10 @@ public struct Enrolment: Sendable, Hashable {
     public var yearGroupYear: AcademicYear
 
     public init(startingDay: LocalDate, leavingDay: LocalDate?, yearGroup: String, yearGroupYear: AcademicYear) {
-        self.startingDay = startingDay; self.leavingDay = leavingDay; self.yearGroup = yearGroup; self.yearGroupYear = yearGroupYear
+        self.startingDay = startingDay
+        self.leavingDay = leavingDay
+        self.yearGroup = yearGroup
+        self.yearGroupYear = yearGroupYear
     }
     public var onRoll: DateRange { DateRange(from: startingDay, to: leavingDay ?? LocalDate(dayNumber: Int32.max / 2)) }
     public func isOnRoll(_ d: LocalDate) -> Bool { onRoll.contains(d) }
@@ -53,8 +56,14 @@ public struct Enrolment: Sendable, Hashable {
     public func yearGroup(in year: AcademicYear) -> String {
         var g = yearGroup
         var shift = year.startYear - yearGroupYear.startYear
-        while shift > 0, let n = YearGroup.next(g) { g = n; shift -= 1 }
-        while shift < 0, let p = YearGroup.previous(g) { g = p; shift += 1 }
+        while shift > 0, let n = YearGroup.next(g) {
+            g = n
+            shift -= 1
+        }
+        while shift < 0, let p = YearGroup.previous(g) {
+            g = p
+            shift += 1
+        }
         return g
     }
 }
@@ -71,8 +80,12 @@ public struct SessionCounts: Sendable, Hashable, Codable {
 
     public init() {}
     public init(possible: Int, present: Int, approvedActivity: Int, authorised: Int, unauthorised: Int, unmarked: Int = 0) {
-        self.possible = possible; self.present = present; self.approvedActivity = approvedActivity
-        self.authorised = authorised; self.unauthorised = unauthorised; self.unmarked = unmarked
+        self.possible = possible
+        self.present = present
+        self.approvedActivity = approvedActivity
+        self.authorised = authorised
+        self.unauthorised = unauthorised
+        self.unmarked = unmarked
     }
 
     public var absent: Int { authorised + unauthorised }
@@ -95,9 +108,10 @@ public struct SessionCounts: Sendable, Hashable, Codable {
     public var isSevereAbsence: Bool { AbsenceThresholds.national.isSevere(self) }
 
     public static func + (a: SessionCounts, b: SessionCounts) -> SessionCounts {
-        SessionCounts(possible: a.possible + b.possible, present: a.present + b.present,
-                      approvedActivity: a.approvedActivity + b.approvedActivity, authorised: a.authorised + b.authorised,
-                      unauthorised: a.unauthorised + b.unauthorised, unmarked: a.unmarked + b.unmarked)
+        SessionCounts(
+            possible: a.possible + b.possible, present: a.present + b.present,
+            approvedActivity: a.approvedActivity + b.approvedActivity, authorised: a.authorised + b.authorised,
+            unauthorised: a.unauthorised + b.unauthorised, unmarked: a.unmarked + b.unmarked)
     }
     public static func += (a: inout SessionCounts, b: SessionCounts) { a = a + b }
 }
@@ -132,13 +146,14 @@ public struct StatisticsEngine: Sendable {
         var t = [UInt8](repeating: 5, count: 256)
         t[0] = 0
         for c in AttendanceCode.allCases {
-            t[Int(c.rawValue)] = switch c.statisticalMeaning {
-            case .present: 1
-            case .approvedEducationalActivity: 2
-            case .authorisedAbsence: 3
-            case .unauthorisedAbsence: 4
-            case .notPossible: 5
-            }
+            t[Int(c.rawValue)] =
+                switch c.statisticalMeaning {
+                case .present: 1
+                case .approvedEducationalActivity: 2
+                case .authorisedAbsence: 3
+                case .unauthorisedAbsence: 4
+                case .notPossible: 5
+                }
         }
         return t
     }()
@@ -156,7 +171,8 @@ public struct StatisticsEngine: Sendable {
             let year = AcademicYear(containing: from)
             let to = min(r.to, year.range.to)
             let mask = calendar.openMask(yearGroup: enrolment.yearGroup(in: year))
-            let m0 = span.from.days(to: from), m1 = span.from.days(to: to)
+            let m0 = span.from.days(to: from)
+            let m1 = span.from.days(to: to)
             let offset = marks.base.days(to: span.from)  // marks day index = mask index + offset
             marks.bytes.withUnsafeBufferPointer { bytes in
                 mask.withUnsafeBufferPointer { open in
@@ -215,7 +231,11 @@ public struct AttendanceBands: Sendable, Hashable, Codable {
         public var from: Double
         /// A colour word for the pages: green, amber, red.
         public var tone: String
-        public init(name: String, from: Double, tone: String) { self.name = name; self.from = from; self.tone = tone }
+        public init(name: String, from: Double, tone: String) {
+            self.name = name
+            self.from = from
+            self.tone = tone
+        }
     }
     public var bands: [Band]
     public init(bands: [Band]) { self.bands = bands.sorted { $0.from > $1.from } }
@@ -254,7 +274,10 @@ public enum Rates {
 public struct AbsenceThresholds: Sendable, Hashable {
     public var persistent: Double
     public var severe: Double
-    public init(persistent: Double, severe: Double) { self.persistent = persistent; self.severe = severe }
+    public init(persistent: Double, severe: Double) {
+        self.persistent = persistent
+        self.severe = severe
+    }
     /// The DfE's definitions: 10% and 50%.
     public static let national = AbsenceThresholds(persistent: NationalRules.persistentAbsence, severe: NationalRules.severeAbsence)
 

@@ -50,18 +50,32 @@ struct APIController {
     static func filter(_ req: Request) throws -> (PupilFilter, [String: String]) {
         var f = PupilFilter()
         var echo: [String: String] = [:]
-        if let y = try yearGroup(req) { f.yearGroup = y; echo["year_group"] = y }
-        if let v = req.query[String.self, at: "form"] { f.form = v; echo["form"] = v }
-        if let v = req.query[String.self, at: "house"] { f.house = v; echo["house"] = v }
+        if let y = try yearGroup(req) {
+            f.yearGroup = y
+            echo["year_group"] = y
+        }
+        if let v = req.query[String.self, at: "form"] {
+            f.form = v
+            echo["form"] = v
+        }
+        if let v = req.query[String.self, at: "house"] {
+            f.house = v
+            echo["house"] = v
+        }
         if let c = req.query[String.self, at: "characteristic"] {
             guard Characteristics.filterNames.contains(c) else {
                 throw APIError.invalid("characteristic", "'\(c)' must be one of \(Characteristics.filterNames.joined(separator: ", "))")
             }
-            f.characteristic = c; echo["characteristic"] = c
+            f.characteristic = c
+            echo["characteristic"] = c
         }
         if let u = req.query[String.self, at: "upn"] {
-            guard UPN.isValid(u) else { throw APIError.invalid("upn", "'\(u)' is not a UPN: a letter and 12 digits, or (temporary) a letter, 11 digits and a letter") }
-            f.upns = [u]; echo["upn"] = u
+            guard UPN.isValid(u) else {
+                throw APIError.invalid(
+                    "upn", "'\(u)' is not a UPN: a letter and 12 digits, or (temporary) a letter, 11 digits and a letter")
+            }
+            f.upns = [u]
+            echo["upn"] = u
         }
         return (f, echo)
     }
@@ -71,29 +85,43 @@ struct APIController {
         let s = try await req.store.school(u.schoolID)
         let today = req.clock.now().date
         let policy = try await req.store.policy(schoolID: u.schoolID, on: today)
-        struct DTO: Content { var name: String; var registerTimes: RegisterTimes; var attendanceTarget: Double?; var today: String }
-        return try await DTO(name: s.name, registerTimes: policy.register, attendanceTarget: policy.attendanceTarget,
-                             today: today.iso).encodeResponse(for: req)
+        struct DTO: Content {
+            var name: String
+            var registerTimes: RegisterTimes
+            var attendanceTarget: Double?
+            var today: String
+        }
+        return try await DTO(
+            name: s.name, registerTimes: policy.register, attendanceTarget: policy.attendanceTarget,
+            today: today.iso
+        ).encodeResponse(for: req)
     }
 
     /// Sets the school's name and register times (attendance lead or head).
     func updateSchool(req: Request) async throws -> Response {
         let u = try user(req)
         try u.require(.manageRoll)
-        struct Body: Content { var name: String?; var registerTimes: RegisterTimes?; var attendanceTarget: Double? }
+        struct Body: Content {
+            var name: String?
+            var registerTimes: RegisterTimes?
+            var attendanceTarget: Double?
+        }
         let body = try req.content.decode(Body.self)
         if let t = body.registerTimes {
             try t.am.validate(field: "register_times.am")
             try t.pm.validate(field: "register_times.pm")
-            guard t.am.closes < t.pm.opens else { throw APIError.invalid("register_times.pm.opens", "must be after the AM register closes (\(t.am.closes))") }
+            guard t.am.closes < t.pm.opens else {
+                throw APIError.invalid("register_times.pm.opens", "must be after the AM register closes (\(t.am.closes))")
+            }
         }
         if let n = body.name, n.trimmingCharacters(in: .whitespaces).isEmpty { throw APIError.invalid("name", "must not be empty") }
         if let t = body.attendanceTarget, !(0.5...1).contains(t) {
             throw APIError.invalid("attendance_target", "must be a fraction from 0.5 to 1, e.g. 0.96 for 96%")
         }
         if body.registerTimes != nil || body.attendanceTarget != nil, !(try await req.store.policyVersions(schoolID: u.schoolID).isEmpty) {
-            throw APIError(.conflict, field: body.registerTimes != nil ? "register_times" : "attendance_target",
-                           reason: "the school's policy sets these: save a new policy version instead")
+            throw APIError(
+                .conflict, field: body.registerTimes != nil ? "register_times" : "attendance_target",
+                reason: "the school's policy sets these: save a new policy version instead")
         }
         try await req.store.updateSchool(u.schoolID, name: body.name, times: body.registerTimes, attendanceTarget: body.attendanceTarget)
         return try await school(req: req)
@@ -116,14 +144,18 @@ struct APIController {
             if let r = r.clamped(to: span) {
                 var d = r.from
                 while d <= r.to {
-                    let am = cal.isOpen(d, .am, yearGroup: year), pm = cal.isOpen(d, .pm, yearGroup: year)
+                    let am = cal.isOpen(d, .am, yearGroup: year)
+                    let pm = cal.isOpen(d, .pm, yearGroup: year)
                     if am || pm { days.append(CalendarDayDTO(date: d.iso, am: am, pm: pm)) }
                     d = d.adding(days: 1)
                 }
             }
         }
-        return CalendarDTO(entries: entries.map { .init(start: $0.start.iso, end: $0.end.iso, kind: $0.kind.rawValue, label: $0.label, yearGroups: $0.yearGroups) },
-                           terms: cal.terms.map(TermDTO.init), days: days)
+        return CalendarDTO(
+            entries: entries.map {
+                .init(start: $0.start.iso, end: $0.end.iso, kind: $0.kind.rawValue, label: $0.label, yearGroups: $0.yearGroups)
+            },
+            terms: cal.terms.map(TermDTO.init), days: days)
     }
 
     func listPupils(req: Request) async throws -> [PupilSummaryDTO] {
@@ -164,7 +196,9 @@ struct APIController {
         }
         do throws(ValidationError) { try record.validate() } catch { throw named(error) }
         if let t = record.temporaryAddress {
-            do throws(ValidationError) { try AdmissionRules.checkTemporaryAddress(t, yearGroup: record.yearGroup, calendar: calendar) } catch { throw named(error) }
+            do throws(ValidationError) {
+                try AdmissionRules.checkTemporaryAddress(t, yearGroup: record.yearGroup, calendar: calendar)
+            } catch { throw named(error) }
         }
     }
 
@@ -187,7 +221,8 @@ struct APIController {
         let p = try await pupil(req, u)
         let body = try req.content.decode(DeletionDTO.self)
         guard let ground = DeletionGround(rawValue: body.ground) else {
-            throw APIError.invalid("ground", "'\(body.ground)' must be one of \(DeletionGround.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw APIError.invalid(
+                "ground", "'\(body.ground)' must be one of \(DeletionGround.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let day = try parseDate(body.leavingDay, field: "leaving_day")
         if p.leavingDay != nil { throw APIError(.conflict, field: "upn", reason: "\(p.upn) has already been deleted from the roll") }
@@ -206,10 +241,11 @@ struct APIController {
         let amendments = Dictionary(grouping: try await req.store.amendments(pupilID: p.id!), by: { "\($0.date) \($0.session)" })
         return try await req.store.marks(pupilID: p.id!, range: range).map { m in
             let c = AttendanceCode.lookup(m.code)
-            return MarkDTO(date: m.date, session: m.session, code: m.code, meaning: c.map { $0.meaning(on: m.day) } ?? "",
-                           statisticalMeaning: c?.statisticalMeaning.rawValue ?? "", minutesLate: m.minutesLate,
-                           recordedBy: m.recordedBy, recordedAt: m.recordedAt,
-                           amendments: (amendments["\(m.date) \(m.session)"] ?? []).map(AmendmentDTO.init))
+            return MarkDTO(
+                date: m.date, session: m.session, code: m.code, meaning: c.map { $0.meaning(on: m.day) } ?? "",
+                statisticalMeaning: c?.statisticalMeaning.rawValue ?? "", minutesLate: m.minutesLate,
+                recordedBy: m.recordedBy, recordedAt: m.recordedAt,
+                amendments: (amendments["\(m.date) \(m.session)"] ?? []).map(AmendmentDTO.init))
         }
     }
 
@@ -220,9 +256,10 @@ struct APIController {
         let engine = StatisticsEngine(calendar: try await req.store.calendar(schoolID: u.schoolID))
         let (c, a) = try await req.store.pupilStatistics(schoolID: u.schoolID, pupil: p, range: range, engine: engine)
         let codes = engine.codeTotals(a, enrolment: p.enrolment, range: range)
-        return PupilStatisticsDTO(upn: p.upn, from: range.from.iso, to: range.to.iso, sessions: CountsDTO(c),
-                                  persistentAbsence: c.isPersistentAbsence, severeAbsence: c.isSevereAbsence,
-                                  codes: Dictionary(uniqueKeysWithValues: codes.map { ($0.key.symbol, $0.value) }))
+        return PupilStatisticsDTO(
+            upn: p.upn, from: range.from.iso, to: range.to.iso, sessions: CountsDTO(c),
+            persistentAbsence: c.isPersistentAbsence, severeAbsence: c.isSevereAbsence,
+            codes: Dictionary(uniqueKeysWithValues: codes.map { ($0.key.symbol, $0.value) }))
     }
 
     static func dateAndSession(_ req: Request) throws -> (LocalDate, Session) {
@@ -236,7 +273,8 @@ struct APIController {
     func getRegister(req: Request) async throws -> RegisterDTO {
         let u = try user(req)
         let (d, s) = try Self.dateAndSession(req)
-        let form = req.query[String.self, at: "form"], year = try Self.yearGroup(req)
+        let form = req.query[String.self, at: "form"]
+        let year = try Self.yearGroup(req)
         return try await Registers(req: req, user: u).load(date: d, session: s, form: form, yearGroup: year)
     }
 
@@ -252,8 +290,9 @@ struct APIController {
         let u = try user(req)
         let d = try parseDate(req.parameters.get("date") ?? "", field: "date")
         let lesson = try Registers.lessonName(req.parameters.get("lesson"))
-        return try await Registers(req: req, user: u).loadLesson(date: d, lesson: lesson, form: req.query[String.self, at: "form"],
-                                                                 yearGroup: try Self.yearGroup(req))
+        return try await Registers(req: req, user: u).loadLesson(
+            date: d, lesson: lesson, form: req.query[String.self, at: "form"],
+            yearGroup: try Self.yearGroup(req))
     }
 
     func submitLesson(req: Request) async throws -> SubmitLessonResultDTO {
@@ -261,7 +300,8 @@ struct APIController {
         try u.require(.takeRegister)
         let d = try parseDate(req.parameters.get("date") ?? "", field: "date")
         let lesson = try Registers.lessonName(req.parameters.get("lesson"))
-        return try await Registers(req: req, user: u).submitLesson(date: d, lesson: lesson, body: try req.content.decode(SubmitLessonDTO.self))
+        return try await Registers(req: req, user: u).submitLesson(
+            date: d, lesson: lesson, body: try req.content.decode(SubmitLessonDTO.self))
     }
 
     func overdue(req: Request) async throws -> [OverdueDTO] {
@@ -269,7 +309,9 @@ struct APIController {
         try u.require(.readRegisters)
         let asOf = try Self.asOf(req)
         let limit = try await req.store.policy(schoolID: u.schoolID, on: asOf).noReason.nToOSchoolDays
-        return try await req.store.overdueNoReason(schoolID: u.schoolID, asOf: asOf, limit: limit).filter { u.ownForms?.contains($0.0.form) ?? true }.map { p, m in
+        return try await req.store.overdueNoReason(schoolID: u.schoolID, asOf: asOf, limit: limit).filter {
+            u.ownForms?.contains($0.0.form) ?? true
+        }.map { p, m in
             OverdueDTO(upn: p.upn, name: p.displayName, form: p.form, date: m.date.iso, session: m.session.rawValue)
         }
     }
@@ -302,15 +344,21 @@ struct APIController {
         try u.require(.readPupils)
         let range = try Self.range(req)
         let (f, _) = try Self.filter(req)
-        let lines = try await req.store.pupilStatistics(schoolID: u.schoolID, range: range, filter: u.scoped(f)).map { ReportLine(upn: $0.0.upn, counts: $0.1) }
+        let lines = try await req.store.pupilStatistics(schoolID: u.schoolID, range: range, filter: u.scoped(f)).map {
+            ReportLine(upn: $0.0.upn, counts: $0.1)
+        }
         try await SensitiveAccessLog.listed(req, user: u, upns: lines.map(\.upn), characteristic: f.characteristic)
         switch req.query[String.self, at: "format"] ?? "json" {
         case "json":
             return Response(status: .ok, headers: ["Content-Type": "application/json"], body: .init(string: ReportLine.json(lines)))
         case "csv":
-            return Response(status: .ok, headers: ["Content-Type": "text/csv; charset=utf-8",
-                                                   "Content-Disposition": "attachment; filename=\"attendance-\(range.from)-\(range.to).csv\""],
-                            body: .init(string: ReportLine.csv(lines)))
+            return Response(
+                status: .ok,
+                headers: [
+                    "Content-Type": "text/csv; charset=utf-8",
+                    "Content-Disposition": "attachment; filename=\"attendance-\(range.from)-\(range.to).csv\"",
+                ],
+                body: .init(string: ReportLine.csv(lines)))
         case let other: throw APIError.invalid("format", "'\(other)' must be json or csv")
         }
     }

@@ -38,9 +38,17 @@ struct PupilSummaryDTO: Content {
     var deletionGround: String?
 
     init(_ p: PupilRow) {
-        upn = p.upn; legalSurname = p.legalSurname; legalForename = p.legalForename; preferredForename = p.preferredForename
-        name = p.displayName; yearGroup = p.yearGroup; form = p.form; house = p.house; startingDay = p.startingDay
-        leavingDay = p.leavingDay; deletionGround = p.deletionGround
+        upn = p.upn
+        legalSurname = p.legalSurname
+        legalForename = p.legalForename
+        preferredForename = p.preferredForename
+        name = p.displayName
+        yearGroup = p.yearGroup
+        form = p.form
+        house = p.house
+        startingDay = p.startingDay
+        leavingDay = p.leavingDay
+        deletionGround = p.deletionGround
     }
 }
 
@@ -54,19 +62,37 @@ struct CharacteristicsDTO: Content {
     var yotWorkerName: String?
     var yotWorkerContact: String?
     init(_ c: Characteristics) {
-        sen = c.sen.rawValue; fsm = c.freeSchoolMeals; pupilPremium = c.pupilPremium; eal = c.englishAdditionalLanguage
-        lookedAfter = c.lookedAfter; previouslyLookedAfter = c.previouslyLookedAfter; childInNeed = c.childInNeed
-        childProtection = c.childProtectionPlan; youngCarer = c.youngCarer; ethnicity = c.ethnicity
-        socialWorkerName = c.socialWorkerName; socialWorkerContact = c.socialWorkerContact
-        yotWorkerName = c.youthOffendingWorkerName; yotWorkerContact = c.youthOffendingWorkerContact
+        sen = c.sen.rawValue
+        fsm = c.freeSchoolMeals
+        pupilPremium = c.pupilPremium
+        eal = c.englishAdditionalLanguage
+        lookedAfter = c.lookedAfter
+        previouslyLookedAfter = c.previouslyLookedAfter
+        childInNeed = c.childInNeed
+        childProtection = c.childProtectionPlan
+        youngCarer = c.youngCarer
+        ethnicity = c.ethnicity
+        socialWorkerName = c.socialWorkerName
+        socialWorkerContact = c.socialWorkerContact
+        yotWorkerName = c.youthOffendingWorkerName
+        yotWorkerContact = c.youthOffendingWorkerContact
     }
     var characteristics: Characteristics {
         var c = Characteristics()
-        c.sen = SENProvision(rawValue: sen) ?? .none; c.freeSchoolMeals = fsm; c.pupilPremium = pupilPremium
-        c.englishAdditionalLanguage = eal; c.lookedAfter = lookedAfter; c.previouslyLookedAfter = previouslyLookedAfter
-        c.childInNeed = childInNeed; c.childProtectionPlan = childProtection; c.youngCarer = youngCarer; c.ethnicity = ethnicity
-        c.socialWorkerName = socialWorkerName; c.socialWorkerContact = socialWorkerContact
-        c.youthOffendingWorkerName = yotWorkerName ?? ""; c.youthOffendingWorkerContact = yotWorkerContact ?? ""
+        c.sen = SENProvision(rawValue: sen) ?? .none
+        c.freeSchoolMeals = fsm
+        c.pupilPremium = pupilPremium
+        c.englishAdditionalLanguage = eal
+        c.lookedAfter = lookedAfter
+        c.previouslyLookedAfter = previouslyLookedAfter
+        c.childInNeed = childInNeed
+        c.childProtectionPlan = childProtection
+        c.youngCarer = youngCarer
+        c.ethnicity = ethnicity
+        c.socialWorkerName = socialWorkerName
+        c.socialWorkerContact = socialWorkerContact
+        c.youthOffendingWorkerName = yotWorkerName ?? ""
+        c.youthOffendingWorkerContact = yotWorkerContact ?? ""
         return c
     }
 }
@@ -82,19 +108,33 @@ struct ContactDTO: Content {
     /// Optional on input (default: not known).
     var address: String?
     init(_ c: Contact) {
-        priority = c.priority; name = c.name; relationship = c.relationship; parentalResponsibility = c.parentalResponsibility
-        livesWith = c.livesWith; phone = c.phone; email = c.email; address = c.address
+        priority = c.priority
+        name = c.name
+        relationship = c.relationship
+        parentalResponsibility = c.parentalResponsibility
+        livesWith = c.livesWith
+        phone = c.phone
+        email = c.email
+        address = c.address
     }
     var contact: Contact {
-        Contact(priority: priority, name: name, relationship: relationship, parentalResponsibility: parentalResponsibility,
-                livesWith: livesWith, phone: phone, email: email, address: address ?? "")
+        Contact(
+            priority: priority, name: name, relationship: relationship, parentalResponsibility: parentalResponsibility,
+            livesWith: livesWith, phone: phone, email: email, address: address ?? "")
     }
 }
 
 /// The admission register's entries beyond name and roll: school last attended, first expected day, temporary address.
 struct RegisterDetailsDTO: Content {
-    struct School: Content { var name: String; var address: String? }
-    struct Temporary: Content { var address: String; var from: String; var to: String }
+    struct School: Content {
+        var name: String
+        var address: String?
+    }
+    struct Temporary: Content {
+        var address: String
+        var from: String
+        var to: String
+    }
     var lastSchool: School?
     var firstExpectedDay: String?
     var temporaryAddress: Temporary?
@@ -108,8 +148,9 @@ struct RegisterDetailsDTO: Content {
         r.lastSchool = lastSchool.map { LastSchool(name: $0.name, address: $0.address ?? "") }
         r.firstExpectedDay = try firstExpectedDay.map { try parseDate($0, field: "register.first_expected_day") }
         r.temporaryAddress = try temporaryAddress.map {
-            TemporaryAddress(address: $0.address, from: try parseDate($0.from, field: "register.temporary_address.from"),
-                             to: try parseDate($0.to, field: "register.temporary_address.to"))
+            TemporaryAddress(
+                address: $0.address, from: try parseDate($0.from, field: "register.temporary_address.from"),
+                to: try parseDate($0.to, field: "register.temporary_address.to"))
         }
     }
 }
@@ -123,10 +164,11 @@ struct PupilDetailDTO: Content {
     var register: RegisterDetailsDTO
 
     static func load(_ p: PupilRow, store: Store) async throws -> PupilDetailDTO {
-        PupilDetailDTO(pupil: PupilSummaryDTO(p), dateOfBirth: p.dateOfBirth, sex: p.sex,
-                       characteristics: CharacteristicsDTO(p.characteristics),
-                       contacts: try await store.contacts(pupilID: p.id!).map(ContactDTO.init),
-                       register: RegisterDetailsDTO(p.record()))
+        PupilDetailDTO(
+            pupil: PupilSummaryDTO(p), dateOfBirth: p.dateOfBirth, sex: p.sex,
+            characteristics: CharacteristicsDTO(p.characteristics),
+            contacts: try await store.contacts(pupilID: p.id!).map(ContactDTO.init),
+            register: RegisterDetailsDTO(p.record()))
     }
 }
 
@@ -150,11 +192,12 @@ struct AdmitPupilDTO: Content {
         if let sen = characteristics?.sen, SENProvision(rawValue: sen) == nil {
             throw APIError.invalid("characteristics.sen", "'\(sen)' must be empty (none), K (SEN support) or E (EHC plan)")
         }
-        var r = PupilRecord(upn: upn, legalSurname: legalSurname, legalForename: legalForename, preferredForename: preferredForename ?? "",
-                    dateOfBirth: try parseDate(dateOfBirth, field: "date_of_birth"), sex: sex, yearGroup: yearGroup, form: form,
-                    house: house ?? "", startingDay: try parseDate(startingDay, field: "starting_day"),
-                    characteristics: characteristics?.characteristics ?? .init(),
-                    contacts: (contacts ?? []).map(\.contact))
+        var r = PupilRecord(
+            upn: upn, legalSurname: legalSurname, legalForename: legalForename, preferredForename: preferredForename ?? "",
+            dateOfBirth: try parseDate(dateOfBirth, field: "date_of_birth"), sex: sex, yearGroup: yearGroup, form: form,
+            house: house ?? "", startingDay: try parseDate(startingDay, field: "starting_day"),
+            characteristics: characteristics?.characteristics ?? .init(),
+            contacts: (contacts ?? []).map(\.contact))
         try register?.apply(to: &r)
         return r
     }
@@ -167,9 +210,10 @@ struct DeletionDTO: Content {
         var laConfirmedBy: String
         var note: String?
         func confirmation() throws -> EnquiriesConfirmation {
-            EnquiriesConfirmation(schoolCompletedOn: try parseDate(schoolCompletedOn, field: "enquiries.school_completed_on"),
-                                  laCompletedOn: try parseDate(laCompletedOn, field: "enquiries.la_completed_on"),
-                                  laConfirmedBy: laConfirmedBy, note: note ?? "")
+            EnquiriesConfirmation(
+                schoolCompletedOn: try parseDate(schoolCompletedOn, field: "enquiries.school_completed_on"),
+                laCompletedOn: try parseDate(laCompletedOn, field: "enquiries.la_completed_on"),
+                laConfirmedBy: laConfirmedBy, note: note ?? "")
         }
     }
     var ground: String
@@ -184,12 +228,19 @@ func parseDate(_ s: String, field: String) throws -> LocalDate {
 }
 
 struct CountsDTO: Content {
-    var possibleSessions, presentSessions, approvedActivitySessions, authorisedAbsenceSessions, unauthorisedAbsenceSessions, unmarkedSessions: Int
+    var possibleSessions, presentSessions, approvedActivitySessions, authorisedAbsenceSessions, unauthorisedAbsenceSessions,
+        unmarkedSessions: Int
     var attendanceRate, absenceRate, authorisedAbsenceRate, unauthorisedAbsenceRate: Double?
     init(_ c: SessionCounts) {
-        possibleSessions = c.possible; presentSessions = c.present; approvedActivitySessions = c.approvedActivity
-        authorisedAbsenceSessions = c.authorised; unauthorisedAbsenceSessions = c.unauthorised; unmarkedSessions = c.unmarked
-        attendanceRate = c.attendanceRate; absenceRate = c.absenceRate; authorisedAbsenceRate = c.authorisedAbsenceRate
+        possibleSessions = c.possible
+        presentSessions = c.present
+        approvedActivitySessions = c.approvedActivity
+        authorisedAbsenceSessions = c.authorised
+        unauthorisedAbsenceSessions = c.unauthorised
+        unmarkedSessions = c.unmarked
+        attendanceRate = c.attendanceRate
+        absenceRate = c.absenceRate
+        authorisedAbsenceRate = c.authorisedAbsenceRate
         unauthorisedAbsenceRate = c.unauthorisedAbsenceRate
     }
 }
@@ -215,9 +266,15 @@ struct GroupStatisticsDTO: Content {
     var persistentAbsenceRate: Double?
     var severeAbsenceRate: Double?
     init(range: DateRange, filter: [String: String], stats g: GroupStatistics) {
-        from = range.from.iso; to = range.to.iso; self.filter = filter; pupils = g.pupils; sessions = CountsDTO(g.sessions)
-        persistentAbsencePupils = g.persistentAbsence; severeAbsencePupils = g.severeAbsence
-        persistentAbsenceRate = g.persistentAbsenceRate; severeAbsenceRate = g.severeAbsenceRate
+        from = range.from.iso
+        to = range.to.iso
+        self.filter = filter
+        pupils = g.pupils
+        sessions = CountsDTO(g.sessions)
+        persistentAbsencePupils = g.persistentAbsence
+        severeAbsencePupils = g.severeAbsence
+        persistentAbsenceRate = g.persistentAbsenceRate
+        severeAbsenceRate = g.severeAbsenceRate
     }
 }
 
@@ -233,9 +290,16 @@ struct AmendmentDTO: Content {
     var byName: String
     var byPosition: String
     init(_ a: AmendmentRow) {
-        date = a.date; session = a.session; originalCode = a.originalCode; newCode = a.newCode
-        originalMinutesLate = a.originalMinutesLate; newMinutesLate = a.newMinutesLate; reason = a.reason
-        amendedAt = a.amendedAt; byName = a.byName; byPosition = a.byPosition
+        date = a.date
+        session = a.session
+        originalCode = a.originalCode
+        newCode = a.newCode
+        originalMinutesLate = a.originalMinutesLate
+        newMinutesLate = a.newMinutesLate
+        reason = a.reason
+        amendedAt = a.amendedAt
+        byName = a.byName
+        byPosition = a.byPosition
     }
 }
 
@@ -258,7 +322,11 @@ struct CodeDTO: Content {
     var statisticalMeaning: String
     var legacy: Bool
     init(_ c: AttendanceCode) {
-        code = c.symbol; meaning = c.meaning; group = c.group.rawValue; statisticalMeaning = c.statisticalMeaning.rawValue; legacy = c.isLegacy
+        code = c.symbol
+        meaning = c.meaning
+        group = c.group.rawValue
+        statisticalMeaning = c.statisticalMeaning.rawValue
+        legacy = c.isLegacy
     }
 }
 
@@ -269,7 +337,10 @@ struct CalendarDayDTO: Content {
 }
 
 struct CalendarDTO: Content {
-    struct Entry: Content { var start, end, kind, label: String; var yearGroups: [String] }
+    struct Entry: Content {
+        var start, end, kind, label: String
+        var yearGroups: [String]
+    }
     var entries: [Entry]
     var terms: [TermDTO]
     var days: [CalendarDayDTO]
@@ -281,7 +352,10 @@ struct TermDTO: Content {
     var end: String
     var halfTerms: [[String]]
     init(_ t: Term) {
-        name = t.name; start = t.range.from.iso; end = t.range.to.iso; halfTerms = t.halfTerms.map { [$0.from.iso, $0.to.iso] }
+        name = t.name
+        start = t.range.from.iso
+        end = t.range.to.iso
+        halfTerms = t.halfTerms.map { [$0.from.iso, $0.to.iso] }
     }
 }
 

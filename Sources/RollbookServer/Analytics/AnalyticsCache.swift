@@ -8,7 +8,10 @@ import Vapor
 /// marks written since (by this instance or any other sharing the database) are copied in from the session arrays
 /// those writes stamped, and a change to the roll itself (pupils admitted, changed or deleted) rebuilds it.
 actor AnalyticsCache {
-    struct Key: Hashable { var school: Int; var year: Int }
+    struct Key: Hashable {
+        var school: Int
+        var year: Int
+    }
     struct Entry {
         var roll: AnalyticsRoll
         /// Roll index of each pupil's database id.
@@ -39,8 +42,9 @@ actor AnalyticsCache {
             return e.roll
         }
         let built = try await store.analyticsRoll(schoolID: schoolID, year: year)
-        entries[key] = Entry(roll: built.roll, index: Dictionary(uniqueKeysWithValues: built.ids.enumerated().map { ($1, $0) }),
-                             dataVersion: built.versions.data, rollVersion: built.versions.roll)
+        entries[key] = Entry(
+            roll: built.roll, index: Dictionary(uniqueKeysWithValues: built.ids.enumerated().map { ($1, $0) }),
+            dataVersion: built.versions.data, rollVersion: built.versions.roll)
         builds += 1
         return built.roll
     }

@@ -71,7 +71,11 @@ struct AnalyticsController {
         var period: String
         var group: String?
         var periods: [Link]
-        struct Link: Content { var label: String; var href: String; var current: Bool }
+        struct Link: Content {
+            var label: String
+            var href: String
+            var current: Bool
+        }
         var tabs: [Link]
     }
 
@@ -82,18 +86,23 @@ struct AnalyticsController {
             if let g = s.group { q += "&group=\(g.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? g)" }
             return q
         }
-        let choices: [(String, String)] = (page == "/analytics/lists" ? [("Today", "day")] : [])
+        let choices: [(String, String)] =
+            (page == "/analytics/lists" ? [("Today", "day")] : [])
             + [("This week", "week"), ("This half term", "half_term"), ("This term", "term"), ("Year to date", "year")]
-        let periods = choices
+        let periods =
+            choices
             .map { Header.Link(label: $0.0, href: "\(page)?\(query($0.1))", current: s.period == $0.1) }
         // Lists and early warning are lists of pupils: not offered to roles that see no names.
         let names = s.user.can(.readPupils)
-        let tabs = [("Overview", "/analytics"), ("Cohorts", "/analytics/cohorts"), ("Patterns", "/analytics/patterns"),
-                    ("Lists", "/analytics/lists"), ("Rewards", "/analytics/rewards"), ("Early warning", "/analytics/early-warning")]
-            .filter { names || !["/analytics/lists", "/analytics/early-warning"].contains($0.1) }
-            .map { Header.Link(label: $0.0, href: "\($0.1)?\(query(s.period))", current: page == $0.1) }
-        return Header(from: s.range.from.iso, to: s.range.to.iso, through: s.through.iso, period: s.period, group: s.group,
-                      periods: periods, tabs: tabs)
+        let tabs = [
+            ("Overview", "/analytics"), ("Cohorts", "/analytics/cohorts"), ("Patterns", "/analytics/patterns"),
+            ("Lists", "/analytics/lists"), ("Rewards", "/analytics/rewards"), ("Early warning", "/analytics/early-warning"),
+        ]
+        .filter { names || !["/analytics/lists", "/analytics/early-warning"].contains($0.1) }
+        .map { Header.Link(label: $0.0, href: "\($0.1)?\(query(s.period))", current: page == $0.1) }
+        return Header(
+            from: s.range.from.iso, to: s.range.to.iso, through: s.through.iso, period: s.period, group: s.group,
+            periods: periods, tabs: tabs)
     }
 
     /// The page, or its figures as JSON with `?format=json`.
@@ -126,13 +135,23 @@ struct AnalyticsController {
 
         init(_ g: GroupStatistics) {
             let c = g.sessions
-            pupils = g.pupils; possible = c.possible; present = c.present; approvedActivity = c.approvedActivity
-            authorised = c.authorised; unauthorised = c.unauthorised; unmarked = c.unmarked
-            attendanceRate = c.attendanceRate; absenceRate = c.absenceRate
-            persistentAbsence = g.persistentAbsence; persistentAbsenceRate = g.persistentAbsenceRate
-            severeAbsence = g.severeAbsence; severeAbsenceRate = g.severeAbsenceRate
-            attendance = percent(c.attendanceRate); absence = percent(c.absenceRate)
-            authorisedAbsence = percent(c.authorisedAbsenceRate); unauthorisedAbsence = percent(c.unauthorisedAbsenceRate)
+            pupils = g.pupils
+            possible = c.possible
+            present = c.present
+            approvedActivity = c.approvedActivity
+            authorised = c.authorised
+            unauthorised = c.unauthorised
+            unmarked = c.unmarked
+            attendanceRate = c.attendanceRate
+            absenceRate = c.absenceRate
+            persistentAbsence = g.persistentAbsence
+            persistentAbsenceRate = g.persistentAbsenceRate
+            severeAbsence = g.severeAbsence
+            severeAbsenceRate = g.severeAbsenceRate
+            attendance = percent(c.attendanceRate)
+            absence = percent(c.absenceRate)
+            authorisedAbsence = percent(c.authorisedAbsenceRate)
+            unauthorisedAbsence = percent(c.unauthorisedAbsenceRate)
             persistent = "\(g.persistentAbsence) (\(percent(g.persistentAbsenceRate)))"
             severe = "\(g.severeAbsence) (\(percent(g.severeAbsenceRate)))"
         }
@@ -145,10 +164,20 @@ struct AnalyticsController {
         var figures: Figures
         var target: String
         var versusTarget: String?
-        struct National: Content { var label: String; var school: String; var england: String }
+        struct National: Content {
+            var label: String
+            var school: String
+            var england: String
+        }
         var national: [National]
         var nationalYear: String
-        struct Week: Content { var week: String; var possible: Int; var attendance: String; var yearToDate: String; var attendanceRate: Double? }
+        struct Week: Content {
+            var week: String
+            var possible: Int
+            var attendance: String
+            var yearToDate: String
+            var attendanceRate: Double?
+        }
         var weeks: [Week]
         var chart: String
     }
@@ -157,34 +186,53 @@ struct AnalyticsController {
         let s = try await scope(req)
         let o = s.roll.overview(s.range, filter: s.filter, trend: true)
         let secondary = s.roll.pupils.contains { Int($0.yearGroup).map { $0 >= 7 } ?? false }
-        let n = NationalFigures.england2023_24
+        let n = NationalFigures.england2023To24
         let phaseAbsence = secondary ? n.secondaryAbsence : n.primaryAbsence
         let national: [OverviewContent.National] = [
-            .init(label: "Absence (\(secondary ? "secondary" : "primary") schools)", school: percent(o.absenceRate), england: percent(phaseAbsence)),
+            .init(
+                label: "Absence (\(secondary ? "secondary" : "primary") schools)", school: percent(o.absenceRate),
+                england: percent(phaseAbsence)),
             .init(label: "Authorised absence", school: percent(o.authorisedAbsenceRate), england: percent(n.authorisedAbsence)),
             .init(label: "Persistent absence (pupils)", school: percent(o.persistentAbsenceRate), england: percent(n.persistentAbsence)),
         ]
         let weeks = o.weeks.map {
-            OverviewContent.Week(week: $0.weekStart.iso, possible: $0.counts.possible, attendance: percent($0.attendanceRate),
-                                 yearToDate: percent($0.yearToDateRate), attendanceRate: $0.attendanceRate)
+            OverviewContent.Week(
+                week: $0.weekStart.iso, possible: $0.counts.possible, attendance: percent($0.attendanceRate),
+                yearToDate: percent($0.yearToDateRate), attendanceRate: $0.attendanceRate)
         }
         let rates = o.weeks.compactMap(\.attendanceRate)
         let low = min(rates.min() ?? 0.9, s.policy.attendanceTarget) * 100
-        let chart = SVGChart.line(points: o.weeks.map { (label: "\($0.weekStart.day) \($0.weekStart.monthName.prefix(3))", value: $0.attendanceRate.map { $0 * 100 }) },
-                                  yRange: max(0, (low - 2).rounded(.down))...100, target: s.policy.attendanceTarget * 100,
-                                  title: "Attendance by week", description: "Attendance each school week against the target of \(percent(s.policy.attendanceTarget)).",
-                                  id: "overview-trend")
-        let content = OverviewContent(header: header(s, page: "/analytics"), figures: Figures(o.statistics), target: percent(s.policy.attendanceTarget),
-                                      versusTarget: o.attendanceRate.map { $0 >= s.policy.attendanceTarget ? "at or above the target" : "below the target" },
-                                      national: national, nationalYear: n.academicYear, weeks: weeks, chart: chart)
+        let chart = SVGChart.line(
+            points: o.weeks.map {
+                (label: "\($0.weekStart.day) \($0.weekStart.monthName.prefix(3))", value: $0.attendanceRate.map { $0 * 100 })
+            },
+            yRange: max(0, (low - 2).rounded(.down))...100, target: s.policy.attendanceTarget * 100,
+            title: "Attendance by week",
+            description: "Attendance each school week against the target of \(percent(s.policy.attendanceTarget)).",
+            id: "overview-trend")
+        let content = OverviewContent(
+            header: header(s, page: "/analytics"), figures: Figures(o.statistics), target: percent(s.policy.attendanceTarget),
+            versusTarget: o.attendanceRate.map { $0 >= s.policy.attendanceTarget ? "at or above the target" : "below the target" },
+            national: national, nationalYear: n.academicYear, weeks: weeks, chart: chart)
         return try await respond(req, "Analytics/analytics", title: "Analytics", content)
     }
 
     // MARK: Cohorts
 
     struct CohortsContent: Content {
-        struct Row: Content { var dimension: String; var group: String; var key: String; var members: Figures; var rest: Figures; var selected: Int; var small: Bool }
-        struct Section: Content { var title: String; var rows: [Row] }
+        struct Row: Content {
+            var dimension: String
+            var group: String
+            var key: String
+            var members: Figures
+            var rest: Figures
+            var selected: Int
+            var small: Bool
+        }
+        struct Section: Content {
+            var title: String
+            var rows: [Row]
+        }
         var header: Header
         var school: Figures
         var sections: [Section]
@@ -196,13 +244,15 @@ struct AnalyticsController {
         var sections: [CohortsContent.Section] = []
         for d in AnalyticsGroup.Dimension.allCases {
             let rows = report.cohorts.filter { $0.group.dimension == d }.map {
-                CohortsContent.Row(dimension: d.rawValue, group: $0.group.label, key: "\(d.rawValue):\($0.group.value)",
-                                   members: Figures($0.members), rest: Figures($0.rest), selected: $0.membersSelected, small: $0.members.pupils < 10)
+                CohortsContent.Row(
+                    dimension: d.rawValue, group: $0.group.label, key: "\(d.rawValue):\($0.group.value)",
+                    members: Figures($0.members), rest: Figures($0.rest), selected: $0.membersSelected, small: $0.members.pupils < 10)
             }
             if !rows.isEmpty { sections.append(.init(title: Self.dimensionTitle(d), rows: rows)) }
         }
-        return try await respond(req, "Analytics/analytics-cohorts", title: "Cohorts",
-                                 CohortsContent(header: header(s, page: "/analytics/cohorts"), school: Figures(report.overview.statistics), sections: sections))
+        return try await respond(
+            req, "Analytics/analytics-cohorts", title: "Cohorts",
+            CohortsContent(header: header(s, page: "/analytics/cohorts"), school: Figures(report.overview.statistics), sections: sections))
     }
 
     static func dimensionTitle(_ d: AnalyticsGroup.Dimension) -> String {
@@ -220,21 +270,49 @@ struct AnalyticsController {
 
     struct PatternsContent: Content {
         var header: Header
-        struct Code: Content { var code: String; var meaning: String; var sessions: Int }
+        struct Code: Content {
+            var code: String
+            var meaning: String
+            var sessions: Int
+        }
         var codes: [Code]
-        struct Week: Content { var week: String; var codes: String; var unmarked: Int }
+        struct Week: Content {
+            var week: String
+            var codes: String
+            var unmarked: Int
+        }
         var weeks: [Week]
-        struct Slot: Content { var slot: String; var possible: Int; var absent: Int; var rate: String }
+        struct Slot: Content {
+            var slot: String
+            var possible: Int
+            var absent: Int
+            var rate: String
+        }
         var slots: [Slot]
         var slotChart: String
-        struct Month: Content { var month: String; var illness: Int; var rate: String }
+        struct Month: Content {
+            var month: String
+            var illness: Int
+            var rate: String
+        }
         var illness: [Month]
-        struct Bucket: Content { var label: String; var late: Int; var afterClose: Int }
+        struct Bucket: Content {
+            var label: String
+            var late: Int
+            var afterClose: Int
+        }
         var lateness: [Bucket]
         var latenessChart: String
-        struct Spell: Content { var label: String; var spells: Int }
+        struct Spell: Content {
+            var label: String
+            var spells: Int
+        }
         var spells: [Spell]
-        struct Finding: Content { var upn: String; var name: String; var words: String }
+        struct Finding: Content {
+            var upn: String
+            var name: String
+            var words: String
+        }
         /// Pupils with repeated Monday or Friday absence (names only for staff who may see pupils).
         var weekday: [Finding]
         var showsPupils: Bool
@@ -244,22 +322,35 @@ struct AnalyticsController {
         let s = try await scope(req)
         let p = s.roll.patterns(s.range, filter: s.filter)
         let days = ["", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-        let slots = p.slots.map { PatternsContent.Slot(slot: "\(days[$0.weekday]) \($0.session.rawValue)", possible: $0.possible, absent: $0.absent,
-                                                       rate: percent($0.absenceRate)) }
-        let months = ["", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+        let slots = p.slots.map {
+            PatternsContent.Slot(
+                slot: "\(days[$0.weekday]) \($0.session.rawValue)", possible: $0.possible, absent: $0.absent,
+                rate: percent($0.absenceRate))
+        }
+        let months = [
+            "", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
+        ]
         let showsPupils = s.user.can(.readPupils)
         let content = PatternsContent(
             header: header(s, page: "/analytics/patterns"),
             codes: p.codeTotals.map { .init(code: $0.code.symbol, meaning: $0.code.meaning(on: s.range.to), sessions: $0.sessions) },
-            weeks: p.weeks.map { w in .init(week: w.weekStart.iso, codes: w.codes.filter { $0.code.isAbsence || $0.code == .late }
-                .map { "\($0.code.symbol) \($0.sessions)" }.joined(separator: ", "), unmarked: w.unmarked) },
+            weeks: p.weeks.map { w in
+                .init(
+                    week: w.weekStart.iso,
+                    codes: w.codes.filter { $0.code.isAbsence || $0.code == .late }
+                        .map { "\($0.code.symbol) \($0.sessions)" }.joined(separator: ", "), unmarked: w.unmarked)
+            },
             slots: slots,
-            slotChart: SVGChart.bars(bars: p.slots.map { (label: "\(days[$0.weekday].prefix(3)) \($0.session.rawValue)", value: ($0.absenceRate ?? 0) * 100) },
-                                     title: "Absence by weekday and session", id: "slot-chart", unit: "%"),
-            illness: p.illnessByMonth.map { .init(month: "\(months[$0.month]) \($0.year)", illness: $0.illness, rate: percent($0.illnessRate)) },
+            slotChart: SVGChart.bars(
+                bars: p.slots.map { (label: "\(days[$0.weekday].prefix(3)) \($0.session.rawValue)", value: ($0.absenceRate ?? 0) * 100) },
+                title: "Absence by weekday and session", id: "slot-chart", unit: "%"),
+            illness: p.illnessByMonth.map {
+                .init(month: "\(months[$0.month]) \($0.year)", illness: $0.illness, rate: percent($0.illnessRate))
+            },
             lateness: p.lateness.buckets.map { .init(label: $0.label, late: $0.late, afterClose: $0.afterClose) },
-            latenessChart: SVGChart.bars(bars: p.lateness.buckets.map { (label: $0.label, value: Double($0.late + $0.afterClose)) },
-                                         title: "Late arrivals by minutes late", id: "lateness-chart", unit: ""),
+            latenessChart: SVGChart.bars(
+                bars: p.lateness.buckets.map { (label: $0.label, value: Double($0.late + $0.afterClose)) },
+                title: "Late arrivals by minutes late", id: "lateness-chart", unit: ""),
             spells: p.spells.map { .init(label: $0.label, spells: $0.spells) },
             weekday: showsPupils ? p.weekdayPatterns.map { .init(upn: $0.id, name: s.roll.pupils[$0.pupil].name, words: $0.words) } : [],
             showsPupils: showsPupils)
@@ -269,18 +360,31 @@ struct AnalyticsController {
     // MARK: Lists (seed 003's cadence)
 
     struct PupilLine: Content {
-        var upn: String; var name: String; var possible: Int; var attended: Int; var attendance: String; var sessionsLost: Int
+        var upn: String
+        var name: String
+        var possible: Int
+        var attended: Int
+        var attendance: String
+        var sessionsLost: Int
         /// Today's marks or lateness, on the daily lists.
         var note: String?
         init(_ f: PupilFigures) { self.init(id: f.id, name: f.name, counts: f.counts) }
         init(id: String, name: String, counts c: SessionCounts) {
-            upn = id; self.name = name; possible = c.possible; attended = c.present + c.approvedActivity
-            attendance = percent(c.attendanceRate); sessionsLost = c.absent
+            upn = id
+            self.name = name
+            possible = c.possible
+            attended = c.present + c.approvedActivity
+            attendance = percent(c.attendanceRate)
+            sessionsLost = c.absent
         }
     }
     struct ListsContent: Content {
         var header: Header
-        struct List: Content { var id: String; var title: String; var pupils: [PupilLine] }
+        struct List: Content {
+            var id: String
+            var title: String
+            var pupils: [PupilLine]
+        }
         var lists: [List]
         var basis: String
     }
@@ -294,28 +398,46 @@ struct AnalyticsController {
             throw APIError.invalid("period", "no \(period.rawValue.replacingOccurrences(of: "_", with: " ")) contains \(s.through)")
         }
         var lists: [ListsContent.List] = [
-            .init(id: "full", title: "100% attendance this \(Self.periodWords(period))", pupils: c.fullAttendance.map(PupilLine.init)),
+            .init(id: "full", title: "100% attendance this \(Self.periodWords(period))", pupils: c.fullAttendance.map(PupilLine.init))
         ]
         for t in c.below {
-            lists.append(.init(id: "below-\(Int(t.below * 100))", title: "Below \(Int(t.below * 100))%", pupils: t.pupils.map(PupilLine.init)))
+            lists.append(
+                .init(id: "below-\(Int(t.below * 100))", title: "Below \(Int(t.below * 100))%", pupils: t.pupils.map(PupilLine.init)))
         }
         for t in c.pupilPremiumOrSENDBelow {
-            lists.append(.init(id: "pp-send-below-\(Int(t.below * 100))", title: "Pupil premium or SEND below \(Int(t.below * 100))%",
-                               pupils: t.pupils.map(PupilLine.init)))
+            lists.append(
+                .init(
+                    id: "pp-send-below-\(Int(t.below * 100))", title: "Pupil premium or SEND below \(Int(t.below * 100))%",
+                    pupils: t.pupils.map(PupilLine.init)))
         }
-        let content = ListsContent(header: header(s, page: "/analytics/lists"), lists: lists,
-                                   basis: c.basis == .period ? "over the \(Self.periodWords(period))" : "over the year to date")
+        let content = ListsContent(
+            header: header(s, page: "/analytics/lists"), lists: lists,
+            basis: c.basis == .period ? "over the \(Self.periodWords(period))" : "over the year to date")
         try await SensitiveAccessLog.group(req, user: s.user, group: s.group, upns: lists.flatMap { $0.pupils.map(\.upn) })
         if req.query[String.self, at: "format"] == "xlsx" {
             // The CSV's columns as a workbook, with the counts as numbers.
-            return try Spreadsheet(name: "Lists", header: ["list", "upn", "name", "possible_sessions", "attended_sessions", "attendance", "sessions_lost"],
-                               rows: lists.flatMap { l in l.pupils.map { p in [.text(l.id), .text(p.upn), .text(p.name), .integer(p.possible),
-                                                                                .integer(p.attended), .text(p.attendance), .integer(p.sessionsLost)] } })
-                .response(format: "xlsx", name: "lists-\(s.period)-\(s.through.iso)")
+            return try Spreadsheet(
+                name: "Lists", header: ["list", "upn", "name", "possible_sessions", "attended_sessions", "attendance", "sessions_lost"],
+                rows: lists.flatMap { l in
+                    l.pupils.map { p in
+                        [
+                            .text(l.id), .text(p.upn), .text(p.name), .integer(p.possible),
+                            .integer(p.attended), .text(p.attendance), .integer(p.sessionsLost),
+                        ]
+                    }
+                }
+            )
+            .response(format: "xlsx", name: "lists-\(s.period)-\(s.through.iso)")
         }
         if req.query[String.self, at: "format"] == "csv" {
             var csv = "list,upn,name,possible_sessions,attended_sessions,attendance,sessions_lost\n"
-            for l in lists { for p in l.pupils { csv += [l.id, p.upn, p.name, String(p.possible), String(p.attended), p.attendance, String(p.sessionsLost)].map(csvField).joined(separator: ",") + "\n" } }
+            for l in lists {
+                for p in l.pupils {
+                    csv +=
+                        [l.id, p.upn, p.name, String(p.possible), String(p.attended), p.attendance, String(p.sessionsLost)].map(csvField)
+                        .joined(separator: ",") + "\n"
+                }
+            }
             let r = Response(status: .ok, body: .init(string: csv))
             r.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
             r.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"lists-\(s.period)-\(s.through.iso).csv\"")
@@ -332,15 +454,20 @@ struct AnalyticsController {
             l.note = today
             return l
         }
-        let absent = d.absent.map { line($0.id, $0.name, $0.yearToDate, today: [$0.am, $0.pm].map { $0?.symbol ?? "–" }.joined(separator: " ")) }
-        let late = d.late.map { l in
-            line(l.id, l.name, s.roll.counts(pupil: l.pupil, range: DateRange(from: s.roll.year.range.from, to: s.range.from)),
-                 today: "\(l.minutesToday) min; \(l.lateYearToDate) late this year")
+        let absent = d.absent.map {
+            line($0.id, $0.name, $0.yearToDate, today: [$0.am, $0.pm].map { $0?.symbol ?? "–" }.joined(separator: " "))
         }
-        let content = ListsContent(header: header(s, page: "/analytics/lists"), lists: [
-            .init(id: "absent-today", title: "Absent today (\(s.range.from.iso)), with the year so far", pupils: absent),
-            .init(id: "late-today", title: "Late today, with the year so far", pupils: late),
-        ], basis: "today, with each pupil's figures for the year so far")
+        let late = d.late.map { l in
+            line(
+                l.id, l.name, s.roll.counts(pupil: l.pupil, range: DateRange(from: s.roll.year.range.from, to: s.range.from)),
+                today: "\(l.minutesToday) min; \(l.lateYearToDate) late this year")
+        }
+        let content = ListsContent(
+            header: header(s, page: "/analytics/lists"),
+            lists: [
+                .init(id: "absent-today", title: "Absent today (\(s.range.from.iso)), with the year so far", pupils: absent),
+                .init(id: "late-today", title: "Late today, with the year so far", pupils: late),
+            ], basis: "today, with each pupil's figures for the year so far")
         try await SensitiveAccessLog.group(req, user: s.user, group: s.group, upns: (absent + late).map(\.upn))
         return try await respond(req, "Analytics/analytics-lists", title: "Lists", content)
     }
@@ -358,9 +485,19 @@ struct AnalyticsController {
 
     struct RewardsContent: Content {
         var header: Header
-        struct Full: Content { var title: String; var count: Int; var pupils: [PupilLine] }
+        struct Full: Content {
+            var title: String
+            var count: Int
+            var pupils: [PupilLine]
+        }
         var full: [Full]
-        struct League: Content { var rank: String; var group: String; var attendance: String; var pupils: Int; var attendanceRate: Double? }
+        struct League: Content {
+            var rank: String
+            var group: String
+            var attendance: String
+            var pupils: Int
+            var attendanceRate: Double?
+        }
         var forms: [League]
         var houses: [League]
         var week: String
@@ -374,18 +511,26 @@ struct AnalyticsController {
         for p in CadencePeriod.allCases {
             guard let r = s.roll.periodRange(p, containing: s.through, through: s.through) else { continue }
             let pupils = s.roll.fullAttendance(r, filter: s.filter)
-            full.append(.init(title: "100% this \(Self.periodWords(p)) (\(ParentWords.range(r.from, r.to)))", count: pupils.count,
-                              pupils: showsPupils ? pupils.map(PupilLine.init) : []))
+            full.append(
+                .init(
+                    title: "100% this \(Self.periodWords(p)) (\(ParentWords.range(r.from, r.to)))", count: pupils.count,
+                    pupils: showsPupils ? pupils.map(PupilLine.init) : []))
         }
         let tables = s.roll.weeklyLeagueTables(containing: s.through, through: s.through)
         func league(_ rows: [LeagueRow]) -> [RewardsContent.League] {
-            rows.map { .init(rank: $0.rank.map(String.init) ?? "–", group: $0.group.label, attendance: percent($0.attendanceRate),
-                             pupils: $0.statistics.pupils, attendanceRate: $0.attendanceRate) }
+            rows.map {
+                .init(
+                    rank: $0.rank.map(String.init) ?? "–", group: $0.group.label, attendance: percent($0.attendanceRate),
+                    pupils: $0.statistics.pupils, attendanceRate: $0.attendanceRate)
+            }
         }
         try await SensitiveAccessLog.group(req, user: s.user, group: s.group, upns: full.flatMap { $0.pupils.map(\.upn) })
-        return try await respond(req, "Analytics/analytics-rewards", title: "Rewards", RewardsContent(
-            header: header(s, page: "/analytics/rewards"), full: full, forms: league(tables?.forms ?? []), houses: league(tables?.houses ?? []),
-            week: tables.map { ParentWords.range($0.range.from, $0.range.to) } ?? "–", showsPupils: showsPupils))
+        return try await respond(
+            req, "Analytics/analytics-rewards", title: "Rewards",
+            RewardsContent(
+                header: header(s, page: "/analytics/rewards"), full: full, forms: league(tables?.forms ?? []),
+                houses: league(tables?.houses ?? []),
+                week: tables.map { ParentWords.range($0.range.from, $0.range.to) } ?? "–", showsPupils: showsPupils))
     }
 
     // MARK: Early warning
@@ -393,14 +538,28 @@ struct AnalyticsController {
     struct WarningContent: Content {
         var header: Header
         struct Line: Content {
-            var upn: String; var name: String; var soFar: String; var projected: String; var probability: String
-            var probabilityValue: Double?; var reasons: [String]
+            var upn: String
+            var name: String
+            var soFar: String
+            var projected: String
+            var probability: String
+            var probabilityValue: Double?
+            var reasons: [String]
         }
         var lines: [Line]
         var projectedTo: String
         struct BackTest: Content {
-            var standingAt: String; var projectedTo: String; var pupils: Int; var meanAbsoluteError: String; var naiveMeanAbsoluteError: String
-            var brier: String; var naiveBrier: String; var persistentAtEnd: Int; var flagged: Int; var recall: String; var precision: String
+            var standingAt: String
+            var projectedTo: String
+            var pupils: Int
+            var meanAbsoluteError: String
+            var naiveMeanAbsoluteError: String
+            var brier: String
+            var naiveBrier: String
+            var persistentAtEnd: Int
+            var flagged: Int
+            var recall: String
+            var precision: String
         }
         var backTest: BackTest?
         var method: String
@@ -414,9 +573,10 @@ struct AnalyticsController {
             .filter { ($0.persistentProbability ?? 0) >= 0.25 }
             .sorted { ($0.persistentProbability ?? 0, $1.name) > ($1.persistentProbability ?? 0, $0.name) }
         let lines = projections.prefix(200).map { p in
-            WarningContent.Line(upn: p.id, name: p.name, soFar: percent(p.soFar.markedOnly.attendanceRate), projected: percent(p.projectedAttendance),
-                                probability: p.persistentProbability.map { String(format: "%.0f%%", $0 * 100) } ?? "–",
-                                probabilityValue: p.persistentProbability, reasons: p.reasons)
+            WarningContent.Line(
+                upn: p.id, name: p.name, soFar: percent(p.soFar.markedOnly.attendanceRate), projected: percent(p.projectedAttendance),
+                probability: p.persistentProbability.map { String(format: "%.0f%%", $0 * 100) } ?? "–",
+                probabilityValue: p.persistentProbability, reasons: p.reasons)
         }
         // How far to trust it: stand at the middle of the marked part of the year and project to the last marked day.
         var backTest: WarningContent.BackTest?
@@ -424,15 +584,20 @@ struct AnalyticsController {
         if marked.count >= 30 {
             let b = s.roll.backTest(standingAt: marked[marked.count / 2], projectTo: s.through, filter: s.filter)
             func pts(_ x: Double) -> String { String(format: "%.1f points", x * 100) }
-            backTest = .init(standingAt: b.standingAt.iso, projectedTo: b.projectedTo.iso, pupils: b.pupils, meanAbsoluteError: pts(b.meanAbsoluteError),
-                             naiveMeanAbsoluteError: pts(b.naiveMeanAbsoluteError), brier: String(format: "%.3f", b.brierScore),
-                             naiveBrier: String(format: "%.3f", b.naiveBrierScore), persistentAtEnd: b.persistentAtEnd, flagged: b.flagged,
-                             recall: percent(b.recall), precision: percent(b.precision))
+            backTest = .init(
+                standingAt: b.standingAt.iso, projectedTo: b.projectedTo.iso, pupils: b.pupils, meanAbsoluteError: pts(b.meanAbsoluteError),
+                naiveMeanAbsoluteError: pts(b.naiveMeanAbsoluteError), brier: String(format: "%.3f", b.brierScore),
+                naiveBrier: String(format: "%.3f", b.naiveBrierScore), persistentAtEnd: b.persistentAtEnd, flagged: b.flagged,
+                recall: percent(b.recall), precision: percent(b.precision))
         }
         try await SensitiveAccessLog.group(req, user: s.user, group: s.group, upns: lines.map(\.upn))
-        return try await respond(req, "Analytics/analytics-warning", title: "Early warning", WarningContent(
-            header: header(s, page: "/analytics/early-warning"), lines: Array(lines), projectedTo: end.iso, backTest: backTest,
-            method: "Each pupil's absence from here on is estimated from their sessions this year, the last 6 school weeks counting most and read against the whole school's recent weeks (so a winter illness wave everyone shared is not taken for the pupil's own trend), pulled towards the school's rate for pupils with few sessions. Projected attendance applies it to the sessions still to come; the probability is the chance the rest of the year brings the pupil to 10% absence or more."))
+        return try await respond(
+            req, "Analytics/analytics-warning", title: "Early warning",
+            WarningContent(
+                header: header(s, page: "/analytics/early-warning"), lines: Array(lines), projectedTo: end.iso, backTest: backTest,
+                method:
+                    "Each pupil's absence from here on is estimated from their sessions this year, the last 6 school weeks counting most and read against the whole school's recent weeks (so a winter illness wave everyone shared is not taken for the pupil's own trend), pulled towards the school's rate for pupils with few sessions. Projected attendance applies it to the sessions still to come; the probability is the chance the rest of the year brings the pupil to 10% absence or more."
+            ))
     }
 
     // MARK: Every school in the deployment (a trust or a local authority)
@@ -445,7 +610,13 @@ struct AnalyticsController {
     }
 
     struct SchoolsContent: Content {
-        struct Row: Content { var school: String; var schoolID: Int; var from: String; var to: String; var figures: Figures }
+        struct Row: Content {
+            var school: String
+            var schoolID: Int
+            var from: String
+            var to: String
+            var figures: Figures
+        }
         var rows: [Row]
         var total: Figures
         var through: String
@@ -465,18 +636,29 @@ struct AnalyticsController {
             let year = AcademicYear(containing: t)
             let roll = try await req.application.analytics.roll(req.store, schoolID: school.id!, year: year)
             let g = roll.overview(DateRange(from: year.range.from, to: t), trend: false).statistics
-            total.sessions += g.sessions; total.pupils += g.pupils
-            total.persistentAbsence += g.persistentAbsence; total.severeAbsence += g.severeAbsence
+            total.sessions += g.sessions
+            total.pupils += g.pupils
+            total.persistentAbsence += g.persistentAbsence
+            total.severeAbsence += g.severeAbsence
             rows.append(.init(school: school.name, schoolID: school.id!, from: year.range.from.iso, to: t.iso, figures: Figures(g)))
         }
-        return try await respond(req, "Analytics/analytics-schools", title: "Schools", SchoolsContent(rows: rows, total: Figures(total), through: through.iso))
+        return try await respond(
+            req, "Analytics/analytics-schools", title: "Schools", SchoolsContent(rows: rows, total: Figures(total), through: through.iso))
     }
 
     // MARK: A family's children across schools
 
     struct FamilyContent: Content {
-        struct Child: Content { var upn: String; var name: String; var school: String; var yearGroup: String; var form: String
-                                var attendance: String; var persistent: Bool; var linkedBy: String }
+        struct Child: Content {
+            var upn: String
+            var name: String
+            var school: String
+            var yearGroup: String
+            var form: String
+            var attendance: String
+            var persistent: Bool
+            var linkedBy: String
+        }
         var children: [Child]
         var pupil: String
     }
@@ -496,11 +678,15 @@ struct AnalyticsController {
         for (sibling, link) in try await req.store.family(of: p) {
             let policy = try await req.store.policy(schoolID: sibling.schoolID, on: now.date)
             let t = figuresThrough(now, policy: policy)
-            let (c, _) = try await req.store.pupilStatistics(schoolID: sibling.schoolID, pupil: sibling,
-                                                             range: DateRange(from: AcademicYear(containing: t).range.from, to: t))
-            children.append(.init(upn: sibling.upn, name: sibling.displayName, school: schools[sibling.schoolID] ?? "?", yearGroup: sibling.yearGroup,
-                                  form: sibling.form, attendance: percent(c.attendanceRate), persistent: c.isPersistentAbsence, linkedBy: link))
+            let (c, _) = try await req.store.pupilStatistics(
+                schoolID: sibling.schoolID, pupil: sibling,
+                range: DateRange(from: AcademicYear(containing: t).range.from, to: t))
+            children.append(
+                .init(
+                    upn: sibling.upn, name: sibling.displayName, school: schools[sibling.schoolID] ?? "?", yearGroup: sibling.yearGroup,
+                    form: sibling.form, attendance: percent(c.attendanceRate), persistent: c.isPersistentAbsence, linkedBy: link))
         }
-        return try await respond(req, "Analytics/analytics-family", title: "Family: \(p.displayName)", FamilyContent(children: children, pupil: p.displayName))
+        return try await respond(
+            req, "Analytics/analytics-family", title: "Family: \(p.displayName)", FamilyContent(children: children, pupil: p.displayName))
     }
 }

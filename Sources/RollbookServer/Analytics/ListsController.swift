@@ -16,7 +16,11 @@ struct ListsController {
     }
 
     struct ListsContent: Encodable {
-        struct Option: Encodable { var value: String; var label: String; var selected: Bool }
+        struct Option: Encodable {
+            var value: String
+            var label: String
+            var selected: Bool
+        }
         var from, to: String
         var rows: [ListRow]
         var bandCounts: [Option]
@@ -46,19 +50,24 @@ struct ListsController {
         var f = u.scoped(filter)
         f.onRollDuring = range
         let pupils = try await req.store.listings(schoolID: u.schoolID, filter: f)
-        let counts = Dictionary(uniqueKeysWithValues: try await req.store.pupilStatistics(schoolID: u.schoolID, range: range, filter: f).map { ($0.0.id, $0.1) })
+        let counts = Dictionary(
+            uniqueKeysWithValues: try await req.store.pupilStatistics(schoolID: u.schoolID, range: range, filter: f).map { ($0.0.id, $0.1) }
+        )
         var rows: [ListRow] = []
         var perBand: [String: Int] = [:]
         for p in pupils {
             guard let c = counts[p.id], let rate = c.attendanceRate, let band = bands.band(for: rate) else { continue }
             perBand[band.name, default: 0] += 1
             if let b = bandFilter, b != band.name { continue }
-            let persistent = thresholds.isPersistent(c), severe = thresholds.isSevere(c)
+            let persistent = thresholds.isPersistent(c)
+            let severe = thresholds.isSevere(c)
             if flag == "persistent" && !persistent || flag == "severe" && !severe { continue }
-            rows.append(ListRow(upn: p.upn, name: p.displayName, yearGroup: p.yearGroup, form: p.form, house: p.house, possible: c.possible,
-                                attendance: percent(rate), attendanceRate: rate, authorised: percent(c.authorisedAbsenceRate),
-                                unauthorised: percent(c.unauthorisedAbsenceRate), band: band.name, tone: band.tone,
-                                persistent: persistent, severe: severe))
+            rows.append(
+                ListRow(
+                    upn: p.upn, name: p.displayName, yearGroup: p.yearGroup, form: p.form, house: p.house, possible: c.possible,
+                    attendance: percent(rate), attendanceRate: rate, authorised: percent(c.authorisedAbsenceRate),
+                    unauthorised: percent(c.unauthorisedAbsenceRate), band: band.name, tone: band.tone,
+                    persistent: persistent, severe: severe))
         }
         switch sort {
         case "name": rows.sort { ($0.name.split(separator: " ").last ?? "", $0.name) < ($1.name.split(separator: " ").last ?? "", $1.name) }
@@ -69,22 +78,37 @@ struct ListsController {
         try await SensitiveAccessLog.listed(req, user: u, upns: rows.map(\.upn), characteristic: filter.characteristic)
         if req.query[String.self, at: "format"] == "xlsx" {
             // The CSV's columns as a workbook, rates and counts as numbers.
-            return try Spreadsheet(name: "Pupils", header: ["upn", "name", "year_group", "form", "house", "possible_sessions", "attendance_rate", "band",
-                                                        "persistent_absence", "severe_absence"],
-                               rows: rows.map { r in [.text(r.upn), .text(r.name), .text(r.yearGroup), .text(r.form), .text(r.house), .integer(r.possible),
-                                                      .number((r.attendanceRate * 10000).rounded() / 10000), .text(r.band), .text(String(r.persistent)),
-                                                      .text(String(r.severe))] })
-                .response(format: "xlsx", name: "pupils-\(range.from)-\(range.to)")
+            return try Spreadsheet(
+                name: "Pupils",
+                header: [
+                    "upn", "name", "year_group", "form", "house", "possible_sessions", "attendance_rate", "band",
+                    "persistent_absence", "severe_absence",
+                ],
+                rows: rows.map { r in
+                    [
+                        .text(r.upn), .text(r.name), .text(r.yearGroup), .text(r.form), .text(r.house), .integer(r.possible),
+                        .number((r.attendanceRate * 10000).rounded() / 10000), .text(r.band), .text(String(r.persistent)),
+                        .text(String(r.severe)),
+                    ]
+                }
+            )
+            .response(format: "xlsx", name: "pupils-\(range.from)-\(range.to)")
         }
         if req.query[String.self, at: "format"] == "csv" {
             let header = "upn,name,year_group,form,house,possible_sessions,attendance_rate,band,persistent_absence,severe_absence"
             let lines = rows.map { r in
-                [r.upn, r.name, r.yearGroup, r.form, r.house, String(r.possible), String(format: "%.4f", r.attendanceRate), r.band,
-                 String(r.persistent), String(r.severe)].map(csvField).joined(separator: ",")
+                [
+                    r.upn, r.name, r.yearGroup, r.form, r.house, String(r.possible), String(format: "%.4f", r.attendanceRate), r.band,
+                    String(r.persistent), String(r.severe),
+                ].map(csvField).joined(separator: ",")
             }
-            return Response(status: .ok, headers: ["Content-Type": "text/csv; charset=utf-8",
-                                                   "Content-Disposition": "attachment; filename=\"pupils-\(range.from)-\(range.to).csv\""],
-                            body: .init(string: ([header] + lines).joined(separator: "\n") + "\n"))
+            return Response(
+                status: .ok,
+                headers: [
+                    "Content-Type": "text/csv; charset=utf-8",
+                    "Content-Disposition": "attachment; filename=\"pupils-\(range.from)-\(range.to).csv\"",
+                ],
+                body: .init(string: ([header] + lines).joined(separator: "\n") + "\n"))
         }
 
         let all = try await req.store.pupils(schoolID: u.schoolID, filter: PupilFilter(onRollDuring: range))
@@ -102,13 +126,24 @@ struct ListsController {
             houses: options(Set(all.map(\.house)).filter { !$0.isEmpty }.sorted(), filter.house, all: "All houses"),
             characteristics: options(Characteristics.filterNames, filter.characteristic, all: "Everyone"),
             bands: options(bands.bands.map(\.name), bandFilter, all: "All bands"),
-            flags: [.init(value: "", label: "Any", selected: flag == ""), .init(value: "persistent", label: "Persistent absence (\(AbsenceThresholds.figure(thresholds.persistent)) or more)", selected: flag == "persistent"),
-                    .init(value: "severe", label: "Severe absence (\(AbsenceThresholds.figure(thresholds.severe)) or more)", selected: flag == "severe")],
-            sorts: [.init(value: "attendance", label: "Attendance, lowest first", selected: sort == "attendance"),
-                    .init(value: "name", label: "Surname", selected: sort == "name"), .init(value: "form", label: "Form", selected: sort == "form")],
+            flags: [
+                .init(value: "", label: "Any", selected: flag == ""),
+                .init(
+                    value: "persistent", label: "Persistent absence (\(AbsenceThresholds.figure(thresholds.persistent)) or more)",
+                    selected: flag == "persistent"),
+                .init(
+                    value: "severe", label: "Severe absence (\(AbsenceThresholds.figure(thresholds.severe)) or more)",
+                    selected: flag == "severe"),
+            ],
+            sorts: [
+                .init(value: "attendance", label: "Attendance, lowest first", selected: sort == "attendance"),
+                .init(value: "name", label: "Surname", selected: sort == "name"),
+                .init(value: "form", label: "Form", selected: sort == "form"),
+            ],
             csvLink: "/lists?" + query,
             persistent: rows.filter(\.persistent).count, severe: rows.filter(\.severe).count,
-            definitions: "Persistent absence: \(thresholds.words(thresholds.persistent)); severe absence: \(thresholds.words(thresholds.severe)).")
+            definitions:
+                "Persistent absence: \(thresholds.words(thresholds.persistent)); severe absence: \(thresholds.words(thresholds.severe)).")
         return try await req.render("Analytics/lists", title: "Lists", content).encodeResponse(for: req)
     }
 }

@@ -11,7 +11,11 @@ public struct SchoolNow: Sendable, Hashable {
     public var time: TimeOfDay
     /// ISO 8601 date-time with the UTC offset, for audit records.
     public var timestamp: String
-    public init(date: LocalDate, time: TimeOfDay, timestamp: String) { self.date = date; self.time = time; self.timestamp = timestamp }
+    public init(date: LocalDate, time: TimeOfDay, timestamp: String) {
+        self.date = date
+        self.time = time
+        self.timestamp = timestamp
+    }
 
     /// The moment itself, for times compared across days (the outbox's retries, links' expiry).
     public var instant: Date { ISO8601DateFormatter().date(from: timestamp) ?? Date(timeIntervalSince1970: 0) }
@@ -42,7 +46,9 @@ public struct ShiftedClock: SchoolClock {
         guard parts.count == 2, let d = LocalDate(iso: String(parts[0])), let t = TimeOfDay(String(parts[1])) else { return nil }
         var cal = Calendar(identifier: .gregorian)
         cal.timeZone = SchoolNow.london
-        guard let instant = cal.date(from: DateComponents(year: d.year, month: d.month, day: d.day, hour: t.minutes / 60, minute: t.minutes % 60))
+        guard
+            let instant = cal.date(
+                from: DateComponents(year: d.year, month: d.month, day: d.day, hour: t.minutes / 60, minute: t.minutes % 60))
         else { return nil }
         offset = instant.timeIntervalSinceNow
     }
@@ -58,7 +64,8 @@ extension SchoolNow {
         let c = cal.dateComponents([.year, .month, .day, .hour, .minute, .second], from: instant)
         let f = ISO8601DateFormatter()
         f.timeZone = london
-        return SchoolNow(date: LocalDate(year: c.year!, month: c.month!, day: c.day!)!,
-                         time: TimeOfDay(hour: c.hour!, minute: c.minute!)!, timestamp: f.string(from: instant))
+        return SchoolNow(
+            date: LocalDate(year: c.year!, month: c.month!, day: c.day!)!,
+            time: TimeOfDay(hour: c.hour!, minute: c.minute!)!, timestamp: f.string(from: instant))
     }
 }

@@ -20,10 +20,17 @@ public struct ServerOptions: Sendable {
     public var messages: MessageSettings
     /// Session lifetimes, sign-in throttling, TLS.
     public var security: SecuritySettings
-    public init(database: DatabaseLocation, demoMode: Bool = false, clock: any SchoolClock = SystemClock(), bcryptCost: Int = 12,
-                dailyJobs: Bool = false, messages: MessageSettings = MessageSettings(), security: SecuritySettings = SecuritySettings()) {
-        self.database = database; self.demoMode = demoMode; self.clock = clock; self.bcryptCost = bcryptCost; self.dailyJobs = dailyJobs
-        self.messages = messages; self.security = security
+    public init(
+        database: DatabaseLocation, demoMode: Bool = false, clock: any SchoolClock = SystemClock(), bcryptCost: Int = 12,
+        dailyJobs: Bool = false, messages: MessageSettings = MessageSettings(), security: SecuritySettings = SecuritySettings()
+    ) {
+        self.database = database
+        self.demoMode = demoMode
+        self.clock = clock
+        self.bcryptCost = bcryptCost
+        self.dailyJobs = dailyJobs
+        self.messages = messages
+        self.security = security
     }
 }
 
@@ -58,9 +65,10 @@ public func configure(_ app: Application, _ options: ServerOptions) async throws
     app.views.use(.leaf)
     app.leaf.configuration.rootDirectory = ServerResources.directory + "Views/"
     // The built resources live under .build, a hidden folder: confine Leaf to the views folder instead.
-    app.leaf.sources = LeafSources.singleSource(NIOLeafFiles(
-        fileio: app.fileio, limits: [.toSandbox, .requireExtensions, .onlyLeafExtensions],
-        sandboxDirectory: ServerResources.directory + "Views/", viewDirectory: ServerResources.directory + "Views/"))
+    app.leaf.sources = LeafSources.singleSource(
+        NIOLeafFiles(
+            fileio: app.fileio, limits: [.toSandbox, .requireExtensions, .onlyLeafExtensions],
+            sandboxDirectory: ServerResources.directory + "Views/", viewDirectory: ServerResources.directory + "Views/"))
     app.leaf.cache.isEnabled = app.environment.isRelease
 
     // Pages and JSON are gzip'd for clients that ask: a form's register is ~100 KiB of HTML, ~8 KiB compressed.
@@ -76,8 +84,9 @@ public func configure(_ app: Application, _ options: ServerOptions) async throws
     app.sessions.use { _ in DatabaseSessions(settings: security) }
     app.sessions.configuration.cookieName = "rollbook_session"
     app.sessions.configuration.cookieFactory = { id in
-        HTTPCookies.Value(string: id.string, maxAge: Int(security.sessionLifetime), path: "/", isSecure: security.https, isHTTPOnly: true,
-                          sameSite: .lax)
+        HTTPCookies.Value(
+            string: id.string, maxAge: Int(security.sessionLifetime), path: "/", isSecure: security.https, isHTTPOnly: true,
+            sameSite: .lax)
     }
     app.middleware.use(app.sessions.middleware)
 

@@ -11,17 +11,21 @@ enum DailyJobs {
 
     /// Amends the sessions that actions of `kind` list, where their code is one of `from`, to `to`, with `reason`
     /// (the action's source appended); returns how many changed.
-    static func amend(_ actions: [DueAction], kind: DueAction.Kind, from: Set<String>, to: AttendanceCode, reason: String,
-                      schoolID: Int, store: Store, at now: String) async throws -> Int {
+    static func amend(
+        _ actions: [DueAction], kind: DueAction.Kind, from: Set<String>, to: AttendanceCode, reason: String,
+        schoolID: Int, store: Store, at now: String
+    ) async throws -> Int {
         let due = actions.filter { $0.kind == kind }
         guard !due.isEmpty else { return 0 }
-        let ids = Dictionary(try await store.pupils(schoolID: schoolID, filter: PupilFilter(upns: due.map(\.upn))).map { ($0.upn, $0.id!) },
-                             uniquingKeysWith: { a, _ in a })
+        let ids = Dictionary(
+            try await store.pupils(schoolID: schoolID, filter: PupilFilter(upns: due.map(\.upn))).map { ($0.upn, $0.id!) },
+            uniquingKeysWith: { a, _ in a })
         var writes: [MarkWrite] = []
         for a in due {
             guard let pupilID = ids[a.upn] else { continue }
             for s in a.sessions where from.contains(s.code) {
-                writes.append(MarkWrite(pupilID: pupilID, mark: Mark(date: s.date, session: s.session, code: to), reason: "\(reason) (\(a.source))"))
+                writes.append(
+                    MarkWrite(pupilID: pupilID, mark: Mark(date: s.date, session: s.session, code: to), reason: "\(reason) (\(a.source))"))
             }
         }
         guard !writes.isEmpty else { return 0 }
@@ -30,16 +34,18 @@ enum DailyJobs {
 
     /// N marks past the policy's limit become O.
     static func applyNToO(_ actions: [DueAction], policy: Policy, schoolID: Int, store: Store, at now: String) async throws -> Int {
-        try await amend(actions, kind: .nToO, from: ["N"], to: .o,
-                        reason: "No reason given within \(policy.noReason.nToOSchoolDays) school days: N becomes O; \(policy.name)",
-                        schoolID: schoolID, store: store, at: now)
+        try await amend(
+            actions, kind: .nToO, from: ["N"], to: .o,
+            reason: "No reason given within \(policy.noReason.nToOSchoolDays) school days: N becomes O; \(policy.name)",
+            schoolID: schoolID, store: store, at: now)
     }
 
     /// Absences (N or O) on sessions of refused leave, or beyond the days granted, become G (reg 11).
     static func applyLeaveG(_ actions: [DueAction], schoolID: Int, store: Store, at now: String) async throws -> Int {
-        try await amend(actions, kind: .leaveUnauthorised, from: ["N", "O"], to: .g,
-                        reason: "Absent on leave that was not agreed (refused, or beyond the days granted): G",
-                        schoolID: schoolID, store: store, at: now)
+        try await amend(
+            actions, kind: .leaveUnauthorised, from: ["N", "O"], to: .g,
+            reason: "Absent on leave that was not agreed (refused, or beyond the days granted): G",
+            schoolID: schoolID, store: store, at: now)
     }
 
     /// One pass: every school whose AM register has closed today gets its run, if no instance has claimed it.
@@ -59,11 +65,19 @@ enum DailyJobs {
                 // Once a day, every action due today or overdue: a day the job did not run loses nothing.
                 let due = actions.filter { $0.due <= now.date }
                 if !due.isEmpty {
-                    try await store.queueWebhookEvent(.actionDue, schoolID: id, data: ["actions": due.map { a -> [String: any Sendable] in
-                        ["upn": a.upn, "kind": a.kind.rawValue, "rule": a.rule, "due": a.due.iso, "reason": a.reason, "source": a.source]
-                    }], at: now.timestamp)
+                    try await store.queueWebhookEvent(
+                        .actionDue, schoolID: id,
+                        data: [
+                            "actions": due.map { a -> [String: any Sendable] in
+                                [
+                                    "upn": a.upn, "kind": a.kind.rawValue, "rule": a.rule, "due": a.due.iso, "reason": a.reason,
+                                    "source": a.source,
+                                ]
+                            }
+                        ], at: now.timestamp)
                 }
-                try await store.finishJob(schoolID: id, job: "n-to-o", day: now.date, summary: "\(n) N marks amended to O; \(g) marks to G for leave not agreed")
+                try await store.finishJob(
+                    schoolID: id, job: "n-to-o", day: now.date, summary: "\(n) N marks amended to O; \(g) marks to G for leave not agreed")
                 app.logger.info("Daily evaluation for \(school.name): \(n) N marks amended to O, \(g) to G for leave not agreed.")
             }
         } catch {
@@ -108,8 +122,9 @@ struct BackgroundJobs: LifecycleHandler {
         let s = app.options.security
         let now = app.options.clock.now().instant.timeIntervalSince1970
         do {
-            try await app.store.purgeSecurityRecords(seenBefore: now - s.sessionIdle, createdBefore: now - s.sessionLifetime,
-                                                     failuresBefore: now - s.throttleWindow)
+            try await app.store.purgeSecurityRecords(
+                seenBefore: now - s.sessionIdle, createdBefore: now - s.sessionLifetime,
+                failuresBefore: now - s.throttleWindow)
         } catch {
             app.logger.error("Clearing ended sessions failed: \(error)")
         }

@@ -8,7 +8,9 @@ import Vapor
 public enum DemoSeeder {
     /// Marks run to `options.through`; when that is today, registers whose close time has not passed at `time`
     /// are left to take, and so are the demo teacher's form's registers for the day.
-    public static func seed(store: Store, options: DemoOptions, time: TimeOfDay? = nil, bcryptCost: Int, now: String) async throws -> (schoolID: Int, pupils: Int) {
+    public static func seed(store: Store, options: DemoOptions, time: TimeOfDay? = nil, bcryptCost: Int, now: String) async throws -> (
+        schoolID: Int, pupils: Int
+    ) {
         var school = Demo.generate(options)
         let firstForm = school.pupils.map(\.record.form).sorted(by: formOrder).first ?? ""
         if let time {
@@ -33,15 +35,21 @@ public enum DemoSeeder {
             ("Lal Officer", "la", "Local authority attendance officer", .laOfficer, []),
         ]
         for (name, local, position, role, forms) in accounts {
-            try await store.addStaff(StaffRow(schoolID: id, name: name, email: "\(local)@\(domain)", position: position,
-                                              role: role, passwordHash: hash, forms: forms))
+            try await store.addStaff(
+                StaffRow(
+                    schoolID: id, name: name, email: "\(local)@\(domain)", position: position,
+                    role: role, passwordHash: hash, forms: forms))
         }
         // Two families of the first form with parent portal accounts already set up (each a different child).
         for p in school.pupils.filter({ $0.record.form == firstForm }).prefix(2) {
-            guard let c = p.record.contacts.sorted(by: { $0.priority < $1.priority }).first(where: { $0.parentalResponsibility && !$0.email.isEmpty })
+            guard
+                let c = p.record.contacts.sorted(by: { $0.priority < $1.priority }).first(where: {
+                    $0.parentalResponsibility && !$0.email.isEmpty
+                })
             else { continue }
-            let account = try await store.inviteParent(schoolID: id, email: c.email, name: c.name, tokenHash: "demo-\(p.record.upn)",
-                                                       expiresAt: now, by: Actor(name: "Demo data", position: "Rollbook"), at: now)
+            let account = try await store.inviteParent(
+                schoolID: id, email: c.email, name: c.name, tokenHash: "demo-\(p.record.upn)",
+                expiresAt: now, by: Actor(name: "Demo data", position: "Rollbook"), at: now)
             try await store.activateParent(id: account.id!, passwordHash: hash, at: now)
         }
         return (id, school.pupils.count)
@@ -58,8 +66,9 @@ public func runServer(hostname: String, port: Int, options: ServerOptions) async
         if options.demoMode, try await store.isEmpty() {
             let started = Date()
             let now = options.clock.now()
-            let r = try await DemoSeeder.seed(store: store, options: DemoOptions(phase: .primary, through: now.date), time: now.time,
-                                              bcryptCost: options.bcryptCost, now: now.timestamp)
+            let r = try await DemoSeeder.seed(
+                store: store, options: DemoOptions(phase: .primary, through: now.date), time: now.time,
+                bcryptCost: options.bcryptCost, now: now.timestamp)
             say("Created the demo school: \(r.pupils) fictional pupils (\(String(format: "%.1f", Date().timeIntervalSince(started))) s).")
         }
         say("Rollbook is running at http://\(hostname):\(port)/ using \(options.database).")

@@ -9,12 +9,20 @@ struct APIError: AbortError {
     var field: String?
     var reason: String
     var headers: HTTPHeaders = [:]
-    init(_ status: HTTPResponseStatus, field: String?, reason: String) { self.status = status; self.field = field; self.reason = reason }
+    init(_ status: HTTPResponseStatus, field: String?, reason: String) {
+        self.status = status
+        self.field = field
+        self.reason = reason
+    }
     static func invalid(_ field: String, _ reason: String) -> APIError { APIError(.unprocessableEntity, field: field, reason: reason) }
 }
 
 struct ErrorBody: Content {
-    struct Detail: Content { var status: Int; var field: String?; var reason: String }
+    struct Detail: Content {
+        var status: Int
+        var field: String?
+        var reason: String
+    }
     var error: Detail
 }
 
@@ -34,9 +42,16 @@ struct RollbookErrorMiddleware: AsyncMiddleware {
                 try r.content.encode(ErrorBody(error: .init(status: Int(status.code), field: field, reason: reason)))
                 return r
             }
-            if status == .unauthorized { return request.redirect(to: "/?next=" + (request.url.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")) }
-            let body = try await request.view.render("Layout/error", ErrorPage(status: Int(status.code), title: status.reasonPhrase, reason: reason,
-                                                                        signedIn: request.auth.has(StaffUser.self))).encodeResponse(for: request)
+            if status == .unauthorized {
+                return request.redirect(
+                    to: "/?next=" + (request.url.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+            }
+            let body = try await request.view.render(
+                "Layout/error",
+                ErrorPage(
+                    status: Int(status.code), title: status.reasonPhrase, reason: reason,
+                    signedIn: request.auth.has(StaffUser.self))
+            ).encodeResponse(for: request)
             body.status = status
             return body
         }
@@ -59,7 +74,9 @@ struct RollbookErrorMiddleware: AsyncMiddleware {
         let methods = Set(request.application.routes.all.filter(matches).map(\.method.rawValue))
         guard !methods.isEmpty else { return nil }
         let allowed = (methods.contains("GET") ? methods.union(["HEAD"]) : methods).sorted()
-        var e = APIError(.methodNotAllowed, field: nil, reason: "\(request.method.rawValue) is not allowed here; allowed: \(allowed.joined(separator: ", "))")
+        var e = APIError(
+            .methodNotAllowed, field: nil,
+            reason: "\(request.method.rawValue) is not allowed here; allowed: \(allowed.joined(separator: ", "))")
         e.headers.replaceOrAdd(name: .allow, value: allowed.joined(separator: ", "))
         return e
     }
@@ -88,7 +105,8 @@ struct RollbookErrorMiddleware: AsyncMiddleware {
         case .keyNotFound(let k, let c): keys = c.codingPath + [k]
         @unknown default: return nil
         }
-        let p = keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
+        let p = keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".").replacingOccurrences(
+            of: ".[", with: "[")
         return p.isEmpty ? nil : p
     }
     static func reason(of e: DecodingError) -> String {

@@ -12,14 +12,23 @@ struct Page<T: Encodable>: Encodable {
     var content: T
 }
 /// The signed-in staff member, and which of the role-specific pages the header links to.
-struct UserContext: Encodable { var name: String; var role: String; var casework: Bool; var office: Bool; var decidesLeave: Bool }
+struct UserContext: Encodable {
+    var name: String
+    var role: String
+    var casework: Bool
+    var office: Bool
+    var decidesLeave: Bool
+}
 struct ParentContext: Encodable { var name: String }
 
 /// A code offered in a page's list of absence codes.
 struct CodeOption: Encodable {
     var code: String
     var label: String
-    init(code: String, label: String) { self.code = code; self.label = label }
+    init(code: String, label: String) {
+        self.code = code
+        self.label = label
+    }
     init(_ c: AttendanceCode) { self.init(code: c.symbol, label: "\(c.symbol) – \(c.meaning)") }
 }
 
@@ -28,10 +37,16 @@ extension Request {
     func render<T: Encodable>(_ template: String, title: String, _ content: T) async throws -> View {
         let u = auth.get(StaffUser.self)
         let parent = auth.get(ParentUser.self)
-        return try await view.render(template, Page(
-            title: title, user: u.map { .init(name: $0.name, role: $0.role.title, casework: $0.can(.casework), office: $0.can(.amendMarks),
-                                              decidesLeave: $0.mayDecideLeave) },
-            parent: parent.map { .init(name: $0.name) }, csrf: CSRFMiddleware.token(for: self), content: content))
+        return try await view.render(
+            template,
+            Page(
+                title: title,
+                user: u.map {
+                    .init(
+                        name: $0.name, role: $0.role.title, casework: $0.can(.casework), office: $0.can(.amendMarks),
+                        decidesLeave: $0.mayDecideLeave)
+                },
+                parent: parent.map { .init(name: $0.name) }, csrf: CSRFMiddleware.token(for: self), content: content))
     }
 
     /// The one-off message left by the last form, taken (so it shows once).
@@ -44,7 +59,9 @@ extension Request {
     /// The pupil named by the path's `upn` in the staff member's school, or 404.
     func pupil(_ u: StaffUser) async throws -> PupilRow {
         let upn = parameters.get("upn") ?? ""
-        guard let p = try await store.pupil(schoolID: u.schoolID, upn: upn) else { throw Abort(.notFound, reason: "No pupil with UPN \(upn).") }
+        guard let p = try await store.pupil(schoolID: u.schoolID, upn: upn) else {
+            throw Abort(.notFound, reason: "No pupil with UPN \(upn).")
+        }
         return p
     }
 }

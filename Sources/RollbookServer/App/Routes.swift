@@ -17,15 +17,20 @@ func routes(_ app: Application) throws {
     let api = app.grouped("api", "v1").grouped(BearerAuthenticator(), RequireAPIUser())
 
     // Auth
-    let signIn = SignInController(), accessLog = AccessLogController()
+    let signIn = SignInController()
+    let accessLog = AccessLogController()
     web.get(use: signIn.home)
     web.post("sign-in", use: signIn.signIn)
     staff.post("sign-out", use: signIn.signOut)
     staff.get("access-log", use: accessLog.log)
 
     // Registers
-    let today = TodayController(), register = RegisterController(), missing = MissingRegistersController()
-    let reason = ReasonController(), arrival = ArrivalController(), pupilSignOut = PupilSignOutController()
+    let today = TodayController()
+    let register = RegisterController()
+    let missing = MissingRegistersController()
+    let reason = ReasonController()
+    let arrival = ArrivalController()
+    let pupilSignOut = PupilSignOutController()
     staff.get("today", use: today.today)
     staff.get("registers", ":date", ":session", use: register.register)
     staff.post("registers", ":date", ":session", use: register.saveRegister)
@@ -36,7 +41,9 @@ func routes(_ app: Application) throws {
     staff.post("pupils", ":upn", "sign-in", use: pupilSignOut.signBackIn)
 
     // Pupils
-    let pupils = PupilsController(), pupilRegister = PupilRegisterController(), chase = ContactsToChaseController()
+    let pupils = PupilsController()
+    let pupilRegister = PupilRegisterController()
+    let chase = ContactsToChaseController()
     staff.get("pupils", use: pupils.pupilSearch)
     staff.get("pupils", ":upn", use: pupils.pupil)
     staff.get("pupils", ":upn", "register", use: pupilRegister.registerPage)
@@ -45,7 +52,10 @@ func routes(_ app: Application) throws {
     staff.get("contacts-to-chase", use: chase.chase)
 
     // Casework
-    let casework = CaseworkController(), worklist = WorklistController(), letters = LettersController(), leave = LeaveController()
+    let casework = CaseworkController()
+    let worklist = WorklistController()
+    let letters = LettersController()
+    let leave = LeaveController()
     staff.post("pupils", ":upn", "casework", use: casework.record)
     staff.get("casework", ":id", "letter", use: casework.letter)
     staff.get("worklist", use: worklist.worklist)
@@ -63,8 +73,11 @@ func routes(_ app: Application) throws {
     staff.post("leave", "deciders", use: leave.setDeciders)
 
     // Parents: the office's side, then the portal and the one-time reply link
-    let reports = ReportsController(), invitations = InvitationsController()
-    let parents = ParentController(), parentLeave = ParentLeaveController(), reply = ReplyController()
+    let reports = ReportsController()
+    let invitations = InvitationsController()
+    let parents = ParentController()
+    let parentLeave = ParentLeaveController()
+    let reply = ReplyController()
     staff.get("reports", use: reports.reports)
     staff.post("reports", ":id", "accept", use: reports.accept)
     staff.post("reports", ":id", "decline", use: reports.decline)
@@ -94,7 +107,8 @@ func routes(_ app: Application) throws {
     staff.get("policy", "versions", ":from", use: policy.download)
 
     // Analytics
-    let lists = ListsController(), analytics = AnalyticsController()
+    let lists = ListsController()
+    let analytics = AnalyticsController()
     staff.get("lists", use: lists.lists)
     staff.get("analytics", use: analytics.overview)
     staff.get("analytics", "cohorts", use: analytics.cohorts)
@@ -106,7 +120,10 @@ func routes(_ app: Application) throws {
     staff.get("analytics", "family", ":upn", use: analytics.family)
 
     // Returns
-    let laReturns = LAReturnsController(), laNotices = LANoticesController(), census = CensusController(), ctf = CTFController()
+    let laReturns = LAReturnsController()
+    let laNotices = LANoticesController()
+    let census = CensusController()
+    let ctf = CTFController()
     staff.get("la-returns", use: laReturns.returns)
     staff.post("la-returns", "notices", use: laNotices.tellLA)
     staff.get("census", use: census.census)
@@ -116,7 +133,8 @@ func routes(_ app: Application) throws {
     staff.get("pupils", ":upn", "ctf", use: ctf.download)
 
     // The JSON API (/api/v1), and its OpenAPI document (public)
-    let v1 = APIController(), webhooks = WebhooksController()
+    let v1 = APIController()
+    let webhooks = WebhooksController()
     api.get("school", use: v1.school)
     api.put("school", use: v1.updateSchool)
     api.get("codes", use: v1.codes)

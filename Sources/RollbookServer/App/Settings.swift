@@ -82,22 +82,32 @@ public struct Settings: Sendable {
             if let p = value("ROLLBOOK_SMTP_PORT") {
                 guard let n = Int(p), (1...65535).contains(n) else { throw bad("ROLLBOOK_SMTP_PORT", "must be a port number, 1 to 65535") }
                 port = n
-            } else { port = security == .tls ? 465 : 587 }
+            } else {
+                port = security == .tls ? 465 : 587
+            }
             guard let from = value("ROLLBOOK_SMTP_FROM"), from.contains("@") else {
                 throw bad("ROLLBOOK_SMTP_FROM", "the sender's email address is required with ROLLBOOK_SMTP_HOST")
             }
-            let user = value("ROLLBOOK_SMTP_USERNAME"), password = value("ROLLBOOK_SMTP_PASSWORD")
-            guard (user == nil) == (password == nil) else { throw bad("ROLLBOOK_SMTP_PASSWORD", "set both the username and the password, or neither") }
-            messages.smtp = SMTPSettings(host: host, port: port, security: security, username: user, password: password, from: from,
-                                         fromName: value("ROLLBOOK_SMTP_FROM_NAME") ?? "School office", extraCAFile: value("ROLLBOOK_SMTP_CA_FILE"))
+            let user = value("ROLLBOOK_SMTP_USERNAME")
+            let password = value("ROLLBOOK_SMTP_PASSWORD")
+            guard (user == nil) == (password == nil) else {
+                throw bad("ROLLBOOK_SMTP_PASSWORD", "set both the username and the password, or neither")
+            }
+            messages.smtp = SMTPSettings(
+                host: host, port: port, security: security, username: user, password: password, from: from,
+                fromName: value("ROLLBOOK_SMTP_FROM_NAME") ?? "School office", extraCAFile: value("ROLLBOOK_SMTP_CA_FILE"))
         }
         if let key = value("ROLLBOOK_NOTIFY_API_KEY") {
-            let email = value("ROLLBOOK_NOTIFY_EMAIL_TEMPLATE"), sms = value("ROLLBOOK_NOTIFY_SMS_TEMPLATE")
+            let email = value("ROLLBOOK_NOTIFY_EMAIL_TEMPLATE")
+            let sms = value("ROLLBOOK_NOTIFY_SMS_TEMPLATE")
             guard email != nil || sms != nil else {
-                throw bad("ROLLBOOK_NOTIFY_SMS_TEMPLATE", "give a Notify template id for SMS or email (ROLLBOOK_NOTIFY_EMAIL_TEMPLATE) with the API key")
+                throw bad(
+                    "ROLLBOOK_NOTIFY_SMS_TEMPLATE",
+                    "give a Notify template id for SMS or email (ROLLBOOK_NOTIFY_EMAIL_TEMPLATE) with the API key")
             }
-            messages.notify = NotifySettings(baseURL: value("ROLLBOOK_NOTIFY_URL") ?? "https://api.notifications.service.gov.uk", apiKey: key,
-                                             emailTemplateID: email, smsTemplateID: sms)
+            messages.notify = NotifySettings(
+                baseURL: value("ROLLBOOK_NOTIFY_URL") ?? "https://api.notifications.service.gov.uk", apiKey: key,
+                emailTemplateID: email, smsTemplateID: sms)
         }
 
         // Sessions and proxies.
@@ -108,8 +118,11 @@ public struct Settings: Sendable {
         }
         if let m = try positive("ROLLBOOK_SESSION_IDLE_MINUTES") { security.sessionIdle = m * 60 }
         if let h = try positive("ROLLBOOK_SESSION_HOURS") { security.sessionLifetime = h * 3600 }
-        for p in (env["ROLLBOOK_TRUSTED_PROXIES"] ?? "").split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !p.isEmpty {
-            guard p.allSatisfy({ $0.isHexDigit || $0 == "." || $0 == ":" }) else { throw bad("ROLLBOOK_TRUSTED_PROXIES", "'\(p)' is not an IP address") }
+        for p in (env["ROLLBOOK_TRUSTED_PROXIES"] ?? "").split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) })
+        where !p.isEmpty {
+            guard p.allSatisfy({ $0.isHexDigit || $0 == "." || $0 == ":" }) else {
+                throw bad("ROLLBOOK_TRUSTED_PROXIES", "'\(p)' is not an IP address")
+            }
             security.trustedProxies.insert(p.lowercased())
         }
     }

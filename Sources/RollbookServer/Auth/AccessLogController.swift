@@ -23,9 +23,10 @@ enum SensitiveAccessLog {
             let chosen = only(p)
             let shown = SensitiveDetail.held(in: p.characteristics).filter { chosen?.contains($0) ?? true }
             guard !shown.isEmpty, let id = p.id else { return nil }
-            return SensitiveAccessEntry(schoolID: user.schoolID, staffID: user.id, staffName: user.name, staffRole: user.role.rawValue,
-                                        staffPosition: user.position, pupilID: id, upn: p.upn, pupilName: p.displayName, shown: shown,
-                                        route: route(req), at: at)
+            return SensitiveAccessEntry(
+                schoolID: user.schoolID, staffID: user.id, staffName: user.name, staffRole: user.role.rawValue,
+                staffPosition: user.position, pupilID: id, upn: p.upn, pupilName: p.displayName, shown: shown,
+                route: route(req), at: at)
         }
         try await req.store.recordSensitiveAccess(entries)
     }
@@ -45,7 +46,8 @@ enum SensitiveAccessLog {
         guard !vulnerable.isEmpty || !social.isEmpty else { return }
         let pupils = try await req.store.pupils(schoolID: user.schoolID, filter: PupilFilter(upns: vulnerable.union(social).sorted()))
         try await record(req, user: user, pupils: pupils) { p in
-            (vulnerable.contains(p.upn) ? [.childProtection, .childInNeed, .lookedAfter] : []) + (social.contains(p.upn) ? [.socialWorker] : [])
+            (vulnerable.contains(p.upn) ? [.childProtection, .childInNeed, .lookedAfter] : [])
+                + (social.contains(p.upn) ? [.socialWorker] : [])
         }
     }
 
@@ -63,9 +65,19 @@ struct AccessLogController {
 
     struct LogContent: Encodable {
         struct Line: Encodable {
-            var when: String; var staff: String; var role: String; var upn: String; var pupil: String; var shown: String; var route: String
+            var when: String
+            var staff: String
+            var role: String
+            var upn: String
+            var pupil: String
+            var shown: String
+            var route: String
         }
-        struct Option: Encodable { var value: String; var label: String; var selected: Bool }
+        struct Option: Encodable {
+            var value: String
+            var label: String
+            var selected: Bool
+        }
         var lines: [Line]
         var upn: String
         var staff: [Option]
@@ -104,16 +116,23 @@ struct AccessLogController {
             let all = try await req.store.sensitiveAccess(schoolID: u.schoolID, upn: upnFilter, staffID: staffID).entries
             let header = "at,staff_id,staff_name,staff_role,staff_position,upn,pupil_name,shown,route"
             let lines = all.map { e in
-                [e.at, String(e.staffID), e.staffName, e.staffRole, e.staffPosition, e.upn, e.pupilName,
-                 e.shown.map(\.rawValue).joined(separator: ";"), e.route].map(csvField).joined(separator: ",")
+                [
+                    e.at, String(e.staffID), e.staffName, e.staffRole, e.staffPosition, e.upn, e.pupilName,
+                    e.shown.map(\.rawValue).joined(separator: ";"), e.route,
+                ].map(csvField).joined(separator: ",")
             }
-            return Response(status: .ok, headers: ["Content-Type": "text/csv; charset=utf-8",
-                                                   "Content-Disposition": "attachment; filename=\"access-log.csv\""],
-                            body: .init(string: ([header] + lines).joined(separator: "\n") + "\n"))
+            return Response(
+                status: .ok,
+                headers: [
+                    "Content-Type": "text/csv; charset=utf-8",
+                    "Content-Disposition": "attachment; filename=\"access-log.csv\"",
+                ],
+                body: .init(string: ([header] + lines).joined(separator: "\n") + "\n"))
         }
 
-        let (entries, total) = try await req.store.sensitiveAccess(schoolID: u.schoolID, upn: upnFilter, staffID: staffID,
-                                                                   limit: Self.pageSize, offset: (page - 1) * Self.pageSize)
+        let (entries, total) = try await req.store.sensitiveAccess(
+            schoolID: u.schoolID, upn: upnFilter, staffID: staffID,
+            limit: Self.pageSize, offset: (page - 1) * Self.pageSize)
         let pages = max(1, (total + Self.pageSize - 1) / Self.pageSize)
         var viewers = try await req.store.sensitiveAccessViewers(schoolID: u.schoolID)
         if let staffID, !viewers.contains(where: { $0.id == staffID }) { viewers.append((staffID, "Staff member \(staffID)")) }
@@ -127,8 +146,10 @@ struct AccessLogController {
         }
         let content = LogContent(
             lines: entries.map { e in
-                .init(when: Self.when(e.at), staff: "\(e.staffName), \(e.staffPosition)", role: Role(rawValue: e.staffRole)?.title ?? e.staffRole,
-                      upn: e.upn, pupil: e.pupilName, shown: e.shown.map(\.title).joined(separator: ", "), route: e.route)
+                .init(
+                    when: Self.when(e.at), staff: "\(e.staffName), \(e.staffPosition)",
+                    role: Role(rawValue: e.staffRole)?.title ?? e.staffRole,
+                    upn: e.upn, pupil: e.pupilName, shown: e.shown.map(\.title).joined(separator: ", "), route: e.route)
             },
             upn: upn,
             staff: [.init(value: "", label: "Everyone", selected: staffID == nil)]

@@ -16,7 +16,12 @@ struct StaffUser: Authenticatable {
     let decidesLeave: Bool
 
     init(_ row: StaffRow) {
-        id = row.id!; schoolID = row.schoolID; name = row.name; position = row.position; role = row.staffRole; forms = row.formList
+        id = row.id!
+        schoolID = row.schoolID
+        name = row.name
+        position = row.position
+        role = row.staffRole
+        forms = row.formList
         decidesLeave = row.decidesLeave
     }
 
@@ -50,7 +55,9 @@ struct StaffUser: Authenticatable {
     /// Refuses a form outside a teacher's own.
     func requireForm(_ form: String?) throws {
         guard let own = ownForms, let form, !own.contains(form) else { return }
-        throw APIError(.forbidden, field: "form", reason: "a teacher sees only their own forms' registers and pupils (\(own.joined(separator: ", "))), not \(form)")
+        throw APIError(
+            .forbidden, field: "form",
+            reason: "a teacher sees only their own forms' registers and pupils (\(own.joined(separator: ", "))), not \(form)")
     }
 
     func requireRead(_ p: PupilRow) throws {
@@ -64,7 +71,8 @@ enum APIToken {
     static func generate() -> String {
         var g = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &g) }
-        return "rb_" + Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+        return "rb_"
+            + Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
             .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
     static func hash(_ token: String) -> String {
@@ -91,7 +99,9 @@ struct BearerAuthenticator: AsyncBearerAuthenticator {
 struct RequireAPIUser: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard request.auth.has(StaffUser.self) else {
-            throw APIError(.unauthorized, field: "Authorization", reason: "send a valid personal API token as 'Authorization: Bearer TOKEN' (rollbook token create --email EMAIL)")
+            throw APIError(
+                .unauthorized, field: "Authorization",
+                reason: "send a valid personal API token as 'Authorization: Bearer TOKEN' (rollbook token create --email EMAIL)")
         }
         return try await next.respond(to: request)
     }
@@ -121,11 +131,13 @@ struct CSRFMiddleware: AsyncMiddleware {
         if request.method == .POST {
             // The form may arrive in several pieces: read all of it before looking for the token.
             // Forms with files (a leave request's documents) may be larger than the default limit.
-            let max = request.headers.contentType == .formData ? CSRFMiddleware.maxUpload : request.application.routes.defaultMaxBodySize.value
+            let max =
+                request.headers.contentType == .formData ? CSRFMiddleware.maxUpload : request.application.routes.defaultMaxBodySize.value
             _ = try await request.body.collect(max: max).get()
             let sent = try? request.content.get(String.self, at: "csrf")
             guard let expected = request.session.data["csrf"], let sent, sent == expected else {
-                throw Abort(.forbidden, reason: "The form had expired or did not come from Rollbook. Go back, reload the page and try again.")
+                throw Abort(
+                    .forbidden, reason: "The form had expired or did not come from Rollbook. Go back, reload the page and try again.")
             }
         }
         return try await next.respond(to: request)

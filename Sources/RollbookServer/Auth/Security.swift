@@ -41,8 +41,10 @@ struct DatabaseSessions: SessionDriver {
 
     func createSession(_ data: SessionData, for request: Request) -> EventLoopFuture<SessionID> {
         request.eventLoop.makeFutureWithTask {
-            let id = SessionID(string: Data([UInt8].random(count: 32)).base64EncodedString()
-                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: ""))
+            let id = SessionID(
+                string: Data([UInt8].random(count: 32)).base64EncodedString()
+                    .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(
+                        of: "=", with: ""))
             try await request.store.createWebSession(idHash: Self.hash(id), data: try Self.encode(data), at: Self.now(request))
             return id
         }
@@ -66,7 +68,9 @@ struct DatabaseSessions: SessionDriver {
         request.eventLoop.makeFutureWithTask {
             let text = try Self.encode(data)
             let now = Self.now(request)
-            if let seen = request.storage[Seen.self], seen.hash == Self.hash(sessionID), seen.data == text, now - seen.seenAt < Self.touchEvery {
+            if let seen = request.storage[Seen.self], seen.hash == Self.hash(sessionID), seen.data == text,
+                now - seen.seenAt < Self.touchEvery
+            {
                 return sessionID
             }
             try await request.store.updateWebSession(idHash: Self.hash(sessionID), data: text, at: now)
@@ -95,7 +99,9 @@ enum SignInThrottle {
         return chain.reversed().first { !trusted.contains($0.lowercased()) } ?? peer
     }
 
-    static func account(_ portal: Portal, _ email: String) -> String { "\(portal.rawValue):\(email.trimmingCharacters(in: .whitespaces).lowercased())" }
+    static func account(_ portal: Portal, _ email: String) -> String {
+        "\(portal.rawValue):\(email.trimmingCharacters(in: .whitespaces).lowercased())"
+    }
 
     /// One sign-in attempt, counted as a failure from before the password is checked, so attempts sent all at once
     /// are all counted.
@@ -145,8 +151,10 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
         r.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
         r.headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
         r.headers.replaceOrAdd(name: "Cross-Origin-Opener-Policy", value: "same-origin")
-        r.headers.replaceOrAdd(name: "Content-Security-Policy", value: "default-src 'self'; img-src 'self' data:; style-src 'self'; "
-            + "script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+        r.headers.replaceOrAdd(
+            name: "Content-Security-Policy",
+            value: "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                + "script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
         // Static files carry an ETag and may be cached; everything else may hold personal data.
         if !r.headers.contains(name: .eTag), !r.headers.contains(name: .cacheControl) {
             r.headers.replaceOrAdd(name: .cacheControl, value: "no-store")

@@ -5,13 +5,21 @@ import Vapor
 
 /// `/pupils/:upn/casework` (recording what staff did on a pupil's timeline) and `/casework/:id/letter` (a letter as sent).
 struct CaseworkController {
-    struct Form: Content { var kind: String; var date: String; var summary: String; var outcome: String?; var parent: String? }
+    struct Form: Content {
+        var kind: String
+        var date: String
+        var summary: String
+        var outcome: String?
+        var parent: String?
+    }
 
     func record(req: Request) async throws -> Response {
         let u = try req.auth.require(StaffUser.self)
         try u.require(.casework)
         let upn = req.parameters.get("upn") ?? ""
-        guard let p = try await req.store.pupil(schoolID: u.schoolID, upn: upn) else { throw Abort(.notFound, reason: "No pupil with UPN \(upn).") }
+        guard let p = try await req.store.pupil(schoolID: u.schoolID, upn: upn) else {
+            throw Abort(.notFound, reason: "No pupil with UPN \(upn).")
+        }
         let form = try req.content.decode(Form.self)
         guard let kind = CaseworkKind(rawValue: form.kind), Timeline.recordable.contains(kind) else {
             throw APIError.invalid("kind", "choose what happened from the list")
@@ -20,43 +28,62 @@ struct CaseworkController {
         let now = req.clock.now()
         guard date <= now.date else { throw APIError.invalid("date", "\(date) is in the future: record what has happened") }
         let summary = form.summary.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !summary.isEmpty else { throw APIError.invalid("summary", "say what happened, e.g. who was at the meeting and what was agreed") }
+        guard !summary.isEmpty else {
+            throw APIError.invalid("summary", "say what happened, e.g. who was at the meeting and what was agreed")
+        }
         let outcome = form.outcome?.trimmingCharacters(in: .whitespacesAndNewlines)
         // Notices are each parent's own: the next notice's amount depends on how many that parent has had for this child.
         let notice: Set<CaseworkKind> = [.noticeToImprove, .penaltyNotice, .penaltyNoticePaidEarly]
         let parent = form.parent?.trimmingCharacters(in: .whitespaces).nilIfEmpty
         // Legal steps only for a child of compulsory school age on the day (Education Act 1996 s444; RULES.md).
         if [.noticeToImprove, .penaltyNotice, .educationSupervisionOrder].contains(kind),
-           let why = CompulsorySchoolAge.legalStepsUnavailable(dateOfBirth: p.dateOfBirthDay, on: date) {
+            let why = CompulsorySchoolAge.legalStepsUnavailable(dateOfBirth: p.dateOfBirthDay, on: date)
+        {
             throw APIError.invalid("kind", why)
         }
         if notice.contains(kind) {
             let parents = try await req.store.contacts(pupilID: p.id!).filter(\.parentalResponsibility).map(\.name)
             guard let parent, parents.contains(parent) else {
-                throw APIError.invalid("parent", "a notice is issued to a parent with parental responsibility: choose \(parents.isEmpty ? "one (none is on the admission register)" : parents.joined(separator: " or "))")
+                throw APIError.invalid(
+                    "parent",
+                    "a notice is issued to a parent with parental responsibility: choose \(parents.isEmpty ? "one (none is on the admission register)" : parents.joined(separator: " or "))"
+                )
             }
         }
-        try await req.store.addCasework(CaseworkRow(pupilID: p.id!, kind: kind, actionKey: nil, happenedOn: date, summary: summary,
-                                                    outcome: outcome?.isEmpty == false ? outcome : nil, parent: notice.contains(kind) ? parent : nil,
-                                                    recordedAt: now.timestamp, by: u.actor))
+        try await req.store.addCasework(
+            CaseworkRow(
+                pupilID: p.id!, kind: kind, actionKey: nil, happenedOn: date, summary: summary,
+                outcome: outcome?.isEmpty == false ? outcome : nil, parent: notice.contains(kind) ? parent : nil,
+                recordedAt: now.timestamp, by: u.actor))
         req.session.data["flash"] = "\(kind.title) recorded on \(p.displayName)'s timeline."
         return req.redirect(to: "/pupils/\(p.upn)#timeline")
     }
 
-    struct LetterContent: Encodable { var html: String; var upn: String; var name: String; var date: String; var flash: String? }
+    struct LetterContent: Encodable {
+        var html: String
+        var upn: String
+        var name: String
+        var date: String
+        var flash: String?
+    }
 
     /// A letter exactly as sent, printable.
     func letter(req: Request) async throws -> View {
         let u = try req.auth.require(StaffUser.self)
         try u.require(.casework)
-        guard let id = req.parameters.get("id", as: Int.self), let row = try await CaseworkRow.find(id, on: req.db), let html = row.document,
-              let p = try await PupilRow.find(row.pupilID, on: req.db), p.schoolID == u.schoolID else {
+        guard let id = req.parameters.get("id", as: Int.self), let row = try await CaseworkRow.find(id, on: req.db),
+            let html = row.document,
+            let p = try await PupilRow.find(row.pupilID, on: req.db), p.schoolID == u.schoolID
+        else {
             throw Abort(.notFound, reason: "No such letter.")
         }
         let flash = req.session.data["flash"]
         req.session.data["flash"] = nil
-        return try await req.render("Casework/letter", title: "Letter", LetterContent(html: html, upn: p.upn, name: p.displayName,
-                                                                                              date: row.happenedOn, flash: flash))
+        return try await req.render(
+            "Casework/letter", title: "Letter",
+            LetterContent(
+                html: html, upn: p.upn, name: p.displayName,
+                date: row.happenedOn, flash: flash))
     }
 }
 

@@ -15,13 +15,28 @@ struct LeaveController {
 
     struct ListContent: Encodable {
         struct Line: Encodable {
-            var id: Int; var upn: String; var pupil: String; var form: String; var dates: String; var sessions: Int; var reason: String
-            var requestedOn: String; var state: String; var stateTone: String; var verdict: String?
+            var id: Int
+            var upn: String
+            var pupil: String
+            var form: String
+            var dates: String
+            var sessions: Int
+            var reason: String
+            var requestedOn: String
+            var state: String
+            var stateTone: String
+            var verdict: String?
         }
         var pending: [Line]
         var decided: [Line]
         /// For the head: the staff who may also decide leave.
-        struct Decider: Encodable { var id: Int; var name: String; var position: String; var role: String; var decides: Bool }
+        struct Decider: Encodable {
+            var id: Int
+            var name: String
+            var position: String
+            var role: String
+            var decides: Bool
+        }
         var deciders: [Decider]?
         var flash: String?
     }
@@ -30,14 +45,16 @@ struct LeaveController {
         let u = try req.auth.require(StaffUser.self)
         try Self.requireDecider(u)
         let calendar = try await req.store.calendar(schoolID: u.schoolID)
-        var pending: [ListContent.Line] = [], decided: [ListContent.Line] = []
+        var pending: [ListContent.Line] = []
+        var decided: [ListContent.Line] = []
         for (r, p) in try await req.store.leaveRequests(schoolID: u.schoolID) {
             guard let lr = r.leaveRequest else { continue }
-            let line = ListContent.Line(id: r.id!, upn: p.upn, pupil: p.displayName, form: p.form, dates: ParentWords.range(lr.from, lr.to),
-                                        sessions: lr.sessions(calendar: calendar, enrolment: p.enrolment).count, reason: lr.reason,
-                                        requestedOn: lr.requestedOn.iso, state: r.state.rawValue.capitalized,
-                                        stateTone: r.state == .granted ? "authorised" : r.state == .refused ? "unauthorised" : "none",
-                                        verdict: nil)
+            let line = ListContent.Line(
+                id: r.id!, upn: p.upn, pupil: p.displayName, form: p.form, dates: ParentWords.range(lr.from, lr.to),
+                sessions: lr.sessions(calendar: calendar, enrolment: p.enrolment).count, reason: lr.reason,
+                requestedOn: lr.requestedOn.iso, state: r.state.rawValue.capitalized,
+                stateTone: r.state == .granted ? "authorised" : r.state == .refused ? "unauthorised" : "none",
+                verdict: nil)
             if r.state == .pending { pending.append(line) } else { decided.append(line) }
         }
         var deciders: [ListContent.Decider]?
@@ -46,8 +63,11 @@ struct LeaveController {
                 .filter { [.office, .attendanceLead, .teacher].contains($0.staffRole) }
                 .map { .init(id: $0.id!, name: $0.name, position: $0.position, role: $0.staffRole.title, decides: $0.decidesLeave) }
         }
-        return try await req.render("Casework/leave", title: "Leave requests", ListContent(pending: pending, decided: Array(decided.prefix(100)),
-                                                                                 deciders: deciders, flash: req.takeFlash()))
+        return try await req.render(
+            "Casework/leave", title: "Leave requests",
+            ListContent(
+                pending: pending, decided: Array(decided.prefix(100)),
+                deciders: deciders, flash: req.takeFlash()))
     }
 
     struct DecidersForm: Content { var staff: [Int]? }
@@ -57,17 +77,30 @@ struct LeaveController {
         let u = try req.auth.require(StaffUser.self)
         guard u.role == .head else { throw APIError(.forbidden, field: nil, reason: "only the head authorises staff to decide leave") }
         let chosen = Set(try req.content.decode(DecidersForm.self).staff ?? [])
-        let allowed = try await req.store.staff(schoolID: u.schoolID).filter { [.office, .attendanceLead, .teacher].contains($0.staffRole) }
-        guard chosen.isSubset(of: Set(allowed.compactMap(\.id))) else { throw APIError.invalid("staff", "only this school's teachers, office and attendance staff can be authorised") }
+        let allowed = try await req.store.staff(schoolID: u.schoolID).filter {
+            [.office, .attendanceLead, .teacher].contains($0.staffRole)
+        }
+        guard chosen.isSubset(of: Set(allowed.compactMap(\.id))) else {
+            throw APIError.invalid("staff", "only this school's teachers, office and attendance staff can be authorised")
+        }
         try await req.store.setLeaveDeciders(schoolID: u.schoolID, staffIDs: chosen)
         let names = allowed.filter { chosen.contains($0.id!) }.map(\.name)
-        req.session.data["flash"] = names.isEmpty ? "Only you decide leave now." : "Besides you, \(names.joined(separator: ", ")) may decide leave."
+        req.session.data["flash"] =
+            names.isEmpty ? "Only you decide leave now." : "Besides you, \(names.joined(separator: ", ")) may decide leave."
         return req.redirect(to: "/leave")
     }
 
     struct DecideContent: Encodable {
-        struct Finding: Encodable { var verdict: String; var message: String; var source: String }
-        struct Doc: Encodable { var id: Int; var name: String; var size: String }
+        struct Finding: Encodable {
+            var verdict: String
+            var message: String
+            var source: String
+        }
+        struct Doc: Encodable {
+            var id: Int
+            var name: String
+            var size: String
+        }
         var id: Int
         var upn: String
         var pupil: String
@@ -93,7 +126,8 @@ struct LeaveController {
 
     func loadRequest(_ req: Request, _ u: StaffUser) async throws -> (LeaveRequestRow, LeaveRequest, PupilRow) {
         guard let id = req.parameters.get("id", as: Int.self), let r = try await req.store.leaveRequest(id: id), let lr = r.leaveRequest,
-              let p = try await PupilRow.find(r.pupilID, on: req.db), p.schoolID == u.schoolID else {
+            let p = try await PupilRow.find(r.pupilID, on: req.db), p.schoolID == u.schoolID
+        else {
             throw Abort(.notFound, reason: "No such leave request.")
         }
         return (r, lr, p)
@@ -103,10 +137,12 @@ struct LeaveController {
         let today = req.clock.now().date
         let calendar = try await req.store.calendar(schoolID: p.schoolID)
         let policy = try await req.store.policy(schoolID: p.schoolID, on: today)
-        let (counts, _) = try await req.store.pupilStatistics(schoolID: p.schoolID, pupil: p,
-                                                              range: DateRange(from: AcademicYear(containing: today).range.from, to: today))
-        return LeaveCheck.findings(request: lr, policy: policy, calendar: calendar, enrolment: p.enrolment, asOf: today,
-                                   authorisedAbsence: counts.markedOnly)
+        let (counts, _) = try await req.store.pupilStatistics(
+            schoolID: p.schoolID, pupil: p,
+            range: DateRange(from: AcademicYear(containing: today).range.from, to: today))
+        return LeaveCheck.findings(
+            request: lr, policy: policy, calendar: calendar, enrolment: p.enrolment, asOf: today,
+            authorisedAbsence: counts.markedOnly)
     }
 
     func decidePage(req: Request) async throws -> View {
@@ -120,24 +156,30 @@ struct LeaveController {
         let found = try await findings(req, lr, p)
         let calendar = try await req.store.calendar(schoolID: p.schoolID)
         let docs = try await req.store.leaveDocuments(requestID: r.id!).map {
-            DecideContent.Doc(id: $0.id!, name: $0.filename, size: ByteCountFormatter.string(fromByteCount: Int64($0.data.count), countStyle: .file))
+            DecideContent.Doc(
+                id: $0.id!, name: $0.filename, size: ByteCountFormatter.string(fromByteCount: Int64($0.data.count), countStyle: .file))
         }
         let refusal = found.filter { $0.verdict == .refuse }.map(\.message).joined(separator: " ")
         var decision: String?
         if r.state == .granted, let g = r.leaveGrant {
-            decision = "Granted by \(r.decidedBy ?? "?") on \(r.decidedOn?.iso ?? ""): \(g.code.symbol) (\(g.code.meaning(on: g.from))) for \(ParentWords.range(g.from, g.to))."
+            decision =
+                "Granted by \(r.decidedBy ?? "?") on \(r.decidedOn?.iso ?? ""): \(g.code.symbol) (\(g.code.meaning(on: g.from))) for \(ParentWords.range(g.from, g.to))."
         } else if r.state == .refused {
             decision = "Refused by \(r.decidedBy ?? "?") on \(r.decidedOn?.iso ?? ""): \(r.refusalReason ?? "")"
         }
-        return try await req.render("Casework/leave-decide", title: "Leave request: \(p.displayName)", DecideContent(
-            id: r.id!, upn: p.upn, pupil: p.displayName, form: p.form, yearGroup: p.yearGroup, requestedBy: r.requestedBy,
-            requestedOn: ParentWords.date(lr.requestedOn), dates: ParentWords.range(lr.from, lr.to),
-            from: lr.from.iso, fromSession: lr.fromSession.rawValue.lowercased(), to: lr.to.iso, toSession: lr.toSession.rawValue.lowercased(),
-            sessions: lr.sessions(calendar: calendar, enrolment: p.enrolment).count, reason: lr.reason, exceptional: lr.exceptional,
-            state: r.state.rawValue, findings: found.map { .init(verdict: $0.verdict.rawValue, message: $0.message, source: $0.source) },
-            refused: found.refused, suggestedRefusal: refusal, documents: docs,
-            codes: LeaveGrant.codes.map { CodeOption($0) },
-            decision: decision, error: error, flash: req.takeFlash()))
+        return try await req.render(
+            "Casework/leave-decide", title: "Leave request: \(p.displayName)",
+            DecideContent(
+                id: r.id!, upn: p.upn, pupil: p.displayName, form: p.form, yearGroup: p.yearGroup, requestedBy: r.requestedBy,
+                requestedOn: ParentWords.date(lr.requestedOn), dates: ParentWords.range(lr.from, lr.to),
+                from: lr.from.iso, fromSession: lr.fromSession.rawValue.lowercased(), to: lr.to.iso,
+                toSession: lr.toSession.rawValue.lowercased(),
+                sessions: lr.sessions(calendar: calendar, enrolment: p.enrolment).count, reason: lr.reason, exceptional: lr.exceptional,
+                state: r.state.rawValue,
+                findings: found.map { .init(verdict: $0.verdict.rawValue, message: $0.message, source: $0.source) },
+                refused: found.refused, suggestedRefusal: refusal, documents: docs,
+                codes: LeaveGrant.codes.map { CodeOption($0) },
+                decision: decision, error: error, flash: req.takeFlash()))
     }
 
     struct GrantForm: Content {
@@ -158,33 +200,54 @@ struct LeaveController {
         let form = try req.content.decode(GrantForm.self)
         let now = req.clock.now()
         do {
-            guard let code = AttendanceCode.lookup(form.code.uppercased()) else { throw APIError.invalid("code", "'\(form.code)' is not a code") }
-            func text(_ s: String?) -> String? { s.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0.trimmingCharacters(in: .whitespacesAndNewlines) } }
-            let g = LeaveGrant(code: code, from: try parseDate(form.from, field: "from"), fromSession: try formSession(form.fromSession, field: "from_session"),
-                               to: try parseDate(form.to, field: "to"), toSession: try formSession(form.toSession ?? "pm", field: "to_session"),
-                               licenceReference: text(form.licenceReference), timetable: text(form.timetable),
-                               reviewDate: try text(form.reviewDate).map { try parseDate($0, field: "review_date") })
+            guard let code = AttendanceCode.lookup(form.code.uppercased()) else {
+                throw APIError.invalid("code", "'\(form.code)' is not a code")
+            }
+            func text(_ s: String?) -> String? {
+                s.flatMap {
+                    $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0.trimmingCharacters(in: .whitespacesAndNewlines)
+                }
+            }
+            let g = LeaveGrant(
+                code: code, from: try parseDate(form.from, field: "from"),
+                fromSession: try formSession(form.fromSession, field: "from_session"),
+                to: try parseDate(form.to, field: "to"), toSession: try formSession(form.toSession ?? "pm", field: "to_session"),
+                licenceReference: text(form.licenceReference), timetable: text(form.timetable),
+                reviewDate: try text(form.reviewDate).map { try parseDate($0, field: "review_date") })
             do { try g.validate(request: lr) } catch { throw APIError.invalid(error.field, error.reason) }
-            guard g.from >= now.date else { throw APIError.invalid("from", "leave is never granted retrospectively (reg 11): the first day granted has passed") }
+            guard g.from >= now.date else {
+                throw APIError.invalid("from", "leave is never granted retrospectively (reg 11): the first day granted has passed")
+            }
             let calendar = try await req.store.calendar(schoolID: p.schoolID)
             let sessions = g.sessions(calendar: calendar, enrolment: p.enrolment)
-            let extra = [g.licenceReference.map { "licence \($0)" }, g.timetable.map { "timetable: \($0)" }, g.reviewDate.map { "review \($0.iso)" }]
-                .compactMap { $0 }.joined(separator: "; ")
-            let marks = try await Reasons.skippingAttendance(sessions.map {
-                MarkWrite(pupilID: p.id!, mark: Mark(date: $0.date, session: $0.session, code: code),
-                          reason: "Leave granted by \(u.name) (request \(r.id!))\(extra.isEmpty ? "" : ": \(extra)")")
-            }, store: req.store)
+            let extra = [
+                g.licenceReference.map { "licence \($0)" }, g.timetable.map { "timetable: \($0)" }, g.reviewDate.map { "review \($0.iso)" },
+            ]
+            .compactMap { $0 }.joined(separator: "; ")
+            let marks = try await Reasons.skippingAttendance(
+                sessions.map {
+                    MarkWrite(
+                        pupilID: p.id!, mark: Mark(date: $0.date, session: $0.session, code: code),
+                        reason: "Leave granted by \(u.name) (request \(r.id!))\(extra.isEmpty ? "" : ": \(extra)")")
+                }, store: req.store)
             let found = try await findings(req, lr, p)
-            let letter = LeaveLetters.granted(pupil: p, grant: g, sessions: sessions.count, decider: u, school: try await req.store.school(p.schoolID).name)
-            let cw = CaseworkRow(pupilID: p.id!, kind: .leaveDecision, actionKey: nil, happenedOn: now.date,
-                                 summary: "Leave granted: \(code.symbol) for \(ParentWords.range(g.from, g.to)), \(sessions.count) sessions. Requested: \(lr.reason)",
-                                 outcome: "granted", document: letter.body, recordedAt: now.timestamp, by: u.actor)
-            guard try await req.store.decideLeave(id: r.id!, state: .granted, grant: LeaveRequestRow.json(g), refusalReason: nil,
-                                                  findings: LeaveRequestRow.json(found), marks: marks, casework: cw, by: u.actor, at: now.timestamp) else {
+            let letter = LeaveLetters.granted(
+                pupil: p, grant: g, sessions: sessions.count, decider: u, school: try await req.store.school(p.schoolID).name)
+            let cw = CaseworkRow(
+                pupilID: p.id!, kind: .leaveDecision, actionKey: nil, happenedOn: now.date,
+                summary:
+                    "Leave granted: \(code.symbol) for \(ParentWords.range(g.from, g.to)), \(sessions.count) sessions. Requested: \(lr.reason)",
+                outcome: "granted", document: letter.body, recordedAt: now.timestamp, by: u.actor)
+            guard
+                try await req.store.decideLeave(
+                    id: r.id!, state: .granted, grant: LeaveRequestRow.json(g), refusalReason: nil,
+                    findings: LeaveRequestRow.json(found), marks: marks, casework: cw, by: u.actor, at: now.timestamp)
+            else {
                 throw APIError(.conflict, field: nil, reason: "this request has already been decided")
             }
             try await tellParent(req, r, p, subject: letter.subject, body: letter.body, caseworkID: cw.id, now: now)
-            req.session.data["flash"] = "Leave granted; \(marks.count) sessions pre-filled with \(code.symbol). The decision is on its way to the family."
+            req.session.data["flash"] =
+                "Leave granted; \(marks.count) sessions pre-filled with \(code.symbol). The decision is on its way to the family."
             return req.redirect(to: "/leave/\(r.id!)")
         } catch let e as APIError where e.status == .unprocessableEntity {
             let v = try await decideView(req, r, lr, p, error: "\(e.field.map { "\($0): " } ?? "")\(e.reason). Nothing was saved.")
@@ -202,19 +265,26 @@ struct LeaveController {
         let (r, lr, p) = try await loadRequest(req, u)
         let reason = (try req.content.decode(RefuseForm.self).reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty else {
-            let resp = try await decideView(req, r, lr, p, error: "reason: say why the leave is refused; the family receives it in writing. Nothing was saved.")
-                .encodeResponse(for: req)
+            let resp = try await decideView(
+                req, r, lr, p, error: "reason: say why the leave is refused; the family receives it in writing. Nothing was saved."
+            )
+            .encodeResponse(for: req)
             resp.status = .unprocessableEntity
             return resp
         }
         let now = req.clock.now()
         let found = try await findings(req, lr, p)
-        let letter = LeaveLetters.refused(pupil: p, request: lr, reason: reason, decider: u, school: try await req.store.school(p.schoolID).name)
-        let cw = CaseworkRow(pupilID: p.id!, kind: .leaveDecision, actionKey: nil, happenedOn: now.date,
-                             summary: "Leave refused for \(ParentWords.range(lr.from, lr.to)): \(reason)", outcome: "refused",
-                             document: letter.body, recordedAt: now.timestamp, by: u.actor)
-        guard try await req.store.decideLeave(id: r.id!, state: .refused, grant: nil, refusalReason: reason, findings: LeaveRequestRow.json(found),
-                                              marks: [], casework: cw, by: u.actor, at: now.timestamp) else {
+        let letter = LeaveLetters.refused(
+            pupil: p, request: lr, reason: reason, decider: u, school: try await req.store.school(p.schoolID).name)
+        let cw = CaseworkRow(
+            pupilID: p.id!, kind: .leaveDecision, actionKey: nil, happenedOn: now.date,
+            summary: "Leave refused for \(ParentWords.range(lr.from, lr.to)): \(reason)", outcome: "refused",
+            document: letter.body, recordedAt: now.timestamp, by: u.actor)
+        guard
+            try await req.store.decideLeave(
+                id: r.id!, state: .refused, grant: nil, refusalReason: reason, findings: LeaveRequestRow.json(found),
+                marks: [], casework: cw, by: u.actor, at: now.timestamp)
+        else {
             throw APIError(.conflict, field: nil, reason: "this request has already been decided")
         }
         try await tellParent(req, r, p, subject: letter.subject, body: letter.body, caseworkID: cw.id, now: now)
@@ -224,54 +294,67 @@ struct LeaveController {
 
     /// The decision in writing: to the parent who asked (by their account's email) or, for a request the office
     /// entered, to every contact with parental responsibility.
-    func tellParent(_ req: Request, _ r: LeaveRequestRow, _ p: PupilRow, subject: String, body: String, caseworkID: Int?, now: SchoolNow) async throws {
+    func tellParent(_ req: Request, _ r: LeaveRequestRow, _ p: PupilRow, subject: String, body: String, caseworkID: Int?, now: SchoolNow)
+        async throws
+    {
         var only: String?
         if let id = r.parentID { only = try await req.store.parent(id: id)?.email }
-        try await Outbox.toParents(store: req.store, pupil: p, template: .leaveDecision, subject: subject, body: body, caseworkID: caseworkID,
-                                   about: "leave:\(r.id!)", dedupe: "leave_decision:\(r.id!)", onlyEmail: only, at: now.instant)
+        try await Outbox.toParents(
+            store: req.store, pupil: p, template: .leaveDecision, subject: subject, body: body, caseworkID: caseworkID,
+            about: "leave:\(r.id!)", dedupe: "leave_decision:\(r.id!)", onlyEmail: only, at: now.instant)
     }
 
     func document(req: Request) async throws -> Response {
         let u = try req.auth.require(StaffUser.self)
         try Self.requireDecider(u)
         let (r, _, _) = try await loadRequest(req, u)
-        guard let docID = req.parameters.get("doc", as: Int.self), let d = try await req.store.leaveDocument(id: docID), d.requestID == r.id! else {
+        guard let docID = req.parameters.get("doc", as: Int.self), let d = try await req.store.leaveDocument(id: docID),
+            d.requestID == r.id!
+        else {
             throw Abort(.notFound, reason: "No such document.")
         }
         let resp = Response(status: .ok, body: .init(data: d.data))
         resp.headers.contentType = HTTPMediaType.fileExtension(d.filename.split(separator: ".").last.map(String.init) ?? "") ?? .binary
-        resp.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(d.filename.filter { $0.isLetter || $0.isNumber || ".-_ ".contains($0) })\"")
+        resp.headers.replaceOrAdd(
+            name: .contentDisposition,
+            value: "attachment; filename=\"\(d.filename.filter { $0.isLetter || $0.isNumber || ".-_ ".contains($0) })\"")
         return resp
     }
 }
 
 /// The decision letters.
 enum LeaveLetters {
-    static func granted(pupil p: PupilRow, grant g: LeaveGrant, sessions: Int, decider: StaffUser, school: String) -> (subject: String, body: String) {
+    static func granted(pupil p: PupilRow, grant g: LeaveGrant, sessions: Int, decider: StaffUser, school: String) -> (
+        subject: String, body: String
+    ) {
         let name = MessageText.forename(p)
-        var body = "Dear parent or carer,\n\nYour request for leave of absence for \(name) has been granted for \(ParentWords.range(g.from, g.to)) (\(sessions) sessions). "
+        var body =
+            "Dear parent or carer,\n\nYour request for leave of absence for \(name) has been granted for \(ParentWords.range(g.from, g.to)) (\(sessions) sessions). "
         body += "It will be recorded as: \(g.code.meaning(on: g.from).lowercased()).\n"
         if let ref = g.licenceReference { body += "Licence reference: \(ref).\n" }
         if let t = g.timetable { body += "Timetable: \(t).\n" }
         if let d = g.reviewDate { body += "We will review this on \(ParentWords.date(d)).\n" }
-        body += "\nAny absence beyond these days will be unauthorised. Please make sure \(name) is back in school on the next school day.\n\n\(decider.name)\n\(decider.position), \(school)"
+        body +=
+            "\nAny absence beyond these days will be unauthorised. Please make sure \(name) is back in school on the next school day.\n\n\(decider.name)\n\(decider.position), \(school)"
         return ("Leave of absence for \(name): granted", body)
     }
 
-    static func refused(pupil p: PupilRow, request r: LeaveRequest, reason: String, decider: StaffUser, school: String) -> (subject: String, body: String) {
+    static func refused(pupil p: PupilRow, request r: LeaveRequest, reason: String, decider: StaffUser, school: String) -> (
+        subject: String, body: String
+    ) {
         let name = MessageText.forename(p)
         let body = """
-        Dear parent or carer,
+            Dear parent or carer,
 
-        Your request for leave of absence for \(name) for \(ParentWords.range(r.from, r.to)) has been refused.
+            Your request for leave of absence for \(name) for \(ParentWords.range(r.from, r.to)) has been refused.
 
-        Reason: \(reason)
+            Reason: \(reason)
 
-        If \(name) is absent on those days, the absence will be recorded as unauthorised (leave not granted, code G), and the local authority may issue a penalty notice.
+            If \(name) is absent on those days, the absence will be recorded as unauthorised (leave not granted, code G), and the local authority may issue a penalty notice.
 
-        \(decider.name)
-        \(decider.position), \(school)
-        """
+            \(decider.name)
+            \(decider.position), \(school)
+            """
         return ("Leave of absence for \(name): refused", body)
     }
 }

@@ -18,7 +18,9 @@ enum Letters {
     }
 
     /// The letter for an action: its policy letter id, else the general letter for its kind.
-    static func resolve(_ store: Store, schoolID: Int, action a: DueAction, policy: Policy) async throws -> (id: String, template: LetterTemplate) {
+    static func resolve(_ store: Store, schoolID: Int, action a: DueAction, policy: Policy) async throws -> (
+        id: String, template: LetterTemplate
+    ) {
         let fallback = LetterTemplate.fallbackID(for: a.action)
         for id in [LetterTemplate.letterID(for: a, policy: policy), fallback].compactMap({ $0 }) {
             if let t = try await template(store, schoolID: schoolID, id: id) { return (id, t) }
@@ -34,8 +36,10 @@ enum Letters {
 
     /// The merge values for a pupil on `date`, and those an action gives (sessions, late arrivals, illness, monitoring)
     /// when there is one.
-    static func values(_ req: Request, _ u: StaffUser, pupil p: PupilRow, action a: DueAction?, policy: Policy,
-                       date: LocalDate) async throws -> [LetterTemplate.Field: String] {
+    static func values(
+        _ req: Request, _ u: StaffUser, pupil p: PupilRow, action a: DueAction?, policy: Policy,
+        date: LocalDate
+    ) async throws -> [LetterTemplate.Field: String] {
         let school = try await req.store.school(u.schoolID)
         let year = AcademicYear(containing: date)
         let (c, _) = try await req.store.pupilStatistics(schoolID: u.schoolID, pupil: p, range: DateRange(from: year.range.from, to: date))
@@ -69,11 +73,12 @@ enum Letters {
             }
         case .illnessEvidence:
             if let r = policy.illnessEvidence.first(where: { $0.id == rule }) {
-                v[.illnessAbsence] = switch r.measure {
-                case .consecutiveSchoolDays: count("school_days").map { "\($0) school days in a row" }
-                case .sessionsInTerm: count("sessions").map { "\($0) sessions this term" }
-                case .sessionsInYear: count("sessions").map { "\($0) sessions this school year" }
-                }
+                v[.illnessAbsence] =
+                    switch r.measure {
+                    case .consecutiveSchoolDays: count("school_days").map { "\($0) school days in a row" }
+                    case .sessionsInTerm: count("sessions").map { "\($0) sessions this term" }
+                    case .sessionsInYear: count("sessions").map { "\($0) sessions this school year" }
+                    }
             }
         default: break
         }

@@ -6,17 +6,31 @@ import Vapor
 /// A pupil's casework timeline as pages show it, and what staff may record on it by hand.
 enum Timeline {
     /// What staff record by hand; stage entries, dismissals and letters are recorded by the worklist.
-    static let recordable: [CaseworkKind] = [.call, .familyContact, .meeting, .earlyHelpPlan, .attendanceContract, .partTimeTimetable,
-                                             .noticeToImprove, .penaltyNotice, .penaltyNoticePaidEarly, .referral, .educationSupervisionOrder,
-                                             .leaveEnded, .informed, .note]
+    static let recordable: [CaseworkKind] = [
+        .call, .familyContact, .meeting, .earlyHelpPlan, .attendanceContract, .partTimeTimetable,
+        .noticeToImprove, .penaltyNotice, .penaltyNoticePaidEarly, .referral, .educationSupervisionOrder,
+        .leaveEnded, .informed, .note,
+    ]
 
-    struct Entry: Encodable { var date: String; var kind: String; var summary: String; var outcome: String?; var by: String; var letter: Bool; var id: Int }
-    struct Option: Encodable { var value: String; var label: String }
+    struct Entry: Encodable {
+        var date: String
+        var kind: String
+        var summary: String
+        var outcome: String?
+        var by: String
+        var letter: Bool
+        var id: Int
+    }
+    struct Option: Encodable {
+        var value: String
+        var label: String
+    }
 
     static func entries(_ rows: [CaseworkRow]) -> [Entry] {
         rows.map { r in
-            Entry(date: r.happenedOn, kind: r.caseworkKind?.title ?? r.kind, summary: r.summary, outcome: r.outcome,
-                  by: "\(r.byName), \(r.byPosition)", letter: r.document != nil, id: r.id ?? 0)
+            Entry(
+                date: r.happenedOn, kind: r.caseworkKind?.title ?? r.kind, summary: r.summary, outcome: r.outcome,
+                by: "\(r.byName), \(r.byPosition)", letter: r.document != nil, id: r.id ?? 0)
         }
     }
     static let options: [Option] = recordable.map { Option(value: $0.rawValue, label: $0.title) }

@@ -42,16 +42,21 @@ enum Worklist {
 
     /// The actions due today (for some pupils, or all), as the worklist shows them.
     static func items(_ req: Request, schoolID: Int, upns: [String]? = nil) async throws
-        -> (policy: Policy, actions: [DueAction], items: [Item], pupils: [PupilListing]) {
+        -> (policy: Policy, actions: [DueAction], items: [Item], pupils: [PupilListing])
+    {
         let today = req.clock.now().date
         let (policy, actions) = try await req.store.evaluate(schoolID: schoolID, asOf: today, upns: upns)
-        let pupils = try await req.store.listings(schoolID: schoolID, filter: PupilFilter(onRollDuring: DateRange(from: today, to: today), upns: upns))
+        let pupils = try await req.store.listings(
+            schoolID: schoolID, filter: PupilFilter(onRollDuring: DateRange(from: today, to: today), upns: upns))
         let names = Dictionary(pupils.map { ($0.upn, $0.displayName) }, uniquingKeysWith: { a, _ in a })
         let items = actions.map { a in
-            Item(key: a.key, upn: a.upn, name: names[a.upn] ?? a.upn, kind: Self.title(a.kind), reason: a.reason, rule: a.rule, source: a.source,
-                 due: a.due.iso, action: a.action.rawValue.replacingOccurrences(of: "_", with: " "), overdue: a.due < today,
-                 sessions: a.sessions.isEmpty ? nil : a.sessions.map { "\($0.date) \($0.session.rawValue) \($0.code)" }.joined(separator: ", "),
-                 contacts: a.contacts, letter: Self.sendsLetter(a), proposedStage: a.proposedStage.flatMap { policy.stage($0)?.name })
+            Item(
+                key: a.key, upn: a.upn, name: names[a.upn] ?? a.upn, kind: Self.title(a.kind), reason: a.reason, rule: a.rule,
+                source: a.source,
+                due: a.due.iso, action: a.action.rawValue.replacingOccurrences(of: "_", with: " "), overdue: a.due < today,
+                sessions: a.sessions.isEmpty
+                    ? nil : a.sessions.map { "\($0.date) \($0.session.rawValue) \($0.code)" }.joined(separator: ", "),
+                contacts: a.contacts, letter: Self.sendsLetter(a), proposedStage: a.proposedStage.flatMap { policy.stage($0)?.name })
         }
         return (policy, actions, items, pupils)
     }

@@ -5,8 +5,14 @@ import Vapor
 
 /// `/worklist`: the actions due today, drafting their letters, and recording them done or dismissed.
 struct WorklistController {
-    struct StageGroup: Encodable { var stage: String; var pupils: [StagePupil] }
-    struct StagePupil: Encodable { var upn, name, entered: String; var review: String? }
+    struct StageGroup: Encodable {
+        var stage: String
+        var pupils: [StagePupil]
+    }
+    struct StagePupil: Encodable {
+        var upn, name, entered: String
+        var review: String?
+    }
     struct WorklistContent: Encodable {
         var date: String
         var policy: String
@@ -19,7 +25,12 @@ struct WorklistController {
         var stages: [StageGroup]
         var flash: String?
     }
-    struct KindCount: Encodable { var kind: String; var value: String; var count: Int; var selected: Bool }
+    struct KindCount: Encodable {
+        var kind: String
+        var value: String
+        var count: Int
+        var selected: Bool
+    }
     func worklist(req: Request) async throws -> View {
         let u = try req.auth.require(StaffUser.self)
         try u.require(.casework)
@@ -37,30 +48,42 @@ struct WorklistController {
         let calendar = try await req.store.calendar(schoolID: u.schoolID)
         for p in pupils {
             guard let rows = timelines[p.id], let stage = Casework(timeline: rows).stage else { continue }
-            byStage[stage.stage, default: []].append(StagePupil(upn: p.upn, name: p.displayName, entered: stage.entered.iso,
-                                                                review: stage.monitoringEnds(policy: policy, calendar: calendar)?.iso))
+            byStage[stage.stage, default: []].append(
+                StagePupil(
+                    upn: p.upn, name: p.displayName, entered: stage.entered.iso,
+                    review: stage.monitoringEnds(policy: policy, calendar: calendar)?.iso))
         }
         let stages = policy.stages.compactMap { s in byStage[s.id].map { StageGroup(stage: s.name, pupils: $0) } }
-        let listed = [chosen.filter { $0.0.due >= today }, chosen.filter { $0.0.due < today }].flatMap { $0.prefix(only == nil ? Self.shown : .max).map(\.0) }
+        let listed = [chosen.filter { $0.0.due >= today }, chosen.filter { $0.0.due < today }].flatMap {
+            $0.prefix(only == nil ? Self.shown : .max).map(\.0)
+        }
         try await SensitiveAccessLog.actions(req, user: u, listed)
         let flash = req.session.data["flash"]
         req.session.data["flash"] = nil
-        return try await req.render("Casework/worklist", title: "Worklist", WorklistContent(
-            date: today.iso, policy: "\(policy.name) (in force from \(policy.effectiveFrom))",
-            dueToday: Array(chosen.filter { $0.0.due >= today }.map(\.1).prefix(only == nil ? Self.shown : .max)),
-            overdue: Array(chosen.filter { $0.0.due < today }.map(\.1).prefix(only == nil ? Self.shown : .max)),
-            dueTodayTotal: chosen.filter { $0.0.due >= today }.count, overdueTotal: chosen.filter { $0.0.due < today }.count,
-            byKind: DueAction.Kind.allCases.compactMap { k in counts[k].map { KindCount(kind: Worklist.title(k), value: k.rawValue, count: $0, selected: k == only) } },
-            stages: stages, flash: flash))
+        return try await req.render(
+            "Casework/worklist", title: "Worklist",
+            WorklistContent(
+                date: today.iso, policy: "\(policy.name) (in force from \(policy.effectiveFrom))",
+                dueToday: Array(chosen.filter { $0.0.due >= today }.map(\.1).prefix(only == nil ? Self.shown : .max)),
+                overdue: Array(chosen.filter { $0.0.due < today }.map(\.1).prefix(only == nil ? Self.shown : .max)),
+                dueTodayTotal: chosen.filter { $0.0.due >= today }.count, overdueTotal: chosen.filter { $0.0.due < today }.count,
+                byKind: DueAction.Kind.allCases.compactMap { k in
+                    counts[k].map { KindCount(kind: Worklist.title(k), value: k.rawValue, count: $0, selected: k == only) }
+                },
+                stages: stages, flash: flash))
     }
 
     /// Each list shows this many actions until a kind is chosen.
     static let shown = 50
 
     struct Decision: Content {
-        var key: String; var upn: String; var note: String?
+        var key: String
+        var upn: String
+        var note: String?
         /// A letter as the sender edited it (`/worklist/letter`), and how it goes: `email`, `post` or `both`.
-        var subject: String?; var body: String?; var channel: String?
+        var subject: String?
+        var body: String?
+        var channel: String?
         /// "pupil" to return to the pupil's page rather than the worklist.
         var back: String?
         func redirect(_ req: Request) -> Response { req.redirect(to: back == "pupil" ? "/pupils/\(upn)#timeline" : "/worklist") }
@@ -104,38 +127,45 @@ struct WorklistController {
             break
         }
         let document = letter?.letter.html
-        let kind: CaseworkKind = switch a.action {
-        case .call: .call
-        case .letter, .evidenceRequest: .letterSent
-        case .meeting: .meeting
-        case .earlyHelpPlan: .earlyHelpPlan
-        case .attendanceContract: .attendanceContract
-        case .partTimeTimetable: .partTimeTimetable
-        case .noticeToImprove: .noticeToImprove
-        case .penaltyNotice: .penaltyNotice
-        case .laReferral, .socialCareReferral: .referral
-        case .informLA, .informSocialWorker: .informed
-        case .review: letter == nil ? .note : .letterSent
-        }
-        let entry = CaseworkRow(pupilID: p.id!, kind: a.kind == .nToO ? .note : kind, actionKey: a.key,
-                                happenedOn: now.date, summary: "\(Worklist.title(a.kind)): \(a.reason)\(letter.map { " \($0.summary)" } ?? "")", outcome: note,
-                                parent: a.parent, document: document, recordedAt: now.timestamp, by: u.actor)
+        let kind: CaseworkKind =
+            switch a.action {
+            case .call: .call
+            case .letter, .evidenceRequest: .letterSent
+            case .meeting: .meeting
+            case .earlyHelpPlan: .earlyHelpPlan
+            case .attendanceContract: .attendanceContract
+            case .partTimeTimetable: .partTimeTimetable
+            case .noticeToImprove: .noticeToImprove
+            case .penaltyNotice: .penaltyNotice
+            case .laReferral, .socialCareReferral: .referral
+            case .informLA, .informSocialWorker: .informed
+            case .review: letter == nil ? .note : .letterSent
+            }
+        let entry = CaseworkRow(
+            pupilID: p.id!, kind: a.kind == .nToO ? .note : kind, actionKey: a.key,
+            happenedOn: now.date, summary: "\(Worklist.title(a.kind)): \(a.reason)\(letter.map { " \($0.summary)" } ?? "")", outcome: note,
+            parent: a.parent, document: document, recordedAt: now.timestamp, by: u.actor)
         try await req.store.addCasework(entry)
         if let letter, letter.email {
             // By email to each parent with parental responsibility: the text and HTML parts of the letter as kept.
-            let n = try await Outbox.toParents(store: req.store, pupil: p, template: a.action == .meeting ? .meetingInvitation : .letter,
-                                               subject: letter.letter.subject, body: letter.letter.text, caseworkID: entry.id,
-                                               about: "casework:\(entry.id!)", dedupe: "letter:\(entry.id!)", html: letter.letter.html, at: now.instant)
+            let n = try await Outbox.toParents(
+                store: req.store, pupil: p, template: a.action == .meeting ? .meetingInvitation : .letter,
+                subject: letter.letter.subject, body: letter.letter.text, caseworkID: entry.id,
+                about: "casework:\(entry.id!)", dedupe: "letter:\(entry.id!)", html: letter.letter.html, at: now.instant)
             if n > 0 { message += " Emailed to \(n) parent\(n == 1 ? "" : "s")." }
         }
         if let stage = a.proposedStage, a.kind == .stageEntry || a.kind == .stageReview {
-            try await req.store.addCasework(CaseworkRow(pupilID: p.id!, kind: .stageEntered, actionKey: nil, stageID: stage, happenedOn: now.date,
-                                                        summary: "Entered \(policy.stage(stage)?.name ?? stage)", recordedAt: now.timestamp, by: u.actor))
+            try await req.store.addCasework(
+                CaseworkRow(
+                    pupilID: p.id!, kind: .stageEntered, actionKey: nil, stageID: stage, happenedOn: now.date,
+                    summary: "Entered \(policy.stage(stage)?.name ?? stage)", recordedAt: now.timestamp, by: u.actor))
             message += " Now in \(policy.stage(stage)?.name ?? stage)."
         } else if a.kind == .stageReview, a.figures["improved"] == 1 {
             // Improved: the pupil leaves the stage. Not improved at the last stage: they stay in it while staff decide.
-            try await req.store.addCasework(CaseworkRow(pupilID: p.id!, kind: .stageEnded, actionKey: nil, happenedOn: now.date,
-                                                        summary: "Monitoring ended: improved", recordedAt: now.timestamp, by: u.actor))
+            try await req.store.addCasework(
+                CaseworkRow(
+                    pupilID: p.id!, kind: .stageEnded, actionKey: nil, happenedOn: now.date,
+                    summary: "Monitoring ended: improved", recordedAt: now.timestamp, by: u.actor))
         }
         req.session.data["flash"] = message + (document != nil ? " The letter is on the timeline." : "")
         if let letter, letter.post { return req.redirect(to: "/casework/\(entry.id!)/letter") }
@@ -151,9 +181,11 @@ struct WorklistController {
         }
         let (_, a, p) = try await proposed(req, u, key: form.key)
         let now = req.clock.now()
-        try await req.store.addCasework(CaseworkRow(pupilID: p.id!, kind: .dismissed, actionKey: a.key, happenedOn: now.date,
-                                                    summary: "\(Worklist.title(a.kind)) not done: \(a.reason)", outcome: reason,
-                                                    recordedAt: now.timestamp, by: u.actor))
+        try await req.store.addCasework(
+            CaseworkRow(
+                pupilID: p.id!, kind: .dismissed, actionKey: a.key, happenedOn: now.date,
+                summary: "\(Worklist.title(a.kind)) not done: \(a.reason)", outcome: reason,
+                recordedAt: now.timestamp, by: u.actor))
         req.session.data["flash"] = "\(Worklist.title(a.kind)) for \(p.displayName) dismissed: \(reason)."
         return form.redirect(req)
     }
@@ -200,34 +232,45 @@ extension WorklistController {
         let (id, template) = try await Letters.resolve(req.store, schoolID: u.schoolID, action: a, policy: policy)
         let values = try await Letters.values(req, u, pupil: p, action: a, policy: policy, date: today)
         let (subject, body) = try template.merge(values)
-        let letter = Letter(subject: subject, body: body, school: values[.school] ?? "", date: values[.date] ?? "", to: values[.parents] ?? "")
-        let recipients = try await req.store.contacts(pupilID: p.id!).filter { $0.parentalResponsibility && !$0.email.isEmpty }.map { "\($0.name) <\($0.email)>" }
+        let letter = Letter(
+            subject: subject, body: body, school: values[.school] ?? "", date: values[.date] ?? "", to: values[.parents] ?? "")
+        let recipients = try await req.store.contacts(pupilID: p.id!).filter { $0.parentalResponsibility && !$0.email.isEmpty }.map {
+            "\($0.name) <\($0.email)>"
+        }
         try await SensitiveAccessLog.actions(req, user: u, [a])
-        return try await req.render("Casework/worklist-letter", title: "Letter for \(p.displayName)", DraftContent(
-            key: a.key, upn: p.upn, name: p.displayName, kind: Worklist.title(a.kind), reason: a.reason, letterID: id,
-            title: Letters.title(id), subject: subject, body: body, back: req.query[String.self, at: "back"],
-            note: req.query[String.self, at: "note"], email: !recipients.isEmpty, recipients: recipients, preview: letter.html))
+        return try await req.render(
+            "Casework/worklist-letter", title: "Letter for \(p.displayName)",
+            DraftContent(
+                key: a.key, upn: p.upn, name: p.displayName, kind: Worklist.title(a.kind), reason: a.reason, letterID: id,
+                title: Letters.title(id), subject: subject, body: body, back: req.query[String.self, at: "back"],
+                note: req.query[String.self, at: "note"], email: !recipients.isEmpty, recipients: recipients, preview: letter.html))
     }
 
     /// The letter exactly as the sender sent it: their subject and body, with the school, date and parents.
-    func sentLetter(_ req: Request, _ form: Decision, _ a: DueAction, pupil p: PupilRow, policy: Policy, date: LocalDate) async throws -> SentLetter {
+    func sentLetter(_ req: Request, _ form: Decision, _ a: DueAction, pupil p: PupilRow, policy: Policy, date: LocalDate) async throws
+        -> SentLetter
+    {
         let subject = (form.subject ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         let body = (form.body ?? "").replacingOccurrences(of: "\r\n", with: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
         guard !subject.isEmpty, !subject.contains("\n") else { throw APIError.invalid("subject", "give the letter a subject on one line") }
         guard !body.isEmpty else { throw APIError.invalid("body", "the letter is empty") }
-        let (email, post): (Bool, Bool) = switch form.channel ?? "email" {
-        case "email": (true, false)
-        case "post": (false, true)
-        case "both": (true, true)
-        default: throw APIError.invalid("channel", "send the letter by email, by post or both")
-        }
+        let (email, post): (Bool, Bool) =
+            switch form.channel ?? "email" {
+            case "email": (true, false)
+            case "post": (false, true)
+            case "both": (true, true)
+            default: throw APIError.invalid("channel", "send the letter by email, by post or both")
+            }
         let contacts = try await req.store.contacts(pupilID: p.id!)
         if email, !contacts.contains(where: { $0.parentalResponsibility && !$0.email.isEmpty }) {
             throw APIError.invalid("channel", "no parent with parental responsibility has an email address: send the letter by post")
         }
         let school = try await req.store.school(p.schoolID).name
         let id = try await Letters.resolve(req.store, schoolID: p.schoolID, action: a, policy: policy).id
-        return SentLetter(id: id, letter: Letter(subject: subject, body: body, school: school, date: PupilYearGrid.longDate(date),
-                                                 to: Letters.addressee(contacts, pupil: p)), email: email, post: post)
+        return SentLetter(
+            id: id,
+            letter: Letter(
+                subject: subject, body: body, school: school, date: PupilYearGrid.longDate(date),
+                to: Letters.addressee(contacts, pupil: p)), email: email, post: post)
     }
 }

@@ -17,12 +17,15 @@ public enum SVGChart {
 
     /// A line chart with a marker on every value, a gap wherever a value is nil, y ticks labelled with `unit`,
     /// and an optional dashed target line labelled in text. `id` must be unique on the page (it names the title and desc).
-    public static func line(points: [(label: String, value: Double?)], yRange: ClosedRange<Double>, target: Double?,
-                            title: String, description: String? = nil, id: String = "trend-chart",
-                            unit: String = "%", targetLabel: String = "Target") -> String {
+    public static func line(
+        points: [(label: String, value: Double?)], yRange: ClosedRange<Double>, target: Double?,
+        title: String, description: String? = nil, id: String = "trend-chart",
+        unit: String = "%", targetLabel: String = "Target"
+    ) -> String {
         let id = safeID(id)
         let values = points.compactMap(\.value)
-        let lower = yRange.lowerBound, upper = yRange.upperBound > yRange.lowerBound ? yRange.upperBound : yRange.lowerBound + 1
+        let lower = yRange.lowerBound
+        let upper = yRange.upperBound > yRange.lowerBound ? yRange.upperBound : yRange.lowerBound + 1
         func y(_ v: Double) -> Double {
             let c = min(max(v, lower), upper)
             return plotBottom - (c - lower) / (upper - lower) * (plotBottom - plotTop)
@@ -36,8 +39,11 @@ public enum SVGChart {
         if description == nil {
             if let first = points.first, let last = points.last, !values.isEmpty {
                 let valued = points.enumerated().compactMap { i, p in p.value.map { (i, p.label, $0) } }
-                let lo = valued.min { $0.2 < $1.2 }!, hi = valued.max { $0.2 < $1.2 }!, latest = valued.last!
-                desc = "\(first.label) to \(last.label): latest \(latest.1) \(value(latest.2)), lowest \(value(lo.2)) (\(lo.1)), highest \(value(hi.2)) (\(hi.1))."
+                let lo = valued.min { $0.2 < $1.2 }!
+                let hi = valued.max { $0.2 < $1.2 }!
+                let latest = valued.last!
+                desc =
+                    "\(first.label) to \(last.label): latest \(latest.1) \(value(latest.2)), lowest \(value(lo.2)) (\(lo.1)), highest \(value(hi.2)) (\(hi.1))."
             } else {
                 desc = "No data."
             }
@@ -48,20 +54,30 @@ public enum SVGChart {
 
         out += yAxis(ticks: ticks(lower, upper), y: y, unit: unit)
         for i in xLabelIndices(points.count) {
-            out += #"<text class="chart-x-label" x="\#(num(x(i)))" y="\#(num(plotBottom + 18))" text-anchor="middle">\#(xmlEscaped(points[i].label))</text>"# + "\n"
+            out +=
+                #"<text class="chart-x-label" x="\#(num(x(i)))" y="\#(num(plotBottom + 18))" text-anchor="middle">\#(xmlEscaped(points[i].label))</text>"#
+                + "\n"
         }
         if let target {
             let ty = num(y(target))
-            out += #"<line class="chart-target" x1="\#(num(plotLeft))" y1="\#(ty)" x2="\#(num(plotRight))" y2="\#(ty)" stroke="currentColor" stroke-dasharray="6 4"/>"# + "\n"
+            out +=
+                #"<line class="chart-target" x1="\#(num(plotLeft))" y1="\#(ty)" x2="\#(num(plotRight))" y2="\#(ty)" stroke="currentColor" stroke-dasharray="6 4"/>"#
+                + "\n"
             // The label sits above the plot with a dashed sample, so it never covers the data.
-            out += #"<line class="chart-target" x1="\#(num(plotRight - 20))" y1="\#(num(plotTop - 12))" x2="\#(num(plotRight))" y2="\#(num(plotTop - 12))" stroke="currentColor" stroke-dasharray="6 4"/>"# + "\n"
-            out += #"<text class="chart-target-label" x="\#(num(plotRight - 26))" y="\#(num(plotTop - 12))" dy="0.32em" text-anchor="end">\#(xmlEscaped("\(targetLabel) \(value(target))"))</text>"# + "\n"
+            out +=
+                #"<line class="chart-target" x1="\#(num(plotRight - 20))" y1="\#(num(plotTop - 12))" x2="\#(num(plotRight))" y2="\#(num(plotTop - 12))" stroke="currentColor" stroke-dasharray="6 4"/>"#
+                + "\n"
+            out +=
+                #"<text class="chart-target-label" x="\#(num(plotRight - 26))" y="\#(num(plotTop - 12))" dy="0.32em" text-anchor="end">\#(xmlEscaped("\(targetLabel) \(value(target))"))</text>"#
+                + "\n"
         }
         // One polyline per run of consecutive values, so nil leaves a gap.
         var run: [String] = []
         func flush() {
             if run.count > 1 {
-                out += #"<polyline class="chart-line" points="\#(run.joined(separator: " "))" fill="none" stroke="currentColor" stroke-width="2"/>"# + "\n"
+                out +=
+                    #"<polyline class="chart-line" points="\#(run.joined(separator: " "))" fill="none" stroke="currentColor" stroke-width="2"/>"#
+                    + "\n"
             }
             run = []
         }
@@ -71,14 +87,18 @@ public enum SVGChart {
         flush()
         for (i, p) in points.enumerated() {
             guard let v = p.value else { continue }
-            out += #"<circle class="chart-point" cx="\#(num(x(i)))" cy="\#(num(y(v)))" r="3"><title>\#(xmlEscaped("\(p.label): \(value(v))"))</title></circle>"# + "\n"
+            out +=
+                #"<circle class="chart-point" cx="\#(num(x(i)))" cy="\#(num(y(v)))" r="3"><title>\#(xmlEscaped("\(p.label): \(value(v))"))</title></circle>"#
+                + "\n"
         }
         return out + "</svg>"
     }
 
     /// A bar chart from zero, e.g. minutes late per week; `unit` follows each value (" min").
-    public static func bars(bars: [(label: String, value: Double)], title: String, description: String? = nil,
-                            id: String = "bar-chart", unit: String = " min") -> String {
+    public static func bars(
+        bars: [(label: String, value: Double)], title: String, description: String? = nil,
+        id: String = "bar-chart", unit: String = " min"
+    ) -> String {
         let id = safeID(id)
         func number(_ v: Double) -> String { v == v.rounded() ? String(format: "%.0f", v) : num(v) }
         func value(_ v: Double) -> String { number(v) + unit }
@@ -86,7 +106,8 @@ public enum SVGChart {
         if description == nil {
             if let first = bars.first, let last = bars.last {
                 let hi = bars.max { $0.value < $1.value }!
-                desc = "\(first.label) to \(last.label): total \(value(bars.reduce(0) { $0 + max(0, $1.value) })), highest \(value(hi.value)) (\(hi.label))."
+                desc =
+                    "\(first.label) to \(last.label): total \(value(bars.reduce(0) { $0 + max(0, $1.value) })), highest \(value(hi.value)) (\(hi.label))."
             } else {
                 desc = "No data."
             }
@@ -103,14 +124,21 @@ public enum SVGChart {
         out += yAxis(ticks: ticks, y: y, unit: "")
         let band = (plotRight - plotLeft) / Double(bars.count)
         for i in xLabelIndices(bars.count) {
-            out += #"<text class="chart-x-label" x="\#(num(plotLeft + (Double(i) + 0.5) * band))" y="\#(num(plotBottom + 18))" text-anchor="middle">\#(xmlEscaped(bars[i].label))</text>"# + "\n"
+            out +=
+                #"<text class="chart-x-label" x="\#(num(plotLeft + (Double(i) + 0.5) * band))" y="\#(num(plotBottom + 18))" text-anchor="middle">\#(xmlEscaped(bars[i].label))</text>"#
+                + "\n"
         }
         let showValues = bars.count <= 12
         for (i, b) in bars.enumerated() where b.value > 0 {
-            let bx = plotLeft + (Double(i) + 0.15) * band, by = y(b.value)
-            out += #"<rect class="chart-bar" x="\#(num(bx))" y="\#(num(by))" width="\#(num(band * 0.7))" height="\#(num(plotBottom - by))"><title>\#(xmlEscaped("\(b.label): \(value(b.value))"))</title></rect>"# + "\n"
+            let bx = plotLeft + (Double(i) + 0.15) * band
+            let by = y(b.value)
+            out +=
+                #"<rect class="chart-bar" x="\#(num(bx))" y="\#(num(by))" width="\#(num(band * 0.7))" height="\#(num(plotBottom - by))"><title>\#(xmlEscaped("\(b.label): \(value(b.value))"))</title></rect>"#
+                + "\n"
             if showValues {
-                out += #"<text class="chart-bar-label" x="\#(num(bx + band * 0.35))" y="\#(num(by - 3))" text-anchor="middle">\#(xmlEscaped(number(b.value)))</text>"# + "\n"
+                out +=
+                    #"<text class="chart-bar-label" x="\#(num(bx + band * 0.35))" y="\#(num(by - 3))" text-anchor="middle">\#(xmlEscaped(number(b.value)))</text>"#
+                    + "\n"
             }
         }
         return out + "</svg>"
@@ -119,7 +147,8 @@ public enum SVGChart {
     // MARK: - Pieces
 
     static func open(id: String, kind: String, title: String, description: String) -> String {
-        #"<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-\#(kind)" viewBox="0 0 \#(Int(width)) \#(Int(height))" width="100%" role="img" aria-labelledby="\#(id)-title" aria-describedby="\#(id)-desc" font-size="12">"# + "\n"
+        #"<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-\#(kind)" viewBox="0 0 \#(Int(width)) \#(Int(height))" width="100%" role="img" aria-labelledby="\#(id)-title" aria-describedby="\#(id)-desc" font-size="12">"#
+            + "\n"
             + #"<title id="\#(id)-title">\#(xmlEscaped(title))</title>"# + "\n"
             + #"<desc id="\#(id)-desc">\#(xmlEscaped(description))</desc>"# + "\n"
     }
@@ -139,8 +168,12 @@ public enum SVGChart {
         for t in ticks {
             let ty = num(y(t))
             let label = (whole ? String(format: "%.0f", t) : num(t)) + unit
-            out += #"<line class="chart-grid" x1="\#(num(plotLeft))" y1="\#(ty)" x2="\#(num(plotRight))" y2="\#(ty)" stroke="currentColor" stroke-opacity="0.15"/>"# + "\n"
-            out += #"<text class="chart-tick-label" x="\#(num(plotLeft - 6))" y="\#(ty)" dy="0.32em" text-anchor="end">\#(xmlEscaped(label))</text>"# + "\n"
+            out +=
+                #"<line class="chart-grid" x1="\#(num(plotLeft))" y1="\#(ty)" x2="\#(num(plotRight))" y2="\#(ty)" stroke="currentColor" stroke-opacity="0.15"/>"#
+                + "\n"
+            out +=
+                #"<text class="chart-tick-label" x="\#(num(plotLeft - 6))" y="\#(ty)" dy="0.32em" text-anchor="end">\#(xmlEscaped(label))</text>"#
+                + "\n"
         }
         return out
     }
@@ -151,7 +184,10 @@ public enum SVGChart {
         let first = (lower / step - 1e-9).rounded(.up)
         var out: [Double] = []
         var k = first
-        while k * step <= upper + 1e-9 * step { out.append(k * step + 0); k += 1 }  // + 0 turns -0 into 0
+        while k * step <= upper + 1e-9 * step {
+            out.append(k * step + 0)
+            k += 1
+        }  // + 0 turns -0 into 0
         return out
     }
 
@@ -176,7 +212,8 @@ public enum SVGChart {
 
     /// Letters, digits, - and _ only, starting with a letter, so the id is safe in attributes and aria references.
     static func safeID(_ s: String) -> String {
-        let kept = String(s.unicodeScalars.filter { ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || $0 == "-" || $0 == "_" })
+        let kept = String(
+            s.unicodeScalars.filter { ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || $0 == "-" || $0 == "_" })
         guard let f = kept.unicodeScalars.first, f.properties.isAlphabetic else { return "chart-" + kept }
         return kept
     }

@@ -35,14 +35,15 @@ struct Spreadsheet {
         let s = sheets[sheet]
         var out = s.header.map(csvField).joined(separator: ",") + "\n"
         for row in s.rows {
-            out += row.map { cell -> String in
-                switch cell {
-                case .text(let t): csvField(t)
-                case .number(let n): Self.number(n)
-                case .integer(let i): String(i)
-                case .empty: ""
-                }
-            }.joined(separator: ",") + "\n"
+            out +=
+                row.map { cell -> String in
+                    switch cell {
+                    case .text(let t): csvField(t)
+                    case .number(let n): Self.number(n)
+                    case .integer(let i): String(i)
+                    case .empty: ""
+                    }
+                }.joined(separator: ",") + "\n"
         }
         return out
     }
@@ -64,53 +65,81 @@ struct Spreadsheet {
             // Excel's sheet names: at most 31 characters, none of : \ / ? * [ ], unique.
             var n = String(s.name.map { ":\\/?*[]".contains($0) ? "-" : $0 }.prefix(31))
             if n.isEmpty { n = "Sheet" }
-            var unique = n, k = 2
-            while names.contains(unique) { unique = String(n.prefix(28)) + " \(k)"; k += 1 }
+            var unique = n
+            var k = 2
+            while names.contains(unique) {
+                unique = String(n.prefix(28)) + " \(k)"
+                k += 1
+            }
             names.append(unique)
         }
         var parts: [(String, String)] = []
         let sheetTypes = sheets.indices.map {
             "<Override PartName=\"/xl/worksheets/sheet\($0 + 1).xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>"
         }.joined()
-        parts.append(("[Content_Types].xml", Self.declaration
-            + "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">"
-            + "<Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>"
-            + "<Default Extension=\"xml\" ContentType=\"application/xml\"/>"
-            + "<Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/>"
-            + sheetTypes
-            + "<Override PartName=\"/xl/styles.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml\"/>"
-            + "</Types>"))
-        parts.append(("_rels/.rels", Self.declaration
-            + "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
-            + "<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"xl/workbook.xml\"/>"
-            + "</Relationships>"))
-        parts.append(("xl/workbook.xml", Self.declaration
-            + "<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">"
-            + "<sheets>" + names.enumerated().map { "<sheet name=\"\(xmlEscaped($1))\" sheetId=\"\($0 + 1)\" r:id=\"rId\($0 + 1)\"/>" }.joined() + "</sheets>"
-            + "</workbook>"))
-        parts.append(("xl/_rels/workbook.xml.rels", Self.declaration
-            + "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
-            + sheets.indices.map {
-                "<Relationship Id=\"rId\($0 + 1)\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet\($0 + 1).xml\"/>"
-            }.joined()
-            + "<Relationship Id=\"rId\(sheets.count + 1)\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/>"
-            + "</Relationships>"))
-        parts.append(("xl/styles.xml", Self.declaration
-            + "<styleSheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
-            + "<fonts count=\"2\"><font><sz val=\"11\"/><name val=\"Calibri\"/></font><font><b/><sz val=\"11\"/><name val=\"Calibri\"/></font></fonts>"
-            + "<fills count=\"2\"><fill><patternFill patternType=\"none\"/></fill><fill><patternFill patternType=\"gray125\"/></fill></fills>"
-            + "<borders count=\"1\"><border><left/><right/><top/><bottom/><diagonal/></border></borders>"
-            + "<cellStyleXfs count=\"1\"><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\"/></cellStyleXfs>"
-            + "<cellXfs count=\"2\"><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\"/>"
-            + "<xf numFmtId=\"0\" fontId=\"1\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyFont=\"1\"/></cellXfs>"
-            + "<cellStyles count=\"1\"><cellStyle name=\"Normal\" xfId=\"0\" builtinId=\"0\"/></cellStyles>"
-            + "</styleSheet>"))
+        parts.append(
+            (
+                "[Content_Types].xml",
+                Self.declaration
+                    + "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">"
+                    + "<Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>"
+                    + "<Default Extension=\"xml\" ContentType=\"application/xml\"/>"
+                    + "<Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/>"
+                    + sheetTypes
+                    + "<Override PartName=\"/xl/styles.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml\"/>"
+                    + "</Types>"
+            ))
+        parts.append(
+            (
+                "_rels/.rels",
+                Self.declaration
+                    + "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+                    + "<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"xl/workbook.xml\"/>"
+                    + "</Relationships>"
+            ))
+        parts.append(
+            (
+                "xl/workbook.xml",
+                Self.declaration
+                    + "<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">"
+                    + "<sheets>"
+                    + names.enumerated().map { "<sheet name=\"\(xmlEscaped($1))\" sheetId=\"\($0 + 1)\" r:id=\"rId\($0 + 1)\"/>" }.joined()
+                    + "</sheets>"
+                    + "</workbook>"
+            ))
+        parts.append(
+            (
+                "xl/_rels/workbook.xml.rels",
+                Self.declaration
+                    + "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+                    + sheets.indices.map {
+                        "<Relationship Id=\"rId\($0 + 1)\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet\($0 + 1).xml\"/>"
+                    }.joined()
+                    + "<Relationship Id=\"rId\(sheets.count + 1)\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/>"
+                    + "</Relationships>"
+            ))
+        parts.append(
+            (
+                "xl/styles.xml",
+                Self.declaration
+                    + "<styleSheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
+                    + "<fonts count=\"2\"><font><sz val=\"11\"/><name val=\"Calibri\"/></font><font><b/><sz val=\"11\"/><name val=\"Calibri\"/></font></fonts>"
+                    + "<fills count=\"2\"><fill><patternFill patternType=\"none\"/></fill><fill><patternFill patternType=\"gray125\"/></fill></fills>"
+                    + "<borders count=\"1\"><border><left/><right/><top/><bottom/><diagonal/></border></borders>"
+                    + "<cellStyleXfs count=\"1\"><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\"/></cellStyleXfs>"
+                    + "<cellXfs count=\"2\"><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\"/>"
+                    + "<xf numFmtId=\"0\" fontId=\"1\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyFont=\"1\"/></cellXfs>"
+                    + "<cellStyles count=\"1\"><cellStyle name=\"Normal\" xfId=\"0\" builtinId=\"0\"/></cellStyles>"
+                    + "</styleSheet>"
+            ))
         for (i, s) in sheets.enumerated() { parts.append(("xl/worksheets/sheet\(i + 1).xml", Self.worksheet(s))) }
         let archive = try Archive(accessMode: .create)
         for (name, text) in parts {
             let data = Data(text.utf8)
-            try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(data.count), modificationDate: Self.partsDate,
-                                 compressionMethod: .deflate) { position, size in
+            try archive.addEntry(
+                with: name, type: .file, uncompressedSize: Int64(data.count), modificationDate: Self.partsDate,
+                compressionMethod: .deflate
+            ) { position, size in
                 data.subdata(in: Int(position)..<Int(position) + size)
             }
         }
@@ -124,7 +153,8 @@ struct Spreadsheet {
 
     static func worksheet(_ s: Sheet) -> String {
         var x = declaration + "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
-        x += "<sheetViews><sheetView workbookViewId=\"0\"><pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/></sheetView></sheetViews>"
+        x +=
+            "<sheetViews><sheetView workbookViewId=\"0\"><pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/></sheetView></sheetViews>"
         x += "<sheetData>"
         x += row(1, s.header.map { .text($0) }, style: 1)
         for (i, r) in s.rows.enumerated() { x += row(i + 2, r, style: 0) }
@@ -151,7 +181,8 @@ struct Spreadsheet {
 
     /// A, B, ..., Z, AA, AB, ...
     static func column(_ index: Int) -> String {
-        var i = index + 1, s = ""
+        var i = index + 1
+        var s = ""
         while i > 0 {
             let r = (i - 1) % 26
             s = String(UnicodeScalar(UInt8(65 + r))) + s

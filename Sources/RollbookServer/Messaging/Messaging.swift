@@ -18,9 +18,15 @@ public struct MessageSettings: Sendable {
     /// Seconds between the outbox worker's passes while serving.
     public var interval: Double
 
-    public init(smtp: SMTPSettings? = nil, notify: NotifySettings? = nil, publicURL: String = "http://localhost:8080",
-                retryDelays: [Double] = [60, 300, 900, 3600], interval: Double = 30) {
-        self.smtp = smtp; self.notify = notify; self.publicURL = publicURL; self.retryDelays = retryDelays; self.interval = interval
+    public init(
+        smtp: SMTPSettings? = nil, notify: NotifySettings? = nil, publicURL: String = "http://localhost:8080",
+        retryDelays: [Double] = [60, 300, 900, 3600], interval: Double = 30
+    ) {
+        self.smtp = smtp
+        self.notify = notify
+        self.publicURL = publicURL
+        self.retryDelays = retryDelays
+        self.interval = interval
     }
 
     public var maxAttempts: Int { retryDelays.count + 1 }
@@ -42,52 +48,74 @@ enum MessageText {
     static func forename(_ p: PupilRow) -> String { p.preferredForename.isEmpty ? p.legalForename : p.preferredForename }
 
     /// `afternoonOnly`: the pupil was in for the morning register and is missing from the afternoon's.
-    static func dayOne(_ p: PupilRow, date: LocalDate, school: String, link: String, channel: OutgoingMessage.Channel,
-                       afternoonOnly: Bool = false) -> (String, String) {
+    static func dayOne(
+        _ p: PupilRow, date: LocalDate, school: String, link: String, channel: OutgoingMessage.Channel,
+        afternoonOnly: Bool = false
+    ) -> (String, String) {
         let name = forename(p)
         let when = afternoonOnly ? "this afternoon" : "today"
         let subject = "\(name) is absent from school \(when)"
         if channel == .sms {
-            return (subject, "\(school): \(name) is not in school \(when) and we have no reason. Please tell us why: \(link) or phone the office.")
+            return (
+                subject,
+                "\(school): \(name) is not in school \(when) and we have no reason. Please tell us why: \(link) or phone the office."
+            )
         }
-        return (subject, """
-        \(name) is not in school \(when) (\(ParentWords.date(date))) and we have not been told why.
+        return (
+            subject,
+            """
+            \(name) is not in school \(when) (\(ParentWords.date(date))) and we have not been told why.
 
-        Please tell us the reason as soon as you can, using this link (it works once, for today's absence only, and needs no password):
-        \(link)
+            Please tell us the reason as soon as you can, using this link (it works once, for today's absence only, and needs no password):
+            \(link)
 
-        Or phone the school office. If \(name) should be in school, please contact us at once.
+            Or phone the school office. If \(name) should be in school, please contact us at once.
 
-        \(school)
-        """)
+            \(school)
+            """
+        )
     }
 
     static func lateArrival(_ p: PupilRow, date: LocalDate, time: TimeOfDay, code: AttendanceCode, school: String) -> (String, String) {
         let name = forename(p)
         let after = code == .u ? " This was after the register closed, so the morning counts as an unauthorised absence." : ""
-        return ("\(name) arrived late today", "\(name) arrived at school at \(time) today (\(ParentWords.date(date))).\(after) Arriving on time matters: please talk to us if something is making mornings hard.\n\n\(school)")
+        return (
+            "\(name) arrived late today",
+            "\(name) arrived at school at \(time) today (\(ParentWords.date(date))).\(after) Arriving on time matters: please talk to us if something is making mornings hard.\n\n\(school)"
+        )
     }
 
-    static func reportAnswered(_ p: PupilRow, report: AbsenceReportRow, accepted: Bool, code: AttendanceCode?, school: String) -> (String, String) {
+    static func reportAnswered(_ p: PupilRow, report: AbsenceReportRow, accepted: Bool, code: AttendanceCode?, school: String) -> (
+        String, String
+    ) {
         let name = forename(p)
         let when = ParentWords.range(report.fromDay, report.toDay)
         if accepted, let code {
-            return ("Absence recorded for \(name)", "Thank you for telling us about \(name)'s absence (\(when)). We have recorded it as: \(code.meaning(on: report.fromDay).lowercased()).\n\n\(school)")
+            return (
+                "Absence recorded for \(name)",
+                "Thank you for telling us about \(name)'s absence (\(when)). We have recorded it as: \(code.meaning(on: report.fromDay).lowercased()).\n\n\(school)"
+            )
         }
-        return ("About \(name)'s absence", "We could not accept the reason given for \(name)'s absence (\(when))\(report.decisionNote.map { ": \($0)" } ?? ""). Please contact the school office.\n\n\(school)")
+        return (
+            "About \(name)'s absence",
+            "We could not accept the reason given for \(name)'s absence (\(when))\(report.decisionNote.map { ": \($0)" } ?? ""). Please contact the school office.\n\n\(school)"
+        )
     }
 
     static func invitation(name: String, school: String, link: String) -> (String, String) {
-        ("Your account for \(school)'s parent portal", """
-        Dear \(name),
+        (
+            "Your account for \(school)'s parent portal",
+            """
+            Dear \(name),
 
-        \(school) has invited you to its parent portal, where you can see your child's attendance, report an absence and ask for leave.
+            \(school) has invited you to its parent portal, where you can see your child's attendance, report an absence and ask for leave.
 
-        Set your password with this link (it works once and expires in 14 days):
-        \(link)
+            Set your password with this link (it works once and expires in 14 days):
+            \(link)
 
-        \(school)
-        """)
+            \(school)
+            """
+        )
     }
 }
 
@@ -99,7 +127,9 @@ enum Outbox {
     /// in priority order for every pupil still unexplained (marked N, with no report from a parent covering the session).
     /// Pupils on a trip, on leave, dual registered or arrived late do not have N. Never twice for the same absence.
     @discardableResult
-    static func queueDayOne(store: Store, schoolID: Int, now: SchoolNow, settings: MessageSettings, transports: Transports) async throws -> Int {
+    static func queueDayOne(store: Store, schoolID: Int, now: SchoolNow, settings: MessageSettings, transports: Transports) async throws
+        -> Int
+    {
         let calendar = try await store.calendar(schoolID: schoolID)
         guard calendar.isSchoolDay(now.date) else { return 0 }
         let policy = try await store.policy(schoolID: schoolID, on: now.date)
@@ -121,9 +151,11 @@ enum Outbox {
         for p in pupils {
             for channel in channels where !taken.contains(dayOneKey(p.id!, now.date, channel)) {
                 guard let c = (contacts[p.id!] ?? []).first(where: { !address($0, channel).isEmpty }) else { continue }
-                rows.append(try await dayOneMessage(store: store, pupil: p, contact: c, channel: channel, date: now.date, school: school,
-                                                    settings: settings, now: now, key: dayOneKey(p.id!, now.date, channel),
-                                                    afternoonOnly: absent[p.id!] == [.pm]))
+                rows.append(
+                    try await dayOneMessage(
+                        store: store, pupil: p, contact: c, channel: channel, date: now.date, school: school,
+                        settings: settings, now: now, key: dayOneKey(p.id!, now.date, channel),
+                        afternoonOnly: absent[p.id!] == [.pm]))
             }
         }
         return try await store.enqueue(rows).count
@@ -140,30 +172,41 @@ enum Outbox {
         (channel == .email ? c.email : c.phone).trimmingCharacters(in: .whitespaces)
     }
 
-    static func dayOneMessage(store: Store, pupil p: PupilRow, contact c: Contact, channel: OutgoingMessage.Channel, date: LocalDate,
-                              school: String, settings: MessageSettings, now: SchoolNow, key: String, afternoonOnly: Bool = false) async throws -> OutboxRow {
+    static func dayOneMessage(
+        store: Store, pupil p: PupilRow, contact c: Contact, channel: OutgoingMessage.Channel, date: LocalDate,
+        school: String, settings: MessageSettings, now: SchoolNow, key: String, afternoonOnly: Bool = false
+    ) async throws -> OutboxRow {
         let token = APIToken.generate()
         let link = ReplyLinkRow()
-        link.tokenHash = APIToken.hash(token); link.pupilID = p.id!; link.date = date.iso; link.contactName = c.name
+        link.tokenHash = APIToken.hash(token)
+        link.pupilID = p.id!
+        link.date = date.iso
+        link.contactName = c.name
         link.expiresAt = OutboxTime.string(now.instant.addingTimeInterval(24 * 3600))
         try await store.addReplyLink(link)
-        let (subject, body) = MessageText.dayOne(p, date: date, school: school, link: "\(settings.publicURL)/reply/\(token)", channel: channel,
-                                                 afternoonOnly: afternoonOnly)
-        return OutboxRow(schoolID: p.schoolID, pupilID: p.id!, template: .dayOneAbsence, channel: channel.rawValue, recipient: address(c, channel),
-                         recipientName: c.name, contactPriority: c.priority, subject: subject, body: body, dedupeKey: key,
-                         about: OutboxRow.absenceAbout(date), at: now.instant)
+        let (subject, body) = MessageText.dayOne(
+            p, date: date, school: school, link: "\(settings.publicURL)/reply/\(token)", channel: channel,
+            afternoonOnly: afternoonOnly)
+        return OutboxRow(
+            schoolID: p.schoolID, pupilID: p.id!, template: .dayOneAbsence, channel: channel.rawValue, recipient: address(c, channel),
+            recipientName: c.name, contactPriority: c.priority, subject: subject, body: body, dedupeKey: key,
+            about: OutboxRow.absenceAbout(date), at: now.instant)
     }
 
     /// Queues a message to a pupil's contacts with parental responsibility (letters, decisions), by email.
     @discardableResult
-    static func toParents(store: Store, pupil p: PupilRow, template: MessageTemplate, subject: String, body: String, caseworkID: Int?,
-                          about: String, dedupe: String?, onlyEmail: String? = nil, html: String? = nil, at now: Date) async throws -> Int {
+    static func toParents(
+        store: Store, pupil p: PupilRow, template: MessageTemplate, subject: String, body: String, caseworkID: Int?,
+        about: String, dedupe: String?, onlyEmail: String? = nil, html: String? = nil, at now: Date
+    ) async throws -> Int {
         var rows: [OutboxRow] = []
         for c in try await store.contacts(pupilID: p.id!) where c.parentalResponsibility && !c.email.isEmpty {
             if let only = onlyEmail, c.email.lowercased() != only.lowercased() { continue }
-            rows.append(OutboxRow(schoolID: p.schoolID, pupilID: p.id!, caseworkID: caseworkID, template: template, channel: "email",
-                                  recipient: c.email, recipientName: c.name, contactPriority: c.priority, subject: subject, body: body,
-                                  html: html, dedupeKey: dedupe.map { "\($0):\(c.priority)" }, about: about, at: now))
+            rows.append(
+                OutboxRow(
+                    schoolID: p.schoolID, pupilID: p.id!, caseworkID: caseworkID, template: template, channel: "email",
+                    recipient: c.email, recipientName: c.name, contactPriority: c.priority, subject: subject, body: body,
+                    html: html, dedupeKey: dedupe.map { "\($0):\(c.priority)" }, about: about, at: now))
         }
         return try await store.enqueue(rows).count
     }
@@ -187,31 +230,36 @@ enum Outbox {
             }
             let channel = OutgoingMessage.Channel(rawValue: m.channel) ?? .email
             guard let transport = transports.transport(for: channel) else {
-                try await store.finishAttempt(id: m.id!, state: .failed, error: "no \(channel.rawValue) channel is configured", providerID: nil,
-                                              nextAttempt: nil, at: instant)
+                try await store.finishAttempt(
+                    id: m.id!, state: .failed, error: "no \(channel.rawValue) channel is configured", providerID: nil,
+                    nextAttempt: nil, at: instant)
                 report.failed += 1
                 continue
             }
-            let message = OutgoingMessage(id: m.id!, channel: channel, recipient: m.recipient, recipientName: m.recipientName,
-                                          subject: m.subject, body: m.body, template: m.template, html: m.html)
+            let message = OutgoingMessage(
+                id: m.id!, channel: channel, recipient: m.recipient, recipientName: m.recipientName,
+                subject: m.subject, body: m.body, template: m.template, html: m.html)
             do {
                 let outcome = try await transport.send(message)
                 guard case .sent(let providerID) = outcome else { continue }
                 // Only Notify's id can be asked about later; an SMTP server's reply is kept as the error-free note.
                 let viaNotify = transport is NotifyTransport
-                try await store.finishAttempt(id: m.id!, state: .sent, error: nil, providerID: viaNotify ? providerID : nil, nextAttempt: nil, at: instant)
+                try await store.finishAttempt(
+                    id: m.id!, state: .sent, error: nil, providerID: viaNotify ? providerID : nil, nextAttempt: nil, at: instant)
                 report.sent += 1
             } catch {
                 let failure = error as? DeliveryError ?? .temporary("\(error)")
                 let attempt = m.attempts + 1
                 if !failure.isPermanent && attempt < settings.maxAttempts {
                     let delay = settings.retryDelays[min(attempt - 1, settings.retryDelays.count - 1)]
-                    try await store.finishAttempt(id: m.id!, state: .queued, error: failure.description, providerID: nil,
-                                                  nextAttempt: instant.addingTimeInterval(delay), at: instant)
+                    try await store.finishAttempt(
+                        id: m.id!, state: .queued, error: failure.description, providerID: nil,
+                        nextAttempt: instant.addingTimeInterval(delay), at: instant)
                     report.retrying += 1
                 } else {
-                    try await store.finishAttempt(id: m.id!, state: .failed, error: "\(failure.description) (after \(attempt) attempt\(attempt == 1 ? "" : "s"))",
-                                                  providerID: nil, nextAttempt: nil, at: instant)
+                    try await store.finishAttempt(
+                        id: m.id!, state: .failed, error: "\(failure.description) (after \(attempt) attempt\(attempt == 1 ? "" : "s"))",
+                        providerID: nil, nextAttempt: nil, at: instant)
                     report.failed += 1
                     try await nextContact(store: store, after: m, settings: settings, transports: transports, now: now)
                 }
@@ -225,7 +273,8 @@ enum Outbox {
                     try await store.finishAttempt(id: m.id!, state: .delivered, error: nil, providerID: nil, nextAttempt: nil, at: instant)
                     report.delivered += 1
                 case .failed(let why):
-                    try await store.finishAttempt(id: m.id!, state: .failed, error: "Notify: \(why)", providerID: nil, nextAttempt: nil, at: instant)
+                    try await store.finishAttempt(
+                        id: m.id!, state: .failed, error: "Notify: \(why)", providerID: nil, nextAttempt: nil, at: instant)
                     report.failed += 1
                     try await nextContact(store: store, after: m, settings: settings, transports: transports, now: now)
                 default: break
@@ -239,10 +288,12 @@ enum Outbox {
     /// reported it, the office recorded a reason) or its day has passed.
     static func noLongerNeeded(store: Store, _ m: OutboxRow, now: SchoolNow) async throws -> String? {
         guard m.template == MessageTemplate.dayOneAbsence.rawValue, let pupilID = m.pupilID,
-              let day = m.absenceDay else { return nil }
+            let day = m.absenceDay
+        else { return nil }
         if day < now.date { return "not sent: the day of the absence (\(day)) has passed" }
         var unexplained: [Session] = []
-        for s in Session.allCases where try await !store.noReasonPupils(schoolID: m.schoolID, date: day, session: s, pupilIDs: [pupilID]).isEmpty {
+        for s in Session.allCases
+        where try await !store.noReasonPupils(schoolID: m.schoolID, date: day, session: s, pupilIDs: [pupilID]).isEmpty {
             unexplained.append(s)
         }
         let reports = try await store.absenceReports(pupilIDs: [pupilID], covering: day)
@@ -251,17 +302,23 @@ enum Outbox {
     }
 
     /// Day-1 messages go to contacts in priority order: when one cannot be delivered, the next contact gets it.
-    static func nextContact(store: Store, after m: OutboxRow, settings: MessageSettings, transports: Transports, now: SchoolNow) async throws {
+    static func nextContact(store: Store, after m: OutboxRow, settings: MessageSettings, transports: Transports, now: SchoolNow)
+        async throws
+    {
         guard m.template == MessageTemplate.dayOneAbsence.rawValue, let pupilID = m.pupilID, let priority = m.contactPriority,
-              let channel = OutgoingMessage.Channel(rawValue: m.channel),
-              let day = m.absenceDay, day == now.date,
-              let p = try await PupilRow.find(pupilID, on: store.db) else { return }
+            let channel = OutgoingMessage.Channel(rawValue: m.channel),
+            let day = m.absenceDay, day == now.date,
+            let p = try await PupilRow.find(pupilID, on: store.db)
+        else { return }
         let contacts = try await store.contacts(schoolID: p.schoolID, pupilIDs: [pupilID])[pupilID] ?? []
         guard let next = contacts.first(where: { $0.priority > priority && !address($0, channel).isEmpty }) else { return }
         let school = try await store.school(p.schoolID).name
         let key = "\(dayOneKey(pupilID, day, channel)):\(next.priority)"
-        try await store.enqueue([try await dayOneMessage(store: store, pupil: p, contact: next, channel: channel, date: day, school: school,
-                                                         settings: settings, now: now, key: key, afternoonOnly: m.subject.hasSuffix("this afternoon"))])
+        try await store.enqueue([
+            try await dayOneMessage(
+                store: store, pupil: p, contact: next, channel: channel, date: day, school: school,
+                settings: settings, now: now, key: key, afternoonOnly: m.subject.hasSuffix("this afternoon"))
+        ])
     }
 
     /// One pass for every school: day-1 messages for registers that have closed, then delivery.
@@ -271,7 +328,8 @@ enum Outbox {
         do {
             var queued = 0
             for school in try await store.schools() {
-                queued += try await queueDayOne(store: store, schoolID: school.id!, now: now, settings: app.options.messages, transports: app.transports)
+                queued += try await queueDayOne(
+                    store: store, schoolID: school.id!, now: now, settings: app.options.messages, transports: app.transports)
             }
             let r = try await deliver(store: store, transports: app.transports, settings: app.options.messages, now: now)
             if queued > 0 || r != PassReport() { app.logger.info("Outbox: \(queued) day-1 messages queued; \(r.description).") }

@@ -1,7 +1,7 @@
 import AsyncHTTPClient
-import NIOCore
 import Crypto
 import Foundation
+import NIOCore
 import RollbookCore
 import RollbookStore
 import Vapor
@@ -9,17 +9,41 @@ import Vapor
 /// `/api/v1/webhooks`: the attendance lead or head subscribes a URL to events. Each delivery is a JSON POST signed
 /// with the subscription's secret: `X-Rollbook-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>">`.
 struct WebhooksController {
-    struct CreateDTO: Content { var url: String?; var events: [String]? }
-    struct CreatedDTO: Content { var id: Int; var url: String; var events: [String]; var secret: String }
-    struct WebhookDTO: Content { var id: Int; var url: String; var events: [String]; var active: Bool; var createdBy: String; var createdAt: String }
+    struct CreateDTO: Content {
+        var url: String?
+        var events: [String]?
+    }
+    struct CreatedDTO: Content {
+        var id: Int
+        var url: String
+        var events: [String]
+        var secret: String
+    }
+    struct WebhookDTO: Content {
+        var id: Int
+        var url: String
+        var events: [String]
+        var active: Bool
+        var createdBy: String
+        var createdAt: String
+    }
     struct DeliveryDTO: Content {
-        var id: Int; var event: String; var state: String; var attempts: Int; var nextAttemptAt: String; var lastStatus: Int?
-        var lastError: String?; var createdAt: String; var payload: String
+        var id: Int
+        var event: String
+        var state: String
+        var attempts: Int
+        var nextAttemptAt: String
+        var lastStatus: Int?
+        var lastError: String?
+        var createdAt: String
+        var payload: String
     }
 
     func user(_ req: Request) throws -> StaffUser {
         let u = try req.auth.require(StaffUser.self)
-        guard u.can(.managePolicy) else { throw APIError(.forbidden, field: nil, reason: "only the attendance lead or the head manage webhooks") }
+        guard u.can(.managePolicy) else {
+            throw APIError(.forbidden, field: nil, reason: "only the attendance lead or the head manage webhooks")
+        }
         return u
     }
 
@@ -27,7 +51,8 @@ struct WebhooksController {
     static func checkURL(_ text: String?) throws -> String {
         guard let text, !text.isEmpty else { throw APIError.invalid("url", "is required") }
         guard text.count <= 2000, let u = URL(string: text), let scheme = u.scheme?.lowercased(), let host = u.host, !host.isEmpty,
-              u.user == nil, u.password == nil else { throw APIError.invalid("url", "'\(text.prefix(100))' is not an absolute http(s) address") }
+            u.user == nil, u.password == nil
+        else { throw APIError.invalid("url", "'\(text.prefix(100))' is not an absolute http(s) address") }
         let local = ["127.0.0.1", "localhost", "::1"].contains(host.lowercased())
         guard scheme == "https" || (scheme == "http" && local) else {
             throw APIError.invalid("url", "must be an https:// address (http:// only to this machine)")
@@ -59,7 +84,8 @@ struct WebhooksController {
         var out: [WebhookEvent] = []
         for (i, n) in names.enumerated() {
             guard let e = WebhookEvent(rawValue: n) else {
-                throw APIError.invalid("events[\(i)]", "'\(n.prefix(50))' is not one of \(WebhookEvent.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw APIError.invalid(
+                    "events[\(i)]", "'\(n.prefix(50))' is not one of \(WebhookEvent.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             if !out.contains(e) { out.append(e) }
         }
@@ -69,7 +95,9 @@ struct WebhooksController {
     func list(req: Request) async throws -> [WebhookDTO] {
         let u = try user(req)
         return try await req.store.webhooks(schoolID: u.schoolID).map {
-            WebhookDTO(id: $0.id, url: $0.url, events: $0.events.map(\.rawValue), active: $0.active, createdBy: $0.createdBy, createdAt: $0.createdAt)
+            WebhookDTO(
+                id: $0.id, url: $0.url, events: $0.events.map(\.rawValue), active: $0.active, createdBy: $0.createdBy,
+                createdAt: $0.createdAt)
         }
     }
 
@@ -79,8 +107,9 @@ struct WebhooksController {
         let url = try Self.checkURL(body.url)
         let events = try Self.checkEvents(body.events)
         let secret = Data([UInt8].random(count: 32)).base64EncodedString()
-        let id = try await req.store.createWebhook(schoolID: u.schoolID, url: url, events: events, secret: secret, by: u.name,
-                                                   at: req.clock.now().timestamp)
+        let id = try await req.store.createWebhook(
+            schoolID: u.schoolID, url: url, events: events, secret: secret, by: u.name,
+            at: req.clock.now().timestamp)
         let r = try await CreatedDTO(id: id, url: url, events: events.map(\.rawValue), secret: secret).encodeResponse(for: req)
         r.status = .created
         return r
@@ -108,8 +137,9 @@ struct WebhooksController {
         }
         guard hook.active else { throw APIError(.notFound, field: "id", reason: "webhook \(id) was deleted") }
         return try await req.store.webhookDeliveries(schoolID: u.schoolID, webhookID: id).map {
-            DeliveryDTO(id: $0.id, event: $0.event, state: $0.state.rawValue, attempts: $0.attempts, nextAttemptAt: $0.nextAttemptAt,
-                        lastStatus: $0.lastStatus, lastError: $0.lastError, createdAt: $0.createdAt, payload: $0.payload)
+            DeliveryDTO(
+                id: $0.id, event: $0.event, state: $0.state.rawValue, attempts: $0.attempts, nextAttemptAt: $0.nextAttemptAt,
+                lastStatus: $0.lastStatus, lastError: $0.lastError, createdAt: $0.createdAt, payload: $0.payload)
         }
     }
 }
@@ -117,8 +147,9 @@ struct WebhooksController {
 /// Sends due webhook deliveries: each claimed by one instance, signed, retried after the message retry delays.
 enum WebhookSender {
     /// Its own client: a receiver's redirect is not followed (it could point inside the network).
-    static let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup,
-                                   configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
+    static let client = HTTPClient(
+        eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+        configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
 
     static func signature(secret: String, timestamp: Int, body: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Data("\(timestamp).\(body)".utf8), using: SymmetricKey(data: Data(secret.utf8)))
@@ -136,13 +167,15 @@ enum WebhookSender {
                 request.headers.add(name: "User-Agent", value: "rollbook-webhooks")
                 request.headers.add(name: "X-Rollbook-Event", value: d.event)
                 request.headers.add(name: "X-Rollbook-Delivery", value: String(d.id))
-                request.headers.add(name: "X-Rollbook-Signature",
-                                    value: signature(secret: d.secret, timestamp: Int(now.timeIntervalSince1970), body: d.payload))
+                request.headers.add(
+                    name: "X-Rollbook-Signature",
+                    value: signature(secret: d.secret, timestamp: Int(now.timeIntervalSince1970), body: d.payload))
                 request.body = .bytes(ByteBuffer(string: d.payload))
                 var status: Int?
                 var error: String?
                 do {
-                    let response: HTTPClientResponse = try await client.execute(request, deadline: NIODeadline.now() + TimeAmount.seconds(10))
+                    let response: HTTPClientResponse = try await client.execute(
+                        request, deadline: NIODeadline.now() + TimeAmount.seconds(10))
                     let code = Int(response.status.code)
                     status = code
                     _ = try? await response.body.collect(upTo: 64 * 1024)
@@ -151,7 +184,8 @@ enum WebhookSender {
                     error = String(String(describing: e).prefix(500))
                 }
                 let retryAt = error == nil || d.attempts >= delays.count ? nil : now.addingTimeInterval(delays[d.attempts])
-                try await app.store.finishDelivery(id: d.id, delivered: error == nil, status: status, error: error, retryAt: retryAt, at: now)
+                try await app.store.finishDelivery(
+                    id: d.id, delivered: error == nil, status: status, error: error, retryAt: retryAt, at: now)
                 if let error { app.logger.warning("Webhook delivery \(d.id) to \(d.url): \(error)") }
             }
         } catch {

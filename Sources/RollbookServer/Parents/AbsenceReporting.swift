@@ -17,7 +17,10 @@ enum AbsenceReporting {
         /// True on the one-time link's page: the dates are fixed to that day.
         var oneDay: Bool
     }
-    struct Option: Encodable { var value: String; var label: String }
+    struct Option: Encodable {
+        var value: String
+        var label: String
+    }
     struct Form: Content {
         var from: String?
         var to: String?
@@ -29,20 +32,29 @@ enum AbsenceReporting {
     static let categories = AbsenceCategory.allCases.map { Option(value: $0.rawValue, label: $0.title) }
 
     /// Checks a report form; an error names the field.
-    static func validate(_ f: Form, today: LocalDate, fixedDay: LocalDate? = nil) throws -> (LocalDate, LocalDate, String, AbsenceCategory, String, LocalDate?) {
+    static func validate(_ f: Form, today: LocalDate, fixedDay: LocalDate? = nil) throws -> (
+        LocalDate, LocalDate, String, AbsenceCategory, String, LocalDate?
+    ) {
         let from: LocalDate
-        if let fixedDay { from = fixedDay } else {
+        if let fixedDay {
+            from = fixedDay
+        } else {
             guard let raw = f.from, !raw.isEmpty else { throw APIError.invalid("from", "give the first day of the absence") }
             from = try parseDate(raw, field: "from")
         }
-        guard from >= today else { throw APIError.invalid("from", "\(ParentWords.date(from)) has passed: report today's or a later absence (for an earlier one, contact the office)") }
+        guard from >= today else {
+            throw APIError.invalid(
+                "from", "\(ParentWords.date(from)) has passed: report today's or a later absence (for an earlier one, contact the office)")
+        }
         var to = from
         if fixedDay == nil, let raw = f.to, !raw.isEmpty { to = try parseDate(raw, field: "to") }
         guard to >= from else { throw APIError.invalid("to", "the last day is before the first day") }
         guard from.days(to: to) <= 62 else { throw APIError.invalid("to", "report at most 62 days at a time") }
         let sessions = f.sessions ?? "both"
         guard ["am", "pm", "both"].contains(sessions) else { throw APIError.invalid("sessions", "choose morning, afternoon or both") }
-        guard let category = f.category.flatMap(AbsenceCategory.init(rawValue:)) else { throw APIError.invalid("category", "choose what the absence is for") }
+        guard let category = f.category.flatMap(AbsenceCategory.init(rawValue:)) else {
+            throw APIError.invalid("category", "choose what the absence is for")
+        }
         let note = (f.note ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard note.count <= 1000 else { throw APIError.invalid("note", "keep the note under 1,000 characters") }
         if category == .other && note.isEmpty { throw APIError.invalid("note", "say in a few words what the absence is for") }
@@ -51,11 +63,22 @@ enum AbsenceReporting {
         return (from, to, sessions, category, note, back)
     }
 
-    static func reportRow(pupilID: Int, by: String, via: String, from: LocalDate, to: LocalDate, sessions: String, category: AbsenceCategory,
-                          note: String, back: LocalDate?, at now: String) -> AbsenceReportRow {
+    static func reportRow(
+        pupilID: Int, by: String, via: String, from: LocalDate, to: LocalDate, sessions: String, category: AbsenceCategory,
+        note: String, back: LocalDate?, at now: String
+    ) -> AbsenceReportRow {
         let row = AbsenceReportRow()
-        row.pupilID = pupilID; row.reportedBy = by; row.via = via; row.from = from.iso; row.to = to.iso; row.sessions = sessions
-        row.category = category.rawValue; row.note = note; row.expectedReturn = back?.iso; row.state = .pending; row.createdAt = now
+        row.pupilID = pupilID
+        row.reportedBy = by
+        row.via = via
+        row.from = from.iso
+        row.to = to.iso
+        row.sessions = sessions
+        row.category = category.rawValue
+        row.note = note
+        row.expectedReturn = back?.iso
+        row.state = .pending
+        row.createdAt = now
         return row
     }
 
@@ -63,9 +86,11 @@ enum AbsenceReporting {
     /// rules count days without contact).
     static func recordContact(_ req: Request, pupilID: Int, report: AbsenceReportRow, at now: SchoolNow) async throws {
         let how = report.via == "link" ? "through the link in a message" : "on the parent portal"
-        try await req.store.addCasework(CaseworkRow(
-            pupilID: pupilID, kind: .familyContact, actionKey: nil, happenedOn: now.date,
-            summary: "\(report.reportedBy) reported an absence \(how): \(report.category_.title), \(ParentWords.range(report.fromDay, report.toDay))\(report.note.isEmpty ? "" : ": \(report.note)")",
-            recordedAt: now.timestamp, by: Actor(name: report.reportedBy, position: "Parent or carer")))
+        try await req.store.addCasework(
+            CaseworkRow(
+                pupilID: pupilID, kind: .familyContact, actionKey: nil, happenedOn: now.date,
+                summary:
+                    "\(report.reportedBy) reported an absence \(how): \(report.absenceCategory.title), \(ParentWords.range(report.fromDay, report.toDay))\(report.note.isEmpty ? "" : ": \(report.note)")",
+                recordedAt: now.timestamp, by: Actor(name: report.reportedBy, position: "Parent or carer")))
     }
 }

@@ -19,11 +19,13 @@ struct ChildSummary: Encodable {
         let today = req.clock.now().date
         let year = AcademicYear(containing: today)
         // Sessions not yet marked (today's registers still to take) are left out, as on Today.
-        let c = try await req.store.pupilStatistics(schoolID: p.schoolID, pupil: p, range: DateRange(from: year.range.from, to: today)).0.markedOnly
+        let c = try await req.store.pupilStatistics(schoolID: p.schoolID, pupil: p, range: DateRange(from: year.range.from, to: today)).0
+            .markedOnly
         let policy = try await req.store.policy(schoolID: p.schoolID, on: today)
         let forename = p.preferredForename.isEmpty ? p.legalForename : p.preferredForename
         let target = String(format: "%g%%", (policy.attendanceTarget * 1000).rounded() / 10)
-        let sentence = c.attendanceRate.map { "\(forename) has attended \(percent($0)) of sessions this year; the school's target is \(target)." }
+        let sentence =
+            c.attendanceRate.map { "\(forename) has attended \(percent($0)) of sessions this year; the school's target is \(target)." }
             ?? "\(forename) has no sessions recorded yet this year; the school's target is \(target)."
         let band = AttendanceBands(bands: policy.bands).band(for: c.attendanceRate)
         let words: String? = band.map { b in
@@ -33,8 +35,11 @@ struct ChildSummary: Encodable {
             default: "This is a concern: missing this much school harms learning. The school will be in touch to help."
             }
         }
-        return (ChildSummary(upn: p.upn, name: p.displayName, forename: forename, form: p.form, sentence: sentence,
-                             band: band?.name, bandTone: band?.tone, bandWords: words), c, policy)
+        return (
+            ChildSummary(
+                upn: p.upn, name: p.displayName, forename: forename, form: p.form, sentence: sentence,
+                band: band?.name, bandTone: band?.tone, bandWords: words), c, policy
+        )
     }
 }
 
@@ -44,7 +49,8 @@ extension Request {
         let u = try auth.require(ParentUser.self)
         let upn = parameters.get("upn") ?? ""
         guard let account = try await store.parent(id: u.id),
-              let p = try await store.children(of: account, on: clock.now().date).first(where: { $0.upn == upn }) else {
+            let p = try await store.children(of: account, on: clock.now().date).first(where: { $0.upn == upn })
+        else {
             throw Abort(.notFound, reason: "There is no child with that reference on your account.")
         }
         return (u, p)

@@ -37,10 +37,12 @@ struct ParentLeaveController {
         let (s, _, policy) = try await ChildSummary.load(req, p)
         var shown = form
         shown.documents = nil
-        return try await req.render("Parents/parent-leave", title: "Ask for leave of absence",
-                                    RequestContent(child: s, noticeDays: policy.leave.noticeDays,
-                                                   earliest: ParentWords.date(req.clock.now().date.adding(days: policy.leave.noticeDays)),
-                                                   form: shown, error: error?.reason, errorField: error?.field, maxDocuments: Self.maxDocuments))
+        return try await req.render(
+            "Parents/parent-leave", title: "Ask for leave of absence",
+            RequestContent(
+                child: s, noticeDays: policy.leave.noticeDays,
+                earliest: ParentWords.date(req.clock.now().date.adding(days: policy.leave.noticeDays)),
+                form: shown, error: error?.reason, errorField: error?.field, maxDocuments: Self.maxDocuments))
     }
 
     func request(req: Request) async throws -> Response {
@@ -51,30 +53,42 @@ struct ParentLeaveController {
             guard let rawFrom = form.from, !rawFrom.isEmpty else { throw APIError.invalid("from", "give the first day of the leave") }
             let from = try parseDate(rawFrom, field: "from")
             let to = try parseDate(form.to.flatMap { $0.isEmpty ? nil : $0 } ?? rawFrom, field: "to")
-            let request = LeaveRequest(from: from, fromSession: try formSession(form.fromSession, field: "from_session"), to: to,
-                                       toSession: try formSession(form.toSession ?? "pm", field: "to_session"), requestedOn: now.date,
-                                       exceptional: form.exceptional == "on" || form.exceptional == "true",
-                                       reason: (form.reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines))
+            let request = LeaveRequest(
+                from: from, fromSession: try formSession(form.fromSession, field: "from_session"), to: to,
+                toSession: try formSession(form.toSession ?? "pm", field: "to_session"), requestedOn: now.date,
+                exceptional: form.exceptional == "on" || form.exceptional == "true",
+                reason: (form.reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines))
             let policy = try await req.store.policy(schoolID: p.schoolID, on: now.date)
-            do { try LeaveCheck.canRequest(request, policy: policy, today: now.date) } catch { throw APIError.invalid(error.field, error.reason) }
+            do { try LeaveCheck.canRequest(request, policy: policy, today: now.date) } catch {
+                throw APIError.invalid(error.field, error.reason)
+            }
             guard request.reason.count <= 2000 else { throw APIError.invalid("reason", "keep the reason under 2,000 characters") }
             let files = (form.documents ?? []).filter { $0.data.readableBytes > 0 }
-            guard files.count <= Self.maxDocuments else { throw APIError.invalid("documents", "send at most \(Self.maxDocuments) documents") }
+            guard files.count <= Self.maxDocuments else {
+                throw APIError.invalid("documents", "send at most \(Self.maxDocuments) documents")
+            }
             var docs: [LeaveDocumentRow] = []
             for f in files {
                 guard f.data.readableBytes <= Self.maxDocumentBytes else {
                     throw APIError.invalid("documents", "\(f.filename) is larger than 5 MB")
                 }
                 let d = LeaveDocumentRow()
-                d.filename = String(f.filename.suffix(200)); d.contentType = f.contentType?.serialize() ?? "application/octet-stream"
-                d.data = Data(buffer: f.data); d.uploadedAt = now.timestamp
+                d.filename = String(f.filename.suffix(200))
+                d.contentType = f.contentType?.serialize() ?? "application/octet-stream"
+                d.data = Data(buffer: f.data)
+                d.uploadedAt = now.timestamp
                 docs.append(d)
             }
             let row = LeaveRequestRow()
-            row.pupilID = p.id!; row.parentID = u.id; row.requestedBy = u.name; row.request = LeaveRequestRow.json(request)
-            row.state = .pending; row.createdAt = now.timestamp
+            row.pupilID = p.id!
+            row.parentID = u.id
+            row.requestedBy = u.name
+            row.request = LeaveRequestRow.json(request)
+            row.state = .pending
+            row.createdAt = now.timestamp
             try await req.store.addLeaveRequest(row, documents: docs)
-            req.session.data["flash"] = "Your request for leave (\(ParentWords.range(request.from, request.to))) has gone to the headteacher. You will be told the decision in writing."
+            req.session.data["flash"] =
+                "Your request for leave (\(ParentWords.range(request.from, request.to))) has gone to the headteacher. You will be told the decision in writing."
             return req.redirect(to: "/parent/children/\(p.upn)")
         } catch let e as APIError {
             let r = try await requestView(req, p, form: form, error: e).encodeResponse(for: req)

@@ -10,13 +10,19 @@ struct ParentUser: Authenticatable {
     let schoolID: Int
     let name: String
     let email: String
-    init(_ row: ParentAccountRow) { id = row.id!; schoolID = row.schoolID; name = row.name; email = row.email }
+    init(_ row: ParentAccountRow) {
+        id = row.id!
+        schoolID = row.schoolID
+        name = row.name
+        email = row.email
+    }
 }
 
 struct ParentSessionAuthenticator: AsyncRequestAuthenticator {
     func authenticate(request: Request) async throws {
         guard let id = request.session.data["parent"].flatMap(Int.init), let p = try await request.store.parent(id: id),
-              p.passwordHash != nil else { return }
+            p.passwordHash != nil
+        else { return }
         request.auth.login(ParentUser(p))
     }
 }

@@ -5,7 +5,13 @@ import Vapor
 
 /// Plain words for parents.
 enum ParentWords {
-    struct Report: Encodable { var dates: String; var category: String; var note: String; var state: String; var stateTone: String }
+    struct Report: Encodable {
+        var dates: String
+        var category: String
+        var note: String
+        var state: String
+        var stateTone: String
+    }
     struct LeaveLine: Encodable {
         var id: Int
         var dates: String
@@ -28,30 +34,39 @@ enum ParentWords {
     }
 
     static func report(_ r: AbsenceReportRow) -> Report {
-        let state: String, toneWord: String
+        let state: String
+        let toneWord: String
         switch r.state {
         case .accepted:
             state = "Recorded\(r.code.flatMap(AttendanceCode.lookup).map { c in " as \(c.meaning(on: r.fromDay).lowercased())" } ?? "")"
             toneWord = "authorised"
-        case .declined: state = "Not accepted\(r.decisionNote.map { ": \($0)" } ?? "")"; toneWord = "unauthorised"
-        case .pending: state = "Waiting for the office"; toneWord = "none"
+        case .declined:
+            state = "Not accepted\(r.decisionNote.map { ": \($0)" } ?? "")"
+            toneWord = "unauthorised"
+        case .pending:
+            state = "Waiting for the office"
+            toneWord = "none"
         }
         let sessions = r.sessions == "am" ? " (mornings)" : r.sessions == "pm" ? " (afternoons)" : ""
-        return .init(dates: range(r.fromDay, r.toDay) + sessions, category: r.category_.title, note: r.note, state: state, stateTone: toneWord)
+        return .init(
+            dates: range(r.fromDay, r.toDay) + sessions, category: r.absenceCategory.title, note: r.note, state: state, stateTone: toneWord)
     }
 
     static func leave(_ r: LeaveRequestRow) -> LeaveLine {
         let request = r.leaveRequest
         let dates = request.map { range($0.from, $0.to) } ?? ""
-        let (state, toneWord): (String, String) = switch r.state {
-        case .granted: ("Granted", "authorised")
-        case .refused: ("Refused", "unauthorised")
-        case .withdrawn: ("Withdrawn", "none")
-        case .pending: ("Waiting for the headteacher's decision", "none")
-        }
+        let (state, toneWord): (String, String) =
+            switch r.state {
+            case .granted: ("Granted", "authorised")
+            case .refused: ("Refused", "unauthorised")
+            case .withdrawn: ("Withdrawn", "none")
+            case .pending: ("Waiting for the headteacher's decision", "none")
+            }
         var decision: String?
         if r.state == .refused { decision = r.refusalReason }
-        if r.state == .granted, let g = r.leaveGrant { decision = "Granted for \(range(g.from, g.to)): \(g.code.meaning(on: g.from).lowercased())." }
+        if r.state == .granted, let g = r.leaveGrant {
+            decision = "Granted for \(range(g.from, g.to)): \(g.code.meaning(on: g.from).lowercased())."
+        }
         return .init(id: r.id!, dates: dates, reason: request?.reason ?? "", state: state, stateTone: toneWord, decision: decision)
     }
 }

@@ -5,8 +5,18 @@ import Vapor
 
 /// The school's attendance policy: what is in force, every version, and saving a new one (attendance lead, head).
 struct PolicyController {
-    struct Setting: Encodable { var name: String; var value: String; var source: String }
-    struct Version: Encodable { var from: String; var name: String; var savedAt: String; var savedBy: String; var inForce: Bool }
+    struct Setting: Encodable {
+        var name: String
+        var value: String
+        var source: String
+    }
+    struct Version: Encodable {
+        var from: String
+        var name: String
+        var savedAt: String
+        var savedBy: String
+        var inForce: Bool
+    }
     struct Content: Encodable {
         var name: String
         var from: String
@@ -43,42 +53,85 @@ struct PolicyController {
         func pc(_ v: Double) -> String { percent(v) }
         let r = p.register
         var settings = [
-            Setting(name: "Registers", value: "AM opens \(r.am.opens), late after \(r.am.lateAfter), closes \(r.am.closes); PM opens \(r.pm.opens), late after \(r.pm.lateAfter), closes \(r.pm.closes)", source: p.clause("register")),
+            Setting(
+                name: "Registers",
+                value:
+                    "AM opens \(r.am.opens), late after \(r.am.lateAfter), closes \(r.am.closes); PM opens \(r.pm.opens), late after \(r.pm.lateAfter), closes \(r.pm.closes)",
+                source: p.clause("register")),
             Setting(name: "Attendance target", value: pc(p.attendanceTarget), source: p.clause("attendance_target")),
             Setting(name: "Bands", value: p.bands.map { "\($0.name) (\($0.tone))" }.joined(separator: "; "), source: p.clause("bands")),
-            Setting(name: "Persistent and severe absence", value: "\(pc(p.persistentAbsence)) and \(pc(p.severeAbsence)) of possible sessions missed", source: p.clause("persistent_absence")),
-            Setting(name: "No reason (N)", value: "becomes O after \(p.noReason.nToOSchoolDays) school days", source: p.clause("no_reason")),
-            Setting(name: "First-day contact", value: "by \(p.dayOne.contactBy)\(p.dayOne.repeatDaily ? ", again each day the absence stays unexplained" : "")", source: p.clause("day_one")),
-            Setting(name: "Penalty notice threshold", value: "\(p.penaltyNotice.thresholdSessions) sessions of G, N, O or U in \(p.penaltyNotice.windowSchoolWeeks) school weeks\(Self.noticeToImproveWords(p.penaltyNotice))", source: p.clause("penalty_notice")),
+            Setting(
+                name: "Persistent and severe absence",
+                value: "\(pc(p.persistentAbsence)) and \(pc(p.severeAbsence)) of possible sessions missed",
+                source: p.clause("persistent_absence")),
+            Setting(
+                name: "No reason (N)", value: "becomes O after \(p.noReason.nToOSchoolDays) school days", source: p.clause("no_reason")),
+            Setting(
+                name: "First-day contact",
+                value: "by \(p.dayOne.contactBy)\(p.dayOne.repeatDaily ? ", again each day the absence stays unexplained" : "")",
+                source: p.clause("day_one")),
+            Setting(
+                name: "Penalty notice threshold",
+                value:
+                    "\(p.penaltyNotice.thresholdSessions) sessions of G, N, O or U in \(p.penaltyNotice.windowSchoolWeeks) school weeks\(Self.noticeToImproveWords(p.penaltyNotice))",
+                source: p.clause("penalty_notice")),
         ]
         let me = p.missingEducation
-        settings.append(Setting(name: "Children missing education", value: [
-            me.noContactSchoolDays.isEmpty ? nil : "no contact at day \(me.noContactSchoolDays.map(String.init).joined(separator: " and "))",
-            me.vulnerableAfterSchoolDays.map { "vulnerable pupils after \($0) days" },
-            "\(me.continuousUnauthorisedSchoolDays) continuous school days unauthorised",
-            me.illnessSchoolDays.map { "illness over \($0) school days: inform the LA" },
-            "not back \(me.notBackAfterLeaveSchoolDays) school days after leave",
-            me.tellSocialWorker ? "social worker told of unexplained absence" : nil,
-        ].compactMap { $0 }.joined(separator: "; "), source: p.clause("missing_education")))
+        settings.append(
+            Setting(
+                name: "Children missing education",
+                value: [
+                    me.noContactSchoolDays.isEmpty
+                        ? nil : "no contact at day \(me.noContactSchoolDays.map(String.init).joined(separator: " and "))",
+                    me.vulnerableAfterSchoolDays.map { "vulnerable pupils after \($0) days" },
+                    "\(me.continuousUnauthorisedSchoolDays) continuous school days unauthorised",
+                    me.illnessSchoolDays.map { "illness over \($0) school days: inform the LA" },
+                    "not back \(me.notBackAfterLeaveSchoolDays) school days after leave",
+                    me.tellSocialWorker ? "social worker told of unexplained absence" : nil,
+                ].compactMap { $0 }.joined(separator: "; "), source: p.clause("missing_education")))
         for l in p.lateness {
-            settings.append(Setting(name: "Lateness: \(l.name)", value: "\(l.atLeast)\(l.atMost.map { "-\($0)" } ?? " or more") \(l.codes.joined(separator: " or ")) a \(l.per.rawValue.replacingOccurrences(of: "_", with: " ")): \(l.action.rawValue.replacingOccurrences(of: "_", with: " "))", source: p.clause("lateness.\(l.id)")))
+            settings.append(
+                Setting(
+                    name: "Lateness: \(l.name)",
+                    value:
+                        "\(l.atLeast)\(l.atMost.map { "-\($0)" } ?? " or more") \(l.codes.joined(separator: " or ")) a \(l.per.rawValue.replacingOccurrences(of: "_", with: " ")): \(l.action.rawValue.replacingOccurrences(of: "_", with: " "))",
+                    source: p.clause("lateness.\(l.id)")))
         }
         for e in p.illnessEvidence {
-            settings.append(Setting(name: "Illness evidence: \(e.name)", value: "\(e.count) \(e.measure.rawValue.replacingOccurrences(of: "_", with: " "))", source: p.clause("illness_evidence.\(e.id)")))
+            settings.append(
+                Setting(
+                    name: "Illness evidence: \(e.name)", value: "\(e.count) \(e.measure.rawValue.replacingOccurrences(of: "_", with: " "))",
+                    source: p.clause("illness_evidence.\(e.id)")))
         }
-        settings.append(Setting(name: "Leave of absence", value: "\(p.leave.noticeDays) days' notice\(p.leave.refuseWhenAuthorisedAbove.map { "; refused when authorised absence is above \(pc($0))" } ?? "")\(p.leave.blackouts.isEmpty ? "" : "; not during " + p.leave.blackouts.map { "\($0.reason) (\($0.from) to \($0.to)\($0.yearGroups.map { ", year " + $0.joined(separator: ", ") } ?? ""))" }.joined(separator: ", "))", source: p.clause("leave")))
+        settings.append(
+            Setting(
+                name: "Leave of absence",
+                value:
+                    "\(p.leave.noticeDays) days' notice\(p.leave.refuseWhenAuthorisedAbove.map { "; refused when authorised absence is above \(pc($0))" } ?? "")\(p.leave.blackouts.isEmpty ? "" : "; not during " + p.leave.blackouts.map { "\($0.reason) (\($0.from) to \($0.to)\($0.yearGroups.map { ", year " + $0.joined(separator: ", ") } ?? ""))" }.joined(separator: ", "))",
+                source: p.clause("leave")))
         let stages = p.stages.map { s in
-            Setting(name: s.name, value: "below \(pc(s.below)) over \(s.windowSchoolWeeks.map { "the last \($0) school weeks" } ?? "the year to date"): \(s.action.rawValue.replacingOccurrences(of: "_", with: " "))\(s.monitoringSchoolWeeks.map { "; monitored \($0) school weeks" } ?? "")\(s.next.flatMap { p.stage($0)?.name }.map { "; then \($0)" } ?? "")",
-                    source: p.clause("stages.\(s.id)"))
+            Setting(
+                name: s.name,
+                value:
+                    "below \(pc(s.below)) over \(s.windowSchoolWeeks.map { "the last \($0) school weeks" } ?? "the year to date"): \(s.action.rawValue.replacingOccurrences(of: "_", with: " "))\(s.monitoringSchoolWeeks.map { "; monitored \($0) school weeks" } ?? "")\(s.next.flatMap { p.stage($0)?.name }.map { "; then \($0)" } ?? "")",
+                source: p.clause("stages.\(s.id)"))
         }
         let flash = req.session.data["flash"]
         req.session.data["flash"] = nil
-        return try await req.render("Policy/policy", title: "Attendance policy", Content(
-            name: p.name, from: p.effectiveFrom.iso, settings: settings, stages: stages,
-            versions: versions.map { Version(from: $0.effectiveFrom, name: $0.name, savedAt: String($0.savedAt.prefix(16)).replacingOccurrences(of: "T", with: " "), savedBy: $0.savedBy, inForce: $0.effectiveFrom == inForce) },
-            canEdit: u.can(.managePolicy),
-            document: draft ?? versions.first { $0.effectiveFrom <= today.iso }?.document ?? String(decoding: PolicyFile.encode(p), as: UTF8.self),
-            flash: flash, error: error))
+        return try await req.render(
+            "Policy/policy", title: "Attendance policy",
+            Content(
+                name: p.name, from: p.effectiveFrom.iso, settings: settings, stages: stages,
+                versions: versions.map {
+                    Version(
+                        from: $0.effectiveFrom, name: $0.name,
+                        savedAt: String($0.savedAt.prefix(16)).replacingOccurrences(of: "T", with: " "), savedBy: $0.savedBy,
+                        inForce: $0.effectiveFrom == inForce)
+                },
+                canEdit: u.can(.managePolicy),
+                document: draft ?? versions.first { $0.effectiveFrom <= today.iso }?.document
+                    ?? String(decoding: PolicyFile.encode(p), as: UTF8.self),
+                flash: flash, error: error))
     }
 
     /// The policy file of one version, exactly as saved.
@@ -89,12 +142,19 @@ struct PolicyController {
         guard let v = try await req.store.policyVersions(schoolID: u.schoolID).first(where: { $0.effectiveFrom == from }) else {
             throw Abort(.notFound, reason: "No policy version from \(from).")
         }
-        return Response(status: .ok, headers: ["Content-Type": "application/json; charset=utf-8",
-                                               "Content-Disposition": "attachment; filename=\"policy-\(from).json\""], body: .init(string: v.document))
+        return Response(
+            status: .ok,
+            headers: [
+                "Content-Type": "application/json; charset=utf-8",
+                "Content-Disposition": "attachment; filename=\"policy-\(from).json\"",
+            ], body: .init(string: v.document))
     }
 
     /// A new version from an uploaded file, or from the file as edited on the page.
-    struct Upload: Codable { var file: File?; var document: String? }
+    struct Upload: Codable {
+        var file: File?
+        var document: String?
+    }
 
     func upload(req: Request) async throws -> Response {
         let u = try req.auth.require(StaffUser.self)

@@ -7,36 +7,47 @@ import Vapor
 enum RollDeletion {
     /// Deletes a pupil (the API's way and the page's), then queues a message to the social worker and the youth
     /// offending team worker where recorded. Returns who is told.
-    static func delete(_ req: Request, user u: StaffUser, pupil p: PupilRow, ground: DeletionGround, leavingDay: LocalDate,
-                       enquiries: EnquiriesConfirmation?) async throws -> [String] {
+    static func delete(
+        _ req: Request, user u: StaffUser, pupil p: PupilRow, ground: DeletionGround, leavingDay: LocalDate,
+        enquiries: EnquiriesConfirmation?
+    ) async throws -> [String] {
         let now = req.clock.now()
         let row: PupilRow
         do {
-            row = try await req.store.deleteFromRoll(schoolID: u.schoolID, upn: p.upn, ground: ground, leavingDay: leavingDay, enquiries: enquiries,
-                                                     today: now.date, by: u.actor, at: now.timestamp)
+            row = try await req.store.deleteFromRoll(
+                schoolID: u.schoolID, upn: p.upn, ground: ground, leavingDay: leavingDay, enquiries: enquiries,
+                today: now.date, by: u.actor, at: now.timestamp)
         } catch DeletionRefused.alreadyDeleted(let why) {
             throw APIError(.conflict, field: "upn", reason: why)
         }
         let school = try await req.store.school(u.schoolID).name
-        return try await queueDeletionNotices(store: req.store, pupil: row, ground: ground, leavingDay: leavingDay, enquiries: enquiries,
-                                              school: school, at: now.instant)
+        return try await queueDeletionNotices(
+            store: req.store, pupil: row, ground: ground, leavingDay: leavingDay, enquiries: enquiries,
+            school: school, at: now.instant)
     }
 
     /// Messages about a deletion to the pupil's social worker and youth offending team worker, where recorded: email
     /// when the contact is an email address, else SMS. Returns who is told.
-    static func queueDeletionNotices(store: Store, pupil p: PupilRow, ground: DeletionGround, leavingDay: LocalDate,
-                                     enquiries: EnquiriesConfirmation?, school: String, at now: Date) async throws -> [String] {
+    static func queueDeletionNotices(
+        store: Store, pupil p: PupilRow, ground: DeletionGround, leavingDay: LocalDate,
+        enquiries: EnquiriesConfirmation?, school: String, at now: Date
+    ) async throws -> [String] {
         let c = p.characteristics
-        let (subject, body) = LANotice.deletionMessage(p.record(), ground: ground, leavingDay: leavingDay, school: school, enquiries: enquiries)
+        let (subject, body) = LANotice.deletionMessage(
+            p.record(), ground: ground, leavingDay: leavingDay, school: school, enquiries: enquiries)
         var rows: [OutboxRow] = []
         var told: [String] = []
-        for (role, name, contact) in [("social_worker", c.socialWorkerName, c.socialWorkerContact),
-                                      ("yot_worker", c.youthOffendingWorkerName, c.youthOffendingWorkerContact)] {
+        for (role, name, contact) in [
+            ("social_worker", c.socialWorkerName, c.socialWorkerContact),
+            ("yot_worker", c.youthOffendingWorkerName, c.youthOffendingWorkerContact),
+        ] {
             guard let (channel, address) = route(contact) else { continue }
             let who = role == "social_worker" ? "the social worker" : "the youth offending team worker"
-            rows.append(OutboxRow(schoolID: p.schoolID, pupilID: p.id!, template: .deletionNotice, channel: channel,
-                                  recipient: address, recipientName: name.isEmpty ? who : name, subject: subject, body: body,
-                                  dedupeKey: "deletion:\(p.id!):\(leavingDay.iso):\(role)", about: "deletion:\(leavingDay.iso)", at: now))
+            rows.append(
+                OutboxRow(
+                    schoolID: p.schoolID, pupilID: p.id!, template: .deletionNotice, channel: channel,
+                    recipient: address, recipientName: name.isEmpty ? who : name, subject: subject, body: body,
+                    dedupeKey: "deletion:\(p.id!):\(leavingDay.iso):\(role)", about: "deletion:\(leavingDay.iso)", at: now))
             told.append(name.isEmpty ? who : "\(name) (\(who.dropFirst(4)))")
         }
         try await store.enqueue(rows)

@@ -5,8 +5,16 @@ import Vapor
 
 /// `/registers/missing`: registers not taken by their close.
 struct MissingRegistersController {
-    struct MissingRow: Encodable { var date, weekday, session, form: String; var unmarked, pupils: Int; var link: String }
-    struct MissingContent: Encodable { var weeks: Int; var from: String; var rows: [MissingRow] }
+    struct MissingRow: Encodable {
+        var date, weekday, session, form: String
+        var unmarked, pupils: Int
+        var link: String
+    }
+    struct MissingContent: Encodable {
+        var weeks: Int
+        var from: String
+        var rows: [MissingRow]
+    }
 
     /// Every form's AM/PM register, today and in the last `weeks` weeks, with pupils still unmarked after it closed.
     func missingRegisters(req: Request) async throws -> View {
@@ -32,13 +40,18 @@ struct MissingRegistersController {
                     byForm[p.form] = t
                 }
                 for (form, t) in byForm.sorted(by: { formOrder($0.key, $1.key) }) where t.unmarked > 0 {
-                    rows.append(MissingRow(date: d.iso, weekday: d.weekdayName, session: s.rawValue, form: form,
-                                           unmarked: t.unmarked, pupils: t.pupils,
-                                           link: "/registers/\(d.iso)/\(s.rawValue)?form=\(form.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? form)"))
+                    rows.append(
+                        MissingRow(
+                            date: d.iso, weekday: d.weekdayName, session: s.rawValue, form: form,
+                            unmarked: t.unmarked, pupils: t.pupils,
+                            link:
+                                "/registers/\(d.iso)/\(s.rawValue)?form=\(form.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? form)"
+                        ))
                 }
             }
             d = d.adding(days: -1)
         }
-        return try await req.render("Registers/missing", title: "Missing registers", MissingContent(weeks: weeks, from: range.from.iso, rows: rows))
+        return try await req.render(
+            "Registers/missing", title: "Missing registers", MissingContent(weeks: weeks, from: range.from.iso, rows: rows))
     }
 }

@@ -5,7 +5,10 @@ import Vapor
 
 /// `/pupils/:upn/sign-out` and `/pupils/:upn/sign-in`: signing a pupil out during the day and back in.
 struct PupilSignOutController {
-    struct SignOutForm: Content { var time: String; var reason: String? }
+    struct SignOutForm: Content {
+        var time: String
+        var reason: String?
+    }
 
     func time(_ raw: String) throws -> TimeOfDay {
         guard let t = TimeOfDay(raw) else { throw APIError.invalid("time", "'\(raw)' is not a time in the form HH:MM") }

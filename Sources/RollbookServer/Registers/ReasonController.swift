@@ -27,24 +27,29 @@ struct ReasonController {
         let code: AttendanceCode
         do { code = try AttendanceCode.parse(form.code, on: from) } catch { throw APIError.invalid("code", error.description) }
         guard Reasons.reasonCodes.contains(code) else { throw APIError.invalid("code", "\(code.symbol) is not set from a parent's report") }
-        let sessions: [Session] = switch form.sessions ?? "both" {
-        case "am": [.am]
-        case "pm": [.pm]
-        case "both": [.am, .pm]
-        default: throw APIError.invalid("sessions", "must be am, pm or both")
-        }
+        let sessions: [Session] =
+            switch form.sessions ?? "both" {
+            case "am": [.am]
+            case "pm": [.pm]
+            case "both": [.am, .pm]
+            default: throw APIError.invalid("sessions", "must be am, pm or both")
+            }
         let note = (form.note ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         let calendar = try await req.store.calendar(schoolID: u.schoolID)
-        let writes = Reasons.writes(pupil: p, calendar: calendar, from: from, to: to, sessions: sessions, code: code,
-                                 reason: "Reported by parent\(note.isEmpty ? "" : ": \(note)")")
+        let writes = Reasons.writes(
+            pupil: p, calendar: calendar, from: from, to: to, sessions: sessions, code: code,
+            reason: "Reported by parent\(note.isEmpty ? "" : ": \(note)")")
         guard !writes.isEmpty else { throw APIError.invalid("from", "the school is not open for \(p.displayName) on those days") }
         let now = req.clock.now()
         let s = try await req.store.record(writes, by: u.actor, at: now.timestamp)
         // A parent's report is contact with the family (children-missing-education rules count days without it).
-        try await req.store.addCasework(CaseworkRow(pupilID: p.id!, kind: .familyContact, actionKey: nil, happenedOn: now.date,
-                                                    summary: "Parent reported \(code.symbol) (\(code.meaning)) from \(from) to \(to)\(note.isEmpty ? "" : ": \(note)")",
-                                                    recordedAt: now.timestamp, by: u.actor))
-        req.session.data["flash"] = "\(code.symbol) (\(code.meaning)) recorded for \(writes.count) sessions: \(s.created) new, \(s.amended) changed."
+        try await req.store.addCasework(
+            CaseworkRow(
+                pupilID: p.id!, kind: .familyContact, actionKey: nil, happenedOn: now.date,
+                summary: "Parent reported \(code.symbol) (\(code.meaning)) from \(from) to \(to)\(note.isEmpty ? "" : ": \(note)")",
+                recordedAt: now.timestamp, by: u.actor))
+        req.session.data["flash"] =
+            "\(code.symbol) (\(code.meaning)) recorded for \(writes.count) sessions: \(s.created) new, \(s.amended) changed."
         return req.redirect(to: "/pupils/\(p.upn)")
     }
 }

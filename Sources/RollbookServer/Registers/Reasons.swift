@@ -12,8 +12,10 @@ enum Reasons {
     static var codeOptions: [CodeOption] { reasonCodes.map { CodeOption($0) } }
 
     /// The marks for a reason over some days: every session the school is open for the pupil while on roll.
-    static func writes(pupil p: PupilRow, calendar: SchoolCalendar, from: LocalDate, to: LocalDate, sessions: [Session], code: AttendanceCode,
-                       reason: String) -> [MarkWrite] {
+    static func writes(
+        pupil p: PupilRow, calendar: SchoolCalendar, from: LocalDate, to: LocalDate, sessions: [Session], code: AttendanceCode,
+        reason: String
+    ) -> [MarkWrite] {
         var out: [MarkWrite] = []
         var d = from
         while d <= to {

@@ -5,10 +5,12 @@ import Vapor
 
 /// `/registers/:date/:session`: taking and amending a form's register.
 struct RegisterController {
-    func registerPage(_ req: Request, date: LocalDate, session: Session, form: String, saved: String?, error: String?) async throws -> View {
+    func registerPage(_ req: Request, date: LocalDate, session: Session, form: String, saved: String?, error: String?) async throws -> View
+    {
         let u = try req.auth.require(StaffUser.self)
-        return try await req.render("Registers/register", title: "Register \(form) \(session.rawValue)",
-                                    try await RegisterPage.load(req, user: u, date: date, session: session, form: form, saved: saved, error: error))
+        return try await req.render(
+            "Registers/register", title: "Register \(form) \(session.rawValue)",
+            try await RegisterPage.load(req, user: u, date: date, session: session, form: form, saved: saved, error: error))
     }
 
     func register(req: Request) async throws -> View {
@@ -36,14 +38,19 @@ struct RegisterController {
         var kept = 0
         for (upn, v) in chosen.sorted(by: { $0.key < $1.key }) {
             let arrival = fields["arrival_\(upn)"].flatMap { $0.isEmpty ? nil : $0 }
-            let same = switch v {
-            case "present": currentCode[upn] == (s == .am ? "/" : "\\")
-            case "late": arrival == nil && currentCode[upn] == "L"
-            default: currentCode[upn] == v
+            let same =
+                switch v {
+                case "present": currentCode[upn] == (s == .am ? "/" : "\\")
+                case "late": arrival == nil && currentCode[upn] == "L"
+                default: currentCode[upn] == v
+                }
+            if same {
+                kept += 1
+                continue
             }
-            if same { kept += 1; continue }
             if v == "late" {
-                marks.append(SubmittedMark(upn: upn, code: arrival == nil ? "L" : nil, arrivalTime: arrival, minutesLate: nil, reason: reason))
+                marks.append(
+                    SubmittedMark(upn: upn, code: arrival == nil ? "L" : nil, arrivalTime: arrival, minutesLate: nil, reason: reason))
             } else {
                 let code = v == "present" ? (s == .am ? "/" : "\\") : v
                 marks.append(SubmittedMark(upn: upn, code: code, arrivalTime: nil, minutesLate: nil, reason: reason))
@@ -53,13 +60,18 @@ struct RegisterController {
             guard !marks.isEmpty || kept > 0 else { throw APIError.invalid("marks", "choose a mark for at least one pupil") }
             var (created, amended, unchanged) = (0, 0, kept)
             if !marks.isEmpty {
-                let r = try await Registers(req: req, user: u).submit(date: d, session: s, body: SubmitRegisterDTO(form: form.isEmpty ? nil : form, yearGroup: nil, marks: marks))
-                created = r.created; amended = r.amended; unchanged += r.unchanged
+                let r = try await Registers(req: req, user: u).submit(
+                    date: d, session: s, body: SubmitRegisterDTO(form: form.isEmpty ? nil : form, yearGroup: nil, marks: marks))
+                created = r.created
+                amended = r.amended
+                unchanged += r.unchanged
             }
             let msg = "Saved: \(created) new, \(amended) changed, \(unchanged) unchanged."
             return try await registerPage(req, date: d, session: s, form: form, saved: msg, error: nil).encodeResponse(for: req)
         } catch let e as APIError {
-            let v = try await registerPage(req, date: d, session: s, form: form, saved: nil, error: "\(e.field.map { "\($0): " } ?? "")\(e.reason). Nothing was saved.")
+            let v = try await registerPage(
+                req, date: d, session: s, form: form, saved: nil, error: "\(e.field.map { "\($0): " } ?? "")\(e.reason). Nothing was saved."
+            )
             let r = try await v.encodeResponse(for: req)
             r.status = e.status
             return r

@@ -18,7 +18,12 @@ struct RegisterPage: Encodable {
     var codes: [CodeOption]
     var lines: [Line]
     struct Line: Encodable {
-        var upn: String; var name: String; var code: String; var label: String; var tone: String; var open: Bool
+        var upn: String
+        var name: String
+        var code: String
+        var label: String
+        var tone: String
+        var open: Bool
         var minutesLate: Int?
         /// The controls start at the current mark: "present", "late" (with `arrival`) or an absence code in `code`.
         var choice: String
@@ -36,8 +41,10 @@ struct RegisterPage: Encodable {
         .map { CodeOption($0) }
 
     /// The register of `form` (all the user's pupils when empty) for `date` and `session`, with the outcome of a save.
-    static func load(_ req: Request, user u: StaffUser, date: LocalDate, session: Session, form: String, saved: String?,
-                     error: String?) async throws -> RegisterPage {
+    static func load(
+        _ req: Request, user u: StaffUser, date: LocalDate, session: Session, form: String, saved: String?,
+        error: String?
+    ) async throws -> RegisterPage {
         let reg = try await Registers(req: req, user: u).load(date: date, session: session, form: form.isEmpty ? nil : form, yearGroup: nil)
         let ids = try await req.store.pupils(schoolID: u.schoolID, filter: PupilFilter(upns: reg.pupils.map(\.upn)))
         let upnByID = Dictionary(ids.map { ($0.id!, $0.upn) }, uniquingKeysWith: { a, _ in a })
@@ -49,7 +56,8 @@ struct RegisterPage: Encodable {
         var reported: [String: String] = [:]
         for r in try await req.store.absenceReports(pupilIDs: Array(upnByID.keys), covering: date) where r.covers(date, session) {
             guard let upn = upnByID[r.pupilID] else { continue }
-            reported[upn] = "\(r.reportedBy) reported: \(r.category_.title.lowercased())\(r.note.isEmpty ? "" : ", \(r.note)")\(r.state == .pending ? " (waiting for the office)" : "")"
+            reported[upn] =
+                "\(r.reportedBy) reported: \(r.absenceCategory.title.lowercased())\(r.note.isEmpty ? "" : ", \(r.note)")\(r.state == .pending ? " (waiting for the office)" : "")"
         }
         for r in try await req.store.leaveRequests(pupilIDs: Array(upnByID.keys), schoolID: u.schoolID) where r.state == .refused {
             guard let lr = r.leaveRequest, lr.contains(date, session), let upn = upnByID[r.pupilID] else { continue }
@@ -58,25 +66,29 @@ struct RegisterPage: Encodable {
         let lateAfter = TimeOfDay(reg.lateAfter) ?? TimeOfDay(minutes: 0)
         let lines = reg.pupils.map { l in
             let code = l.code.flatMap(AttendanceCode.lookup)
-            let choice = switch code {
-            case .presentAM?, .presentPM?: "present"
-            case .late?: "late"
-            default: l.code ?? ""
-            }
+            let choice =
+                switch code {
+                case .presentAM?, .presentPM?: "present"
+                case .late?: "late"
+                default: l.code ?? ""
+                }
             let arrival = code == .late ? l.minutesLate.map { TimeOfDay(minutes: lateAfter.minutes + $0).padded } ?? "" : ""
             // A reason given with an absence or activity (a parent's report, a trip, an amendment) is shown as known.
             // A parent's report not yet accepted is known too, though no code is set until the office accepts it.
             let noted = l.note != nil && (code.map { $0.isAbsence || $0.statisticalMeaning == .approvedEducationalActivity } ?? false)
             let report = code.map { $0.statisticalMeaning == .present } == true ? nil : reported[l.upn]
             let known = noted || report != nil
-            return RegisterPage.Line(upn: l.upn, name: l.name, code: l.code ?? "", label: code.map { $0.meaning(on: date) } ?? (l.sessionOpen ? "Not marked" : "School closed (#)"),
-                                     tone: tone(code), open: l.sessionOpen, minutesLate: l.minutesLate, choice: choice, arrival: arrival,
-                                     known: known, note: noted ? l.note : report, recordedBy: noted ? l.recordedBy : nil, signedOut: signedOut[l.upn])
+            return RegisterPage.Line(
+                upn: l.upn, name: l.name, code: l.code ?? "",
+                label: code.map { $0.meaning(on: date) } ?? (l.sessionOpen ? "Not marked" : "School closed (#)"),
+                tone: tone(code), open: l.sessionOpen, minutesLate: l.minutesLate, choice: choice, arrival: arrival,
+                known: known, note: noted ? l.note : report, recordedBy: noted ? l.recordedBy : nil, signedOut: signedOut[l.upn])
         }
-        return RegisterPage(register: reg, form: form, dateLabel: "\(date.weekdayName) \(date.iso)",
-                            editable: u.mayTakeRegister(form: form.isEmpty ? nil : form),
-                            needsReason: reg.state == "closed", unmarked: reg.pupils.filter { $0.sessionOpen && $0.code == nil }.count,
-                            saved: saved, error: error,
-                            codes: codeOptions, lines: lines)
+        return RegisterPage(
+            register: reg, form: form, dateLabel: "\(date.weekdayName) \(date.iso)",
+            editable: u.mayTakeRegister(form: form.isEmpty ? nil : form),
+            needsReason: reg.state == "closed", unmarked: reg.pupils.filter { $0.sessionOpen && $0.code == nil }.count,
+            saved: saved, error: error,
+            codes: codeOptions, lines: lines)
     }
 }

@@ -64,9 +64,14 @@ struct Registers {
     /// Pupils in a group on roll on `date` (form, year group, or the whole school).
     func pupils(form: String?, yearGroup: String?, date: LocalDate) async throws -> [PupilRow] {
         try user.requireForm(form)
-        return try await store.pupils(schoolID: user.schoolID, filter: user.scoped(PupilFilter(yearGroup: yearGroup, form: form,
-                                                                                            onRollDuring: DateRange(from: date, to: date))))
-            .sorted { ($0.legalSurname, $0.legalForename) < ($1.legalSurname, $1.legalForename) }
+        return try await store.pupils(
+            schoolID: user.schoolID,
+            filter: user.scoped(
+                PupilFilter(
+                    yearGroup: yearGroup, form: form,
+                    onRollDuring: DateRange(from: date, to: date)))
+        )
+        .sorted { ($0.legalSurname, $0.legalForename) < ($1.legalSurname, $1.legalForename) }
     }
 
     func state(date: LocalDate, session: Session, times: RegisterTimes) -> RegisterWindow.State {
@@ -77,7 +82,9 @@ struct Registers {
     }
 
     func load(date: LocalDate, session: Session, form: String?, yearGroup: String?) async throws -> RegisterDTO {
-        guard user.can(.readRegisters) else { throw APIError(.forbidden, field: nil, reason: "a \(user.role.title.lowercased()) may not see registers") }
+        guard user.can(.readRegisters) else {
+            throw APIError(.forbidden, field: nil, reason: "a \(user.role.title.lowercased()) may not see registers")
+        }
         let calendar = try await store.calendar(schoolID: user.schoolID)
         let pupils = try await pupils(form: form, yearGroup: yearGroup, date: date)
         let marks = try await store.marks(pupilIDs: pupils.compactMap(\.id), date: date, session: session)
@@ -86,18 +93,20 @@ struct Registers {
         let lines = pupils.map { p -> RegisterLine in
             let m = marks[p.id!]
             let code = m.flatMap { AttendanceCode.lookup($0.code) }
-            return RegisterLine(upn: p.upn, name: p.displayName, yearGroup: p.yearGroup, form: p.form,
-                                sessionOpen: calendar.isOpen(date, session, yearGroup: p.yearGroup),
-                                code: m?.code, meaning: code?.meaning(on: date), category: code?.statisticalMeaning.rawValue,
-                                minutesLate: m?.minutesLate, recordedBy: m?.recordedBy, note: m?.note)
+            return RegisterLine(
+                upn: p.upn, name: p.displayName, yearGroup: p.yearGroup, form: p.form,
+                sessionOpen: calendar.isOpen(date, session, yearGroup: p.yearGroup),
+                code: m?.code, meaning: code?.meaning(on: date), category: code?.statisticalMeaning.rawValue,
+                minutesLate: m?.minutesLate, recordedBy: m?.recordedBy, note: m?.note)
         }
         let open = lines.filter(\.sessionOpen)
-        return RegisterDTO(date: date.iso, session: session.rawValue,
-                           group: Self.groupLabel(form: form, yearGroup: yearGroup),
-                           state: state(date: date, session: session, times: times).rawValue,
-                           opens: times[session].opens.description, lateAfter: times[session].lateAfter.description,
-                           closes: times[session].closes.description,
-                           taken: !open.isEmpty && open.allSatisfy { $0.code != nil }, pupils: lines)
+        return RegisterDTO(
+            date: date.iso, session: session.rawValue,
+            group: Self.groupLabel(form: form, yearGroup: yearGroup),
+            state: state(date: date, session: session, times: times).rawValue,
+            opens: times[session].opens.description, lateAfter: times[session].lateAfter.description,
+            closes: times[session].closes.description,
+            taken: !open.isEmpty && open.allSatisfy { $0.code != nil }, pupils: lines)
     }
 
     static func groupLabel(form: String?, yearGroup: String?) -> String {
@@ -110,7 +119,9 @@ struct Registers {
         let byUPN = Dictionary(rows.map { ($0.upn, $0) }, uniquingKeysWith: { a, _ in a })
         var seen: Set<String> = []
         return try upns.enumerated().map { i, upn in
-            guard let p = byUPN[upn] else { throw APIError.invalid("marks[\(i)].upn", "no pupil with UPN '\(upn)' on the admission register") }
+            guard let p = byUPN[upn] else {
+                throw APIError.invalid("marks[\(i)].upn", "no pupil with UPN '\(upn)' on the admission register")
+            }
             guard seen.insert(upn).inserted else { throw APIError.invalid("marks[\(i)].upn", "\(upn) appears twice") }
             guard p.enrolment.isOnRoll(date) else { throw APIError.invalid("marks[\(i)].upn", "\(upn) is not on roll on \(date)") }
             return p
@@ -120,7 +131,9 @@ struct Registers {
     /// Validates every entry first; writes all of them in one transaction, or none.
     func submit(date: LocalDate, session: Session, body: SubmitRegisterDTO) async throws -> SubmitResultDTO {
         guard !body.marks.isEmpty else { throw APIError.invalid("marks", "must list at least one mark") }
-        guard user.can(.takeRegister) else { throw APIError(.forbidden, field: nil, reason: "a \(user.role.title.lowercased()) may not take registers") }
+        guard user.can(.takeRegister) else {
+            throw APIError(.forbidden, field: nil, reason: "a \(user.role.title.lowercased()) may not take registers")
+        }
         let times = try await store.policy(schoolID: user.schoolID, on: date).register
         let calendar = try await store.calendar(schoolID: user.schoolID)
         let state = state(date: date, session: session, times: times)
@@ -144,7 +157,8 @@ struct Registers {
                 let code: AttendanceCode
                 do { code = try AttendanceCode.parse(c, on: date) } catch { throw APIError.invalid("\(f).code", error.description) }
                 if code == .closure || code == .z {
-                    throw APIError.invalid("\(f).code", code == .z ? "Z is for pupils not yet on the admission register" : "# comes from the school calendar")
+                    throw APIError.invalid(
+                        "\(f).code", code == .z ? "Z is for pupils not yet on the admission register" : "# comes from the school calendar")
                 }
                 if let ml = m.minutesLate {
                     guard code == .late || code == .u else { throw APIError.invalid("\(f).minutes_late", "is only kept with L or U") }
@@ -158,24 +172,31 @@ struct Registers {
             case (nil, nil): throw APIError.invalid("\(f).code", "give a code or an arrival_time")
             case (_?, _?): throw APIError.invalid("\(f).arrival_time", "give either a code or an arrival_time, not both")
             }
-            let current = existing[p.id!].flatMap { r in AttendanceCode.lookup(r.code).map { Mark(date: date, session: session, code: $0, minutesLate: r.minutesLate) } }
+            let current = existing[p.id!].flatMap { r in
+                AttendanceCode.lookup(r.code).map { Mark(date: date, session: session, code: $0, minutesLate: r.minutesLate) }
+            }
             var reason = m.reason
             if RegisterRules.change(from: current, to: mark) == .amendment {
                 if state == .open {
                     if reason?.isEmpty ?? true { reason = "corrected while the register was open" }
                 } else {
                     guard user.can(.amendMarks) else {
-                        throw APIError(.forbidden, field: "\(f).code", reason: "the register has closed: changing a mark needs office, attendance lead or head access")
+                        throw APIError(
+                            .forbidden, field: "\(f).code",
+                            reason: "the register has closed: changing a mark needs office, attendance lead or head access")
                     }
                     guard let r = reason, !r.trimmingCharacters(in: .whitespaces).isEmpty else {
-                        throw APIError.invalid("\(f).reason", "changing \(existing[p.id!]!.code) to \(mark.code.symbol) after the register closed needs a reason")
+                        throw APIError.invalid(
+                            "\(f).reason",
+                            "changing \(existing[p.id!]!.code) to \(mark.code.symbol) after the register closed needs a reason")
                     }
                 }
             }
             writes.append(MarkWrite(pupilID: p.id!, mark: mark, reason: reason))
         }
-        let summary = try await store.record(writes, by: user.actor, at: req.clock.now().timestamp,
-                                             taken: TakenRegister(form: body.form, yearGroup: body.yearGroup, date: date, session: session))
+        let summary = try await store.record(
+            writes, by: user.actor, at: req.clock.now().timestamp,
+            taken: TakenRegister(form: body.form, yearGroup: body.yearGroup, date: date, session: session))
         let reg = try await load(date: date, session: session, form: body.form, yearGroup: body.yearGroup)
         return SubmitResultDTO(created: summary.created, amended: summary.amended, unchanged: summary.unchanged, register: reg)
     }
@@ -198,7 +219,12 @@ struct LessonRegisterDTO: Content {
 }
 
 struct SubmitLessonDTO: Content {
-    struct Entry: Content { var upn: String; var code: String; var minutesLate: Int?; var reason: String? }
+    struct Entry: Content {
+        var upn: String
+        var code: String
+        var minutesLate: Int?
+        var reason: String?
+    }
     var form: String?
     var yearGroup: String?
     var marks: [Entry]
@@ -220,21 +246,27 @@ extension Registers {
     }
 
     func loadLesson(date: LocalDate, lesson: String, form: String?, yearGroup: String?) async throws -> LessonRegisterDTO {
-        guard user.can(.readRegisters) else { throw APIError(.forbidden, field: nil, reason: "a \(user.role.title.lowercased()) may not see registers") }
+        guard user.can(.readRegisters) else {
+            throw APIError(.forbidden, field: nil, reason: "a \(user.role.title.lowercased()) may not see registers")
+        }
         let pupils = try await pupils(form: form, yearGroup: yearGroup, date: date)
         let marks = try await store.lessonMarks(pupilIDs: pupils.compactMap(\.id), date: date, lesson: lesson)
-        return LessonRegisterDTO(date: date.iso, lesson: lesson,
-                                 group: Self.groupLabel(form: form, yearGroup: yearGroup),
-                                 pupils: pupils.map { p in
-                                     let m = marks[p.id!]
-                                     return LessonLine(upn: p.upn, name: p.displayName, form: p.form, code: m?.code, minutesLate: m?.minutesLate, recordedBy: m?.recordedBy)
-                                 })
+        return LessonRegisterDTO(
+            date: date.iso, lesson: lesson,
+            group: Self.groupLabel(form: form, yearGroup: yearGroup),
+            pupils: pupils.map { p in
+                let m = marks[p.id!]
+                return LessonLine(
+                    upn: p.upn, name: p.displayName, form: p.form, code: m?.code, minutesLate: m?.minutesLate, recordedBy: m?.recordedBy)
+            })
     }
 
     /// All or nothing, like the AM/PM register: a change on a later day needs office access and a reason.
     func submitLesson(date: LocalDate, lesson: String, body: SubmitLessonDTO) async throws -> SubmitLessonResultDTO {
         guard !body.marks.isEmpty else { throw APIError.invalid("marks", "must list at least one mark") }
-        guard user.can(.takeRegister) else { throw APIError(.forbidden, field: nil, reason: "a \(user.role.title.lowercased()) may not take registers") }
+        guard user.can(.takeRegister) else {
+            throw APIError(.forbidden, field: nil, reason: "a \(user.role.title.lowercased()) may not take registers")
+        }
         let calendar = try await store.calendar(schoolID: user.schoolID)
         let today = req.clock.now().date
         let pupils = try await submittedPupils(body.marks.map(\.upn), date: date)
@@ -260,14 +292,17 @@ extension Registers {
                     if reason?.isEmpty ?? true { reason = "corrected during the day" }
                 } else {
                     guard user.can(.amendMarks) else {
-                        throw APIError(.forbidden, field: "\(f).code", reason: "changing a past lesson mark needs office, attendance lead or head access")
+                        throw APIError(
+                            .forbidden, field: "\(f).code",
+                            reason: "changing a past lesson mark needs office, attendance lead or head access")
                     }
                     guard let r = reason, !r.trimmingCharacters(in: .whitespaces).isEmpty else {
                         throw APIError.invalid("\(f).reason", "changing \(c.code) to \(code.symbol) needs a reason")
                     }
                 }
             }
-            writes.append(LessonMarkWrite(pupilID: p.id!, date: date, lesson: lesson, code: code, minutesLate: m.minutesLate, reason: reason))
+            writes.append(
+                LessonMarkWrite(pupilID: p.id!, date: date, lesson: lesson, code: code, minutesLate: m.minutesLate, reason: reason))
         }
         let s = try await store.recordLessonMarks(writes, by: user.actor, at: req.clock.now().timestamp)
         let reg = try await loadLesson(date: date, lesson: lesson, form: body.form, yearGroup: body.yearGroup)

@@ -17,7 +17,11 @@ struct TodayPage: Encodable {
         var link: String
     }
     struct AbsenceLine: Encodable {
-        var upn: String; var name: String; var form: String; var contact: String; var phone: String
+        var upn: String
+        var name: String
+        var form: String
+        var contact: String
+        var phone: String
         /// A parent has reported this absence (waiting for the office): no call needed, accept it instead.
         var reported: String?
     }
@@ -31,7 +35,13 @@ struct TodayPage: Encodable {
     /// Parents' absence reports waiting for the office, and leave requests waiting for a decision.
     var reportsPending: Int
     var leavePending: Int
-    struct OutLine: Encodable { var upn: String; var name: String; var form: String; var out: String; var reason: String }
+    struct OutLine: Encodable {
+        var upn: String
+        var name: String
+        var form: String
+        var out: String
+        var reason: String
+    }
     var signedOut: [OutLine]
     var present: Int
     var late: Int
@@ -53,30 +63,43 @@ extension TodayPage {
         let times = policy.register
         let session: Session = now.time < times.pm.opens ? .am : .pm
         let calendar = try await req.store.calendar(schoolID: u.schoolID)
-        var content = TodayPage(date: now.date.iso, weekday: now.date.weekdayName, session: session.rawValue,
-                                   schoolDay: calendar.isSchoolDay(now.date), state: times[session].state(at: now.time).rawValue,
-                                   registers: [], dayOne: [], reportsPending: 0, leavePending: 0, signedOut: [], present: 0, late: 0, absent: 0, yearToDate: "–", todayRate: "–",
-                                   target: percent(policy.attendanceTarget), yearToDateVersusTarget: nil, todayVersusTarget: nil, overdue: 0)
+        var content = TodayPage(
+            date: now.date.iso, weekday: now.date.weekdayName, session: session.rawValue,
+            schoolDay: calendar.isSchoolDay(now.date), state: times[session].state(at: now.time).rawValue,
+            registers: [], dayOne: [], reportsPending: 0, leavePending: 0, signedOut: [], present: 0, late: 0, absent: 0, yearToDate: "–",
+            todayRate: "–",
+            target: percent(policy.attendanceTarget), yearToDateVersusTarget: nil, todayVersusTarget: nil, overdue: 0)
         if u.can(.readRegisters) {
-            let pupils = try await req.store.listings(schoolID: u.schoolID, filter: u.scoped(PupilFilter(onRollDuring: DateRange(from: now.date, to: now.date))))
+            let pupils = try await req.store.listings(
+                schoolID: u.schoolID, filter: u.scoped(PupilFilter(onRollDuring: DateRange(from: now.date, to: now.date))))
             let marks = try await req.store.marks(pupilIDs: pupils.map(\.id), date: now.date, session: session)
             var byForm: [String: [PupilListing]] = [:]
             for p in pupils where calendar.isOpen(now.date, session, yearGroup: p.yearGroup) { byForm[p.form, default: []].append(p) }
             var absentIDs: [PupilListing] = []
             for (form, ps) in byForm.sorted(by: { formOrder($0.key, $1.key) }) {
-                var s = RegisterSummary(form: form, pupils: ps.count, marked: 0, present: 0, late: 0, absent: 0, state: "",
-                                        link: "/registers/\(now.date.iso)/\(session.rawValue)?form=\(form.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? form)")
+                var s = RegisterSummary(
+                    form: form, pupils: ps.count, marked: 0, present: 0, late: 0, absent: 0, state: "",
+                    link:
+                        "/registers/\(now.date.iso)/\(session.rawValue)?form=\(form.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? form)"
+                )
                 for p in ps {
                     guard let m = marks[p.id], let c = AttendanceCode.lookup(m.code) else { continue }
                     s.marked += 1
                     // Three counts that add up: on time (or on an approved activity), late (L), absent.
-                    if c == .late { s.late += 1 } else if c.statisticalMeaning == .present || c.statisticalMeaning == .approvedEducationalActivity { s.present += 1 }
+                    if c == .late {
+                        s.late += 1
+                    } else if c.statisticalMeaning == .present || c.statisticalMeaning == .approvedEducationalActivity {
+                        s.present += 1
+                    }
                     if c.isAbsence { s.absent += 1 }
                     if c == .n { absentIDs.append(p) }
                 }
                 let windowState = times[session].state(at: now.time)
-                s.state = s.marked == s.pupils ? "taken" : (windowState == .closed ? "overdue" : (windowState == .open ? "open" : "not yet open"))
-                content.present += s.present; content.late += s.late; content.absent += s.absent
+                s.state =
+                    s.marked == s.pupils ? "taken" : (windowState == .closed ? "overdue" : (windowState == .open ? "open" : "not yet open"))
+                content.present += s.present
+                content.late += s.late
+                content.absent += s.absent
                 content.registers.append(s)
             }
             let byID = Dictionary(pupils.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
@@ -85,12 +108,18 @@ extension TodayPage {
                 return .init(upn: p.upn, name: p.displayName, form: p.form, out: s.outAt, reason: s.reason)
             }
             let contacts = try await req.store.firstContacts(pupilIDs: absentIDs.map(\.id))
-            let reports = try await req.store.absenceReports(pupilIDs: absentIDs.map(\.id), covering: now.date).filter { $0.covers(now.date, session) }
+            let reports = try await req.store.absenceReports(pupilIDs: absentIDs.map(\.id), covering: now.date).filter {
+                $0.covers(now.date, session)
+            }
             content.dayOne = absentIDs.map { p in
                 let c = contacts[p.id]
                 let r = reports.first { $0.pupilID == p.id }
-                return AbsenceLine(upn: p.upn, name: p.displayName, form: p.form, contact: c.map { "\($0.name) (\($0.relationship))" } ?? "no contact on record",
-                                   phone: c?.phone ?? "", reported: r.map { "\($0.reportedBy): \($0.category_.title.lowercased())\($0.note.isEmpty ? "" : ", \($0.note)")" })
+                return AbsenceLine(
+                    upn: p.upn, name: p.displayName, form: p.form,
+                    contact: c.map { "\($0.name) (\($0.relationship))" } ?? "no contact on record",
+                    phone: c?.phone ?? "",
+                    reported: r.map { "\($0.reportedBy): \($0.absenceCategory.title.lowercased())\($0.note.isEmpty ? "" : ", \($0.note)")" }
+                )
             }
             if u.can(.amendMarks) {
                 content.reportsPending = try await req.store.pendingAbsenceReports(schoolID: u.schoolID).count
@@ -98,12 +127,18 @@ extension TodayPage {
             if u.mayDecideLeave {
                 content.leavePending = try await req.store.leaveRequests(schoolID: u.schoolID).filter { $0.0.state == .pending }.count
             }
-            content.overdue = try await req.store.overdueNoReason(schoolID: u.schoolID, asOf: now.date, limit: policy.noReason.nToOSchoolDays).filter { u.ownForms?.contains($0.0.form) ?? true }.count
+            content.overdue = try await req.store.overdueNoReason(
+                schoolID: u.schoolID, asOf: now.date, limit: policy.noReason.nToOSchoolDays
+            ).filter { u.ownForms?.contains($0.0.form) ?? true }.count
         }
         // A teacher's figures are their own forms'; everyone else's the school's.
-        let figures = try await req.store.groupStatistics(schoolID: u.schoolID, ranges: [DateRange(from: AcademicYear(containing: now.date).range.from, to: now.date),
-                                                                                      DateRange(from: now.date, to: now.date)],
-                                                          filter: u.scoped(PupilFilter()))
+        let figures = try await req.store.groupStatistics(
+            schoolID: u.schoolID,
+            ranges: [
+                DateRange(from: AcademicYear(containing: now.date).range.from, to: now.date),
+                DateRange(from: now.date, to: now.date),
+            ],
+            filter: u.scoped(PupilFilter()))
         let (ytd, day) = (figures[0], figures[1])
         // Registers still open today would count as absences: leave today's unmarked sessions out.
         var ytdSoFar = ytd.sessions

@@ -10,7 +10,13 @@ struct CTFController {
     static let maxFile = 8 * 1024 * 1024
 
     static func requireExport(_ u: StaffUser) throws {
-        guard u.mayExportCTF else { throw APIError(.forbidden, field: nil, reason: "a \(u.role.title.lowercased()) may not export a Common Transfer File; office staff, the attendance lead and the head may") }
+        guard u.mayExportCTF else {
+            throw APIError(
+                .forbidden, field: nil,
+                reason:
+                    "a \(u.role.title.lowercased()) may not export a Common Transfer File; office staff, the attendance lead and the head may"
+            )
+        }
     }
 
     // MARK: Export
@@ -22,34 +28,48 @@ struct CTFController {
         let now = req.clock.now()
         let doc: CTFDocument
         do {
-            doc = try await req.store.ctfExport(schoolID: u.schoolID, upn: upn, asOf: now.date, dateTime: "\(now.date.iso)T\(now.time.padded):00")
+            doc = try await req.store.ctfExport(
+                schoolID: u.schoolID, upn: upn, asOf: now.date, dateTime: "\(now.date.iso)T\(now.time.padded):00")
         } catch StoreError.notFound(let s) {
             throw APIError(.notFound, field: "upn", reason: s)
         }
         let s = doc.header.source
-        return Response(status: .ok, headers: ["Content-Type": "application/xml; charset=utf-8",
-                                               "Content-Disposition": "attachment; filename=\"\(s.la)\(s.estab)_CTF_MMMMMMM_\(upn).xml\""],
-                        body: .init(string: doc.xml))
+        return Response(
+            status: .ok,
+            headers: [
+                "Content-Type": "application/xml; charset=utf-8",
+                "Content-Disposition": "attachment; filename=\"\(s.la)\(s.estab)_CTF_MMMMMMM_\(upn).xml\"",
+            ],
+            body: .init(string: doc.xml))
     }
 
     // MARK: Import
 
-    struct ImportResult: Content { var admitted: [String]; var attendanceYears: Int }
+    struct ImportResult: Content {
+        var admitted: [String]
+        var attendanceYears: Int
+    }
 
     /// `POST /api/v1/ctf`: the body is the file; `starting_day` (default today) and `form` are query parameters.
     func importAPI(req: Request) async throws -> Response {
         let u = try req.auth.require(StaffUser.self)
         try u.require(.manageRoll)
-        let starting = try req.query[String.self, at: "starting_day"].map { try parseDate($0, field: "starting_day") } ?? req.clock.now().date
+        let starting =
+            try req.query[String.self, at: "starting_day"].map { try parseDate($0, field: "starting_day") } ?? req.clock.now().date
         let form = req.query[String.self, at: "form"] ?? ""
-        guard let body = req.body.data, body.readableBytes > 0 else { throw APIError.invalid("body", "send the CTF (XML) as the request body") }
-        let summary = try await Self.importFile(req, user: u, text: String(decoding: Data(buffer: body), as: UTF8.self), startingDay: starting, form: form)
+        guard let body = req.body.data, body.readableBytes > 0 else {
+            throw APIError.invalid("body", "send the CTF (XML) as the request body")
+        }
+        let summary = try await Self.importFile(
+            req, user: u, text: String(decoding: Data(buffer: body), as: UTF8.self), startingDay: starting, form: form)
         let r = Response(status: .created)
         try r.content.encode(ImportResult(admitted: summary.admitted, attendanceYears: summary.years))
         return r
     }
 
-    static func importFile(_ req: Request, user u: StaffUser, text: String, startingDay: LocalDate, form: String) async throws -> CTFImportSummary {
+    static func importFile(_ req: Request, user u: StaffUser, text: String, startingDay: LocalDate, form: String) async throws
+        -> CTFImportSummary
+    {
         let doc = try CTFDocument.parse(text)
         return try await req.store.ctfImport(schoolID: u.schoolID, doc, startingDay: startingDay, form: form, at: req.clock.now().timestamp)
     }
@@ -77,12 +97,18 @@ struct CTFController {
         let forms = Set(try await req.store.listings(schoolID: u.schoolID).map(\.form)).filter { !$0.isEmpty }.sorted(by: formOrder)
         let flash = req.session.data["flash"]
         req.session.data["flash"] = nil
-        return try await req.render("Returns/ctf-import", title: "Common Transfer Files", PageContent(
-            la: here?.la ?? "", estab: here?.estab ?? "", numbersSet: here != nil, today: req.clock.now().date.iso, forms: forms,
-            flash: flash, error: error))
+        return try await req.render(
+            "Returns/ctf-import", title: "Common Transfer Files",
+            PageContent(
+                la: here?.la ?? "", estab: here?.estab ?? "", numbersSet: here != nil, today: req.clock.now().date.iso, forms: forms,
+                flash: flash, error: error))
     }
 
-    struct Upload: Codable { var file: File?; var startingDay: String?; var form: String? }
+    struct Upload: Codable {
+        var file: File?
+        var startingDay: String?
+        var form: String?
+    }
 
     func upload(req: Request) async throws -> Response {
         let u = try req.auth.require(StaffUser.self)
@@ -96,27 +122,35 @@ struct CTFController {
         }
         let summary: CTFImportSummary
         do {
-            summary = try await Self.importFile(req, user: u, text: String(decoding: Data(buffer: f.data), as: UTF8.self), startingDay: starting,
-                                                form: form?.form ?? "")
+            summary = try await Self.importFile(
+                req, user: u, text: String(decoding: Data(buffer: f.data), as: UTF8.self), startingDay: starting,
+                form: form?.form ?? "")
         } catch let e as ValidationError {
             return try await failed(req, "\(e.field): \(e.reason)")
         } catch let e as StoreError {
             return try await failed(req, e.description)
         }
         let names = summary.admitted.joined(separator: ", ")
-        req.session.data["flash"] = "Admitted \(summary.admitted.count) pupil\(summary.admitted.count == 1 ? "" : "s") (\(names)) from \(starting), with \(summary.years) year\(summary.years == 1 ? "" : "s") of attendance at previous schools."
+        req.session.data["flash"] =
+            "Admitted \(summary.admitted.count) pupil\(summary.admitted.count == 1 ? "" : "s") (\(names)) from \(starting), with \(summary.years) year\(summary.years == 1 ? "" : "s") of attendance at previous schools."
         return req.redirect(to: summary.admitted.count == 1 ? "/pupils/\(summary.admitted[0])" : "/ctf")
     }
 
-    struct Numbers: Codable { var la: String?; var estab: String? }
+    struct Numbers: Codable {
+        var la: String?
+        var estab: String?
+    }
 
     func saveNumbers(req: Request) async throws -> Response {
         let u = try req.auth.require(StaffUser.self)
         try u.require(.manageRoll)
         let n = try req.content.decode(Numbers.self)
-        let la = (n.la ?? "").trimmingCharacters(in: .whitespaces), estab = (n.estab ?? "").trimmingCharacters(in: .whitespaces)
+        let la = (n.la ?? "").trimmingCharacters(in: .whitespaces)
+        let estab = (n.estab ?? "").trimmingCharacters(in: .whitespaces)
         do { try await req.store.setCTFNumbers(schoolID: u.schoolID, la: la, estab: estab) } catch let e as StoreError {
-            return try await failed(req, e.description.replacingOccurrences(of: "school/LEA", with: "la").replacingOccurrences(of: "school/Estab", with: "estab"))
+            return try await failed(
+                req,
+                e.description.replacingOccurrences(of: "school/LEA", with: "la").replacingOccurrences(of: "school/Estab", with: "estab"))
         }
         req.session.data["flash"] = "The school's LA number is \(la) and its establishment number \(estab)."
         return req.redirect(to: "/ctf")

@@ -24,9 +24,15 @@ struct LANoticesController {
             throw APIError(.forbidden, field: nil, reason: "the head and the attendance lead record what the school tells the LA")
         }
         let f = try req.content.decode(NoticeForm.self)
-        guard let event = LANoticeEvent(rawValue: f.event) else { throw APIError.invalid("event", "'\(f.event)' must be new_pupil or deletion") }
-        guard let method = LANoticeMethod(rawValue: f.method) else { throw APIError.invalid("method", "'\(f.method)' must be outbox or by_hand") }
-        guard let p = try await req.store.pupil(schoolID: u.schoolID, upn: f.upn) else { throw APIError(.notFound, field: "upn", reason: "no pupil with UPN '\(f.upn)'") }
+        guard let event = LANoticeEvent(rawValue: f.event) else {
+            throw APIError.invalid("event", "'\(f.event)' must be new_pupil or deletion")
+        }
+        guard let method = LANoticeMethod(rawValue: f.method) else {
+            throw APIError.invalid("method", "'\(f.method)' must be outbox or by_hand")
+        }
+        guard let p = try await req.store.pupil(schoolID: u.schoolID, upn: f.upn) else {
+            throw APIError(.notFound, field: "upn", reason: "no pupil with UPN '\(f.upn)'")
+        }
         if event == .deletion, p.leavingDay == nil { throw APIError.invalid("event", "\(p.upn) has not been deleted from the roll") }
         let now = req.clock.now()
         var day = now.date
@@ -36,7 +42,8 @@ struct LANoticesController {
         case .outbox:
             let policy = try await req.store.policy(schoolID: u.schoolID, on: now.date)
             guard let la = policy.localAuthority else {
-                throw APIError.invalid("method", "the policy has no local_authority.email to send to; set it, or mark the LA as told by hand")
+                throw APIError.invalid(
+                    "method", "the policy has no local_authority.email to send to; set it, or mark the LA as told by hand")
             }
             let school = try await req.store.school(u.schoolID).name
             let record = p.record(contacts: try await req.store.contacts(pupilID: p.id!))
@@ -45,12 +52,14 @@ struct LANoticesController {
                 (subject, body) = LANotice.newPupilMessage(record, school: school)
             } else {
                 let e = try await req.store.deletionEnquiries(pupilID: p.id!)?.confirmation
-                (subject, body) = LANotice.deletionMessage(record, ground: record.deletionGround, leavingDay: record.leavingDay!,
-                                                           school: school, enquiries: e)
+                (subject, body) = LANotice.deletionMessage(
+                    record, ground: record.deletionGround, leavingDay: record.leavingDay!,
+                    school: school, enquiries: e)
             }
-            message = OutboxRow(schoolID: u.schoolID, pupilID: p.id!, template: .laNotice, channel: "email", recipient: la.email,
-                                recipientName: la.name ?? "Local authority", subject: subject, body: body,
-                                dedupeKey: "la_notice:\(p.id!):\(event.rawValue)", about: "la:\(event.rawValue)", at: now.instant)
+            message = OutboxRow(
+                schoolID: u.schoolID, pupilID: p.id!, template: .laNotice, channel: "email", recipient: la.email,
+                recipientName: la.name ?? "Local authority", subject: subject, body: body,
+                dedupeKey: "la_notice:\(p.id!):\(event.rawValue)", about: "la:\(event.rawValue)", at: now.instant)
             detail = la.email
         case .byHand:
             if let d = formField(f.toldOn) {
@@ -59,11 +68,16 @@ struct LANoticesController {
             }
             if detail.isEmpty { detail = "told by hand" }
         }
-        let saved = try await req.store.recordLANotice(schoolID: u.schoolID, pupilID: p.id!, event: event, method: method, on: day, detail: detail,
-                                                       message: message, by: u.actor, at: now.timestamp)
+        let saved = try await req.store.recordLANotice(
+            schoolID: u.schoolID, pupilID: p.id!, event: event, method: method, on: day, detail: detail,
+            message: message, by: u.actor, at: now.timestamp)
         let what = event == .newPupil ? "new pupil" : "deletion"
-        req.session.data["flash"] = saved == nil ? "The LA had already been told of \(p.displayName)'s \(what)."
-            : method == .outbox ? "Queued a notice of \(p.displayName)'s \(what) to \(detail)." : "Recorded: the LA was told of \(p.displayName)'s \(what) on \(day)."
+        req.session.data["flash"] =
+            saved == nil
+            ? "The LA had already been told of \(p.displayName)'s \(what)."
+            : method == .outbox
+                ? "Queued a notice of \(p.displayName)'s \(what) to \(detail)."
+                : "Recorded: the LA was told of \(p.displayName)'s \(what) on \(day)."
         let back = formField(f.back).flatMap { $0.hasPrefix("/la-returns") ? $0 : nil } ?? "/la-returns"
         return req.redirect(to: back)
     }

@@ -17,7 +17,11 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
         case .sqlite(let p): "SQLite file \(p)"
         case .postgres(let u):
             // Hide the password.
-            if let r = u.range(of: #":[^:@/]*@"#, options: .regularExpression) { "PostgreSQL \(u.replacingCharacters(in: r, with: ":***@"))" } else { "PostgreSQL \(u)" }
+            if let r = u.range(of: #":[^:@/]*@"#, options: .regularExpression) {
+                "PostgreSQL \(u.replacingCharacters(in: r, with: ":***@"))"
+            } else {
+                "PostgreSQL \(u)"
+            }
         }
     }
 
@@ -34,8 +38,10 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
 
 public enum StoreSetup {
     /// Brings the schema up to date. SQLite files are switched to WAL journalling so readers never block the writer.
-    public static func migrate(databases: Databases, logger: Logger = Logger(label: "rollbook.migrate"),
-                               on eventLoop: any EventLoop) async throws {
+    public static func migrate(
+        databases: Databases, logger: Logger = Logger(label: "rollbook.migrate"),
+        on eventLoop: any EventLoop
+    ) async throws {
         let migrations = FluentKit.Migrations()
         for m in Migrations.all { migrations.add(m) }
         if let sql = databases.database(logger: logger, on: eventLoop) as? any SQLDatabase, sql.dialect.name == "sqlite" {
@@ -47,8 +53,10 @@ public enum StoreSetup {
     }
 
     /// Reverts every migration (tests use it to start from an empty schema).
-    public static func revertAll(databases: Databases, logger: Logger = Logger(label: "rollbook.migrate"),
-                                 on eventLoop: any EventLoop) async throws {
+    public static func revertAll(
+        databases: Databases, logger: Logger = Logger(label: "rollbook.migrate"),
+        on eventLoop: any EventLoop
+    ) async throws {
         let migrations = FluentKit.Migrations()
         for m in Migrations.all { migrations.add(m) }
         let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: eventLoop)

@@ -12,7 +12,10 @@ actor WriteGate {
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
     func acquire() async {
-        if !busy { busy = true; return }
+        if !busy {
+            busy = true
+            return
+        }
         await withCheckedContinuation { waiters.append($0) }
     }
     func release() {
@@ -32,10 +35,16 @@ public struct PupilFilter: Sendable, Hashable {
     public var upns: [String]?
     /// Only pupils in these forms (a teacher's own); nil for every form.
     public var forms: [String]?
-    public init(yearGroup: String? = nil, form: String? = nil, house: String? = nil, characteristic: String? = nil,
-                onRollDuring: DateRange? = nil, upns: [String]? = nil) {
-        self.yearGroup = yearGroup; self.form = form; self.house = house; self.characteristic = characteristic
-        self.onRollDuring = onRollDuring; self.upns = upns
+    public init(
+        yearGroup: String? = nil, form: String? = nil, house: String? = nil, characteristic: String? = nil,
+        onRollDuring: DateRange? = nil, upns: [String]? = nil
+    ) {
+        self.yearGroup = yearGroup
+        self.form = form
+        self.house = house
+        self.characteristic = characteristic
+        self.onRollDuring = onRollDuring
+        self.upns = upns
     }
 }
 
@@ -44,8 +53,16 @@ public struct RollEntry: Sendable, Hashable {
     public let id: Int
     public let upn: String
     public let enrolment: Enrolment
-    public init(_ p: PupilRow) { id = p.id!; upn = p.upn; enrolment = p.enrolment }
-    public init(id: Int, upn: String, enrolment: Enrolment) { self.id = id; self.upn = upn; self.enrolment = enrolment }
+    public init(_ p: PupilRow) {
+        id = p.id!
+        upn = p.upn
+        enrolment = p.enrolment
+    }
+    public init(id: Int, upn: String, enrolment: Enrolment) {
+        self.id = id
+        self.upn = upn
+        self.enrolment = enrolment
+    }
 }
 
 extension Array {
@@ -67,7 +84,11 @@ public struct PupilListing: Sendable, Hashable {
     public var enrolment: Enrolment { entry.enrolment }
     public var yearGroup: String { entry.enrolment.yearGroup }
     public init(entry: RollEntry, displayName: String, legalSurname: String, form: String, house: String) {
-        self.entry = entry; self.displayName = displayName; self.legalSurname = legalSurname; self.form = form; self.house = house
+        self.entry = entry
+        self.displayName = displayName
+        self.legalSurname = legalSurname
+        self.form = form
+        self.house = house
     }
     public init(_ p: PupilRow) {
         self.init(entry: RollEntry(p), displayName: p.displayName, legalSurname: p.legalSurname, form: p.form, house: p.house)
@@ -90,7 +111,11 @@ public struct MarkWrite: Sendable, Hashable {
     public var mark: Mark
     /// Required when the write changes an existing mark.
     public var reason: String?
-    public init(pupilID: Int, mark: Mark, reason: String? = nil) { self.pupilID = pupilID; self.mark = mark; self.reason = reason }
+    public init(pupilID: Int, mark: Mark, reason: String? = nil) {
+        self.pupilID = pupilID
+        self.mark = mark
+        self.reason = reason
+    }
 }
 
 /// One lesson mark to write (lesson registers: not statutory, kept apart from AM/PM).
@@ -102,7 +127,12 @@ public struct LessonMarkWrite: Sendable, Hashable {
     public var minutesLate: Int?
     public var reason: String?
     public init(pupilID: Int, date: LocalDate, lesson: String, code: AttendanceCode, minutesLate: Int? = nil, reason: String? = nil) {
-        self.pupilID = pupilID; self.date = date; self.lesson = lesson; self.code = code; self.minutesLate = minutesLate; self.reason = reason
+        self.pupilID = pupilID
+        self.date = date
+        self.lesson = lesson
+        self.code = code
+        self.minutesLate = minutesLate
+        self.reason = reason
     }
 }
 
@@ -241,19 +271,24 @@ public struct Store: Sendable {
     public func listings(schoolID: Int, filter: PupilFilter = .init()) async throws -> [PupilListing] {
         if filter.characteristic != nil { return try await pupils(schoolID: schoolID, filter: filter).map(PupilListing.init) }
         guard let q = pupilSelect(schoolID: schoolID, filter: filter) else { return [] }
-        return try await q.columns("id", "upn", "legal_surname", "legal_forename", "preferred_forename", "form", "house",
-                                   "starting_day", "leaving_day", "year_group", "year_group_year").all().map { r in
+        return try await q.columns(
+            "id", "upn", "legal_surname", "legal_forename", "preferred_forename", "form", "house",
+            "starting_day", "leaving_day", "year_group", "year_group_year"
+        ).all().map { r in
             let start = try r.decode(column: "starting_day", as: String.self)
             let forename = try r.decode(column: "preferred_forename", as: String.self)
             let surname = try r.decode(column: "legal_surname", as: String.self)
             return PupilListing(
-                entry: RollEntry(id: try r.decode(column: "id", as: Int.self), upn: try r.decode(column: "upn", as: String.self),
-                                 enrolment: Enrolment(startingDay: LocalDate(iso: start)!,
-                                                      leavingDay: try r.decode(column: "leaving_day", as: String?.self).flatMap { LocalDate(iso: $0) },
-                                                      yearGroup: try r.decode(column: "year_group", as: String.self),
-                                                      yearGroupYear: AcademicYear(startYear: try r.decode(column: "year_group_year", as: Int.self)))),
+                entry: RollEntry(
+                    id: try r.decode(column: "id", as: Int.self), upn: try r.decode(column: "upn", as: String.self),
+                    enrolment: Enrolment(
+                        startingDay: LocalDate(iso: start)!,
+                        leavingDay: try r.decode(column: "leaving_day", as: String?.self).flatMap { LocalDate(iso: $0) },
+                        yearGroup: try r.decode(column: "year_group", as: String.self),
+                        yearGroupYear: AcademicYear(startYear: try r.decode(column: "year_group_year", as: Int.self)))),
                 displayName: "\(forename.isEmpty ? try r.decode(column: "legal_forename", as: String.self) : forename) \(surname)",
-                legalSurname: surname, form: try r.decode(column: "form", as: String.self), house: try r.decode(column: "house", as: String.self))
+                legalSurname: surname, form: try r.decode(column: "form", as: String.self),
+                house: try r.decode(column: "house", as: String.self))
         }
     }
 
@@ -282,7 +317,8 @@ public struct Store: Sendable {
         return try await write { db in
             let existing = try await PupilRow.query(on: db).filter(\.$schoolID == schoolID).filter(\.$upn ~~ records.map(\.upn)).all()
             let byUPN = Dictionary(existing.map { ($0.upn, $0) }, uniquingKeysWith: { a, _ in a })
-            var admitted = 0, updated = 0
+            var admitted = 0
+            var updated = 0
             for r in records {
                 let row: PupilRow
                 if let e = byUPN[r.upn] {
@@ -296,11 +332,15 @@ public struct Store: Sendable {
                         r.characteristics.youthOffendingWorkerName = old.characteristics.youthOffendingWorkerName
                         r.characteristics.youthOffendingWorkerContact = old.characteristics.youthOffendingWorkerContact
                     }
-                    e.apply(r); e.yearGroupYear = yearGroupYear.startYear
-                    try await e.update(on: db); row = e; updated += 1
+                    e.apply(r)
+                    e.yearGroupYear = yearGroupYear.startYear
+                    try await e.update(on: db)
+                    row = e
+                    updated += 1
                 } else {
                     row = PupilRow(schoolID: schoolID, record: r, yearGroupYear: yearGroupYear)
-                    try await row.create(on: db); admitted += 1
+                    try await row.create(on: db)
+                    admitted += 1
                 }
                 if !r.contacts.isEmpty {
                     try await ContactRow.query(on: db).filter(\.$pupilID == row.id!).delete()
@@ -315,8 +355,9 @@ public struct Store: Sendable {
     /// Deletes a pupil from the roll on a ground that needs no enquiries confirmation (`AdmissionRules.checkDeletion`;
     /// the 10- and 20-day grounds are refused here). The pupil and every mark stay: nothing is hard-deleted.
     public func deleteFromRoll(schoolID: Int, upn: String, ground: DeletionGround, leavingDay: LocalDate) async throws -> PupilRow {
-        try await deleteFromRoll(schoolID: schoolID, upn: upn, ground: ground, leavingDay: leavingDay, enquiries: nil, today: leavingDay,
-                                 by: Actor(name: "Rollbook", position: "Rollbook"), at: "")
+        try await deleteFromRoll(
+            schoolID: schoolID, upn: upn, ground: ground, leavingDay: leavingDay, enquiries: nil, today: leavingDay,
+            by: Actor(name: "Rollbook", position: "Rollbook"), at: "")
     }
 
     /// Marks a school's roll as changed (pupils admitted, updated or deleted): in-memory rolls are rebuilt.
@@ -326,8 +367,10 @@ public struct Store: Sendable {
 
     /// A school's versions: `data` rises with every write of session marks, `roll` with every change to its pupils.
     public func versions(schoolID: Int) async throws -> (data: Int, roll: Int) {
-        guard let r = try await sql.select().column("data_version").column("roll_version").from(SchoolRow.schema)
-            .where("id", .equal, SQLBind(schoolID)).first() else { throw StoreError.notFound("no school \(schoolID)") }
+        guard
+            let r = try await sql.select().column("data_version").column("roll_version").from(SchoolRow.schema)
+                .where("id", .equal, SQLBind(schoolID)).first()
+        else { throw StoreError.notFound("no school \(schoolID)") }
         return (try r.decode(column: "data_version", as: Int.self), try r.decode(column: "roll_version", as: Int.self))
     }
 
@@ -349,9 +392,10 @@ public struct Store: Sendable {
                 .where("pupil_id", .in, SQLBind.group(Array(chunk))).where("date", .equal, SQLBind(date.iso))
                 .where("session", .equal, SQLBind(session.rawValue)).all()
             for r in rows {
-                let m = SessionMark(pupilID: try r.decode(column: "pupil_id", as: Int.self), code: try r.decode(column: "code", as: String.self),
-                                    minutesLate: try r.decode(column: "minutes_late", as: Int?.self),
-                                    recordedBy: try r.decode(column: "recorded_by", as: String.self), note: try r.decode(column: "note", as: String?.self))
+                let m = SessionMark(
+                    pupilID: try r.decode(column: "pupil_id", as: Int.self), code: try r.decode(column: "code", as: String.self),
+                    minutesLate: try r.decode(column: "minutes_late", as: Int?.self),
+                    recordedBy: try r.decode(column: "recorded_by", as: String.self), note: try r.decode(column: "note", as: String?.self))
                 out[m.pupilID] = m
             }
         }
@@ -361,7 +405,8 @@ public struct Store: Sendable {
     /// Pupils signed out on a day, in the order they left.
     public func signOuts(pupilIDs: [Int], date: LocalDate) async throws -> [SignOutRow] {
         guard !pupilIDs.isEmpty else { return [] }
-        return try await SignOutRow.query(on: db).filter(\.$pupilID ~~ pupilIDs).filter(\.$date == date.iso).sort(\.$outAt).sort(\.$id).all()
+        return try await SignOutRow.query(on: db).filter(\.$pupilID ~~ pupilIDs).filter(\.$date == date.iso).sort(\.$outAt).sort(\.$id)
+            .all()
     }
 
     /// Signs a pupil out; refused while they are still out from an earlier signing out that day.
@@ -369,7 +414,9 @@ public struct Store: Sendable {
         try await write { db in
             let open = try await SignOutRow.query(on: db).filter(\.$pupilID == row.pupilID).filter(\.$date == row.date)
                 .filter(\.$backAt == nil).count()
-            guard open == 0 else { throw StoreError.invalid(ValidationError(field: "time", reason: "the pupil is already signed out; sign them back in first")) }
+            guard open == 0 else {
+                throw StoreError.invalid(ValidationError(field: "time", reason: "the pupil is already signed out; sign them back in first"))
+            }
             try await row.create(on: db)
         }
     }
@@ -377,8 +424,10 @@ public struct Store: Sendable {
     /// Signs a pupil back in: closes their open signing out of that day, which must have started by `time`.
     public func signBackIn(pupilID: Int, date: LocalDate, time: TimeOfDay, by actor: Actor) async throws {
         try await write { db in
-            guard let row = try await SignOutRow.query(on: db).filter(\.$pupilID == pupilID).filter(\.$date == date.iso)
-                .filter(\.$backAt == nil).first() else {
+            guard
+                let row = try await SignOutRow.query(on: db).filter(\.$pupilID == pupilID).filter(\.$date == date.iso)
+                    .filter(\.$backAt == nil).first()
+            else {
                 throw StoreError.invalid(ValidationError(field: "time", reason: "the pupil is not signed out today"))
             }
             guard let out = TimeOfDay(row.outAt), out <= time else {
@@ -409,7 +458,9 @@ public struct Store: Sendable {
 
     /// Writes lesson marks, with the same rules as session marks; amendments name the slot `lesson:NAME`.
     public func recordLessonMarks(_ writes: [LessonMarkWrite], by actor: Actor, at now: String) async throws -> WriteSummary {
-        let entries = writes.map { Entry(pupilID: $0.pupilID, date: $0.date, slot: $0.lesson, code: $0.code, minutesLate: $0.minutesLate, reason: $0.reason) }
+        let entries = writes.map {
+            Entry(pupilID: $0.pupilID, date: $0.date, slot: $0.lesson, code: $0.code, minutesLate: $0.minutesLate, reason: $0.reason)
+        }
         return try await write { db in try await Self.record(entries, in: .lessons, by: actor, at: now, on: db) }
     }
 
@@ -417,11 +468,17 @@ public struct Store: Sendable {
     struct Entry {
         var pupilID: Int, date: LocalDate, slot: String, code: AttendanceCode, minutesLate: Int?, reason: String?
         init(pupilID: Int, date: LocalDate, slot: String, code: AttendanceCode, minutesLate: Int?, reason: String?) {
-            self.pupilID = pupilID; self.date = date; self.slot = slot; self.code = code; self.minutesLate = minutesLate; self.reason = reason
+            self.pupilID = pupilID
+            self.date = date
+            self.slot = slot
+            self.code = code
+            self.minutesLate = minutesLate
+            self.reason = reason
         }
         init(_ w: MarkWrite) {
-            self.init(pupilID: w.pupilID, date: w.mark.date, slot: w.mark.session.rawValue, code: w.mark.code,
-                      minutesLate: w.mark.minutesLate, reason: w.reason)
+            self.init(
+                pupilID: w.pupilID, date: w.mark.date, slot: w.mark.session.rawValue, code: w.mark.code,
+                minutesLate: w.mark.minutesLate, reason: w.reason)
         }
         /// Kept on the mark: the reason given with it, if any.
         var note: String? {
@@ -438,10 +495,16 @@ public struct Store: Sendable {
         func auditSlot(_ slot: String) -> String { self == .sessions ? slot : "lesson:\(slot)" }
     }
 
-    struct CurrentMark { var id: Int; var code: String; var minutesLate: Int? }
+    struct CurrentMark {
+        var id: Int
+        var code: String
+        var minutesLate: Int?
+    }
 
-    static func record(_ entries: [Entry], in register: Register, by actor: Actor, at now: String, taken: TakenRegister? = nil,
-                       on db: any Database) async throws -> WriteSummary {
+    static func record(
+        _ entries: [Entry], in register: Register, by actor: Actor, at now: String, taken: TakenRegister? = nil,
+        on db: any Database
+    ) async throws -> WriteSummary {
         var summary = WriteSummary()
         guard !entries.isEmpty else { return summary }
         let sql = db as! any SQLDatabase
@@ -449,7 +512,8 @@ public struct Store: Sendable {
         var existing: [String: CurrentMark] = [:]
         func key(_ p: Int, _ d: String, _ s: String) -> String { "\(p)|\(d)|\(s)" }
         let dates = entries.map(\.date)
-        let from = dates.min()!.iso, to = dates.max()!.iso
+        let from = dates.min()!.iso
+        let to = dates.max()!.iso
         let pupilIDs = Array(Set(entries.map(\.pupilID)))
         for chunk in pupilIDs.chunks(of: 500) {
             let rows = try await sql.select().column("id").column("pupil_id").column("date").column(SQLIdentifier(register.slotColumn))
@@ -457,10 +521,13 @@ public struct Store: Sendable {
                 .where("pupil_id", .in, SQLBind.group(Array(chunk))).where("date", .greaterThanOrEqual, SQLBind(from))
                 .where("date", .lessThanOrEqual, SQLBind(to)).all()
             for r in rows {
-                existing[key(try r.decode(column: "pupil_id", as: Int.self), try r.decode(column: "date", as: String.self),
-                             try r.decode(column: register.slotColumn, as: String.self))] =
-                    CurrentMark(id: try r.decode(column: "id", as: Int.self), code: try r.decode(column: "code", as: String.self),
-                                minutesLate: try r.decode(column: "minutes_late", as: Int?.self))
+                existing[
+                    key(
+                        try r.decode(column: "pupil_id", as: Int.self), try r.decode(column: "date", as: String.self),
+                        try r.decode(column: register.slotColumn, as: String.self))] =
+                    CurrentMark(
+                        id: try r.decode(column: "id", as: Int.self), code: try r.decode(column: "code", as: String.self),
+                        minutesLate: try r.decode(column: "minutes_late", as: Int?.self))
             }
         }
         var inserts: [Entry] = []
@@ -468,37 +535,46 @@ public struct Store: Sendable {
         for (i, e) in entries.enumerated() {
             let current = existing[key(e.pupilID, e.date.iso, e.slot)]
             // Session or lesson, the rule is the same: compare code and minutes late.
-            let old = current.flatMap { c in AttendanceCode.lookup(c.code).map { Mark(date: e.date, session: .am, code: $0, minutesLate: c.minutesLate) } }
+            let old = current.flatMap { c in
+                AttendanceCode.lookup(c.code).map { Mark(date: e.date, session: .am, code: $0, minutesLate: c.minutesLate) }
+            }
             switch RegisterRules.change(from: old, to: Mark(date: e.date, session: .am, code: e.code, minutesLate: e.minutesLate)) {
             case .firstEntry: inserts.append(e)
             case .unchanged: summary.unchanged += 1
             case .amendment:
                 guard let reason = e.reason?.trimmingCharacters(in: .whitespacesAndNewlines), !reason.isEmpty else {
-                    throw StoreError.invalid(ValidationError(field: "marks[\(i)].reason",
-                        reason: "changing \(current!.code) to \(e.code.symbol) on \(e.date) \(e.slot) needs a reason"))
+                    throw StoreError.invalid(
+                        ValidationError(
+                            field: "marks[\(i)].reason",
+                            reason: "changing \(current!.code) to \(e.code.symbol) on \(e.date) \(e.slot) needs a reason"))
                 }
-                var e2 = e; e2.reason = reason
+                var e2 = e
+                e2.reason = reason
                 changes.append((current!, e2))
             }
         }
         // New marks, in batches.
         for chunk in inserts.chunks(of: 500) {
-            var q = sql.insert(into: register.table).columns("pupil_id", "date", register.slotColumn, "code", "minutes_late", "recorded_by", "recorded_at", "note")
+            var q = sql.insert(into: register.table).columns(
+                "pupil_id", "date", register.slotColumn, "code", "minutes_late", "recorded_by", "recorded_at", "note")
             for e in chunk {
-                q = q.values(SQLBind(e.pupilID), SQLBind(e.date.iso), SQLBind(e.slot), SQLBind(e.code.symbol),
-                             SQLBind(e.minutesLate), SQLBind(actor.name), SQLBind(now), SQLBind(e.note))
+                q = q.values(
+                    SQLBind(e.pupilID), SQLBind(e.date.iso), SQLBind(e.slot), SQLBind(e.code.symbol),
+                    SQLBind(e.minutesLate), SQLBind(actor.name), SQLBind(now), SQLBind(e.note))
             }
             try await q.run()
         }
         summary.created = inserts.count
         // Amendments first, then the current mark.
         for chunk in changes.chunks(of: 500) {
-            var q = sql.insert(into: AmendmentRow.schema).columns("pupil_id", "date", "session", "original_code", "new_code",
-                                                           "original_minutes_late", "new_minutes_late", "reason", "amended_at", "by_name", "by_position")
+            var q = sql.insert(into: AmendmentRow.schema).columns(
+                "pupil_id", "date", "session", "original_code", "new_code",
+                "original_minutes_late", "new_minutes_late", "reason", "amended_at", "by_name", "by_position")
             for (c, e) in chunk {
-                q = q.values(SQLBind(e.pupilID), SQLBind(e.date.iso), SQLBind(register.auditSlot(e.slot)), SQLBind(c.code), SQLBind(e.code.symbol),
-                             SQLBind(c.minutesLate), SQLBind(e.minutesLate), SQLBind(e.reason!), SQLBind(now),
-                             SQLBind(actor.name), SQLBind(actor.position))
+                q = q.values(
+                    SQLBind(e.pupilID), SQLBind(e.date.iso), SQLBind(register.auditSlot(e.slot)), SQLBind(c.code), SQLBind(e.code.symbol),
+                    SQLBind(c.minutesLate), SQLBind(e.minutesLate), SQLBind(e.reason!), SQLBind(now),
+                    SQLBind(actor.name), SQLBind(actor.position))
             }
             try await q.run()
         }
@@ -510,11 +586,14 @@ public struct Store: Sendable {
         }
         summary.amended = changes.count
         if register == .sessions {
-            try await SessionCodes.apply((inserts + changes.map(\.1)).map { ($0.pupilID, $0.date, Session(rawValue: $0.slot)!, $0.code) }, on: sql)
+            try await SessionCodes.apply(
+                (inserts + changes.map(\.1)).map { ($0.pupilID, $0.date, Session(rawValue: $0.slot)!, $0.code) }, on: sql)
             let written = inserts + changes.map(\.1)
             if !written.isEmpty || taken != nil {
-                let previous = Dictionary(changes.map { (key($0.1.pupilID, $0.1.date.iso, $0.1.slot), $0.0.code) }, uniquingKeysWith: { a, _ in a })
-                try await queueMarkEvents(written: written, register: entries, taken: taken, previous: previous, by: actor, at: now, on: sql)
+                let previous = Dictionary(
+                    changes.map { (key($0.1.pupilID, $0.1.date.iso, $0.1.slot), $0.0.code) }, uniquingKeysWith: { a, _ in a })
+                try await queueMarkEvents(
+                    written: written, register: entries, taken: taken, previous: previous, by: actor, at: now, on: sql)
             }
         }
         return summary
@@ -523,7 +602,9 @@ public struct Store: Sendable {
     /// A group's lesson marks for one lesson on one day.
     public func lessonMarks(pupilIDs: [Int], date: LocalDate, lesson: String) async throws -> [Int: LessonMarkRow] {
         guard !pupilIDs.isEmpty else { return [:] }
-        let rows = try await LessonMarkRow.query(on: db).filter(\.$pupilID ~~ pupilIDs).filter(\.$date == date.iso).filter(\.$lesson == lesson).all()
+        let rows = try await LessonMarkRow.query(on: db).filter(\.$pupilID ~~ pupilIDs).filter(\.$date == date.iso).filter(
+            \.$lesson == lesson
+        ).all()
         return Dictionary(rows.map { ($0.pupilID, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
@@ -549,11 +630,13 @@ public struct Store: Sendable {
         let days = range.days
         try await q.run { row in
             guard let pid = try? row.decode(column: "pupil_id", as: Int.self),
-                  let year = try? row.decode(column: "academic_year", as: Int.self),
-                  let codes = try? row.decode(column: "codes", as: Data.self) else { return }
+                let year = try? row.decode(column: "academic_year", as: Int.self),
+                let codes = try? row.decode(column: "codes", as: Data.self)
+            else { return }
             let yearStart = AcademicYear(startYear: year).range.from
             // Day offsets of this year's array that fall inside the range.
-            let first = max(0, yearStart.days(to: range.from)), last = min(codes.count / 2 - 1, yearStart.days(to: range.to))
+            let first = max(0, yearStart.days(to: range.from))
+            let last = min(codes.count / 2 - 1, yearStart.days(to: range.to))
             guard first <= last else { return }
             let shift = range.from.days(to: yearStart)  // range day = array day + shift
             codes.withUnsafeBytes { raw in
@@ -567,7 +650,8 @@ public struct Store: Sendable {
     // MARK: Statistics
 
     /// Each pupil's session counts over `range` from the one statistics engine.
-    public func pupilStatistics(schoolID: Int, range: DateRange, filter: PupilFilter = .init()) async throws -> [(RollEntry, SessionCounts)] {
+    public func pupilStatistics(schoolID: Int, range: DateRange, filter: PupilFilter = .init()) async throws -> [(RollEntry, SessionCounts)]
+    {
         let (engine, pupils) = try await pupilArrays(schoolID: schoolID, range: range, filter: filter)
         return pupils.map { p, codes in (p, engine.counts(codes, enrolment: p.enrolment, range: range)) }
     }
@@ -578,16 +662,22 @@ public struct Store: Sendable {
         f.onRollDuring = f.onRollDuring.flatMap { $0.clamped(to: range) } ?? range
         let pupils = try await roll(schoolID: schoolID, filter: f)
         let engine = StatisticsEngine(calendar: try await calendar(schoolID: schoolID))
-        let all = filter.yearGroup == nil && filter.form == nil && filter.house == nil && filter.characteristic == nil && filter.upns == nil && filter.forms == nil
+        let all =
+            filter.yearGroup == nil && filter.form == nil && filter.house == nil && filter.characteristic == nil && filter.upns == nil
+            && filter.forms == nil
         let arrays = try await sessionArrays(schoolID: schoolID, pupilIDs: all ? nil : pupils.map(\.id), range: range)
         let empty = SessionArray(base: range.from, days: 0)
         return (engine, pupils.map { p in (p, arrays[p.id] ?? empty) })
     }
 
     /// One pupil's counts over `range`, with their session array (for code totals).
-    public func pupilStatistics(schoolID: Int, pupil: PupilRow, range: DateRange, engine: StatisticsEngine? = nil) async throws -> (SessionCounts, SessionArray) {
+    public func pupilStatistics(schoolID: Int, pupil: PupilRow, range: DateRange, engine: StatisticsEngine? = nil) async throws -> (
+        SessionCounts, SessionArray
+    ) {
         let engine = if let engine { engine } else { StatisticsEngine(calendar: try await calendar(schoolID: schoolID)) }
-        let a = try await sessionArrays(schoolID: schoolID, pupilIDs: [pupil.id!], range: range)[pupil.id!] ?? SessionArray(base: range.from, days: 0)
+        let a =
+            try await sessionArrays(schoolID: schoolID, pupilIDs: [pupil.id!], range: range)[pupil.id!]
+            ?? SessionArray(base: range.from, days: 0)
         return (engine.counts(a, enrolment: pupil.enrolment, range: range), a)
     }
 
@@ -608,7 +698,9 @@ public struct Store: Sendable {
     }
 
     /// N marks that have waited more than `limit` school days for a reason.
-    public func overdueNoReason(schoolID: Int, asOf: LocalDate, limit: Int = RegisterRules.noReasonLimitSchoolDays) async throws -> [(PupilRow, Mark)] {
+    public func overdueNoReason(schoolID: Int, asOf: LocalDate, limit: Int = RegisterRules.noReasonLimitSchoolDays) async throws -> [(
+        PupilRow, Mark
+    )] {
         let calendar = try await calendar(schoolID: schoolID)
         let rows = try await MarkRow.query(on: db).join(PupilRow.self, on: \MarkRow.$pupilID == \PupilRow.$id)
             .filter(PupilRow.self, \.$schoolID == schoolID).filter(\.$code == "N").filter(\.$date <= asOf.iso)

@@ -4,10 +4,12 @@ import SQLKit
 
 /// Schema migrations, numbered, in order. Never edit one that has shipped: add the next.
 public enum Migrations {
-    public static let all: [any AsyncMigration] = [M001Schema(), M002AppendOnlyAmendments(), M003SessionCodes(), M004StaffDay(), M005PolicyAndCasework(),
-                                                      M006Parents(), M007AnalyticsVersions(), M008TransferredAttendance(), M009SensitiveAccess(),
-                                                      M010Security(), M011Retention(), M012Webhooks(), M013AdmissionRegisterFields(),
-                                                      M014DeletionEnquiries(), M015LANotices(), M016LetterTemplates()]
+    public static let all: [any AsyncMigration] = [
+        M001Schema(), M002AppendOnlyAmendments(), M003SessionCodes(), M004StaffDay(), M005PolicyAndCasework(),
+        M006Parents(), M007AnalyticsVersions(), M008TransferredAttendance(), M009SensitiveAccess(),
+        M010Security(), M011Retention(), M012Webhooks(), M013AdmissionRegisterFields(),
+        M014DeletionEnquiries(), M015LANotices(), M016LetterTemplates(),
+    ]
 }
 
 struct M001Schema: AsyncMigration {
@@ -145,20 +147,26 @@ enum AppendOnly {
     static func create(_ table: String, message: String, on sql: any SQLDatabase) async throws {
         if sql.dialect.name == "sqlite" {
             for op in ["UPDATE", "DELETE"] {
-                try await sql.raw("""
+                try await sql.raw(
+                    """
                     CREATE TRIGGER \(unsafeRaw: table)_no_\(unsafeRaw: op.lowercased()) BEFORE \(unsafeRaw: op) ON \(unsafeRaw: table)
                     BEGIN SELECT RAISE(ABORT, '\(unsafeRaw: message)'); END
-                    """).run()
+                    """
+                ).run()
             }
         } else {
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 CREATE FUNCTION \(unsafeRaw: table)_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN RAISE EXCEPTION '\(unsafeRaw: message)'; END $$
-                """).run()
-            try await sql.raw("""
+                """
+            ).run()
+            try await sql.raw(
+                """
                 CREATE TRIGGER \(unsafeRaw: table)_append_only BEFORE UPDATE OR DELETE ON \(unsafeRaw: table)
                 FOR EACH ROW EXECUTE FUNCTION \(unsafeRaw: table)_append_only()
-                """).run()
+                """
+            ).run()
         }
     }
 

@@ -8,12 +8,22 @@ struct M011Retention: AsyncMigration {
     var name: String { "M011Retention" }
 
     static let guarded: [(table: String, recent: (sqlite: String, postgres: String), what: String)] = [
-        ("marks", ("OLD.date > date('now', '-6 years')", "OLD.date::date > current_date - interval '6 years'"), "a mark dated within the last 6 years"),
-        ("lesson_marks", ("OLD.date > date('now', '-6 years')", "OLD.date::date > current_date - interval '6 years'"),
-         "a lesson mark dated within the last 6 years"),
-        ("pupils", ("OLD.leaving_day IS NULL OR OLD.leaving_day > date('now', '-6 years')",
-                    "OLD.leaving_day IS NULL OR OLD.leaving_day::date > current_date - interval '6 years'"),
-         "a pupil on roll or who left within the last 6 years"),
+        (
+            "marks", ("OLD.date > date('now', '-6 years')", "OLD.date::date > current_date - interval '6 years'"),
+            "a mark dated within the last 6 years"
+        ),
+        (
+            "lesson_marks", ("OLD.date > date('now', '-6 years')", "OLD.date::date > current_date - interval '6 years'"),
+            "a lesson mark dated within the last 6 years"
+        ),
+        (
+            "pupils",
+            (
+                "OLD.leaving_day IS NULL OR OLD.leaving_day > date('now', '-6 years')",
+                "OLD.leaving_day IS NULL OR OLD.leaving_day::date > current_date - interval '6 years'"
+            ),
+            "a pupil on roll or who left within the last 6 years"
+        ),
     ]
 
     func prepare(on db: any Database) async throws {
@@ -21,23 +31,29 @@ struct M011Retention: AsyncMigration {
         for g in Self.guarded {
             let message = "kept 6 years: \(g.what) cannot be deleted"
             if sql.dialect.name == "sqlite" {
-                try await sql.raw("""
+                try await sql.raw(
+                    """
                     CREATE TRIGGER \(unsafeRaw: g.table)_retention BEFORE DELETE ON \(unsafeRaw: g.table)
                     WHEN \(unsafeRaw: g.recent.sqlite)
                     BEGIN SELECT RAISE(ABORT, '\(unsafeRaw: message)'); END
-                    """).run()
+                    """
+                ).run()
             } else {
-                try await sql.raw("""
+                try await sql.raw(
+                    """
                     CREATE FUNCTION \(unsafeRaw: g.table)_retention() RETURNS trigger LANGUAGE plpgsql AS $$
                     BEGIN
                         IF \(unsafeRaw: g.recent.postgres) THEN RAISE EXCEPTION '\(unsafeRaw: message)'; END IF;
                         RETURN OLD;
                     END $$
-                    """).run()
-                try await sql.raw("""
+                    """
+                ).run()
+                try await sql.raw(
+                    """
                     CREATE TRIGGER \(unsafeRaw: g.table)_retention BEFORE DELETE ON \(unsafeRaw: g.table)
                     FOR EACH ROW EXECUTE FUNCTION \(unsafeRaw: g.table)_retention()
-                    """).run()
+                    """
+                ).run()
             }
         }
     }

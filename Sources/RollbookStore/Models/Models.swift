@@ -26,12 +26,17 @@ public final class SchoolRow: Model, @unchecked Sendable {
     public var registerTimes: RegisterTimes {
         get {
             func t(_ s: String) -> TimeOfDay { TimeOfDay(s) ?? TimeOfDay(minutes: 0) }
-            return RegisterTimes(am: RegisterWindow(opens: t(amOpens), lateAfter: t(amLateAfter), closes: t(amCloses)),
-                                 pm: RegisterWindow(opens: t(pmOpens), lateAfter: t(pmLateAfter), closes: t(pmCloses)))
+            return RegisterTimes(
+                am: RegisterWindow(opens: t(amOpens), lateAfter: t(amLateAfter), closes: t(amCloses)),
+                pm: RegisterWindow(opens: t(pmOpens), lateAfter: t(pmLateAfter), closes: t(pmCloses)))
         }
         set {
-            amOpens = newValue.am.opens.description; amLateAfter = newValue.am.lateAfter.description; amCloses = newValue.am.closes.description
-            pmOpens = newValue.pm.opens.description; pmLateAfter = newValue.pm.lateAfter.description; pmCloses = newValue.pm.closes.description
+            amOpens = newValue.am.opens.description
+            amLateAfter = newValue.am.lateAfter.description
+            amCloses = newValue.am.closes.description
+            pmOpens = newValue.pm.opens.description
+            pmLateAfter = newValue.pm.lateAfter.description
+            pmCloses = newValue.pm.closes.description
         }
     }
 }
@@ -100,8 +105,13 @@ public final class StaffRow: Model, @unchecked Sendable {
     @Field(key: "decides_leave") public var decidesLeave: Bool
     public init() {}
     public init(schoolID: Int, name: String, email: String, position: String, role: Role, passwordHash: String, forms: [String] = []) {
-        self.schoolID = schoolID; self.name = name; self.email = email.lowercased(); self.position = position
-        self.role = role.rawValue; self.passwordHash = passwordHash; self.forms = forms.joined(separator: ";")
+        self.schoolID = schoolID
+        self.name = name
+        self.email = email.lowercased()
+        self.position = position
+        self.role = role.rawValue
+        self.passwordHash = passwordHash
+        self.forms = forms.joined(separator: ";")
         self.decidesLeave = false
     }
     public var staffRole: Role { Role(rawValue: role) ?? .teacher }
@@ -118,7 +128,9 @@ public final class APITokenRow: Model, @unchecked Sendable {
     @Field(key: "created_at") public var createdAt: String
     public init() {}
     public init(staffID: Int, tokenHash: String, createdAt: String) {
-        self.staffID = staffID; self.tokenHash = tokenHash; self.createdAt = createdAt
+        self.staffID = staffID
+        self.tokenHash = tokenHash
+        self.createdAt = createdAt
     }
 }
 
@@ -171,27 +183,57 @@ public final class PupilRow: Model, @unchecked Sendable {
 
     /// Copies a record's fields (not its contacts) onto the row.
     public func apply(_ p: PupilRecord) {
-        upn = p.upn; legalSurname = p.legalSurname; legalForename = p.legalForename; preferredForename = p.preferredForename
-        dateOfBirth = p.dateOfBirth.iso; sex = p.sex; yearGroup = p.yearGroup; form = p.form; house = p.house
-        startingDay = p.startingDay.iso; leavingDay = p.leavingDay?.iso; deletionGround = p.deletionGround?.rawValue
+        upn = p.upn
+        legalSurname = p.legalSurname
+        legalForename = p.legalForename
+        preferredForename = p.preferredForename
+        dateOfBirth = p.dateOfBirth.iso
+        sex = p.sex
+        yearGroup = p.yearGroup
+        form = p.form
+        house = p.house
+        startingDay = p.startingDay.iso
+        leavingDay = p.leavingDay?.iso
+        deletionGround = p.deletionGround?.rawValue
         let c = p.characteristics
-        sen = c.sen.rawValue; fsm = c.freeSchoolMeals; pupilPremium = c.pupilPremium; eal = c.englishAdditionalLanguage
-        ethnicity = c.ethnicity; lookedAfter = c.lookedAfter; previouslyLookedAfter = c.previouslyLookedAfter
-        childInNeed = c.childInNeed; childProtection = c.childProtectionPlan; youngCarer = c.youngCarer
-        socialWorkerName = c.socialWorkerName; socialWorkerContact = c.socialWorkerContact
-        youthOffendingWorkerName = c.youthOffendingWorkerName; youthOffendingWorkerContact = c.youthOffendingWorkerContact
-        lastSchoolName = p.lastSchool?.name ?? ""; lastSchoolAddress = p.lastSchool?.address ?? ""
+        sen = c.sen.rawValue
+        fsm = c.freeSchoolMeals
+        pupilPremium = c.pupilPremium
+        eal = c.englishAdditionalLanguage
+        ethnicity = c.ethnicity
+        lookedAfter = c.lookedAfter
+        previouslyLookedAfter = c.previouslyLookedAfter
+        childInNeed = c.childInNeed
+        childProtection = c.childProtectionPlan
+        youngCarer = c.youngCarer
+        socialWorkerName = c.socialWorkerName
+        socialWorkerContact = c.socialWorkerContact
+        youthOffendingWorkerName = c.youthOffendingWorkerName
+        youthOffendingWorkerContact = c.youthOffendingWorkerContact
+        lastSchoolName = p.lastSchool?.name ?? ""
+        lastSchoolAddress = p.lastSchool?.address ?? ""
         firstExpectedDay = p.firstExpectedDay?.iso
-        temporaryAddress = p.temporaryAddress?.address; temporaryAddressFrom = p.temporaryAddress?.from.iso; temporaryAddressTo = p.temporaryAddress?.to.iso
+        temporaryAddress = p.temporaryAddress?.address
+        temporaryAddressFrom = p.temporaryAddress?.from.iso
+        temporaryAddressTo = p.temporaryAddress?.to.iso
     }
 
     public var characteristics: Characteristics {
         var c = Characteristics()
-        c.sen = SENProvision(rawValue: sen) ?? .none; c.freeSchoolMeals = fsm; c.pupilPremium = pupilPremium
-        c.englishAdditionalLanguage = eal; c.ethnicity = ethnicity; c.lookedAfter = lookedAfter
-        c.previouslyLookedAfter = previouslyLookedAfter; c.childInNeed = childInNeed; c.childProtectionPlan = childProtection
-        c.youngCarer = youngCarer; c.socialWorkerName = socialWorkerName; c.socialWorkerContact = socialWorkerContact
-        c.youthOffendingWorkerName = youthOffendingWorkerName; c.youthOffendingWorkerContact = youthOffendingWorkerContact
+        c.sen = SENProvision(rawValue: sen) ?? .none
+        c.freeSchoolMeals = fsm
+        c.pupilPremium = pupilPremium
+        c.englishAdditionalLanguage = eal
+        c.ethnicity = ethnicity
+        c.lookedAfter = lookedAfter
+        c.previouslyLookedAfter = previouslyLookedAfter
+        c.childInNeed = childInNeed
+        c.childProtectionPlan = childProtection
+        c.youngCarer = youngCarer
+        c.socialWorkerName = socialWorkerName
+        c.socialWorkerContact = socialWorkerContact
+        c.youthOffendingWorkerName = youthOffendingWorkerName
+        c.youthOffendingWorkerContact = youthOffendingWorkerContact
         return c
     }
 
@@ -201,22 +243,25 @@ public final class PupilRow: Model, @unchecked Sendable {
     public var lastSchool: LastSchool? { lastSchoolName.isEmpty ? nil : LastSchool(name: lastSchoolName, address: lastSchoolAddress) }
     public var temporary: TemporaryAddress? {
         guard let a = temporaryAddress, let f = temporaryAddressFrom.flatMap(LocalDate.init(iso:)),
-              let t = temporaryAddressTo.flatMap(LocalDate.init(iso:)) else { return nil }
+            let t = temporaryAddressTo.flatMap(LocalDate.init(iso:))
+        else { return nil }
         return TemporaryAddress(address: a, from: f, to: t)
     }
 
     public func record(contacts: [Contact] = []) -> PupilRecord {
-        PupilRecord(upn: upn, legalSurname: legalSurname, legalForename: legalForename, preferredForename: preferredForename,
-                    dateOfBirth: LocalDate(iso: dateOfBirth)!, sex: sex, yearGroup: yearGroup, form: form, house: house,
-                    startingDay: LocalDate(iso: startingDay)!, leavingDay: leavingDay.flatMap { LocalDate(iso: $0) },
-                    deletionGround: deletionGround.flatMap(DeletionGround.init(rawValue:)), characteristics: characteristics,
-                    contacts: contacts, lastSchool: lastSchool, firstExpectedDay: firstExpectedDay.flatMap { LocalDate(iso: $0) },
-                    temporaryAddress: temporary)
+        PupilRecord(
+            upn: upn, legalSurname: legalSurname, legalForename: legalForename, preferredForename: preferredForename,
+            dateOfBirth: LocalDate(iso: dateOfBirth)!, sex: sex, yearGroup: yearGroup, form: form, house: house,
+            startingDay: LocalDate(iso: startingDay)!, leavingDay: leavingDay.flatMap { LocalDate(iso: $0) },
+            deletionGround: deletionGround.flatMap(DeletionGround.init(rawValue:)), characteristics: characteristics,
+            contacts: contacts, lastSchool: lastSchool, firstExpectedDay: firstExpectedDay.flatMap { LocalDate(iso: $0) },
+            temporaryAddress: temporary)
     }
 
     public var enrolment: Enrolment {
-        Enrolment(startingDay: LocalDate(iso: startingDay)!, leavingDay: leavingDay.flatMap { LocalDate(iso: $0) },
-                  yearGroup: yearGroup, yearGroupYear: AcademicYear(startYear: yearGroupYear))
+        Enrolment(
+            startingDay: LocalDate(iso: startingDay)!, leavingDay: leavingDay.flatMap { LocalDate(iso: $0) },
+            yearGroup: yearGroup, yearGroupYear: AcademicYear(startYear: yearGroupYear))
     }
     public var displayName: String { "\(preferredForename.isEmpty ? legalForename : preferredForename) \(legalSurname)" }
 }
@@ -235,12 +280,20 @@ public final class ContactRow: Model, @unchecked Sendable {
     @Field(key: "address") public var address: String
     public init() {}
     public init(pupilID: Int, contact c: Contact) {
-        self.pupilID = pupilID; priority = c.priority; name = c.name; relationship = c.relationship
-        parentalResponsibility = c.parentalResponsibility; livesWith = c.livesWith; phone = c.phone; email = c.email; address = c.address
+        self.pupilID = pupilID
+        priority = c.priority
+        name = c.name
+        relationship = c.relationship
+        parentalResponsibility = c.parentalResponsibility
+        livesWith = c.livesWith
+        phone = c.phone
+        email = c.email
+        address = c.address
     }
     public var contact: Contact {
-        Contact(priority: priority, name: name, relationship: relationship, parentalResponsibility: parentalResponsibility,
-                livesWith: livesWith, phone: phone, email: email, address: address)
+        Contact(
+            priority: priority, name: name, relationship: relationship, parentalResponsibility: parentalResponsibility,
+            livesWith: livesWith, phone: phone, email: email, address: address)
     }
 }
 
@@ -255,8 +308,12 @@ public final class CalendarEntryRow: Model, @unchecked Sendable {
     @Field(key: "label") public var label: String
     public init() {}
     public init(schoolID: Int, entry e: CalendarEntry) {
-        self.schoolID = schoolID; start = e.start.iso; end = e.end.iso; kind = e.kind.rawValue
-        yearGroups = e.yearGroups.joined(separator: ";"); label = e.label
+        self.schoolID = schoolID
+        start = e.start.iso
+        end = e.end.iso
+        kind = e.kind.rawValue
+        yearGroups = e.yearGroups.joined(separator: ";")
+        label = e.label
     }
     public var entry: CalendarEntry? {
         guard let s = LocalDate(iso: start), let e = LocalDate(iso: end), let k = CalendarEntry.Kind(rawValue: kind) else { return nil }
@@ -332,7 +389,10 @@ public final class SignOutRow: Model, @unchecked Sendable {
     @OptionalField(key: "back_by") public var backBy: String?
     public init() {}
     public init(pupilID: Int, date: LocalDate, outAt: TimeOfDay, reason: String, by: Actor) {
-        self.pupilID = pupilID; self.date = date.iso; self.outAt = outAt.description; self.reason = reason
+        self.pupilID = pupilID
+        self.date = date.iso
+        self.outAt = outAt.description
+        self.reason = reason
         self.outBy = "\(by.name), \(by.position)"
     }
 }

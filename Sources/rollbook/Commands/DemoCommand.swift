@@ -16,10 +16,11 @@ struct DemoCommand: AsyncParsableCommand {
     @OptionGroup var db: DatabaseOptions
 
     func run() async throws {
-        let day = try through.map { s -> LocalDate in
-            guard let d = LocalDate(iso: s) else { throw UsageError("--through: '\(s)' is not a date in the form YYYY-MM-DD") }
-            return d
-        } ?? now().date
+        let day =
+            try through.map { s -> LocalDate in
+                guard let d = LocalDate(iso: s) else { throw UsageError("--through: '\(s)' is not a date in the form YYYY-MM-DD") }
+                return d
+            } ?? now().date
         if let n = pupils, n < 1 || n > 200_000 { throw UsageError("--pupils: must be 1 to 200000") }
         let location = try db.location
         try await withDatabase(db) { store in
@@ -28,9 +29,12 @@ struct DemoCommand: AsyncParsableCommand {
             }
             let started = Date()
             let stamp = now()
-            let r = try await DemoSeeder.seed(store: store, options: DemoOptions(phase: secondary ? .secondary : .primary, pupils: pupils, through: day, seed: seed),
-                                              time: day == stamp.date ? stamp.time : nil, bcryptCost: bcryptCost, now: stamp.timestamp)
-            print("Created a demo \(secondary ? "secondary" : "primary") school with \(r.pupils) fictional pupils, marked to \(day), in \(String(format: "%.1f", Date().timeIntervalSince(started))) s.")
+            let r = try await DemoSeeder.seed(
+                store: store, options: DemoOptions(phase: secondary ? .secondary : .primary, pupils: pupils, through: day, seed: seed),
+                time: day == stamp.date ? stamp.time : nil, bcryptCost: bcryptCost, now: stamp.timestamp)
+            print(
+                "Created a demo \(secondary ? "secondary" : "primary") school with \(r.pupils) fictional pupils, marked to \(day), in \(String(format: "%.1f", Date().timeIntervalSince(started))) s."
+            )
             print("Demo accounts share the password '\(DemoAccounts.password)'.")
         }
     }

@@ -5,7 +5,8 @@ import RollbookStore
 
 /// `rollbook import`: the calendar, pupils or marks from CSV, all or nothing per file.
 struct ImportCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "import", abstract: "Import calendar.csv, pupils.csv or marks.csv (all or nothing per file).")
+    static let configuration = CommandConfiguration(
+        commandName: "import", abstract: "Import calendar.csv, pupils.csv or marks.csv (all or nothing per file).")
     enum Kind: String, ExpressibleByArgument, CaseIterable { case calendar, pupils, marks }
     @Argument(help: "calendar, pupils or marks") var kind: Kind
     @Argument(help: "The CSV file.") var file: String
@@ -33,7 +34,8 @@ struct ImportCommand: AsyncParsableCommand {
                 case .marks:
                     let rows = try Interchange.readMarks(file: file, text: text)
                     let s = try await store.importMarks(schoolID: school.id!, file: file, rows: rows, at: stamp.timestamp)
-                    print("Imported \(rows.count) marks: \(s.created) new, \(s.amended) amended (reason 'import'), \(s.unchanged) unchanged.")
+                    print(
+                        "Imported \(rows.count) marks: \(s.created) new, \(s.amended) amended (reason 'import'), \(s.unchanged) unchanged.")
                 }
             }
         } catch let e as ImportError {

@@ -21,11 +21,14 @@ struct ServeCommand: AsyncParsableCommand {
         settings.bootstrapLogging(.info)
         let cost = bcryptCost ?? settings.bcryptCost ?? 12
         guard (4...31).contains(cost) else { throw UsageError("bcrypt cost: \(cost) is outside 4 to 31") }
-        var options = ServerOptions(database: settings.database(path: db.database), demoMode: demo, bcryptCost: cost, dailyJobs: true,
-                                    messages: settings.messages, security: settings.security)
+        var options = ServerOptions(
+            database: settings.database(path: db.database), demoMode: demo, bcryptCost: cost, dailyJobs: true,
+            messages: settings.messages, security: settings.security)
         if settings.publicURL == nil { options.messages.publicURL = "http://\(hostname):\(port)" }
         if let now {
-            guard let clock = ShiftedClock(start: now) else { throw UsageError("--now: '\(now)' is not a time in the form YYYY-MM-DDTHH:MM") }
+            guard let clock = ShiftedClock(start: now) else {
+                throw UsageError("--now: '\(now)' is not a time in the form YYYY-MM-DDTHH:MM")
+            }
             options.clock = clock
         }
         try await runServer(hostname: hostname, port: port, options: options)

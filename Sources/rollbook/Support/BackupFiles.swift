@@ -43,7 +43,9 @@ enum BackupFiles {
     static func checkSQLite(_ path: String) async throws -> Int {
         guard isSQLite(path) else { throw UsageError("file: \(path) is not an SQLite database") }
         let names = try await withSQLite(path) { sql -> [String] in
-            let problems = try await sql.raw("PRAGMA integrity_check").all().map { try $0.decode(column: "integrity_check", as: String.self) }
+            let problems = try await sql.raw("PRAGMA integrity_check").all().map {
+                try $0.decode(column: "integrity_check", as: String.self)
+            }
             guard problems == ["ok"] else {
                 throw UsageError("file: the integrity check failed: \(problems.prefix(5).joined(separator: "; "))")
             }
@@ -60,7 +62,9 @@ enum BackupFiles {
         let known = Set(Migrations.all.map(\.name))
         let unknown = names.filter { !known.contains($0) }
         guard unknown.isEmpty else {
-            throw UsageError("file: the backup has migrations this version of Rollbook does not know (\(unknown.joined(separator: ", "))): restore it with a newer version")
+            throw UsageError(
+                "file: the backup has migrations this version of Rollbook does not know (\(unknown.joined(separator: ", "))): restore it with a newer version"
+            )
         }
     }
 
@@ -70,12 +74,18 @@ enum BackupFiles {
         var column: Int?
         var names: [String] = []
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.hasPrefix("COPY "), line.contains("_fluent_migrations"), let open = line.firstIndex(of: "("), let close = line.firstIndex(of: ")") {
-                column = line[line.index(after: open)..<close].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.firstIndex(of: "name")
+            if line.hasPrefix("COPY "), line.contains("_fluent_migrations"), let open = line.firstIndex(of: "("),
+                let close = line.firstIndex(of: ")")
+            {
+                column = line[line.index(after: open)..<close].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                    .firstIndex(of: "name")
                 continue
             }
             guard let c = column else { continue }
-            if line == "\\." { column = nil; continue }
+            if line == "\\." {
+                column = nil
+                continue
+            }
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
             if c < fields.count { names.append(String(fields[c])) }
         }

@@ -29,7 +29,8 @@ struct PostgresConnection {
         for (_, v) in versions.sorted(by: { $0.0 > $1.0 }) where FileManager.default.isExecutableFile(atPath: "\(root)/\(v)/bin/\(name)") {
             return "\(root)/\(v)/bin/\(name)"
         }
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+        where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") {
             return "\(dir)/\(name)"
         }
         return nil
@@ -38,7 +39,9 @@ struct PostgresConnection {
     /// Runs the tool; a failure is an error with its standard error. Returns standard output when captured.
     @discardableResult
     func run(_ name: String, _ arguments: [String], capture: Bool = false) throws -> String {
-        guard let path = Self.tool(name) else { throw UsageError("\(name) was not found: install PostgreSQL's client programs (apt-get install postgresql-client)") }
+        guard let path = Self.tool(name) else {
+            throw UsageError("\(name) was not found: install PostgreSQL's client programs (apt-get install postgresql-client)")
+        }
         // Standard error goes to a file, so only one pipe is read while the tool runs.
         let errPath = NSTemporaryDirectory() + "rollbook-\(name)-\(ProcessInfo.processInfo.processIdentifier).err"
         guard FileManager.default.createFile(atPath: errPath, contents: nil) else { throw UsageError("cannot write \(errPath)") }

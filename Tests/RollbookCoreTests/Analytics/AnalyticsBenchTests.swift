@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import RollbookCore
 import RollbookDemo
+import Testing
+
+@testable import RollbookCore
 
 // A timing of the full-year school report against a plain scan of the same bytes, on a large generated roll.
 // Off unless asked for; run it in a release build:
@@ -15,7 +16,9 @@ struct AnalyticsBenchTests {
     func fullYearReport() {
         let clock = ContinuousClock()
         var school: DemoSchool?
-        let g = clock.measure { school = Demo.generate(DemoOptions(phase: .secondary, pupils: Self.pupils, through: LocalDate(iso: "2026-07-22")!)) }
+        let g = clock.measure {
+            school = Demo.generate(DemoOptions(phase: .secondary, pupils: Self.pupils, through: LocalDate(iso: "2026-07-22")!))
+        }
         var roll: AnalyticsRoll?
         let b = clock.measure { roll = AnalyticsRoll(demo: school!) }
         school = nil
@@ -23,7 +26,11 @@ struct AnalyticsBenchTests {
         // Interleaved rounds, each figure the fastest of its rounds: on a shared machine the minimum is the least disturbed.
         var sink: UInt64 = 0
         var report: FullYearReport?
-        var scan = Duration.seconds(1000), full = scan, overview = scan, cohorts = scan, penalty = scan
+        var scan = Duration.seconds(1000)
+        var full = scan
+        var overview = scan
+        var cohorts = scan
+        var penalty = scan
         let rounds = Int(ProcessInfo.processInfo.environment["ROLLBOOK_ANALYTICS_BENCH_ROUNDS"] ?? "") ?? 15
         for _ in 0..<rounds {
             scan = min(scan, clock.measure { sink &+= r.memoryScanBaseline() })
@@ -32,10 +39,14 @@ struct AnalyticsBenchTests {
             cohorts = min(cohorts, clock.measure { _ = r.cohorts(r.year.range) })
             penalty = min(penalty, clock.measure { _ = r.penaltyScan(r.year.range) })
         }
-        func ms(_ d: Duration) -> String { String(format: "%.2f ms", Double(d.components.attoseconds) / 1e15 + Double(d.components.seconds) * 1000) }
-        let ratio = (Double(full.components.attoseconds) + Double(full.components.seconds) * 1e18)
+        func ms(_ d: Duration) -> String {
+            String(format: "%.2f ms", Double(d.components.attoseconds) / 1e15 + Double(d.components.seconds) * 1000)
+        }
+        let ratio =
+            (Double(full.components.attoseconds) + Double(full.components.seconds) * 1e18)
             / (Double(scan.components.attoseconds) + Double(scan.components.seconds) * 1e18)
-        print("""
+        print(
+            """
             analytics bench: \(r.count) pupils, \(r.stride) bytes each (\(r.sessionBytes.count / 1_000_000) MB), \(r.groups.count) groups; \
             generate \(g), build roll \(b)
               memory scan       \(ms(scan))  (checksum \(sink % 1000))

@@ -1,6 +1,7 @@
-import Testing
-@testable import RollbookCore
 import RollbookDemo
+import Testing
+
+@testable import RollbookCore
 
 // The analytics engine on the demo secondary school (1,200 pupils, marks to 17 July 2026): every figure agrees with
 // summing `StatisticsEngine.counts` per pupil, and the patterns have the shape the generator gives them.
@@ -53,11 +54,11 @@ private enum DemoFixture {
 
     static let ranges: [DateRange] = [
         year.range,
-        DateRange(from: day("2025-09-03"), to: day("2025-10-24")),   // autumn 1
-        DateRange(from: day("2026-01-12"), to: day("2026-01-18")),   // a week
-        DateRange(from: day("2026-03-04"), to: day("2026-03-04")),   // a day
-        DateRange(from: day("2026-02-10"), to: day("2026-03-03")),   // across the February half term
-        DateRange(from: day("2025-08-01"), to: day("2025-09-10")),   // partly before the year
+        DateRange(from: day("2025-09-03"), to: day("2025-10-24")),  // autumn 1
+        DateRange(from: day("2026-01-12"), to: day("2026-01-18")),  // a week
+        DateRange(from: day("2026-03-04"), to: day("2026-03-04")),  // a day
+        DateRange(from: day("2026-02-10"), to: day("2026-03-03")),  // across the February half term
+        DateRange(from: day("2025-08-01"), to: day("2025-09-10")),  // partly before the year
         DateRange(from: day("2025-09-01"), to: through),
     ]
     static let filters: [AnalyticsFilter?] = [
@@ -101,14 +102,21 @@ struct AnalyticsDemoTests {
 
     @Test("the weekly trend agrees with each pupil's WeeklyAttendance series, summed")
     func trendAgrees() {
-        for (range, filter) in [(DateRange(from: day("2025-09-01"), to: F.through), AnalyticsFilter?.none),
-                                (DateRange(from: day("2026-02-11"), to: day("2026-05-06")), .characteristic("fsm"))] {
+        for (range, filter) in [
+            (DateRange(from: day("2025-09-01"), to: F.through), AnalyticsFilter?.none),
+            (DateRange(from: day("2026-02-11"), to: day("2026-05-06")), .characteristic("fsm")),
+        ] {
             let o = F.roll.overview(range, filter: filter)
             var weeks: [LocalDate: (SessionCounts, SessionCounts)] = [:]
             var order: [LocalDate] = []
             for p in F.school.pupils where F.member(p.record, filter) {
-                for w in WeeklyAttendance.series(year: F.year, marks: p.marks, enrolment: F.enrolment(p), calendar: F.calendar, range: range) {
-                    if weeks[w.weekStart] == nil { order.append(w.weekStart); weeks[w.weekStart] = (SessionCounts(), SessionCounts()) }
+                for w in WeeklyAttendance.series(
+                    year: F.year, marks: p.marks, enrolment: F.enrolment(p), calendar: F.calendar, range: range)
+                {
+                    if weeks[w.weekStart] == nil {
+                        order.append(w.weekStart)
+                        weeks[w.weekStart] = (SessionCounts(), SessionCounts())
+                    }
                     weeks[w.weekStart]!.0 += w.counts
                     weeks[w.weekStart]!.1 += w.yearToDate
                 }
@@ -131,7 +139,9 @@ struct AnalyticsDemoTests {
             var expected = Set<AnalyticsGroup>()
             for p in F.school.pupils {
                 let r = p.record
-                expected.formUnion([.yearGroup(r.yearGroup), .form(r.form), .house(r.house), .sex(r.sex), .ethnicity(r.characteristics.ethnicity)])
+                expected.formUnion([
+                    .yearGroup(r.yearGroup), .form(r.form), .house(r.house), .sex(r.sex), .ethnicity(r.characteristics.ethnicity),
+                ])
                 for n in Characteristics.filterNames where r.characteristics.has(n) == true { expected.insert(.characteristic(n)) }
             }
             #expect(Set(rows.map(\.group)) == expected)
@@ -145,24 +155,39 @@ struct AnalyticsDemoTests {
             // Cohorts within a filter: Year 10 only.
             let y10 = F.roll.cohorts(range, filter: .yearGroup("10"))
             let fsm = y10.first { $0.group == .characteristic("fsm") }
-            #expect(fsm?.members == F.sum(counts) { let r = F.school.pupils[$0].record; return r.yearGroup == "10" && r.characteristics.freeSchoolMeals })
-            #expect(fsm?.rest == F.sum(counts) { let r = F.school.pupils[$0].record; return r.yearGroup == "10" && !r.characteristics.freeSchoolMeals })
+            #expect(
+                fsm?.members
+                    == F.sum(counts) {
+                        let r = F.school.pupils[$0].record
+                        return r.yearGroup == "10" && r.characteristics.freeSchoolMeals
+                    })
+            #expect(
+                fsm?.rest
+                    == F.sum(counts) {
+                        let r = F.school.pupils[$0].record
+                        return r.yearGroup == "10" && !r.characteristics.freeSchoolMeals
+                    })
         }
     }
 
     @Test("the penalty scan finds exactly the pupils a week-by-week count of G, N, O and U finds")
     func penaltyAgrees() {
-        for (range, rule) in [(F.year.range, PenaltyRule.national), (DateRange(from: day("2026-01-05"), to: day("2026-03-27")), PenaltyRule(thresholdSessions: 6, windowSchoolWeeks: 4))] {
+        for (range, rule) in [
+            (F.year.range, PenaltyRule.national),
+            (DateRange(from: day("2026-01-05"), to: day("2026-03-27")), PenaltyRule(thresholdSessions: 6, windowSchoolWeeks: 4)),
+        ] {
             let found = F.roll.penaltyScan(range, rule: rule)
             let weeks = PupilYearGrid.schoolWeeks(year: F.year, calendar: F.calendar, range: range)
             var want: [(id: String, max: Int, first: LocalDate)] = []
             for p in F.school.pupils {
                 let e = F.enrolment(p)
                 let perWeek = weeks.map { monday -> Int in
-                    let t = F.engine.codeTotals(p.marks, enrolment: e, range: DateRange(from: monday, to: monday.adding(days: 6)).clamped(to: range)!)
+                    let t = F.engine.codeTotals(
+                        p.marks, enrolment: e, range: DateRange(from: monday, to: monday.adding(days: 6)).clamped(to: range)!)
                     return [AttendanceCode.g, .n, .o, .u].reduce(0) { $0 + (t[$1] ?? 0) }
                 }
-                var best = 0, first: LocalDate?
+                var best = 0
+                var first: LocalDate?
                 for i in perWeek.indices {
                     let s = perWeek[max(0, i - rule.windowSchoolWeeks + 1)...i].reduce(0, +)
                     best = max(best, s)
@@ -181,7 +206,8 @@ struct AnalyticsDemoTests {
     func fullYearReport() {
         let clock = ContinuousClock()
         var report: FullYearReport?
-        var t = Duration.seconds(100), b = t
+        var t = Duration.seconds(100)
+        var b = t
         for _ in 0..<5 {
             t = min(t, clock.measure { report = F.roll.fullYearReport() })
             b = min(b, clock.measure { _ = F.roll.memoryScanBaseline() })
@@ -213,7 +239,8 @@ struct AnalyticsDemoTests {
         #expect(p.illnessByMonth.reduce(0) { $0 + $1.illness } == illness)
         #expect(p.illnessByMonth.map(\.month) == [9, 10, 11, 12, 1, 2, 3, 4, 5, 6, 7])
         #expect(p.lateness.late == totals[.late] && p.lateness.afterClose == totals[.u])
-        #expect(p.lateness.lateWithoutMinutes == 0 && p.lateness.afterCloseWithoutMinutes == 0, "the demo records minutes for every late mark")
+        #expect(
+            p.lateness.lateWithoutMinutes == 0 && p.lateness.afterCloseWithoutMinutes == 0, "the demo records minutes for every late mark")
         // Mondays and Fridays are worse than Wednesdays; January is worse than September for illness.
         func rate(_ wd: Int) -> Double {
             let s = p.slots.filter { $0.weekday == wd }
@@ -225,9 +252,10 @@ struct AnalyticsDemoTests {
         #expect(jan > sep)
         #expect(p.spells[0].spells > 0 && p.spells[4].spells > 0)
         #expect(!p.weekdayPatterns.isEmpty)
-        print("demo patterns: Monday \(AnalyticsText.percent(rate(1))), Wednesday \(AnalyticsText.percent(rate(3))), Friday \(AnalyticsText.percent(rate(5))); "
-              + "illness September \(AnalyticsText.percent(sep)), January \(AnalyticsText.percent(jan)); "
-              + "\(p.weekdayPatterns.count) weekday findings, e.g. \(p.weekdayPatterns.first!.words)")
+        print(
+            "demo patterns: Monday \(AnalyticsText.percent(rate(1))), Wednesday \(AnalyticsText.percent(rate(3))), Friday \(AnalyticsText.percent(rate(5))); "
+                + "illness September \(AnalyticsText.percent(sep)), January \(AnalyticsText.percent(jan)); "
+                + "\(p.weekdayPatterns.count) weekday findings, e.g. \(p.weekdayPatterns.first!.words)")
     }
 
     @Test("cadence lists agree with the engine's rates")
@@ -237,20 +265,29 @@ struct AnalyticsDemoTests {
         let ytd = F.counts(DateRange(from: F.year.range.from, to: d))
         for list in w.below {
             let t = Int((list.below * 1000).rounded())
-            let want = Set(F.school.pupils.indices.filter { ytd[$0].possible > 0 && (ytd[$0].present + ytd[$0].approvedActivity) * 1000 < t * ytd[$0].possible }
+            let want = Set(
+                F.school.pupils.indices.filter {
+                    ytd[$0].possible > 0 && (ytd[$0].present + ytd[$0].approvedActivity) * 1000 < t * ytd[$0].possible
+                }
                 .map { F.school.pupils[$0].record.upn })
             #expect(Set(list.pupils.map(\.id)) == want)
             let rates = list.pupils.map { $0.attendanceRate! }
             #expect(rates == rates.sorted())
         }
         let week = F.counts(w.range)
-        #expect(Set(w.fullAttendance.map(\.id)) == Set(F.school.pupils.indices.filter {
-            week[$0].possible > 0 && week[$0].present + week[$0].approvedActivity == week[$0].possible
-        }.map { F.school.pupils[$0].record.upn }))
-        #expect(w.pupilPremiumOrSENDBelow.allSatisfy { $0.pupils.allSatisfy { p in
-            let c = F.school.pupils[p.pupil].record.characteristics
-            return c.pupilPremium || c.sen != .none
-        } })
+        #expect(
+            Set(w.fullAttendance.map(\.id))
+                == Set(
+                    F.school.pupils.indices.filter {
+                        week[$0].possible > 0 && week[$0].present + week[$0].approvedActivity == week[$0].possible
+                    }.map { F.school.pupils[$0].record.upn }))
+        #expect(
+            w.pupilPremiumOrSENDBelow.allSatisfy {
+                $0.pupils.allSatisfy { p in
+                    let c = F.school.pupils[p.pupil].record.characteristics
+                    return c.pupilPremium || c.sen != .none
+                }
+            })
         let daily = F.roll.daily(d)
         #expect(!daily.absent.isEmpty && !daily.late.isEmpty)
         #expect(daily.absent.allSatisfy { $0.sessionsLostYearToDate == ytd[$0.pupil].absent })
@@ -260,24 +297,34 @@ struct AnalyticsDemoTests {
 
     @Test("early warning: projections in range, the back-test's figures recomputed from each pupil's projection")
     func backTest() throws {
-        let d = day("2026-02-13"), e = F.through
+        let d = day("2026-02-13")
+        let e = F.through
         let result = F.roll.backTest(standingAt: d, projectTo: e)
         // Recompute each figure from the per-pupil projections and the engine's counts.
         let actual = F.counts(DateRange(from: F.year.range.from, to: e)).map(\.markedOnly)
-        var n = 0, mae = 0.0, brier = 0.0, persistent = 0, flagged = 0, hit = 0
+        var n = 0
+        var mae = 0.0
+        var brier = 0.0
+        var persistent = 0
+        var flagged = 0
+        var hit = 0
         let all = F.roll.projections(asOf: d, to: e)
         #expect(all[5] == F.roll.projection(pupil: 5, asOf: d, to: e))
         for p in F.roll.pupils.indices {
             let x = all[p]!
             guard x.soFar.possible > 0, actual[p].possible > 0 else { continue }
-            let pr = try #require(x.projectedAttendance), prob = try #require(x.persistentProbability)
+            let pr = try #require(x.projectedAttendance)
+            let prob = try #require(x.persistentProbability)
             #expect(pr >= 0 && pr <= 1 && prob >= 0 && prob <= 1)
             let y = actual[p].isPersistentAbsence
             n += 1
             mae += abs(pr - actual[p].attendanceRate!)
             brier += (prob - (y ? 1 : 0)) * (prob - (y ? 1 : 0))
             if y { persistent += 1 }
-            if prob >= 0.5 { flagged += 1; if y { hit += 1 } }
+            if prob >= 0.5 {
+                flagged += 1
+                if y { hit += 1 }
+            }
         }
         #expect(result.pupils == n)
         #expect(abs(result.meanAbsoluteError - mae / Double(n)) < 1e-12)
@@ -290,13 +337,15 @@ struct AnalyticsDemoTests {
         #expect(result.meanAbsoluteError < result.naiveMeanAbsoluteError)
         #expect(result.brierScore < result.naiveBrierScore)
         #expect(try #require(result.recall) > 0.7)
-        print("back-test standing at \(d), projecting to \(e): \(n) pupils; MAE \(AnalyticsText.percent(result.meanAbsoluteError)) "
-              + "(carry-forward \(AnalyticsText.percent(result.naiveMeanAbsoluteError))); Brier \(result.brierScore) (carry-forward \(result.naiveBrierScore)); "
-              + "PA at end \(persistent), flagged \(flagged), both \(hit): recall \(result.recall!), precision \(result.precision!); "
-              + "newly PA \(result.newlyPersistent), of them flagged \(result.newlyPersistentFlagged)")
+        print(
+            "back-test standing at \(d), projecting to \(e): \(n) pupils; MAE \(AnalyticsText.percent(result.meanAbsoluteError)) "
+                + "(carry-forward \(AnalyticsText.percent(result.naiveMeanAbsoluteError))); Brier \(result.brierScore) (carry-forward \(result.naiveBrierScore)); "
+                + "PA at end \(persistent), flagged \(flagged), both \(hit): recall \(result.recall!), precision \(result.precision!); "
+                + "newly PA \(result.newlyPersistent), of them flagged \(result.newlyPersistentFlagged)")
         for b in result.calibration {
-            print("  calibration \(b.from)-\(b.to): \(b.pupils) pupils, mean p \(b.meanProbability.map { AnalyticsText.percent($0) } ?? "-"), "
-                  + "observed \(b.observedShare.map { AnalyticsText.percent($0) } ?? "-")")
+            print(
+                "  calibration \(b.from)-\(b.to): \(b.pupils) pupils, mean p \(b.meanProbability.map { AnalyticsText.percent($0) } ?? "-"), "
+                    + "observed \(b.observedShare.map { AnalyticsText.percent($0) } ?? "-")")
         }
         let warnings = F.roll.earlyWarning(asOf: d)
         #expect(warnings.count == F.roll.projections(asOf: d).filter { $0!.soFar.possible + $0!.remainingSessions > 0 }.count)
@@ -304,8 +353,10 @@ struct AnalyticsDemoTests {
         #expect(top.persistentProbability == 1 && !top.reasons.isEmpty)
         let probs = warnings.map { $0.persistentProbability ?? -1 }
         #expect(probs == probs.sorted(by: >))
-        let example = try #require(warnings.first { $0.persistentProbability! < 0.9 && $0.persistentProbability! > 0.3 && !$0.reasons.isEmpty })
-        print("e.g. \(example.id): so far \(AnalyticsText.percent(example.soFar.attendanceRate!)), projected \(AnalyticsText.percent(example.projectedAttendance!)), "
-              + "P(PA) \(AnalyticsText.percent(example.persistentProbability!)): \(example.reasons.joined(separator: "; "))")
+        let example = try #require(
+            warnings.first { $0.persistentProbability! < 0.9 && $0.persistentProbability! > 0.3 && !$0.reasons.isEmpty })
+        print(
+            "e.g. \(example.id): so far \(AnalyticsText.percent(example.soFar.attendanceRate!)), projected \(AnalyticsText.percent(example.projectedAttendance!)), "
+                + "P(PA) \(AnalyticsText.percent(example.persistentProbability!)): \(example.reasons.joined(separator: "; "))")
     }
 }

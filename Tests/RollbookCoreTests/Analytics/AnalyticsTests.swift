@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RollbookCore
 
 // The analytics engine on small rolls built by hand: every figure below is worked out in the comments.
@@ -23,19 +24,27 @@ private struct Book {
     mutating func present(_ from: String, _ to: String) {
         var d = day(from)
         while d <= day(to) {
-            if !d.isWeekend { marks[d, .am] = .presentAM; marks[d, .pm] = .presentPM }
+            if !d.isWeekend {
+                marks[d, .am] = .presentAM
+                marks[d, .pm] = .presentPM
+            }
             d = d.adding(days: 1)
         }
     }
 }
 
-private func pupil(_ id: String, _ yearGroup: String, form: String, house: String, sex: String, start: String = "2025-09-01",
-                   leave: String? = nil, _ edit: (inout Characteristics) -> Void = { _ in }) -> AnalyticsPupil {
+private func pupil(
+    _ id: String, _ yearGroup: String, form: String, house: String, sex: String, start: String = "2025-09-01",
+    leave: String? = nil, _ edit: (inout Characteristics) -> Void = { _ in }
+) -> AnalyticsPupil {
     var c = Characteristics()
     edit(&c)
-    return AnalyticsPupil(id: id, name: id, enrolment: Enrolment(startingDay: day(start), leavingDay: leave.map(day), yearGroup: yearGroup,
-                                                                 yearGroupYear: year2025),
-                          form: form, house: house, sex: sex, characteristics: c)
+    return AnalyticsPupil(
+        id: id, name: id,
+        enrolment: Enrolment(
+            startingDay: day(start), leavingDay: leave.map(day), yearGroup: yearGroup,
+            yearGroupYear: year2025),
+        form: form, house: house, sex: sex, characteristics: c)
 }
 
 /// Two half terms: 1 Sep - 17 Oct (7 school weeks) and 27 Oct - 19 Dec (8 school weeks); INSET on Friday 5 September;
@@ -58,17 +67,41 @@ private let calendar = SchoolCalendar(entries: [
 /// - Hal (Y2, 2C, Green, M), on roll from 8 September.
 /// From week 2 everyone on roll is present, except Cal ill on Thursday 11 September AM.
 private func tinyInputs() -> [(pupil: AnalyticsPupil, marks: SessionArray, lateness: [(date: LocalDate, session: Session, minutes: Int)])] {
-    var ann = Book(), ben = Book(), cal = Book(), dee = Book(), eve = Book(), hal = Book()
-    ann.set("2025-09-01", "/", "\\"); ann.set("2025-09-02", "I", "I"); ann.set("2025-09-03", "L", "\\"); ann.set("2025-09-04", "/", "O")
-    ben.set("2025-09-01", "/", "\\"); ben.set("2025-09-02", "/", "\\"); ben.set("2025-09-03", "D", "\\"); ben.set("2025-09-04", "V", "-")
-    cal.set("2025-09-01", "/", "\\"); cal.set("2025-09-02", "/", "\\"); cal.set("2025-09-03", "G", "G"); cal.set("2025-09-04", "G", "N")
-    dee.set("2025-09-01", "/", "\\"); dee.set("2025-09-02", "M", "\\"); dee.set("2025-09-03", "/", "\\")
-    ann.present("2025-09-08", "2025-12-19"); ben.present("2025-09-08", "2025-12-19"); cal.present("2025-09-08", "2025-12-19")
-    eve.present("2025-10-01", "2025-12-19"); hal.present("2025-09-08", "2025-12-19")
+    var ann = Book()
+    var ben = Book()
+    var cal = Book()
+    var dee = Book()
+    var eve = Book()
+    var hal = Book()
+    ann.set("2025-09-01", "/", "\\")
+    ann.set("2025-09-02", "I", "I")
+    ann.set("2025-09-03", "L", "\\")
+    ann.set("2025-09-04", "/", "O")
+    ben.set("2025-09-01", "/", "\\")
+    ben.set("2025-09-02", "/", "\\")
+    ben.set("2025-09-03", "D", "\\")
+    ben.set("2025-09-04", "V", "-")
+    cal.set("2025-09-01", "/", "\\")
+    cal.set("2025-09-02", "/", "\\")
+    cal.set("2025-09-03", "G", "G")
+    cal.set("2025-09-04", "G", "N")
+    dee.set("2025-09-01", "/", "\\")
+    dee.set("2025-09-02", "M", "\\")
+    dee.set("2025-09-03", "/", "\\")
+    ann.present("2025-09-08", "2025-12-19")
+    ben.present("2025-09-08", "2025-12-19")
+    cal.present("2025-09-08", "2025-12-19")
+    eve.present("2025-10-01", "2025-12-19")
+    hal.present("2025-09-08", "2025-12-19")
     cal.set("2025-09-11", "I", "\\")
     return [
-        (pupil("Ann", "1", form: "1A", house: "Red", sex: "F") { $0.freeSchoolMeals = true; $0.pupilPremium = true }, ann.marks,
-         [(day("2025-09-03"), .am, 10)]),
+        (
+            pupil("Ann", "1", form: "1A", house: "Red", sex: "F") {
+                $0.freeSchoolMeals = true
+                $0.pupilPremium = true
+            }, ann.marks,
+            [(day("2025-09-03"), .am, 10)]
+        ),
         (pupil("Ben", "2", form: "2B", house: "Blue", sex: "M") { $0.sen = .senSupport }, ben.marks, []),
         (pupil("Cal", "1", form: "1A", house: "Blue", sex: "M", start: "2025-09-03"), cal.marks, []),
         (pupil("Dee", "1", form: "1A", house: "Red", sex: "F", leave: "2025-09-02"), dee.marks, []),
@@ -86,12 +119,17 @@ private func tinyRoll() -> AnalyticsRoll {
 private let week1 = DateRange(from: day("2025-09-01"), to: day("2025-09-07"))
 private let week2 = DateRange(from: day("2025-09-08"), to: day("2025-09-14"))
 
-private func stats(possible: Int, present: Int, activity: Int = 0, authorised: Int = 0, unauthorised: Int = 0, unmarked: Int = 0,
-                   pupils: Int, pa: Int, sa: Int) -> GroupStatistics {
+private func stats(
+    possible: Int, present: Int, activity: Int = 0, authorised: Int = 0, unauthorised: Int = 0, unmarked: Int = 0,
+    pupils: Int, pa: Int, sa: Int
+) -> GroupStatistics {
     var g = GroupStatistics()
-    g.sessions = SessionCounts(possible: possible, present: present, approvedActivity: activity, authorised: authorised,
-                               unauthorised: unauthorised, unmarked: unmarked)
-    g.pupils = pupils; g.persistentAbsence = pa; g.severeAbsence = sa
+    g.sessions = SessionCounts(
+        possible: possible, present: present, approvedActivity: activity, authorised: authorised,
+        unauthorised: unauthorised, unmarked: unmarked)
+    g.pupils = pupils
+    g.persistentAbsence = pa
+    g.severeAbsence = sa
     return g
 }
 
@@ -112,7 +150,8 @@ struct AnalyticsRollTests {
         #expect(roll.dayRange(DateRange(from: day("2025-08-01"), to: day("2025-09-02"))) == 0..<2, "clamped to the year")
         #expect(roll.dayRange(DateRange(from: day("2025-10-18"), to: day("2025-10-26"))).isEmpty, "half-term holiday")
         // Off roll and closed sessions hold the sentinel; marks on them are not kept.
-        let cal = 2, ann = 0
+        let cal = 2
+        let ann = 0
         #expect(roll.sessionBytes[cal * 148] == AnalyticsRoll.notCounted, "Cal was not on roll on Monday")
         #expect(roll.code(pupil: cal, day("2025-09-03"), .am) == .g)
         #expect(roll.code(pupil: ann, day("2025-09-10"), .pm) == nil, "Year 1 closed on Wednesday 10 September PM")
@@ -139,7 +178,9 @@ struct AnalyticsRollTests {
         b.set("2025-09-08", "L", "\\")
         // Cal again: still on roll from Wednesday 3 September, so Monday and Tuesday stay not counted.
         roll.replace(pupil: 2, marks: b.marks, lateness: [(day("2025-09-08"), .am, 40)])
-        #expect(roll.counts(pupil: 2, range: week1) == SessionCounts(possible: 4, present: 2, approvedActivity: 0, authorised: 2, unauthorised: 0))
+        #expect(
+            roll.counts(pupil: 2, range: week1)
+                == SessionCounts(possible: 4, present: 2, approvedActivity: 0, authorised: 2, unauthorised: 0))
         #expect(roll.sessionBytes[2 * 148] == AnalyticsRoll.notCounted)
         #expect(roll.patterns(week2).lateness.buckets.map(\.late) == [0, 0, 0, 0, 1, 0])
         #expect(roll.count == 6 && roll.groups == tinyRoll().groups)
@@ -170,17 +211,29 @@ struct AnalyticsRollTests {
         let engine = StatisticsEngine(calendar: calendar)
         // The original marks, with Cal's before he joined and Dee's after she left: the engine leaves them out too.
         let books = tinyInputs().map(\.marks)
-        for range in [week1, week2, DateRange(from: day("2025-09-01"), to: day("2025-12-31")), DateRange(from: day("2025-09-03"), to: day("2025-11-20"))] {
+        for range in [
+            week1, week2, DateRange(from: day("2025-09-01"), to: day("2025-12-31")),
+            DateRange(from: day("2025-09-03"), to: day("2025-11-20")),
+        ] {
             for p in roll.pupils.indices {
-                #expect(roll.counts(pupil: p, range: range) == engine.counts(books[p], enrolment: roll.pupils[p].enrolment, range: range),
-                        "\(roll.pupils[p].id) \(range)")
+                #expect(
+                    roll.counts(pupil: p, range: range) == engine.counts(books[p], enrolment: roll.pupils[p].enrolment, range: range),
+                    "\(roll.pupils[p].id) \(range)")
             }
         }
         // By hand for week 1.
-        #expect(roll.counts(pupil: 0, range: week1) == SessionCounts(possible: 8, present: 5, approvedActivity: 0, authorised: 2, unauthorised: 1))
-        #expect(roll.counts(pupil: 1, range: week1) == SessionCounts(possible: 7, present: 5, approvedActivity: 1, authorised: 0, unauthorised: 0, unmarked: 1))
-        #expect(roll.counts(pupil: 2, range: week1) == SessionCounts(possible: 4, present: 0, approvedActivity: 0, authorised: 0, unauthorised: 4))
-        #expect(roll.counts(pupil: 3, range: week1) == SessionCounts(possible: 4, present: 3, approvedActivity: 0, authorised: 1, unauthorised: 0))
+        #expect(
+            roll.counts(pupil: 0, range: week1)
+                == SessionCounts(possible: 8, present: 5, approvedActivity: 0, authorised: 2, unauthorised: 1))
+        #expect(
+            roll.counts(pupil: 1, range: week1)
+                == SessionCounts(possible: 7, present: 5, approvedActivity: 1, authorised: 0, unauthorised: 0, unmarked: 1))
+        #expect(
+            roll.counts(pupil: 2, range: week1)
+                == SessionCounts(possible: 4, present: 0, approvedActivity: 0, authorised: 0, unauthorised: 4))
+        #expect(
+            roll.counts(pupil: 3, range: week1)
+                == SessionCounts(possible: 4, present: 3, approvedActivity: 0, authorised: 1, unauthorised: 0))
         #expect(roll.counts(pupil: 4, range: week1) == SessionCounts())
     }
 }
@@ -191,7 +244,9 @@ struct AnalyticsOverviewTests {
     func overviewWeek1() {
         let o = tinyRoll().overview(week1)
         // possible 8 + 7 + 4 + 4 = 23; present 5 + 5 + 0 + 3 = 13; activity 1; authorised 2 + 1 = 3; unauthorised 1 + 4 = 5; unmarked 1.
-        #expect(o.statistics == stats(possible: 23, present: 13, activity: 1, authorised: 3, unauthorised: 5, unmarked: 1, pupils: 4, pa: 3, sa: 1))
+        #expect(
+            o.statistics
+                == stats(possible: 23, present: 13, activity: 1, authorised: 3, unauthorised: 5, unmarked: 1, pupils: 4, pa: 3, sa: 1))
         #expect(o.attendanceRate == 14.0 / 23.0)
         #expect(o.absenceRate == 8.0 / 23.0)
         #expect(o.authorisedAbsenceRate == 3.0 / 23.0)
@@ -210,9 +265,12 @@ struct AnalyticsOverviewTests {
         #expect(o.weeks.map(\.weekStart) == [day("2025-09-01"), day("2025-09-08")])
         // Thursday 4 September: Ann / O, Ben V -, Cal G N: possible 6, present 1, activity 1, unauthorised 3, unmarked 1.
         #expect(o.weeks[0].range == DateRange(from: day("2025-09-04"), to: day("2025-09-07")))
-        #expect(o.weeks[0].counts == SessionCounts(possible: 6, present: 1, approvedActivity: 1, authorised: 0, unauthorised: 3, unmarked: 1))
+        #expect(
+            o.weeks[0].counts == SessionCounts(possible: 6, present: 1, approvedActivity: 1, authorised: 0, unauthorised: 3, unmarked: 1))
         // The year to date still starts on 1 September.
-        #expect(o.weeks[0].yearToDate == SessionCounts(possible: 23, present: 13, approvedActivity: 1, authorised: 3, unauthorised: 5, unmarked: 1))
+        #expect(
+            o.weeks[0].yearToDate
+                == SessionCounts(possible: 23, present: 13, approvedActivity: 1, authorised: 3, unauthorised: 5, unmarked: 1))
         // Week 2 to Friday: Ann 9 (Year 1 closed Wednesday PM), Ben 10, Cal 9 with one I, Hal 10: possible 38, present 37.
         #expect(o.weeks[1].counts == SessionCounts(possible: 38, present: 37, approvedActivity: 0, authorised: 1, unauthorised: 0))
         #expect(o.weeks[1].yearToDate.possible == 61)
@@ -228,11 +286,14 @@ struct AnalyticsOverviewTests {
         #expect(y1.pupilsSelected == 3)
         let notY1 = roll.overview(week1, filter: .not(.yearGroup("1")))
         #expect(notY1.statistics == stats(possible: 7, present: 5, activity: 1, unmarked: 1, pupils: 1, pa: 0, sa: 0))
-        #expect(roll.overview(week1, filter: .allOf([.house("Red"), .sex("F")])).statistics
+        #expect(
+            roll.overview(week1, filter: .allOf([.house("Red"), .sex("F")])).statistics
                 == stats(possible: 12, present: 8, authorised: 3, unauthorised: 1, pupils: 2, pa: 2, sa: 0))
         #expect(roll.overview(week1, filter: .pupilPremiumOrSEND).pupils == 2)
         #expect(roll.overview(week1, filter: .characteristic("no_such_thing")).pupilsSelected == 0)
-        #expect(roll.overview(week1, filter: .pupils([2])).statistics == stats(possible: 4, present: 0, unauthorised: 4, pupils: 1, pa: 1, sa: 1))
+        #expect(
+            roll.overview(week1, filter: .pupils([2])).statistics
+                == stats(possible: 4, present: 0, unauthorised: 4, pupils: 1, pa: 1, sa: 1))
     }
 
     @Test("cohorts: each group against the rest, with selected counts")
@@ -244,7 +305,9 @@ struct AnalyticsOverviewTests {
         #expect(y1?.rest == stats(possible: 7, present: 5, activity: 1, unmarked: 1, pupils: 1, pa: 0, sa: 0))
         #expect(y1?.membersSelected == 3 && y1?.restSelected == 3)
         // House Blue: Ben and Cal.
-        #expect(row(.house("Blue"))?.members == stats(possible: 11, present: 5, activity: 1, unauthorised: 4, unmarked: 1, pupils: 2, pa: 1, sa: 1))
+        #expect(
+            row(.house("Blue"))?.members
+                == stats(possible: 11, present: 5, activity: 1, unauthorised: 4, unmarked: 1, pupils: 2, pa: 1, sa: 1))
         // FSM: Ann alone, a cohort of one.
         let fsm = row(.characteristic("fsm"))
         #expect(fsm?.members == stats(possible: 8, present: 5, authorised: 2, unauthorised: 1, pupils: 1, pa: 1, sa: 0))
@@ -255,9 +318,12 @@ struct AnalyticsOverviewTests {
         #expect(row(.characteristic("sen"))?.members.sessions.possible == 7)
         #expect(row(.characteristic("ehcp")) == nil, "no pupil has an EHC plan")
         // Order: year groups, forms, houses, sexes, ethnicities, characteristics.
-        #expect(rows.map(\.group) == [.yearGroup("1"), .yearGroup("2"), .form("1A"), .form("2B"), .form("2C"), .house("Blue"), .house("Green"),
-                                      .house("Red"), .sex("F"), .sex("M"), .characteristic("sen_support"), .characteristic("sen"),
-                                      .characteristic("fsm"), .characteristic("pupil_premium")])
+        #expect(
+            rows.map(\.group) == [
+                .yearGroup("1"), .yearGroup("2"), .form("1A"), .form("2B"), .form("2C"), .house("Blue"), .house("Green"),
+                .house("Red"), .sex("F"), .sex("M"), .characteristic("sen_support"), .characteristic("sen"),
+                .characteristic("fsm"), .characteristic("pupil_premium"),
+            ])
     }
 
     @Test("natural order of forms: 7B before 10A")
@@ -265,7 +331,8 @@ struct AnalyticsOverviewTests {
         #expect(AnalyticsText.naturalLess("7B", "10A"))
         #expect(!AnalyticsText.naturalLess("10A", "7B"))
         #expect(AnalyticsText.naturalLess("10A", "10B"))
-        #expect(AnalyticsText.naturalLess("7", "07A") && AnalyticsText.naturalLess("07", "7"), "equal numbers: shorter first, then plain text")
+        #expect(
+            AnalyticsText.naturalLess("7", "07A") && AnalyticsText.naturalLess("07", "7"), "equal numbers: shorter first, then plain text")
         #expect(!AnalyticsText.naturalLess("Heron", "Heron"))
         #expect(["Y10", "Y9", "Y10B", "X", "Y09"].sorted(by: AnalyticsText.naturalLess) == ["X", "Y09", "Y9", "Y10", "Y10B"])
         #expect(AnalyticsGroup.yearGroup("R") < .yearGroup("1"))
@@ -281,8 +348,10 @@ struct AnalyticsPenaltyTests {
     /// Gus: O on 9 sessions only.
     func roll() -> AnalyticsRoll {
         var r = AnalyticsRoll(calendar: calendar, year: year2025)
-        var fay = Book(), gus = Book()
-        fay.present("2025-09-01", "2025-12-19"); gus.present("2025-09-01", "2025-12-19")
+        var fay = Book()
+        var gus = Book()
+        fay.present("2025-09-01", "2025-12-19")
+        gus.present("2025-09-01", "2025-12-19")
         for d in ["2025-09-01", "2025-09-30", "2025-10-01", "2025-11-17", "2025-11-18", "2025-11-24"] { fay.set(d, "O", "O") }
         for d in ["2025-09-08", "2025-09-09", "2025-09-10", "2025-09-11"] { gus.set(d, "G", "G") }
         gus.set("2025-09-12", "N", "\\")
@@ -308,7 +377,8 @@ struct AnalyticsPenaltyTests {
         // From Wednesday 1 October Fay has 2 + 4 + 2 = 8 sessions: below the threshold.
         #expect(roll().penaltyScan(DateRange(from: day("2025-10-01"), to: day("2025-12-31"))).isEmpty)
         // A tighter rule: 9 sessions in 2 school weeks finds Gus (9 in week 2).
-        let g = roll().penaltyScan(DateRange(from: day("2025-09-01"), to: day("2025-12-31")), rule: PenaltyRule(thresholdSessions: 9, windowSchoolWeeks: 2))
+        let g = roll().penaltyScan(
+            DateRange(from: day("2025-09-01"), to: day("2025-12-31")), rule: PenaltyRule(thresholdSessions: 9, windowSchoolWeeks: 2))
         #expect(g.map(\.id) == ["Gus"])
         #expect(g.first?.maximumWindow == DateRange(from: day("2025-09-01"), to: day("2025-09-14")))
         #expect(g.first?.firstReachedWeek == day("2025-09-08"))
@@ -343,7 +413,9 @@ struct AnalyticsPatternTests {
     func week1Patterns() {
         let p = tinyRoll().patterns(week1, weekdayRule: WeekdayPatternRule(lastN: 8, minAbsent: 1, shareThreshold: nil))
         // Codes on counted sessions: / 2+2+1, \ 2+3+2, L 1, V 1, D 1, M 1, I 2, G 3, O 1, N 1; Ben's Thursday PM unmarked.
-        let want: [(AttendanceCode, Int)] = [(.presentAM, 5), (.presentPM, 7), (.late, 1), (.v, 1), (.d, 1), (.m, 1), (.i, 2), (.g, 3), (.o, 1), (.n, 1)]
+        let want: [(AttendanceCode, Int)] = [
+            (.presentAM, 5), (.presentPM, 7), (.late, 1), (.v, 1), (.d, 1), (.m, 1), (.i, 2), (.g, 3), (.o, 1), (.n, 1),
+        ]
         #expect(p.codeTotals == want.map { CodeCount(code: $0.0, sessions: $0.1) })
         #expect(p.weeks.count == 1 && p.weeks[0].codes == p.codeTotals && p.weeks[0].unmarked == 1)
         // Weekday and session: possible / absent.
@@ -352,7 +424,10 @@ struct AnalyticsPatternTests {
         #expect(p.illnessByMonth == [MonthIllness(year: 2025, month: 9, possible: 23, illness: 2)])
         // Ann's L, 10 minutes late.
         #expect(p.lateness.buckets.map(\.late) == [0, 1, 0, 0, 0, 0])
-        #expect(p.lateness.buckets.map(\.label) == ["1-5 minutes", "6-10 minutes", "11-15 minutes", "16-30 minutes", "31-60 minutes", "over 60 minutes"])
+        #expect(
+            p.lateness.buckets.map(\.label) == [
+                "1-5 minutes", "6-10 minutes", "11-15 minutes", "16-30 minutes", "31-60 minutes", "over 60 minutes",
+            ])
         #expect(p.lateness.late == 1 && p.lateness.afterClose == 0 && p.lateness.lateMinutes == 10)
         // Spells: Ann I I (2) and O (1); Cal G G G N (4); Dee M (1).
         #expect(p.spells.map(\.spells) == [2, 1, 1, 0, 0])
@@ -365,13 +440,15 @@ struct AnalyticsPatternTests {
     func mondays() {
         let r = AnalyticsPenaltyTests().roll()
         // Fay's Mondays in the second half term: absent 17 and 24 November of 27 Oct ... 15 Dec.
-        let f = r.weekdayPatterns(DateRange(from: day("2025-09-01"), to: day("2025-12-19")),
-                                  rule: WeekdayPatternRule(weekdays: [1], lastN: 8, minAbsent: 2, shareThreshold: nil))
+        let f = r.weekdayPatterns(
+            DateRange(from: day("2025-09-01"), to: day("2025-12-19")),
+            rule: WeekdayPatternRule(weekdays: [1], lastN: 8, minAbsent: 2, shareThreshold: nil))
         #expect(f.map(\.words) == ["absent 2 of the last 8 Mondays"])
         #expect(f.first?.kind == .lastWeekdays(weekday: 1, absentDays: 2, ofDays: 8))
         // Share: 6 of Fay's 12 sessions fell on Mondays (1 Sep, 17 and 24 Nov); the 15 Mondays are 30 of 148 possible sessions.
-        let s = r.weekdayPatterns(DateRange(from: day("2025-09-01"), to: day("2025-12-19")),
-                                  rule: WeekdayPatternRule(weekdays: [1], lastN: 8, minAbsent: 99, shareThreshold: 0.5, minAbsenceSessions: 6))
+        let s = r.weekdayPatterns(
+            DateRange(from: day("2025-09-01"), to: day("2025-12-19")),
+            rule: WeekdayPatternRule(weekdays: [1], lastN: 8, minAbsent: 99, shareThreshold: 0.5, minAbsenceSessions: 6))
         #expect(s.map(\.id) == ["Fay"])
         #expect(s.first?.kind == .share(sessions: 6, totalAbsence: 12, expectedShare: 30.0 / 148.0))
         #expect(s.first?.words == "50.0% of absences (6 of 12 sessions) on Mondays, against 20.3% of possible sessions")
@@ -429,8 +506,9 @@ struct AnalyticsCadenceTests {
         #expect(roll.periodRange(.week, containing: day("2025-09-10")) == DateRange(from: day("2025-09-08"), to: day("2025-09-10")))
         #expect(roll.periodRange(.week, containing: day("2025-09-10"), through: day("2025-12-31")) == week2)
         #expect(roll.periodRange(.halfTerm, containing: day("2025-11-05")) == DateRange(from: day("2025-10-27"), to: day("2025-11-05")))
-        #expect(roll.periodRange(.halfTerm, containing: day("2025-10-22")) == DateRange(from: day("2025-09-01"), to: day("2025-10-17")),
-                "in the holiday: the half term just ended")
+        #expect(
+            roll.periodRange(.halfTerm, containing: day("2025-10-22")) == DateRange(from: day("2025-09-01"), to: day("2025-10-17")),
+            "in the holiday: the half term just ended")
         #expect(roll.periodRange(.term, containing: day("2025-11-05")) == DateRange(from: day("2025-09-01"), to: day("2025-11-05")))
         #expect(roll.periodRange(.year, containing: day("2025-11-05")) == DateRange(from: day("2025-09-01"), to: day("2025-11-05")))
     }
@@ -468,9 +546,13 @@ struct AnalyticsProjectionTests {
     static let cal3 = SchoolCalendar(entries: [CalendarEntry(start: day("2025-09-01"), end: day("2025-09-19"), kind: .term)])
     static func roll() -> AnalyticsRoll {
         var r = AnalyticsRoll(calendar: cal3, year: year2025)
-        var pia = Book(), rex = Book()
-        pia.present("2025-09-01", "2025-09-19"); rex.present("2025-09-01", "2025-09-19")
-        pia.set("2025-09-01", "I", "\\"); pia.set("2025-09-15", "O", "O"); pia.set("2025-09-16", "O", "\\")
+        var pia = Book()
+        var rex = Book()
+        pia.present("2025-09-01", "2025-09-19")
+        rex.present("2025-09-01", "2025-09-19")
+        pia.set("2025-09-01", "I", "\\")
+        pia.set("2025-09-15", "O", "O")
+        pia.set("2025-09-16", "O", "\\")
         rex.set("2025-09-17", "I", "\\")
         r.append(pupil("Pia", "3", form: "3A", house: "Red", sex: "F"), marks: pia.marks)
         r.append(pupil("Rex", "3", form: "3A", house: "Red", sex: "M"), marks: rex.marks)

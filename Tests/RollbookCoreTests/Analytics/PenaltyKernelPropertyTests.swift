@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RollbookCore
 
 // The penalty-notice threshold has one home, `EvalPlan.PenaltyTest`. The analytics scan (`AnalyticsRoll.penaltyScan`)
@@ -47,7 +48,8 @@ private func generate(_ count: Int, seed: UInt64) -> [GeneratedPupil] {
     return (0..<count).map { i in
         let yearGroup = i % 2 == 0 ? "3" : "4"
         let start = Double.random(in: 0..<1, using: &rng) < 0.7 ? span.from : span.from.adding(days: Int.random(in: 0..<60, using: &rng))
-        let leave: LocalDate? = Double.random(in: 0..<1, using: &rng) < 0.15 ? start.adding(days: Int.random(in: 20..<100, using: &rng)) : nil
+        let leave: LocalDate? =
+            Double.random(in: 0..<1, using: &rng) < 0.15 ? start.adding(days: Int.random(in: 20..<100, using: &rng)) : nil
         let enrolment = Enrolment(startingDay: start, leavingDay: leave, yearGroup: yearGroup, yearGroupYear: year)
         let absence = Double.random(in: 0..<0.4, using: &rng)
         var marks = SessionArray(covering: span)
@@ -56,8 +58,10 @@ private func generate(_ count: Int, seed: UInt64) -> [GeneratedPupil] {
             for s in Session.allCases {
                 let r = Double.random(in: 0..<1, using: &rng)
                 if r < 0.03 { continue }  // unmarked
-                marks[d, s] = r < absence
-                    ? (Double.random(in: 0..<1, using: &rng) < 0.6 ? unauthorised.randomElement(using: &rng)! : other.randomElement(using: &rng)!)
+                marks[d, s] =
+                    r < absence
+                    ? (Double.random(in: 0..<1, using: &rng) < 0.6
+                        ? unauthorised.randomElement(using: &rng)! : other.randomElement(using: &rng)!)
                     : (s == .am ? .presentAM : .presentPM)
             }
             d = d.adding(days: 1)
@@ -66,8 +70,9 @@ private func generate(_ count: Int, seed: UInt64) -> [GeneratedPupil] {
         let dob = LocalDate(year: yearGroup == "3" ? 2017 : 2016, month: Int.random(in: 1...12, using: &rng), day: 15)!
         return GeneratedPupil(
             facts: PupilFacts(upn: id, name: id, dateOfBirth: dob, enrolment: enrolment, codes: marks),
-            analytics: AnalyticsPupil(id: id, name: id, enrolment: enrolment, form: yearGroup, house: "", sex: "F",
-                                      characteristics: Characteristics()))
+            analytics: AnalyticsPupil(
+                id: id, name: id, enrolment: enrolment, form: yearGroup, house: "", sex: "F",
+                characteristics: Characteristics()))
     }
 }
 
@@ -93,12 +98,14 @@ private func byTheRule(_ pupils: [GeneratedPupil], policy: Policy) -> [(most: In
 
 @Suite("Analytics: the penalty kernel agrees with the evaluation's PenaltyTest")
 struct PenaltyKernelPropertyTests {
-    @Test("on generated rolls, the national rule and a tighter one", arguments: [
-        (seed: UInt64(1), threshold: NationalRules.penaltyThresholdSessions, weeks: NationalRules.penaltyWindowSchoolWeeks),
-        (seed: UInt64(2), threshold: NationalRules.penaltyThresholdSessions, weeks: NationalRules.penaltyWindowSchoolWeeks),
-        (seed: UInt64(3), threshold: 4, weeks: 2),
-        (seed: UInt64(4), threshold: 6, weeks: 3),
-    ])
+    @Test(
+        "on generated rolls, the national rule and a tighter one",
+        arguments: [
+            (seed: UInt64(1), threshold: NationalRules.penaltyThresholdSessions, weeks: NationalRules.penaltyWindowSchoolWeeks),
+            (seed: UInt64(2), threshold: NationalRules.penaltyThresholdSessions, weeks: NationalRules.penaltyWindowSchoolWeeks),
+            (seed: UInt64(3), threshold: 4, weeks: 2),
+            (seed: UInt64(4), threshold: 6, weeks: 3),
+        ])
     func agrees(seed: UInt64, threshold: Int, weeks: Int) {
         var policy = Policy.standard()
         policy.penaltyNotice.thresholdSessions = threshold
@@ -106,8 +113,11 @@ struct PenaltyKernelPropertyTests {
         let pupils = generate(40, seed: seed)
         var roll = AnalyticsRoll(calendar: calendar, year: year)
         for p in pupils { roll.append(p.analytics, marks: p.facts.codes) }
-        let found = Dictionary(uniqueKeysWithValues: roll.penaltyScan(DateRange(from: span.from, to: day("2025-12-31")),
-                                                                      rule: PenaltyRule(policy.penaltyNotice)).map { ($0.id, $0) })
+        let found = Dictionary(
+            uniqueKeysWithValues: roll.penaltyScan(
+                DateRange(from: span.from, to: day("2025-12-31")),
+                rule: PenaltyRule(policy.penaltyNotice)
+            ).map { ($0.id, $0) })
         let expected = byTheRule(pupils, policy: policy)
         var reached = 0
         for (i, p) in pupils.enumerated() {

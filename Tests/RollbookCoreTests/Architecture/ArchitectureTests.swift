@@ -33,7 +33,9 @@ import Testing
         var modules: Set<String> = []
         for line in source.split(separator: "\n", omittingEmptySubsequences: true) {
             var words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })[...]
-            while let first = words.first, first.hasPrefix("@") || ["public", "package", "internal", "private", "fileprivate"].contains(first) {
+            while let first = words.first,
+                first.hasPrefix("@") || ["public", "package", "internal", "private", "fileprivate"].contains(first)
+            {
                 words = words.dropFirst()
             }
             guard words.first == "import", words.count >= 2 else { continue }

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import RollbookCore
 import RollbookDemo
+import Testing
+
+@testable import RollbookCore
 
 // MARK: - Fixtures shared with SeedScenarioTests
 
@@ -28,7 +29,9 @@ enum EvalTest {
     ])
 
     static func contact(_ priority: Int, _ name: String, _ relationship: String, pr: Bool = true, phone: String) -> Contact {
-        Contact(priority: priority, name: name, relationship: relationship, parentalResponsibility: pr, livesWith: true, phone: phone, email: "")
+        Contact(
+            priority: priority, name: name, relationship: relationship, parentalResponsibility: pr, livesWith: true, phone: phone, email: ""
+        )
     }
 
     static let parents = [
@@ -43,11 +46,14 @@ enum EvalTest {
         var enrolment: Enrolment
         var codes: SessionArray
 
-        init(calendar: SchoolCalendar = EvalTest.calendar, yearGroup: String = "5", yearOf: Int = 2025,
-             starting: String = "2024-09-01", leaving: String? = nil, from: String = "2025-04-01", through: String) {
+        init(
+            calendar: SchoolCalendar = EvalTest.calendar, yearGroup: String = "5", yearOf: Int = 2025,
+            starting: String = "2024-09-01", leaving: String? = nil, from: String = "2025-04-01", through: String
+        ) {
             self.calendar = calendar
-            enrolment = Enrolment(startingDay: day(starting), leavingDay: leaving.map(day), yearGroup: yearGroup,
-                                  yearGroupYear: AcademicYear(startYear: yearOf))
+            enrolment = Enrolment(
+                startingDay: day(starting), leavingDay: leaving.map(day), yearGroup: yearGroup,
+                yearGroupYear: AcademicYear(startYear: yearOf))
             codes = SessionArray(covering: DateRange(from: day("2025-04-01"), to: day("2026-12-31")))
             fill(from: from, through: through, present: true)
         }
@@ -88,7 +94,9 @@ enum EvalTest {
             while left > 0 {
                 let g = enrolment.yearGroup(in: AcademicYear(containing: d))
                 for s in Session.allCases where left > 0 && calendar.isOpen(d, s, yearGroup: g) {
-                    codes[d, s] = code; left -= 1; lastDay = d
+                    codes[d, s] = code
+                    left -= 1
+                    lastDay = d
                 }
                 d = d.adding(days: 1)
             }
@@ -96,20 +104,27 @@ enum EvalTest {
         }
 
         /// A Year 5 pupil in 2025/26 by default: of compulsory school age throughout the test calendar.
-        func facts(_ upn: String = "A100000000001", dateOfBirth: String = "2016-01-15", vulnerable: Bool = false, socialWorker: Bool = false,
-                   contacts: [Contact] = EvalTest.parents) -> PupilFacts {
-            PupilFacts(upn: upn, name: "Robin Carter", dateOfBirth: day(dateOfBirth), enrolment: enrolment, codes: codes, vulnerable: vulnerable,
-                       socialWorker: socialWorker, contacts: contacts)
+        func facts(
+            _ upn: String = "A100000000001", dateOfBirth: String = "2016-01-15", vulnerable: Bool = false, socialWorker: Bool = false,
+            contacts: [Contact] = EvalTest.parents
+        ) -> PupilFacts {
+            PupilFacts(
+                upn: upn, name: "Robin Carter", dateOfBirth: day(dateOfBirth), enrolment: enrolment, codes: codes, vulnerable: vulnerable,
+                socialWorker: socialWorker, contacts: contacts)
         }
     }
 
-    static func run(_ policy: Policy, _ asOf: String, _ pupils: [PupilFacts], casework: [String: Casework] = [:],
-                    calendar: SchoolCalendar = EvalTest.calendar) -> [DueAction] {
+    static func run(
+        _ policy: Policy, _ asOf: String, _ pupils: [PupilFacts], casework: [String: Casework] = [:],
+        calendar: SchoolCalendar = EvalTest.calendar
+    ) -> [DueAction] {
         Evaluation.run(policy: policy, calendar: calendar, asOf: day(asOf), pupils: pupils, casework: casework)
     }
 
-    static func run(_ policy: Policy, _ asOf: String, _ book: Book, casework: Casework = Casework(),
-                    vulnerable: Bool = false, socialWorker: Bool = false, contacts: [Contact] = EvalTest.parents) -> [DueAction] {
+    static func run(
+        _ policy: Policy, _ asOf: String, _ book: Book, casework: Casework = Casework(),
+        vulnerable: Bool = false, socialWorker: Bool = false, contacts: [Contact] = EvalTest.parents
+    ) -> [DueAction] {
         let f = book.facts(vulnerable: vulnerable, socialWorker: socialWorker, contacts: contacts)
         return run(policy, asOf, [f], casework: [f.upn: casework], calendar: book.calendar)
     }
@@ -119,8 +134,9 @@ enum EvalTest {
     static func quiet(_ edit: (inout Policy) -> Void = { _ in }) -> Policy {
         var p = Policy.standard(name: "Test policy")
         p.stages = []
-        p.missingEducation = .init(noContactSchoolDays: [], vulnerableAfterSchoolDays: nil, continuousUnauthorisedSchoolDays: 20,
-                                   illnessSchoolDays: nil, notBackAfterLeaveSchoolDays: 10, tellSocialWorker: false)
+        p.missingEducation = .init(
+            noContactSchoolDays: [], vulnerableAfterSchoolDays: nil, continuousUnauthorisedSchoolDays: 20,
+            illnessSchoolDays: nil, notBackAfterLeaveSchoolDays: 10, tellSocialWorker: false)
         edit(&p)
         return p
     }
@@ -142,15 +158,18 @@ struct DayOneContactTests {
     func nToday() throws {
         var b = Book(through: "2025-11-05")
         b.set("2025-11-05", .n, [.am])
-        b.set("2025-11-05", nil, [.pm])   // the afternoon register is not taken yet
+        b.set("2025-11-05", nil, [.pm])  // the afternoon register is not taken yet
         let actions = EvalTest.run(EvalTest.quiet(), "2025-11-05", b)
         let a = try #require(actions.of(.dayOneContact).first)
         #expect(actions.of(.dayOneContact).count == 1)
         #expect(a.due == day("2025-11-05"))
         #expect(a.rule == "day_one")
         #expect(a.action == .call)
-        #expect(a.contacts == ["Alex Carter (Mother): 07700 900001", "Sam Carter (Father): 07700 900002",
-                               "Pat Jones (Grandparent): 07700 900003"])
+        #expect(
+            a.contacts == [
+                "Alex Carter (Mother): 07700 900001", "Sam Carter (Father): 07700 900002",
+                "Pat Jones (Grandparent): 07700 900003",
+            ])
         #expect(a.sessions == [SessionRef(date: day("2025-11-05"), session: .am, code: "N")])
         #expect(a.reason.contains("by 10:00"))
         #expect(a.key == "day_one_contact|A100000000001|day_one|2025-11-05")
@@ -166,7 +185,8 @@ struct DayOneContactTests {
         #expect(a.reason.contains("school day 3 since 3 November 2025"))
         // Across half term: an N on Friday 24 October and on Monday 3 November is one absence.
         var c = Book(through: "2025-11-03")
-        c.set("2025-10-24", .n); c.set("2025-11-03", .n)
+        c.set("2025-10-24", .n)
+        c.set("2025-11-03", .n)
         #expect(EvalTest.run(EvalTest.quiet(), "2025-11-03", c).of(.dayOneContact).first?.figures["school_days"] == 2)
     }
 
@@ -182,9 +202,10 @@ struct DayOneContactTests {
     @Test("no action for an explained absence, for yesterday's N, or on a day the school is closed")
     func noAction() {
         var b = Book(through: "2025-11-05")
-        b.set("2025-11-04", .n); b.set("2025-11-05", .i)
+        b.set("2025-11-04", .n)
+        b.set("2025-11-05", .i)
         #expect(EvalTest.run(EvalTest.quiet(), "2025-11-05", b).of(.dayOneContact).isEmpty)
-        #expect(EvalTest.run(EvalTest.quiet(), "2025-11-08", b).of(.dayOneContact).isEmpty)   // Saturday
+        #expect(EvalTest.run(EvalTest.quiet(), "2025-11-08", b).of(.dayOneContact).isEmpty)  // Saturday
     }
 
     @Test("a pupil with a social worker: the social worker is told once per unexplained absence")
@@ -233,14 +254,15 @@ struct NToOTests {
     @Test("half term is not school days; every overdue N is listed in one action, due when the oldest became overdue")
     func acrossHalfTerm() throws {
         var b = Book(through: "2025-11-14")
-        b.set("2025-10-23", .n, [.pm]); b.set("2025-10-24", .n)
+        b.set("2025-10-23", .n, [.pm])
+        b.set("2025-10-24", .n)
         // 23 October + 5 school days (24 October, 3-6 November) = 6 November; overdue on the 7th.
         // 24 October + 5 school days = 7 November; overdue on Monday 10 November.
         #expect(EvalTest.run(EvalTest.quiet(), "2025-11-06", b).of(.nToO).isEmpty)
         #expect(EvalTest.run(EvalTest.quiet(), "2025-11-07", b).of(.nToO).first?.sessions.count == 1)
         let a = try #require(EvalTest.run(EvalTest.quiet(), "2025-11-10", b).of(.nToO).first)
         #expect(a.sessions.map(\.date) == [day("2025-10-23"), day("2025-10-24"), day("2025-10-24")])
-        #expect(a.due == day("2025-11-07"))       // the 23rd's N became overdue first
+        #expect(a.due == day("2025-11-07"))  // the 23rd's N became overdue first
         #expect(a.figures["oldest_school_days"] == 7)
         #expect(a.key == "n_to_o|A100000000001|no_reason|2025-10-24")
     }
@@ -256,23 +278,25 @@ struct StageTests {
     @Test("entry below the first stage's threshold shows the rate, attended and possible, due the day it fell below")
     func entry() throws {
         var b = Book(through: "2025-09-26")
-        b.set("2025-09-22", .i); b.set("2025-09-23", .i, [.am])
+        b.set("2025-09-22", .i)
+        b.set("2025-09-23", .i, [.am])
         let a = try #require(EvalTest.run(policy, "2025-09-26", b).of(.stageEntry).first)
         #expect(a.reason.hasPrefix("Attendance 92.5% over the year to date (37 of 40 sessions) is below 95%"))
         #expect(a.figures["attendance_rate"] == 0.925 && a.figures["attended"] == 37 && a.figures["possible"] == 40)
         #expect(a.rule == "stages.stage-1" && a.proposedStage == "stage-1" && a.action == .letter)
-        #expect(a.due == day("2025-09-22"))     // 30 of 32 that day: 93.8%
+        #expect(a.due == day("2025-09-22"))  // 30 of 32 that day: 93.8%
         #expect(a.key == "stage_entry|A100000000001|stages.stage-1|2025-09-22")
         // The engine's figures are the statistics engine's (marked sessions only).
-        let c = StatisticsEngine(calendar: EvalTest.calendar).counts(b.codes, enrolment: b.enrolment,
-                                                                      range: DateRange(from: day("2025-09-01"), to: day("2025-09-26")))
+        let c = StatisticsEngine(calendar: EvalTest.calendar).counts(
+            b.codes, enrolment: b.enrolment,
+            range: DateRange(from: day("2025-09-01"), to: day("2025-09-26")))
         #expect(c.possible == 40 && c.present == 37)
     }
 
     @Test("no stage fires on a handful of sessions: one absence on the first days of September is not a concern")
     func minimumSessions() throws {
         var b = Book(through: "2025-09-02")
-        b.set("2025-09-01", .i)     // 2 of 4 sessions: 50%, but only 4 sessions
+        b.set("2025-09-01", .i)  // 2 of 4 sessions: 50%, but only 4 sessions
         #expect(EvalTest.run(policy, "2025-09-02", b).of(.stageEntry).isEmpty)
         var p = policy
         p.stages[0].minimumSessions = 4
@@ -287,19 +311,21 @@ struct StageTests {
     @Test("no entry at or above the threshold, at the precision schools read (95.0%)")
     func atThreshold() {
         var b = Book(through: "2025-10-24")
-        b.set("2025-10-20", .i)     // 2 of 80 sessions: 97.5%
+        b.set("2025-10-20", .i)  // 2 of 80 sessions: 97.5%
         #expect(EvalTest.run(policy, "2025-10-24", b).of(.stageEntry).isEmpty)
-        b.set("2025-10-21", .i); b.set("2025-10-22", .i)   // 6 of 80 absent: 92.5%
+        b.set("2025-10-21", .i)
+        b.set("2025-10-22", .i)  // 6 of 80 absent: 92.5%
         #expect(EvalTest.run(policy, "2025-10-24", b).of(.stageEntry).count == 1)
         var c = Book(through: "2025-10-24")
-        c.set("2025-10-20", .i); c.set("2025-10-21", .i)   // 76 of 80: exactly 95%
+        c.set("2025-10-20", .i)
+        c.set("2025-10-21", .i)  // 76 of 80: exactly 95%
         #expect(EvalTest.run(policy, "2025-10-24", c).of(.stageEntry).isEmpty)
     }
 
     @Test("a pupil in no stage enters the first stage, never a later one without direct entry")
     func noSkip() throws {
         var b = Book(through: "2025-10-24")
-        b.set(from: "2025-10-13", to: "2025-10-24", .o)    // 60 of 80: 75%
+        b.set(from: "2025-10-13", to: "2025-10-24", .o)  // 60 of 80: 75%
         var p = policy
         p.stages[1].below = 0.90
         let a = try #require(EvalTest.run(p, "2025-10-24", b).of(.stageEntry).first)
@@ -318,7 +344,8 @@ struct StageTests {
         let escalated = try #require(EvalTest.run(p, "2025-10-24", b, casework: inStage).of(.stageEntry).first)
         #expect(escalated.proposedStage == "stage-2" && escalated.due == day("2025-10-16"))
         // A pupil in the last stage is not offered an earlier one.
-        #expect(EvalTest.run(p, "2025-10-24", b, casework: Casework(stage: StageState(stage: "stage-2", entered: day("2025-10-15"))))
+        #expect(
+            EvalTest.run(p, "2025-10-24", b, casework: Casework(stage: StageState(stage: "stage-2", entered: day("2025-10-15"))))
                 .of(.stageEntry).isEmpty)
     }
 
@@ -333,14 +360,15 @@ struct StageTests {
         #expect(Evaluation.monitoringEnd(entered: day("2025-12-17"), schoolWeeks: 1, calendar: EvalTest.calendar) == day("2026-01-07"))
         // Entered on a Saturday: the Friday of the school week after.
         #expect(Evaluation.monitoringEnd(entered: day("2025-11-08"), schoolWeeks: 1, calendar: EvalTest.calendar) == day("2025-11-14"))
-        #expect(StageState(stage: "stage-2", entered: day("2025-10-01")).monitoringEnds(policy: policy, calendar: EvalTest.calendar)
+        #expect(
+            StageState(stage: "stage-2", entered: day("2025-10-01")).monitoringEnds(policy: policy, calendar: EvalTest.calendar)
                 == Evaluation.monitoringEnd(entered: day("2025-10-01"), schoolWeeks: 6, calendar: EvalTest.calendar))
     }
 
     @Test("review at the end of monitoring: improved")
     func reviewImproved() throws {
         var b = Book(through: "2025-11-05")
-        b.set(from: "2025-09-22", to: "2025-09-26", .i)    // the reason for the stage; then full attendance
+        b.set(from: "2025-09-22", to: "2025-09-26", .i)  // the reason for the stage; then full attendance
         let cw = Casework(stage: StageState(stage: "stage-1", entered: day("2025-10-01")))
         #expect(EvalTest.run(policy, "2025-11-04", b, casework: cw).of(.stageReview).isEmpty)
         let a = try #require(EvalTest.run(policy, "2025-11-05", b, casework: cw).of(.stageReview).first)
@@ -360,12 +388,15 @@ struct StageTests {
     func reviewNotImproved() throws {
         var b = Book(through: "2025-11-05")
         // Monitoring period 2 October - 5 November: 20 school days, 40 sessions; 4 absent = 90%.
-        b.set("2025-10-06", .o); b.set("2025-11-04", .i)
+        b.set("2025-10-06", .o)
+        b.set("2025-11-04", .i)
         let cw = Casework(stage: StageState(stage: "stage-1", entered: day("2025-10-01")))
         let a = try #require(EvalTest.run(policy, "2025-11-05", b, casework: cw).of(.stageReview).first)
         #expect(a.figures["improved"] == 0)
         #expect(a.figures["attended"] == 36 && a.figures["possible"] == 40)
-        #expect(a.reason.contains("attendance 90.0% (36 of 40 sessions) is below the target of 95%: not improved. Next: Meeting with parents (stage-2)"))
+        #expect(
+            a.reason.contains(
+                "attendance 90.0% (36 of 40 sessions) is below the target of 95%: not improved. Next: Meeting with parents (stage-2)"))
         #expect(a.proposedStage == "stage-2" && a.action == .meeting)
         // The last stage has no next: the review says so.
         let last = Casework(stage: StageState(stage: "stage-2", entered: day("2025-09-24")))
@@ -395,8 +426,12 @@ struct StageTests {
 struct LatenessTests {
     let policy = EvalTest.quiet {
         $0.lateness = [
-            .init(id: "weekly-1", name: "Lateness concerns", codes: ["L", "U"], per: .week, atLeast: 1, atMost: 2, action: .letter, letter: "lateness-warning"),
-            .init(id: "weekly-2", name: "Significant lateness concerns", codes: ["L", "U"], per: .week, atLeast: 3, atMost: 4, action: .letter),
+            .init(
+                id: "weekly-1", name: "Lateness concerns", codes: ["L", "U"], per: .week, atLeast: 1, atMost: 2, action: .letter,
+                letter: "lateness-warning"),
+            .init(
+                id: "weekly-2", name: "Significant lateness concerns", codes: ["L", "U"], per: .week, atLeast: 3, atMost: 4, action: .letter
+            ),
             .init(id: "term-u", name: "More than 3 unauthorised lates", codes: ["U"], per: .term, atLeast: 4, action: .letter),
         ]
     }
@@ -404,7 +439,8 @@ struct LatenessTests {
     @Test("1-2 late arrivals a week is the first rung, 3-4 the second, keyed on the week's Monday")
     func rungs() throws {
         var b = Book(through: "2025-11-14")
-        b.set("2025-11-10", .late, [.am]); b.set("2025-11-11", .late, [.am])
+        b.set("2025-11-10", .late, [.am])
+        b.set("2025-11-11", .late, [.am])
         let two = EvalTest.run(policy, "2025-11-11", b).of(.lateness)
         #expect(two.map(\.rule) == ["lateness.weekly-1"])
         #expect(two.first?.key == "lateness|A100000000001|lateness.weekly-1|2025-11-10")
@@ -417,7 +453,7 @@ struct LatenessTests {
         #expect(three.first?.sessions.map(\.code) == ["L", "L", "U"])
         b.set("2025-11-14", .late, [.am])
         #expect(EvalTest.run(policy, "2025-11-14", b).of(.lateness).map(\.rule) == ["lateness.weekly-2"])
-        b.set("2025-11-14", .late, [.pm])   // 5: above the top rung
+        b.set("2025-11-14", .late, [.pm])  // 5: above the top rung
         #expect(EvalTest.run(policy, "2025-11-14", b).of(.lateness).isEmpty)
         // A new week starts again.
         #expect(EvalTest.run(policy, "2025-11-17", b).of(.lateness).isEmpty)
@@ -426,8 +462,10 @@ struct LatenessTests {
     @Test("per half term and per year: the count starts again with the half term, not with the year")
     func halfTermAndYear() throws {
         let p = EvalTest.quiet {
-            $0.lateness = [.init(id: "half-3", name: "3 in a half term", codes: ["L"], per: .halfTerm, atLeast: 3, action: .letter),
-                           .init(id: "year-5", name: "5 in a year", codes: ["L"], per: .year, atLeast: 5, action: .meeting)]
+            $0.lateness = [
+                .init(id: "half-3", name: "3 in a half term", codes: ["L"], per: .halfTerm, atLeast: 3, action: .letter),
+                .init(id: "year-5", name: "5 in a year", codes: ["L"], per: .year, atLeast: 5, action: .meeting),
+            ]
         }
         var b = Book(through: "2025-11-21")
         for d in ["2025-09-10", "2025-10-01", "2025-10-22", "2025-11-05", "2025-11-19"] { b.set(d, .late, [.am]) }
@@ -444,7 +482,9 @@ struct LatenessTests {
     @Test("more than 3 unauthorised lates in the term")
     func termU() throws {
         var b = Book(through: "2025-12-05")
-        b.set("2025-09-10", .u, [.am]); b.set("2025-10-01", .u, [.am]); b.set("2025-11-12", .u, [.am])
+        b.set("2025-09-10", .u, [.am])
+        b.set("2025-10-01", .u, [.am])
+        b.set("2025-11-12", .u, [.am])
         #expect(EvalTest.run(policy, "2025-12-05", b).rule("lateness.term-u").isEmpty)
         b.set("2025-12-03", .u, [.am])
         let a = try #require(EvalTest.run(policy, "2025-12-05", b).rule("lateness.term-u").first)
@@ -485,15 +525,16 @@ struct IllnessEvidenceTests {
         var b = Book(through: "2026-01-30")
         for d in ["2025-09-10", "2025-10-08", "2025-11-12"] { b.set(d, .i) }
         b.set("2025-12-03", .i, [.am])
-        #expect(EvalTest.run(policy, "2025-12-05", b).rule("illness_evidence.term-8").isEmpty)   // 7
+        #expect(EvalTest.run(policy, "2025-12-05", b).rule("illness_evidence.term-8").isEmpty)  // 7
         b.set("2025-12-04", .i, [.am])
         let t = try #require(EvalTest.run(policy, "2025-12-05", b).rule("illness_evidence.term-8").first)
         #expect(t.due == day("2025-12-04") && t.figures["sessions"] == 8 && t.key.hasSuffix("|2025-09-01"))
         #expect(EvalTest.run(policy, "2025-12-05", b).rule("illness_evidence.year-12").isEmpty)
-        b.set("2026-01-12", .i); b.set("2026-01-13", .i)
+        b.set("2026-01-12", .i)
+        b.set("2026-01-13", .i)
         let y = try #require(EvalTest.run(policy, "2026-01-14", b).rule("illness_evidence.year-12").first)
         #expect(y.due == day("2026-01-13") && y.figures["sessions"] == 12)
-        #expect(EvalTest.run(policy, "2026-01-14", b).rule("illness_evidence.term-8").isEmpty)   // 4 this term
+        #expect(EvalTest.run(policy, "2026-01-14", b).rule("illness_evidence.term-8").isEmpty)  // 4 this term
     }
 }
 
@@ -510,7 +551,7 @@ struct PenaltyTests {
         #expect(EvalTest.run(policy, "2025-11-21", b).of(.penaltyThreshold).isEmpty)
         b.set("2025-11-21", .g, [.pm])
         let actions = EvalTest.run(policy, "2025-11-21", b).of(.penaltyThreshold)
-        #expect(actions.count == 2)     // one per parent with parental responsibility, priority order
+        #expect(actions.count == 2)  // one per parent with parental responsibility, priority order
         #expect(actions.map(\.contacts) == [["Alex Carter (Mother): 07700 900001"], ["Sam Carter (Father): 07700 900002"]])
         let a = try #require(actions.first)
         #expect(a.sessions.count == 10 && a.figures["sessions"] == 10)
@@ -521,7 +562,8 @@ struct PenaltyTests {
     @Test("the window crosses half term: the half-term week is skipped")
     func acrossHalfTerm() throws {
         var b = Book(through: "2025-11-17")
-        b.set("2025-09-01", .g); b.set("2025-09-02", .g)   // 4 sessions in the first week of term
+        b.set("2025-09-01", .g)
+        b.set("2025-09-02", .g)  // 4 sessions in the first week of term
         b.setSessions(from: "2025-11-10", count: 6, .n)
         // On 12 November the 10 school weeks are 10 November back to 1 September, half term left out.
         let weeks = EvalTest.calendar.schoolWeeks(endingWith: day("2025-11-12"), count: 10)
@@ -537,11 +579,15 @@ struct PenaltyTests {
     @Test("the window crosses the summer into the previous academic year, holiday weeks skipped")
     func acrossYears() throws {
         var b = Book(through: "2025-09-10")
-        b.set("2025-07-17", .g)                       // 2 sessions in the last week of 2024/25
+        b.set("2025-07-17", .g)  // 2 sessions in the last week of 2024/25
         b.setSessions(from: "2025-09-08", count: 8, .g)
         let weeks = EvalTest.calendar.schoolWeeks(endingWith: day("2025-09-10"), count: 10)
-        #expect(weeks.map(\.from) == ["2025-09-08", "2025-09-01", "2025-07-14", "2025-07-07", "2025-06-30", "2025-06-23",
-                                      "2025-06-16", "2025-06-09", "2025-06-02", "2025-05-19"].map(day))
+        #expect(
+            weeks.map(\.from)
+                == [
+                    "2025-09-08", "2025-09-01", "2025-07-14", "2025-07-07", "2025-06-30", "2025-06-23",
+                    "2025-06-16", "2025-06-09", "2025-06-02", "2025-05-19",
+                ].map(day))
         let a = try #require(EvalTest.run(policy, "2025-09-11", b).of(.penaltyThreshold).first)
         #expect(a.sessions.prefix(2).map(\.date) == [day("2025-07-17"), day("2025-07-17")])
         #expect(a.due == day("2025-09-11"))
@@ -558,21 +604,29 @@ struct PenaltyTests {
             NoticeRecord(parent: "Sam Carter", kind: .penaltyNotice, issued: day("2024-03-01"), paidWithin21Days: true),
             NoticeRecord(parent: "Pat Jones", kind: .penaltyNotice, issued: day("2023-06-01")),
             NoticeRecord(parent: "Pat Jones", kind: .penaltyNotice, issued: day("2024-06-01")),
-            NoticeRecord(parent: "Alex Carter", kind: .penaltyNotice, issued: day("2022-11-20")),   // more than 3 years ago
+            NoticeRecord(parent: "Alex Carter", kind: .penaltyNotice, issued: day("2022-11-20")),  // more than 3 years ago
         ])
-        let everyone = EvalTest.parents.map { c in var c = c; c.parentalResponsibility = true; return c }
+        let everyone = EvalTest.parents.map { c in
+            var c = c
+            c.parentalResponsibility = true
+            return c
+        }
         let actions = EvalTest.run(policy, "2025-11-21", b, casework: cw, contacts: everyone).of(.penaltyThreshold)
         #expect(actions.count == 3)
         let alex = try #require(actions.first { $0.key.hasSuffix("|Alex Carter") })
         #expect(alex.figures["notice_number"] == 1 && alex.figures["amount_gbp"] == 160 && alex.figures["reduced_amount_gbp"] == 80)
-        #expect(alex.reason.contains("First penalty notice to Alex Carter for this child: £160 if paid within 28 days, reduced to £80 if paid within 21 days"))
+        #expect(
+            alex.reason.contains(
+                "First penalty notice to Alex Carter for this child: £160 if paid within 28 days, reduced to £80 if paid within 21 days"))
         #expect(alex.action == .penaltyNotice)
         let sam = try #require(actions.first { $0.key.hasSuffix("|Sam Carter") })
         #expect(sam.figures["notice_number"] == 2 && sam.figures["amount_gbp"] == 160 && sam.figures["reduced_amount_gbp"] == nil)
         #expect(sam.reason.contains("Second penalty notice to Sam Carter for this child within 3 years: £160 flat"))
         let pat = try #require(actions.first { $0.key.hasSuffix("|Pat Jones") })
         #expect(pat.figures["previous_notices"] == 2 && pat.figures["amount_gbp"] == 0 && pat.action == .laReferral)
-        #expect(pat.reason.contains("Other action is needed instead, such as prosecution (s444), a parenting order or an education supervision order"))
+        #expect(
+            pat.reason.contains(
+                "Other action is needed instead, such as prosecution (s444), a parenting order or an education supervision order"))
     }
 
     @Test("Notice to Improve first where the policy says so; a penalty notice once one has been issued")
@@ -602,7 +656,7 @@ struct PenaltyTests {
         let a = try #require(EvalTest.run(policy, "2025-12-10", [f], calendar: short).of(.penaltyThreshold).first)
         #expect(a.due == day("2025-11-10") && a.key.contains("|2025-11-10|"))
         // The window cited is the one that reached the threshold on the due day, not today's.
-        #expect(a.reason.contains("the 10 school weeks from 8 September 2025 to 10 November 2025"))   // no half term in this calendar
+        #expect(a.reason.contains("the 10 school weeks from 8 September 2025 to 10 November 2025"))  // no half term in this calendar
     }
 
     @Test("the key holds while the threshold stays met, so a dismissed proposal stays dismissed")
@@ -678,7 +732,7 @@ struct MissingEducationTests {
         let p = EvalTest.quiet { $0.missingEducation.illnessSchoolDays = 15 }
         var b = Book(through: "2025-11-24")
         b.set(from: "2025-11-03", to: "2025-11-24", .i)
-        #expect(EvalTest.run(p, "2025-11-21", b).of(.informLA).isEmpty)     // the 15th school day
+        #expect(EvalTest.run(p, "2025-11-21", b).of(.informLA).isEmpty)  // the 15th school day
         let a = try #require(EvalTest.run(p, "2025-11-24", b).of(.informLA).first)
         #expect(a.action == .informLA && a.figures["school_days"] == 16 && a.due == day("2025-11-24"))
         #expect(a.key == "inform_la|A100000000001|missing_education.illness_school_days|2025-11-03")
@@ -690,12 +744,17 @@ struct MissingEducationTests {
         b.set(from: "2025-11-03", to: "2025-11-07", .c)
         b.set(from: "2025-11-10", to: "2025-11-21", .n)
         let cw = Casework(lastFamilyContact: day("2025-10-20"), leaveEnded: day("2025-11-07"))
-        #expect(EvalTest.run(EvalTest.quiet(), "2025-11-20", b, casework: cw).rule("missing_education.not_back_after_leave_school_days").isEmpty)
-        let a = try #require(EvalTest.run(EvalTest.quiet(), "2025-11-21", b, casework: cw).rule("missing_education.not_back_after_leave_school_days").first)
+        #expect(
+            EvalTest.run(EvalTest.quiet(), "2025-11-20", b, casework: cw).rule("missing_education.not_back_after_leave_school_days").isEmpty
+        )
+        let a = try #require(
+            EvalTest.run(EvalTest.quiet(), "2025-11-21", b, casework: cw).rule("missing_education.not_back_after_leave_school_days").first)
         #expect(a.due == day("2025-11-21") && a.action == .laReferral && a.sessions.count == 20)
         // Back for one morning: no action.
         b.set("2025-11-12", .presentAM, [.am])
-        #expect(EvalTest.run(EvalTest.quiet(), "2025-11-21", b, casework: cw).rule("missing_education.not_back_after_leave_school_days").isEmpty)
+        #expect(
+            EvalTest.run(EvalTest.quiet(), "2025-11-21", b, casework: cw).rule("missing_education.not_back_after_leave_school_days").isEmpty
+        )
     }
 }
 
@@ -706,7 +765,7 @@ struct EvaluationRunTests {
     @Test("only sessions on roll count; a pupil who has left gets no actions")
     func onRoll() {
         var b = Book(starting: "2025-11-10", through: "2025-11-14")
-        b.set(from: "2025-09-01", to: "2025-11-07", .o)   // marks before the starting day are not counted
+        b.set(from: "2025-09-01", to: "2025-11-07", .o)  // marks before the starting day are not counted
         let p = EvalTest.quiet()
         #expect(EvalTest.run(p, "2025-11-14", b).isEmpty)
         var left = Book(leaving: "2025-11-12", through: "2025-11-14")
@@ -718,7 +777,8 @@ struct EvaluationRunTests {
     func marksNeeded() {
         let p = EvalTest.quiet()
         // In November: 10 school weeks ending with the week of 1 September 2025 reach back to 12 May (26 May is half term).
-        #expect(Evaluation.marksNeeded(policy: p, calendar: EvalTest.calendar, asOf: day("2025-11-20"))
+        #expect(
+            Evaluation.marksNeeded(policy: p, calendar: EvalTest.calendar, asOf: day("2025-11-20"))
                 == DateRange(from: day("2025-05-12"), to: day("2025-11-20")))
         // A stage window of 52 school weeks reaches back to the calendar's first day.
         var long = p
@@ -730,10 +790,12 @@ struct EvaluationRunTests {
 
     @Test("sessions closed for the pupil's year group do not count, whatever is marked on them")
     func yearGroupClosure() {
-        let cal = SchoolCalendar(entries: EvalTest.calendar.entries + [
-            CalendarEntry(start: day("2025-11-17"), end: day("2025-11-21"), kind: .closure, yearGroups: ["5"])])
+        let cal = SchoolCalendar(
+            entries: EvalTest.calendar.entries + [
+                CalendarEntry(start: day("2025-11-17"), end: day("2025-11-21"), kind: .closure, yearGroups: ["5"])
+            ])
         var b = Book(calendar: cal, through: "2025-11-21")
-        b.set(from: "2025-11-17", to: "2025-11-21", .n)      // marks on closed sessions are kept but not counted
+        b.set(from: "2025-11-17", to: "2025-11-21", .n)  // marks on closed sessions are kept but not counted
         let p = EvalTest.quiet()
         #expect(EvalTest.run(p, "2025-11-21", [b.facts()], calendar: cal).isEmpty)
         var y6 = Book(calendar: cal, yearGroup: "6", through: "2025-11-21")
@@ -743,7 +805,8 @@ struct EvaluationRunTests {
 
     @Test("sorted by due date, kind and UPN; every action names the policy version and is JSON")
     func sortedAndEncoded() throws {
-        var a = Book(through: "2025-11-21"), b = Book(through: "2025-11-21")
+        var a = Book(through: "2025-11-21")
+        var b = Book(through: "2025-11-21")
         a.set(from: "2025-11-17", to: "2025-11-21", .n)
         b.set("2025-11-21", .n)
         let p = EvalTest.quiet()
@@ -767,20 +830,23 @@ struct EvaluationRunTests {
         let calendar = SchoolCalendar(entries: school.calendar)
         let asOf = day("2025-12-10")
         let pupils = school.pupils.map { p in
-            PupilFacts(upn: p.record.upn, name: p.record.displayName, dateOfBirth: p.record.dateOfBirth,
-                       enrolment: Enrolment(startingDay: p.record.startingDay, leavingDay: p.record.leavingDay,
-                                            yearGroup: p.record.yearGroup, yearGroupYear: AcademicYear(containing: school.through)),
-                       codes: p.marks, contacts: p.record.contacts)
+            PupilFacts(
+                upn: p.record.upn, name: p.record.displayName, dateOfBirth: p.record.dateOfBirth,
+                enrolment: Enrolment(
+                    startingDay: p.record.startingDay, leavingDay: p.record.leavingDay,
+                    yearGroup: p.record.yearGroup, yearGroupYear: AcademicYear(containing: school.through)),
+                codes: p.marks, contacts: p.record.contacts)
         }
         var policy = Policy.standard(name: "Demo")
-        policy.stages[0].below = 1.0     // every pupil below 100% gets an entry with figures
+        policy.stages[0].below = 1.0  // every pupil below 100% gets an entry with figures
         let actions = Evaluation.run(policy: policy, calendar: calendar, asOf: asOf, pupils: pupils, casework: [:]).of(.stageEntry)
         #expect(actions.count > 50)
         let engine = StatisticsEngine(calendar: calendar)
         for a in actions {
             let p = pupils.first { $0.upn == a.upn }!
             let c = engine.counts(p.codes, enrolment: p.enrolment, range: DateRange(from: day("2025-09-01"), to: asOf)).markedOnly
-            #expect(a.figures["possible"] == Double(c.possible) && a.figures["attended"] == Double(c.present + c.approvedActivity), "\(a.upn)")
+            #expect(
+                a.figures["possible"] == Double(c.possible) && a.figures["attended"] == Double(c.present + c.approvedActivity), "\(a.upn)")
         }
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import RollbookCore
 import RollbookDemo
+import Testing
+
+@testable import RollbookCore
 
 private func day(_ s: String) -> LocalDate { EvalTest.day(s) }
 private typealias Book = EvalTest.Book
@@ -29,7 +30,9 @@ struct CompulsorySchoolAgeLegalStepsTests {
     static let year12 = ("T000000000012", "2009-02-01", "12")
     static let year3 = ("C000000000003", "2018-03-03", "3")
 
-    @Test("a Reception pupil under 5 and a Year 12 pupil over 16 with 12 unauthorised sessions in 10 school weeks get no penalty notice and no Notice to Improve; a Year 3 pupil with the same marks gets them")
+    @Test(
+        "a Reception pupil under 5 and a Year 12 pupil over 16 with 12 unauthorised sessions in 10 school weeks get no penalty notice and no Notice to Improve; a Year 3 pupil with the same marks gets them"
+    )
     func scenario() throws {
         let pupils = [Self.reception, Self.year12, Self.year3].map { upn, dob, year in
             twelveUnauthorised(yearGroup: year).facts(upn, dateOfBirth: dob)
@@ -54,10 +57,17 @@ struct CompulsorySchoolAgeLegalStepsTests {
         #expect(actions.of(.dayOneContact).count == 1)
         let entry = try #require(actions.of(.stageEntry).first)
         #expect(entry.action == .letter)
-        #expect(entry.reason.contains("not yet of compulsory school age on 21 November 2025 (born 10 January 2021; it starts on 31 March 2026"))
-        #expect(entry.reason.contains("legal steps (Notice to Improve, penalty notice, prosecution (s444), education supervision order, school attendance order) are not available"))
-        let older = EvalTest.run(policy(stages: true), "2025-11-21", [twelveUnauthorised(yearGroup: "12").facts(Self.year12.0, dateOfBirth: Self.year12.1)])
-        #expect(older.of(.stageEntry).first?.reason.contains("no longer of compulsory school age on 21 November 2025 (born 1 February 2009; it ended on 27 June 2025") == true)
+        #expect(
+            entry.reason.contains("not yet of compulsory school age on 21 November 2025 (born 10 January 2021; it starts on 31 March 2026"))
+        #expect(
+            entry.reason.contains(
+                "legal steps (Notice to Improve, penalty notice, prosecution (s444), education supervision order, school attendance order) are not available"
+            ))
+        let older = EvalTest.run(
+            policy(stages: true), "2025-11-21", [twelveUnauthorised(yearGroup: "12").facts(Self.year12.0, dateOfBirth: Self.year12.1)])
+        #expect(
+            older.of(.stageEntry).first?.reason.contains(
+                "no longer of compulsory school age on 21 November 2025 (born 1 February 2009; it ended on 27 June 2025") == true)
     }
 
     @Test("only sessions on which the pupil was of compulsory school age count towards the threshold")
@@ -70,7 +80,8 @@ struct CompulsorySchoolAgeLegalStepsTests {
         #expect(EvalTest.run(policy(.never), "2026-01-09", [f]).of(.penaltyThreshold).isEmpty)
         // Three more days after the prescribed day: 4 + 6 = 10 sessions of age.
         b.set(from: "2026-01-07", to: "2026-01-09", .o)
-        let a = try #require(EvalTest.run(policy(.never), "2026-01-09", [b.facts("R000000000002", dateOfBirth: "2020-10-10")]).of(.penaltyThreshold).first)
+        let a = try #require(
+            EvalTest.run(policy(.never), "2026-01-09", [b.facts("R000000000002", dateOfBirth: "2020-10-10")]).of(.penaltyThreshold).first)
         #expect(a.due == day("2026-01-09") && a.sessions.count == 10 && a.sessions.allSatisfy { $0.date >= day("2025-12-31") })
     }
 
@@ -78,7 +89,8 @@ struct CompulsorySchoolAgeLegalStepsTests {
     func stageGuard() throws {
         var p = policy(.never)
         p.stages = [Policy.Stage(id: "fpn", name: "Fixed penalty notice", below: 0.95, action: .penaltyNotice, directEntry: true)]
-        let actions = EvalTest.run(p, "2025-11-21", [twelveUnauthorised(yearGroup: "R").facts(Self.reception.0, dateOfBirth: Self.reception.1)])
+        let actions = EvalTest.run(
+            p, "2025-11-21", [twelveUnauthorised(yearGroup: "R").facts(Self.reception.0, dateOfBirth: Self.reception.1)])
         #expect(actions.allSatisfy { !$0.action.isLegalStep && $0.kind != .penaltyThreshold })
         #expect(actions.of(.stageEntry).first?.action == .review)
     }
@@ -86,19 +98,21 @@ struct CompulsorySchoolAgeLegalStepsTests {
 
 @Suite("Legal steps: the penalty-notice threshold (Education (Penalty Notices) (England) (Amendment) Regulations 2024)")
 struct PenaltyThresholdDueTests {
-    @Test("due is the first school day the count reached 10; the window cited is the one that reached it, and does not move when the count rises")
+    @Test(
+        "due is the first school day the count reached 10; the window cited is the one that reached it, and does not move when the count rises"
+    )
     func dueIsFirstDay() throws {
         var b = Book(through: "2025-12-05")
-        b.set("2025-10-01", .g)                                   // 2 sessions
-        b.set(from: "2025-11-11", to: "2025-11-14", .o)           // 8 more: the 10th on Friday 14 November
-        b.set(from: "2025-12-01", to: "2025-12-02", .n)           // 4 more later
+        b.set("2025-10-01", .g)  // 2 sessions
+        b.set(from: "2025-11-11", to: "2025-11-14", .o)  // 8 more: the 10th on Friday 14 November
+        b.set(from: "2025-12-01", to: "2025-12-02", .n)  // 4 more later
         let earlier = try #require(EvalTest.run(policy(.never), "2025-11-14", b).of(.penaltyThreshold).first)
         let a = try #require(EvalTest.run(policy(.never), "2025-12-05", b).of(.penaltyThreshold).first)
         #expect(a.due == day("2025-11-14") && a.key == earlier.key)
         #expect(try #require(a.sessions.first).date <= a.due && a.sessions.last?.date == a.due)
         #expect(a.sessions == earlier.sessions && a.sessions.count == 10)
         #expect(a.figures["sessions"] == 10 && a.figures["sessions_now"] == 14)
-        #expect(a.reason.contains("in the 10 school weeks from 1 September 2025 to 14 November 2025:"))   // half term left out
+        #expect(a.reason.contains("in the 10 school weeks from 1 September 2025 to 14 November 2025:"))  // half term left out
         #expect(a.reason.contains("the threshold of 10 was reached on 14 November 2025"))
         #expect(a.reason.contains("Since then the count has risen: 14 in the 10 school weeks to 5 December 2025"))
     }
@@ -141,7 +155,8 @@ struct PenaltyThresholdDueTests {
         let b = Book(through: "2025-12-05")
         let issued = NoticeRecord(parent: "Alex Carter", kind: .penaltyNotice, issued: day("2025-11-03"))
         #expect(EvalTest.run(policy(.never), "2025-12-01", b, casework: Casework(notices: [issued])).of(.penaltyNoticeUnpaid).isEmpty)
-        let f = try #require(EvalTest.run(policy(.never), "2025-12-02", b, casework: Casework(notices: [issued])).of(.penaltyNoticeUnpaid).first)
+        let f = try #require(
+            EvalTest.run(policy(.never), "2025-12-02", b, casework: Casework(notices: [issued])).of(.penaltyNoticeUnpaid).first)
         #expect(f.due == day("2025-12-02") && f.reason.contains("the LA, which decides whether to prosecute"))
         var paid = issued
         paid.paidWithin21Days = true
@@ -155,7 +170,8 @@ struct PenaltyThresholdDueTests {
             NoticeRecord(parent: "Alex Carter", kind: .penaltyNotice, issued: day("2024-05-01"), recordedAt: "Ashgrove Primary"),
             NoticeRecord(parent: "Alex Carter", kind: .penaltyNotice, issued: day("2025-01-20"), recordedAt: "Ashgrove Primary"),
         ])
-        let alex = try #require(EvalTest.run(policy(.never), "2025-11-21", b, casework: cw).of(.penaltyThreshold).first { $0.parent == "Alex Carter" })
+        let alex = try #require(
+            EvalTest.run(policy(.never), "2025-11-21", b, casework: cw).of(.penaltyThreshold).first { $0.parent == "Alex Carter" })
         #expect(alex.action == .laReferral && alex.figures["previous_notices"] == 2)
         #expect(alex.reason.contains("recorded at Ashgrove Primary as well as here"))
         // Follow-ups are for this school's own notices only.
@@ -170,27 +186,35 @@ struct PenaltyThresholdDueTests {
         #expect(try PolicyFile.decode(Data(json.utf8)).penaltyNotice.noticeToImprove == .always)
         var bad = policy(.always)
         bad.penaltyNotice.improvementSchoolWeeks = nil
-        #expect(throws: ValidationError(field: "penalty_notice.improvement_school_weeks",
-                                        reason: "needed when notice_to_improve is always: the Notice to Improve's improvement period")) { try bad.validate() }
+        #expect(
+            throws: ValidationError(
+                field: "penalty_notice.improvement_school_weeks",
+                reason: "needed when notice_to_improve is always: the Notice to Improve's improvement period")
+        ) { try bad.validate() }
     }
 }
 
 @Suite("Legal steps on the demo schools")
 struct DemoLegalStepsTests {
-    @Test("the demo primary and secondary: no legal step for any pupil outside compulsory school age, and every penalty action's window is the one that reached the threshold on its due day", arguments: DemoOptions.Phase.allCases)
+    @Test(
+        "the demo primary and secondary: no legal step for any pupil outside compulsory school age, and every penalty action's window is the one that reached the threshold on its due day",
+        arguments: DemoOptions.Phase.allCases)
     func demo(_ phase: DemoOptions.Phase) {
         let asOf = day("2026-12-06")
         let school = Demo.generate(DemoOptions(phase: phase, through: asOf))
         let pupils = school.pupils.map { p in
-            PupilFacts(upn: p.record.upn, name: p.record.displayName, dateOfBirth: p.record.dateOfBirth,
-                       enrolment: Enrolment(startingDay: p.record.startingDay, leavingDay: p.record.leavingDay,
-                                            yearGroup: p.record.yearGroup, yearGroupYear: AcademicYear(containing: school.through)),
-                       codes: p.marks, contacts: p.record.contacts)
+            PupilFacts(
+                upn: p.record.upn, name: p.record.displayName, dateOfBirth: p.record.dateOfBirth,
+                enrolment: Enrolment(
+                    startingDay: p.record.startingDay, leavingDay: p.record.leavingDay,
+                    yearGroup: p.record.yearGroup, yearGroupYear: AcademicYear(containing: school.through)),
+                codes: p.marks, contacts: p.record.contacts)
         }
         let dob = Dictionary(uniqueKeysWithValues: school.pupils.map { ($0.record.upn, $0.record.dateOfBirth) })
         var policy = Policy.standard()
         policy.penaltyNotice = .init(noticeToImprove: .discretionary, improvementSchoolWeeks: 4)
-        let actions = Evaluation.run(policy: policy, calendar: SchoolCalendar(entries: school.calendar), asOf: asOf, pupils: pupils, casework: [:])
+        let actions = Evaluation.run(
+            policy: policy, calendar: SchoolCalendar(entries: school.calendar), asOf: asOf, pupils: pupils, casework: [:])
         let legal = actions.filter { $0.kind == .penaltyThreshold || $0.action.isLegalStep }
         #expect(!legal.isEmpty)
         for a in legal {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RollbookCore
 
 private func day(_ s: String) -> LocalDate {
@@ -37,16 +38,16 @@ struct CalendarTests {
     func termWeekdays() {
         #expect(cal.span == DateRange(from: day("2025-06-02"), to: day("2026-07-22")))
         for s in Session.allCases {
-            #expect(cal.isOpen(day("2025-09-08"), s))                 // Monday in term
-            #expect(cal.isOpen(day("2025-10-24"), s))                 // last day of a half term
-            #expect(cal.isOpen(day("2025-11-03"), s))                 // first day of the next
-            #expect(!cal.isOpen(day("2025-09-06"), s))                // Saturday in term
-            #expect(!cal.isOpen(day("2025-09-07"), s))                // Sunday in term
-            #expect(!cal.isOpen(day("2025-10-27"), s))                // October half term
-            #expect(!cal.isOpen(day("2025-09-02"), s))                // summer holiday
-            #expect(!cal.isOpen(day("2025-12-22"), s))                // Christmas holiday
-            #expect(!cal.isOpen(day("2025-05-30"), s))                // before the calendar
-            #expect(!cal.isOpen(day("2026-07-23"), s))                // after the calendar
+            #expect(cal.isOpen(day("2025-09-08"), s))  // Monday in term
+            #expect(cal.isOpen(day("2025-10-24"), s))  // last day of a half term
+            #expect(cal.isOpen(day("2025-11-03"), s))  // first day of the next
+            #expect(!cal.isOpen(day("2025-09-06"), s))  // Saturday in term
+            #expect(!cal.isOpen(day("2025-09-07"), s))  // Sunday in term
+            #expect(!cal.isOpen(day("2025-10-27"), s))  // October half term
+            #expect(!cal.isOpen(day("2025-09-02"), s))  // summer holiday
+            #expect(!cal.isOpen(day("2025-12-22"), s))  // Christmas holiday
+            #expect(!cal.isOpen(day("2025-05-30"), s))  // before the calendar
+            #expect(!cal.isOpen(day("2026-07-23"), s))  // after the calendar
             #expect(cal.isOpen(day("2025-09-08"), s, yearGroup: "R"))
             #expect(!cal.isOpen(day("2025-09-06"), s, yearGroup: "R"))
         }
@@ -123,7 +124,8 @@ struct CalendarTests {
         #expect(cal.openSessions(in: week("2026-01-05"), yearGroup: "6") == 9)
         #expect(cal.openSessions(in: week("2026-01-05"), yearGroup: "4") == 10)
         // The masks themselves.
-        let r = cal.openMask(yearGroup: "R"), whole = cal.openMask(yearGroup: nil)
+        let r = cal.openMask(yearGroup: "R")
+        let whole = cal.openMask(yearGroup: nil)
         let i = cal.span!.from.days(to: day("2025-09-04"))
         #expect(r[i] == 0 && whole[i] == 3)
         #expect(cal.openMask(yearGroup: "9") == whole, "a year group with no closures of its own uses the whole-school mask")
@@ -141,14 +143,18 @@ struct CalendarTests {
     @Test("ten school weeks span Christmas and half term")
     func tenSchoolWeeksAcrossChristmas() {
         let weeks = cal.schoolWeeks(endingWith: day("2026-01-14"), count: 10)
-        #expect(weeks == [week("2026-01-12"), week("2026-01-05"),
-                          week("2025-12-15"), week("2025-12-08"), week("2025-12-01"), week("2025-11-24"),
-                          week("2025-11-17"), week("2025-11-10"), week("2025-11-03"), week("2025-10-20")])
+        #expect(
+            weeks == [
+                week("2026-01-12"), week("2026-01-05"),
+                week("2025-12-15"), week("2025-12-08"), week("2025-12-01"), week("2025-11-24"),
+                week("2025-11-17"), week("2025-11-10"), week("2025-11-03"), week("2025-10-20"),
+            ])
     }
 
     @Test("school weeks cross school years, and stop where the calendar does")
     func schoolWeeksAcrossYears() {
-        #expect(cal.schoolWeeks(endingWith: day("2025-09-10"), count: 4)
+        #expect(
+            cal.schoolWeeks(endingWith: day("2025-09-10"), count: 4)
                 == [week("2025-09-08"), week("2025-09-01"), week("2025-07-21"), week("2025-07-14")])
         #expect(cal.schoolWeeks(endingWith: day("2025-08-15"), count: 1) == [week("2025-07-21")])
         #expect(cal.schoolWeeks(endingWith: day("2025-06-10"), count: 5) == [week("2025-06-09"), week("2025-06-02")])
@@ -157,17 +163,17 @@ struct CalendarTests {
 
     @Test("schoolDays(after:through:) counts school days strictly after, up to and including")
     func schoolDaysBetween() {
-        #expect(cal.schoolDays(after: day("2025-09-08"), through: day("2025-09-15")) == 5)   // Mon to Mon
+        #expect(cal.schoolDays(after: day("2025-09-08"), through: day("2025-09-15")) == 5)  // Mon to Mon
         #expect(cal.schoolDays(after: day("2025-09-08"), through: day("2025-09-09")) == 1)
         #expect(cal.schoolDays(after: day("2025-09-08"), through: day("2025-09-08")) == 0)
         #expect(cal.schoolDays(after: day("2025-09-09"), through: day("2025-09-08")) == 0)
-        #expect(cal.schoolDays(after: day("2025-09-12"), through: day("2025-09-15")) == 1)   // over a weekend
-        #expect(cal.schoolDays(after: day("2025-10-24"), through: day("2025-11-03")) == 1)   // over half term
-        #expect(cal.schoolDays(after: day("2025-11-13"), through: day("2025-11-17")) == 1)   // Friday closed
-        #expect(cal.schoolDays(after: day("2025-09-30"), through: day("2025-10-01")) == 1)   // morning-only closure still a school day
-        #expect(cal.schoolDays(after: day("2025-09-02"), through: day("2025-09-05")) == 2)   // INSET not, reception closure is
-        #expect(cal.schoolDays(after: day("2025-07-21"), through: day("2025-09-04")) == 2)   // 22 July, then 4 Sept
-        #expect(cal.schoolDays(after: day("2025-05-01"), through: day("2025-06-03")) == 2)   // before the calendar starts
+        #expect(cal.schoolDays(after: day("2025-09-12"), through: day("2025-09-15")) == 1)  // over a weekend
+        #expect(cal.schoolDays(after: day("2025-10-24"), through: day("2025-11-03")) == 1)  // over half term
+        #expect(cal.schoolDays(after: day("2025-11-13"), through: day("2025-11-17")) == 1)  // Friday closed
+        #expect(cal.schoolDays(after: day("2025-09-30"), through: day("2025-10-01")) == 1)  // morning-only closure still a school day
+        #expect(cal.schoolDays(after: day("2025-09-02"), through: day("2025-09-05")) == 2)  // INSET not, reception closure is
+        #expect(cal.schoolDays(after: day("2025-07-21"), through: day("2025-09-04")) == 2)  // 22 July, then 4 Sept
+        #expect(cal.schoolDays(after: day("2025-05-01"), through: day("2025-06-03")) == 2)  // before the calendar starts
     }
 
     @Test("term rows group into autumn, spring and summer terms with their half terms")
@@ -177,8 +183,11 @@ struct CalendarTests {
         #expect(terms.map(\.academicYear) == [2024, 2025, 2025, 2025])
         #expect(terms.map(\.season) == [.summer, .autumn, .spring, .summer])
         #expect(terms.map(\.halfTerms.count) == [1, 2, 2, 2])
-        #expect(terms[1].halfTerms == [DateRange(from: day("2025-09-03"), to: day("2025-10-24")),
-                                       DateRange(from: day("2025-11-03"), to: day("2025-12-19"))])
+        #expect(
+            terms[1].halfTerms == [
+                DateRange(from: day("2025-09-03"), to: day("2025-10-24")),
+                DateRange(from: day("2025-11-03"), to: day("2025-12-19")),
+            ])
         #expect(terms[2].range == DateRange(from: day("2026-01-05"), to: day("2026-03-27")))
         #expect(terms[3].range == DateRange(from: day("2026-04-13"), to: day("2026-07-22")))
 
@@ -194,12 +203,14 @@ struct CalendarTests {
         #expect(cal.halfTerm(containing: day("2025-05-01")) == nil)
     }
 
-    @Test("spring ends by Easter Sunday: a half term starting after Easter is summer", arguments: [
-        // (Easter Sunday, spring 2 from, spring 2 to, summer 1 from, summer 1 to)
-        ("2024-03-31", "2024-02-19", "2024-03-28", "2024-04-15", "2024-05-24"),   // early Easter
-        ("2025-04-20", "2025-02-24", "2025-04-04", "2025-04-21", "2025-05-23"),   // summer starts on Easter Monday
-        ("2026-04-05", "2026-02-23", "2026-03-27", "2026-04-13", "2026-05-22"),
-    ])
+    @Test(
+        "spring ends by Easter Sunday: a half term starting after Easter is summer",
+        arguments: [
+            // (Easter Sunday, spring 2 from, spring 2 to, summer 1 from, summer 1 to)
+            ("2024-03-31", "2024-02-19", "2024-03-28", "2024-04-15", "2024-05-24"),  // early Easter
+            ("2025-04-20", "2025-02-24", "2025-04-04", "2025-04-21", "2025-05-23"),  // summer starts on Easter Monday
+            ("2026-04-05", "2026-02-23", "2026-03-27", "2026-04-13", "2026-05-22"),
+        ])
     func easterSplitsSpringAndSummer(_ easter: String, _ s2from: String, _ s2to: String, _ su1from: String, _ su1to: String) {
         #expect(LocalDate.easterSunday(year: day(easter).year) == day(easter))
         let year = day(easter).year

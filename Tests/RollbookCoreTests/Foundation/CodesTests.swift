@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RollbookCore
 
 /// The code table of RULES.md ("Codes (2024) and how they count"), written out here as data,
@@ -129,8 +130,9 @@ struct CodesTests {
         #expect(try AttendanceCode.parse(symbol, on: firstDay2024).symbol == symbol)
     }
 
-    @Test("codes common to both sets are accepted either side of 19 August 2024",
-          arguments: ["/", "\\", "L", "V", "P", "W", "B", "D", "M", "S", "X", "C", "E", "I", "T", "R", "G", "U", "O", "N", "Z", "#"])
+    @Test(
+        "codes common to both sets are accepted either side of 19 August 2024",
+        arguments: ["/", "\\", "L", "V", "P", "W", "B", "D", "M", "S", "X", "C", "E", "I", "T", "R", "G", "U", "O", "N", "Z", "#"])
     func commonCodesBothSides(_ symbol: String) throws {
         #expect(try AttendanceCode.parse(symbol, on: lastDayBefore2024).symbol == symbol)
         #expect(try AttendanceCode.parse(symbol, on: firstDay2024).symbol == symbol)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RollbookCore
 
 private func day(_ s: String) -> LocalDate {
@@ -22,13 +23,16 @@ private func importError<T>(_ body: () throws -> T, sourceLocation: SourceLocati
 }
 
 private let calendarHead = "start,end,kind,year_groups\n"
-private let pupilsHead = "upn,legal_surname,legal_forename,preferred_forename,date_of_birth,sex,year_group,form,house,starting_day,leaving_day,sen,fsm,pupil_premium,eal,looked_after,child_in_need,child_protection,young_carer\n"
+private let pupilsHead =
+    "upn,legal_surname,legal_forename,preferred_forename,date_of_birth,sex,year_group,form,house,starting_day,leaving_day,sen,fsm,pupil_premium,eal,looked_after,child_in_need,child_protection,young_carer\n"
 private let marksHead = "upn,date,session,code,minutes_late\n"
 
 /// A valid pupils.csv row with a few fields replaceable.
-private func pupilRow(upn: String = "A100000000001", surname: String = "Fielding", forename: String = "Mia", preferred: String = "",
-                      dob: String = "2020-11-02", sex: String = "F", year: String = "R", house: String = "Oak",
-                      start: String = "2025-09-03", leave: String = "", sen: String = "", fsm: String = "N") -> String {
+private func pupilRow(
+    upn: String = "A100000000001", surname: String = "Fielding", forename: String = "Mia", preferred: String = "",
+    dob: String = "2020-11-02", sex: String = "F", year: String = "R", house: String = "Oak",
+    start: String = "2025-09-03", leave: String = "", sen: String = "", fsm: String = "N"
+) -> String {
     "\(upn),\(surname),\(forename),\(preferred),\(dob),\(sex),\(year),RA,\(house),\(start),\(leave),\(sen),\(fsm),N,N,N,N,N,N\n"
 }
 
@@ -48,7 +52,8 @@ struct TinyImportTests {
     func tinyFilesImport() throws {
         let tiny = try TinyExample.load()
         #expect(tiny.calendar.entries.count == 4)
-        #expect(tiny.calendar.entries[1] == CalendarEntry(start: day("2025-09-03"), end: day("2025-09-04"), kind: .closure, yearGroups: ["R"]))
+        #expect(
+            tiny.calendar.entries[1] == CalendarEntry(start: day("2025-09-03"), end: day("2025-09-04"), kind: .closure, yearGroups: ["R"]))
         #expect(tiny.calendar.entries[3].kind == .closurePM)
         #expect(tiny.pupils.map(\.upn) == ["A100000000001", "A100000000002", "A100000000003"])
         let danny = tiny.pupils[1]
@@ -70,7 +75,8 @@ struct TinyImportTests {
 struct CalendarImportTests {
     @Test("rows of each kind, with year groups separated by semicolons")
     func kinds() throws {
-        let entries = try readCalendar("""
+        let entries = try readCalendar(
+            """
             2025-09-03,2025-10-24,term,
             2025-09-03,2025-09-03,inset,
             2025-09-04,2025-09-05,closure,R;1
@@ -85,30 +91,36 @@ struct CalendarImportTests {
 
     @Test("a wrong header is reported on line 1")
     func wrongHeader() {
-        let e = importError { try Interchange.readCalendar(file: "calendar.csv", text: "from,to,kind,year_groups\n2025-09-03,2025-10-24,term,\n") }
+        let e = importError {
+            try Interchange.readCalendar(file: "calendar.csv", text: "from,to,kind,year_groups\n2025-09-03,2025-10-24,term,\n")
+        }
         #expect(e?.file == "calendar.csv")
         #expect(e?.line == 1)
         #expect(e?.reason.contains("start,end,kind,year_groups") == true)
         #expect(e?.reason.contains("from,to,kind,year_groups") == true)
     }
 
-    @Test("a bad date names the line and column", arguments: [
-        ("2025-09-31,2025-10-24,term,", "start"),
-        ("2025-09-03,24/10/2025,term,", "end"),
-        (",2025-10-24,term,", "start"),
-    ])
+    @Test(
+        "a bad date names the line and column",
+        arguments: [
+            ("2025-09-31,2025-10-24,term,", "start"),
+            ("2025-09-03,24/10/2025,term,", "end"),
+            (",2025-10-24,term,", "start"),
+        ])
     func badDate(_ row: String, _ column: String) {
         let e = importError { try readCalendar("2025-09-01,2025-09-02,term,\n\(row)\n") }
         #expect(e == ImportError(file: "calendar.csv", line: 3, column: column, reason: e?.reason ?? ""))
     }
 
-    @Test("end before start, an unknown kind, an unknown year group, and year groups on a term are rejected", arguments: [
-        ("2025-10-24,2025-09-03,term,", "end"),
-        ("2025-09-03,2025-10-24,holiday,", "kind"),
-        ("2025-09-03,2025-09-03,closure,Y7", "year_groups"),
-        ("2025-09-03,2025-09-03,closure,R;Reception", "year_groups"),
-        ("2025-09-03,2025-10-24,term,R", "year_groups"),
-    ])
+    @Test(
+        "end before start, an unknown kind, an unknown year group, and year groups on a term are rejected",
+        arguments: [
+            ("2025-10-24,2025-09-03,term,", "end"),
+            ("2025-09-03,2025-10-24,holiday,", "kind"),
+            ("2025-09-03,2025-09-03,closure,Y7", "year_groups"),
+            ("2025-09-03,2025-09-03,closure,R;Reception", "year_groups"),
+            ("2025-09-03,2025-10-24,term,R", "year_groups"),
+        ])
     func badRows(_ row: String, _ column: String) {
         let e = importError { try readCalendar(row + "\n") }
         #expect(e?.line == 2)
@@ -120,7 +132,8 @@ struct CalendarImportTests {
 struct PupilsImportTests {
     @Test("quoted fields may hold commas, doubled quotes and line breaks")
     func quotedFields() throws {
-        let text = pupilRow(surname: "\"Smith, Jr\"", forename: "\"Anne-Marie\"", preferred: "\"\"\"Annie\"\"\"", house: "\"Oak\nTree\"")
+        let text =
+            pupilRow(surname: "\"Smith, Jr\"", forename: "\"Anne-Marie\"", preferred: "\"\"\"Annie\"\"\"", house: "\"Oak\nTree\"")
             + pupilRow(upn: "A100000000002", surname: "O'Neil")
         let pupils = try readPupils(text)
         #expect(pupils.count == 2)
@@ -149,19 +162,21 @@ struct PupilsImportTests {
         #expect(e?.reason.contains("A100000000001") == true)
     }
 
-    @Test("field errors name their column", arguments: [
-        (pupilRow(upn: "A10000000001"), "upn"),
-        (pupilRow(upn: "a100000000001"), "upn"),
-        (pupilRow(surname: ""), "legal_surname"),
-        (pupilRow(sex: "U"), "sex"),
-        (pupilRow(year: "Y3"), "year_group"),
-        (pupilRow(dob: "2025-09-03"), "date_of_birth"),
-        (pupilRow(dob: "2020-02-30"), "date_of_birth"),
-        (pupilRow(start: ""), "starting_day"),
-        (pupilRow(leave: "2025-09-02"), "leaving_day"),
-        (pupilRow(sen: "S"), "sen"),
-        (pupilRow(fsm: "yes"), "fsm"),
-    ])
+    @Test(
+        "field errors name their column",
+        arguments: [
+            (pupilRow(upn: "A10000000001"), "upn"),
+            (pupilRow(upn: "a100000000001"), "upn"),
+            (pupilRow(surname: ""), "legal_surname"),
+            (pupilRow(sex: "U"), "sex"),
+            (pupilRow(year: "Y3"), "year_group"),
+            (pupilRow(dob: "2025-09-03"), "date_of_birth"),
+            (pupilRow(dob: "2020-02-30"), "date_of_birth"),
+            (pupilRow(start: ""), "starting_day"),
+            (pupilRow(leave: "2025-09-02"), "leaving_day"),
+            (pupilRow(sen: "S"), "sen"),
+            (pupilRow(fsm: "yes"), "fsm"),
+        ])
     func fieldErrors(_ row: String, _ column: String) {
         let e = importError { try readPupils(pupilRow(upn: "A100000000009") + row) }
         #expect(e?.line == 3)
@@ -181,7 +196,8 @@ struct PupilsImportTests {
 
     @Test("Windows line endings, a byte-order mark and blank lines are accepted")
     func tolerantText() throws {
-        let text = "\u{FEFF}" + (pupilsHead + pupilRow() + "\n" + pupilRow(upn: "A100000000002")).replacingOccurrences(of: "\n", with: "\r\n")
+        let text =
+            "\u{FEFF}" + (pupilsHead + pupilRow() + "\n" + pupilRow(upn: "A100000000002")).replacingOccurrences(of: "\n", with: "\r\n")
         let pupils = try Interchange.readPupils(file: "pupils.csv", text: text)
         #expect(pupils.map(\.upn) == ["A100000000001", "A100000000002"])
         #expect(pupils[1].characteristics.youngCarer == false)
@@ -215,10 +231,12 @@ struct MarksImportTests {
         #expect(e?.reason.contains("'QQ'") == true)
     }
 
-    @Test("legacy codes after 19 August 2024 and 2024 codes before it are rejected in the code column", arguments: [
-        ("2025-09-08", "H"), ("2024-08-19", "J"), ("2025-01-06", "Y"), ("2024-09-02", "F"),
-        ("2024-08-18", "C1"), ("2023-11-06", "K"), ("2024-06-03", "Y4"),
-    ])
+    @Test(
+        "legacy codes after 19 August 2024 and 2024 codes before it are rejected in the code column",
+        arguments: [
+            ("2025-09-08", "H"), ("2024-08-19", "J"), ("2025-01-06", "Y"), ("2024-09-02", "F"),
+            ("2024-08-18", "C1"), ("2023-11-06", "K"), ("2024-06-03", "Y4"),
+        ])
     func codesOutOfTheirTime(_ date: String, _ code: String) {
         let e = importError { try readMarks("A100000000001,\(date),AM,\(code),\n") }
         #expect(e?.line == 2)
@@ -252,12 +270,14 @@ struct MarksImportTests {
         #expect(rows.map(\.line) == [2, 3, 4])
     }
 
-    @Test("session, UPN and duplicate-mark errors name their column", arguments: [
-        ("A100000000001,2025-09-08,am,/,", "session"),
-        ("A100000000001,2025-09-08,EVE,/,", "session"),
-        ("X1,2025-09-08,AM,/,", "upn"),
-        ("A100000000001,2025-09-08,AM,I,", "date"),   // the same session as line 2
-    ])
+    @Test(
+        "session, UPN and duplicate-mark errors name their column",
+        arguments: [
+            ("A100000000001,2025-09-08,am,/,", "session"),
+            ("A100000000001,2025-09-08,EVE,/,", "session"),
+            ("X1,2025-09-08,AM,/,", "upn"),
+            ("A100000000001,2025-09-08,AM,I,", "date"),  // the same session as line 2
+        ])
     func otherColumns(_ row: String, _ column: String) {
         let e = importError { try readMarks("A100000000001,2025-09-08,AM,/,\n\(row)\n") }
         #expect(e?.line == 3)
@@ -266,7 +286,9 @@ struct MarksImportTests {
 
     @Test("a wrong header and a wrong field count are reported")
     func headerAndFieldCount() {
-        let header = importError { try Interchange.readMarks(file: "marks.csv", text: "upn,date,session,code\nA100000000001,2025-09-08,AM,/\n") }
+        let header = importError {
+            try Interchange.readMarks(file: "marks.csv", text: "upn,date,session,code\nA100000000001,2025-09-08,AM,/\n")
+        }
         #expect(header?.line == 1)
         #expect(header?.reason.contains("upn,date,session,code,minutes_late") == true)
         let count = importError { try readMarks("A100000000001,2025-09-08,AM,/,\nA100000000001,2025-09-08,PM,\\\n") }
@@ -276,7 +298,9 @@ struct MarksImportTests {
 
     @Test("an unclosed quote is reported at the line where its record starts")
     func unclosedQuote() {
-        let e = importError { try readMarks("A100000000001,2025-09-08,AM,/,\nA100000000001,2025-09-08,\"PM,\\,\nA100000000001,2025-09-09,AM,/,\n") }
+        let e = importError {
+            try readMarks("A100000000001,2025-09-08,AM,/,\nA100000000001,2025-09-08,\"PM,\\,\nA100000000001,2025-09-09,AM,/,\n")
+        }
         #expect(e?.file == "marks.csv")
         #expect(e?.line == 3)
         #expect(e?.reason.contains("quote") == true)
@@ -307,21 +331,31 @@ struct RecordTests {
 
     @Test("pupil validation names the field")
     func validation() throws {
-        let ok = PupilRecord(upn: "A100000000001", legalSurname: "Fielding", legalForename: "Mia", dateOfBirth: day("2020-11-02"),
-                             sex: "F", yearGroup: "R", form: "RA", startingDay: day("2025-09-03"))
+        let ok = PupilRecord(
+            upn: "A100000000001", legalSurname: "Fielding", legalForename: "Mia", dateOfBirth: day("2020-11-02"),
+            sex: "F", yearGroup: "R", form: "RA", startingDay: day("2025-09-03"))
         try ok.validate()
         #expect(ok.displayName == "Mia Fielding")
         var p = ok
         p.preferredForename = "Mimi"
         #expect(p.displayName == "Mimi Fielding")
-        p = ok; p.deletionGround = .transferred
+        p = ok
+        p.deletionGround = .transferred
         #expect(throws: ValidationError(field: "leaving_day", reason: "is required with a deletion ground")) { try p.validate() }
         p.leavingDay = day("2026-07-22")
         try p.validate()
-        p = ok; p.leavingDay = day("2025-09-02")
-        do { try p.validate(); Issue.record("a leaving day before the starting day must be rejected") } catch { #expect(error.field == "leaving_day") }
-        p = ok; p.yearGroup = "15"
-        do { try p.validate(); Issue.record("year 15 must be rejected") } catch { #expect(error.field == "year_group") }
+        p = ok
+        p.leavingDay = day("2025-09-02")
+        do {
+            try p.validate()
+            Issue.record("a leaving day before the starting day must be rejected")
+        } catch { #expect(error.field == "leaving_day") }
+        p = ok
+        p.yearGroup = "15"
+        do {
+            try p.validate()
+            Issue.record("year 15 must be rejected")
+        } catch { #expect(error.field == "year_group") }
     }
 
     @Test("CSV output fields are quoted when needed and never start a formula")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RollbookCore
 
 private func day(_ s: String) -> LocalDate {
@@ -63,10 +64,12 @@ struct LocalDateTests {
         #expect(day("2025-09-02").days(to: day("2025-08-30")) == -3)
     }
 
-    @Test("Easter Sunday", arguments: [
-        (2019, "2019-04-21"), (2024, "2024-03-31"), (2025, "2025-04-20"), (2026, "2026-04-05"),
-        (2027, "2027-03-28"), (2038, "2038-04-25"), (2285, "2285-03-22"),
-    ])
+    @Test(
+        "Easter Sunday",
+        arguments: [
+            (2019, "2019-04-21"), (2024, "2024-03-31"), (2025, "2025-04-20"), (2026, "2026-04-05"),
+            (2027, "2027-03-28"), (2038, "2038-04-25"), (2285, "2285-03-22"),
+        ])
     func easter(_ year: Int, _ expected: String) {
         #expect(LocalDate.easterSunday(year: year) == day(expected))
         #expect(LocalDate.easterSunday(year: year).weekday == 7)
@@ -78,7 +81,9 @@ struct LocalDateTests {
         #expect(r.days == 30)
         #expect(r.contains(day("2025-09-01")) && r.contains(day("2025-09-30")))
         #expect(!r.contains(day("2025-08-31")) && !r.contains(day("2025-10-01")))
-        #expect(r.clamped(to: DateRange(from: day("2025-09-20"), to: day("2025-10-20"))) == DateRange(from: day("2025-09-20"), to: day("2025-09-30")))
+        #expect(
+            r.clamped(to: DateRange(from: day("2025-09-20"), to: day("2025-10-20")))
+                == DateRange(from: day("2025-09-20"), to: day("2025-09-30")))
         #expect(r.clamped(to: DateRange(from: day("2025-10-01"), to: day("2025-10-20"))) == nil)
         #expect(DateRange(from: day("2025-09-02"), to: day("2025-09-01")).days == 0)
     }
@@ -113,7 +118,10 @@ struct LocalDateTests {
 
     @Test("LocalDate and TimeOfDay encode as text and reject bad text")
     func codable() throws {
-        struct Box: Codable, Equatable { var d: LocalDate; var t: TimeOfDay }
+        struct Box: Codable, Equatable {
+            var d: LocalDate
+            var t: TimeOfDay
+        }
         let box = Box(d: day("2025-09-08"), t: TimeOfDay(hour: 8, minute: 30)!)
         let data = try JSONEncoder().encode(box)
         let text = String(decoding: data, as: UTF8.self)

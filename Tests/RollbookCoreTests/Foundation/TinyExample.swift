@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import RollbookCore
 
 /// The worked "tiny" example of the interchange formats, kept in the repository (Tests/Fixtures/tiny) and read from
@@ -32,7 +33,8 @@ struct TinyExample {
     }
 
     func enrolment(_ p: PupilRecord) -> Enrolment {
-        Enrolment(startingDay: p.startingDay, leavingDay: p.leavingDay, yearGroup: p.yearGroup, yearGroupYear: AcademicYear(startYear: 2025))
+        Enrolment(
+            startingDay: p.startingDay, leavingDay: p.leavingDay, yearGroup: p.yearGroup, yearGroupYear: AcademicYear(startYear: 2025))
     }
 
     func sessionArray(for upn: String) -> SessionArray {

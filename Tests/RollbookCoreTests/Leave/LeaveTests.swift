@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RollbookCore
 
 // Leave of absence (reg 11) against the statute (RULES.md) and the seeds: 004 asks for 14 days' notice, refuses when
@@ -10,32 +11,44 @@ import Testing
 private func day(_ s: String) -> LocalDate { EvalTest.day(s) }
 private typealias Book = EvalTest.Book
 
-private func request(_ from: String, _ fromSession: Session, _ to: String, _ toSession: Session, requested: String,
-                     exceptional: Bool = false, reason: String = "Family wedding abroad") -> LeaveRequest {
-    LeaveRequest(from: day(from), fromSession: fromSession, to: day(to), toSession: toSession, requestedOn: day(requested),
-                 exceptional: exceptional, reason: reason)
+private func request(
+    _ from: String, _ fromSession: Session, _ to: String, _ toSession: Session, requested: String,
+    exceptional: Bool = false, reason: String = "Family wedding abroad"
+) -> LeaveRequest {
+    LeaveRequest(
+        from: day(from), fromSession: fromSession, to: day(to), toSession: toSession, requestedOn: day(requested),
+        exceptional: exceptional, reason: reason)
 }
 
 /// Whole days, AM of the first to PM of the last.
-private func request(_ from: String, _ to: String, requested: String, exceptional: Bool = false,
-                     reason: String = "Family wedding abroad") -> LeaveRequest {
+private func request(
+    _ from: String, _ to: String, requested: String, exceptional: Bool = false,
+    reason: String = "Family wedding abroad"
+) -> LeaveRequest {
     request(from, .am, to, .pm, requested: requested, exceptional: exceptional, reason: reason)
 }
 
 private func enrolment(_ yearGroup: String = "5", leaving: String? = nil) -> Enrolment {
-    Enrolment(startingDay: day("2024-09-01"), leavingDay: leaving.map(day), yearGroup: yearGroup, yearGroupYear: AcademicYear(startYear: 2025))
+    Enrolment(
+        startingDay: day("2024-09-01"), leavingDay: leaving.map(day), yearGroup: yearGroup, yearGroupYear: AcademicYear(startYear: 2025))
 }
 
-private func findings(_ r: LeaveRequest, _ policy: Policy, asOf: String, yearGroup: String = "5",
-                      authorised: SessionCounts = SessionCounts(possible: 200, present: 196, approvedActivity: 0, authorised: 4, unauthorised: 0),
-                      calendar: SchoolCalendar = EvalTest.calendar) -> [LeaveFinding] {
-    LeaveCheck.findings(request: r, policy: policy, calendar: calendar, enrolment: enrolment(yearGroup), asOf: day(asOf),
-                        authorisedAbsence: authorised)
+private func findings(
+    _ r: LeaveRequest, _ policy: Policy, asOf: String, yearGroup: String = "5",
+    authorised: SessionCounts = SessionCounts(possible: 200, present: 196, approvedActivity: 0, authorised: 4, unauthorised: 0),
+    calendar: SchoolCalendar = EvalTest.calendar
+) -> [LeaveFinding] {
+    LeaveCheck.findings(
+        request: r, policy: policy, calendar: calendar, enrolment: enrolment(yearGroup), asOf: day(asOf),
+        authorisedAbsence: authorised)
 }
 
 /// The field a validation error names; nil when `body` passes ("?" for any other error).
 private func field(_ body: () throws -> Void) -> String? {
-    do { try body(); return nil } catch let e as ValidationError { return e.field } catch { return "?" }
+    do {
+        try body()
+        return nil
+    } catch let e as ValidationError { return e.field } catch { return "?" }
 }
 
 private func seed(_ n: Int) throws -> Policy { try SeedPolicyTests.seed(n) }
@@ -48,9 +61,10 @@ struct LeaveRequestTests {
     func validate() {
         let today = day("2026-02-02")
         #expect(field { try request("2026-03-09", "2026-03-06", requested: "2026-02-02").validate(today: today) } == "to")
-        #expect(field { try request("2026-03-09", .pm, "2026-03-09", .am, requested: "2026-02-02").validate(today: today) } == "from_session")
+        #expect(
+            field { try request("2026-03-09", .pm, "2026-03-09", .am, requested: "2026-02-02").validate(today: today) } == "from_session")
         #expect(field { try request("2026-03-09", .am, "2026-03-09", .am, requested: "2026-02-02").validate(today: today) } == nil)
-        #expect(field { try request("2026-03-09", "2026-05-09", requested: "2026-02-02").validate(today: today) } == nil)   // 62 days
+        #expect(field { try request("2026-03-09", "2026-05-09", requested: "2026-02-02").validate(today: today) } == nil)  // 62 days
         #expect(field { try request("2026-03-09", "2026-05-10", requested: "2026-02-02").validate(today: today) } == "to")  // 63
         #expect(field { try request("2026-03-09", "2026-03-13", requested: "2026-02-02", reason: "  ").validate(today: today) } == "reason")
         #expect(field { try request("2026-03-09", "2026-03-13", requested: "2026-02-03").validate(today: today) } == "requested_on")
@@ -60,13 +74,15 @@ struct LeaveRequestTests {
     func sessionsOpenOnly() {
         // Friday 13 February PM to Monday 23 February AM: the weekend and half term (16-20 February) are not sessions.
         let r = request("2026-02-13", .pm, "2026-02-23", .am, requested: "2026-01-05")
-        #expect(r.sessions(calendar: EvalTest.calendar, enrolment: enrolment()) == [
-            LeaveSession(date: day("2026-02-13"), session: .pm), LeaveSession(date: day("2026-02-23"), session: .am),
-        ])
+        #expect(
+            r.sessions(calendar: EvalTest.calendar, enrolment: enrolment()) == [
+                LeaveSession(date: day("2026-02-13"), session: .pm), LeaveSession(date: day("2026-02-23"), session: .am),
+            ])
         // An INSET day for Year 5 only on the Monday: closed for Year 5, open for Year 4.
-        let inset = SchoolCalendar(entries: EvalTest.calendar.entries + [
-            CalendarEntry(start: day("2026-02-23"), end: day("2026-02-23"), kind: .inset, yearGroups: ["5"], label: "Year 5 INSET"),
-        ])
+        let inset = SchoolCalendar(
+            entries: EvalTest.calendar.entries + [
+                CalendarEntry(start: day("2026-02-23"), end: day("2026-02-23"), kind: .inset, yearGroups: ["5"], label: "Year 5 INSET")
+            ])
         #expect(r.sessions(calendar: inset, enrolment: enrolment("5")).map(\.date) == [day("2026-02-13")])
         #expect(r.sessions(calendar: inset, enrolment: enrolment("4")).count == 2)
         // Only while on roll: a pupil who left on 13 February.
@@ -126,7 +142,8 @@ struct LeaveCheckTests {
         #expect(p.leave.refuseWhenAuthorisedAbove == 0.10)
         let r = request("2026-03-09", "2026-03-13", requested: "2026-02-02")
         func check(_ authorised: Int, _ possible: Int) -> LeaveFinding? {
-            let c = SessionCounts(possible: possible, present: possible - authorised, approvedActivity: 0, authorised: authorised, unauthorised: 0)
+            let c = SessionCounts(
+                possible: possible, present: possible - authorised, approvedActivity: 0, authorised: authorised, unauthorised: 0)
             return findings(r, p, asOf: "2026-02-20", authorised: c).first { $0.rule == "leave.refuse_when_authorised_above" }
         }
         let at = try #require(check(20, 200))
@@ -145,7 +162,7 @@ struct LeaveCheckTests {
     @Test("the authorised rate is the academic year to date, unmarked sessions left out")
     func yearToDate() {
         var b = Book(through: "2025-09-30")
-        b.set(from: "2025-09-01", to: "2025-09-02", .i)   // 4 sessions of the 44 in September; 1 October not marked yet
+        b.set(from: "2025-09-01", to: "2025-09-02", .i)  // 4 sessions of the 44 in September; 1 October not marked yet
         let c = LeaveCheck.yearToDate(marks: b.codes, calendar: EvalTest.calendar, enrolment: b.enrolment, asOf: day("2025-10-01"))
         #expect(c.possible == 44)
         #expect(c.authorised == 4)
@@ -182,8 +199,9 @@ struct LeaveCheckTests {
     func order() throws {
         let p = try seed(4)
         let r = request("2026-05-11", "2026-05-15", requested: "2026-05-04")
-        let c = LeaveCheck.check(request: r, policy: p, calendar: EvalTest.calendar, enrolment: enrolment("6"), asOf: day("2026-05-05"),
-                                 authorisedAbsence: SessionCounts(possible: 100, present: 80, approvedActivity: 0, authorised: 20, unauthorised: 0))
+        let c = LeaveCheck.check(
+            request: r, policy: p, calendar: EvalTest.calendar, enrolment: enrolment("6"), asOf: day("2026-05-05"),
+            authorisedAbsence: SessionCounts(possible: 100, present: 80, approvedActivity: 0, authorised: 20, unauthorised: 0))
         #expect(c.findings.map(\.rule) == ["reg_11", "leave.notice_days", "leave.refuse_when_authorised_above", "leave.blackouts[0]"])
         #expect(c.refused)
         #expect(c.verdict == .refuse)
@@ -192,7 +210,7 @@ struct LeaveCheckTests {
 
     @Test("a request with no open session is a caution: nothing to grant")
     func nothingOpen() throws {
-        let r = request("2026-02-16", "2026-02-20", requested: "2026-01-05")   // half term
+        let r = request("2026-02-16", "2026-02-20", requested: "2026-01-05")  // half term
         let p = try seed(4)
         let f = findings(r, p, asOf: "2026-01-06").filter { $0.rule == "reg_11" }
         #expect(f.map(\.verdict) == [.ok, .caution])
@@ -203,11 +221,26 @@ struct LeaveCheckTests {
     func canRequest() throws {
         let p = try seed(4)
         let today = day("2026-02-24")
-        #expect(field { try LeaveCheck.canRequest(request("2026-03-09", "2026-03-13", requested: "2026-02-24"), policy: p, today: today) } == "from")
-        #expect(field { try LeaveCheck.canRequest(request("2026-03-09", "2026-03-13", requested: "2026-02-24", exceptional: true), policy: p, today: today) } == nil)
-        #expect(field { try LeaveCheck.canRequest(request("2026-03-10", "2026-03-13", requested: "2026-02-24"), policy: p, today: today) } == nil)
-        #expect(field { try LeaveCheck.canRequest(request("2026-02-23", "2026-02-27", requested: "2026-02-24", exceptional: true), policy: p, today: today) } == "from")
-        #expect(field { try LeaveCheck.canRequest(request("2026-03-10", "2026-03-13", requested: "2026-02-24", reason: ""), policy: p, today: today) } == "reason")
+        #expect(
+            field { try LeaveCheck.canRequest(request("2026-03-09", "2026-03-13", requested: "2026-02-24"), policy: p, today: today) }
+                == "from")
+        #expect(
+            field {
+                try LeaveCheck.canRequest(
+                    request("2026-03-09", "2026-03-13", requested: "2026-02-24", exceptional: true), policy: p, today: today)
+            } == nil)
+        #expect(
+            field { try LeaveCheck.canRequest(request("2026-03-10", "2026-03-13", requested: "2026-02-24"), policy: p, today: today) }
+                == nil)
+        #expect(
+            field {
+                try LeaveCheck.canRequest(
+                    request("2026-02-23", "2026-02-27", requested: "2026-02-24", exceptional: true), policy: p, today: today)
+            } == "from")
+        #expect(
+            field {
+                try LeaveCheck.canRequest(request("2026-03-10", "2026-03-13", requested: "2026-02-24", reason: ""), policy: p, today: today)
+            } == "reason")
     }
 }
 
@@ -229,7 +262,9 @@ struct LeaveGrantTests {
         let tt = "Mornings only, Monday to Friday, 8:45 to 12:00"
         #expect(field { try LeaveGrant(code: .c2, granting: r).validate(request: r) } == "timetable")
         #expect(field { try LeaveGrant(code: .c2, granting: r, timetable: tt).validate(request: r) } == "review_date")
-        #expect(field { try LeaveGrant(code: .c2, granting: r, timetable: tt, reviewDate: day("2026-03-09")).validate(request: r) } == "review_date")
+        #expect(
+            field { try LeaveGrant(code: .c2, granting: r, timetable: tt, reviewDate: day("2026-03-09")).validate(request: r) }
+                == "review_date")
         #expect(field { try LeaveGrant(code: .c2, granting: r, timetable: tt, reviewDate: day("2026-03-27")).validate(request: r) } == nil)
     }
 
@@ -239,7 +274,11 @@ struct LeaveGrantTests {
         #expect(field { try LeaveGrant(code: .c, from: day("2026-03-11"), to: day("2026-03-16")).validate(request: r) } == "to")
         let pmOnly = request("2026-03-09", .pm, "2026-03-13", .am, requested: "2026-02-02")
         #expect(field { try LeaveGrant(code: .c, granting: r).validate(request: pmOnly) } == "from")
-        #expect(field { try LeaveGrant(code: .c, from: day("2026-03-09"), fromSession: .pm, to: day("2026-03-13"), toSession: .pm).validate(request: pmOnly) } == "to")
+        #expect(
+            field {
+                try LeaveGrant(code: .c, from: day("2026-03-09"), fromSession: .pm, to: day("2026-03-13"), toSession: .pm).validate(
+                    request: pmOnly)
+            } == "to")
         #expect(field { try LeaveGrant(code: .c, from: day("2026-03-10"), to: day("2026-03-09")).validate(request: r) } == "to")
         #expect(field { try LeaveGrant(code: .c, from: day("2026-03-10"), to: day("2026-03-12")).validate(request: r) } == nil)
     }
@@ -271,7 +310,9 @@ struct LeaveGrantTests {
         let d = JSONDecoder()
         d.keyDecodingStrategy = .convertFromSnakeCase
         #expect(try d.decode(LeaveGrant.self, from: Data(text.utf8)) == g)
-        #expect(throws: DecodingError.self) { try d.decode(LeaveGrant.self, from: Data(text.replacingOccurrences(of: "C1", with: "ZZ").utf8)) }
+        #expect(throws: DecodingError.self) {
+            try d.decode(LeaveGrant.self, from: Data(text.replacingOccurrences(of: "C1", with: "ZZ").utf8))
+        }
     }
 }
 
@@ -281,8 +322,11 @@ struct LeaveGrantTests {
 struct LeaveFollowUpTests {
     let week = request("2026-03-09", "2026-03-13", requested: "2026-02-02")
 
-    func run(_ policy: Policy, _ asOf: String, _ b: EvalTest.Book, _ decisions: [LeaveDecisionFacts], evidence: Set<LocalDate> = []) -> [DueAction] {
-        LeaveFollowUp.run(policy: policy, calendar: b.calendar, asOf: day(asOf), pupil: b.facts(), decisions: decisions, evidenceReceived: evidence)
+    func run(_ policy: Policy, _ asOf: String, _ b: EvalTest.Book, _ decisions: [LeaveDecisionFacts], evidence: Set<LocalDate> = [])
+        -> [DueAction]
+    {
+        LeaveFollowUp.run(
+            policy: policy, calendar: b.calendar, asOf: day(asOf), pupil: b.facts(), decisions: decisions, evidenceReceived: evidence)
     }
 
     @Test("reg 11: N on a refused request's sessions is coded G")
@@ -355,7 +399,10 @@ struct LeaveFollowUpTests {
         let ask = try #require(run(p, "2026-03-13", b, [d]).of(.leaveEvidence).first)
         #expect(ask.due == day("2026-03-16"))
         #expect(ask.action == .evidenceRequest)
-        #expect(ask.sessions == [SessionRef(date: day("2026-03-09"), session: .am, code: "I"), SessionRef(date: day("2026-03-09"), session: .pm, code: "I")])
+        #expect(
+            ask.sessions == [
+                SessionRef(date: day("2026-03-09"), session: .am, code: "I"), SessionRef(date: day("2026-03-09"), session: .pm, code: "I"),
+            ])
         #expect(ask.reason.contains("the school day just before the leave granted (C)"))
         #expect(ask.reason.contains("by 16 March 2026"))
         #expect(ask.rule == "leave.adjacent_days_evidence_days")

@@ -1,6 +1,7 @@
 import Foundation
-@testable import RollbookCore
 import Testing
+
+@testable import RollbookCore
 
 /// Letters a parent receives: templates per letter id with merge fields (issue 13).
 @Suite("Letter templates")
@@ -14,7 +15,9 @@ struct LetterTemplateTests {
     ]
 
     /// Staff-facing wording the evaluation writes into a due action's reason.
-    static let staffPhrases = ["Send the", "Then monitor", "Consider a penalty notice", "stages.", "(stage-", "rule", "policy's last stage"]
+    static let staffPhrases = [
+        "Send the", "Then monitor", "Consider a penalty notice", "stages.", "(stage-", "rule", "policy's last stage",
+    ]
 
     @Test("an unknown merge field is refused, naming the field; {reason} (staff text) is not a field")
     func unknownField() throws {
@@ -51,7 +54,8 @@ struct LetterTemplateTests {
 
     @Test("a paragraph whose merge fields all have no value is left out; one with text only, or any value, stays")
     func emptyParagraphs() throws {
-        let t = LetterTemplate(subject: "{forename}", body: "Dear {parents},\n\nThe sessions were: {sessions}.\n\n\n\nKind regards\n{signatory}")
+        let t = LetterTemplate(
+            subject: "{forename}", body: "Dear {parents},\n\nThe sessions were: {sessions}.\n\n\n\nKind regards\n{signatory}")
         let (_, without) = try t.merge([.parents: "Ann Example", .forename: "Ivy", .signatory: "Sam Lead"])
         #expect(without == "Dear Ann Example,\n\nKind regards\nSam Lead")
         let (_, with) = try t.merge([.parents: "Ann Example", .sessions: "Monday morning", .signatory: " "])
@@ -63,7 +67,9 @@ struct LetterTemplateTests {
         try SeedPolicyTests.files.flatMap { LetterTemplate.letterIDs(in: try SeedPolicyTests.policy($0)) }
     }
 
-    @Test("every letter the seed policies name has a built-in template (000 §8.3.3 Letters 1-3; 001 named letters; 002 RAG, panel and lateness letters; 003 Medical 1/2, punctuality; 004 concern, persistent absence, targets, contract, final warning, congratulations)")
+    @Test(
+        "every letter the seed policies name has a built-in template (000 §8.3.3 Letters 1-3; 001 named letters; 002 RAG, panel and lateness letters; 003 Medical 1/2, punctuality; 004 concern, persistent absence, targets, contract, final warning, congratulations)"
+    )
     func everyPolicyLetter() throws {
         let ids = try Self.policyLetterIDs()
         #expect(ids.count >= 20, "\(ids)")
@@ -71,12 +77,16 @@ struct LetterTemplateTests {
             let b = try #require(LetterTemplate.builtIn(id), "no built-in template for '\(id)'")
             try b.template.validate()
         }
-        let general = ["concern", "persistent-absence", "meeting-invitation", "targets", "contract", "final-warning",
-                       "congratulations-improvement", "medical-1", "medical-2", "lateness-warning", "rag-upper-amber",
-                       "rag-lower-amber", "rag-red", "attendance-panel-invitation", "punctuality-letter", "notice-to-improve",
-                       "penalty-notice", "evidence-request"]
+        let general = [
+            "concern", "persistent-absence", "meeting-invitation", "targets", "contract", "final-warning",
+            "congratulations-improvement", "medical-1", "medical-2", "lateness-warning", "rag-upper-amber",
+            "rag-lower-amber", "rag-red", "attendance-panel-invitation", "punctuality-letter", "notice-to-improve",
+            "penalty-notice", "evidence-request",
+        ]
         for id in general { #expect(LetterTemplate.builtIn(id) != nil, "\(id)") }
-        for a in [Policy.ActionKind.letter, .meeting, .earlyHelpPlan, .attendanceContract, .noticeToImprove, .penaltyNotice, .evidenceRequest] {
+        for a in [
+            Policy.ActionKind.letter, .meeting, .earlyHelpPlan, .attendanceContract, .noticeToImprove, .penaltyNotice, .evidenceRequest,
+        ] {
             #expect(LetterTemplate.builtIn(LetterTemplate.fallbackID(for: a)) != nil)
         }
         #expect(LetterTemplate.builtIn("no-such-letter") == nil)
@@ -96,20 +106,29 @@ struct LetterTemplateTests {
         }
     }
 
-    @Test("a due action's letter id comes from its stage, lateness rung or illness rule; an improved review is the congratulations letter (004 App. 8)")
+    @Test(
+        "a due action's letter id comes from its stage, lateness rung or illness rule; an improved review is the congratulations letter (004 App. 8)"
+    )
     func letterIDs() throws {
         let p3 = try SeedPolicyTests.seed(3)
         let p4 = try SeedPolicyTests.seed(4)
-        func action(_ kind: DueAction.Kind, _ rule: String, _ act: Policy.ActionKind, figures: [String: Double] = [:], proposed: String? = nil) -> DueAction {
-            DueAction(upn: "A100000000001", kind: kind, rule: rule, due: LocalDate(iso: "2025-09-19")!, reason: "staff words", sessions: [],
-                      figures: figures, source: "", action: act, contacts: [], proposedStage: proposed, key: "k", policy: "p")
+        func action(
+            _ kind: DueAction.Kind, _ rule: String, _ act: Policy.ActionKind, figures: [String: Double] = [:], proposed: String? = nil
+        ) -> DueAction {
+            DueAction(
+                upn: "A100000000001", kind: kind, rule: rule, due: LocalDate(iso: "2025-09-19")!, reason: "staff words", sessions: [],
+                figures: figures, source: "", action: act, contacts: [], proposedStage: proposed, key: "k", policy: "p")
         }
         let stage = try #require(p4.stages.first)
-        #expect(LetterTemplate.letterID(for: action(.stageEntry, "stages.\(stage.id)", stage.action, proposed: stage.id), policy: p4) == stage.letter)
+        #expect(
+            LetterTemplate.letterID(for: action(.stageEntry, "stages.\(stage.id)", stage.action, proposed: stage.id), policy: p4)
+                == stage.letter)
         let improved = action(.stageReview, "stages.\(stage.id)", .review, figures: ["improved": 1])
         #expect(LetterTemplate.letterID(for: improved, policy: p4) == "congratulations-improvement")
         let medical = try #require(p3.illnessEvidence.first { $0.letter == "medical-1" })
-        #expect(LetterTemplate.letterID(for: action(.illnessEvidence, "illness_evidence.\(medical.id)", .evidenceRequest), policy: p3) == "medical-1")
+        #expect(
+            LetterTemplate.letterID(for: action(.illnessEvidence, "illness_evidence.\(medical.id)", .evidenceRequest), policy: p3)
+                == "medical-1")
         let late = try #require(p3.lateness.first)
         #expect(LetterTemplate.letterID(for: action(.lateness, "lateness.\(late.id)", late.action), policy: p3) == late.letter)
         #expect(LetterTemplate.letterID(for: action(.penaltyThreshold, "penalty_notice", .penaltyNotice), policy: p3) == nil)

@@ -1,6 +1,7 @@
 import Foundation
-@testable import RollbookCore
 import Testing
+
+@testable import RollbookCore
 
 @Suite("Policy file and validation")
 struct PolicyTests {
@@ -22,7 +23,10 @@ struct PolicyTests {
     }
 
     func error(_ edit: (inout [String: Any]) -> Void) -> ValidationError? {
-        do { _ = try decode(edit); return nil } catch { return error }
+        do {
+            _ = try decode(edit)
+            return nil
+        } catch { return error }
     }
 
     @Test("bad settings are refused with the setting's path and the reason")
@@ -31,33 +35,40 @@ struct PolicyTests {
         #expect(error { $0["no_reason"] = ["n_to_o_school_days": 7] }?.field == "no_reason.n_to_o_school_days")
         #expect(error { $0.removeValue(forKey: "day_one") }?.field == "day_one")
         #expect(error { $0["attendance_target"] = "high" }?.field == "attendance_target")
-        #expect(error { j in
-            var pn = j["penalty_notice"] as! [String: Any]
-            pn["threshold_sessions"] = 12
-            j["penalty_notice"] = pn
-        }?.reason.contains("national threshold is 10") == true)
-        #expect(error { j in
-            var stages = j["stages"] as! [[String: Any]]
-            stages[0]["next"] = "stage-9"
-            j["stages"] = stages
-        }?.field == "stages[0].next")
-        #expect(error { j in
-            var stages = j["stages"] as! [[String: Any]]
-            stages[1]["next"] = "stage-1"
-            stages[1]["monitoring_school_weeks"] = 4
-            j["stages"] = stages
-        }?.reason.contains("later stage") == true)
-        #expect(error { j in
-            var bands = j["bands"] as! [[String: Any]]
-            bands.removeLast()
-            j["bands"] = bands
-        }?.reason.contains("start at 0") == true)
-        #expect(error { j in
-            var r = j["register"] as! [String: Any]
-            r["pm"] = ["opens": "9:00", "late_after": "9:00", "closes": "9:30"]
-            j["register"] = r
-        }?.field == "register.pm.opens")
-        #expect(error { j in j["lateness"] = [["id": "x", "name": "x", "codes": ["N"], "per": "week", "at_least": 1, "action": "letter"]] }?.field == "lateness[0].codes")
+        #expect(
+            error { j in
+                var pn = j["penalty_notice"] as! [String: Any]
+                pn["threshold_sessions"] = 12
+                j["penalty_notice"] = pn
+            }?.reason.contains("national threshold is 10") == true)
+        #expect(
+            error { j in
+                var stages = j["stages"] as! [[String: Any]]
+                stages[0]["next"] = "stage-9"
+                j["stages"] = stages
+            }?.field == "stages[0].next")
+        #expect(
+            error { j in
+                var stages = j["stages"] as! [[String: Any]]
+                stages[1]["next"] = "stage-1"
+                stages[1]["monitoring_school_weeks"] = 4
+                j["stages"] = stages
+            }?.reason.contains("later stage") == true)
+        #expect(
+            error { j in
+                var bands = j["bands"] as! [[String: Any]]
+                bands.removeLast()
+                j["bands"] = bands
+            }?.reason.contains("start at 0") == true)
+        #expect(
+            error { j in
+                var r = j["register"] as! [String: Any]
+                r["pm"] = ["opens": "9:00", "late_after": "9:00", "closes": "9:30"]
+                j["register"] = r
+            }?.field == "register.pm.opens")
+        #expect(
+            error { j in j["lateness"] = [["id": "x", "name": "x", "codes": ["N"], "per": "week", "at_least": 1, "action": "letter"]] }?
+                .field == "lateness[0].codes")
     }
 
     @Test("clauses cite where a setting comes from; national rules cite the regulation")

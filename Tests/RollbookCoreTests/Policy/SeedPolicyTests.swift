@@ -1,6 +1,7 @@
 import Foundation
-@testable import RollbookCore
 import Testing
+
+@testable import RollbookCore
 
 /// The example policies in `Policies/`, one per seed policy the requirements come from: each decodes (and so validates),
 /// cites its seed for every setting, and says what the seed's text says where it matters most. Other suites may load
@@ -160,22 +161,22 @@ struct SeedPolicyTests {
     /// The real schools, trusts and areas the seed policies were drawn from, as (UTF-8 length, FNV-1a 64 hash) of each
     /// lower-cased phrase: the test can look for them without the repository naming them.
     static let realNames: [(length: Int, hash: UInt64)] = [
-        (6, 0x04dc57e81c8e95a8),
-        (7, 0x35eb985229581476),
-        (7, 0xa58804f25e274cbf),
-        (8, 0x1671340e1cb6679f),
-        (8, 0x4a3cc58d599d97ff),
-        (10, 0xb31d1f9ec81056a6),
-        (10, 0xdc1dea9ef54983a7),
-        (18, 0x29d4a36752008c9a),
-        (20, 0xf85bc3e7bbd1a24e),
-        (21, 0x13e61ad6182eb678),
-        (21, 0x632cbfb182319caa),
-        (21, 0x65ffaee79d98fd16),
-        (22, 0x458da7c68682ac6f),
-        (22, 0xe2be453fdd8939c8),
-        (23, 0x58c3affce8700662),
-        (29, 0x6a376814fd7cf24c),
+        (6, 0x04dc_57e8_1c8e_95a8),
+        (7, 0x35eb_9852_2958_1476),
+        (7, 0xa588_04f2_5e27_4cbf),
+        (8, 0x1671_340e_1cb6_679f),
+        (8, 0x4a3c_c58d_599d_97ff),
+        (10, 0xb31d_1f9e_c810_56a6),
+        (10, 0xdc1d_ea9e_f549_83a7),
+        (18, 0x29d4_a367_5200_8c9a),
+        (20, 0xf85b_c3e7_bbd1_a24e),
+        (21, 0x13e6_1ad6_182e_b678),
+        (21, 0x632c_bfb1_8231_9caa),
+        (21, 0x65ff_aee7_9d98_fd16),
+        (22, 0x458d_a7c6_8682_ac6f),
+        (22, 0xe2be_453f_dd89_39c8),
+        (23, 0x58c3_affc_e870_0662),
+        (29, 0x6a37_6814_fd7c_f24c),
     ]
 
     /// FNV-1a 64 of some bytes.
@@ -199,18 +200,24 @@ struct SeedPolicyTests {
     func fictionalNames() throws {
         // The search finds a phrase that is there: the fictional school of seed 004's example.
         let elderbrook = Array("elderbrook primary".utf8)
-        #expect(Self.fnv1a(elderbrook[...]) == 0x5b64fd95367face0)   // the value the list's hashes were made with
-        #expect(Self.mentions(String(decoding: try Self.data("seed-004-trust-primary.json"), as: UTF8.self),
-                              [(elderbrook.count, Self.fnv1a(elderbrook[...]))]))
+        #expect(Self.fnv1a(elderbrook[...]) == 0x5b64_fd95_367f_ace0)  // the value the list's hashes were made with
+        #expect(
+            Self.mentions(
+                String(decoding: try Self.data("seed-004-trust-primary.json"), as: UTF8.self),
+                [(elderbrook.count, Self.fnv1a(elderbrook[...]))]))
         #expect(Self.realNames.count >= 10)
         for file in Self.files {
-            #expect(!Self.mentions(String(decoding: try Self.data(file), as: UTF8.self), Self.realNames), "\(file) names a real school, trust or area")
+            #expect(
+                !Self.mentions(String(decoding: try Self.data(file), as: UTF8.self), Self.realNames),
+                "\(file) names a real school, trust or area")
         }
     }
 
     // MARK: - Seed 000 (secondary, 11-18)
 
-    @Test("Seed 000 §8.3.3 'School Attendance Monitoring': letter below 96%, early help plan monitored 2 weeks, contract monitored 4 weeks, LA referral")
+    @Test(
+        "Seed 000 §8.3.3 'School Attendance Monitoring': letter below 96%, early help plan monitored 2 weeks, contract monitored 4 weeks, LA referral"
+    )
     func seed000FourStages() throws {
         let p = try Self.seed(0)
         #expect(p.stages.map(\.id) == ["stage-1", "stage-2", "stage-3", "stage-4"])
@@ -224,7 +231,9 @@ struct SeedPolicyTests {
         #expect(p.attendanceTarget == 0.96)
     }
 
-    @Test("Seed 000 §6.3.4 'Children Missing in Education': LA referral if no contact by the 10th day; §7: social worker told of unexplained absence")
+    @Test(
+        "Seed 000 §6.3.4 'Children Missing in Education': LA referral if no contact by the 10th day; §7: social worker told of unexplained absence"
+    )
     func seed000MissingEducation() throws {
         let p = try Self.seed(0)
         #expect(p.missingEducation.noContactSchoolDays == [10])
@@ -243,7 +252,9 @@ struct SeedPolicyTests {
         #expect(r.arrival(at: Self.t(14, 0), session: .pm).code == .u)
     }
 
-    @Test("Seed 000 §5.5.1 'Following Up Unexplained Absence': call on the first morning and each day it continues; code within 5 working days")
+    @Test(
+        "Seed 000 §5.5.1 'Following Up Unexplained Absence': call on the first morning and each day it continues; code within 5 working days"
+    )
     func seed000DayOne() throws {
         let p = try Self.seed(0)
         #expect(p.dayOne.repeatDaily)
@@ -269,7 +280,9 @@ struct SeedPolicyTests {
         #expect(r.arrival(at: Self.t(9, 11), session: .am) == (.u, 41))
     }
 
-    @Test("Seed 001 §5 'Children Missing From Education': enquiries at 5 days' continuous unauthorised absence; agencies after 2 days for CP and CIN pupils")
+    @Test(
+        "Seed 001 §5 'Children Missing From Education': enquiries at 5 days' continuous unauthorised absence; agencies after 2 days for CP and CIN pupils"
+    )
     func seed001MissingEducation() throws {
         let me = try Self.seed(1).missingEducation
         #expect(me.noContactSchoolDays == [5])
@@ -289,7 +302,8 @@ struct SeedPolicyTests {
         #expect(p.stages.first?.directEntry == true)
     }
 
-    @Test("Seed 001 §4.2 'Legal sanctions': its pre-2024 '10 sessions in 12 months' gives way to the national 10 sessions in 10 school weeks")
+    @Test(
+        "Seed 001 §4.2 'Legal sanctions': its pre-2024 '10 sessions in 12 months' gives way to the national 10 sessions in 10 school weeks")
     func seed001PenaltyNotice() throws {
         let pn = try Self.seed(1).penaltyNotice
         #expect(pn.thresholdSessions == 10 && pn.windowSchoolWeeks == 10)
@@ -382,7 +396,9 @@ struct SeedPolicyTests {
         #expect(try Self.seed(3).leave.adjacentDaysEvidenceDays == 7)
     }
 
-    @Test("Seed 003 'Proactive strategies' 8 and 'Reactive Strategies' 9: tracked below 95, 90 and 80%; severe absence below 50% referred at once")
+    @Test(
+        "Seed 003 'Proactive strategies' 8 and 'Reactive Strategies' 9: tracked below 95, 90 and 80%; severe absence below 50% referred at once"
+    )
     func seed003BandsAndSevereAbsence() throws {
         let p = try Self.seed(3)
         #expect(p.bands.map(\.from) == [0.95, 0.90, 0.80, 0.50, 0])
@@ -403,12 +419,17 @@ struct SeedPolicyTests {
         #expect(p.bands.map(\.from) == [0.96, 0.93, 0.90, 0])
     }
 
-    @Test("Seed 004 Appendix 7-9: two weeks' monitoring, targets, an EWO contract for four weeks, a final warning for four more, then a fixed penalty notice")
+    @Test(
+        "Seed 004 Appendix 7-9: two weeks' monitoring, targets, an EWO contract for four weeks, a final warning for four more, then a fixed penalty notice"
+    )
     func seed004Escalation() throws {
         let p = try Self.seed(4)
         var chain: [Policy.Stage] = []
         var id: String? = "stage-1"
-        while let current = id, let stage = p.stage(current) { chain.append(stage); id = stage.next }
+        while let current = id, let stage = p.stage(current) {
+            chain.append(stage)
+            id = stage.next
+        }
         #expect(chain.map(\.monitoringSchoolWeeks) == [2, 2, 4, 4, nil])
         #expect(chain.map(\.action) == [.letter, .meeting, .attendanceContract, .letter, .penaltyNotice])
         #expect(p.stage("stage-2")?.next == "stage-3")
@@ -421,7 +442,8 @@ struct SeedPolicyTests {
         #expect(p.dayOne.repeatDaily)
     }
 
-    @Test("Seed 004 'Leave of absence': two weeks' notice in writing; refused above 10% authorised absence and around statutory assessments")
+    @Test(
+        "Seed 004 'Leave of absence': two weeks' notice in writing; refused above 10% authorised absence and around statutory assessments")
     func seed004Leave() throws {
         let leave = try Self.seed(4).leave
         func blackedOut(_ iso: String) -> Bool { leave.blackouts.contains { $0.from <= Self.day(iso) && Self.day(iso) <= $0.to } }
@@ -447,7 +469,9 @@ struct SeedPolicyTests {
         #expect(r.arrival(at: Self.t(13, 45), session: .pm).code == .u)
     }
 
-    @Test("Seed 004 'Absence procedures' and health-related absence: LA told at 10 days not back after leave, 20 days unauthorised, over 15 days ill")
+    @Test(
+        "Seed 004 'Absence procedures' and health-related absence: LA told at 10 days not back after leave, 20 days unauthorised, over 15 days ill"
+    )
     func seed004MissingEducation() throws {
         let me = try Self.seed(4).missingEducation
         #expect(me.notBackAfterLeaveSchoolDays == 10)

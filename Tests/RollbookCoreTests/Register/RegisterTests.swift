@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RollbookCore
 
 private func day(_ s: String) -> LocalDate {
@@ -29,8 +30,9 @@ private enum SeedTimes {
     /// 004 John F Kennedy: "marked by 9:10am. Pupils will receive a late mark if they are not in their classroom by
     /// this time"; "will close at 9:20am. Pupils will receive a mark of absence if they do not attend school before
     /// this time" (so 9:19 is the last minute for L); PM "marked by 1:30pm", "close at 1:45pm".
-    static let jfk = RegisterTimes(am: window(opens: "8:40", lateAfter: "9:10", closes: "9:19"),
-                                   pm: window(opens: "13:15", lateAfter: "13:30", closes: "13:45"))
+    static let jfk = RegisterTimes(
+        am: window(opens: "8:40", lateAfter: "9:10", closes: "9:19"),
+        pm: window(opens: "13:15", lateAfter: "13:30", closes: "13:45"))
 }
 
 struct SeedArrivalCase: Sendable, CustomTestStringConvertible {
@@ -144,10 +146,14 @@ struct AmendmentTests {
 
     @Test("writing the same code and minutes again is unchanged")
     func unchanged() {
-        #expect(RegisterRules.change(from: Mark(date: d, session: .am, code: .presentAM),
-                                     to: Mark(date: d, session: .am, code: .presentAM)) == .unchanged)
-        #expect(RegisterRules.change(from: Mark(date: d, session: .pm, code: .late, minutesLate: 12),
-                                     to: Mark(date: d, session: .pm, code: .late, minutesLate: 12)) == .unchanged)
+        #expect(
+            RegisterRules.change(
+                from: Mark(date: d, session: .am, code: .presentAM),
+                to: Mark(date: d, session: .am, code: .presentAM)) == .unchanged)
+        #expect(
+            RegisterRules.change(
+                from: Mark(date: d, session: .pm, code: .late, minutesLate: 12),
+                to: Mark(date: d, session: .pm, code: .late, minutesLate: 12)) == .unchanged)
     }
 
     @Test("a different code, or different minutes late, is an amendment")
@@ -155,12 +161,18 @@ struct AmendmentTests {
         // N replaced by the reason once it is known.
         #expect(RegisterRules.change(from: Mark(date: d, session: .am, code: .n), to: Mark(date: d, session: .am, code: .i)) == .amendment)
         #expect(RegisterRules.change(from: Mark(date: d, session: .am, code: .n), to: Mark(date: d, session: .am, code: .o)) == .amendment)
-        #expect(RegisterRules.change(from: Mark(date: d, session: .am, code: .late, minutesLate: 12),
-                                     to: Mark(date: d, session: .am, code: .late, minutesLate: 20)) == .amendment)
-        #expect(RegisterRules.change(from: Mark(date: d, session: .am, code: .late, minutesLate: 12),
-                                     to: Mark(date: d, session: .am, code: .u, minutesLate: 12)) == .amendment)
-        #expect(RegisterRules.change(from: Mark(date: d, session: .am, code: .late, minutesLate: 12),
-                                     to: Mark(date: d, session: .am, code: .late)) == .amendment)
+        #expect(
+            RegisterRules.change(
+                from: Mark(date: d, session: .am, code: .late, minutesLate: 12),
+                to: Mark(date: d, session: .am, code: .late, minutesLate: 20)) == .amendment)
+        #expect(
+            RegisterRules.change(
+                from: Mark(date: d, session: .am, code: .late, minutesLate: 12),
+                to: Mark(date: d, session: .am, code: .u, minutesLate: 12)) == .amendment)
+        #expect(
+            RegisterRules.change(
+                from: Mark(date: d, session: .am, code: .late, minutesLate: 12),
+                to: Mark(date: d, session: .am, code: .late)) == .amendment)
     }
 }
 
@@ -185,7 +197,7 @@ struct NoReasonOverdueTests {
         let n = Mark(date: day("2025-09-08"), session: .am, code: .n)
         #expect(overdue([n], asOf: "2025-09-08").isEmpty)
         #expect(overdue([n], asOf: "2025-09-12").isEmpty)
-        #expect(overdue([n], asOf: "2025-09-14").isEmpty)   // Sunday
+        #expect(overdue([n], asOf: "2025-09-14").isEmpty)  // Sunday
         #expect(overdue([n], asOf: "2025-09-15").isEmpty)
         #expect(overdue([n], asOf: "2025-09-16") == [n])
         #expect(overdue([n], asOf: "2025-10-01") == [n])
@@ -193,17 +205,18 @@ struct NoReasonOverdueTests {
 
     @Test("the half-term holiday does not count")
     func halfTermDoesNotCount() {
-        let n = Mark(date: day("2025-10-23"), session: .pm, code: .n)   // Thursday before half term
-        #expect(overdue([n], asOf: "2025-10-31").isEmpty)   // 1 school day (24 Oct), then holiday
-        #expect(overdue([n], asOf: "2025-11-06").isEmpty)   // 24 Oct, 3-6 Nov: 5
-        #expect(overdue([n], asOf: "2025-11-07") == [n])     // 6
+        let n = Mark(date: day("2025-10-23"), session: .pm, code: .n)  // Thursday before half term
+        #expect(overdue([n], asOf: "2025-10-31").isEmpty)  // 1 school day (24 Oct), then holiday
+        #expect(overdue([n], asOf: "2025-11-06").isEmpty)  // 24 Oct, 3-6 Nov: 5
+        #expect(overdue([n], asOf: "2025-11-07") == [n])  // 6
     }
 
     @Test("a closure day does not count")
     func closureDoesNotCount() {
-        let cal = SchoolCalendar(entries: autumn2025.entries + [
-            CalendarEntry(start: day("2025-09-12"), end: day("2025-09-12"), kind: .closure),
-        ])
+        let cal = SchoolCalendar(
+            entries: autumn2025.entries + [
+                CalendarEntry(start: day("2025-09-12"), end: day("2025-09-12"), kind: .closure)
+            ])
         let n = Mark(date: day("2025-09-08"), session: .am, code: .n)
         #expect(overdue([n], asOf: "2025-09-16", calendar: cal).isEmpty)
         #expect(overdue([n], asOf: "2025-09-17", calendar: cal) == [n])
@@ -212,9 +225,11 @@ struct NoReasonOverdueTests {
     @Test("only N marks are reported, whatever their age")
     func onlyN() {
         let old = day("2025-09-08")
-        let marks = [Mark(date: old, session: .am, code: .n), Mark(date: old, session: .pm, code: .o),
-                     Mark(date: old.adding(days: 1), session: .am, code: .g), Mark(date: old.adding(days: 1), session: .pm, code: .n),
-                     Mark(date: day("2025-10-20"), session: .am, code: .n)]
+        let marks = [
+            Mark(date: old, session: .am, code: .n), Mark(date: old, session: .pm, code: .o),
+            Mark(date: old.adding(days: 1), session: .am, code: .g), Mark(date: old.adding(days: 1), session: .pm, code: .n),
+            Mark(date: day("2025-10-20"), session: .am, code: .n),
+        ]
         #expect(overdue(marks, asOf: "2025-10-21") == [marks[0], marks[3]])
     }
 

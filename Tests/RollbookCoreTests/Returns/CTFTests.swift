@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RollbookCore
 
 private func day(_ s: String) -> LocalDate {
@@ -28,8 +29,9 @@ private func tinyYears() throws -> [String: CTFYearData] {
     let t = try TinyExample.load()
     var out: [String: CTFYearData] = [:]
     for p in t.pupils {
-        out[p.upn] = try CTFYearData.build(year: AcademicYear(startYear: 2025), school: school, marks: t.sessionArray(for: p.upn),
-                                           enrolment: t.enrolment(p), calendar: t.calendar, asOf: day("2025-09-30"))
+        out[p.upn] = try CTFYearData.build(
+            year: AcademicYear(startYear: 2025), school: school, marks: t.sessionArray(for: p.upn),
+            enrolment: t.enrolment(p), calendar: t.calendar, asOf: day("2025-09-30"))
     }
     return out
 }
@@ -43,7 +45,8 @@ private func tinyYears() throws -> [String: CTFYearData] {
         for code in AttendanceCode.allCases {
             let date = code.isLegacy ? day("2024-07-15") : day("2024-09-02")
             guard let ch = CTFMarks.character(for: code, on: date) else {
-                Issue.record("\(code.symbol) has no character on \(date)"); continue
+                Issue.record("\(code.symbol) has no character on \(date)")
+                continue
             }
             let back = CTFMarks.code(for: ch, on: date)
             #expect(back == code, "\(code.symbol) is written '\(ch)' but reads back as \(back?.symbol ?? "nothing")")
@@ -56,7 +59,9 @@ private func tinyYears() throws -> [String: CTFYearData] {
     }
 
     @Test func theTwoCharacterCodesTakeCharactersNoCodeInForceOnTheSameDayUses() {
-        let writtenAs: [AttendanceCode: Character] = [.c1: "F", .c2: "H", .j1: "J", .y1: "1", .y2: "2", .y3: "3", .y4: "4", .y5: "5", .y6: "6", .y7: "7"]
+        let writtenAs: [AttendanceCode: Character] = [
+            .c1: "F", .c2: "H", .j1: "J", .y1: "1", .y2: "2", .y3: "3", .y4: "4", .y5: "5", .y6: "6", .y7: "7",
+        ]
         let d = day("2025-01-06")
         for (code, ch) in writtenAs {
             #expect(code.symbol.count == 2)
@@ -95,12 +100,16 @@ private func tinyYears() throws -> [String: CTFYearData] {
         let danny = try #require(years["A100000000002"])
         #expect(danny.marks == "/\\M\\22####OOBK/\\")
         #expect(danny.endDate == day("2025-09-10"))
-        #expect([danny.sessionsPossible, danny.sessionsAttended, danny.sessionsAuthorised, danny.sessionsUnauthorised] == [10, 7, 1, 2] as [Int])
+        #expect(
+            [danny.sessionsPossible, danny.sessionsAttended, danny.sessionsAuthorised, danny.sessionsUnauthorised] == [10, 7, 1, 2] as [Int]
+        )
         // Zofia Nowak (6) started on 8 Sep; C2 is 'H', D not possible.
         let zofia = try #require(years["A100000000003"])
         #expect(zofia.startDate == day("2025-09-08"))
         #expect(zofia.marks == "/\\DDH\\RR######/\\/\\/#/\\/\\")
-        #expect([zofia.sessionsPossible, zofia.sessionsAttended, zofia.sessionsAuthorised, zofia.sessionsUnauthorised] == [15, 12, 3, 0] as [Int])
+        #expect(
+            [zofia.sessionsPossible, zofia.sessionsAttended, zofia.sessionsAuthorised, zofia.sessionsUnauthorised] == [15, 12, 3, 0]
+                as [Int])
     }
 
     @Test func exportedCountsAreTheStatisticsEnginesAndTheMarksStringGivesThemBack() throws {
@@ -128,8 +137,10 @@ private func tinyYears() throws -> [String: CTFYearData] {
         let mia = t.pupils[0]
         var marks = t.sessionArray(for: mia.upn)
         marks[day("2025-09-18"), .am] = nil  // N removed: a register not taken
-        let y = try #require(try CTFYearData.build(year: AcademicYear(startYear: 2025), school: school, marks: marks, enrolment: t.enrolment(mia),
-                                                  calendar: t.calendar, asOf: day("2025-09-30")))
+        let y = try #require(
+            try CTFYearData.build(
+                year: AcademicYear(startYear: 2025), school: school, marks: marks, enrolment: t.enrolment(mia),
+                calendar: t.calendar, asOf: day("2025-09-30")))
         #expect(y.marks.hasSuffix("/#-O/\\"))
         #expect(y.sessionsPossible == 19 && y.sessionsUnauthorised == 4)
         let s = try y.sessions().first { $0.date == day("2025-09-18") && $0.session == .am }
@@ -140,8 +151,10 @@ private func tinyYears() throws -> [String: CTFYearData] {
     @Test func aYearWithNoPossibleSessionIsLeftOut() throws {
         let t = try TinyExample.load()
         let p = t.pupils[0]
-        #expect(try CTFYearData.build(year: AcademicYear(startYear: 2025), school: school, marks: t.sessionArray(for: p.upn),
-                                      enrolment: t.enrolment(p), calendar: t.calendar, asOf: day("2025-09-04")) == nil)
+        #expect(
+            try CTFYearData.build(
+                year: AcademicYear(startYear: 2025), school: school, marks: t.sessionArray(for: p.upn),
+                enrolment: t.enrolment(p), calendar: t.calendar, asOf: day("2025-09-04")) == nil)
     }
 
     // MARK: Round trip
@@ -149,17 +162,22 @@ private func tinyYears() throws -> [String: CTFYearData] {
     private func document() throws -> CTFDocument {
         let years = try tinyYears()
         // A year at a previous school before the 2024 codes: H, J, Y and F as themselves, 4-5 Sep 2023 (Monday 4th).
-        let earlier = CTFYearData(year: AcademicYear(startYear: 2023), school: CTFSchool(la: "203", estab: "2417", name: "St Anne's & St Agnes <Primary>"),
-                                  sessionsPossible: 7, sessionsAuthorised: 2, sessionsAttended: 3, sessionsUnauthorised: 1,
-                                  startDate: day("2023-09-04"), marks: "HJY\\FOJ-")
+        let earlier = CTFYearData(
+            year: AcademicYear(startYear: 2023), school: CTFSchool(la: "203", estab: "2417", name: "St Anne's & St Agnes <Primary>"),
+            sessionsPossible: 7, sessionsAuthorised: 2, sessionsAttended: 3, sessionsUnauthorised: 1,
+            startDate: day("2023-09-04"), marks: "HJY\\FOJ-")
         let header = CTFHeader(dateTime: "2025-09-30T10:15:00", source: school, academicYear: AcademicYear(startYear: 2025))
-        return CTFDocument(header: header, pupils: [
-            CTFPupil(upn: "A100000000001", surname: "Fielding", forename: "Mia", dateOfBirth: day("2020-11-02"), sex: "F", ncYearActual: "R",
-                     attendance: [earlier, years["A100000000001"]!]),
-            CTFPupil(upn: "A100000000002", surname: "O'Kafor \"Danny\"", forename: "Daniel", dateOfBirth: day("2015-03-14"), sex: "M",
-                     preferredForename: "Danny", ncYearActual: "5", attendance: [years["A100000000002"]!]),
-            CTFPupil(upn: "A100000000003", surname: "Nowak", forename: "Zofia", dateOfBirth: day("2014-12-31"), sex: "F"),
-        ])
+        return CTFDocument(
+            header: header,
+            pupils: [
+                CTFPupil(
+                    upn: "A100000000001", surname: "Fielding", forename: "Mia", dateOfBirth: day("2020-11-02"), sex: "F", ncYearActual: "R",
+                    attendance: [earlier, years["A100000000001"]!]),
+                CTFPupil(
+                    upn: "A100000000002", surname: "O'Kafor \"Danny\"", forename: "Daniel", dateOfBirth: day("2015-03-14"), sex: "M",
+                    preferredForename: "Danny", ncYearActual: "5", attendance: [years["A100000000002"]!]),
+                CTFPupil(upn: "A100000000003", surname: "Nowak", forename: "Zofia", dateOfBirth: day("2014-12-31"), sex: "F"),
+            ])
     }
 
     @Test func parsingTheExportGivesBackTheDocument() throws {
@@ -173,7 +191,8 @@ private func tinyYears() throws -> [String: CTFYearData] {
         // The marks read back per session, with each code's statistical meaning.
         let earlier = back.pupils[0].attendance[0]
         #expect(try earlier.sessions().map { $0.code } == [.legacyH, .legacyJ, .legacyY, .presentPM, .legacyF, .o, .legacyJ, nil])
-        #expect(try earlier.tally() == SessionCounts(possible: 7, present: 1, approvedActivity: 2, authorised: 2, unauthorised: 1, unmarked: 1))
+        #expect(
+            try earlier.tally() == SessionCounts(possible: 7, present: 1, approvedActivity: 2, authorised: 2, unauthorised: 1, unmarked: 1))
     }
 
     @Test func aWholeYearGroupWithSeveralYearsEachRoundTrips() throws {
@@ -195,8 +214,10 @@ private func tinyYears() throws -> [String: CTFYearData] {
 
     @Test func readsEntitiesCommentsCDATAAndIgnoresAttributesAndUnknownElements() throws {
         var xml = try document().xml
-        xml = xml.replacingOccurrences(of: "<CTfile>", with: "<!-- from another MIS -->\n<CTfile xmlns=\"http://example.org/ctf\" version='25'>")
-        xml = xml.replacingOccurrences(of: "<Forename>Zofia</Forename>", with: "<Forename>Zo&#102;&#x69;a</Forename><Ethnicity>WPOL</Ethnicity>")
+        xml = xml.replacingOccurrences(
+            of: "<CTfile>", with: "<!-- from another MIS -->\n<CTfile xmlns=\"http://example.org/ctf\" version='25'>")
+        xml = xml.replacingOccurrences(
+            of: "<Forename>Zofia</Forename>", with: "<Forename>Zo&#102;&#x69;a</Forename><Ethnicity>WPOL</Ethnicity>")
         xml = xml.replacingOccurrences(of: "<Surname>Nowak</Surname>", with: "<Surname><![CDATA[Nowak]]></Surname><!-- checked -->")
         #expect(try CTFDocument.parse(xml) == document())
     }
@@ -204,12 +225,14 @@ private func tinyYears() throws -> [String: CTFYearData] {
     // MARK: Counts checked against the marks
 
     @Test func countsThatDisagreeWithTheMarksStringAreRefusedNamingTheElement() throws {
-        let xml = try document().xml.replacingOccurrences(of: "<SessionsAttended>12</SessionsAttended>", with: "<SessionsAttended>13</SessionsAttended>")
+        let xml = try document().xml.replacingOccurrences(
+            of: "<SessionsAttended>12</SessionsAttended>", with: "<SessionsAttended>13</SessionsAttended>")
         let e = ctfError { try CTFDocument.parse(xml) }
         #expect(e?.field == "CTfile/CTFpupilData/Pupil[1]/Attendance/YearData[2]/SessionsAttended")
         #expect(e?.reason.contains("is 13 but the marks string has 12") == true)
 
-        let xml2 = try document().xml.replacingOccurrences(of: "<SessionsPossible>7</SessionsPossible>", with: "<SessionsPossible>5</SessionsPossible>")
+        let xml2 = try document().xml.replacingOccurrences(
+            of: "<SessionsPossible>7</SessionsPossible>", with: "<SessionsPossible>5</SessionsPossible>")
         #expect(ctfError { try CTFDocument.parse(xml2) }?.field == "CTfile/CTFpupilData/Pupil[1]/Attendance/YearData[1]/SessionsPossible")
     }
 
@@ -234,8 +257,10 @@ private func tinyYears() throws -> [String: CTFYearData] {
         #expect(refused("<Sex>F</Sex>", "<Sex>X</Sex>")?.field == "\(p1)/Sex")
         #expect(refused("<NCyearActual>R</NCyearActual>", "<NCyearActual>Q</NCyearActual>")?.field == "\(p1)/BasicDetails/NCyearActual")
         #expect(refused("<LEA>203</LEA>", "<LEA>20</LEA>")?.field == "\(p1)/Attendance/YearData[1]/LEA")
-        #expect(refused("<Year>2023</Year>", "<Year>2022</Year>")?.field == "\(p1)/Attendance/YearData[1]/AttendSessions/AttendanceStartDate")
-        #expect(refused("<SessionsAuthorised>2</SessionsAuthorised>", "<SessionsAuthorised>two</SessionsAuthorised>")?.field
+        #expect(
+            refused("<Year>2023</Year>", "<Year>2022</Year>")?.field == "\(p1)/Attendance/YearData[1]/AttendSessions/AttendanceStartDate")
+        #expect(
+            refused("<SessionsAuthorised>2</SessionsAuthorised>", "<SessionsAuthorised>two</SessionsAuthorised>")?.field
                 == "\(p1)/Attendance/YearData[1]/SessionsAuthorised")
         // A character that is no code, a withdrawn letter after 2024, and an odd length.
         let marksField = "\(p1)/Attendance/YearData[2]/AttendSessions/AttendanceMarks"
@@ -251,10 +276,12 @@ private func tinyYears() throws -> [String: CTFYearData] {
         #expect(tag?.field == "\(p1.replacingOccurrences(of: "[1]", with: ""))/Surname")
         #expect(tag?.reason.contains("</Surnam> does not match <Surname>") == true)
         #expect(refused("<Forename>Mia</Forename>", "<Forename>M&eacute;a</Forename>")?.reason.contains("&eacute;") == true)
-        #expect(refused("<?xml version=\"1.0\" encoding=\"UTF-8\"?>", "<?xml version=\"1.0\"?><!DOCTYPE CTfile [<!ENTITY x \"y\">]>")?
-            .reason.contains("DOCTYPE") == true)
+        #expect(
+            refused("<?xml version=\"1.0\" encoding=\"UTF-8\"?>", "<?xml version=\"1.0\"?><!DOCTYPE CTfile [<!ENTITY x \"y\">]>")?
+                .reason.contains("DOCTYPE") == true)
         #expect(refused("</CTfile>", "</CTfile><CTfile/>")?.reason.contains("after the root element") == true)
-        #expect(refused("<DocumentName>Common Transfer File</DocumentName>", "<DocumentName>Pupil list</DocumentName>")?.field
+        #expect(
+            refused("<DocumentName>Common Transfer File</DocumentName>", "<DocumentName>Pupil list</DocumentName>")?.field
                 == "CTfile/Header/DocumentName")
         #expect(ctfError { try CTFDocument.parse("") }?.reason.contains("empty") == true)
         #expect(ctfError { try CTFDocument.parse("<ATfile></ATfile>") }?.reason.contains("must be CTfile") == true)

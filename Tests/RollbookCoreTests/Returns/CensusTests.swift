@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RollbookCore
 
 private func day(_ s: String) -> LocalDate {
@@ -30,15 +31,20 @@ private func day(_ s: String) -> LocalDate {
     /// The pupil is ill all day on the Friday before Easter, O on the Monday after (AM) and G on the Thursday (PM).
     func aroundEaster(easterSunday: String) -> (SchoolCalendar, ReturnPupil, CensusTerm) {
         let sunday = day(easterSunday)
-        let firstMonday = sunday.adding(days: -6), lastFriday = sunday.adding(days: 5)
+        let firstMonday = sunday.adding(days: -6)
+        let lastFriday = sunday.adding(days: 5)
         let calendar = SchoolCalendar(entries: [CalendarEntry(start: firstMonday, end: lastFriday, kind: .term)])
         let year = AcademicYear(containing: sunday)
-        let record = PupilRecord(upn: "E100000000001", legalSurname: "Easter", legalForename: "Ada", dateOfBirth: day("2015-01-01"),
-                                 sex: "F", yearGroup: "5", form: "5A", startingDay: day("2024-09-01"))
+        let record = PupilRecord(
+            upn: "E100000000001", legalSurname: "Easter", legalForename: "Ada", dateOfBirth: day("2015-01-01"),
+            sex: "F", yearGroup: "5", form: "5A", startingDay: day("2024-09-01"))
         var p = ReturnPupil(record: record, yearGroupYear: year, marks: SessionArray(covering: year.range))
         var d = firstMonday
         while d <= lastFriday {
-            if !d.isWeekend { p.marks[d, .am] = .presentAM; p.marks[d, .pm] = .presentPM }
+            if !d.isWeekend {
+                p.marks[d, .am] = .presentAM
+                p.marks[d, .pm] = .presentPM
+            }
             d = d.adding(days: 1)
         }
         p.marks[sunday.adding(days: -2), .am] = .i

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RollbookCore
 
 // Continuous absence is counted twice: the worklist walks back from the evaluation date over its session bytes
@@ -39,10 +40,12 @@ private func generate(_ count: Int, seed: UInt64) -> [ReturnPupil] {
     return (0..<count).map { i in
         let yearGroup = i % 2 == 0 ? "3" : "4"
         let start = Double.random(in: 0..<1, using: &rng) < 0.8 ? span.from : span.from.adding(days: Int.random(in: 0..<40, using: &rng))
-        let leave: LocalDate? = Double.random(in: 0..<1, using: &rng) < 0.1 ? start.adding(days: Int.random(in: 30..<100, using: &rng)) : nil
-        let record = PupilRecord(upn: "P\(i)", legalSurname: "Test", legalForename: "P\(i)",
-                                 dateOfBirth: day(yearGroup == "3" ? "2017-03-01" : "2016-03-01"), sex: "F", yearGroup: yearGroup,
-                                 form: yearGroup + "A", startingDay: start, leavingDay: leave)
+        let leave: LocalDate? =
+            Double.random(in: 0..<1, using: &rng) < 0.1 ? start.adding(days: Int.random(in: 30..<100, using: &rng)) : nil
+        let record = PupilRecord(
+            upn: "P\(i)", legalSurname: "Test", legalForename: "P\(i)",
+            dateOfBirth: day(yearGroup == "3" ? "2017-03-01" : "2016-03-01"), sex: "F", yearGroup: yearGroup,
+            form: yearGroup + "A", startingDay: start, leavingDay: leave)
         var p = ReturnPupil(record: record, yearGroupYear: year, marks: SessionArray(covering: span))
         var kind = 0
         var d = span.from
@@ -51,8 +54,14 @@ private func generate(_ count: Int, seed: UInt64) -> [ReturnPupil] {
             for s in Session.allCases {
                 let r = Double.random(in: 0..<1, using: &rng)
                 if r < 0.02 { continue }  // unmarked
-                if r < 0.04 { p.marks[d, s] = .d; continue }
-                if r < 0.05 { p.marks[d, s] = .u; continue }
+                if r < 0.04 {
+                    p.marks[d, s] = .d
+                    continue
+                }
+                if r < 0.05 {
+                    p.marks[d, s] = .u
+                    continue
+                }
                 switch kind {
                 case 1: p.marks[d, s] = gno.randomElement(using: &rng)!
                 case 2: p.marks[d, s] = .i
@@ -75,8 +84,11 @@ struct ContinuousAbsencePropertyTests {
         policy.missingEducation.continuousUnauthorisedSchoolDays = 1
         policy.missingEducation.illnessSchoolDays = 0
         let pupils = generate(24, seed: seed)
-        let facts = pupils.map { PupilFacts(upn: $0.record.upn, name: $0.record.upn, dateOfBirth: $0.record.dateOfBirth,
-                                            enrolment: $0.enrolment, codes: $0.marks) }
+        let facts = pupils.map {
+            PupilFacts(
+                upn: $0.record.upn, name: $0.record.upn, dateOfBirth: $0.record.dateOfBirth,
+                enrolment: $0.enrolment, codes: $0.marks)
+        }
         var runs = 0
         var d = span.from
         while d <= span.to {
@@ -88,7 +100,8 @@ struct ContinuousAbsencePropertyTests {
                     actions.first { $0.upn == p.record.upn && $0.rule == rule }.flatMap { $0.figures["school_days"] }.map(Int.init) ?? 0
                 }
                 func returned(_ kind: LAReturns.SpellKind) -> Int {
-                    LAReturns.spells(p, kind: kind, calendar: calendar, range: span, asOf: d).last.map { $0.ongoing ? $0.schoolDays : 0 } ?? 0
+                    LAReturns.spells(p, kind: kind, calendar: calendar, range: span, asOf: d).last.map { $0.ongoing ? $0.schoolDays : 0 }
+                        ?? 0
                 }
                 let gno = worklist("missing_education.continuous_unauthorised_school_days")
                 let ill = worklist("missing_education.illness_school_days")

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RollbookCore
 
 private func day(_ s: String) -> LocalDate {
@@ -25,11 +26,14 @@ private let calendar = SchoolCalendar(entries: [
 private let asOf = day("2025-11-12")
 
 /// A pupil present on every session open for them up to the day before `asOf`, then the overrides.
-private func pupil(_ upn: String, yearGroup: String = "8", starting: String = "2025-09-03", leaving: String? = nil,
-                   ground: DeletionGround? = nil, through: LocalDate = asOf, _ overrides: [(String, Session?, AttendanceCode)] = []) -> ReturnPupil {
-    let record = PupilRecord(upn: upn, legalSurname: "Test", legalForename: upn, dateOfBirth: day("2012-05-01"), sex: "F",
-                             yearGroup: yearGroup, form: yearGroup + "A", startingDay: day(starting), leavingDay: leaving.map(day),
-                             deletionGround: ground)
+private func pupil(
+    _ upn: String, yearGroup: String = "8", starting: String = "2025-09-03", leaving: String? = nil,
+    ground: DeletionGround? = nil, through: LocalDate = asOf, _ overrides: [(String, Session?, AttendanceCode)] = []
+) -> ReturnPupil {
+    let record = PupilRecord(
+        upn: upn, legalSurname: "Test", legalForename: upn, dateOfBirth: day("2012-05-01"), sex: "F",
+        yearGroup: yearGroup, form: yearGroup + "A", startingDay: day(starting), leavingDay: leaving.map(day),
+        deletionGround: ground)
     var p = ReturnPupil(record: record, yearGroupYear: year, marks: SessionArray(covering: year.range))
     let e = p.enrolment
     var d = year.range.from
@@ -83,12 +87,12 @@ private let scan = DateRange(from: year.range.from, to: asOf)
     @Test("the normal intake (Year 7 from its first day) is not returned; mid-year, a late start and other year groups are")
     func normalIntake() {
         let roll = [
-            pupil("Y7FIRST", yearGroup: "7", starting: "2025-09-03"),      // first day open for Year 7: intake
-            pupil("Y7EARLY", yearGroup: "7", starting: "2025-09-01"),      // on roll before the first day: intake
-            pupil("Y7NEXT", yearGroup: "7", starting: "2025-09-04"),       // the day after: a new pupil
-            pupil("Y7MIDYEAR", yearGroup: "7", starting: "2026-01-05"),    // first day of spring: a new pupil
-            pupil("Y9FIRST", yearGroup: "9", starting: "2025-09-04"),      // first day for Year 9, not an entry year
-            pupil("Y11", yearGroup: "11", starting: "2024-09-04"),         // started last year: not in range
+            pupil("Y7FIRST", yearGroup: "7", starting: "2025-09-03"),  // first day open for Year 7: intake
+            pupil("Y7EARLY", yearGroup: "7", starting: "2025-09-01"),  // on roll before the first day: intake
+            pupil("Y7NEXT", yearGroup: "7", starting: "2025-09-04"),  // the day after: a new pupil
+            pupil("Y7MIDYEAR", yearGroup: "7", starting: "2026-01-05"),  // first day of spring: a new pupil
+            pupil("Y9FIRST", yearGroup: "9", starting: "2025-09-04"),  // first day for Year 9, not an entry year
+            pupil("Y11", yearGroup: "11", starting: "2024-09-04"),  // started last year: not in range
         ]
         #expect(LAReturns.entryYearGroups(roll, year: year) == ["7"])
         let found = LAReturns.newPupils(roll, calendar: calendar, range: year.range, asOf: day("2026-01-06"))
@@ -103,7 +107,9 @@ private let scan = DateRange(from: year.range.from, to: asOf)
 
     @Test("entry year groups: the lowest on roll, reception after a nursery, and a sixth form's Year 12")
     func entryYearGroups() {
-        #expect(LAReturns.entryYearGroups([pupil("A", yearGroup: "12"), pupil("B", yearGroup: "11"), pupil("C", yearGroup: "7")], year: year) == ["7", "12"])
+        #expect(
+            LAReturns.entryYearGroups([pupil("A", yearGroup: "12"), pupil("B", yearGroup: "11"), pupil("C", yearGroup: "7")], year: year)
+                == ["7", "12"])
         #expect(LAReturns.entryYearGroups([pupil("A", yearGroup: "12"), pupil("C", yearGroup: "13")], year: year) == ["12"])
         #expect(LAReturns.entryYearGroups([pupil("A", yearGroup: "N2"), pupil("B", yearGroup: "3")], year: year) == ["N2", "R"])
     }
@@ -215,6 +221,8 @@ private let scan = DateRange(from: year.range.from, to: asOf)
         #expect(pa.first?.counts.possible == 74)
         #expect(pa.first?.counts.absent == 8)
         let engine = StatisticsEngine(calendar: calendar)
-        #expect(engine.counts(eightY8.marks, enrolment: eightY8.enrolment, range: DateRange(from: year.range.from, to: halves[0].to)).possible == 72)
+        #expect(
+            engine.counts(eightY8.marks, enrolment: eightY8.enrolment, range: DateRange(from: year.range.from, to: halves[0].to)).possible
+                == 72)
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import RollbookCore
 import RollbookDemo
+import Testing
+
+@testable import RollbookCore
 
 // The admission register's contents and rules: The School Attendance (Pupil Registration) (England) Regulations 2024
 // (register contents, regulation 9 deletion grounds, telling the LA of new pupils and deletions); seed 000 §4.7 and
@@ -19,13 +20,15 @@ private let calendar = SchoolCalendar(entries: [
 ])
 
 private func mother(phone: String = "07700 900101", address: String = "1 Mill Street, Westmere") -> Contact {
-    Contact(priority: 1, name: "Rosa Fielding", relationship: "Mother", parentalResponsibility: true, livesWith: true, phone: phone,
-            email: "rosa@example.org", address: address)
+    Contact(
+        priority: 1, name: "Rosa Fielding", relationship: "Mother", parentalResponsibility: true, livesWith: true, phone: phone,
+        email: "rosa@example.org", address: address)
 }
 
 private func record(_ contacts: [Contact] = [mother()], upn: String = "A100000000001") -> PupilRecord {
-    PupilRecord(upn: upn, legalSurname: "Fielding", legalForename: "Mia", dateOfBirth: day("2017-05-02"), sex: "F", yearGroup: "3",
-                form: "3K", startingDay: day("2025-09-03"), contacts: contacts)
+    PupilRecord(
+        upn: upn, legalSurname: "Fielding", legalForename: "Mia", dateOfBirth: day("2017-05-02"), sex: "F", yearGroup: "3",
+        form: "3K", startingDay: day("2025-09-03"), contacts: contacts)
 }
 
 @Suite("Admission register (Pupil Registration Regulations 2024; seeds 000, 002, 004)")
@@ -49,7 +52,9 @@ struct AdmissionRegisterTests {
         r.firstExpectedDay = day("2025-09-08")
         try r.validate()
         r.firstExpectedDay = day("2025-09-01")
-        #expect(throws: ValidationError(field: "first_expected_day", reason: "2025-09-01 is before the starting day 2025-09-03")) { try r.validate() }
+        #expect(throws: ValidationError(field: "first_expected_day", reason: "2025-09-01 is before the starting day 2025-09-03")) {
+            try r.validate()
+        }
         r.firstExpectedDay = nil
         r.lastSchool = LastSchool(name: "", address: "2 Harbour Lane")
         #expect(throws: ValidationError.self) { try r.validate() }
@@ -81,8 +86,9 @@ struct AdmissionRegisterTests {
 
     @Test("pupils below the policy's minimum number of contacts are on the contacts to chase list (seeds 002, 004)")
     func belowMinimum() {
-        let father = Contact(priority: 2, name: "Tom Fielding", relationship: "Father", parentalResponsibility: true, livesWith: false,
-                             phone: "07700 900102", email: "", address: "4 Chapel Row, Ashcombe")
+        let father = Contact(
+            priority: 2, name: "Tom Fielding", relationship: "Father", parentalResponsibility: true, livesWith: false,
+            phone: "07700 900102", email: "", address: "4 Chapel Row, Ashcombe")
         let one = record([mother()], upn: "A100000000001")
         let two = record([mother(), father], upn: "A100000000002")
         #expect(AdmissionRules.contactsToChase([one, two], minimum: 1, on: day("2025-10-01")).isEmpty)
@@ -93,10 +99,14 @@ struct AdmissionRegisterTests {
 
     @Test("a parent with no address or no emergency telephone number is chased (2024 regulations); others are not")
     func parentWithoutAddressOrPhone() {
-        let friend = Contact(priority: 2, name: "Gwen Hale", relationship: "Family friend", parentalResponsibility: false, livesWith: false,
-                             phone: "", email: "", address: "")
+        let friend = Contact(
+            priority: 2, name: "Gwen Hale", relationship: "Family friend", parentalResponsibility: false, livesWith: false,
+            phone: "", email: "", address: "")
         let r = record([mother(phone: " ", address: ""), friend])
-        #expect(AdmissionRules.missing(r.contacts, minimum: 2) == ["Rosa Fielding (mother): no emergency telephone number", "Rosa Fielding (mother): no address"])
+        #expect(
+            AdmissionRules.missing(r.contacts, minimum: 2) == [
+                "Rosa Fielding (mother): no emergency telephone number", "Rosa Fielding (mother): no address",
+            ])
         // Pupils who have left are not chased.
         var left = r
         left.leavingDay = day("2025-09-30")
@@ -124,29 +134,38 @@ struct AdmissionRegisterTests {
 
     // MARK: Deletion (reg 9; seed 000 §6.3.3; seed 002 §5.1)
 
-    @Test("deletion on the 10-day and 20-day grounds needs the school's and the LA's enquiries complete (000 §6.3.3, 002 §5.1)",
-          arguments: [DeletionGround.notReturnedFromLeave, .continuousUnauthorisedAbsence])
+    @Test(
+        "deletion on the 10-day and 20-day grounds needs the school's and the LA's enquiries complete (000 §6.3.3, 002 §5.1)",
+        arguments: [DeletionGround.notReturnedFromLeave, .continuousUnauthorisedAbsence])
     func enquiriesRequired(ground: DeletionGround) throws {
         #expect(ground.needsEnquiries)
-        let start = day("2025-09-03"), today = day("2025-12-01")
+        let start = day("2025-09-03")
+        let today = day("2025-12-01")
         #expect(throws: ValidationError.self) {
-            try AdmissionRules.checkDeletion(ground: ground, leavingDay: day("2025-11-28"), startingDay: start, enquiries: nil, today: today)
+            try AdmissionRules.checkDeletion(
+                ground: ground, leavingDay: day("2025-11-28"), startingDay: start, enquiries: nil, today: today)
         }
-        let done = EnquiriesConfirmation(schoolCompletedOn: day("2025-11-20"), laCompletedOn: day("2025-11-27"), laConfirmedBy: "Lal Officer, CME team")
+        let done = EnquiriesConfirmation(
+            schoolCompletedOn: day("2025-11-20"), laCompletedOn: day("2025-11-27"), laConfirmedBy: "Lal Officer, CME team")
         try AdmissionRules.checkDeletion(ground: ground, leavingDay: day("2025-11-28"), startingDay: start, enquiries: done, today: today)
         // Not removed from the roll before the LA's enquiries are complete (000 §6.3.3).
         #expect(throws: ValidationError.self) {
-            try AdmissionRules.checkDeletion(ground: ground, leavingDay: day("2025-11-26"), startingDay: start, enquiries: done, today: today)
+            try AdmissionRules.checkDeletion(
+                ground: ground, leavingDay: day("2025-11-26"), startingDay: start, enquiries: done, today: today)
         }
         var nobody = done
         nobody.laConfirmedBy = ""
-        #expect(throws: ValidationError(field: "enquiries.la_confirmed_by", reason: "name who at the LA confirmed its enquiries are complete")) {
-            try AdmissionRules.checkDeletion(ground: ground, leavingDay: day("2025-11-28"), startingDay: start, enquiries: nobody, today: today)
+        #expect(
+            throws: ValidationError(field: "enquiries.la_confirmed_by", reason: "name who at the LA confirmed its enquiries are complete")
+        ) {
+            try AdmissionRules.checkDeletion(
+                ground: ground, leavingDay: day("2025-11-28"), startingDay: start, enquiries: nobody, today: today)
         }
         var future = done
         future.laCompletedOn = day("2025-12-05")
         #expect(throws: ValidationError.self) {
-            try AdmissionRules.checkDeletion(ground: ground, leavingDay: day("2025-12-05"), startingDay: start, enquiries: future, today: today)
+            try AdmissionRules.checkDeletion(
+                ground: ground, leavingDay: day("2025-12-05"), startingDay: start, enquiries: future, today: today)
         }
     }
 
@@ -154,10 +173,13 @@ struct AdmissionRegisterTests {
     func otherGrounds() throws {
         for g in DeletionGround.allCases where g != .notReturnedFromLeave && g != .continuousUnauthorisedAbsence {
             #expect(!g.needsEnquiries)
-            try AdmissionRules.checkDeletion(ground: g, leavingDay: day("2025-11-28"), startingDay: day("2025-09-03"), enquiries: nil, today: day("2025-12-01"))
+            try AdmissionRules.checkDeletion(
+                ground: g, leavingDay: day("2025-11-28"), startingDay: day("2025-09-03"), enquiries: nil, today: day("2025-12-01"))
         }
         #expect(throws: ValidationError.self) {
-            try AdmissionRules.checkDeletion(ground: .transferred, leavingDay: day("2025-09-01"), startingDay: day("2025-09-03"), enquiries: nil, today: day("2025-12-01"))
+            try AdmissionRules.checkDeletion(
+                ground: .transferred, leavingDay: day("2025-09-01"), startingDay: day("2025-09-03"), enquiries: nil,
+                today: day("2025-12-01"))
         }
     }
 
@@ -167,23 +189,28 @@ struct AdmissionRegisterTests {
     func overdueOnlyUntilTold() {
         var r = record()
         r.startingDay = day("2025-11-10")
-        let p = ReturnPupil(record: r, yearGroupYear: AcademicYear(startYear: 2025), marks: SessionArray(covering: AcademicYear(startYear: 2025).range))
+        let p = ReturnPupil(
+            record: r, yearGroupYear: AcademicYear(startYear: 2025), marks: SessionArray(covering: AcademicYear(startYear: 2025).range))
         let range = DateRange(from: day("2025-09-01"), to: day("2025-12-19"))
         let before = LAReturns.newPupils([p], calendar: calendar, range: range, asOf: day("2025-11-20"), entryYearGroups: ["R"])
         #expect(before.count == 1 && before[0].overdue && before[0].told == nil)
         let told = LANotice(event: .newPupil, method: .byHand, on: day("2025-11-21"), by: "Lee Lead", detail: "LA portal")
-        let after = LAReturns.newPupils([p], calendar: calendar, range: range, asOf: day("2025-11-25"), entryYearGroups: ["R"], told: [r.upn: told])
+        let after = LAReturns.newPupils(
+            [p], calendar: calendar, range: range, asOf: day("2025-11-25"), entryYearGroups: ["R"], told: [r.upn: told])
         #expect(after.count == 1 && !after[0].overdue && after[0].told == told)
     }
 
     @Test("every deletion stays on the LA return, told or not")
     func deletionsStayOnReturn() {
         var r = record()
-        r.leavingDay = day("2025-11-14"); r.deletionGround = .transferred
-        let p = ReturnPupil(record: r, yearGroupYear: AcademicYear(startYear: 2025), marks: SessionArray(covering: AcademicYear(startYear: 2025).range))
+        r.leavingDay = day("2025-11-14")
+        r.deletionGround = .transferred
+        let p = ReturnPupil(
+            record: r, yearGroupYear: AcademicYear(startYear: 2025), marks: SessionArray(covering: AcademicYear(startYear: 2025).range))
         let range = DateRange(from: day("2025-09-01"), to: day("2025-12-19"))
         #expect(LAReturns.deletions([p], range: range).map(\.told) == [nil])
-        let told = LANotice(event: .deletion, method: .outbox, on: day("2025-11-14"), by: "Lee Lead", detail: "admissions@westmere.example.org")
+        let told = LANotice(
+            event: .deletion, method: .outbox, on: day("2025-11-14"), by: "Lee Lead", detail: "admissions@westmere.example.org")
         #expect(LAReturns.deletions([p], range: range, told: [r.upn: told]).map(\.told) == [told])
     }
 
@@ -192,17 +219,21 @@ struct AdmissionRegisterTests {
         var r = record()
         r.lastSchool = LastSchool(name: "Harbour Lane Primary")
         let (subject, body) = LANotice.newPupilMessage(r, school: "Westmere Primary")
-        #expect(subject.contains("Mia Fielding") && body.contains("Starting day: 2025-09-03") && body.contains("School last attended: Harbour Lane Primary"))
+        #expect(
+            subject.contains("Mia Fielding") && body.contains("Starting day: 2025-09-03")
+                && body.contains("School last attended: Harbour Lane Primary"))
         let e = EnquiriesConfirmation(schoolCompletedOn: day("2025-11-20"), laCompletedOn: day("2025-11-27"), laConfirmedBy: "Lal Officer")
-        let (_, deletion) = LANotice.deletionMessage(r, ground: .continuousUnauthorisedAbsence, leavingDay: day("2025-11-28"), school: "Westmere Primary", enquiries: e)
+        let (_, deletion) = LANotice.deletionMessage(
+            r, ground: .continuousUnauthorisedAbsence, leavingDay: day("2025-11-28"), school: "Westmere Primary", enquiries: e)
         #expect(deletion.contains("Leaving day: 2025-11-28") && deletion.contains("confirmed by Lal Officer"))
     }
 
     @Test("demo contacts have fictional addresses; some parents living apart have none yet, some joiners no contacts (to chase)")
     func demoAddresses() {
         let big = Demo.generate(DemoOptions(phase: .secondary, through: day("2026-03-10")))
-        #expect(!AdmissionRules.contactsToChase(big.pupils.map(\.record), minimum: 1, on: day("2026-03-10"))
-            .filter { $0.contacts == 0 }.isEmpty, "a pupil below the regulations' minimum of one contact")
+        #expect(
+            !AdmissionRules.contactsToChase(big.pupils.map(\.record), minimum: 1, on: day("2026-03-10"))
+                .filter { $0.contacts == 0 }.isEmpty, "a pupil below the regulations' minimum of one contact")
         let school = Demo.generate(DemoOptions(pupils: 120, through: day("2025-10-10")))
         let contacts = school.pupils.flatMap(\.record.contacts)
         let resident = contacts.filter { $0.livesWith }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RollbookCore
 
 private func day(_ s: String) -> LocalDate {
@@ -61,12 +62,18 @@ struct PupilYearTests {
     @Test("rows are the school weeks: half term and a week closed throughout are left out")
     func rows() {
         let mondays = grid.weeks.map(\.weekStart.iso)
-        #expect(mondays == ["2025-09-01", "2025-09-08", "2025-09-15", "2025-09-22", "2025-09-29", "2025-10-06", "2025-10-13",
-                            "2025-10-20", "2025-11-03", "2025-11-10", "2025-11-24", "2025-12-01", "2025-12-08", "2025-12-15"])
+        #expect(
+            mondays == [
+                "2025-09-01", "2025-09-08", "2025-09-15", "2025-09-22", "2025-09-29", "2025-10-06", "2025-10-13",
+                "2025-10-20", "2025-11-03", "2025-11-10", "2025-11-24", "2025-12-01", "2025-12-08", "2025-12-15",
+            ])
         #expect(grid.weeks.allSatisfy { $0.cells.count == 10 })
         let first = grid.weeks[0].cells
-        #expect(first.map(\.date.iso) == ["2025-09-01", "2025-09-01", "2025-09-02", "2025-09-02", "2025-09-03", "2025-09-03",
-                                          "2025-09-04", "2025-09-04", "2025-09-05", "2025-09-05"])
+        #expect(
+            first.map(\.date.iso) == [
+                "2025-09-01", "2025-09-01", "2025-09-02", "2025-09-02", "2025-09-03", "2025-09-03",
+                "2025-09-04", "2025-09-04", "2025-09-05", "2025-09-05",
+            ])
         #expect(first.map(\.session) == [.am, .pm, .am, .pm, .am, .pm, .am, .pm, .am, .pm])
         #expect(PupilYearGrid.schoolWeeks(year: AcademicYear(startYear: 2026), calendar: autumn).isEmpty)
     }
@@ -146,8 +153,11 @@ struct PupilYearTests {
     @Test("the legend lists every category once with a label")
     func legend() {
         #expect(PupilYearGrid.legend.map(\.category) == SessionCategory.allCases)
-        #expect(PupilYearGrid.legend.map(\.category.rawValue) == ["present", "late", "activity", "authorised", "unauthorised",
-                                                                   "notpossible", "closed", "notonroll", "unmarked", "future"])
+        #expect(
+            PupilYearGrid.legend.map(\.category.rawValue) == [
+                "present", "late", "activity", "authorised", "unauthorised",
+                "notpossible", "closed", "notonroll", "unmarked", "future",
+            ])
         #expect(PupilYearGrid.legend.allSatisfy { !$0.label.isEmpty })
         #expect(Set(PupilYearGrid.legend.map(\.label)).count == SessionCategory.allCases.count)
     }
@@ -206,7 +216,8 @@ struct PupilYearTests {
         #expect(week?.cells.allSatisfy { $0.state == .closed && $0.symbol == "#" } == true)
         // A pupil starting mid-year has possible 0 and no rate before the starting day.
         let late = enrolment("2025-09-24")
-        let s2 = WeeklyAttendance.series(year: year, marks: marks(late), enrolment: late, calendar: autumn, range: DateRange(from: year.range.from, to: asOf))
+        let s2 = WeeklyAttendance.series(
+            year: year, marks: marks(late), enrolment: late, calendar: autumn, range: DateRange(from: year.range.from, to: asOf))
         #expect(s2.prefix(3).allSatisfy { $0.possible == 0 && $0.attendanceRate == nil && $0.yearToDateRate == nil })
         #expect(s2[3].possible == 6 && s2[3].attendanceRate == 1)
     }
@@ -214,10 +225,16 @@ struct PupilYearTests {
     @Test("a range outside the year gives no weeks")
     func emptySeries() {
         let m = marks(pupil)
-        #expect(WeeklyAttendance.series(year: year, marks: m, enrolment: pupil, calendar: autumn,
-                                        range: DateRange(from: day("2026-09-01"), to: day("2026-12-01"))).isEmpty)
-        #expect(WeeklyAttendance.series(year: year, marks: m, enrolment: pupil, calendar: autumn,
-                                        range: DateRange(from: day("2025-10-27"), to: day("2025-10-31"))).isEmpty)
+        #expect(
+            WeeklyAttendance.series(
+                year: year, marks: m, enrolment: pupil, calendar: autumn,
+                range: DateRange(from: day("2026-09-01"), to: day("2026-12-01"))
+            ).isEmpty)
+        #expect(
+            WeeklyAttendance.series(
+                year: year, marks: m, enrolment: pupil, calendar: autumn,
+                range: DateRange(from: day("2025-10-27"), to: day("2025-10-31"))
+            ).isEmpty)
     }
 
     @Test("lateness totals land in the right weeks")
@@ -228,8 +245,8 @@ struct PupilYearTests {
             (day("2025-09-09"), 12), (day("2025-09-11"), 40), (day("2025-09-14"), 1),  // a Sunday still falls in its week
             (day("2025-09-22"), 5),
             (day("2025-09-01"), 30),  // before the range: its week is counted from 3 September
-            (day("2025-10-02"), 9),   // after the range
-            (day("2025-10-28"), 7),   // half term
+            (day("2025-10-02"), 9),  // after the range
+            (day("2025-10-28"), 7),  // half term
         ]
         let totals = WeeklyLateness.totals(arrivals, in: series)
         #expect(totals.map(\.weekStart) == series.map(\.weekStart))

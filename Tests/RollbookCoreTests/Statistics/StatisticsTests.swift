@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RollbookCore
 
 private func day(_ s: String) -> LocalDate {
@@ -8,8 +9,10 @@ private func day(_ s: String) -> LocalDate {
 }
 
 private let rateKeys = ["attendance_rate", "absence_rate", "authorised_absence_rate", "unauthorised_absence_rate"]
-private let countKeys = ["possible_sessions", "present_sessions", "approved_activity_sessions",
-                         "authorised_absence_sessions", "unauthorised_absence_sessions"]
+private let countKeys = [
+    "possible_sessions", "present_sessions", "approved_activity_sessions",
+    "authorised_absence_sessions", "unauthorised_absence_sessions",
+]
 private let flagKeys = ["persistent_absence", "severe_absence"]
 
 /// Compares two report objects parsed by JSONSerialization, key by key and by the type each key should have.
@@ -18,7 +21,8 @@ private func expectSameReportObject(_ actual: [String: Any], _ expected: [String
     #expect(Set(actual.keys) == Set(expected.keys), "keys for \(upn)", sourceLocation: sourceLocation)
     #expect(actual["upn"] as? String == expected["upn"] as? String, sourceLocation: sourceLocation)
     for k in countKeys {
-        let a = (actual[k] as? NSNumber)?.intValue, e = (expected[k] as? NSNumber)?.intValue
+        let a = (actual[k] as? NSNumber)?.intValue
+        let e = (expected[k] as? NSNumber)?.intValue
         #expect(e != nil, "\(upn) \(k) missing from the expected file", sourceLocation: sourceLocation)
         #expect(a == e, "\(upn) \(k)", sourceLocation: sourceLocation)
     }
@@ -26,10 +30,12 @@ private func expectSameReportObject(_ actual: [String: Any], _ expected: [String
         if expected[k] is NSNull {
             #expect(actual[k] is NSNull, "\(upn) \(k) should be null", sourceLocation: sourceLocation)
         } else {
-            let a = (actual[k] as? NSNumber)?.doubleValue, e = (expected[k] as? NSNumber)?.doubleValue
+            let a = (actual[k] as? NSNumber)?.doubleValue
+            let e = (expected[k] as? NSNumber)?.doubleValue
             #expect(e != nil, "\(upn) \(k) missing from the expected file", sourceLocation: sourceLocation)
-            #expect(a != nil && e != nil && abs(a! - e!) < 1e-9, "\(upn) \(k): \(String(describing: a)) vs \(String(describing: e))",
-                    sourceLocation: sourceLocation)
+            #expect(
+                a != nil && e != nil && abs(a! - e!) < 1e-9, "\(upn) \(k): \(String(describing: a)) vs \(String(describing: e))",
+                sourceLocation: sourceLocation)
         }
     }
     for k in flagKeys {
@@ -58,9 +64,11 @@ struct TinyExampleStatisticsTests {
             #expect(c.authorised == (e["authorised_absence_sessions"] as? NSNumber)?.intValue, "\(line.upn) authorised")
             #expect(c.unauthorised == (e["unauthorised_absence_sessions"] as? NSNumber)?.intValue, "\(line.upn) unauthorised")
             #expect(c.unmarked == 0, "every possible session in the example has a mark")
-            let rates: [(Double?, String)] = [(c.attendanceRate, "attendance_rate"), (c.absenceRate, "absence_rate"),
-                                              (c.authorisedAbsenceRate, "authorised_absence_rate"),
-                                              (c.unauthorisedAbsenceRate, "unauthorised_absence_rate")]
+            let rates: [(Double?, String)] = [
+                (c.attendanceRate, "attendance_rate"), (c.absenceRate, "absence_rate"),
+                (c.authorisedAbsenceRate, "authorised_absence_rate"),
+                (c.unauthorisedAbsenceRate, "unauthorised_absence_rate"),
+            ]
             for (r, k) in rates {
                 let want = try #require((e[k] as? NSNumber)?.doubleValue)
                 #expect(rounded4(r) == want, "\(line.upn) \(k)")
@@ -109,7 +117,7 @@ struct TinyExampleStatisticsTests {
     func reportCSV() throws {
         let lines = try TinyExample.load().reportLines()
         let csv = ReportLine.csv(lines).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        #expect(csv.count == 5)   // header, three pupils, the empty string after the final newline
+        #expect(csv.count == 5)  // header, three pupils, the empty string after the final newline
         #expect(csv[0] == ReportLine.columns.joined(separator: ","))
         #expect(csv[1] == "A100000000001,19,11,1,2,5,0.6316,0.3684,0.1053,0.2632,true,false")
         #expect(csv[2] == "A100000000002,10,5,2,1,2,0.7,0.3,0.1,0.2,true,false")
@@ -136,8 +144,10 @@ private let september = SchoolCalendar(entries: [CalendarEntry(start: day("2025-
 private let septemberRange = DateRange(from: day("2025-09-01"), to: day("2025-09-30"))
 
 /// A pupil's marks: every open session present, then the given overrides.
-private func marks(calendar: SchoolCalendar = september, range: DateRange = septemberRange, yearGroup: String? = nil,
-                   fill: Bool = true, _ overrides: [(String, Session, AttendanceCode)] = []) -> SessionArray {
+private func marks(
+    calendar: SchoolCalendar = september, range: DateRange = septemberRange, yearGroup: String? = nil,
+    fill: Bool = true, _ overrides: [(String, Session, AttendanceCode)] = []
+) -> SessionArray {
     var a = SessionArray(covering: range)
     if fill {
         var d = range.from
@@ -169,22 +179,27 @@ struct StatisticsEngineTests {
     @Test("a part-year pupil counts only the sessions on roll, starting and leaving days included")
     func partYear() {
         // On roll Wednesday 10 to Friday 19 September: 8 school days.
-        let m = marks([("2025-09-08", .am, .z), ("2025-09-09", .pm, .z), ("2025-09-22", .am, .o), ("2025-09-30", .pm, .o),
-                       ("2025-09-10", .am, .i), ("2025-09-19", .pm, .g)])
+        let m = marks([
+            ("2025-09-08", .am, .z), ("2025-09-09", .pm, .z), ("2025-09-22", .am, .o), ("2025-09-30", .pm, .o),
+            ("2025-09-10", .am, .i), ("2025-09-19", .pm, .g),
+        ])
         let c = engine.counts(m, enrolment: enrolment("2025-09-10", "2025-09-19"), range: septemberRange)
         #expect(c == SessionCounts(possible: 16, present: 14, approvedActivity: 0, authorised: 1, unauthorised: 1))
         // A range that starts inside the on-roll period.
-        let later = engine.counts(m, enrolment: enrolment("2025-09-10", "2025-09-19"), range: DateRange(from: day("2025-09-15"), to: day("2025-09-30")))
+        let later = engine.counts(
+            m, enrolment: enrolment("2025-09-10", "2025-09-19"), range: DateRange(from: day("2025-09-15"), to: day("2025-09-30")))
         #expect(later == SessionCounts(possible: 10, present: 9, approvedActivity: 0, authorised: 0, unauthorised: 1))
         // Left before the range: nothing possible.
-        let gone = engine.counts(m, enrolment: enrolment("2025-09-01", "2025-09-05"), range: DateRange(from: day("2025-09-08"), to: day("2025-09-30")))
+        let gone = engine.counts(
+            m, enrolment: enrolment("2025-09-01", "2025-09-05"), range: DateRange(from: day("2025-09-08"), to: day("2025-09-30")))
         #expect(gone == SessionCounts())
     }
 
     @Test("possible sessions with no mark yet are possible but in no other count")
     func unmarked() {
-        let c = engine.counts(marks(fill: false, [("2025-09-01", .am, .presentAM), ("2025-09-01", .pm, .n)]),
-                              enrolment: enrolment(), range: septemberRange)
+        let c = engine.counts(
+            marks(fill: false, [("2025-09-01", .am, .presentAM), ("2025-09-01", .pm, .n)]),
+            enrolment: enrolment(), range: septemberRange)
         #expect(c.possible == 44 && c.unmarked == 42 && c.present == 1 && c.unauthorised == 1)
         // "So far": the two marked sessions only, one attended.
         #expect(c.markedOnly.possible == 2 && c.markedOnly.unmarked == 0 && c.markedOnly.attendanceRate == 0.5)
@@ -200,12 +215,14 @@ struct StatisticsEngineTests {
         ])
         let engine = StatisticsEngine(calendar: cal)
         let clean = marks(calendar: cal)
-        let noisy = marks(calendar: cal, [
-            ("2025-09-06", .am, .o), ("2025-09-07", .pm, .g),          // weekend
-            ("2025-09-12", .am, .o), ("2025-09-12", .pm, .o),          // whole-school closure
-            ("2025-09-17", .pm, .u),                                   // afternoon closure
-            ("2025-09-22", .am, .o), ("2025-09-29", .pm, .i),          // after the term
-        ])
+        let noisy = marks(
+            calendar: cal,
+            [
+                ("2025-09-06", .am, .o), ("2025-09-07", .pm, .g),  // weekend
+                ("2025-09-12", .am, .o), ("2025-09-12", .pm, .o),  // whole-school closure
+                ("2025-09-17", .pm, .u),  // afternoon closure
+                ("2025-09-22", .am, .o), ("2025-09-29", .pm, .i),  // after the term
+            ])
         let e = enrolment()
         let expected = SessionCounts(possible: 27, present: 27, approvedActivity: 0, authorised: 0, unauthorised: 0)
         #expect(engine.counts(clean, enrolment: e, range: septemberRange) == expected)
@@ -216,19 +233,22 @@ struct StatisticsEngineTests {
         #expect(engine.counts(beforeStart, enrolment: enrolment("2025-09-02"), range: septemberRange).unauthorised == 0)
     }
 
-    @Test("marks that are not possible sessions come out of the denominator",
-          arguments: [AttendanceCode.d, .x, .q, .y1, .y2, .y3, .y4, .y5, .y6, .y7, .z, .closure])
+    @Test(
+        "marks that are not possible sessions come out of the denominator",
+        arguments: [AttendanceCode.d, .x, .q, .y1, .y2, .y3, .y4, .y5, .y6, .y7, .z, .closure])
     func notPossible(_ code: AttendanceCode) {
         let c = engine.counts(marks([("2025-09-08", .am, code), ("2025-09-08", .pm, code)]), enrolment: enrolment(), range: septemberRange)
         #expect(c == SessionCounts(possible: 42, present: 42, approvedActivity: 0, authorised: 0, unauthorised: 0))
     }
 
-    @Test("each counted code lands in its statistic", arguments: [
-        (AttendanceCode.late, "present"), (.k, "approved"), (.v, "approved"), (.p, "approved"), (.w, "approved"), (.b, "approved"),
-        (.c1, "authorised"), (.m, "authorised"), (.j1, "authorised"), (.s, "authorised"), (.c2, "authorised"), (.c, "authorised"),
-        (.e, "authorised"), (.i, "authorised"), (.t, "authorised"), (.r, "authorised"),
-        (.g, "unauthorised"), (.u, "unauthorised"), (.o, "unauthorised"), (.n, "unauthorised"),
-    ])
+    @Test(
+        "each counted code lands in its statistic",
+        arguments: [
+            (AttendanceCode.late, "present"), (.k, "approved"), (.v, "approved"), (.p, "approved"), (.w, "approved"), (.b, "approved"),
+            (.c1, "authorised"), (.m, "authorised"), (.j1, "authorised"), (.s, "authorised"), (.c2, "authorised"), (.c, "authorised"),
+            (.e, "authorised"), (.i, "authorised"), (.t, "authorised"), (.r, "authorised"),
+            (.g, "unauthorised"), (.u, "unauthorised"), (.o, "unauthorised"), (.n, "unauthorised"),
+        ])
     func codeCategory(_ code: AttendanceCode, _ category: String) {
         let c = engine.counts(marks([("2025-09-08", .am, code)]), enrolment: enrolment(), range: septemberRange)
         #expect(c.possible == 44)
@@ -245,7 +265,10 @@ struct StatisticsEngineTests {
         var m = SessionArray(covering: range)
         var d = day("2023-09-04")
         while d <= day("2023-09-29") {
-            if !d.isWeekend { m[d, .am] = .presentAM; m[d, .pm] = .presentPM }
+            if !d.isWeekend {
+                m[d, .am] = .presentAM
+                m[d, .pm] = .presentPM
+            }
             d = d.adding(days: 1)
         }
         m[day("2023-09-04"), .am] = .legacyJ
@@ -266,8 +289,9 @@ struct StatisticsEngineTests {
         #expect(atTen.absenceRate == 0.1)
         // Just under: 2 absences in 21 possible (9.5%).
         let range21 = DateRange(from: day("2025-09-01"), to: day("2025-09-15"))
-        let underTen = engine.counts(marks([("2025-09-03", .am, .i), ("2025-09-10", .pm, .o), ("2025-09-15", .pm, .y4)]),
-                                     enrolment: enrolment(), range: range21)
+        let underTen = engine.counts(
+            marks([("2025-09-03", .am, .i), ("2025-09-10", .pm, .o), ("2025-09-15", .pm, .y4)]),
+            enrolment: enrolment(), range: range21)
         #expect(underTen.possible == 21 && underTen.absent == 2)
         #expect(!underTen.isPersistentAbsence)
         // Approved educational activity and lateness are not absence.
@@ -277,8 +301,13 @@ struct StatisticsEngineTests {
 
     @Test("severe absence at exactly 50%, not just under")
     func severeThreshold() {
-        let range = DateRange(from: day("2025-09-01"), to: day("2025-09-12"))   // 20 possible
-        let ten = (0..<10).map { i in (["2025-09-01", "2025-09-02", "2025-09-03", "2025-09-04", "2025-09-05"][i / 2], i % 2 == 0 ? Session.am : .pm, AttendanceCode.g) }
+        let range = DateRange(from: day("2025-09-01"), to: day("2025-09-12"))  // 20 possible
+        let ten = (0..<10).map { i in
+            (
+                ["2025-09-01", "2025-09-02", "2025-09-03", "2025-09-04", "2025-09-05"][i / 2], i % 2 == 0 ? Session.am : .pm,
+                AttendanceCode.g
+            )
+        }
         let atFifty = engine.counts(marks(ten), enrolment: enrolment(), range: range)
         #expect(atFifty.possible == 20 && atFifty.absent == 10)
         #expect(atFifty.isSevereAbsence && atFifty.isPersistentAbsence)
@@ -291,8 +320,9 @@ struct StatisticsEngineTests {
     func thresholdsExhaustive() {
         for possible in 1...120 {
             for absent in 0...possible {
-                let c = SessionCounts(possible: possible, present: possible - absent, approvedActivity: 0,
-                                      authorised: absent / 2, unauthorised: absent - absent / 2)
+                let c = SessionCounts(
+                    possible: possible, present: possible - absent, approvedActivity: 0,
+                    authorised: absent / 2, unauthorised: absent - absent / 2)
                 // Percentages as exact integers: absent / possible >= 10 / 100.
                 #expect(c.isPersistentAbsence == (absent * 100 >= possible * 10), "\(absent)/\(possible)")
                 #expect(c.isSevereAbsence == (absent * 100 >= possible * 50), "\(absent)/\(possible)")
@@ -304,8 +334,9 @@ struct StatisticsEngineTests {
     func noPossibleSessions() throws {
         // A range wholly in a holiday, and a pupil who is only ever D.
         let holiday = engine.counts(marks(), enrolment: enrolment(), range: DateRange(from: day("2025-10-01"), to: day("2025-10-31")))
-        let dual = engine.counts(marks(fill: false, [("2025-09-01", .am, .d), ("2025-09-01", .pm, .d)]), enrolment: enrolment(),
-                                 range: DateRange(from: day("2025-09-01"), to: day("2025-09-01")))
+        let dual = engine.counts(
+            marks(fill: false, [("2025-09-01", .am, .d), ("2025-09-01", .pm, .d)]), enrolment: enrolment(),
+            range: DateRange(from: day("2025-09-01"), to: day("2025-09-01")))
         for c in [holiday, dual, SessionCounts()] {
             #expect(c.possible == 0)
             #expect(c.attendanceRate == nil && c.absenceRate == nil && c.authorisedAbsenceRate == nil && c.unauthorisedAbsenceRate == nil)
@@ -327,9 +358,12 @@ struct StatisticsEngineTests {
         #expect(c.unauthorisedAbsenceRate == 1.0 / 3.0)
         let line = ReportLine(upn: "A100000000009", counts: c)
         #expect(line.csvRow == "A100000000009,3,1,1,0,1,0.6667,0.3333,0.0,0.3333,true,false")
-        let all = ReportLine(upn: "A100000000009", counts: SessionCounts(possible: 7, present: 7, approvedActivity: 0, authorised: 0, unauthorised: 0))
+        let all = ReportLine(
+            upn: "A100000000009", counts: SessionCounts(possible: 7, present: 7, approvedActivity: 0, authorised: 0, unauthorised: 0))
         #expect(all.csvRow == "A100000000009,7,7,0,0,0,1.0,0.0,0.0,0.0,false,false")
-        let small = ReportLine(upn: "A100000000009", counts: SessionCounts(possible: 10000, present: 9999, approvedActivity: 0, authorised: 1, unauthorised: 0))
+        let small = ReportLine(
+            upn: "A100000000009", counts: SessionCounts(possible: 10000, present: 9999, approvedActivity: 0, authorised: 1, unauthorised: 0)
+        )
         let parsed = try #require(try JSONSerialization.jsonObject(with: Data(ReportLine.json([small]).utf8)) as? [[String: Any]])
         #expect((parsed[0]["absence_rate"] as? NSNumber)?.doubleValue == 0.0001)
         #expect((parsed[0]["attendance_rate"] as? NSNumber)?.doubleValue == 0.9999)
@@ -351,21 +385,27 @@ struct StatisticsEngineTests {
         // Everybody present every weekday of both terms (marks on closed sessions are simply not counted).
         var d = range.from
         while d <= range.to {
-            if !d.isWeekend { m[d, .am] = .presentAM; m[d, .pm] = .presentPM }
+            if !d.isWeekend {
+                m[d, .am] = .presentAM
+                m[d, .pm] = .presentPM
+            }
             d = d.adding(days: 1)
         }
         // Reception in 2025/26 (nursery in 2024/25): only the September reception closure applies.
-        let newReception = Enrolment(startingDay: day("2025-06-30"), leavingDay: nil, yearGroup: "R", yearGroupYear: AcademicYear(startYear: 2025))
+        let newReception = Enrolment(
+            startingDay: day("2025-06-30"), leavingDay: nil, yearGroup: "R", yearGroupYear: AcademicYear(startYear: 2025))
         #expect(engine.counts(m, enrolment: newReception, range: range).possible == 18)
         // Year 1 in 2025/26 (reception in 2024/25): only the July reception closure applies.
-        let newYear1 = Enrolment(startingDay: day("2025-06-30"), leavingDay: nil, yearGroup: "1", yearGroupYear: AcademicYear(startYear: 2025))
+        let newYear1 = Enrolment(
+            startingDay: day("2025-06-30"), leavingDay: nil, yearGroup: "1", yearGroupYear: AcademicYear(startYear: 2025))
         #expect(engine.counts(m, enrolment: newYear1, range: range).possible == 18)
         #expect(engine.codeTotals(m, enrolment: newYear1, range: range)[.presentAM] == 9)
         // Year 3: neither.
         let year3 = Enrolment(startingDay: day("2025-06-30"), leavingDay: nil, yearGroup: "3", yearGroupYear: AcademicYear(startYear: 2025))
         #expect(engine.counts(m, enrolment: year3, range: range).possible == 20)
         // The same pupil described from 2024/25 gives the same figures.
-        let sameAsNewYear1 = Enrolment(startingDay: day("2025-06-30"), leavingDay: nil, yearGroup: "R", yearGroupYear: AcademicYear(startYear: 2024))
+        let sameAsNewYear1 = Enrolment(
+            startingDay: day("2025-06-30"), leavingDay: nil, yearGroup: "R", yearGroupYear: AcademicYear(startYear: 2024))
         #expect(engine.counts(m, enrolment: sameAsNewYear1, range: range) == engine.counts(m, enrolment: newYear1, range: range))
     }
 
@@ -376,8 +416,9 @@ struct StatisticsEngineTests {
             CalendarEntry(start: day("2025-09-01"), end: day("2025-09-30"), kind: .term),
         ])
         let engine = StatisticsEngine(calendar: cal)
-        let m = marks(calendar: cal, [("2025-09-30", .pm, .i)])    // covers September only
-        #expect(engine.counts(m, enrolment: enrolment("2025-06-02"), range: septemberRange)
+        let m = marks(calendar: cal, [("2025-09-30", .pm, .i)])  // covers September only
+        #expect(
+            engine.counts(m, enrolment: enrolment("2025-06-02"), range: septemberRange)
                 == SessionCounts(possible: 44, present: 43, approvedActivity: 0, authorised: 1, unauthorised: 0))
         // Over the summer term and September, the summer sessions have no marks in this array: possible but unmarked.
         let both = engine.counts(m, enrolment: enrolment("2025-06-02"), range: DateRange(from: day("2025-06-01"), to: day("2025-09-30")))
@@ -396,8 +437,8 @@ struct StatisticsEngineTests {
         a[day("2025-09-01"), .pm] = .late
         #expect(a[day("2025-09-01"), .pm] == .late)
         #expect(a.bytes[1] == AttendanceCode.late.rawValue)
-        a[day("2025-08-31"), .am] = .o        // before: ignored
-        a[day("2025-09-08"), .am] = .o        // after: ignored
+        a[day("2025-08-31"), .am] = .o  // before: ignored
+        a[day("2025-09-08"), .am] = .o  // after: ignored
         #expect(a[day("2025-08-31"), .am] == nil && a[day("2025-09-08"), .am] == nil)
         #expect(a.bytes.filter { $0 != 0 }.count == 1)
         a[day("2025-09-01"), .pm] = nil
@@ -413,10 +454,10 @@ struct GroupStatisticsTests {
     func group() {
         var g = GroupStatistics()
         #expect(g.persistentAbsenceRate == nil && g.severeAbsenceRate == nil)
-        let a = SessionCounts(possible: 20, present: 18, approvedActivity: 0, authorised: 1, unauthorised: 1)    // 10%: persistent
-        let b = SessionCounts(possible: 20, present: 5, approvedActivity: 5, authorised: 4, unauthorised: 6)     // 50%: severe
-        let c = SessionCounts(possible: 20, present: 19, approvedActivity: 0, authorised: 1, unauthorised: 0)    // 5%
-        let d = SessionCounts()                                                                                 // no possible sessions
+        let a = SessionCounts(possible: 20, present: 18, approvedActivity: 0, authorised: 1, unauthorised: 1)  // 10%: persistent
+        let b = SessionCounts(possible: 20, present: 5, approvedActivity: 5, authorised: 4, unauthorised: 6)  // 50%: severe
+        let c = SessionCounts(possible: 20, present: 19, approvedActivity: 0, authorised: 1, unauthorised: 0)  // 5%
+        let d = SessionCounts()  // no possible sessions
         for x in [a, b, c, d] { g.add(x) }
         #expect(g.pupils == 3)
         #expect(g.persistentAbsence == 2)
@@ -439,10 +480,12 @@ struct GroupStatisticsTests {
 
 @Suite("Attendance bands")
 struct AttendanceBandTests {
-    @Test("seed 002's bands: 96-100, 94-95.9, 90-93.9, below 90", arguments: [
-        (1.0, "96% or more"), (0.96, "96% or more"), (0.9596, "96% or more"), (0.959, "94% to 95.9%"),
-        (0.94, "94% to 95.9%"), (0.939, "90% to 93.9%"), (0.90, "90% to 93.9%"), (0.899, "below 90%"), (0.0, "below 90%"),
-    ])
+    @Test(
+        "seed 002's bands: 96-100, 94-95.9, 90-93.9, below 90",
+        arguments: [
+            (1.0, "96% or more"), (0.96, "96% or more"), (0.9596, "96% or more"), (0.959, "94% to 95.9%"),
+            (0.94, "94% to 95.9%"), (0.939, "90% to 93.9%"), (0.90, "90% to 93.9%"), (0.899, "below 90%"), (0.0, "below 90%"),
+        ])
     func bands(_ rate: Double, _ name: String) {
         #expect(AttendanceBands.standard.band(for: rate)?.name == name)
     }
@@ -468,7 +511,8 @@ struct AbsenceThresholdsTests {
     @Test("a policy's persistent_absence and severe_absence decide the school's own lists, labelled as the school's")
     func policy() {
         var p = Policy.standard()
-        p.persistentAbsence = 0.12; p.severeAbsence = 0.4
+        p.persistentAbsence = 0.12
+        p.severeAbsence = 0.4
         let t = p.absenceThresholds
         #expect(!t.isPersistent(Self.counts(absent: 3, of: 30)) && Self.counts(absent: 3, of: 30).isPersistentAbsence)
         #expect(t.isSevere(Self.counts(absent: 12, of: 30)) && !Self.counts(absent: 12, of: 30).isSevereAbsence)

@@ -80,7 +80,9 @@ struct SettingsTests {
         ]
         for (name, value) in cases {
             var env = [name: value]
-            if name.hasPrefix("ROLLBOOK_SMTP_") { env.merge(["ROLLBOOK_SMTP_HOST": "mail.example.org", "ROLLBOOK_SMTP_FROM": "office@example.org"]) { a, _ in a } }
+            if name.hasPrefix("ROLLBOOK_SMTP_") {
+                env.merge(["ROLLBOOK_SMTP_HOST": "mail.example.org", "ROLLBOOK_SMTP_FROM": "office@example.org"]) { a, _ in a }
+            }
             #expect(refused(env) == name, "\(name)=\(value)")
         }
         #expect(refused(["ROLLBOOK_SMTP_HOST": "mail.example.org"]) == "ROLLBOOK_SMTP_FROM")

@@ -1,12 +1,13 @@
 import Foundation
 import NIOCore
 import RollbookCore
-@testable import RollbookServer
 import RollbookStore
 import SQLKit
 import Testing
 import Vapor
 import VaporTesting
+
+@testable import RollbookServer
 
 /// The databases the storage and API tests run on: SQLite always, PostgreSQL when
 /// ROLLBOOK_TEST_POSTGRES_URL is set (`.ci/run` starts one).
@@ -31,7 +32,8 @@ struct Fixture {
 
     /// AM: opens 8:45, late after 8:55, closes 9:15. PM: opens 13:00, closes 13:15.
     static let times = RegisterTimes(
-        am: RegisterWindow(opens: TimeOfDay(hour: 8, minute: 45)!, lateAfter: TimeOfDay(hour: 8, minute: 55)!, closes: TimeOfDay(hour: 9, minute: 15)!),
+        am: RegisterWindow(
+            opens: TimeOfDay(hour: 8, minute: 45)!, lateAfter: TimeOfDay(hour: 8, minute: 55)!, closes: TimeOfDay(hour: 9, minute: 15)!),
         pm: RegisterWindow(opens: TimeOfDay(hour: 13, minute: 0)!, closes: TimeOfDay(hour: 13, minute: 15)!))
 
     /// The worked "tiny" example, kept in the repository.
@@ -44,13 +46,17 @@ struct Fixture {
         return dir.appendingPathComponent("Tests/Fixtures/tiny")
     }()
 
-    static func text(_ name: String) throws -> String { try String(contentsOf: sharedExamples.appendingPathComponent(name), encoding: .utf8) }
+    static func text(_ name: String) throws -> String {
+        try String(contentsOf: sharedExamples.appendingPathComponent(name), encoding: .utf8)
+    }
 
     func token(_ r: Role) -> String { tokens[r]! }
 
     /// Sends a request; `json` is the raw request body.
-    func call(_ method: HTTPMethod, _ path: String, as role: Role? = .head, token: String? = nil, json: String? = nil,
-              headers extra: HTTPHeaders = [:]) async throws -> Reply {
+    func call(
+        _ method: HTTPMethod, _ path: String, as role: Role? = .head, token: String? = nil, json: String? = nil,
+        headers extra: HTTPHeaders = [:]
+    ) async throws -> Reply {
         var headers = extra
         if let t = token ?? role.map({ self.token($0) }) { headers.add(name: .authorization, value: "Bearer \(t)") }
         var body: ByteBuffer? = nil
@@ -75,9 +81,11 @@ struct Reply {
 }
 
 /// Runs `body` against a fresh Rollbook on `backend`, at `clock`'s moment.
-func withRollbook(_ backend: Backend, at clock: FixedClock = FixedClock(date: day("2025-09-09"), time: TimeOfDay(hour: 8, minute: 50)!),
-                  tinyMarks: Bool = false, security: SecuritySettings = SecuritySettings(),
-                  _ body: (Fixture) async throws -> Void) async throws {
+func withRollbook(
+    _ backend: Backend, at clock: FixedClock = FixedClock(date: day("2025-09-09"), time: TimeOfDay(hour: 8, minute: 50)!),
+    tinyMarks: Bool = false, security: SecuritySettings = SecuritySettings(),
+    _ body: (Fixture) async throws -> Void
+) async throws {
     let location: DatabaseLocation
     var file: String? = nil
     switch backend {
@@ -96,10 +104,17 @@ func withRollbook(_ backend: Backend, at clock: FixedClock = FixedClock(date: da
         let store = Store(db: app.db)
         let school = try await store.createSchool(name: "Tiny Test School", times: Fixture.times)
         let id = school.id!
-        try await store.replaceCalendar(schoolID: id, entries: try Interchange.readCalendar(file: "calendar.csv", text: Fixture.text("calendar.csv")))
+        try await store.replaceCalendar(
+            schoolID: id, entries: try Interchange.readCalendar(file: "calendar.csv", text: Fixture.text("calendar.csv")))
         var pupils = try Interchange.readPupils(file: "pupils.csv", text: Fixture.text("pupils.csv"))
-        pupils[0].contacts = [Contact(priority: 1, name: "Rosa Fielding", relationship: "Mother", parentalResponsibility: true, livesWith: true, phone: "07700 900101", email: "rosa@example.org"),
-                              Contact(priority: 2, name: "Tom Fielding", relationship: "Father", parentalResponsibility: true, livesWith: false, phone: "07700 900102", email: "tom@example.org")]
+        pupils[0].contacts = [
+            Contact(
+                priority: 1, name: "Rosa Fielding", relationship: "Mother", parentalResponsibility: true, livesWith: true,
+                phone: "07700 900101", email: "rosa@example.org"),
+            Contact(
+                priority: 2, name: "Tom Fielding", relationship: "Father", parentalResponsibility: true, livesWith: false,
+                phone: "07700 900102", email: "tom@example.org"),
+        ]
         try await store.savePupils(schoolID: id, pupils, yearGroupYear: AcademicYear(startYear: 2025))
         if tinyMarks {
             let rows = try Interchange.readMarks(file: "marks.csv", text: Fixture.text("marks.csv"))
@@ -109,8 +124,10 @@ func withRollbook(_ backend: Backend, at clock: FixedClock = FixedClock(date: da
         let hash = try Bcrypt.hash("correct horse", cost: 4)
         for role in Role.allCases {
             let email = "\(role.rawValue)@tiny.example.org"
-            try await store.addStaff(StaffRow(schoolID: id, name: "\(role.title) Person", email: email, position: role.title,
-                                              role: role, passwordHash: hash, forms: role == .teacher ? ["RA"] : []))
+            try await store.addStaff(
+                StaffRow(
+                    schoolID: id, name: "\(role.title) Person", email: email, position: role.title,
+                    role: role, passwordHash: hash, forms: role == .teacher ? ["RA"] : []))
             tokens[role] = try await createAPIToken(store: store, email: email, now: "2025-09-01T08:00:00Z")
         }
         try await body(Fixture(app: app, schoolID: id, tokens: tokens))

@@ -62,18 +62,30 @@ struct AccessRow: Sendable {
     var path: String { String(route.drop { $0 != " " }.dropFirst()) }
 
     /// A staff page: anonymous visitors and parents are sent to the staff sign-in page.
-    static func staff(_ route: String, teacher: Outcome, office: Outcome, lead: Outcome, head: Outcome, governor: Outcome, la: Outcome,
-                      ownForm: Outcome? = nil, acrossSchools: Set<Who> = []) -> AccessRow {
-        AccessRow(route: route, expected: [.anonymous: .signIn, .teacher: teacher, .office: office, .attendanceLead: lead, .head: head,
-                                           .governor: governor, .laOfficer: la, .parent: .signIn],
-                  ownForm: ownForm, acrossSchools: acrossSchools)
+    static func staff(
+        _ route: String, teacher: Outcome, office: Outcome, lead: Outcome, head: Outcome, governor: Outcome, la: Outcome,
+        ownForm: Outcome? = nil, acrossSchools: Set<Who> = []
+    ) -> AccessRow {
+        AccessRow(
+            route: route,
+            expected: [
+                .anonymous: .signIn, .teacher: teacher, .office: office, .attendanceLead: lead, .head: head,
+                .governor: governor, .laOfficer: la, .parent: .signIn,
+            ],
+            ownForm: ownForm, acrossSchools: acrossSchools)
     }
 
     /// An API route: without a staff member's token (anonymous, a parent's session) the answer is 401.
-    static func api(_ route: String, teacher: Outcome, office: Outcome, lead: Outcome, head: Outcome, governor: Outcome, la: Outcome,
-                    ownForm: Outcome? = nil) -> AccessRow {
-        AccessRow(route: route, expected: [.anonymous: .unauthorized, .teacher: teacher, .office: office, .attendanceLead: lead, .head: head,
-                                           .governor: governor, .laOfficer: la, .parent: .unauthorized], ownForm: ownForm)
+    static func api(
+        _ route: String, teacher: Outcome, office: Outcome, lead: Outcome, head: Outcome, governor: Outcome, la: Outcome,
+        ownForm: Outcome? = nil
+    ) -> AccessRow {
+        AccessRow(
+            route: route,
+            expected: [
+                .anonymous: .unauthorized, .teacher: teacher, .office: office, .attendanceLead: lead, .head: head,
+                .governor: governor, .laOfficer: la, .parent: .unauthorized,
+            ], ownForm: ownForm)
     }
 
     /// A parent's page: everyone else is sent to the parents' sign-in page.
@@ -84,7 +96,9 @@ struct AccessRow: Sendable {
     }
 
     /// The same for everyone, but where said otherwise.
-    static func everyone(_ route: String, _ o: Outcome, staff: Outcome? = nil, parent: Outcome? = nil, endsSession: Bool = false) -> AccessRow {
+    static func everyone(_ route: String, _ o: Outcome, staff: Outcome? = nil, parent: Outcome? = nil, endsSession: Bool = false)
+        -> AccessRow
+    {
         var e = Dictionary(uniqueKeysWithValues: Who.allCases.map { ($0, o) })
         if let staff { for w in Who.allCases where w != .anonymous && w != .parent { e[w] = staff } }
         if let parent { e[.parent] = parent }
@@ -118,93 +132,173 @@ enum AccessTable {
         // Staff pages. The pupil is in form 6A, not the teacher's.
         .staff("GET /today", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .ok, la: .ok),
         .staff("GET /registers/:date/:session", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok),
-        .staff("POST /registers/:date/:session", teacher: .allowed, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
+        .staff(
+            "POST /registers/:date/:session", teacher: .allowed, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden),
         .staff("GET /registers/missing", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok),
         .staff("GET /pupils", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok),
         .staff("GET /pupils/:upn", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok, ownForm: .ok),
         .staff("GET /lists", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok),
-        .staff("POST /pupils/:upn/reason", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
-        .staff("POST /pupils/:upn/arrival", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
-        .staff("POST /pupils/:upn/sign-out", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
-        .staff("POST /pupils/:upn/sign-in", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
-        .staff("POST /pupils/:upn/contacts/:priority/invite", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed,
-               governor: .forbidden, la: .forbidden),
-        .staff("POST /pupils/:upn/casework", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
+        .staff(
+            "POST /pupils/:upn/reason", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden),
+        .staff(
+            "POST /pupils/:upn/arrival", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden),
+        .staff(
+            "POST /pupils/:upn/sign-out", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden),
+        .staff(
+            "POST /pupils/:upn/sign-in", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden),
+        .staff(
+            "POST /pupils/:upn/contacts/:priority/invite", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed,
+            governor: .forbidden, la: .forbidden),
+        .staff(
+            "POST /pupils/:upn/casework", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden),
         .staff("GET /worklist", teacher: .forbidden, office: .forbidden, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
-        .staff("POST /worklist/complete", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
-        .staff("POST /worklist/dismiss", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
-        .staff("GET /casework/:id/letter", teacher: .forbidden, office: .forbidden, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
-        .staff("GET /worklist/letter", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
+        .staff(
+            "POST /worklist/complete", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden),
+        .staff(
+            "POST /worklist/dismiss", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden),
+        .staff(
+            "GET /casework/:id/letter", teacher: .forbidden, office: .forbidden, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
+        .staff(
+            "GET /worklist/letter", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden),
         .staff("GET /letters", teacher: .forbidden, office: .forbidden, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
         .staff("GET /letters/:id", teacher: .forbidden, office: .forbidden, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
-        .staff("POST /letters/:id", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
+        .staff(
+            "POST /letters/:id", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden),
         .staff("GET /leave", teacher: .forbidden, office: .forbidden, lead: .forbidden, head: .ok, governor: .forbidden, la: .forbidden),
-        .staff("GET /leave/:id", teacher: .forbidden, office: .forbidden, lead: .forbidden, head: .ok, governor: .forbidden, la: .forbidden),
-        .staff("POST /leave/:id/grant", teacher: .forbidden, office: .forbidden, lead: .forbidden, head: .allowed, governor: .forbidden, la: .forbidden),
-        .staff("POST /leave/:id/refuse", teacher: .forbidden, office: .forbidden, lead: .forbidden, head: .allowed, governor: .forbidden, la: .forbidden),
-        .staff("GET /leave/:id/documents/:doc", teacher: .forbidden, office: .forbidden, lead: .forbidden, head: .ok, governor: .forbidden, la: .forbidden),
-        .staff("POST /leave/deciders", teacher: .forbidden, office: .forbidden, lead: .forbidden, head: .allowed, governor: .forbidden, la: .forbidden),
+        .staff(
+            "GET /leave/:id", teacher: .forbidden, office: .forbidden, lead: .forbidden, head: .ok, governor: .forbidden, la: .forbidden),
+        .staff(
+            "POST /leave/:id/grant", teacher: .forbidden, office: .forbidden, lead: .forbidden, head: .allowed, governor: .forbidden,
+            la: .forbidden),
+        .staff(
+            "POST /leave/:id/refuse", teacher: .forbidden, office: .forbidden, lead: .forbidden, head: .allowed, governor: .forbidden,
+            la: .forbidden),
+        .staff(
+            "GET /leave/:id/documents/:doc", teacher: .forbidden, office: .forbidden, lead: .forbidden, head: .ok, governor: .forbidden,
+            la: .forbidden),
+        .staff(
+            "POST /leave/deciders", teacher: .forbidden, office: .forbidden, lead: .forbidden, head: .allowed, governor: .forbidden,
+            la: .forbidden),
         .staff("GET /outbox", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
         .staff("GET /reports", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
-        .staff("POST /reports/:id/accept", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
-        .staff("POST /reports/:id/decline", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
+        .staff(
+            "POST /reports/:id/accept", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden),
+        .staff(
+            "POST /reports/:id/decline", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden),
         .staff("GET /policy", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .ok, la: .ok),
         .staff("GET /policy/versions/:from", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .ok, la: .ok),
-        .staff("POST /policy", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
+        .staff(
+            "POST /policy", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
         .staff("GET /analytics", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .ok, la: .ok),
         .staff("GET /analytics/cohorts", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .ok, la: .ok),
         .staff("GET /analytics/patterns", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .ok, la: .ok),
         .staff("GET /analytics/rewards", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .ok, la: .ok),
         .staff("GET /analytics/lists", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok),
         .staff("GET /analytics/early-warning", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok),
-        .staff("GET /analytics/schools", teacher: .forbidden, office: .forbidden, lead: .forbidden, head: .forbidden, governor: .forbidden, la: .ok),
-        .staff("GET /analytics/family/:upn", teacher: .forbidden, office: .forbidden, lead: .forbidden, head: .forbidden, governor: .forbidden, la: .ok,
-               acrossSchools: [.laOfficer]),
-        .staff("GET /access-log", teacher: .forbidden, office: .forbidden, lead: .forbidden, head: .ok, governor: .forbidden, la: .forbidden),
+        .staff(
+            "GET /analytics/schools", teacher: .forbidden, office: .forbidden, lead: .forbidden, head: .forbidden, governor: .forbidden,
+            la: .ok),
+        .staff(
+            "GET /analytics/family/:upn", teacher: .forbidden, office: .forbidden, lead: .forbidden, head: .forbidden, governor: .forbidden,
+            la: .ok,
+            acrossSchools: [.laOfficer]),
+        .staff(
+            "GET /access-log", teacher: .forbidden, office: .forbidden, lead: .forbidden, head: .ok, governor: .forbidden, la: .forbidden),
         // Common Transfer Files: the office, attendance lead and head send a pupil's record; the attendance lead and head admit from one.
-        .staff("GET /pupils/:upn/ctf", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden, ownForm: .forbidden),
+        .staff(
+            "GET /pupils/:upn/ctf", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden,
+            ownForm: .forbidden),
         .staff("GET /ctf", teacher: .forbidden, office: .forbidden, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
         .staff("POST /ctf", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
-        .staff("POST /ctf/school", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
+        .staff(
+            "POST /ctf/school", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden),
         // Returns to the LA (head, attendance lead, LA officer) and census figures (the office too).
         .staff("GET /la-returns", teacher: .forbidden, office: .forbidden, lead: .ok, head: .ok, governor: .forbidden, la: .ok),
         .staff("GET /census", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok),
-        .staff("POST /la-returns/notices", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
+        .staff(
+            "POST /la-returns/notices", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden),
         // The admission register: read as the pupil's page; kept by the office, attendance lead and head; deletion by
         // the attendance lead and head; contacts to chase for staff who keep or use them (a teacher's own forms).
-        .staff("GET /pupils/:upn/register", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok, ownForm: .ok),
-        .staff("POST /pupils/:upn/register", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden,
-               ownForm: .forbidden),
-        .staff("POST /pupils/:upn/deletion", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden,
-               ownForm: .forbidden),
+        .staff(
+            "GET /pupils/:upn/register", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok, ownForm: .ok
+        ),
+        .staff(
+            "POST /pupils/:upn/register", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden,
+            ownForm: .forbidden),
+        .staff(
+            "POST /pupils/:upn/deletion", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden,
+            ownForm: .forbidden),
         .staff("GET /contacts-to-chase", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
 
         // The JSON API, with each role's token.
         .api("GET /api/v1/school", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .ok, la: .ok),
-        .api("PUT /api/v1/school", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
+        .api(
+            "PUT /api/v1/school", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden),
         .api("GET /api/v1/codes", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .ok, la: .ok),
         .api("GET /api/v1/calendar", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .ok, la: .ok),
         .api("GET /api/v1/pupils", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok),
-        .api("POST /api/v1/pupils", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
-        .api("GET /api/v1/pupils/:upn", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok, ownForm: .ok),
-        .api("GET /api/v1/pupils/:upn/contacts", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok, ownForm: .ok),
-        .api("POST /api/v1/pupils/:upn/deletion", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
-        .api("GET /api/v1/pupils/:upn/marks", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok, ownForm: .ok),
-        .api("GET /api/v1/pupils/:upn/statistics", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok, ownForm: .ok),
+        .api(
+            "POST /api/v1/pupils", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden),
+        .api(
+            "GET /api/v1/pupils/:upn", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok, ownForm: .ok),
+        .api(
+            "GET /api/v1/pupils/:upn/contacts", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok,
+            ownForm: .ok),
+        .api(
+            "POST /api/v1/pupils/:upn/deletion", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed,
+            governor: .forbidden, la: .forbidden),
+        .api(
+            "GET /api/v1/pupils/:upn/marks", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok,
+            ownForm: .ok),
+        .api(
+            "GET /api/v1/pupils/:upn/statistics", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok,
+            ownForm: .ok),
         .api("GET /api/v1/registers/:date/:session", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok),
-        .api("POST /api/v1/registers/:date/:session", teacher: .allowed, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
+        .api(
+            "POST /api/v1/registers/:date/:session", teacher: .allowed, office: .allowed, lead: .allowed, head: .allowed,
+            governor: .forbidden, la: .forbidden),
         .api("GET /api/v1/lessons/:date/:lesson", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok),
-        .api("POST /api/v1/lessons/:date/:lesson", teacher: .allowed, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
+        .api(
+            "POST /api/v1/lessons/:date/:lesson", teacher: .allowed, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden),
         .api("GET /api/v1/marks/overdue", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok),
         .api("GET /api/v1/actions", teacher: .forbidden, office: .forbidden, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
         .api("GET /api/v1/statistics", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .ok, la: .ok),
         .api("GET /api/v1/statistics/pupils", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok),
-        .api("GET /api/v1/pupils/:upn/ctf", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden, ownForm: .forbidden),
-        .api("POST /api/v1/ctf", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
+        .api(
+            "GET /api/v1/pupils/:upn/ctf", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden,
+            ownForm: .forbidden),
+        .api(
+            "POST /api/v1/ctf", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden),
         // Webhooks: the attendance lead and head.
         .api("GET /api/v1/webhooks", teacher: .forbidden, office: .forbidden, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
-        .api("POST /api/v1/webhooks", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
-        .api("GET /api/v1/webhooks/:id/deliveries", teacher: .forbidden, office: .forbidden, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
-        .api("DELETE /api/v1/webhooks/:id", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
+        .api(
+            "POST /api/v1/webhooks", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden),
+        .api(
+            "GET /api/v1/webhooks/:id/deliveries", teacher: .forbidden, office: .forbidden, lead: .ok, head: .ok, governor: .forbidden,
+            la: .forbidden),
+        .api(
+            "DELETE /api/v1/webhooks/:id", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden),
     ]
 }

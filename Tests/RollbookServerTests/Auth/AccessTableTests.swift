@@ -2,11 +2,12 @@ import FluentKit
 import Foundation
 import NIOCore
 import RollbookCore
-@testable import RollbookServer
 import RollbookStore
 import Testing
 import Vapor
 import VaporTesting
+
+@testable import RollbookServer
 
 // Every route x every role, sent for real: AccessTable.swift holds the expected outcomes, the route list comes from
 // the application, and a route without a row (or a row without a route) fails. Everyone here is fictional.
@@ -24,12 +25,16 @@ private func send(_ f: Fixture, _ method: HTTPMethod, _ path: String, as c: Call
     var body: ByteBuffer?
     if path.hasPrefix("/api/v1/") {
         if let b = c.bearer { headers.add(name: .authorization, value: "Bearer \(b)") }
-        if method != .GET { headers.contentType = .json; body = ByteBuffer(string: "{}") }
+        if method != .GET {
+            headers.contentType = .json
+            body = ByteBuffer(string: "{}")
+        }
     } else if method != .GET {
         // A valid form token and nothing else: the outcome is about who may, not about the form.
         let fields = form ?? (c.csrf.map { [("csrf", $0)] } ?? [])
         headers.contentType = .urlEncodedForm
-        body = ByteBuffer(string: fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)" }.joined(separator: "&"))
+        body = ByteBuffer(
+            string: fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)" }.joined(separator: "&"))
     }
     let res = try await f.app.testing().sendRequest(method, path, headers: headers, body: body)
     return Reply(status: res.status, headers: res.headers, text: res.body.string)
@@ -53,8 +58,11 @@ private func signIn(_ f: Fixture, _ who: Who) async throws -> Caller {
         return Caller(cookie: setCookie(home), csrf: formToken(home))
     case .parent:
         let page = try await send(f, .GET, "/parent/sign-in", as: Caller())
-        let token: String = try #require(formToken(page)), first: String = try #require(setCookie(page))
-        let ok = try await send(f, .POST, "/parent/sign-in", as: Caller(cookie: first), form: [("csrf", token), ("email", parentEmail), ("password", parentPassword)])
+        let token: String = try #require(formToken(page))
+        let first: String = try #require(setCookie(page))
+        let ok = try await send(
+            f, .POST, "/parent/sign-in", as: Caller(cookie: first),
+            form: [("csrf", token), ("email", parentEmail), ("password", parentPassword)])
         try #require(ok.status == .seeOther, "parent sign-in: \(ok.status)")
         let cookie = try #require(setCookie(ok))
         let home = try await send(f, .GET, "/parent", as: Caller(cookie: cookie))
@@ -63,9 +71,11 @@ private func signIn(_ f: Fixture, _ who: Who) async throws -> Caller {
     default:
         let role = try #require(Role(rawValue: who.rawValue))
         let home = try await send(f, .GET, "/", as: Caller())
-        let token: String = try #require(formToken(home)), first: String = try #require(setCookie(home))
-        let ok = try await send(f, .POST, "/sign-in", as: Caller(cookie: first),
-                                form: [("csrf", token), ("email", "\(role.rawValue)@tiny.example.org"), ("password", "correct horse")])
+        let token: String = try #require(formToken(home))
+        let first: String = try #require(setCookie(home))
+        let ok = try await send(
+            f, .POST, "/sign-in", as: Caller(cookie: first),
+            form: [("csrf", token), ("email", "\(role.rawValue)@tiny.example.org"), ("password", "correct horse")])
         try #require(ok.status == .seeOther, "\(who) sign-in: \(ok.status)")
         let cookie = try #require(setCookie(ok))
         let today = try await send(f, .GET, "/today", as: Caller(cookie: cookie))
@@ -94,9 +104,9 @@ private func matches(_ o: Outcome, _ r: Reply) -> Bool {
 
 /// The real records each route's parameters name.
 private struct Values {
-    static let mia = "A100000000001"          // form RA, the teacher's; Rosa Fielding's child
-    static let zofia = "A100000000003"        // form 6A; another family's
-    static let elsewhere = "C100000000001"    // a pupil of another school
+    static let mia = "A100000000001"  // form RA, the teacher's; Rosa Fielding's child
+    static let zofia = "A100000000003"  // form 6A; another family's
+    static let elsewhere = "C100000000001"  // a pupil of another school
     static let date = "2025-09-09"
     var leaveID = 0, documentID = 0, reportID = 0, caseworkID = 0, webhookID = 0
     var invitation = "", reply = ""
@@ -135,181 +145,238 @@ private struct Values {
         let miaID = try #require(try await f.store.pupil(schoolID: f.schoolID, upn: mia)?.id)
         let zofiaID = try #require(try await f.store.pupil(schoolID: f.schoolID, upn: zofia)?.id)
 
-        let rosa = try await f.store.inviteParent(schoolID: f.schoolID, email: parentEmail, name: "Rosa Fielding",
-                                                  tokenHash: APIToken.hash(APIToken.generate()), expiresAt: "2025-09-23T08:00:00Z", by: office,
-                                                  at: "2025-09-08T08:00:00Z")
+        let rosa = try await f.store.inviteParent(
+            schoolID: f.schoolID, email: parentEmail, name: "Rosa Fielding",
+            tokenHash: APIToken.hash(APIToken.generate()), expiresAt: "2025-09-23T08:00:00Z", by: office,
+            at: "2025-09-08T08:00:00Z")
         try await f.store.activateParent(id: rosa.id!, passwordHash: try Bcrypt.hash(parentPassword, cost: 4), at: "2025-09-08T08:05:00Z")
-        try await ContactRow(pupilID: zofiaID, contact: Contact(priority: 1, name: "Piotr Nowak", relationship: "Father", parentalResponsibility: true,
-                                                                livesWith: true, phone: "07700 900301", email: "piotr.nowak@example.org")).create(on: f.app.db)
+        try await ContactRow(
+            pupilID: zofiaID,
+            contact: Contact(
+                priority: 1, name: "Piotr Nowak", relationship: "Father", parentalResponsibility: true,
+                livesWith: true, phone: "07700 900301", email: "piotr.nowak@example.org")
+        ).create(on: f.app.db)
         v.invitation = APIToken.generate()
-        _ = try await f.store.inviteParent(schoolID: f.schoolID, email: "ada.marsh@example.org", name: "Ada Marsh", tokenHash: APIToken.hash(v.invitation),
-                                           expiresAt: "2025-09-23T08:00:00Z", by: office, at: "2025-09-08T08:00:00Z")
+        _ = try await f.store.inviteParent(
+            schoolID: f.schoolID, email: "ada.marsh@example.org", name: "Ada Marsh", tokenHash: APIToken.hash(v.invitation),
+            expiresAt: "2025-09-23T08:00:00Z", by: office, at: "2025-09-08T08:00:00Z")
 
         v.reply = APIToken.generate()
         let link = ReplyLinkRow()
-        link.tokenHash = APIToken.hash(v.reply); link.pupilID = miaID; link.date = date; link.contactName = "Rosa Fielding"
+        link.tokenHash = APIToken.hash(v.reply)
+        link.pupilID = miaID
+        link.date = date
+        link.contactName = "Rosa Fielding"
         link.expiresAt = OutboxTime.string(now.instant.addingTimeInterval(24 * 3600))
         try await f.store.addReplyLink(link)
 
-        try await f.store.addAbsenceReport(AbsenceReporting.reportRow(pupilID: miaID, by: "Rosa Fielding", via: "portal", from: day(date), to: day(date),
-                                                                            sessions: "both", category: .medical, note: "Dentist", back: nil,
-                                                                            at: "2025-09-09T07:30:00Z"))
+        try await f.store.addAbsenceReport(
+            AbsenceReporting.reportRow(
+                pupilID: miaID, by: "Rosa Fielding", via: "portal", from: day(date), to: day(date),
+                sessions: "both", category: .medical, note: "Dentist", back: nil,
+                at: "2025-09-09T07:30:00Z"))
         v.reportID = try #require(try await f.store.absenceReports(pupilID: miaID).first?.id)
 
         let request = LeaveRequestRow()
-        request.pupilID = miaID; request.parentID = rosa.id; request.requestedBy = "Rosa Fielding"; request.state = .pending
-        request.request = LeaveRequestRow.json(LeaveRequest(from: day("2025-09-22"), to: day("2025-09-23"), requestedOn: day("2025-09-08"),
-                                                            exceptional: true, reason: "A family funeral"))
+        request.pupilID = miaID
+        request.parentID = rosa.id
+        request.requestedBy = "Rosa Fielding"
+        request.state = .pending
+        request.request = LeaveRequestRow.json(
+            LeaveRequest(
+                from: day("2025-09-22"), to: day("2025-09-23"), requestedOn: day("2025-09-08"),
+                exceptional: true, reason: "A family funeral"))
         request.createdAt = "2025-09-08T09:00:00Z"
         let document = LeaveDocumentRow()
-        document.filename = "letter.txt"; document.contentType = "text/plain"; document.data = Data("Order of service".utf8)
+        document.filename = "letter.txt"
+        document.contentType = "text/plain"
+        document.data = Data("Order of service".utf8)
         document.uploadedAt = "2025-09-08T09:00:00Z"
         try await f.store.addLeaveRequest(request, documents: [document])
         v.leaveID = try #require(try await f.store.leaveRequests(pupilID: miaID).first?.id)
         v.documentID = try #require(try await f.store.leaveDocuments(requestID: v.leaveID).first?.id)
 
-        try await f.store.addCasework(CaseworkRow(pupilID: zofiaID, kind: .letterSent, actionKey: nil, happenedOn: day("2025-09-08"),
-                                                  summary: "First letter", document: "<p>Dear Piotr Nowak,</p>", recordedAt: "2025-09-08T10:00:00Z",
-                                                  by: Actor(name: "Attendance lead Person", position: "Attendance lead")))
+        try await f.store.addCasework(
+            CaseworkRow(
+                pupilID: zofiaID, kind: .letterSent, actionKey: nil, happenedOn: day("2025-09-08"),
+                summary: "First letter", document: "<p>Dear Piotr Nowak,</p>", recordedAt: "2025-09-08T10:00:00Z",
+                by: Actor(name: "Attendance lead Person", position: "Attendance lead")))
         v.caseworkID = try #require(try await f.store.casework(pupilID: zofiaID).first?.id)
 
         var policy = try await f.store.policy(schoolID: f.schoolID, on: day(date))
         policy.effectiveFrom = day("2025-09-01")
         policy.name = "Tiny Test School attendance policy"
-        _ = try await f.store.savePolicy(schoolID: f.schoolID, policy, document: String(decoding: PolicyFile.encode(policy), as: UTF8.self),
-                                         by: Actor(name: "Head Person", position: "Head"), at: "2025-09-01T08:00:00Z")
+        _ = try await f.store.savePolicy(
+            schoolID: f.schoolID, policy, document: String(decoding: PolicyFile.encode(policy), as: UTF8.self),
+            by: Actor(name: "Head Person", position: "Head"), at: "2025-09-01T08:00:00Z")
 
         try await f.store.setCTFNumbers(schoolID: f.schoolID, la: "999", estab: "9001")
-        v.webhookID = try await f.store.createWebhook(schoolID: f.schoolID, url: "https://hooks.example.org/rollbook", events: [.markChanged],
-                                                      secret: "a-shared-secret", by: "Head Person", at: "2025-09-01T08:00:00Z")
+        v.webhookID = try await f.store.createWebhook(
+            schoolID: f.schoolID, url: "https://hooks.example.org/rollbook", events: [.markChanged],
+            secret: "a-shared-secret", by: "Head Person", at: "2025-09-01T08:00:00Z")
 
         let other = try await f.store.createSchool(name: "Far Hill School", times: Fixture.times)
-        try await f.store.savePupils(schoolID: other.id!, [PupilRecord(upn: elsewhere, legalSurname: "Moor", legalForename: "Noah", dateOfBirth: day("2016-05-01"),
-                                                                      sex: "M", yearGroup: "4", form: "4F", startingDay: day("2025-09-03"))],
-                                     yearGroupYear: AcademicYear(startYear: 2025))
+        try await f.store.savePupils(
+            schoolID: other.id!,
+            [
+                PupilRecord(
+                    upn: elsewhere, legalSurname: "Moor", legalForename: "Noah", dateOfBirth: day("2016-05-01"),
+                    sex: "M", yearGroup: "4", form: "4F", startingDay: day("2025-09-03"))
+            ],
+            yearGroupYear: AcademicYear(startYear: 2025))
         // Far Hill's own report, leave request with a document, letter and webhook.
         let noahID = try #require(try await f.store.pupil(schoolID: other.id!, upn: elsewhere)?.id)
-        try await f.store.addAbsenceReport(AbsenceReporting.reportRow(pupilID: noahID, by: "Lena Moor", via: "portal", from: day(date), to: day(date),
-                                                                            sessions: "both", category: .medical, note: "Fever", back: nil,
-                                                                            at: "2025-09-09T07:40:00Z"))
+        try await f.store.addAbsenceReport(
+            AbsenceReporting.reportRow(
+                pupilID: noahID, by: "Lena Moor", via: "portal", from: day(date), to: day(date),
+                sessions: "both", category: .medical, note: "Fever", back: nil,
+                at: "2025-09-09T07:40:00Z"))
         v.foreign["reports/id"] = String(try #require(try await f.store.absenceReports(pupilID: noahID).first?.id))
         let theirs = LeaveRequestRow()
-        theirs.pupilID = noahID; theirs.requestedBy = "Lena Moor"; theirs.state = .pending; theirs.createdAt = "2025-09-08T09:30:00Z"
-        theirs.request = LeaveRequestRow.json(LeaveRequest(from: day("2025-09-22"), to: day("2025-09-22"), requestedOn: day("2025-09-08"),
-                                                           exceptional: true, reason: "A hospital appointment"))
+        theirs.pupilID = noahID
+        theirs.requestedBy = "Lena Moor"
+        theirs.state = .pending
+        theirs.createdAt = "2025-09-08T09:30:00Z"
+        theirs.request = LeaveRequestRow.json(
+            LeaveRequest(
+                from: day("2025-09-22"), to: day("2025-09-22"), requestedOn: day("2025-09-08"),
+                exceptional: true, reason: "A hospital appointment"))
         let card = LeaveDocumentRow()
-        card.filename = "card.txt"; card.contentType = "text/plain"; card.data = Data("Appointment card".utf8); card.uploadedAt = "2025-09-08T09:30:00Z"
+        card.filename = "card.txt"
+        card.contentType = "text/plain"
+        card.data = Data("Appointment card".utf8)
+        card.uploadedAt = "2025-09-08T09:30:00Z"
         try await f.store.addLeaveRequest(theirs, documents: [card])
         let theirLeave = try #require(try await f.store.leaveRequests(pupilID: noahID).first?.id)
         v.foreign["leave/id"] = String(theirLeave)
         v.foreign["documents/doc"] = String(try #require(try await f.store.leaveDocuments(requestID: theirLeave).first?.id))
-        try await f.store.addCasework(CaseworkRow(pupilID: noahID, kind: .letterSent, actionKey: nil, happenedOn: day("2025-09-08"),
-                                                  summary: "First letter", document: "<p>Dear Lena Moor,</p>", recordedAt: "2025-09-08T10:00:00Z",
-                                                  by: Actor(name: "Far Hill Lead", position: "Attendance lead")))
+        try await f.store.addCasework(
+            CaseworkRow(
+                pupilID: noahID, kind: .letterSent, actionKey: nil, happenedOn: day("2025-09-08"),
+                summary: "First letter", document: "<p>Dear Lena Moor,</p>", recordedAt: "2025-09-08T10:00:00Z",
+                by: Actor(name: "Far Hill Lead", position: "Attendance lead")))
         v.foreign["casework/id"] = String(try #require(try await f.store.casework(pupilID: noahID).first?.id))
-        v.foreign["webhooks/id"] = String(try await f.store.createWebhook(schoolID: other.id!, url: "https://hooks.example.org/far-hill",
-                                                                         events: [.markChanged], secret: "another-secret", by: "Far Hill Head",
-                                                                         at: "2025-09-01T08:00:00Z"))
+        v.foreign["webhooks/id"] = String(
+            try await f.store.createWebhook(
+                schoolID: other.id!, url: "https://hooks.example.org/far-hill",
+                events: [.markChanged], secret: "another-secret", by: "Far Hill Head",
+                at: "2025-09-01T08:00:00Z"))
         return v
     }
 }
 
 extension ServerTests {
-@Suite("Access table: every route x every role") struct AccessTableTests {
-    static func name(_ r: Route) -> String { "\(r.method.rawValue) /" + r.path.map(\.description).joined(separator: "/") }
+    @Suite("Access table: every route x every role") struct AccessTableTests {
+        static func name(_ r: Route) -> String { "\(r.method.rawValue) /" + r.path.map(\.description).joined(separator: "/") }
 
-    @Test("every route has exactly one row, and every row a route", arguments: Backend.available)
-    func everyRouteHasARow(_ b: Backend) async throws {
-        try await withRollbook(b) { f in
-            let routes = Set(f.app.routes.all.map(Self.name))
-            let rows = AccessTable.rows.map(\.route)
-            for r in routes.sorted() where !rows.contains(r) {
-                Issue.record("\(r) has no row in AccessTable.swift: add one with the outcome for each of \(Who.allCases.map(\.rawValue).joined(separator: ", "))")
+        @Test("every route has exactly one row, and every row a route", arguments: Backend.available)
+        func everyRouteHasARow(_ b: Backend) async throws {
+            try await withRollbook(b) { f in
+                let routes = Set(f.app.routes.all.map(Self.name))
+                let rows = AccessTable.rows.map(\.route)
+                for r in routes.sorted() where !rows.contains(r) {
+                    Issue.record(
+                        "\(r) has no row in AccessTable.swift: add one with the outcome for each of \(Who.allCases.map(\.rawValue).joined(separator: ", "))"
+                    )
+                }
+                for r in rows where !routes.contains(r) { Issue.record("AccessTable.swift has a row for \(r), which is not a route") }
+                for (r, n) in Dictionary(grouping: rows, by: { $0 }) where n.count > 1 { Issue.record("\(r) has \(n.count) rows") }
+                for row in AccessTable.rows where Set(row.expected.keys) != Set(Who.allCases) { Issue.record("\(row.route) lacks a role") }
             }
-            for r in rows where !routes.contains(r) { Issue.record("AccessTable.swift has a row for \(r), which is not a route") }
-            for (r, n) in Dictionary(grouping: rows, by: { $0 }) where n.count > 1 { Issue.record("\(r) has \(n.count) rows") }
-            for row in AccessTable.rows where Set(row.expected.keys) != Set(Who.allCases) { Issue.record("\(row.route) lacks a role") }
         }
-    }
 
-    @Test("each role gets the table's outcome on every route; teachers their own form's pupils; parents 404 for another family's child; nobody another school's pupil or records",
-          arguments: Backend.available)
-    func everyCell(_ b: Backend) async throws {
-        try await withRollbook(b) { f in
-            let v = try await Values.prepare(f)
-            let routes = Dictionary(f.app.routes.all.map { (Self.name($0), $0) }, uniquingKeysWith: { a, _ in a })
-            var callers: [Who: Caller] = [:]
-            for w in Who.allCases { callers[w] = try await signIn(f, w) }
-            var cells = 0
+        @Test(
+            "each role gets the table's outcome on every route; teachers their own form's pupils; parents 404 for another family's child; nobody another school's pupil or records",
+            arguments: Backend.available)
+        func everyCell(_ b: Backend) async throws {
+            try await withRollbook(b) { f in
+                let v = try await Values.prepare(f)
+                let routes = Dictionary(f.app.routes.all.map { (Self.name($0), $0) }, uniquingKeysWith: { a, _ in a })
+                var callers: [Who: Caller] = [:]
+                for w in Who.allCases { callers[w] = try await signIn(f, w) }
+                var cells = 0
 
-            func path(_ row: AccessRow, upn: String, foreignRecords: Bool = false) -> String? {
-                let parts = row.path.split(separator: "/").map(String.init)
-                var out: [String] = []
-                for p in parts {
-                    guard p.hasPrefix(":") else { out.append(p); continue }
-                    guard let value = v.value(String(p.dropFirst()), after: out.last ?? "", upn: upn, foreignRecords: foreignRecords) else {
-                        Issue.record("\(row.route): no value for \(p); add one to Values.value in AccessTableTests.swift")
-                        return nil
+                func path(_ row: AccessRow, upn: String, foreignRecords: Bool = false) -> String? {
+                    let parts = row.path.split(separator: "/").map(String.init)
+                    var out: [String] = []
+                    for p in parts {
+                        guard p.hasPrefix(":") else {
+                            out.append(p)
+                            continue
+                        }
+                        guard let value = v.value(String(p.dropFirst()), after: out.last ?? "", upn: upn, foreignRecords: foreignRecords)
+                        else {
+                            Issue.record("\(row.route): no value for \(p); add one to Values.value in AccessTableTests.swift")
+                            return nil
+                        }
+                        out.append(value.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? value)
                     }
-                    out.append(value.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? value)
+                    return "/" + out.joined(separator: "/")
                 }
-                return "/" + out.joined(separator: "/")
-            }
-            func check(_ row: AccessRow, _ who: Who, upn: String, _ expected: [Outcome], _ what: String, foreignRecords: Bool = false) async throws {
-                guard let p = path(row, upn: upn, foreignRecords: foreignRecords) else { return }
-                let reply = try await send(f, HTTPMethod(rawValue: row.method), p, as: callers[who]!)
-                cells += 1
-                // A governor sees figures, never a pupil's name (the API's description has made-up examples).
-                if who == .governor && row.route != "GET /api/openapi.json" {
-                    for name in ["Fielding", "Okafor", "Nowak", "Zofia", "Moor"] { #expect(!reply.text.contains(name), "\(row.route) shows a governor \(name)") }
+                func check(_ row: AccessRow, _ who: Who, upn: String, _ expected: [Outcome], _ what: String, foreignRecords: Bool = false)
+                    async throws
+                {
+                    guard let p = path(row, upn: upn, foreignRecords: foreignRecords) else { return }
+                    let reply = try await send(f, HTTPMethod(rawValue: row.method), p, as: callers[who]!)
+                    cells += 1
+                    // A governor sees figures, never a pupil's name (the API's description has made-up examples).
+                    if who == .governor && row.route != "GET /api/openapi.json" {
+                        for name in ["Fielding", "Okafor", "Nowak", "Zofia", "Moor"] {
+                            #expect(!reply.text.contains(name), "\(row.route) shows a governor \(name)")
+                        }
+                    }
+                    #expect(
+                        expected.contains { matches($0, reply) },
+                        "\(row.route) as \(who)\(what) (\(p)): expected \(expected.map(\.description).joined(separator: " or ")), got \(reply.status.code)\(reply.headers.first(name: .location).map { " to \($0)" } ?? "")"
+                    )
+                    if row.endsSession { callers[who] = try await signIn(f, who) }
                 }
-                #expect(expected.contains { matches($0, reply) },
-                        "\(row.route) as \(who)\(what) (\(p)): expected \(expected.map(\.description).joined(separator: " or ")), got \(reply.status.code)\(reply.headers.first(name: .location).map { " to \($0)" } ?? "")")
-                if row.endsSession { callers[who] = try await signIn(f, who) }
-            }
 
-            for row in AccessTable.rows where routes[row.route] != nil {
-                let parentRoute = row.path.hasPrefix("/parent/")
-                let upn = parentRoute ? Values.mia : Values.zofia
-                for who in Who.allCases { try await check(row, who, upn: upn, [row.expected[who]!], "") }
-                // Another school's report, leave request, document, letter or webhook: refused or not found, for everyone.
-                let segments = row.path.split(separator: "/").map(String.init)
-                if zip(segments, segments.dropFirst()).contains(where: { v.foreign["\($0)/\($1.dropFirst())"] != nil }) {
+                for row in AccessTable.rows where routes[row.route] != nil {
+                    let parentRoute = row.path.hasPrefix("/parent/")
+                    let upn = parentRoute ? Values.mia : Values.zofia
+                    for who in Who.allCases { try await check(row, who, upn: upn, [row.expected[who]!], "") }
+                    // Another school's report, leave request, document, letter or webhook: refused or not found, for everyone.
+                    let segments = row.path.split(separator: "/").map(String.init)
+                    if zip(segments, segments.dropFirst()).contains(where: { v.foreign["\($0)/\($1.dropFirst())"] != nil }) {
+                        for who in Who.allCases where who != .anonymous && who != .parent {
+                            try await check(row, who, upn: upn, [.forbidden, .notFound], ", another school's record", foreignRecords: true)
+                        }
+                    }
+                    guard row.path.contains(":upn") else { continue }
+                    if parentRoute {
+                        try await check(row, .parent, upn: Values.zofia, [.notFound], ", another family's child")
+                        continue
+                    }
+                    try await check(row, .teacher, upn: Values.mia, [row.ownForm ?? row.expected[.teacher]!], ", own form's pupil")
                     for who in Who.allCases where who != .anonymous && who != .parent {
-                        try await check(row, who, upn: upn, [.forbidden, .notFound], ", another school's record", foreignRecords: true)
+                        let e = row.expected[who]!
+                        let elsewhere: [Outcome] =
+                            row.acrossSchools.contains(who) ? [e] : e == .ok || e == .allowed ? [.notFound] : [e, .notFound]
+                        try await check(row, who, upn: Values.elsewhere, elsewhere, ", another school's pupil")
                     }
                 }
-                guard row.path.contains(":upn") else { continue }
-                if parentRoute {
-                    try await check(row, .parent, upn: Values.zofia, [.notFound], ", another family's child")
-                    continue
-                }
-                try await check(row, .teacher, upn: Values.mia, [row.ownForm ?? row.expected[.teacher]!], ", own form's pupil")
-                for who in Who.allCases where who != .anonymous && who != .parent {
-                    let e = row.expected[who]!
-                    let elsewhere: [Outcome] = row.acrossSchools.contains(who) ? [e] : e == .ok || e == .allowed ? [.notFound] : [e, .notFound]
-                    try await check(row, who, upn: Values.elsewhere, elsewhere, ", another school's pupil")
-                }
+                let rowsChecked = AccessTable.rows.filter { routes[$0.route] != nil }.count
+                print("Access table (\(b)): \(cells) cells checked over \(rowsChecked) routes and \(Who.allCases.count) roles")
+                #expect(cells >= rowsChecked * Who.allCases.count)
             }
-            let rowsChecked = AccessTable.rows.filter { routes[$0.route] != nil }.count
-            print("Access table (\(b)): \(cells) cells checked over \(rowsChecked) routes and \(Who.allCases.count) roles")
-            #expect(cells >= rowsChecked * Who.allCases.count)
         }
-    }
 
-    @Test("a teacher's figures through the API are their own forms': another form is refused, another form's pupil has none", arguments: Backend.available)
-    func teacherFigures(_ b: Backend) async throws {
-        try await withRollbook(b, tinyMarks: true) { f in
-            let range = "from=2025-09-01&to=2025-09-30"
-            #expect(try await f.call(.GET, "/api/v1/statistics?\(range)&form=6A", as: .teacher).status == .forbidden)
-            let other = try await f.call(.GET, "/api/v1/statistics?\(range)&upn=\(Values.zofia)", as: .teacher)
-            #expect(other.status == .ok && other.object["pupils"] as? Int == 0)
-            let own = try await f.call(.GET, "/api/v1/statistics?\(range)", as: .teacher).object
-            let ownForm = try await f.call(.GET, "/api/v1/statistics?\(range)&form=RA", as: .office).object
-            let school = try await f.call(.GET, "/api/v1/statistics?\(range)", as: .office).object
-            #expect(own["pupils"] as? Int == ownForm["pupils"] as? Int && own["pupils"] as? Int == 1)
-            #expect((school["pupils"] as? Int ?? 0) > 1)
+        @Test(
+            "a teacher's figures through the API are their own forms': another form is refused, another form's pupil has none",
+            arguments: Backend.available)
+        func teacherFigures(_ b: Backend) async throws {
+            try await withRollbook(b, tinyMarks: true) { f in
+                let range = "from=2025-09-01&to=2025-09-30"
+                #expect(try await f.call(.GET, "/api/v1/statistics?\(range)&form=6A", as: .teacher).status == .forbidden)
+                let other = try await f.call(.GET, "/api/v1/statistics?\(range)&upn=\(Values.zofia)", as: .teacher)
+                #expect(other.status == .ok && other.object["pupils"] as? Int == 0)
+                let own = try await f.call(.GET, "/api/v1/statistics?\(range)", as: .teacher).object
+                let ownForm = try await f.call(.GET, "/api/v1/statistics?\(range)&form=RA", as: .office).object
+                let school = try await f.call(.GET, "/api/v1/statistics?\(range)", as: .office).object
+                #expect(own["pupils"] as? Int == ownForm["pupils"] as? Int && own["pupils"] as? Int == 1)
+                #expect((school["pupils"] as? Int ?? 0) > 1)
+            }
         }
     }
-}
 }

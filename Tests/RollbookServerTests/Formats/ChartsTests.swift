@@ -1,9 +1,11 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
-@testable import RollbookServer
 import Testing
+
+@testable import RollbookServer
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 /// An element parsed from the SVG: name, attributes and its own text.
 private struct Element {
@@ -24,8 +26,10 @@ private final class SVGReader: NSObject, XMLParserDelegate {
         return parser.parse() ? reader.elements : nil
     }
 
-    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
-                attributes: [String: String] = [:]) {
+    func parser(
+        _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+        attributes: [String: String] = [:]
+    ) {
         open.append(elements.count)
         elements.append(Element(name: name, attributes: attributes))
     }
@@ -85,8 +89,9 @@ private let weeks: [(label: String, value: Double?)] = [
     @Test("labels and titles are XML-escaped")
     func escaping() throws {
         let points: [(label: String, value: Double?)] = [("<b>&", 50), ("\"quoted\" 'x'", 60), ("bell\u{7}", 70)]
-        let svg = SVGChart.line(points: points, yRange: 0...100, target: 90, title: "<b>& title", description: "a < b & c > d",
-                                id: "x\" onload=\"alert(1)", targetLabel: "<Goal>")
+        let svg = SVGChart.line(
+            points: points, yRange: 0...100, target: 90, title: "<b>& title", description: "a < b & c > d",
+            id: "x\" onload=\"alert(1)", targetLabel: "<Goal>")
         #expect(!svg.contains("<b>"))
         #expect(svg.contains("&lt;b&gt;&amp;"))
         #expect(!svg.contains("onload=\""))
@@ -134,9 +139,11 @@ private let weeks: [(label: String, value: Double?)] = [
 
     @Test("an empty series says No data")
     func empty() throws {
-        for svg in [SVGChart.line(points: [], yRange: 0...100, target: 96, title: "Attendance"),
-                    SVGChart.line(points: [("1 Sep", nil), ("8 Sep", nil)], yRange: 0...100, target: nil, title: "Attendance"),
-                    SVGChart.bars(bars: [], title: "Minutes late")] {
+        for svg in [
+            SVGChart.line(points: [], yRange: 0...100, target: 96, title: "Attendance"),
+            SVGChart.line(points: [("1 Sep", nil), ("8 Sep", nil)], yRange: 0...100, target: nil, title: "Attendance"),
+            SVGChart.bars(bars: [], title: "Minutes late"),
+        ] {
             let els = try parse(svg)
             #expect(withClass(els, "chart-empty").map(\.text) == ["No data"])
             #expect(withClass(els, "chart-line").isEmpty && withClass(els, "chart-bar").isEmpty && withClass(els, "chart-point").isEmpty)
@@ -172,7 +179,11 @@ private let weeks: [(label: String, value: Double?)] = [
         let els = try parse(a) + parse(SVGChart.bars(bars: [("a", 7), ("b", 1.25)], title: "t"))
         let numeric = ["x", "y", "x1", "x2", "y1", "y2", "cx", "cy", "width", "height"]
         for e in els where e.name != "svg" {
-            for k in numeric { if let v = e.attributes[k] { #expect(v.range(of: #"^-?[0-9]+\.[0-9]$"#, options: .regularExpression) != nil, "\(e.name) \(k)=\(v)") } }
+            for k in numeric {
+                if let v = e.attributes[k] {
+                    #expect(v.range(of: #"^-?[0-9]+\.[0-9]$"#, options: .regularExpression) != nil, "\(e.name) \(k)=\(v)")
+                }
+            }
             if let p = e.attributes["points"] {
                 #expect(p.range(of: #"^([0-9]+\.[0-9],[0-9]+\.[0-9] ?)+$"#, options: .regularExpression) != nil, "points=\(p)")
             }

@@ -3,12 +3,15 @@ import Crypto
 import Foundation
 import NIOCore
 import NIOPosix
-@testable import RollbookServer
 import Testing
 
-private func outgoing(id: Int = 42, channel: OutgoingMessage.Channel = .email, to recipient: String = "ann.smith@example.test",
-                      name: String = "Ann Smith", subject: String = "Absence today", body: String = "Dear Ann,\nZoë was absent today.\n",
-                      template: String = "day_one_absence") -> OutgoingMessage {
+@testable import RollbookServer
+
+private func outgoing(
+    id: Int = 42, channel: OutgoingMessage.Channel = .email, to recipient: String = "ann.smith@example.test",
+    name: String = "Ann Smith", subject: String = "Absence today", body: String = "Dear Ann,\nZoë was absent today.\n",
+    template: String = "day_one_absence"
+) -> OutgoingMessage {
     OutgoingMessage(id: id, channel: channel, recipient: recipient, recipientName: name, subject: subject, body: body, template: template)
 }
 
@@ -34,7 +37,8 @@ private func decodeWords(_ text: String) -> String? {
     var bytes = Data()
     for word in text.replacingOccurrences(of: "\r\n", with: " ").split(separator: " ") {
         guard word.hasPrefix("=?UTF-8?B?"), word.hasSuffix("?="),
-              let data = Data(base64Encoded: String(word.dropFirst(10).dropLast(2))) else { return nil }
+            let data = Data(base64Encoded: String(word.dropFirst(10).dropLast(2)))
+        else { return nil }
         bytes.append(data)
     }
     return String(data: bytes, encoding: .utf8)
@@ -47,7 +51,8 @@ private func decodeQP(_ text: String) -> String? {
     var i = 0
     while i < source.count {
         if source[i] == UInt8(ascii: "="), i + 2 < source.count,
-           let byte = UInt8(String(decoding: source[(i + 1)...(i + 2)], as: UTF8.self), radix: 16) {
+            let byte = UInt8(String(decoding: source[(i + 1)...(i + 2)], as: UTF8.self), radix: 16)
+        {
             bytes.append(byte)
             i += 3
         } else {
@@ -86,7 +91,8 @@ private let secret = "3d844edf-8d35-48ac-975b-e847b4f122b0"
         #expect(h["content-transfer-encoding"] == "quoted-printable")
         let body = try #require(text.components(separatedBy: "\r\n\r\n").dropFirst().first)
         #expect(body.contains("Zo=C3=AB was absent today."))
-        #expect(decodeQP(text.components(separatedBy: "\r\n\r\n").dropFirst().joined(separator: "\r\n\r\n"))
+        #expect(
+            decodeQP(text.components(separatedBy: "\r\n\r\n").dropFirst().joined(separator: "\r\n\r\n"))
                 == "Dear Ann,\r\nZoë was absent today.\r\n")
         #expect(try format(outgoing(body: "No line break at the end")).hasSuffix("\r\n\r\nNo line break at the end\r\n"))
         // Every line within the limits: 998 for any line, 76 in the quoted-printable body.
@@ -135,13 +141,15 @@ private let secret = "3d844edf-8d35-48ac-975b-e847b4f122b0"
         #expect(folded.components(separatedBy: "\r\n").allSatisfy { $0.count <= 78 })
     }
 
-    @Test("a line break in a header value is refused as a permanent error", arguments: [
-        outgoing(to: "ann@example.test\r\nBcc: all@example.test"),
-        outgoing(to: "ann@example.test\nBcc: all@example.test"),
-        outgoing(name: "Ann\r\nBcc: all@example.test"),
-        outgoing(subject: "Absence\nBcc: all@example.test"),
-        outgoing(subject: "Absence\rBcc: all@example.test"),
-    ])
+    @Test(
+        "a line break in a header value is refused as a permanent error",
+        arguments: [
+            outgoing(to: "ann@example.test\r\nBcc: all@example.test"),
+            outgoing(to: "ann@example.test\nBcc: all@example.test"),
+            outgoing(name: "Ann\r\nBcc: all@example.test"),
+            outgoing(subject: "Absence\nBcc: all@example.test"),
+            outgoing(subject: "Absence\rBcc: all@example.test"),
+        ])
     func headerInjection(_ m: OutgoingMessage) {
         do throws(DeliveryError) {
             _ = try format(m)
@@ -152,10 +160,12 @@ private let secret = "3d844edf-8d35-48ac-975b-e847b4f122b0"
         }
     }
 
-    @Test("recipients that are not plain addresses are refused", arguments: [
-        "", "ann", "@example.test", "ann@", "ann smith@example.test", "<ann@example.test>", "ann@example.test>",
-        "zoë@example.test", "a@b.test, c@d.test",
-    ])
+    @Test(
+        "recipients that are not plain addresses are refused",
+        arguments: [
+            "", "ann", "@example.test", "ann@", "ann smith@example.test", "<ann@example.test>", "ann@example.test>",
+            "zoë@example.test", "a@b.test, c@d.test",
+        ])
     func badRecipients(_ address: String) {
         #expect(throws: DeliveryError.self) { try format(outgoing(to: address)) }
     }
@@ -210,21 +220,28 @@ private let secret = "3d844edf-8d35-48ac-975b-e847b4f122b0"
             .bind(host: "127.0.0.1", port: 0).get()
         let port = try #require(server.localAddress?.port)
         try await server.close()
-        let transport = try SMTPTransport(settings: SMTPSettings(host: "127.0.0.1", port: port, security: .none,
-                                                                 from: "office@oakfield.test", fromName: "Oakfield", timeout: 5))
+        let transport = try SMTPTransport(
+            settings: SMTPSettings(
+                host: "127.0.0.1", port: port, security: .none,
+                from: "office@oakfield.test", fromName: "Oakfield", timeout: 5))
         do {
             let outcome = try await transport.send(outgoing())
             Issue.record("sent to a closed port: \(outcome)")
         } catch let error as DeliveryError {
-            guard case .temporary(let why) = error else { Issue.record("not temporary: \(error)"); return }
+            guard case .temporary(let why) = error else {
+                Issue.record("not temporary: \(error)")
+                return
+            }
             #expect(why.contains("could not connect"))
         }
     }
 
     @Test("SMTP refuses a text message and a malformed sender before connecting")
     func smtpRefusesWithoutConnecting() async throws {
-        let transport = try SMTPTransport(settings: SMTPSettings(host: "127.0.0.1", port: 9, security: .none,
-                                                                 from: "not an address", fromName: "Oakfield"))
+        let transport = try SMTPTransport(
+            settings: SMTPSettings(
+                host: "127.0.0.1", port: 9, security: .none,
+                from: "not an address", fromName: "Oakfield"))
         await #expect(throws: DeliveryError.self) { try await transport.send(outgoing(channel: .sms, to: "07700900123")) }
         await #expect(throws: DeliveryError.permanent("the sender not an address is not a valid email address")) {
             try await transport.send(outgoing())
@@ -252,10 +269,14 @@ private let secret = "3d844edf-8d35-48ac-975b-e847b4f122b0"
         #expect(claims.count == 2)
         let signature = try #require(base64URLDecode(parts[2]))
         #expect(signature.count == 32)
-        #expect(HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: Data("\(parts[0]).\(parts[1])".utf8),
-                                                      using: SymmetricKey(data: Data(secret.utf8))))
-        #expect(!HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: Data("\(parts[0]).\(parts[1])".utf8),
-                                                       using: SymmetricKey(data: Data("another secret".utf8))))
+        #expect(
+            HMAC<SHA256>.isValidAuthenticationCode(
+                signature, authenticating: Data("\(parts[0]).\(parts[1])".utf8),
+                using: SymmetricKey(data: Data(secret.utf8))))
+        #expect(
+            !HMAC<SHA256>.isValidAuthenticationCode(
+                signature, authenticating: Data("\(parts[0]).\(parts[1])".utf8),
+                using: SymmetricKey(data: Data("another secret".utf8))))
     }
 
     @Test("an API key is {name}-{service id}-{secret key}")
@@ -268,16 +289,21 @@ private let secret = "3d844edf-8d35-48ac-975b-e847b4f122b0"
         #expect(try NotifyAPIKey(parsing: " my-test-key-\(serviceID)-\(secret)\n").name == "my-test-key")
     }
 
-    @Test("a malformed API key is a clear error that does not repeat the key", arguments: [
-        "", "rollbook", "\(serviceID)-\(secret)", "rollbook-\(serviceID)\(secret)x",
-        "rollbook-\(serviceID)-not-a-uuid-at-all-but-thirty-six-chars", "rollbook-zzzzzzzz-ab16-4eb0-8407-a37497a57506-\(secret)",
-    ])
+    @Test(
+        "a malformed API key is a clear error that does not repeat the key",
+        arguments: [
+            "", "rollbook", "\(serviceID)-\(secret)", "rollbook-\(serviceID)\(secret)x",
+            "rollbook-\(serviceID)-not-a-uuid-at-all-but-thirty-six-chars", "rollbook-zzzzzzzz-ab16-4eb0-8407-a37497a57506-\(secret)",
+        ])
     func badAPIKey(_ text: String) {
         do throws(NotifyConfigurationError) {
             _ = try NotifyAPIKey(parsing: text)
             Issue.record("accepted \(text)")
         } catch {
-            guard case .apiKey(let why) = error else { Issue.record("not an API key error: \(error)"); return }
+            guard case .apiKey(let why) = error else {
+                Issue.record("not an API key error: \(error)")
+                return
+            }
             #expect(why.contains("{key_name}-{service_id}-{secret_key}"))
             #expect(!why.contains(secret))
             #expect(error.description.hasPrefix("Notify API key: "))
@@ -308,10 +334,14 @@ private let secret = "3d844edf-8d35-48ac-975b-e847b4f122b0"
         #expect(email["email_address"] as? String == "ann.smith@example.test")
         #expect(email["template_id"] as? String == "T")
         #expect(email["reference"] as? String == "rollbook-7")
-        #expect(email["personalisation"] as? [String: String] == ["subject": "Absence: £160", "body": "Zoë was absent", "name": "Ann Smith"])
+        #expect(
+            email["personalisation"] as? [String: String] == ["subject": "Absence: £160", "body": "Zoë was absent", "name": "Ann Smith"])
         #expect(email.count == 4)
-        let sms = try #require(try JSONSerialization.jsonObject(with: NotifyTransport.smsBody(outgoing(id: 8, channel: .sms, to: "07700900123"),
-                                                                                                templateID: "S")) as? [String: Any])
+        let sms = try #require(
+            try JSONSerialization.jsonObject(
+                with: NotifyTransport.smsBody(
+                    outgoing(id: 8, channel: .sms, to: "07700900123"),
+                    templateID: "S")) as? [String: Any])
         #expect(sms["phone_number"] as? String == "07700900123")
         #expect(sms["template_id"] as? String == "S")
         #expect(sms["reference"] as? String == "rollbook-8")
@@ -320,8 +350,11 @@ private let secret = "3d844edf-8d35-48ac-975b-e847b4f122b0"
 
     @Test("Notify answers map to outcomes: 400/403 permanent with Notify's message, 429/5xx temporary")
     func notifyFailures() {
-        let bad = Data(#"{"status_code":400,"errors":[{"error":"BadRequestError","message":"Can't send to this recipient using a team-only API key"}]}"#.utf8)
-        #expect(NotifyTransport.failure(.badRequest, bad)
+        let bad = Data(
+            #"{"status_code":400,"errors":[{"error":"BadRequestError","message":"Can't send to this recipient using a team-only API key"}]}"#
+                .utf8)
+        #expect(
+            NotifyTransport.failure(.badRequest, bad)
                 == .permanent("Notify 400: BadRequestError: Can't send to this recipient using a team-only API key"))
         let auth = Data(#"{"status_code":403,"errors":[{"error":"AuthError","message":"Invalid token: API key not found"}]}"#.utf8)
         #expect(NotifyTransport.failure(.forbidden, auth) == .permanent("Notify 403: AuthError: Invalid token: API key not found"))
@@ -342,8 +375,10 @@ private let secret = "3d844edf-8d35-48ac-975b-e847b4f122b0"
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
         let port = try #require(server.localAddress?.port)
         try await server.close()
-        let transport = try NotifyTransport(settings: NotifySettings(baseURL: "http://127.0.0.1:\(port)", apiKey: "rollbook-\(serviceID)-\(secret)",
-                                                                     emailTemplateID: serviceID, timeout: 1), client: .shared)
+        let transport = try NotifyTransport(
+            settings: NotifySettings(
+                baseURL: "http://127.0.0.1:\(port)", apiKey: "rollbook-\(serviceID)-\(secret)",
+                emailTemplateID: serviceID, timeout: 1), client: .shared)
         let result: Result<DeliveryOutcome, any Error>
         do { result = .success(try await transport.send(outgoing())) } catch { result = .failure(error) }
         guard case .failure(let error) = result, case DeliveryError.temporary = error else {
@@ -363,11 +398,12 @@ private let secret = "3d844edf-8d35-48ac-975b-e847b4f122b0"
 
     static func smtpSettings() throws -> SMTPSettings {
         let parts = try #require(env["ROLLBOOK_TEST_SMTP"]?.split(separator: ":"))
-        return SMTPSettings(host: String(parts[0]), port: try #require(Int(parts[1])),
-                            security: try #require(SMTPSettings.Security(rawValue: env["ROLLBOOK_TEST_SMTP_SECURITY"] ?? "none")),
-                            username: env["ROLLBOOK_TEST_SMTP_USER"], password: env["ROLLBOOK_TEST_SMTP_PASSWORD"],
-                            from: "office@oakfield.test", fromName: "Oakfield Primary", timeout: 10,
-                            extraCAFile: env["ROLLBOOK_TEST_SMTP_CA"])
+        return SMTPSettings(
+            host: String(parts[0]), port: try #require(Int(parts[1])),
+            security: try #require(SMTPSettings.Security(rawValue: env["ROLLBOOK_TEST_SMTP_SECURITY"] ?? "none")),
+            username: env["ROLLBOOK_TEST_SMTP_USER"], password: env["ROLLBOOK_TEST_SMTP_PASSWORD"],
+            from: "office@oakfield.test", fromName: "Oakfield Primary", timeout: 10,
+            extraCAFile: env["ROLLBOOK_TEST_SMTP_CA"])
     }
 
     @Test("SMTP: a message is accepted", .enabled(if: env["ROLLBOOK_TEST_SMTP"] != nil))
@@ -389,14 +425,18 @@ private let secret = "3d844edf-8d35-48ac-975b-e847b4f122b0"
     func notify() async throws {
         let url = try #require(Self.env["ROLLBOOK_TEST_NOTIFY_URL"])
         let key = try #require(Self.env["ROLLBOOK_TEST_NOTIFY_KEY"])
-        let settings = NotifySettings(baseURL: url, apiKey: key,
-                                      emailTemplateID: Self.env["ROLLBOOK_TEST_NOTIFY_EMAIL_TEMPLATE"],
-                                      smsTemplateID: Self.env["ROLLBOOK_TEST_NOTIFY_SMS_TEMPLATE"], timeout: 10)
+        let settings = NotifySettings(
+            baseURL: url, apiKey: key,
+            emailTemplateID: Self.env["ROLLBOOK_TEST_NOTIFY_EMAIL_TEMPLATE"],
+            smsTemplateID: Self.env["ROLLBOOK_TEST_NOTIFY_SMS_TEMPLATE"], timeout: 10)
         let transport = try NotifyTransport(settings: settings, client: .shared)
         let email = try await transport.send(outgoing(subject: "Penalty notice: £160"))
         let sms = try await transport.send(outgoing(channel: .sms, to: "07700900123"))
         for outcome in [email, sms] {
-            guard case .sent(let id?) = outcome else { Issue.record("no id: \(outcome)"); continue }
+            guard case .sent(let id?) = outcome else {
+                Issue.record("no id: \(outcome)")
+                continue
+            }
             #expect(try await transport.status(providerID: id) == .delivered)
         }
     }

@@ -17,10 +17,15 @@ public struct NotifySettings: Sendable {
     /// Seconds for each request.
     public var timeout: Double
 
-    public init(baseURL: String = "https://api.notifications.service.gov.uk", apiKey: String, emailTemplateID: String? = nil,
-                smsTemplateID: String? = nil, timeout: Double = 30) {
-        self.baseURL = baseURL; self.apiKey = apiKey; self.emailTemplateID = emailTemplateID
-        self.smsTemplateID = smsTemplateID; self.timeout = timeout
+    public init(
+        baseURL: String = "https://api.notifications.service.gov.uk", apiKey: String, emailTemplateID: String? = nil,
+        smsTemplateID: String? = nil, timeout: Double = 30
+    ) {
+        self.baseURL = baseURL
+        self.apiKey = apiKey
+        self.emailTemplateID = emailTemplateID
+        self.smsTemplateID = smsTemplateID
+        self.timeout = timeout
     }
 }
 
@@ -95,7 +100,9 @@ public struct NotifyTransport: MessageTransport {
     let now: @Sendable () -> Date
     private let base: String
 
-    public init(settings: NotifySettings, client: HTTPClient, now: @escaping @Sendable () -> Date = { Date() }) throws(NotifyConfigurationError) {
+    public init(settings: NotifySettings, client: HTTPClient, now: @escaping @Sendable () -> Date = { Date() })
+        throws(NotifyConfigurationError)
+    {
         key = try NotifyAPIKey(parsing: settings.apiKey)
         var base = settings.baseURL.trimmingCharacters(in: .whitespaces)
         while base.hasSuffix("/") { base.removeLast() }
@@ -155,34 +162,51 @@ public struct NotifyTransport: MessageTransport {
     private struct Created: Decodable { var id: String }
     private struct NotificationState: Decodable { var status: String }
     private struct Failure: Decodable {
-        struct Item: Decodable { var error: String?; var message: String? }
+        struct Item: Decodable {
+            var error: String?
+            var message: String?
+        }
         var errors: [Item]?
     }
 
     private struct EmailRequest: Encodable {
-        var email_address: String
-        var template_id: String
+        var emailAddress: String
+        var templateID: String
         var personalisation: [String: String]
         var reference: String
+        enum CodingKeys: String, CodingKey {
+            case emailAddress = "email_address"
+            case templateID = "template_id"
+            case personalisation, reference
+        }
     }
     private struct SMSRequest: Encodable {
-        var phone_number: String
-        var template_id: String
+        var phoneNumber: String
+        var templateID: String
         var personalisation: [String: String]
         var reference: String
+        enum CodingKeys: String, CodingKey {
+            case phoneNumber = "phone_number"
+            case templateID = "template_id"
+            case personalisation, reference
+        }
     }
 
     static func reference(_ m: OutgoingMessage) -> String { "rollbook-\(m.id)" }
 
     static func emailBody(_ m: OutgoingMessage, templateID: String) throws -> Data {
-        try encode(EmailRequest(email_address: m.recipient, template_id: templateID,
-                                personalisation: ["subject": m.subject, "body": m.body, "name": m.recipientName],
-                                reference: reference(m)))
+        try encode(
+            EmailRequest(
+                emailAddress: m.recipient, templateID: templateID,
+                personalisation: ["subject": m.subject, "body": m.body, "name": m.recipientName],
+                reference: reference(m)))
     }
 
     static func smsBody(_ m: OutgoingMessage, templateID: String) throws -> Data {
-        try encode(SMSRequest(phone_number: m.recipient, template_id: templateID,
-                              personalisation: ["body": m.body, "name": m.recipientName], reference: reference(m)))
+        try encode(
+            SMSRequest(
+                phoneNumber: m.recipient, templateID: templateID,
+                personalisation: ["body": m.body, "name": m.recipientName], reference: reference(m)))
     }
 
     private static func encode(_ value: some Encodable) throws -> Data {

@@ -31,11 +31,21 @@ public struct SMTPSettings: Sendable {
     /// and host names are always verified.
     public var extraCAFile: String?
 
-    public init(host: String, port: Int, security: Security = .startTLS, username: String? = nil, password: String? = nil,
-                from: String, fromName: String, helo: String = "rollbook.local", timeout: Double = 30,
-                extraCAFile: String? = nil) {
-        self.host = host; self.port = port; self.security = security; self.username = username; self.password = password
-        self.from = from; self.fromName = fromName; self.helo = helo; self.timeout = timeout; self.extraCAFile = extraCAFile
+    public init(
+        host: String, port: Int, security: Security = .startTLS, username: String? = nil, password: String? = nil,
+        from: String, fromName: String, helo: String = "rollbook.local", timeout: Double = 30,
+        extraCAFile: String? = nil
+    ) {
+        self.host = host
+        self.port = port
+        self.security = security
+        self.username = username
+        self.password = password
+        self.from = from
+        self.fromName = fromName
+        self.helo = helo
+        self.timeout = timeout
+        self.extraCAFile = extraCAFile
     }
 }
 
@@ -48,8 +58,10 @@ public struct SMTPTransport: MessageTransport {
     let now: @Sendable () -> Date
 
     /// Throws when TLS cannot be set up (e.g. `extraCAFile` is unreadable).
-    public init(settings: SMTPSettings, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-                now: @escaping @Sendable () -> Date = { Date() }) throws {
+    public init(
+        settings: SMTPSettings, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) throws {
         self.settings = settings
         self.group = eventLoopGroup
         self.now = now
@@ -95,8 +107,9 @@ public struct SMTPTransport: MessageTransport {
         defer { timer.cancel() }
         do {
             return try await channel.executeThenClose { inbound, outbound in
-                var session = SMTPSession(replies: inbound.makeAsyncIterator(), writer: outbound, channel: raw,
-                                          deadline: deadline, timeout: settings.timeout)
+                var session = SMTPSession(
+                    replies: inbound.makeAsyncIterator(), writer: outbound, channel: raw,
+                    deadline: deadline, timeout: settings.timeout)
                 return try await converse(&session, recipient: m.recipient, payload: payload)
             }
         } catch let error as DeliveryError {
@@ -152,7 +165,8 @@ public struct SMTPTransport: MessageTransport {
             try await s.command(Data(user.utf8).base64EncodedString(), stage: "AUTH username", expect: [334])
             try await s.command(Data(password.utf8).base64EncodedString(), stage: "AUTH password", expect: [235])
         } else {
-            throw DeliveryError.permanent("\(settings.host) offers neither AUTH PLAIN nor AUTH LOGIN (offers: \(mechanisms.sorted().joined(separator: " ")))")
+            throw DeliveryError.permanent(
+                "\(settings.host) offers neither AUTH PLAIN nor AUTH LOGIN (offers: \(mechanisms.sorted().joined(separator: " ")))")
         }
     }
 
@@ -202,7 +216,7 @@ struct SMTPReplyParser {
     mutating func feed(_ line: String) throws -> SMTPReply? {
         let bytes = Array(line.utf8)
         guard bytes.count >= 3, bytes[0...2].allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
-              let lineCode = Int(String(decoding: bytes[0...2], as: UTF8.self)), (200..<600).contains(lineCode)
+            let lineCode = Int(String(decoding: bytes[0...2], as: UTF8.self)), (200..<600).contains(lineCode)
         else { throw Malformed(line: line) }
         let separator = bytes.count > 3 ? bytes[3] : UInt8(ascii: " ")
         guard separator == UInt8(ascii: " ") || separator == UInt8(ascii: "-") else { throw Malformed(line: line) }
@@ -213,7 +227,10 @@ struct SMTPReplyParser {
             if lines.count > 1000 { throw Malformed(line: "more than 1000 lines in one reply") }
             return nil
         }
-        defer { code = nil; lines = [] }
+        defer {
+            code = nil
+            lines = []
+        }
         return SMTPReply(code: lineCode, lines: lines)
     }
 }
@@ -335,10 +352,12 @@ enum MailFormat {
         }
         // A letter: text and HTML as alternatives. "=" never appears bare in quoted-printable, so the boundary cannot.
         let boundary = "=_rollbook_\(m.id)_alt"
-        let page = "<!doctype html>\n<html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>\(xmlEscaped(m.subject))</title></head>\n<body>\n\(html)\n</body></html>"
+        let page =
+            "<!doctype html>\n<html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>\(xmlEscaped(m.subject))</title></head>\n<body>\n\(html)\n</body></html>"
         return (headers + ["Content-Type: multipart/alternative; boundary=\"\(boundary)\""] + common).joined(separator: "\r\n") + "\r\n\r\n"
             + "--\(boundary)\r\n" + plain.joined(separator: "\r\n") + "\r\n\r\n" + part(m.body)
-            + "--\(boundary)\r\n" + ["Content-Type: text/html; charset=utf-8", "Content-Transfer-Encoding: quoted-printable"].joined(separator: "\r\n")
+            + "--\(boundary)\r\n"
+            + ["Content-Type: text/html; charset=utf-8", "Content-Transfer-Encoding: quoted-printable"].joined(separator: "\r\n")
             + "\r\n\r\n" + part(page) + "--\(boundary)--\r\n"
     }
 
@@ -367,7 +386,7 @@ enum MailFormat {
         }
         let forbidden = Set("<>()[]\\,;: \t\"")
         guard let at = address.lastIndex(of: "@"), at != address.startIndex, address.index(after: at) != address.endIndex,
-              !address.contains(where: { forbidden.contains($0) }), address.count <= 254
+            !address.contains(where: { forbidden.contains($0) }), address.count <= 254
         else { throw .permanent("the \(field) \(address) is not a valid email address") }
     }
 

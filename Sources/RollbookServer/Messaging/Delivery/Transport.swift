@@ -20,10 +20,18 @@ public struct OutgoingMessage: Sendable, Equatable {
     /// For letters: an HTML part sent by email beside the plain text (SMTP only; Notify sends the text).
     public var html: String?
 
-    public init(id: Int, channel: Channel, recipient: String, recipientName: String, subject: String, body: String,
-                template: String, html: String? = nil) {
-        self.id = id; self.channel = channel; self.recipient = recipient; self.recipientName = recipientName
-        self.subject = subject; self.body = body; self.template = template; self.html = html
+    public init(
+        id: Int, channel: Channel, recipient: String, recipientName: String, subject: String, body: String,
+        template: String, html: String? = nil
+    ) {
+        self.id = id
+        self.channel = channel
+        self.recipient = recipient
+        self.recipientName = recipientName
+        self.subject = subject
+        self.body = body
+        self.template = template
+        self.html = html
     }
 }
 
@@ -69,7 +77,9 @@ public struct Transports: Sendable {
     public var notify: NotifyTransport?
 
     public init(email: (any MessageTransport)? = nil, sms: (any MessageTransport)? = nil, notify: NotifyTransport? = nil) {
-        self.email = email; self.sms = sms; self.notify = notify
+        self.email = email
+        self.sms = sms
+        self.notify = notify
     }
 
     public func transport(for channel: OutgoingMessage.Channel) -> (any MessageTransport)? {
@@ -84,8 +94,10 @@ public struct Transports: Sendable {
 /// has an email template), SMS through Notify when it has an SMS template. Throws when a Notify setting cannot work
 /// (`NotifyConfigurationError`: a malformed API key, base URL or template id) or TLS cannot be set up
 /// for SMTP, so a bad configuration is found at start-up rather than at the first send.
-public func makeTransports(smtp: SMTPSettings?, notify: NotifySettings?, httpClient: HTTPClient,
-                           eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws -> Transports {
+public func makeTransports(
+    smtp: SMTPSettings?, notify: NotifySettings?, httpClient: HTTPClient,
+    eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+) throws -> Transports {
     let notifyTransport = try notify.map { settings throws in try NotifyTransport(settings: settings, client: httpClient) }
     let smtpTransport = try smtp.map { settings throws in try SMTPTransport(settings: settings, eventLoopGroup: eventLoopGroup) }
     let notifyEmail = notify?.emailTemplateID == nil ? nil : notifyTransport

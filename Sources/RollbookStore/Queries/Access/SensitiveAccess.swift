@@ -29,8 +29,9 @@ public enum SensitiveDetail: String, CaseIterable, Sendable, Codable {
             case .childInNeed: c.childInNeed
             case .lookedAfter: c.lookedAfter
             case .previouslyLookedAfter: c.previouslyLookedAfter
-            case .socialWorker: !c.socialWorkerName.trimmingCharacters(in: .whitespaces).isEmpty
-                || !c.socialWorkerContact.trimmingCharacters(in: .whitespaces).isEmpty
+            case .socialWorker:
+                !c.socialWorkerName.trimmingCharacters(in: .whitespaces).isEmpty
+                    || !c.socialWorkerContact.trimmingCharacters(in: .whitespaces).isEmpty
             }
         }
     }
@@ -52,11 +53,22 @@ public struct SensitiveAccessEntry: Sendable, Hashable {
     /// The method and path shown, e.g. `GET /pupils/A100000000001`.
     public var route: String
     public var at: String
-    public init(id: Int? = nil, schoolID: Int, staffID: Int, staffName: String, staffRole: String, staffPosition: String, pupilID: Int,
-                upn: String, pupilName: String, shown: [SensitiveDetail], route: String, at: String) {
-        self.id = id; self.schoolID = schoolID; self.staffID = staffID; self.staffName = staffName; self.staffRole = staffRole
-        self.staffPosition = staffPosition; self.pupilID = pupilID; self.upn = upn; self.pupilName = pupilName; self.shown = shown
-        self.route = route; self.at = at
+    public init(
+        id: Int? = nil, schoolID: Int, staffID: Int, staffName: String, staffRole: String, staffPosition: String, pupilID: Int,
+        upn: String, pupilName: String, shown: [SensitiveDetail], route: String, at: String
+    ) {
+        self.id = id
+        self.schoolID = schoolID
+        self.staffID = staffID
+        self.staffName = staffName
+        self.staffRole = staffRole
+        self.staffPosition = staffPosition
+        self.pupilID = pupilID
+        self.upn = upn
+        self.pupilName = pupilName
+        self.shown = shown
+        self.route = route
+        self.at = at
     }
 }
 
@@ -98,12 +110,14 @@ extension Store {
         try await write { db in
             let sql = db as! any SQLDatabase
             for chunk in entries.chunks(of: 50) {
-                var q = sql.insert(into: "sensitive_access").columns("school_id", "staff_id", "staff_name", "staff_role", "staff_position",
-                                                                     "pupil_id", "upn", "pupil_name", "shown", "route", "at")
+                var q = sql.insert(into: "sensitive_access").columns(
+                    "school_id", "staff_id", "staff_name", "staff_role", "staff_position",
+                    "pupil_id", "upn", "pupil_name", "shown", "route", "at")
                 for e in chunk {
-                    q = q.values(SQLBind(e.schoolID), SQLBind(e.staffID), SQLBind(e.staffName), SQLBind(e.staffRole), SQLBind(e.staffPosition),
-                                 SQLBind(e.pupilID), SQLBind(e.upn), SQLBind(e.pupilName), SQLBind(e.shown.map(\.rawValue).joined(separator: ";")),
-                                 SQLBind(e.route), SQLBind(e.at))
+                    q = q.values(
+                        SQLBind(e.schoolID), SQLBind(e.staffID), SQLBind(e.staffName), SQLBind(e.staffRole), SQLBind(e.staffPosition),
+                        SQLBind(e.pupilID), SQLBind(e.upn), SQLBind(e.pupilName), SQLBind(e.shown.map(\.rawValue).joined(separator: ";")),
+                        SQLBind(e.route), SQLBind(e.at))
                 }
                 try await q.run()
             }
@@ -112,30 +126,39 @@ extension Store {
 
     /// A school's entries, newest first, optionally for one pupil (UPN) and one staff member; `limit` nil for all.
     /// Returns the page and the number of entries matching.
-    public func sensitiveAccess(schoolID: Int, upn: String? = nil, staffID: Int? = nil, limit: Int? = nil,
-                                offset: Int = 0) async throws -> (entries: [SensitiveAccessEntry], total: Int) {
+    public func sensitiveAccess(
+        schoolID: Int, upn: String? = nil, staffID: Int? = nil, limit: Int? = nil,
+        offset: Int = 0
+    ) async throws -> (entries: [SensitiveAccessEntry], total: Int) {
         func filtered(_ q: SQLSelectBuilder) -> SQLSelectBuilder {
             var q = q.from("sensitive_access").where("school_id", .equal, SQLBind(schoolID))
             if let upn { q = q.where("upn", .equal, SQLBind(upn)) }
             if let staffID { q = q.where("staff_id", .equal, SQLBind(staffID)) }
             return q
         }
-        let total = try await filtered(sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")).first()?
+        let total =
+            try await filtered(sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")).first()?
             .decode(column: "n", as: Int.self) ?? 0
-        var q = filtered(sql.select().columns("id", "school_id", "staff_id", "staff_name", "staff_role", "staff_position", "pupil_id", "upn",
-                                              "pupil_name", "shown", "route", "at"))
-            .orderBy("id", .descending)
+        var q = filtered(
+            sql.select().columns(
+                "id", "school_id", "staff_id", "staff_name", "staff_role", "staff_position", "pupil_id", "upn",
+                "pupil_name", "shown", "route", "at")
+        )
+        .orderBy("id", .descending)
         if let limit { q = q.limit(limit).offset(offset) }
         let rows = try await q.all()
         let entries = try rows.map { r in
-            SensitiveAccessEntry(id: try r.decode(column: "id", as: Int.self), schoolID: try r.decode(column: "school_id", as: Int.self),
-                                 staffID: try r.decode(column: "staff_id", as: Int.self), staffName: try r.decode(column: "staff_name", as: String.self),
-                                 staffRole: try r.decode(column: "staff_role", as: String.self),
-                                 staffPosition: try r.decode(column: "staff_position", as: String.self),
-                                 pupilID: try r.decode(column: "pupil_id", as: Int.self), upn: try r.decode(column: "upn", as: String.self),
-                                 pupilName: try r.decode(column: "pupil_name", as: String.self),
-                                 shown: try r.decode(column: "shown", as: String.self).split(separator: ";").compactMap { SensitiveDetail(rawValue: String($0)) },
-                                 route: try r.decode(column: "route", as: String.self), at: try r.decode(column: "at", as: String.self))
+            SensitiveAccessEntry(
+                id: try r.decode(column: "id", as: Int.self), schoolID: try r.decode(column: "school_id", as: Int.self),
+                staffID: try r.decode(column: "staff_id", as: Int.self), staffName: try r.decode(column: "staff_name", as: String.self),
+                staffRole: try r.decode(column: "staff_role", as: String.self),
+                staffPosition: try r.decode(column: "staff_position", as: String.self),
+                pupilID: try r.decode(column: "pupil_id", as: Int.self), upn: try r.decode(column: "upn", as: String.self),
+                pupilName: try r.decode(column: "pupil_name", as: String.self),
+                shown: try r.decode(column: "shown", as: String.self).split(separator: ";").compactMap {
+                    SensitiveDetail(rawValue: String($0))
+                },
+                route: try r.decode(column: "route", as: String.self), at: try r.decode(column: "at", as: String.self))
         }
         return (entries, total)
     }

@@ -41,11 +41,14 @@ public struct StoredWebSession: Sendable, Equatable {
 
 extension Store {
     public func webSession(idHash: String) async throws -> StoredWebSession? {
-        guard let row = try await sql.select().columns("data", "created_at", "seen_at").from("web_sessions")
-            .where("id_hash", .equal, SQLBind(idHash)).first() else { return nil }
-        return StoredWebSession(data: try row.decode(column: "data", as: String.self),
-                                createdAt: try row.decode(column: "created_at", as: Double.self),
-                                seenAt: try row.decode(column: "seen_at", as: Double.self))
+        guard
+            let row = try await sql.select().columns("data", "created_at", "seen_at").from("web_sessions")
+                .where("id_hash", .equal, SQLBind(idHash)).first()
+        else { return nil }
+        return StoredWebSession(
+            data: try row.decode(column: "data", as: String.self),
+            createdAt: try row.decode(column: "created_at", as: Double.self),
+            seenAt: try row.decode(column: "seen_at", as: Double.self))
     }
 
     public func createWebSession(idHash: String, data: String, at now: Double) async throws {

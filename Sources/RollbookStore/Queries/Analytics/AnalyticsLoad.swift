@@ -9,12 +9,16 @@ extension Store {
     /// The pupils on roll at some time in `year`, as analytics sees them, with their database ids (UPN order).
     public func analyticsPupils(schoolID: Int, year: AcademicYear) async throws -> [(id: Int, pupil: AnalyticsPupil)] {
         let rows = try await sql.select()
-            .columns("id", "upn", "legal_surname", "legal_forename", "preferred_forename", "starting_day", "leaving_day", "year_group",
-                     "year_group_year", "form", "house", "sex", "sen", "fsm", "pupil_premium", "eal", "ethnicity", "looked_after",
-                     "previously_looked_after", "child_in_need", "child_protection", "young_carer")
+            .columns(
+                "id", "upn", "legal_surname", "legal_forename", "preferred_forename", "starting_day", "leaving_day", "year_group",
+                "year_group_year", "form", "house", "sex", "sen", "fsm", "pupil_premium", "eal", "ethnicity", "looked_after",
+                "previously_looked_after", "child_in_need", "child_protection", "young_carer"
+            )
             .from(PupilRow.schema).where("school_id", .equal, SQLBind(schoolID))
             .where("starting_day", .lessThanOrEqual, SQLBind(year.range.to.iso))
-            .where(group: { $0.where("leaving_day", .is, SQLLiteral.null).orWhere("leaving_day", .greaterThanOrEqual, SQLBind(year.range.from.iso)) })
+            .where(group: {
+                $0.where("leaving_day", .is, SQLLiteral.null).orWhere("leaving_day", .greaterThanOrEqual, SQLBind(year.range.from.iso))
+            })
             .orderBy("upn").all()
         return try rows.compactMap { r in
             guard let start = LocalDate(iso: try r.decode(column: "starting_day", as: String.self)) else { return nil }
@@ -31,20 +35,26 @@ extension Store {
             c.youngCarer = try r.decode(column: "young_carer", as: Bool.self)
             let preferred = try r.decode(column: "preferred_forename", as: String.self)
             let forename = preferred.isEmpty ? try r.decode(column: "legal_forename", as: String.self) : preferred
-            let enrolment = Enrolment(startingDay: start, leavingDay: try r.decode(column: "leaving_day", as: String?.self).flatMap { LocalDate(iso: $0) },
-                                      yearGroup: try r.decode(column: "year_group", as: String.self),
-                                      yearGroupYear: AcademicYear(startYear: try r.decode(column: "year_group_year", as: Int.self)))
-            return (try r.decode(column: "id", as: Int.self),
-                    AnalyticsPupil(id: try r.decode(column: "upn", as: String.self),
-                                   name: "\(try r.decode(column: "legal_surname", as: String.self)), \(forename)",
-                                   enrolment: enrolment, form: try r.decode(column: "form", as: String.self),
-                                   house: try r.decode(column: "house", as: String.self), sex: try r.decode(column: "sex", as: String.self),
-                                   characteristics: c))
+            let enrolment = Enrolment(
+                startingDay: start, leavingDay: try r.decode(column: "leaving_day", as: String?.self).flatMap { LocalDate(iso: $0) },
+                yearGroup: try r.decode(column: "year_group", as: String.self),
+                yearGroupYear: AcademicYear(startYear: try r.decode(column: "year_group_year", as: Int.self)))
+            return (
+                try r.decode(column: "id", as: Int.self),
+                AnalyticsPupil(
+                    id: try r.decode(column: "upn", as: String.self),
+                    name: "\(try r.decode(column: "legal_surname", as: String.self)), \(forename)",
+                    enrolment: enrolment, form: try r.decode(column: "form", as: String.self),
+                    house: try r.decode(column: "house", as: String.self), sex: try r.decode(column: "sex", as: String.self),
+                    characteristics: c)
+            )
         }
     }
 
     /// Minutes late of a school's marks over `range` (L and U), by pupil id.
-    public func lateness(schoolID: Int, range: DateRange, pupilIDs: [Int]? = nil) async throws -> [Int: [(date: LocalDate, session: Session, minutes: Int)]] {
+    public func lateness(schoolID: Int, range: DateRange, pupilIDs: [Int]? = nil) async throws -> [Int: [(
+        date: LocalDate, session: Session, minutes: Int
+    )]] {
         var q = sql.select().column(SQLColumn("pupil_id", table: "marks")).column(SQLColumn("date", table: "marks"))
             .column(SQLColumn("session", table: "marks")).column(SQLColumn("minutes_late", table: "marks"))
             .from(MarkRow.schema).join(PupilRow.schema, on: SQLColumn("pupil_id", table: "marks"), .equal, SQLColumn("id", table: "pupils"))
@@ -59,8 +69,9 @@ extension Store {
         var out: [Int: [(date: LocalDate, session: Session, minutes: Int)]] = [:]
         for r in try await q.all() {
             guard let d = LocalDate(iso: try r.decode(column: "date", as: String.self)),
-                  let s = Session(rawValue: try r.decode(column: "session", as: String.self)),
-                  let m = try r.decode(column: "minutes_late", as: Int?.self) else { continue }
+                let s = Session(rawValue: try r.decode(column: "session", as: String.self)),
+                let m = try r.decode(column: "minutes_late", as: Int?.self)
+            else { continue }
             out[try r.decode(column: "pupil_id", as: Int.self), default: []].append((d, s, m))
         }
         return out
@@ -89,7 +100,9 @@ extension Store {
 
     /// A school's academic year as an analytics roll, the database id of each of its pupils (by roll index), and the
     /// versions it was read at.
-    public func analyticsRoll(schoolID: Int, year: AcademicYear) async throws -> (roll: AnalyticsRoll, ids: [Int], versions: (data: Int, roll: Int)) {
+    public func analyticsRoll(schoolID: Int, year: AcademicYear) async throws -> (
+        roll: AnalyticsRoll, ids: [Int], versions: (data: Int, roll: Int)
+    ) {
         let versions = try await versions(schoolID: schoolID)
         let calendar = try await calendar(schoolID: schoolID)
         let pupils = try await analyticsPupils(schoolID: schoolID, year: year)
@@ -127,11 +140,15 @@ extension Store {
                 }).all().map { try $0.decode(column: "id", as: Int.self) }
             let candidates = ids.isEmpty ? [] : try await ContactRow.query(on: db).filter(\.$id ~~ ids).all()
             for c in candidates where c.pupilID != pupil.id! {
-                if emails.contains(c.email.lowercased()) { links[c.pupilID] = "\(c.name) (\(c.email))" }
-                else if phones.contains(c.phone.filter(\.isNumber)) { links[c.pupilID] = links[c.pupilID] ?? "\(c.name) (\(c.phone))" }
+                if emails.contains(c.email.lowercased()) {
+                    links[c.pupilID] = "\(c.name) (\(c.email))"
+                } else if phones.contains(c.phone.filter(\.isNumber)) {
+                    links[c.pupilID] = links[c.pupilID] ?? "\(c.name) (\(c.phone))"
+                }
             }
         }
-        let others = links.isEmpty ? [] : try await PupilRow.query(on: db).filter(\.$id ~~ Array(links.keys)).sort(\.$schoolID).sort(\.$upn).all()
+        let others =
+            links.isEmpty ? [] : try await PupilRow.query(on: db).filter(\.$id ~~ Array(links.keys)).sort(\.$schoolID).sort(\.$upn).all()
         return [(pupil, "this pupil")] + others.map { ($0, links[$0.id!] ?? "") }
     }
 }

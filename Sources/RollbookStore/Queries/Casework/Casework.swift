@@ -42,11 +42,22 @@ public final class CaseworkRow: Model, @unchecked Sendable {
     @Field(key: "by_name") public var byName: String
     @Field(key: "by_position") public var byPosition: String
     public init() {}
-    public init(pupilID: Int, kind: CaseworkKind, actionKey: String?, stageID: String? = nil, happenedOn: LocalDate, summary: String,
-                outcome: String? = nil, parent: String? = nil, document: String? = nil, recordedAt: String, by actor: Actor) {
-        self.pupilID = pupilID; self.kind = kind.rawValue; self.actionKey = actionKey; self.stageID = stageID
-        self.happenedOn = happenedOn.iso; self.summary = summary; self.outcome = outcome; self.parent = parent; self.document = document
-        self.recordedAt = recordedAt; self.byName = actor.name; self.byPosition = actor.position
+    public init(
+        pupilID: Int, kind: CaseworkKind, actionKey: String?, stageID: String? = nil, happenedOn: LocalDate, summary: String,
+        outcome: String? = nil, parent: String? = nil, document: String? = nil, recordedAt: String, by actor: Actor
+    ) {
+        self.pupilID = pupilID
+        self.kind = kind.rawValue
+        self.actionKey = actionKey
+        self.stageID = stageID
+        self.happenedOn = happenedOn.iso
+        self.summary = summary
+        self.outcome = outcome
+        self.parent = parent
+        self.document = document
+        self.recordedAt = recordedAt
+        self.byName = actor.name
+        self.byPosition = actor.position
     }
     public var caseworkKind: CaseworkKind? { CaseworkKind(rawValue: kind) }
 }
@@ -102,14 +113,25 @@ extension Store {
     // MARK: Policy versions
 
     /// Saves a new policy version; versions are never changed, a later one replaces an earlier one from its date.
-    public func savePolicy(schoolID: Int, _ policy: Policy, document: String, by actor: Actor, at now: String) async throws -> PolicyVersionRow {
+    public func savePolicy(schoolID: Int, _ policy: Policy, document: String, by actor: Actor, at now: String) async throws
+        -> PolicyVersionRow
+    {
         let row = PolicyVersionRow()
-        row.schoolID = schoolID; row.effectiveFrom = policy.effectiveFrom.iso; row.name = policy.name
-        row.document = document; row.savedAt = now; row.savedBy = "\(actor.name), \(actor.position)"
+        row.schoolID = schoolID
+        row.effectiveFrom = policy.effectiveFrom.iso
+        row.name = policy.name
+        row.document = document
+        row.savedAt = now
+        row.savedBy = "\(actor.name), \(actor.position)"
         try await write { db in
-            let clash = try await PolicyVersionRow.query(on: db).filter(\.$schoolID == schoolID).filter(\.$effectiveFrom == policy.effectiveFrom.iso).count()
+            let clash = try await PolicyVersionRow.query(on: db).filter(\.$schoolID == schoolID).filter(
+                \.$effectiveFrom == policy.effectiveFrom.iso
+            ).count()
             guard clash == 0 else {
-                throw StoreError.invalid(ValidationError(field: "effective_from", reason: "a version from \(policy.effectiveFrom) exists; a new version takes effect on a later day"))
+                throw StoreError.invalid(
+                    ValidationError(
+                        field: "effective_from",
+                        reason: "a version from \(policy.effectiveFrom) exists; a new version takes effect on a later day"))
             }
             try await row.create(on: db)
         }
@@ -124,7 +146,8 @@ extension Store {
     /// with the school's own register times and target.
     public func policy(schoolID: Int, on day: LocalDate) async throws -> Policy {
         if let row = try await PolicyVersionRow.query(on: db).filter(\.$schoolID == schoolID).filter(\.$effectiveFrom <= day.iso)
-            .sort(\.$effectiveFrom, .descending).first(), let p = row.policy {
+            .sort(\.$effectiveFrom, .descending).first(), let p = row.policy
+        {
             return p
         }
         let school = try await school(schoolID)
@@ -164,7 +187,10 @@ extension Store {
         } catch {
             // The unique key (school, job, day) refused a second claim.
             if try await sql.select().column("id").from("job_runs").where("school_id", .equal, SQLBind(schoolID))
-                .where("job", .equal, SQLBind(job)).where("day", .equal, SQLBind(day.iso)).first() != nil { return false }
+                .where("job", .equal, SQLBind(job)).where("day", .equal, SQLBind(day.iso)).first() != nil
+            {
+                return false
+            }
             throw error
         }
     }

@@ -34,7 +34,8 @@ extension Casework {
             case .leaveEnded:
                 leaveEnded = max(leaveEnded ?? day, day)
             case .noticeToImprove, .penaltyNotice:
-                notices.append(NoticeRecord(parent: r.parent ?? "", kind: kind == .penaltyNotice ? .penaltyNotice : .noticeToImprove, issued: day))
+                notices.append(
+                    NoticeRecord(parent: r.parent ?? "", kind: kind == .penaltyNotice ? .penaltyNotice : .noticeToImprove, issued: day))
             case .penaltyNoticePaidEarly:
                 notices.markPaidWithin21Days(parent: r.parent ?? "")
             default:
@@ -47,32 +48,39 @@ extension Casework {
 extension Store {
     /// Every contact of a school's pupils (or of some), in priority order; read with SQLKit, as the evaluation reads every pupil's.
     public func contacts(schoolID: Int, pupilIDs: [Int]? = nil) async throws -> [Int: [Contact]] {
-        var q = sql.select().columns(SQLColumn("pupil_id", table: "contacts"), SQLColumn("priority", table: "contacts"), SQLColumn("name", table: "contacts"),
-                                     SQLColumn("relationship", table: "contacts"), SQLColumn("parental_responsibility", table: "contacts"),
-                                     SQLColumn("lives_with", table: "contacts"), SQLColumn("phone", table: "contacts"), SQLColumn("email", table: "contacts"))
-            .from("contacts").join("pupils", on: SQLColumn("id", table: "pupils"), .equal, SQLColumn("pupil_id", table: "contacts"))
-            .where(SQLColumn("school_id", table: "pupils"), .equal, SQLBind(schoolID))
+        var q = sql.select().columns(
+            SQLColumn("pupil_id", table: "contacts"), SQLColumn("priority", table: "contacts"), SQLColumn("name", table: "contacts"),
+            SQLColumn("relationship", table: "contacts"), SQLColumn("parental_responsibility", table: "contacts"),
+            SQLColumn("lives_with", table: "contacts"), SQLColumn("phone", table: "contacts"), SQLColumn("email", table: "contacts")
+        )
+        .from("contacts").join("pupils", on: SQLColumn("id", table: "pupils"), .equal, SQLColumn("pupil_id", table: "contacts"))
+        .where(SQLColumn("school_id", table: "pupils"), .equal, SQLBind(schoolID))
         if let ids = pupilIDs {
             guard !ids.isEmpty else { return [:] }
             q = q.where(SQLColumn("pupil_id", table: "contacts"), .in, SQLBind.group(ids))
         }
         var out: [Int: [Contact]] = [:]
         for r in try await q.orderBy(SQLColumn("priority", table: "contacts")).all() {
-            out[try r.decode(column: "pupil_id", as: Int.self), default: []].append(Contact(
-                priority: try r.decode(column: "priority", as: Int.self), name: try r.decode(column: "name", as: String.self),
-                relationship: try r.decode(column: "relationship", as: String.self),
-                parentalResponsibility: try r.decode(column: "parental_responsibility", as: Bool.self),
-                livesWith: try r.decode(column: "lives_with", as: Bool.self), phone: try r.decode(column: "phone", as: String.self),
-                email: try r.decode(column: "email", as: String.self)))
+            out[try r.decode(column: "pupil_id", as: Int.self), default: []].append(
+                Contact(
+                    priority: try r.decode(column: "priority", as: Int.self), name: try r.decode(column: "name", as: String.self),
+                    relationship: try r.decode(column: "relationship", as: String.self),
+                    parentalResponsibility: try r.decode(column: "parental_responsibility", as: Bool.self),
+                    livesWith: try r.decode(column: "lives_with", as: Bool.self), phone: try r.decode(column: "phone", as: String.self),
+                    email: try r.decode(column: "email", as: String.self)))
         }
         return out
     }
 
     /// Each pupil's date of birth (for compulsory school age), whether they are vulnerable (child protection or child in
     /// need plan, looked after) and whether they have a social worker, by pupil id.
-    func evaluationFacts(schoolID: Int, pupilIDs: [Int]?) async throws -> [Int: (dateOfBirth: LocalDate, vulnerable: Bool, socialWorker: Bool)] {
-        var q = sql.select().columns("id", "date_of_birth", "child_protection", "child_in_need", "looked_after", "social_worker_name").from(PupilRow.schema)
-            .where("school_id", .equal, SQLBind(schoolID))
+    func evaluationFacts(schoolID: Int, pupilIDs: [Int]?) async throws -> [Int: (
+        dateOfBirth: LocalDate, vulnerable: Bool, socialWorker: Bool
+    )] {
+        var q = sql.select().columns("id", "date_of_birth", "child_protection", "child_in_need", "looked_after", "social_worker_name").from(
+            PupilRow.schema
+        )
+        .where("school_id", .equal, SQLBind(schoolID))
         if let ids = pupilIDs {
             // PostgreSQL refuses `IN ()`.
             guard !ids.isEmpty else { return [:] }
@@ -81,11 +89,15 @@ extension Store {
         var out: [Int: (dateOfBirth: LocalDate, vulnerable: Bool, socialWorker: Bool)] = [:]
         for r in try await q.all() {
             let dob = try r.decode(column: "date_of_birth", as: String.self)
-            guard let dateOfBirth = LocalDate(iso: dob) else { throw ValidationError(field: "date_of_birth", reason: "'\(dob)' is not a date") }
+            guard let dateOfBirth = LocalDate(iso: dob) else {
+                throw ValidationError(field: "date_of_birth", reason: "'\(dob)' is not a date")
+            }
             out[try r.decode(column: "id", as: Int.self)] = (
                 dateOfBirth,
-                try r.decode(column: "child_protection", as: Bool.self) || r.decode(column: "child_in_need", as: Bool.self) || r.decode(column: "looked_after", as: Bool.self),
-                !(try r.decode(column: "social_worker_name", as: String.self)).isEmpty)
+                try r.decode(column: "child_protection", as: Bool.self) || r.decode(column: "child_in_need", as: Bool.self)
+                    || r.decode(column: "looked_after", as: Bool.self),
+                !(try r.decode(column: "social_worker_name", as: String.self)).isEmpty
+            )
         }
         return out
     }
@@ -97,8 +109,10 @@ extension Store {
         guard !upns.isEmpty else { return [:] }
         let kinds = [CaseworkKind.noticeToImprove, .penaltyNotice, .penaltyNoticePaidEarly].map(\.rawValue)
         let rows = try await sql.select()
-            .columns(SQLColumn("upn", table: "pupils"), SQLColumn("kind", table: "casework"), SQLColumn("parent", table: "casework"),
-                     SQLColumn("happened_on", table: "casework"), SQLColumn("name", table: "schools"))
+            .columns(
+                SQLColumn("upn", table: "pupils"), SQLColumn("kind", table: "casework"), SQLColumn("parent", table: "casework"),
+                SQLColumn("happened_on", table: "casework"), SQLColumn("name", table: "schools")
+            )
             .from("casework")
             .join("pupils", on: SQLColumn("id", table: "pupils"), .equal, SQLColumn("pupil_id", table: "casework"))
             .join("schools", on: SQLColumn("id", table: "schools"), .equal, SQLColumn("school_id", table: "pupils"))
@@ -110,15 +124,18 @@ extension Store {
         for r in rows {
             let upn = try r.decode(column: "upn", as: String.self)
             guard upns.contains(upn), let kind = CaseworkKind(rawValue: try r.decode(column: "kind", as: String.self)),
-                  let day = LocalDate(iso: try r.decode(column: "happened_on", as: String.self)) else { continue }
+                let day = LocalDate(iso: try r.decode(column: "happened_on", as: String.self))
+            else { continue }
             let parent = try r.decode(column: "parent", as: String?.self) ?? ""
             let school = try r.decode(column: "name", as: String.self)
             switch kind {
             case .penaltyNoticePaidEarly:
                 out[upn]?.markPaidWithin21Days(parent: parent)
             default:
-                out[upn, default: []].append(NoticeRecord(parent: parent, kind: kind == .penaltyNotice ? .penaltyNotice : .noticeToImprove,
-                                                          issued: day, recordedAt: school))
+                out[upn, default: []].append(
+                    NoticeRecord(
+                        parent: parent, kind: kind == .penaltyNotice ? .penaltyNotice : .noticeToImprove,
+                        issued: day, recordedAt: school))
             }
         }
         return out
@@ -166,8 +183,10 @@ extension Store {
             }
             if let cw { casework[p.upn] = cw }
             guard let facts = flags[id] else { throw ValidationError(field: "pupil", reason: "\(p.upn) is not on the admission register") }
-            let f = PupilFacts(upn: p.upn, name: p.displayName, dateOfBirth: facts.dateOfBirth, enrolment: p.enrolment, codes: arrays[id] ?? SessionArray(base: from, days: 0),
-                               vulnerable: facts.vulnerable, socialWorker: facts.socialWorker, contacts: contacts[id] ?? [])
+            let f = PupilFacts(
+                upn: p.upn, name: p.displayName, dateOfBirth: facts.dateOfBirth, enrolment: p.enrolment,
+                codes: arrays[id] ?? SessionArray(base: from, days: 0),
+                vulnerable: facts.vulnerable, socialWorker: facts.socialWorker, contacts: contacts[id] ?? [])
             if let d = decisions[id] {
                 let done = cw?.done ?? []
                 followUps += LeaveFollowUp.run(policy: policy, calendar: calendar, asOf: asOf, pupil: f, decisions: d, evidenceReceived: [])

@@ -60,10 +60,16 @@ extension Store {
     public func saveLetterTemplate(schoolID: Int, letterID: String, _ t: LetterTemplate, by actor: Actor, at now: String) async throws {
         try t.validate()
         try await write { db in
-            let row = try await LetterTemplateRow.query(on: db).filter(\.$schoolID == schoolID).filter(\.$letterID == letterID).first()
+            let row =
+                try await LetterTemplateRow.query(on: db).filter(\.$schoolID == schoolID).filter(\.$letterID == letterID).first()
                 ?? LetterTemplateRow()
-            row.schoolID = schoolID; row.letterID = letterID; row.subject = t.subject; row.body = t.body
-            row.savedByName = actor.name; row.savedByPosition = actor.position; row.savedAt = now
+            row.schoolID = schoolID
+            row.letterID = letterID
+            row.subject = t.subject
+            row.body = t.body
+            row.savedByName = actor.name
+            row.savedByPosition = actor.position
+            row.savedAt = now
             try await row.save(on: db)
         }
     }

@@ -24,11 +24,13 @@ extension Store {
             }
             let contacts = zip(ids, school.pupils).flatMap { id, p in p.record.contacts.map { (id, $0) } }
             for chunk in contacts.chunks(of: 400) {
-                var q = sql.insert(into: ContactRow.schema).columns("pupil_id", "priority", "name", "relationship",
-                                                                   "parental_responsibility", "lives_with", "phone", "email", "address")
+                var q = sql.insert(into: ContactRow.schema).columns(
+                    "pupil_id", "priority", "name", "relationship",
+                    "parental_responsibility", "lives_with", "phone", "email", "address")
                 for (id, c) in chunk {
-                    q = q.values(SQLBind(id), SQLBind(c.priority), SQLBind(c.name), SQLBind(c.relationship),
-                                 SQLBind(c.parentalResponsibility), SQLBind(c.livesWith), SQLBind(c.phone), SQLBind(c.email), SQLBind(c.address))
+                    q = q.values(
+                        SQLBind(id), SQLBind(c.priority), SQLBind(c.name), SQLBind(c.relationship),
+                        SQLBind(c.parentalResponsibility), SQLBind(c.livesWith), SQLBind(c.phone), SQLBind(c.email), SQLBind(c.address))
                 }
                 try await q.run()
             }
@@ -38,7 +40,8 @@ extension Store {
             var isoCache: [Int32: String] = [:]
             func flush() async throws {
                 guard !batch.isEmpty else { return }
-                var q = sql.insert(into: MarkRow.schema).columns("pupil_id", "date", "session", "code", "minutes_late", "recorded_by", "recorded_at")
+                var q = sql.insert(into: MarkRow.schema).columns(
+                    "pupil_id", "date", "session", "code", "minutes_late", "recorded_by", "recorded_at")
                 for b in batch {
                     q = q.values(SQLBind(b.0), SQLBind(b.1), SQLBind(b.2), SQLBind(b.3), SQLBind(b.4), SQLBind(recordedBy), SQLBind(now))
                 }
@@ -51,7 +54,12 @@ extension Store {
                     guard let code = AttendanceCode(rawValue: bytes[i]) else { continue }
                     let day = p.marks.base.adding(days: i / 2)
                     let iso: String
-                    if let c = isoCache[day.dayNumber] { iso = c } else { iso = day.iso; isoCache[day.dayNumber] = iso }
+                    if let c = isoCache[day.dayNumber] {
+                        iso = c
+                    } else {
+                        iso = day.iso
+                        isoCache[day.dayNumber] = iso
+                    }
                     batch.append((id, iso, i % 2 == 0 ? "AM" : "PM", code.symbol, p.minutesLate[i]))
                     if batch.count == 500 { try await flush() }
                 }

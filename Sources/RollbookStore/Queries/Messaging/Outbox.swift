@@ -46,14 +46,29 @@ public final class OutboxRow: Model, @unchecked Sendable {
     @Field(key: "updated_at") public var updatedAt: String
     public init() {}
 
-    public init(schoolID: Int, pupilID: Int?, caseworkID: Int? = nil, template: MessageTemplate, channel: String, recipient: String,
-                recipientName: String, contactPriority: Int? = nil, subject: String, body: String, html: String? = nil, dedupeKey: String?,
-                about: String?, at now: Date) {
-        self.schoolID = schoolID; self.pupilID = pupilID; self.caseworkID = caseworkID; self.template = template.rawValue
-        self.channel = channel; self.recipient = recipient; self.recipientName = recipientName; self.contactPriority = contactPriority
-        self.subject = subject; self.body = body; self.html = html; self.dedupeKey = dedupeKey; self.about = about
-        state = OutboxState.queued.rawValue; attempts = 0
-        nextAttemptAt = OutboxTime.string(now); createdAt = nextAttemptAt; updatedAt = nextAttemptAt
+    public init(
+        schoolID: Int, pupilID: Int?, caseworkID: Int? = nil, template: MessageTemplate, channel: String, recipient: String,
+        recipientName: String, contactPriority: Int? = nil, subject: String, body: String, html: String? = nil, dedupeKey: String?,
+        about: String?, at now: Date
+    ) {
+        self.schoolID = schoolID
+        self.pupilID = pupilID
+        self.caseworkID = caseworkID
+        self.template = template.rawValue
+        self.channel = channel
+        self.recipient = recipient
+        self.recipientName = recipientName
+        self.contactPriority = contactPriority
+        self.subject = subject
+        self.body = body
+        self.html = html
+        self.dedupeKey = dedupeKey
+        self.about = about
+        state = OutboxState.queued.rawValue
+        attempts = 0
+        nextAttemptAt = OutboxTime.string(now)
+        createdAt = nextAttemptAt
+        updatedAt = nextAttemptAt
     }
 
     public var outboxState: OutboxState { OutboxState(rawValue: state) ?? .queued }
@@ -150,10 +165,13 @@ extension Store {
         for c in candidates {
             let rows = try await sql.update(OutboxRow.schema).set("state", to: SQLBind(OutboxState.sending.rawValue))
                 .set("updated_at", to: SQLBind(nowText))
-                .where("id", .equal, SQLBind(c.id!)).where("state", .equal, SQLBind(c.state)).where("updated_at", .equal, SQLBind(c.updatedAt))
+                .where("id", .equal, SQLBind(c.id!)).where("state", .equal, SQLBind(c.state)).where(
+                    "updated_at", .equal, SQLBind(c.updatedAt)
+                )
                 .returning("id").all()
             if !rows.isEmpty {
-                c.state = OutboxState.sending.rawValue; c.updatedAt = nowText
+                c.state = OutboxState.sending.rawValue
+                c.updatedAt = nowText
                 claimed.append(c)
             }
         }
@@ -161,7 +179,9 @@ extension Store {
     }
 
     /// Records an attempt's outcome.
-    public func finishAttempt(id: Int, state: OutboxState, error: String?, providerID: String?, nextAttempt: Date?, at now: Date) async throws {
+    public func finishAttempt(id: Int, state: OutboxState, error: String?, providerID: String?, nextAttempt: Date?, at now: Date)
+        async throws
+    {
         try await write { db in
             guard let row = try await OutboxRow.find(id, on: db) else { return }
             row.state = state.rawValue
@@ -194,7 +214,9 @@ extension Store {
             .where("school_id", .equal, SQLBind(schoolID)).groupBy("state").all()
         var out: [OutboxState: Int] = [:]
         for r in rows {
-            if let s = OutboxState(rawValue: try r.decode(column: "state", as: String.self)) { out[s] = try r.decode(column: "n", as: Int.self) }
+            if let s = OutboxState(rawValue: try r.decode(column: "state", as: String.self)) {
+                out[s] = try r.decode(column: "n", as: Int.self)
+            }
         }
         return out
     }

@@ -90,17 +90,24 @@ public struct TakenRegister: Sendable, Codable {
     public var date: LocalDate
     public var session: Session
     public init(form: String?, yearGroup: String?, date: LocalDate, session: Session) {
-        self.form = form; self.yearGroup = yearGroup; self.date = date; self.session = session
+        self.form = form
+        self.yearGroup = yearGroup
+        self.date = date
+        self.session = session
     }
 }
 
 extension Store {
-    public func createWebhook(schoolID: Int, url: String, events: [WebhookEvent], secret: String, by: String, at now: String) async throws -> Int {
+    public func createWebhook(schoolID: Int, url: String, events: [WebhookEvent], secret: String, by: String, at now: String) async throws
+        -> Int
+    {
         try await write { db in
             let row = try await (db as! any SQLDatabase).insert(into: "webhooks")
                 .columns("school_id", "url", "secret", "events", "active", "created_by", "created_at")
-                .values(SQLBind(schoolID), SQLBind(url), SQLBind(secret), SQLBind(events.map(\.rawValue).joined(separator: ",")), SQLBind(true),
-                        SQLBind(by), SQLBind(now))
+                .values(
+                    SQLBind(schoolID), SQLBind(url), SQLBind(secret), SQLBind(events.map(\.rawValue).joined(separator: ",")), SQLBind(true),
+                    SQLBind(by), SQLBind(now)
+                )
                 .returning("id").first()
             return try row!.decode(column: "id", as: Int.self)
         }
@@ -109,10 +116,13 @@ extension Store {
     public func webhooks(schoolID: Int) async throws -> [Webhook] {
         try await sql.select().columns("id", "url", "events", "active", "created_by", "created_at").from("webhooks")
             .where("school_id", .equal, SQLBind(schoolID)).orderBy("id").all().map { r in
-                Webhook(id: try r.decode(column: "id", as: Int.self), url: try r.decode(column: "url", as: String.self),
-                        events: try r.decode(column: "events", as: String.self).split(separator: ",").compactMap { WebhookEvent(rawValue: String($0)) },
-                        active: try r.decode(column: "active", as: Bool.self), createdBy: try r.decode(column: "created_by", as: String.self),
-                        createdAt: try r.decode(column: "created_at", as: String.self))
+                Webhook(
+                    id: try r.decode(column: "id", as: Int.self), url: try r.decode(column: "url", as: String.self),
+                    events: try r.decode(column: "events", as: String.self).split(separator: ",").compactMap {
+                        WebhookEvent(rawValue: String($0))
+                    },
+                    active: try r.decode(column: "active", as: Bool.self), createdBy: try r.decode(column: "created_by", as: String.self),
+                    createdAt: try r.decode(column: "created_at", as: String.self))
             }
     }
 
@@ -122,19 +132,27 @@ extension Store {
             let rows = try await (db as! any SQLDatabase).update("webhooks").set("active", to: SQLBind(false))
                 .where("id", .equal, SQLBind(id)).where("school_id", .equal, SQLBind(schoolID)).returning("id").all()
             if !rows.isEmpty {
-                try await (db as! any SQLDatabase).update("webhook_deliveries").set("state", to: SQLBind(WebhookDeliveryState.cancelled.rawValue))
-                    .where("webhook_id", .equal, SQLBind(id)).where("state", .equal, SQLBind(WebhookDeliveryState.queued.rawValue)).run()
+                try await (db as! any SQLDatabase).update("webhook_deliveries").set(
+                    "state", to: SQLBind(WebhookDeliveryState.cancelled.rawValue)
+                )
+                .where("webhook_id", .equal, SQLBind(id)).where("state", .equal, SQLBind(WebhookDeliveryState.queued.rawValue)).run()
             }
             return !rows.isEmpty
         }
     }
 
     public func webhookDeliveries(schoolID: Int, webhookID: Int, limit: Int = 100) async throws -> [WebhookDelivery] {
-        try await sql.select().column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("d"))).from(SQLAlias(SQLIdentifier("webhook_deliveries"), as: SQLIdentifier("d")))
-            .join(SQLAlias(SQLIdentifier("webhooks"), as: SQLIdentifier("w")), method: SQLJoinMethod.inner,
-                  on: SQLColumn("id", table: "w"), .equal, SQLColumn("webhook_id", table: "d"))
-            .where(SQLColumn("school_id", table: "w"), .equal, SQLBind(schoolID)).where(SQLColumn("webhook_id", table: "d"), .equal, SQLBind(webhookID))
-            .orderBy(SQLColumn("id", table: "d"), SQLDirection.descending).limit(limit).all().map(Self.delivery)
+        try await sql.select().column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("d"))).from(
+            SQLAlias(SQLIdentifier("webhook_deliveries"), as: SQLIdentifier("d"))
+        )
+        .join(
+            SQLAlias(SQLIdentifier("webhooks"), as: SQLIdentifier("w")), method: SQLJoinMethod.inner,
+            on: SQLColumn("id", table: "w"), .equal, SQLColumn("webhook_id", table: "d")
+        )
+        .where(SQLColumn("school_id", table: "w"), .equal, SQLBind(schoolID)).where(
+            SQLColumn("webhook_id", table: "d"), .equal, SQLBind(webhookID)
+        )
+        .orderBy(SQLColumn("id", table: "d"), SQLDirection.descending).limit(limit).all().map(Self.delivery)
     }
 
     static func delivery(_ r: any SQLRow) throws -> WebhookDelivery {
@@ -142,41 +160,56 @@ extension Store {
         guard let state = WebhookDeliveryState(rawValue: stateText) else {
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "webhook_deliveries.state: unknown '\(stateText)'"))
         }
-        return WebhookDelivery(id: try r.decode(column: "id", as: Int.self), webhookID: try r.decode(column: "webhook_id", as: Int.self),
-                        event: try r.decode(column: "event", as: String.self), payload: try r.decode(column: "payload", as: String.self),
-                        state: state, attempts: try r.decode(column: "attempts", as: Int.self),
-                        nextAttemptAt: try r.decode(column: "next_attempt_at", as: String.self),
-                        lastStatus: try r.decode(column: "last_status", as: Int?.self), lastError: try r.decode(column: "last_error", as: String?.self),
-                        createdAt: try r.decode(column: "created_at", as: String.self))
+        return WebhookDelivery(
+            id: try r.decode(column: "id", as: Int.self), webhookID: try r.decode(column: "webhook_id", as: Int.self),
+            event: try r.decode(column: "event", as: String.self), payload: try r.decode(column: "payload", as: String.self),
+            state: state, attempts: try r.decode(column: "attempts", as: Int.self),
+            nextAttemptAt: try r.decode(column: "next_attempt_at", as: String.self),
+            lastStatus: try r.decode(column: "last_status", as: Int?.self), lastError: try r.decode(column: "last_error", as: String?.self),
+            createdAt: try r.decode(column: "created_at", as: String.self))
     }
 
     /// Queues `event` for every active subscription of the school, on `db` (inside the caller's transaction).
     /// The payload is `data` with the event's name, the school and the time added; `data` is only built if someone
     /// subscribes.
     /// An active subscription: its id and the events it takes.
-    struct Subscriber { var id: Int; var events: Set<String> }
+    struct Subscriber {
+        var id: Int
+        var events: Set<String>
+    }
 
     /// The school's active subscriptions, or the subscriptions of the school of pupil `pupilID`, with that school.
-    static func subscribers(schoolID: Int? = nil, pupilID: Int? = nil, on sql: any SQLDatabase) async throws -> (school: Int, [Subscriber])? {
-        var q = sql.select().column(SQLColumn("id", table: "w")).column(SQLColumn("events", table: "w")).column(SQLColumn("school_id", table: "w"))
-            .from(SQLAlias(SQLIdentifier("webhooks"), as: SQLIdentifier("w"))).where(SQLColumn("active", table: "w"), .equal, SQLBind(true))
+    static func subscribers(schoolID: Int? = nil, pupilID: Int? = nil, on sql: any SQLDatabase) async throws -> (school: Int, [Subscriber])?
+    {
+        var q = sql.select().column(SQLColumn("id", table: "w")).column(SQLColumn("events", table: "w")).column(
+            SQLColumn("school_id", table: "w")
+        )
+        .from(SQLAlias(SQLIdentifier("webhooks"), as: SQLIdentifier("w"))).where(SQLColumn("active", table: "w"), .equal, SQLBind(true))
         if let schoolID { q = q.where(SQLColumn("school_id", table: "w"), .equal, SQLBind(schoolID)) }
         if let pupilID {
-            q = q.join(SQLAlias(SQLIdentifier("pupils"), as: SQLIdentifier("p")), method: SQLJoinMethod.inner,
-                       on: SQLColumn("school_id", table: "p"), .equal, SQLColumn("school_id", table: "w"))
-                .where(SQLColumn("id", table: "p"), .equal, SQLBind(pupilID))
+            q = q.join(
+                SQLAlias(SQLIdentifier("pupils"), as: SQLIdentifier("p")), method: SQLJoinMethod.inner,
+                on: SQLColumn("school_id", table: "p"), .equal, SQLColumn("school_id", table: "w")
+            )
+            .where(SQLColumn("id", table: "p"), .equal, SQLBind(pupilID))
         }
         let rows = try await q.all()
         guard let first = rows.first else { return nil }
-        return (try first.decode(column: "school_id", as: Int.self), try rows.map {
-            Subscriber(id: try $0.decode(column: "id", as: Int.self),
-                       events: Set(try $0.decode(column: "events", as: String.self).split(separator: ",").map(String.init)))
-        })
+        return (
+            try first.decode(column: "school_id", as: Int.self),
+            try rows.map {
+                Subscriber(
+                    id: try $0.decode(column: "id", as: Int.self),
+                    events: Set(try $0.decode(column: "events", as: String.self).split(separator: ",").map(String.init)))
+            }
+        )
     }
 
     /// Queues `event` for those of `subscribers` that take it; `data` is only built if one does.
-    static func queueWebhookEvent(_ event: WebhookEvent, schoolID: Int, subscribers all: [Subscriber], at now: String, on sql: any SQLDatabase,
-                                  data: () async throws -> [String: any Sendable]) async throws {
+    static func queueWebhookEvent(
+        _ event: WebhookEvent, schoolID: Int, subscribers all: [Subscriber], at now: String, on sql: any SQLDatabase,
+        data: () async throws -> [String: any Sendable]
+    ) async throws {
         let subscribers = all.filter { $0.events.contains(event.rawValue) }
         guard !subscribers.isEmpty else { return }
         var envelope = try await data()
@@ -185,11 +218,13 @@ extension Store {
         envelope["occurred_at"] = now
         let payload = String(decoding: try JSONSerialization.data(withJSONObject: envelope, options: [.sortedKeys]), as: UTF8.self)
         let due = ISO8601DateFormatter().date(from: now).map(OutboxTime.string) ?? OutboxTime.string(Date())
-        var q = sql.insert(into: "webhook_deliveries").columns("webhook_id", "event", "payload", "state", "attempts", "next_attempt_at",
-                                                              "updated_at", "created_at")
+        var q = sql.insert(into: "webhook_deliveries").columns(
+            "webhook_id", "event", "payload", "state", "attempts", "next_attempt_at",
+            "updated_at", "created_at")
         for s in subscribers {
-            q = q.values(SQLBind(s.id), SQLBind(event.rawValue), SQLBind(payload), SQLBind(WebhookDeliveryState.queued.rawValue),
-                         SQLBind(0), SQLBind(due), SQLBind(due), SQLBind(now))
+            q = q.values(
+                SQLBind(s.id), SQLBind(event.rawValue), SQLBind(payload), SQLBind(WebhookDeliveryState.queued.rawValue),
+                SQLBind(0), SQLBind(due), SQLBind(due), SQLBind(now))
         }
         try await q.run()
     }
@@ -206,25 +241,36 @@ extension Store {
     /// Deliveries due now, each claimed by a conditional update so two instances never send the same one; one left
     /// `sending` for 10 minutes (its sender died) is claimed again.
     public func claimDueDeliveries(now: Date, limit: Int = 50) async throws -> [WebhookDelivery] {
-        let nowText = OutboxTime.string(now), stale = OutboxTime.string(now.addingTimeInterval(-600))
+        let nowText = OutboxTime.string(now)
+        let stale = OutboxTime.string(now.addingTimeInterval(-600))
         let rows = try await sql.select().column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("d")))
             .column(SQLColumn("url", table: "w")).column(SQLColumn("secret", table: "w"))
             .column(SQLColumn("updated_at", table: "d"), as: "claimed_updated_at")
             .from(SQLAlias(SQLIdentifier("webhook_deliveries"), as: SQLIdentifier("d")))
-            .join(SQLAlias(SQLIdentifier("webhooks"), as: SQLIdentifier("w")), method: SQLJoinMethod.inner,
-                  on: SQLColumn("id", table: "w"), .equal, SQLColumn("webhook_id", table: "d"))
+            .join(
+                SQLAlias(SQLIdentifier("webhooks"), as: SQLIdentifier("w")), method: SQLJoinMethod.inner,
+                on: SQLColumn("id", table: "w"), .equal, SQLColumn("webhook_id", table: "d")
+            )
             .where(SQLColumn("active", table: "w"), .equal, SQLBind(true))
             .where { g in
-                g.where { $0.where(SQLColumn("state", table: "d"), .equal, SQLBind(WebhookDeliveryState.queued.rawValue)).where(SQLColumn("next_attempt_at", table: "d"), .lessThanOrEqual, SQLBind(nowText)) }
-                 .orWhere { $0.where(SQLColumn("state", table: "d"), .equal, SQLBind(WebhookDeliveryState.sending.rawValue)).where(SQLColumn("updated_at", table: "d"), .lessThanOrEqual, SQLBind(stale)) }
+                g.where {
+                    $0.where(SQLColumn("state", table: "d"), .equal, SQLBind(WebhookDeliveryState.queued.rawValue)).where(
+                        SQLColumn("next_attempt_at", table: "d"), .lessThanOrEqual, SQLBind(nowText))
+                }
+                .orWhere {
+                    $0.where(SQLColumn("state", table: "d"), .equal, SQLBind(WebhookDeliveryState.sending.rawValue)).where(
+                        SQLColumn("updated_at", table: "d"), .lessThanOrEqual, SQLBind(stale))
+                }
             }
             .orderBy(SQLColumn("id", table: "d"), SQLDirection.ascending).limit(limit).all()
         var claimed: [WebhookDelivery] = []
         for r in rows {
             var d = try Self.delivery(r)
-            let won = try await sql.update("webhook_deliveries").set("state", to: SQLBind(WebhookDeliveryState.sending.rawValue)).set("updated_at", to: SQLBind(nowText))
-                .where("id", .equal, SQLBind(d.id)).where("state", .equal, SQLBind(d.state.rawValue))
-                .where("updated_at", .equal, SQLBind(try r.decode(column: "claimed_updated_at", as: String.self))).returning("id").all()
+            let won = try await sql.update("webhook_deliveries").set("state", to: SQLBind(WebhookDeliveryState.sending.rawValue)).set(
+                "updated_at", to: SQLBind(nowText)
+            )
+            .where("id", .equal, SQLBind(d.id)).where("state", .equal, SQLBind(d.state.rawValue))
+            .where("updated_at", .equal, SQLBind(try r.decode(column: "claimed_updated_at", as: String.self))).returning("id").all()
             guard !won.isEmpty else { continue }
             d.url = try r.decode(column: "url", as: String.self)
             d.secret = try r.decode(column: "secret", as: String.self)
@@ -247,33 +293,45 @@ extension Store {
     }
 
     /// `mark.changed` for a write of session marks (and `register.taken` when it was a register), inside its transaction.
-    static func queueMarkEvents(written: [Entry], register entries: [Entry], taken: TakenRegister?, previous: [String: String], by actor: Actor,
-                                at now: String, on sql: any SQLDatabase) async throws {
+    static func queueMarkEvents(
+        written: [Entry], register entries: [Entry], taken: TakenRegister?, previous: [String: String], by actor: Actor,
+        at now: String, on sql: any SQLDatabase
+    ) async throws {
         // One query finds the school's subscriptions (usually none: then nothing more is done).
-        guard let first = entries.first, let (school, subscribers) = try await Self.subscribers(pupilID: first.pupilID, on: sql) else { return }
+        guard let first = entries.first, let (school, subscribers) = try await Self.subscribers(pupilID: first.pupilID, on: sql) else {
+            return
+        }
         func upns() async throws -> [Int: String] {
             var out: [Int: String] = [:]
             for chunk in Array(Set(entries.map(\.pupilID))).chunks(of: 500) {
-                for r in try await sql.select().column("id").column("upn").from("pupils").where("id", .in, SQLBind.group(Array(chunk))).all() {
+                for r in try await sql.select().column("id").column("upn").from("pupils").where("id", .in, SQLBind.group(Array(chunk)))
+                    .all()
+                {
                     out[try r.decode(column: "id", as: Int.self)] = try r.decode(column: "upn", as: String.self)
                 }
             }
             return out
         }
-        if !written.isEmpty { try await queueWebhookEvent(.markChanged, schoolID: school, subscribers: subscribers, at: now, on: sql) {
-            let upn = try await upns()
-            let marks: [[String: any Sendable]] = written.map { e in
-                var m: [String: any Sendable] = ["upn": upn[e.pupilID] ?? "", "date": e.date.iso, "session": e.slot, "code": e.code.symbol]
-                m["previous_code"] = previous["\(e.pupilID)|\(e.date.iso)|\(e.slot)"] ?? NSNull()
-                m["minutes_late"] = e.minutesLate ?? NSNull()
-                return m
+        if !written.isEmpty {
+            try await queueWebhookEvent(.markChanged, schoolID: school, subscribers: subscribers, at: now, on: sql) {
+                let upn = try await upns()
+                let marks: [[String: any Sendable]] = written.map { e in
+                    var m: [String: any Sendable] = [
+                        "upn": upn[e.pupilID] ?? "", "date": e.date.iso, "session": e.slot, "code": e.code.symbol,
+                    ]
+                    m["previous_code"] = previous["\(e.pupilID)|\(e.date.iso)|\(e.slot)"] ?? NSNull()
+                    m["minutes_late"] = e.minutesLate ?? NSNull()
+                    return m
+                }
+                return ["marks": marks, "by": actor.name, "position": actor.position]
             }
-            return ["marks": marks, "by": actor.name, "position": actor.position]
-        } }
+        }
         if let taken {
             try await queueWebhookEvent(.registerTaken, schoolID: school, subscribers: subscribers, at: now, on: sql) {
-                var d: [String: any Sendable] = ["date": taken.date.iso, "session": taken.session.rawValue, "pupils": entries.count,
-                                                 "by": actor.name, "position": actor.position]
+                var d: [String: any Sendable] = [
+                    "date": taken.date.iso, "session": taken.session.rawValue, "pupils": entries.count,
+                    "by": actor.name, "position": actor.position,
+                ]
                 d["form"] = taken.form ?? NSNull()
                 d["year_group"] = taken.yearGroup ?? NSNull()
                 d["absent"] = entries.filter { $0.code.isAbsence }.count

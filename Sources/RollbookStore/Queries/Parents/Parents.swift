@@ -56,7 +56,7 @@ public final class AbsenceReportRow: Model, @unchecked Sendable {
     public var sessionList: [Session] { sessions == "am" ? [.am] : sessions == "pm" ? [.pm] : [.am, .pm] }
     /// True when the report covers that session.
     public func covers(_ d: LocalDate, _ s: Session) -> Bool { from <= d.iso && d.iso <= to && sessionList.contains(s) }
-    public var category_: AbsenceCategory { AbsenceCategory(rawValue: category) ?? .other }
+    public var absenceCategory: AbsenceCategory { AbsenceCategory(rawValue: category) ?? .other }
     /// Only `State` raw values are ever written.
     public var state: AbsenceReport.State {
         get { AbsenceReport.State(rawValue: stateText) ?? .pending }
@@ -122,7 +122,9 @@ public final class LeaveRequestRow: Model, @unchecked Sendable {
         guard state == .granted || state == .refused, let r = leaveRequest, let day = decidedOn else { return nil }
         return LeaveDecisionFacts(request: r, grant: state == .granted ? leaveGrant : nil, decidedOn: day)
     }
-    public static func json<T: Encodable>(_ value: T) -> String { String(decoding: (try? JSONEncoder().encode(value)) ?? Data(), as: UTF8.self) }
+    public static func json<T: Encodable>(_ value: T) -> String {
+        String(decoding: (try? JSONEncoder().encode(value)) ?? Data(), as: UTF8.self)
+    }
 }
 
 /// A document sent with a leave request (a letter, an appointment card), kept with it.
@@ -158,15 +160,22 @@ extension Store {
     // MARK: Parent accounts
 
     /// Creates or renews the invitation for `email` (an account not yet activated gets a new token).
-    public func inviteParent(schoolID: Int, email: String, name: String, tokenHash: String, expiresAt: String,
-                             by actor: Actor, at now: String) async throws -> ParentAccountRow {
+    public func inviteParent(
+        schoolID: Int, email: String, name: String, tokenHash: String, expiresAt: String,
+        by actor: Actor, at now: String
+    ) async throws -> ParentAccountRow {
         let email = email.lowercased()
         return try await write { db in
-            let row = try await ParentAccountRow.query(on: db).filter(\.$schoolID == schoolID).filter(\.$email == email).first()
+            let row =
+                try await ParentAccountRow.query(on: db).filter(\.$schoolID == schoolID).filter(\.$email == email).first()
                 ?? ParentAccountRow()
-            row.schoolID = schoolID; row.email = email; row.name = name
-            row.inviteTokenHash = tokenHash; row.inviteExpiresAt = expiresAt
-            row.invitedAt = now; row.invitedBy = "\(actor.name), \(actor.position)"
+            row.schoolID = schoolID
+            row.email = email
+            row.name = name
+            row.inviteTokenHash = tokenHash
+            row.inviteExpiresAt = expiresAt
+            row.invitedAt = now
+            row.invitedBy = "\(actor.name), \(actor.position)"
             try await row.save(on: db)
             return row
         }
@@ -180,7 +189,8 @@ extension Store {
 
     public func parents(schoolID: Int, emails: [String]) async throws -> [ParentAccountRow] {
         guard !emails.isEmpty else { return [] }
-        return try await ParentAccountRow.query(on: db).filter(\.$schoolID == schoolID).filter(\.$email ~~ emails.map { $0.lowercased() }).all()
+        return try await ParentAccountRow.query(on: db).filter(\.$schoolID == schoolID).filter(\.$email ~~ emails.map { $0.lowercased() })
+            .all()
     }
 
     public func parent(inviteTokenHash: String) async throws -> ParentAccountRow? {
@@ -191,7 +201,9 @@ extension Store {
     public func activateParent(id: Int, passwordHash: String, at now: String) async throws {
         try await write { db in
             guard let row = try await ParentAccountRow.find(id, on: db) else { throw StoreError.notFound("no parent account \(id)") }
-            row.passwordHash = passwordHash; row.inviteTokenHash = nil; row.inviteExpiresAt = nil
+            row.passwordHash = passwordHash
+            row.inviteTokenHash = nil
+            row.inviteExpiresAt = nil
             if row.activatedAt == nil { row.activatedAt = now }
             try await row.save(on: db)
         }
@@ -225,7 +237,9 @@ extension Store {
     /// Reports still waiting for the office, oldest first, with their pupils.
     public func pendingAbsenceReports(schoolID: Int) async throws -> [(AbsenceReportRow, PupilRow)] {
         try await AbsenceReportRow.query(on: db).join(PupilRow.self, on: \AbsenceReportRow.$pupilID == \PupilRow.$id)
-            .filter(PupilRow.self, \.$schoolID == schoolID).filter(\.$stateText == AbsenceReport.State.pending.rawValue).sort(\.$from).sort(\.$id).all()
+            .filter(PupilRow.self, \.$schoolID == schoolID).filter(\.$stateText == AbsenceReport.State.pending.rawValue).sort(\.$from).sort(
+                \.$id
+            ).all()
             .map { ($0, try $0.joined(PupilRow.self)) }
     }
 
@@ -240,11 +254,16 @@ extension Store {
     }
 
     /// Records the office's decision on a pending report; false when it was no longer pending.
-    public func decideAbsenceReport(id: Int, state: AbsenceReport.State, code: String?, note: String?, by actor: Actor, at now: String) async throws -> Bool {
+    public func decideAbsenceReport(id: Int, state: AbsenceReport.State, code: String?, note: String?, by actor: Actor, at now: String)
+        async throws -> Bool
+    {
         try await write { db in
             guard let row = try await AbsenceReportRow.find(id, on: db), row.state == .pending else { return false }
-            row.state = state; row.code = code; row.decisionNote = note
-            row.decidedAt = now; row.decidedBy = "\(actor.name), \(actor.position)"
+            row.state = state
+            row.code = code
+            row.decisionNote = note
+            row.decidedAt = now
+            row.decidedBy = "\(actor.name), \(actor.position)"
             try await row.save(on: db)
             return true
         }
@@ -297,12 +316,18 @@ extension Store {
 
     /// Records a decision, the marks it sets and its timeline entry in one transaction; false when the request was
     /// no longer pending (decided elsewhere meanwhile).
-    public func decideLeave(id: Int, state: LeaveRequest.State, grant: String?, refusalReason: String?, findings: String, marks: [MarkWrite],
-                            casework: CaseworkRow, by actor: Actor, at now: String) async throws -> Bool {
+    public func decideLeave(
+        id: Int, state: LeaveRequest.State, grant: String?, refusalReason: String?, findings: String, marks: [MarkWrite],
+        casework: CaseworkRow, by actor: Actor, at now: String
+    ) async throws -> Bool {
         try await write { db in
             guard let row = try await LeaveRequestRow.find(id, on: db), row.state == .pending else { return false }
-            row.state = state; row.grant = grant; row.refusalReason = refusalReason; row.findings = findings
-            row.decidedAt = now; row.decidedBy = "\(actor.name), \(actor.position)"
+            row.state = state
+            row.grant = grant
+            row.refusalReason = refusalReason
+            row.findings = findings
+            row.decidedAt = now
+            row.decidedBy = "\(actor.name), \(actor.position)"
             try await row.save(on: db)
             if !marks.isEmpty {
                 _ = try await Store.record(marks.map(Entry.init), in: .sessions, by: actor, at: now, on: db)
@@ -315,7 +340,8 @@ extension Store {
     /// The head's choice of staff who may decide leave (besides the head).
     public func setLeaveDeciders(schoolID: Int, staffIDs: Set<Int>) async throws {
         try await write { db in
-            for s in try await StaffRow.query(on: db).filter(\.$schoolID == schoolID).all() where s.decidesLeave != staffIDs.contains(s.id!) {
+            for s in try await StaffRow.query(on: db).filter(\.$schoolID == schoolID).all() where s.decidesLeave != staffIDs.contains(s.id!)
+            {
                 s.decidesLeave = staffIDs.contains(s.id!)
                 try await s.save(on: db)
             }

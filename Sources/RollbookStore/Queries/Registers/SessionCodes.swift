@@ -19,7 +19,9 @@ enum SessionCodes {
     /// Applies current codes (nil: no mark) to the pupils' year arrays: one SELECT of the arrays (locked with FOR UPDATE
     /// on PostgreSQL; SQLite has one writer) and one multi-row upsert, per few hundred arrays. The school's row, locked
     /// first by `bumpVersions`, also serialises writers of one school, so no byte is ever lost.
-    static func apply(_ changes: [(pupilID: Int, date: LocalDate, session: Session, code: AttendanceCode?)], on sql: any SQLDatabase) async throws {
+    static func apply(_ changes: [(pupilID: Int, date: LocalDate, session: Session, code: AttendanceCode?)], on sql: any SQLDatabase)
+        async throws
+    {
         let versions = try await bumpVersions(pupilIDs: Array(Set(changes.map(\.pupilID))), on: sql)
         var byRow: [PupilYear: [(Int, UInt8)]] = [:]
         for c in changes {
@@ -31,9 +33,13 @@ enum SessionCodes {
             let wanted = Set(chunk)
             var current: [PupilYear: [UInt8]] = [:]
             for r in try await sql.select().column("pupil_id").column("academic_year").column("codes").from(table)
-                .where("pupil_id", .in, SQLBind.group(Array(Set(chunk.map(\.pupilID))))).where("academic_year", .in, SQLBind.group(Array(Set(chunk.map(\.year)))))
-                .orderBy("pupil_id").orderBy("academic_year").for(.update).all() {
-                let k = PupilYear(pupilID: try r.decode(column: "pupil_id", as: Int.self), year: try r.decode(column: "academic_year", as: Int.self))
+                .where("pupil_id", .in, SQLBind.group(Array(Set(chunk.map(\.pupilID))))).where(
+                    "academic_year", .in, SQLBind.group(Array(Set(chunk.map(\.year))))
+                )
+                .orderBy("pupil_id").orderBy("academic_year").for(.update).all()
+            {
+                let k = PupilYear(
+                    pupilID: try r.decode(column: "pupil_id", as: Int.self), year: try r.decode(column: "academic_year", as: Int.self))
                 if wanted.contains(k) { current[k] = [UInt8](try r.decode(column: "codes", as: Data.self)) }
             }
             var q = sql.insert(into: table).columns("pupil_id", "academic_year", "codes", "version")
@@ -43,7 +49,8 @@ enum SessionCodes {
                 for (i, b) in byRow[k]! { codes[i] = b }
                 q = q.values(SQLBind(k.pupilID), SQLBind(k.year), SQLBind(Data(codes)), SQLBind(versions[k.pupilID] ?? 0))
             }
-            try await q.onConflict(with: ["pupil_id", "academic_year"]) { $0.set(excludedValueOf: "codes").set(excludedValueOf: "version") }.run()
+            try await q.onConflict(with: ["pupil_id", "academic_year"]) { $0.set(excludedValueOf: "codes").set(excludedValueOf: "version") }
+                .run()
         }
     }
 
@@ -58,15 +65,21 @@ enum SessionCodes {
             guard !schools.isEmpty else { continue }
             try await sql.raw("UPDATE schools SET data_version = data_version + 1 WHERE id IN \(SQLBind.group(schools))").run()
             for r in try await sql.select().column(SQLColumn("id", table: "pupils")).column(SQLColumn("data_version", table: "schools"))
-                .from(PupilRow.schema).join("schools", on: SQLColumn("school_id", table: "pupils"), .equal, SQLColumn("id", table: "schools"))
-                .where(SQLColumn("id", table: "pupils"), .in, SQLBind.group(Array(chunk))).all() {
+                .from(PupilRow.schema).join(
+                    "schools", on: SQLColumn("school_id", table: "pupils"), .equal, SQLColumn("id", table: "schools")
+                )
+                .where(SQLColumn("id", table: "pupils"), .in, SQLBind.group(Array(chunk))).all()
+            {
                 out[try r.decode(column: "id", as: Int.self)] = try r.decode(column: "data_version", as: Int.self)
             }
         }
         return out
     }
 
-    struct PupilYear: Hashable { var pupilID: Int; var year: Int }
+    struct PupilYear: Hashable {
+        var pupilID: Int
+        var year: Int
+    }
 
     /// Inserts whole year arrays (for pupils that have none yet), 300 a statement.
     static func insert(_ rows: [(PupilYear, [UInt8])], on sql: any SQLDatabase) async throws {
@@ -83,14 +96,16 @@ enum SessionCodes {
         let out = Rows()
         try await sql.select().column("pupil_id").column("date").column("session").column("code").from(MarkRow.schema).run { row in
             guard let p = try? row.decode(column: "pupil_id", as: Int.self),
-                  let d = (try? row.decode(column: "date", as: String.self)).flatMap({ LocalDate(iso: $0) }),
-                  let s = (try? row.decode(column: "session", as: String.self)).flatMap(Session.init(rawValue:)),
-                  let c = (try? row.decode(column: "code", as: String.self)).flatMap(AttendanceCode.lookup) else { return }
+                let d = (try? row.decode(column: "date", as: String.self)).flatMap({ LocalDate(iso: $0) }),
+                let s = (try? row.decode(column: "session", as: String.self)).flatMap(Session.init(rawValue:)),
+                let c = (try? row.decode(column: "code", as: String.self)).flatMap(AttendanceCode.lookup)
+            else { return }
             let at = slot(d, s)
             out.arrays[PupilYear(pupilID: p, year: at.year), default: [UInt8](repeating: 0, count: size)][at.index] = c.rawValue
         }
         try await sql.delete(from: table).run()
-        try await insert(out.arrays.sorted { ($0.key.pupilID, $0.key.year) < ($1.key.pupilID, $1.key.year) }.map { ($0.key, $0.value) }, on: sql)
+        try await insert(
+            out.arrays.sorted { ($0.key.pupilID, $0.key.year) < ($1.key.pupilID, $1.key.year) }.map { ($0.key, $0.value) }, on: sql)
     }
 }
 

@@ -27,7 +27,9 @@ struct M008TransferredAttendance: AsyncMigration {
             .field("sessions_unauthorised", .int, .required)
             .field("imported_at", .string, .required)
             .create()
-        try await (db as! any SQLDatabase).create(index: "transferred_attendance_pupil").on(TransferredAttendanceRow.schema).column("pupil_id").run()
+        try await (db as! any SQLDatabase).create(index: "transferred_attendance_pupil").on(TransferredAttendanceRow.schema).column(
+            "pupil_id"
+        ).run()
         // One column per statement: SQLite alters a table one change at a time.
         try await db.schema("schools").field("la_number", .string).update()
         try await db.schema("schools").field("estab_number", .string).update()
@@ -59,18 +61,25 @@ public final class TransferredAttendanceRow: Model, @unchecked Sendable {
     public init() {}
 
     init(pupilID: Int, _ y: CTFYearData, importedAt: String) {
-        self.pupilID = pupilID; academicYear = y.year.startYear
-        sourceLA = y.school.la; sourceEstab = y.school.estab; sourceName = y.school.name
-        startDate = y.startDate.iso; marks = y.marks
-        sessionsPossible = y.sessionsPossible; sessionsAttended = y.sessionsAttended
-        sessionsAuthorised = y.sessionsAuthorised; sessionsUnauthorised = y.sessionsUnauthorised
+        self.pupilID = pupilID
+        academicYear = y.year.startYear
+        sourceLA = y.school.la
+        sourceEstab = y.school.estab
+        sourceName = y.school.name
+        startDate = y.startDate.iso
+        marks = y.marks
+        sessionsPossible = y.sessionsPossible
+        sessionsAttended = y.sessionsAttended
+        sessionsAuthorised = y.sessionsAuthorised
+        sessionsUnauthorised = y.sessionsUnauthorised
         self.importedAt = importedAt
     }
 
     public var yearData: CTFYearData {
-        CTFYearData(year: AcademicYear(startYear: academicYear), school: CTFSchool(la: sourceLA, estab: sourceEstab, name: sourceName),
-                    sessionsPossible: sessionsPossible, sessionsAuthorised: sessionsAuthorised, sessionsAttended: sessionsAttended,
-                    sessionsUnauthorised: sessionsUnauthorised, startDate: LocalDate(iso: startDate)!, marks: marks)
+        CTFYearData(
+            year: AcademicYear(startYear: academicYear), school: CTFSchool(la: sourceLA, estab: sourceEstab, name: sourceName),
+            sessionsPossible: sessionsPossible, sessionsAuthorised: sessionsAuthorised, sessionsAttended: sessionsAttended,
+            sessionsUnauthorised: sessionsUnauthorised, startDate: LocalDate(iso: startDate)!, marks: marks)
     }
 }
 
@@ -85,9 +94,12 @@ public struct CTFImportSummary: Sendable, Hashable {
 extension Store {
     /// The school as a CTF names it; nil until its LA and establishment numbers are set.
     public func ctfSchool(schoolID: Int) async throws -> CTFSchool? {
-        guard let r = try await sql.select().column("name").column("la_number").column("estab_number").from(SchoolRow.schema)
-            .where("id", .equal, SQLBind(schoolID)).first() else { throw StoreError.notFound("no school \(schoolID)") }
-        guard let la = try r.decode(column: "la_number", as: String?.self), let estab = try r.decode(column: "estab_number", as: String?.self)
+        guard
+            let r = try await sql.select().column("name").column("la_number").column("estab_number").from(SchoolRow.schema)
+                .where("id", .equal, SQLBind(schoolID)).first()
+        else { throw StoreError.notFound("no school \(schoolID)") }
+        guard let la = try r.decode(column: "la_number", as: String?.self),
+            let estab = try r.decode(column: "estab_number", as: String?.self)
         else { return nil }
         return CTFSchool(la: la, estab: estab, name: try r.decode(column: "name", as: String.self))
     }
@@ -96,14 +108,17 @@ extension Store {
     public func setCTFNumbers(schoolID: Int, la: String, estab: String) async throws {
         do { try CTFSchool(la: la, estab: estab, name: "").validate(field: "school") } catch { throw StoreError.invalid(error) }
         try await write { db in
-            try await (db as! any SQLDatabase).update(SchoolRow.schema).set("la_number", to: SQLBind(la)).set("estab_number", to: SQLBind(estab))
-                .where("id", .equal, SQLBind(schoolID)).run()
+            try await (db as! any SQLDatabase).update(SchoolRow.schema).set("la_number", to: SQLBind(la)).set(
+                "estab_number", to: SQLBind(estab)
+            )
+            .where("id", .equal, SQLBind(schoolID)).run()
         }
     }
 
     /// A pupil's years at previous schools, oldest first.
     public func transferredYears(pupilID: Int) async throws -> [CTFYearData] {
-        try await TransferredAttendanceRow.query(on: db).filter(\.$pupilID == pupilID).sort(\.$academicYear).sort(\.$startDate).all().map(\.yearData)
+        try await TransferredAttendanceRow.query(on: db).filter(\.$pupilID == pupilID).sort(\.$academicYear).sort(\.$startDate).all().map(
+            \.yearData)
     }
 
     /// A pupil's CTF (on roll or a leaver): their details and, for each academic year, their attendance here up to
@@ -111,61 +126,81 @@ extension Store {
     public func ctfExport(schoolID: Int, upn: String, asOf: LocalDate, dateTime: String) async throws -> CTFDocument {
         guard let p = try await pupil(schoolID: schoolID, upn: upn) else { throw StoreError.notFound("no pupil with UPN \(upn)") }
         guard let here = try await ctfSchool(schoolID: schoolID) else {
-            throw StoreError.invalid(ValidationError(field: "school.la_number",
-                reason: "the school's LA and establishment numbers are not set, and a CTF names the school by them: the attendance lead or head sets them on the CTF page (/ctf), or run rollbook ctf school --la NNN --estab NNNN"))
+            throw StoreError.invalid(
+                ValidationError(
+                    field: "school.la_number",
+                    reason:
+                        "the school's LA and establishment numbers are not set, and a CTF names the school by them: the attendance lead or head sets them on the CTF page (/ctf), or run rollbook ctf school --la NNN --estab NNNN"
+                ))
         }
         let enrolment = p.enrolment
         var years: [CTFYearData] = []
         let last = min(enrolment.leavingDay ?? asOf, asOf)
         if enrolment.startingDay <= last {
-            let first = AcademicYear(containing: enrolment.startingDay), final = AcademicYear(containing: last)
+            let first = AcademicYear(containing: enrolment.startingDay)
+            let final = AcademicYear(containing: last)
             let range = DateRange(from: first.range.from, to: final.range.to)
             let calendar = try await calendar(schoolID: schoolID)
             let codes = try await sessionArrays(schoolID: schoolID, pupilIDs: [p.id!], range: range)[p.id!] ?? SessionArray(covering: range)
             for y in first.startYear...final.startYear {
                 do {
-                    if let d = try CTFYearData.build(year: AcademicYear(startYear: y), school: here, marks: codes, enrolment: enrolment,
-                                                     calendar: calendar, asOf: asOf) { years.append(d) }
+                    if let d = try CTFYearData.build(
+                        year: AcademicYear(startYear: y), school: here, marks: codes, enrolment: enrolment,
+                        calendar: calendar, asOf: asOf)
+                    {
+                        years.append(d)
+                    }
                 } catch { throw StoreError.invalid(error) }
             }
         }
         years += try await transferredYears(pupilID: p.id!)
         years.sort { ($0.year, $0.startDate) < ($1.year, $1.startDate) }
         let thisYear = AcademicYear(containing: asOf)
-        let pupil = CTFPupil(upn: p.upn, surname: p.legalSurname, forename: p.legalForename, dateOfBirth: LocalDate(iso: p.dateOfBirth)!, sex: p.sex,
-                             preferredForename: p.preferredForename, ncYearActual: enrolment.yearGroup(in: thisYear), attendance: years)
+        let pupil = CTFPupil(
+            upn: p.upn, surname: p.legalSurname, forename: p.legalForename, dateOfBirth: LocalDate(iso: p.dateOfBirth)!, sex: p.sex,
+            preferredForename: p.preferredForename, ncYearActual: enrolment.yearGroup(in: thisYear), attendance: years)
         return CTFDocument(header: CTFHeader(dateTime: dateTime, source: here, academicYear: thisYear), pupils: [pupil])
     }
 
     /// Admits every pupil in a CTF to this school's admission register from `startingDay`, keeping their attendance at
     /// the schools in the file. All or nothing: a UPN already on the register here, or any other fault, changes nothing.
-    public func ctfImport(schoolID: Int, _ doc: CTFDocument, startingDay: LocalDate, form: String, at now: String) async throws -> CTFImportSummary {
+    public func ctfImport(schoolID: Int, _ doc: CTFDocument, startingDay: LocalDate, form: String, at now: String) async throws
+        -> CTFImportSummary
+    {
         var records: [PupilRecord] = []
         for (i, p) in doc.pupils.enumerated() {
             let path = "CTfile/CTFpupilData/Pupil[\(i + 1)]"
             guard let year = p.ncYearActual else {
-                throw StoreError.invalid(ValidationError(field: path + "/BasicDetails/NCyearActual", reason: "is required to admit the pupil to a year group"))
+                throw StoreError.invalid(
+                    ValidationError(field: path + "/BasicDetails/NCyearActual", reason: "is required to admit the pupil to a year group"))
             }
             // The sending school is the school last attended (its name; the CTF header carries no address).
             let source = doc.header.source.name.trimmingCharacters(in: .whitespaces)
-            let r = PupilRecord(upn: p.upn, legalSurname: p.surname, legalForename: p.forename, preferredForename: p.preferredForename,
-                                dateOfBirth: p.dateOfBirth, sex: p.sex, yearGroup: year, form: form, startingDay: startingDay,
-                                lastSchool: source.isEmpty ? nil : LastSchool(name: source))
+            let r = PupilRecord(
+                upn: p.upn, legalSurname: p.surname, legalForename: p.forename, preferredForename: p.preferredForename,
+                dateOfBirth: p.dateOfBirth, sex: p.sex, yearGroup: year, form: form, startingDay: startingDay,
+                lastSchool: source.isEmpty ? nil : LastSchool(name: source))
             do { try r.validate() } catch {
-                let names = ["upn": "UPN", "legal_surname": "Surname", "legal_forename": "Forename", "sex": "Sex",
-                             "year_group": "BasicDetails/NCyearActual", "date_of_birth": "DOB"]
-                throw StoreError.invalid(ValidationError(field: names[error.field].map { "\(path)/\($0)" } ?? error.field, reason: error.reason))
+                let names = [
+                    "upn": "UPN", "legal_surname": "Surname", "legal_forename": "Forename", "sex": "Sex",
+                    "year_group": "BasicDetails/NCyearActual", "date_of_birth": "DOB",
+                ]
+                throw StoreError.invalid(
+                    ValidationError(field: names[error.field].map { "\(path)/\($0)" } ?? error.field, reason: error.reason))
             }
             records.append(r)
         }
         let existing = try await PupilRow.query(on: db).filter(\.$schoolID == schoolID).filter(\.$upn ~~ records.map(\.upn)).all()
         if let e = existing.first, let i = records.firstIndex(where: { $0.upn == e.upn }) {
             let when = e.leavingDay.map { "was on roll here from \(e.startingDay) to \($0)" } ?? "is on roll here since \(e.startingDay)"
-            throw StoreError.invalid(ValidationError(field: "CTfile/CTFpupilData/Pupil[\(i + 1)]/UPN",
-                                                     reason: "\(e.upn) is already on this school's admission register (\(e.displayName), \(when))"))
+            throw StoreError.invalid(
+                ValidationError(
+                    field: "CTfile/CTFpupilData/Pupil[\(i + 1)]/UPN",
+                    reason: "\(e.upn) is already on this school's admission register (\(e.displayName), \(when))"))
         }
         let yearGroupYear = doc.header.academicYear
-        let pupils = doc.pupils, admitting = records
+        let pupils = doc.pupils
+        let admitting = records
         return try await write { db in
             var years = 0
             for (r, p) in zip(admitting, pupils) {

@@ -19,8 +19,10 @@ struct M013AdmissionRegisterFields: AsyncMigration {
     }
 
     func revert(on db: any Database) async throws {
-        for f in ["temporary_address_to", "temporary_address_from", "temporary_address", "first_expected_day",
-                  "last_school_address", "last_school_name", "yot_worker_contact", "yot_worker_name"] {
+        for f in [
+            "temporary_address_to", "temporary_address_from", "temporary_address", "first_expected_day",
+            "last_school_address", "last_school_name", "yot_worker_contact", "yot_worker_name",
+        ] {
             try await db.schema("pupils").deleteField(FieldKey(stringLiteral: f)).update()
         }
         try await db.schema("contacts").deleteField("address").update()
@@ -114,7 +116,9 @@ public final class LANoticeRow: Model, @unchecked Sendable {
     public init() {}
 
     public var notice: LANotice? {
-        guard let e = LANoticeEvent(rawValue: event), let m = LANoticeMethod(rawValue: method), let d = LocalDate(iso: toldOn) else { return nil }
+        guard let e = LANoticeEvent(rawValue: event), let m = LANoticeMethod(rawValue: method), let d = LocalDate(iso: toldOn) else {
+            return nil
+        }
         return LANotice(event: e, method: m, on: d, by: byName, detail: detail)
     }
 }
@@ -127,24 +131,34 @@ public enum DeletionRefused: Error, Sendable {
 extension Store {
     /// Deletes a pupil from the roll after checking the deletion rules (`AdmissionRules.checkDeletion`), keeping the
     /// enquiries confirmation with it. Nothing changes when a rule refuses. The pupil and every mark stay.
-    public func deleteFromRoll(schoolID: Int, upn: String, ground: DeletionGround, leavingDay: LocalDate, enquiries: EnquiriesConfirmation?,
-                               today: LocalDate, by actor: Actor, at now: String) async throws -> PupilRow {
+    public func deleteFromRoll(
+        schoolID: Int, upn: String, ground: DeletionGround, leavingDay: LocalDate, enquiries: EnquiriesConfirmation?,
+        today: LocalDate, by actor: Actor, at now: String
+    ) async throws -> PupilRow {
         try await write { db in
             guard let p = try await PupilRow.query(on: db).filter(\.$schoolID == schoolID).filter(\.$upn == upn).first() else {
                 throw StoreError.notFound("no pupil with UPN \(upn)")
             }
             guard p.leavingDay == nil else { throw DeletionRefused.alreadyDeleted("\(upn) has already been deleted from the roll") }
             do {
-                try AdmissionRules.checkDeletion(ground: ground, leavingDay: leavingDay, startingDay: LocalDate(iso: p.startingDay)!,
-                                                 enquiries: enquiries, today: today)
+                try AdmissionRules.checkDeletion(
+                    ground: ground, leavingDay: leavingDay, startingDay: LocalDate(iso: p.startingDay)!,
+                    enquiries: enquiries, today: today)
             } catch let e as ValidationError { throw StoreError.invalid(e) }
             p.leavingDay = leavingDay.iso
             p.deletionGround = ground.rawValue
             try await p.update(on: db)
             if let e = enquiries, ground.needsEnquiries {
                 let r = DeletionEnquiriesRow()
-                r.pupilID = p.id!; r.ground = ground.rawValue; r.schoolCompletedOn = e.schoolCompletedOn.iso; r.laCompletedOn = e.laCompletedOn.iso
-                r.laConfirmedBy = e.laConfirmedBy; r.note = e.note; r.recordedAt = now; r.byName = actor.name; r.byPosition = actor.position
+                r.pupilID = p.id!
+                r.ground = ground.rawValue
+                r.schoolCompletedOn = e.schoolCompletedOn.iso
+                r.laCompletedOn = e.laCompletedOn.iso
+                r.laConfirmedBy = e.laConfirmedBy
+                r.note = e.note
+                r.recordedAt = now
+                r.byName = actor.name
+                r.byPosition = actor.position
                 try await r.create(on: db)
             }
             try await Self.rollChanged(schoolID: schoolID, on: db)
@@ -158,8 +172,10 @@ extension Store {
 
     /// Updates the admission register's details of one pupil (not the roll: no admission, no deletion), and replaces
     /// their contacts when `contacts` is given. The record is validated first; nothing changes when it fails.
-    public func updateRegisterDetails(schoolID: Int, upn: String, _ change: @escaping @Sendable (inout PupilRecord) -> Void,
-                                      contacts: [Contact]? = nil) async throws -> PupilRow {
+    public func updateRegisterDetails(
+        schoolID: Int, upn: String, _ change: @escaping @Sendable (inout PupilRecord) -> Void,
+        contacts: [Contact]? = nil
+    ) async throws -> PupilRow {
         try await write { db in
             guard let p = try await PupilRow.query(on: db).filter(\.$schoolID == schoolID).filter(\.$upn == upn).first() else {
                 throw StoreError.notFound("no pupil with UPN \(upn)")
@@ -198,18 +214,30 @@ extension Store {
     /// Records that the LA was told; queues `message` in the same transaction when given (the outbox way). Returns
     /// nil when the LA had already been told of this event for this pupil (nothing changes).
     @discardableResult
-    public func recordLANotice(schoolID: Int, pupilID: Int, event: LANoticeEvent, method: LANoticeMethod, on day: LocalDate, detail: String,
-                               message: OutboxRow?, by actor: Actor, at now: String) async throws -> LANoticeRow? {
+    public func recordLANotice(
+        schoolID: Int, pupilID: Int, event: LANoticeEvent, method: LANoticeMethod, on day: LocalDate, detail: String,
+        message: OutboxRow?, by actor: Actor, at now: String
+    ) async throws -> LANoticeRow? {
         try await write { db in
-            if try await LANoticeRow.query(on: db).filter(\.$pupilID == pupilID).filter(\.$event == event.rawValue).count() > 0 { return nil }
+            if try await LANoticeRow.query(on: db).filter(\.$pupilID == pupilID).filter(\.$event == event.rawValue).count() > 0 {
+                return nil
+            }
             var outboxID: Int?
             if let m = message {
                 try await m.create(on: db)
                 outboxID = m.id
             }
             let r = LANoticeRow()
-            r.schoolID = schoolID; r.pupilID = pupilID; r.event = event.rawValue; r.method = method.rawValue; r.toldOn = day.iso
-            r.detail = detail; r.outboxID = outboxID; r.recordedAt = now; r.byName = actor.name; r.byPosition = actor.position
+            r.schoolID = schoolID
+            r.pupilID = pupilID
+            r.event = event.rawValue
+            r.method = method.rawValue
+            r.toldOn = day.iso
+            r.detail = detail
+            r.outboxID = outboxID
+            r.recordedAt = now
+            r.byName = actor.name
+            r.byPosition = actor.position
             try await r.create(on: db)
             return r
         }

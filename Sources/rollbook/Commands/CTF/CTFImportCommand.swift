@@ -5,8 +5,10 @@ import RollbookStore
 
 extension CTFCommand {
     struct ImportCTF: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "import",
-            abstract: "Admit every pupil in a CTF to the admission register with their attendance at the schools in the file. All or nothing.")
+        static let configuration = CommandConfiguration(
+            commandName: "import",
+            abstract:
+                "Admit every pupil in a CTF to the admission register with their attendance at the schools in the file. All or nothing.")
         @Argument(help: "The CTF (XML).") var file: String
         @Option(help: "Their starting day here (YYYY-MM-DD; default today).") var startingDay: String?
         @Option(help: "Their form here.") var form = ""
@@ -23,10 +25,13 @@ extension CTFCommand {
             }
             let summary = try await withDatabase(db) { store -> CTFImportSummary in
                 let school = try await store.defaultSchool()
-                do { return try await store.ctfImport(schoolID: school.id!, doc, startingDay: starting, form: form, at: when.timestamp) }
-                catch let e as StoreError { throw UsageError("\(file): \(e.description). Nothing was imported.") }
+                do {
+                    return try await store.ctfImport(schoolID: school.id!, doc, startingDay: starting, form: form, at: when.timestamp)
+                } catch let e as StoreError { throw UsageError("\(file): \(e.description). Nothing was imported.") }
             }
-            print("Admitted \(summary.admitted.joined(separator: ", ")) from \(starting), with \(summary.years) year(s) of attendance at previous schools.")
+            print(
+                "Admitted \(summary.admitted.joined(separator: ", ")) from \(starting), with \(summary.years) year(s) of attendance at previous schools."
+            )
         }
     }
 }

@@ -10,8 +10,12 @@ extension PolicyCommand {
         func run() async throws {
             let (p, _) = try PolicyCommand.read(file)
             print("\(file): a valid policy, '\(p.name)', in force from \(p.effectiveFrom).")
-            print("  registers AM \(p.register.am.opens)-\(p.register.am.closes) (late after \(p.register.am.lateAfter)), PM \(p.register.pm.opens)-\(p.register.pm.closes)")
-            print("  target \(String(format: "%.1f%%", p.attendanceTarget * 100)); \(p.stages.count) stages, \(p.lateness.count) lateness rules, \(p.illnessEvidence.count) illness evidence rules; N becomes O after \(p.noReason.nToOSchoolDays) school days")
+            print(
+                "  registers AM \(p.register.am.opens)-\(p.register.am.closes) (late after \(p.register.am.lateAfter)), PM \(p.register.pm.opens)-\(p.register.pm.closes)"
+            )
+            print(
+                "  target \(String(format: "%.1f%%", p.attendanceTarget * 100)); \(p.stages.count) stages, \(p.lateness.count) lateness rules, \(p.illnessEvidence.count) illness evidence rules; N becomes O after \(p.noReason.nToOSchoolDays) school days"
+            )
         }
     }
 }

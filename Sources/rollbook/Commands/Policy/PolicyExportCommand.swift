@@ -9,7 +9,9 @@ extension PolicyCommand {
         @Option(help: "The day (YYYY-MM-DD).") var on: String?
         @OptionGroup var db: DatabaseOptions
         func run() async throws {
-            guard let day = on.map({ LocalDate(iso: $0) }) ?? now().date else { throw UsageError("--on: not a date in the form YYYY-MM-DD") }
+            guard let day = on.map({ LocalDate(iso: $0) }) ?? now().date else {
+                throw UsageError("--on: not a date in the form YYYY-MM-DD")
+            }
             let text = try await withDatabase(db) { store -> String in
                 let school = try await store.defaultSchool()
                 let versions = try await store.policyVersions(schoolID: school.id!)

@@ -11,8 +11,9 @@ extension TokenCommand {
         @OptionGroup var db: DatabaseOptions
         func run() async throws {
             let token = try await withDatabase(db) { store in
-                do { return try await createAPIToken(store: store, email: email, now: now().timestamp) }
-                catch let e as StoreError { throw UsageError("--email: \(e.description)") }
+                do { return try await createAPIToken(store: store, email: email, now: now().timestamp) } catch let e as StoreError {
+                    throw UsageError("--email: \(e.description)")
+                }
             }
             print(token)
         }
