@@ -298,18 +298,6 @@ struct BenchAnalytics: AsyncParsableCommand {
 
     // MARK: - Export for DuckDB
 
-    /// Categories as the SQL sees them (codes.csv): 1 present, 2 approved activity, 3 authorised, 4 unauthorised,
-    /// 5 not a possible session. An open session with no mark is 0.
-    static func category(_ c: AttendanceCode) -> Int {
-        switch c.statisticalMeaning {
-        case .present: 1
-        case .approvedEducationalActivity: 2
-        case .authorisedAbsence: 3
-        case .unauthorisedAbsence: 4
-        case .notPossible: 5
-        }
-    }
-
     /// For each day of the year (from 1 September): its school week, numbering the weeks with a session open for the
     /// whole school from 0; -1 on a day with no such session.
     static func schoolWeeks(_ calendar: SchoolCalendar) -> [Int] {
@@ -346,7 +334,9 @@ struct BenchAnalytics: AsyncParsableCommand {
             bytes += d.count
         }
         var codes = "code,category\n"
-        for c in AttendanceCode.allCases { codes += "\"\(c.symbol.replacingOccurrences(of: "\"", with: "\"\""))\",\(Self.category(c))\n" }
+        for c in AttendanceCode.allCases {
+            codes += "\"\(c.symbol.replacingOccurrences(of: "\"", with: "\"\""))\",\(StatisticsEngine.category(c))\n"
+        }
         try write("codes.csv", codes)
 
         let weekOfDay = Self.schoolWeeks(calendar)
@@ -571,7 +561,7 @@ struct BenchAnalytics: AsyncParsableCommand {
                 try await q.run()
             }
             var q = sql.insert(into: "bench_codes").columns("code", "category")
-            for c in AttendanceCode.allCases { q = q.values(SQLBind(c.symbol), SQLBind(Self.category(c))) }
+            for c in AttendanceCode.allCases { q = q.values(SQLBind(c.symbol), SQLBind(Int(StatisticsEngine.category(c)))) }
             try await q.run()
         }
         try await sql.raw("ANALYZE bench_open_sessions").run()

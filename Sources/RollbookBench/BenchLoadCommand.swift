@@ -56,18 +56,8 @@ struct BenchLoad: AsyncParsableCommand {
             throw UsageError(
                 "'\(wrk)' was not found: install wrk (apt-get install -y wrk, or run scripts/bench-load.sh) or give its path with --wrk")
         }
-        var day: LocalDate
-        if let asOf {
-            guard let d = LocalDate(iso: asOf) else { throw UsageError("--as-of: '\(asOf)' is not a date in the form YYYY-MM-DD") }
-            day = d
-        } else {
-            day = SystemClock().now().date
-            let calendar = SchoolCalendar(entries: Demo.calendar(phase: .secondary))
-            while !calendar.isSchoolDay(day) { day = day.adding(days: -1) }
-        }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "rollbook-bench-load-\(ProcessInfo.processInfo.processIdentifier)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let day = try benchDay(asOf, flag: "--as-of")
+        let dir = try benchFolder("load")
         defer { try? FileManager.default.removeItem(at: dir) }
         let dbPath = database ?? dir.appendingPathComponent("load.sqlite").path
         if database != nil, FileManager.default.fileExists(atPath: dbPath) {

@@ -15,18 +15,8 @@ struct BenchPages: AsyncParsableCommand {
 
     func run() async throws {
         _ = try benchSettings()
-        var day: LocalDate
-        if let through {
-            guard let d = LocalDate(iso: through) else { throw UsageError("--through: '\(through)' is not a date in the form YYYY-MM-DD") }
-            day = d
-        } else {
-            day = SystemClock().now().date
-            let calendar = SchoolCalendar(entries: Demo.calendar(phase: .secondary))
-            while !calendar.isSchoolDay(day) { day = day.adding(days: -1) }
-        }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "rollbook-bench-pages-\(ProcessInfo.processInfo.processIdentifier)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let day = try benchDay(through, flag: "--through")
+        let dir = try benchFolder("pages")
         defer { try? FileManager.default.removeItem(at: dir) }
         let (pupils, timings) = try await PageBench.run(
             database: .sqlite(path: dir.appendingPathComponent("pages.sqlite").path),

@@ -141,20 +141,23 @@ public struct StatisticsEngine: Sendable {
     public let calendar: SchoolCalendar
     public init(calendar: SchoolCalendar) { self.calendar = calendar }
 
-    // 0 unmarked, 1 present, 2 approved activity, 3 authorised, 4 unauthorised, 5 not possible.
-    private static let category: [UInt8] = {
+    /// A code's statistical category as a number: 1 present, 2 approved activity, 3 authorised, 4 unauthorised,
+    /// 5 not a possible session (0 is an open session with no mark). The engine's table and the analytics exports
+    /// (`bench analytics`' codes.csv) use these numbers.
+    public static func category(_ c: AttendanceCode) -> UInt8 {
+        switch c.statisticalMeaning {
+        case .present: 1
+        case .approvedEducationalActivity: 2
+        case .authorisedAbsence: 3
+        case .unauthorisedAbsence: 4
+        case .notPossible: 5
+        }
+    }
+
+    private static let categoryTable: [UInt8] = {
         var t = [UInt8](repeating: 5, count: 256)
         t[0] = 0
-        for c in AttendanceCode.allCases {
-            t[Int(c.rawValue)] =
-                switch c.statisticalMeaning {
-                case .present: 1
-                case .approvedEducationalActivity: 2
-                case .authorisedAbsence: 3
-                case .unauthorisedAbsence: 4
-                case .notPossible: 5
-                }
-        }
+        for c in AttendanceCode.allCases { t[Int(c.rawValue)] = category(c) }
         return t
     }()
 
@@ -164,7 +167,7 @@ public struct StatisticsEngine: Sendable {
         var out = SessionCounts()
         guard let span = calendar.span, let r0 = range.clamped(to: span), let r = r0.clamped(to: enrolment.onRoll) else { return out }
         var tally = (0, 0, 0, 0, 0, 0)
-        let table = Self.category
+        let table = Self.categoryTable
         // Split by academic year, since the year group (and so its closures) moves on each September.
         var from = r.from
         while from <= r.to {
