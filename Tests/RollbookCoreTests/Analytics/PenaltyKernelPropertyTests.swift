@@ -7,32 +7,11 @@ import Testing
 // for every pupil, the kernel's most sessions in a window equals the most `PenaltyTest.countNow` gives on any school
 // day, and the week it first reaches the threshold is the week of the first school day the rule is met.
 
-private func day(_ s: String) -> LocalDate {
-    guard let d = LocalDate(iso: s) else { fatalError("bad test date \(s)") }
-    return d
-}
-
-/// SplitMix64: a small seeded generator, so a failure can be replayed.
-private struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-/// Two terms with a half-term week, an INSET day and a year 3 afternoon closure.
-private let calendar = SchoolCalendar(entries: [
-    CalendarEntry(start: day("2025-09-01"), end: day("2025-10-24"), kind: .term),
-    CalendarEntry(start: day("2025-11-03"), end: day("2025-12-19"), kind: .term),
-    CalendarEntry(start: day("2025-09-19"), end: day("2025-09-19"), kind: .inset),
-    CalendarEntry(start: day("2025-10-08"), end: day("2025-10-08"), kind: .closurePM, yearGroups: ["3"]),
-])
-private let year = AcademicYear(startYear: 2025)
-private let span = DateRange(from: day("2025-09-01"), to: day("2025-12-19"))
+private typealias SplitMix = GeneratedRolls.SplitMix
+private let calendar = GeneratedRolls.calendar
+private let year = GeneratedRolls.year
+private let span = GeneratedRolls.span
+private func day(_ s: String) -> LocalDate { GeneratedRolls.day(s) }
 
 private struct GeneratedPupil {
     var facts: PupilFacts

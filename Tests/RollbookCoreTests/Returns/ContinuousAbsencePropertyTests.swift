@@ -7,30 +7,11 @@ import Testing
 // a day as the other does; this property test holds them to it on generated rolls: on every school day, the run the
 // worklist reports (G, N or O throughout; I throughout) is as long as the LA return's ongoing spell.
 
-private func day(_ s: String) -> LocalDate {
-    guard let d = LocalDate(iso: s) else { fatalError("bad test date \(s)") }
-    return d
-}
-
-private struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-private let calendar = SchoolCalendar(entries: [
-    CalendarEntry(start: day("2025-09-01"), end: day("2025-10-24"), kind: .term),
-    CalendarEntry(start: day("2025-11-03"), end: day("2025-12-19"), kind: .term),
-    CalendarEntry(start: day("2025-09-19"), end: day("2025-09-19"), kind: .inset),
-    CalendarEntry(start: day("2025-10-08"), end: day("2025-10-08"), kind: .closurePM, yearGroups: ["3"]),
-])
-private let year = AcademicYear(startYear: 2025)
-private let span = DateRange(from: day("2025-09-01"), to: day("2025-12-19"))
+private typealias SplitMix = GeneratedRolls.SplitMix
+private let calendar = GeneratedRolls.calendar
+private let year = GeneratedRolls.year
+private let span = GeneratedRolls.span
+private func day(_ s: String) -> LocalDate { GeneratedRolls.day(s) }
 
 /// Pupils whose days come in runs: each day keeps the last day's kind (present, G/N/O, I or mixed) with a high chance,
 /// so long spells occur; some sessions are unmarked, D (not possible) or U (which breaks a G, N, O spell).
