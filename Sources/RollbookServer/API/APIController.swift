@@ -17,69 +17,6 @@ struct APIController {
         return p
     }
 
-    /// `from`/`to` query dates; default: the academic year to date.
-    static func range(_ req: Request) throws -> DateRange {
-        let today = req.clock.now().date
-        func q(_ name: String) throws -> LocalDate? {
-            guard let s = req.query[String.self, at: name] else { return nil }
-            return try parseDate(s, field: name)
-        }
-        let to = try q("to") ?? today
-        let from = try q("from") ?? AcademicYear(containing: to).range.from
-        guard from <= to else { throw APIError.invalid("to", "\(to) is before from \(from)") }
-        guard from.days(to: to) <= 366 * 10 else { throw APIError.invalid("from", "the range may cover at most ten years") }
-        return DateRange(from: from, to: to)
-    }
-
-    /// `as_of` (default today), within ten years of today: the work of an evaluation grows with the distance.
-    static func asOf(_ req: Request) throws -> LocalDate {
-        let today = req.clock.now().date
-        guard let s = req.query[String.self, at: "as_of"] else { return today }
-        let d = try parseDate(s, field: "as_of")
-        guard abs(d.days(to: today)) <= 366 * 10 else { throw APIError.invalid("as_of", "must be within ten years of today (\(today))") }
-        return d
-    }
-
-    /// The `year_group` query, if given: one of the year groups (422 otherwise).
-    static func yearGroup(_ req: Request) throws -> String? {
-        guard let y = req.query[String.self, at: "year_group"] else { return nil }
-        guard YearGroup.isValid(y) else { throw APIError.invalid("year_group", "'\(y)' is not a year group") }
-        return y
-    }
-
-    static func filter(_ req: Request) throws -> (PupilFilter, [String: String]) {
-        var f = PupilFilter()
-        var echo: [String: String] = [:]
-        if let y = try yearGroup(req) {
-            f.yearGroup = y
-            echo["year_group"] = y
-        }
-        if let v = req.query[String.self, at: "form"] {
-            f.form = v
-            echo["form"] = v
-        }
-        if let v = req.query[String.self, at: "house"] {
-            f.house = v
-            echo["house"] = v
-        }
-        if let c = req.query[String.self, at: "characteristic"] {
-            guard Characteristics.filterNames.contains(c) else {
-                throw APIError.invalid("characteristic", "'\(c)' must be one of \(Characteristics.filterNames.joined(separator: ", "))")
-            }
-            f.characteristic = c
-            echo["characteristic"] = c
-        }
-        if let u = req.query[String.self, at: "upn"] {
-            guard UPN.isValid(u) else {
-                throw APIError.invalid(
-                    "upn", "'\(u)' is not a UPN: a letter and 12 digits, or (temporary) a letter, 11 digits and a letter")
-            }
-            f.upns = [u]
-            echo["upn"] = u
-        }
-        return (f, echo)
-    }
-
     func school(req: Request) async throws -> Response {
         let u = try user(req)
         let s = try await req.store.school(u.schoolID)
@@ -138,9 +75,9 @@ struct APIController {
         let cal = SchoolCalendar(entries: entries)
         var days: [CalendarDayDTO] = []
         if let span = cal.span {
-            let year = try Self.yearGroup(req)
+            let year = try req.yearGroup()
             let asked = req.query[String.self, at: "from"] != nil || req.query[String.self, at: "to"] != nil
-            let r = asked ? try Self.range(req) : span
+            let r = asked ? try req.dateRange() : span
             if let r = r.clamped(to: span) {
                 var d = r.from
                 while d <= r.to {
@@ -161,7 +98,7 @@ struct APIController {
     func listPupils(req: Request) async throws -> [PupilSummaryDTO] {
         let u = try user(req)
         try u.require(.readPupils)
-        var (f, _) = try Self.filter(req)
+        var (f, _) = try req.pupilFilter()
         if let s = req.query[String.self, at: "on_roll_on"] {
             let d = try parseDate(s, field: "on_roll_on")
             f.onRollDuring = DateRange(from: d, to: d)
@@ -237,7 +174,7 @@ struct APIController {
         let u = try user(req)
         try u.require(.readRegisters)
         let p = try await pupil(req, u)
-        let range = try Self.range(req)
+        let range = try req.dateRange()
         let amendments = Dictionary(grouping: try await req.store.amendments(pupilID: p.id!), by: { "\($0.date) \($0.session)" })
         return try await req.store.marks(pupilID: p.id!, range: range).map { m in
             let c = AttendanceCode.lookup(m.code)
@@ -252,7 +189,7 @@ struct APIController {
     func pupilStatistics(req: Request) async throws -> PupilStatisticsDTO {
         let u = try user(req)
         let p = try await pupil(req, u)
-        let range = try Self.range(req)
+        let range = try req.dateRange()
         let engine = StatisticsEngine(calendar: try await req.store.calendar(schoolID: u.schoolID))
         let (c, a) = try await req.store.pupilStatistics(schoolID: u.schoolID, pupil: p, range: range, engine: engine)
         let codes = engine.codeTotals(a, enrolment: p.enrolment, range: range)
@@ -262,26 +199,18 @@ struct APIController {
             codes: Dictionary(uniqueKeysWithValues: codes.map { ($0.key.symbol, $0.value) }))
     }
 
-    static func dateAndSession(_ req: Request) throws -> (LocalDate, Session) {
-        let d = try parseDate(req.parameters.get("date") ?? "", field: "date")
-        guard let s = Session(rawValue: (req.parameters.get("session") ?? "").uppercased()) else {
-            throw APIError.invalid("session", "must be AM or PM")
-        }
-        return (d, s)
-    }
-
     func getRegister(req: Request) async throws -> RegisterDTO {
         let u = try user(req)
-        let (d, s) = try Self.dateAndSession(req)
+        let (d, s) = try req.dateAndSession()
         let form = req.query[String.self, at: "form"]
-        let year = try Self.yearGroup(req)
+        let year = try req.yearGroup()
         return try await Registers(req: req, user: u).load(date: d, session: s, form: form, yearGroup: year)
     }
 
     func submitRegister(req: Request) async throws -> SubmitResultDTO {
         let u = try user(req)
         try u.require(.takeRegister)
-        let (d, s) = try Self.dateAndSession(req)
+        let (d, s) = try req.dateAndSession()
         let body = try req.content.decode(SubmitRegisterDTO.self)
         return try await Registers(req: req, user: u).submit(date: d, session: s, body: body)
     }
@@ -292,7 +221,7 @@ struct APIController {
         let lesson = try Registers.lessonName(req.parameters.get("lesson"))
         return try await Registers(req: req, user: u).loadLesson(
             date: d, lesson: lesson, form: req.query[String.self, at: "form"],
-            yearGroup: try Self.yearGroup(req))
+            yearGroup: try req.yearGroup())
     }
 
     func submitLesson(req: Request) async throws -> SubmitLessonResultDTO {
@@ -307,7 +236,7 @@ struct APIController {
     func overdue(req: Request) async throws -> [OverdueDTO] {
         let u = try user(req)
         try u.require(.readRegisters)
-        let asOf = try Self.asOf(req)
+        let asOf = try req.asOf()
         let limit = try await req.store.policy(schoolID: u.schoolID, on: asOf).noReason.nToOSchoolDays
         return try await req.store.overdueNoReason(schoolID: u.schoolID, asOf: asOf, limit: limit).filter {
             u.ownForms?.contains($0.0.form) ?? true
@@ -320,7 +249,7 @@ struct APIController {
     func actions(req: Request) async throws -> Response {
         let u = try user(req)
         try u.require(.casework)
-        let asOf = try Self.asOf(req)
+        let asOf = try req.asOf()
         let (_, actions) = try await req.store.evaluate(schoolID: u.schoolID, asOf: asOf)
         try await SensitiveAccessLog.actions(req, user: u, actions)
         return Response(status: .ok, headers: ["Content-Type": "application/json"], body: .init(data: DueAction.json(actions)))
@@ -329,8 +258,8 @@ struct APIController {
     func statistics(req: Request) async throws -> GroupStatisticsDTO {
         let u = try user(req)
         try u.require(.readStatistics)
-        let range = try Self.range(req)
-        let (f, echo) = try Self.filter(req)
+        let range = try req.dateRange()
+        let (f, echo) = try req.pupilFilter()
         if f.upns != nil { try u.require(.readPupils) }
         // A teacher's figures are their own forms'.
         try u.requireForm(f.form)
@@ -342,8 +271,8 @@ struct APIController {
     func statisticsByPupil(req: Request) async throws -> Response {
         let u = try user(req)
         try u.require(.readPupils)
-        let range = try Self.range(req)
-        let (f, _) = try Self.filter(req)
+        let range = try req.dateRange()
+        let (f, _) = try req.pupilFilter()
         let lines = try await req.store.pupilStatistics(schoolID: u.schoolID, range: range, filter: u.scoped(f)).map {
             ReportLine(upn: $0.0.upn, counts: $0.1)
         }

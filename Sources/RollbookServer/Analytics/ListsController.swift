@@ -35,8 +35,8 @@ struct ListsController {
     func lists(req: Request) async throws -> Response {
         let u = try req.auth.require(StaffUser.self)
         try u.require(.readPupils)
-        let range = try APIController.range(req)
-        let (filter, _) = try APIController.filter(req)
+        let range = try req.dateRange()
+        let (filter, _) = try req.pupilFilter()
         let policy = try await req.store.policy(schoolID: u.schoolID, on: req.clock.now().date)
         let bands = policy.attendanceBands
         // The school's own list: its policy's thresholds, labelled as such.

@@ -14,14 +14,14 @@ struct RegisterController {
     }
 
     func register(req: Request) async throws -> View {
-        let (d, s) = try APIController.dateAndSession(req)
+        let (d, s) = try req.dateAndSession()
         return try await registerPage(req, date: d, session: s, form: req.query[String.self, at: "form"] ?? "", saved: nil, error: nil)
     }
 
     func saveRegister(req: Request) async throws -> Response {
         let u = try req.auth.require(StaffUser.self)
         try u.require(.takeRegister)
-        let (d, s) = try APIController.dateAndSession(req)
+        let (d, s) = try req.dateAndSession()
         let fields = try req.content.decode([String: String].self)
         let form = fields["form"] ?? ""
         // The page starts each pupil at their current mark: sending it back unchanged is not a change.
