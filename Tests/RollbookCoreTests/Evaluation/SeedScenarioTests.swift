@@ -12,13 +12,7 @@ private typealias Book = EvalTest.Book
 
 enum SeedScenario {
     /// The repository root: the directory above Tests/ that holds Package.swift.
-    static var root: URL {
-        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path), dir.pathComponents.count > 1 {
-            dir.deleteLastPathComponent()
-        }
-        return dir
-    }
+    static var root: URL { Repository.root }
 
     /// The example policy for seed `n` ("000" ... "004"): Policies/seed-n-*.json.
     static func policy(_ n: String) throws -> Policy {

@@ -5,14 +5,7 @@ import Foundation
 /// The worked "tiny" example of the interchange formats, kept in the repository (Tests/Fixtures/tiny) and read from
 /// disk at test time.
 struct TinyExample {
-    static let directory: URL = {
-        // Walk up from this file to the directory with Package.swift, so moving the file cannot break it.
-        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path), dir.pathComponents.count > 1 {
-            dir.deleteLastPathComponent()
-        }
-        return dir.appendingPathComponent("Tests/Fixtures/tiny")
-    }()
+    static let directory = Repository.root.appendingPathComponent("Tests/Fixtures/tiny")
 
     static let range = DateRange(from: LocalDate(year: 2025, month: 9, day: 1)!, to: LocalDate(year: 2025, month: 9, day: 30)!)
     static let expectedReportFile = "expected_report_2025-09-01_2025-09-30.json"

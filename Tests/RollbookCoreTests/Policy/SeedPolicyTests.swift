@@ -16,14 +16,8 @@ struct SeedPolicyTests {
         "seed-004-trust-primary.json",
     ]
 
-    /// The repository's `Policies/` directory, found by walking up from this file to the directory with Package.swift.
-    static var directory: URL {
-        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path), dir.pathComponents.count > 1 {
-            dir.deleteLastPathComponent()
-        }
-        return dir.appendingPathComponent("Policies")
-    }
+    /// The repository's `Policies/` directory.
+    static var directory: URL { Repository.root.appendingPathComponent("Policies") }
 
     static func data(_ file: String) throws -> Data { try Data(contentsOf: directory.appendingPathComponent(file)) }
 
