@@ -157,10 +157,7 @@ struct APIController {
         try u.require(.manageRoll)
         let p = try await pupil(req, u)
         let body = try req.content.decode(DeletionDTO.self)
-        guard let ground = DeletionGround(rawValue: body.ground) else {
-            throw APIError.invalid(
-                "ground", "'\(body.ground)' must be one of \(DeletionGround.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
+        let ground = try RollDeletion.ground(body.ground)
         let day = try parseDate(body.leavingDay, field: "leaving_day")
         if p.leavingDay != nil { throw APIError(.conflict, field: "upn", reason: "\(p.upn) has already been deleted from the roll") }
         // Enquiries given with another ground are still checked, though not kept.

@@ -194,10 +194,7 @@ struct PupilRegisterController {
         try u.require(.manageRoll)
         let p = try await pupil(req, u)
         let f = try req.content.decode(DeletionForm.self)
-        guard let ground = DeletionGround(rawValue: f.ground) else {
-            throw APIError.invalid(
-                "ground", "'\(f.ground)' must be one of \(DeletionGround.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
+        let ground = try RollDeletion.ground(f.ground)
         let day = try parseDate(f.leavingDay, field: "leaving_day")
         var enquiries: EnquiriesConfirmation?
         if ground.needsEnquiries, let s = formField(f.schoolCompletedOn), let l = formField(f.laCompletedOn) {

@@ -5,6 +5,14 @@ import Vapor
 
 /// Deletion from the roll (the API's way and the page's), and the messages it sends.
 enum RollDeletion {
+    /// The `ground` field of a deletion, from the API or the page: 422 naming it when it is no statutory ground.
+    static func ground(_ raw: String) throws -> DeletionGround {
+        guard let ground = DeletionGround(rawValue: raw) else {
+            throw APIError.invalid("ground", "'\(raw)' must be one of \(DeletionGround.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return ground
+    }
+
     /// Deletes a pupil (the API's way and the page's), then queues a message to the social worker and the youth
     /// offending team worker where recorded. Returns who is told.
     static func delete(
