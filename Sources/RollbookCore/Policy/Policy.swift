@@ -31,6 +31,8 @@ public struct Policy: Sendable, Hashable, Codable {
     public var admissionRegister: AdmissionRegisterRules?
     /// Where the LA is told of new pupils and deletions; absent: staff tell it by hand.
     public var localAuthority: LocalAuthority?
+    /// What happens at each late arrival (L or U), wherever it is written; absent: `LateArrival.standard`.
+    public var lateArrival: LateArrival?
 
     public struct Clause: Sendable, Hashable, Codable {
         /// A setting's path in the file, e.g. `attendance_target`, `stages.stage-2`, `lateness.weekly-1`.
@@ -310,6 +312,50 @@ public struct Policy: Sendable, Hashable, Codable {
         }
     }
 
+    /// What happens at each late arrival, from the register page, the late book, the API or a lesson register.
+    public struct LateArrival: Sendable, Hashable, Codable {
+        /// The codes that count as a late arrival here: L, U or both.
+        public var codes: [String]
+        /// Recorded on the pupil's timeline with each late arrival (seed 000 "late to learning detention"); nil for none.
+        public var sanction: String?
+        /// How the family is told, once a day: by `sms`, `email` or both; empty for not at all.
+        public var notify: [Channel]
+        /// Who is told: the priority-1 contact (seed 003) or every contact with parental responsibility.
+        public var recipients: Recipients
+        /// The reasons the late book offers (seeds 000 and 003: the pupil is asked why); the analytics count them.
+        public var reasons: [String]
+        /// The late book refuses an arrival without a reason.
+        public var reasonRequired: Bool
+
+        public enum Channel: String, Sendable, Hashable, Codable, CaseIterable { case sms, email }
+        public enum Recipients: String, Sendable, Hashable, Codable { case first, parents }
+
+        public init(
+            codes: [String], sanction: String? = nil, notify: [Channel], recipients: Recipients, reasons: [String],
+            reasonRequired: Bool
+        ) {
+            self.codes = codes
+            self.sanction = sanction
+            self.notify = notify
+            self.recipients = recipients
+            self.reasons = reasons
+            self.reasonRequired = reasonRequired
+        }
+
+        /// Rollbook's behaviour for a policy that sets none: the first contact with an email hears of any late arrival.
+        public static let standard = LateArrival(
+            codes: ["L", "U"], notify: [.email], recipients: .first,
+            reasons: ["Transport or traffic", "Overslept", "Medical or dental appointment", "Caring or family reasons", "Other"],
+            reasonRequired: false)
+
+        public func counts(_ code: AttendanceCode) -> Bool {
+            (code == .late && codes.contains("L")) || (code == .u && codes.contains("U"))
+        }
+    }
+
+    /// The late-arrival follow-up in force: the policy's, else `LateArrival.standard`.
+    public var arrivals: LateArrival { lateArrival ?? .standard }
+
     /// Contacts each pupil should have: the policy's, else 1 (the regulations ask for an emergency number).
     public var minimumContacts: Int { admissionRegister?.minimumContacts ?? 1 }
 
@@ -459,6 +505,21 @@ extension Policy {
         }
         if let a = admissionRegister, !(1...10).contains(a.minimumContacts) {
             throw fail("admission_register.minimum_contacts", "must be 1 to 10: the regulations ask for at least one emergency contact")
+        }
+        if let a = lateArrival {
+            guard !a.codes.isEmpty, a.codes.allSatisfy({ $0 == "L" || $0 == "U" }), Set(a.codes).count == a.codes.count else {
+                throw fail("late_arrival.codes", "must list L, U or both, once each")
+            }
+            if let s = a.sanction, s.trimmingCharacters(in: .whitespaces).isEmpty {
+                throw fail("late_arrival.sanction", "must not be empty: leave it out for no sanction")
+            }
+            if Set(a.notify).count != a.notify.count { throw fail("late_arrival.notify", "lists a channel twice") }
+            for (i, r) in a.reasons.enumerated() where r.trimmingCharacters(in: .whitespaces).isEmpty || r.count > 60 {
+                throw fail("late_arrival.reasons[\(i)]", "must be 1 to 60 characters")
+            }
+            if a.reasonRequired && a.reasons.isEmpty {
+                throw fail("late_arrival.reasons", "needs at least one reason when reason_required is true")
+            }
         }
         if let la = localAuthority {
             let e = la.email.trimmingCharacters(in: .whitespaces)

@@ -303,6 +303,12 @@ struct AnalyticsController {
         }
         var lateness: [Bucket]
         var latenessChart: String
+        struct LateReason: Content {
+            var reason: String
+            var arrivals: Int
+        }
+        /// Late arrivals by the reason the pupil gave (the late book asks: seeds 000 and 003), most given first.
+        var lateReasons: [LateReason]
         struct Spell: Content {
             var label: String
             var spells: Int
@@ -331,6 +337,13 @@ struct AnalyticsController {
             "", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
         ]
         let showsPupils = s.user.can(.readPupils)
+        // Only the pupils the page counts: the filter, and a form tutor's own forms.
+        let selected = s.roll.selection(s.filter)
+        let counted = Dictionary(s.roll.pupils.indices.map { (s.roll.pupils[$0].id, selected[$0]) }, uniquingKeysWith: { a, _ in a })
+        var reasons: [String: Int] = [:]
+        for r in try await req.store.lateArrivalReasons(schoolID: s.user.schoolID, range: s.range) where counted[r.upn] == true {
+            reasons[r.reason ?? "Not given", default: 0] += 1
+        }
         let content = PatternsContent(
             header: header(s, page: "/analytics/patterns"),
             codes: p.codeTotals.map { .init(code: $0.code.symbol, meaning: $0.code.meaning(on: s.range.to), sessions: $0.sessions) },
@@ -351,6 +364,7 @@ struct AnalyticsController {
             latenessChart: SVGChart.bars(
                 bars: p.lateness.buckets.map { (label: $0.label, value: Double($0.late + $0.afterClose)) },
                 title: "Late arrivals by minutes late", id: "lateness-chart", unit: ""),
+            lateReasons: reasons.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { .init(reason: $0.key, arrivals: $0.value) },
             spells: p.spells.map { .init(label: $0.label, spells: $0.spells) },
             weekday: showsPupils ? p.weekdayPatterns.map { .init(upn: $0.id, name: s.roll.pupils[$0.pupil].name, words: $0.words) } : [],
             showsPupils: showsPupils)

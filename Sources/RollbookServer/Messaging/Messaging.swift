@@ -76,12 +76,19 @@ enum MessageText {
         )
     }
 
-    static func lateArrival(_ p: PupilRow, date: LocalDate, time: TimeOfDay, code: AttendanceCode, school: String) -> (String, String) {
+    static func lateArrival(
+        _ p: PupilRow, date: LocalDate, time: TimeOfDay?, minutesLate: Int?, code: AttendanceCode, school: String,
+        channel: OutgoingMessage.Channel
+    ) -> (String, String) {
         let name = forename(p)
-        let after = code == .u ? " This was after the register closed, so the morning counts as an unauthorised absence." : ""
+        let when = time.map { " at \($0)" } ?? minutesLate.map { " \($0) minutes late" } ?? " late"
+        let after = code == .u ? " This was after the register closed, so the session counts as an unauthorised absence." : ""
+        if channel == .sms {
+            return ("\(name) arrived late today", "\(school): \(name) arrived\(when) today.\(after)")
+        }
         return (
             "\(name) arrived late today",
-            "\(name) arrived at school at \(time) today (\(ParentWords.date(date))).\(after) Arriving on time matters: please talk to us if something is making mornings hard.\n\n\(school)"
+            "\(name) arrived at school\(when) today (\(ParentWords.date(date))).\(after) Arriving on time matters: please talk to us if something is making mornings hard.\n\n\(school)"
         )
     }
 

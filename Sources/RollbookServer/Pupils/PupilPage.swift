@@ -35,6 +35,15 @@ struct PupilPage: Encodable {
     var amendments: [AmendmentLine]
     var lateMinutes: Int
     var lateCount: Int
+    /// Late arrivals this year as the late book and registers recorded them, newest first, with the pupil's reason.
+    struct LateArrival: Encodable {
+        var date, summary: String
+        var reason: String?
+    }
+    var lateArrivals: [LateArrival]
+    /// The late book's reasons (the policy's `late_arrival.reasons`) and whether one is required.
+    var lateReasons: [String]
+    var lateReasonRequired: Bool
     var canRecord: Bool
     var flash: String?
     var today: String
@@ -183,9 +192,15 @@ struct PupilPage: Encodable {
                     state: $0.state,
                     tone: [.sent, .delivered].contains($0.status) ? "present" : $0.status == .failed ? "unauthorised" : "none")
             } : []
+        let caseworkRows = try await req.store.casework(pupilID: p.id!)
+        let yearStart = AcademicYear(containing: today).range.from
         return PupilPage(
             pupil: detail, figures: figures, absences: absences, amendments: amendments,
-            lateMinutes: lateMinutes, lateCount: lateCount, canRecord: u.can(.amendMarks),
+            lateMinutes: lateMinutes, lateCount: lateCount,
+            lateArrivals: caseworkRows.filter { $0.caseworkKind == .lateArrival && $0.happenedOn >= yearStart.iso }.map {
+                .init(date: $0.happenedOn, summary: $0.summary, reason: $0.outcome)
+            },
+            lateReasons: policy.arrivals.reasons, lateReasonRequired: policy.arrivals.reasonRequired, canRecord: u.can(.amendMarks),
             flash: flash, today: today.iso,
             reasonCodes: Reasons.codeOptions,
             signOutsToday: signOuts.map { .init(out: $0.outAt, reason: $0.reason, outBy: $0.outBy, back: $0.backAt, backBy: $0.backBy) },
@@ -193,7 +208,7 @@ struct PupilPage: Encodable {
             year: yearView(
                 p, year: thisYear, now: req.clock.now(), times: policy.register, calendar: calendar, codes: codes,
                 marks: marks, target: policy.attendanceTarget),
-            timeline: u.can(.casework) ? Timeline.entries(try await req.store.casework(pupilID: p.id!)) : [],
+            timeline: u.can(.casework) ? Timeline.entries(caseworkRows) : [],
             proposed: u.can(.casework) ? try await Worklist.items(req, schoolID: u.schoolID, upns: [p.upn]).items : [],
             canCasework: u.can(.casework), caseworkKinds: Timeline.options,
             reports: u.can(.amendMarks) ? pending : [], reportCodes: Reasons.codeOptions,

@@ -5,9 +5,14 @@ import Vapor
 
 /// `/pupils/:upn/arrival`: a late arrival from the late book.
 struct ArrivalController {
-    struct ArrivalForm: Content { var time: String }
+    struct ArrivalForm: Content {
+        var time: String
+        /// The pupil's reason, one of the policy's `late_arrival.reasons`.
+        var reason: String?
+    }
 
-    /// The late book: an arrival time today gives L or U by the school's close time; an existing mark is amended.
+    /// The late book: an arrival time today gives L or U by the school's close time; an existing mark is amended. The
+    /// policy's late-arrival follow-up (timeline entry, sanction, the family told) runs as for any late mark.
     func recordArrival(req: Request) async throws -> Response {
         let u = try req.auth.require(StaffUser.self)
         try u.require(.amendMarks)
@@ -15,8 +20,17 @@ struct ArrivalController {
         let form = try req.content.decode(ArrivalForm.self)
         guard let time = TimeOfDay(form.time) else { throw APIError.invalid("time", "'\(form.time)' is not a time in the form HH:MM") }
         let now = req.clock.now()
-        let times = try await req.store.policy(schoolID: u.schoolID, on: now.date).register
-        let session: Session = time < times.pm.opens ? .am : .pm
+        let policy = try await req.store.policy(schoolID: u.schoolID, on: now.date)
+        let reason = form.reason?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty
+        if reason == nil && policy.arrivals.reasonRequired {
+            throw APIError.invalid("reason", "ask the pupil why they are late and choose the reason (the school's policy asks for one)")
+        }
+        let session: Session = time < policy.register.pm.opens ? .am : .pm
+        let late = policy.register.arrival(at: time, session: session).code
+        if let reason, late != .late && late != .u {
+            throw APIError.invalid(
+                "reason", "an arrival at \(time) is not late (\(late.symbol)), so it takes no reason for lateness: \(reason)")
+        }
         let r = try await Registers(req: req, user: u).submit(
             date: now.date, session: session,
             body: SubmitRegisterDTO(
@@ -24,24 +38,11 @@ struct ArrivalController {
                 marks: [
                     SubmittedMark(
                         upn: p.upn, code: nil, arrivalTime: form.time, minutesLate: nil,
-                        reason: "Arrived at \(time) (late book)")
+                        reason: "Arrived at \(time) (late book)", lateReason: reason)
                 ]))
         let mark = r.register.pupils.first { $0.upn == p.upn }
-        // The family hears of a late arrival once a day, by email to the first contact who has one.
-        if let code = mark?.code.flatMap(AttendanceCode.lookup), code == .late || code == .u,
-            let c = try await req.store.contacts(pupilID: p.id!).first(where: { !$0.email.isEmpty })
-        {
-            let (subject, body) = MessageText.lateArrival(
-                p, date: now.date, time: time, code: code, school: try await req.store.school(p.schoolID).name)
-            try await req.store.enqueue([
-                OutboxRow(
-                    schoolID: p.schoolID, pupilID: p.id!, template: .lateArrival, channel: "email", recipient: c.email,
-                    recipientName: c.name, contactPriority: c.priority, subject: subject, body: body,
-                    dedupeKey: "late:\(p.id!):\(now.date.iso)", about: "late:\(now.date.iso)", at: now.instant)
-            ])
-        }
         req.session.data["flash"] =
-            "Arrival at \(time) recorded: \(mark?.code ?? "?") \(mark?.meaning ?? "")\(mark?.minutesLate.map { ", \($0) minutes late" } ?? "")."
+            "Arrival at \(time) recorded: \(mark?.code ?? "?") \(mark?.meaning ?? "")\(mark?.minutesLate.map { ", \($0) minutes late" } ?? "")\(reason.map { ", reason: \($0)" } ?? "")."
         return req.redirect(to: "/pupils/\(p.upn)")
     }
 }

@@ -39,6 +39,8 @@ struct SubmittedMark: Content {
     var arrivalTime: String?
     var minutesLate: Int?
     var reason: String?
+    /// With L or U: the pupil's reason for lateness, one of the policy's `late_arrival.reasons`.
+    var lateReason: String?
 }
 
 struct SubmitRegisterDTO: Content {
@@ -134,7 +136,8 @@ struct Registers {
         guard user.can(.takeRegister) else {
             throw APIError(.forbidden, field: nil, reason: "a \(user.role.title.lowercased()) may not take registers")
         }
-        let times = try await store.policy(schoolID: user.schoolID, on: date).register
+        let policy = try await store.policy(schoolID: user.schoolID, on: date)
+        let times = policy.register
         let calendar = try await store.calendar(schoolID: user.schoolID)
         let state = state(date: date, session: session, times: times)
         if state == .notYetOpen && date > req.clock.now().date && !user.can(.amendMarks) {
@@ -143,6 +146,7 @@ struct Registers {
         let pupils = try await submittedPupils(body.marks.map(\.upn), date: date)
         let existing = try await store.marks(pupilIDs: pupils.compactMap(\.id), date: date, session: session)
         var writes: [MarkWrite] = []
+        var arrivals: [LateArrivals.Arrival] = []
         for (i, (m, p)) in zip(body.marks, pupils).enumerated() {
             let f = "marks[\(i)]"
             guard calendar.isOpen(date, session, yearGroup: p.yearGroup) else {
@@ -152,6 +156,7 @@ struct Registers {
                 throw APIError(.forbidden, field: "\(f).upn", reason: "\(m.upn) is in form \(p.form), which is not one of your forms")
             }
             let mark: Mark
+            var arrivedAt: TimeOfDay?
             switch (m.code, m.arrivalTime) {
             case (let c?, nil):
                 let code: AttendanceCode
@@ -169,6 +174,7 @@ struct Registers {
                 guard let time = TimeOfDay(t) else { throw APIError.invalid("\(f).arrival_time", "'\(t)' is not a time in the form HH:MM") }
                 let a = times.arrival(at: time, session: session)
                 mark = Mark(date: date, session: session, code: a.code, minutesLate: a.minutesLate)
+                arrivedAt = time
             case (nil, nil): throw APIError.invalid("\(f).code", "give a code or an arrival_time")
             case (_?, _?): throw APIError.invalid("\(f).arrival_time", "give either a code or an arrival_time, not both")
             }
@@ -192,11 +198,21 @@ struct Registers {
                     }
                 }
             }
+            let lateReason = try LateArrivals.checkReason(m.lateReason, code: mark.code, policy: policy, field: "\(f).late_reason")
+            // A late arrival is a new L or U, not a minutes-late correction of one.
+            if current?.code != .late && current?.code != .u {
+                arrivals.append(
+                    .init(
+                        pupil: p, code: mark.code, register: session.rawValue.uppercased(), time: arrivedAt,
+                        minutesLate: mark.minutesLate, reason: lateReason))
+            }
             writes.append(MarkWrite(pupilID: p.id!, mark: mark, reason: reason))
         }
+        let now = req.clock.now()
         let summary = try await store.record(
-            writes, by: user.actor, at: req.clock.now().timestamp,
+            writes, by: user.actor, at: now.timestamp,
             taken: TakenRegister(form: body.form, yearGroup: body.yearGroup, date: date, session: session))
+        try await LateArrivals.follow(arrivals, date: date, policy: policy, store: store, by: user.actor, now: now)
         let reg = try await load(date: date, session: session, form: body.form, yearGroup: body.yearGroup)
         return SubmitResultDTO(created: summary.created, amended: summary.amended, unchanged: summary.unchanged, register: reg)
     }
@@ -272,6 +288,7 @@ extension Registers {
         let pupils = try await submittedPupils(body.marks.map(\.upn), date: date)
         let existing = try await store.lessonMarks(pupilIDs: pupils.compactMap(\.id), date: date, lesson: lesson)
         var writes: [LessonMarkWrite] = []
+        var arrivals: [LateArrivals.Arrival] = []
         for (i, (m, p)) in zip(body.marks, pupils).enumerated() {
             let f = "marks[\(i)]"
             guard calendar.isOpen(date, .am, yearGroup: p.yearGroup) || calendar.isOpen(date, .pm, yearGroup: p.yearGroup) else {
@@ -301,10 +318,18 @@ extension Registers {
                     }
                 }
             }
+            if code == .late || code == .u, existing[p.id!]?.code != "L" && existing[p.id!]?.code != "U" {
+                arrivals.append(.init(pupil: p, code: code, register: lesson, time: nil, minutesLate: m.minutesLate, reason: nil))
+            }
             writes.append(
                 LessonMarkWrite(pupilID: p.id!, date: date, lesson: lesson, code: code, minutesLate: m.minutesLate, reason: reason))
         }
-        let s = try await store.recordLessonMarks(writes, by: user.actor, at: req.clock.now().timestamp)
+        let now = req.clock.now()
+        let s = try await store.recordLessonMarks(writes, by: user.actor, at: now.timestamp)
+        if !arrivals.isEmpty {
+            let policy = try await store.policy(schoolID: user.schoolID, on: date)
+            try await LateArrivals.follow(arrivals, date: date, policy: policy, store: store, by: user.actor, now: now)
+        }
         let reg = try await loadLesson(date: date, lesson: lesson, form: body.form, yearGroup: body.yearGroup)
         return SubmitLessonResultDTO(created: s.created, amended: s.amended, unchanged: s.unchanged, register: reg)
     }

@@ -8,7 +8,7 @@ public enum Migrations {
         M001Schema(), M002AppendOnlyAmendments(), M003SessionCodes(), M004StaffDay(), M005PolicyAndCasework(),
         M006Parents(), M007AnalyticsVersions(), M008TransferredAttendance(), M009SensitiveAccess(),
         M010Security(), M011Retention(), M012Webhooks(), M013AdmissionRegisterFields(),
-        M014DeletionEnquiries(), M015LANotices(), M016LetterTemplates(),
+        M014DeletionEnquiries(), M015LANotices(), M016LetterTemplates(), M017CaseworkFiguresAndSessions(),
     ]
 }
 

@@ -71,6 +71,32 @@ struct PolicyTests {
                 .field == "lateness[0].codes")
     }
 
+    @Test("late_arrival: absent means the standard follow-up; bad settings name the field")
+    func lateArrival() throws {
+        #expect(try decode { _ in }.arrivals == .standard)
+        let ok: [String: Any] = [
+            "codes": ["L"], "sanction": "Late to learning detention", "notify": ["sms", "email"], "recipients": "parents",
+            "reasons": ["Overslept"], "reason_required": true,
+        ]
+        let p = try decode { $0["late_arrival"] = ok }
+        #expect(p.arrivals.counts(.late) && !p.arrivals.counts(.u) && p.arrivals.notify == [.sms, .email])
+        func bad(_ key: String, _ value: Any) -> ValidationError? {
+            error { j in
+                var a = ok
+                a[key] = value
+                j["late_arrival"] = a
+            }
+        }
+        #expect(bad("codes", ["L", "N"])?.field == "late_arrival.codes")
+        #expect(bad("codes", ["L", "L"])?.reason == "must list L, U or both, once each")
+        #expect(bad("sanction", " ")?.field == "late_arrival.sanction")
+        #expect(bad("notify", ["sms", "sms"])?.field == "late_arrival.notify")
+        #expect(bad("notify", ["post"])?.field == "late_arrival.notify[0]")
+        #expect(bad("recipients", "everyone")?.field == "late_arrival.recipients")
+        #expect(bad("reasons", ["Overslept", ""])?.field == "late_arrival.reasons[1]")
+        #expect(bad("reasons", [String]())?.reason.contains("reason_required") == true)
+    }
+
     @Test("clauses cite where a setting comes from; national rules cite the regulation")
     func clauses() {
         let p = Policy.standard()

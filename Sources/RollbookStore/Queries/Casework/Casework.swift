@@ -38,13 +38,18 @@ public final class CaseworkRow: Model, @unchecked Sendable {
     @OptionalField(key: "parent") public var parent: String?
     /// A letter exactly as sent (HTML), or other record.
     @OptionalField(key: "document") public var document: String?
+    /// A number the entry records: an agreed target (a fraction), the attendance rate on entering a stage.
+    @OptionalField(key: "figure") public var figure: Double?
+    /// The sessions the entry is about, e.g. an evidence request's: `CaseworkRow.sessionText`.
+    @OptionalField(key: "sessions") public var sessions: String?
     @Field(key: "recorded_at") public var recordedAt: String
     @Field(key: "by_name") public var byName: String
     @Field(key: "by_position") public var byPosition: String
     public init() {}
     public init(
         pupilID: Int, kind: CaseworkKind, actionKey: String?, stageID: String? = nil, happenedOn: LocalDate, summary: String,
-        outcome: String? = nil, parent: String? = nil, document: String? = nil, recordedAt: String, by actor: Actor
+        outcome: String? = nil, parent: String? = nil, document: String? = nil, figure: Double? = nil,
+        sessions: [(LocalDate, Session)] = [], recordedAt: String, by actor: Actor
     ) {
         self.pupilID = pupilID
         self.kind = kind.rawValue
@@ -55,11 +60,48 @@ public final class CaseworkRow: Model, @unchecked Sendable {
         self.outcome = outcome
         self.parent = parent
         self.document = document
+        self.figure = figure
+        self.sessions = sessions.isEmpty ? nil : Self.sessionText(sessions)
         self.recordedAt = recordedAt
         self.byName = actor.name
         self.byPosition = actor.position
     }
     public var caseworkKind: CaseworkKind? { CaseworkKind(rawValue: kind) }
+
+    /// Sessions as stored: `2025-11-03 am,2025-11-03 pm`.
+    public static func sessionText(_ sessions: [(LocalDate, Session)]) -> String {
+        sessions.map { "\($0.0.iso) \($0.1.rawValue)" }.joined(separator: ",")
+    }
+
+    /// The sessions the entry is about, in the order stored; entries that do not parse are skipped.
+    public var sessionList: [(date: LocalDate, session: Session)] {
+        (sessions ?? "").split(separator: ",").compactMap { item in
+            let parts = item.split(separator: " ")
+            guard parts.count == 2, let d = LocalDate(iso: String(parts[0])), let s = Session(rawValue: String(parts[1])) else {
+                return nil
+            }
+            return (d, s)
+        }
+    }
+}
+
+/// Casework entries gain a figure (an agreed target, the rate on entering a stage) and the sessions they are about
+/// (an evidence request, evidence received, a truancy); entries are read by kind for the evaluation and the analytics.
+struct M017CaseworkFiguresAndSessions: AsyncMigration {
+    var name: String { "M017CaseworkFiguresAndSessions" }
+
+    func prepare(on db: any Database) async throws {
+        // One column a statement: SQLite adds one at a time.
+        try await db.schema("casework").field("figure", .double).update()
+        try await db.schema("casework").field("sessions", .string).update()
+        try await (db as! any SQLDatabase).create(index: "casework_kind").on("casework").column("kind").column("happened_on").run()
+    }
+
+    func revert(on db: any Database) async throws {
+        try await (db as! any SQLDatabase).drop(index: "casework_kind").run()
+        try await db.schema("casework").deleteField("sessions").update()
+        try await db.schema("casework").deleteField("figure").update()
+    }
 }
 
 /// What a casework entry records.
@@ -83,6 +125,22 @@ public enum CaseworkKind: String, Sendable, Codable, CaseIterable {
     case informed
     case dismissed
     case note
+    /// A late arrival (L or U) with the reason given and any sanction the policy sets.
+    case lateArrival = "late_arrival"
+    /// The pupil left the site without permission, or missed a lesson while present at registration.
+    case truancy
+    /// An improvement target agreed at a meeting (`figure`, a fraction) for the stage the pupil is in.
+    case targetAgreed = "target_agreed"
+    /// A plan with recurring reviews: an individual attendance plan (seed 003), weekly check-ins (seed 004).
+    case individualAttendancePlan = "individual_attendance_plan"
+    /// A plan (education supervision order, contract, early-help plan, attendance plan) closed: `outcome` is its kind.
+    case planEnded = "plan_ended"
+    case latenessRungEntered = "lateness_rung_entered"
+    case latenessRungEnded = "lateness_rung_ended"
+    /// Evidence asked of the family for `sessions`, by a rule or by hand.
+    case evidenceRequested = "evidence_requested"
+    /// Evidence received for `sessions` (from the family's upload or recorded by staff).
+    case evidenceReceived = "evidence_received"
 
     public var title: String {
         switch self {
@@ -105,6 +163,15 @@ public enum CaseworkKind: String, Sendable, Codable, CaseIterable {
         case .informed: "Informed (LA or social worker)"
         case .dismissed: "Proposed action dismissed"
         case .note: "Note"
+        case .lateArrival: "Late arrival"
+        case .truancy: "Truancy"
+        case .targetAgreed: "Improvement target agreed"
+        case .individualAttendancePlan: "Individual attendance plan"
+        case .planEnded: "Plan ended"
+        case .latenessRungEntered: "Lateness step entered"
+        case .latenessRungEnded: "Lateness step ended"
+        case .evidenceRequested: "Evidence requested"
+        case .evidenceReceived: "Evidence received"
         }
     }
 }
@@ -161,6 +228,27 @@ extension Store {
 
     public func addCasework(_ row: CaseworkRow) async throws {
         try await write { try await row.create(on: $0) }
+    }
+
+    /// Which of `keys` some casework entry already records (`action_key`).
+    public func caseworkKeysTaken(_ keys: [String]) async throws -> Set<String> {
+        var taken = Set<String>()
+        for chunk in keys.chunks(of: 500) {
+            taken.formUnion(try await CaseworkRow.query(on: db).filter(\.$actionKey ~~ Array(chunk)).all().compactMap(\.actionKey))
+        }
+        return taken
+    }
+
+    /// The late arrivals the late book and registers recorded in `range` for a school's pupils: each pupil's UPN and the
+    /// reason given (nil when none was asked or given).
+    public func lateArrivalReasons(schoolID: Int, range: DateRange) async throws -> [(upn: String, reason: String?)] {
+        try await sql.select().column(SQLColumn("upn", table: "pupils")).column(SQLColumn("outcome", table: "casework"))
+            .from("casework").join("pupils", on: SQLColumn("id", table: "pupils"), .equal, SQLColumn("pupil_id", table: "casework"))
+            .where(SQLColumn("school_id", table: "pupils"), .equal, SQLBind(schoolID))
+            .where(SQLColumn("kind", table: "casework"), .equal, SQLBind(CaseworkKind.lateArrival.rawValue))
+            .where(SQLColumn("happened_on", table: "casework"), .greaterThanOrEqual, SQLBind(range.from.iso))
+            .where(SQLColumn("happened_on", table: "casework"), .lessThanOrEqual, SQLBind(range.to.iso))
+            .all().map { (try $0.decode(column: "upn", as: String.self), try $0.decode(column: "outcome", as: String?.self)) }
     }
 
     /// A pupil's timeline, newest first.
