@@ -313,12 +313,7 @@ struct LeaveController {
         else {
             throw Abort(.notFound, reason: "No such document.")
         }
-        let resp = Response(status: .ok, body: .init(data: d.data))
-        resp.headers.contentType = HTTPMediaType.fileExtension(d.filename.split(separator: ".").last.map(String.init) ?? "") ?? .binary
-        resp.headers.replaceOrAdd(
-            name: .contentDisposition,
-            value: "attachment; filename=\"\(d.filename.filter { $0.isLetter || $0.isNumber || ".-_ ".contains($0) })\"")
-        return resp
+        return Uploads.download(filename: d.filename, data: d.data)
     }
 }
 

@@ -20,17 +20,24 @@ enum Timeline {
         var by: String
         var letter: Bool
         var id: Int
+        /// Documents the family sent with it (evidence).
+        var documents: [Document]
+    }
+    struct Document: Encodable {
+        var id: Int
+        var filename: String
     }
     struct Option: Encodable {
         var value: String
         var label: String
     }
 
-    static func entries(_ rows: [CaseworkRow]) -> [Entry] {
+    static func entries(_ rows: [CaseworkRow], documents: [Int: [EvidenceDocumentRow]] = [:]) -> [Entry] {
         rows.map { r in
             Entry(
                 date: r.happenedOn, kind: r.caseworkKind?.title ?? r.kind, summary: r.summary, outcome: r.outcome,
-                by: "\(r.byName), \(r.byPosition)", letter: r.document != nil, id: r.id ?? 0)
+                by: "\(r.byName), \(r.byPosition)", letter: r.document != nil, id: r.id ?? 0,
+                documents: (documents[r.id ?? 0] ?? []).map { Document(id: $0.id!, filename: $0.filename) })
         }
     }
     static let options: [Option] = recordable.map { Option(value: $0.rawValue, label: $0.title) }

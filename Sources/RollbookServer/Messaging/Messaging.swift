@@ -92,6 +92,15 @@ enum MessageText {
         )
     }
 
+    /// Staff ask for evidence of the reason for an absence.
+    static func evidenceRequest(_ p: PupilRow, sessions: String, school: String) -> (String, String) {
+        let name = forename(p)
+        return (
+            "Evidence for \(name)'s absence",
+            "We need evidence of the reason for \(name)'s absence: \(sessions). This could be a photo of an appointment card, a prescription or a letter from a doctor or another professional. Please send a photo or a PDF through the parent portal (\(name)'s attendance page), or bring it to the school office. Without evidence, the absence may be recorded as unauthorised.\n\n\(school)"
+        )
+    }
+
     static func reportAnswered(_ p: PupilRow, report: AbsenceReportRow, accepted: Bool, code: AttendanceCode?, school: String) -> (
         String, String
     ) {

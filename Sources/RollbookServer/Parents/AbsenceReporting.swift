@@ -16,6 +16,8 @@ enum AbsenceReporting {
         var errorField: String?
         /// True on the one-time link's page: the dates are fixed to that day.
         var oneDay: Bool
+        /// Documents (evidence) the portal's form takes; the one-time link's page takes none.
+        var maxDocuments: Int = 0
     }
     struct Option: Encodable {
         var value: String
@@ -28,6 +30,14 @@ enum AbsenceReporting {
         var category: String?
         var note: String?
         var expectedReturn: String?
+        /// On the portal: photos or PDFs of evidence (an appointment card, a letter).
+        var documents: [File]?
+        /// The form as shown again after an error: files are not sent back.
+        var shown: Form {
+            var f = self
+            f.documents = nil
+            return f
+        }
     }
     static let categories = AbsenceCategory.allCases.map { Option(value: $0.rawValue, label: $0.title) }
 
@@ -80,6 +90,28 @@ enum AbsenceReporting {
         row.state = .pending
         row.createdAt = now
         return row
+    }
+
+    /// Documents sent with a report are evidence for the sessions it covers that the school is open for the pupil.
+    static func recordEvidence(
+        _ req: Request, pupil p: PupilRow, report: AbsenceReportRow, documents: [Uploads.Document], at now: SchoolNow
+    )
+        async throws
+    {
+        let calendar = try await req.store.calendar(schoolID: p.schoolID)
+        var sessions: [(LocalDate, Session)] = []
+        var d = report.fromDay
+        while d <= report.toDay {
+            for s in report.sessionList where calendar.isOpen(d, s, yearGroup: p.yearGroup) { sessions.append((d, s)) }
+            d = d.adding(days: 1)
+        }
+        try await req.store.recordEvidence(
+            CaseworkRow(
+                pupilID: p.id!, kind: .evidenceReceived, actionKey: nil, happenedOn: now.date,
+                summary:
+                    "\(report.reportedBy) sent \(documents.count == 1 ? "a document" : "\(documents.count) documents") with an absence report for \(ParentWords.range(report.fromDay, report.toDay))",
+                sessions: sessions, recordedAt: now.timestamp, by: Actor(name: report.reportedBy, position: "Parent or carer")),
+            documents: Uploads.evidenceRows(documents, at: now.timestamp))
     }
 
     /// A parent's report is contact with the family: it goes on the timeline at once (the children-missing-education

@@ -168,6 +168,9 @@ struct ParentController {
         var lateMinutes: Int
         var reports: [ParentWords.Report]
         var leave: [ParentWords.LeaveLine]
+        /// Absences the school has asked for evidence of, still waiting for it.
+        var evidence: [ParentEvidenceController.Asked]
+        var maxDocuments: Int
         var flash: String?
     }
 
@@ -200,7 +203,9 @@ struct ParentController {
             "Parents/parent-child", title: p.displayName,
             ChildContent(
                 child: s, possible: c.possible, attended: c.present + c.approvedActivity, absences: absences,
-                lates: lates, lateMinutes: lateMinutes, reports: reports, leave: leave, flash: req.takeFlash()))
+                lates: lates, lateMinutes: lateMinutes, reports: reports, leave: leave,
+                evidence: try await ParentEvidenceController.asked(req.store, pupilID: p.id!), maxDocuments: Uploads.maxDocuments,
+                flash: req.takeFlash()))
     }
 
     func reportPage(req: Request) async throws -> View {
@@ -212,7 +217,7 @@ struct ParentController {
             AbsenceReporting.FormPage(
                 child: s, pupilName: s.forename, action: "/parent/children/\(p.upn)/report", today: today,
                 categories: AbsenceReporting.categories, form: AbsenceReporting.Form(from: today, sessions: "both"),
-                error: nil, errorField: nil, oneDay: false))
+                error: nil, errorField: nil, oneDay: false, maxDocuments: Uploads.maxDocuments))
     }
 
     func report(req: Request) async throws -> Response {
@@ -221,11 +226,13 @@ struct ParentController {
         let now = req.clock.now()
         do {
             let (from, to, sessions, category, note, back) = try AbsenceReporting.validate(form, today: now.date)
+            let docs = try Uploads.documents(form.documents, photoOrPDF: true)
             let row = AbsenceReporting.reportRow(
                 pupilID: p.id!, by: u.name, via: "portal", from: from, to: to, sessions: sessions, category: category,
                 note: note, back: back, at: now.timestamp)
             try await req.store.addAbsenceReport(row)
             try await AbsenceReporting.recordContact(req, pupilID: p.id!, report: row, at: now)
+            if !docs.isEmpty { try await AbsenceReporting.recordEvidence(req, pupil: p, report: row, documents: docs, at: now) }
             req.session.data["flash"] = "Thank you. The office has your report of \(ParentWords.range(from, to)) and will record it."
             return req.redirect(to: "/parent/children/\(p.upn)")
         } catch let e as APIError {
@@ -234,7 +241,8 @@ struct ParentController {
                 "Parents/parent-report", title: "Report an absence",
                 AbsenceReporting.FormPage(
                     child: s, pupilName: s.forename, action: "/parent/children/\(p.upn)/report", today: now.date.iso,
-                    categories: AbsenceReporting.categories, form: form, error: e.reason, errorField: e.field, oneDay: false)
+                    categories: AbsenceReporting.categories, form: form.shown, error: e.reason, errorField: e.field, oneDay: false,
+                    maxDocuments: Uploads.maxDocuments)
             )
             .encodeResponse(for: req)
             r.status = .unprocessableEntity

@@ -5,10 +5,6 @@ import Vapor
 
 /// `/parent/children/:upn/leave`: a parent asks for leave of absence, with documents; the head decides at `/leave`.
 struct ParentLeaveController {
-    /// Documents with a request: a few, each at most this size.
-    static let maxDocuments = 3
-    static let maxDocumentBytes = 5 * 1024 * 1024
-
     struct RequestForm: Content {
         var from: String?
         var fromSession: String?
@@ -42,7 +38,7 @@ struct ParentLeaveController {
             RequestContent(
                 child: s, noticeDays: policy.leave.noticeDays,
                 earliest: ParentWords.date(req.clock.now().date.adding(days: policy.leave.noticeDays)),
-                form: shown, error: error?.reason, errorField: error?.field, maxDocuments: Self.maxDocuments))
+                form: shown, error: error?.reason, errorField: error?.field, maxDocuments: Uploads.maxDocuments))
     }
 
     func request(req: Request) async throws -> Response {
@@ -63,21 +59,13 @@ struct ParentLeaveController {
                 throw APIError.invalid(error.field, error.reason)
             }
             guard request.reason.count <= 2000 else { throw APIError.invalid("reason", "keep the reason under 2,000 characters") }
-            let files = (form.documents ?? []).filter { $0.data.readableBytes > 0 }
-            guard files.count <= Self.maxDocuments else {
-                throw APIError.invalid("documents", "send at most \(Self.maxDocuments) documents")
-            }
-            var docs: [LeaveDocumentRow] = []
-            for f in files {
-                guard f.data.readableBytes <= Self.maxDocumentBytes else {
-                    throw APIError.invalid("documents", "\(f.filename) is larger than 5 MB")
-                }
+            let docs = try Uploads.documents(form.documents, photoOrPDF: false).map { f in
                 let d = LeaveDocumentRow()
-                d.filename = String(f.filename.suffix(200))
-                d.contentType = f.contentType?.serialize() ?? "application/octet-stream"
-                d.data = Data(buffer: f.data)
+                d.filename = f.filename
+                d.contentType = f.contentType
+                d.data = f.data
                 d.uploadedAt = now.timestamp
-                docs.append(d)
+                return d
             }
             let row = LeaveRequestRow()
             row.pupilID = p.id!

@@ -25,6 +25,20 @@ enum ParentWords {
 
     static func range(_ from: LocalDate, _ to: LocalDate) -> String { from == to ? date(from) : "\(date(from)) to \(date(to))" }
 
+    /// Sessions by day: "Monday 3 November 2025 (morning and afternoon); Tuesday 4 November 2025 (morning)".
+    static func sessions(_ list: [(date: LocalDate, session: Session)]) -> String {
+        var days: [LocalDate] = []
+        var parts: [LocalDate: Set<Session>] = [:]
+        for s in list {
+            if parts[s.date] == nil { days.append(s.date) }
+            parts[s.date, default: []].insert(s.session)
+        }
+        return days.sorted().map { d in
+            let p = parts[d]!
+            return "\(date(d)) (\(p.count == 2 ? "morning and afternoon" : p.contains(.am) ? "morning" : "afternoon"))"
+        }.joined(separator: "; ")
+    }
+
     static func meaning(_ c: AttendanceCode, on d: LocalDate) -> String {
         switch c.statisticalMeaning {
         case .authorisedAbsence: "\(c.meaning(on: d)) (authorised)"

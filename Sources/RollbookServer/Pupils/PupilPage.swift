@@ -208,7 +208,11 @@ struct PupilPage: Encodable {
             year: yearView(
                 p, year: thisYear, now: req.clock.now(), times: policy.register, calendar: calendar, codes: codes,
                 marks: marks, target: policy.attendanceTarget),
-            timeline: u.can(.casework) ? Timeline.entries(caseworkRows) : [],
+            timeline: u.can(.casework)
+                ? Timeline.entries(
+                    caseworkRows,
+                    documents: try await req.store.evidenceDocuments(
+                        caseworkIDs: caseworkRows.filter { $0.caseworkKind == .evidenceReceived }.compactMap(\.id))) : [],
             proposed: u.can(.casework) ? try await Worklist.items(req, schoolID: u.schoolID, upns: [p.upn]).items : [],
             canCasework: u.can(.casework), caseworkKinds: Timeline.options,
             reports: u.can(.amendMarks) ? pending : [], reportCodes: Reasons.codeOptions,

@@ -128,6 +128,7 @@ enum AccessTable {
         .parentPage("POST /parent/children/:upn/report", parent: .allowed),
         .parentPage("GET /parent/children/:upn/leave", parent: .ok),
         .parentPage("POST /parent/children/:upn/leave", parent: .allowed),
+        .parentPage("POST /parent/children/:upn/evidence", parent: .allowed),
 
         // Staff pages. The pupil is in form 6A, not the teacher's.
         .staff("GET /today", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .ok, la: .ok),
@@ -164,6 +165,11 @@ enum AccessTable {
         .staff(
             "POST /worklist/dismiss", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden,
             la: .forbidden),
+        .staff(
+            "POST /pupils/:upn/evidence", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden),
+        .staff(
+            "GET /evidence/:id", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
         .staff(
             "GET /casework/:id/letter", teacher: .forbidden, office: .forbidden, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
         .staff(

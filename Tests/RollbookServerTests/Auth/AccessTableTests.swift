@@ -108,7 +108,7 @@ private struct Values {
     static let zofia = "A100000000003"  // form 6A; another family's
     static let elsewhere = "C100000000001"  // a pupil of another school
     static let date = "2025-09-09"
-    var leaveID = 0, documentID = 0, reportID = 0, caseworkID = 0, webhookID = 0
+    var leaveID = 0, documentID = 0, reportID = 0, caseworkID = 0, webhookID = 0, evidenceID = 0
     var invitation = "", reply = ""
     /// Another school's records, by `segment/parameter` (`leave/id`): no one here may reach them.
     var foreign: [String: String] = [:]
@@ -127,6 +127,7 @@ private struct Values {
         case ("documents", "doc"): String(documentID)
         case ("reports", "id"): String(reportID)
         case ("casework", "id"): String(caseworkID)
+        case ("evidence", "id"): String(evidenceID)
         case ("webhooks", "id"): String(webhookID)
         case ("letters", "id"): "concern"
         case ("invitation", "token"): invitation
@@ -202,6 +203,15 @@ private struct Values {
                 summary: "First letter", document: "<p>Dear Piotr Nowak,</p>", recordedAt: "2025-09-08T10:00:00Z",
                 by: Actor(name: "Attendance lead Person", position: "Attendance lead")))
         v.caseworkID = try #require(try await f.store.casework(pupilID: zofiaID).first?.id)
+        try await f.store.recordEvidence(
+            CaseworkRow(
+                pupilID: zofiaID, kind: .evidenceReceived, actionKey: nil, happenedOn: day("2025-09-08"),
+                summary: "Appointment card", sessions: [(day("2025-09-08"), .am)], recordedAt: "2025-09-08T11:00:00Z",
+                by: Actor(name: "Piotr Nowak", position: "Parent or carer")),
+            documents: [EvidenceDocumentRow(filename: "card.pdf", contentType: "application/pdf", data: Data("%PDF".utf8), uploadedAt: "t")]
+        )
+        let evidenceEntry = try #require(try await f.store.casework(pupilID: zofiaID).first { $0.caseworkKind == .evidenceReceived }?.id)
+        v.evidenceID = try #require(try await f.store.evidenceDocuments(caseworkIDs: [evidenceEntry])[evidenceEntry]?.first?.id)
 
         var policy = try await f.store.policy(schoolID: f.schoolID, on: day(date))
         policy.effectiveFrom = day("2025-09-01")
@@ -256,6 +266,16 @@ private struct Values {
                 summary: "First letter", document: "<p>Dear Lena Moor,</p>", recordedAt: "2025-09-08T10:00:00Z",
                 by: Actor(name: "Far Hill Lead", position: "Attendance lead")))
         v.foreign["casework/id"] = String(try #require(try await f.store.casework(pupilID: noahID).first?.id))
+        try await f.store.recordEvidence(
+            CaseworkRow(
+                pupilID: noahID, kind: .evidenceReceived, actionKey: nil, happenedOn: day("2025-09-08"), summary: "Their card",
+                recordedAt: "2025-09-08T11:00:00Z", by: Actor(name: "Lena Moor", position: "Parent or carer")),
+            documents: [
+                EvidenceDocumentRow(filename: "theirs.pdf", contentType: "application/pdf", data: Data("%PDF".utf8), uploadedAt: "t")
+            ])
+        let theirEntry = try #require(try await f.store.casework(pupilID: noahID).first { $0.caseworkKind == .evidenceReceived }?.id)
+        v.foreign["evidence/id"] = String(
+            try #require(try await f.store.evidenceDocuments(caseworkIDs: [theirEntry])[theirEntry]?.first?.id))
         v.foreign["webhooks/id"] = String(
             try await f.store.createWebhook(
                 schoolID: other.id!, url: "https://hooks.example.org/far-hill",

@@ -1061,5 +1061,64 @@ extension ServerTests {
                     })
             }
         }
+
+        // MARK: Evidence
+
+        @Test(
+            "seed 002 §4.4.1 / seed 004 'reserves the right': staff ask for evidence by hand; the parent sends a PDF on the portal; it answers every open request for those sessions"
+        )
+        func evidenceByHand() async throws {
+            try await withRollbook(.sqlite) { f in
+                let miaID = try await pupilID(f, Self.mia)
+                let ill = try await f.call(
+                    .POST, "/api/v1/registers/2025-09-08/AM", as: .office, json: #"{"marks": [{"upn": "A100000000001", "code": "I"}]}"#)
+                #expect(ill.status == .ok, "\(ill.text)")
+                let lead = try await staff(f, .attendanceLead)
+                // Only absences can need evidence: a day with no absence marked is refused and records nothing.
+                let none = try await lead.post("/pupils/\(Self.mia)/evidence", [("action", "request"), ("from", "2025-09-05")])
+                #expect(none.status == .unprocessableEntity && none.text.contains("no absence is marked"), "\(none.status)")
+                let asked = try await lead.post(
+                    "/pupils/\(Self.mia)/evidence", [("action", "request"), ("from", "2025-09-08"), ("note", "third Monday this term")])
+                #expect(asked.status == .seeOther, "\(asked.status) \(asked.text)")
+                let request = try #require(try await f.store.casework(pupilID: miaID).first { $0.caseworkKind == .evidenceRequested })
+                #expect(request.sessionList.map { "\($0.date) \($0.session.rawValue)" } == ["2025-09-08 AM"])
+                // The parents hear in parents' words: the staff note stays on the timeline.
+                let letters = try await OutboxRow.query(on: f.app.db).all().filter { $0.caseworkID == request.id }
+                #expect(Set(letters.map(\.recipient)) == ["rosa@example.org", "tom@example.org"])
+                #expect(letters.allSatisfy { $0.body.contains("Monday 8 September 2025 (morning)") && !$0.body.contains("third Monday") })
+
+                try await makeParent(f, email: "rosa@example.org", name: "Rosa Fielding")
+                let rosa = try await parent(f, "rosa@example.org")
+                let page = try await rosa.get("/parent/children/\(Self.mia)")
+                #expect(page.text.contains("Evidence the school has asked for") && page.text.contains("Monday 8 September 2025 (morning)"))
+                var h = HTTPHeaders()
+                h.add(name: .cookie, value: rosa.cookie)
+                // A file that is neither a photo nor a PDF is refused.
+                let (bad, badType) = multipart(
+                    [("csrf", rosa.csrf), ("request", String(request.id!))], file: "documents[]", filename: "note.txt",
+                    type: "text/plain", data: Data("trust me".utf8))
+                h.replaceOrAdd(name: .contentType, value: badType)
+                let refused = try await f.app.testing().sendRequest(.POST, "/parent/children/\(Self.mia)/evidence", headers: h, body: bad)
+                #expect(refused.status == .unprocessableEntity && refused.body.string.contains("not a photo or a PDF"))
+                let card = Data("%PDF-1.4 appointment card".utf8)
+                let (body, type) = multipart(
+                    [("csrf", rosa.csrf), ("request", String(request.id!)), ("note", "GP appointment")], file: "documents[]",
+                    filename: "card.pdf", type: "application/pdf", data: card)
+                h.replaceOrAdd(name: .contentType, value: type)
+                let sent = try await f.app.testing().sendRequest(.POST, "/parent/children/\(Self.mia)/evidence", headers: h, body: body)
+                #expect(sent.status == .seeOther, "\(sent.status) \(sent.body.string)")
+                #expect(try await f.store.openEvidenceRequests(pupilID: miaID).isEmpty)
+                let received = try #require(try await f.store.casework(pupilID: miaID).first { $0.caseworkKind == .evidenceReceived })
+                #expect(received.sessionList.map { "\($0.date) \($0.session.rawValue)" } == ["2025-09-08 AM"])
+                let docs = try #require(try await f.store.evidenceDocuments(caseworkIDs: [received.id!])[received.id!])
+                #expect(docs.map(\.data) == [card])
+                // Staff see it on the timeline and download it.
+                let pupilPage = try await lead.get("/pupils/\(Self.mia)")
+                #expect(pupilPage.text.contains("/evidence/\(docs[0].id!)"))
+                let download = try await lead.get("/evidence/\(docs[0].id!)")
+                #expect(download.status == .ok && download.text == String(decoding: card, as: UTF8.self))
+                #expect(!(try await rosa.get("/parent/children/\(Self.mia)")).text.contains("Evidence the school has asked for"))
+            }
+        }
     }
 }
