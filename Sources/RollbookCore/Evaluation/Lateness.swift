@@ -168,7 +168,8 @@ extension EvalPlan {
                 nextRung = next.id
             } else if let id = r.handOver, let st = policy.stage(id) {
                 if let now = cw.stage {
-                    reason += " The lateness moves over to the attendance stages, and the pupil is already in \(now.stage): review it there."
+                    reason +=
+                        " The lateness moves over to the attendance stages, and the pupil is already in \(now.stage): review it there."
                 } else {
                     reason += " Move over to the attendance escalation procedure: \(st.name) (\(st.id))."
                     if let letter = st.letter { reason += " Send the '\(letter)' letter." }

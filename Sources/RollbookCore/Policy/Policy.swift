@@ -521,8 +521,15 @@ extension Policy {
             }
             if r.per != .schoolWeeks, r.schoolWeeks != nil { throw fail("\(f).school_weeks", "is read only with per school_weeks") }
             if let m = r.monitoring {
-                let most = [.schoolWeek: 39, .halfTerm: 6, .term: 3][m.unit] ?? 1
-                guard (1...most).contains(m.count) else { throw fail("\(f).monitoring.count", "must be 1 to \(most) for \(m.unit.rawValue)") }
+                let most =
+                    switch m.unit {
+                    case .schoolWeek: 39
+                    case .halfTerm: 6
+                    case .term: 3
+                    }
+                guard (1...most).contains(m.count) else {
+                    throw fail("\(f).monitoring.count", "must be 1 to \(most) for \(m.unit.rawValue)")
+                }
             }
             if let m = r.improvedAtMost, m < 0 { throw fail("\(f).improved_at_most", "must not be negative") }
             if r.monitoring == nil, r.next != nil || r.handOver != nil || r.improvedAtMost != nil {
@@ -530,7 +537,9 @@ extension Policy {
             }
             if r.next != nil, r.handOver != nil { throw fail("\(f).hand_over", "give next or hand_over, not both") }
             if let n = r.next {
-                guard let j = lateness.firstIndex(where: { $0.id == n }) else { throw fail("\(f).next", "no lateness rung has the id '\(n)'") }
+                guard let j = lateness.firstIndex(where: { $0.id == n }) else {
+                    throw fail("\(f).next", "no lateness rung has the id '\(n)'")
+                }
                 guard j > i else { throw fail("\(f).next", "must be a later rung, so escalation cannot loop") }
             }
             if let h = r.handOver, stage(h) == nil { throw fail("\(f).hand_over", "no stage has the id '\(h)'") }

@@ -92,7 +92,14 @@ struct PolicyTests {
         func refused(_ rungs: [[String: Any]]) -> ValidationError? { error { $0["lateness"] = rungs } }
         let cases: [([[String: Any]], String, String)] = [
             ([Self.rung("a") { $0["per"] = "school_weeks" }], "lateness[0].school_weeks", "must be 1 to 52 with per school_weeks"),
-            ([Self.rung("a") { $0["per"] = "school_weeks"; $0["school_weeks"] = 53 }], "lateness[0].school_weeks", "must be 1 to 52"),
+            (
+                [
+                    Self.rung("a") {
+                        $0["per"] = "school_weeks"
+                        $0["school_weeks"] = 53
+                    }
+                ], "lateness[0].school_weeks", "must be 1 to 52"
+            ),
             ([Self.rung("a") { $0["school_weeks"] = 6 }], "lateness[0].school_weeks", "is read only with per school_weeks"),
             ([Self.rung("a") { $0["next"] = "b" }, Self.rung("b")], "lateness[0].monitoring", "needs a monitoring period"),
             ([Self.rung("a") { $0["improved_at_most"] = 1 }], "lateness[0].monitoring", "needs a monitoring period"),
@@ -105,25 +112,50 @@ struct PolicyTests {
                 "must be 1 to 6 for half_term"
             ),
             (
-                [Self.rung("a") { $0["monitoring"] = ["count": 4, "unit": "school_week"]; $0["next"] = "zz" }], "lateness[0].next",
+                [
+                    Self.rung("a") {
+                        $0["monitoring"] = ["count": 4, "unit": "school_week"]
+                        $0["next"] = "zz"
+                    }
+                ], "lateness[0].next",
                 "no lateness rung has the id 'zz'"
             ),
             (
-                [Self.rung("a"), Self.rung("b") { $0["monitoring"] = ["count": 4, "unit": "school_week"]; $0["next"] = "a" }],
+                [
+                    Self.rung("a"),
+                    Self.rung("b") {
+                        $0["monitoring"] = ["count": 4, "unit": "school_week"]
+                        $0["next"] = "a"
+                    },
+                ],
                 "lateness[1].next", "must be a later rung"
             ),
             (
-                [Self.rung("a") { $0["monitoring"] = ["count": 4, "unit": "school_week"]; $0["hand_over"] = "stage-9" }],
+                [
+                    Self.rung("a") {
+                        $0["monitoring"] = ["count": 4, "unit": "school_week"]
+                        $0["hand_over"] = "stage-9"
+                    }
+                ],
                 "lateness[0].hand_over", "no stage has the id 'stage-9'"
             ),
             (
                 [
-                    Self.rung("a") { $0["monitoring"] = ["count": 4, "unit": "school_week"]; $0["next"] = "b"; $0["hand_over"] = "stage-1" },
+                    Self.rung("a") {
+                        $0["monitoring"] = ["count": 4, "unit": "school_week"]
+                        $0["next"] = "b"
+                        $0["hand_over"] = "stage-1"
+                    },
                     Self.rung("b"),
                 ], "lateness[0].hand_over", "give next or hand_over, not both"
             ),
             (
-                [Self.rung("a") { $0["monitoring"] = ["count": 4, "unit": "school_week"]; $0["improved_at_most"] = -1 }],
+                [
+                    Self.rung("a") {
+                        $0["monitoring"] = ["count": 4, "unit": "school_week"]
+                        $0["improved_at_most"] = -1
+                    }
+                ],
                 "lateness[0].improved_at_most", "must not be negative"
             ),
             ([Self.rung("a") { $0["direct_entry"] = false }], "lateness[0].direct_entry", "no rung's next names 'a'"),
@@ -136,9 +168,20 @@ struct PolicyTests {
         }
         // A well-formed ladder: a monitored rung, its next rung (entered only by next) handing over to a stage.
         let ladder = [
-            Self.rung("a") { $0["monitoring"] = ["count": 4, "unit": "school_week"]; $0["next"] = "b" },
-            Self.rung("b") { $0["monitoring"] = ["count": 1, "unit": "term"]; $0["hand_over"] = "stage-2"; $0["direct_entry"] = false },
-            Self.rung("c") { $0["per"] = "school_weeks"; $0["school_weeks"] = 6; $0["at_least"] = 6 },
+            Self.rung("a") {
+                $0["monitoring"] = ["count": 4, "unit": "school_week"]
+                $0["next"] = "b"
+            },
+            Self.rung("b") {
+                $0["monitoring"] = ["count": 1, "unit": "term"]
+                $0["hand_over"] = "stage-2"
+                $0["direct_entry"] = false
+            },
+            Self.rung("c") {
+                $0["per"] = "school_weeks"
+                $0["school_weeks"] = 6
+                $0["at_least"] = 6
+            },
         ]
         #expect(refused(ladder) == nil)
     }

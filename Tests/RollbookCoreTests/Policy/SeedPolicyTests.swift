@@ -83,11 +83,12 @@ struct SeedPolicyTests {
             r.directEntry = r.directEntry ?? true
             return r
         }
-        f.truancy?.ladder = p.truancy?.ladder.map { r in
-            var r = r
-            r.letter = r.letter ?? "-"
-            return r
-        } ?? []
+        f.truancy?.ladder =
+            p.truancy?.ladder.map { r in
+                var r = r
+                r.letter = r.letter ?? "-"
+                return r
+            } ?? []
         f.missingEducation.vulnerableAfterSchoolDays = p.missingEducation.vulnerableAfterSchoolDays ?? 1
         f.missingEducation.illnessSchoolDays = p.missingEducation.illnessSchoolDays ?? 1
         f.penaltyNotice.improvementSchoolWeeks = p.penaltyNotice.improvementSchoolWeeks ?? 3
@@ -517,7 +518,9 @@ struct SeedPolicyTests {
         #expect(p.clause("lateness.persistent-late").contains("The seed gives no number"))
     }
 
-    @Test("Seed 004 'Truancy': first instance 'a letter of warning'; 'further truancy' a penalty notice considered; 'the headteacher is notified'")
+    @Test(
+        "Seed 004 'Truancy': first instance 'a letter of warning'; 'further truancy' a penalty notice considered; 'the headteacher is notified'"
+    )
     func seed004Truancy() throws {
         let p = try Self.seed(4)
         let t = try #require(p.truancy)
