@@ -57,6 +57,7 @@ struct EvalPlan {
         }
         var lengths = Set(policy.stages.compactMap(\.windowSchoolWeeks))
         lengths.insert(policy.penaltyNotice.windowSchoolWeeks)
+        lengths.formUnion(policy.lateness.compactMap { $0.per == .schoolWeeks ? $0.schoolWeeks : nil })
         // Scan far enough back that every window on asOf, and on the year's first school day, is whole: an episode
         // that began before the year is then anchored on the same day all year.
         let yearFirst = max(year.range.from, span.from)
@@ -240,7 +241,7 @@ struct EvalPlan {
         ]
         rules +=
             policy.stages.map { "stages.\($0.id)" } + policy.lateness.map { "lateness.\($0.id)" }
-            + policy.illnessEvidence.map { "illness_evidence.\($0.id)" }
+            + policy.illnessEvidence.map { "illness_evidence.\($0.id)" } + (policy.truancy?.ladder ?? []).map { "truancy.\($0.id)" }
         return Dictionary(rules.map { ($0, source($0, policy)) }, uniquingKeysWith: { a, _ in a })
     }
 
@@ -283,7 +284,8 @@ struct EvalPlan {
             let penalty = notOfAge == nil ? PenaltyTest(plan: self, casework: cw) : nil
             unexplainedToday(p, cw, s, &found)
             stages(p, cw, s, penalty, &found)
-            lateness(p, s, &found)
+            lateness(p, cw, s, penalty, &found)
+            truancy(p, cw, s, penalty, &found)
             absenceRuns(p, cw, &s, &found)
             illnessCounts(p, s, &found)
             if let penalty { penaltyThreshold(p, cw, s, penalty, &found) }
@@ -303,7 +305,7 @@ struct EvalPlan {
             if actions[i].action.isLegalStep {
                 actions[i].action = .review
                 actions[i].reason += " " + note
-            } else if [.stageEntry, .stageReview, .lateness, .missingEducation].contains(actions[i].kind) {
+            } else if [.stageEntry, .stageReview, .lateness, .latenessReview, .truancy, .missingEducation].contains(actions[i].kind) {
                 actions[i].reason += " " + note
             }
         }

@@ -104,6 +104,12 @@ public struct Casework: Sendable, Hashable, Codable {
     public var notices: [NoticeRecord]
     /// Keys of actions completed or dismissed: never proposed again.
     public var done: Set<String>
+    /// The lateness ladder rung the pupil is in (`stage` is the rung's id), from casework "lateness rung entered/ended".
+    public var latenessRung: StageState? = nil
+    /// Lateness rungs the pupil has been in and left, any order.
+    public var latenessHistory: [StageState] = []
+    /// Truancies recorded by staff or found from lesson marks, any order.
+    public var truancies: [TruancyRecord] = []
 
     public init(
         stage: StageState? = nil, stageHistory: [StageState] = [], lastFamilyContact: LocalDate? = nil,
@@ -115,6 +121,26 @@ public struct Casework: Sendable, Hashable, Codable {
         self.leaveEnded = leaveEnded
         self.notices = notices
         self.done = done
+    }
+}
+
+/// A truancy: the pupil left the site without permission, or missed a lesson while present at registration.
+public struct TruancyRecord: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+        case leftSite = "left_site"
+        case missedLesson = "missed_lesson"
+    }
+    public var date: LocalDate
+    /// The session it happened in, when known.
+    public var session: Session?
+    public var kind: Kind
+    /// The lesson missed, for `missed_lesson`.
+    public var lesson: String?
+    public init(date: LocalDate, session: Session? = nil, kind: Kind, lesson: String? = nil) {
+        self.date = date
+        self.session = session
+        self.kind = kind
+        self.lesson = lesson
     }
 }
 
@@ -145,6 +171,11 @@ public struct DueAction: Sendable, Hashable, Codable {
         /// A stage's monitoring period has ended: improved, or the next stage.
         case stageReview = "stage_review"
         case lateness
+        /// A lateness rung's monitoring has ended: improved, the next rung (`proposedRung`) or an attendance stage
+        /// (`proposedStage`, the rung's `hand_over`).
+        case latenessReview = "lateness_review"
+        /// A truancy ladder rung reached in its period, with the incidents.
+        case truancy
         case illnessEvidence = "illness_evidence"
         /// The penalty-notice threshold is met: a Notice to Improve, a penalty notice per parent, or other action.
         case penaltyThreshold = "penalty_threshold"
@@ -193,6 +224,8 @@ public struct DueAction: Sendable, Hashable, Codable {
     public var policy: String
     /// For a penalty notice: the parent it would be issued to, as named on the admission register.
     public var parent: String? = nil
+    /// The lateness rung proposed: the rung to enter, or the next rung after a review without improvement.
+    public var proposedRung: String? = nil
 
     /// Worklist order: due date, then kind, then UPN.
     public static func worklistOrder(_ a: DueAction, _ b: DueAction) -> Bool {

@@ -226,7 +226,14 @@ extension LetterTemplate {
                 return a.proposedStage.flatMap { policy.stage($0)?.letter }
             }
             return policy.stage(parts[1])?.letter
-        case "lateness": return policy.lateness.first { $0.id == parts[1] }?.letter
+        case "lateness":
+            if a.kind == .latenessReview {
+                if a.figures["improved"] == 1 { return "congratulations-improvement" }
+                if let r = a.proposedRung { return policy.latenessRung(r)?.letter }
+                return a.proposedStage.flatMap { policy.stage($0)?.letter }
+            }
+            return policy.latenessRung(parts[1])?.letter
+        case "truancy": return policy.truancy?.ladder.first { $0.id == parts[1] }?.letter
         case "illness_evidence": return policy.illnessEvidence.first { $0.id == parts[1] }?.letter
         default: return nil
         }
@@ -236,6 +243,7 @@ extension LetterTemplate {
     public static func letterIDs(in policy: Policy) -> [String] {
         var out: [String] = []
         for id in policy.stages.compactMap(\.letter) + policy.lateness.compactMap(\.letter) + policy.illnessEvidence.compactMap(\.letter)
+            + (policy.truancy?.ladder ?? []).compactMap(\.letter)
         where !out.contains(id) { out.append(id) }
         return out
     }
@@ -344,6 +352,20 @@ extension LetterTemplate {
                 "{forename} has arrived late {lates} times {late_period}, and we are concerned that this is continuing.",
                 "Late arrivals after the register closes are recorded as unauthorised absence, and repeated unauthorised absence can lead to further action by the school and the local authority.",
                 "Please make sure {forename} arrives on time every day. If there is a reason this is difficult, please contact us so that we can find a way forward together.",
+            ]),
+        letter(
+            "lateness-panel-invitation", "Lateness panel invitation", "Invitation to a lateness panel meeting for {forename}",
+            [
+                "We wrote to you about {forename} arriving late, and {forename}'s punctuality has not improved since.",
+                "We would like to invite you to a lateness panel meeting with the headteacher and a governor, where we will agree with you a written plan to help {forename} arrive on time.",
+                "Please contact the school office to arrange a time. It is important that you attend.",
+            ]),
+        letter(
+            "truancy-warning", "Truancy warning", "{forename} absent from school without permission",
+            [
+                "We are writing to let you know that {forename} was absent without permission during the school day, after arriving at school.",
+                "While {forename} is away from lessons without our knowledge we cannot keep {forename} safe, and {forename} misses important learning. Any further truancy could result in further action being taken.",
+                "Please talk to {forename} about this, and contact us if there is anything worrying {forename} or anything we can do to help.",
             ]),
         letter(
             "punctuality-letter", "Punctuality", "{forename}'s punctuality",

@@ -33,6 +33,8 @@ public struct Policy: Sendable, Hashable, Codable {
     public var localAuthority: LocalAuthority?
     /// What happens at each late arrival (L or U), wherever it is written; absent: `LateArrival.standard`.
     public var lateArrival: LateArrival?
+    /// The truancy ladder and who is told of a truancy; absent: no truancy rules.
+    public var truancy: Truancy?
 
     public struct Clause: Sendable, Hashable, Codable {
         /// A setting's path in the file, e.g. `attendance_target`, `stages.stage-2`, `lateness.weekly-1`.
@@ -121,39 +123,134 @@ public struct Policy: Sendable, Hashable, Codable {
         }
     }
 
-    /// Lateness ladder: so many late arrivals in a period leads to an action.
+    /// Lateness ladder: so many late arrivals in a period leads to an action. A rung with `monitoring` (or one another
+    /// rung's `next` names) is a ladder rung: the pupil is in it from entry (casework "lateness rung entered") until a
+    /// review when the monitoring ends moves them on (`next`, or `hand_over` to an attendance stage). A rung with
+    /// neither is a simple rung: an action once per period, nothing recorded.
     public struct LatenessRule: Sendable, Hashable, Codable {
         public var id: String
         public var name: String
         /// The codes counted: ["L", "U"] for every late arrival, ["U"] for unauthorised lates only.
         public var codes: [String]
         public var per: Period
+        /// With `per: school_weeks`: the rolling window's length in school weeks, ending with the evaluation's week.
+        public var schoolWeeks: Int?
         public var atLeast: Int
         /// Upper bound of this rung (inclusive), so rungs do not overlap; nil for no upper bound.
         public var atMost: Int?
         public var action: ActionKind
         public var letter: String?
+        /// The monitoring period after entry; nil for a rung without one.
+        public var monitoring: Monitoring?
+        /// Late arrivals (of `codes`) over the monitoring period that still count as improved; nil: `at_least - 1`,
+        /// so monitoring improves when the period alone would not reach the rung again.
+        public var improvedAtMost: Int?
+        /// The rung that follows when monitoring ends without improvement.
+        public var next: String?
+        /// The attendance stage the pupil moves to when this rung's monitoring ends without improvement.
+        public var handOver: String?
+        /// Whether a pupil in no rung may enter this one on the count alone; nil: true (a rung only `next` reaches
+        /// says false).
+        public var directEntry: Bool?
+
+        public struct Monitoring: Sendable, Hashable, Codable {
+            public var count: Int
+            public var unit: Unit
+            public enum Unit: String, Sendable, Hashable, Codable, CaseIterable {
+                /// School weeks after entry, as for stages (`Evaluation.monitoringEnd`).
+                case schoolWeek = "school_week"
+                /// Whole half terms (or terms) starting after the day of entry; the rest of the current one is extra.
+                case halfTerm = "half_term"
+                case term
+            }
+            public init(count: Int, unit: Unit) {
+                self.count = count
+                self.unit = unit
+            }
+        }
+
         public init(
-            id: String, name: String, codes: [String], per: Period, atLeast: Int, atMost: Int? = nil, action: ActionKind,
-            letter: String? = nil
+            id: String, name: String, codes: [String], per: Period, schoolWeeks: Int? = nil, atLeast: Int, atMost: Int? = nil,
+            action: ActionKind, letter: String? = nil, monitoring: Monitoring? = nil, improvedAtMost: Int? = nil, next: String? = nil,
+            handOver: String? = nil, directEntry: Bool? = nil
         ) {
             self.id = id
             self.name = name
             self.codes = codes
             self.per = per
+            self.schoolWeeks = schoolWeeks
             self.atLeast = atLeast
             self.atMost = atMost
             self.action = action
             self.letter = letter
+            self.monitoring = monitoring
+            self.improvedAtMost = improvedAtMost
+            self.next = next
+            self.handOver = handOver
+            self.directEntry = directEntry
         }
+
+        /// The most late arrivals over the monitoring period that count as improved.
+        public var improvedLimit: Int { improvedAtMost ?? (atLeast - 1) }
+        public var allowsDirectEntry: Bool { directEntry ?? true }
+        /// The period in words: "this week", "in the last 6 school weeks".
+        public var periodWords: String { per.words(schoolWeeks: schoolWeeks) }
     }
 
-    /// A calendar period a count is taken over, ending on the evaluation date's period.
+    /// A calendar period a count is taken over, ending on the evaluation date's period; or a rolling window of
+    /// `school_weeks` school weeks (lateness rungs only).
     public enum Period: String, Sendable, Hashable, Codable {
         case week
         case halfTerm = "half_term"
         case term
         case year
+        case schoolWeeks = "school_weeks"
+
+        /// "this week", "this half term", "in the last 6 school weeks".
+        public func words(schoolWeeks: Int? = nil) -> String {
+            switch self {
+            case .week: "this week"
+            case .halfTerm: "this half term"
+            case .term: "this term"
+            case .year: "this school year"
+            case .schoolWeeks: "in the last \(schoolWeeks ?? 0) school week\(schoolWeeks == 1 ? "" : "s")"
+            }
+        }
+    }
+
+    /// Truancy: a pupil who left the site without permission, or missed a lesson while present at registration.
+    /// Each rung reached in its period proposes a `truancy` action; `notify` says who the server tells when one is
+    /// recorded.
+    public struct Truancy: Sendable, Hashable, Codable {
+        public var ladder: [Rung]
+        public var notify: [Notify]
+        public enum Notify: String, Sendable, Hashable, Codable, CaseIterable {
+            case head, parents, dsl
+        }
+        public struct Rung: Sendable, Hashable, Codable {
+            public var id: String
+            public var name: String
+            /// Days with a truancy record in the period (several records on one day are one incident).
+            public var atLeast: Int
+            /// `week`, `half_term`, `term` or `year`.
+            public var per: Period
+            public var action: ActionKind
+            public var letter: String?
+            public init(id: String, name: String, atLeast: Int, per: Period, action: ActionKind, letter: String? = nil) {
+                self.id = id
+                self.name = name
+                self.atLeast = atLeast
+                self.per = per
+                self.action = action
+                self.letter = letter
+            }
+        }
+        public init(ladder: [Rung], notify: [Notify]) {
+            self.ladder = ladder
+            self.notify = notify
+        }
+        /// Whether the server tells `who` when a truancy is recorded.
+        public func notifies(_ who: Notify) -> Bool { notify.contains(who) }
     }
 
     /// When illness (I) needs medical evidence.
@@ -364,6 +461,9 @@ public struct Policy: Sendable, Hashable, Codable {
     public var absenceThresholds: AbsenceThresholds { AbsenceThresholds(persistent: persistentAbsence, severe: severeAbsence) }
 
     public func stage(_ id: String) -> Stage? { stages.first { $0.id == id } }
+    public func latenessRung(_ id: String) -> LatenessRule? { lateness.first { $0.id == id } }
+    /// Whether the server tells `who` when a truancy is recorded (false without a truancy setting).
+    public func truancyNotifies(_ who: Truancy.Notify) -> Bool { truancy?.notifies(who) ?? false }
 
     /// The clause a setting follows, or the regulation for national rules.
     public func clause(_ path: String) -> String {
@@ -454,11 +554,57 @@ extension Policy {
         if let first = stages.first, !first.directEntry { throw fail("stages[0].direct_entry", "the first stage must allow direct entry") }
         for (i, r) in lateness.enumerated() {
             let f = "lateness[\(i)]"
+            guard !r.id.isEmpty, lateness.firstIndex(where: { $0.id == r.id }) == i else {
+                throw fail("\(f).id", "must be present and unique ('\(r.id)')")
+            }
             guard !r.codes.isEmpty, r.codes.allSatisfy({ $0 == "L" || $0 == "U" }) else {
                 throw fail("\(f).codes", "must list L, U or both")
             }
             guard r.atLeast >= 1 else { throw fail("\(f).at_least", "must be at least 1") }
             if let m = r.atMost, m < r.atLeast { throw fail("\(f).at_most", "must be at least at_least (\(r.atLeast))") }
+            if r.per == .schoolWeeks, !(1...52).contains(r.schoolWeeks ?? 0) {
+                throw fail("\(f).school_weeks", "must be 1 to 52 with per school_weeks: the rolling window's length")
+            }
+            if r.per != .schoolWeeks, r.schoolWeeks != nil { throw fail("\(f).school_weeks", "is read only with per school_weeks") }
+            if let m = r.monitoring {
+                let most =
+                    switch m.unit {
+                    case .schoolWeek: 39
+                    case .halfTerm: 6
+                    case .term: 3
+                    }
+                guard (1...most).contains(m.count) else {
+                    throw fail("\(f).monitoring.count", "must be 1 to \(most) for \(m.unit.rawValue)")
+                }
+            }
+            if let m = r.improvedAtMost, m < 0 { throw fail("\(f).improved_at_most", "must not be negative") }
+            if r.monitoring == nil, r.next != nil || r.handOver != nil || r.improvedAtMost != nil {
+                throw fail("\(f).monitoring", "a rung with next, hand_over or improved_at_most needs a monitoring period to decide on it")
+            }
+            if r.next != nil, r.handOver != nil { throw fail("\(f).hand_over", "give next or hand_over, not both") }
+            if let n = r.next {
+                guard let j = lateness.firstIndex(where: { $0.id == n }) else {
+                    throw fail("\(f).next", "no lateness rung has the id '\(n)'")
+                }
+                guard j > i else { throw fail("\(f).next", "must be a later rung, so escalation cannot loop") }
+            }
+            if let h = r.handOver, stage(h) == nil { throw fail("\(f).hand_over", "no stage has the id '\(h)'") }
+            if !r.allowsDirectEntry, !lateness.contains(where: { $0.next == r.id }) {
+                throw fail("\(f).direct_entry", "no rung's next names '\(r.id)', so it could never be entered")
+            }
+        }
+        if let t = truancy {
+            for (i, r) in t.ladder.enumerated() {
+                let f = "truancy.ladder[\(i)]"
+                guard !r.id.isEmpty, t.ladder.firstIndex(where: { $0.id == r.id }) == i else {
+                    throw fail("\(f).id", "must be present and unique ('\(r.id)')")
+                }
+                guard r.atLeast >= 1 else { throw fail("\(f).at_least", "must be at least 1") }
+                guard r.per != .schoolWeeks else { throw fail("\(f).per", "must be week, half_term, term or year") }
+            }
+            if let d = t.notify.enumerated().first(where: { t.notify.firstIndex(of: $0.element) != $0.offset }) {
+                throw fail("truancy.notify[\(d.offset)]", "'\(d.element.rawValue)' is listed twice")
+            }
         }
         for (i, r) in illnessEvidence.enumerated() where r.count < 1 {
             throw fail("illness_evidence[\(i)].count", "must be at least 1")

@@ -103,4 +103,148 @@ struct PolicyTests {
         #expect(p.clause("attendance_target").contains("Working together"))
         #expect(p.clause("penalty_notice").contains("10 sessions in 10 school weeks"))
     }
+
+    // MARK: - Lateness ladders and truancy
+
+    /// A lateness rung as the file writes it; `edit` changes its keys.
+    static func rung(_ id: String, _ edit: (inout [String: Any]) -> Void = { _ in }) -> [String: Any] {
+        var r: [String: Any] = ["id": id, "name": id, "codes": ["L", "U"], "per": "week", "at_least": 3, "action": "letter"]
+        edit(&r)
+        return r
+    }
+
+    @Test("lateness ladder settings are refused with the setting's path and the reason")
+    func latenessLadderSettings() {
+        func refused(_ rungs: [[String: Any]]) -> ValidationError? { error { $0["lateness"] = rungs } }
+        let cases: [([[String: Any]], String, String)] = [
+            ([Self.rung("a") { $0["per"] = "school_weeks" }], "lateness[0].school_weeks", "must be 1 to 52 with per school_weeks"),
+            (
+                [
+                    Self.rung("a") {
+                        $0["per"] = "school_weeks"
+                        $0["school_weeks"] = 53
+                    }
+                ], "lateness[0].school_weeks", "must be 1 to 52"
+            ),
+            ([Self.rung("a") { $0["school_weeks"] = 6 }], "lateness[0].school_weeks", "is read only with per school_weeks"),
+            ([Self.rung("a") { $0["next"] = "b" }, Self.rung("b")], "lateness[0].monitoring", "needs a monitoring period"),
+            ([Self.rung("a") { $0["improved_at_most"] = 1 }], "lateness[0].monitoring", "needs a monitoring period"),
+            (
+                [Self.rung("a") { $0["monitoring"] = ["count": 0, "unit": "school_week"] }], "lateness[0].monitoring.count",
+                "must be 1 to 39 for school_week"
+            ),
+            (
+                [Self.rung("a") { $0["monitoring"] = ["count": 7, "unit": "half_term"] }], "lateness[0].monitoring.count",
+                "must be 1 to 6 for half_term"
+            ),
+            (
+                [
+                    Self.rung("a") {
+                        $0["monitoring"] = ["count": 4, "unit": "school_week"]
+                        $0["next"] = "zz"
+                    }
+                ], "lateness[0].next",
+                "no lateness rung has the id 'zz'"
+            ),
+            (
+                [
+                    Self.rung("a"),
+                    Self.rung("b") {
+                        $0["monitoring"] = ["count": 4, "unit": "school_week"]
+                        $0["next"] = "a"
+                    },
+                ],
+                "lateness[1].next", "must be a later rung"
+            ),
+            (
+                [
+                    Self.rung("a") {
+                        $0["monitoring"] = ["count": 4, "unit": "school_week"]
+                        $0["hand_over"] = "stage-9"
+                    }
+                ],
+                "lateness[0].hand_over", "no stage has the id 'stage-9'"
+            ),
+            (
+                [
+                    Self.rung("a") {
+                        $0["monitoring"] = ["count": 4, "unit": "school_week"]
+                        $0["next"] = "b"
+                        $0["hand_over"] = "stage-1"
+                    },
+                    Self.rung("b"),
+                ], "lateness[0].hand_over", "give next or hand_over, not both"
+            ),
+            (
+                [
+                    Self.rung("a") {
+                        $0["monitoring"] = ["count": 4, "unit": "school_week"]
+                        $0["improved_at_most"] = -1
+                    }
+                ],
+                "lateness[0].improved_at_most", "must not be negative"
+            ),
+            ([Self.rung("a") { $0["direct_entry"] = false }], "lateness[0].direct_entry", "no rung's next names 'a'"),
+            ([Self.rung("a"), Self.rung("a")], "lateness[1].id", "must be present and unique"),
+        ]
+        for (rungs, field, reason) in cases {
+            let e = refused(rungs)
+            #expect(e?.field == field, "\(rungs)")
+            #expect(e?.reason.contains(reason) == true, "\(e?.reason ?? "accepted")")
+        }
+        // A well-formed ladder: a monitored rung, its next rung (entered only by next) handing over to a stage.
+        let ladder = [
+            Self.rung("a") {
+                $0["monitoring"] = ["count": 4, "unit": "school_week"]
+                $0["next"] = "b"
+            },
+            Self.rung("b") {
+                $0["monitoring"] = ["count": 1, "unit": "term"]
+                $0["hand_over"] = "stage-2"
+                $0["direct_entry"] = false
+            },
+            Self.rung("c") {
+                $0["per"] = "school_weeks"
+                $0["school_weeks"] = 6
+                $0["at_least"] = 6
+            },
+        ]
+        #expect(refused(ladder) == nil)
+    }
+
+    @Test("a policy saved before lateness ladders and truancy still decodes: the new keys are optional")
+    func olderFilesDecode() throws {
+        let p = try decode { $0["lateness"] = [Self.rung("a")] }
+        let r = try #require(p.lateness.first)
+        #expect(r.monitoring == nil && r.next == nil && r.handOver == nil && r.schoolWeeks == nil && r.directEntry == nil)
+        #expect(r.allowsDirectEntry && r.improvedLimit == 2 && r.periodWords == "this week")
+        #expect(p.truancy == nil && !p.truancyNotifies(.head))
+    }
+
+    @Test("truancy settings are refused with the setting's path and the reason; notify is read through truancyNotifies")
+    func truancySettings() throws {
+        func truancy(_ ladder: [[String: Any]], notify: [String] = ["head"]) -> (inout [String: Any]) -> Void {
+            { $0["truancy"] = ["ladder": ladder, "notify": notify] }
+        }
+        let first: [String: Any] = ["id": "first", "name": "First", "at_least": 1, "per": "year", "action": "letter"]
+        var zero = first
+        zero["at_least"] = 0
+        var rolling = first
+        rolling["per"] = "school_weeks"
+        let cases: [((inout [String: Any]) -> Void, String, String)] = [
+            (truancy([zero]), "truancy.ladder[0].at_least", "must be at least 1"),
+            (truancy([rolling]), "truancy.ladder[0].per", "must be week, half_term, term or year"),
+            (truancy([first, first]), "truancy.ladder[1].id", "must be present and unique"),
+            (truancy([first], notify: ["head", "parents", "head"]), "truancy.notify[2]", "'head' is listed twice"),
+        ]
+        for (edit, field, reason) in cases {
+            let e = error(edit)
+            #expect(e?.field == field)
+            #expect(e?.reason.contains(reason) == true, "\(e?.reason ?? "accepted")")
+        }
+        #expect(error(truancy([first], notify: ["governors"]))?.field == "truancy.notify[0]")
+        let p = try decode(truancy([first], notify: ["head", "dsl"]))
+        #expect(p.truancyNotifies(.head) && p.truancyNotifies(.dsl) && !p.truancyNotifies(.parents))
+        #expect(p.truancy?.notifies(.head) == true)
+    }
 }

@@ -32,8 +32,9 @@ struct SeedPolicyTests {
 
     // MARK: - Setting paths
 
-    /// Every setting path in a policy's JSON: keys joined with dots; stages, lateness rungs and illness rules by id
-    /// (`stages.stage-2`, `lateness.weekly-1-2`); items of other lists as `bands[]`.
+    /// Every setting path in a policy's JSON: keys joined with dots; stages, lateness rungs, illness rules and truancy
+    /// rungs by id (`stages.stage-2`, `lateness.weekly-1-2`, `truancy.first` for `truancy.ladder`); items of other lists
+    /// as `bands[]`.
     static func paths(_ json: Any, prefix: String = "") -> Set<String> {
         var out: Set<String> = []
         if let object = json as? [String: Any] {
@@ -46,8 +47,9 @@ struct SeedPolicyTests {
             for item in list {
                 guard let object = item as? [String: Any] else { continue }
                 if let id = object["id"] as? String {
-                    out.insert("\(prefix).\(id)")
-                    out.formUnion(paths(object, prefix: "\(prefix).\(id)"))
+                    let path = (prefix == "truancy.ladder" ? "truancy" : prefix) + ".\(id)"
+                    out.insert(path)
+                    out.formUnion(paths(object, prefix: path))
                 } else {
                     out.formUnion(paths(object, prefix: "\(prefix)[]"))
                 }
@@ -73,8 +75,20 @@ struct SeedPolicyTests {
             var r = r
             r.atMost = r.atMost ?? 1
             r.letter = r.letter ?? "-"
+            r.schoolWeeks = r.schoolWeeks ?? 1
+            r.monitoring = r.monitoring ?? .init(count: 1, unit: .schoolWeek)
+            r.improvedAtMost = r.improvedAtMost ?? 0
+            r.next = r.next ?? "-"
+            r.handOver = r.handOver ?? "-"
+            r.directEntry = r.directEntry ?? true
             return r
         }
+        f.truancy?.ladder =
+            p.truancy?.ladder.map { r in
+                var r = r
+                r.letter = r.letter ?? "-"
+                return r
+            } ?? []
         f.missingEducation.vulnerableAfterSchoolDays = p.missingEducation.vulnerableAfterSchoolDays ?? 1
         f.missingEducation.illnessSchoolDays = p.missingEducation.illnessSchoolDays ?? 1
         f.penaltyNotice.improvementSchoolWeeks = p.penaltyNotice.improvementSchoolWeeks ?? 3
@@ -126,6 +140,7 @@ struct SeedPolicyTests {
         needed += p.stages.map { "stages.\($0.id)" }
         needed += p.lateness.isEmpty ? ["lateness"] : p.lateness.map { "lateness.\($0.id)" }
         needed += p.illnessEvidence.isEmpty ? ["illness_evidence"] : p.illnessEvidence.map { "illness_evidence.\($0.id)" }
+        needed += p.truancy.map { t in t.ladder.map { "truancy.\($0.id)" } + ["truancy.notify"] } ?? []
         for path in needed { #expect(cited.contains(path), "no clause for \(path)") }
 
         let seed = "Seed \(file.dropFirst(5).prefix(3))"
@@ -318,13 +333,29 @@ struct SeedPolicyTests {
     @Test("Seed 002 Flowchart 2 'LATENESS': 1 or 2 late arrivals in a week, then 3 or 4 (L and U both count)")
     func seed002LatenessLadder() throws {
         let rules = try Self.seed(2).lateness
-        func rung(_ lates: Int) -> String? { rules.first { lates >= $0.atLeast && lates <= ($0.atMost ?? .max) }?.id }
-        #expect(rules.count == 2)
-        #expect(rules.allSatisfy { $0.per == .week && Set($0.codes) == ["L", "U"] && $0.action == .letter && $0.letter != nil })
+        let direct = rules.filter(\.allowsDirectEntry)
+        func rung(_ lates: Int) -> String? { direct.first { lates >= $0.atLeast && lates <= ($0.atMost ?? .max) }?.id }
+        #expect(rules.map(\.id) == ["weekly-1-2", "weekly-3-4", "panel"])
+        #expect(direct.map(\.id) == ["weekly-1-2", "weekly-3-4"])
+        #expect(direct.allSatisfy { $0.per == .week && Set($0.codes) == ["L", "U"] && $0.action == .letter && $0.letter != nil })
         #expect(rung(0) == nil)
         #expect(rung(1) == "weekly-1-2" && rung(2) == "weekly-1-2")
         #expect(rung(3) == "weekly-3-4" && rung(4) == "weekly-3-4")
         #expect(rung(5) == "weekly-3-4")
+    }
+
+    @Test(
+        "Seed 002 Flowchart 2 'At the end of monitoring': no improvement, a 'Lateness Panel Meeting' and contract; 'If lateness continues ... move over to the attendance escalation procedure'"
+    )
+    func seed002LatenessEscalation() throws {
+        let p = try Self.seed(2)
+        let written = try #require(p.latenessRung("weekly-3-4"))
+        let panel = try #require(p.latenessRung("panel"))
+        #expect(p.latenessRung("weekly-1-2")?.monitoring == nil && p.latenessRung("weekly-1-2")?.next == nil)
+        #expect(written.monitoring == .init(count: 4, unit: .schoolWeek) && written.next == "panel" && written.improvedLimit == 2)
+        #expect(panel.action == .attendanceContract && panel.letter == "lateness-panel-invitation" && panel.allowsDirectEntry == false)
+        #expect(panel.monitoring == .init(count: 1, unit: .halfTerm) && panel.handOver == "stage-3" && panel.next == nil)
+        #expect(p.stage("stage-3")?.monitoringSchoolWeeks != nil, "the hand-over is to the first monitored attendance stage")
     }
 
     @Test("Seed 002 §4.4.8 'Late arrival': registration begins 9.00, late after that, the register closes at 9.25 (U from then)")
@@ -471,5 +502,35 @@ struct SeedPolicyTests {
         #expect(me.notBackAfterLeaveSchoolDays == 10)
         #expect(me.continuousUnauthorisedSchoolDays == 20)
         #expect(me.illnessSchoolDays == 15)
+    }
+
+    // MARK: - Persistent lateness and truancy
+
+    @Test(
+        "Seeds 000 §5.4.2, 001 §3.4 and 004 'Truancy': 'persistent late arrival' is 6 late arrivals (L or U) in 6 school weeks, the seeds giving no number",
+        arguments: [0, 1, 4])
+    func persistentLateness(seed: Int) throws {
+        let p = try Self.seed(seed)
+        let r = try #require(p.latenessRung("persistent-late"))
+        #expect(r.per == .schoolWeeks && r.schoolWeeks == 6 && r.atLeast == 6 && r.atMost == nil && Set(r.codes) == ["L", "U"])
+        #expect(r.monitoring == nil && r.next == nil)
+        #expect(r.action == (seed == 4 ? .penaltyNotice : .meeting))
+        #expect(p.clause("lateness.persistent-late").contains("The seed gives no number"))
+    }
+
+    @Test(
+        "Seed 004 'Truancy': first instance 'a letter of warning'; 'further truancy' a penalty notice considered; 'the headteacher is notified'"
+    )
+    func seed004Truancy() throws {
+        let p = try Self.seed(4)
+        let t = try #require(p.truancy)
+        #expect(t.ladder.map(\.id) == ["first", "further"])
+        #expect(t.ladder.map(\.atLeast) == [1, 2] && t.ladder.allSatisfy { $0.per == .year })
+        #expect(t.ladder.map(\.action) == [.letter, .penaltyNotice] && t.ladder.first?.letter == "truancy-warning")
+        #expect(p.truancyNotifies(.head) && p.truancyNotifies(.parents) && !p.truancyNotifies(.dsl))
+        for n in [0, 1, 2, 3] {
+            let other = try Self.seed(n)
+            #expect(other.truancy == nil && !other.truancyNotifies(.head))
+        }
     }
 }
