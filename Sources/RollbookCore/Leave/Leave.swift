@@ -620,49 +620,52 @@ public enum LeaveFollowUp {
             let yg = e.yearGroup(in: AcademicYear(containing: d))
             return Session.allCases.filter { calendar.isOpen(d, $0, yearGroup: yg) }
         }
-        /// The pupil's open days in direction `step` from `from` while `keep` holds, up to `asOf`; nil days are skipped
-        /// (weekends, holidays: at most a summer holiday's worth), any other day ends the walk.
-        func walk(_ from: LocalDate, _ step: Int, _ keep: (LocalDate, [Session]) -> Bool) -> [LocalDate] {
+        /// The pupil's open days in direction `step` from `from`, up to `asOf`, each taken or not by `keep`, until it
+        /// says stop; closed days are skipped (weekends, holidays: at most a summer holiday's worth).
+        func walk(_ from: LocalDate, _ step: Int, _ keep: (LocalDate, [Session]) -> (take: Bool, go: Bool)) -> [LocalDate] {
             var out: [LocalDate] = []
             var d = from
             var closed = 0
             while closed <= 70 {
                 d = d.adding(days: step)
-                guard d <= asOf, e.isOnRoll(d) else { break }
                 let open = openSessions(d)
                 if open.isEmpty {
                     closed += 1
                     continue
                 }
                 closed = 0
-                guard keep(d, open) else { break }
-                out.append(d)
+                guard d <= asOf, e.isOnRoll(d) else { break }
+                let k = keep(d, open)
+                if k.take { out.append(d) }
+                if !k.go { break }
             }
             return out
         }
-        /// Absent all day: no attendance, an absence marked, nothing unmarked (but today's later session), not other leave.
-        func absent(_ d: LocalDate, _ open: [Session]) -> Bool {
+        /// A day of the run next to the leave: any absence marked and no session of other leave. The run goes on past
+        /// it only when the pupil attended no session and nothing is unmarked (but today's later session).
+        func absent(_ d: LocalDate, _ open: [Session]) -> (take: Bool, go: Bool) {
             var any = false
+            var whole = true
             for s in open {
-                if others.contains(where: { $0.contains(d, s) }) { return false }
+                if others.contains(where: { $0.contains(d, s) }) { return (false, false) }
                 guard let c = pupil.codes[d, s] else {
-                    if d == asOf { continue }
-                    return false
+                    if d != asOf { whole = false }
+                    continue
                 }
-                if c.isAttendance { return false }
+                if c.isAttendance { whole = false }
                 if c.isAbsence { any = true }
             }
-            return any
+            return (any, any && whole)
         }
         let after = walk(g.to, 1, absent)
-        // The return: the first day after the leave (and the absence after it) with any attendance.
+        // The return: the first day after the leave with any attendance.
         var back: LocalDate?
-        _ = walk(after.last ?? g.to, 1) { d, open in
+        _ = walk(g.to, 1) { d, open in
             if open.contains(where: { pupil.codes[d, $0]?.isAttendance == true }) {
                 back = d
-                return false
+                return (false, false)
             }
-            return true
+            return (false, true)
         }
         let deadline = back.map { $0.adding(days: days) }
         var out: [DueAction] = []

@@ -80,6 +80,13 @@ struct SeedPolicyTests {
         f.penaltyNotice.improvementSchoolWeeks = p.penaltyNotice.improvementSchoolWeeks ?? 3
         f.leave.refuseWhenAuthorisedAbove = p.leave.refuseWhenAuthorisedAbove ?? 1
         f.leave.adjacentDaysEvidenceDays = p.leave.adjacentDaysEvidenceDays ?? 1
+        if var e = f.evidence {
+            e.tellParentsSchoolDaysBefore = e.tellParentsSchoolDaysBefore ?? 1
+            e.reminderLetter = e.reminderLetter ?? "-"
+            e.medicalAppointments = e.medicalAppointments ?? .init(advanceNotice: true, evidence: true)
+            if e.allowances.isEmpty { e.allowances = [.init(id: "-", name: "-", maxSchoolDays: 1, perYear: 1, reasonContains: "-")] }
+            f.evidence = e
+        }
         if f.leave.blackouts.isEmpty { f.leave.blackouts = [.init(from: p.effectiveFrom, to: p.effectiveFrom, reason: "-")] }
         return paths(try JSONSerialization.jsonObject(with: PolicyFile.encode(f)))
     }
