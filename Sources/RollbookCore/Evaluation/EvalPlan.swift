@@ -245,7 +245,10 @@ struct EvalPlan {
             policy.stages.map { "stages.\($0.id)" } + policy.lateness.map { "lateness.\($0.id)" }
             + policy.illnessEvidence.map { "illness_evidence.\($0.id)" }
         if policy.evidence != nil {
-            rules += ["evidence.deadline_school_days", "evidence.tell_parents_school_days_before", "evidence.report_to_la", "evidence.medical_appointments"]
+            rules += [
+                "evidence.deadline_school_days", "evidence.tell_parents_school_days_before", "evidence.report_to_la",
+                "evidence.medical_appointments",
+            ]
         }
         return Dictionary(rules.map { ($0, source($0, policy)) }, uniquingKeysWith: { a, _ in a })
     }

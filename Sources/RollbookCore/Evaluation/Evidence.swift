@@ -71,7 +71,8 @@ extension EvalPlan {
         guard let e = policy.evidence else { return }
         for r in cw.evidenceRequests where r.raised <= asOf {
             deadline(
-                p, cw, e, exempt, raised: r.raised, slots: r.sessions, requestRule: r.rule, stillOwed: { $0.statisticalMeaning == .authorisedAbsence },
+                p, cw, e, exempt, raised: r.raised, slots: r.sessions, requestRule: r.rule,
+                stillOwed: { $0.statisticalMeaning == .authorisedAbsence },
                 kind: .evidenceDeadline, words: r.rule == EvidenceRequestRecord.byHand ? "asked for by hand" : "asked for under \(r.rule)",
                 report: e.reportToLA, into: &out)
         }
@@ -82,14 +83,16 @@ extension EvalPlan {
 
     /// A request's reminder before its deadline, and after it the amendment of the sessions still owed evidence.
     func deadline(
-        _ p: PupilFacts, _ cw: Casework, _ e: Policy.Evidence, _ exempt: [Int], raised: LocalDate, slots: [SessionSlot], requestRule: String,
+        _ p: PupilFacts, _ cw: Casework, _ e: Policy.Evidence, _ exempt: [Int], raised: LocalDate, slots: [SessionSlot],
+        requestRule: String,
         stillOwed: (AttendanceCode) -> Bool, kind: DueAction.Kind, words: String, report: Bool, into out: inout [DueAction]
     ) {
         let all = slots.sorted()
         guard let first = all.first, let deadline = schoolDay(e.deadlineSchoolDays, after: raised) else { return }
         let exemptDays = Set(exempt.map { date($0) })
         let owed: [SessionRef] = all.compactMap { slot in
-            guard !cw.evidenceReceived.contains(slot), !exemptDays.contains(slot.date), let c = p.codes[slot.date, slot.session], stillOwed(c)
+            guard !cw.evidenceReceived.contains(slot), !exemptDays.contains(slot.date), let c = p.codes[slot.date, slot.session],
+                stillOwed(c)
             else { return nil }
             return SessionRef(date: slot.date, session: slot.session, code: c.symbol)
         }
@@ -125,7 +128,8 @@ extension EvalPlan {
         guard let due = schoolDay(1, after: deadline), asOf >= due else { return }
         figures["amend_to_o"] = 1
         let told = e.tellParentsSchoolDaysBefore == nil ? "" : " The parents were told in advance."
-        let amendment = "No evidence received by \(EvalWords.date(deadline)) (asked for on \(EvalWords.date(raised))): becomes \(amendTo); \(policy.name)"
+        let amendment =
+            "No evidence received by \(EvalWords.date(deadline)) (asked for on \(EvalWords.date(raised))): becomes \(amendTo); \(policy.name)"
         let rule = kind == .medicalUnauthorised ? "evidence.medical_appointments" : "evidence.deadline_school_days"
         let reason =
             "Evidence \(words) on \(EvalWords.date(raised)) was due by \(EvalWords.date(deadline)): none has been received for "

@@ -697,7 +697,9 @@ public enum LeaveFollowUp {
             let base = "|\(pupil.upn)|\(evidenceRule)|\(anchor.iso)"
             let request = DueAction.Kind.leaveEvidence.rawValue + base + "|request"
             let source = EvalPlan.source(evidenceRule, policy)
-            let by = deadline.map { "by \(EvalWords.date($0)), \(EvalWords.count(days, "day")) after the return on \(EvalWords.date(back!))" }
+            let by = deadline.map {
+                "by \(EvalWords.date($0)), \(EvalWords.count(days, "day")) after the return on \(EvalWords.date(back!))"
+            }
             guard let deadline, asOf > deadline, casework.done.contains(request) else {
                 let reason =
                     head + "Ask the family for evidence of the reason, "
@@ -737,7 +739,8 @@ public enum LeaveFollowUp {
                     reason: "\(EvalWords.count(owed.count, "session")) next to agreed leave recorded as unauthorised leave of absence (G) "
                         + "for want of evidence: \(owedList). Report them to the LA's school attendance team.",
                     sessions: owed, figures: ["sessions": Double(owed.count)], source: EvalPlan.source(rule, policy), action: .informLA,
-                    contacts: [], proposedStage: nil, key: DueAction.Kind.informLA.rawValue + "|\(pupil.upn)|\(rule)|\(anchor.iso)|\(evidenceRule)",
+                    contacts: [], proposedStage: nil,
+                    key: DueAction.Kind.informLA.rawValue + "|\(pupil.upn)|\(rule)|\(anchor.iso)|\(evidenceRule)",
                     policy: label))
         }
         return out

@@ -46,7 +46,8 @@ struct EvidenceScenarioTests {
         #expect(ask.key == "illness_evidence|\(upn)|\(Self.illnessRule)|2025-11-03")
         #expect(ask.due == day("2025-11-07"))
         let sent = EvidenceRequestRecord(raised: day("2025-11-07"), sessions: slots("2025-11-03", "2025-11-07"), rule: Self.illnessRule)
-        var cw = Casework(done: [ask.key, "illness_evidence|\(upn)|illness_evidence.illness-8-sessions-term|2025-11-03"], evidenceRequests: [sent])
+        var cw = Casework(
+            done: [ask.key, "illness_evidence|\(upn)|illness_evidence.illness-8-sessions-term|2025-11-03"], evidenceRequests: [sent])
 
         // 5 school days: the deadline is Friday 14 November; the parents are told 2 school days before, on 12 November.
         #expect(evidence(EvalTest.run(p, "2025-11-11", b, casework: cw)).isEmpty)
@@ -60,9 +61,11 @@ struct EvidenceScenarioTests {
         #expect(remind.sessions == refs(sent.sessions, "I"))
         #expect(
             remind.figures == [
-                "sessions": 10, "requested_sessions": 10, "evidence_sessions": 0, "deadline_school_days": 5, "tell_parents_school_days_before": 2,
+                "sessions": 10, "requested_sessions": 10, "evidence_sessions": 0, "deadline_school_days": 5,
+                "tell_parents_school_days_before": 2,
             ])
-        #expect(remind.key == "evidence_reminder|\(upn)|evidence.tell_parents_school_days_before|2025-11-07|\(Self.illnessRule)|2025-11-03-am")
+        #expect(
+            remind.key == "evidence_reminder|\(upn)|evidence.tell_parents_school_days_before|2025-11-07|\(Self.illnessRule)|2025-11-03-am")
         #expect(remind.reason.contains("is due by 14 November 2025"))
         cw.done.insert(remind.key)
 
@@ -79,7 +82,10 @@ struct EvidenceScenarioTests {
         #expect(amend.sessions == owed)
         #expect(amend.rule == "evidence.deadline_school_days")
         #expect(amend.action == .review)
-        #expect(amend.amendment == ProposedAmendment(code: "O", reason: "No evidence received by 14 November 2025 (asked for on 7 November 2025): becomes O; \(p.name)"))
+        #expect(
+            amend.amendment
+                == ProposedAmendment(
+                    code: "O", reason: "No evidence received by 14 November 2025 (asked for on 7 November 2025): becomes O; \(p.name)"))
         #expect(
             amend.figures == ["sessions": 6, "requested_sessions": 10, "evidence_sessions": 4, "deadline_school_days": 5, "amend_to_o": 1])
         #expect(amend.key == "evidence_deadline|\(upn)|evidence.deadline_school_days|2025-11-07|\(Self.illnessRule)|2025-11-03-am")
@@ -103,7 +109,8 @@ struct EvidenceScenarioTests {
         var b = Book(yearGroup: "9", through: "2025-12-19")
         b.set("2025-11-04", .i)
         // By hand, where the illness is in doubt (§5.2.5).
-        let sent = EvidenceRequestRecord(raised: day("2025-11-05"), sessions: slots("2025-11-04", "2025-11-04"), rule: EvidenceRequestRecord.byHand)
+        let sent = EvidenceRequestRecord(
+            raised: day("2025-11-05"), sessions: slots("2025-11-04", "2025-11-04"), rule: EvidenceRequestRecord.byHand)
         let cw = Casework(evidenceRequests: [sent])
         // 10 school days: deadline Wednesday 19 November; the reminder 3 school days before, Friday 14 November.
         #expect(evidence(EvalTest.run(p, "2025-11-13", b, casework: cw)).isEmpty)
@@ -130,8 +137,10 @@ struct EvidenceScenarioTests {
         let p = try SeedScenario.policy("004")
         var b = Book(through: "2025-12-19")
         b.set(from: "2025-11-03", to: "2025-11-04", .i)
-        let byRule = EvidenceRequestRecord(raised: day("2025-11-04"), sessions: slots("2025-11-03", "2025-11-04"), rule: "illness_evidence.x")
-        let byHand = EvidenceRequestRecord(raised: day("2025-11-04"), sessions: slots("2025-11-04", "2025-11-04"), rule: EvidenceRequestRecord.byHand)
+        let byRule = EvidenceRequestRecord(
+            raised: day("2025-11-04"), sessions: slots("2025-11-03", "2025-11-04"), rule: "illness_evidence.x")
+        let byHand = EvidenceRequestRecord(
+            raised: day("2025-11-04"), sessions: slots("2025-11-04", "2025-11-04"), rule: EvidenceRequestRecord.byHand)
         var cw = Casework(evidenceRequests: [byRule, byHand])
         let reminders = evidence(EvalTest.run(p, "2025-11-14", b, casework: cw))
         #expect(reminders.map(\.kind) == [.evidenceReminder, .evidenceReminder])
@@ -164,7 +173,9 @@ struct EvidenceScenarioTests {
         var cw = Casework(illnessReasons: reasons)
         #expect(EvalTest.run(p, "2025-11-07", b, casework: cw).of(.illnessEvidence).isEmpty)
         // A request covering the week leaves the D&V days out of its deadline too.
-        cw.evidenceRequests = [.init(raised: day("2025-11-07"), sessions: slots("2025-11-03", "2025-11-07"), rule: EvidenceRequestRecord.byHand)]
+        cw.evidenceRequests = [
+            .init(raised: day("2025-11-07"), sessions: slots("2025-11-03", "2025-11-07"), rule: EvidenceRequestRecord.byHand)
+        ]
         let remind = try #require(evidence(EvalTest.run(p, "2025-11-12", b, casework: cw)).first)
         #expect(remind.sessions == refs(slots("2025-11-06", "2025-11-07"), "I"))
         cw.evidenceRequests = []
@@ -186,7 +197,8 @@ struct EvidenceScenarioTests {
         #expect(counted.sessions.first?.date == day("2025-11-06"))
     }
 
-    @Test("seed 004 medical appointments: 'approval ... in advance' and 'evidence ... otherwise the absence will be marked as unauthorised'")
+    @Test(
+        "seed 004 medical appointments: 'approval ... in advance' and 'evidence ... otherwise the absence will be marked as unauthorised'")
     func seed004Medical() throws {
         let p = try SeedScenario.policy("004")
         var b = Book(through: "2025-12-19")
@@ -209,7 +221,10 @@ struct EvidenceScenarioTests {
         #expect(evidence(EvalTest.run(p, "2025-11-12", b, casework: cw)).isEmpty)
         let remind = try #require(evidence(EvalTest.run(p, "2025-11-13", b, casework: cw)).first)
         #expect(remind.kind == .evidenceReminder)
-        #expect(remind.key == "evidence_reminder|\(upn)|evidence.tell_parents_school_days_before|2025-11-04|evidence.medical_appointments|2025-11-04-am")
+        #expect(
+            remind.key
+                == "evidence_reminder|\(upn)|evidence.tell_parents_school_days_before|2025-11-04|evidence.medical_appointments|2025-11-04-am"
+        )
         cw.done.insert(remind.key)
         #expect(evidence(EvalTest.run(p, "2025-11-18", b, casework: cw)).isEmpty)
         let late = try #require(evidence(EvalTest.run(p, "2025-11-19", b, casework: cw)).first)
@@ -222,13 +237,17 @@ struct EvidenceScenarioTests {
         #expect(evidence(EvalTest.run(p, "2025-11-19", b, casework: cw)).isEmpty)
     }
 
-    @Test("seed 000 §5.3.1: an appointment is authorised 'as long as the ... parent/carer notifies the School in advance'; no evidence asked")
+    @Test(
+        "seed 000 §5.3.1: an appointment is authorised 'as long as the ... parent/carer notifies the School in advance'; no evidence asked")
     func seed000MedicalNoticeOnly() throws {
         let p = try SeedScenario.policy("000")
         var b = Book(yearGroup: "9", through: "2025-12-19")
         b.set("2025-11-04", .m, [.pm])
         let pm = SessionSlot(date: day("2025-11-04"), session: .pm)
-        #expect(evidence(EvalTest.run(p, "2025-12-01", b)).map(\.key) == ["medical_unauthorised|\(upn)|evidence.medical_appointments|2025-11-04|no-notice"])
+        #expect(
+            evidence(EvalTest.run(p, "2025-12-01", b)).map(\.key) == [
+                "medical_unauthorised|\(upn)|evidence.medical_appointments|2025-11-04|no-notice"
+            ])
         #expect(evidence(EvalTest.run(p, "2025-12-01", b, casework: Casework(advanceNotice: [pm]))).isEmpty)
         // A policy without medical_appointments (seed 003): nothing.
         #expect(evidence(EvalTest.run(try SeedScenario.policy("003"), "2025-12-01", b)).isEmpty)
@@ -241,7 +260,9 @@ struct EvidenceScenarioTests {
         var b = Book(through: "2025-12-19")
         b.set("2025-11-04", .i)
         b.set("2025-11-05", .m)
-        let cw = Casework(evidenceRequests: [.init(raised: day("2025-11-05"), sessions: slots("2025-11-04", "2025-11-04"), rule: EvidenceRequestRecord.byHand)])
+        let cw = Casework(evidenceRequests: [
+            .init(raised: day("2025-11-05"), sessions: slots("2025-11-04", "2025-11-04"), rule: EvidenceRequestRecord.byHand)
+        ])
         #expect(evidence(EvalTest.run(p, "2025-12-19", b, casework: cw)).isEmpty)
     }
 

@@ -482,10 +482,11 @@ struct LeaveFollowUpTests {
         b.set(from: "2026-03-11", to: "2026-03-13", .c)
         b.set(from: "2026-03-16", to: "2026-03-18", .i)  // Monday to Wednesday after, back on Thursday 19 March
         let actions = run(p, "2026-03-19", b, [d])
-        #expect(actions.map(\.key) == [
-            "leave_evidence|A100000000001|leave.adjacent_days_evidence_days|2026-03-10|request",
-            "leave_evidence|A100000000001|leave.adjacent_days_evidence_days|2026-03-16|request",
-        ])
+        #expect(
+            actions.map(\.key) == [
+                "leave_evidence|A100000000001|leave.adjacent_days_evidence_days|2026-03-10|request",
+                "leave_evidence|A100000000001|leave.adjacent_days_evidence_days|2026-03-16|request",
+            ])
         #expect(actions[0].sessions.map(\.date) == [day("2026-03-09"), day("2026-03-09"), day("2026-03-10"), day("2026-03-10")])
         #expect(actions[0].figures["school_days"] == 2)
         #expect(actions[1].sessions.count == 6)
