@@ -551,6 +551,18 @@ public enum LeaveFollowUp {
         }.map(\.element)
     }
 
+    /// The earlier form, evidence by day (both sessions) and no casework: kept so callers build until they pass
+    /// `casework:`. With no `done`, a request is never taken as sent, so no deadline action follows.
+    public static func run(
+        policy: Policy, calendar: SchoolCalendar, asOf: LocalDate, pupil: PupilFacts, decisions: [LeaveDecisionFacts],
+        evidenceReceived: Set<LocalDate>
+    ) -> [DueAction] {
+        let slots = evidenceReceived.flatMap { d in Session.allCases.map { SessionSlot(date: d, session: $0) } }
+        return run(
+            policy: policy, calendar: calendar, asOf: asOf, pupil: pupil, decisions: decisions,
+            casework: Casework(evidenceReceived: Set(slots)))
+    }
+
     /// The words a leave letter (grant or refusal) carries to remind the parents of the adjacent-days rule (seed 003
     /// 'Proactive strategies' 10); nil when the policy has no such rule. For parents: no staff instructions in it.
     public static func adjacentDaysReminder(policy: Policy) -> String? {
