@@ -152,7 +152,7 @@ extension EvalPlan {
 
     // MARK: Medical appointments
 
-    /// Each day with M this year: without advance notice (when the policy asks for it) amend to O now; otherwise, when
+    /// Each day with M this year (since the policy took effect): without advance notice (when the policy asks for it) amend to O now; otherwise, when
     /// the policy asks for evidence, the M sessions are a request raised that day, with its reminder and deadline.
     func medicalAppointments(
         _ p: PupilFacts, _ cw: Casework, _ s: EvalScratch, _ e: Policy.Evidence, _ m: Policy.Evidence.MedicalAppointments, _ exempt: [Int],
@@ -160,7 +160,10 @@ extension EvalPlan {
     ) {
         let rule = "evidence.medical_appointments"
         let code = AttendanceCode.m.rawValue
-        for i in yearStart...last where s.count(EvalCounter.medical, from: i, through: i) > 0 {
+        // From the policy's first day: M marked before it was under rules that asked for neither.
+        let from = max(yearStart, index(policy.effectiveFrom))
+        guard from <= last else { return }
+        for i in from...last where s.count(EvalCounter.medical, from: i, through: i) > 0 {
             let day = date(i)
             let slots = (0..<2).filter { s.sess[2 * i + $0] == code }.map { SessionSlot(date: day, session: $0 == 0 ? .am : .pm) }
             let unnotified = m.advanceNotice ? slots.filter { !cw.advanceNotice.contains($0) } : []

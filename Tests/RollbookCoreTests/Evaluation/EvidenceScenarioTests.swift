@@ -249,6 +249,10 @@ struct EvidenceScenarioTests {
                 "medical_unauthorised|\(upn)|evidence.medical_appointments|2025-11-04|no-notice"
             ])
         #expect(evidence(EvalTest.run(p, "2025-12-01", b, casework: Casework(advanceNotice: [pm]))).isEmpty)
+        // M marked before the policy took effect is left alone.
+        var later = p
+        later.effectiveFrom = day("2025-11-05")
+        #expect(evidence(EvalTest.run(later, "2025-12-01", b)).isEmpty)
         // A policy without medical_appointments (seed 003): nothing.
         #expect(evidence(EvalTest.run(try SeedScenario.policy("003"), "2025-12-01", b)).isEmpty)
     }
