@@ -139,6 +139,7 @@ struct EvalPlan {
         let codeOffset = p.codes.base.days(to: start) * 2
         let table = EvalMark.table
         let stride = EvalCounter.stride
+        let medical = AttendanceCode.m.rawValue
         // Only sessions on which the pupil was of compulsory school age count towards the penalty-notice threshold.
         let csaFrom = max(0, index(CompulsorySchoolAge.starts(dateOfBirth: p.dateOfBirth)))
         let csaTo = min(last, index(CompulsorySchoolAge.ends(dateOfBirth: p.dateOfBirth)))
@@ -154,7 +155,7 @@ struct EvalPlan {
                             for i in seg.from...seg.to {
                                 let row = i * stride
                                 let next = row + stride
-                                var add = (0, 0, 0, 0, 0, 0, 0) as (Int32, Int32, Int32, Int32, Int32, Int32, Int32)
+                                var add = (0, 0, 0, 0, 0, 0, 0, 0) as (Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32)
                                 if i < rollFrom || i > rollTo {
                                     sess[2 * i] = EvalMark.offRoll
                                     sess[2 * i + 1] = EvalMark.offRoll
@@ -179,6 +180,7 @@ struct EvalPlan {
                                         if f & EvalMark.u != 0 { add.4 += 1 }
                                         if f & EvalMark.illness != 0 { add.5 += 1 }
                                         if f & EvalMark.n != 0 { add.6 += 1 }
+                                        if v == medical { add.7 += 1 }
                                     }
                                 }
                                 pre[next] = pre[row] + add.0
@@ -188,6 +190,7 @@ struct EvalPlan {
                                 pre[next + 4] = pre[row + 4] + add.4
                                 pre[next + 5] = pre[row + 5] + add.5
                                 pre[next + 6] = pre[row + 6] + add.6
+                                pre[next + 7] = pre[row + 7] + add.7
                             }
                         }
                     }
@@ -242,6 +245,12 @@ struct EvalPlan {
         rules +=
             policy.stages.map { "stages.\($0.id)" } + policy.lateness.map { "lateness.\($0.id)" }
             + policy.illnessEvidence.map { "illness_evidence.\($0.id)" } + (policy.truancy?.ladder ?? []).map { "truancy.\($0.id)" }
+        if policy.evidence != nil {
+            rules += [
+                "evidence.deadline_school_days", "evidence.tell_parents_school_days_before", "evidence.report_to_la",
+                "evidence.medical_appointments",
+            ]
+        }
         return Dictionary(rules.map { ($0, source($0, policy)) }, uniquingKeysWith: { a, _ in a })
     }
 
@@ -286,8 +295,10 @@ struct EvalPlan {
             stages(p, cw, s, penalty, &found)
             lateness(p, cw, s, penalty, &found)
             truancy(p, cw, s, penalty, &found)
-            absenceRuns(p, cw, &s, &found)
-            illnessCounts(p, s, &found)
+            let allowed = allowanceDays(cw, s)
+            absenceRuns(p, cw, allowed, &s, &found)
+            illnessCounts(p, s, allowed, &found)
+            evidenceDeadlines(p, cw, s, allowed, &found)
             if let penalty { penaltyThreshold(p, cw, s, penalty, &found) }
             noticeFollowUps(p, cw, s, &found)
             notBackAfterLeave(p, cw, &found)

@@ -53,6 +53,8 @@ enum EvalMark {
 /// Prefix-sum counters, one row of `stride` per day.
 enum EvalCounter {
     static let attended = 0, possible = 1, gnou = 2, late = 3, u = 4, illness = 5, n = 6
+    /// M (medical or dental appointment): read by the policy's evidence.medical_appointments.
+    static let medical = 7
     static let stride = 8
 }
 

@@ -110,10 +110,20 @@ public struct Casework: Sendable, Hashable, Codable {
     public var latenessHistory: [StageState] = []
     /// Truancies recorded by staff or found from lesson marks, any order.
     public var truancies: [TruancyRecord] = []
+    /// Evidence requests sent to the family (Evidence.swift): by a rule's completed action, or by hand.
+    public var evidenceRequests: [EvidenceRequestRecord] = []
+    /// Sessions for which evidence arrived (a parent's upload, or staff recording it): satisfies every request for them.
+    public var evidenceReceived: Set<SessionSlot> = []
+    /// Sessions a parent reported before the day (an absence report or a request made before it).
+    public var advanceNotice: Set<SessionSlot> = []
+    /// The reason recorded with an illness (I) session, e.g. "D&V", read by the policy's allowances.
+    public var illnessReasons: [SessionSlot: String] = [:]
 
     public init(
         stage: StageState? = nil, stageHistory: [StageState] = [], lastFamilyContact: LocalDate? = nil,
-        leaveEnded: LocalDate? = nil, notices: [NoticeRecord] = [], done: Set<String> = []
+        leaveEnded: LocalDate? = nil, notices: [NoticeRecord] = [], done: Set<String> = [],
+        evidenceRequests: [EvidenceRequestRecord] = [], evidenceReceived: Set<SessionSlot> = [], advanceNotice: Set<SessionSlot> = [],
+        illnessReasons: [SessionSlot: String] = [:]
     ) {
         self.stage = stage
         self.stageHistory = stageHistory
@@ -121,6 +131,10 @@ public struct Casework: Sendable, Hashable, Codable {
         self.leaveEnded = leaveEnded
         self.notices = notices
         self.done = done
+        self.evidenceRequests = evidenceRequests
+        self.evidenceReceived = evidenceReceived
+        self.advanceNotice = advanceNotice
+        self.illnessReasons = illnessReasons
     }
 }
 
@@ -142,6 +156,21 @@ public struct TruancyRecord: Sendable, Hashable, Codable {
         self.kind = kind
         self.lesson = lesson
     }
+}
+
+/// Evidence asked of the family for some sessions: recorded when staff send the request.
+public struct EvidenceRequestRecord: Sendable, Hashable, Codable {
+    /// The day the request was sent; the policy's deadline counts from it.
+    public var raised: LocalDate
+    public var sessions: [SessionSlot]
+    /// The rule that raised it (e.g. `illness_evidence.illness-5-consecutive-days`), or `evidence.by_hand`.
+    public var rule: String
+    public init(raised: LocalDate, sessions: [SessionSlot], rule: String) {
+        self.raised = raised
+        self.sessions = sessions
+        self.rule = rule
+    }
+    public static let byHand = "evidence.by_hand"
 }
 
 // MARK: - Output
@@ -193,8 +222,14 @@ public struct DueAction: Sendable, Hashable, Codable {
         case socialWorker = "social_worker"
         /// Absence on a session of a refused leave request, or requested but not granted: code it G (reg 11).
         case leaveUnauthorised = "leave_unauthorised"
-        /// Absence on the school day just before or after agreed leave: ask for evidence, else amend to O.
+        /// Absence on the school days just before or after agreed leave: ask for evidence.
         case leaveEvidence = "leave_evidence"
+        /// Tell the parents, before an evidence deadline, that without evidence the sessions become unauthorised.
+        case evidenceReminder = "evidence_reminder"
+        /// An evidence deadline passed: amend the sessions still without evidence (to O, or G next to leave).
+        case evidenceDeadline = "evidence_deadline"
+        /// A medical appointment (M) without advance notice or evidence: amend to O.
+        case medicalUnauthorised = "medical_unauthorised"
 
         var order: Int { Self.order[self]! }
         private static let order: [Kind: Int] = Dictionary(uniqueKeysWithValues: allCases.enumerated().map { ($1, $0) })
@@ -226,12 +261,27 @@ public struct DueAction: Sendable, Hashable, Codable {
     public var parent: String? = nil
     /// The lateness rung proposed: the rung to enter, or the next rung after a review without improvement.
     public var proposedRung: String? = nil
+    /// The letter id the action sends (the policy's), when it sends one.
+    public var letter: String? = nil
+    /// The audited amendment completing the action makes to `sessions` (evidence deadlines, medical appointments).
+    public var amendment: ProposedAmendment? = nil
 
     /// Worklist order: due date, then kind, then UPN.
     public static func worklistOrder(_ a: DueAction, _ b: DueAction) -> Bool {
         if a.due != b.due { return a.due < b.due }
         if a.kind != b.kind { return a.kind.order < b.kind.order }
         return a.upn < b.upn
+    }
+}
+
+/// Amend each of an action's sessions to `code`, with `reason` as the amendment's reason (audited, like N to O).
+public struct ProposedAmendment: Sendable, Hashable, Codable {
+    /// The code's symbol: "O" or "G".
+    public var code: String
+    public var reason: String
+    public init(code: String, reason: String) {
+        self.code = code
+        self.reason = reason
     }
 }
 

@@ -4,12 +4,15 @@
 extension EvalPlan {
     // MARK: Continuous absence: illness evidence (consecutive days), missing education, vulnerable pupils, long illness
 
-    func absenceRuns(_ p: PupilFacts, _ cw: Casework, _ s: inout EvalScratch, _ out: inout [DueAction]) {
+    func absenceRuns(_ p: PupilFacts, _ cw: Casework, _ allowed: [Int], _ s: inout EvalScratch, _ out: inout [DueAction]) {
         // Walk back from today over the pupil's school days. A day counts when every marked session that is a possible
         // session is an absence; sessions not yet marked today are left out, an unmarked earlier day ends the run.
         s.run.removeAll(keepingCapacity: true)
         var gnoDays = 0
         var illDays = 0
+        // Illness for the evidence rule: an allowance's day (`allowed`) ends it, as any other day would.
+        var evidenceDays = 0
+        var evidenceAlive = true
         var gnoAlive = true
         var illAlive = true
         let table = EvalMark.table
@@ -36,6 +39,9 @@ extension EvalPlan {
                 s.run.append(Int32(i))
                 if gnoAlive { if gno { gnoDays += 1 } else { gnoAlive = false } }
                 if illAlive { if ill { illDays += 1 } else { illAlive = false } }
+                if evidenceAlive {
+                    if ill && (allowed.isEmpty || !allowed.contains(i)) { evidenceDays += 1 } else { evidenceAlive = false }
+                }
             }
             i -= 1
         }
@@ -50,16 +56,17 @@ extension EvalPlan {
         let me = policy.missingEducation
 
         // Illness evidence: consecutive school days of illness.
-        for r in policy.illnessEvidence where r.measure == .consecutiveSchoolDays && illDays >= r.count {
-            let from = nth(1, of: illDays)
+        for r in policy.illnessEvidence where r.measure == .consecutiveSchoolDays && evidenceDays >= r.count {
+            let from = nth(1, of: evidenceDays)
             let reason =
-                "Illness (I) on \(illDays) consecutive school days since \(EvalWords.date(from)), the rule being \(r.count) "
-                + "(\(r.name)): ask the family for medical evidence."
-            out.append(
-                action(
-                    p, .illnessEvidence, rule: "illness_evidence.\(r.id)", anchor: from, due: nth(r.count, of: illDays),
-                    reason: reason, sessions: refs(illDays), figures: ["school_days": Double(illDays), "count": Double(r.count)],
-                    action: .evidenceRequest))
+                "Illness (I) on \(evidenceDays) consecutive school days since \(EvalWords.date(from)), the rule being \(r.count) "
+                + "(\(r.name))\(r.letter.map { ", with the '\($0)' letter" } ?? ""): ask the family for medical evidence."
+            var a = action(
+                p, .illnessEvidence, rule: "illness_evidence.\(r.id)", anchor: from, due: nth(r.count, of: evidenceDays),
+                reason: reason, sessions: refs(evidenceDays), figures: ["school_days": Double(evidenceDays), "count": Double(r.count)],
+                action: .evidenceRequest)
+            a.letter = r.letter
+            out.append(a)
         }
 
         // No contact from the family since the absence began.

@@ -149,6 +149,21 @@ public enum Session: String, Sendable, CaseIterable, Codable, Hashable {
     public var index: Int { self == .am ? 0 : 1 }
 }
 
+/// One session of one day: what evidence, advance notice and evidence requests are recorded against.
+public struct SessionSlot: Sendable, Hashable, Codable, Comparable {
+    public var date: LocalDate
+    public var session: Session
+    public init(date: LocalDate, session: Session) {
+        self.date = date
+        self.session = session
+    }
+    /// "2026-03-09-am", as in action keys.
+    public var iso: String { "\(date.iso)-\(session == .am ? "am" : "pm")" }
+    public static func < (a: SessionSlot, b: SessionSlot) -> Bool {
+        a.date != b.date ? a.date < b.date : a.session.index < b.session.index
+    }
+}
+
 /// A minute of the school-local day (0...1439), e.g. 8:30 is 510.
 public struct TimeOfDay: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
     public let minutes: Int

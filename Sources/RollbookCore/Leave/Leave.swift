@@ -501,16 +501,17 @@ public struct LeaveDecisionFacts: Sendable, Hashable, Codable {
     }
 }
 
-/// The actions a leave decision leads to once the registers are marked: `leave_unauthorised` (code G) and
-/// `leave_evidence` (absence on the school day next to agreed leave).
+/// The actions a leave decision leads to once the registers are marked: `leave_unauthorised` (code G), and for
+/// absence on the school days next to agreed leave `leave_evidence` (ask for evidence), then `evidence_deadline` (code
+/// G) and `inform_la` when none came within the policy's days of the pupil's return.
 public enum LeaveFollowUp {
     /// Every leave action due on `asOf` for one pupil, in worklist order. Decisions made after `asOf` are ignored; where
-    /// one request was decided more than once, the latest decision stands. `evidenceReceived` holds the days next to a
-    /// leave for which the family has given evidence. Keys are stable (kind, UPN, rule, anchor day and a suffix);
-    /// the caller leaves out keys already done, as for `Evaluation.run`.
+    /// one request was decided more than once, the latest decision stands. From `casework` it reads `evidenceReceived`
+    /// (sessions next to a leave with evidence) and `done` (a deadline needs its request sent). Keys are stable (kind,
+    /// UPN, rule, anchor day and a suffix); the caller leaves out keys already done, as for `Evaluation.run`.
     public static func run(
         policy: Policy, calendar: SchoolCalendar, asOf: LocalDate, pupil: PupilFacts, decisions: [LeaveDecisionFacts],
-        evidenceReceived: Set<LocalDate>
+        casework: Casework = Casework()
     ) -> [DueAction] {
         var latest: [LeaveRequest: LeaveDecisionFacts] = [:]
         var order: [LeaveRequest] = []
@@ -536,8 +537,8 @@ public enum LeaveFollowUp {
             for d in stands {
                 guard let g = d.grant else { continue }
                 for a in evidence(
-                    g, days: days, others: grants, policy: policy, calendar: calendar, asOf: asOf, pupil: pupil,
-                    evidenceReceived: evidenceReceived, label: label)
+                    g, days: days, others: grants, policy: policy, calendar: calendar, asOf: asOf, pupil: pupil, casework: casework,
+                    label: label)
                 { add(a) }
             }
         }
@@ -548,6 +549,29 @@ public enum LeaveFollowUp {
             if a.kind != b.kind { return a.kind.order < b.kind.order }
             return x.offset < y.offset
         }.map(\.element)
+    }
+
+    /// The earlier form, evidence by day (both sessions) and no casework: kept so callers build until they pass
+    /// `casework:`. With no `done`, a request is never taken as sent, so no deadline action follows.
+    public static func run(
+        policy: Policy, calendar: SchoolCalendar, asOf: LocalDate, pupil: PupilFacts, decisions: [LeaveDecisionFacts],
+        evidenceReceived: Set<LocalDate>
+    ) -> [DueAction] {
+        let slots = evidenceReceived.flatMap { d in Session.allCases.map { SessionSlot(date: d, session: $0) } }
+        return run(
+            policy: policy, calendar: calendar, asOf: asOf, pupil: pupil, decisions: decisions,
+            casework: Casework(evidenceReceived: Set(slots)))
+    }
+
+    /// The words a leave letter (grant or refusal) carries to remind the parents of the adjacent-days rule (seed 003
+    /// 'Proactive strategies' 10); nil when the policy has no such rule. For parents: no staff instructions in it.
+    public static func adjacentDaysReminder(policy: Policy) -> String? {
+        guard let days = policy.leave.adjacentDaysEvidenceDays else { return nil }
+        let reported = policy.evidence?.reportToLA == true ? " and reported to the local authority's school attendance team" : ""
+        return
+            "If your child is absent on any school days immediately before or after this leave, we will ask you for evidence "
+            + "of the reason. If it is not given within \(EvalWords.count(days, "day")) of your child's return to school, those days "
+            + "will be recorded as unauthorised leave of absence\(reported)."
     }
 
     static let unauthorisedRule = "reg_11"
@@ -596,66 +620,140 @@ public enum LeaveFollowUp {
 
     static let evidenceRule = "leave.adjacent_days_evidence_days"
 
-    /// Absence on the school day just before or just after granted leave: evidence within `days` calendar days, else O.
+    /// Absence on the school days next to granted leave (every absent school day in a row before it, and after it):
+    /// ask for evidence; without it within `days` calendar days of the pupil's return, once the request was sent,
+    /// amend the sessions still authorised to G (unauthorised leave) and tell the LA when the policy says so.
     static func evidence(
         _ g: LeaveGrant, days: Int, others: [LeaveGrant], policy: Policy, calendar: SchoolCalendar, asOf: LocalDate,
-        pupil: PupilFacts, evidenceReceived: Set<LocalDate>, label: String
+        pupil: PupilFacts, casework: Casework, label: String
     ) -> [DueAction] {
         let e = pupil.enrolment
-        func isOpenDay(_ d: LocalDate) -> Bool {
+        func openSessions(_ d: LocalDate) -> [Session] {
             let yg = e.yearGroup(in: AcademicYear(containing: d))
-            return calendar.isOpen(d, .am, yearGroup: yg) || calendar.isOpen(d, .pm, yearGroup: yg)
+            return Session.allCases.filter { calendar.isOpen(d, $0, yearGroup: yg) }
         }
-        /// The nearest open school day for the pupil in direction `step`, looking across a summer holiday at most.
-        func adjacent(_ from: LocalDate, _ step: Int) -> LocalDate? {
-            var d = from.adding(days: step)
-            for _ in 0..<70 {
-                if isOpenDay(d) { return d }
+        /// The pupil's open days in direction `step` from `from`, up to `asOf`, each taken or not by `keep`, until it
+        /// says stop; closed days are skipped (weekends, holidays: at most a summer holiday's worth).
+        func walk(_ from: LocalDate, _ step: Int, _ keep: (LocalDate, [Session]) -> (take: Bool, go: Bool)) -> [LocalDate] {
+            var out: [LocalDate] = []
+            var d = from
+            var closed = 0
+            while closed <= 70 {
                 d = d.adding(days: step)
+                let open = openSessions(d)
+                if open.isEmpty {
+                    closed += 1
+                    continue
+                }
+                closed = 0
+                guard d <= asOf, e.isOnRoll(d) else { break }
+                let k = keep(d, open)
+                if k.take { out.append(d) }
+                if !k.go { break }
             }
-            return nil
+            return out
         }
+        /// A day of the run next to the leave: any absence marked and no session of other leave. The run goes on past
+        /// it only when the pupil attended no session and nothing is unmarked (but today's later session).
+        func absent(_ d: LocalDate, _ open: [Session]) -> (take: Bool, go: Bool) {
+            var any = false
+            var whole = true
+            for s in open {
+                if others.contains(where: { $0.contains(d, s) }) { return (false, false) }
+                guard let c = pupil.codes[d, s] else {
+                    if d != asOf { whole = false }
+                    continue
+                }
+                if c.isAttendance { whole = false }
+                if c.isAbsence { any = true }
+            }
+            return (any, any && whole)
+        }
+        let after = walk(g.to, 1, absent)
+        // The return: the first day after the leave with any attendance.
+        var back: LocalDate?
+        _ = walk(g.to, 1) { d, open in
+            if open.contains(where: { pupil.codes[d, $0]?.isAttendance == true }) {
+                back = d
+                return (false, false)
+            }
+            return (false, true)
+        }
+        let deadline = back.map { $0.adding(days: days) }
         var out: [DueAction] = []
-        for (day, side) in [(adjacent(g.from, -1), "before"), (adjacent(g.to, 1), "after")] {
-            guard let day, day <= asOf, e.isOnRoll(day), !evidenceReceived.contains(day) else { continue }
-            let yg = e.yearGroup(in: AcademicYear(containing: day))
-            // Absence the family could explain: authorised absence, or N. G, O and U are already unauthorised; a session
-            // inside another grant is leave agreed in its own right.
-            let refs: [SessionRef] = Session.allCases.compactMap { s in
-                guard calendar.isOpen(day, s, yearGroup: yg), let c = pupil.codes[day, s] else { return nil }
-                guard c.statisticalMeaning == .authorisedAbsence || c == .n else { return nil }
-                guard !others.contains(where: { $0.contains(day, s) }) else { return nil }
-                return SessionRef(date: day, session: s, code: c.symbol)
+        for (run, side) in [(walk(g.from, -1, absent), "before"), (after, "after")] {
+            guard let anchor = run.first else { continue }
+            // Absence the family could explain: authorised absence, or N. G, O and U are already unauthorised.
+            var refs: [SessionRef] = []
+            var requested = 0
+            var received = 0
+            for d in run.sorted() {
+                for s in openSessions(d) {
+                    guard let c = pupil.codes[d, s], c.statisticalMeaning == .authorisedAbsence || c == .n else { continue }
+                    requested += 1
+                    if casework.evidenceReceived.contains(SessionSlot(date: d, session: s)) {
+                        received += 1
+                        continue
+                    }
+                    refs.append(SessionRef(date: d, session: s, code: c.symbol))
+                }
             }
             guard !refs.isEmpty else { continue }
-            let deadline = day.adding(days: days)
-            let list = refs.map { "\($0.session.rawValue) (\($0.code))" }.joined(separator: " and ")
+            let list = refs.map { "\(EvalWords.date($0.date)) \($0.session.rawValue) (\($0.code))" }.joined(separator: ", ")
             let leaveWords = "the leave granted (\(g.code.symbol)) from \(g.span.words)"
-            let head = "Absent on \(EvalWords.date(day)), the school day just \(side) \(leaveWords): \(list). "
-            let figures: [String: Double] = [
-                "sessions": Double(refs.count), "evidence_days": Double(days),
-                "days_since": Double(day.days(to: asOf)),
+            let head = "Absent \(EvalWords.count(run.count, "school day")) in a row just \(side) \(leaveWords): \(list). "
+            var figures: [String: Double] = [
+                "sessions": Double(refs.count), "school_days": Double(run.count), "evidence_days": Double(days),
+                "evidence_sessions": Double(received),
             ]
-            let base = "\(DueAction.Kind.leaveEvidence.rawValue)|\(pupil.upn)|\(evidenceRule)|\(day.iso)"
-            if asOf > deadline {
-                let reason =
-                    head + "No evidence was received within \(EvalWords.count(days, "day")) (by \(EvalWords.date(deadline))): "
-                    + "amend these sessions to O (unauthorised), with the reason \"no evidence for absence next to leave within \(days) days\"."
-                out.append(
-                    DueAction(
-                        upn: pupil.upn, kind: .leaveEvidence, rule: evidenceRule, due: deadline.adding(days: 1), reason: reason,
-                        sessions: refs, figures: figures, source: EvalPlan.source(evidenceRule, policy), action: .review,
-                        contacts: [], proposedStage: nil, key: base + "|amend-to-o", policy: label))
-            } else {
-                let reason =
-                    head + "Ask the family for evidence of the reason by \(EvalWords.date(deadline)) "
-                    + "(\(EvalWords.count(days, "day"))); without it the sessions become unauthorised (O)."
-                out.append(
-                    DueAction(
-                        upn: pupil.upn, kind: .leaveEvidence, rule: evidenceRule, due: deadline, reason: reason, sessions: refs,
-                        figures: figures, source: EvalPlan.source(evidenceRule, policy), action: .evidenceRequest,
-                        contacts: contactLines(pupil.contacts), proposedStage: nil, key: base + "|request", policy: label))
+            let base = "|\(pupil.upn)|\(evidenceRule)|\(anchor.iso)"
+            let request = DueAction.Kind.leaveEvidence.rawValue + base + "|request"
+            let source = EvalPlan.source(evidenceRule, policy)
+            let by = deadline.map {
+                "by \(EvalWords.date($0)), \(EvalWords.count(days, "day")) after the return on \(EvalWords.date(back!))"
             }
+            guard let deadline, asOf > deadline, casework.done.contains(request) else {
+                let reason =
+                    head + "Ask the family for evidence of the reason, "
+                    + (by ?? "to be given within \(EvalWords.count(days, "day")) of the pupil's return")
+                    + "; without it the sessions become unauthorised leave of absence (G)."
+                let a = DueAction(
+                    upn: pupil.upn, kind: .leaveEvidence, rule: evidenceRule, due: anchor, reason: reason, sessions: refs,
+                    figures: figures, source: source, action: .evidenceRequest, contacts: contactLines(pupil.contacts),
+                    proposedStage: nil, key: request, policy: label)
+                out.append(a)
+                continue
+            }
+            // Past the deadline: the sessions still coded as authorised absence and without evidence become G.
+            let owed = refs.filter { $0.code != "N" }
+            guard !owed.isEmpty else { continue }
+            figures["sessions"] = Double(owed.count)
+            figures["amend_to_g"] = 1
+            let owedList = owed.map { "\(EvalWords.date($0.date)) \($0.session.rawValue) (\($0.code))" }.joined(separator: ", ")
+            let amendment =
+                "No evidence within \(days) days of the return on \(EvalWords.date(back!)) for absence next to agreed leave: "
+                + "unauthorised leave of absence, G; \(policy.name)"
+            let reason =
+                "Absent just \(side) \(leaveWords). Evidence was asked for and was due \(by!); none has been received for "
+                + "\(EvalWords.count(owed.count, "session")) (\(received) with evidence). Amend each to G (unauthorised leave of absence): "
+                + "\(owedList), with the reason \"\(amendment)\"."
+            var a = DueAction(
+                upn: pupil.upn, kind: .evidenceDeadline, rule: evidenceRule, due: deadline.adding(days: 1), reason: reason, sessions: owed,
+                figures: figures, source: source, action: .review, contacts: [], proposedStage: nil,
+                key: DueAction.Kind.evidenceDeadline.rawValue + base + "|amend-to-g", policy: label)
+            a.amendment = ProposedAmendment(code: "G", reason: amendment)
+            out.append(a)
+            guard policy.evidence?.reportToLA == true else { continue }
+            let rule = "evidence.report_to_la"
+            out.append(
+                DueAction(
+                    upn: pupil.upn, kind: .informLA, rule: rule, due: deadline.adding(days: 1),
+                    reason: "\(EvalWords.count(owed.count, "session")) next to agreed leave recorded as unauthorised leave of absence (G) "
+                        + "for want of evidence: \(owedList). Report them to the LA's school attendance team.",
+                    sessions: owed, figures: ["sessions": Double(owed.count)], source: EvalPlan.source(rule, policy), action: .informLA,
+                    contacts: [], proposedStage: nil,
+                    key: DueAction.Kind.informLA.rawValue + "|\(pupil.upn)|\(rule)|\(anchor.iso)|\(evidenceRule)",
+                    policy: label))
         }
         return out
     }

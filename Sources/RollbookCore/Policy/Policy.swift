@@ -35,6 +35,8 @@ public struct Policy: Sendable, Hashable, Codable {
     public var lateArrival: LateArrival?
     /// The truancy ladder and who is told of a truancy; absent: no truancy rules.
     public var truancy: Truancy?
+    /// Deadlines for evidence asked of the family, allowances and medical appointments; absent: no deadlines.
+    public var evidence: Evidence?
 
     public struct Clause: Sendable, Hashable, Codable {
         /// A setting's path in the file, e.g. `attendance_target`, `stages.stage-2`, `lateness.weekly-1`.
@@ -453,6 +455,86 @@ public struct Policy: Sendable, Hashable, Codable {
     /// The late-arrival follow-up in force: the policy's, else `LateArrival.standard`.
     public var arrivals: LateArrival { lateArrival ?? .standard }
 
+    /// Evidence asked of the family: the deadline, the warning before it and what happens after (Evaluation/Evidence.swift).
+    public struct Evidence: Sendable, Hashable, Codable {
+        /// School days after a request is sent (or an M session) by which evidence must arrive.
+        public var deadlineSchoolDays: Int
+        /// Tell the parents this many school days before the deadline that the sessions will otherwise be
+        /// unauthorised; nil: no reminder (the deadline then needs none).
+        public var tellParentsSchoolDaysBefore: Int?
+        /// The letter that tells them; nil: the general `evidence-reminder`.
+        public var reminderLetter: String?
+        /// Report sessions recorded unauthorised for want of evidence to the LA's attendance team.
+        public var reportToLA: Bool
+        /// Staff may ask for evidence by hand for any absence where there is doubt.
+        public var byHand: Bool
+        /// Absence authorised without evidence a number of times a year (seed 003's D&V).
+        public var allowances: [Allowance]
+        /// Medical or dental appointments (M) need advance notice and/or evidence, else they become O.
+        public var medicalAppointments: MedicalAppointments?
+
+        public struct Allowance: Sendable, Hashable, Codable {
+            public var id: String
+            public var name: String
+            /// The longest run of school days of illness one allowance covers.
+            public var maxSchoolDays: Int
+            /// Runs covered each school year (the first ones).
+            public var perYear: Int
+            /// Illness whose recorded reason contains this text (any case) qualifies, e.g. "D&V".
+            public var reasonContains: String
+            public init(id: String, name: String, maxSchoolDays: Int, perYear: Int, reasonContains: String) {
+                self.id = id
+                self.name = name
+                self.maxSchoolDays = maxSchoolDays
+                self.perYear = perYear
+                self.reasonContains = reasonContains
+            }
+        }
+
+        public struct MedicalAppointments: Sendable, Hashable, Codable {
+            /// An M session the parent did not report before the day is unauthorised.
+            public var advanceNotice: Bool
+            /// An M session needs evidence by the deadline.
+            public var evidence: Bool
+            public init(advanceNotice: Bool, evidence: Bool) {
+                self.advanceNotice = advanceNotice
+                self.evidence = evidence
+            }
+        }
+
+        public static let defaultReminderLetter = "evidence-reminder"
+        public var reminderLetterID: String { reminderLetter ?? Self.defaultReminderLetter }
+
+        public init(
+            deadlineSchoolDays: Int, tellParentsSchoolDaysBefore: Int? = nil, reminderLetter: String? = nil, reportToLA: Bool = false,
+            byHand: Bool = false, allowances: [Allowance] = [], medicalAppointments: MedicalAppointments? = nil
+        ) {
+            self.deadlineSchoolDays = deadlineSchoolDays
+            self.tellParentsSchoolDaysBefore = tellParentsSchoolDaysBefore
+            self.reminderLetter = reminderLetter
+            self.reportToLA = reportToLA
+            self.byHand = byHand
+            self.allowances = allowances
+            self.medicalAppointments = medicalAppointments
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case deadlineSchoolDays, tellParentsSchoolDaysBefore, reminderLetter, byHand, allowances, medicalAppointments
+            case reportToLA = "reportToLa"
+        }
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(
+                deadlineSchoolDays: try c.decode(Int.self, forKey: .deadlineSchoolDays),
+                tellParentsSchoolDaysBefore: try c.decodeIfPresent(Int.self, forKey: .tellParentsSchoolDaysBefore),
+                reminderLetter: try c.decodeIfPresent(String.self, forKey: .reminderLetter),
+                reportToLA: try c.decodeIfPresent(Bool.self, forKey: .reportToLA) ?? false,
+                byHand: try c.decodeIfPresent(Bool.self, forKey: .byHand) ?? false,
+                allowances: try c.decodeIfPresent([Allowance].self, forKey: .allowances) ?? [],
+                medicalAppointments: try c.decodeIfPresent(MedicalAppointments.self, forKey: .medicalAppointments))
+        }
+    }
+
     /// Contacts each pupil should have: the policy's, else 1 (the regulations ask for an emergency number).
     public var minimumContacts: Int { admissionRegister?.minimumContacts ?? 1 }
 
@@ -648,6 +730,32 @@ extension Policy {
         if let a = leave.refuseWhenAuthorisedAbove { try fraction(a, "leave.refuse_when_authorised_above") }
         for (i, b) in leave.blackouts.enumerated() where b.to < b.from {
             throw fail("leave.blackouts[\(i)].to", "\(b.to) is before \(b.from)")
+        }
+        if let e = evidence {
+            guard (1...60).contains(e.deadlineSchoolDays) else {
+                throw fail("evidence.deadline_school_days", "must be 1 to 60 school days after the request")
+            }
+            if let t = e.tellParentsSchoolDaysBefore, !(1..<e.deadlineSchoolDays).contains(t) {
+                throw fail(
+                    "evidence.tell_parents_school_days_before",
+                    "must be 1 to \(e.deadlineSchoolDays - 1): the parents are told after the request and before the deadline")
+            }
+            if let l = e.reminderLetter, l.trimmingCharacters(in: .whitespaces).isEmpty {
+                throw fail("evidence.reminder_letter", "must name a letter, or be left out for the general one")
+            }
+            var ids: Set<String> = []
+            for (i, a) in e.allowances.enumerated() {
+                let f = "evidence.allowances[\(i)]"
+                guard !a.id.isEmpty, ids.insert(a.id).inserted else { throw fail("\(f).id", "must be present and unique ('\(a.id)')") }
+                guard (1...20).contains(a.maxSchoolDays) else { throw fail("\(f).max_school_days", "must be 1 to 20 school days") }
+                guard (1...10).contains(a.perYear) else { throw fail("\(f).per_year", "must be 1 to 10 runs a school year") }
+                guard !a.reasonContains.trimmingCharacters(in: .whitespaces).isEmpty else {
+                    throw fail("\(f).reason_contains", "must not be empty: it picks out the illness the allowance covers")
+                }
+            }
+            if let m = e.medicalAppointments, !m.advanceNotice && !m.evidence {
+                throw fail("evidence.medical_appointments", "asks for neither advance_notice nor evidence: leave it out instead")
+            }
         }
         if let a = admissionRegister, !(1...10).contains(a.minimumContacts) {
             throw fail("admission_register.minimum_contacts", "must be 1 to 10: the regulations ask for at least one emergency contact")

@@ -322,11 +322,13 @@ struct LeaveGrantTests {
 struct LeaveFollowUpTests {
     let week = request("2026-03-09", "2026-03-13", requested: "2026-02-02")
 
-    func run(_ policy: Policy, _ asOf: String, _ b: EvalTest.Book, _ decisions: [LeaveDecisionFacts], evidence: Set<LocalDate> = [])
-        -> [DueAction]
-    {
+    func run(
+        _ policy: Policy, _ asOf: String, _ b: EvalTest.Book, _ decisions: [LeaveDecisionFacts], evidence: Set<SessionSlot> = [],
+        done: Set<String> = []
+    ) -> [DueAction] {
         LeaveFollowUp.run(
-            policy: policy, calendar: b.calendar, asOf: day(asOf), pupil: b.facts(), decisions: decisions, evidenceReceived: evidence)
+            policy: policy, calendar: b.calendar, asOf: day(asOf), pupil: b.facts(), decisions: decisions,
+            casework: Casework(done: done, evidenceReceived: evidence))
     }
 
     @Test("reg 11: N on a refused request's sessions is coded G")
@@ -386,47 +388,68 @@ struct LeaveFollowUpTests {
         #expect(run(p, "2026-03-13", b, [first, d]).map(\.key) == [a.key])
     }
 
-    @Test("leave.adjacent_days_evidence_days: I on the school day before the leave asks for evidence within 7 days (seed 003)")
+    // Changed deliberately (seed 003 'Proactive strategies' 10): the whole run of absence next to the leave, the request due
+    // on its first day, the deadline a week after the return (and only once the request was sent), and G, not O.
+    @Test("seed 003 Proactive 10: I on the school day before the leave asks for evidence within a week of the return")
     func adjacentEvidence() throws {
         let p = try seed(3)
         #expect(p.leave.adjacentDaysEvidenceDays == 7)
         let r = request("2026-03-10", "2026-03-13", requested: "2026-02-02")
-        var b = Book(through: "2026-03-20")
+        var b = Book(through: "2026-03-27")
         b.set("2026-03-09", .i)
         b.set(from: "2026-03-10", to: "2026-03-13", .c)
         let d = LeaveDecisionFacts(request: r, grant: LeaveGrant(code: .c, granting: r), decidedOn: day("2026-02-16"))
 
         let ask = try #require(run(p, "2026-03-13", b, [d]).of(.leaveEvidence).first)
-        #expect(ask.due == day("2026-03-16"))
+        #expect(ask.due == day("2026-03-09"))
         #expect(ask.action == .evidenceRequest)
         #expect(
             ask.sessions == [
                 SessionRef(date: day("2026-03-09"), session: .am, code: "I"), SessionRef(date: day("2026-03-09"), session: .pm, code: "I"),
             ])
-        #expect(ask.reason.contains("the school day just before the leave granted (C)"))
-        #expect(ask.reason.contains("by 16 March 2026"))
+        #expect(ask.reason.contains("Absent 1 school day in a row just before the leave granted (C)"))
+        #expect(ask.reason.contains("to be given within 7 days of the pupil's return"))
         #expect(ask.rule == "leave.adjacent_days_evidence_days")
         #expect(ask.source.contains("within one week"))
-        #expect(ask.figures["evidence_days"] == 7)
+        #expect(ask.figures == ["sessions": 2, "school_days": 1, "evidence_days": 7, "evidence_sessions": 0])
         #expect(ask.contacts.first == "Alex Carter (Mother): 07700 900001")
         #expect(ask.key == "leave_evidence|A100000000001|leave.adjacent_days_evidence_days|2026-03-09|request")
-        // Still due on the deadline itself.
-        #expect(run(p, "2026-03-16", b, [d]).of(.leaveEvidence).first?.key == ask.key)
+        // Back on Monday 16 March: the deadline is 23 March.
+        let later = try #require(run(p, "2026-03-20", b, [d]).of(.leaveEvidence).first)
+        #expect(later.key == ask.key)
+        #expect(later.reason.contains("by 23 March 2026, 7 days after the return on 16 March 2026"))
 
-        // Past the deadline with no evidence: amend to O.
-        let amend = try #require(run(p, "2026-03-17", b, [d]).of(.leaveEvidence).first)
-        #expect(amend.reason.contains("amend these sessions to O"))
-        #expect(amend.reason.contains("by 16 March 2026"))
+        // Past the deadline with the request not sent: still the request, never an amendment.
+        #expect(run(p, "2026-03-24", b, [d]).map(\.kind) == [.leaveEvidence])
+        // Sent and past the deadline with no evidence: amend to G, and report to the LA (seed 003 report_to_la).
+        let after = run(p, "2026-03-24", b, [d], done: [ask.key])
+        #expect(after.map(\.kind) == [.informLA, .evidenceDeadline])
+        let amend = try #require(after.of(.evidenceDeadline).first)
+        #expect(amend.reason.contains("Amend each to G (unauthorised leave of absence)"))
+        #expect(amend.amendment?.code == "G")
+        #expect(
+            amend.amendment?.reason
+                == "No evidence within 7 days of the return on 16 March 2026 for absence next to agreed leave: unauthorised leave of absence, G; \(p.name)"
+        )
+        #expect(amend.sessions == ask.sessions)
         #expect(amend.action == .review)
-        #expect(amend.due == day("2026-03-17"))
-        #expect(amend.key.hasSuffix("|2026-03-09|amend-to-o"))
+        #expect(amend.due == day("2026-03-24"))
+        #expect(amend.key == "evidence_deadline|A100000000001|leave.adjacent_days_evidence_days|2026-03-09|amend-to-g")
+        let la = try #require(after.of(.informLA).first)
+        #expect(la.key == "inform_la|A100000000001|evidence.report_to_la|2026-03-09|leave.adjacent_days_evidence_days")
+        #expect(la.sessions == ask.sessions)
 
-        // Evidence received: nothing.
-        #expect(run(p, "2026-03-17", b, [d], evidence: [day("2026-03-09")]).of(.leaveEvidence).isEmpty)
-        #expect(run(p, "2026-03-13", b, [d], evidence: [day("2026-03-09")]).of(.leaveEvidence).isEmpty)
+        // Evidence received for both sessions: nothing.
+        let both: Set<SessionSlot> = [.init(date: day("2026-03-09"), session: .am), .init(date: day("2026-03-09"), session: .pm)]
+        #expect(run(p, "2026-03-24", b, [d], evidence: both, done: [ask.key]).isEmpty)
+        #expect(run(p, "2026-03-13", b, [d], evidence: both).isEmpty)
+        // For one: only the other is amended.
+        let one = run(p, "2026-03-24", b, [d], evidence: [.init(date: day("2026-03-09"), session: .am)], done: [ask.key])
+        #expect(one.of(.evidenceDeadline).first?.sessions == [SessionRef(date: day("2026-03-09"), session: .pm, code: "I")])
+        #expect(one.of(.evidenceDeadline).first?.figures["evidence_sessions"] == 1)
         // No setting (seed 004): nothing.
         let p4 = try seed(4)
-        #expect(run(p4, "2026-03-17", b, [d]).isEmpty)
+        #expect(run(p4, "2026-03-24", b, [d], done: [ask.key]).isEmpty)
     }
 
     @Test("leave.adjacent_days_evidence_days: the school day after, across a weekend; present or G next to the leave is nothing")
@@ -441,9 +464,51 @@ struct LeaveFollowUpTests {
         let a = try #require(run(p, "2026-03-20", b, [d]).of(.leaveEvidence).first)
         #expect(a.sessions == [SessionRef(date: day("2026-03-16"), session: .am, code: "N")])
         #expect(a.reason.contains("just after"))
-        #expect(a.due == day("2026-03-23"))
+        #expect(a.reason.contains("by 23 March 2026, 7 days after the return on 16 March 2026"))
+        #expect(a.due == day("2026-03-16"))
+        // An N is not amended to G past the deadline: the no-reason rule makes it O.
+        #expect(run(p, "2026-03-24", b, [d], done: [a.key]).of(.evidenceDeadline).isEmpty)
         b.set("2026-03-16", .g, [.am])
         #expect(run(p, "2026-03-20", b, [d]).isEmpty)
+    }
+
+    @Test("seed 003 Proactive 10: every absent school day in a row before and after the leave, not one day")
+    func adjacentRuns() throws {
+        let p = try seed(3)
+        let r = request("2026-03-11", "2026-03-13", requested: "2026-02-02")
+        let d = LeaveDecisionFacts(request: r, grant: LeaveGrant(code: .c, granting: r), decidedOn: day("2026-02-16"))
+        var b = Book(through: "2026-03-31")
+        b.set(from: "2026-03-09", to: "2026-03-10", .i)  // Monday and Tuesday before
+        b.set(from: "2026-03-11", to: "2026-03-13", .c)
+        b.set(from: "2026-03-16", to: "2026-03-18", .i)  // Monday to Wednesday after, back on Thursday 19 March
+        let actions = run(p, "2026-03-19", b, [d])
+        #expect(
+            actions.map(\.key) == [
+                "leave_evidence|A100000000001|leave.adjacent_days_evidence_days|2026-03-10|request",
+                "leave_evidence|A100000000001|leave.adjacent_days_evidence_days|2026-03-16|request",
+            ])
+        #expect(actions[0].sessions.map(\.date) == [day("2026-03-09"), day("2026-03-09"), day("2026-03-10"), day("2026-03-10")])
+        #expect(actions[0].figures["school_days"] == 2)
+        #expect(actions[1].sessions.count == 6)
+        #expect(actions[1].figures["school_days"] == 3)
+        // Both runs share the return, Thursday 19 March: the deadline is 26 March, amendment due 27 March.
+        #expect(actions.allSatisfy { $0.reason.contains("by 26 March 2026, 7 days after the return on 19 March 2026") })
+        #expect(run(p, "2026-03-26", b, [d], done: Set(actions.map(\.key))).of(.evidenceDeadline).isEmpty)
+        let amend = run(p, "2026-03-27", b, [d], done: Set(actions.map(\.key))).of(.evidenceDeadline)
+        #expect(amend.map(\.sessions.count) == [4, 6])
+        #expect(amend.allSatisfy { $0.due == day("2026-03-27") && $0.amendment?.code == "G" })
+    }
+
+    @Test("seed 003 Proactive 10: 'leave of absence rejection letters will remind parents/carers of this'")
+    func adjacentReminderWords() throws {
+        let p = try seed(3)
+        let words = try #require(LeaveFollowUp.adjacentDaysReminder(policy: p))
+        #expect(
+            words
+                == "If your child is absent on any school days immediately before or after this leave, we will ask you for evidence "
+                + "of the reason. If it is not given within 7 days of your child's return to school, those days will be recorded as "
+                + "unauthorised leave of absence and reported to the local authority's school attendance team.")
+        #expect(LeaveFollowUp.adjacentDaysReminder(policy: try seed(4)) == nil)
     }
 
     @Test("leave.adjacent_days_evidence_days: the school day before a leave after half term is the Friday before it")
@@ -456,7 +521,7 @@ struct LeaveFollowUpTests {
         b.set(from: "2026-02-23", to: "2026-02-27", .c)
         let a = try #require(run(p, "2026-02-20", b, [d]).of(.leaveEvidence).first)
         #expect(a.sessions == [SessionRef(date: day("2026-02-13"), session: .pm, code: "I")])
-        #expect(a.due == day("2026-02-20"))
+        #expect(a.due == day("2026-02-13"))
     }
 
     @Test("the new kinds have stable raw values and come after the evaluation's own in worklist order")

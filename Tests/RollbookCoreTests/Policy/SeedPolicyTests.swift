@@ -94,6 +94,13 @@ struct SeedPolicyTests {
         f.penaltyNotice.improvementSchoolWeeks = p.penaltyNotice.improvementSchoolWeeks ?? 3
         f.leave.refuseWhenAuthorisedAbove = p.leave.refuseWhenAuthorisedAbove ?? 1
         f.leave.adjacentDaysEvidenceDays = p.leave.adjacentDaysEvidenceDays ?? 1
+        if var e = f.evidence {
+            e.tellParentsSchoolDaysBefore = e.tellParentsSchoolDaysBefore ?? 1
+            e.reminderLetter = e.reminderLetter ?? "-"
+            e.medicalAppointments = e.medicalAppointments ?? .init(advanceNotice: true, evidence: true)
+            if e.allowances.isEmpty { e.allowances = [.init(id: "-", name: "-", maxSchoolDays: 1, perYear: 1, reasonContains: "-")] }
+            f.evidence = e
+        }
         if f.leave.blackouts.isEmpty { f.leave.blackouts = [.init(from: p.effectiveFrom, to: p.effectiveFrom, reason: "-")] }
         return paths(try JSONSerialization.jsonObject(with: PolicyFile.encode(f)))
     }
@@ -106,6 +113,7 @@ struct SeedPolicyTests {
         "missing_education.continuous_unauthorised_school_days", "missing_education.illness_school_days",
         "missing_education.not_back_after_leave_school_days", "missing_education.tell_social_worker",
         "leave.notice_days", "leave.refuse_when_authorised_above", "leave.blackouts", "leave.adjacent_days_evidence_days",
+        "evidence.by_hand", "evidence.deadline_school_days", "evidence.tell_parents_school_days_before", "evidence.report_to_la",
     ]
 
     // MARK: - Every file
@@ -141,6 +149,8 @@ struct SeedPolicyTests {
         needed += p.lateness.isEmpty ? ["lateness"] : p.lateness.map { "lateness.\($0.id)" }
         needed += p.illnessEvidence.isEmpty ? ["illness_evidence"] : p.illnessEvidence.map { "illness_evidence.\($0.id)" }
         needed += p.truancy.map { t in t.ladder.map { "truancy.\($0.id)" } + ["truancy.notify"] } ?? []
+        needed += (p.evidence?.allowances ?? []).map { "evidence.allowances.\($0.id)" }
+        if p.evidence?.medicalAppointments != nil { needed.append("evidence.medical_appointments") }
         for path in needed { #expect(cited.contains(path), "no clause for \(path)") }
 
         let seed = "Seed \(file.dropFirst(5).prefix(3))"
@@ -419,6 +429,41 @@ struct SeedPolicyTests {
     @Test("Seed 003 'Proactive strategies' 10: evidence for days next to a leave within one week of return")
     func seed003AdjacentDays() throws {
         #expect(try Self.seed(3).leave.adjacentDaysEvidenceDays == 7)
+    }
+
+    @Test("Seed 003 'Reactive Strategies' 3 and 15: evidence deadline, reported to the LA; one D&V period of 3 days a year")
+    func seed003Evidence() throws {
+        let e = try #require(try Self.seed(3).evidence)
+        #expect(e.deadlineSchoolDays == 5)
+        #expect(e.tellParentsSchoolDaysBefore == 2)
+        #expect(e.reportToLA)
+        #expect(e.byHand)
+        #expect(
+            e.allowances == [
+                .init(id: "d-and-v", name: e.allowances.first?.name ?? "", maxSchoolDays: 3, perYear: 1, reasonContains: "D&V")
+            ])
+        #expect(e.medicalAppointments == nil)
+    }
+
+    @Test("Evidence by hand where there is doubt, told in advance (000 §5.2.4-5.2.6, 001 App. I, 002 §4.4.1, 004 'reserves the right')")
+    func evidenceByHand() throws {
+        for n in [0, 1, 2, 4] {
+            let e = try #require(try Self.seed(n).evidence)
+            #expect(e.byHand)
+            #expect(e.deadlineSchoolDays == 10)
+            #expect(e.tellParentsSchoolDaysBefore == 3)
+            #expect(e.reminderLetterID == "evidence-reminder")
+            #expect(!e.reportToLA)
+            #expect(e.allowances.isEmpty)
+        }
+    }
+
+    @Test("Medical appointments: advance notice (000 §5.3.1, 001 §3.3, 004) and evidence (001 App. I, 002 §4.4.2, 004)")
+    func medicalAppointments() throws {
+        #expect(try Self.seed(0).evidence?.medicalAppointments == .init(advanceNotice: true, evidence: false))
+        #expect(try Self.seed(1).evidence?.medicalAppointments == .init(advanceNotice: true, evidence: true))
+        #expect(try Self.seed(2).evidence?.medicalAppointments == .init(advanceNotice: false, evidence: true))
+        #expect(try Self.seed(4).evidence?.medicalAppointments == .init(advanceNotice: true, evidence: true))
     }
 
     @Test(
