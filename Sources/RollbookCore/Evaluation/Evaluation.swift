@@ -265,6 +265,8 @@ public struct DueAction: Sendable, Hashable, Codable {
     public var letter: String? = nil
     /// The audited amendment completing the action makes to `sessions` (evidence deadlines, medical appointments).
     public var amendment: ProposedAmendment? = nil
+    /// The day evidence is due by (an evidence reminder), for the letter that tells the parents.
+    public var deadline: LocalDate? = nil
 
     /// Worklist order: due date, then kind, then UPN.
     public static func worklistOrder(_ a: DueAction, _ b: DueAction) -> Bool {

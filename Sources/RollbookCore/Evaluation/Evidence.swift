@@ -120,6 +120,7 @@ extension EvalPlan {
                     figures: figures.merging(["tell_parents_school_days_before": Double(t)]) { a, _ in a }, action: .letter,
                     contacts: contactLines(p.contacts))
                 a.letter = e.reminderLetterID
+                a.deadline = deadline
                 out.append(a)
                 // The parents are told before any amendment: the deadline waits for the reminder.
                 return

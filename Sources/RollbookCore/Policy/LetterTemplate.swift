@@ -23,6 +23,7 @@ public struct LetterTemplate: Sendable, Hashable, Codable {
         case illnessAbsence = "illness_absence"
         case monitoringWeeks = "monitoring_weeks"
         case reviewDate = "review_date"
+        case deadline
         case signatory, position
 
         /// What the field holds, for the editing page.
@@ -44,6 +45,7 @@ public struct LetterTemplate: Sendable, Hashable, Codable {
             case .illnessAbsence: "the illness absence the letter is about, e.g. \"8 sessions this term\""
             case .monitoringWeeks: "the school weeks of monitoring that follow, e.g. \"4 school weeks\""
             case .reviewDate: "the day monitoring ends"
+            case .deadline: "the day evidence is due by"
             case .signatory: "the name of the member of staff sending the letter"
             case .position: "their position"
             }
@@ -217,6 +219,7 @@ extension LetterTemplate {
     /// improvement), its lateness rung's or its illness rule's; `congratulations-improvement` for a review that found
     /// improvement. Nil when the policy names none.
     public static func letterID(for a: DueAction, policy: Policy) -> String? {
+        if let own = a.letter { return own }
         let parts = a.rule.split(separator: ".", maxSplits: 1).map(String.init)
         guard parts.count == 2 else { return nil }
         switch parts[0] {
@@ -338,6 +341,13 @@ extension LetterTemplate {
                 "We wrote to you earlier about {forename}'s absence through illness, which is now {illness_absence}.",
                 "We now need medical evidence for these absences, such as an appointment card, a prescription label or a letter from a doctor or other health professional. Without it, we will not be able to authorise further absences for illness, and they will be recorded as unauthorised.",
                 "If you are finding it hard to get evidence, or {forename} has an ongoing condition, please contact us so that we can help.",
+            ]),
+        letter(
+            "evidence-reminder", "Evidence reminder", "Evidence needed by {deadline} for {forename}'s absence",
+            [
+                "We asked you for evidence of the reason for {forename}'s absence: {sessions}. We have not received it yet.",
+                "Please send it by {deadline}: a photo or a PDF through the parent portal, or a copy to the school office. It could be an appointment card, a prescription or a letter from a doctor or another professional.",
+                "If we do not receive evidence by then, the absence will be recorded as unauthorised. If you are finding it hard to get evidence, please contact us so that we can help.",
             ]),
         letter(
             "lateness-warning", "Lateness warning", "{forename} arriving late",

@@ -227,7 +227,7 @@ public struct Policy: Sendable, Hashable, Codable {
         public var ladder: [Rung]
         public var notify: [Notify]
         public enum Notify: String, Sendable, Hashable, Codable, CaseIterable {
-            case head, parents, dsl
+            case head, parents
         }
         public struct Rung: Sendable, Hashable, Codable {
             public var id: String

@@ -48,6 +48,34 @@ enum DailyJobs {
             schoolID: schoolID, store: store, at: now)
     }
 
+    /// Sessions a policy rule says become unauthorised (an evidence deadline passed, with the parents told first; a
+    /// medical appointment without notice; absence next to leave without evidence): each action's `amendment`, made
+    /// only where the mark is still the code the action read.
+    static func applyAmendments(_ actions: [DueAction], schoolID: Int, store: Store, at now: String) async throws -> Int {
+        let due = actions.filter { $0.amendment != nil }
+        guard !due.isEmpty else { return 0 }
+        let ids = Dictionary(
+            try await store.pupils(schoolID: schoolID, filter: PupilFilter(upns: due.map(\.upn))).map { ($0.upn, $0.id!) },
+            uniquingKeysWith: { a, _ in a })
+        var writes: [MarkWrite] = []
+        for a in due {
+            guard let pupilID = ids[a.upn], let change = a.amendment, let code = AttendanceCode.lookup(change.code) else { continue }
+            guard let first = a.sessions.map(\.date).min(), let last = a.sessions.map(\.date).max() else { continue }
+            var current: [SessionSlot: String] = [:]
+            for m in try await store.marks(pupilID: pupilID, range: DateRange(from: first, to: last)) {
+                if let s = Session(rawValue: m.session) { current[SessionSlot(date: m.day, session: s)] = m.code }
+            }
+            for s in a.sessions where current[SessionSlot(date: s.date, session: s.session)] == s.code {
+                writes.append(
+                    MarkWrite(
+                        pupilID: pupilID, mark: Mark(date: s.date, session: s.session, code: code), reason: "\(change.reason) (\(a.source))"
+                    ))
+            }
+        }
+        guard !writes.isEmpty else { return 0 }
+        return try await store.record(writes, by: actor, at: now).amended
+    }
+
     /// One pass: every school whose AM register has closed today gets its run, if no instance has claimed it.
     static func runDue(app: Application) async {
         let store = app.store
@@ -62,6 +90,7 @@ enum DailyJobs {
                 let (_, actions) = try await store.evaluate(schoolID: id, asOf: now.date)
                 let n = try await applyNToO(actions, policy: policy, schoolID: id, store: store, at: now.timestamp)
                 let g = try await applyLeaveG(actions, schoolID: id, store: store, at: now.timestamp)
+                let unauthorised = try await applyAmendments(actions, schoolID: id, store: store, at: now.timestamp)
                 // Once a day, every action due today or overdue: a day the job did not run loses nothing.
                 let due = actions.filter { $0.due <= now.date }
                 if !due.isEmpty {
@@ -77,8 +106,12 @@ enum DailyJobs {
                         ], at: now.timestamp)
                 }
                 try await store.finishJob(
-                    schoolID: id, job: "n-to-o", day: now.date, summary: "\(n) N marks amended to O; \(g) marks to G for leave not agreed")
-                app.logger.info("Daily evaluation for \(school.name): \(n) N marks amended to O, \(g) to G for leave not agreed.")
+                    schoolID: id, job: "n-to-o", day: now.date,
+                    summary:
+                        "\(n) N marks amended to O; \(g) marks to G for leave not agreed; \(unauthorised) for want of evidence or notice")
+                app.logger.info(
+                    "Daily evaluation for \(school.name): \(n) N marks amended to O, \(g) to G for leave not agreed, \(unauthorised) for want of evidence or notice."
+                )
             }
         } catch {
             app.logger.error("Daily evaluation failed: \(error)")

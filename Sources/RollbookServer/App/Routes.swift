@@ -60,6 +60,7 @@ func routes(_ app: Application) throws {
     staff.post("pupils", ":upn", "casework", use: casework.record)
     staff.get("casework", ":id", "letter", use: casework.letter)
     staff.post("pupils", ":upn", "evidence", use: evidence.record)
+    staff.post("pupils", ":upn", "truancy", use: TruancyController().record)
     staff.get("evidence", ":id", use: evidence.document)
     staff.get("worklist", use: worklist.worklist)
     staff.get("worklist", "letter", use: worklist.draft)

@@ -232,7 +232,8 @@ struct LeaveController {
                 }, store: req.store)
             let found = try await findings(req, lr, p)
             let letter = LeaveLetters.granted(
-                pupil: p, grant: g, sessions: sessions.count, decider: u, school: try await req.store.school(p.schoolID).name)
+                pupil: p, grant: g, sessions: sessions.count, decider: u, school: try await req.store.school(p.schoolID).name,
+                policy: try await req.store.policy(schoolID: u.schoolID, on: now.date))
             let cw = CaseworkRow(
                 pupilID: p.id!, kind: .leaveDecision, actionKey: nil, happenedOn: now.date,
                 summary:
@@ -275,7 +276,8 @@ struct LeaveController {
         let now = req.clock.now()
         let found = try await findings(req, lr, p)
         let letter = LeaveLetters.refused(
-            pupil: p, request: lr, reason: reason, decider: u, school: try await req.store.school(p.schoolID).name)
+            pupil: p, request: lr, reason: reason, decider: u, school: try await req.store.school(p.schoolID).name,
+            policy: try await req.store.policy(schoolID: u.schoolID, on: now.date))
         let cw = CaseworkRow(
             pupilID: p.id!, kind: .leaveDecision, actionKey: nil, happenedOn: now.date,
             summary: "Leave refused for \(ParentWords.range(lr.from, lr.to)): \(reason)", outcome: "refused",
@@ -319,7 +321,8 @@ struct LeaveController {
 
 /// The decision letters.
 enum LeaveLetters {
-    static func granted(pupil p: PupilRow, grant g: LeaveGrant, sessions: Int, decider: StaffUser, school: String) -> (
+    /// Both letters remind the family of the policy's rule on absence next to leave (seed 003 proactive 10), if it has one.
+    static func granted(pupil p: PupilRow, grant g: LeaveGrant, sessions: Int, decider: StaffUser, school: String, policy: Policy) -> (
         subject: String, body: String
     ) {
         let name = MessageText.forename(p)
@@ -330,13 +333,15 @@ enum LeaveLetters {
         if let t = g.timetable { body += "Timetable: \(t).\n" }
         if let d = g.reviewDate { body += "We will review this on \(ParentWords.date(d)).\n" }
         body +=
-            "\nAny absence beyond these days will be unauthorised. Please make sure \(name) is back in school on the next school day.\n\n\(decider.name)\n\(decider.position), \(school)"
+            "\nAny absence beyond these days will be unauthorised. Please make sure \(name) is back in school on the next school day.\n\n"
+            + (LeaveFollowUp.adjacentDaysReminder(policy: policy).map { "\($0)\n\n" } ?? "")
+            + "\(decider.name)\n\(decider.position), \(school)"
         return ("Leave of absence for \(name): granted", body)
     }
 
-    static func refused(pupil p: PupilRow, request r: LeaveRequest, reason: String, decider: StaffUser, school: String) -> (
-        subject: String, body: String
-    ) {
+    static func refused(pupil p: PupilRow, request r: LeaveRequest, reason: String, decider: StaffUser, school: String, policy: Policy)
+        -> (subject: String, body: String)
+    {
         let name = MessageText.forename(p)
         let body = """
             Dear parent or carer,
@@ -346,7 +351,7 @@ enum LeaveLetters {
             Reason: \(reason)
 
             If \(name) is absent on those days, the absence will be recorded as unauthorised (leave not granted, code G), and the local authority may issue a penalty notice.
-
+            \(LeaveFollowUp.adjacentDaysReminder(policy: policy).map { "\n\($0)\n" } ?? "")
             \(decider.name)
             \(decider.position), \(school)
             """

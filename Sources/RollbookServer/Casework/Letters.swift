@@ -63,14 +63,7 @@ enum Letters {
         case .penaltyThreshold: v[.unauthorisedSessions] = count("sessions") ?? v[.unauthorisedSessions]
         case .lateness:
             v[.lates] = count("count")
-            v[.latePeriod] = policy.lateness.first { $0.id == rule }.map {
-                switch $0.per {
-                case .week: "this week"
-                case .halfTerm: "this half term"
-                case .term: "this term"
-                case .year: "this school year"
-                }
-            }
+            v[.latePeriod] = policy.latenessRung(rule)?.periodWords
         case .illnessEvidence:
             if let r = policy.illnessEvidence.first(where: { $0.id == rule }) {
                 v[.illnessAbsence] =
@@ -80,6 +73,8 @@ enum Letters {
                     case .sessionsInYear: count("sessions").map { "\($0) sessions this school year" }
                     }
             }
+        case .evidenceReminder:
+            v[.deadline] = a.deadline.map(PupilYearGrid.longDate)
         default: break
         }
         if let weeks = a.proposedStage.flatMap({ policy.stage($0)?.monitoringSchoolWeeks }) {

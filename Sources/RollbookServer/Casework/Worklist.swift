@@ -31,13 +31,19 @@ enum Worklist {
         case .socialWorker: "Tell the social worker"
         case .leaveUnauthorised: "Leave not agreed: code G"
         case .leaveEvidence: "Evidence for absence next to leave"
+        case .latenessReview: "End of lateness monitoring"
+        case .truancy: "Truancy"
+        case .evidenceReminder: "Evidence due soon: tell the parents"
+        case .evidenceDeadline: "Evidence not received"
+        case .medicalUnauthorised: "Medical appointment without notice or evidence"
         }
     }
 
     /// Actions that send a letter to the parents when done; an improved review sends the congratulations letter.
     static func sendsLetter(_ a: DueAction) -> Bool {
         ([.letter, .meeting, .attendanceContract, .earlyHelpPlan, .noticeToImprove, .penaltyNotice, .evidenceRequest].contains(a.action)
-            && a.kind != .nToO && a.kind != .dayOneContact) || (a.kind == .stageReview && a.figures["improved"] == 1)
+            && a.kind != .nToO && a.kind != .dayOneContact)
+            || ((a.kind == .stageReview || a.kind == .latenessReview) && a.figures["improved"] == 1)
     }
 
     /// The actions due today (for some pupils, or all), as the worklist shows them.
@@ -56,7 +62,9 @@ enum Worklist {
                 due: a.due.iso, action: a.action.rawValue.replacingOccurrences(of: "_", with: " "), overdue: a.due < today,
                 sessions: a.sessions.isEmpty
                     ? nil : a.sessions.map { "\($0.date) \($0.session.rawValue) \($0.code)" }.joined(separator: ", "),
-                contacts: a.contacts, letter: Self.sendsLetter(a), proposedStage: a.proposedStage.flatMap { policy.stage($0)?.name })
+                contacts: a.contacts, letter: Self.sendsLetter(a),
+                proposedStage: a.proposedStage.flatMap { policy.stage($0)?.name }
+                    ?? a.proposedRung.flatMap { policy.latenessRung($0).map { "lateness: \($0.name)" } })
         }
         return (policy, actions, items, pupils)
     }

@@ -124,7 +124,10 @@ struct WorklistController {
             let n = try await DailyJobs.applyLeaveG([a], schoolID: u.schoolID, store: req.store, at: now.timestamp)
             message = "\(n) marks amended to G for \(p.displayName)."
         default:
-            break
+            if let change = a.amendment {
+                let n = try await DailyJobs.applyAmendments([a], schoolID: u.schoolID, store: req.store, at: now.timestamp)
+                message = "\(n) mark\(n == 1 ? "" : "s") amended to \(change.code) for \(p.displayName)."
+            }
         }
         let document = letter?.letter.html
         let kind: CaseworkKind =
@@ -146,6 +149,15 @@ struct WorklistController {
             happenedOn: now.date, summary: "\(Worklist.title(a.kind)): \(a.reason)\(letter.map { " \($0.summary)" } ?? "")", outcome: note,
             parent: a.parent, document: document, recordedAt: now.timestamp, by: u.actor)
         try await req.store.addCasework(entry)
+        if a.action == .evidenceRequest, !a.sessions.isEmpty {
+            // The request the evidence deadline counts from, for exactly the sessions the rule found.
+            try await req.store.addCasework(
+                CaseworkRow(
+                    pupilID: p.id!, kind: .evidenceRequested, actionKey: nil, happenedOn: now.date,
+                    summary:
+                        "Evidence asked for: \(a.sessions.map { "\($0.date) \($0.session.rawValue) (\($0.code))" }.joined(separator: ", "))",
+                    outcome: a.rule, sessions: a.sessions.map { ($0.date, $0.session) }, recordedAt: now.timestamp, by: u.actor))
+        }
         if let letter, letter.email {
             // By email to each parent with parental responsibility: the text and HTML parts of the letter as kept.
             let n = try await Outbox.toParents(
@@ -154,7 +166,23 @@ struct WorklistController {
                 about: "casework:\(entry.id!)", dedupe: "letter:\(entry.id!)", html: letter.letter.html, at: now.instant)
             if n > 0 { message += " Emailed to \(n) parent\(n == 1 ? "" : "s")." }
         }
-        if let stage = a.proposedStage, a.kind == .stageEntry || a.kind == .stageReview {
+        if a.kind == .lateness || a.kind == .latenessReview {
+            // The lateness ladder: a rung entered, the next rung, or out of the ladder (improved, or handed over to a stage).
+            if let rung = a.proposedRung {
+                try await req.store.addCasework(
+                    CaseworkRow(
+                        pupilID: p.id!, kind: .latenessRungEntered, actionKey: nil, stageID: rung, happenedOn: now.date,
+                        summary: "Entered \(policy.latenessRung(rung)?.name ?? rung)", recordedAt: now.timestamp, by: u.actor))
+                message += " Now at \(policy.latenessRung(rung)?.name ?? rung)."
+            } else if a.kind == .latenessReview, a.figures["improved"] == 1 || a.proposedStage != nil {
+                try await req.store.addCasework(
+                    CaseworkRow(
+                        pupilID: p.id!, kind: .latenessRungEnded, actionKey: nil, happenedOn: now.date,
+                        summary: a.proposedStage == nil ? "Lateness monitoring ended: improved" : "Handed over to the attendance stages",
+                        recordedAt: now.timestamp, by: u.actor))
+            }
+        }
+        if let stage = a.proposedStage, [.stageEntry, .stageReview, .latenessReview].contains(a.kind) {
             try await req.store.addCasework(
                 CaseworkRow(
                     pupilID: p.id!, kind: .stageEntered, actionKey: nil, stageID: stage, happenedOn: now.date,

@@ -92,6 +92,14 @@ enum MessageText {
         )
     }
 
+    static func truancy(_ p: PupilRow, date: LocalDate, session: Session, school: String) -> (String, String) {
+        let name = forename(p)
+        return (
+            "\(name) left school without permission",
+            "We are contacting you because \(name) left the school site without permission on \(ParentWords.date(date)) (\(session == .am ? "morning" : "afternoon")). While \(name) is away without our knowledge we cannot keep \(name) safe. Please contact the school office today, and let us know at once if you know where \(name) is.\n\n\(school)"
+        )
+    }
+
     /// Staff ask for evidence of the reason for an absence.
     static func evidenceRequest(_ p: PupilRow, sessions: String, school: String) -> (String, String) {
         let name = forename(p)

@@ -243,8 +243,8 @@ struct PolicyTests {
             #expect(e?.reason.contains(reason) == true, "\(e?.reason ?? "accepted")")
         }
         #expect(error(truancy([first], notify: ["governors"]))?.field == "truancy.notify[0]")
-        let p = try decode(truancy([first], notify: ["head", "dsl"]))
-        #expect(p.truancyNotifies(.head) && p.truancyNotifies(.dsl) && !p.truancyNotifies(.parents))
+        let p = try decode(truancy([first], notify: ["head"]))
+        #expect(p.truancyNotifies(.head) && !p.truancyNotifies(.parents))
         #expect(p.truancy?.notifies(.head) == true)
     }
 }

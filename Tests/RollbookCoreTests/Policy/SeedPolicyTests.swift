@@ -572,7 +572,7 @@ struct SeedPolicyTests {
         #expect(t.ladder.map(\.id) == ["first", "further"])
         #expect(t.ladder.map(\.atLeast) == [1, 2] && t.ladder.allSatisfy { $0.per == .year })
         #expect(t.ladder.map(\.action) == [.letter, .penaltyNotice] && t.ladder.first?.letter == "truancy-warning")
-        #expect(p.truancyNotifies(.head) && p.truancyNotifies(.parents) && !p.truancyNotifies(.dsl))
+        #expect(p.truancyNotifies(.head) && p.truancyNotifies(.parents))
         for n in [0, 1, 2, 3] {
             let other = try Self.seed(n)
             #expect(other.truancy == nil && !other.truancyNotifies(.head))

@@ -169,6 +169,9 @@ enum AccessTable {
             "POST /pupils/:upn/evidence", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden,
             la: .forbidden),
         .staff(
+            "POST /pupils/:upn/truancy", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden),
+        .staff(
             "GET /evidence/:id", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
         .staff(
             "GET /casework/:id/letter", teacher: .forbidden, office: .forbidden, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),

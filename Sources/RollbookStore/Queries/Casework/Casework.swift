@@ -256,10 +256,12 @@ extension Store {
         try await CaseworkRow.query(on: db).filter(\.$pupilID == pupilID).sort(\.$happenedOn, .descending).sort(\.$id, .descending).all()
     }
 
-    /// Every casework entry of a school's pupils, oldest first (for the daily evaluation).
+    /// Every casework entry of a school's pupils, oldest first (for the daily evaluation), without the late arrivals,
+    /// which no rule reads and which are many.
     public func casework(schoolID: Int) async throws -> [CaseworkRow] {
         try await CaseworkRow.query(on: db).join(PupilRow.self, on: \CaseworkRow.$pupilID == \PupilRow.$id)
-            .filter(PupilRow.self, \.$schoolID == schoolID).sort(\.$happenedOn).sort(\.$id).all()
+            .filter(PupilRow.self, \.$schoolID == schoolID).filter(\.$kind != CaseworkKind.lateArrival.rawValue)
+            .sort(\.$happenedOn).sort(\.$id).all()
     }
 
     // MARK: Jobs

@@ -38,6 +38,28 @@ extension Casework {
                     NoticeRecord(parent: r.parent ?? "", kind: kind == .penaltyNotice ? .penaltyNotice : .noticeToImprove, issued: day))
             case .penaltyNoticePaidEarly:
                 notices.markPaidWithin21Days(parent: r.parent ?? "")
+            case .latenessRungEntered:
+                if let current = latenessRung {
+                    latenessHistory.append(StageState(stage: current.stage, entered: current.entered, left: day))
+                }
+                if let id = r.stageID { latenessRung = StageState(stage: id, entered: day) }
+            case .latenessRungEnded:
+                if let current = latenessRung {
+                    latenessHistory.append(StageState(stage: current.stage, entered: current.entered, left: day))
+                }
+                latenessRung = nil
+            case .truancy:
+                let slot = r.sessionList.first
+                truancies.append(
+                    TruancyRecord(
+                        date: slot?.date ?? day, session: slot?.session, kind: TruancyRecord.Kind(rawValue: r.outcome ?? "") ?? .leftSite))
+            case .evidenceRequested:
+                evidenceRequests.append(
+                    EvidenceRequestRecord(
+                        raised: day, sessions: r.sessionList.map { SessionSlot(date: $0.date, session: $0.session) },
+                        rule: r.outcome ?? EvidenceRequestRecord.byHand))
+            case .evidenceReceived:
+                for s in r.sessionList { evidenceReceived.insert(SessionSlot(date: s.date, session: s.session)) }
             default:
                 break
             }
@@ -167,6 +189,12 @@ extension Store {
             guard let d = r.decision else { continue }
             decisions[r.pupilID, default: []].append(d)
         }
+        let notice = try await advanceNotice(schoolID: schoolID, pupilIDs: upns == nil ? nil : ids, range: range)
+        let illness =
+            (policy.evidence?.allowances.isEmpty ?? true)
+            ? [:] : try await illnessReasons(schoolID: schoolID, pupilIDs: upns == nil ? nil : ids, range: range)
+        let lessonTruancy =
+            policy.truancy == nil ? [:] : try await lessonTruancies(schoolID: schoolID, pupilIDs: upns == nil ? nil : ids, range: range)
         var casework: [String: Casework] = [:]
         var followUps: [DueAction] = []
         let facts = try pupils.map { p in
@@ -181,6 +209,12 @@ extension Store {
                 if cw == nil { cw = Casework() }
                 cw!.leaveEnded = max(cw!.leaveEnded ?? ended, ended)
             }
+            if notice[id] != nil || illness[id] != nil || lessonTruancy[id] != nil {
+                if cw == nil { cw = Casework() }
+                cw!.advanceNotice.formUnion(notice[id] ?? [])
+                cw!.illnessReasons.merge(illness[id] ?? [:]) { a, _ in a }
+                cw!.truancies += lessonTruancy[id] ?? []
+            }
             if let cw { casework[p.upn] = cw }
             guard let facts = flags[id] else { throw ValidationError(field: "pupil", reason: "\(p.upn) is not on the admission register") }
             let f = PupilFacts(
@@ -189,12 +223,103 @@ extension Store {
                 vulnerable: facts.vulnerable, socialWorker: facts.socialWorker, contacts: contacts[id] ?? [])
             if let d = decisions[id] {
                 let done = cw?.done ?? []
-                followUps += LeaveFollowUp.run(policy: policy, calendar: calendar, asOf: asOf, pupil: f, decisions: d, evidenceReceived: [])
-                    .filter { !done.contains($0.key) }
+                followUps += LeaveFollowUp.run(
+                    policy: policy, calendar: calendar, asOf: asOf, pupil: f, decisions: d, casework: cw ?? Casework()
+                )
+                .filter { !done.contains($0.key) }
             }
             return f
         }
         let actions = Evaluation.run(policy: policy, calendar: calendar, asOf: asOf, pupils: facts, casework: casework)
         return (policy, followUps.isEmpty ? actions : (actions + followUps).sorted(by: DueAction.worklistOrder))
+    }
+
+    /// Sessions a parent reported before their day (an absence report made the day before or earlier), by pupil id:
+    /// the advance notice a policy's medical-appointment rule asks for.
+    func advanceNotice(schoolID: Int, pupilIDs: [Int]?, range: DateRange) async throws -> [Int: Set<SessionSlot>] {
+        if let ids = pupilIDs, ids.isEmpty { return [:] }
+        var q = sql.select().columns(
+            SQLColumn("pupil_id", table: "absence_reports"), SQLColumn("from_date", table: "absence_reports"),
+            SQLColumn("to_date", table: "absence_reports"), SQLColumn("sessions", table: "absence_reports"),
+            SQLColumn("created_at", table: "absence_reports")
+        )
+        .from("absence_reports").join(
+            "pupils", on: SQLColumn("id", table: "pupils"), .equal, SQLColumn("pupil_id", table: "absence_reports")
+        )
+        .where(SQLColumn("school_id", table: "pupils"), .equal, SQLBind(schoolID))
+        .where(SQLColumn("to_date", table: "absence_reports"), .greaterThanOrEqual, SQLBind(range.from.iso))
+        if let ids = pupilIDs { q = q.where(SQLColumn("pupil_id", table: "absence_reports"), .in, SQLBind.group(ids)) }
+        var out: [Int: Set<SessionSlot>] = [:]
+        for r in try await q.all() {
+            guard let from = LocalDate(iso: try r.decode(column: "from_date", as: String.self)),
+                let to = LocalDate(iso: try r.decode(column: "to_date", as: String.self)),
+                let made = LocalDate(iso: String(try r.decode(column: "created_at", as: String.self).prefix(10)))
+            else { continue }
+            let which = try r.decode(column: "sessions", as: String.self)
+            let sessions: [Session] = which == "am" ? [.am] : which == "pm" ? [.pm] : [.am, .pm]
+            var d = max(from, made.adding(days: 1))
+            while d <= to {
+                for s in sessions {
+                    out[try r.decode(column: "pupil_id", as: Int.self), default: []].insert(SessionSlot(date: d, session: s))
+                }
+                d = d.adding(days: 1)
+            }
+        }
+        return out
+    }
+
+    /// The reason the office recorded with each illness (I) mark, by pupil id: what a policy's allowances match (seed
+    /// 003's "D&V").
+    func illnessReasons(schoolID: Int, pupilIDs: [Int]?, range: DateRange) async throws -> [Int: [SessionSlot: String]] {
+        if let ids = pupilIDs, ids.isEmpty { return [:] }
+        var q = sql.select().columns(
+            SQLColumn("pupil_id", table: "marks"), SQLColumn("date", table: "marks"), SQLColumn("session", table: "marks"),
+            SQLColumn("note", table: "marks")
+        )
+        .from("marks").join("pupils", on: SQLColumn("id", table: "pupils"), .equal, SQLColumn("pupil_id", table: "marks"))
+        .where(SQLColumn("school_id", table: "pupils"), .equal, SQLBind(schoolID))
+        .where(SQLColumn("code", table: "marks"), .equal, SQLBind("I"))
+        .where(SQLColumn("date", table: "marks"), .greaterThanOrEqual, SQLBind(range.from.iso))
+        .where(SQLColumn("note", table: "marks"), .isNot, SQLLiteral.null)
+        if let ids = pupilIDs { q = q.where(SQLColumn("pupil_id", table: "marks"), .in, SQLBind.group(ids)) }
+        var out: [Int: [SessionSlot: String]] = [:]
+        for r in try await q.all() {
+            guard let d = LocalDate(iso: try r.decode(column: "date", as: String.self)),
+                let s = Session(rawValue: try r.decode(column: "session", as: String.self)),
+                let note = try r.decode(column: "note", as: String?.self)
+            else { continue }
+            out[try r.decode(column: "pupil_id", as: Int.self), default: [:]][SessionSlot(date: d, session: s)] = note
+        }
+        return out
+    }
+
+    /// Lessons missed while present at registration, by pupil id: a lesson marked N or O on a day the pupil was marked
+    /// present (or late) at the AM or PM register. Until lesson registers have a timetable the session is not known.
+    func lessonTruancies(schoolID: Int, pupilIDs: [Int]?, range: DateRange) async throws -> [Int: [TruancyRecord]] {
+        if let ids = pupilIDs, ids.isEmpty { return [:] }
+        var q = sql.select().columns(
+            SQLColumn("pupil_id", table: "lesson_marks"), SQLColumn("date", table: "lesson_marks"),
+            SQLColumn("lesson", table: "lesson_marks")
+        )
+        .distinct()
+        .from("lesson_marks").join("pupils", on: SQLColumn("id", table: "pupils"), .equal, SQLColumn("pupil_id", table: "lesson_marks"))
+        .join(
+            "marks",
+            on: SQLBinaryExpression(
+                SQLBinaryExpression(SQLColumn("pupil_id", table: "marks"), .equal, SQLColumn("pupil_id", table: "lesson_marks")), .and,
+                SQLBinaryExpression(SQLColumn("date", table: "marks"), .equal, SQLColumn("date", table: "lesson_marks")))
+        )
+        .where(SQLColumn("school_id", table: "pupils"), .equal, SQLBind(schoolID))
+        .where(SQLColumn("code", table: "lesson_marks"), .in, SQLBind.group(["N", "O"]))
+        .where(SQLColumn("code", table: "marks"), .in, SQLBind.group(["/", "\\", "L"]))
+        .where(SQLColumn("date", table: "lesson_marks"), .greaterThanOrEqual, SQLBind(range.from.iso))
+        if let ids = pupilIDs { q = q.where(SQLColumn("pupil_id", table: "lesson_marks"), .in, SQLBind.group(ids)) }
+        var out: [Int: [TruancyRecord]] = [:]
+        for r in try await q.all() {
+            guard let d = LocalDate(iso: try r.decode(column: "date", as: String.self)) else { continue }
+            out[try r.decode(column: "pupil_id", as: Int.self), default: []].append(
+                TruancyRecord(date: d, kind: .missedLesson, lesson: try r.decode(column: "lesson", as: String.self)))
+        }
+        return out
     }
 }

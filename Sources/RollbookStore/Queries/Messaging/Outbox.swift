@@ -102,6 +102,8 @@ public enum MessageTemplate: String, Sendable, CaseIterable, Codable {
     case laNotice = "la_notice"
     /// To a pupil's social worker or youth offending team worker: a deletion from the roll.
     case deletionNotice = "deletion_notice"
+    /// To the head and the parents, as the policy says: the pupil left the site without permission.
+    case truancyNotice = "truancy_notice"
 
     public var title: String {
         switch self {
@@ -114,6 +116,7 @@ public enum MessageTemplate: String, Sendable, CaseIterable, Codable {
         case .portalInvitation: "Parent portal invitation"
         case .laNotice: "Notice to the LA"
         case .deletionNotice: "Deletion from the roll"
+        case .truancyNotice: "Truancy"
         }
     }
 }
