@@ -53,6 +53,8 @@ enum EvalMark {
 /// Prefix-sum counters, one row of `stride` per day.
 enum EvalCounter {
     static let attended = 0, possible = 1, gnou = 2, late = 3, u = 4, illness = 5, n = 6
+    /// Absent sessions that begin a run of absence (the previous possible session attended, or none).
+    static let episodes = 7
     static let stride = 8
 }
 
