@@ -49,6 +49,8 @@ extension Policy {
     /// year to date.
     public struct StageTrigger: Sendable, Hashable, Codable {
         public enum Measure: String, Sendable, Hashable, Codable, CaseIterable {
+            /// Attendance below the stage's `below` over its `window_school_weeks` (the rule without a trigger).
+            case attendanceRate = "attendance_rate"
             /// Runs of consecutive absent sessions (closed and not-possible sessions do not break a run) begun in the period.
             case absenceEpisodes = "absence_episodes"
             /// Illness (I) sessions.
@@ -62,7 +64,7 @@ extension Policy {
             /// Not yet persistently absent, but the year's absence so far, projected to the end of the year at the rate
             /// of the last `school_weeks` (default 6), reaches the policy's `persistent_absence`.
             case atRisk = "at_risk"
-            var isCount: Bool { self != .severeAbsence && self != .atRisk }
+            var isCount: Bool { self != .severeAbsence && self != .atRisk && self != .attendanceRate }
         }
         public var measure: Measure
         public var atLeast: Int?
@@ -136,8 +138,13 @@ extension Policy {
         func blank(_ s: String) -> Bool { s.trimmingCharacters(in: .whitespaces).isEmpty }
         for (i, s) in stages.enumerated() {
             let f = "stages[\(i)]"
-            if let t = s.trigger {
-                let g = "\(f).trigger"
+            if s.trigger != nil && s.triggers != nil { throw fail("\(f).triggers", "give trigger or triggers, not both") }
+            if let t = s.triggers, t.isEmpty { throw fail("\(f).triggers", "list at least one trigger, or leave triggers out for the rate") }
+            let paths = s.trigger.map { [("\(f).trigger", $0)] } ?? (s.triggers ?? []).enumerated().map { ("\(f).triggers[\($0)]", $1) }
+            for (g, t) in paths {
+                if t.measure == .attendanceRate && (t.atLeast != nil || t.per != nil || t.schoolWeeks != nil || t.codes != nil) {
+                    throw fail(g, "attendance_rate reads the stage's below over its window_school_weeks: leave at_least, per, school_weeks and codes out")
+                }
                 if t.measure.isCount {
                     guard let n = t.atLeast, n >= 1 else { throw fail("\(g).at_least", "\(t.measure.rawValue) needs a count of at least 1") }
                 } else if t.atLeast != nil {
@@ -163,7 +170,7 @@ extension Policy {
             if let r = s.repeat, r != .term && r != .halfTerm { throw fail("\(f).repeat", "must be term or half_term") }
             if let e = s.exitAbove {
                 guard e > 0, e <= 1 else { throw fail("\(f).exit_above", "must be a fraction above 0 and at most 1, e.g. 0.96 for 96%") }
-                if s.trigger == nil && e < s.below {
+                if s.triggerList.allSatisfy({ $0.measure == .attendanceRate }) && e < s.below {
                     throw fail("\(f).exit_above", "must be at or above below (\(s.below)): the pupil would leave while still below the stage's line")
                 }
             }
@@ -311,7 +318,7 @@ struct StageLadderTables {
 
     init(policy: Policy, calendar: SchoolCalendar, start: LocalDate, n: Int, asOf: LocalDate) {
         var periods = Set(policy.stages.compactMap(\.repeat))
-        periods.formUnion(policy.stages.compactMap(\.trigger?.per))
+        periods.formUnion(policy.stages.flatMap { $0.triggerList.compactMap(\.per) })
         let terms = periods.isEmpty ? [] : calendar.terms
         for per in periods {
             var arr = [Int32](repeating: -1, count: n)
@@ -335,7 +342,7 @@ struct StageLadderTables {
             }
             periodStart[per] = arr
         }
-        if policy.stages.contains(where: { $0.trigger?.measure == .atRisk }) {
+        if policy.stages.contains(where: { $0.triggerList.contains { $0.measure == .atRisk } }) {
             let whole = calendar.openMask(yearGroup: nil)
             let offset = calendar.span.map { $0.from.days(to: start) } ?? 0
             let yearEnd = AcademicYear(containing: asOf).range.to
@@ -356,6 +363,8 @@ struct StageLadderTables {
 
 /// A stage's trigger held on a day: the window it was read over and its figures.
 struct StageHit {
+    /// The trigger that held (index in `triggerList`); nil for the rate rule without triggers.
+    var trigger: Int?
     var from: Int
     var count = 0
     var attended = 0
@@ -391,18 +400,32 @@ extension EvalPlan {
         return (c.contains("L") ? EvalMark.late : 0) | (c.contains("U") ? EvalMark.u : 0)
     }
 
-    /// Whether the stage's trigger (or, without one, attendance below `below`) holds on day i, with its figures.
+    /// Whether any of the stage's triggers (or, without any, attendance below `below`) holds on day i, with its figures.
     func stageHit(_ s: EvalScratch, _ st: Policy.Stage, endingAt i: Int) -> StageHit? {
-        guard let t = st.trigger else {
-            guard let c = stageCounts(s, st, endingAt: i), c.possible >= st.minimum, Self.isBelow(c.attended, c.possible, st.below)
-            else { return nil }
-            return StageHit(from: c.from, attended: c.attended, possible: c.possible)
+        if st.trigger == nil && st.triggers == nil { return rateHit(s, st, endingAt: i) }
+        for (k, t) in st.triggerList.enumerated() {
+            if var hit = triggerHit(s, st, t, endingAt: i) {
+                hit.trigger = k
+                return hit
+            }
         }
+        return nil
+    }
+
+    func rateHit(_ s: EvalScratch, _ st: Policy.Stage, endingAt i: Int) -> StageHit? {
+        guard let c = stageCounts(s, st, endingAt: i), c.possible >= st.minimum, Self.isBelow(c.attended, c.possible, st.below)
+        else { return nil }
+        return StageHit(from: c.from, attended: c.attended, possible: c.possible)
+    }
+
+    func triggerHit(_ s: EvalScratch, _ st: Policy.Stage, _ t: Policy.StageTrigger, endingAt i: Int) -> StageHit? {
+        if t.measure == .attendanceRate { return rateHit(s, st, endingAt: i) }
         guard let from = triggerFrom(t, endingAt: i) else { return nil }
         let att = s.count(EvalCounter.attended, from: from, through: i)
         let poss = s.count(EvalCounter.possible, from: from, through: i)
         var hit = StageHit(from: from, attended: att, possible: poss)
         switch t.measure {
+        case .attendanceRate: return nil  // handled above
         case .absenceEpisodes: hit.count = s.count(EvalCounter.episodes, from: from, through: i)
         case .illnessSessions: hit.count = s.count(EvalCounter.illness, from: from, through: i)
         case .unauthorisedSessions: hit.count = s.count(EvalCounter.gnou, from: from, through: i)
@@ -452,7 +475,8 @@ extension EvalPlan {
     func entryWords(_ s: EvalScratch, _ st: Policy.Stage, _ hit: StageHit) -> (String, [String: Double], [SessionRef]) {
         let att = hit.attended
         let poss = hit.possible
-        guard let t = st.trigger else {
+        let t = hit.trigger.map { st.triggerList[$0] }
+        guard let t, t.measure != .attendanceRate else {
             let rate = Double(att) / Double(poss)
             var figures: [String: Double] = [
                 "attendance_rate": EvalWords.round4(rate), "attended": Double(att), "possible": Double(poss), "below": st.below,
@@ -505,6 +529,7 @@ extension EvalPlan {
             words =
                 "Absence \(EvalWords.percent(rate)) \(window) (\(absent) of \(poss) sessions) is at or above the severe absence "
                 + "line of \(EvalWords.threshold(policy.severeAbsence))"
+        case .attendanceRate: words = ""
         case .atRisk:
             let absent = poss - att
             let rate = Double(absent) / Double(poss)

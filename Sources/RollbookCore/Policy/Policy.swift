@@ -108,6 +108,8 @@ public struct Policy: Sendable, Hashable, Codable {
         /// What enters the stage instead of attendance below `below`; nil: the attendance rate. `below` stays the line
         /// a review judges improvement against by default.
         public var trigger: StageTrigger? = nil
+        /// Several triggers, any of which enters the stage (`attendance_rate` among them is the rate rule with `below`).
+        public var triggers: [StageTrigger]? = nil
         /// `Characteristics.filterNames`: the stage applies only to pupils with any of them; nil: every pupil.
         public var groups: [String]? = nil
         /// While the trigger holds, the stage's action is proposed again in each new term or half term.
@@ -126,6 +128,8 @@ public struct Policy: Sendable, Hashable, Codable {
         public var reviewEvery: PeriodLength? = nil
         /// Actions with the pupil (not the family) proposed alongside the stage's entry.
         public var pupilActions: [PupilAction]? = nil
+        /// `trigger` and `triggers` together; empty: the attendance rate.
+        public var triggerList: [StageTrigger] { (trigger.map { [$0] } ?? []) + (triggers ?? []) }
         /// The monitoring period: `monitoring`, else `monitoring_school_weeks` school weeks.
         public var monitoringPeriod: PeriodLength? {
             monitoring ?? monitoringSchoolWeeks.map { PeriodLength(count: $0, unit: .schoolWeek) }
