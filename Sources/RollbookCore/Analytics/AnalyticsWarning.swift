@@ -295,7 +295,8 @@ extension AnalyticsRoll {
         let q = alpha + beta > 0 ? alpha / (alpha + beta) : c.schoolRate
         let total = soFar.possible + remaining
         let attended = Double(soFar.present + soFar.approvedActivity)
-        let projected = ProjectionModel.projectedAttendance(attended: attended, possible: soFar.possible, absenceRate: q, remaining: remaining)
+        let projected = ProjectionModel.projectedAttendance(
+            attended: attended, possible: soFar.possible, absenceRate: q, remaining: remaining)
         var probability: Double? = nil
         if total > 0 {
             let need = m.persistentLine * Double(total) - Double(soFar.absent)  // more absence sessions needed

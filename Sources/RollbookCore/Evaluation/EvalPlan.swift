@@ -57,7 +57,8 @@ struct EvalPlan {
             guard let p = mondays.lastIndex(where: { $0 <= d }) else { return d }
             return mondays[max(0, p - count + 1)]
         }
-        var lengths = Set(policy.stages.compactMap(\.windowSchoolWeeks) + policy.stages.flatMap { $0.triggerList.compactMap(\.windowWeeks) })
+        var lengths = Set(
+            policy.stages.compactMap(\.windowSchoolWeeks) + policy.stages.flatMap { $0.triggerList.compactMap(\.windowWeeks) })
         lengths.insert(policy.penaltyNotice.windowSchoolWeeks)
         // Scan far enough back that every window on asOf, and on the year's first school day, is whole: an episode
         // that began before the year is then anchored on the same day all year.

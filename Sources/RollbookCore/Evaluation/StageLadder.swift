@@ -139,14 +139,21 @@ extension Policy {
         for (i, s) in stages.enumerated() {
             let f = "stages[\(i)]"
             if s.trigger != nil && s.triggers != nil { throw fail("\(f).triggers", "give trigger or triggers, not both") }
-            if let t = s.triggers, t.isEmpty { throw fail("\(f).triggers", "list at least one trigger, or leave triggers out for the rate") }
+            if let t = s.triggers, t.isEmpty {
+                throw fail("\(f).triggers", "list at least one trigger, or leave triggers out for the rate")
+            }
             let paths = s.trigger.map { [("\(f).trigger", $0)] } ?? (s.triggers ?? []).enumerated().map { ("\(f).triggers[\($0)]", $1) }
             for (g, t) in paths {
                 if t.measure == .attendanceRate && (t.atLeast != nil || t.per != nil || t.schoolWeeks != nil || t.codes != nil) {
-                    throw fail(g, "attendance_rate reads the stage's below over its window_school_weeks: leave at_least, per, school_weeks and codes out")
+                    throw fail(
+                        g,
+                        "attendance_rate reads the stage's below over its window_school_weeks: leave at_least, per, school_weeks and codes out"
+                    )
                 }
                 if t.measure.isCount {
-                    guard let n = t.atLeast, n >= 1 else { throw fail("\(g).at_least", "\(t.measure.rawValue) needs a count of at least 1") }
+                    guard let n = t.atLeast, n >= 1 else {
+                        throw fail("\(g).at_least", "\(t.measure.rawValue) needs a count of at least 1")
+                    }
                 } else if t.atLeast != nil {
                     let line = t.measure == .atRisk ? "persistent_absence" : "severe_absence"
                     throw fail("\(g).at_least", "\(t.measure.rawValue) reads the policy's \(line), not a count: leave at_least out")
@@ -164,14 +171,17 @@ extension Policy {
             if let g = s.groups {
                 guard !g.isEmpty else { throw fail("\(f).groups", "list at least one group, or leave groups out for every pupil") }
                 for (j, name) in g.enumerated() where !Characteristics.filterNames.contains(name) {
-                    throw fail("\(f).groups[\(j)]", "'\(name)' is not a group: use one of \(Characteristics.filterNames.joined(separator: ", "))")
+                    throw fail(
+                        "\(f).groups[\(j)]", "'\(name)' is not a group: use one of \(Characteristics.filterNames.joined(separator: ", "))")
                 }
             }
             if let r = s.repeat, r != .term && r != .halfTerm { throw fail("\(f).repeat", "must be term or half_term") }
             if let e = s.exitAbove {
                 guard e > 0, e <= 1 else { throw fail("\(f).exit_above", "must be a fraction above 0 and at most 1, e.g. 0.96 for 96%") }
                 if s.triggerList.allSatisfy({ $0.measure == .attendanceRate }) && e < s.below {
-                    throw fail("\(f).exit_above", "must be at or above below (\(s.below)): the pupil would leave while still below the stage's line")
+                    throw fail(
+                        "\(f).exit_above",
+                        "must be at or above below (\(s.below)): the pupil would leave while still below the stage's line")
                 }
             }
             if let m = s.monitoring {
@@ -512,7 +522,9 @@ extension EvalPlan {
                 refs = sessions(s, from: hit.from, through: last, bits: EvalMark.illness)
             case .lateCount:
                 let bits = lateBits(t)
-                what = bits == EvalMark.late ? "late arrivals (L)" : bits == EvalMark.u ? "late arrivals after the register closed (U)" : "late arrivals (L or U)"
+                what =
+                    bits == EvalMark.late
+                    ? "late arrivals (L)" : bits == EvalMark.u ? "late arrivals after the register closed (U)" : "late arrivals (L or U)"
                 refs = sessions(s, from: hit.from, through: last, bits: bits)
             default:
                 what = "unauthorised sessions (G, N, O or U)"
@@ -569,7 +581,9 @@ extension EvalPlan {
             let f = table[Int(v)]
             guard f & EvalMark.possible != 0 else { continue }
             let absent = f & EvalMark.attended == 0
-            if absent && !absentBefore { out.append(SessionRef(date: date(k / 2), session: k % 2 == 0 ? .am : .pm, code: EvalMark.symbol(v))) }
+            if absent && !absentBefore {
+                out.append(SessionRef(date: date(k / 2), session: k % 2 == 0 ? .am : .pm, code: EvalMark.symbol(v)))
+            }
             absentBefore = absent
         }
         return out

@@ -87,7 +87,8 @@ extension EvalPlan {
         if let again {
             let period = again == .term ? "term" : "half term"
             reason =
-                "Again this \(period) (from \(EvalWords.date(anchor))), the stage repeating each \(period) while its trigger holds: " + reason
+                "Again this \(period) (from \(EvalWords.date(anchor))), the stage repeating each \(period) while its trigger holds: "
+                + reason
             figures["repeat"] = 1
         }
         if let letter = st.letter { reason += " Send the '\(letter)' letter." }
@@ -117,7 +118,8 @@ extension EvalPlan {
     }
 
     /// A stage with `repeat`: while its trigger holds, its action again in each new period after the one it was entered in.
-    func again(_ p: PupilFacts, _ current: StageState, _ st: Policy.Stage, _ s: EvalScratch, _ test: PenaltyTest?, _ out: inout [DueAction]) {
+    func again(_ p: PupilFacts, _ current: StageState, _ st: Policy.Stage, _ s: EvalScratch, _ test: PenaltyTest?, _ out: inout [DueAction])
+    {
         guard let per = st.repeat, let starts = ladder.periodStart[per] else { return }
         let ps = Int(starts[last])
         guard ps >= 0, date(ps) > current.entered, applies(st, to: p), let hit = stageHit(s, st, endingAt: last) else { return }
@@ -180,7 +182,10 @@ extension EvalPlan {
             let t = min(1, EvalWords.round4(base + by))
             figures["rate_at_entry"] = EvalWords.round4(base)
             figures["rise_by"] = by
-            return (t, "the target of \(EvalWords.threshold(t)), the rate at entry (\(EvalWords.percent(base)), \(said)) plus \(EvalWords.percent(by))")
+            return (
+                t,
+                "the target of \(EvalWords.threshold(t)), the rate at entry (\(EvalWords.percent(base)), \(said)) plus \(EvalWords.percent(by))"
+            )
         }
     }
 

@@ -238,7 +238,8 @@ extension LetterTemplate {
     public static func letterIDs(in policy: Policy) -> [String] {
         var out: [String] = []
         let ladder = policy.stages.compactMap(\.improvedLetter) + (policy.planReviews ?? []).compactMap(\.letter)
-        for id in policy.stages.compactMap(\.letter) + ladder + policy.lateness.compactMap(\.letter) + policy.illnessEvidence.compactMap(\.letter)
+        for id in policy.stages.compactMap(\.letter) + ladder + policy.lateness.compactMap(\.letter)
+            + policy.illnessEvidence.compactMap(\.letter)
         where !out.contains(id) { out.append(id) }
         return out
     }

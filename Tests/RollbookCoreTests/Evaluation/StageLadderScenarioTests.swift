@@ -93,7 +93,10 @@ struct StageTriggerScenarios {
                 "absent": 20, "window_possible": 30, "absence_rate": 0.6667, "severe_absence": 0.5, "attendance_rate": 0.3333,
                 "attended": 10, "possible": 30,
             ])
-        #expect(a.reason.hasPrefix("Absence 66.7% this school year (since 1 September 2025) (20 of 30 sessions) is at or above the severe absence line of 50%"))
+        #expect(
+            a.reason.hasPrefix(
+                "Absence 66.7% this school year (since 1 September 2025) (20 of 30 sessions) is at or above the severe absence line of 50%")
+        )
         #expect(a.source.contains("those missing 50% or more"))
     }
 
@@ -182,7 +185,10 @@ struct StageLadderScenarios {
         #expect(a.key == "stage_entry|\(upn)|stages.stage-1|2026-01-05" && a.due == day("2026-01-05"))
         #expect(a.proposedStage == "stage-1" && a.action == .letter && a.letter == "rag-upper-amber")
         #expect(a.figures == ["attendance_rate": 0.95, "attended": 152, "possible": 160, "below": 0.96, "repeat": 1])
-        #expect(a.reason.hasPrefix("Again this term (from 5 January 2026), the stage repeating each term while its trigger holds: Attendance 95.0% over the year to date (152 of 160 sessions) is below 96%"))
+        #expect(
+            a.reason.hasPrefix(
+                "Again this term (from 5 January 2026), the stage repeating each term while its trigger holds: Attendance 95.0% over the year to date (152 of 160 sessions) is below 96%"
+            ))
         #expect(a.source.contains("sent home termly"))
         // Completed, it is not proposed again this term.
         var done = cw
@@ -190,7 +196,9 @@ struct StageLadderScenarios {
         #expect(run(policy, "2026-01-09", b, casework: done).of(.stageEntry).isEmpty)
     }
 
-    @Test("seed 004 App. 8 'Monitoring ... continues until attendance stabilises to 96 percent': a stage exit at 96%, with check-ins until then")
+    @Test(
+        "seed 004 App. 8 'Monitoring ... continues until attendance stabilises to 96 percent': a stage exit at 96%, with check-ins until then"
+    )
     func exitAt96() throws {
         let policy = try SeedScenario.policy("004")
         var b = Book(yearGroup: "5", through: "2026-02-09")
@@ -214,7 +222,8 @@ struct StageLadderScenarios {
         #expect(run(policy, "2026-02-09", b, casework: left).of(.stageExit).isEmpty)
     }
 
-    @Test("seed 002 Flowchart 1 'further monitoring will take place over the next half term' and seed 004 'after one term': calendar periods")
+    @Test(
+        "seed 002 Flowchart 1 'further monitoring will take place over the next half term' and seed 004 'after one term': calendar periods")
     func calendarPeriods() throws {
         let cal = EvalTest.calendar
         let s002 = try SeedScenario.policy("002")
@@ -286,7 +295,9 @@ struct StageLadderScenarios {
         let unknown = Casework(stage: StageState(stage: "stage-1", entered: day("2025-11-10")))
         let c = try #require(EvalTest.run(policy, "2025-11-24", b, casework: unknown).of(.stageReview).first)
         #expect(c.figures["rate_at_entry"] == 0.9348 && c.figures["target"] == 0.9548 && c.figures["improved"] == 0)
-        #expect(c.reason.contains("is below the target of 95.5%, the rate at entry (93.5%, over the year to date on the day of entry) plus 2.0%"))
+        #expect(
+            c.reason.contains(
+                "is below the target of 95.5%, the rate at entry (93.5%, over the year to date on the day of entry) plus 2.0%"))
     }
 
     @Test("seed 004 App. 8 'a letter is sent home from the SLT to congratulate the pupil and their parents': and light monitoring follows")
