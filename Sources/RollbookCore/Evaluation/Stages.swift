@@ -1,4 +1,5 @@
-// Escalation stages: entry below a threshold, and the review when monitoring ends.
+// Escalation stages: entry when a trigger holds (attendance below a threshold unless the stage says otherwise), repeats,
+// exits, check-ins, and the review when monitoring ends. The settings and triggers are in StageLadder.swift.
 
 extension EvalPlan {
     /// Attended and possible (marked) sessions over a stage's window ending on day i; nil when the window is not whole.
