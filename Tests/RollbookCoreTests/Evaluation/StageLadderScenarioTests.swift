@@ -348,6 +348,22 @@ struct StageLadderScenarios {
         #expect(run(policy, "2026-01-16", b, casework: Casework(plans: [iap])).of(.planReview).isEmpty)
     }
 
+    @Test("seed 003 Reactive 8 'IAP's will be regularly reviewed in ongoing formal meetings': at the end of each half term")
+    func iapReviews() throws {
+        let policy = try SeedScenario.policy("003")
+        let b = Book(yearGroup: "4", through: "2026-01-30")
+        let cw = Casework(plans: [PlanState(kind: "individual_attendance_plan", started: day("2025-09-15"))])
+        // The first whole half term after 15 September ends on 19 December; the next on 13 February.
+        #expect(run(policy, "2025-12-18", b, casework: cw).of(.planReview).isEmpty)
+        let a = try #require(run(policy, "2026-01-30", b, casework: cw).of(.planReview).first)
+        #expect(a.key == "plan_review|\(upn)|plan_reviews.iap|2025-09-15|2025-12-19" && a.due == day("2025-12-19"))
+        #expect(a.action == .meeting && a.figures == ["review": 1, "every": 1])
+        #expect(
+            a.reason.hasPrefix("IAP review meeting: the individual attendance plan started 15 September 2025 is reviewed every 1 half term")
+        )
+        #expect(a.source.contains("regularly reviewed in ongoing formal meetings"))
+    }
+
     @Test("seed 004 'Leading weekly check-ins to review progress and the impact of support' for pupils at risk of PA")
     func weeklyCheckIns() throws {
         let policy = try SeedScenario.policy("004")
