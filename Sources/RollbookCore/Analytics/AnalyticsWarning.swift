@@ -90,6 +90,16 @@ public struct ProjectionModel: Sendable, Hashable {
     public static let standard = ProjectionModel()
 }
 
+extension ProjectionModel {
+    /// Step 2 of the method: attendance at the target day when each of the `remaining` sessions to come is absent with
+    /// probability `absenceRate`; nil with no sessions at all. The early-warning page and the stages' `at_risk` trigger
+    /// both project with it.
+    public static func projectedAttendance(attended: Double, possible: Int, absenceRate q: Double, remaining: Int) -> Double? {
+        let total = possible + remaining
+        return total > 0 ? (attended + (1 - q) * Double(remaining)) / Double(total) : nil
+    }
+}
+
 public struct AttendanceProjection: Sendable, Hashable {
     public var pupil: Int
     public var id: String
@@ -285,7 +295,8 @@ extension AnalyticsRoll {
         let q = alpha + beta > 0 ? alpha / (alpha + beta) : c.schoolRate
         let total = soFar.possible + remaining
         let attended = Double(soFar.present + soFar.approvedActivity)
-        let projected = total > 0 ? (attended + (1 - q) * Double(remaining)) / Double(total) : nil
+        let projected = ProjectionModel.projectedAttendance(
+            attended: attended, possible: soFar.possible, absenceRate: q, remaining: remaining)
         var probability: Double? = nil
         if total > 0 {
             let need = m.persistentLine * Double(total) - Double(soFar.absent)  // more absence sessions needed

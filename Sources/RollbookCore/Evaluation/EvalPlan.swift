@@ -32,6 +32,8 @@ struct EvalPlan {
     let policyLabel: String
     /// The source of each rule path.
     let sources: [String: String]
+    /// Per-day tables for the stages' triggers and repeats.
+    let ladder: StageLadderTables
 
     init?(policy: Policy, calendar: SchoolCalendar, asOf: LocalDate) {
         guard let span = calendar.span, asOf >= span.from else { return nil }
@@ -55,7 +57,8 @@ struct EvalPlan {
             guard let p = mondays.lastIndex(where: { $0 <= d }) else { return d }
             return mondays[max(0, p - count + 1)]
         }
-        var lengths = Set(policy.stages.compactMap(\.windowSchoolWeeks))
+        var lengths = Set(
+            policy.stages.compactMap(\.windowSchoolWeeks) + policy.stages.flatMap { $0.triggerList.compactMap(\.windowWeeks) })
         lengths.insert(policy.penaltyNotice.windowSchoolWeeks)
         lengths.formUnion(policy.lateness.compactMap { $0.per == .schoolWeeks ? $0.schoolWeeks : nil })
         // Scan far enough back that every window on asOf, and on the year's first school day, is whole: an episode
@@ -124,6 +127,7 @@ struct EvalPlan {
         term = current
         termStart = current.map { max(0, first.days(to: $0.range.from)) }
         halfTermStart = calendar.halfTerm(containing: asOf).map { max(0, first.days(to: $0.from)) }
+        ladder = StageLadderTables(policy: policy, calendar: calendar, start: start, n: n, asOf: asOf)
     }
 
     @inline(__always) func date(_ i: Int) -> LocalDate { start.adding(days: i) }
@@ -149,13 +153,14 @@ struct EvalPlan {
             s.pre.withUnsafeMutableBufferPointer { pre in
                 p.codes.bytes.withUnsafeBufferPointer { codes in
                     for k in 0..<stride { pre[k] = 0 }
+                    var absentBefore = false
                     for seg in segments {
                         let mask = calendar.openMask(yearGroup: p.enrolment.yearGroup(in: seg.year))
                         mask.withUnsafeBufferPointer { open in
                             for i in seg.from...seg.to {
                                 let row = i * stride
                                 let next = row + stride
-                                var add = (0, 0, 0, 0, 0, 0, 0, 0) as (Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32)
+                                var add = (0, 0, 0, 0, 0, 0, 0, 0, 0) as (Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32)
                                 if i < rollFrom || i > rollTo {
                                     sess[2 * i] = EvalMark.offRoll
                                     sess[2 * i + 1] = EvalMark.offRoll
@@ -181,6 +186,11 @@ struct EvalPlan {
                                         if f & EvalMark.illness != 0 { add.5 += 1 }
                                         if f & EvalMark.n != 0 { add.6 += 1 }
                                         if v == medical { add.7 += 1 }
+                                        if f & EvalMark.possible != 0 {
+                                            let absent = f & EvalMark.attended == 0
+                                            if absent && !absentBefore { add.8 += 1 }
+                                            absentBefore = absent
+                                        }
                                     }
                                 }
                                 pre[next] = pre[row] + add.0
@@ -191,6 +201,7 @@ struct EvalPlan {
                                 pre[next + 5] = pre[row + 5] + add.5
                                 pre[next + 6] = pre[row + 6] + add.6
                                 pre[next + 7] = pre[row + 7] + add.7
+                                pre[next + 8] = pre[row + 8] + add.8
                             }
                         }
                     }

@@ -55,7 +55,9 @@ enum EvalCounter {
     static let attended = 0, possible = 1, gnou = 2, late = 3, u = 4, illness = 5, n = 6
     /// M (medical or dental appointment): read by the policy's evidence.medical_appointments.
     static let medical = 7
-    static let stride = 8
+    /// Absent sessions that begin a run of absence (the previous possible session attended, or none).
+    static let episodes = 8
+    static let stride = 9
 }
 
 /// Per-pupil working memory, allocated once per run.

@@ -24,10 +24,12 @@ public struct PupilFacts: Sendable, Hashable {
     public var socialWorker: Bool
     /// In priority order (the `priority` field decides).
     public var contacts: [Contact]
+    /// From the admission register: decides the stages with `groups` (pupil premium, SEN, ...).
+    public var characteristics: Characteristics
 
     public init(
         upn: String, name: String, dateOfBirth: LocalDate, enrolment: Enrolment, codes: SessionArray, vulnerable: Bool = false,
-        socialWorker: Bool = false, contacts: [Contact] = []
+        socialWorker: Bool = false, contacts: [Contact] = [], characteristics: Characteristics = Characteristics()
     ) {
         self.upn = upn
         self.name = name
@@ -37,6 +39,7 @@ public struct PupilFacts: Sendable, Hashable {
         self.vulnerable = vulnerable
         self.socialWorker = socialWorker
         self.contacts = contacts
+        self.characteristics = characteristics
     }
 }
 
@@ -48,16 +51,23 @@ public struct StageState: Sendable, Hashable, Codable {
     public var entered: LocalDate
     /// The day the pupil left it (history only; nil while current).
     public var left: LocalDate?
-    public init(stage: String, entered: LocalDate, left: LocalDate? = nil) {
+    /// The improvement target agreed at the meeting (a fraction): the latest "target agreed" casework entry recorded
+    /// while the pupil is in the stage; nil while none is.
+    public var agreedTarget: Double?
+    /// The entry action's `attendance_rate` figure, recorded when the stage was entered (for `improvement.kind: rise`).
+    public var rateAtEntry: Double?
+    public init(stage: String, entered: LocalDate, left: LocalDate? = nil, agreedTarget: Double? = nil, rateAtEntry: Double? = nil) {
         self.stage = stage
         self.entered = entered
         self.left = left
+        self.agreedTarget = agreedTarget
+        self.rateAtEntry = rateAtEntry
     }
 
     /// The last day of the stage's monitoring period, nil when the stage has none (or the calendar ends first).
     public func monitoringEnds(policy: Policy, calendar: SchoolCalendar) -> LocalDate? {
-        guard let weeks = policy.stage(stage)?.monitoringSchoolWeeks else { return nil }
-        return Evaluation.monitoringEnd(entered: entered, schoolWeeks: weeks, calendar: calendar)
+        guard let period = policy.stage(stage)?.monitoringPeriod else { return nil }
+        return Evaluation.periodEnd(from: entered, period, calendar: calendar)
     }
 }
 
@@ -104,6 +114,9 @@ public struct Casework: Sendable, Hashable, Codable {
     public var notices: [NoticeRecord]
     /// Keys of actions completed or dismissed: never proposed again.
     public var done: Set<String>
+    /// Casework plans (education supervision order, individual attendance plan, ...), open or closed, for `plan_reviews`.
+    public var plans: [PlanState]
+
     /// The lateness ladder rung the pupil is in (`stage` is the rung's id), from casework "lateness rung entered/ended".
     public var latenessRung: StageState? = nil
     /// Lateness rungs the pupil has been in and left, any order.
@@ -123,7 +136,7 @@ public struct Casework: Sendable, Hashable, Codable {
         stage: StageState? = nil, stageHistory: [StageState] = [], lastFamilyContact: LocalDate? = nil,
         leaveEnded: LocalDate? = nil, notices: [NoticeRecord] = [], done: Set<String> = [],
         evidenceRequests: [EvidenceRequestRecord] = [], evidenceReceived: Set<SessionSlot> = [], advanceNotice: Set<SessionSlot> = [],
-        illnessReasons: [SessionSlot: String] = [:]
+        illnessReasons: [SessionSlot: String] = [:], plans: [PlanState] = []
     ) {
         self.stage = stage
         self.stageHistory = stageHistory
@@ -135,6 +148,7 @@ public struct Casework: Sendable, Hashable, Codable {
         self.evidenceReceived = evidenceReceived
         self.advanceNotice = advanceNotice
         self.illnessReasons = illnessReasons
+        self.plans = plans
     }
 }
 
@@ -230,6 +244,15 @@ public struct DueAction: Sendable, Hashable, Codable {
         case evidenceDeadline = "evidence_deadline"
         /// A medical appointment (M) without advance notice or evidence: amend to O.
         case medicalUnauthorised = "medical_unauthorised"
+        // The stage ladder (StageLadder.swift).
+        /// Attendance is back at or above a stage's `exit_above`: completing it ends the stage.
+        case stageExit = "stage_exit"
+        /// A recurring check-in while the pupil is in a stage with `review_every`.
+        case stageCheckIn = "stage_check_in"
+        /// A recurring review of a casework plan (`plan_reviews`), until the plan ends.
+        case planReview = "plan_review"
+        /// Something done with the pupil (not the family) alongside a stage entry; never a letter.
+        case pupilAction = "pupil_action"
 
         var order: Int { Self.order[self]! }
         private static let order: [Kind: Int] = Dictionary(uniqueKeysWithValues: allCases.enumerated().map { ($1, $0) })
@@ -267,6 +290,9 @@ public struct DueAction: Sendable, Hashable, Codable {
     public var amendment: ProposedAmendment? = nil
     /// The day evidence is due by (an evidence reminder), for the letter that tells the parents.
     public var deadline: LocalDate? = nil
+    /// Who the action is with: the family (default) or the pupil (never sent to parents).
+    public var audience: Audience = .family
+    public enum Audience: String, Sendable, Hashable, Codable { case family, pupil }
 
     /// Worklist order: due date, then kind, then UPN.
     public static func worklistOrder(_ a: DueAction, _ b: DueAction) -> Bool {
@@ -324,19 +350,9 @@ public enum Evaluation {
         EvalPlan(policy: policy, calendar: calendar, asOf: asOf).map { DateRange(from: $0.start, to: asOf) }
     }
 
-    /// The last day of a monitoring period of `schoolWeeks` school weeks after `entered`: the same weekday that many
-    /// school weeks on (weeks with no open session are skipped), or the school day before it when that day is closed.
+    /// The last day of a monitoring period of `schoolWeeks` school weeks after `entered` (see `periodEnd`).
     public static func monitoringEnd(entered: LocalDate, schoolWeeks: Int, calendar: SchoolCalendar) -> LocalDate? {
-        guard let span = calendar.span, schoolWeeks > 0 else { return nil }
-        var monday = entered.weekStart
-        var found = 0
-        while found < schoolWeeks {
-            monday = monday.adding(days: 7)
-            if monday > span.to { return nil }
-            if calendar.openSessions(in: DateRange(from: monday, to: monday.adding(days: 6))) > 0 { found += 1 }
-        }
-        guard let end = calendar.latestSchoolDay(onOrBefore: monday.adding(days: entered.weekday - 1)), end > entered else { return nil }
-        return end
+        periodEnd(from: entered, Policy.PeriodLength(count: schoolWeeks, unit: .schoolWeek), calendar: calendar)
     }
 
     /// The same day `years` years earlier (29 February becomes 1 March).

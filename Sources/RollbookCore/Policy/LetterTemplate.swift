@@ -219,6 +219,7 @@ extension LetterTemplate {
     /// improvement), its lateness rung's or its illness rule's; `congratulations-improvement` for a review that found
     /// improvement. Nil when the policy names none.
     public static func letterID(for a: DueAction, policy: Policy) -> String? {
+        if a.audience == .pupil { return nil }
         if let own = a.letter { return own }
         let parts = a.rule.split(separator: ".", maxSplits: 1).map(String.init)
         guard parts.count == 2 else { return nil }
@@ -245,8 +246,9 @@ extension LetterTemplate {
     /// Every letter id `policy` names, in the policy's order, without repeats.
     public static func letterIDs(in policy: Policy) -> [String] {
         var out: [String] = []
-        for id in policy.stages.compactMap(\.letter) + policy.lateness.compactMap(\.letter) + policy.illnessEvidence.compactMap(\.letter)
-            + (policy.truancy?.ladder ?? []).compactMap(\.letter)
+        let ladder = policy.stages.compactMap(\.improvedLetter) + (policy.planReviews ?? []).compactMap(\.letter)
+        for id in policy.stages.compactMap(\.letter) + ladder + policy.lateness.compactMap(\.letter)
+            + policy.illnessEvidence.compactMap(\.letter) + (policy.truancy?.ladder ?? []).compactMap(\.letter)
         where !out.contains(id) { out.append(id) }
         return out
     }

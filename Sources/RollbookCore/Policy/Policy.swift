@@ -37,6 +37,8 @@ public struct Policy: Sendable, Hashable, Codable {
     public var truancy: Truancy?
     /// Deadlines for evidence asked of the family, allowances and medical appointments; absent: no deadlines.
     public var evidence: Evidence?
+    /// Recurring reviews of a casework plan (e.g. an education supervision order every 3 months); absent: none.
+    public var planReviews: [PlanReview]? = nil
 
     public struct Clause: Sendable, Hashable, Codable {
         /// A setting's path in the file, e.g. `attendance_target`, `stages.stage-2`, `lateness.weekly-1`.
@@ -108,6 +110,36 @@ public struct Policy: Sendable, Hashable, Codable {
         public var minimumSessions: Int?
         public static let defaultMinimumSessions = 10
         public var minimum: Int { minimumSessions ?? Self.defaultMinimumSessions }
+        // The school's own ladder (StageLadder.swift; all optional, so earlier files still read).
+        /// What enters the stage instead of attendance below `below`; nil: the attendance rate. `below` stays the line
+        /// a review judges improvement against by default.
+        public var trigger: StageTrigger? = nil
+        /// Several triggers, any of which enters the stage (`attendance_rate` among them is the rate rule with `below`).
+        public var triggers: [StageTrigger]? = nil
+        /// `Characteristics.filterNames`: the stage applies only to pupils with any of them; nil: every pupil.
+        public var groups: [String]? = nil
+        /// While the trigger holds, the stage's action is proposed again in each new term or half term.
+        public var `repeat`: Period? = nil
+        /// A pupil in the stage whose rate over the stage's window is back at or above this leaves it (`stage_exit`).
+        public var exitAbove: Double? = nil
+        /// The monitoring period in school weeks, half terms, terms or months; replaces `monitoring_school_weeks`.
+        public var monitoring: PeriodLength? = nil
+        /// What counts as improved at the review; nil: `improvement_target`, else `below`.
+        public var improvement: Improvement? = nil
+        /// The letter an improved review proposes (e.g. congratulations).
+        public var improvedLetter: String? = nil
+        /// The stage an improved review moves the pupil into (e.g. light monitoring) instead of leaving.
+        public var afterImprovement: String? = nil
+        /// While a pupil is in the stage, a check-in recurs every period (`stage_check_in`).
+        public var reviewEvery: PeriodLength? = nil
+        /// Actions with the pupil (not the family) proposed alongside the stage's entry.
+        public var pupilActions: [PupilAction]? = nil
+        /// `trigger` and `triggers` together; empty: the attendance rate.
+        public var triggerList: [StageTrigger] { (trigger.map { [$0] } ?? []) + (triggers ?? []) }
+        /// The monitoring period: `monitoring`, else `monitoring_school_weeks` school weeks.
+        public var monitoringPeriod: PeriodLength? {
+            monitoring ?? monitoringSchoolWeeks.map { PeriodLength(count: $0, unit: .schoolWeek) }
+        }
         public init(
             id: String, name: String, below: Double, windowSchoolWeeks: Int? = nil, action: ActionKind, letter: String? = nil,
             monitoringSchoolWeeks: Int? = nil, improvementTarget: Double? = nil, next: String? = nil, directEntry: Bool = false
@@ -621,7 +653,7 @@ extension Policy {
             if let m = s.monitoringSchoolWeeks, !(1...39).contains(m) { throw fail("\(f).monitoring_school_weeks", "must be 1 to 39") }
             if let t = s.improvementTarget { try fraction(t, "\(f).improvement_target") }
             if let m = s.minimumSessions, !(1...400).contains(m) { throw fail("\(f).minimum_sessions", "must be 1 to 400 sessions") }
-            if s.next != nil && s.monitoringSchoolWeeks == nil {
+            if s.next != nil && s.monitoringPeriod == nil {
                 throw fail("\(f).monitoring_school_weeks", "a stage with a next stage needs a monitoring period to decide on it")
             }
         }
@@ -634,6 +666,7 @@ extension Policy {
             }
         }
         if let first = stages.first, !first.directEntry { throw fail("stages[0].direct_entry", "the first stage must allow direct entry") }
+        try validateLadder()
         for (i, r) in lateness.enumerated() {
             let f = "lateness[\(i)]"
             guard !r.id.isEmpty, lateness.firstIndex(where: { $0.id == r.id }) == i else {

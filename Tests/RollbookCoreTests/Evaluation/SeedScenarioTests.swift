@@ -361,7 +361,8 @@ struct Seed002Scenarios {
         #expect(stage("L002000000002") == "stage-2")
         #expect(stage("L002000000003") == "stage-3")
         #expect(stage("L002000000004") == nil)
-        #expect(all.first { $0.upn == "L002000000003" }?.reason.contains("Then monitor for 6 school weeks") == true)
+        // "Over the next half term": the one after the half term the rate fell below 90% in.
+        #expect(all.first { $0.upn == "L002000000003" }?.reason.contains("Then monitor for 1 half term (to 19 December 2025).") == true)
     }
 
     @Test(
@@ -383,21 +384,24 @@ struct Seed002Scenarios {
         "Flowchart 1: 'At the end of the half term monitoring period: If there is improvement ... continue monitoring. If there is no improvement, convene an Attendance Panel Meeting'"
     )
     func halfTermMonitoring() throws {
-        // Red letter on Monday 13 October; 6 school weeks with half term skipped: Monday 1 December.
+        // Red letter on Monday 13 October; monitored over the next half term, to Friday 19 December.
         let cw = Casework(stage: StageState(stage: "stage-3", entered: day("2025-10-13")))
         var improved = Book(yearGroup: "3", through: Self.through)
         improved.set(from: "2025-09-22", to: "2025-09-26", .i)
         var notImproved = improved
-        notImproved.set(from: "2025-11-17", to: "2025-11-20", .o)
+        notImproved.set(from: "2025-11-17", to: "2025-11-24", .o)
         let school = [SeedScenario.Pupil(upn: "L002000000001", book: improved), .init(upn: "L002000000002", book: notImproved)]
         let casework = ["L002000000001": cw, "L002000000002": cw]
-        #expect(EvalTest.run(policy, "2025-11-28", school.map(\.facts), casework: casework).of(.stageReview).isEmpty)
-        let reviews = EvalTest.run(policy, "2025-12-01", school.map(\.facts), casework: casework).of(.stageReview)
+        #expect(EvalTest.run(policy, "2025-12-18", school.map(\.facts), casework: casework).of(.stageReview).isEmpty)
+        let reviews = EvalTest.run(policy, "2025-12-19", school.map(\.facts), casework: casework).of(.stageReview)
         let yes = try #require(reviews.first { $0.upn == "L002000000001" })
         let no = try #require(reviews.first { $0.upn == "L002000000002" })
-        #expect(yes.due == day("2025-12-01") && yes.figures["improved"] == 1 && yes.proposedStage == nil)
+        #expect(yes.due == day("2025-12-19") && yes.figures["improved"] == 1 && yes.proposedStage == nil)
+        // "communicate and celebrate appropriately"
+        #expect(yes.action == .letter && yes.letter == "congratulations-improvement")
         #expect(no.figures["improved"] == 0 && no.proposedStage == "stage-4" && no.action == .attendanceContract)
-        #expect(no.reason.contains("(52 of 60 sessions)"))
+        #expect(no.figures["monitoring_half_terms"] == 1 && no.letter == "attendance-panel-invitation")
+        #expect(no.reason.contains("(76 of 88 sessions)"))
     }
 
     @Test(

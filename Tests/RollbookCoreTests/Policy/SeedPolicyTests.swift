@@ -145,7 +145,7 @@ struct SeedPolicyTests {
         let p = try Self.policy(file)
         let cited = Set(p.clauses.map(\.setting))
         var needed = Self.citedInEveryFile
-        needed += p.stages.map { "stages.\($0.id)" }
+        needed += p.stages.map { "stages.\($0.id)" } + (p.planReviews ?? []).map { "plan_reviews.\($0.id)" }
         needed += p.lateness.isEmpty ? ["lateness"] : p.lateness.map { "lateness.\($0.id)" }
         needed += p.illnessEvidence.isEmpty ? ["illness_evidence"] : p.illnessEvidence.map { "illness_evidence.\($0.id)" }
         needed += p.truancy.map { t in t.ladder.map { "truancy.\($0.id)" } + ["truancy.notify"] } ?? []
@@ -383,9 +383,17 @@ struct SeedPolicyTests {
         #expect(p.stage("stage-1")?.below == 0.96 && p.stage("stage-1")?.next == nil)
         #expect(p.stage("stage-2")?.below == 0.94 && p.stage("stage-2")?.next == nil)
         let red = try #require(p.stage("stage-3"))
-        #expect(red.below == 0.90 && red.directEntry && red.monitoringSchoolWeeks == 6 && red.next == "stage-4")
+        let halfTerm = Policy.PeriodLength(count: 1, unit: .halfTerm)
+        #expect(red.below == 0.90 && red.directEntry && red.monitoringPeriod == halfTerm && red.next == "stage-4")
         let panel = try #require(p.stage("stage-4"))
-        #expect(panel.action == .attendanceContract && !panel.directEntry && panel.monitoringSchoolWeeks == 6 && panel.next == "stage-5")
+        #expect(panel.action == .attendanceContract && !panel.directEntry && panel.monitoringPeriod == halfTerm && panel.next == "stage-5")
+        #expect(red.improvedLetter == "congratulations-improvement" && panel.improvedLetter == "congratulations-improvement")
+        // Amber: termly letters while in the band, the pupil spoken to in school, left on leaving the band.
+        for (id, exit) in [("stage-1", 0.96), ("stage-2", 0.94)] {
+            let s = try #require(p.stage(id))
+            #expect(s.repeat == .term && s.exitAbove == exit)
+            #expect(s.pupilActions == [.init(action: .meeting, name: "Speak to the individual in school")])
+        }
         #expect(p.stage("stage-5")?.action == .laReferral)
     }
 
@@ -482,9 +490,11 @@ struct SeedPolicyTests {
     @Test("Seed 004 Appendix 5 and 6: a letter when attendance falls below 93%, another below 90%")
     func seed004Letters() throws {
         let p = try Self.seed(4)
-        let entries = p.stages.filter(\.directEntry)
+        // The rate stages with direct entry (at-risk and severe absence have their own triggers).
+        let entries = p.stages.filter { $0.directEntry && $0.trigger == nil }
         #expect(entries.map(\.below) == [0.93, 0.90])
         #expect(entries.allSatisfy { $0.letter != nil && $0.monitoringSchoolWeeks == 2 })
+        #expect(p.stages.filter { $0.directEntry && $0.trigger != nil }.map(\.id) == ["at-risk", "severe"])
         #expect(p.attendanceTarget == 0.96)
         #expect(p.bands.map(\.from) == [0.96, 0.93, 0.90, 0])
     }
