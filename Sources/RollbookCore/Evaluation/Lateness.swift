@@ -5,22 +5,14 @@ extension Policy.LatenessRule {
     /// Takes part in the escalation: it has a monitoring period, or another rung's `next` names it.
     func isLadderRung(in policy: Policy) -> Bool { monitoring != nil || policy.lateness.contains { $0.next == id } }
 
-    /// The last day of the monitoring period for a pupil who entered the rung on `entered`: that many school weeks on
-    /// (as for stages), or the last school day of the `count`th half term (term) starting after `entered`. Nil without
-    /// monitoring, or when the calendar ends first.
+    /// The last day of the monitoring period for a pupil who entered the rung on `entered` (`Evaluation.periodEnd`); nil
+    /// without monitoring, or when the calendar ends first.
     public func monitoringEnd(entered: LocalDate, calendar: SchoolCalendar) -> LocalDate? {
-        guard let m = monitoring else { return nil }
-        if m.unit == .schoolWeek { return Evaluation.monitoringEnd(entered: entered, schoolWeeks: m.count, calendar: calendar) }
-        let periods = m.unit == .halfTerm ? calendar.terms.flatMap(\.halfTerms) : calendar.terms.map(\.range)
-        let after = periods.filter { $0.from > entered }
-        guard after.count >= m.count else { return nil }
-        return calendar.latestSchoolDay(onOrBefore: after[m.count - 1].to)
+        monitoring.flatMap { Evaluation.periodEnd(from: entered, $0, calendar: calendar) }
     }
 
     /// "4 school weeks", "1 half term".
-    var monitoringWords: String? {
-        monitoring.map { EvalWords.count($0.count, $0.unit == .schoolWeek ? "school week" : $0.unit == .halfTerm ? "half term" : "term") }
-    }
+    var monitoringWords: String? { monitoring?.words }
 }
 
 extension EvalPlan {

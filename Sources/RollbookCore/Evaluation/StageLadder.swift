@@ -36,7 +36,7 @@ extension Policy {
             self.count = count
             self.unit = unit
         }
-        var words: String { EvalWords.count(count, unit.word) }
+        public var words: String { EvalWords.count(count, unit.word) }
         func validate(_ field: String) throws(ValidationError) {
             guard (1...unit.most).contains(count) else {
                 throw ValidationError(field: "\(field).count", reason: "must be 1 to \(unit.most) (\(unit.rawValue))")
@@ -159,6 +159,7 @@ extension Policy {
                     throw fail("\(g).at_least", "\(t.measure.rawValue) reads the policy's \(line), not a count: leave at_least out")
                 }
                 if t.per != nil && t.schoolWeeks != nil { throw fail("\(g).per", "give per or school_weeks, not both") }
+                if t.per == .schoolWeeks { throw fail("\(g).per", "for a window of school weeks give school_weeks instead") }
                 if let w = t.schoolWeeks, !(1...52).contains(w) { throw fail("\(g).school_weeks", "must be 1 to 52") }
                 if t.measure == .atRisk && t.per != nil {
                     throw fail("\(g).per", "at_risk projects the year to date at the rate of the last school_weeks: per does not apply")
@@ -336,7 +337,7 @@ struct StageLadderTables {
                 switch per {
                 case .halfTerm: terms.flatMap(\.halfTerms).map(\.from)
                 case .term: terms.map(\.range.from)
-                case .week, .year: nil
+                case .week, .year, .schoolWeeks: nil
                 }
             var p = -1
             for i in 0..<n {
@@ -477,7 +478,7 @@ extension EvalPlan {
         case .week: return "this week (\(since))"
         case .halfTerm: return "this half term (\(since))"
         case .term: return "this term (\(since))"
-        case .year, nil: return "this school year (\(since))"
+        case .year, .schoolWeeks, nil: return "this school year (\(since))"
         }
     }
 

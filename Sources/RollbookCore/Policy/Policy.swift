@@ -175,7 +175,7 @@ public struct Policy: Sendable, Hashable, Codable {
         public var action: ActionKind
         public var letter: String?
         /// The monitoring period after entry; nil for a rung without one.
-        public var monitoring: Monitoring?
+        public var monitoring: PeriodLength?
         /// Late arrivals (of `codes`) over the monitoring period that still count as improved; nil: `at_least - 1`,
         /// so monitoring improves when the period alone would not reach the rung again.
         public var improvedAtMost: Int?
@@ -187,25 +187,9 @@ public struct Policy: Sendable, Hashable, Codable {
         /// says false).
         public var directEntry: Bool?
 
-        public struct Monitoring: Sendable, Hashable, Codable {
-            public var count: Int
-            public var unit: Unit
-            public enum Unit: String, Sendable, Hashable, Codable, CaseIterable {
-                /// School weeks after entry, as for stages (`Evaluation.monitoringEnd`).
-                case schoolWeek = "school_week"
-                /// Whole half terms (or terms) starting after the day of entry; the rest of the current one is extra.
-                case halfTerm = "half_term"
-                case term
-            }
-            public init(count: Int, unit: Unit) {
-                self.count = count
-                self.unit = unit
-            }
-        }
-
         public init(
             id: String, name: String, codes: [String], per: Period, schoolWeeks: Int? = nil, atLeast: Int, atMost: Int? = nil,
-            action: ActionKind, letter: String? = nil, monitoring: Monitoring? = nil, improvedAtMost: Int? = nil, next: String? = nil,
+            action: ActionKind, letter: String? = nil, monitoring: PeriodLength? = nil, improvedAtMost: Int? = nil, next: String? = nil,
             handOver: String? = nil, directEntry: Bool? = nil
         ) {
             self.id = id
@@ -681,17 +665,7 @@ extension Policy {
                 throw fail("\(f).school_weeks", "must be 1 to 52 with per school_weeks: the rolling window's length")
             }
             if r.per != .schoolWeeks, r.schoolWeeks != nil { throw fail("\(f).school_weeks", "is read only with per school_weeks") }
-            if let m = r.monitoring {
-                let most =
-                    switch m.unit {
-                    case .schoolWeek: 39
-                    case .halfTerm: 6
-                    case .term: 3
-                    }
-                guard (1...most).contains(m.count) else {
-                    throw fail("\(f).monitoring.count", "must be 1 to \(most) for \(m.unit.rawValue)")
-                }
-            }
+            try r.monitoring?.validate("\(f).monitoring")
             if let m = r.improvedAtMost, m < 0 { throw fail("\(f).improved_at_most", "must not be negative") }
             if r.monitoring == nil, r.next != nil || r.handOver != nil || r.improvedAtMost != nil {
                 throw fail("\(f).monitoring", "a rung with next, hand_over or improved_at_most needs a monitoring period to decide on it")

@@ -11,6 +11,10 @@ struct CaseworkController {
         var summary: String
         var outcome: String?
         var parent: String?
+        /// For `target_agreed`: the attendance target agreed, in percent (e.g. "94" or "94.5").
+        var target: String?
+        /// For `plan_ended`: the plan closed (`education_supervision_order`, ...).
+        var plan: String?
     }
 
     func record(req: Request) async throws -> Response {
@@ -50,10 +54,29 @@ struct CaseworkController {
                 )
             }
         }
+        var figure: Double?
+        var recordedOutcome = outcome?.isEmpty == false ? outcome : nil
+        if kind == .targetAgreed {
+            // The target the stage's review measures against (seeds 000 and 004 "set targets").
+            guard let raw = form.target?.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "%", with: ""), let t = Double(raw),
+                t > 0, t <= 100
+            else { throw APIError.invalid("target", "give the agreed attendance target as a percentage, e.g. 95") }
+            let rows = try await req.store.casework(pupilID: p.id!)
+            guard Casework(timeline: rows.reversed()).stage != nil else {
+                throw APIError.invalid("kind", "\(p.displayName) is in no stage: a target agreed applies to the stage's review")
+            }
+            figure = t / 100
+        }
+        if kind == .planEnded {
+            guard let plan = form.plan.flatMap(CaseworkKind.init(rawValue:)), Timeline.plans.contains(plan) else {
+                throw APIError.invalid("plan", "choose the plan that has ended")
+            }
+            recordedOutcome = plan.rawValue
+        }
         try await req.store.addCasework(
             CaseworkRow(
                 pupilID: p.id!, kind: kind, actionKey: nil, happenedOn: date, summary: summary,
-                outcome: outcome?.isEmpty == false ? outcome : nil, parent: notice.contains(kind) ? parent : nil,
+                outcome: recordedOutcome, parent: notice.contains(kind) ? parent : nil, figure: figure,
                 recordedAt: now.timestamp, by: u.actor))
         req.session.data["flash"] = "\(kind.title) recorded on \(p.displayName)'s timeline."
         return req.redirect(to: "/pupils/\(p.upn)#timeline")

@@ -77,10 +77,12 @@ enum Letters {
             v[.deadline] = a.deadline.map(PupilYearGrid.longDate)
         default: break
         }
-        if let weeks = a.proposedStage.flatMap({ policy.stage($0)?.monitoringSchoolWeeks }) {
-            v[.monitoringWeeks] = "\(weeks) school week\(weeks == 1 ? "" : "s")"
+        let monitoring =
+            a.proposedStage.flatMap { policy.stage($0)?.monitoringPeriod } ?? a.proposedRung.flatMap { policy.latenessRung($0)?.monitoring }
+        if let monitoring {
+            v[.monitoringWeeks] = monitoring.words
             let calendar = try await req.store.calendar(schoolID: u.schoolID)
-            v[.reviewDate] = Evaluation.monitoringEnd(entered: date, schoolWeeks: weeks, calendar: calendar).map(PupilYearGrid.longDate)
+            v[.reviewDate] = Evaluation.periodEnd(from: date, monitoring, calendar: calendar).map(PupilYearGrid.longDate)
         } else {
             // A stage without monitoring, or no stage: the letters' "over the next {monitoring_weeks}" still reads.
             v[.monitoringWeeks] = "few weeks"

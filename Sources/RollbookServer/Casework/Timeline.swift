@@ -9,7 +9,7 @@ enum Timeline {
     static let recordable: [CaseworkKind] = [
         .call, .familyContact, .meeting, .earlyHelpPlan, .attendanceContract, .partTimeTimetable,
         .noticeToImprove, .penaltyNotice, .penaltyNoticePaidEarly, .referral, .educationSupervisionOrder,
-        .leaveEnded, .informed, .note,
+        .individualAttendancePlan, .targetAgreed, .planEnded, .leaveEnded, .informed, .note,
     ]
 
     struct Entry: Encodable {
@@ -41,4 +41,7 @@ enum Timeline {
         }
     }
     static let options: [Option] = recordable.map { Option(value: $0.rawValue, label: $0.title) }
+    /// The plans `plan_ended` can close.
+    static let plans: [CaseworkKind] = [.educationSupervisionOrder, .individualAttendancePlan, .attendanceContract, .earlyHelpPlan]
+    static let planOptions: [Option] = plans.map { Option(value: $0.rawValue, label: $0.title) }
 }

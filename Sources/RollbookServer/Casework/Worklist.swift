@@ -36,14 +36,21 @@ enum Worklist {
         case .evidenceReminder: "Evidence due soon: tell the parents"
         case .evidenceDeadline: "Evidence not received"
         case .medicalUnauthorised: "Medical appointment without notice or evidence"
+        case .stageExit: "Back above the stage's exit level"
+        case .stageCheckIn: "Check-in"
+        case .planReview: "Plan review"
+        case .pupilAction: "With the pupil"
         }
     }
 
     /// Actions that send a letter to the parents when done; an improved review sends the congratulations letter.
     static func sendsLetter(_ a: DueAction) -> Bool {
-        ([.letter, .meeting, .attendanceContract, .earlyHelpPlan, .noticeToImprove, .penaltyNotice, .evidenceRequest].contains(a.action)
+        guard a.audience == .family else { return false }
+        return
+            ([.letter, .meeting, .attendanceContract, .earlyHelpPlan, .noticeToImprove, .penaltyNotice, .evidenceRequest].contains(a.action)
             && a.kind != .nToO && a.kind != .dayOneContact)
             || ((a.kind == .stageReview || a.kind == .latenessReview) && a.figures["improved"] == 1)
+            || (a.letter != nil && [.stageEntry, .planReview].contains(a.kind))
     }
 
     /// The actions due today (for some pupils, or all), as the worklist shows them.

@@ -145,7 +145,7 @@ struct WorklistController {
             case .review: letter == nil ? .note : .letterSent
             }
         let entry = CaseworkRow(
-            pupilID: p.id!, kind: a.kind == .nToO ? .note : kind, actionKey: a.key,
+            pupilID: p.id!, kind: a.kind == .nToO || a.audience == .pupil ? .note : kind, actionKey: a.key,
             happenedOn: now.date, summary: "\(Worklist.title(a.kind)): \(a.reason)\(letter.map { " \($0.summary)" } ?? "")", outcome: note,
             parent: a.parent, document: document, recordedAt: now.timestamp, by: u.actor)
         try await req.store.addCasework(entry)
@@ -182,12 +182,27 @@ struct WorklistController {
                         recordedAt: now.timestamp, by: u.actor))
             }
         }
+        let current = Casework(timeline: try await req.store.casework(pupilID: p.id!).reversed()).stage
         if let stage = a.proposedStage, [.stageEntry, .stageReview, .latenessReview].contains(a.kind) {
+            if a.kind == .stageEntry && current?.stage == stage {
+                // A stage that repeats each term: this term's letter, the pupil stays in the stage from when they entered.
+                message += " Still in \(policy.stage(stage)?.name ?? stage)."
+            } else {
+                try await req.store.addCasework(
+                    CaseworkRow(
+                        pupilID: p.id!, kind: .stageEntered, actionKey: nil, stageID: stage, happenedOn: now.date,
+                        summary: "Entered \(policy.stage(stage)?.name ?? stage)", figure: a.figures["attendance_rate"],
+                        recordedAt: now.timestamp, by: u.actor))
+                message += " Now in \(policy.stage(stage)?.name ?? stage)."
+            }
+        } else if a.kind == .stageExit {
             try await req.store.addCasework(
                 CaseworkRow(
-                    pupilID: p.id!, kind: .stageEntered, actionKey: nil, stageID: stage, happenedOn: now.date,
-                    summary: "Entered \(policy.stage(stage)?.name ?? stage)", recordedAt: now.timestamp, by: u.actor))
-            message += " Now in \(policy.stage(stage)?.name ?? stage)."
+                    pupilID: p.id!, kind: .stageEnded, actionKey: nil, happenedOn: now.date,
+                    summary:
+                        "Left \(current.flatMap { policy.stage($0.stage)?.name } ?? "the stage"): attendance back above its exit level",
+                    recordedAt: now.timestamp, by: u.actor))
+            message += " The stage has ended."
         } else if a.kind == .stageReview, a.figures["improved"] == 1 {
             // Improved: the pupil leaves the stage. Not improved at the last stage: they stay in it while staff decide.
             try await req.store.addCasework(

@@ -89,13 +89,54 @@ struct PolicyController {
                     "not back \(me.notBackAfterLeaveSchoolDays) school days after leave",
                     me.tellSocialWorker ? "social worker told of unexplained absence" : nil,
                 ].compactMap { $0 }.joined(separator: "; "), source: p.clause("missing_education")))
+        func words(_ a: Policy.ActionKind) -> String { a.rawValue.replacingOccurrences(of: "_", with: " ") }
         for l in p.lateness {
+            var value =
+                "\(l.atLeast)\(l.atMost.map { "-\($0)" } ?? " or more") \(l.codes.joined(separator: " or ")) \(l.periodWords): \(words(l.action))"
+            if let m = l.monitoring { value += "; monitored \(m.words)" }
+            if let n = l.next.flatMap(p.latenessRung) { value += "; then \(n.name)" }
+            if let h = l.handOver.flatMap(p.stage) { value += "; then the attendance stage \(h.name)" }
+            settings.append(Setting(name: "Lateness: \(l.name)", value: value, source: p.clause("lateness.\(l.id)")))
+        }
+        let arrival = p.arrivals
+        settings.append(
+            Setting(
+                name: "Each late arrival",
+                value: [
+                    arrival.sanction.map { "sanction: \($0)" },
+                    arrival.notify.isEmpty
+                        ? "the family is not told"
+                        : "\(arrival.recipients == .first ? "the first contact" : "each parent") told by \(arrival.notify.map(\.rawValue).joined(separator: " and "))",
+                    arrival.reasonRequired ? "the late book asks the reason" : nil,
+                ].compactMap { $0 }.joined(separator: "; "), source: p.clause("late_arrival")))
+        if let t = p.truancy {
+            for r in t.ladder {
+                settings.append(
+                    Setting(
+                        name: "Truancy: \(r.name)", value: "\(r.atLeast) or more \(r.per.words()): \(words(r.action))",
+                        source: p.clause("truancy.\(r.id)")))
+            }
+        }
+        if let e = p.evidence {
             settings.append(
                 Setting(
-                    name: "Lateness: \(l.name)",
-                    value:
-                        "\(l.atLeast)\(l.atMost.map { "-\($0)" } ?? " or more") \(l.codes.joined(separator: " or ")) a \(l.per.rawValue.replacingOccurrences(of: "_", with: " ")): \(l.action.rawValue.replacingOccurrences(of: "_", with: " "))",
-                    source: p.clause("lateness.\(l.id)")))
+                    name: "Evidence",
+                    value: [
+                        "due within \(e.deadlineSchoolDays) school days of the request",
+                        e.tellParentsSchoolDaysBefore.map { "the parents told \($0) school days before" },
+                        e.reportToLA ? "reported to the LA when not received" : nil,
+                        e.byHand ? "staff may ask for it for any absence" : nil,
+                        e.medicalAppointments.map {
+                            "medical appointments need \([$0.advanceNotice ? "notice" : nil, $0.evidence ? "evidence" : nil].compactMap { $0 }.joined(separator: " and "))"
+                        },
+                    ].compactMap { $0 }.joined(separator: "; ") + e.allowances.map { "; \($0.name)" }.joined(),
+                    source: p.clause("evidence.deadline_school_days")))
+        }
+        for r in p.planReviews ?? [] {
+            settings.append(
+                Setting(
+                    name: r.name, value: "\(words(r.action)) every \(r.every.words) while the plan is open",
+                    source: p.clause("plan_reviews.\(r.id)")))
         }
         for e in p.illnessEvidence {
             settings.append(
@@ -112,8 +153,27 @@ struct PolicyController {
         let stages = p.stages.map { s in
             Setting(
                 name: s.name,
-                value:
-                    "below \(pc(s.below)) over \(s.windowSchoolWeeks.map { "the last \($0) school weeks" } ?? "the year to date"): \(s.action.rawValue.replacingOccurrences(of: "_", with: " "))\(s.monitoringSchoolWeeks.map { "; monitored \($0) school weeks" } ?? "")\(s.next.flatMap { p.stage($0)?.name }.map { "; then \($0)" } ?? "")",
+                value: ([
+                    s.triggerList.isEmpty
+                        ? "below \(pc(s.below)) over \(s.windowSchoolWeeks.map { "the last \($0) school weeks" } ?? "the year to date")"
+                        : s.triggerList.map { t in
+                            "\(t.measure.rawValue.replacingOccurrences(of: "_", with: " "))\(t.atLeast.map { " \($0) or more" } ?? "")"
+                                + (t.schoolWeeks.map { " in \($0) school weeks" } ?? t.per.map { " \($0.words())" } ?? "")
+                        }.joined(separator: " or "),
+                    s.groups.map { "for \($0.joined(separator: " or ").replacingOccurrences(of: "_", with: " ")) only" },
+                    words(s.action),
+                    s.repeat.map { "again each \($0.rawValue.replacingOccurrences(of: "_", with: " "))" },
+                    s.monitoringPeriod.map { "monitored \($0.words)" },
+                    s.improvement.map {
+                        $0.kind == .agreed
+                            ? "target agreed at the meeting"
+                            : $0.kind == .rise ? "a rise of \(pc($0.by ?? 0))" : "target \(pc($0.target ?? s.below))"
+                    },
+                    s.improvedLetter.map { "'\($0)' letter when improved" },
+                    s.exitAbove.map { "left at \(pc($0))" },
+                    s.reviewEvery.map { "check-in every \($0.words)" },
+                    s.next.flatMap { p.stage($0)?.name }.map { "then \($0)" },
+                ] as [String?]).compactMap { $0 }.joined(separator: "; "),
                 source: p.clause("stages.\(s.id)"))
         }
         let flash = req.session.data["flash"]

@@ -63,6 +63,7 @@ struct PupilPage: Encodable {
     var proposed: [Worklist.Item]
     var canCasework: Bool
     var caseworkKinds: [Timeline.Option]
+    var planKinds: [Timeline.Option]
     /// Parents' reports waiting for the office, with the codes they may become.
     var reports: [AbsenceReportLine]
     var reportCodes: [CodeOption]
@@ -214,7 +215,7 @@ struct PupilPage: Encodable {
                     documents: try await req.store.evidenceDocuments(
                         caseworkIDs: caseworkRows.filter { $0.caseworkKind == .evidenceReceived }.compactMap(\.id))) : [],
             proposed: u.can(.casework) ? try await Worklist.items(req, schoolID: u.schoolID, upns: [p.upn]).items : [],
-            canCasework: u.can(.casework), caseworkKinds: Timeline.options,
+            canCasework: u.can(.casework), caseworkKinds: Timeline.options, planKinds: Timeline.planOptions,
             reports: u.can(.amendMarks) ? pending : [], reportCodes: Reasons.codeOptions,
             leave: try await req.store.leaveRequests(pupilID: p.id!).map(ParentWords.leave),
             mayDecideLeave: u.mayDecideLeave, portal: portal, messages: messages,

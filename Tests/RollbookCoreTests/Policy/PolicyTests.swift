@@ -265,11 +265,11 @@ struct PolicyTests {
             ([Self.rung("a") { $0["improved_at_most"] = 1 }], "lateness[0].monitoring", "needs a monitoring period"),
             (
                 [Self.rung("a") { $0["monitoring"] = ["count": 0, "unit": "school_week"] }], "lateness[0].monitoring.count",
-                "must be 1 to 39 for school_week"
+                "must be 1 to 39 (school_week)"
             ),
             (
                 [Self.rung("a") { $0["monitoring"] = ["count": 7, "unit": "half_term"] }], "lateness[0].monitoring.count",
-                "must be 1 to 6 for half_term"
+                "must be 1 to 6 (half_term)"
             ),
             (
                 [

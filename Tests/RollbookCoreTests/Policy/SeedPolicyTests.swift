@@ -365,7 +365,7 @@ struct SeedPolicyTests {
         #expect(written.monitoring == .init(count: 4, unit: .schoolWeek) && written.next == "panel" && written.improvedLimit == 2)
         #expect(panel.action == .attendanceContract && panel.letter == "lateness-panel-invitation" && panel.allowsDirectEntry == false)
         #expect(panel.monitoring == .init(count: 1, unit: .halfTerm) && panel.handOver == "stage-3" && panel.next == nil)
-        #expect(p.stage("stage-3")?.monitoringSchoolWeeks != nil, "the hand-over is to the first monitored attendance stage")
+        #expect(p.stage("stage-3")?.monitoringPeriod != nil, "the hand-over is to the first monitored attendance stage")
     }
 
     @Test("Seed 002 §4.4.8 'Late arrival': registration begins 9.00, late after that, the register closes at 9.25 (U from then)")

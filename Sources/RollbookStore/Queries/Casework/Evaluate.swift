@@ -24,10 +24,17 @@ extension Casework {
             switch kind {
             case .stageEntered:
                 if let current = stage { stageHistory.append(StageState(stage: current.stage, entered: current.entered, left: day)) }
-                if let id = r.stageID { stage = StageState(stage: id, entered: day) }
+                if let id = r.stageID { stage = StageState(stage: id, entered: day, rateAtEntry: r.figure) }
             case .stageEnded:
                 if let current = stage { stageHistory.append(StageState(stage: current.stage, entered: current.entered, left: day)) }
                 stage = nil
+            case .targetAgreed:
+                // A target agreed at a meeting applies to the stage the pupil is in.
+                if stage != nil, let t = r.figure { stage!.agreedTarget = t }
+            case .educationSupervisionOrder, .individualAttendancePlan, .attendanceContract, .earlyHelpPlan:
+                plans.append(PlanState(kind: kind.rawValue, started: day))
+            case .planEnded:
+                if let i = plans.lastIndex(where: { $0.kind == r.outcome && $0.ended == nil }) { plans[i].ended = day }
             case .familyContact, .meeting:
                 // A call made is not contact unless it was answered: staff record that as contact with the family.
                 lastFamilyContact = max(lastFamilyContact ?? day, day)
@@ -95,30 +102,40 @@ extension Store {
     }
 
     /// Each pupil's date of birth (for compulsory school age), whether they are vulnerable (child protection or child in
-    /// need plan, looked after) and whether they have a social worker, by pupil id.
+    /// need plan, looked after), whether they have a social worker, and their characteristics (stages for a group), by
+    /// pupil id.
     func evaluationFacts(schoolID: Int, pupilIDs: [Int]?) async throws -> [Int: (
-        dateOfBirth: LocalDate, vulnerable: Bool, socialWorker: Bool
+        dateOfBirth: LocalDate, vulnerable: Bool, socialWorker: Bool, characteristics: Characteristics
     )] {
-        var q = sql.select().columns("id", "date_of_birth", "child_protection", "child_in_need", "looked_after", "social_worker_name").from(
-            PupilRow.schema
-        )
-        .where("school_id", .equal, SQLBind(schoolID))
+        var q = sql.select().columns(
+            "id", "date_of_birth", "child_protection", "child_in_need", "looked_after", "social_worker_name", "sen", "fsm",
+            "pupil_premium", "eal", "previously_looked_after", "young_carer"
+        ).from(PupilRow.schema)
+            .where("school_id", .equal, SQLBind(schoolID))
         if let ids = pupilIDs {
             // PostgreSQL refuses `IN ()`.
             guard !ids.isEmpty else { return [:] }
             q = q.where("id", .in, SQLBind.group(ids))
         }
-        var out: [Int: (dateOfBirth: LocalDate, vulnerable: Bool, socialWorker: Bool)] = [:]
+        var out: [Int: (dateOfBirth: LocalDate, vulnerable: Bool, socialWorker: Bool, characteristics: Characteristics)] = [:]
         for r in try await q.all() {
             let dob = try r.decode(column: "date_of_birth", as: String.self)
             guard let dateOfBirth = LocalDate(iso: dob) else {
                 throw ValidationError(field: "date_of_birth", reason: "'\(dob)' is not a date")
             }
+            var c = Characteristics()
+            c.sen = SENProvision(rawValue: try r.decode(column: "sen", as: String.self)) ?? .none
+            c.freeSchoolMeals = try r.decode(column: "fsm", as: Bool.self)
+            c.pupilPremium = try r.decode(column: "pupil_premium", as: Bool.self)
+            c.englishAdditionalLanguage = try r.decode(column: "eal", as: Bool.self)
+            c.lookedAfter = try r.decode(column: "looked_after", as: Bool.self)
+            c.previouslyLookedAfter = try r.decode(column: "previously_looked_after", as: Bool.self)
+            c.childInNeed = try r.decode(column: "child_in_need", as: Bool.self)
+            c.childProtectionPlan = try r.decode(column: "child_protection", as: Bool.self)
+            c.youngCarer = try r.decode(column: "young_carer", as: Bool.self)
+            c.socialWorkerName = try r.decode(column: "social_worker_name", as: String.self)
             out[try r.decode(column: "id", as: Int.self)] = (
-                dateOfBirth,
-                try r.decode(column: "child_protection", as: Bool.self) || r.decode(column: "child_in_need", as: Bool.self)
-                    || r.decode(column: "looked_after", as: Bool.self),
-                !(try r.decode(column: "social_worker_name", as: String.self)).isEmpty
+                dateOfBirth, c.childProtectionPlan || c.childInNeed || c.lookedAfter, !c.socialWorkerName.isEmpty, c
             )
         }
         return out
@@ -220,7 +237,8 @@ extension Store {
             let f = PupilFacts(
                 upn: p.upn, name: p.displayName, dateOfBirth: facts.dateOfBirth, enrolment: p.enrolment,
                 codes: arrays[id] ?? SessionArray(base: from, days: 0),
-                vulnerable: facts.vulnerable, socialWorker: facts.socialWorker, contacts: contacts[id] ?? [])
+                vulnerable: facts.vulnerable, socialWorker: facts.socialWorker, contacts: contacts[id] ?? [],
+                characteristics: facts.characteristics)
             if let d = decisions[id] {
                 let done = cw?.done ?? []
                 followUps += LeaveFollowUp.run(
