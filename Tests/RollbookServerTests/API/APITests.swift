@@ -428,6 +428,11 @@ extension ServerTests {
                     #expect(
                         paths[path]?[r.method.rawValue.lowercased()] != nil, "\(r.method.rawValue) \(path) is missing from openapi.json")
                 }
+                // Every kind of action the rules propose is one the contract names.
+                let schemas = (doc.object["components"] as? [String: Any])?["schemas"] as? [String: Any]
+                let due = (schemas?["DueAction"] as? [String: Any])?["properties"] as? [String: Any]
+                let kinds = (due?["kind"] as? [String: Any])?["enum"] as? [String]
+                #expect(Set(kinds ?? []) == Set(DueAction.Kind.allCases.map(\.rawValue)))
             }
         }
     }
