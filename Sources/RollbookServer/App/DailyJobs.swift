@@ -13,7 +13,7 @@ enum DailyJobs {
     /// (the action's source appended); returns how many changed.
     static func amend(
         _ actions: [DueAction], kind: DueAction.Kind, from: Set<String>, to: AttendanceCode, reason: String,
-        schoolID: Int, store: Store, at now: String
+        schoolID: Int, store: Store, by who: Actor, at now: String
     ) async throws -> Int {
         let due = actions.filter { $0.kind == kind }
         guard !due.isEmpty else { return 0 }
@@ -29,29 +29,35 @@ enum DailyJobs {
             }
         }
         guard !writes.isEmpty else { return 0 }
-        return try await store.record(writes, by: actor, at: now).amended
+        return try await store.record(writes, by: who, at: now).amended
     }
 
     /// N marks past the policy's limit become O.
-    static func applyNToO(_ actions: [DueAction], policy: Policy, schoolID: Int, store: Store, at now: String) async throws -> Int {
+    /// Amendments are by whoever makes them: the daily job, or the member of staff completing the action.
+    static func applyNToO(_ actions: [DueAction], policy: Policy, schoolID: Int, store: Store, by who: Actor = actor, at now: String)
+        async throws -> Int
+    {
         try await amend(
             actions, kind: .nToO, from: ["N"], to: .o,
             reason: "No reason given within \(policy.noReason.nToOSchoolDays) school days: N becomes O; \(policy.name)",
-            schoolID: schoolID, store: store, at: now)
+            schoolID: schoolID, store: store, by: who, at: now)
     }
 
     /// Absences (N or O) on sessions of refused leave, or beyond the days granted, become G (reg 11).
-    static func applyLeaveG(_ actions: [DueAction], schoolID: Int, store: Store, at now: String) async throws -> Int {
+    static func applyLeaveG(_ actions: [DueAction], schoolID: Int, store: Store, by who: Actor = actor, at now: String) async throws -> Int
+    {
         try await amend(
             actions, kind: .leaveUnauthorised, from: ["N", "O"], to: .g,
             reason: "Absent on leave that was not agreed (refused, or beyond the days granted): G",
-            schoolID: schoolID, store: store, at: now)
+            schoolID: schoolID, store: store, by: who, at: now)
     }
 
     /// Sessions a policy rule says become unauthorised (an evidence deadline passed, with the parents told first; a
     /// medical appointment without notice; absence next to leave without evidence): each action's `amendment`, made
     /// only where the mark is still the code the action read.
-    static func applyAmendments(_ actions: [DueAction], schoolID: Int, store: Store, at now: String) async throws -> Int {
+    static func applyAmendments(_ actions: [DueAction], schoolID: Int, store: Store, by who: Actor = actor, at now: String)
+        async throws -> Int
+    {
         let due = actions.filter { $0.amendment != nil }
         guard !due.isEmpty else { return 0 }
         let ids = Dictionary(
@@ -73,7 +79,7 @@ enum DailyJobs {
             }
         }
         guard !writes.isEmpty else { return 0 }
-        return try await store.record(writes, by: actor, at: now).amended
+        return try await store.record(writes, by: who, at: now).amended
     }
 
     /// One pass: every school whose AM register has closed today gets its run, if no instance has claimed it.

@@ -42,7 +42,9 @@ enum Letters {
     ) async throws -> [LetterTemplate.Field: String] {
         let school = try await req.store.school(u.schoolID)
         let year = AcademicYear(containing: date)
-        let (c, _) = try await req.store.pupilStatistics(schoolID: u.schoolID, pupil: p, range: DateRange(from: year.range.from, to: date))
+        // Marked sessions only, as the rules count: today's afternoon not yet taken is not a session missed.
+        let c = try await req.store.pupilStatistics(schoolID: u.schoolID, pupil: p, range: DateRange(from: year.range.from, to: date)).0
+            .markedOnly
         let contacts = try await req.store.contacts(pupilID: p.id!)
         var v: [LetterTemplate.Field: String] = [
             .parents: addressee(contacts, pupil: p), .pupil: p.displayName,

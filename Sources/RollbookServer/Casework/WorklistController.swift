@@ -118,14 +118,15 @@ struct WorklistController {
         var message = "\(Worklist.title(a.kind)) recorded for \(p.displayName)."
         switch a.kind {
         case .nToO:
-            let n = try await DailyJobs.applyNToO([a], policy: policy, schoolID: u.schoolID, store: req.store, at: now.timestamp)
+            let n = try await DailyJobs.applyNToO(
+                [a], policy: policy, schoolID: u.schoolID, store: req.store, by: u.actor, at: now.timestamp)
             message = "\(n) N marks amended to O for \(p.displayName)."
         case .leaveUnauthorised:
-            let n = try await DailyJobs.applyLeaveG([a], schoolID: u.schoolID, store: req.store, at: now.timestamp)
+            let n = try await DailyJobs.applyLeaveG([a], schoolID: u.schoolID, store: req.store, by: u.actor, at: now.timestamp)
             message = "\(n) marks amended to G for \(p.displayName)."
         default:
             if let change = a.amendment {
-                let n = try await DailyJobs.applyAmendments([a], schoolID: u.schoolID, store: req.store, at: now.timestamp)
+                let n = try await DailyJobs.applyAmendments([a], schoolID: u.schoolID, store: req.store, by: u.actor, at: now.timestamp)
                 message = "\(n) mark\(n == 1 ? "" : "s") amended to \(change.code) for \(p.displayName)."
             }
         }

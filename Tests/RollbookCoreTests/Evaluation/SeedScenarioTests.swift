@@ -45,7 +45,7 @@ enum SeedScenario {
 
 // MARK: - Seed 000: secondary, 4 stages from 96%, CME at day 10
 
-@Suite("Seed 000 scenarios (Latimer: secondary)")
+@Suite("Seed 000 scenarios (Kestrel Vale: secondary)")
 struct Seed000Scenarios {
     let policy: Policy
     init() throws { policy = try SeedScenario.policy("000") }
@@ -228,7 +228,7 @@ struct Seed000Scenarios {
 
 // MARK: - Seed 001: secondary academy, day-1 call by 9:10, persistent absence, CME at 5 days, vulnerable at 2
 
-@Suite("Seed 001 scenarios (Cockshut Hill: secondary academy)")
+@Suite("Seed 001 scenarios (Brackenmoor: secondary academy)")
 struct Seed001Scenarios {
     let policy: Policy
     init() throws { policy = try SeedScenario.policy("001") }
@@ -306,7 +306,7 @@ struct Seed001Scenarios {
 
 // MARK: - Seed 002: small primary, RAG letters, lateness a week
 
-@Suite("Seed 002 scenarios (Lowther: small primary)")
+@Suite("Seed 002 scenarios (Thornbeck: small primary)")
 struct Seed002Scenarios {
     let policy: Policy
     init() throws { policy = try SeedScenario.policy("002") }
@@ -422,7 +422,7 @@ struct Seed002Scenarios {
 
 // MARK: - Seed 003: primary, illness evidence, unauthorised lates, warning notice first
 
-@Suite("Seed 003 scenarios (Copnor: primary)")
+@Suite("Seed 003 scenarios (Saltmarsh Lane: primary)")
 struct Seed003Scenarios {
     let policy: Policy
     init() throws { policy = try SeedScenario.policy("003") }
@@ -515,7 +515,7 @@ struct Seed003Scenarios {
 
 // MARK: - Seed 004: primary in a trust, 93% / 90% letters, 2 + 4 + 4 weeks to a penalty notice
 
-@Suite("Seed 004 scenarios (John F Kennedy: primary in a trust)")
+@Suite("Seed 004 scenarios (Elderbrook: primary in a trust)")
 struct Seed004Scenarios {
     let policy: Policy
     init() throws { policy = try SeedScenario.policy("004") }

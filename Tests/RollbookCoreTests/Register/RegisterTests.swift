@@ -19,18 +19,18 @@ private func window(opens: String, lateAfter: String? = nil, closes: String) -> 
 /// Register times as the seed policies state them, in Rollbook's terms:
 /// an arrival after `lateAfter` up to and including `closes` is L, after `closes` U.
 private enum SeedTimes {
-    /// 000 Latimer: "taken at 8.30am and will be kept open until 9.29am ... taken at 1.00pm and kept open until 1.59pm".
-    static let latimer = RegisterTimes(am: window(opens: "8:30", closes: "9:29"), pm: window(opens: "13:00", closes: "13:59"))
-    /// 002 Lowther: "Registration begins at 9.00am; pupils arriving after this time will be marked as present but
+    /// 000: "taken at 8.30am and will be kept open until 9.29am ... taken at 1.00pm and kept open until 1.59pm".
+    static let seed000 = RegisterTimes(am: window(opens: "8:30", closes: "9:29"), pm: window(opens: "13:00", closes: "13:59"))
+    /// 002: "Registration begins at 9.00am; pupils arriving after this time will be marked as present but
     /// arriving late. The register will close at 9.25am; pupils arriving after the close of register ... U".
-    static let lowther = RegisterTimes(am: window(opens: "9:00", closes: "9:25"), pm: RegisterTimes.standard.pm)
-    /// 003 Copnor: "Registers open at 8:45am and close at 9:00am" (children arriving after 9am are late),
+    static let seed002 = RegisterTimes(am: window(opens: "9:00", closes: "9:25"), pm: RegisterTimes.standard.pm)
+    /// 003: "Registers open at 8:45am and close at 9:00am" (children arriving after 9am are late),
     /// "mark all children arriving after 9.15am ... as an unauthorised late".
-    static let copnor = RegisterTimes(am: window(opens: "8:45", lateAfter: "9:00", closes: "9:15"), pm: RegisterTimes.standard.pm)
-    /// 004 John F Kennedy: "marked by 9:10am. Pupils will receive a late mark if they are not in their classroom by
+    static let seed003 = RegisterTimes(am: window(opens: "8:45", lateAfter: "9:00", closes: "9:15"), pm: RegisterTimes.standard.pm)
+    /// 004: "marked by 9:10am. Pupils will receive a late mark if they are not in their classroom by
     /// this time"; "will close at 9:20am. Pupils will receive a mark of absence if they do not attend school before
     /// this time" (so 9:19 is the last minute for L); PM "marked by 1:30pm", "close at 1:45pm".
-    static let jfk = RegisterTimes(
+    static let seed004 = RegisterTimes(
         am: window(opens: "8:40", lateAfter: "9:10", closes: "9:19"),
         pm: window(opens: "13:15", lateAfter: "13:30", closes: "13:45"))
 }
@@ -47,39 +47,39 @@ struct SeedArrivalCase: Sendable, CustomTestStringConvertible {
 
 private let arrivalCases: [SeedArrivalCase] = [
     // 000: AM 8:30, open until 9:29; PM 13:00, open until 13:59.
-    .init(seed: "000", times: SeedTimes.latimer, session: .am, at: "8:10", code: .presentAM, minutesLate: nil),
-    .init(seed: "000", times: SeedTimes.latimer, session: .am, at: "8:30", code: .presentAM, minutesLate: nil),
-    .init(seed: "000", times: SeedTimes.latimer, session: .am, at: "8:31", code: .late, minutesLate: 1),
-    .init(seed: "000", times: SeedTimes.latimer, session: .am, at: "8:45", code: .late, minutesLate: 15),
-    .init(seed: "000", times: SeedTimes.latimer, session: .am, at: "9:29", code: .late, minutesLate: 59),
-    .init(seed: "000", times: SeedTimes.latimer, session: .am, at: "9:30", code: .u, minutesLate: 60),
-    .init(seed: "000", times: SeedTimes.latimer, session: .am, at: "11:00", code: .u, minutesLate: 150),
-    .init(seed: "000", times: SeedTimes.latimer, session: .pm, at: "12:55", code: .presentPM, minutesLate: nil),
-    .init(seed: "000", times: SeedTimes.latimer, session: .pm, at: "13:00", code: .presentPM, minutesLate: nil),
-    .init(seed: "000", times: SeedTimes.latimer, session: .pm, at: "13:01", code: .late, minutesLate: 1),
-    .init(seed: "000", times: SeedTimes.latimer, session: .pm, at: "13:59", code: .late, minutesLate: 59),
-    .init(seed: "000", times: SeedTimes.latimer, session: .pm, at: "14:00", code: .u, minutesLate: 60),
+    .init(seed: "000", times: SeedTimes.seed000, session: .am, at: "8:10", code: .presentAM, minutesLate: nil),
+    .init(seed: "000", times: SeedTimes.seed000, session: .am, at: "8:30", code: .presentAM, minutesLate: nil),
+    .init(seed: "000", times: SeedTimes.seed000, session: .am, at: "8:31", code: .late, minutesLate: 1),
+    .init(seed: "000", times: SeedTimes.seed000, session: .am, at: "8:45", code: .late, minutesLate: 15),
+    .init(seed: "000", times: SeedTimes.seed000, session: .am, at: "9:29", code: .late, minutesLate: 59),
+    .init(seed: "000", times: SeedTimes.seed000, session: .am, at: "9:30", code: .u, minutesLate: 60),
+    .init(seed: "000", times: SeedTimes.seed000, session: .am, at: "11:00", code: .u, minutesLate: 150),
+    .init(seed: "000", times: SeedTimes.seed000, session: .pm, at: "12:55", code: .presentPM, minutesLate: nil),
+    .init(seed: "000", times: SeedTimes.seed000, session: .pm, at: "13:00", code: .presentPM, minutesLate: nil),
+    .init(seed: "000", times: SeedTimes.seed000, session: .pm, at: "13:01", code: .late, minutesLate: 1),
+    .init(seed: "000", times: SeedTimes.seed000, session: .pm, at: "13:59", code: .late, minutesLate: 59),
+    .init(seed: "000", times: SeedTimes.seed000, session: .pm, at: "14:00", code: .u, minutesLate: 60),
     // 002: 9:00, closes 9:25.
-    .init(seed: "002", times: SeedTimes.lowther, session: .am, at: "9:00", code: .presentAM, minutesLate: nil),
-    .init(seed: "002", times: SeedTimes.lowther, session: .am, at: "9:01", code: .late, minutesLate: 1),
-    .init(seed: "002", times: SeedTimes.lowther, session: .am, at: "9:25", code: .late, minutesLate: 25),
-    .init(seed: "002", times: SeedTimes.lowther, session: .am, at: "9:26", code: .u, minutesLate: 26),
+    .init(seed: "002", times: SeedTimes.seed002, session: .am, at: "9:00", code: .presentAM, minutesLate: nil),
+    .init(seed: "002", times: SeedTimes.seed002, session: .am, at: "9:01", code: .late, minutesLate: 1),
+    .init(seed: "002", times: SeedTimes.seed002, session: .am, at: "9:25", code: .late, minutesLate: 25),
+    .init(seed: "002", times: SeedTimes.seed002, session: .am, at: "9:26", code: .u, minutesLate: 26),
     // 003: opens 8:45, late after 9:00, U after 9:15.
-    .init(seed: "003", times: SeedTimes.copnor, session: .am, at: "8:45", code: .presentAM, minutesLate: nil),
-    .init(seed: "003", times: SeedTimes.copnor, session: .am, at: "9:00", code: .presentAM, minutesLate: nil),
-    .init(seed: "003", times: SeedTimes.copnor, session: .am, at: "9:01", code: .late, minutesLate: 1),
-    .init(seed: "003", times: SeedTimes.copnor, session: .am, at: "9:15", code: .late, minutesLate: 15),
-    .init(seed: "003", times: SeedTimes.copnor, session: .am, at: "9:16", code: .u, minutesLate: 16),
+    .init(seed: "003", times: SeedTimes.seed003, session: .am, at: "8:45", code: .presentAM, minutesLate: nil),
+    .init(seed: "003", times: SeedTimes.seed003, session: .am, at: "9:00", code: .presentAM, minutesLate: nil),
+    .init(seed: "003", times: SeedTimes.seed003, session: .am, at: "9:01", code: .late, minutesLate: 1),
+    .init(seed: "003", times: SeedTimes.seed003, session: .am, at: "9:15", code: .late, minutesLate: 15),
+    .init(seed: "003", times: SeedTimes.seed003, session: .am, at: "9:16", code: .u, minutesLate: 16),
     // 004: AM late after 9:10, closes 9:20 (9:19 the last L); PM late after 13:30, closes 13:45.
-    .init(seed: "004", times: SeedTimes.jfk, session: .am, at: "8:50", code: .presentAM, minutesLate: nil),
-    .init(seed: "004", times: SeedTimes.jfk, session: .am, at: "9:10", code: .presentAM, minutesLate: nil),
-    .init(seed: "004", times: SeedTimes.jfk, session: .am, at: "9:11", code: .late, minutesLate: 1),
-    .init(seed: "004", times: SeedTimes.jfk, session: .am, at: "9:19", code: .late, minutesLate: 9),
-    .init(seed: "004", times: SeedTimes.jfk, session: .am, at: "9:20", code: .u, minutesLate: 10),
-    .init(seed: "004", times: SeedTimes.jfk, session: .pm, at: "13:30", code: .presentPM, minutesLate: nil),
-    .init(seed: "004", times: SeedTimes.jfk, session: .pm, at: "13:31", code: .late, minutesLate: 1),
-    .init(seed: "004", times: SeedTimes.jfk, session: .pm, at: "13:45", code: .late, minutesLate: 15),
-    .init(seed: "004", times: SeedTimes.jfk, session: .pm, at: "13:46", code: .u, minutesLate: 16),
+    .init(seed: "004", times: SeedTimes.seed004, session: .am, at: "8:50", code: .presentAM, minutesLate: nil),
+    .init(seed: "004", times: SeedTimes.seed004, session: .am, at: "9:10", code: .presentAM, minutesLate: nil),
+    .init(seed: "004", times: SeedTimes.seed004, session: .am, at: "9:11", code: .late, minutesLate: 1),
+    .init(seed: "004", times: SeedTimes.seed004, session: .am, at: "9:19", code: .late, minutesLate: 9),
+    .init(seed: "004", times: SeedTimes.seed004, session: .am, at: "9:20", code: .u, minutesLate: 10),
+    .init(seed: "004", times: SeedTimes.seed004, session: .pm, at: "13:30", code: .presentPM, minutesLate: nil),
+    .init(seed: "004", times: SeedTimes.seed004, session: .pm, at: "13:31", code: .late, minutesLate: 1),
+    .init(seed: "004", times: SeedTimes.seed004, session: .pm, at: "13:45", code: .late, minutesLate: 15),
+    .init(seed: "004", times: SeedTimes.seed004, session: .pm, at: "13:46", code: .u, minutesLate: 16),
 ]
 
 @Suite("Registers")
@@ -93,7 +93,7 @@ struct RegisterTests {
 
     @Test("every seed's register times are in order")
     func seedWindowsValidate() throws {
-        for t in [SeedTimes.latimer, SeedTimes.lowther, SeedTimes.copnor, SeedTimes.jfk, RegisterTimes.standard] {
+        for t in [SeedTimes.seed000, SeedTimes.seed002, SeedTimes.seed003, SeedTimes.seed004, RegisterTimes.standard] {
             try t.am.validate(field: "am")
             try t.pm.validate(field: "pm")
         }
@@ -111,7 +111,7 @@ struct RegisterTests {
 
     @Test("register state: not yet open, open up to and including the close, then closed")
     func windowState() {
-        let w = SeedTimes.latimer.am
+        let w = SeedTimes.seed000.am
         #expect(w.state(at: time("8:29")) == .notYetOpen)
         #expect(w.state(at: time("8:30")) == .open)
         #expect(w.state(at: time("9:29")) == .open)

@@ -22,6 +22,7 @@ extension ServerTests {
                 start,end,kind,year_groups
                 2025-09-03,2025-10-24,term,
                 2025-09-03,2025-09-04,closure,R
+                2026-01-05,2026-02-13,term,
 
                 """
             try await f.store.replaceCalendar(schoolID: f.schoolID, entries: try Interchange.readCalendar(file: "calendar.csv", text: csv))
@@ -34,10 +35,11 @@ extension ServerTests {
             async throws -> Int
         {
             let id = try #require(try await f.store.pupil(schoolID: f.schoolID, upn: upn)).id!
+            let calendar = try await f.store.calendar(schoolID: f.schoolID)
             var writes: [MarkWrite] = []
             var d = day("2025-09-08")
             while d <= day(through) {
-                if d.weekday <= 5 {
+                if calendar.isSchoolDay(d) {
                     for s in RollbookCore.Session.allCases {
                         let code = changes.first { day($0.0) == d && $0.1 == s }?.2 ?? (s == .am ? .presentAM : .presentPM)
                         writes.append(
@@ -185,6 +187,124 @@ extension ServerTests {
                 #expect(
                     amendment.reason.hasPrefix("No evidence received by 18 September 2025 (asked for on 15 September 2025): becomes O"),
                     "\(amendment.reason)")
+            }
+        }
+
+        @Test(
+            "seed 002 Flowchart 1 'letters ... sent home termly': in a new term the stage's letter is proposed again, and sending it keeps the pupil in the stage; a pupil action is never a letter"
+        )
+        func termlyRepeat() async throws {
+            try await withRollbook(.sqlite, at: FixedClock(date: day("2026-01-16"), time: TimeOfDay(hour: 16, minute: 0)!)) { f in
+                var policy = Policy.standard(name: "Termly letters", effectiveFrom: day("2025-09-01"))
+                var amber = Policy.Stage(
+                    id: "amber", name: "Amber letter", below: 0.96, action: .letter, letter: "concern", directEntry: true)
+                amber.repeat = .term
+                amber.pupilActions = [.init(action: .meeting, name: "Speak to the individual in school")]
+                policy.stages = [amber]
+                try await Self.setUp(f, policy)
+                // Absent every Monday: 80% attendance in each term.
+                let calendar = try await f.store.calendar(schoolID: f.schoolID)
+                var mondays: [(String, RollbookCore.Session, AttendanceCode)] = []
+                var d = day("2025-09-08")
+                while d <= day("2026-01-16") {
+                    if d.weekday == 1 && calendar.isSchoolDay(d) { mondays += [(d.iso, .am, .o), (d.iso, .pm, .o)] }
+                    d = d.adding(days: 1)
+                }
+                let zofia = try await Self.marks(f, Self.zofia, through: "2026-01-16", mondays)
+                // The pupil entered the stage in the autumn term.
+                try await f.store.addCasework(
+                    CaseworkRow(
+                        pupilID: zofia, kind: .stageEntered, actionKey: nil, stageID: "amber", happenedOn: day("2025-09-19"),
+                        summary: "Entered Amber letter", figure: 0.8, recordedAt: "t", by: Self.lead))
+                let (_, actions) = try await f.store.evaluate(schoolID: f.schoolID, asOf: day("2026-01-16"))
+                let mine = actions.filter { $0.upn == Self.zofia }
+                let again = try #require(mine.first { $0.kind == .stageEntry }, "\(mine.map(\.kind))")
+                #expect(again.proposedStage == "amber" && again.letter == "concern")
+                #expect(again.key.hasSuffix("2026-01-05"), "anchored on the spring term's first day: \(again.key)")
+                let talk = try #require(mine.first { $0.kind == .pupilAction })
+                #expect(talk.audience == .pupil && !Worklist.sendsLetter(talk))
+
+                let cookie = try await pages.signIn(f, .attendanceLead)
+                let token = try #require(PageTests.csrf(try await pages.get(f, "/worklist", cookie: cookie))?.token)
+                let sent = try await pages.post(
+                    f, "/worklist/complete", cookie: cookie,
+                    [
+                        ("csrf", token), ("key", again.key), ("upn", again.upn), ("subject", "Zofia's attendance this term"),
+                        ("body", "Dear parent,\n\nZofia's attendance is below our target."), ("channel", "post"),
+                    ])
+                #expect(sent.status == .seeOther, "\(sent.text)")
+                let timeline = try await f.store.casework(pupilID: zofia)
+                #expect(timeline.filter { $0.caseworkKind == .stageEntered }.count == 1, "no second stage entry")
+                #expect(timeline.contains { $0.caseworkKind == .letterSent && $0.actionKey == again.key })
+                #expect(Casework(timeline: timeline.reversed()).stage?.entered == day("2025-09-19"))
+                // Done with the pupil: a note, not a meeting with the family.
+                let talked = try await pages.post(
+                    f, "/worklist/complete", cookie: cookie, [("csrf", token), ("key", talk.key), ("upn", talk.upn)])
+                #expect(talked.status == .seeOther, "\(talked.text)")
+                #expect(try await f.store.casework(pupilID: zofia).first { $0.actionKey == talk.key }?.caseworkKind == .note)
+            }
+        }
+
+        @Test(
+            "seed 001 App. M / seed 004 'approval in advance': an M the office recorded before the day is notice; one recorded on the day is proposed as O"
+        )
+        func medicalNotice() async throws {
+            try await withRollbook(.sqlite, at: FixedClock(date: day("2025-09-24"), time: TimeOfDay(hour: 16, minute: 0)!)) { f in
+                var policy = Policy.standard(name: "Medical", effectiveFrom: day("2025-09-01"))
+                policy.evidence = Policy.Evidence(
+                    deadlineSchoolDays: 5, medicalAppointments: .init(advanceNotice: true, evidence: false))
+                try await Self.setUp(f, policy)
+                let zofia = try await Self.marks(f, Self.zofia, through: "2025-09-24", [])
+                let office = Actor(name: "Office Person", position: "Office")
+                // Told on Friday of Monday's appointment; Tuesday's only on the day.
+                _ = try await f.store.record(
+                    [
+                        MarkWrite(
+                            pupilID: zofia, mark: Mark(date: day("2025-09-22"), session: .am, code: .m), reason: "dentist, phoned Friday")
+                    ],
+                    by: office, at: "2025-09-19T12:00:00Z")
+                _ = try await f.store.record(
+                    [
+                        MarkWrite(
+                            pupilID: zofia, mark: Mark(date: day("2025-09-23"), session: .am, code: .m), reason: "GP, phoned this morning")
+                    ],
+                    by: office, at: "2025-09-23T09:30:00Z")
+                let (_, actions) = try await f.store.evaluate(schoolID: f.schoolID, asOf: day("2025-09-24"))
+                let medical = actions.filter { $0.upn == Self.zofia && $0.kind == .medicalUnauthorised }
+                #expect(medical.map { $0.sessions.map { "\($0.date) \($0.session.rawValue) \($0.code)" } } == [["2025-09-23 AM M"]])
+                #expect(medical.first?.amendment?.code == "O")
+            }
+        }
+
+        @Test(
+            "seed 003 Proactive 10: a refusal letter reminds the family that absence next to leave needs evidence within a week of the return"
+        )
+        func refusalReminder() async throws {
+            try await withRollbook(.sqlite, at: FixedClock(date: day("2025-09-09"), time: TimeOfDay(hour: 11, minute: 0)!)) { f in
+                var policy = Policy.standard(name: "Leave", effectiveFrom: day("2025-09-01"))
+                policy.leave.adjacentDaysEvidenceDays = 7
+                policy.evidence = Policy.Evidence(deadlineSchoolDays: 5, reportToLA: true)
+                try await Self.setUp(f, policy)
+                let mia = try #require(try await f.store.pupil(schoolID: f.schoolID, upn: Self.mia)).id!
+                let request = LeaveRequestRow()
+                request.pupilID = mia
+                request.requestedBy = "Rosa Fielding"
+                request.state = .pending
+                request.createdAt = "2025-09-08T09:00:00Z"
+                request.request = LeaveRequestRow.json(
+                    LeaveRequest(from: day("2025-10-06"), to: day("2025-10-10"), requestedOn: day("2025-09-08"), reason: "A family holiday")
+                )
+                try await f.store.addLeaveRequest(request, documents: [])
+                let id = try #require(try await f.store.leaveRequests(pupilID: mia).first?.id)
+                let cookie = try await pages.signIn(f, .head)
+                let token = try #require(PageTests.csrf(try await pages.get(f, "/leave/\(id)", cookie: cookie))?.token)
+                let refused = try await pages.post(
+                    f, "/leave/\(id)/refuse", cookie: cookie, [("csrf", token), ("reason", "Term-time holidays are not exceptional")])
+                #expect(refused.status == .seeOther, "\(refused.text)")
+                let letter = try #require(try await f.store.casework(pupilID: mia).first { $0.caseworkKind == .leaveDecision }?.document)
+                #expect(letter.contains("immediately before or after this leave"))
+                #expect(letter.contains("within 7 days of your child's return"))
+                #expect(letter.contains("reported to the local authority's school attendance team"))
             }
         }
     }

@@ -252,8 +252,9 @@ extension Store {
         return (policy, followUps.isEmpty ? actions : (actions + followUps).sorted(by: DueAction.worklistOrder))
     }
 
-    /// Sessions a parent reported before their day (an absence report made the day before or earlier), by pupil id:
-    /// the advance notice a policy's medical-appointment rule asks for.
+    /// Sessions the school was told of before their day, by pupil id: the advance notice a policy's medical-appointment
+    /// rule asks for. A parent's absence report made the day before or earlier, or an M the office recorded before the
+    /// day (notice given by phone or letter).
     func advanceNotice(schoolID: Int, pupilIDs: [Int]?, range: DateRange) async throws -> [Int: Set<SessionSlot>] {
         if let ids = pupilIDs, ids.isEmpty { return [:] }
         var q = sql.select().columns(
@@ -268,6 +269,23 @@ extension Store {
         .where(SQLColumn("to_date", table: "absence_reports"), .greaterThanOrEqual, SQLBind(range.from.iso))
         if let ids = pupilIDs { q = q.where(SQLColumn("pupil_id", table: "absence_reports"), .in, SQLBind.group(ids)) }
         var out: [Int: Set<SessionSlot>] = [:]
+        var m = sql.select().columns(
+            SQLColumn("pupil_id", table: "marks"), SQLColumn("date", table: "marks"), SQLColumn("session", table: "marks")
+        )
+        .from("marks").join("pupils", on: SQLColumn("id", table: "pupils"), .equal, SQLColumn("pupil_id", table: "marks"))
+        .where(SQLColumn("school_id", table: "pupils"), .equal, SQLBind(schoolID))
+        .where(SQLColumn("code", table: "marks"), .equal, SQLBind("M"))
+        .where(SQLColumn("date", table: "marks"), .greaterThanOrEqual, SQLBind(range.from.iso))
+        .where(
+            SQLFunction("substr", args: SQLColumn("recorded_at", table: "marks"), SQLLiteral.numeric("1"), SQLLiteral.numeric("10")),
+            .lessThan, SQLColumn("date", table: "marks"))
+        if let ids = pupilIDs { m = m.where(SQLColumn("pupil_id", table: "marks"), .in, SQLBind.group(ids)) }
+        for r in try await m.all() {
+            guard let d = LocalDate(iso: try r.decode(column: "date", as: String.self)),
+                let s = Session(rawValue: try r.decode(column: "session", as: String.self))
+            else { continue }
+            out[try r.decode(column: "pupil_id", as: Int.self), default: []].insert(SessionSlot(date: d, session: s))
+        }
         for r in try await q.all() {
             guard let from = LocalDate(iso: try r.decode(column: "from_date", as: String.self)),
                 let to = LocalDate(iso: try r.decode(column: "to_date", as: String.self)),
