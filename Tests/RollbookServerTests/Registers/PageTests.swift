@@ -184,6 +184,12 @@ extension ServerTests {
                 let pupil = try await get(f, "/pupils/A100000000002", cookie: session)
                 #expect(pupil.status == .ok)
                 #expect(pupil.text.contains("Late arrivals this year (L and U): 1, 10 minutes in all"))
+                // The policy's late-arrival follow-up runs for a late mark from the register page too.
+                let danny = try #require(try await f.store.pupil(schoolID: f.schoolID, upn: "A100000000002")).id!
+                #expect(
+                    try await f.store.casework(pupilID: danny).map(\.summary) == [
+                        "Late to the AM register: L, arrived at 9:05, 10 minutes late."
+                    ])
                 #expect(pupil.text.contains("parental responsibility") || pupil.text.contains("Contacts"))
             }
         }
