@@ -25,18 +25,9 @@ struct EvidenceController {
             throw APIError.invalid("action", "ask for evidence (request) or record evidence received (received)")
         }
         let now = req.clock.now()
-        let from = try parseDate(form.from, field: "from")
-        let to = try form.to.flatMap { $0.isEmpty ? nil : $0 }.map { try parseDate($0, field: "to") } ?? from
-        guard to >= from else { throw APIError.invalid("to", "\(to) is before \(from)") }
+        let (from, to) = try Reasons.days(from: form.from, to: form.to)
         guard to <= now.date else { throw APIError.invalid("to", "\(to) is in the future: evidence is for absences that have happened") }
-        guard from.days(to: to) <= 62 else { throw APIError.invalid("to", "at most 62 days at a time") }
-        let which: [Session] =
-            switch form.sessions ?? "both" {
-            case "am": [.am]
-            case "pm": [.pm]
-            case "both": [.am, .pm]
-            default: throw APIError.invalid("sessions", "choose am, pm or both")
-            }
+        let which = try Reasons.sessions(form.sessions)
         // Only sessions marked as an absence: evidence is of the reason for one.
         let marks = try await req.store.marks(pupilID: p.id!, range: DateRange(from: from, to: to))
         let absent: [(LocalDate, Session)] = marks.compactMap { m in

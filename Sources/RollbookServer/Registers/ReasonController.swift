@@ -20,20 +20,11 @@ struct ReasonController {
         try u.require(.amendMarks)
         let p = try await req.pupil(u)
         let form = try req.content.decode(ReasonForm.self)
-        let from = try parseDate(form.from, field: "from")
-        let to = try form.to.flatMap { $0.isEmpty ? nil : $0 }.map { try parseDate($0, field: "to") } ?? from
-        guard from <= to else { throw APIError.invalid("to", "\(to) is before \(from)") }
-        guard from.days(to: to) <= 62 else { throw APIError.invalid("to", "a report covers at most 62 days") }
+        let (from, to) = try Reasons.days(from: form.from, to: form.to)
         let code: AttendanceCode
         do { code = try AttendanceCode.parse(form.code, on: from) } catch { throw APIError.invalid("code", error.description) }
         guard Reasons.reasonCodes.contains(code) else { throw APIError.invalid("code", "\(code.symbol) is not set from a parent's report") }
-        let sessions: [Session] =
-            switch form.sessions ?? "both" {
-            case "am": [.am]
-            case "pm": [.pm]
-            case "both": [.am, .pm]
-            default: throw APIError.invalid("sessions", "must be am, pm or both")
-            }
+        let sessions = try Reasons.sessions(form.sessions)
         let note = (form.note ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         let calendar = try await req.store.calendar(schoolID: u.schoolID)
         let writes = Reasons.writes(

@@ -11,6 +11,24 @@ enum Reasons {
     /// The reason codes as a page offers them.
     static var codeOptions: [CodeOption] { reasonCodes.map { CodeOption($0) } }
 
+    /// A form's `from` and optional `to` days (at most 62 days apart), and its `sessions` (`am`, `pm` or `both`).
+    static func days(from: String, to: String?) throws -> (from: LocalDate, to: LocalDate) {
+        let first = try parseDate(from, field: "from")
+        let last = try to.flatMap { $0.isEmpty ? nil : $0 }.map { try parseDate($0, field: "to") } ?? first
+        guard first <= last else { throw APIError.invalid("to", "\(last) is before \(first)") }
+        guard first.days(to: last) <= 62 else { throw APIError.invalid("to", "at most 62 days at a time") }
+        return (first, last)
+    }
+
+    static func sessions(_ raw: String?) throws -> [Session] {
+        switch raw ?? "both" {
+        case "am": [.am]
+        case "pm": [.pm]
+        case "both": [.am, .pm]
+        default: throw APIError.invalid("sessions", "must be am, pm or both")
+        }
+    }
+
     /// The marks for a reason over some days: every session the school is open for the pupil while on roll.
     static func writes(
         pupil p: PupilRow, calendar: SchoolCalendar, from: LocalDate, to: LocalDate, sessions: [Session], code: AttendanceCode,

@@ -5,14 +5,37 @@ import SQLKit
 
 // Reading a school's year into the analytics engine's compact form (`AnalyticsRoll`), and what changed since.
 
+extension Characteristics {
+    /// The pupils table's columns for the characteristics cohorts and rules read.
+    static let columns = [
+        "sen", "fsm", "pupil_premium", "eal", "looked_after", "previously_looked_after", "child_in_need", "child_protection",
+        "young_carer",
+    ]
+
+    /// From a row that selected `columns`.
+    init(row r: any SQLRow) throws {
+        self.init()
+        sen = SENProvision(rawValue: try r.decode(column: "sen", as: String.self)) ?? .none
+        freeSchoolMeals = try r.decode(column: "fsm", as: Bool.self)
+        pupilPremium = try r.decode(column: "pupil_premium", as: Bool.self)
+        englishAdditionalLanguage = try r.decode(column: "eal", as: Bool.self)
+        lookedAfter = try r.decode(column: "looked_after", as: Bool.self)
+        previouslyLookedAfter = try r.decode(column: "previously_looked_after", as: Bool.self)
+        childInNeed = try r.decode(column: "child_in_need", as: Bool.self)
+        childProtectionPlan = try r.decode(column: "child_protection", as: Bool.self)
+        youngCarer = try r.decode(column: "young_carer", as: Bool.self)
+    }
+}
+
 extension Store {
     /// The pupils on roll at some time in `year`, as analytics sees them, with their database ids (UPN order).
     public func analyticsPupils(schoolID: Int, year: AcademicYear) async throws -> [(id: Int, pupil: AnalyticsPupil)] {
         let rows = try await sql.select()
             .columns(
-                "id", "upn", "legal_surname", "legal_forename", "preferred_forename", "starting_day", "leaving_day", "year_group",
-                "year_group_year", "form", "house", "sex", "sen", "fsm", "pupil_premium", "eal", "ethnicity", "looked_after",
-                "previously_looked_after", "child_in_need", "child_protection", "young_carer"
+                [
+                    "id", "upn", "legal_surname", "legal_forename", "preferred_forename", "starting_day", "leaving_day", "year_group",
+                    "year_group_year", "form", "house", "sex", "ethnicity",
+                ] + Characteristics.columns
             )
             .from(PupilRow.schema).where("school_id", .equal, SQLBind(schoolID))
             .where("starting_day", .lessThanOrEqual, SQLBind(year.range.to.iso))
@@ -22,17 +45,8 @@ extension Store {
             .orderBy("upn").all()
         return try rows.compactMap { r in
             guard let start = LocalDate(iso: try r.decode(column: "starting_day", as: String.self)) else { return nil }
-            var c = Characteristics()
-            c.sen = SENProvision(rawValue: try r.decode(column: "sen", as: String.self)) ?? .none
-            c.freeSchoolMeals = try r.decode(column: "fsm", as: Bool.self)
-            c.pupilPremium = try r.decode(column: "pupil_premium", as: Bool.self)
-            c.englishAdditionalLanguage = try r.decode(column: "eal", as: Bool.self)
+            var c = try Characteristics(row: r)
             c.ethnicity = try r.decode(column: "ethnicity", as: String.self)
-            c.lookedAfter = try r.decode(column: "looked_after", as: Bool.self)
-            c.previouslyLookedAfter = try r.decode(column: "previously_looked_after", as: Bool.self)
-            c.childInNeed = try r.decode(column: "child_in_need", as: Bool.self)
-            c.childProtectionPlan = try r.decode(column: "child_protection", as: Bool.self)
-            c.youngCarer = try r.decode(column: "young_carer", as: Bool.self)
             let preferred = try r.decode(column: "preferred_forename", as: String.self)
             let forename = preferred.isEmpty ? try r.decode(column: "legal_forename", as: String.self) : preferred
             let enrolment = Enrolment(

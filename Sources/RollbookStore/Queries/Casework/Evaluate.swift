@@ -107,10 +107,7 @@ extension Store {
     func evaluationFacts(schoolID: Int, pupilIDs: [Int]?) async throws -> [Int: (
         dateOfBirth: LocalDate, vulnerable: Bool, socialWorker: Bool, characteristics: Characteristics
     )] {
-        var q = sql.select().columns(
-            "id", "date_of_birth", "child_protection", "child_in_need", "looked_after", "social_worker_name", "sen", "fsm",
-            "pupil_premium", "eal", "previously_looked_after", "young_carer"
-        ).from(PupilRow.schema)
+        var q = sql.select().columns(["id", "date_of_birth", "social_worker_name"] + Characteristics.columns).from(PupilRow.schema)
             .where("school_id", .equal, SQLBind(schoolID))
         if let ids = pupilIDs {
             // PostgreSQL refuses `IN ()`.
@@ -123,16 +120,7 @@ extension Store {
             guard let dateOfBirth = LocalDate(iso: dob) else {
                 throw ValidationError(field: "date_of_birth", reason: "'\(dob)' is not a date")
             }
-            var c = Characteristics()
-            c.sen = SENProvision(rawValue: try r.decode(column: "sen", as: String.self)) ?? .none
-            c.freeSchoolMeals = try r.decode(column: "fsm", as: Bool.self)
-            c.pupilPremium = try r.decode(column: "pupil_premium", as: Bool.self)
-            c.englishAdditionalLanguage = try r.decode(column: "eal", as: Bool.self)
-            c.lookedAfter = try r.decode(column: "looked_after", as: Bool.self)
-            c.previouslyLookedAfter = try r.decode(column: "previously_looked_after", as: Bool.self)
-            c.childInNeed = try r.decode(column: "child_in_need", as: Bool.self)
-            c.childProtectionPlan = try r.decode(column: "child_protection", as: Bool.self)
-            c.youngCarer = try r.decode(column: "young_carer", as: Bool.self)
+            var c = try Characteristics(row: r)
             c.socialWorkerName = try r.decode(column: "social_worker_name", as: String.self)
             out[try r.decode(column: "id", as: Int.self)] = (
                 dateOfBirth, c.childProtectionPlan || c.childInNeed || c.lookedAfter, !c.socialWorkerName.isEmpty, c
