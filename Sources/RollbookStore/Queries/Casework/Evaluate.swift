@@ -194,7 +194,10 @@ extension Store {
             guard let d = r.decision else { continue }
             decisions[r.pupilID, default: []].append(d)
         }
-        let notice = try await advanceNotice(schoolID: schoolID, pupilIDs: upns == nil ? nil : ids, range: range)
+        // Each input only when a rule of the policy reads it.
+        let notice =
+            policy.evidence?.medicalAppointments?.advanceNotice == true
+            ? try await advanceNotice(schoolID: schoolID, pupilIDs: upns == nil ? nil : ids, range: range) : [:]
         let illness =
             (policy.evidence?.allowances.isEmpty ?? true)
             ? [:] : try await illnessReasons(schoolID: schoolID, pupilIDs: upns == nil ? nil : ids, range: range)
@@ -262,7 +265,8 @@ extension Store {
         )
         .from("marks").join("pupils", on: SQLColumn("id", table: "pupils"), .equal, SQLColumn("pupil_id", table: "marks"))
         .where(SQLColumn("school_id", table: "pupils"), .equal, SQLBind(schoolID))
-        .where(SQLColumn("code", table: "marks"), .equal, SQLBind("M"))
+        // A literal, not a bound value, so the partial index `marks_medical` serves it.
+        .where(SQLColumn("code", table: "marks"), .equal, SQLLiteral.string("M"))
         .where(SQLColumn("date", table: "marks"), .greaterThanOrEqual, SQLBind(range.from.iso))
         .where(
             SQLFunction("substr", args: SQLColumn("recorded_at", table: "marks"), SQLLiteral.numeric("1"), SQLLiteral.numeric("10")),

@@ -22,6 +22,7 @@ public final class EvidenceDocumentRow: Model, @unchecked Sendable {
     }
 }
 
+/// Evidence documents, and an index of the medical-appointment marks the evidence rules read.
 struct M018EvidenceDocuments: AsyncMigration {
     var name: String { "M018EvidenceDocuments" }
 
@@ -34,9 +35,14 @@ struct M018EvidenceDocuments: AsyncMigration {
             .field("data", .data, .required)
             .field("uploaded_at", .string, .required)
             .create()
+        // Medical appointments (M) are few: the evaluation finds those recorded before their day without reading every mark.
+        try await (db as! any SQLDatabase).raw("CREATE INDEX marks_medical ON marks (date) WHERE code = 'M'").run()
     }
 
-    func revert(on db: any Database) async throws { try await db.schema("evidence_documents").delete() }
+    func revert(on db: any Database) async throws {
+        try await (db as! any SQLDatabase).drop(index: "marks_medical").run()
+        try await db.schema("evidence_documents").delete()
+    }
 }
 
 /// An evidence request and how much of it is still open: the sessions asked about with no evidence received yet.
