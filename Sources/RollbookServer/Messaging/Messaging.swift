@@ -76,19 +76,21 @@ enum MessageText {
         )
     }
 
+    /// `lesson`: the lesson a pupil already in school was late to; nil for arriving late to school.
     static func lateArrival(
-        _ p: PupilRow, date: LocalDate, time: TimeOfDay?, minutesLate: Int?, code: AttendanceCode, school: String,
+        _ p: PupilRow, date: LocalDate, time: TimeOfDay?, minutesLate: Int?, code: AttendanceCode, lesson: String?, school: String,
         channel: OutgoingMessage.Channel
     ) -> (String, String) {
         let name = forename(p)
         let when = time.map { " at \($0)" } ?? minutesLate.map { " \($0) minutes late" } ?? " late"
+        let what = lesson.map { "was\(minutesLate.map { " \($0) minutes" } ?? "") late to \($0)" } ?? "arrived at school\(when)"
         let after = code == .u ? " This was after the register closed, so the session counts as an unauthorised absence." : ""
         if channel == .sms {
-            return ("\(name) arrived late today", "\(school): \(name) arrived\(when) today.\(after)")
+            return ("\(name) was late today", "\(school): \(name) \(lesson == nil ? "arrived\(when)" : what) today.\(after)")
         }
         return (
-            "\(name) arrived late today",
-            "\(name) arrived at school\(when) today (\(ParentWords.date(date))).\(after) Arriving on time matters: please talk to us if something is making mornings hard.\n\n\(school)"
+            "\(name) was late today",
+            "\(name) \(what) today (\(ParentWords.date(date))).\(after) Being on time matters: please talk to us if something is making it hard.\n\n\(school)"
         )
     }
 

@@ -42,6 +42,10 @@ struct EvidenceController {
         let note = (form.note ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         let words = ParentWords.sessions(absent.map { (date: $0.0, session: $0.1) })
         if form.action == "request" {
+            guard try await req.store.policy(schoolID: u.schoolID, on: now.date).evidence?.byHand == true else {
+                throw APIError.invalid(
+                    "action", "the school's policy does not ask for evidence by hand (evidence.by_hand), so no deadline would follow")
+            }
             let entry = CaseworkRow(
                 pupilID: p.id!, kind: .evidenceRequested, actionKey: nil, happenedOn: now.date,
                 summary: "Evidence asked for by hand for \(words)\(note.isEmpty ? "" : ": \(note)")", outcome: "evidence.by_hand",

@@ -44,6 +44,8 @@ struct PupilPage: Encodable {
     /// The late book's reasons (the policy's `late_arrival.reasons`) and whether one is required.
     var lateReasons: [String]
     var lateReasonRequired: Bool
+    /// The policy lets staff ask for evidence of any absence (`evidence.by_hand`).
+    var evidenceByHand: Bool
     var canRecord: Bool
     var flash: String?
     var today: String
@@ -201,7 +203,8 @@ struct PupilPage: Encodable {
             lateArrivals: caseworkRows.filter { $0.caseworkKind == .lateArrival && $0.happenedOn >= yearStart.iso }.map {
                 .init(date: $0.happenedOn, summary: $0.summary, reason: $0.outcome)
             },
-            lateReasons: policy.arrivals.reasons, lateReasonRequired: policy.arrivals.reasonRequired, canRecord: u.can(.amendMarks),
+            lateReasons: policy.arrivals.reasons, lateReasonRequired: policy.arrivals.reasonRequired,
+            evidenceByHand: policy.evidence?.byHand == true, canRecord: u.can(.amendMarks),
             flash: flash, today: today.iso,
             reasonCodes: Reasons.codeOptions,
             signOutsToday: signOuts.map { .init(out: $0.outAt, reason: $0.reason, outBy: $0.outBy, back: $0.backAt, backBy: $0.backBy) },

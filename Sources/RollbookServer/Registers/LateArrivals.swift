@@ -61,7 +61,8 @@ enum LateArrivals {
                     let dedupe = "late:\(a.pupil.id!):\(date.iso):\(channel.rawValue):\(contact.priority)"
                     guard seen.insert(dedupe).inserted else { continue }
                     let (subject, body) = MessageText.lateArrival(
-                        a.pupil, date: date, time: a.time, minutesLate: a.minutesLate, code: a.code, school: school, channel: c)
+                        a.pupil, date: date, time: a.time, minutesLate: a.minutesLate, code: a.code,
+                        lesson: Session.allCases.contains { $0.rawValue == a.register } ? nil : a.register, school: school, channel: c)
                     rows.append(
                         OutboxRow(
                             schoolID: a.pupil.schoolID, pupilID: a.pupil.id!, template: .lateArrival, channel: c.rawValue,

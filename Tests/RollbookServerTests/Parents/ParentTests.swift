@@ -1077,6 +1077,13 @@ extension ServerTests {
                     .POST, "/api/v1/registers/2025-09-08/AM", as: .office, json: #"{"marks": [{"upn": "A100000000001", "code": "I"}]}"#)
                 #expect(ill.status == .ok, "\(ill.text)")
                 let lead = try await staff(f, .attendanceLead)
+                // Without evidence.by_hand in the policy no deadline would follow: asking is refused.
+                let unset = try await lead.post("/pupils/\(Self.mia)/evidence", [("action", "request"), ("from", "2025-09-08")])
+                #expect(unset.status == .unprocessableEntity && unset.text.contains("evidence.by_hand"), "\(unset.status)")
+                var policy = Policy.standard(name: "Evidence by hand", effectiveFrom: day("2025-09-01"))
+                policy.evidence = Policy.Evidence(deadlineSchoolDays: 10, byHand: true)
+                _ = try await f.store.savePolicy(
+                    schoolID: f.schoolID, policy, document: String(decoding: PolicyFile.encode(policy), as: UTF8.self), by: office, at: "t")
                 // Only absences can need evidence: a day with no absence marked is refused and records nothing.
                 let none = try await lead.post("/pupils/\(Self.mia)/evidence", [("action", "request"), ("from", "2025-09-05")])
                 #expect(none.status == .unprocessableEntity && none.text.contains("no absence is marked"), "\(none.status)")
