@@ -251,7 +251,7 @@ struct EvalPlan {
             "no_reason", "day_one", "penalty_notice", "missing_education.tell_social_worker",
             "missing_education.no_contact_school_days", "missing_education.vulnerable_after_school_days",
             "missing_education.continuous_unauthorised_school_days", "missing_education.illness_school_days",
-            "missing_education.not_back_after_leave_school_days",
+            "missing_education.not_back_after_leave_school_days", "missing_education.unauthorised_enquiry_school_days",
         ]
         rules +=
             policy.stages.map { "stages.\($0.id)" } + policy.lateness.map { "lateness.\($0.id)" }

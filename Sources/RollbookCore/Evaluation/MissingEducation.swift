@@ -90,6 +90,30 @@ extension EvalPlan {
             }
         }
 
+        // Continuous unauthorised absence, contact or not: enquiries, the last day a CME referral. Without contact, a
+        // no-contact day at or before it already asks for the same, so it is not proposed twice.
+        if let days = me.unauthorisedEnquirySchoolDays, gnoDays >= days[0] {
+            let from = nth(1, of: gnoDays)
+            for (j, t) in days.enumerated() where gnoDays >= t && (contacted || !thresholds.contains { $0 <= t }) {
+                let final = j == days.count - 1
+                let reason =
+                    "\(gnoDays) continuous school days of unauthorised absence (G, N or O) since \(EvalWords.date(from)): day \(t). "
+                    + (contacted
+                        ? "The family has been in contact since the absence began, but the absence is still unauthorised. "
+                        : "No contact from the family since the absence began. ")
+                    + (final
+                        ? "Make reasonable enquiries into the pupil's whereabouts and refer to the LA as a child missing education; "
+                            + "keep the pupil on roll until the LA's enquiries are complete."
+                        : "Make reasonable enquiries: call every contact, consider a home visit.")
+                out.append(
+                    action(
+                        p, .missingEducation, rule: "missing_education.unauthorised_enquiry_school_days", anchor: from, suffix: "day-\(t)",
+                        due: nth(t, of: gnoDays), reason: reason, sessions: refs(gnoDays),
+                        figures: ["school_days": Double(gnoDays), "threshold_school_days": Double(t), "contacted": contacted ? 1 : 0],
+                        action: final ? .laReferral : .call, contacts: contactLines(p.contacts)))
+            }
+        }
+
         // Vulnerable pupils.
         if p.vulnerable, let v = me.vulnerableAfterSchoolDays, total >= v {
             let reason =

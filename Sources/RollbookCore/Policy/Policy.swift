@@ -307,10 +307,15 @@ public struct Policy: Sendable, Hashable, Codable {
         public var notBackAfterLeaveSchoolDays: Int
         /// Tell the social worker of any unexplained absence of a pupil who has one.
         public var tellSocialWorker: Bool
+        /// Continuous unauthorised absence (G, N, O), with or without contact from the family: enquiries at each of
+        /// these school days, the last a CME referral (seed 001 "5 days continuous unauthorised absence"). Nil or
+        /// absent: no such rule.
+        public var unauthorisedEnquirySchoolDays: [Int]?
         public init(
             noContactSchoolDays: [Int], vulnerableAfterSchoolDays: Int?, continuousUnauthorisedSchoolDays: Int,
-            illnessSchoolDays: Int?, notBackAfterLeaveSchoolDays: Int, tellSocialWorker: Bool
+            illnessSchoolDays: Int?, notBackAfterLeaveSchoolDays: Int, tellSocialWorker: Bool, unauthorisedEnquirySchoolDays: [Int]? = nil
         ) {
+            self.unauthorisedEnquirySchoolDays = unauthorisedEnquirySchoolDays
             self.noContactSchoolDays = noContactSchoolDays
             self.vulnerableAfterSchoolDays = vulnerableAfterSchoolDays
             self.continuousUnauthorisedSchoolDays = continuousUnauthorisedSchoolDays
@@ -701,6 +706,15 @@ extension Policy {
         let me = missingEducation
         guard me.noContactSchoolDays.allSatisfy({ $0 >= 1 }), me.noContactSchoolDays == me.noContactSchoolDays.sorted() else {
             throw fail("missing_education.no_contact_school_days", "must be school-day counts of at least 1, in order")
+        }
+        if let days = me.unauthorisedEnquirySchoolDays {
+            let f = "missing_education.unauthorised_enquiry_school_days"
+            guard !days.isEmpty else { throw fail(f, "must list at least one school day, or be left out for no such rule") }
+            guard days.allSatisfy({ (1...me.continuousUnauthorisedSchoolDays).contains($0) }) else {
+                throw fail(
+                    f, "must be school-day counts of 1 to \(me.continuousUnauthorisedSchoolDays) (continuous_unauthorised_school_days)")
+            }
+            guard zip(days, days.dropFirst()).allSatisfy({ $0 < $1 }) else { throw fail(f, "must be in order, each day once") }
         }
         let cu = NationalRules.continuousUnauthorisedSchoolDays
         let afterLeave = NationalRules.notBackAfterLeaveSchoolDays

@@ -269,6 +269,51 @@ struct Seed001Scenarios {
     }
 
     @Test(
+        "§5 'reasonable enquiries into the location of learners with 5 days continuous unauthorised absence' even after the family called")
+    func fiveDaysUnauthorisedAfterContact() throws {
+        var b = Book(yearGroup: "10", through: Self.through)
+        b.set(from: "2025-11-10", to: "2025-11-14", .o)
+        let upn = "C001000000001"
+        let school = [SeedScenario.Pupil(upn: upn, book: b)]
+        let called = [upn: Casework(lastFamilyContact: day("2025-11-11"))]
+        #expect(SeedScenario.actions(policy, "2025-11-13", upn, school: school, casework: called).of(.missingEducation).isEmpty)
+        let found = SeedScenario.actions(policy, "2025-11-14", upn, school: school, casework: called).of(.missingEducation)
+        #expect(found.count == 1)
+        let a = try #require(found.first)
+        #expect(a.rule == "missing_education.unauthorised_enquiry_school_days" && a.due == day("2025-11-14"))
+        #expect(a.action == .laReferral && a.contacts.count == 3)
+        #expect(a.figures == ["school_days": 5, "threshold_school_days": 5, "contacted": 1])
+        #expect(a.sessions.count == 10 && a.sessions.allSatisfy { $0.code == "O" } && a.sessions.first?.date == day("2025-11-10"))
+        #expect(a.key == "missing_education|\(upn)|missing_education.unauthorised_enquiry_school_days|2025-11-10|day-5")
+        #expect(a.source.contains("5 days continuous unauthorised absence"))
+        #expect(a.reason.contains("in contact since the absence began") && a.reason.contains("child missing education"))
+        // Without contact the no-contact rule's day 5 already asks for the same: one action, not two.
+        let alone = SeedScenario.actions(policy, "2025-11-14", upn, school: school).of(.missingEducation)
+        #expect(alone.map(\.rule) == ["missing_education.no_contact_school_days"])
+    }
+
+    @Test("§5 '5 days continuous unauthorised absence': authorised days (illness) or a day in school start the count again")
+    func fiveDaysMustBeUnauthorised() throws {
+        var b = Book(yearGroup: "10", through: Self.through)
+        b.set(from: "2025-11-10", to: "2025-11-11", .g)
+        b.set("2025-11-12", .i)
+        b.set(from: "2025-11-13", to: "2025-11-14", .o)
+        var c = Book(yearGroup: "10", through: Self.through)
+        c.set(from: "2025-11-10", to: "2025-11-11", .n)
+        c.set(from: "2025-11-13", to: "2025-11-19", .g)
+        let school = [SeedScenario.Pupil(upn: "C001000000001", book: b), .init(upn: "C001000000002", book: c)]
+        let cw = [
+            "C001000000001": Casework(lastFamilyContact: day("2025-11-10")),
+            "C001000000002": Casework(lastFamilyContact: day("2025-11-14")),
+        ]
+        #expect(SeedScenario.actions(policy, "2025-11-14", "C001000000001", school: school, casework: cw).of(.missingEducation).isEmpty)
+        #expect(SeedScenario.actions(policy, "2025-11-18", "C001000000002", school: school, casework: cw).of(.missingEducation).isEmpty)
+        let a = try #require(
+            SeedScenario.actions(policy, "2025-11-19", "C001000000002", school: school, casework: cw).of(.missingEducation).first)
+        #expect(a.due == day("2025-11-19") && a.figures["school_days"] == 5 && a.sessions.first?.date == day("2025-11-13"))
+    }
+
+    @Test(
         "§5 'contact relevant agencies after two days of absence without confirmation from parents/carers if the child is subject to a Child Protection or Child in Need plan'"
     )
     func vulnerableTwoDays() throws {

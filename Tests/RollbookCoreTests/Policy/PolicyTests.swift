@@ -382,3 +382,34 @@ struct PolicyTests {
         #expect(p.truancy?.notifies(.head) == true)
     }
 }
+
+@Suite("Policy validation: safeguarding and penalty-notice discretion (issue 16)")
+struct SafeguardingPolicyTests {
+    let base = PolicyTests()
+
+    func missingEducation(_ key: String, _ value: Any?) -> ValidationError? {
+        base.error { j in
+            var me = j["missing_education"] as! [String: Any]
+            me[key] = value
+            j["missing_education"] = me
+        }
+    }
+
+    @Test("missing_education.unauthorised_enquiry_school_days is optional, and refused empty, out of 1 to 20 or out of order")
+    func unauthorisedEnquiryDays() throws {
+        #expect(try base.decode { _ in }.missingEducation.unauthorisedEnquirySchoolDays == nil)
+        let p = try base.decode { j in
+            var me = j["missing_education"] as! [String: Any]
+            me["unauthorised_enquiry_school_days"] = [3, 5]
+            j["missing_education"] = me
+        }
+        #expect(p.missingEducation.unauthorisedEnquirySchoolDays == [3, 5])
+        #expect(try PolicyFile.decode(PolicyFile.encode(p)) == p)
+        let f = "missing_education.unauthorised_enquiry_school_days"
+        base.expectRefused(missingEducation("unauthorised_enquiry_school_days", [Int]()), f, "at least one school day")
+        base.expectRefused(missingEducation("unauthorised_enquiry_school_days", [0]), f, "1 to 20")
+        base.expectRefused(missingEducation("unauthorised_enquiry_school_days", [21]), f, "1 to 20")
+        base.expectRefused(missingEducation("unauthorised_enquiry_school_days", [5, 5]), f, "in order, each day once")
+        base.expectRefused(missingEducation("unauthorised_enquiry_school_days", [5, 3]), f, "in order, each day once")
+    }
+}

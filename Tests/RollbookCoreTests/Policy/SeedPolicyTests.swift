@@ -91,6 +91,7 @@ struct SeedPolicyTests {
             } ?? []
         f.missingEducation.vulnerableAfterSchoolDays = p.missingEducation.vulnerableAfterSchoolDays ?? 1
         f.missingEducation.illnessSchoolDays = p.missingEducation.illnessSchoolDays ?? 1
+        f.missingEducation.unauthorisedEnquirySchoolDays = p.missingEducation.unauthorisedEnquirySchoolDays ?? [1]
         f.penaltyNotice.improvementSchoolWeeks = p.penaltyNotice.improvementSchoolWeeks ?? 3
         f.leave.refuseWhenAuthorisedAbove = p.leave.refuseWhenAuthorisedAbove ?? 1
         f.leave.adjacentDaysEvidenceDays = p.leave.adjacentDaysEvidenceDays ?? 1
@@ -333,6 +334,7 @@ struct SeedPolicyTests {
     func seed001MissingEducation() throws {
         let me = try Self.seed(1).missingEducation
         #expect(me.noContactSchoolDays == [5])
+        #expect(me.unauthorisedEnquirySchoolDays == [5])
         #expect(me.vulnerableAfterSchoolDays == 2)
         #expect(me.continuousUnauthorisedSchoolDays == 20)
     }
