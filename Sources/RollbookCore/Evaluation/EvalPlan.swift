@@ -70,6 +70,8 @@ struct EvalPlan {
             s = min(s, windowFrom(asOf, w))
             if let f = firstSchoolDay { s = min(s, windowFrom(f, w)) }
         }
+        // Traveller protection counts attendances over the 12 months to date.
+        if policy.penaltyNotice.travellerProtectionSessions != nil { s = min(s, Evaluation.yearsBefore(asOf, 1).adding(days: 1)) }
         start = max(s, span.from)
         let clampedByCalendar = s <= span.from
         n = start.days(to: asOf) + 1
@@ -252,6 +254,7 @@ struct EvalPlan {
             "missing_education.no_contact_school_days", "missing_education.vulnerable_after_school_days",
             "missing_education.continuous_unauthorised_school_days", "missing_education.illness_school_days",
             "missing_education.not_back_after_leave_school_days", "missing_education.unauthorised_enquiry_school_days",
+            "penalty_notice.traveller_protection_sessions",
         ]
         rules +=
             policy.stages.map { "stages.\($0.id)" } + policy.lateness.map { "lateness.\($0.id)" }
@@ -310,7 +313,10 @@ struct EvalPlan {
             absenceRuns(p, cw, allowed, &s, &found)
             illnessCounts(p, s, allowed, &found)
             evidenceDeadlines(p, cw, s, allowed, &found)
-            if let penalty { penaltyThreshold(p, cw, s, penalty, &found) }
+            if let penalty {
+                penaltyThreshold(p, cw, s, penalty, &found)
+                if p.traveller { travellerProtection(p, s, &found) }
+            }
             noticeFollowUps(p, cw, s, &found)
             notBackAfterLeave(p, cw, &found)
             if let notOfAge { Self.withoutLegalSteps(&found, because: notOfAge) }

@@ -26,11 +26,14 @@ public struct PupilFacts: Sendable, Hashable {
     public var contacts: [Contact]
     /// From the admission register: decides the stages with `groups` (pupil premium, SEN, ...).
     public var characteristics: Characteristics
+    /// From a Traveller family (the admission register): read by `penalty_notice.traveller_protection_sessions`.
+    public var traveller: Bool
 
     public init(
         upn: String, name: String, dateOfBirth: LocalDate, enrolment: Enrolment, codes: SessionArray, vulnerable: Bool = false,
-        socialWorker: Bool = false, contacts: [Contact] = [], characteristics: Characteristics = Characteristics()
+        socialWorker: Bool = false, contacts: [Contact] = [], characteristics: Characteristics = Characteristics(), traveller: Bool = false
     ) {
+        self.traveller = traveller
         self.upn = upn
         self.name = name
         self.dateOfBirth = dateOfBirth
@@ -253,6 +256,9 @@ public struct DueAction: Sendable, Hashable, Codable {
         case planReview = "plan_review"
         /// Something done with the pupil (not the family) alongside a stage entry; never a letter.
         case pupilAction = "pupil_action"
+        /// The penalty-notice threshold is met for a pupil from a Traveller family with enough attendances in the last
+        /// 12 months to protect the parents (`penalty_notice.traveller_protection_sessions`): a review, never a notice.
+        case travellerProtection = "traveller_protection"
 
         var order: Int { Self.order[self]! }
         private static let order: [Kind: Int] = Dictionary(uniqueKeysWithValues: allCases.enumerated().map { ($1, $0) })

@@ -169,3 +169,51 @@ extension EvalPlan {
         }
     }
 }
+
+extension EvalPlan {
+    /// Traveller protection (`penalty_notice.traveller_protection_sessions`, Education Act 1996 s444(6)): a pupil from
+    /// a Traveller family with enough attendances in the 12 months to date gets a review in place of the threshold's
+    /// notices, and no other rule proposes a legal step. Below the figure, the threshold's actions say the count.
+    func travellerProtection(_ p: PupilFacts, _ s: EvalScratch, _ out: inout [DueAction]) {
+        guard let need = policy.penaltyNotice.travellerProtectionSessions else { return }
+        let from = max(0, index(Evaluation.yearsBefore(asOf, 1)) + 1)
+        let attended = s.count(EvalCounter.attended, from: from, through: last)
+        let words =
+            "From a Traveller family: \(EvalWords.count(attended, "attendance")) (sessions attended here) in the 12 months from "
+            + "\(EvalWords.date(date(from))) to \(EvalWords.date(asOf))"
+        guard attended >= need else {
+            for i in out.indices where out[i].kind == .penaltyThreshold {
+                out[i].reason +=
+                    " \(words), below the \(need) that protect a Traveller parent from prosecution (s444(6)). Attendances at "
+                    + "another school while travelling are not counted here: check them before a notice."
+                out[i].figures["attendances_12_months"] = Double(attended)
+                out[i].figures["traveller_protection_sessions"] = Double(need)
+            }
+            return
+        }
+        let note =
+            "\(words): at least the \(need) that protect a Traveller parent from prosecution (Education Act 1996 s444(6)), "
+            + "so no legal step is proposed."
+        let first = out.filter { $0.kind == .penaltyThreshold }.min { $0.due < $1.due }
+        out.removeAll { $0.kind == .penaltyThreshold }
+        for i in out.indices where out[i].action.isLegalStep {
+            out[i].action = .review
+            out[i].reason += " " + note
+        }
+        guard let t = first else { return }
+        let pn = policy.penaltyNotice
+        let sessions = Int(t.figures["sessions"] ?? 0)
+        let reason =
+            "\(EvalWords.count(sessions, "session")) of unauthorised absence (G, N, O or U) in "
+            + "\(EvalWords.count(pn.windowSchoolWeeks, "school week")) to \(EvalWords.date(t.due)): the penalty-notice threshold of "
+            + "\(pn.thresholdSessions) is met. \(note) Review the absence as for any pupil: is the family travelling for work, "
+            + "and has it said it intends to return?"
+        var figures = t.figures.filter { ["sessions", "sessions_now", "threshold_sessions", "window_school_weeks"].contains($0.key) }
+        figures["attendances_12_months"] = Double(attended)
+        figures["traveller_protection_sessions"] = Double(need)
+        out.append(
+            action(
+                p, .travellerProtection, rule: "penalty_notice.traveller_protection_sessions", anchor: t.due, due: t.due, reason: reason,
+                sessions: t.sessions, figures: figures, action: .review, contacts: contactLines(p.contacts)))
+    }
+}

@@ -335,11 +335,15 @@ public struct Policy: Sendable, Hashable, Codable {
         public var noticeToImprove: NoticeToImproveUse
         /// The Notice to Improve's improvement period, in school weeks (3 to 6).
         public var improvementSchoolWeeks: Int?
+        /// A pupil from a Traveller family with at least this many attendances (sessions attended) in the 12 months to
+        /// date is protected from penalty-notice proposals (Education Act 1996 s444(6): 200). Nil: no such rule.
+        public var travellerProtectionSessions: Int?
         public init(
             thresholdSessions: Int = NationalRules.penaltyThresholdSessions,
             windowSchoolWeeks: Int = NationalRules.penaltyWindowSchoolWeeks, noticeToImprove: NoticeToImproveUse,
-            improvementSchoolWeeks: Int?
+            improvementSchoolWeeks: Int?, travellerProtectionSessions: Int? = nil
         ) {
+            self.travellerProtectionSessions = travellerProtectionSessions
             self.thresholdSessions = thresholdSessions
             self.windowSchoolWeeks = windowSchoolWeeks
             self.noticeToImprove = noticeToImprove
@@ -347,7 +351,7 @@ public struct Policy: Sendable, Hashable, Codable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case thresholdSessions, windowSchoolWeeks, noticeToImprove, improvementSchoolWeeks
+            case thresholdSessions, windowSchoolWeeks, noticeToImprove, improvementSchoolWeeks, travellerProtectionSessions
             /// Before `notice_to_improve`: true meant `always`. Read from versions saved then; never written.
             case noticeToImproveFirst
         }
@@ -356,6 +360,7 @@ public struct Policy: Sendable, Hashable, Codable {
             thresholdSessions = try c.decode(Int.self, forKey: .thresholdSessions)
             windowSchoolWeeks = try c.decode(Int.self, forKey: .windowSchoolWeeks)
             improvementSchoolWeeks = try c.decodeIfPresent(Int.self, forKey: .improvementSchoolWeeks)
+            travellerProtectionSessions = try c.decodeIfPresent(Int.self, forKey: .travellerProtectionSessions)
             if let use = try c.decodeIfPresent(NoticeToImproveUse.self, forKey: .noticeToImprove) {
                 noticeToImprove = use
             } else if let first = try c.decodeIfPresent(Bool.self, forKey: .noticeToImproveFirst) {
@@ -370,6 +375,7 @@ public struct Policy: Sendable, Hashable, Codable {
             try c.encode(windowSchoolWeeks, forKey: .windowSchoolWeeks)
             try c.encode(noticeToImprove, forKey: .noticeToImprove)
             try c.encode(improvementSchoolWeeks, forKey: .improvementSchoolWeeks)
+            try c.encodeIfPresent(travellerProtectionSessions, forKey: .travellerProtectionSessions)
         }
     }
 
@@ -746,6 +752,11 @@ extension Policy {
             throw fail(
                 "penalty_notice.improvement_school_weeks",
                 "needed when notice_to_improve is \(pn.noticeToImprove.rawValue): the Notice to Improve's improvement period")
+        }
+        if let t = pn.travellerProtectionSessions, !(1...400).contains(t) {
+            throw fail(
+                "penalty_notice.traveller_protection_sessions",
+                "must be 1 to 400 sessions attended in 12 months (Education Act 1996 s444(6): 200)")
         }
         guard leave.noticeDays >= 0 else { throw fail("leave.notice_days", "must not be negative") }
         if let a = leave.refuseWhenAuthorisedAbove { try fraction(a, "leave.refuse_when_authorised_above") }

@@ -40,6 +40,7 @@ enum Worklist {
         case .stageCheckIn: "Check-in"
         case .planReview: "Plan review"
         case .pupilAction: "With the pupil"
+        case .travellerProtection: "Penalty-notice threshold: Traveller protection"
         }
     }
 

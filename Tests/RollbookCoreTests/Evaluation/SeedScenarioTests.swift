@@ -33,7 +33,12 @@ enum SeedScenario {
         var vulnerable = false
         var socialWorker = false
         var contacts = EvalTest.parents
-        var facts: PupilFacts { book.facts(upn, vulnerable: vulnerable, socialWorker: socialWorker, contacts: contacts) }
+        var traveller = false
+        var facts: PupilFacts {
+            var f = book.facts(upn, vulnerable: vulnerable, socialWorker: socialWorker, contacts: contacts)
+            f.traveller = traveller
+            return f
+        }
     }
 
     /// Runs the evaluation over the whole school and returns the actions for one pupil.
@@ -356,6 +361,53 @@ struct Seed002Scenarios {
     let policy: Policy
     init() throws { policy = try SeedScenario.policy("002") }
     static let through = "2025-12-19"
+
+    @Test(
+        "§4.4.7 'a Traveller parent is safe from prosecution if their child accrues 200 attendances (ie 200 half days) in the year preceding'"
+    )
+    func travellerProtected() throws {
+        var b = Book(through: Self.through)
+        b.set(from: "2025-11-10", to: "2025-11-14", .g)
+        let year = DateRange(from: day("2024-11-15"), to: day("2025-11-14"))
+        let attended = EvalTest.calendar.openSessions(in: year) - 10
+        #expect(attended >= 200)
+        let school = [
+            SeedScenario.Pupil(upn: "L002000000001", book: b, traveller: true), .init(upn: "L002000000002", book: b),
+        ]
+        let mine = SeedScenario.actions(policy, "2025-11-14", "L002000000001", school: school)
+        #expect(mine.of(.penaltyThreshold).isEmpty)
+        #expect(!mine.contains { $0.action.isLegalStep })
+        let a = try #require(mine.of(.travellerProtection).first)
+        #expect(mine.of(.travellerProtection).count == 1)
+        #expect(a.action == .review && a.due == day("2025-11-14") && a.rule == "penalty_notice.traveller_protection_sessions")
+        #expect(a.key == "traveller_protection|L002000000001|penalty_notice.traveller_protection_sessions|2025-11-14")
+        #expect(a.figures["attendances_12_months"] == Double(attended) && a.figures["traveller_protection_sessions"] == 200)
+        #expect(a.figures["sessions"] == 10 && a.figures["threshold_sessions"] == 10)
+        #expect(a.sessions.count == 10 && a.sessions.allSatisfy { $0.code == "G" })
+        #expect(a.reason.contains("\(attended) attendances") && a.reason.contains("s444(6)"))
+        #expect(a.source.contains("200 attendances"))
+        // The same register without the flag: a penalty notice to each parent with parental responsibility.
+        let other = SeedScenario.actions(policy, "2025-11-14", "L002000000002", school: school)
+        #expect(other.of(.penaltyThreshold).map(\.parent) == ["Alex Carter", "Sam Carter"])
+        #expect(other.of(.travellerProtection).isEmpty)
+    }
+
+    @Test("§4.4.7 '200 attendances ... in the year preceding': fewer, and the penalty notices stand, showing the count")
+    func travellerBelow200() throws {
+        var b = Book(starting: "2025-09-01", through: Self.through)
+        b.set(from: "2025-11-10", to: "2025-11-14", .g)
+        let attended = EvalTest.calendar.openSessions(in: DateRange(from: day("2025-09-01"), to: day("2025-11-14"))) - 10
+        #expect(attended < 200)
+        let school = [SeedScenario.Pupil(upn: "L002000000001", book: b, traveller: true)]
+        let found = SeedScenario.actions(policy, "2025-11-14", "L002000000001", school: school)
+        #expect(found.of(.travellerProtection).isEmpty)
+        let notices = found.of(.penaltyThreshold)
+        #expect(notices.count == 2 && notices.allSatisfy { $0.action == .penaltyNotice })
+        for n in notices {
+            #expect(n.figures["attendances_12_months"] == Double(attended) && n.figures["traveller_protection_sessions"] == 200)
+            #expect(n.reason.contains("below the 200"))
+        }
+    }
 
     @Test("Flowchart 2: '1 or 2 late arrivals in a week' a lateness warning letter; '3 or 4 late arrivals in a week' written warnings")
     func latenessWeek() throws {

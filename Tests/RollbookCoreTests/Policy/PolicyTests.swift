@@ -412,4 +412,27 @@ struct SafeguardingPolicyTests {
         base.expectRefused(missingEducation("unauthorised_enquiry_school_days", [5, 5]), f, "in order, each day once")
         base.expectRefused(missingEducation("unauthorised_enquiry_school_days", [5, 3]), f, "in order, each day once")
     }
+
+    func penaltyNotice(_ key: String, _ value: Any?) -> ValidationError? {
+        base.error { j in
+            var pn = j["penalty_notice"] as! [String: Any]
+            pn[key] = value
+            j["penalty_notice"] = pn
+        }
+    }
+
+    @Test("penalty_notice.traveller_protection_sessions is optional, and refused outside 1 to 400")
+    func travellerProtectionSessions() throws {
+        #expect(try base.decode { _ in }.penaltyNotice.travellerProtectionSessions == nil)
+        let p = try base.decode { j in
+            var pn = j["penalty_notice"] as! [String: Any]
+            pn["traveller_protection_sessions"] = 200
+            j["penalty_notice"] = pn
+        }
+        #expect(p.penaltyNotice.travellerProtectionSessions == 200)
+        #expect(try PolicyFile.decode(PolicyFile.encode(p)) == p)
+        let f = "penalty_notice.traveller_protection_sessions"
+        base.expectRefused(penaltyNotice("traveller_protection_sessions", 0), f, "1 to 400")
+        base.expectRefused(penaltyNotice("traveller_protection_sessions", 401), f, "s444(6): 200")
+    }
 }
