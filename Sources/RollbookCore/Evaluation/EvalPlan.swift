@@ -25,6 +25,8 @@ struct EvalPlan {
     /// school weeks ending with that day's week, or -1 when the window starts before `start` (and after the calendar's
     /// first day, so its sessions were not scanned).
     let windowStart: [Int: [Int32]]
+    /// The first day of the `penalty_notice.repeated_episodes` window ending on `asOf`, when the policy has one.
+    let repeatedStart: Int?
     let weekStart: Int
     let halfTermStart: Int?
     let termStart: Int?
@@ -70,9 +72,17 @@ struct EvalPlan {
             s = min(s, windowFrom(asOf, w))
             if let f = firstSchoolDay { s = min(s, windowFrom(f, w)) }
         }
+        // Repeated episodes are counted in their window on asOf only.
+        var repeatedFrom: LocalDate?
+        if let r = policy.penaltyNotice.repeatedEpisodes {
+            let from = windowFrom(asOf, r.withinSchoolWeeks)
+            repeatedFrom = from
+            s = min(s, from)
+        }
         // Traveller protection counts attendances over the 12 months to date.
         if policy.penaltyNotice.travellerProtectionSessions != nil { s = min(s, Evaluation.yearsBefore(asOf, 1).adding(days: 1)) }
         start = max(s, span.from)
+        if let r = repeatedFrom { repeatedStart = max(0, start.days(to: r)) } else { repeatedStart = nil }
         let clampedByCalendar = s <= span.from
         n = start.days(to: asOf) + 1
         yearStart = max(0, start.days(to: year.range.from))
@@ -254,7 +264,7 @@ struct EvalPlan {
             "missing_education.no_contact_school_days", "missing_education.vulnerable_after_school_days",
             "missing_education.continuous_unauthorised_school_days", "missing_education.illness_school_days",
             "missing_education.not_back_after_leave_school_days", "missing_education.unauthorised_enquiry_school_days",
-            "penalty_notice.traveller_protection_sessions",
+            "penalty_notice.traveller_protection_sessions", "penalty_notice.repeated_episodes",
         ]
         rules +=
             policy.stages.map { "stages.\($0.id)" } + policy.lateness.map { "lateness.\($0.id)" }
@@ -315,6 +325,7 @@ struct EvalPlan {
             evidenceDeadlines(p, cw, s, allowed, &found)
             if let penalty {
                 penaltyThreshold(p, cw, s, penalty, &found)
+                repeatedAbsence(p, s, penalty, &found)
                 if p.traveller { travellerProtection(p, s, &found) }
             }
             noticeFollowUps(p, cw, s, &found)

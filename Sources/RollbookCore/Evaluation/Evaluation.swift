@@ -259,6 +259,9 @@ public struct DueAction: Sendable, Hashable, Codable {
         /// The penalty-notice threshold is met for a pupil from a Traveller family with enough attendances in the last
         /// 12 months to protect the parents (`penalty_notice.traveller_protection_sessions`): a review, never a notice.
         case travellerProtection = "traveller_protection"
+        /// Separate episodes of unauthorised absence below the penalty-notice threshold (`penalty_notice.repeated_episodes`):
+        /// a review of whether to refer to the LA, never a notice.
+        case repeatedAbsence = "repeated_absence"
 
         var order: Int { Self.order[self]! }
         private static let order: [Kind: Int] = Dictionary(uniqueKeysWithValues: allCases.enumerated().map { ($1, $0) })

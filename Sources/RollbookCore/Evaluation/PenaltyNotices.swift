@@ -217,3 +217,67 @@ extension EvalPlan {
                 sessions: t.sessions, figures: figures, action: .review, contacts: contactLines(p.contacts)))
     }
 }
+
+extension EvalPlan {
+    /// Repeated unauthorised absence below the threshold (`penalty_notice.repeated_episodes`): separate runs of G, N or
+    /// O sessions (a session attended, authorised or U between them) in the window, after the latest notice. At the
+    /// policy's count, while the threshold is not met, a review of whether to refer to the LA; the anchor is the latest
+    /// episode's first day, so each further episode asks again.
+    func repeatedAbsence(_ p: PupilFacts, _ s: EvalScratch, _ test: PenaltyTest, _ out: inout [DueAction]) {
+        guard let r = policy.penaltyNotice.repeatedEpisodes, let w = repeatedStart else { return }
+        let latest = test.latestNotice
+        let from = max(w, latest.map { index($0) + 1 } ?? 0, s.csaFrom)
+        let to = min(last, s.csaTo)
+        // Every episode has a G, N, O or U session of compulsory school age: too few, and there is nothing to scan.
+        guard s.count(EvalCounter.gnou, from: from, through: to) >= r.count else { return }
+        let pn = policy.penaltyNotice
+        let now = test.countNow(s, after: latest)
+        guard now < pn.thresholdSessions else { return }
+        let table = EvalMark.table
+        var episodes: [(first: Int, last: Int, sessions: Int)] = []
+        var open = false
+        for i in from...to {
+            for k in 0..<2 {
+                let f = table[Int(s.sess[2 * i + k])]
+                guard f & EvalMark.possible != 0 else { continue }
+                if f & EvalMark.gnou != 0 && f & EvalMark.u == 0 {
+                    if open {
+                        episodes[episodes.count - 1].last = i
+                        episodes[episodes.count - 1].sessions += 1
+                    } else {
+                        episodes.append((i, i, 1))
+                    }
+                    open = true
+                } else {
+                    open = false
+                }
+            }
+        }
+        guard episodes.count >= r.count, let newest = episodes.last else { return }
+        let refs = sessions(s, from: episodes[0].first, through: newest.last, bits: EvalMark.gnou).filter { $0.code != "U" }
+        let list = episodes.map { e in
+            let span =
+                e.first == e.last ? EvalWords.date(date(e.first)) : "\(EvalWords.date(date(e.first))) to \(EvalWords.date(date(e.last)))"
+            return "\(span) (\(EvalWords.count(e.sessions, "session")))"
+        }
+        var reason =
+            "\(episodes.count) separate episodes of unauthorised absence (G, N or O) in the "
+            + "\(EvalWords.count(r.withinSchoolWeeks, "school week")) from \(EvalWords.date(date(w)))"
+        if let n = latest { reason += " (after the notice of \(EvalWords.date(n)))" }
+        reason +=
+            ", the policy's pattern being \(r.count): \(list.joined(separator: "; ")). The penalty-notice threshold is not met "
+            + "(\(now) of \(pn.thresholdSessions) sessions in \(EvalWords.count(pn.windowSchoolWeeks, "school week"))). "
+            + "Review the pattern (term-time holidays, birthdays, family events): the school may refer the case to the LA, "
+            + "which can issue a penalty notice before the threshold is met. No notice is proposed here."
+        let total = episodes.reduce(0) { $0 + $1.sessions }
+        out.append(
+            action(
+                p, .repeatedAbsence, rule: "penalty_notice.repeated_episodes", anchor: date(newest.first), due: date(newest.first),
+                reason: reason, sessions: refs,
+                figures: [
+                    "episodes": Double(episodes.count), "threshold_episodes": Double(r.count),
+                    "within_school_weeks": Double(r.withinSchoolWeeks), "sessions": Double(total), "sessions_now": Double(now),
+                    "threshold_sessions": Double(pn.thresholdSessions),
+                ], action: .review, contacts: contactLines(p.contacts.filter(\.parentalResponsibility))))
+    }
+}

@@ -338,12 +338,16 @@ public struct Policy: Sendable, Hashable, Codable {
         /// A pupil from a Traveller family with at least this many attendances (sessions attended) in the 12 months to
         /// date is protected from penalty-notice proposals (Education Act 1996 s444(6): 200). Nil: no such rule.
         public var travellerProtectionSessions: Int?
+        /// Repeated unauthorised absence below the threshold (holidays, birthdays): a discretionary referral review at
+        /// `count` separate episodes in `within_school_weeks`. Nil: no such rule.
+        public var repeatedEpisodes: RepeatedEpisodes?
         public init(
             thresholdSessions: Int = NationalRules.penaltyThresholdSessions,
             windowSchoolWeeks: Int = NationalRules.penaltyWindowSchoolWeeks, noticeToImprove: NoticeToImproveUse,
-            improvementSchoolWeeks: Int?, travellerProtectionSessions: Int? = nil
+            improvementSchoolWeeks: Int?, travellerProtectionSessions: Int? = nil, repeatedEpisodes: RepeatedEpisodes? = nil
         ) {
             self.travellerProtectionSessions = travellerProtectionSessions
+            self.repeatedEpisodes = repeatedEpisodes
             self.thresholdSessions = thresholdSessions
             self.windowSchoolWeeks = windowSchoolWeeks
             self.noticeToImprove = noticeToImprove
@@ -352,6 +356,7 @@ public struct Policy: Sendable, Hashable, Codable {
 
         enum CodingKeys: String, CodingKey {
             case thresholdSessions, windowSchoolWeeks, noticeToImprove, improvementSchoolWeeks, travellerProtectionSessions
+            case repeatedEpisodes
             /// Before `notice_to_improve`: true meant `always`. Read from versions saved then; never written.
             case noticeToImproveFirst
         }
@@ -361,6 +366,7 @@ public struct Policy: Sendable, Hashable, Codable {
             windowSchoolWeeks = try c.decode(Int.self, forKey: .windowSchoolWeeks)
             improvementSchoolWeeks = try c.decodeIfPresent(Int.self, forKey: .improvementSchoolWeeks)
             travellerProtectionSessions = try c.decodeIfPresent(Int.self, forKey: .travellerProtectionSessions)
+            repeatedEpisodes = try c.decodeIfPresent(RepeatedEpisodes.self, forKey: .repeatedEpisodes)
             if let use = try c.decodeIfPresent(NoticeToImproveUse.self, forKey: .noticeToImprove) {
                 noticeToImprove = use
             } else if let first = try c.decodeIfPresent(Bool.self, forKey: .noticeToImproveFirst) {
@@ -376,6 +382,19 @@ public struct Policy: Sendable, Hashable, Codable {
             try c.encode(noticeToImprove, forKey: .noticeToImprove)
             try c.encode(improvementSchoolWeeks, forKey: .improvementSchoolWeeks)
             try c.encodeIfPresent(travellerProtectionSessions, forKey: .travellerProtectionSessions)
+            try c.encodeIfPresent(repeatedEpisodes, forKey: .repeatedEpisodes)
+        }
+    }
+
+    /// Separate episodes of unauthorised absence (G, N, O) that stay below the penalty-notice threshold.
+    public struct RepeatedEpisodes: Sendable, Hashable, Codable {
+        /// Episodes at which the review is raised.
+        public var count: Int
+        /// The rolling window, in school weeks ending with the week of the evaluation date.
+        public var withinSchoolWeeks: Int
+        public init(count: Int, withinSchoolWeeks: Int) {
+            self.count = count
+            self.withinSchoolWeeks = withinSchoolWeeks
         }
     }
 
@@ -757,6 +776,14 @@ extension Policy {
             throw fail(
                 "penalty_notice.traveller_protection_sessions",
                 "must be 1 to 400 sessions attended in 12 months (Education Act 1996 s444(6): 200)")
+        }
+        if let r = pn.repeatedEpisodes {
+            guard (2...20).contains(r.count) else {
+                throw fail("penalty_notice.repeated_episodes.count", "must be 2 to 20 separate episodes: one episode is not a pattern")
+            }
+            guard (1...52).contains(r.withinSchoolWeeks) else {
+                throw fail("penalty_notice.repeated_episodes.within_school_weeks", "must be 1 to 52 school weeks (39 is a school year)")
+            }
         }
         guard leave.noticeDays >= 0 else { throw fail("leave.notice_days", "must not be negative") }
         if let a = leave.refuseWhenAuthorisedAbove { try fraction(a, "leave.refuse_when_authorised_above") }

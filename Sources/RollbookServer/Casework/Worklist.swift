@@ -41,6 +41,7 @@ enum Worklist {
         case .planReview: "Plan review"
         case .pupilAction: "With the pupil"
         case .travellerProtection: "Penalty-notice threshold: Traveller protection"
+        case .repeatedAbsence: "Repeated unauthorised absence below the threshold"
         }
     }
 

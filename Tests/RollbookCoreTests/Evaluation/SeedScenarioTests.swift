@@ -59,6 +59,43 @@ struct Seed000Scenarios {
     /// A regular attender, present at every session.
     static let regular = SeedScenario.Pupil(upn: "K000000000001", book: Book(yearGroup: "9", through: through))
 
+    @Test("§6.5.7.2 discretion below the threshold: 'several term time holidays below threshold' or 'repeated absence for birthdays'")
+    func repeatedBelowThreshold() throws {
+        var b = Book(yearGroup: "9", through: Self.through)
+        b.set("2025-09-15", .g, [.am])  // episode 1: a session in school follows
+        b.set("2025-09-16", .g, [.am])  // episode 2
+        b.set("2025-10-03", .o)  // episode 3: a birthday
+        b.set("2025-11-06", .g, [.pm])  // episode 4 runs on into the next morning: one episode
+        b.set("2025-11-07", .g, [.am])
+        var two = Book(yearGroup: "9", through: Self.through)
+        two.set(from: "2025-09-15", to: "2025-09-16", .g)  // one episode over two days
+        two.set("2025-10-03", .o)
+        let school = [Self.regular, .init(upn: "K000000000002", book: b), .init(upn: "K000000000003", book: two)]
+        let upn = "K000000000002"
+        // Two episodes by 2 October: no pattern yet.
+        #expect(SeedScenario.actions(policy, "2025-10-02", upn, school: school).of(.repeatedAbsence).isEmpty)
+        let third = try #require(SeedScenario.actions(policy, "2025-10-03", upn, school: school).of(.repeatedAbsence).first)
+        #expect(third.due == day("2025-10-03") && third.action == .review && third.rule == "penalty_notice.repeated_episodes")
+        #expect(third.key == "repeated_absence|\(upn)|penalty_notice.repeated_episodes|2025-10-03")
+        #expect(
+            third.figures == [
+                "episodes": 3, "threshold_episodes": 3, "within_school_weeks": 39, "sessions": 4, "sessions_now": 4,
+                "threshold_sessions": 10,
+            ])
+        #expect(third.sessions.map(\.date) == ["2025-09-15", "2025-09-16", "2025-10-03", "2025-10-03"].map(day))
+        #expect(third.reason.contains("15 September 2025 (1 session); 16 September 2025 (1 session); 3 October 2025 (2 sessions)"))
+        #expect(third.source.contains("several term time holidays below threshold"))
+        #expect(third.contacts.count == 2)
+        // A fourth episode asks again, with its own key; the third's stays done.
+        let cw = [upn: Casework(done: [third.key])]
+        let fourth = SeedScenario.actions(policy, "2025-11-07", upn, school: school, casework: cw).of(.repeatedAbsence)
+        #expect(fourth.map(\.key) == ["repeated_absence|\(upn)|penalty_notice.repeated_episodes|2025-11-06"])
+        #expect(fourth.first?.figures["episodes"] == 4 && fourth.first?.figures["sessions"] == 6)
+        #expect(fourth.first?.reason.contains("6 November 2025 to 7 November 2025 (2 sessions)") == true)
+        #expect(SeedScenario.actions(policy, "2025-11-07", upn, school: school, casework: cw).of(.penaltyThreshold).isEmpty)
+        #expect(SeedScenario.actions(policy, "2025-11-07", "K000000000003", school: school).of(.repeatedAbsence).isEmpty)
+    }
+
     @Test(
         "§5.5.1 'Text/call the student's parent/carer on the morning of the first day of unexplained absence' and 'on each day that the absence continues'"
     )
@@ -617,6 +654,31 @@ struct Seed004Scenarios {
     let policy: Policy
     init() throws { policy = try SeedScenario.policy("004") }
     static let through = "2026-02-13"
+
+    @Test(
+        "'Legal Sanctions': 'Where the threshold has not been met in the case of persistent avoidance, for example, repeated absence for birthdays'"
+    )
+    func persistentAvoidance() throws {
+        // Three birthdays below the threshold, then a notice: episodes before it count no more.
+        var b = Book(through: Self.through)
+        for d in ["2025-09-19", "2025-10-10", "2025-11-21"] { b.set(d, .o) }
+        var over = Book(through: Self.through)
+        for d in ["2025-11-03", "2025-11-10", "2025-11-17", "2025-11-24"] { over.set(d, .o) }
+        over.set("2025-11-25", .o, [.am, .pm])
+        let school = [SeedScenario.Pupil(upn: "W004000000001", book: b), .init(upn: "W004000000002", book: over)]
+        let a = try #require(SeedScenario.actions(policy, "2025-11-21", "W004000000001", school: school).of(.repeatedAbsence).first)
+        #expect(a.due == day("2025-11-21") && a.figures["episodes"] == 3 && a.figures["sessions"] == 6)
+        #expect(a.source.contains("repeated absence for birthdays"))
+        #expect(!a.action.isLegalStep)
+        let noticed = [
+            "W004000000001": Casework(notices: [NoticeRecord(parent: "Alex Carter", kind: .noticeToImprove, issued: day("2025-10-13"))])
+        ]
+        #expect(SeedScenario.actions(policy, "2025-11-21", "W004000000001", school: school, casework: noticed).of(.repeatedAbsence).isEmpty)
+        // Five episodes making 10 sessions in 10 school weeks: the threshold rule, not this one.
+        let met = SeedScenario.actions(policy, "2025-11-25", "W004000000002", school: school)
+        #expect(!met.of(.penaltyThreshold).isEmpty)
+        #expect(met.of(.repeatedAbsence).isEmpty)
+    }
 
     @Test("Appendix 4: 'Any N codes without a suitable explanation after a week are recorded as an unauthorised absence'")
     func nAfterAWeek() throws {

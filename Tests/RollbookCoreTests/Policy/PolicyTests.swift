@@ -435,4 +435,23 @@ struct SafeguardingPolicyTests {
         base.expectRefused(penaltyNotice("traveller_protection_sessions", 0), f, "1 to 400")
         base.expectRefused(penaltyNotice("traveller_protection_sessions", 401), f, "s444(6): 200")
     }
+
+    @Test("penalty_notice.repeated_episodes is optional, and refused below 2 episodes or outside 1 to 52 school weeks")
+    func repeatedEpisodes() throws {
+        #expect(try base.decode { _ in }.penaltyNotice.repeatedEpisodes == nil)
+        let p = try base.decode { j in
+            var pn = j["penalty_notice"] as! [String: Any]
+            pn["repeated_episodes"] = ["count": 3, "within_school_weeks": 39]
+            j["penalty_notice"] = pn
+        }
+        #expect(p.penaltyNotice.repeatedEpisodes == .init(count: 3, withinSchoolWeeks: 39))
+        #expect(try PolicyFile.decode(PolicyFile.encode(p)) == p)
+        base.expectRefused(
+            penaltyNotice("repeated_episodes", ["count": 1, "within_school_weeks": 39]), "penalty_notice.repeated_episodes.count",
+            "one episode is not a pattern")
+        base.expectRefused(
+            penaltyNotice("repeated_episodes", ["count": 3, "within_school_weeks": 53]),
+            "penalty_notice.repeated_episodes.within_school_weeks", "1 to 52")
+        #expect(penaltyNotice("repeated_episodes", ["count": 3])?.field == "penalty_notice.repeated_episodes.within_school_weeks")
+    }
 }

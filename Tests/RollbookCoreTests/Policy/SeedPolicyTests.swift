@@ -94,6 +94,7 @@ struct SeedPolicyTests {
         f.missingEducation.unauthorisedEnquirySchoolDays = p.missingEducation.unauthorisedEnquirySchoolDays ?? [1]
         f.penaltyNotice.improvementSchoolWeeks = p.penaltyNotice.improvementSchoolWeeks ?? 3
         f.penaltyNotice.travellerProtectionSessions = p.penaltyNotice.travellerProtectionSessions ?? 200
+        f.penaltyNotice.repeatedEpisodes = p.penaltyNotice.repeatedEpisodes ?? .init(count: 3, withinSchoolWeeks: 39)
         f.leave.refuseWhenAuthorisedAbove = p.leave.refuseWhenAuthorisedAbove ?? 1
         f.leave.adjacentDaysEvidenceDays = p.leave.adjacentDaysEvidenceDays ?? 1
         if var e = f.evidence {
