@@ -181,6 +181,7 @@ struct SeedPolicyTests {
         #expect(p.register.arrival(at: Self.t(9, 15), session: .am).code == .late)
         #expect(p.register.arrival(at: Self.t(9, 16), session: .am).code == .u)
         #expect(p.clause("stages.stage-1").contains("95%"))
+        #expect(p.exclusions?.provisionDay == 6 && p.exclusions?.noticeLetterID == "exclusion-public-places")
     }
 
     /// The real schools, trusts and areas the seed policies were drawn from, as (UTF-8 length, FNV-1a 64 hash) of each
