@@ -40,6 +40,8 @@ enum Worklist {
         case .stageCheckIn: "Check-in"
         case .planReview: "Plan review"
         case .pupilAction: "With the pupil"
+        case .exclusionNotice: "Exclusion: tell the parents of the first five days"
+        case .alternativeProvision: "Exclusion: alternative provision due"
         }
     }
 
