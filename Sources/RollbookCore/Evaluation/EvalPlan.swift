@@ -269,6 +269,7 @@ struct EvalPlan {
         rules +=
             policy.stages.map { "stages.\($0.id)" } + policy.lateness.map { "lateness.\($0.id)" }
             + policy.illnessEvidence.map { "illness_evidence.\($0.id)" } + (policy.truancy?.ladder ?? []).map { "truancy.\($0.id)" }
+        if policy.exclusions != nil { rules += [noticeRule, provisionRule] }
         if policy.evidence != nil {
             rules += [
                 "evidence.deadline_school_days", "evidence.tell_parents_school_days_before", "evidence.report_to_la",
@@ -330,6 +331,7 @@ struct EvalPlan {
             }
             noticeFollowUps(p, cw, s, &found)
             notBackAfterLeave(p, cw, &found)
+            exclusions(p, cw, &found)
             if let notOfAge { Self.withoutLegalSteps(&found, because: notOfAge) }
         }
         for a in found where !cw.done.contains(a.key) { out.append(a) }

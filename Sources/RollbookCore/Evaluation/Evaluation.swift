@@ -134,12 +134,14 @@ public struct Casework: Sendable, Hashable, Codable {
     public var advanceNotice: Set<SessionSlot> = []
     /// The reason recorded with an illness (I) session, e.g. "D&V", read by the policy's allowances.
     public var illnessReasons: [SessionSlot: String] = [:]
+    /// Suspensions and permanent exclusions, any order (Exclusions.swift).
+    public var exclusions: [ExclusionRecord] = []
 
     public init(
         stage: StageState? = nil, stageHistory: [StageState] = [], lastFamilyContact: LocalDate? = nil,
         leaveEnded: LocalDate? = nil, notices: [NoticeRecord] = [], done: Set<String> = [],
         evidenceRequests: [EvidenceRequestRecord] = [], evidenceReceived: Set<SessionSlot> = [], advanceNotice: Set<SessionSlot> = [],
-        illnessReasons: [SessionSlot: String] = [:], plans: [PlanState] = []
+        illnessReasons: [SessionSlot: String] = [:], plans: [PlanState] = [], exclusions: [ExclusionRecord] = []
     ) {
         self.stage = stage
         self.stageHistory = stageHistory
@@ -152,6 +154,7 @@ public struct Casework: Sendable, Hashable, Codable {
         self.advanceNotice = advanceNotice
         self.illnessReasons = illnessReasons
         self.plans = plans
+        self.exclusions = exclusions
     }
 }
 
@@ -262,6 +265,11 @@ public struct DueAction: Sendable, Hashable, Codable {
         /// Separate episodes of unauthorised absence below the penalty-notice threshold (`penalty_notice.repeated_episodes`):
         /// a review of whether to refer to the LA, never a notice.
         case repeatedAbsence = "repeated_absence"
+        // Exclusions (Exclusions.swift).
+        /// Tell the parents in writing of the first school days of an exclusion, when the child must not be in a public place.
+        case exclusionNotice = "exclusion_notice"
+        /// The consecutive school days of exclusion have reached the policy's day: arrange full-time alternative provision.
+        case alternativeProvision = "alternative_provision"
 
         var order: Int { Self.order[self]! }
         private static let order: [Kind: Int] = Dictionary(uniqueKeysWithValues: allCases.enumerated().map { ($1, $0) })

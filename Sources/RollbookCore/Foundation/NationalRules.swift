@@ -60,6 +60,16 @@ public enum NationalRules {
     /// (Registration Regulations).
     public static let newPupilNoticeDays = 5
 
+    // MARK: Exclusions
+
+    /// For the first this many school days of a suspension or permanent exclusion, the parent must ensure the child is
+    /// not in a public place during school hours without good reason, once told in writing (Education and Inspections
+    /// Act 2006 ss.103-104).
+    public static let exclusionPublicPlaceSchoolDays = 5
+    /// Full-time alternative provision is due from this consecutive school day of exclusion (Education and Inspections
+    /// Act 2006 s.100; the Education (Provision of Full-Time Education for Excluded Pupils) (England) Regulations 2007).
+    public static let alternativeProvisionSchoolDay = 6
+
     // MARK: Compulsory school age
 
     /// The prescribed days (month, day): compulsory school age starts on the first of them on or after the fifth

@@ -249,6 +249,7 @@ extension LetterTemplate {
         let ladder = policy.stages.compactMap(\.improvedLetter) + (policy.planReviews ?? []).compactMap(\.letter)
         for id in policy.stages.compactMap(\.letter) + ladder + policy.lateness.compactMap(\.letter)
             + policy.illnessEvidence.compactMap(\.letter) + (policy.truancy?.ladder ?? []).compactMap(\.letter)
+            + (policy.exclusions.map { [$0.noticeLetterID] } ?? [])
         where !out.contains(id) { out.append(id) }
         return out
     }
@@ -435,6 +436,15 @@ extension LetterTemplate {
             [
                 "Our records show {illness_absence} of absence through illness for {forename}.",
                 "Please send us evidence, for example an appointment card, a prescription label or a letter from a doctor, so that the absence can be authorised. Without it, the school may record the sessions as unauthorised.",
+            ]),
+        letter(
+            "exclusion-public-places", "Exclusion: the first five school days", "{forename}'s time away from school",
+            [
+                "We are writing about the days {forename} cannot come to school. We know this is a hard time for your family, and we want to make sure you know what the law asks of you.",
+                "For the first five school days, you must make sure {forename} is not in a public place during school hours without a good reason, even with an adult. A public place could be a shopping centre, a park or the street.",
+                "These are the days and times: {sessions}.",
+                "If {forename} is found in a public place at these times without a good reason, you could be given a penalty notice by the local authority.",
+                "We will send work home for {forename}. If the time away from school goes on beyond five school days, {forename} will be offered full-time education from the sixth school day, and we will tell you where. If you have any questions or worries, please contact us: we are here to help.",
             ]),
     ]
 }

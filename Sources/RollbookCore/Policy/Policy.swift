@@ -39,6 +39,8 @@ public struct Policy: Sendable, Hashable, Codable {
     public var evidence: Evidence?
     /// Recurring reviews of a casework plan (e.g. an education supervision order every 3 months); absent: none.
     public var planReviews: [PlanReview]? = nil
+    /// Suspensions and permanent exclusions: the parents' notice and alternative provision; absent: no exclusion actions.
+    public var exclusions: Exclusions? = nil
 
     public struct Clause: Sendable, Hashable, Codable {
         /// A setting's path in the file, e.g. `attendance_target`, `stages.stage-2`, `lateness.weekly-1`.
@@ -81,6 +83,8 @@ public struct Policy: Sendable, Hashable, Codable {
         case informLA = "inform_la"
         case informSocialWorker = "inform_social_worker"
         case review
+        /// Arrange full-time education elsewhere for an excluded pupil.
+        case alternativeProvision = "alternative_provision"
 
         /// A step the law allows only for a child of compulsory school age, and only past the national threshold.
         public var isLegalStep: Bool { self == .noticeToImprove || self == .penaltyNotice }
@@ -581,6 +585,21 @@ public struct Policy: Sendable, Hashable, Codable {
         }
     }
 
+    /// Suspensions and permanent exclusions (Evaluation/Exclusions.swift), read from `Casework.exclusions`.
+    public struct Exclusions: Sendable, Hashable, Codable {
+        /// Alternative provision is due on this consecutive school day of exclusion; nil: the statutory sixth.
+        public var alternativeProvisionFromSchoolDay: Int?
+        /// The letter telling the parents of the days the child must not be in a public place; nil: the built-in one.
+        public var noticeLetter: String?
+        public static let defaultNoticeLetter = "exclusion-public-places"
+        public var provisionDay: Int { alternativeProvisionFromSchoolDay ?? NationalRules.alternativeProvisionSchoolDay }
+        public var noticeLetterID: String { noticeLetter ?? Self.defaultNoticeLetter }
+        public init(alternativeProvisionFromSchoolDay: Int? = nil, noticeLetter: String? = nil) {
+            self.alternativeProvisionFromSchoolDay = alternativeProvisionFromSchoolDay
+            self.noticeLetter = noticeLetter
+        }
+    }
+
     /// Contacts each pupil should have: the policy's, else 1 (the regulations ask for an emergency number).
     public var minimumContacts: Int { admissionRegister?.minimumContacts ?? 1 }
 
@@ -613,6 +632,10 @@ public struct Policy: Sendable, Hashable, Codable {
             "Pupil Registration Regulations 2024: at least one emergency telephone number for each parent",
         "local_authority.email":
             "Pupil Registration Regulations 2024: the LA is told of every new pupil (within \(NationalRules.newPupilNoticeDays) days) and every deletion",
+        "exclusions.alternative_provision_from_school_day":
+            "Education (Provision of Full-Time Education for Excluded Pupils) (England) Regulations 2007: full-time education from the \(NationalRules.alternativeProvisionSchoolDay)th school day of exclusion",
+        "exclusions.notice_letter":
+            "Education and Inspections Act 2006 ss.103-104: the parents told in writing of the first \(NationalRules.exclusionPublicPlaceSchoolDays) school days, when the child must not be in a public place",
         "severe_absence": "DfE: overall absence of \(AbsenceThresholds.figure(NationalRules.severeAbsence)) or more",
     ]
 }
@@ -814,6 +837,18 @@ extension Policy {
             }
             if let m = e.medicalAppointments, !m.advanceNotice && !m.evidence {
                 throw fail("evidence.medical_appointments", "asks for neither advance_notice nor evidence: leave it out instead")
+            }
+        }
+        if let x = exclusions {
+            let day = NationalRules.alternativeProvisionSchoolDay
+            if let d = x.alternativeProvisionFromSchoolDay, !(1...day).contains(d) {
+                throw fail(
+                    "exclusions.alternative_provision_from_school_day",
+                    "must be 1 to \(day): the law requires full-time alternative provision from the \(day)th school day of exclusion")
+            }
+            if let l = x.noticeLetter, l.trimmingCharacters(in: .whitespaces).isEmpty {
+                throw fail(
+                    "exclusions.notice_letter", "must name a letter, or be left out for the built-in '\(Exclusions.defaultNoticeLetter)'")
             }
         }
         if let a = admissionRegister, !(1...10).contains(a.minimumContacts) {

@@ -42,6 +42,8 @@ enum Worklist {
         case .pupilAction: "With the pupil"
         case .travellerProtection: "Penalty-notice threshold: Traveller protection"
         case .repeatedAbsence: "Repeated unauthorised absence below the threshold"
+        case .exclusionNotice: "Exclusion: tell the parents of the first five days"
+        case .alternativeProvision: "Exclusion: alternative provision due"
         }
     }
 

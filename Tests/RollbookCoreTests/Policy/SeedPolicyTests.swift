@@ -104,6 +104,11 @@ struct SeedPolicyTests {
             if e.allowances.isEmpty { e.allowances = [.init(id: "-", name: "-", maxSchoolDays: 1, perYear: 1, reasonContains: "-")] }
             f.evidence = e
         }
+        if var x = f.exclusions {
+            x.alternativeProvisionFromSchoolDay = x.alternativeProvisionFromSchoolDay ?? 6
+            x.noticeLetter = x.noticeLetter ?? "-"
+            f.exclusions = x
+        }
         if f.leave.blackouts.isEmpty { f.leave.blackouts = [.init(from: p.effectiveFrom, to: p.effectiveFrom, reason: "-")] }
         return paths(try JSONSerialization.jsonObject(with: PolicyFile.encode(f)))
     }
@@ -154,6 +159,7 @@ struct SeedPolicyTests {
         needed += p.truancy.map { t in t.ladder.map { "truancy.\($0.id)" } + ["truancy.notify"] } ?? []
         needed += (p.evidence?.allowances ?? []).map { "evidence.allowances.\($0.id)" }
         if p.evidence?.medicalAppointments != nil { needed.append("evidence.medical_appointments") }
+        if p.exclusions != nil { needed += ["exclusions.alternative_provision_from_school_day", "exclusions.notice_letter"] }
         for path in needed { #expect(cited.contains(path), "no clause for \(path)") }
 
         let seed = "Seed \(file.dropFirst(5).prefix(3))"
@@ -178,6 +184,7 @@ struct SeedPolicyTests {
         #expect(p.register.arrival(at: Self.t(9, 15), session: .am).code == .late)
         #expect(p.register.arrival(at: Self.t(9, 16), session: .am).code == .u)
         #expect(p.clause("stages.stage-1").contains("95%"))
+        #expect(p.exclusions?.provisionDay == 6 && p.exclusions?.noticeLetterID == "exclusion-public-places")
     }
 
     /// The real schools, trusts and areas the seed policies were drawn from, as (UTF-8 length, FNV-1a 64 hash) of each
