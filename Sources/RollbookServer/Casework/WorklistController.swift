@@ -143,6 +143,7 @@ struct WorklistController {
             case .penaltyNotice: .penaltyNotice
             case .laReferral, .socialCareReferral: .referral
             case .informLA, .informSocialWorker: .informed
+            case .alternativeProvision: .alternativeProvision
             case .review: letter == nil ? .note : .letterSent
             }
         let entry = CaseworkRow(

@@ -141,6 +141,10 @@ public enum CaseworkKind: String, Sendable, Codable, CaseIterable {
     case evidenceRequested = "evidence_requested"
     /// Evidence received for `sessions` (from the family's upload or recorded by staff).
     case evidenceReceived = "evidence_received"
+    /// A suspension or permanent exclusion: `outcome` is its kind, `figure` a suspension's school days.
+    case exclusion
+    /// Full-time alternative provision arranged for an excluded pupil.
+    case alternativeProvision = "alternative_provision"
 
     public var title: String {
         switch self {
@@ -172,6 +176,8 @@ public enum CaseworkKind: String, Sendable, Codable, CaseIterable {
         case .latenessRungEnded: "Lateness step ended"
         case .evidenceRequested: "Evidence requested"
         case .evidenceReceived: "Evidence received"
+        case .exclusion: "Suspension or permanent exclusion"
+        case .alternativeProvision: "Alternative provision arranged"
         }
     }
 }
