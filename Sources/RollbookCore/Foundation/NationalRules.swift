@@ -66,6 +66,9 @@ public enum NationalRules {
     /// not in a public place during school hours without good reason, once told in writing (Education and Inspections
     /// Act 2006 ss.103-104).
     public static let exclusionPublicPlaceSchoolDays = 5
+    /// A pupil may be suspended for at most this many school days in a school year (Suspension and Permanent
+    /// Exclusion guidance 2024).
+    public static let suspensionMaxSchoolDaysInYear = 45
     /// Full-time alternative provision is due from this consecutive school day of exclusion (Education and Inspections
     /// Act 2006 s.100; the Education (Provision of Full-Time Education for Excluded Pupils) (England) Regulations 2007).
     public static let alternativeProvisionSchoolDay = 6

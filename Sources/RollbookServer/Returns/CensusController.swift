@@ -21,6 +21,9 @@ struct CensusController {
         var absence: String
         /// Sessions of each reason, in the order of `reasons`.
         var reasons: [Int]
+        /// Suspensions and permanent exclusions recorded as starting in the census term.
+        var suspensions: Int
+        var permanentExclusions: Int
     }
     struct CensusContent: Content {
         var term: String
@@ -34,6 +37,9 @@ struct CensusController {
         var reasons: [String]
         var reasonMeanings: [String]
         var lines: [CensusLineContent]
+        /// Totals over `lines`: suspensions and permanent exclusions starting in the term.
+        var suspensions: Int
+        var permanentExclusions: Int
         var csv: String
         var xlsx: String
     }
@@ -57,10 +63,12 @@ struct CensusController {
         }
         let range = Census.range(term, through: through)!
         var all: [(String, CensusLine)] = []
+        var exclusions: [String: [ExclusionRecord]] = [:]
         for school in try await ReturnPages.schools(req, u) {
             let calendar = try await req.store.calendar(schoolID: school.id!)
             let pupils = try await ReturnPages.roll(req, schoolID: school.id!, range: range)
             all += Census.lines(pupils, calendar: calendar, term: term, through: through).map { (school.name, $0) }
+            exclusions.merge(try await req.store.exclusions(schoolID: school.id!, startingIn: range)) { $0 + $1 }
         }
         let codes = Census.reasonCodes(including: all.map(\.1))
         let lines = all.map { school, l in
@@ -68,7 +76,9 @@ struct CensusController {
                 school: school, upn: l.upn, name: l.name, yearGroup: l.yearGroup, possible: l.counts.possible, present: l.counts.present,
                 approvedActivity: l.counts.approvedActivity, authorised: l.counts.authorised, unauthorised: l.counts.unauthorised,
                 unmarked: l.counts.unmarked, absenceRate: l.counts.absenceRate, absence: percent(l.counts.absenceRate),
-                reasons: codes.map { l.byReason[$0] ?? 0 })
+                reasons: codes.map { l.byReason[$0] ?? 0 },
+                suspensions: exclusions[l.upn]?.filter { $0.kind == .suspension }.count ?? 0,
+                permanentExclusions: exclusions[l.upn]?.filter { $0.kind == .permanent }.count ?? 0)
         }
         let current = AcademicYear(containing: through)
         let choices = (CensusTerm.terms(of: AcademicYear(startYear: current.startYear - 1)) + CensusTerm.terms(of: current))
@@ -78,6 +88,7 @@ struct CensusController {
             terms: choices.reversed().map { ReturnPages.Link(label: $0.description, href: "/census?term=\($0.id)", current: $0 == term) },
             acrossSchools: u.role == .laOfficer, reasons: codes.map(\.symbol),
             reasonMeanings: codes.map { "\($0.symbol): \($0.meaning)" }, lines: lines,
+            suspensions: lines.reduce(0) { $0 + $1.suspensions }, permanentExclusions: lines.reduce(0) { $0 + $1.permanentExclusions },
             csv: "/census?term=\(term.id)&format=csv", xlsx: "/census?term=\(term.id)&format=xlsx")
         switch format {
         case "json": return try await content.encodeResponse(for: req)
@@ -88,7 +99,7 @@ struct CensusController {
                     "upn", "name", "year_group", "census_term", "from", "to", "possible_sessions", "present_sessions",
                     "approved_activity_sessions", "authorised_absence_sessions", "unauthorised_absence_sessions", "absence_rate",
                 ]
-                + codes.map { "sessions_\($0.symbol)" }
+                + codes.map { "sessions_\($0.symbol)" } + ["suspensions", "permanent_exclusions"]
             let rows: [[Spreadsheet.Cell]] = lines.map { l in
                 (content.acrossSchools ? [.text(l.school)] : [])
                     + [
@@ -97,7 +108,7 @@ struct CensusController {
                         .integer(l.unauthorised),
                         .rate(l.absenceRate.map { ($0 * 10000).rounded() / 10000 }),
                     ]
-                    + l.reasons.map { .integer($0) }
+                    + l.reasons.map { .integer($0) } + [.integer(l.suspensions), .integer(l.permanentExclusions)]
             }
             return try Spreadsheet(name: "Census \(term)", header: header, rows: rows).response(format: format, name: "census-\(term.id)")
         default:

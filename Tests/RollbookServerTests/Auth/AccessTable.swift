@@ -172,6 +172,9 @@ enum AccessTable {
             "POST /pupils/:upn/truancy", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden,
             la: .forbidden),
         .staff(
+            "POST /pupils/:upn/exclusions", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed,
+            governor: .forbidden, la: .forbidden),
+        .staff(
             "GET /evidence/:id", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
         .staff(
             "GET /casework/:id/letter", teacher: .forbidden, office: .forbidden, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
@@ -273,6 +276,9 @@ enum AccessTable {
             ownForm: .ok),
         .api(
             "POST /api/v1/pupils/:upn/deletion", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed,
+            governor: .forbidden, la: .forbidden),
+        .api(
+            "POST /api/v1/pupils/:upn/exclusions", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed,
             governor: .forbidden, la: .forbidden),
         .api(
             "GET /api/v1/pupils/:upn/marks", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok,

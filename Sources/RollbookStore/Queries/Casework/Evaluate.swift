@@ -67,6 +67,8 @@ extension Casework {
                         rule: r.outcome ?? EvidenceRequestRecord.byHand))
             case .evidenceReceived:
                 for s in r.sessionList { evidenceReceived.insert(SessionSlot(date: s.date, session: s.session)) }
+            case .exclusion:
+                if let x = r.exclusion { exclusions.append(x) }
             default:
                 break
             }
