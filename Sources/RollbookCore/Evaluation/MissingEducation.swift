@@ -117,7 +117,7 @@ extension EvalPlan {
         // Vulnerable pupils.
         if p.vulnerable, let v = me.vulnerableAfterSchoolDays, total >= v {
             let reason =
-                "Vulnerable pupil (child protection or child in need plan, or looked after) absent \(total) consecutive "
+                "Vulnerable pupil (\(p.characteristics.vulnerableWords.isEmpty ? "child protection or child in need plan, or looked after" : p.characteristics.vulnerableWords)) absent \(total) consecutive "
                 + "school days since \(EvalWords.date(began)): at \(v), escalate to children's social care and the lead professional. "
                 + (contacted
                     ? "The family has been in contact since the absence began." : "No contact from the family since the absence began.")

@@ -41,6 +41,8 @@ public struct Policy: Sendable, Hashable, Codable {
     public var planReviews: [PlanReview]? = nil
     /// Suspensions and permanent exclusions: the parents' notice and alternative provision; absent: no exclusion actions.
     public var exclusions: Exclusions? = nil
+    /// Who is told of an absence flagged as possibly bullying-related; absent: nobody beyond the worklist.
+    public var barriers: Barriers? = nil
 
     public struct Clause: Sendable, Hashable, Codable {
         /// A setting's path in the file, e.g. `attendance_target`, `stages.stage-2`, `lateness.weekly-1`.
@@ -85,6 +87,8 @@ public struct Policy: Sendable, Hashable, Codable {
         case review
         /// Arrange full-time education elsewhere for an excluded pupil.
         case alternativeProvision = "alternative_provision"
+        /// A visit to the family's home by staff or the education welfare officer.
+        case homeVisit = "home_visit"
 
         /// A step the law allows only for a child of compulsory school age, and only past the national threshold.
         public var isLegalStep: Bool { self == .noticeToImprove || self == .penaltyNotice }
@@ -837,6 +841,14 @@ extension Policy {
             }
             if let m = e.medicalAppointments, !m.advanceNotice && !m.evidence {
                 throw fail("evidence.medical_appointments", "asks for neither advance_notice nor evidence: leave it out instead")
+            }
+        }
+        if let b = barriers {
+            guard !b.bullyingNotify.isEmpty else { throw fail("barriers.bullying_notify", "must name someone: leave barriers out instead") }
+            for (i, e) in b.bullyingNotify.enumerated() where !Barriers.valid(e) {
+                throw fail(
+                    "barriers.bullying_notify[\(i)]",
+                    "'\(e)' must be form_tutor, \(Barriers.roles.joined(separator: ", ")) or position:<a staff position>")
             }
         }
         if let x = exclusions {

@@ -58,7 +58,25 @@ public struct Characteristics: Sendable, Hashable, Codable {
     /// The youth offending team worker, if any: told of a deletion as the social worker is.
     public var youthOffendingWorkerName = ""
     public var youthOffendingWorkerContact = ""
+    /// Vulnerable in another way the school records, with the reason (seed 001 "vulnerable in other ways"); empty: not.
+    public var vulnerableReason = ""
+    /// From a Traveller family (seed 002 §4.4.7): read by `penalty_notice.traveller_protection_sessions`.
+    public var traveller = false
     public init() {}
+
+    /// A child protection or child in need plan, looked after, or vulnerable in another way the school records: the
+    /// missing-education rule for vulnerable pupils applies.
+    public var isVulnerable: Bool { childProtectionPlan || childInNeed || lookedAfter || !vulnerableReason.isEmpty }
+
+    /// Why the pupil is vulnerable, in staff words: "child protection plan; vulnerable: young carer at home".
+    public var vulnerableWords: String {
+        var out: [String] = []
+        if childProtectionPlan { out.append("child protection plan") }
+        if childInNeed { out.append("child in need plan") }
+        if lookedAfter { out.append("looked after") }
+        if !vulnerableReason.isEmpty { out.append("vulnerable: \(vulnerableReason)") }
+        return out.joined(separator: "; ")
+    }
 
     /// Names used in filters (`characteristic=fsm`) across the API, pages and reports.
     public static let filterNames = [

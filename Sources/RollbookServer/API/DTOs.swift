@@ -61,6 +61,10 @@ struct CharacteristicsDTO: Content {
     /// The youth offending team worker; optional on input (default: none).
     var yotWorkerName: String?
     var yotWorkerContact: String?
+    /// Vulnerable in another way, with the reason; optional on input (default: not).
+    var vulnerableReason: String?
+    /// From a Traveller family; optional on input (default: no).
+    var traveller: Bool?
     init(_ c: Characteristics) {
         sen = c.sen.rawValue
         fsm = c.freeSchoolMeals
@@ -76,6 +80,8 @@ struct CharacteristicsDTO: Content {
         socialWorkerContact = c.socialWorkerContact
         yotWorkerName = c.youthOffendingWorkerName
         yotWorkerContact = c.youthOffendingWorkerContact
+        vulnerableReason = c.vulnerableReason
+        traveller = c.traveller
     }
     var characteristics: Characteristics {
         var c = Characteristics()
@@ -93,6 +99,8 @@ struct CharacteristicsDTO: Content {
         c.socialWorkerContact = socialWorkerContact
         c.youthOffendingWorkerName = yotWorkerName ?? ""
         c.youthOffendingWorkerContact = yotWorkerContact ?? ""
+        c.vulnerableReason = (vulnerableReason ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        c.traveller = traveller ?? false
         return c
     }
 }

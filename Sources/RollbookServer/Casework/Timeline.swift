@@ -9,7 +9,7 @@ enum Timeline {
     static let recordable: [CaseworkKind] = [
         .call, .familyContact, .meeting, .earlyHelpPlan, .attendanceContract, .partTimeTimetable,
         .noticeToImprove, .penaltyNotice, .penaltyNoticePaidEarly, .referral, .educationSupervisionOrder,
-        .individualAttendancePlan, .targetAgreed, .planEnded, .leaveEnded, .informed, .note,
+        .individualAttendancePlan, .targetAgreed, .planEnded, .leaveEnded, .informed, .homeVisit, .alternativeProvision, .note,
     ]
 
     struct Entry: Encodable {

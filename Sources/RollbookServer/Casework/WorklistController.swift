@@ -144,6 +144,7 @@ struct WorklistController {
             case .laReferral, .socialCareReferral: .referral
             case .informLA, .informSocialWorker: .informed
             case .alternativeProvision: .alternativeProvision
+            case .homeVisit: .homeVisit
             case .review: letter == nil ? .note : .letterSent
             }
         let entry = CaseworkRow(

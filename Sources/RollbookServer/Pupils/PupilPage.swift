@@ -65,6 +65,8 @@ struct PupilPage: Encodable {
     var proposed: [Worklist.Item]
     var canCasework: Bool
     var caseworkKinds: [Timeline.Option]
+    /// The barriers to attendance staff may record.
+    var barriers: [Timeline.Option] = Barrier.allCases.map { Timeline.Option(value: $0.rawValue, label: $0.title) }
     var planKinds: [Timeline.Option]
     /// Parents' reports waiting for the office, with the codes they may become.
     var reports: [AbsenceReportLine]

@@ -166,6 +166,8 @@ public final class PupilRow: Model, @unchecked Sendable {
     @Field(key: "social_worker_contact") public var socialWorkerContact: String
     @Field(key: "yot_worker_name") public var youthOffendingWorkerName: String
     @Field(key: "yot_worker_contact") public var youthOffendingWorkerContact: String
+    @Field(key: "vulnerable_reason") public var vulnerableReason: String
+    @Field(key: "traveller") public var traveller: Bool
     /// The school last attended (name and address); empty name: none recorded.
     @Field(key: "last_school_name") public var lastSchoolName: String
     @Field(key: "last_school_address") public var lastSchoolAddress: String
@@ -210,6 +212,8 @@ public final class PupilRow: Model, @unchecked Sendable {
         socialWorkerContact = c.socialWorkerContact
         youthOffendingWorkerName = c.youthOffendingWorkerName
         youthOffendingWorkerContact = c.youthOffendingWorkerContact
+        vulnerableReason = c.vulnerableReason
+        traveller = c.traveller
         lastSchoolName = p.lastSchool?.name ?? ""
         lastSchoolAddress = p.lastSchool?.address ?? ""
         firstExpectedDay = p.firstExpectedDay?.iso
@@ -234,6 +238,8 @@ public final class PupilRow: Model, @unchecked Sendable {
         c.socialWorkerContact = socialWorkerContact
         c.youthOffendingWorkerName = youthOffendingWorkerName
         c.youthOffendingWorkerContact = youthOffendingWorkerContact
+        c.vulnerableReason = vulnerableReason
+        c.traveller = traveller
         return c
     }
 

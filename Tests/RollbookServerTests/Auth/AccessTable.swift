@@ -175,6 +175,13 @@ enum AccessTable {
             "POST /pupils/:upn/exclusions", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed,
             governor: .forbidden, la: .forbidden),
         .staff(
+            "POST /pupils/:upn/safeguarding", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed,
+            governor: .forbidden, la: .forbidden),
+        .staff(
+            "POST /pupils/:upn/barriers", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden),
+        .staff("GET /barriers", teacher: .forbidden, office: .forbidden, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
+        .staff(
             "GET /evidence/:id", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
         .staff(
             "GET /casework/:id/letter", teacher: .forbidden, office: .forbidden, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),

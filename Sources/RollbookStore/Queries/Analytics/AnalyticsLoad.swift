@@ -9,7 +9,7 @@ extension Characteristics {
     /// The pupils table's columns for the characteristics cohorts and rules read.
     static let columns = [
         "sen", "fsm", "pupil_premium", "eal", "looked_after", "previously_looked_after", "child_in_need", "child_protection",
-        "young_carer",
+        "young_carer", "vulnerable_reason", "traveller",
     ]
 
     /// From a row that selected `columns`.
@@ -24,6 +24,8 @@ extension Characteristics {
         childInNeed = try r.decode(column: "child_in_need", as: Bool.self)
         childProtectionPlan = try r.decode(column: "child_protection", as: Bool.self)
         youngCarer = try r.decode(column: "young_carer", as: Bool.self)
+        vulnerableReason = try r.decode(column: "vulnerable_reason", as: String.self)
+        traveller = try r.decode(column: "traveller", as: Bool.self)
     }
 }
 

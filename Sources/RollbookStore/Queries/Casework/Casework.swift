@@ -145,6 +145,12 @@ public enum CaseworkKind: String, Sendable, Codable, CaseIterable {
     case exclusion
     /// Full-time alternative provision arranged for an excluded pupil.
     case alternativeProvision = "alternative_provision"
+    /// A barrier to attendance: `outcome` is its `Barrier` category; `sessions` an absence it may explain.
+    case barrier
+    /// A home visit by staff or the education welfare officer, with its outcome.
+    case homeVisit = "home_visit"
+    /// Safeguarding flags changed on the admission register (Traveller family, vulnerable in other ways).
+    case safeguardingFlags = "safeguarding_flags"
 
     public var title: String {
         switch self {
@@ -178,6 +184,9 @@ public enum CaseworkKind: String, Sendable, Codable, CaseIterable {
         case .evidenceReceived: "Evidence received"
         case .exclusion: "Suspension or permanent exclusion"
         case .alternativeProvision: "Alternative provision arranged"
+        case .barrier: "Barrier to attendance"
+        case .homeVisit: "Home visit"
+        case .safeguardingFlags: "Safeguarding flags changed"
         }
     }
 }

@@ -104,7 +104,7 @@ extension Store {
     }
 
     /// Each pupil's date of birth (for compulsory school age), whether they are vulnerable (child protection or child in
-    /// need plan, looked after), whether they have a social worker, and their characteristics (stages for a group), by
+    /// need plan, looked after, or another reason recorded), whether they have a social worker, and their characteristics (stages for a group), by
     /// pupil id.
     func evaluationFacts(schoolID: Int, pupilIDs: [Int]?) async throws -> [Int: (
         dateOfBirth: LocalDate, vulnerable: Bool, socialWorker: Bool, characteristics: Characteristics
@@ -125,7 +125,7 @@ extension Store {
             var c = try Characteristics(row: r)
             c.socialWorkerName = try r.decode(column: "social_worker_name", as: String.self)
             out[try r.decode(column: "id", as: Int.self)] = (
-                dateOfBirth, c.childProtectionPlan || c.childInNeed || c.lookedAfter, !c.socialWorkerName.isEmpty, c
+                dateOfBirth, c.isVulnerable, !c.socialWorkerName.isEmpty, c
             )
         }
         return out
@@ -231,7 +231,7 @@ extension Store {
                 upn: p.upn, name: p.displayName, dateOfBirth: facts.dateOfBirth, enrolment: p.enrolment,
                 codes: arrays[id] ?? SessionArray(base: from, days: 0),
                 vulnerable: facts.vulnerable, socialWorker: facts.socialWorker, contacts: contacts[id] ?? [],
-                characteristics: facts.characteristics)
+                characteristics: facts.characteristics, traveller: facts.characteristics.traveller)
             if let d = decisions[id] {
                 let done = cw?.done ?? []
                 followUps += LeaveFollowUp.run(

@@ -104,6 +104,8 @@ public enum MessageTemplate: String, Sendable, CaseIterable, Codable {
     case deletionNotice = "deletion_notice"
     /// To the head and the parents, as the policy says: the pupil left the site without permission.
     case truancyNotice = "truancy_notice"
+    /// To the staff the policy names: an absence flagged as possibly bullying-related.
+    case bullyingConcern = "bullying_concern"
 
     public var title: String {
         switch self {
@@ -117,6 +119,7 @@ public enum MessageTemplate: String, Sendable, CaseIterable, Codable {
         case .laNotice: "Notice to the LA"
         case .deletionNotice: "Deletion from the roll"
         case .truancyNotice: "Truancy"
+        case .bullyingConcern: "Absence possibly bullying-related"
         }
     }
 }
