@@ -1,4 +1,15 @@
-// Day-1 contact for an unexplained absence, and the social worker.
+// Day-1 contact for an unexplained absence, every contact failing, and the social worker.
+
+/// An attempt to reach one of a pupil's contacts that failed (no answer, a wrong number), as staff record it.
+public struct ContactAttempt: Sendable, Hashable, Codable {
+    public var date: LocalDate
+    /// The contact's priority on the admission register.
+    public var priority: Int
+    public init(date: LocalDate, priority: Int) {
+        self.date = date
+        self.priority = priority
+    }
+}
 
 extension EvalPlan {
     /// Day-1 contact for an N today, and the social worker for a pupil who has one.
@@ -39,6 +50,9 @@ extension EvalPlan {
                     p, .dayOneContact, rule: "day_one", anchor: asOf, due: asOf, reason: reason, sessions: today,
                     figures: ["school_days": Double(days)], action: .call, contacts: contactLines(p.contacts)))
         }
+        if let steps = policy.dayOne.allContactsFailed, !p.contacts.isEmpty {
+            allContactsFailed(p, cw, s, first: first, began: began, days: days, steps: steps, &out)
+        }
         if policy.missingEducation.tellSocialWorker && p.socialWorker {
             let reason = "Unexplained absence (N) since \(EvalWords.date(began)) of a pupil with a social worker: tell the social worker."
             out.append(
@@ -47,5 +61,28 @@ extension EvalPlan {
                     sessions: sessions(s, from: first, through: last, bits: EvalMark.n),
                     figures: ["school_days": Double(days)], action: .informSocialWorker))
         }
+    }
+
+    /// Every contact on the register tried since the unexplained absence began, nobody reached and no contact from the
+    /// family: the policy's next steps (seed 000 §5.5.1 "If the School cannot reach any of the student's emergency
+    /// contacts, the school may contact the police, MASH").
+    func allContactsFailed(
+        _ p: PupilFacts, _ cw: Casework, _ s: EvalScratch, first: Int, began: LocalDate, days: Int, steps: [Policy.DayOne.NextStep],
+        _ out: inout [DueAction]
+    ) {
+        let since = cw.failedContacts.filter { $0.date >= began && $0.date <= asOf }
+        guard !since.isEmpty, !(cw.lastFamilyContact.map { $0 >= began } ?? false) else { return }
+        let tried = Set(since.map(\.priority))
+        guard p.contacts.allSatisfy({ tried.contains($0.priority) }), let lastTry = since.map(\.date).max() else { return }
+        let reason =
+            "Unexplained absence since \(EvalWords.date(began)) (school day \(days)): every contact (\(p.contacts.count)) has been "
+            + "tried without reaching anyone, the last on \(EvalWords.date(lastTry)). Next steps in the policy: "
+            + steps.map(\.words).joined(separator: "; ") + "."
+        out.append(
+            action(
+                p, .allContactsFailed, rule: "day_one.all_contacts_failed", anchor: began, due: max(began, lastTry), reason: reason,
+                sessions: sessions(s, from: first, through: last, bits: EvalMark.n),
+                figures: ["school_days": Double(days), "contacts": Double(p.contacts.count), "attempts": Double(since.count)],
+                action: steps.first == .homeVisit ? .homeVisit : .review, contacts: contactLines(p.contacts)))
     }
 }

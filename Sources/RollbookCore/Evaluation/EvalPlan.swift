@@ -264,7 +264,7 @@ struct EvalPlan {
             "missing_education.no_contact_school_days", "missing_education.vulnerable_after_school_days",
             "missing_education.continuous_unauthorised_school_days", "missing_education.illness_school_days",
             "missing_education.not_back_after_leave_school_days", "missing_education.unauthorised_enquiry_school_days",
-            "penalty_notice.traveller_protection_sessions", "penalty_notice.repeated_episodes",
+            "penalty_notice.traveller_protection_sessions", "penalty_notice.repeated_episodes", "day_one.all_contacts_failed",
         ]
         rules +=
             policy.stages.map { "stages.\($0.id)" } + policy.lateness.map { "lateness.\($0.id)" }

@@ -136,6 +136,8 @@ public struct Casework: Sendable, Hashable, Codable {
     public var illnessReasons: [SessionSlot: String] = [:]
     /// Suspensions and permanent exclusions, any order (Exclusions.swift).
     public var exclusions: [ExclusionRecord] = []
+    /// Attempts to reach a contact that failed (no answer, wrong number), by contact priority.
+    public var failedContacts: [ContactAttempt] = []
 
     public init(
         stage: StageState? = nil, stageHistory: [StageState] = [], lastFamilyContact: LocalDate? = nil,
@@ -270,6 +272,8 @@ public struct DueAction: Sendable, Hashable, Codable {
         case exclusionNotice = "exclusion_notice"
         /// The consecutive school days of exclusion have reached the policy's day: arrange full-time alternative provision.
         case alternativeProvision = "alternative_provision"
+        /// Every contact has been tried on an unexplained absence without reaching anyone (`day_one.all_contacts_failed`).
+        case allContactsFailed = "all_contacts_failed"
 
         var order: Int { Self.order[self]! }
         private static let order: [Kind: Int] = Dictionary(uniqueKeysWithValues: allCases.enumerated().map { ($1, $0) })

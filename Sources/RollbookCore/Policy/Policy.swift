@@ -65,9 +65,31 @@ public struct Policy: Sendable, Hashable, Codable {
         public var contactBy: TimeOfDay
         /// Contact again on each further day the absence stays unexplained.
         public var repeatDaily: Bool
-        public init(contactBy: TimeOfDay, repeatDaily: Bool) {
+        /// When every contact has been tried on an unexplained absence and nobody reached: the next steps to offer
+        /// (seed 000 §5.5.1 "the police, MASH"), in order. Nil: no such action.
+        public var allContactsFailed: [NextStep]? = nil
+        public init(contactBy: TimeOfDay, repeatDaily: Bool, allContactsFailed: [NextStep]? = nil) {
             self.contactBy = contactBy
             self.repeatDaily = repeatDaily
+            self.allContactsFailed = allContactsFailed
+        }
+
+        /// A step after every contact has failed.
+        public enum NextStep: String, Sendable, Hashable, Codable, CaseIterable {
+            case homeVisit = "home_visit"
+            case police
+            /// The multi-agency safeguarding hub.
+            case mash
+            case socialCare = "social_care"
+
+            public var words: String {
+                switch self {
+                case .homeVisit: "a home visit"
+                case .police: "the police (a welfare check)"
+                case .mash: "the MASH (multi-agency safeguarding hub)"
+                case .socialCare: "children's social care"
+                }
+            }
         }
     }
 
@@ -841,6 +863,11 @@ extension Policy {
             }
             if let m = e.medicalAppointments, !m.advanceNotice && !m.evidence {
                 throw fail("evidence.medical_appointments", "asks for neither advance_notice nor evidence: leave it out instead")
+            }
+        }
+        if let steps = dayOne.allContactsFailed {
+            guard !steps.isEmpty, Set(steps).count == steps.count else {
+                throw fail("day_one.all_contacts_failed", "must list each next step once: leave it out for no such action")
             }
         }
         if let b = barriers {

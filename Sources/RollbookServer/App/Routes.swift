@@ -66,6 +66,7 @@ func routes(_ app: Application) throws {
     staff.post("pupils", ":upn", "safeguarding", use: safeguarding.flags)
     staff.post("pupils", ":upn", "barriers", use: safeguarding.barrier)
     staff.get("barriers", use: safeguarding.page)
+    staff.post("pupils", ":upn", "contact-attempts", use: ContactAttemptController().record)
     staff.get("evidence", ":id", use: evidence.document)
     staff.get("worklist", use: worklist.worklist)
     staff.get("worklist", "letter", use: worklist.draft)

@@ -182,6 +182,9 @@ enum AccessTable {
             la: .forbidden),
         .staff("GET /barriers", teacher: .forbidden, office: .forbidden, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
         .staff(
+            "POST /pupils/:upn/contact-attempts", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed,
+            governor: .forbidden, la: .forbidden),
+        .staff(
             "GET /evidence/:id", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
         .staff(
             "GET /casework/:id/letter", teacher: .forbidden, office: .forbidden, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),

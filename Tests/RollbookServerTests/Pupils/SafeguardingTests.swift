@@ -121,5 +121,48 @@ extension ServerTests {
                 #expect(counts.first { $0["category"] as? String == "caring" }?["pupils"] as? Int == 0)
             }
         }
+
+        @Test(
+            "seed 000 §5.5.1 'cannot reach any of the student's emergency contacts': the office records each contact not reached; once none is left the worklist proposes a home visit, and completing it records one on the timeline"
+        )
+        func allContactsFailed() async throws {
+            try await withRollbook(.sqlite, at: FixedClock(date: day("2025-09-11"), time: TimeOfDay(hour: 11, minute: 0)!)) { f in
+                var policy = Policy.standard(name: "Contacts", effectiveFrom: day("2025-09-01"))
+                policy.dayOne.allContactsFailed = [.homeVisit, .police, .mash]
+                try await PolicyWorkflowTests.setUp(f, policy)
+                // Mia's two parents are her only contacts; she is absent with no reason today.
+                let mia = try await PolicyWorkflowTests.marks(
+                    f, PolicyWorkflowTests.mia, through: "2025-09-11", [("2025-09-11", .am, .n)])
+                let cookie = try await pages.signIn(f, .office)
+                let path = "/pupils/\(PolicyWorkflowTests.mia)/contact-attempts"
+                let token = try #require(
+                    PageTests.csrf(try await pages.get(f, "/pupils/\(PolicyWorkflowTests.mia)", cookie: cookie))?.token)
+                let bad = try await pages.post(f, path, cookie: cookie, [("csrf", token), ("priority", "7"), ("outcome", "failed")])
+                #expect(bad.status == .unprocessableEntity && bad.text.contains("no contact with priority 7"))
+                let first = try await pages.post(f, path, cookie: cookie, [("csrf", token), ("priority", "1"), ("outcome", "failed")])
+                #expect(first.status == .seeOther, "\(first.text)")
+                var (_, actions) = try await f.store.evaluate(schoolID: f.schoolID, asOf: day("2025-09-11"))
+                #expect(!actions.contains { $0.kind == .allContactsFailed })
+                _ = try await pages.post(
+                    f, path, cookie: cookie, [("csrf", token), ("priority", "2"), ("outcome", "failed"), ("note", "voicemail full")])
+                (_, actions) = try await f.store.evaluate(schoolID: f.schoolID, asOf: day("2025-09-11"))
+                let a = try #require(actions.first { $0.upn == PolicyWorkflowTests.mia && $0.kind == .allContactsFailed })
+                #expect(a.action == .homeVisit && a.figures["contacts"] == 2 && a.reason.contains("the MASH"))
+
+                let lead = try await pages.signIn(f, .attendanceLead)
+                let t = try #require(PageTests.csrf(try await pages.get(f, "/worklist", cookie: lead))?.token)
+                let done = try await pages.post(
+                    f, "/worklist/complete", cookie: lead,
+                    [("csrf", t), ("key", a.key), ("upn", a.upn), ("note", "Visited at 13:00: nobody home, neighbour says family away")])
+                #expect(done.status == .seeOther, "\(done.text)")
+                let timeline = try await f.store.casework(pupilID: mia)
+                #expect(timeline.contains { $0.caseworkKind == .homeVisit && $0.actionKey == a.key })
+                #expect(timeline.filter { $0.caseworkKind == .contactFailed }.count == 2)
+                // Reaching a parent afterwards ends it.
+                _ = try await pages.post(f, path, cookie: cookie, [("csrf", token), ("priority", "1"), ("outcome", "reached")])
+                (_, actions) = try await f.store.evaluate(schoolID: f.schoolID, asOf: day("2025-09-11"))
+                #expect(!actions.contains { $0.kind == .allContactsFailed })
+            }
+        }
     }
 }

@@ -151,6 +151,8 @@ public enum CaseworkKind: String, Sendable, Codable, CaseIterable {
     case homeVisit = "home_visit"
     /// Safeguarding flags changed on the admission register (Traveller family, vulnerable in other ways).
     case safeguardingFlags = "safeguarding_flags"
+    /// A contact tried and not reached (no answer, wrong number): `figure` is the contact's priority, `parent` its name.
+    case contactFailed = "contact_failed"
 
     public var title: String {
         switch self {
@@ -187,6 +189,7 @@ public enum CaseworkKind: String, Sendable, Codable, CaseIterable {
         case .barrier: "Barrier to attendance"
         case .homeVisit: "Home visit"
         case .safeguardingFlags: "Safeguarding flags changed"
+        case .contactFailed: "Contact not reached"
         }
     }
 }

@@ -69,6 +69,8 @@ extension Casework {
                 for s in r.sessionList { evidenceReceived.insert(SessionSlot(date: s.date, session: s.session)) }
             case .exclusion:
                 if let x = r.exclusion { exclusions.append(x) }
+            case .contactFailed:
+                if let priority = r.figure { failedContacts.append(ContactAttempt(date: day, priority: Int(priority))) }
             default:
                 break
             }
