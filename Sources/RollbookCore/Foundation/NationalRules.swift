@@ -69,6 +69,9 @@ public enum NationalRules {
     /// A pupil may be suspended for at most this many school days in a school year (Suspension and Permanent
     /// Exclusion guidance 2024).
     public static let suspensionMaxSchoolDaysInYear = 45
+    /// The head tells the LA of a suspension that takes the pupil past this many school days of suspension in a term,
+    /// and of every permanent exclusion (School Discipline (Pupil Exclusions and Reviews) (England) Regulations 2012).
+    public static let suspensionLANotifySchoolDaysInTerm = 5
     /// Full-time alternative provision is due from this consecutive school day of exclusion (Education and Inspections
     /// Act 2006 s.100; the Education (Provision of Full-Time Education for Excluded Pupils) (England) Regulations 2007).
     public static let alternativeProvisionSchoolDay = 6

@@ -77,6 +77,20 @@ struct LAReturnsController {
         var yearFrom: String?
         var lines: [AbsenceLine]
     }
+    struct ExclusionLine: Content {
+        var school: String
+        var upn: String
+        var name: String
+        var yearGroup: String
+        /// `suspension` or `permanent`.
+        var kind: String
+        var firstDay: String
+        var schoolDays: Int?
+        /// The pupil's school days of suspension in the term, this one included.
+        var termSuspensionSchoolDays: Int
+        /// A permanent exclusion, or suspensions past 5 school days in the term.
+        var mustNotify: Bool
+    }
     struct Download: Content {
         var id: String
         var title: String
@@ -96,6 +110,7 @@ struct LAReturnsController {
         var unauthorisedAbsence: [SpellLine]
         var illness: [SpellLine]
         var persistentAbsence: PersistentList
+        var exclusions: [ExclusionLine]
         var downloads: [Download]
         var workbook: String
         /// Schools left out of a half term's returns (their calendar has no such half term yet).
@@ -108,10 +123,11 @@ struct LAReturnsController {
         var here: String
     }
 
-    static let returnIDs = ["new_pupils", "deletions", "unauthorised_absence", "illness", "persistent_absence"]
+    static let returnIDs = ["new_pupils", "deletions", "unauthorised_absence", "illness", "persistent_absence", "exclusions"]
     static let returnTitles = [
         "New pupils (not the normal intake)", "Deletions from the roll", "Unauthorised absence, 10 or more continuous school days",
         "Illness, more than 15 continuous school days", "Persistent absence (10% or more) to the end of the half term",
+        "Suspensions and permanent exclusions",
     ]
 
     func returns(req: Request) async throws -> Response {
@@ -137,7 +153,8 @@ struct LAReturnsController {
         var content = ReturnsContent(
             through: "", from: "", to: "", halfTerm: halfTerm, periods: [], acrossSchools: u.role == .laOfficer,
             newPupils: [], deletions: [], unauthorisedAbsence: [], illness: [],
-            persistentAbsence: .init(halfTermFrom: nil, halfTermTo: nil, yearFrom: nil, lines: []), downloads: [], workbook: "",
+            persistentAbsence: .init(halfTermFrom: nil, halfTermTo: nil, yearFrom: nil, lines: []), exclusions: [], downloads: [],
+            workbook: "",
             notes: [], laEmail: nil, canTell: LANotices.roles.contains(u.role),
             here: "/la-returns" + (halfTerm.map { "?half_term=\($0)" } ?? ""))
         for school in schools {
@@ -211,6 +228,13 @@ struct LAReturnsController {
                 pupils, calendar: calendar, scan: yearToDate, period: period, asOf: through
             ).map(spell)
             content.illness += LAReturns.longIllness(pupils, calendar: calendar, scan: yearToDate, period: period, asOf: through).map(spell)
+            let records = try await req.store.exclusions(schoolID: sid, startingIn: period)
+            content.exclusions += LAReturns.exclusions(pupils, records: records, calendar: calendar, period: period).map { x in
+                ExclusionLine(
+                    school: name, upn: x.upn, name: x.name, yearGroup: x.yearGroup, kind: x.exclusion.kind.rawValue,
+                    firstDay: x.exclusion.firstDay.iso, schoolDays: x.exclusion.schoolDays,
+                    termSuspensionSchoolDays: x.termSuspensionSchoolDays, mustNotify: x.mustNotify)
+            }
             // The chosen half term if it has ended, else the latest that has.
             let completed = LAReturns.completedHalfTerms(calendar: calendar, year: year, through: through)
             let chosen = halfTerm.flatMap { n in completed.first { $0 == halves[n - 1] } } ?? completed.last
@@ -312,6 +336,21 @@ struct LAReturnsController {
                             .text($0.upn), .text($0.name), .text($0.yearGroup), .text(c.persistentAbsence.yearFrom ?? ""),
                             .text(c.persistentAbsence.halfTermTo ?? ""), .integer($0.possible), .integer($0.authorised),
                             .integer($0.unauthorised), .rate($0.absenceRate.map { ($0 * 10000).rounded() / 10000 }),
+                        ]
+                    })
+            ),
+            (
+                "exclusions",
+                .init(
+                    name: "Exclusions",
+                    header: school + [
+                        "upn", "name", "year_group", "kind", "first_day", "school_days", "term_suspension_school_days", "must_notify",
+                    ],
+                    rows: c.exclusions.map {
+                        s($0.school) + [
+                            .text($0.upn), .text($0.name), .text($0.yearGroup), .text($0.kind), .text($0.firstDay),
+                            $0.schoolDays.map { .integer($0) } ?? .text(""), .integer($0.termSuspensionSchoolDays),
+                            .text($0.mustNotify ? "yes" : "no"),
                         ]
                     })
             ),

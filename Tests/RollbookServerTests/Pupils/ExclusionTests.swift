@@ -84,6 +84,18 @@ extension ServerTests {
                 let codes = census.object["reasons"] as? [String] ?? []
                 let column = try #require(codes.firstIndex(of: "E"))
                 #expect(line["suspensions"] as? Int == 1 && ((line["reasons"] as? [Int])?[column] ?? 0) >= 1)
+                // Two days: the LA need not be told. A permanent exclusion later in the term must be.
+                let lead = try await PageTests().signIn(f, .attendanceLead)
+                var returns = try await PageTests().get(f, "/la-returns?format=json", cookie: lead)
+                var lines = returns.object["exclusions"] as? [[String: Any]] ?? []
+                #expect(lines.count == 1 && lines.first?["must_notify"] as? Bool == false, "\(returns.text.prefix(400))")
+                _ = try await f.call(
+                    .POST, "/api/v1/pupils/\(Self.zofia)/exclusions", as: .head,
+                    json: #"{"kind":"suspension","first_day":"2025-09-12","school_days":4,"reason":"Again"}"#)
+                returns = try await PageTests().get(f, "/la-returns?format=json", cookie: lead)
+                lines = returns.object["exclusions"] as? [[String: Any]] ?? []
+                #expect(lines.map { $0["term_suspension_school_days"] as? Int } == [2, 6])
+                #expect(lines.map { $0["must_notify"] as? Bool } == [false, true])
             }
         }
 
