@@ -1,0 +1,193 @@
+import Testing
+
+@testable import RollbookCore
+
+// The reports people are asked to see (issue 16): newsletter figures and the impact of interventions, on a small
+// roll built by hand. Every figure is worked out in the comments.
+
+private func day(_ s: String) -> LocalDate {
+    guard let d = LocalDate(iso: s) else { fatalError("bad test date \(s)") }
+    return d
+}
+
+private let year2025 = AcademicYear(startYear: 2025)
+
+/// Autumn 2025: 1 Sep - 17 Oct and 27 Oct - 19 Dec, INSET on Friday 5 September.
+private let calendar = SchoolCalendar(entries: [
+    CalendarEntry(start: day("2025-09-01"), end: day("2025-10-17"), kind: .term),
+    CalendarEntry(start: day("2025-10-27"), end: day("2025-12-19"), kind: .term),
+    CalendarEntry(start: day("2025-09-05"), end: day("2025-09-05"), kind: .inset),
+])
+
+private struct Book {
+    var marks = SessionArray(covering: DateRange(from: day("2025-09-01"), to: day("2025-12-31")))
+    /// Every weekday from `from` to `to` marked `code` AM and PM (present unless said).
+    mutating func mark(_ from: String, _ to: String, _ code: AttendanceCode? = nil) {
+        var d = day(from)
+        while d <= day(to) {
+            if !d.isWeekend {
+                marks[d, .am] = code ?? .presentAM
+                marks[d, .pm] = code ?? .presentPM
+            }
+            d = d.adding(days: 1)
+        }
+    }
+}
+
+private func pupil(_ id: String, form: String) -> AnalyticsPupil {
+    AnalyticsPupil(
+        id: id, name: "Pupil \(id)",
+        enrolment: Enrolment(startingDay: day("2025-09-01"), leavingDay: nil, yearGroup: "3", yearGroupYear: year2025),
+        form: form, house: "", sex: "F", characteristics: Characteristics())
+}
+
+private func roll(_ books: [(String, String, Book)]) -> AnalyticsRoll {
+    AnalyticsRoll(calendar: calendar, year: year2025, pupils: books.map { (pupil($0.0, form: $0.1), $0.2.marks, [:]) })
+}
+
+@Suite("Reports: newsletter figures and the impact of interventions")
+struct ReportsTests {
+    /// Week of 1 September: open Monday to Thursday (8 sessions), Friday INSET.
+    /// - A (3A): present but Tuesday ill (I I): 6 of 8.
+    /// - B (3A): present throughout: 8 of 8. 3A: 14 of 16 = 87.5%.
+    /// - C (3B): present throughout: 8 of 8. 3B: 100%, ranked first.
+    /// School: 22 of 24 = 91.7%.
+    func firstWeek() -> AnalyticsRoll {
+        var a = Book()
+        a.mark("2025-09-01", "2025-09-30")
+        a.mark("2025-09-02", "2025-09-02", .i)
+        var b = Book()
+        b.mark("2025-09-01", "2025-09-30")
+        var c = Book()
+        c.mark("2025-09-01", "2025-09-30")
+        return roll([("A", "3A", a), ("B", "3A", b), ("C", "3B", c)])
+    }
+
+    @Test(
+        "seed 004 'Class and school attendance in the weekly newsletter': the school and each form for the week, its open and closed days")
+    func newsletterWeek() throws {
+        let r = firstWeek()
+        let n = try #require(r.newsletter(DateRange(from: day("2025-09-01"), to: day("2025-09-05")), through: day("2025-09-10")))
+        #expect(n.openDays == ["2025-09-01", "2025-09-02", "2025-09-03", "2025-09-04"].map(day))
+        #expect(n.closedDays == [day("2025-09-05")])
+        #expect(n.school.sessions.possible == 24 && n.school.sessions.present == 22 && n.school.pupils == 3)
+        #expect(n.forms.map(\.group.value) == ["3B", "3A"])
+        #expect(n.forms.map(\.rank) == [1, 2])
+        #expect(n.forms[1].statistics.sessions.possible == 16 && n.forms[1].statistics.sessions.present == 14)
+    }
+
+    @Test(
+        "seed 003 'Half termly Attendance Newsletters': a week not yet over counts only to the day given, and the week just ended is the last one complete"
+    )
+    func newsletterThrough() throws {
+        let r = firstWeek()
+        // Through Tuesday 2 September: Monday and Tuesday only, Wednesday onwards neither open nor closed.
+        let n = try #require(r.newsletter(DateRange(from: day("2025-09-01"), to: day("2025-09-05")), through: day("2025-09-02")))
+        #expect(n.openDays == [day("2025-09-01"), day("2025-09-02")] && n.closedDays.isEmpty)
+        #expect(n.school.sessions.possible == 12 && n.school.sessions.present == 10)
+        #expect(r.newsletter(DateRange(from: day("2025-09-08"), to: day("2025-09-12")), through: day("2025-09-05")) == nil)
+        // The first week's last school day is Thursday 4 September (Friday is INSET).
+        #expect(r.weekJustEnded(through: day("2025-09-03")) == nil)
+        #expect(r.weekJustEnded(through: day("2025-09-04")) == day("2025-09-01"))
+        #expect(r.weekJustEnded(through: day("2025-09-11")) == day("2025-09-01"))
+        #expect(r.weekJustEnded(through: day("2025-09-12")) == day("2025-09-08"))
+        // Half-term holiday (20-24 October) has no school day: the week just ended stays the week of 13 October.
+        #expect(r.weekJustEnded(through: day("2025-10-24")) == day("2025-10-13"))
+    }
+
+    /// Entries on Wednesday 15 October (week of 13 October); with 2-week windows, before is the weeks of 29 September
+    /// and 6 October (20 sessions), after the weeks of 27 October and 3 November (the half-term week has no school
+    /// day, so it is not a school week).
+    /// - A: absent (O) the 2 weeks before, present after: improved.
+    /// - B: present before, absent (O) the week of 3 November: 10 of 20 after, worse.
+    /// - C: entered twice, once in the holiday (Tuesday 21 October: its week is the next school week, 27 October),
+    ///   once on 10 December, after `through` (not counted).
+    func interventionRoll() -> AnalyticsRoll {
+        var a = Book()
+        a.mark("2025-09-01", "2025-12-19")
+        a.mark("2025-09-29", "2025-10-10", .o)
+        var b = Book()
+        b.mark("2025-09-01", "2025-12-19")
+        b.mark("2025-11-03", "2025-11-07", .o)
+        var c = Book()
+        c.mark("2025-09-01", "2025-12-19")
+        c.mark("2025-10-13", "2025-10-17", .o)
+        return roll([("A", "3A", a), ("B", "3A", b), ("C", "3B", c)])
+    }
+
+    @Test(
+        "seeds 000 §8.5.1, 002 §7.3, 004 'monitoring how attendance data changes in response to any interventions': attendance before and after each entry, and how many improved"
+    )
+    func interventionImpact() throws {
+        let r = interventionRoll()
+        let entries = [
+            InterventionEntry(pupilID: "A", kind: "stage-1", date: day("2025-10-15")),
+            InterventionEntry(pupilID: "B", kind: "stage-1", date: day("2025-10-15")),
+            InterventionEntry(pupilID: "C", kind: "letter_sent", date: day("2025-10-21")),
+            InterventionEntry(pupilID: "C", kind: "letter_sent", date: day("2025-12-10")),
+            InterventionEntry(pupilID: "nobody", kind: "stage-1", date: day("2025-10-15")),
+        ]
+        let impact = r.interventionImpact(entries, windowWeeks: 2, through: day("2025-11-28"))
+        #expect(impact.map(\.kind) == ["stage-1", "letter_sent"])
+        let stage = impact[0]
+        #expect(stage.outcomes.map(\.id) == ["A", "B"])
+        let a = stage.outcomes[0]
+        #expect(a.before.possible == 20 && a.before.unauthorised == 20)
+        #expect(a.after.possible == 20 && a.after.present == 20 && a.afterComplete)
+        #expect(a.improved == true)
+        let b = stage.outcomes[1]
+        #expect(b.before.present == 20 && b.after.present == 10 && b.improved == false)
+        #expect(stage.measured == 2 && stage.improved == 1)
+        #expect(stage.before.possible == 40 && stage.before.present == 20 && stage.after.present == 30)
+        // C's holiday entry: before is the weeks of 6 and 13 October (absent the second), after 3 and 10 November.
+        let letter = impact[1]
+        #expect(letter.outcomes.count == 1)
+        let c = letter.outcomes[0]
+        #expect(c.before.possible == 20 && c.before.unauthorised == 10)
+        #expect(c.after.possible == 20 && c.after.present == 20 && c.improved == true)
+    }
+
+    @Test("an after window still running counts to the day given and says it is not complete; with no session after, it is not measured")
+    func interventionWindowRunning() {
+        let r = interventionRoll()
+        let e = [InterventionEntry(pupilID: "A", kind: "stage-1", date: day("2025-10-15"))]
+        // Through Wednesday 29 October: 3 days after (27-29 October).
+        let running = r.interventionImpact(e, windowWeeks: 2, through: day("2025-10-29"))[0].outcomes[0]
+        #expect(running.after.possible == 6 && !running.afterComplete && running.improved == true)
+        // Through the entry's own week: nothing after yet.
+        let none = r.interventionImpact(e, windowWeeks: 2, through: day("2025-10-17"))[0]
+        #expect(none.outcomes[0].after.possible == 0 && none.outcomes[0].improved == nil && none.measured == 0)
+    }
+}
+
+@Suite("Reports: benchmarking against the other schools")
+struct BenchmarkTests {
+    func school(present: Int, possible: Int, pupils: Int, persistent: Int) -> GroupStatistics {
+        var g = GroupStatistics()
+        g.sessions.possible = possible
+        g.sessions.present = present
+        g.sessions.unauthorised = possible - present
+        g.pupils = pupils
+        g.persistentAbsence = persistent
+        return g
+    }
+
+    @Test(
+        "seeds 002 §6.3 and 004 'benchmark ... against local ... data': the others are School A, B, ... by attendance, whatever order they come in; ties by persistent absence"
+    )
+    func anonymisedByFigure() {
+        let x = school(present: 90, possible: 100, pupils: 10, persistent: 3)
+        let y = school(present: 190, possible: 200, pupils: 20, persistent: 2)
+        let z = school(present: 95, possible: 100, pupils: 10, persistent: 2)
+        let empty = GroupStatistics()
+        let a = SchoolBenchmark.anonymise([x, y, z, empty])
+        let b = SchoolBenchmark.anonymise([empty, z, x, y])
+        #expect(a.map(\.label) == ["School A", "School B", "School C"])
+        // y and z both 95%: z has 2 of 10 persistently absent, y 2 of 20, so y first.
+        #expect(a.map(\.statistics) == [y, z, x])
+        #expect(b.map(\.statistics) == a.map(\.statistics))
+        #expect(SchoolBenchmark.letters(25) == "Z" && SchoolBenchmark.letters(26) == "AA" && SchoolBenchmark.letters(27) == "AB")
+        let t = SchoolBenchmark.total([x, y, z])
+        #expect(t.sessions.possible == 400 && t.sessions.present == 375 && t.pupils == 40 && t.persistentAbsence == 7)
+    }
+}

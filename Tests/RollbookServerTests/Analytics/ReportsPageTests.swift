@@ -1,0 +1,187 @@
+import Foundation
+import RollbookCore
+import RollbookDemo
+import RollbookStore
+import Testing
+import Vapor
+import VaporTesting
+
+@testable import RollbookServer
+
+extension ServerTests {
+    /// The reports people are asked to see (issue 16), on the 180-pupil demo primary marked to Tuesday 24 November
+    /// 2026, the clock at Wednesday 25 November after the registers close (figures to the 25th). Every figure is
+    /// checked against `rollbook report`'s per-pupil statistics for the same dates.
+    @Suite("Reports pages") struct ReportsPageTests {
+        static let clock = FixedClock(date: day("2026-11-25"), time: TimeOfDay(hour: 16, minute: 0)!)
+
+        func signIn(_ f: Fixture, _ email: String) async throws -> String {
+            let home = try await f.call(.GET, "/", as: nil)
+            let (token, cookie) = try #require(PageTests.csrf(home))
+            let ok = try await PageTests().post(
+                f, "/sign-in", cookie: cookie, [("csrf", token), ("email", email), ("password", DemoAccounts.password)])
+            return try #require(ok.headers.first(name: .setCookie)?.split(separator: ";").first.map(String.init))
+        }
+
+        func withDemo(_ backend: Backend, _ body: (Fixture, Int) async throws -> Void) async throws {
+            try await withRollbook(backend, at: Self.clock) { f in
+                let demo = try await DemoSeeder.seed(
+                    store: f.store, options: DemoOptions(phase: .primary, pupils: 180, through: day("2026-11-24")),
+                    bcryptCost: 4, now: "2026-11-24T17:00:00Z")
+                try await body(f, demo.schoolID)
+            }
+        }
+
+        func json(_ f: Fixture, _ path: String, cookie: String) async throws -> [String: Any] {
+            let r = try await PageTests().get(f, path + (path.contains("?") ? "&" : "?") + "format=json", cookie: cookie)
+            #expect(r.status == .ok, "\(path): \(r.status) \(r.text.prefix(300))")
+            return r.object
+        }
+
+        func report(_ f: Fixture, _ school: Int, _ range: DateRange, _ filter: PupilFilter = .init()) async throws -> GroupStatistics {
+            var g = GroupStatistics()
+            for (_, c) in try await f.store.pupilStatistics(schoolID: school, range: range, filter: filter) { g.add(c) }
+            return g
+        }
+
+        @Test(
+            "seed 004 'Class and school attendance in the weekly newsletter': the week just ended, the school and every form as the report gives them, open days said, no pupil named",
+            arguments: Backend.available)
+        func newsletter(_ b: Backend) async throws {
+            try await withDemo(b) { f, school in
+                let cookie = try await signIn(f, "office@harbourlane.example.org")
+                let n = try await json(f, "/analytics/newsletter", cookie: cookie)
+                // Wednesday 25 November: the week just ended is 16-20 November.
+                #expect(n["from"] as? String == "2026-11-16" && n["to"] as? String == "2026-11-20")
+                #expect(n["open_days"] as? [String] == ["2026-11-16", "2026-11-17", "2026-11-18", "2026-11-19", "2026-11-20"])
+                let week = DateRange(from: day("2026-11-16"), to: day("2026-11-20"))
+                let whole = try await report(f, school, week)
+                #expect(n["attendance"] as? String == percent(whole.sessions.attendanceRate))
+                let forms = n["forms"] as? [[String: Any]] ?? []
+                let pupils = try await f.store.pupils(schoolID: school)
+                #expect(forms.count == Set(pupils.map(\.form)).count && !forms.isEmpty)
+                var rates: [Double] = []
+                for row in forms {
+                    let form = row["form"] as? String ?? ""
+                    let g = try await report(f, school, week, PupilFilter(form: form))
+                    #expect(row["attendance"] as? String == percent(g.sessions.attendanceRate), "form \(form)")
+                    #expect(row["pupils"] as? Int == g.pupils)
+                    rates.append(row["attendance_rate"] as? Double ?? -1)
+                }
+                #expect(rates == rates.sorted(by: >), "forms ranked by attendance")
+                let text = n["text"] as? String ?? ""
+                let html = n["html"] as? String ?? ""
+                #expect(text.contains("Whole school: \(percent(whole.sessions.attendanceRate))"))
+                #expect(text.contains("The school was open 5 days."))
+                for p in pupils {
+                    #expect(!text.contains(p.legalSurname) && !html.contains(p.legalSurname), "\(p.upn) named")
+                }
+                // A chosen week still running: Monday to Wednesday 23-25 November, and said so.
+                let now = try await json(f, "/analytics/newsletter?date=2026-11-24", cookie: cookie)
+                #expect(now["open_days"] as? [String] == ["2026-11-23", "2026-11-24", "2026-11-25"])
+                #expect((now["text"] as? String ?? "").contains("Figures to Wednesday 25 November 2026"))
+                // The half term: Autumn 2 from Monday 2 November (an INSET day, the school closed).
+                let half = try await json(f, "/analytics/newsletter?period=half_term", cookie: cookie)
+                #expect(half["from"] as? String == "2026-11-02" && (half["closed_days"] as? [String])?.first == "2026-11-02")
+                // Bad input names the field.
+                let bad = try await PageTests().get(f, "/analytics/newsletter?date=2026-13-40&format=json", cookie: cookie)
+                #expect(bad.status == .badRequest || bad.status == .unprocessableEntity)
+                #expect(bad.text.contains("date"))
+                let period = try await PageTests().get(f, "/analytics/newsletter?period=month", cookie: cookie)
+                #expect(period.status == .unprocessableEntity && period.text.contains("week or half_term"))
+                // The page has the fragments to copy.
+                let page = try await PageTests().get(f, "/analytics/newsletter", cookie: cookie)
+                #expect(page.status == .ok && page.text.contains("<h1>Newsletter figures</h1>") && page.text.contains("newsletter-text"))
+            }
+        }
+
+        @Test(
+            "seeds 000 §8.5.1, 002 §7.3, 003 Reactive 13: each stage's and action's pupils before and after, how many improved; the head sees the pupils, a governor only figures",
+            arguments: Backend.available)
+        func interventions(_ b: Backend) async throws {
+            try await withDemo(b) { f, school in
+                let pupils = try await f.store.pupils(schoolID: school).sorted { $0.upn < $1.upn }
+                let chosen = Array(pupils.prefix(4))
+                let actor = Actor(name: "Ada Lead", position: "Attendance lead")
+                // Wednesday 7 October: before is 1 September to Sunday 4 October (5 school weeks: the year has no more
+                // before it); after is the 6 school weeks from 12 October (half term 26-30 October is no school
+                // week), to the 25th so far.
+                for p in chosen.prefix(3) {
+                    try await f.store.addCasework(
+                        CaseworkRow(
+                            pupilID: p.id!, kind: .stageEntered, actionKey: nil, stageID: "stage-1", happenedOn: day("2026-10-07"),
+                            summary: "Entered stage 1", recordedAt: "2026-10-07T10:00:00Z", by: actor))
+                }
+                try await f.store.addCasework(
+                    CaseworkRow(
+                        pupilID: chosen[3].id!, kind: .letterSent, actionKey: nil, happenedOn: day("2026-10-07"), summary: "Letter",
+                        recordedAt: "2026-10-07T10:00:00Z", by: actor))
+                let before = DateRange(from: day("2026-09-01"), to: day("2026-10-04"))
+                let after = DateRange(from: day("2026-10-12"), to: day("2026-11-25"))
+                var improved = 0
+                var measured = 0
+                for p in chosen.prefix(3) {
+                    let (b, _) = try await f.store.pupilStatistics(schoolID: school, pupil: p, range: before)
+                    let (a, _) = try await f.store.pupilStatistics(schoolID: school, pupil: p, range: after)
+                    guard let br = b.attendanceRate, let ar = a.attendanceRate else { continue }
+                    measured += 1
+                    if ar > br { improved += 1 }
+                }
+                let head = try await signIn(f, "head@harbourlane.example.org")
+                let page = try await json(f, "/analytics/interventions", cookie: head)
+                let stages = page["stages"] as? [[String: Any]] ?? []
+                let stage = try #require(stages.first { $0["kind"] as? String == "stage:stage-1" })
+                #expect(stage["entries"] as? Int == 3 && stage["measured"] as? Int == measured && stage["improved"] as? Int == improved)
+                #expect(stage["still_running"] as? Int == 3, "the after window runs to 27 November")
+                let actions = page["actions"] as? [[String: Any]] ?? []
+                #expect(actions.map { $0["kind"] as? String } == ["letter_sent"])
+                let names = try await json(f, "/analytics/interventions/pupils?kind=stage:stage-1", cookie: head)
+                let lines = names["pupils"] as? [[String: Any]] ?? []
+                #expect(Set(lines.compactMap { $0["upn"] as? String }) == Set(chosen.prefix(3).map(\.upn)))
+                let unknown = try await PageTests().get(f, "/analytics/interventions/pupils?kind=nothing", cookie: head)
+                #expect(unknown.status == .unprocessableEntity && unknown.text.contains("kind"))
+                // A governor: the same figures, no names, no UPNs, no link to them.
+                let governor = try await signIn(f, "governor@harbourlane.example.org")
+                let g = try await PageTests().get(f, "/analytics/interventions", cookie: governor)
+                #expect(g.status == .ok)
+                for p in chosen {
+                    #expect(!g.text.contains(p.upn) && !g.text.contains(p.legalSurname))
+                }
+                #expect(!g.text.contains("/analytics/interventions/pupils"))
+                let gj = try await json(f, "/analytics/interventions", cookie: governor)
+                #expect((gj["stages"] as? [[String: Any]])?.first?["improved"] as? Int == improved)
+                let refused = try await PageTests().get(f, "/analytics/interventions/pupils?kind=stage:stage-1", cookie: governor)
+                #expect(refused.status == .forbidden)
+            }
+        }
+
+        @Test(
+            "seeds 002 §6.3 and 004 'benchmark ... against local ... data': the school, every school together, the others as School A, B by attendance, and England",
+            arguments: Backend.available)
+        func benchmark(_ b: Backend) async throws {
+            try await withDemo(b) { f, school in
+                let head = try await signIn(f, "head@harbourlane.example.org")
+                let page = try await json(f, "/analytics/benchmark", cookie: head)
+                let year = DateRange(from: day("2026-09-01"), to: day("2026-11-25"))
+                let own = try await report(f, school, year)
+                let mine = page["school"] as? [String: Any] ?? [:]
+                #expect(mine["attendance"] as? String == percent(own.sessions.attendanceRate))
+                #expect(mine["persistent"] as? String == percent(own.persistentAbsenceRate))
+                // The test database also holds the tiny school: it is School A, and the total is both.
+                let others = page["others"] as? [[String: Any]] ?? []
+                let tinyID = f.schoolID
+                let tiny = try await report(f, tinyID, year)
+                if tiny.sessions.possible > 0 {
+                    #expect(others.map { $0["label"] as? String } == ["School A"])
+                    #expect(others.first?["attendance"] as? String == percent(tiny.sessions.attendanceRate))
+                }
+                let total = page["total"] as? [String: Any] ?? [:]
+                #expect(total["pupils"] as? Int == own.pupils + tiny.pupils)
+                let html = try await PageTests().get(f, "/analytics/benchmark", cookie: head)
+                let names = try await f.store.schools().filter { $0.id != school }.map(\.name)
+                for n in names { #expect(!html.text.contains(n), "another school named") }
+                #expect(html.text.contains("England"))
+            }
+        }
+    }
+}
