@@ -41,6 +41,11 @@ public struct Policy: Sendable, Hashable, Codable {
     public var planReviews: [PlanReview]? = nil
     /// Suspensions and permanent exclusions: the parents' notice and alternative provision; absent: no exclusion actions.
     public var exclusions: Exclusions? = nil
+    /// How often the policy is reviewed and who approves it (PolicyReview.swift); absent: no review reminder by default.
+    public var review: Review? = nil
+    /// What parents are shown in the portal about the policy, written by the school; absent: a summary generated from
+    /// the policy (`ParentSummary`).
+    public var parentSummary: String? = nil
 
     public struct Clause: Sendable, Hashable, Codable {
         /// A setting's path in the file, e.g. `attendance_target`, `stages.stage-2`, `lateness.weekly-1`.
@@ -851,6 +856,7 @@ extension Policy {
                     "exclusions.notice_letter", "must name a letter, or be left out for the built-in '\(Exclusions.defaultNoticeLetter)'")
             }
         }
+        try validateReview()
         if let a = admissionRegister, !(1...10).contains(a.minimumContacts) {
             throw fail("admission_register.minimum_contacts", "must be 1 to 10: the regulations ask for at least one emergency contact")
         }

@@ -111,6 +111,7 @@ func routes(_ app: Application) throws {
     staff.get("policy", use: policy.page)
     staff.post("policy", use: policy.upload)
     staff.get("policy", "versions", ":from", use: policy.download)
+    staff.post("policy", "approval", use: PolicyApprovalController().record)
 
     // Analytics
     let lists = ListsController()

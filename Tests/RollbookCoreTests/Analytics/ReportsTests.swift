@@ -191,3 +191,60 @@ struct BenchmarkTests {
         #expect(t.sessions.possible == 400 && t.sessions.present == 375 && t.pupils == 40 && t.persistentAbsence == 7)
     }
 }
+
+@Suite("Reports: the policy's review and the parents' summary")
+struct PolicyReviewTests {
+    @Test(
+        "seeds 000 §10.1 and 004 'reviewed annually', 001 §9 'every two years': the review date is the months after approval, the month's last day when shorter"
+    )
+    func reviewDue() throws {
+        #expect(PolicyReview.due(approvedOn: day("2025-10-14"), months: 12) == day("2026-10-14"))
+        #expect(PolicyReview.due(approvedOn: day("2024-02-29"), months: 12) == day("2025-02-28"))
+        #expect(PolicyReview.due(approvedOn: day("2025-01-31"), months: 1) == day("2025-02-28"))
+        #expect(PolicyReview.due(approvedOn: day("2025-11-30"), months: 24) == day("2027-11-30"))
+        #expect(!PolicyReview.isDue(day("2026-10-14"), today: day("2026-10-13")))
+        #expect(PolicyReview.isDue(day("2026-10-14"), today: day("2026-10-14")))
+        #expect(
+            try SeedPolicyTests.seed(0).reviewEveryMonths == 12 && SeedPolicyTests.seed(0).review?.approvedBy == "the full governing body")
+        #expect(try SeedPolicyTests.seed(1).reviewEveryMonths == 24)
+        #expect(try SeedPolicyTests.seed(4).reviewEveryMonths == 12)
+        #expect(Policy.standard().reviewEveryMonths == 12 && Policy.standard().review == nil)
+    }
+
+    @Test("a review interval or parent summary out of range is refused, naming the setting")
+    func validation() {
+        var p = Policy.standard()
+        p.review = .init(everyMonths: 0)
+        #expect(throws: ValidationError(field: "review.every_months", reason: "must be 1 to 60 months (12 for annually)")) {
+            try p.validate()
+        }
+        p.review = .init(everyMonths: 12, approvedBy: " ")
+        #expect(throws: ValidationError.self) { try p.validate() }
+        p.review = nil
+        p.parentSummary = "  \n "
+        #expect((try? p.validate()) == nil)
+        p.parentSummary = String(repeating: "a", count: Policy.parentSummaryLimit + 1)
+        do {
+            try p.validate()
+            Issue.record("a summary over the limit was accepted")
+        } catch { #expect(error.field == "parent_summary") }
+        p.parentSummary = "Fine."
+        #expect((try? p.validate()) != nil)
+    }
+
+    @Test(
+        "seed 003 'shared with parents at the start of the year and when a child starts': the school's own summary in paragraphs, else one from the register times, first-day contact and leave, with no staff text"
+    )
+    func parentSummary() throws {
+        var p = try SeedPolicyTests.seed(3)
+        let generated = ParentSummary.paragraphs(p)
+        let text = generated.joined(separator: "\n")
+        #expect(text.contains("at \(p.register.am.opens)") && text.contains("after \(p.register.am.lateAfter)"))
+        #expect(text.contains("before \(p.dayOne.contactBy)"))
+        #expect(text.contains("at least \(p.leave.noticeDays) days"))
+        for s in p.stages { #expect(!text.contains(s.name), "a stage's name is staff text") }
+        for c in p.clauses { #expect(!text.contains(c.source)) }
+        p.parentSummary = "First paragraph.\r\n\r\nSecond\nparagraph.\n\n\n"
+        #expect(ParentSummary.paragraphs(p) == ["First paragraph.", "Second\nparagraph."])
+    }
+}

@@ -183,5 +183,91 @@ extension ServerTests {
                 #expect(html.text.contains("England"))
             }
         }
+
+        /// The form token on a page.
+        static func token(_ r: Reply) -> String? {
+            guard let range = r.text.range(of: #"name="csrf" value="[^"]+""#, options: .regularExpression) else { return nil }
+            return String(r.text[range].dropFirst(#"name="csrf" value=""#.count).dropLast())
+        }
+
+        @Test(
+            "seeds 000 §10.1, 001 §9, 004 'reviewed annually': the head records who approved the policy and when; the review date follows; Today says when it is due; bad input saves nothing",
+            arguments: Backend.available)
+        func policyApproval(_ b: Backend) async throws {
+            // The fixture's clock: Tuesday 9 September 2025.
+            try await withRollbook(b) { f in
+                let pages = PageTests()
+                let head = try await pages.signIn(f, .head)
+                let policy = try await pages.get(f, "/policy", cookie: head)
+                #expect(policy.text.contains("No approval has been recorded yet") && policy.text.contains("Record an approval"))
+                let csrf = try #require(Self.token(policy))
+                func post(_ fields: [(String, String)], as cookie: String = head, token: String? = nil) async throws -> Reply {
+                    try await pages.post(f, "/policy/approval", cookie: cookie, [("csrf", token ?? csrf)] + fields)
+                }
+                let good = [("approvedOn", "2024-09-01"), ("approverName", "Full governing body"), ("approverPosition", "Governors")]
+                for (field, bad) in [
+                    ("approvedOn", "2024-13-01"), ("approvedOn", "2025-09-10"), ("approverName", " "), ("reviewDue", "2024-08-01"),
+                ] {
+                    let r = try await post(good.filter { $0.0 != field } + [(field, bad)])
+                    #expect(
+                        r.status == .unprocessableEntity && r.text.contains("\(field):") && r.text.contains("Nothing was saved"),
+                        "\(field)=\(bad)")
+                }
+                #expect(try await f.store.policyApprovals(schoolID: f.schoolID).isEmpty)
+                // Nobody else may record it.
+                let lead = try await pages.signIn(f, .attendanceLead)
+                let leadToken = try #require(Self.token(try await pages.get(f, "/policy", cookie: lead)))
+                #expect(try await post(good, as: lead, token: leadToken).status == .forbidden)
+                // Today before any approval: no reminder.
+                #expect(!(try await pages.get(f, "/today", cookie: head)).text.contains("due for review"))
+                // Approved 1 September 2024 with the standard policy's 12 months: the review was due 1 September 2025.
+                let ok = try await post(good)
+                #expect(ok.status == .seeOther)
+                let rows = try await f.store.policyApprovals(schoolID: f.schoolID)
+                #expect(rows.count == 1 && rows[0].reviewDue == "2025-09-01" && rows[0].approverName == "Full governing body")
+                let shown = try await pages.get(f, "/policy", cookie: head)
+                #expect(shown.text.contains("Its review was due on 2025-09-01") && shown.text.contains("Full governing body"))
+                #expect(try await pages.get(f, "/today", cookie: head).text.contains("The attendance policy is due for review"))
+                #expect(try await pages.get(f, "/today", cookie: lead).text.contains("The attendance policy is due for review"))
+                let office = try await pages.signIn(f, .office)
+                #expect(!(try await pages.get(f, "/today", cookie: office)).text.contains("due for review"))
+                // A later approval with its own review date: no longer due.
+                #expect(
+                    try await post([
+                        ("approvedOn", "2025-09-08"), ("approverName", "Ann Chair"), ("approverPosition", "Chair of governors"),
+                        ("reviewDue", "2026-07-01"),
+                    ]).status == .seeOther)
+                #expect(!(try await pages.get(f, "/today", cookie: head)).text.contains("due for review"))
+                #expect(try await pages.get(f, "/policy", cookie: head).text.contains("The next review is due on 2026-07-01"))
+            }
+        }
+
+        @Test(
+            "seed 003 'shared with parents at the start of the year and when a child starts': the portal shows the policy in parents' words, never the staff's clauses",
+            arguments: Backend.available)
+        func parentSummary(_ b: Backend) async throws {
+            try await withRollbook(b) { f in
+                let email = "parent.summary@example.org"
+                let row = try await f.store.inviteParent(
+                    schoolID: f.schoolID, email: email, name: "Pat Parent", tokenHash: APIToken.hash(APIToken.generate()),
+                    expiresAt: "2025-09-23T08:00:00Z", by: Actor(name: "Office Person", position: "Office"), at: "2025-09-08T08:00:00Z")
+                try await f.store.activateParent(
+                    id: row.id!, passwordHash: try Bcrypt.hash("summary-pass", cost: 4), at: "2025-09-08T08:05:00Z")
+                let page = try await f.call(.GET, "/parent/sign-in", as: nil)
+                let token = try #require(Self.token(page))
+                let cookie = try #require(page.headers.first(name: .setCookie)?.split(separator: ";").first.map(String.init))
+                let signedIn = try await PageTests().post(
+                    f, "/parent/sign-in", cookie: cookie, [("csrf", token), ("email", email), ("password", "summary-pass")])
+                let session = try #require(signedIn.headers.first(name: .setCookie)?.split(separator: ";").first.map(String.init))
+                let home = try await PageTests().get(f, "/parent", cookie: session)
+                #expect(home.status == .ok && home.text.contains("Attendance at our school"))
+                // The fixture's register times (8:45, late after 8:55) and the standard policy's first-day contact.
+                let policy = try await f.store.policy(schoolID: f.schoolID, on: day("2025-09-09"))
+                #expect(home.text.contains("taken at 8:45") && home.text.contains("after 8:55"))
+                #expect(home.text.contains("before \(policy.dayOne.contactBy)"))
+                for c in policy.clauses { #expect(!home.text.contains(c.source)) }
+                for s in policy.stages { #expect(!home.text.contains(s.name)) }
+            }
+        }
     }
 }

@@ -319,5 +319,9 @@ enum AccessTable {
             "GET /analytics/interventions/pupils", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed,
             governor: .forbidden, la: .forbidden),
         .staff("GET /analytics/benchmark", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .ok, la: .ok),
+        // The policy's approval and review date: recorded by the head only.
+        .staff(
+            "POST /policy/approval", teacher: .forbidden, office: .forbidden, lead: .forbidden, head: .allowed, governor: .forbidden,
+            la: .forbidden),
     ]
 }
