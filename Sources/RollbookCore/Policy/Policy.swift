@@ -46,6 +46,8 @@ public struct Policy: Sendable, Hashable, Codable {
     /// What parents are shown in the portal about the policy, written by the school; absent: a summary generated from
     /// the policy (`ParentSummary`).
     public var parentSummary: String? = nil
+    /// Reports the daily job sends staff through the outbox on a schedule (ScheduledReports.swift); absent: none.
+    public var reports: [ScheduledReport]? = nil
 
     public struct Clause: Sendable, Hashable, Codable {
         /// A setting's path in the file, e.g. `attendance_target`, `stages.stage-2`, `lateness.weekly-1`.
@@ -857,6 +859,7 @@ extension Policy {
             }
         }
         try validateReview()
+        try validateReports()
         if let a = admissionRegister, !(1...10).contains(a.minimumContacts) {
             throw fail("admission_register.minimum_contacts", "must be 1 to 10: the regulations ask for at least one emergency contact")
         }

@@ -131,6 +131,7 @@ func routes(_ app: Application) throws {
     staff.get("analytics", "interventions", use: interventions.page)
     staff.get("analytics", "interventions", "pupils", use: interventions.pupils)
     staff.get("analytics", "benchmark", use: BenchmarkController().page)
+    staff.get("analytics", "reports", "spreadsheet", use: ReportSpreadsheetController().download)
 
     // Returns
     let laReturns = LAReturnsController()

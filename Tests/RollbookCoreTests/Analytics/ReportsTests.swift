@@ -248,3 +248,72 @@ struct PolicyReviewTests {
         #expect(ParentSummary.paragraphs(p) == ["First paragraph.", "Second\nparagraph."])
     }
 }
+
+@Suite("Reports: scheduled reports to staff")
+struct ScheduledReportTests {
+    /// Autumn 2025 of the calendar above: school days from Monday 1 September (Friday 5th INSET), half term 20-24 October.
+    let days: [LocalDate] = {
+        AnalyticsRoll(calendar: calendar, year: year2025).schoolDays
+    }()
+
+    @Test(
+        "seed 001 §8.3 'weekly updates to all staff': a weekly report is due on its weekday once complete, for Monday to that day; never in a week the school is closed"
+    )
+    func weekly() {
+        let r = ScheduledReport(kind: .attendanceSummary, to: ["teacher"], every: .week, weekday: 5)
+        #expect(r.due(through: day("2025-09-11"), schoolDays: days) == nil)
+        let friday = r.due(through: day("2025-09-12"), schoolDays: days)
+        #expect(friday?.day == day("2025-09-12") && friday?.range == DateRange(from: day("2025-09-08"), to: day("2025-09-12")))
+        // Saturday: still that Friday's report (the claim makes it once).
+        #expect(r.due(through: day("2025-09-13"), schoolDays: days)?.day == day("2025-09-12"))
+        // The first week: Friday is INSET, the school was open Monday to Thursday.
+        #expect(r.due(through: day("2025-09-05"), schoolDays: days)?.range == DateRange(from: day("2025-09-01"), to: day("2025-09-05")))
+        // Half term: no school day that week.
+        #expect(r.due(through: day("2025-10-24"), schoolDays: days) == nil)
+        // Without a weekday: Friday.
+        #expect(
+            ScheduledReport(kind: .spreadsheet, to: ["head"], every: .week).due(through: day("2025-09-12"), schoolDays: days)?.day
+                == day("2025-09-12"))
+        #expect(
+            ScheduledReport(kind: .spreadsheet, to: ["head"], every: .week, weekday: 1).due(through: day("2025-09-08"), schoolDays: days)?
+                .range
+                == DateRange(from: day("2025-09-08"), to: day("2025-09-08")))
+    }
+
+    @Test("seed 004 appendix 1 'weekly and annual attendance': the annual report is due once the year's last school day is complete")
+    func yearly() throws {
+        let r = ScheduledReport(kind: .spreadsheet, to: ["head", "attendance_lead"], every: .year)
+        let last = try #require(days.last)
+        #expect(last == day("2025-12-19"))
+        #expect(r.due(through: day("2025-12-18"), schoolDays: days) == nil)
+        let due = r.due(through: day("2025-12-20"), schoolDays: days)
+        #expect(due?.day == last && due?.range == DateRange(from: day("2025-09-01"), to: last))
+        let p = try SeedPolicyTests.seed(4)
+        #expect(
+            p.reports?.map(\.every) == [.week, .year]
+                && p.reports?.allSatisfy { $0.kind == .spreadsheet && $0.to == ["head", "attendance_lead"] } == true)
+        #expect(try SeedPolicyTests.seed(1).reports?.first?.to.contains("teacher") == true)
+    }
+
+    @Test("a report to no one, to an unknown role, with a weekday it cannot have, or listed twice is refused, naming the setting")
+    func validation() {
+        func field(_ reports: [ScheduledReport]) -> String? {
+            var p = Policy.standard()
+            p.reports = reports
+            do {
+                try p.validate()
+                return nil
+            } catch { return error.field }
+        }
+        #expect(field([.init(kind: .spreadsheet, to: [], every: .week)]) == "reports[0].to")
+        #expect(field([.init(kind: .spreadsheet, to: ["la_officer"], every: .week)]) == "reports[0].to")
+        #expect(field([.init(kind: .spreadsheet, to: ["head", "head"], every: .week)]) == "reports[0].to")
+        #expect(field([.init(kind: .spreadsheet, to: ["head"], every: .year, weekday: 5)]) == "reports[0].weekday")
+        #expect(field([.init(kind: .spreadsheet, to: ["head"], every: .week, weekday: 8)]) == "reports[0].weekday")
+        #expect(
+            field([.init(kind: .spreadsheet, to: ["head"], every: .week), .init(kind: .spreadsheet, to: ["office"], every: .week)])
+                == "reports")
+        #expect(
+            field([.init(kind: .spreadsheet, to: ["head"], every: .week), .init(kind: .spreadsheet, to: ["head"], every: .year)]) == nil)
+    }
+}

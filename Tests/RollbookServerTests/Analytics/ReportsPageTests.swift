@@ -269,5 +269,59 @@ extension ServerTests {
                 for s in policy.stages { #expect(!home.text.contains(s.name)) }
             }
         }
+
+        @Test(
+            "seed 001 §8.3 'weekly updates to all staff' and seed 004 appendix 1 'A spreadsheet is sent to the SLT': the daily job queues each report once for the roles named, figures only, the spreadsheet behind sign-in",
+            arguments: Backend.available)
+        func scheduledReports(_ b: Backend) async throws {
+            try await withDemo(b) { f, school in
+                var policy = Policy.standard(name: "With reports", effectiveFrom: day("2026-09-01"))
+                policy.reports = [
+                    .init(kind: .attendanceSummary, to: ["teacher", "office"], every: .week, weekday: 5),
+                    .init(kind: .spreadsheet, to: ["head", "attendance_lead"], every: .week),
+                ]
+                _ = try await f.store.savePolicy(
+                    schoolID: school, policy, document: String(decoding: PolicyFile.encode(policy), as: UTF8.self),
+                    by: Actor(name: "Ada Lead", position: "Attendance lead"), at: "2026-09-01T08:00:00Z")
+                let staff = try await f.store.staff(schoolID: school)
+                func count(_ roles: Set<String>) -> Int { staff.filter { roles.contains($0.role) && !$0.email.isEmpty }.count }
+                func run(_ date: String, _ h: Int) async throws -> Int {
+                    try await ScheduledReports.run(
+                        store: f.store, cache: f.app.analytics, settings: MessageSettings(publicURL: "https://rollbook.example.org"),
+                        now: FixedClock(date: day(date), time: TimeOfDay(hour: h, minute: 0)!).now())
+                }
+                // Thursday, and Friday before the afternoon register closes: not yet.
+                #expect(try await run("2026-11-19", 16) == 0)
+                #expect(try await run("2026-11-20", 10) == 0)
+                let queued = try await run("2026-11-20", 16)
+                #expect(queued == count(["teacher", "office"]) + count(["head", "attendance_lead"]) && queued > 2)
+                // Twice, or on Saturday: nothing more.
+                #expect(try await run("2026-11-20", 17) == 0)
+                #expect(try await run("2026-11-21", 9) == 0)
+                let messages = try await f.store.outbox(schoolID: school).filter {
+                    $0.template == MessageTemplate.attendanceReport.rawValue
+                }
+                #expect(messages.count == queued)
+                let summaries = messages.filter { $0.subject.hasPrefix("Attendance summary") }
+                #expect(Set(summaries.map(\.recipient)) == Set(staff.filter { ["teacher", "office"].contains($0.role) }.map(\.email)))
+                let body = try #require(summaries.first?.body)
+                let week = try await report(f, school, DateRange(from: day("2026-11-16"), to: day("2026-11-20")))
+                #expect(body.contains("This week: \(percent(week.sessions.attendanceRate)) attendance (\(week.pupils) pupils)"))
+                #expect(body.contains("Forms:") && body.contains("Year groups:"))
+                for p in try await f.store.pupils(schoolID: school) { #expect(!body.contains(p.legalSurname), "\(p.upn) named") }
+                let sheet = try #require(messages.first { $0.subject.hasPrefix("Attendance spreadsheet") })
+                #expect(staff.first { $0.email == sheet.recipient }.map { ["head", "attendance_lead"].contains($0.role) } == true)
+                let link = "/analytics/reports/spreadsheet?from=2026-11-16&to=2026-11-20"
+                #expect(sheet.body.contains("https://rollbook.example.org" + link))
+                // The link opens the workbook for the head; a governor may not.
+                let head = try await signIn(f, "head@harbourlane.example.org")
+                let xlsx = try await PageTests().get(f, link, cookie: head)
+                #expect(xlsx.status == .ok && xlsx.headers.contentType?.subType.contains("spreadsheet") == true)
+                let governor = try await signIn(f, "governor@harbourlane.example.org")
+                #expect(try await PageTests().get(f, link, cookie: governor).status == .forbidden)
+                let bad = try await PageTests().get(f, "/analytics/reports/spreadsheet?from=2026-11-20&to=2026-11-16", cookie: head)
+                #expect(bad.status == .unprocessableEntity && bad.text.contains("to"))
+            }
+        }
     }
 }

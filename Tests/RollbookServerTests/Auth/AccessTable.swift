@@ -323,5 +323,7 @@ enum AccessTable {
         .staff(
             "POST /policy/approval", teacher: .forbidden, office: .forbidden, lead: .forbidden, head: .allowed, governor: .forbidden,
             la: .forbidden),
+        // The spreadsheet a scheduled report links to: pupils by name, so not for governors; a teacher's own forms.
+        .staff("GET /analytics/reports/spreadsheet", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok),
     ]
 }
