@@ -27,9 +27,12 @@ extension AnalyticsRoll {
     }
 
     /// The newsletter figures for `range` (a school week, Monday to Friday, or a half term), up to `through`: days
-    /// after `through` are neither open nor closed. Nil when no school day of the range is on or before `through`.
-    public func newsletter(_ range: DateRange, through: LocalDate) -> NewsletterFigures? {
-        guard let r = clamp(range), r.from <= through else { return nil }
+    /// after `through` are neither open nor closed, and a range with no day counted yet (in the future, or outside the
+    /// roll's year) has no open day and no figures.
+    public func newsletter(_ range: DateRange, through: LocalDate) -> NewsletterFigures {
+        guard let r = clamp(range), r.from <= through else {
+            return NewsletterFigures(range: range, openDays: [], closedDays: [], school: GroupStatistics(), forms: [])
+        }
         let counted = DateRange(from: r.from, to: min(r.to, through))
         var open: [LocalDate] = []
         var closed: [LocalDate] = []
@@ -38,7 +41,9 @@ extension AnalyticsRoll {
             if dayIndex(day) != nil { open.append(day) } else if !day.isWeekend { closed.append(day) }
             day = day.adding(days: 1)
         }
-        guard !open.isEmpty else { return nil }
+        guard !open.isEmpty else {
+            return NewsletterFigures(range: range, openDays: [], closedDays: closed, school: GroupStatistics(), forms: [])
+        }
         return NewsletterFigures(
             range: range, openDays: open, closedDays: closed, school: overview(counted, trend: false).statistics,
             forms: leagueTable(.form, counted))

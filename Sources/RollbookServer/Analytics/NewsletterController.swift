@@ -47,25 +47,20 @@ struct NewsletterController {
         let through = figuresThrough(now, policy: policy)
         let period = req.query[String.self, at: "period"] ?? "week"
         guard period == "week" || period == "half_term" else { throw APIError.invalid("period", "must be week or half_term") }
-        let chosen = try req.query[String.self, at: "date"].flatMap { $0.isEmpty ? nil : $0 }.map { try parseDate($0, field: "date") }
+        let chosen = try req.query[String.self, at: "date"].map { try parseDate($0, field: "date") }
         let year = AcademicYear(containing: chosen ?? through)
         let roll = try await req.application.analytics.roll(req.store, schoolID: u.schoolID, year: year)
+        // The week asked for, else the week just ended (the current week before any has ended); a half term, or
+        // the day itself when no half term has begun by then.
         let range: DateRange
         if period == "week" {
-            guard let d = chosen ?? roll.weekJustEnded(through: through) else {
-                throw APIError.invalid("date", "no school week has ended yet this academic year; choose a date")
-            }
+            let d = chosen ?? roll.weekJustEnded(through: through) ?? through
             range = DateRange(from: d.weekStart, to: d.weekStart.adding(days: 4))
         } else {
             let d = chosen ?? through
-            guard let h = roll.calendar.halfTerm(containing: d) else {
-                throw APIError.invalid("date", "\(d.iso) is in no half term of the school calendar")
-            }
-            range = h
+            range = roll.calendar.halfTerm(containing: d) ?? DateRange(from: d, to: d)
         }
-        guard let n = roll.newsletter(range, through: through) else {
-            throw APIError.invalid("date", "the school was not open from \(range.from.iso) to \(range.to.iso) up to \(through.iso)")
-        }
+        let n = roll.newsletter(range, through: through)
         let forms = n.forms.map {
             Form(
                 rank: $0.rank.map(String.init) ?? "–", form: $0.group.value, attendance: percent($0.attendanceRate),
@@ -102,6 +97,7 @@ struct NewsletterController {
     /// Which days the school was open, in words: "The school was open 4 days; closed Friday 5 September 2025."
     static func opening(_ n: NewsletterFigures, through: LocalDate) -> String {
         let days = n.openDays.count
+        if days == 0 { return "No school day of these dates has been counted yet (figures run to \(ParentWords.date(through)))." }
         var s = "The school was open \(days) \(days == 1 ? "day" : "days")"
         if n.closedDays.isEmpty {
             s += "."

@@ -83,7 +83,12 @@ extension ServerTests {
                 // The half term: Autumn 2 from Monday 2 November (an INSET day, the school closed).
                 let half = try await json(f, "/analytics/newsletter?period=half_term", cookie: cookie)
                 #expect(half["from"] as? String == "2026-11-02" && (half["closed_days"] as? [String])?.first == "2026-11-02")
+                // A week not yet begun: nothing counted, said so, not an error.
+                let future = try await json(f, "/analytics/newsletter?date=2027-03-10", cookie: cookie)
+                #expect((future["open_days"] as? [String])?.isEmpty == true && (future["text"] as? String ?? "").contains("No school day"))
                 // Bad input names the field.
+                let empty = try await PageTests().get(f, "/analytics/newsletter?date=&format=json", cookie: cookie)
+                #expect(empty.status == .unprocessableEntity)
                 let bad = try await PageTests().get(f, "/analytics/newsletter?date=2026-13-40&format=json", cookie: cookie)
                 #expect(bad.status == .badRequest || bad.status == .unprocessableEntity)
                 #expect(bad.text.contains("date"))
