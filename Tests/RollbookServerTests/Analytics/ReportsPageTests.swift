@@ -106,7 +106,11 @@ extension ServerTests {
         func interventions(_ b: Backend) async throws {
             try await withDemo(b) { f, school in
                 let pupils = try await f.store.pupils(schoolID: school).sorted { $0.upn < $1.upn }
-                let chosen = Array(pupils.prefix(4))
+                // Two pupils of the demo teacher's form and two of others: the teacher's figures are their form's.
+                let own = Set(try #require(try await f.store.staff(schoolID: school).first { $0.role == "teacher" }).formList)
+                let chosen =
+                    Array(pupils.filter { own.contains($0.form) }.prefix(2)) + Array(pupils.filter { !own.contains($0.form) }.prefix(2))
+                try #require(chosen.count == 4)
                 let actor = Actor(name: "Ada Lead", position: "Attendance lead")
                 // Wednesday 7 October: before is 1 September to Sunday 4 October (5 school weeks: the year has no more
                 // before it); after is the 6 school weeks from 12 October (half term 26-30 October is no school
@@ -157,6 +161,10 @@ extension ServerTests {
                 #expect((gj["stages"] as? [[String: Any]])?.first?["improved"] as? Int == improved)
                 let refused = try await PageTests().get(f, "/analytics/interventions/pupils?kind=stage:stage-1", cookie: governor)
                 #expect(refused.status == .forbidden)
+                let teacher = try await signIn(f, "teacher@harbourlane.example.org")
+                let tj = try await json(f, "/analytics/interventions", cookie: teacher)
+                let ts = (tj["stages"] as? [[String: Any]] ?? []).first { $0["kind"] as? String == "stage:stage-1" }
+                #expect(ts?["entries"] as? Int == 2 && (tj["actions"] as? [[String: Any]])?.isEmpty == true)
             }
         }
 
