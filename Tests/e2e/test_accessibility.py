@@ -362,3 +362,55 @@ def test_analytics_pages_have_no_serious_or_critical_violation(any_browser, serv
     assert len(checked) == 8, f"the test should have checked 8 analytics pages, it checked {checked}"
     ACCESSIBILITY_RUNS.append(f"{width}: axe-core {version} on {len(checked)} analytics pages, {len(failures)} serious or critical")
     assert not failures and not too_wide, "\n\n".join(failures + too_wide)
+
+
+# The reports people are asked to see (issue 16): as the head, then the two a governor reads (figures only).
+REPORTS_HEAD_PAGES = [
+    ("/analytics/newsletter", "Newsletter figures"),
+    ("/analytics/newsletter?period=half_term", "Newsletter figures"),
+    ("/analytics/interventions", "Impact of interventions"),
+    ("/analytics/interventions/pupils?kind=letter_sent", "Letter sent: the pupils"),
+    ("/analytics/benchmark", "Benchmarking"),
+]
+REPORTS_GOVERNOR_PAGES = [
+    ("/analytics/interventions", "Impact of interventions"),
+    ("/analytics/benchmark", "Benchmarking"),
+]
+
+
+def test_reports_pages_have_no_serious_or_critical_violation(any_browser, server):
+    """axe-core on the newsletter, interventions and benchmarking pages (head) and the two a governor reads; on the
+    phone each fits the 390 px width; the governor sees no link to a pupil."""
+    browser = any_browser
+    width = browser.rollbook_width
+    failures: list[str] = []
+    too_wide: list[str] = []
+    checked: list[str] = []
+
+    def check(page: str, heading: str) -> None:
+        check_renders(browser)
+        assert h1(browser) == heading, f"{page} is headed {h1(browser)!r}, not {heading!r}"
+        _, violations = axe_violations(browser)
+        checked.append(page)
+        for v in violations:
+            text = describe(f"{page} ({width})", v)
+            (failures if v["impact"] in FAILING_IMPACTS else ACCESSIBILITY_NOTES).append(text)
+        if width == "phone":
+            inner = browser.execute_script("return window.innerWidth")
+            scroll = browser.execute_script("return document.documentElement.scrollWidth")
+            if scroll > inner + 1:
+                too_wide.append(f"{page} is {scroll} px wide in a {inner} px window")
+
+    sign_in(browser, server, HEAD)
+    for path, heading in REPORTS_HEAD_PAGES:
+        go(browser, server, path)
+        check(f"{path} (head)", heading)
+    switch_user(browser, server, GOVERNOR)
+    for path, heading in REPORTS_GOVERNOR_PAGES:
+        go(browser, server, path)
+        check(f"{path} (governor)", heading)
+        names = browser.find_elements(By.CSS_SELECTOR, "#main a[href^='/pupils/'], #main a[href^='/analytics/interventions/pupils']")
+        assert not names, f"{path} shows the governor {len(names)} links to pupils"
+    assert len(checked) == 7, checked
+    ACCESSIBILITY_RUNS.append(f"{width}: axe-core on {len(checked)} reports pages, {len(failures)} serious or critical")
+    assert not failures and not too_wide, "\n\n".join(failures + too_wide)

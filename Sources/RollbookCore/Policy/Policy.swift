@@ -43,6 +43,13 @@ public struct Policy: Sendable, Hashable, Codable {
     public var exclusions: Exclusions? = nil
     /// Who is told of an absence flagged as possibly bullying-related; absent: nobody beyond the worklist.
     public var barriers: Barriers? = nil
+    /// How often the policy is reviewed and who approves it (PolicyReview.swift); absent: no review reminder by default.
+    public var review: Review? = nil
+    /// What parents are shown in the portal about the policy, written by the school; absent: a summary generated from
+    /// the policy (`ParentSummary`).
+    public var parentSummary: String? = nil
+    /// Reports the daily job sends staff through the outbox on a schedule (ScheduledReports.swift); absent: none.
+    public var reports: [ScheduledReport]? = nil
 
     public struct Clause: Sendable, Hashable, Codable {
         /// A setting's path in the file, e.g. `attendance_target`, `stages.stage-2`, `lateness.weekly-1`.
@@ -890,6 +897,8 @@ extension Policy {
                     "exclusions.notice_letter", "must name a letter, or be left out for the built-in '\(Exclusions.defaultNoticeLetter)'")
             }
         }
+        try validateReview()
+        try validateReports()
         if let a = admissionRegister, !(1...10).contains(a.minimumContacts) {
             throw fail("admission_register.minimum_contacts", "must be 1 to 10: the regulations ask for at least one emergency contact")
         }

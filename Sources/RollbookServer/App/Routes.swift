@@ -117,6 +117,7 @@ func routes(_ app: Application) throws {
     staff.get("policy", use: policy.page)
     staff.post("policy", use: policy.upload)
     staff.get("policy", "versions", ":from", use: policy.download)
+    staff.post("policy", "approval", use: PolicyApprovalController().record)
 
     // Analytics
     let lists = ListsController()
@@ -130,6 +131,13 @@ func routes(_ app: Application) throws {
     staff.get("analytics", "early-warning", use: analytics.earlyWarning)
     staff.get("analytics", "schools", use: analytics.schools)
     staff.get("analytics", "family", ":upn", use: analytics.family)
+    let newsletter = NewsletterController()
+    staff.get("analytics", "newsletter", use: newsletter.page)
+    let interventions = InterventionsController()
+    staff.get("analytics", "interventions", use: interventions.page)
+    staff.get("analytics", "interventions", "pupils", use: interventions.pupils)
+    staff.get("analytics", "benchmark", use: BenchmarkController().page)
+    staff.get("analytics", "reports", "spreadsheet", use: ReportSpreadsheetController().download)
 
     // Returns
     let laReturns = LAReturnsController()
@@ -173,6 +181,7 @@ func routes(_ app: Application) throws {
     api.post("webhooks", use: webhooks.create)
     api.delete("webhooks", ":id", use: webhooks.remove)
     api.get("webhooks", ":id", "deliveries", use: webhooks.deliveries)
+    api.get("newsletter", use: newsletter.api)
     app.get("api", "openapi.json", use: openAPIDocument)
 }
 

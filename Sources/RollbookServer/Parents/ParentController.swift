@@ -136,6 +136,8 @@ struct ParentController {
         var name: String
         var children: [ChildSummary]
         var flash: String?
+        /// The school's attendance policy in parents' words (seed 003: shared with parents), never staff text.
+        var policySummary: [String] = []
     }
 
     func children(req: Request) async throws -> View {
@@ -144,7 +146,10 @@ struct ParentController {
         var out: [ChildSummary] = []
         for p in try await req.store.children(of: account, on: req.clock.now().date) { out.append(try await ChildSummary.load(req, p).0) }
         return try await req.render(
-            "Parents/parent-home", title: "Your children", ChildrenContent(name: u.name, children: out, flash: req.takeFlash()))
+            "Parents/parent-home", title: "Your children",
+            ChildrenContent(
+                name: u.name, children: out, flash: req.takeFlash(),
+                policySummary: ParentSummary.paragraphs(try await req.store.policy(schoolID: u.schoolID, on: req.clock.now().date))))
     }
 
     struct ChildContent: Encodable {

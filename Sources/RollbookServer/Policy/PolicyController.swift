@@ -28,6 +28,8 @@ struct PolicyController {
         var document: String
         var flash: String?
         var error: String?
+        /// The approval and review record, and what parents are shown (PolicyApprovalController).
+        var review: PolicyApprovalController.Section
     }
 
     static func noticeToImproveWords(_ pn: Policy.PenaltyNotice) -> String {
@@ -43,7 +45,7 @@ struct PolicyController {
         try await render(req, error: nil)
     }
 
-    func render(_ req: Request, error: String?, draft: String? = nil) async throws -> View {
+    func render(_ req: Request, error: String?, draft: String? = nil, approvalError: String? = nil) async throws -> View {
         let u = try req.auth.require(StaffUser.self)
         try u.require(.readStatistics)
         let today = req.clock.now().date
@@ -191,7 +193,8 @@ struct PolicyController {
                 canEdit: u.can(.managePolicy),
                 document: draft ?? versions.first { $0.effectiveFrom <= today.iso }?.document
                     ?? String(decoding: PolicyFile.encode(p), as: UTF8.self),
-                flash: flash, error: error))
+                flash: flash, error: error,
+                review: try await PolicyApprovalController.section(req, u, policy: p, today: today, error: approvalError)))
     }
 
     /// The policy file of one version, exactly as saved.

@@ -53,6 +53,8 @@ struct TodayPage: Encodable {
     var yearToDateVersusTarget: String?
     var todayVersusTarget: String?
     var overdue: Int
+    /// For the attendance lead and head: the policy's review is due (PolicyApprovalController.reminder).
+    var policyReview: String? = nil
 }
 
 extension TodayPage {
@@ -153,6 +155,9 @@ extension TodayPage {
         }
         content.yearToDateVersusTarget = versus(ytdSoFar.attendanceRate)
         content.todayVersusTarget = versus(day.sessions.markedOnly.attendanceRate)
+        if u.can(.managePolicy) {
+            content.policyReview = try await PolicyApprovalController.reminder(req.store, schoolID: u.schoolID, today: now.date)
+        }
         return content
     }
 }

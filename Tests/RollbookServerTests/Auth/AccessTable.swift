@@ -325,5 +325,21 @@ enum AccessTable {
         .api(
             "DELETE /api/v1/webhooks/:id", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden,
             la: .forbidden),
+        // Reports people are asked to see (issue 16): newsletter figures for every role that sees the whole school's
+        // figures (a teacher's are their own forms'); the impact of interventions as figures for every role, the pupils
+        // behind them (names, UPNs) for the attendance lead and head only, never a governor; benchmarking for everyone.
+        .staff("GET /analytics/newsletter", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .ok, la: .ok),
+        .api("GET /api/v1/newsletter", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .ok, la: .ok),
+        .staff("GET /analytics/interventions", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .ok, la: .ok),
+        .staff(
+            "GET /analytics/interventions/pupils", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed,
+            governor: .forbidden, la: .forbidden),
+        .staff("GET /analytics/benchmark", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .ok, la: .ok),
+        // The policy's approval and review date: recorded by the head only.
+        .staff(
+            "POST /policy/approval", teacher: .forbidden, office: .forbidden, lead: .forbidden, head: .allowed, governor: .forbidden,
+            la: .forbidden),
+        // The spreadsheet a scheduled report links to: pupils by name, so not for governors; a teacher's own forms.
+        .staff("GET /analytics/reports/spreadsheet", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok),
     ]
 }

@@ -106,6 +106,8 @@ public enum MessageTemplate: String, Sendable, CaseIterable, Codable {
     case truancyNotice = "truancy_notice"
     /// To the staff the policy names: an absence flagged as possibly bullying-related.
     case bullyingConcern = "bullying_concern"
+    /// To staff, on the policy's schedule: an attendance summary or the link to a spreadsheet (`reports`).
+    case attendanceReport = "attendance_report"
 
     public var title: String {
         switch self {
@@ -120,6 +122,7 @@ public enum MessageTemplate: String, Sendable, CaseIterable, Codable {
         case .deletionNotice: "Deletion from the roll"
         case .truancyNotice: "Truancy"
         case .bullyingConcern: "Absence possibly bullying-related"
+        case .attendanceReport: "Attendance report to staff"
         }
     }
 }
