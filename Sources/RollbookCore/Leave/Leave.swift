@@ -68,14 +68,23 @@ public struct LeaveRequest: Sendable, Hashable, Codable {
     /// The parent (or the office) marks the request as about exceptional circumstances, e.g. a bereavement.
     public var exceptional: Bool
     public var reason: String
+    /// What the leave is for, as a leave code's symbol (`C1` for a licensed performance); nil when not said.
+    public var code: String? = nil
+
+    /// The codes a request may name, with the words a parent chooses from.
+    public static let purposes: [(code: String, words: String)] = [
+        ("C", "Exceptional circumstances (for example a bereavement)"),
+        ("C1", "A performance or activity licensed by the local authority"),
+    ]
 
     /// The longest request, first day to last: 62 calendar days.
     public static let maximumDays = 62
 
     public init(
         from: LocalDate, fromSession: Session = .am, to: LocalDate, toSession: Session = .pm, requestedOn: LocalDate,
-        exceptional: Bool = false, reason: String
+        exceptional: Bool = false, reason: String, code: String? = nil
     ) {
+        self.code = code
         self.from = from
         self.fromSession = fromSession
         self.to = to
@@ -115,6 +124,11 @@ public struct LeaveRequest: Sendable, Hashable, Codable {
         if reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw ValidationError(field: "reason", reason: "must say why the leave is requested")
         }
+        if let c = code, !Self.purposes.contains(where: { $0.code == c }) {
+            throw ValidationError(
+                field: "code",
+                reason: "'\(c)' is not a kind of leave a request may name; use \(Self.purposes.map(\.code).joined(separator: ", "))")
+        }
     }
 }
 
@@ -141,11 +155,19 @@ public struct LeaveFinding: Sendable, Hashable, Codable {
     public var message: String
     /// The clause of the school's policy, or the regulation, the rule follows.
     public var source: String
-    public init(rule: String, verdict: Verdict, message: String, source: String) {
+    /// The numbers behind the verdict, where the rule has them (`leave.refuse_below_projected_attendance`).
+    public var figures: [String: Double]?
+    /// The verdict in words for the family (no staff text); nil where the rule has none.
+    public var parent: String?
+    public init(
+        rule: String, verdict: Verdict, message: String, source: String, figures: [String: Double]? = nil, parent: String? = nil
+    ) {
         self.rule = rule
         self.verdict = verdict
         self.message = message
         self.source = source
+        self.figures = figures
+        self.parent = parent
     }
 }
 
@@ -156,7 +178,7 @@ extension Array where Element == LeaveFinding {
 
 /// The checks of a request against the regulation and the school's leave policy.
 public struct LeaveCheck: Sendable, Hashable, Codable {
-    /// In a stable order: reg 11, notice, authorised absence, then each blackout in the policy's order.
+    /// In a stable order: reg 11, notice, authorised absence, projected attendance, then each blackout in the policy's order.
     public var findings: [LeaveFinding]
     public init(findings: [LeaveFinding]) { self.findings = findings }
     /// Any finding refuses the request.
@@ -269,6 +291,14 @@ public struct LeaveCheck: Sendable, Hashable, Codable {
                     add("leave.refuse_when_authorised_above", .ok, figures + ", not above the policy's \(EvalWords.threshold(limit)).")
                 }
             }
+        }
+
+        // The projected-attendance floor (LeaveProjection.swift).
+        if let f = floorFinding(
+            request: request, sessions: sessions, policy: policy, calendar: calendar, enrolment: enrolment, asOf: asOf,
+            soFar: authorisedAbsence)
+        {
+            out.append(f)
         }
 
         // Blackouts.

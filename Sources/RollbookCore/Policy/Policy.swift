@@ -421,6 +421,11 @@ public struct Policy: Sendable, Hashable, Codable {
         public var blackouts: [Blackout]
         /// Days of absence just before or after a leave need evidence within this many days, else they are unauthorised.
         public var adjacentDaysEvidenceDays: Int?
+        /// Leave is refused when it would take the pupil's attendance, projected to the end of the academic year, below
+        /// this fraction (seed 004 'Performances'; `LeaveProjection`); nil: no such rule.
+        public var refuseBelowProjectedAttendance: Double? = nil
+        /// The grant codes the floor applies to (e.g. ["C1"]); nil: every leave.
+        public var projectedAttendanceCodes: [String]? = nil
         public struct Blackout: Sendable, Hashable, Codable {
             public var from: LocalDate
             public var to: LocalDate
@@ -810,6 +815,19 @@ extension Policy {
         }
         guard leave.noticeDays >= 0 else { throw fail("leave.notice_days", "must not be negative") }
         if let a = leave.refuseWhenAuthorisedAbove { try fraction(a, "leave.refuse_when_authorised_above") }
+        if let f = leave.refuseBelowProjectedAttendance { try fraction(f, "leave.refuse_below_projected_attendance") }
+        if let codes = leave.projectedAttendanceCodes {
+            let allowed = LeaveGrant.codes.map(\.symbol)
+            guard leave.refuseBelowProjectedAttendance != nil else {
+                throw fail(
+                    "leave.projected_attendance_codes", "is set without leave.refuse_below_projected_attendance: set both or neither")
+            }
+            guard !codes.isEmpty else { throw fail("leave.projected_attendance_codes", "must not be empty: leave it out for every leave") }
+            for (i, c) in codes.enumerated() where !allowed.contains(c) {
+                throw fail(
+                    "leave.projected_attendance_codes[\(i)]", "'\(c)' is not a leave code; use \(allowed.joined(separator: ", "))")
+            }
+        }
         for (i, b) in leave.blackouts.enumerated() where b.to < b.from {
             throw fail("leave.blackouts[\(i)].to", "\(b.to) is before \(b.from)")
         }

@@ -12,7 +12,13 @@ struct ParentLeaveController {
         var toSession: String?
         var reason: String?
         var exceptional: String?
+        /// What the leave is for: a code of `LeaveRequest.purposes`.
+        var code: String?
         var documents: [File]?
+    }
+    struct Purpose: Encodable {
+        var code: String
+        var words: String
     }
     struct RequestContent: Encodable {
         var child: ChildSummary
@@ -22,6 +28,7 @@ struct ParentLeaveController {
         var error: String?
         var errorField: String?
         var maxDocuments: Int
+        var purposes: [Purpose]
     }
 
     func requestPage(req: Request) async throws -> View {
@@ -38,7 +45,8 @@ struct ParentLeaveController {
             RequestContent(
                 child: s, noticeDays: policy.leave.noticeDays,
                 earliest: ParentWords.date(req.clock.now().date.adding(days: policy.leave.noticeDays)),
-                form: shown, error: error?.reason, errorField: error?.field, maxDocuments: Uploads.maxDocuments))
+                form: shown, error: error?.reason, errorField: error?.field, maxDocuments: Uploads.maxDocuments,
+                purposes: LeaveRequest.purposes.map { Purpose(code: $0.code, words: $0.words) }))
     }
 
     func request(req: Request) async throws -> Response {
@@ -53,7 +61,8 @@ struct ParentLeaveController {
                 from: from, fromSession: try formSession(form.fromSession, field: "from_session"), to: to,
                 toSession: try formSession(form.toSession ?? "pm", field: "to_session"), requestedOn: now.date,
                 exceptional: form.exceptional == "on" || form.exceptional == "true",
-                reason: (form.reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines))
+                reason: (form.reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines),
+                code: form.code.flatMap { $0.isEmpty ? nil : $0 })
             let policy = try await req.store.policy(schoolID: p.schoolID, on: now.date)
             do { try LeaveCheck.canRequest(request, policy: policy, today: now.date) } catch {
                 throw APIError.invalid(error.field, error.reason)

@@ -1132,3 +1132,89 @@ extension ServerTests {
         }
     }
 }
+
+extension ServerTests.ParentTests {
+    // MARK: The projected-attendance floor
+
+    @Test(
+        "seed 004 'Performances': a C1 request that would take attendance below 96% is refused with the figures on the page, in its JSON and in the decision record; the family's letter is in parent words",
+        arguments: Backend.available)
+    func leaveFloor(_ b: Backend) async throws {
+        try await withRollbook(b, at: FixedClock(date: day("2025-09-19"), time: TimeOfDay(hour: 16, minute: 0)!)) { f in
+            try await longerTerm(f)
+            var policy = Policy.standard(name: "Floor", effectiveFrom: day("2025-09-01"))
+            policy.leave.refuseBelowProjectedAttendance = 0.96
+            policy.leave.projectedAttendanceCodes = ["C1"]
+            _ = try await f.store.savePolicy(
+                schoolID: f.schoolID, policy, document: String(decoding: PolicyFile.encode(policy), as: UTF8.self), by: office, at: "t")
+            // Mia's open sessions 8 to 19 September: 17 (12 September closed, 17 September PM closed); ill on 2 of them.
+            let miaID = try await pupilID(f, Self.mia)
+            let calendar = try await f.store.calendar(schoolID: f.schoolID)
+            var writes: [MarkWrite] = []
+            var d = day("2025-09-08")
+            while d <= day("2025-09-19") {
+                for s in RollbookCore.Session.allCases where calendar.isOpen(d, s, yearGroup: "R") {
+                    let ill = d == day("2025-09-15")
+                    writes.append(
+                        MarkWrite(pupilID: miaID, mark: Mark(date: d, session: s, code: ill ? .i : (s == .am ? .presentAM : .presentPM))))
+                }
+                d = d.adding(days: 1)
+            }
+            #expect(writes.count == 17)
+            _ = try await f.store.record(writes, by: office, at: "2025-09-19T15:00:00Z")
+            try await makeParent(f, email: "rosa@example.org", name: "Rosa Fielding")
+            let rosa = try await parent(f, "rosa@example.org")
+            let form = try await rosa.get("/parent/children/\(Self.mia)/leave")
+            #expect(form.text.contains(#"<option value="C1">A performance or activity licensed by the local authority</option>"#))
+            let asked = try await rosa.post(
+                "/parent/children/\(Self.mia)/leave",
+                [("from", "2025-10-06"), ("to", "2025-10-10"), ("code", "C1"), ("reason", "A part in a touring children's opera")])
+            #expect(asked.status == .seeOther, "\(asked.status) \(asked.text)")
+            let id = try #require(try await f.store.leaveRequests(pupilID: miaID).first?.id)
+            #expect(try await f.store.leaveRequest(id: id)?.leaveRequest?.code == "C1")
+
+            // 15 of 17 attended; 48 sessions left to 24 October (26 September is INSET); 10 of leave:
+            // (15 + 48 - 10) / (17 + 48) = 53 / 65 = 81.5%.
+            let head = try await staff(f, .head)
+            let page = try await head.get("/leave/\(id)")
+            #expect(page.status == .ok)
+            #expect(page.text.contains("Attendance with this leave"))
+            #expect(page.text.contains("88.2%") && page.text.contains("81.5%") && page.text.contains("<td>96%</td>"), "\(page.text)")
+            let json = try await head.get("/leave/\(id)?format=json")
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(json.text.utf8)) as? [String: Any])
+            let projection = try #require(object["projection"] as? [String: Any])
+            #expect(projection["attendance_now"] as? String == "88.2%")
+            #expect(projection["projected"] as? String == "81.5%")
+            #expect(projection["floor"] as? String == "96%")
+            #expect(projection["remaining_sessions"] as? Int == 48)
+            let findings = try #require(object["findings"] as? [[String: Any]])
+            let floor = try #require(findings.first { $0["rule"] as? String == "leave.refuse_below_projected_attendance" })
+            #expect(floor["verdict"] as? String == "refuse")
+            #expect((floor["figures"] as? [String: Any])?["projected_attendance"] as? Double == 0.8154)
+            let suggested = try #require(object["suggested_refusal"] as? String)
+            #expect(suggested.contains("below 96%") && !suggested.contains("leave.refuse"), "\(suggested)")
+
+            // Granting C1 is rejected with the figures; nothing is written.
+            let grant = try await head.post(
+                "/leave/\(id)/grant",
+                [("code", "C1"), ("from", "2025-10-06"), ("to", "2025-10-10"), ("licenceReference", "LA-PERF-7")])
+            #expect(grant.status == .unprocessableEntity)
+            #expect(grant.text.contains("leave.refuse_below_projected_attendance: C1 for 10 sessions is not authorised"), "\(grant.text)")
+            #expect(grant.text.contains("81.5%") && grant.text.contains("Nothing was saved."))
+            #expect(try await f.store.leaveRequest(id: id)?.state == .pending)
+            #expect(try await marks(f, miaID).count == 17)
+
+            // Refused with the suggested words: the record keeps the figures, the family's letter has none of the staff text.
+            let refused = try await head.post("/leave/\(id)/refuse", [("reason", suggested)])
+            #expect(refused.status == .seeOther, "\(refused.status) \(refused.text)")
+            let entry = try #require(try await f.store.casework(pupilID: miaID).first { $0.kind == "leave_decision" })
+            #expect(entry.summary.contains("attendance now 88.2%; projected to the end of the year with the leave 81.5%; the floor 96%"))
+            let letters = try await f.store.outbox(schoolID: f.schoolID)
+            #expect(!letters.isEmpty)
+            #expect(
+                letters.allSatisfy {
+                    $0.body.contains("below 96%") && !$0.body.contains("leave.refuse") && !$0.body.contains("projected to the end")
+                })
+        }
+    }
+}
