@@ -75,6 +75,7 @@ public struct LeaveRequest: Sendable, Hashable, Codable {
     public static let purposes: [(code: String, words: String)] = [
         ("C", "Exceptional circumstances (for example a bereavement)"),
         ("C1", "A performance or activity licensed by the local authority"),
+        ("R", "Religious observance: a day set apart by your religious body"),
     ]
 
     /// The longest request, first day to last: 62 calendar days.
@@ -255,22 +256,24 @@ public struct LeaveCheck: Sendable, Hashable, Codable {
 
         // Notice.
         let given = request.requestedOn.days(to: request.from)
-        let needed = rules.noticeDays
+        let (needed, noticeRule) = notice(for: request, policy: policy)
         let requested =
             "Requested on \(EvalWords.date(request.requestedOn)), \(EvalWords.count(given, "day")) before the leave "
             + "starts on \(EvalWords.date(request.from)); the policy asks for \(noticeWords(needed))"
         if given >= needed {
-            add("leave.notice_days", .ok, requested + ".")
+            add(noticeRule, .ok, requested + ".")
         } else if request.exceptional {
             add(
-                "leave.notice_days", .caution,
+                noticeRule, .caution,
                 requested + ", \(EvalWords.count(needed - given, "day")) short, but the request is marked "
                     + "exceptional: the head may still consider it (a holiday is not an exceptional circumstance).")
         } else {
             add(
-                "leave.notice_days", .refuse,
+                noticeRule, .refuse,
                 requested + ", \(EvalWords.count(needed - given, "day")) short, and the request is not marked exceptional.")
         }
+        // Religious observance (ReligiousObservance.swift).
+        out += religiousFindings(request: request, sessions: sessions, policy: policy)
 
         // Authorised absence already above the policy's limit.
         if let limit = rules.refuseWhenAuthorisedAbove {
@@ -340,7 +343,7 @@ public struct LeaveCheck: Sendable, Hashable, Codable {
             throw ValidationError(field: "from", reason: "\(request.from.iso) has passed: leave cannot be granted retrospectively")
         }
         let given = request.requestedOn.days(to: request.from)
-        let needed = policy.leave.noticeDays
+        let needed = notice(for: request, policy: policy).days
         if given < needed && !request.exceptional {
             throw ValidationError(
                 field: "from",
@@ -402,10 +405,12 @@ public struct LeaveGrant: Sendable, Hashable, Codable {
     public var timetable: String?
     /// When a part-time timetable is reviewed: required for C2, after it starts.
     public var reviewDate: LocalDate?
+    /// For R: the religious body's advice on whether the day is set apart, where the school sought it (staff only).
+    public var religiousBodyAdvice: String? = nil
 
     /// The codes a head grants leave with. M is not among them: the office records a medical appointment as M
     /// without a leave decision.
-    public static let codes: [AttendanceCode] = [.c, .c1, .j1, .s, .c2, .t]
+    public static let codes: [AttendanceCode] = [.c, .c1, .j1, .s, .c2, .t, .r]
 
     public init(
         code: AttendanceCode, from: LocalDate, fromSession: Session = .am, to: LocalDate, toSession: Session = .pm,
@@ -487,7 +492,9 @@ public struct LeaveGrant: Sendable, Hashable, Codable {
     }
 
     // The code is stored as its symbol ("C1"), as in registers and files.
-    enum CodingKeys: String, CodingKey { case code, from, fromSession, to, toSession, licenceReference, timetable, reviewDate }
+    enum CodingKeys: String, CodingKey {
+        case code, from, fromSession, to, toSession, licenceReference, timetable, reviewDate, religiousBodyAdvice
+    }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -501,6 +508,7 @@ public struct LeaveGrant: Sendable, Hashable, Codable {
             licenceReference: try c.decodeIfPresent(String.self, forKey: .licenceReference),
             timetable: try c.decodeIfPresent(String.self, forKey: .timetable),
             reviewDate: try c.decodeIfPresent(LocalDate.self, forKey: .reviewDate))
+        religiousBodyAdvice = try c.decodeIfPresent(String.self, forKey: .religiousBodyAdvice)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -513,6 +521,7 @@ public struct LeaveGrant: Sendable, Hashable, Codable {
         try c.encodeIfPresent(licenceReference, forKey: .licenceReference)
         try c.encodeIfPresent(timetable, forKey: .timetable)
         try c.encodeIfPresent(reviewDate, forKey: .reviewDate)
+        try c.encodeIfPresent(religiousBodyAdvice, forKey: .religiousBodyAdvice)
     }
 }
 

@@ -426,6 +426,8 @@ public struct Policy: Sendable, Hashable, Codable {
         public var refuseBelowProjectedAttendance: Double? = nil
         /// The grant codes the floor applies to (e.g. ["C1"]); nil: every leave.
         public var projectedAttendanceCodes: [String]? = nil
+        /// Religious observance (R) asked for as leave: limit per event, notice, the religious body's advice.
+        public var religiousObservance: ReligiousObservance? = nil
         public struct Blackout: Sendable, Hashable, Codable {
             public var from: LocalDate
             public var to: LocalDate
@@ -816,6 +818,14 @@ extension Policy {
         guard leave.noticeDays >= 0 else { throw fail("leave.notice_days", "must not be negative") }
         if let a = leave.refuseWhenAuthorisedAbove { try fraction(a, "leave.refuse_when_authorised_above") }
         if let f = leave.refuseBelowProjectedAttendance { try fraction(f, "leave.refuse_below_projected_attendance") }
+        if let r = leave.religiousObservance {
+            if let m = r.maxDaysPerEvent, !(1...10).contains(m) {
+                throw fail("leave.religious_observance.max_days_per_event", "must be 1 to 10 school days per religious event")
+            }
+            if let n = r.noticeDays, !(0...90).contains(n) {
+                throw fail("leave.religious_observance.notice_days", "must be 0 to 90 calendar days")
+            }
+        }
         if let codes = leave.projectedAttendanceCodes {
             let allowed = LeaveGrant.codes.map(\.symbol)
             guard leave.refuseBelowProjectedAttendance != nil else {

@@ -208,6 +208,7 @@ struct LeaveController {
         if r.state == .granted, let g = r.leaveGrant {
             decision =
                 "Granted by \(r.decidedBy ?? "?") on \(r.decidedOn?.iso ?? ""): \(g.code.symbol) (\(g.code.meaning(on: g.from))) for \(ParentWords.range(g.from, g.to))."
+                + (g.religiousBodyAdvice.map { " The religious body's advice: \($0)" } ?? "")
         } else if r.state == .refused {
             decision = "Refused by \(r.decidedBy ?? "?") on \(r.decidedOn?.iso ?? ""): \(r.refusalReason ?? "")"
         }
@@ -237,6 +238,7 @@ struct LeaveController {
         var licenceReference: String?
         var timetable: String?
         var reviewDate: String?
+        var religiousBodyAdvice: String?
     }
 
     func grant(req: Request) async throws -> Response {
@@ -254,12 +256,17 @@ struct LeaveController {
                     $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0.trimmingCharacters(in: .whitespacesAndNewlines)
                 }
             }
-            let g = LeaveGrant(
+            let grant = LeaveGrant(
                 code: code, from: try parseDate(form.from, field: "from"),
                 fromSession: try formSession(form.fromSession, field: "from_session"),
                 to: try parseDate(form.to, field: "to"), toSession: try formSession(form.toSession ?? "pm", field: "to_session"),
                 licenceReference: text(form.licenceReference), timetable: text(form.timetable),
                 reviewDate: try text(form.reviewDate).map { try parseDate($0, field: "review_date") })
+            var g = grant
+            g.religiousBodyAdvice = text(form.religiousBodyAdvice)
+            guard (g.religiousBodyAdvice ?? "").count <= 2000 else {
+                throw APIError.invalid("religious_body_advice", "keep the advice under 2,000 characters")
+            }
             do { try g.validate(request: lr) } catch { throw APIError.invalid(error.field, error.reason) }
             guard g.from >= now.date else {
                 throw APIError.invalid("from", "leave is never granted retrospectively (reg 11): the first day granted has passed")
@@ -272,6 +279,9 @@ struct LeaveController {
                 projection = try LeaveCheck.checkFloor(
                     grant: g, policy: policy, calendar: calendar, enrolment: p.enrolment, asOf: now.date, soFar: counts)
             } catch { throw APIError.invalid(error.field, error.reason) }
+            do { try LeaveCheck.checkReligious(grant: g, policy: policy, calendar: calendar, enrolment: p.enrolment) } catch {
+                throw APIError.invalid(error.field, error.reason)
+            }
             let sessions = g.sessions(calendar: calendar, enrolment: p.enrolment)
             let extra = [
                 g.licenceReference.map { "licence \($0)" }, g.timetable.map { "timetable: \($0)" }, g.reviewDate.map { "review \($0.iso)" },
@@ -291,7 +301,8 @@ struct LeaveController {
                 pupilID: p.id!, kind: .leaveDecision, actionKey: nil, happenedOn: now.date,
                 summary:
                     "Leave granted: \(code.symbol) for \(ParentWords.range(g.from, g.to)), \(sessions.count) sessions. Requested: \(lr.reason)"
-                    + (projection.map { " Projected attendance: \($0.words)." } ?? ""),
+                    + (projection.map { " Projected attendance: \($0.words)." } ?? "")
+                    + (g.religiousBodyAdvice.map { " Religious body's advice: \($0)" } ?? ""),
                 outcome: "granted", document: letter.body, recordedAt: now.timestamp, by: u.actor)
             guard
                 try await req.store.decideLeave(
@@ -312,13 +323,19 @@ struct LeaveController {
         }
     }
 
-    struct RefuseForm: Content { var reason: String? }
+    struct RefuseForm: Content {
+        var reason: String?
+        /// For R: the religious body's advice, kept in the staff record only.
+        var religiousBodyAdvice: String?
+    }
 
     func refuse(req: Request) async throws -> Response {
         let u = try req.auth.require(StaffUser.self)
         try Self.requireDecider(u)
         let (r, lr, p) = try await loadRequest(req, u)
-        let reason = (try req.content.decode(RefuseForm.self).reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let form = try req.content.decode(RefuseForm.self)
+        let reason = (form.reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let advice = (form.religiousBodyAdvice ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty else {
             let resp = try await decideView(
                 req, r, lr, p, error: "reason: say why the leave is refused; the family receives it in writing. Nothing was saved."
@@ -335,7 +352,8 @@ struct LeaveController {
         let cw = CaseworkRow(
             pupilID: p.id!, kind: .leaveDecision, actionKey: nil, happenedOn: now.date,
             summary: "Leave refused for \(ParentWords.range(lr.from, lr.to)): \(reason)"
-                + (Self.floorWords(found).map { " Projected attendance: \($0)." } ?? ""),
+                + (Self.floorWords(found).map { " Projected attendance: \($0)." } ?? "")
+                + (advice.isEmpty ? "" : " Religious body's advice: \(String(advice.prefix(2000)))"),
             outcome: "refused",
             document: letter.body, recordedAt: now.timestamp, by: u.actor)
         guard

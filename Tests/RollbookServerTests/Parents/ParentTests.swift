@@ -1218,3 +1218,48 @@ extension ServerTests.ParentTests {
         }
     }
 }
+
+extension ServerTests.ParentTests {
+    @Test(
+        "seed 001's R: a parent asks for religious observance on the portal; R for two days is rejected naming the limit; one day is granted as R with the religious body's advice kept for staff, not in the letter",
+        arguments: Backend.available)
+    func religiousObservance(_ b: Backend) async throws {
+        try await withRollbook(b) { f in
+            try await longerTerm(f)
+            // Seed 001's rule: one day per religious event, the religious body's advice sought where necessary.
+            var policy = Policy.standard(name: "One day for religious events", effectiveFrom: day("2025-09-01"))
+            policy.leave.religiousObservance = .init(maxDaysPerEvent: 1, seekAdvice: true)
+            _ = try await f.store.savePolicy(
+                schoolID: f.schoolID, policy, document: String(decoding: PolicyFile.encode(policy), as: UTF8.self), by: office, at: "t")
+            let miaID = try await pupilID(f, Self.mia)
+            try await makeParent(f, email: "rosa@example.org", name: "Rosa Fielding")
+            let rosa = try await parent(f, "rosa@example.org")
+            #expect(try await rosa.get("/parent/children/\(Self.mia)/leave").text.contains(#"<option value="R">Religious observance"#))
+            // Thursday 2 and Friday 3 October 2025.
+            let asked = try await rosa.post(
+                "/parent/children/\(Self.mia)/leave",
+                [("from", "2025-10-02"), ("to", "2025-10-03"), ("code", "R"), ("reason", "Yom Kippur")])
+            #expect(asked.status == .seeOther, "\(asked.status) \(asked.text)")
+            let id = try #require(try await f.store.leaveRequests(pupilID: miaID).first?.id)
+            let head = try await staff(f, .head)
+            let page = try await head.get("/leave/\(id)")
+            #expect(page.text.contains("Religious observance: a day set apart by your religious body (R)"))
+            #expect(page.text.contains("covers 2 school days; the policy authorises religious observance for at most 1 school day"))
+            #expect(page.text.contains("seek the religious body&#39;s advice") || page.text.contains("seek the religious body's advice"))
+            let two = try await head.post("/leave/\(id)/grant", [("code", "R"), ("from", "2025-10-02"), ("to", "2025-10-03")])
+            #expect(two.status == .unprocessableEntity)
+            #expect(two.text.contains("leave.religious_observance.max_days_per_event: R for 2 school days"), "\(two.text)")
+            #expect(try await marks(f, miaID).isEmpty)
+            let advice = "The synagogue's rabbi confirmed 2 October is set apart."
+            let one = try await head.post(
+                "/leave/\(id)/grant", [("code", "R"), ("from", "2025-10-02"), ("to", "2025-10-02"), ("religiousBodyAdvice", advice)])
+            #expect(one.status == .seeOther, "\(one.status) \(one.text)")
+            #expect(try await marks(f, miaID) == ["2025-10-02 AM R", "2025-10-02 PM R"])
+            #expect(try await f.store.leaveRequest(id: id)?.leaveGrant?.religiousBodyAdvice == advice)
+            let entry = try #require(try await f.store.casework(pupilID: miaID).first { $0.kind == "leave_decision" })
+            #expect(entry.summary.contains("Religious body's advice: \(advice)"))
+            let letters = try await f.store.outbox(schoolID: f.schoolID)
+            #expect(!letters.isEmpty && letters.allSatisfy { !$0.body.contains("rabbi") && $0.body.contains("religious observance") })
+        }
+    }
+}
