@@ -407,6 +407,8 @@ public struct LeaveGrant: Sendable, Hashable, Codable {
     public var reviewDate: LocalDate?
     /// For R: the religious body's advice on whether the day is set apart, where the school sought it (staff only).
     public var religiousBodyAdvice: String? = nil
+    /// For C2: the weekly sessions (`mon_am` ... `fri_pm`) the pupil is not expected to attend; only those are coded C2.
+    public var notExpected: [String]? = nil
 
     /// The codes a head grants leave with. M is not among them: the office records a medical appointment as M
     /// without a leave decision.
@@ -488,12 +490,13 @@ public struct LeaveGrant: Sendable, Hashable, Codable {
             if review <= from {
                 throw ValidationError(field: "review_date", reason: "\(review.iso) must be after the timetable starts, \(from.iso)")
             }
+            try validatePartTime()
         }
     }
 
     // The code is stored as its symbol ("C1"), as in registers and files.
     enum CodingKeys: String, CodingKey {
-        case code, from, fromSession, to, toSession, licenceReference, timetable, reviewDate, religiousBodyAdvice
+        case code, from, fromSession, to, toSession, licenceReference, timetable, reviewDate, religiousBodyAdvice, notExpected
     }
 
     public init(from decoder: any Decoder) throws {
@@ -509,6 +512,7 @@ public struct LeaveGrant: Sendable, Hashable, Codable {
             timetable: try c.decodeIfPresent(String.self, forKey: .timetable),
             reviewDate: try c.decodeIfPresent(LocalDate.self, forKey: .reviewDate))
         religiousBodyAdvice = try c.decodeIfPresent(String.self, forKey: .religiousBodyAdvice)
+        notExpected = try c.decodeIfPresent([String].self, forKey: .notExpected)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -522,6 +526,7 @@ public struct LeaveGrant: Sendable, Hashable, Codable {
         try c.encodeIfPresent(timetable, forKey: .timetable)
         try c.encodeIfPresent(reviewDate, forKey: .reviewDate)
         try c.encodeIfPresent(religiousBodyAdvice, forKey: .religiousBodyAdvice)
+        try c.encodeIfPresent(notExpected, forKey: .notExpected)
     }
 }
 

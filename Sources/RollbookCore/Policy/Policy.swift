@@ -41,6 +41,8 @@ public struct Policy: Sendable, Hashable, Codable {
     public var planReviews: [PlanReview]? = nil
     /// Suspensions and permanent exclusions: the parents' notice and alternative provision; absent: no exclusion actions.
     public var exclusions: Exclusions? = nil
+    /// Part-time timetables (C2): the longest in school weeks; absent: no limit.
+    public var partTime: PartTime? = nil
 
     public struct Clause: Sendable, Hashable, Codable {
         /// A setting's path in the file, e.g. `attendance_target`, `stages.stage-2`, `lateness.weekly-1`.
@@ -818,6 +820,9 @@ extension Policy {
         guard leave.noticeDays >= 0 else { throw fail("leave.notice_days", "must not be negative") }
         if let a = leave.refuseWhenAuthorisedAbove { try fraction(a, "leave.refuse_when_authorised_above") }
         if let f = leave.refuseBelowProjectedAttendance { try fraction(f, "leave.refuse_below_projected_attendance") }
+        if let pt = partTime, !(1...12).contains(pt.maxSchoolWeeks) {
+            throw fail("part_time.max_school_weeks", "must be 1 to 12 school weeks: a part-time timetable is temporary")
+        }
         if let r = leave.religiousObservance {
             if let m = r.maxDaysPerEvent, !(1...10).contains(m) {
                 throw fail("leave.religious_observance.max_days_per_event", "must be 1 to 10 school days per religious event")

@@ -126,6 +126,12 @@ struct LeaveController {
         var suggestedRefusal: String
         var documents: [Doc]
         var codes: [CodeOption]
+        /// The weekly sessions a part-time timetable may leave out.
+        struct Weekly: Encodable {
+            var key: String
+            var words: String
+        }
+        var weekly: [Weekly] = LeaveGrant.weeklySessions.map { Weekly(key: $0, words: LeaveGrant.weeklyWords($0)) }
         var decision: String?
         var error: String?
         var flash: String?
@@ -138,6 +144,11 @@ struct LeaveController {
             throw Abort(.notFound, reason: "No such leave request.")
         }
         return (r, lr, p)
+    }
+
+    /// `mon_am` before `mon_pm` before `tue_am`.
+    static func weeklyOrder(_ a: String, _ b: String) -> Bool {
+        (LeaveGrant.weeklySessions.firstIndex(of: a) ?? 99) < (LeaveGrant.weeklySessions.firstIndex(of: b) ?? 99)
     }
 
     /// The pupil's academic year to today, marked sessions only.
@@ -209,6 +220,9 @@ struct LeaveController {
             decision =
                 "Granted by \(r.decidedBy ?? "?") on \(r.decidedOn?.iso ?? ""): \(g.code.symbol) (\(g.code.meaning(on: g.from))) for \(ParentWords.range(g.from, g.to))."
                 + (g.religiousBodyAdvice.map { " The religious body's advice: \($0)" } ?? "")
+                + (g.notExpected.map { " Not expected in school each week: \($0.map(LeaveGrant.weeklyWords).joined(separator: ", "))." }
+                    ?? "")
+                + (g.reviewDate.map { " Review on \($0.iso)." } ?? "")
         } else if r.state == .refused {
             decision = "Refused by \(r.decidedBy ?? "?") on \(r.decidedOn?.iso ?? ""): \(r.refusalReason ?? "")"
         }
@@ -239,6 +253,8 @@ struct LeaveController {
         var timetable: String?
         var reviewDate: String?
         var religiousBodyAdvice: String?
+        /// For C2: the weekly sessions not expected to attend (`mon_am` ... `fri_pm`).
+        var notExpected: [String]?
     }
 
     func grant(req: Request) async throws -> Response {
@@ -264,6 +280,7 @@ struct LeaveController {
                 reviewDate: try text(form.reviewDate).map { try parseDate($0, field: "review_date") })
             var g = grant
             g.religiousBodyAdvice = text(form.religiousBodyAdvice)
+            if code == .c2 { g.notExpected = form.notExpected.map { Array(Set($0)).sorted(by: Self.weeklyOrder) } }
             guard (g.religiousBodyAdvice ?? "").count <= 2000 else {
                 throw APIError.invalid("religious_body_advice", "keep the advice under 2,000 characters")
             }
@@ -279,12 +296,15 @@ struct LeaveController {
                 projection = try LeaveCheck.checkFloor(
                     grant: g, policy: policy, calendar: calendar, enrolment: p.enrolment, asOf: now.date, soFar: counts)
             } catch { throw APIError.invalid(error.field, error.reason) }
-            do { try LeaveCheck.checkReligious(grant: g, policy: policy, calendar: calendar, enrolment: p.enrolment) } catch {
-                throw APIError.invalid(error.field, error.reason)
-            }
-            let sessions = g.sessions(calendar: calendar, enrolment: p.enrolment)
+            do {
+                try LeaveCheck.checkReligious(grant: g, policy: policy, calendar: calendar, enrolment: p.enrolment)
+                try LeaveCheck.checkPartTime(grant: g, policy: policy, calendar: calendar, enrolment: p.enrolment)
+            } catch { throw APIError.invalid(error.field, error.reason) }
+            // A part-time timetable codes only the sessions the pupil is not expected to attend.
+            let sessions = g.codedSessions(calendar: calendar, enrolment: p.enrolment)
             let extra = [
                 g.licenceReference.map { "licence \($0)" }, g.timetable.map { "timetable: \($0)" }, g.reviewDate.map { "review \($0.iso)" },
+                g.notExpected.map { "not expected: \($0.map(LeaveGrant.weeklyWords).joined(separator: ", "))" },
             ]
             .compactMap { $0 }.joined(separator: "; ")
             let marks = try await Reasons.skippingAttendance(
@@ -405,6 +425,9 @@ enum LeaveLetters {
         body += "It will be recorded as: \(g.code.meaning(on: g.from).lowercased()).\n"
         if let ref = g.licenceReference { body += "Licence reference: \(ref).\n" }
         if let t = g.timetable { body += "Timetable: \(t).\n" }
+        if let off = g.notExpected, !off.isEmpty {
+            body += "Each week \(name) is not expected in school on: \(off.map(LeaveGrant.weeklyWords).joined(separator: ", ")).\n"
+        }
         if let d = g.reviewDate { body += "We will review this on \(ParentWords.date(d)).\n" }
         body +=
             "\nAny absence beyond these days will be unauthorised. Please make sure \(name) is back in school on the next school day.\n\n"

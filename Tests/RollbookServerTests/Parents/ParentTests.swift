@@ -1263,3 +1263,53 @@ extension ServerTests.ParentTests {
         }
     }
 }
+
+extension ServerTests.ParentTests {
+    @Test(
+        "seed 000 §6.1.1: a part-time timetable over 4 school weeks is rejected naming part_time.max_school_weeks; within it, only the weekly sessions not expected are coded C2",
+        arguments: Backend.available)
+    func partTimeTimetable(_ b: Backend) async throws {
+        try await withRollbook(b) { f in
+            try await longerTerm(f)
+            var policy = Policy.standard(name: "Part-time up to 4 weeks", effectiveFrom: day("2025-09-01"))
+            policy.partTime = .init(maxSchoolWeeks: 4)
+            _ = try await f.store.savePolicy(
+                schoolID: f.schoolID, policy, document: String(decoding: PolicyFile.encode(policy), as: UTF8.self), by: office, at: "t")
+            let miaID = try await pupilID(f, Self.mia)
+            try await makeParent(f, email: "rosa@example.org", name: "Rosa Fielding")
+            let rosa = try await parent(f, "rosa@example.org")
+            let asked = try await rosa.post(
+                "/parent/children/\(Self.mia)/leave",
+                [("from", "2025-09-23"), ("to", "2025-10-24"), ("reason", "A phased return after an operation")])
+            #expect(asked.status == .seeOther, "\(asked.status) \(asked.text)")
+            let id = try #require(try await f.store.leaveRequests(pupilID: miaID).first?.id)
+            let head = try await staff(f, .head)
+            #expect(try await head.get("/leave/\(id)").text.contains(#"name="notExpected[]" type="checkbox" value="mon_pm""#))
+            let fields: [(String, String)] = [
+                ("code", "C2"), ("timetable", "Mornings in school; Monday and Friday afternoons at home with work set"),
+                ("reviewDate", "2025-10-17"), ("notExpected[]", "fri_pm"), ("notExpected[]", "mon_pm"),
+            ]
+            // 23 September to 24 October: 5 school weeks.
+            let long = try await head.post("/leave/\(id)/grant", fields + [("from", "2025-09-23"), ("to", "2025-10-24")])
+            #expect(long.status == .unprocessableEntity)
+            #expect(long.text.contains("part_time.max_school_weeks: the part-time timetable spans 5 school weeks"), "\(long.text)")
+            #expect(try await marks(f, miaID).isEmpty)
+            // None of the sessions named: refused naming not_expected.
+            let none = try await head.post(
+                "/leave/\(id)/grant",
+                [("code", "C2"), ("timetable", "Mornings"), ("reviewDate", "2025-10-17"), ("from", "2025-09-29"), ("to", "2025-10-24")])
+            #expect(none.status == .unprocessableEntity && none.text.contains("not_expected: C2 needs"), "\(none.text)")
+            // 29 September to 24 October: 4 school weeks; Monday and Friday afternoons only are C2.
+            let ok = try await head.post("/leave/\(id)/grant", fields + [("from", "2025-09-29"), ("to", "2025-10-24")])
+            #expect(ok.status == .seeOther, "\(ok.status) \(ok.text)")
+            #expect(
+                try await marks(f, miaID) == [
+                    "2025-09-29 PM C2", "2025-10-03 PM C2", "2025-10-06 PM C2", "2025-10-10 PM C2", "2025-10-13 PM C2", "2025-10-17 PM C2",
+                    "2025-10-20 PM C2", "2025-10-24 PM C2",
+                ])
+            #expect(try await f.store.leaveRequest(id: id)?.leaveGrant?.notExpected == ["mon_pm", "fri_pm"])
+            let letters = try await f.store.outbox(schoolID: f.schoolID)
+            #expect(letters.allSatisfy { $0.body.contains("not expected in school on: Monday afternoon, Friday afternoon") })
+        }
+    }
+}
