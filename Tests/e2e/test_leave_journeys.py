@@ -58,6 +58,8 @@ def test_c1_request_below_the_projected_attendance_floor_is_refused_with_the_fig
     fill_date(browser, "from", "2027-01-11")
     fill_date(browser, "to", "2027-02-05")
     browser.find_element(By.ID, "reason").send_keys("A part in a touring production of a children's opera")
+    # Four weeks is 15 school days or more: seed 004 asks where the child stays.
+    browser.find_element(By.ID, "temporaryAddress").send_keys("Company lodgings, 5 Theatre Yard, Bristol")
     submit_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "#main form button[type=submit]"))
     check_form_was_accepted(browser)
     assert path_of(browser) == f"/parent/children/{upn}", main_text(browser)

@@ -270,6 +270,9 @@ public struct DueAction: Sendable, Hashable, Codable {
         case exclusionNotice = "exclusion_notice"
         /// The consecutive school days of exclusion have reached the policy's day: arrange full-time alternative provision.
         case alternativeProvision = "alternative_provision"
+        // Part-time timetables (Leave/PartTime.swift).
+        /// A part-time timetable (C2) has reached its review date: review it; completing it records the review.
+        case partTimeReview = "part_time_review"
 
         var order: Int { Self.order[self]! }
         private static let order: [Kind: Int] = Dictionary(uniqueKeysWithValues: allCases.enumerated().map { ($1, $0) })

@@ -70,6 +70,8 @@ public struct LeaveRequest: Sendable, Hashable, Codable {
     public var reason: String
     /// What the leave is for, as a leave code's symbol (`C1` for a licensed performance); nil when not said.
     public var code: String? = nil
+    /// Where the pupil stays while away: needed for leave of 15 school days or more (TemporaryAddress.swift). Staff only.
+    public var temporaryAddress: String? = nil
 
     /// The codes a request may name, with the words a parent chooses from.
     public static let purposes: [(code: String, words: String)] = [
@@ -409,6 +411,8 @@ public struct LeaveGrant: Sendable, Hashable, Codable {
     public var religiousBodyAdvice: String? = nil
     /// For C2: the weekly sessions (`mon_am` ... `fri_pm`) the pupil is not expected to attend; only those are coded C2.
     public var notExpected: [String]? = nil
+    /// Where the pupil stays while away, when the decision records it (15 school days or more). Staff only.
+    public var temporaryAddress: String? = nil
 
     /// The codes a head grants leave with. M is not among them: the office records a medical appointment as M
     /// without a leave decision.
@@ -496,7 +500,8 @@ public struct LeaveGrant: Sendable, Hashable, Codable {
 
     // The code is stored as its symbol ("C1"), as in registers and files.
     enum CodingKeys: String, CodingKey {
-        case code, from, fromSession, to, toSession, licenceReference, timetable, reviewDate, religiousBodyAdvice, notExpected
+        case code, from, fromSession, to, toSession, licenceReference, timetable, reviewDate, religiousBodyAdvice, notExpected,
+            temporaryAddress
     }
 
     public init(from decoder: any Decoder) throws {
@@ -513,6 +518,7 @@ public struct LeaveGrant: Sendable, Hashable, Codable {
             reviewDate: try c.decodeIfPresent(LocalDate.self, forKey: .reviewDate))
         religiousBodyAdvice = try c.decodeIfPresent(String.self, forKey: .religiousBodyAdvice)
         notExpected = try c.decodeIfPresent([String].self, forKey: .notExpected)
+        temporaryAddress = try c.decodeIfPresent(String.self, forKey: .temporaryAddress)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -527,6 +533,7 @@ public struct LeaveGrant: Sendable, Hashable, Codable {
         try c.encodeIfPresent(reviewDate, forKey: .reviewDate)
         try c.encodeIfPresent(religiousBodyAdvice, forKey: .religiousBodyAdvice)
         try c.encodeIfPresent(notExpected, forKey: .notExpected)
+        try c.encodeIfPresent(temporaryAddress, forKey: .temporaryAddress)
     }
 }
 
@@ -575,6 +582,8 @@ public enum LeaveFollowUp {
 
         for d in stands {
             if let a = unauthorised(d, policy: policy, calendar: calendar, asOf: asOf, pupil: pupil, label: label) { add(a) }
+            if let a = partTimeReview(d, policy: policy, calendar: calendar, asOf: asOf, pupil: pupil, label: label) { add(a) }
+            for a in partTimeInformLA(d, policy: policy, asOf: asOf, pupil: pupil, label: label) { add(a) }
         }
         if let days = policy.leave.adjacentDaysEvidenceDays {
             let grants = stands.compactMap(\.grant)

@@ -75,3 +75,65 @@ extension LeaveCheck {
         }
     }
 }
+
+extension LeaveFollowUp {
+    static let partTimeReviewRule = "part_time.review_date"
+    /// The statutory basis of the review, unless the policy cites a clause for `part_time.review_date`.
+    static let partTimeReviewSource =
+        "DfE Working together to improve school attendance (2024): a part-time timetable is temporary, has a time limit "
+        + "and is regularly reviewed with the pupil and parents; the LA is told."
+
+    /// `part_time_review` on a standing C2 grant's review date (and after, until done).
+    static func partTimeReview(
+        _ d: LeaveDecisionFacts, policy: Policy, calendar: SchoolCalendar, asOf: LocalDate, pupil: PupilFacts, label: String
+    )
+        -> DueAction?
+    {
+        guard let g = d.grant, g.code == .c2, let review = g.reviewDate, review <= asOf else { return nil }
+        let coded = g.codedSessions(calendar: calendar, enrolment: pupil.enrolment)
+        let weeks = LeaveCheck.schoolWeeks(g.sessions(calendar: calendar, enrolment: pupil.enrolment))
+        let off = g.notExpected.map { ", not expected on \($0.map(LeaveGrant.weeklyWords).joined(separator: ", "))" } ?? ""
+        let reason =
+            "The part-time timetable (C2) from \(g.span.words)\(off) (\(EvalWords.count(coded.count, "session")) coded C2 over "
+            + "\(EvalWords.count(weeks, "school week"))) is due for review on \(EvalWords.date(review)). Review it with the pupil and "
+            + "the family: end it, change it or continue it with a new grant, and tell the LA of the outcome."
+        let rule = partTimeReviewRule
+        let source = policy.clauses.first { $0.setting == rule }?.source ?? partTimeReviewSource
+        return DueAction(
+            upn: pupil.upn, kind: .partTimeReview, rule: rule, due: review, reason: reason, sessions: [],
+            figures: ["sessions": Double(coded.count), "school_weeks": Double(weeks)], source: source, action: .partTimeTimetable,
+            contacts: contactLines(pupil.contacts), proposedStage: nil,
+            key: "\(DueAction.Kind.partTimeReview.rawValue)|\(pupil.upn)|\(rule)|\(g.from.iso)|\(review.iso)", policy: label)
+    }
+}
+
+extension LeaveFollowUp {
+    static let partTimeInformRule = "part_time.inform_la"
+    static let partTimeInformSource =
+        "DfE Working together to improve school attendance (2024): schools tell the LA of every pupil on a part-time "
+        + "timetable, when it starts and when it ends."
+
+    /// `inform_la` when a standing C2 grant starts (due its first day) and when it has ended (due the day after).
+    /// The school has no LA address for these, so staff tell the LA and complete the action.
+    static func partTimeInformLA(_ d: LeaveDecisionFacts, policy: Policy, asOf: LocalDate, pupil: PupilFacts, label: String)
+        -> [DueAction]
+    {
+        guard let g = d.grant, g.code == .c2 else { return [] }
+        let source = policy.clauses.first { $0.setting == partTimeInformRule }?.source ?? partTimeInformSource
+        let off = g.notExpected.map { "; not expected on \($0.map(LeaveGrant.weeklyWords).joined(separator: ", "))" } ?? ""
+        var out: [DueAction] = []
+        for (edge, due) in [("start", g.from), ("end", g.to.adding(days: 1))] where due <= asOf {
+            let reason =
+                edge == "start"
+                ? "A part-time timetable (C2) starts on \(EvalWords.date(g.from)), from \(g.span.words)\(off)"
+                    + (g.reviewDate.map { ", review on \(EvalWords.date($0))" } ?? "") + ". Tell the LA it has started."
+                : "The part-time timetable (C2) from \(g.span.words) ended on \(EvalWords.date(g.to)). Tell the LA it has ended."
+            out.append(
+                DueAction(
+                    upn: pupil.upn, kind: .informLA, rule: partTimeInformRule, due: due, reason: reason, sessions: [],
+                    figures: [:], source: source, action: .informLA, contacts: [], proposedStage: nil,
+                    key: "\(DueAction.Kind.informLA.rawValue)|\(pupil.upn)|\(partTimeInformRule)|\(g.from.iso)|\(edge)", policy: label))
+        }
+        return out
+    }
+}

@@ -118,6 +118,8 @@ struct LeaveController {
         var exceptional: Bool
         /// What the leave is for, in words, when the request names a code.
         var purpose: String?
+        /// Where the pupil stays while away (staff only): the decision's, else the request's.
+        var temporaryAddress: String?
         var state: String
         var findings: [Finding]
         /// The projected-attendance floor's figures, when the policy has one (seed 004 'Performances').
@@ -233,6 +235,7 @@ struct LeaveController {
             toSession: lr.toSession.rawValue.lowercased(),
             sessions: lr.sessions(calendar: calendar, enrolment: p.enrolment).count, reason: lr.reason, exceptional: lr.exceptional,
             purpose: lr.code.flatMap { c in LeaveRequest.purposes.first { $0.code == c }.map { "\($0.words) (\(c))" } },
+            temporaryAddress: r.leaveGrant?.temporaryAddress ?? lr.temporaryAddress,
             state: r.state.rawValue,
             findings: found.map {
                 .init(rule: $0.rule, verdict: $0.verdict.rawValue, message: $0.message, source: $0.source, figures: $0.figures)
@@ -255,6 +258,8 @@ struct LeaveController {
         var religiousBodyAdvice: String?
         /// For C2: the weekly sessions not expected to attend (`mon_am` ... `fri_pm`).
         var notExpected: [String]?
+        /// Where the pupil stays, for 15 school days or more when the request has none.
+        var temporaryAddress: String?
     }
 
     func grant(req: Request) async throws -> Response {
@@ -280,6 +285,7 @@ struct LeaveController {
                 reviewDate: try text(form.reviewDate).map { try parseDate($0, field: "review_date") })
             var g = grant
             g.religiousBodyAdvice = text(form.religiousBodyAdvice)
+            g.temporaryAddress = text(form.temporaryAddress)
             if code == .c2 { g.notExpected = form.notExpected.map { Array(Set($0)).sorted(by: Self.weeklyOrder) } }
             guard (g.religiousBodyAdvice ?? "").count <= 2000 else {
                 throw APIError.invalid("religious_body_advice", "keep the advice under 2,000 characters")
@@ -299,6 +305,7 @@ struct LeaveController {
             do {
                 try LeaveCheck.checkReligious(grant: g, policy: policy, calendar: calendar, enrolment: p.enrolment)
                 try LeaveCheck.checkPartTime(grant: g, policy: policy, calendar: calendar, enrolment: p.enrolment)
+                try g.checkTemporaryAddress(request: lr, calendar: calendar, enrolment: p.enrolment)
             } catch { throw APIError.invalid(error.field, error.reason) }
             // A part-time timetable codes only the sessions the pupil is not expected to attend.
             let sessions = g.codedSessions(calendar: calendar, enrolment: p.enrolment)

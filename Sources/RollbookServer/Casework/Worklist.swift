@@ -44,6 +44,7 @@ enum Worklist {
         case .repeatedAbsence: "Repeated unauthorised absence below the threshold"
         case .exclusionNotice: "Exclusion: tell the parents of the first five days"
         case .alternativeProvision: "Exclusion: alternative provision due"
+        case .partTimeReview: "Part-time timetable review"
         }
     }
 

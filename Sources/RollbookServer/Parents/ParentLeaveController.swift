@@ -14,6 +14,8 @@ struct ParentLeaveController {
         var exceptional: String?
         /// What the leave is for: a code of `LeaveRequest.purposes`.
         var code: String?
+        /// Where the child stays: needed for 15 school days or more (seed 004).
+        var temporaryAddress: String?
         var documents: [File]?
     }
     struct Purpose: Encodable {
@@ -63,10 +65,15 @@ struct ParentLeaveController {
                 exceptional: form.exceptional == "on" || form.exceptional == "true",
                 reason: (form.reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines),
                 code: form.code.flatMap { $0.isEmpty ? nil : $0 })
+            var asked = request
+            let address = (form.temporaryAddress ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            asked.temporaryAddress = address.isEmpty ? nil : address
             let policy = try await req.store.policy(schoolID: p.schoolID, on: now.date)
-            do { try LeaveCheck.canRequest(request, policy: policy, today: now.date) } catch {
-                throw APIError.invalid(error.field, error.reason)
-            }
+            do {
+                try LeaveCheck.canRequest(asked, policy: policy, today: now.date)
+                try asked.checkTemporaryAddress(calendar: try await req.store.calendar(schoolID: p.schoolID), enrolment: p.enrolment)
+            } catch let e as ValidationError { throw APIError.invalid(e.field, e.reason) }
+            guard address.count <= 1000 else { throw APIError.invalid("temporary_address", "keep the address under 1,000 characters") }
             guard request.reason.count <= 2000 else { throw APIError.invalid("reason", "keep the reason under 2,000 characters") }
             let docs = try Uploads.documents(form.documents, photoOrPDF: false).map { f in
                 let d = LeaveDocumentRow()
@@ -80,7 +87,7 @@ struct ParentLeaveController {
             row.pupilID = p.id!
             row.parentID = u.id
             row.requestedBy = u.name
-            row.request = LeaveRequestRow.json(request)
+            row.request = LeaveRequestRow.json(asked)
             row.state = .pending
             row.createdAt = now.timestamp
             try await req.store.addLeaveRequest(row, documents: docs)

@@ -86,4 +86,55 @@ struct PartTimeTests {
             Issue.record("0 weeks accepted")
         } catch { #expect(error.field == "part_time.max_school_weeks") }
     }
+
+    @Test("part_time_review: due on the review date with the timetable's figures and a stable key; not before; overdue after")
+    func review() throws {
+        let b = EvalTest.Book(through: "2026-03-20")
+        var g = c2("2026-03-02", "2026-03-27", off: ["mon_pm", "fri_pm"])
+        g.reviewDate = day("2026-03-20")
+        let r = LeaveRequest(from: day("2026-03-02"), to: day("2026-03-27"), requestedOn: day("2026-02-02"), reason: "Phased return")
+        let d = LeaveDecisionFacts(request: r, grant: g, decidedOn: day("2026-02-20"))
+        let p = try SeedPolicyTests.seed(0)
+        func run(_ asOf: String) -> [DueAction] {
+            LeaveFollowUp.run(policy: p, calendar: b.calendar, asOf: day(asOf), pupil: b.facts(), decisions: [d])
+                .filter { $0.kind == .partTimeReview }
+        }
+        #expect(run("2026-03-19").isEmpty)
+        let a = try #require(run("2026-03-20").first)
+        #expect(a.due == day("2026-03-20"))
+        #expect(a.rule == "part_time.review_date")
+        #expect(a.action == .partTimeTimetable)
+        #expect(a.figures == ["sessions": 8, "school_weeks": 4])
+        #expect(a.reason.contains("not expected on Monday afternoon, Friday afternoon (8 sessions coded C2 over 4 school weeks)"))
+        #expect(a.source.contains("regularly reviewed"))
+        #expect(a.key == "part_time_review|\(b.facts().upn)|part_time.review_date|2026-03-02|2026-03-20")
+        // Overdue, with the same key, until done (the evaluation leaves out keys done).
+        #expect(run("2026-03-25").map(\.key) == [a.key])
+        #expect(DueAction.Kind.allCases.last == .partTimeReview)
+    }
+
+    @Test("inform_la when a part-time timetable starts and when it has ended (the LA told, by staff, from the worklist)")
+    func laTold() throws {
+        let b = EvalTest.Book(through: "2026-03-31")
+        var g = c2("2026-03-02", "2026-03-27", off: ["fri_pm"])
+        g.reviewDate = day("2026-03-20")
+        let r = LeaveRequest(from: day("2026-03-02"), to: day("2026-03-27"), requestedOn: day("2026-02-02"), reason: "Phased return")
+        let d = LeaveDecisionFacts(request: r, grant: g, decidedOn: day("2026-02-20"))
+        let p = try SeedPolicyTests.seed(0)
+        func run(_ asOf: String) -> [DueAction] {
+            LeaveFollowUp.run(policy: p, calendar: b.calendar, asOf: day(asOf), pupil: b.facts(), decisions: [d])
+                .filter { $0.kind == .informLA }
+        }
+        #expect(run("2026-03-01").isEmpty)
+        let start = try #require(run("2026-03-02").first)
+        #expect(start.rule == "part_time.inform_la" && start.due == day("2026-03-02") && start.action == .informLA)
+        #expect(start.reason.contains("starts on 2 March 2026") && start.reason.contains("not expected on Friday afternoon"))
+        #expect(run("2026-03-27").map(\.key) == [start.key])
+        let both = run("2026-03-28")
+        #expect(both.count == 2)
+        let end = try #require(both.first { $0.key != start.key })
+        #expect(end.due == day("2026-03-28"))
+        #expect(end.reason.contains("ended on 27 March 2026. Tell the LA it has ended."))
+        #expect(end.key.hasSuffix("|2026-03-02|end"))
+    }
 }

@@ -1280,7 +1280,10 @@ extension ServerTests.ParentTests {
             let rosa = try await parent(f, "rosa@example.org")
             let asked = try await rosa.post(
                 "/parent/children/\(Self.mia)/leave",
-                [("from", "2025-09-23"), ("to", "2025-10-24"), ("reason", "A phased return after an operation")])
+                [
+                    ("from", "2025-09-23"), ("to", "2025-10-24"), ("reason", "A phased return after an operation"),
+                    ("temporaryAddress", "At home: 4 Mill Lane, Truro"),
+                ])
             #expect(asked.status == .seeOther, "\(asked.status) \(asked.text)")
             let id = try #require(try await f.store.leaveRequests(pupilID: miaID).first?.id)
             let head = try await staff(f, .head)
@@ -1310,6 +1313,39 @@ extension ServerTests.ParentTests {
             #expect(try await f.store.leaveRequest(id: id)?.leaveGrant?.notExpected == ["mon_pm", "fri_pm"])
             let letters = try await f.store.outbox(schoolID: f.schoolID)
             #expect(letters.allSatisfy { $0.body.contains("not expected in school on: Monday afternoon, Friday afternoon") })
+        }
+    }
+}
+
+extension ServerTests.ParentTests {
+    @Test(
+        "seed 004 'Leave of absence': a request for 15 school days or more needs the temporary address, naming temporary_address; the head sees it, the parent's pages and letter never show it",
+        arguments: Backend.available)
+    func temporaryAddress(_ b: Backend) async throws {
+        try await withRollbook(b) { f in
+            try await longerTerm(f)
+            let miaID = try await pupilID(f, Self.mia)
+            try await makeParent(f, email: "rosa@example.org", name: "Rosa Fielding")
+            let rosa = try await parent(f, "rosa@example.org")
+            let path = "/parent/children/\(Self.mia)/leave"
+            // 29 September to 17 October 2025: 15 school days.
+            let fields = [("from", "2025-09-29"), ("to", "2025-10-17"), ("exceptional", "on"), ("reason", "Caring for a grandparent")]
+            let missing = try await rosa.post(path, fields)
+            #expect(missing.status == .unprocessableEntity)
+            #expect(
+                missing.text.contains(#"id="temporaryAddress-error""#) && missing.text.contains("covers 15 school days"), "\(missing.text)")
+            #expect(try await f.store.leaveRequests(pupilID: miaID).isEmpty)
+            let address = "Flat 3, 8 Quay Street, Falmouth"
+            let ok = try await rosa.post(path, fields + [("temporaryAddress", address)])
+            #expect(ok.status == .seeOther, "\(ok.status) \(ok.text)")
+            let id = try #require(try await f.store.leaveRequests(pupilID: miaID).first?.id)
+            #expect(try await f.store.leaveRequest(id: id)?.leaveRequest?.temporaryAddress == address)
+            let head = try await staff(f, .head)
+            #expect(try await head.get("/leave/\(id)").text.contains(address))
+            let granted = try await head.post("/leave/\(id)/grant", [("code", "C"), ("from", "2025-09-29"), ("to", "2025-10-17")])
+            #expect(granted.status == .seeOther, "\(granted.status) \(granted.text)")
+            #expect(!(try await rosa.get("/parent/children/\(Self.mia)")).text.contains("Quay Street"))
+            #expect(try await f.store.outbox(schoolID: f.schoolID).allSatisfy { !$0.body.contains("Quay Street") })
         }
     }
 }
