@@ -274,6 +274,9 @@ public struct DueAction: Sendable, Hashable, Codable {
         case alternativeProvision = "alternative_provision"
         /// Every contact has been tried on an unexplained absence without reaching anyone (`day_one.all_contacts_failed`).
         case allContactsFailed = "all_contacts_failed"
+        // Part-time timetables (Leave/PartTime.swift).
+        /// A part-time timetable (C2) has reached its review date: review it; completing it records the review.
+        case partTimeReview = "part_time_review"
 
         var order: Int { Self.order[self]! }
         private static let order: [Kind: Int] = Dictionary(uniqueKeysWithValues: allCases.enumerated().map { ($1, $0) })

@@ -68,14 +68,26 @@ public struct LeaveRequest: Sendable, Hashable, Codable {
     /// The parent (or the office) marks the request as about exceptional circumstances, e.g. a bereavement.
     public var exceptional: Bool
     public var reason: String
+    /// What the leave is for, as a leave code's symbol (`C1` for a licensed performance); nil when not said.
+    public var code: String? = nil
+    /// Where the pupil stays while away: needed for leave of 15 school days or more (TemporaryAddress.swift). Staff only.
+    public var temporaryAddress: String? = nil
+
+    /// The codes a request may name, with the words a parent chooses from.
+    public static let purposes: [(code: String, words: String)] = [
+        ("C", "Exceptional circumstances (for example a bereavement)"),
+        ("C1", "A performance or activity licensed by the local authority"),
+        ("R", "Religious observance: a day set apart by your religious body"),
+    ]
 
     /// The longest request, first day to last: 62 calendar days.
     public static let maximumDays = 62
 
     public init(
         from: LocalDate, fromSession: Session = .am, to: LocalDate, toSession: Session = .pm, requestedOn: LocalDate,
-        exceptional: Bool = false, reason: String
+        exceptional: Bool = false, reason: String, code: String? = nil
     ) {
+        self.code = code
         self.from = from
         self.fromSession = fromSession
         self.to = to
@@ -115,6 +127,11 @@ public struct LeaveRequest: Sendable, Hashable, Codable {
         if reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw ValidationError(field: "reason", reason: "must say why the leave is requested")
         }
+        if let c = code, !Self.purposes.contains(where: { $0.code == c }) {
+            throw ValidationError(
+                field: "code",
+                reason: "'\(c)' is not a kind of leave a request may name; use \(Self.purposes.map(\.code).joined(separator: ", "))")
+        }
     }
 }
 
@@ -141,11 +158,19 @@ public struct LeaveFinding: Sendable, Hashable, Codable {
     public var message: String
     /// The clause of the school's policy, or the regulation, the rule follows.
     public var source: String
-    public init(rule: String, verdict: Verdict, message: String, source: String) {
+    /// The numbers behind the verdict, where the rule has them (`leave.refuse_below_projected_attendance`).
+    public var figures: [String: Double]?
+    /// The verdict in words for the family (no staff text); nil where the rule has none.
+    public var parent: String?
+    public init(
+        rule: String, verdict: Verdict, message: String, source: String, figures: [String: Double]? = nil, parent: String? = nil
+    ) {
         self.rule = rule
         self.verdict = verdict
         self.message = message
         self.source = source
+        self.figures = figures
+        self.parent = parent
     }
 }
 
@@ -156,7 +181,7 @@ extension Array where Element == LeaveFinding {
 
 /// The checks of a request against the regulation and the school's leave policy.
 public struct LeaveCheck: Sendable, Hashable, Codable {
-    /// In a stable order: reg 11, notice, authorised absence, then each blackout in the policy's order.
+    /// In a stable order: reg 11, notice, authorised absence, projected attendance, then each blackout in the policy's order.
     public var findings: [LeaveFinding]
     public init(findings: [LeaveFinding]) { self.findings = findings }
     /// Any finding refuses the request.
@@ -233,22 +258,24 @@ public struct LeaveCheck: Sendable, Hashable, Codable {
 
         // Notice.
         let given = request.requestedOn.days(to: request.from)
-        let needed = rules.noticeDays
+        let (needed, noticeRule) = notice(for: request, policy: policy)
         let requested =
             "Requested on \(EvalWords.date(request.requestedOn)), \(EvalWords.count(given, "day")) before the leave "
             + "starts on \(EvalWords.date(request.from)); the policy asks for \(noticeWords(needed))"
         if given >= needed {
-            add("leave.notice_days", .ok, requested + ".")
+            add(noticeRule, .ok, requested + ".")
         } else if request.exceptional {
             add(
-                "leave.notice_days", .caution,
+                noticeRule, .caution,
                 requested + ", \(EvalWords.count(needed - given, "day")) short, but the request is marked "
                     + "exceptional: the head may still consider it (a holiday is not an exceptional circumstance).")
         } else {
             add(
-                "leave.notice_days", .refuse,
+                noticeRule, .refuse,
                 requested + ", \(EvalWords.count(needed - given, "day")) short, and the request is not marked exceptional.")
         }
+        // Religious observance (ReligiousObservance.swift).
+        out += religiousFindings(request: request, sessions: sessions, policy: policy)
 
         // Authorised absence already above the policy's limit.
         if let limit = rules.refuseWhenAuthorisedAbove {
@@ -269,6 +296,14 @@ public struct LeaveCheck: Sendable, Hashable, Codable {
                     add("leave.refuse_when_authorised_above", .ok, figures + ", not above the policy's \(EvalWords.threshold(limit)).")
                 }
             }
+        }
+
+        // The projected-attendance floor (LeaveProjection.swift).
+        if let f = floorFinding(
+            request: request, sessions: sessions, policy: policy, calendar: calendar, enrolment: enrolment, asOf: asOf,
+            soFar: authorisedAbsence)
+        {
+            out.append(f)
         }
 
         // Blackouts.
@@ -310,7 +345,7 @@ public struct LeaveCheck: Sendable, Hashable, Codable {
             throw ValidationError(field: "from", reason: "\(request.from.iso) has passed: leave cannot be granted retrospectively")
         }
         let given = request.requestedOn.days(to: request.from)
-        let needed = policy.leave.noticeDays
+        let needed = notice(for: request, policy: policy).days
         if given < needed && !request.exceptional {
             throw ValidationError(
                 field: "from",
@@ -372,10 +407,16 @@ public struct LeaveGrant: Sendable, Hashable, Codable {
     public var timetable: String?
     /// When a part-time timetable is reviewed: required for C2, after it starts.
     public var reviewDate: LocalDate?
+    /// For R: the religious body's advice on whether the day is set apart, where the school sought it (staff only).
+    public var religiousBodyAdvice: String? = nil
+    /// For C2: the weekly sessions (`mon_am` ... `fri_pm`) the pupil is not expected to attend; only those are coded C2.
+    public var notExpected: [String]? = nil
+    /// Where the pupil stays while away, when the decision records it (15 school days or more). Staff only.
+    public var temporaryAddress: String? = nil
 
     /// The codes a head grants leave with. M is not among them: the office records a medical appointment as M
     /// without a leave decision.
-    public static let codes: [AttendanceCode] = [.c, .c1, .j1, .s, .c2, .t]
+    public static let codes: [AttendanceCode] = [.c, .c1, .j1, .s, .c2, .t, .r]
 
     public init(
         code: AttendanceCode, from: LocalDate, fromSession: Session = .am, to: LocalDate, toSession: Session = .pm,
@@ -453,11 +494,15 @@ public struct LeaveGrant: Sendable, Hashable, Codable {
             if review <= from {
                 throw ValidationError(field: "review_date", reason: "\(review.iso) must be after the timetable starts, \(from.iso)")
             }
+            try validatePartTime()
         }
     }
 
     // The code is stored as its symbol ("C1"), as in registers and files.
-    enum CodingKeys: String, CodingKey { case code, from, fromSession, to, toSession, licenceReference, timetable, reviewDate }
+    enum CodingKeys: String, CodingKey {
+        case code, from, fromSession, to, toSession, licenceReference, timetable, reviewDate, religiousBodyAdvice, notExpected,
+            temporaryAddress
+    }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -471,6 +516,9 @@ public struct LeaveGrant: Sendable, Hashable, Codable {
             licenceReference: try c.decodeIfPresent(String.self, forKey: .licenceReference),
             timetable: try c.decodeIfPresent(String.self, forKey: .timetable),
             reviewDate: try c.decodeIfPresent(LocalDate.self, forKey: .reviewDate))
+        religiousBodyAdvice = try c.decodeIfPresent(String.self, forKey: .religiousBodyAdvice)
+        notExpected = try c.decodeIfPresent([String].self, forKey: .notExpected)
+        temporaryAddress = try c.decodeIfPresent(String.self, forKey: .temporaryAddress)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -483,6 +531,9 @@ public struct LeaveGrant: Sendable, Hashable, Codable {
         try c.encodeIfPresent(licenceReference, forKey: .licenceReference)
         try c.encodeIfPresent(timetable, forKey: .timetable)
         try c.encodeIfPresent(reviewDate, forKey: .reviewDate)
+        try c.encodeIfPresent(religiousBodyAdvice, forKey: .religiousBodyAdvice)
+        try c.encodeIfPresent(notExpected, forKey: .notExpected)
+        try c.encodeIfPresent(temporaryAddress, forKey: .temporaryAddress)
     }
 }
 
@@ -531,6 +582,8 @@ public enum LeaveFollowUp {
 
         for d in stands {
             if let a = unauthorised(d, policy: policy, calendar: calendar, asOf: asOf, pupil: pupil, label: label) { add(a) }
+            if let a = partTimeReview(d, policy: policy, calendar: calendar, asOf: asOf, pupil: pupil, label: label) { add(a) }
+            for a in partTimeInformLA(d, policy: policy, asOf: asOf, pupil: pupil, label: label) { add(a) }
         }
         if let days = policy.leave.adjacentDaysEvidenceDays {
             let grants = stands.compactMap(\.grant)

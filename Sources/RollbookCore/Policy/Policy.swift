@@ -50,6 +50,8 @@ public struct Policy: Sendable, Hashable, Codable {
     public var parentSummary: String? = nil
     /// Reports the daily job sends staff through the outbox on a schedule (ScheduledReports.swift); absent: none.
     public var reports: [ScheduledReport]? = nil
+    /// Part-time timetables (C2): the longest in school weeks; absent: no limit.
+    public var partTime: PartTime? = nil
 
     public struct Clause: Sendable, Hashable, Codable {
         /// A setting's path in the file, e.g. `attendance_target`, `stages.stage-2`, `lateness.weekly-1`.
@@ -454,6 +456,13 @@ public struct Policy: Sendable, Hashable, Codable {
         public var blackouts: [Blackout]
         /// Days of absence just before or after a leave need evidence within this many days, else they are unauthorised.
         public var adjacentDaysEvidenceDays: Int?
+        /// Leave is refused when it would take the pupil's attendance, projected to the end of the academic year, below
+        /// this fraction (seed 004 'Performances'; `LeaveProjection`); nil: no such rule.
+        public var refuseBelowProjectedAttendance: Double? = nil
+        /// The grant codes the floor applies to (e.g. ["C1"]); nil: every leave.
+        public var projectedAttendanceCodes: [String]? = nil
+        /// Religious observance (R) asked for as leave: limit per event, notice, the religious body's advice.
+        public var religiousObservance: ReligiousObservance? = nil
         public struct Blackout: Sendable, Hashable, Codable {
             public var from: LocalDate
             public var to: LocalDate
@@ -843,6 +852,30 @@ extension Policy {
         }
         guard leave.noticeDays >= 0 else { throw fail("leave.notice_days", "must not be negative") }
         if let a = leave.refuseWhenAuthorisedAbove { try fraction(a, "leave.refuse_when_authorised_above") }
+        if let f = leave.refuseBelowProjectedAttendance { try fraction(f, "leave.refuse_below_projected_attendance") }
+        if let pt = partTime, !(1...12).contains(pt.maxSchoolWeeks) {
+            throw fail("part_time.max_school_weeks", "must be 1 to 12 school weeks: a part-time timetable is temporary")
+        }
+        if let r = leave.religiousObservance {
+            if let m = r.maxDaysPerEvent, !(1...10).contains(m) {
+                throw fail("leave.religious_observance.max_days_per_event", "must be 1 to 10 school days per religious event")
+            }
+            if let n = r.noticeDays, !(0...90).contains(n) {
+                throw fail("leave.religious_observance.notice_days", "must be 0 to 90 calendar days")
+            }
+        }
+        if let codes = leave.projectedAttendanceCodes {
+            let allowed = LeaveGrant.codes.map(\.symbol)
+            guard leave.refuseBelowProjectedAttendance != nil else {
+                throw fail(
+                    "leave.projected_attendance_codes", "is set without leave.refuse_below_projected_attendance: set both or neither")
+            }
+            guard !codes.isEmpty else { throw fail("leave.projected_attendance_codes", "must not be empty: leave it out for every leave") }
+            for (i, c) in codes.enumerated() where !allowed.contains(c) {
+                throw fail(
+                    "leave.projected_attendance_codes[\(i)]", "'\(c)' is not a leave code; use \(allowed.joined(separator: ", "))")
+            }
+        }
         for (i, b) in leave.blackouts.enumerated() where b.to < b.from {
             throw fail("leave.blackouts[\(i)].to", "\(b.to) is before \(b.from)")
         }

@@ -92,9 +92,12 @@ struct LeaveController {
 
     struct DecideContent: Encodable {
         struct Finding: Encodable {
+            var rule: String
             var verdict: String
             var message: String
             var source: String
+            /// The numbers behind the verdict (the projected-attendance floor's), for JSON.
+            var figures: [String: Double]?
         }
         struct Doc: Encodable {
             var id: Int
@@ -113,12 +116,24 @@ struct LeaveController {
         var sessions: Int
         var reason: String
         var exceptional: Bool
+        /// What the leave is for, in words, when the request names a code.
+        var purpose: String?
+        /// Where the pupil stays while away (staff only): the decision's, else the request's.
+        var temporaryAddress: String?
         var state: String
         var findings: [Finding]
+        /// The projected-attendance floor's figures, when the policy has one (seed 004 'Performances').
+        var projection: LeaveProjectionView?
         var refused: Bool
         var suggestedRefusal: String
         var documents: [Doc]
         var codes: [CodeOption]
+        /// The weekly sessions a part-time timetable may leave out.
+        struct Weekly: Encodable {
+            var key: String
+            var words: String
+        }
+        var weekly: [Weekly] = LeaveGrant.weeklySessions.map { Weekly(key: $0, words: LeaveGrant.weeklyWords($0)) }
         var decision: String?
         var error: String?
         var flash: String?
@@ -133,6 +148,25 @@ struct LeaveController {
         return (r, lr, p)
     }
 
+    /// `mon_am` before `mon_pm` before `tue_am`.
+    static func weeklyOrder(_ a: String, _ b: String) -> Bool {
+        (LeaveGrant.weeklySessions.firstIndex(of: a) ?? 99) < (LeaveGrant.weeklySessions.firstIndex(of: b) ?? 99)
+    }
+
+    /// The pupil's academic year to today, marked sessions only.
+    func soFar(_ req: Request, _ p: PupilRow) async throws -> SessionCounts {
+        let today = req.clock.now().date
+        let (counts, _) = try await req.store.pupilStatistics(
+            schoolID: p.schoolID, pupil: p, range: DateRange(from: AcademicYear(containing: today).range.from, to: today))
+        return counts.markedOnly
+    }
+
+    /// The floor's figures in words for the staff record, from the findings.
+    static func floorWords(_ found: [LeaveFinding]) -> String? {
+        guard let f = found.first(where: { $0.rule == "leave.refuse_below_projected_attendance" })?.figures else { return nil }
+        return LeaveProjectionView(f).words
+    }
+
     func findings(_ req: Request, _ lr: LeaveRequest, _ p: PupilRow) async throws -> [LeaveFinding] {
         let today = req.clock.now().date
         let calendar = try await req.store.calendar(schoolID: p.schoolID)
@@ -145,41 +179,71 @@ struct LeaveController {
             authorisedAbsence: counts.markedOnly)
     }
 
-    func decidePage(req: Request) async throws -> View {
+    /// The decision page; with `?format=json`, its content (the request, the findings with their figures, the
+    /// decision) as JSON.
+    func decidePage(req: Request) async throws -> Response {
         let u = try req.auth.require(StaffUser.self)
         try Self.requireDecider(u)
         let (r, lr, p) = try await loadRequest(req, u)
-        return try await decideView(req, r, lr, p, error: nil)
+        let content = try await decideContent(req, r, lr, p, error: nil)
+        if req.query[String.self, at: "format"] == "json" {
+            return try jsonResponse(content)
+        }
+        return try await req.render("Casework/leave-decide", title: "Leave request: \(p.displayName)", content).encodeResponse(for: req)
+    }
+
+    func jsonResponse<T: Encodable>(_ value: T, status: HTTPResponseStatus = .ok) throws -> Response {
+        let enc = JSONEncoder()
+        enc.keyEncodingStrategy = .convertToSnakeCase
+        enc.outputFormatting = [.sortedKeys]
+        var headers = HTTPHeaders()
+        headers.contentType = .json
+        return Response(status: status, headers: headers, body: .init(data: try enc.encode(value)))
     }
 
     func decideView(_ req: Request, _ r: LeaveRequestRow, _ lr: LeaveRequest, _ p: PupilRow, error: String?) async throws -> View {
+        try await req.render(
+            "Casework/leave-decide", title: "Leave request: \(p.displayName)", try await decideContent(req, r, lr, p, error: error))
+    }
+
+    func decideContent(_ req: Request, _ r: LeaveRequestRow, _ lr: LeaveRequest, _ p: PupilRow, error: String?) async throws
+        -> DecideContent
+    {
         let found = try await findings(req, lr, p)
         let calendar = try await req.store.calendar(schoolID: p.schoolID)
         let docs = try await req.store.leaveDocuments(requestID: r.id!).map {
             DecideContent.Doc(
                 id: $0.id!, name: $0.filename, size: ByteCountFormatter.string(fromByteCount: Int64($0.data.count), countStyle: .file))
         }
-        let refusal = found.filter { $0.verdict == .refuse }.map(\.message).joined(separator: " ")
+        // What the family receives: each refusing rule's words for parents where it has them.
+        let refusal = found.filter { $0.verdict == .refuse }.map { $0.parent ?? $0.message }.joined(separator: " ")
         var decision: String?
         if r.state == .granted, let g = r.leaveGrant {
             decision =
                 "Granted by \(r.decidedBy ?? "?") on \(r.decidedOn?.iso ?? ""): \(g.code.symbol) (\(g.code.meaning(on: g.from))) for \(ParentWords.range(g.from, g.to))."
+                + (g.religiousBodyAdvice.map { " The religious body's advice: \($0)" } ?? "")
+                + (g.notExpected.map { " Not expected in school each week: \($0.map(LeaveGrant.weeklyWords).joined(separator: ", "))." }
+                    ?? "")
+                + (g.reviewDate.map { " Review on \($0.iso)." } ?? "")
         } else if r.state == .refused {
             decision = "Refused by \(r.decidedBy ?? "?") on \(r.decidedOn?.iso ?? ""): \(r.refusalReason ?? "")"
         }
-        return try await req.render(
-            "Casework/leave-decide", title: "Leave request: \(p.displayName)",
-            DecideContent(
-                id: r.id!, upn: p.upn, pupil: p.displayName, form: p.form, yearGroup: p.yearGroup, requestedBy: r.requestedBy,
-                requestedOn: ParentWords.date(lr.requestedOn), dates: ParentWords.range(lr.from, lr.to),
-                from: lr.from.iso, fromSession: lr.fromSession.rawValue.lowercased(), to: lr.to.iso,
-                toSession: lr.toSession.rawValue.lowercased(),
-                sessions: lr.sessions(calendar: calendar, enrolment: p.enrolment).count, reason: lr.reason, exceptional: lr.exceptional,
-                state: r.state.rawValue,
-                findings: found.map { .init(verdict: $0.verdict.rawValue, message: $0.message, source: $0.source) },
-                refused: found.refused, suggestedRefusal: refusal, documents: docs,
-                codes: LeaveGrant.codes.map { CodeOption($0) },
-                decision: decision, error: error, flash: req.takeFlash()))
+        return DecideContent(
+            id: r.id!, upn: p.upn, pupil: p.displayName, form: p.form, yearGroup: p.yearGroup, requestedBy: r.requestedBy,
+            requestedOn: ParentWords.date(lr.requestedOn), dates: ParentWords.range(lr.from, lr.to),
+            from: lr.from.iso, fromSession: lr.fromSession.rawValue.lowercased(), to: lr.to.iso,
+            toSession: lr.toSession.rawValue.lowercased(),
+            sessions: lr.sessions(calendar: calendar, enrolment: p.enrolment).count, reason: lr.reason, exceptional: lr.exceptional,
+            purpose: lr.code.flatMap { c in LeaveRequest.purposes.first { $0.code == c }.map { "\($0.words) (\(c))" } },
+            temporaryAddress: r.leaveGrant?.temporaryAddress ?? lr.temporaryAddress,
+            state: r.state.rawValue,
+            findings: found.map {
+                .init(rule: $0.rule, verdict: $0.verdict.rawValue, message: $0.message, source: $0.source, figures: $0.figures)
+            },
+            projection: found.first { $0.rule == "leave.refuse_below_projected_attendance" }?.figures.map(LeaveProjectionView.init),
+            refused: found.refused, suggestedRefusal: refusal, documents: docs,
+            codes: LeaveGrant.codes.map { CodeOption($0) },
+            decision: decision, error: error, flash: req.takeFlash())
     }
 
     struct GrantForm: Content {
@@ -191,6 +255,11 @@ struct LeaveController {
         var licenceReference: String?
         var timetable: String?
         var reviewDate: String?
+        var religiousBodyAdvice: String?
+        /// For C2: the weekly sessions not expected to attend (`mon_am` ... `fri_pm`).
+        var notExpected: [String]?
+        /// Where the pupil stays, for 15 school days or more when the request has none.
+        var temporaryAddress: String?
     }
 
     func grant(req: Request) async throws -> Response {
@@ -208,20 +277,41 @@ struct LeaveController {
                     $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0.trimmingCharacters(in: .whitespacesAndNewlines)
                 }
             }
-            let g = LeaveGrant(
+            let grant = LeaveGrant(
                 code: code, from: try parseDate(form.from, field: "from"),
                 fromSession: try formSession(form.fromSession, field: "from_session"),
                 to: try parseDate(form.to, field: "to"), toSession: try formSession(form.toSession ?? "pm", field: "to_session"),
                 licenceReference: text(form.licenceReference), timetable: text(form.timetable),
                 reviewDate: try text(form.reviewDate).map { try parseDate($0, field: "review_date") })
+            var g = grant
+            g.religiousBodyAdvice = text(form.religiousBodyAdvice)
+            g.temporaryAddress = text(form.temporaryAddress)
+            if code == .c2 { g.notExpected = form.notExpected.map { Array(Set($0)).sorted(by: Self.weeklyOrder) } }
+            guard (g.religiousBodyAdvice ?? "").count <= 2000 else {
+                throw APIError.invalid("religious_body_advice", "keep the advice under 2,000 characters")
+            }
             do { try g.validate(request: lr) } catch { throw APIError.invalid(error.field, error.reason) }
             guard g.from >= now.date else {
                 throw APIError.invalid("from", "leave is never granted retrospectively (reg 11): the first day granted has passed")
             }
             let calendar = try await req.store.calendar(schoolID: p.schoolID)
-            let sessions = g.sessions(calendar: calendar, enrolment: p.enrolment)
+            let policy = try await req.store.policy(schoolID: p.schoolID, on: now.date)
+            let counts = try await soFar(req, p)
+            let projection: LeaveProjection?
+            do {
+                projection = try LeaveCheck.checkFloor(
+                    grant: g, policy: policy, calendar: calendar, enrolment: p.enrolment, asOf: now.date, soFar: counts)
+            } catch { throw APIError.invalid(error.field, error.reason) }
+            do {
+                try LeaveCheck.checkReligious(grant: g, policy: policy, calendar: calendar, enrolment: p.enrolment)
+                try LeaveCheck.checkPartTime(grant: g, policy: policy, calendar: calendar, enrolment: p.enrolment)
+                try g.checkTemporaryAddress(request: lr, calendar: calendar, enrolment: p.enrolment)
+            } catch { throw APIError.invalid(error.field, error.reason) }
+            // A part-time timetable codes only the sessions the pupil is not expected to attend.
+            let sessions = g.codedSessions(calendar: calendar, enrolment: p.enrolment)
             let extra = [
                 g.licenceReference.map { "licence \($0)" }, g.timetable.map { "timetable: \($0)" }, g.reviewDate.map { "review \($0.iso)" },
+                g.notExpected.map { "not expected: \($0.map(LeaveGrant.weeklyWords).joined(separator: ", "))" },
             ]
             .compactMap { $0 }.joined(separator: "; ")
             let marks = try await Reasons.skippingAttendance(
@@ -237,7 +327,9 @@ struct LeaveController {
             let cw = CaseworkRow(
                 pupilID: p.id!, kind: .leaveDecision, actionKey: nil, happenedOn: now.date,
                 summary:
-                    "Leave granted: \(code.symbol) for \(ParentWords.range(g.from, g.to)), \(sessions.count) sessions. Requested: \(lr.reason)",
+                    "Leave granted: \(code.symbol) for \(ParentWords.range(g.from, g.to)), \(sessions.count) sessions. Requested: \(lr.reason)"
+                    + (projection.map { " Projected attendance: \($0.words)." } ?? "")
+                    + (g.religiousBodyAdvice.map { " Religious body's advice: \($0)" } ?? ""),
                 outcome: "granted", document: letter.body, recordedAt: now.timestamp, by: u.actor)
             guard
                 try await req.store.decideLeave(
@@ -258,13 +350,19 @@ struct LeaveController {
         }
     }
 
-    struct RefuseForm: Content { var reason: String? }
+    struct RefuseForm: Content {
+        var reason: String?
+        /// For R: the religious body's advice, kept in the staff record only.
+        var religiousBodyAdvice: String?
+    }
 
     func refuse(req: Request) async throws -> Response {
         let u = try req.auth.require(StaffUser.self)
         try Self.requireDecider(u)
         let (r, lr, p) = try await loadRequest(req, u)
-        let reason = (try req.content.decode(RefuseForm.self).reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let form = try req.content.decode(RefuseForm.self)
+        let reason = (form.reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let advice = (form.religiousBodyAdvice ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty else {
             let resp = try await decideView(
                 req, r, lr, p, error: "reason: say why the leave is refused; the family receives it in writing. Nothing was saved."
@@ -280,7 +378,10 @@ struct LeaveController {
             policy: try await req.store.policy(schoolID: u.schoolID, on: now.date))
         let cw = CaseworkRow(
             pupilID: p.id!, kind: .leaveDecision, actionKey: nil, happenedOn: now.date,
-            summary: "Leave refused for \(ParentWords.range(lr.from, lr.to)): \(reason)", outcome: "refused",
+            summary: "Leave refused for \(ParentWords.range(lr.from, lr.to)): \(reason)"
+                + (Self.floorWords(found).map { " Projected attendance: \($0)." } ?? "")
+                + (advice.isEmpty ? "" : " Religious body's advice: \(String(advice.prefix(2000)))"),
+            outcome: "refused",
             document: letter.body, recordedAt: now.timestamp, by: u.actor)
         guard
             try await req.store.decideLeave(
@@ -331,6 +432,9 @@ enum LeaveLetters {
         body += "It will be recorded as: \(g.code.meaning(on: g.from).lowercased()).\n"
         if let ref = g.licenceReference { body += "Licence reference: \(ref).\n" }
         if let t = g.timetable { body += "Timetable: \(t).\n" }
+        if let off = g.notExpected, !off.isEmpty {
+            body += "Each week \(name) is not expected in school on: \(off.map(LeaveGrant.weeklyWords).joined(separator: ", ")).\n"
+        }
         if let d = g.reviewDate { body += "We will review this on \(ParentWords.date(d)).\n" }
         body +=
             "\nAny absence beyond these days will be unauthorised. Please make sure \(name) is back in school on the next school day.\n\n"

@@ -45,6 +45,7 @@ enum Worklist {
         case .exclusionNotice: "Exclusion: tell the parents of the first five days"
         case .alternativeProvision: "Exclusion: alternative provision due"
         case .allContactsFailed: "Every contact failed: next steps"
+        case .partTimeReview: "Part-time timetable review"
         }
     }
 

@@ -12,7 +12,15 @@ struct ParentLeaveController {
         var toSession: String?
         var reason: String?
         var exceptional: String?
+        /// What the leave is for: a code of `LeaveRequest.purposes`.
+        var code: String?
+        /// Where the child stays: needed for 15 school days or more (seed 004).
+        var temporaryAddress: String?
         var documents: [File]?
+    }
+    struct Purpose: Encodable {
+        var code: String
+        var words: String
     }
     struct RequestContent: Encodable {
         var child: ChildSummary
@@ -22,6 +30,7 @@ struct ParentLeaveController {
         var error: String?
         var errorField: String?
         var maxDocuments: Int
+        var purposes: [Purpose]
     }
 
     func requestPage(req: Request) async throws -> View {
@@ -38,7 +47,8 @@ struct ParentLeaveController {
             RequestContent(
                 child: s, noticeDays: policy.leave.noticeDays,
                 earliest: ParentWords.date(req.clock.now().date.adding(days: policy.leave.noticeDays)),
-                form: shown, error: error?.reason, errorField: error?.field, maxDocuments: Uploads.maxDocuments))
+                form: shown, error: error?.reason, errorField: error?.field, maxDocuments: Uploads.maxDocuments,
+                purposes: LeaveRequest.purposes.map { Purpose(code: $0.code, words: $0.words) }))
     }
 
     func request(req: Request) async throws -> Response {
@@ -53,11 +63,17 @@ struct ParentLeaveController {
                 from: from, fromSession: try formSession(form.fromSession, field: "from_session"), to: to,
                 toSession: try formSession(form.toSession ?? "pm", field: "to_session"), requestedOn: now.date,
                 exceptional: form.exceptional == "on" || form.exceptional == "true",
-                reason: (form.reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines))
+                reason: (form.reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines),
+                code: form.code.flatMap { $0.isEmpty ? nil : $0 })
+            var asked = request
+            let address = (form.temporaryAddress ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            asked.temporaryAddress = address.isEmpty ? nil : address
             let policy = try await req.store.policy(schoolID: p.schoolID, on: now.date)
-            do { try LeaveCheck.canRequest(request, policy: policy, today: now.date) } catch {
-                throw APIError.invalid(error.field, error.reason)
-            }
+            do {
+                try LeaveCheck.canRequest(asked, policy: policy, today: now.date)
+                try asked.checkTemporaryAddress(calendar: try await req.store.calendar(schoolID: p.schoolID), enrolment: p.enrolment)
+            } catch let e as ValidationError { throw APIError.invalid(e.field, e.reason) }
+            guard address.count <= 1000 else { throw APIError.invalid("temporary_address", "keep the address under 1,000 characters") }
             guard request.reason.count <= 2000 else { throw APIError.invalid("reason", "keep the reason under 2,000 characters") }
             let docs = try Uploads.documents(form.documents, photoOrPDF: false).map { f in
                 let d = LeaveDocumentRow()
@@ -71,7 +87,7 @@ struct ParentLeaveController {
             row.pupilID = p.id!
             row.parentID = u.id
             row.requestedBy = u.name
-            row.request = LeaveRequestRow.json(request)
+            row.request = LeaveRequestRow.json(asked)
             row.state = .pending
             row.createdAt = now.timestamp
             try await req.store.addLeaveRequest(row, documents: docs)

@@ -1132,3 +1132,220 @@ extension ServerTests {
         }
     }
 }
+
+extension ServerTests.ParentTests {
+    // MARK: The projected-attendance floor
+
+    @Test(
+        "seed 004 'Performances': a C1 request that would take attendance below 96% is refused with the figures on the page, in its JSON and in the decision record; the family's letter is in parent words",
+        arguments: Backend.available)
+    func leaveFloor(_ b: Backend) async throws {
+        try await withRollbook(b, at: FixedClock(date: day("2025-09-19"), time: TimeOfDay(hour: 16, minute: 0)!)) { f in
+            try await longerTerm(f)
+            var policy = Policy.standard(name: "Floor", effectiveFrom: day("2025-09-01"))
+            policy.leave.refuseBelowProjectedAttendance = 0.96
+            policy.leave.projectedAttendanceCodes = ["C1"]
+            _ = try await f.store.savePolicy(
+                schoolID: f.schoolID, policy, document: String(decoding: PolicyFile.encode(policy), as: UTF8.self), by: office, at: "t")
+            // Mia's open sessions 8 to 19 September: 17 (12 September closed, 17 September PM closed); ill on 2 of them.
+            let miaID = try await pupilID(f, Self.mia)
+            let calendar = try await f.store.calendar(schoolID: f.schoolID)
+            var writes: [MarkWrite] = []
+            var d = day("2025-09-08")
+            while d <= day("2025-09-19") {
+                for s in RollbookCore.Session.allCases where calendar.isOpen(d, s, yearGroup: "R") {
+                    let ill = d == day("2025-09-15")
+                    writes.append(
+                        MarkWrite(pupilID: miaID, mark: Mark(date: d, session: s, code: ill ? .i : (s == .am ? .presentAM : .presentPM))))
+                }
+                d = d.adding(days: 1)
+            }
+            #expect(writes.count == 17)
+            _ = try await f.store.record(writes, by: office, at: "2025-09-19T15:00:00Z")
+            try await makeParent(f, email: "rosa@example.org", name: "Rosa Fielding")
+            let rosa = try await parent(f, "rosa@example.org")
+            let form = try await rosa.get("/parent/children/\(Self.mia)/leave")
+            #expect(form.text.contains(#"<option value="C1">A performance or activity licensed by the local authority</option>"#))
+            let asked = try await rosa.post(
+                "/parent/children/\(Self.mia)/leave",
+                [("from", "2025-10-06"), ("to", "2025-10-10"), ("code", "C1"), ("reason", "A part in a touring children's opera")])
+            #expect(asked.status == .seeOther, "\(asked.status) \(asked.text)")
+            let id = try #require(try await f.store.leaveRequests(pupilID: miaID).first?.id)
+            #expect(try await f.store.leaveRequest(id: id)?.leaveRequest?.code == "C1")
+
+            // 15 of 17 attended; 48 sessions left to 24 October (26 September is INSET); 10 of leave:
+            // (15 + 48 - 10) / (17 + 48) = 53 / 65 = 81.5%.
+            let head = try await staff(f, .head)
+            let page = try await head.get("/leave/\(id)")
+            #expect(page.status == .ok)
+            #expect(page.text.contains("Attendance with this leave"))
+            #expect(page.text.contains("88.2%") && page.text.contains("81.5%") && page.text.contains("<td>96%</td>"), "\(page.text)")
+            let json = try await head.get("/leave/\(id)?format=json")
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(json.text.utf8)) as? [String: Any])
+            let projection = try #require(object["projection"] as? [String: Any])
+            #expect(projection["attendance_now"] as? String == "88.2%")
+            #expect(projection["projected"] as? String == "81.5%")
+            #expect(projection["floor"] as? String == "96%")
+            #expect(projection["remaining_sessions"] as? Int == 48)
+            let findings = try #require(object["findings"] as? [[String: Any]])
+            let floor = try #require(findings.first { $0["rule"] as? String == "leave.refuse_below_projected_attendance" })
+            #expect(floor["verdict"] as? String == "refuse")
+            #expect((floor["figures"] as? [String: Any])?["projected_attendance"] as? Double == 0.8154)
+            let suggested = try #require(object["suggested_refusal"] as? String)
+            #expect(suggested.contains("below 96%") && !suggested.contains("leave.refuse"), "\(suggested)")
+
+            // Granting C1 is rejected with the figures; nothing is written.
+            let grant = try await head.post(
+                "/leave/\(id)/grant",
+                [("code", "C1"), ("from", "2025-10-06"), ("to", "2025-10-10"), ("licenceReference", "LA-PERF-7")])
+            #expect(grant.status == .unprocessableEntity)
+            #expect(grant.text.contains("leave.refuse_below_projected_attendance: C1 for 10 sessions is not authorised"), "\(grant.text)")
+            #expect(grant.text.contains("81.5%") && grant.text.contains("Nothing was saved."))
+            #expect(try await f.store.leaveRequest(id: id)?.state == .pending)
+            #expect(try await marks(f, miaID).count == 17)
+
+            // Refused with the suggested words: the record keeps the figures, the family's letter has none of the staff text.
+            let refused = try await head.post("/leave/\(id)/refuse", [("reason", suggested)])
+            #expect(refused.status == .seeOther, "\(refused.status) \(refused.text)")
+            let entry = try #require(try await f.store.casework(pupilID: miaID).first { $0.kind == "leave_decision" })
+            #expect(entry.summary.contains("attendance now 88.2%; projected to the end of the year with the leave 81.5%; the floor 96%"))
+            let letters = try await f.store.outbox(schoolID: f.schoolID)
+            #expect(!letters.isEmpty)
+            #expect(
+                letters.allSatisfy {
+                    $0.body.contains("below 96%") && !$0.body.contains("leave.refuse") && !$0.body.contains("projected to the end")
+                })
+        }
+    }
+}
+
+extension ServerTests.ParentTests {
+    @Test(
+        "seed 001's R: a parent asks for religious observance on the portal; R for two days is rejected naming the limit; one day is granted as R with the religious body's advice kept for staff, not in the letter",
+        arguments: Backend.available)
+    func religiousObservance(_ b: Backend) async throws {
+        try await withRollbook(b) { f in
+            try await longerTerm(f)
+            // Seed 001's rule: one day per religious event, the religious body's advice sought where necessary.
+            var policy = Policy.standard(name: "One day for religious events", effectiveFrom: day("2025-09-01"))
+            policy.leave.religiousObservance = .init(maxDaysPerEvent: 1, seekAdvice: true)
+            _ = try await f.store.savePolicy(
+                schoolID: f.schoolID, policy, document: String(decoding: PolicyFile.encode(policy), as: UTF8.self), by: office, at: "t")
+            let miaID = try await pupilID(f, Self.mia)
+            try await makeParent(f, email: "rosa@example.org", name: "Rosa Fielding")
+            let rosa = try await parent(f, "rosa@example.org")
+            #expect(try await rosa.get("/parent/children/\(Self.mia)/leave").text.contains(#"<option value="R">Religious observance"#))
+            // Thursday 2 and Friday 3 October 2025.
+            let asked = try await rosa.post(
+                "/parent/children/\(Self.mia)/leave",
+                [("from", "2025-10-02"), ("to", "2025-10-03"), ("code", "R"), ("reason", "Yom Kippur")])
+            #expect(asked.status == .seeOther, "\(asked.status) \(asked.text)")
+            let id = try #require(try await f.store.leaveRequests(pupilID: miaID).first?.id)
+            let head = try await staff(f, .head)
+            let page = try await head.get("/leave/\(id)")
+            #expect(page.text.contains("Religious observance: a day set apart by your religious body (R)"))
+            #expect(page.text.contains("covers 2 school days; the policy authorises religious observance for at most 1 school day"))
+            #expect(page.text.contains("seek the religious body&#39;s advice") || page.text.contains("seek the religious body's advice"))
+            let two = try await head.post("/leave/\(id)/grant", [("code", "R"), ("from", "2025-10-02"), ("to", "2025-10-03")])
+            #expect(two.status == .unprocessableEntity)
+            #expect(two.text.contains("leave.religious_observance.max_days_per_event: R for 2 school days"), "\(two.text)")
+            #expect(try await marks(f, miaID).isEmpty)
+            let advice = "The synagogue's rabbi confirmed 2 October is set apart."
+            let one = try await head.post(
+                "/leave/\(id)/grant", [("code", "R"), ("from", "2025-10-02"), ("to", "2025-10-02"), ("religiousBodyAdvice", advice)])
+            #expect(one.status == .seeOther, "\(one.status) \(one.text)")
+            #expect(try await marks(f, miaID) == ["2025-10-02 AM R", "2025-10-02 PM R"])
+            #expect(try await f.store.leaveRequest(id: id)?.leaveGrant?.religiousBodyAdvice == advice)
+            let entry = try #require(try await f.store.casework(pupilID: miaID).first { $0.kind == "leave_decision" })
+            #expect(entry.summary.contains("Religious body's advice: \(advice)"))
+            let letters = try await f.store.outbox(schoolID: f.schoolID)
+            #expect(!letters.isEmpty && letters.allSatisfy { !$0.body.contains("rabbi") && $0.body.contains("religious observance") })
+        }
+    }
+}
+
+extension ServerTests.ParentTests {
+    @Test(
+        "seed 000 §6.1.1: a part-time timetable over 4 school weeks is rejected naming part_time.max_school_weeks; within it, only the weekly sessions not expected are coded C2",
+        arguments: Backend.available)
+    func partTimeTimetable(_ b: Backend) async throws {
+        try await withRollbook(b) { f in
+            try await longerTerm(f)
+            var policy = Policy.standard(name: "Part-time up to 4 weeks", effectiveFrom: day("2025-09-01"))
+            policy.partTime = .init(maxSchoolWeeks: 4)
+            _ = try await f.store.savePolicy(
+                schoolID: f.schoolID, policy, document: String(decoding: PolicyFile.encode(policy), as: UTF8.self), by: office, at: "t")
+            let miaID = try await pupilID(f, Self.mia)
+            try await makeParent(f, email: "rosa@example.org", name: "Rosa Fielding")
+            let rosa = try await parent(f, "rosa@example.org")
+            let asked = try await rosa.post(
+                "/parent/children/\(Self.mia)/leave",
+                [
+                    ("from", "2025-09-23"), ("to", "2025-10-24"), ("reason", "A phased return after an operation"),
+                    ("temporaryAddress", "At home: 4 Mill Lane, Truro"),
+                ])
+            #expect(asked.status == .seeOther, "\(asked.status) \(asked.text)")
+            let id = try #require(try await f.store.leaveRequests(pupilID: miaID).first?.id)
+            let head = try await staff(f, .head)
+            #expect(try await head.get("/leave/\(id)").text.contains(#"name="notExpected[]" type="checkbox" value="mon_pm""#))
+            let fields: [(String, String)] = [
+                ("code", "C2"), ("timetable", "Mornings in school; Monday and Friday afternoons at home with work set"),
+                ("reviewDate", "2025-10-17"), ("notExpected[]", "fri_pm"), ("notExpected[]", "mon_pm"),
+            ]
+            // 23 September to 24 October: 5 school weeks.
+            let long = try await head.post("/leave/\(id)/grant", fields + [("from", "2025-09-23"), ("to", "2025-10-24")])
+            #expect(long.status == .unprocessableEntity)
+            #expect(long.text.contains("part_time.max_school_weeks: the part-time timetable spans 5 school weeks"), "\(long.text)")
+            #expect(try await marks(f, miaID).isEmpty)
+            // None of the sessions named: refused naming not_expected.
+            let none = try await head.post(
+                "/leave/\(id)/grant",
+                [("code", "C2"), ("timetable", "Mornings"), ("reviewDate", "2025-10-17"), ("from", "2025-09-29"), ("to", "2025-10-24")])
+            #expect(none.status == .unprocessableEntity && none.text.contains("not_expected: C2 needs"), "\(none.text)")
+            // 29 September to 24 October: 4 school weeks; Monday and Friday afternoons only are C2.
+            let ok = try await head.post("/leave/\(id)/grant", fields + [("from", "2025-09-29"), ("to", "2025-10-24")])
+            #expect(ok.status == .seeOther, "\(ok.status) \(ok.text)")
+            #expect(
+                try await marks(f, miaID) == [
+                    "2025-09-29 PM C2", "2025-10-03 PM C2", "2025-10-06 PM C2", "2025-10-10 PM C2", "2025-10-13 PM C2", "2025-10-17 PM C2",
+                    "2025-10-20 PM C2", "2025-10-24 PM C2",
+                ])
+            #expect(try await f.store.leaveRequest(id: id)?.leaveGrant?.notExpected == ["mon_pm", "fri_pm"])
+            let letters = try await f.store.outbox(schoolID: f.schoolID)
+            #expect(letters.allSatisfy { $0.body.contains("not expected in school on: Monday afternoon, Friday afternoon") })
+        }
+    }
+}
+
+extension ServerTests.ParentTests {
+    @Test(
+        "seed 004 'Leave of absence': a request for 15 school days or more needs the temporary address, naming temporary_address; the head sees it, the parent's pages and letter never show it",
+        arguments: Backend.available)
+    func temporaryAddress(_ b: Backend) async throws {
+        try await withRollbook(b) { f in
+            try await longerTerm(f)
+            let miaID = try await pupilID(f, Self.mia)
+            try await makeParent(f, email: "rosa@example.org", name: "Rosa Fielding")
+            let rosa = try await parent(f, "rosa@example.org")
+            let path = "/parent/children/\(Self.mia)/leave"
+            // 29 September to 17 October 2025: 15 school days.
+            let fields = [("from", "2025-09-29"), ("to", "2025-10-17"), ("exceptional", "on"), ("reason", "Caring for a grandparent")]
+            let missing = try await rosa.post(path, fields)
+            #expect(missing.status == .unprocessableEntity)
+            #expect(
+                missing.text.contains(#"id="temporaryAddress-error""#) && missing.text.contains("covers 15 school days"), "\(missing.text)")
+            #expect(try await f.store.leaveRequests(pupilID: miaID).isEmpty)
+            let address = "Flat 3, 8 Quay Street, Falmouth"
+            let ok = try await rosa.post(path, fields + [("temporaryAddress", address)])
+            #expect(ok.status == .seeOther, "\(ok.status) \(ok.text)")
+            let id = try #require(try await f.store.leaveRequests(pupilID: miaID).first?.id)
+            #expect(try await f.store.leaveRequest(id: id)?.leaveRequest?.temporaryAddress == address)
+            let head = try await staff(f, .head)
+            #expect(try await head.get("/leave/\(id)").text.contains(address))
+            let granted = try await head.post("/leave/\(id)/grant", [("code", "C"), ("from", "2025-09-29"), ("to", "2025-10-17")])
+            #expect(granted.status == .seeOther, "\(granted.status) \(granted.text)")
+            #expect(!(try await rosa.get("/parent/children/\(Self.mia)")).text.contains("Quay Street"))
+            #expect(try await f.store.outbox(schoolID: f.schoolID).allSatisfy { !$0.body.contains("Quay Street") })
+        }
+    }
+}
