@@ -164,5 +164,36 @@ extension ServerTests {
                 #expect(!actions.contains { $0.kind == .allContactsFailed })
             }
         }
+
+        @Test(
+            "seed 002 §4.4.7 'safe from prosecution if their child accrues 200 attendances': the Traveller flag set on the pupil page reaches the evaluation, which shows a review with the count in place of the penalty-notice threshold"
+        )
+        func travellerFlag() async throws {
+            try await withRollbook(.sqlite, at: FixedClock(date: day("2025-09-19"), time: TimeOfDay(hour: 16, minute: 0)!)) { f in
+                var policy = Policy.standard(name: "Traveller", effectiveFrom: day("2025-09-01"))
+                // The tiny calendar is short: 10 attendances stand in for the seed's 200.
+                policy.penaltyNotice.travellerProtectionSessions = 10
+                try await PolicyWorkflowTests.setUp(f, policy)
+                // Present 8-12 September (10 attendances), then N all week: 10 unauthorised sessions.
+                let n: [(String, RollbookCore.Session, AttendanceCode)] = [
+                    "2025-09-15", "2025-09-16", "2025-09-17", "2025-09-18", "2025-09-19",
+                ]
+                .flatMap { [($0, .am, .n), ($0, .pm, .n)] }
+                _ = try await PolicyWorkflowTests.marks(f, Self.zofia, through: "2025-09-19", n)
+                var (_, actions) = try await f.store.evaluate(schoolID: f.schoolID, asOf: day("2025-09-19"))
+                #expect(actions.contains { $0.upn == Self.zofia && $0.kind == .penaltyThreshold })
+                #expect(!actions.contains { $0.kind == .travellerProtection })
+
+                let cookie = try await pages.signIn(f, .attendanceLead)
+                let token = try #require(PageTests.csrf(try await pages.get(f, "/pupils/\(Self.zofia)", cookie: cookie))?.token)
+                let r = try await pages.post(
+                    f, "/pupils/\(Self.zofia)/safeguarding", cookie: cookie, [("csrf", token), ("traveller", "on")])
+                #expect(r.status == .seeOther)
+                (_, actions) = try await f.store.evaluate(schoolID: f.schoolID, asOf: day("2025-09-19"))
+                let review = try #require(actions.first { $0.upn == Self.zofia && $0.kind == .travellerProtection })
+                #expect(review.figures["attendances_12_months"] == 10 && review.figures["traveller_protection_sessions"] == 10)
+                #expect(!actions.contains { $0.upn == Self.zofia && $0.kind == .penaltyThreshold })
+            }
+        }
     }
 }
