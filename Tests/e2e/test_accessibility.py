@@ -21,7 +21,7 @@ import pytest
 from selenium_axe_python import Axe
 from selenium.webdriver.common.by import By
 
-from helpers import (A11Y_FORM, ACCESSIBILITY_NOTES, ACCESSIBILITY_RUNS, GOVERNOR, HEAD, LEAD, OFFICE, PASSWORD, PREVIOUS_SCHOOL_DAY,
+from helpers import (A11Y_FORM, ACCESSIBILITY_NOTES, ACCESSIBILITY_RUNS, DOMAIN, GOVERNOR, HEAD, LEAD, OFFICE, PASSWORD, PREVIOUS_SCHOOL_DAY,
                      READ_ONLY_FORM, TODAY, TODAY_HEADING, HttpUser, check_forbidden, check_renders, fill_sign_in, go,
                      h1, pupil_links, section_table_rows, sign_in, submit_and_wait, switch_user)
 
@@ -359,3 +359,42 @@ def test_analytics_pages_have_no_serious_or_critical_violation(any_browser, serv
     assert len(checked) == 8, f"the test should have checked 8 analytics pages, it checked {checked}"
     ACCESSIBILITY_RUNS.append(f"{width}: axe-core {version} on {len(checked)} analytics pages, {len(failures)} serious or critical")
     assert not failures and not too_wide, "\n\n".join(failures + too_wide)
+
+
+# The pupil's own tracker (seed 000 §3.2): an invitation, sign-in (and its error) and the tracker, as the demo pupil.
+def test_the_pupil_pages_have_no_serious_or_critical_accessibility_violation(any_browser, server):
+    browser = any_browser
+    width = browser.rollbook_width
+    failures: list[str] = []
+    checked: list[str] = []
+
+    def check(page: str) -> None:
+        check_renders(browser)
+        _, violations = axe_violations(browser)
+        checked.append(page)
+        for v in violations:
+            text = describe(f"{page} ({width})", v)
+            (failures if v["impact"] in FAILING_IMPACTS else ACCESSIBILITY_NOTES).append(text)
+
+    office = HttpUser(server, OFFICE)
+    upn = re.findall(r'href="/pupils/([^"]+)"', office.get(f"/registers/{PREVIOUS_SCHOOL_DAY}/AM?form={READ_ONLY_FORM}"))[2]
+    status, page = office.post(f"/pupils/{upn}", f"/pupils/{upn}/pupil-account", {"email": f"a11y.{width}@pupils.example.org"})
+    assert status == 200, f"the invitation failed ({status})"
+    go(browser, server, re.search(r"Demo: the link is \S*?(/pupil/invitation/rb_[A-Za-z0-9_-]+)", html.unescape(page)).group(1))
+    check("pupil invitation /pupil/invitation/TOKEN")
+    go(browser, server, "/pupil/sign-in")
+    check("pupil sign-in /pupil/sign-in")
+    browser.find_element(By.ID, "email").send_keys(f"pupil@{DOMAIN}")
+    browser.find_element(By.ID, "password").send_keys("not the password")
+    submit_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "form[action='/pupil/sign-in'] button"))
+    check("pupil sign-in with an error")
+    browser.find_element(By.ID, "email").send_keys(f"pupil@{DOMAIN}")
+    browser.find_element(By.ID, "password").send_keys(PASSWORD)
+    submit_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "form[action='/pupil/sign-in'] button"))
+    go(browser, server, "/pupil")
+    check("the pupil's tracker /pupil")
+    submit_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "form[action='/pupil/sign-out'] button"))
+
+    assert len(checked) == 4, checked
+    ACCESSIBILITY_RUNS.append(f"{width}: axe-core on {len(checked)} pupil tracker pages, {len(failures)} serious or critical")
+    assert not failures, "\n\n".join(failures)

@@ -104,6 +104,8 @@ public enum MessageTemplate: String, Sendable, CaseIterable, Codable {
     case deletionNotice = "deletion_notice"
     /// To the head and the parents, as the policy says: the pupil left the site without permission.
     case truancyNotice = "truancy_notice"
+    /// To a pupil: their attendance tracker account (seed 000 §3.2).
+    case pupilInvitation = "pupil_invitation"
 
     public var title: String {
         switch self {
@@ -117,6 +119,7 @@ public enum MessageTemplate: String, Sendable, CaseIterable, Codable {
         case .laNotice: "Notice to the LA"
         case .deletionNotice: "Deletion from the roll"
         case .truancyNotice: "Truancy"
+        case .pupilInvitation: "Attendance tracker invitation"
         }
     }
 }
