@@ -398,3 +398,22 @@ def test_the_pupil_pages_have_no_serious_or_critical_accessibility_violation(any
     assert len(checked) == 4, checked
     ACCESSIBILITY_RUNS.append(f"{width}: axe-core on {len(checked)} pupil tracker pages, {len(failures)} serious or critical")
     assert not failures, "\n\n".join(failures)
+
+
+# The termly letter run (seed 003), as the attendance lead sees it on the demo (whose standard policy names no termly
+# letters: the page says so; the run with its samples is checked in RollbookServerTests' TermlyLettersServerTests).
+def test_the_termly_letter_page_has_no_serious_or_critical_accessibility_violation(any_browser, server):
+    browser = any_browser
+    width = browser.rollbook_width
+    sign_in(browser, server, LEAD)
+    go(browser, server, "/letter-runs")
+    assert h1(browser) == "Termly letters", f"/letter-runs is headed {h1(browser)!r}"
+    check_renders(browser)
+    _, violations = axe_violations(browser)
+    failures = [describe(f"Termly letters /letter-runs ({width})", v) for v in violations if v["impact"] in FAILING_IMPACTS]
+    ACCESSIBILITY_NOTES.extend(describe(f"Termly letters /letter-runs ({width})", v) for v in violations
+                               if v["impact"] not in FAILING_IMPACTS)
+    scroll = browser.execute_script("return document.documentElement.scrollWidth")
+    assert width != "phone" or scroll <= 390, f"/letter-runs is {scroll} px wide on a phone"
+    ACCESSIBILITY_RUNS.append(f"{width}: axe-core on the termly letter page, {len(failures)} serious or critical")
+    assert not failures, "\n\n".join(failures)

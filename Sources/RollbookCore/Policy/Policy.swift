@@ -41,6 +41,8 @@ public struct Policy: Sendable, Hashable, Codable {
     public var planReviews: [PlanReview]? = nil
     /// Suspensions and permanent exclusions: the parents' notice and alternative provision; absent: no exclusion actions.
     public var exclusions: Exclusions? = nil
+    /// A letter to every family each term by attendance band (TermlyLetters.swift); absent: no termly run.
+    public var termlyLetters: TermlyLetters? = nil
 
     public struct Clause: Sendable, Hashable, Codable {
         /// A setting's path in the file, e.g. `attendance_target`, `stages.stage-2`, `lateness.weekly-1`.
@@ -869,6 +871,7 @@ extension Policy {
                 throw fail("late_arrival.reasons", "needs at least one reason when reason_required is true")
             }
         }
+        try termlyLetters?.validate(bands: bands)
         if let la = localAuthority {
             let e = la.email.trimmingCharacters(in: .whitespaces)
             let parts = e.split(separator: "@", omittingEmptySubsequences: false)

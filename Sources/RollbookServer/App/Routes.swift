@@ -181,6 +181,11 @@ func routes(_ app: Application) throws {
     pupilWeb.post("pupil", "invitation", ":token", use: pupilPortal.acceptInvitation)
     pupil.get("pupil", use: pupilPortal.tracker)
     pupil.post("pupil", "sign-out", use: pupilPortal.signOut)
+
+    // The termly letter to every family by attendance band (seed 003): preview, then queue them all.
+    let termly = TermlyLettersController()
+    staff.get("letter-runs", use: termly.page)
+    staff.post("letter-runs", use: termly.queue)
 }
 
 /// The OpenAPI document, as bundled.

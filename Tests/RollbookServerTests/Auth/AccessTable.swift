@@ -336,5 +336,11 @@ enum AccessTable {
         .everyone("POST /pupil/invitation/:token", .allowed),
         .pupilPage("GET /pupil", pupil: .ok),
         .everyone("POST /pupil/sign-out", .redirect("/pupil/sign-in"), endsSession: true),
+
+        // The termly letter run: the attendance lead and head.
+        .staff("GET /letter-runs", teacher: .forbidden, office: .forbidden, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
+        .staff(
+            "POST /letter-runs", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden),
     ]
 }

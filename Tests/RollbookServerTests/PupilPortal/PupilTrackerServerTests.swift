@@ -1,6 +1,5 @@
 import FluentKit
 import Foundation
-import NIOCore
 import RollbookCore
 import RollbookStore
 import Testing
@@ -11,45 +10,8 @@ import VaporTesting
 
 // A pupil's own attendance tracker (seed 000 §3.2): the invitation, signing in, and what the pupil sees.
 
-private func send(_ f: Fixture, _ method: HTTPMethod, _ path: String, cookie: String?, form: [(String, String)]? = nil) async throws
-    -> Reply
-{
-    var headers = HTTPHeaders()
-    if let cookie { headers.add(name: .cookie, value: cookie) }
-    var body: ByteBuffer?
-    if let form {
-        headers.contentType = .urlEncodedForm
-        body = ByteBuffer(
-            string: form.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)" }.joined(separator: "&"))
-    }
-    let res = try await f.app.testing().sendRequest(method, path, headers: headers, body: body)
-    return Reply(status: res.status, headers: res.headers, text: res.body.string)
-}
-
-private func formToken(_ r: Reply) -> String? { match(#"name="csrf" value="([^"]+)""#, in: r.text) }
-private func setCookie(_ r: Reply) -> String? { r.headers.first(name: .setCookie)?.split(separator: ";").first.map(String.init) }
-private func location(_ r: Reply) -> String? { r.headers.first(name: .location) }
-private func match(_ pattern: String, in text: String) -> String? {
-    let re = try! NSRegularExpression(pattern: pattern)
-    guard let m = re.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)), let r = Range(m.range(at: 1), in: text) else {
-        return nil
-    }
-    return String(text[r])
-}
-
-/// A signed-in staff member's cookie and form token.
-private func staff(_ f: Fixture, _ role: Role) async throws -> (cookie: String, csrf: String) {
-    let home = try await send(f, .GET, "/", cookie: nil)
-    let ok = try await send(
-        f, .POST, "/sign-in", cookie: try #require(setCookie(home)),
-        form: [("csrf", try #require(formToken(home))), ("email", "\(role.rawValue)@tiny.example.org"), ("password", "correct horse")])
-    let cookie = try #require(setCookie(ok))
-    let today = try await send(f, .GET, "/today", cookie: cookie)
-    return (cookie, try #require(formToken(today)))
-}
-
 /// The tiny school on the Saturday after its first term's marks: every register of the three weeks taken.
-private let saturday = FixedClock(date: day("2025-09-20"), time: TimeOfDay(hour: 10, minute: 0)!)
+let saturdayAfterTinyTerm = FixedClock(date: day("2025-09-20"), time: TimeOfDay(hour: 10, minute: 0)!)
 
 extension ServerTests {
     @Suite("Pupil tracker: invitation, sign-in, own attendance only") struct PupilTrackerServerTests {
@@ -60,69 +22,69 @@ extension ServerTests {
             "seed 000 §3.2 'Personal Attendance Tracker': the office invites a pupil; the link sets a password once; the pupil sees their own weeks and target in plain words, nothing else",
             arguments: Backend.available)
         func invitationAndTracker(_ b: Backend) async throws {
-            try await withRollbook(b, at: saturday, tinyMarks: true) { f in
-                let office = try await staff(f, .office)
+            try await withRollbook(b, at: saturdayAfterTinyTerm, tinyMarks: true) { f in
+                let office = try await staffSession(f, .office)
                 // Refused with the field and the reason, changing nothing.
-                let bad = try await send(
+                let bad = try await formSend(
                     f, .POST, "/pupils/\(Self.mia)/pupil-account", cookie: office.cookie,
                     form: [("csrf", office.csrf), ("email", "mia at school")])
                 #expect(bad.status == .unprocessableEntity && bad.text.contains("is not an email address"), "\(bad.status)")
-                let teacher = try await staff(f, .teacher)
-                let refused = try await send(
+                let teacher = try await staffSession(f, .teacher)
+                let refused = try await formSend(
                     f, .POST, "/pupils/\(Self.mia)/pupil-account", cookie: teacher.cookie,
                     form: [("csrf", teacher.csrf), ("email", "mia@pupils.example.org")])
                 #expect(refused.status == .forbidden)
                 #expect(try await f.store.pupilAccounts(schoolID: f.schoolID).isEmpty)
                 #expect(try await f.store.outbox(schoolID: f.schoolID).isEmpty)
 
-                let sent = try await send(
+                let sent = try await formSend(
                     f, .POST, "/pupils/\(Self.mia)/pupil-account", cookie: office.cookie,
                     form: [("csrf", office.csrf), ("email", "Mia.F@pupils.example.org")])
-                #expect(sent.status == .seeOther && location(sent) == "/pupils/\(Self.mia)", "\(sent.status) \(sent.text)")
+                #expect(sent.status == .seeOther && redirectTarget(sent) == "/pupils/\(Self.mia)", "\(sent.status) \(sent.text)")
                 let m = try #require(try await f.store.outbox(schoolID: f.schoolID).first)
                 #expect(m.template == "pupil_invitation" && m.recipient == "mia.f@pupils.example.org" && m.recipientName == "Mia")
                 #expect(!m.body.contains("Fielding") && !m.body.contains("Rosa"))
-                let page = try await send(f, .GET, "/pupils/\(Self.mia)", cookie: office.cookie)
+                let page = try await formSend(f, .GET, "/pupils/\(Self.mia)", cookie: office.cookie)
                 #expect(page.text.contains("Invited 2025-09-20 (mia.f@pupils.example.org)"))
                 // Another pupil cannot take the same email.
-                let taken = try await send(
+                let taken = try await formSend(
                     f, .POST, "/pupils/\(Self.zofia)/pupil-account", cookie: office.cookie,
                     form: [("csrf", office.csrf), ("email", "mia.f@pupils.example.org")])
                 #expect(taken.status == .unprocessableEntity && taken.text.contains("tracker account already uses"))
 
-                let token = try #require(match(#"/pupil/invitation/(rb_[A-Za-z0-9_-]+)"#, in: m.body))
-                let invitation = try await send(f, .GET, "/pupil/invitation/\(token)", cookie: nil)
+                let token = try #require(firstCapture(#"/pupil/invitation/(rb_[A-Za-z0-9_-]+)"#, in: m.body))
+                let invitation = try await formSend(f, .GET, "/pupil/invitation/\(token)", cookie: nil)
                 #expect(
                     invitation.status == .ok && invitation.text.contains("mia.f@pupils.example.org") && !invitation.text.contains("Mia"))
-                let cookie = try #require(setCookie(invitation))
-                let csrf = try #require(formToken(invitation))
-                let short = try await send(
+                let cookie = try #require(sessionCookie(invitation))
+                let csrf = try #require(pageToken(invitation))
+                let short = try await formSend(
                     f, .POST, "/pupil/invitation/\(token)", cookie: cookie,
                     form: [("csrf", csrf), ("password", "short"), ("confirm", "short")])
                 #expect(short.status == .unprocessableEntity)
-                let set = try await send(
+                let set = try await formSend(
                     f, .POST, "/pupil/invitation/\(token)", cookie: cookie,
                     form: [("csrf", csrf), ("password", "otter-maple-31"), ("confirm", "otter-maple-31")])
-                #expect(set.status == .seeOther && location(set) == "/pupil")
-                #expect(try await send(f, .GET, "/pupil/invitation/\(token)", cookie: nil).status == .gone)
+                #expect(set.status == .seeOther && redirectTarget(set) == "/pupil")
+                #expect(try await formSend(f, .GET, "/pupil/invitation/\(token)", cookie: nil).status == .gone)
 
                 // Signing in with the email and password.
-                let signInPage = try await send(f, .GET, "/pupil/sign-in", cookie: nil)
-                let wrong = try await send(
-                    f, .POST, "/pupil/sign-in", cookie: try #require(setCookie(signInPage)),
+                let signInPage = try await formSend(f, .GET, "/pupil/sign-in", cookie: nil)
+                let wrong = try await formSend(
+                    f, .POST, "/pupil/sign-in", cookie: try #require(sessionCookie(signInPage)),
                     form: [
-                        ("csrf", try #require(formToken(signInPage))), ("email", "mia.f@pupils.example.org"), ("password", "not-it-at-all"),
+                        ("csrf", try #require(pageToken(signInPage))), ("email", "mia.f@pupils.example.org"), ("password", "not-it-at-all"),
                     ])
                 #expect(wrong.status == .unauthorized)
-                let ok = try await send(
-                    f, .POST, "/pupil/sign-in", cookie: try #require(setCookie(signInPage)),
+                let ok = try await formSend(
+                    f, .POST, "/pupil/sign-in", cookie: try #require(sessionCookie(signInPage)),
                     form: [
-                        ("csrf", try #require(formToken(signInPage))), ("email", "mia.f@pupils.example.org"),
+                        ("csrf", try #require(pageToken(signInPage))), ("email", "mia.f@pupils.example.org"),
                         ("password", "otter-maple-31"),
                     ])
-                #expect(ok.status == .seeOther && location(ok) == "/pupil")
-                let session = try #require(setCookie(ok))
-                let tracker = try await send(f, .GET, "/pupil", cookie: session)
+                #expect(ok.status == .seeOther && redirectTarget(ok) == "/pupil")
+                let session = try #require(sessionCookie(ok))
+                let tracker = try await formSend(f, .GET, "/pupil", cookie: session)
                 #expect(tracker.status == .ok)
                 // Week of 1 Sept 2 of 2; of 8 Sept 5 of 8 (I I, U absent; V counts); of 15 Sept 5 of 9 (G G, N O absent).
                 #expect(tracker.text.contains("You have been in school 12 out of 19 times this year."))
@@ -135,18 +97,18 @@ extension ServerTests {
                 }
                 // A pupil's session reaches no staff, parent or API page.
                 for path in ["/today", "/pupils/\(Self.mia)", "/pupils/\(Self.zofia)", "/worklist", "/analytics/rewards"] {
-                    let r = try await send(f, .GET, path, cookie: session)
-                    #expect(r.status == .seeOther && (location(r) ?? "").hasPrefix("/"), "\(path): \(r.status)")
-                    #expect(location(r) != nil && !(location(r)!.hasPrefix("/pupil")), "\(path)")
+                    let r = try await formSend(f, .GET, path, cookie: session)
+                    #expect(r.status == .seeOther && (redirectTarget(r) ?? "").hasPrefix("/"), "\(path): \(r.status)")
+                    #expect(redirectTarget(r) != nil && !(redirectTarget(r)!.hasPrefix("/pupil")), "\(path)")
                 }
                 for path in ["/parent", "/parent/children/\(Self.mia)"] {
-                    let r = try await send(f, .GET, path, cookie: session)
-                    #expect(r.status == .seeOther && location(r) == "/parent/sign-in", "\(path)")
+                    let r = try await formSend(f, .GET, path, cookie: session)
+                    #expect(r.status == .seeOther && redirectTarget(r) == "/parent/sign-in", "\(path)")
                 }
-                #expect(try await send(f, .GET, "/api/v1/pupils/\(Self.mia)", cookie: session).status == .unauthorized)
+                #expect(try await formSend(f, .GET, "/api/v1/pupils/\(Self.mia)", cookie: session).status == .unauthorized)
                 // A staff member's session is not a pupil's.
-                let staffTracker = try await send(f, .GET, "/pupil", cookie: office.cookie)
-                #expect(staffTracker.status == .seeOther && location(staffTracker) == "/pupil/sign-in")
+                let staffTracker = try await formSend(f, .GET, "/pupil", cookie: office.cookie)
+                #expect(staffTracker.status == .seeOther && redirectTarget(staffTracker) == "/pupil/sign-in")
             }
         }
     }
