@@ -43,6 +43,8 @@ public struct Policy: Sendable, Hashable, Codable {
     public var exclusions: Exclusions? = nil
     /// A letter to every family each term by attendance band (TermlyLetters.swift); absent: no termly run.
     public var termlyLetters: TermlyLetters? = nil
+    /// Rewards beyond 100%: improving attendance (Analytics/AnalyticsRewards.swift); absent: none.
+    public var rewards: Rewards? = nil
 
     public struct Clause: Sendable, Hashable, Codable {
         /// A setting's path in the file, e.g. `attendance_target`, `stages.stage-2`, `lateness.weekly-1`.
@@ -872,6 +874,7 @@ extension Policy {
             }
         }
         try termlyLetters?.validate(bands: bands)
+        try rewards?.validate()
         if let la = localAuthority {
             let e = la.email.trimmingCharacters(in: .whitespaces)
             let parts = e.split(separator: "@", omittingEmptySubsequences: false)
