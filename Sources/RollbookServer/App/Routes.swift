@@ -186,6 +186,9 @@ func routes(_ app: Application) throws {
     let termly = TermlyLettersController()
     staff.get("letter-runs", use: termly.page)
     staff.post("letter-runs", use: termly.queue)
+
+    // Individual attendance targets (seed 004): the attendance lead and head.
+    staff.post("pupils", ":upn", "target", use: IndividualTargetsController().set)
 }
 
 /// The OpenAPI document, as bundled.

@@ -70,15 +70,21 @@ struct PupilTrackerAccount: Encodable {
     var email: String
     var canInvite: Bool
     var invite: String
+    /// The pupil's individual attendance target in force, in words, and whether this user may set one.
+    var target: String?
+    var canSetTarget: Bool
 
-    static func load(_ store: Store, user u: StaffUser, pupil p: PupilRow) async throws -> PupilTrackerAccount {
+    static func load(_ store: Store, user u: StaffUser, pupil p: PupilRow, today: LocalDate) async throws -> PupilTrackerAccount {
         let a = try await store.pupilAccount(pupilID: p.id!)
         let status =
             a?.activatedAt != nil
             ? "Has a tracker account (\(a!.email))"
             : a.map { "Invited \($0.invitedAt.prefix(10)) (\($0.email))" } ?? "No tracker account"
+        let t = try await store.individualTarget(pupilID: p.id!, on: today)
         return PupilTrackerAccount(
             status: status, email: a?.email ?? "", canInvite: u.can(.amendMarks),
-            invite: a == nil ? "Invite" : a?.activatedAt == nil ? "Invite again" : "Send a new password link")
+            invite: a == nil ? "Invite" : a?.activatedAt == nil ? "Invite again" : "Send a new password link",
+            target: t.map { "\(IndividualTargetsController.words($0.target)) from \($0.from), set by \($0.setBy)" },
+            canSetTarget: u.can(.casework))
     }
 }

@@ -187,7 +187,8 @@ struct PupilPortalController {
 
     /// The target the pupil is judged against, and whether it is their own.
     static func targetFor(_ req: Request, _ p: PupilRow, on day: LocalDate) async throws -> (Double, Bool) {
-        (try await req.store.policy(schoolID: p.schoolID, on: day).attendanceTarget, false)
+        if let own = try await req.store.individualTarget(pupilID: p.id!, on: day) { return (own.target, true) }
+        return (try await req.store.policy(schoolID: p.schoolID, on: day).attendanceTarget, false)
     }
 
     static func forename(_ p: PupilRow) -> String { p.preferredForename.isEmpty ? p.legalForename : p.preferredForename }

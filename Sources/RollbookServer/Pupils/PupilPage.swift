@@ -225,7 +225,7 @@ struct PupilPage: Encodable {
             leave: try await req.store.leaveRequests(pupilID: p.id!).map(ParentWords.leave),
             mayDecideLeave: u.mayDecideLeave, portal: portal, messages: messages,
             transfer: try await Transfer.load(req.store, user: u, pupil: p),
-            tracker: try await PupilTrackerAccount.load(req.store, user: u, pupil: p))
+            tracker: try await PupilTrackerAccount.load(req.store, user: u, pupil: p, today: today))
     }
 
     static func yearView(

@@ -11,6 +11,7 @@ public enum Migrations {
         M014DeletionEnquiries(), M015LANotices(), M016LetterTemplates(), M017CaseworkFiguresAndSessions(),
         M018EvidenceDocuments(),
         M025PupilAccounts(),
+        M026IndividualTargets(),
     ]
 }
 

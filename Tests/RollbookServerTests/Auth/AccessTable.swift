@@ -342,5 +342,10 @@ enum AccessTable {
         .staff(
             "POST /letter-runs", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden,
             la: .forbidden),
+
+        // Individual attendance targets: the attendance lead and head.
+        .staff(
+            "POST /pupils/:upn/target", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden),
     ]
 }

@@ -111,5 +111,56 @@ extension ServerTests {
                 #expect(staffTracker.status == .seeOther && redirectTarget(staffTracker) == "/pupil/sign-in")
             }
         }
+
+        @Test(
+            "seed 004 'not unfairly excluded from attendance rewards, e.g. by setting individualised targets': the lead sets a dated target with a reason; the pupil's tracker judges against it; bad input changes nothing",
+            arguments: Backend.available)
+        func individualTarget(_ b: Backend) async throws {
+            try await withRollbook(b, at: saturdayAfterTinyTerm, tinyMarks: true) { f in
+                let miaID = try #require(try await f.store.pupil(schoolID: f.schoolID, upn: Self.mia)?.id)
+                let account = try await f.store.invitePupil(
+                    schoolID: f.schoolID, pupilID: miaID, email: "mia@pupils.example.org", tokenHash: "t",
+                    expiresAt: "2025-10-01T00:00:00Z",
+                    by: Actor(name: "Office Person", position: "Office"), at: "2025-09-08T08:00:00Z")
+                try await f.store.activatePupilAccount(id: account.id!, passwordHash: try Bcrypt.hash("otter-maple-31", cost: 4), at: "t")
+                let lead = try await staffSession(f, .attendanceLead)
+                let office = try await staffSession(f, .office)
+                let path = "/pupils/\(Self.mia)/target"
+                #expect(
+                    try await formSend(
+                        f, .POST, path, cookie: office.cookie, form: [("csrf", office.csrf), ("target", "60"), ("reason", "x")]
+                    )
+                    .status == .forbidden)
+                let tooHigh = try await formSend(
+                    f, .POST, path, cookie: lead.cookie, form: [("csrf", lead.csrf), ("target", "140"), ("reason", "Asthma")])
+                #expect(tooHigh.status == .unprocessableEntity && tooHigh.text.contains("percentage from 1 to 100"))
+                let noReason = try await formSend(
+                    f, .POST, path, cookie: lead.cookie, form: [("csrf", lead.csrf), ("target", "60"), ("reason", " ")])
+                #expect(noReason.status == .unprocessableEntity)
+                #expect(try await f.store.individualTarget(pupilID: miaID, on: day("2025-09-20")) == nil)
+
+                let set = try await formSend(
+                    f, .POST, path, cookie: lead.cookie,
+                    form: [("csrf", lead.csrf), ("target", "60"), ("reason", "Hospital appointments for a long-term condition")])
+                #expect(set.status == .seeOther && redirectTarget(set) == "/pupils/\(Self.mia)")
+                let t = try #require(try await f.store.individualTarget(pupilID: miaID, on: day("2025-09-20")))
+                #expect(t.target == 0.6 && t.from == "2025-09-20" && t.setBy == "Attendance lead Person, Attendance lead")
+                let note = try await f.store.casework(pupilID: miaID).first {
+                    $0.summary.hasPrefix("Individual attendance target set: 60%")
+                }
+                #expect(note?.outcome == "Hospital appointments for a long-term condition")
+                let page = try await formSend(f, .GET, "/pupils/\(Self.mia)", cookie: lead.cookie)
+                #expect(page.text.contains("60% from 2025-09-20, set by Attendance lead Person"))
+
+                let signIn = try await formSend(f, .GET, "/pupil/sign-in", cookie: nil)
+                let ok = try await formSend(
+                    f, .POST, "/pupil/sign-in", cookie: try #require(sessionCookie(signIn)),
+                    form: [("csrf", try #require(pageToken(signIn))), ("email", "mia@pupils.example.org"), ("password", "otter-maple-31")])
+                let tracker = try await formSend(f, .GET, "/pupil", cookie: try #require(sessionCookie(ok)))
+                #expect(tracker.text.contains("Your own target is 60%. You are at 63.2%, so you are meeting it."), "\(tracker.text)")
+                // The reason is staff text: never on the pupil's page.
+                #expect(!tracker.text.contains("Hospital"))
+            }
+        }
     }
 }
