@@ -21,7 +21,7 @@ import pytest
 from selenium_axe_python import Axe
 from selenium.webdriver.common.by import By
 
-from helpers import (A11Y_FORM, ACCESSIBILITY_NOTES, ACCESSIBILITY_RUNS, GOVERNOR, HEAD, LEAD, OFFICE, PASSWORD, PREVIOUS_SCHOOL_DAY,
+from helpers import (A11Y_FORM, ACCESSIBILITY_NOTES, ACCESSIBILITY_RUNS, DOMAIN, GOVERNOR, HEAD, LEAD, OFFICE, PASSWORD, PREVIOUS_SCHOOL_DAY,
                      READ_ONLY_FORM, TODAY, TODAY_HEADING, HttpUser, check_forbidden, check_renders, fill_sign_in, go,
                      h1, pupil_links, section_table_rows, sign_in, submit_and_wait, switch_user)
 
@@ -414,3 +414,61 @@ def test_reports_pages_have_no_serious_or_critical_violation(any_browser, server
     assert len(checked) == 7, checked
     ACCESSIBILITY_RUNS.append(f"{width}: axe-core on {len(checked)} reports pages, {len(failures)} serious or critical")
     assert not failures and not too_wide, "\n\n".join(failures + too_wide)
+
+
+# The pupil's own tracker (seed 000 §3.2): an invitation, sign-in (and its error) and the tracker, as the demo pupil.
+def test_the_pupil_pages_have_no_serious_or_critical_accessibility_violation(any_browser, server):
+    browser = any_browser
+    width = browser.rollbook_width
+    failures: list[str] = []
+    checked: list[str] = []
+
+    def check(page: str) -> None:
+        check_renders(browser)
+        _, violations = axe_violations(browser)
+        checked.append(page)
+        for v in violations:
+            text = describe(f"{page} ({width})", v)
+            (failures if v["impact"] in FAILING_IMPACTS else ACCESSIBILITY_NOTES).append(text)
+
+    office = HttpUser(server, OFFICE)
+    upn = re.findall(r'href="/pupils/([^"]+)"', office.get(f"/registers/{PREVIOUS_SCHOOL_DAY}/AM?form={READ_ONLY_FORM}"))[2]
+    status, page = office.post(f"/pupils/{upn}", f"/pupils/{upn}/pupil-account", {"email": f"a11y.{width}@pupils.example.org"})
+    assert status == 200, f"the invitation failed ({status})"
+    go(browser, server, re.search(r"Demo: the link is \S*?(/pupil/invitation/rb_[A-Za-z0-9_-]+)", html.unescape(page)).group(1))
+    check("pupil invitation /pupil/invitation/TOKEN")
+    go(browser, server, "/pupil/sign-in")
+    check("pupil sign-in /pupil/sign-in")
+    browser.find_element(By.ID, "email").send_keys(f"pupil@{DOMAIN}")
+    browser.find_element(By.ID, "password").send_keys("not the password")
+    submit_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "form[action='/pupil/sign-in'] button"))
+    check("pupil sign-in with an error")
+    browser.find_element(By.ID, "email").send_keys(f"pupil@{DOMAIN}")
+    browser.find_element(By.ID, "password").send_keys(PASSWORD)
+    submit_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "form[action='/pupil/sign-in'] button"))
+    go(browser, server, "/pupil")
+    check("the pupil's tracker /pupil")
+    submit_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "form[action='/pupil/sign-out'] button"))
+
+    assert len(checked) == 4, checked
+    ACCESSIBILITY_RUNS.append(f"{width}: axe-core on {len(checked)} pupil tracker pages, {len(failures)} serious or critical")
+    assert not failures, "\n\n".join(failures)
+
+
+# The termly letter run (seed 003), as the attendance lead sees it on the demo (whose standard policy names no termly
+# letters: the page says so; the run with its samples is checked in RollbookServerTests' TermlyLettersServerTests).
+def test_the_termly_letter_page_has_no_serious_or_critical_accessibility_violation(any_browser, server):
+    browser = any_browser
+    width = browser.rollbook_width
+    sign_in(browser, server, LEAD)
+    go(browser, server, "/letter-runs")
+    assert h1(browser) == "Termly letters", f"/letter-runs is headed {h1(browser)!r}"
+    check_renders(browser)
+    _, violations = axe_violations(browser)
+    failures = [describe(f"Termly letters /letter-runs ({width})", v) for v in violations if v["impact"] in FAILING_IMPACTS]
+    ACCESSIBILITY_NOTES.extend(describe(f"Termly letters /letter-runs ({width})", v) for v in violations
+                               if v["impact"] not in FAILING_IMPACTS)
+    scroll = browser.execute_script("return document.documentElement.scrollWidth")
+    assert width != "phone" or scroll <= 390, f"/letter-runs is {scroll} px wide on a phone"
+    ACCESSIBILITY_RUNS.append(f"{width}: axe-core on the termly letter page, {len(failures)} serious or critical")
+    assert not failures, "\n\n".join(failures)

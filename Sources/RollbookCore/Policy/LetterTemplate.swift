@@ -249,7 +249,7 @@ extension LetterTemplate {
         let ladder = policy.stages.compactMap(\.improvedLetter) + (policy.planReviews ?? []).compactMap(\.letter)
         for id in policy.stages.compactMap(\.letter) + ladder + policy.lateness.compactMap(\.letter)
             + policy.illnessEvidence.compactMap(\.letter) + (policy.truancy?.ladder ?? []).compactMap(\.letter)
-            + (policy.exclusions.map { [$0.noticeLetterID] } ?? [])
+            + (policy.exclusions.map { [$0.noticeLetterID] } ?? []) + (policy.termlyLetters?.letters.map(\.letter) ?? [])
         where !out.contains(id) { out.append(id) }
         return out
     }
@@ -445,6 +445,12 @@ extension LetterTemplate {
                 "These are the days and times: {sessions}.",
                 "If {forename} is found in a public place at these times without a good reason, you could be given a penalty notice by the local authority.",
                 "We will send work home for {forename}. If the time away from school goes on beyond five school days, {forename} will be offered full-time education from the sixth school day, and we will tell you where. If you have any questions or worries, please contact us: we are here to help.",
+            ]),
+        letter(
+            "rag-green", "RAG letter: green", "{forename}'s attendance this term",
+            [
+                "We write to every family each term about attendance. {forename}'s attendance this school year is {attendance}: {forename} has been in school for almost every session. Thank you.",
+                "Good attendance gives {forename} the best chance to learn and to enjoy school with friends. Please keep it up.",
             ]),
     ]
 }

@@ -52,6 +52,10 @@ public struct Policy: Sendable, Hashable, Codable {
     public var reports: [ScheduledReport]? = nil
     /// Part-time timetables (C2): the longest in school weeks; absent: no limit.
     public var partTime: PartTime? = nil
+    /// A letter to every family each term by attendance band (TermlyLetters.swift); absent: no termly run.
+    public var termlyLetters: TermlyLetters? = nil
+    /// Rewards beyond 100%: improving attendance (Analytics/AnalyticsRewards.swift); absent: none.
+    public var rewards: Rewards? = nil
 
     public struct Clause: Sendable, Hashable, Codable {
         /// A setting's path in the file, e.g. `attendance_target`, `stages.stage-2`, `lateness.weekly-1`.
@@ -950,6 +954,8 @@ extension Policy {
                 throw fail("late_arrival.reasons", "needs at least one reason when reason_required is true")
             }
         }
+        try termlyLetters?.validate(bands: bands)
+        try rewards?.validate()
         if let la = localAuthority {
             let e = la.email.trimmingCharacters(in: .whitespaces)
             let parts = e.split(separator: "@", omittingEmptySubsequences: false)

@@ -516,6 +516,8 @@ struct AnalyticsController {
         var houses: [League]
         var week: String
         var showsPupils: Bool
+        /// Improving attendance, as the policy's `rewards.improving` defines it; nil without it.
+        var improving: RewardsImproving?
     }
 
     func rewards(req: Request) async throws -> Response {
@@ -544,7 +546,8 @@ struct AnalyticsController {
             RewardsContent(
                 header: header(s, page: "/analytics/rewards"), full: full, forms: league(tables?.forms ?? []),
                 houses: league(tables?.houses ?? []),
-                week: tables.map { ParentWords.range($0.range.from, $0.range.to) } ?? "–", showsPupils: showsPupils))
+                week: tables.map { ParentWords.range($0.range.from, $0.range.to) } ?? "–", showsPupils: showsPupils,
+                improving: RewardsImproving.load(s, showsPupils: showsPupils)))
     }
 
     // MARK: Early warning

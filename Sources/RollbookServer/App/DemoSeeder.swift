@@ -52,6 +52,15 @@ public enum DemoSeeder {
                 expiresAt: now, by: Actor(name: "Demo data", position: "Rollbook"), at: now)
             try await store.activateParent(id: account.id!, passwordHash: hash, at: now)
         }
+        // One pupil of the first form with their own attendance tracker (seed 000 §3.2).
+        if let p = school.pupils.first(where: { $0.record.form == firstForm }),
+            let row = try await store.pupil(schoolID: id, upn: p.record.upn)
+        {
+            let account = try await store.invitePupil(
+                schoolID: id, pupilID: row.id!, email: "pupil@\(domain)", tokenHash: "demo-pupil-\(p.record.upn)", expiresAt: now,
+                by: Actor(name: "Demo data", position: "Rollbook"), at: now)
+            try await store.activatePupilAccount(id: account.id!, passwordHash: hash, at: now)
+        }
         return (id, school.pupils.count)
     }
 }

@@ -10,6 +10,8 @@ struct Page<T: Encodable>: Encodable {
     var parent: ParentContext?
     var csrf: String
     var content: T
+    /// The signed-in pupil (their own tracker), when there is no staff member or parent.
+    var pupil: Bool = false
 }
 /// The signed-in staff member, and which of the role-specific pages the header links to.
 struct UserContext: Encodable {
@@ -46,7 +48,8 @@ extension Request {
                         name: $0.name, role: $0.role.title, casework: $0.can(.casework), office: $0.can(.amendMarks),
                         decidesLeave: $0.mayDecideLeave)
                 },
-                parent: parent.map { .init(name: $0.name) }, csrf: CSRFMiddleware.token(for: self), content: content))
+                parent: parent.map { .init(name: $0.name) }, csrf: CSRFMiddleware.token(for: self), content: content,
+                pupil: u == nil && parent == nil && auth.has(PupilUser.self)))
     }
 
     /// The one-off message left by the last form, taken (so it shows once).

@@ -8,12 +8,16 @@ import Vapor
 /// - `staff`: signed-in staff only; anyone else is sent to the sign-in page `/`.
 /// - `parentWeb`: anyone; a signed-in parent is known. Form POSTs carry the session's CSRF token.
 /// - `parent`: signed-in parents only; anyone else is sent to `/parent/sign-in`.
+/// - `pupilWeb`: anyone; a signed-in pupil is known. Form POSTs carry the session's CSRF token.
+/// - `pupil`: signed-in pupils only (their own tracker); anyone else is sent to `/pupil/sign-in`.
 /// - `api`: the JSON API under /api/v1, with a personal API token (`Authorization: Bearer`); 401 without one.
 func routes(_ app: Application) throws {
     let web = app.grouped(SessionAuthenticator(), CSRFMiddleware())
     let staff = web.grouped(StaffUser.redirectMiddleware(path: "/"))
     let parentWeb = app.grouped(ParentSessionAuthenticator(), CSRFMiddleware())
     let parent = parentWeb.grouped(ParentUser.redirectMiddleware(path: "/parent/sign-in"))
+    let pupilWeb = app.grouped(PupilSessionAuthenticator(), CSRFMiddleware())
+    let pupil = pupilWeb.grouped(PupilUser.redirectMiddleware(path: "/pupil/sign-in"))
     let api = app.grouped("api", "v1").grouped(BearerAuthenticator(), RequireAPIUser())
 
     // Auth
@@ -183,6 +187,24 @@ func routes(_ app: Application) throws {
     api.get("webhooks", ":id", "deliveries", use: webhooks.deliveries)
     api.get("newsletter", use: newsletter.api)
     app.get("api", "openapi.json", use: openAPIDocument)
+
+    // A pupil's own attendance tracker (seed 000 §3.2): staff invite, the pupil signs in and sees only their own.
+    let pupilPortal = PupilPortalController()
+    staff.post("pupils", ":upn", "pupil-account", use: PupilInvitationsController().invite)
+    pupilWeb.get("pupil", "sign-in", use: pupilPortal.signInPage)
+    pupilWeb.post("pupil", "sign-in", use: pupilPortal.signIn)
+    pupilWeb.get("pupil", "invitation", ":token", use: pupilPortal.invitation)
+    pupilWeb.post("pupil", "invitation", ":token", use: pupilPortal.acceptInvitation)
+    pupil.get("pupil", use: pupilPortal.tracker)
+    pupil.post("pupil", "sign-out", use: pupilPortal.signOut)
+
+    // The termly letter to every family by attendance band (seed 003): preview, then queue them all.
+    let termly = TermlyLettersController()
+    staff.get("letter-runs", use: termly.page)
+    staff.post("letter-runs", use: termly.queue)
+
+    // Individual attendance targets (seed 004): the attendance lead and head.
+    staff.post("pupils", ":upn", "target", use: IndividualTargetsController().set)
 }
 
 /// The OpenAPI document, as bundled.

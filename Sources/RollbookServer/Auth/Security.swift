@@ -86,7 +86,7 @@ struct DatabaseSessions: SessionDriver {
 /// Failed sign-ins are counted per account and per client address in the database; past the limit, sign-in is
 /// refused (429) without checking the password until the window has passed.
 enum SignInThrottle {
-    enum Portal: String { case staff, parent }
+    enum Portal: String { case staff, parent, pupil }
 
     /// The client's address: the peer; behind proxies on this machine or in `ROLLBOOK_TRUSTED_PROXIES`, the nearest
     /// address in `X-Forwarded-For` that is not one of them (nearer entries cannot be forged by the client).

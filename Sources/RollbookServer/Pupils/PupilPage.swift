@@ -93,6 +93,8 @@ struct PupilPage: Encodable {
     var messages: [Message]
     /// The CTF download link and the years at previous schools.
     var transfer: Transfer
+    /// The pupil's own attendance tracker account (seed 000 §3.2): its state, and whether this user may invite.
+    var tracker: PupilTrackerAccount
 
     /// Whether this user may download the pupil's CTF, and the years at earlier schools that CTFs brought.
     struct Transfer: Encodable {
@@ -224,7 +226,8 @@ struct PupilPage: Encodable {
             reports: u.can(.amendMarks) ? pending : [], reportCodes: Reasons.codeOptions,
             leave: try await req.store.leaveRequests(pupilID: p.id!).map(ParentWords.leave),
             mayDecideLeave: u.mayDecideLeave, portal: portal, messages: messages,
-            transfer: try await Transfer.load(req.store, user: u, pupil: p))
+            transfer: try await Transfer.load(req.store, user: u, pupil: p),
+            tracker: try await PupilTrackerAccount.load(req.store, user: u, pupil: p, today: today))
     }
 
     static func yearView(

@@ -9,7 +9,7 @@ public enum Migrations {
         M006Parents(), M007AnalyticsVersions(), M008TransferredAttendance(), M009SensitiveAccess(),
         M010Security(), M011Retention(), M012Webhooks(), M013AdmissionRegisterFields(),
         M014DeletionEnquiries(), M015LANotices(), M016LetterTemplates(), M017CaseworkFiguresAndSessions(),
-        M018EvidenceDocuments(), M019SafeguardingFlags(), M023PolicyApprovals(),
+        M018EvidenceDocuments(), M019SafeguardingFlags(), M023PolicyApprovals(), M025PupilAccounts(), M026IndividualTargets(),
     ]
 }
 

@@ -11,7 +11,11 @@ enum Who: String, CaseIterable, CustomStringConvertible, Sendable {
     case head, governor
     case laOfficer = "la_officer"
     case parent
+    /// A pupil signed in to their own attendance tracker.
+    case pupil
     var description: String { rawValue }
+    /// A staff role (not anonymous, a parent or a pupil).
+    var isStaff: Bool { self != .anonymous && self != .parent && self != .pupil }
 }
 
 /// What the answer must be.
@@ -27,6 +31,8 @@ enum Outcome: Equatable, CustomStringConvertible, Sendable {
     case signIn
     /// 303 to the parents' sign-in page.
     case parentSignIn
+    /// 303 to the pupils' sign-in page.
+    case pupilSignIn
     /// 401 (the API without a token).
     case unauthorized
     case forbidden
@@ -40,6 +46,7 @@ enum Outcome: Equatable, CustomStringConvertible, Sendable {
         case .redirect(let p): "303 to \(p)"
         case .signIn: "303 to the staff sign-in"
         case .parentSignIn: "303 to /parent/sign-in"
+        case .pupilSignIn: "303 to /pupil/sign-in"
         case .unauthorized: "401"
         case .forbidden: "403"
         case .notFound: "404"
@@ -70,7 +77,7 @@ struct AccessRow: Sendable {
             route: route,
             expected: [
                 .anonymous: .signIn, .teacher: teacher, .office: office, .attendanceLead: lead, .head: head,
-                .governor: governor, .laOfficer: la, .parent: .signIn,
+                .governor: governor, .laOfficer: la, .parent: .signIn, .pupil: .signIn,
             ],
             ownForm: ownForm, acrossSchools: acrossSchools)
     }
@@ -84,11 +91,18 @@ struct AccessRow: Sendable {
             route: route,
             expected: [
                 .anonymous: .unauthorized, .teacher: teacher, .office: office, .attendanceLead: lead, .head: head,
-                .governor: governor, .laOfficer: la, .parent: .unauthorized,
+                .governor: governor, .laOfficer: la, .parent: .unauthorized, .pupil: .unauthorized,
             ], ownForm: ownForm)
     }
 
     /// A parent's page: everyone else is sent to the parents' sign-in page.
+    /// A pupil's own tracker page: everyone else is sent to the pupils' sign-in page.
+    static func pupilPage(_ route: String, pupil: Outcome) -> AccessRow {
+        var e = Dictionary(uniqueKeysWithValues: Who.allCases.map { ($0, Outcome.pupilSignIn) })
+        e[.pupil] = pupil
+        return AccessRow(route: route, expected: e)
+    }
+
     static func parentPage(_ route: String, parent: Outcome) -> AccessRow {
         var e = Dictionary(uniqueKeysWithValues: Who.allCases.map { ($0, Outcome.parentSignIn) })
         e[.parent] = parent
@@ -96,12 +110,13 @@ struct AccessRow: Sendable {
     }
 
     /// The same for everyone, but where said otherwise.
-    static func everyone(_ route: String, _ o: Outcome, staff: Outcome? = nil, parent: Outcome? = nil, endsSession: Bool = false)
-        -> AccessRow
-    {
+    static func everyone(
+        _ route: String, _ o: Outcome, staff: Outcome? = nil, parent: Outcome? = nil, endsSession: Bool = false, pupil: Outcome? = nil
+    ) -> AccessRow {
         var e = Dictionary(uniqueKeysWithValues: Who.allCases.map { ($0, o) })
-        if let staff { for w in Who.allCases where w != .anonymous && w != .parent { e[w] = staff } }
+        if let staff { for w in Who.allCases where w.isStaff { e[w] = staff } }
         if let parent { e[.parent] = parent }
+        if let pupil { e[.pupil] = pupil }
         return AccessRow(route: route, expected: e, endsSession: endsSession)
     }
 }
@@ -341,5 +356,28 @@ enum AccessTable {
             la: .forbidden),
         // The spreadsheet a scheduled report links to: pupils by name, so not for governors; a teacher's own forms.
         .staff("GET /analytics/reports/spreadsheet", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok),
+
+        // A pupil's own attendance tracker (seed 000 §3.2): the office, attendance lead and head invite; the pupil
+        // signs in and sees only their own page, which takes no pupil reference.
+        .staff(
+            "POST /pupils/:upn/pupil-account", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden),
+        .everyone("GET /pupil/sign-in", .ok, pupil: .redirect("/pupil")),
+        .everyone("POST /pupil/sign-in", .allowed),
+        .everyone("GET /pupil/invitation/:token", .ok),
+        .everyone("POST /pupil/invitation/:token", .allowed),
+        .pupilPage("GET /pupil", pupil: .ok),
+        .everyone("POST /pupil/sign-out", .redirect("/pupil/sign-in"), endsSession: true),
+
+        // The termly letter run: the attendance lead and head.
+        .staff("GET /letter-runs", teacher: .forbidden, office: .forbidden, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
+        .staff(
+            "POST /letter-runs", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden),
+
+        // Individual attendance targets: the attendance lead and head.
+        .staff(
+            "POST /pupils/:upn/target", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden),
     ]
 }

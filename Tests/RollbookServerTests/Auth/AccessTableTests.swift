@@ -48,6 +48,7 @@ private func formToken(_ r: Reply) -> String? {
 private func setCookie(_ r: Reply) -> String? { r.headers.first(name: .setCookie)?.split(separator: ";").first.map(String.init) }
 
 private let parentEmail = "rosa@example.org"
+private let pupilEmail = "mia@pupils.example.org"
 private let parentPassword = "heron-lantern-57"
 
 /// Signs `who` in as a browser would: the staff form or the parents' form; anonymous gets a session with a form token.
@@ -66,6 +67,18 @@ private func signIn(_ f: Fixture, _ who: Who) async throws -> Caller {
         try #require(ok.status == .seeOther, "parent sign-in: \(ok.status)")
         let cookie = try #require(setCookie(ok))
         let home = try await send(f, .GET, "/parent", as: Caller(cookie: cookie))
+        let csrf: String = try #require(formToken(home))
+        return Caller(cookie: cookie, csrf: csrf)
+    case .pupil:
+        let page = try await send(f, .GET, "/pupil/sign-in", as: Caller())
+        let token: String = try #require(formToken(page))
+        let first: String = try #require(setCookie(page))
+        let ok = try await send(
+            f, .POST, "/pupil/sign-in", as: Caller(cookie: first),
+            form: [("csrf", token), ("email", pupilEmail), ("password", parentPassword)])
+        try #require(ok.status == .seeOther, "pupil sign-in: \(ok.status)")
+        let cookie = try #require(setCookie(ok))
+        let home = try await send(f, .GET, "/pupil", as: Caller(cookie: cookie))
         let csrf: String = try #require(formToken(home))
         return Caller(cookie: cookie, csrf: csrf)
     default:
@@ -89,13 +102,16 @@ private func matches(_ o: Outcome, _ r: Reply) -> Bool {
     let location = r.headers.first(name: .location) ?? ""
     let staffSignIn = r.status == .seeOther && (location == "/" || location.hasPrefix("/?next="))
     let parentSignIn = r.status == .seeOther && location == "/parent/sign-in"
+    let pupilSignIn = r.status == .seeOther && location == "/pupil/sign-in"
     switch o {
     case .ok: return r.status == .ok
     case .allowed:
-        return !staffSignIn && !parentSignIn && ![.unauthorized, .forbidden, .notFound].contains(r.status) && r.status.code < 500
+        return !staffSignIn && !parentSignIn && !pupilSignIn && ![.unauthorized, .forbidden, .notFound].contains(r.status)
+            && r.status.code < 500
     case .redirect(let to): return r.status == .seeOther && location == to
     case .signIn: return staffSignIn
     case .parentSignIn: return parentSignIn
+    case .pupilSignIn: return pupilSignIn
     case .unauthorized: return r.status == .unauthorized
     case .forbidden: return r.status == .forbidden
     case .notFound: return r.status == .notFound
@@ -109,7 +125,7 @@ private struct Values {
     static let elsewhere = "C100000000001"  // a pupil of another school
     static let date = "2025-09-09"
     var leaveID = 0, documentID = 0, reportID = 0, caseworkID = 0, webhookID = 0, evidenceID = 0
-    var invitation = "", reply = ""
+    var invitation = "", reply = "", pupilInvitation = ""
     /// Another school's records, by `segment/parameter` (`leave/id`): no one here may reach them.
     var foreign: [String: String] = [:]
 
@@ -131,6 +147,7 @@ private struct Values {
         case ("webhooks", "id"): String(webhookID)
         case ("letters", "id"): "concern"
         case ("invitation", "token"): invitation
+        case ("pupil-invitation", "token"): pupilInvitation
         case ("reply", "token"): reply
         default: nil
         }
@@ -160,6 +177,17 @@ private struct Values {
         v.invitation = APIToken.generate()
         _ = try await f.store.inviteParent(
             schoolID: f.schoolID, email: "ada.marsh@example.org", name: "Ada Marsh", tokenHash: APIToken.hash(v.invitation),
+            expiresAt: "2025-09-23T08:00:00Z", by: office, at: "2025-09-08T08:00:00Z")
+
+        // Mia's own tracker account, and Zofia's invitation still outstanding.
+        let miaAccount = try await f.store.invitePupil(
+            schoolID: f.schoolID, pupilID: miaID, email: pupilEmail, tokenHash: APIToken.hash(APIToken.generate()),
+            expiresAt: "2025-09-23T08:00:00Z", by: office, at: "2025-09-08T08:00:00Z")
+        try await f.store.activatePupilAccount(
+            id: miaAccount.id!, passwordHash: try Bcrypt.hash(parentPassword, cost: 4), at: "2025-09-08T08:05:00Z")
+        v.pupilInvitation = APIToken.generate()
+        _ = try await f.store.invitePupil(
+            schoolID: f.schoolID, pupilID: zofiaID, email: "zofia@pupils.example.org", tokenHash: APIToken.hash(v.pupilInvitation),
             expiresAt: "2025-09-23T08:00:00Z", by: office, at: "2025-09-08T08:00:00Z")
 
         v.reply = APIToken.generate()
@@ -324,7 +352,9 @@ extension ServerTests {
                             out.append(p)
                             continue
                         }
-                        guard let value = v.value(String(p.dropFirst()), after: out.last ?? "", upn: upn, foreignRecords: foreignRecords)
+                        // `/pupil/invitation/:token` is the pupil's invitation, not a parent's.
+                        let after = out == ["pupil", "invitation"] ? "pupil-invitation" : out.last ?? ""
+                        guard let value = v.value(String(p.dropFirst()), after: after, upn: upn, foreignRecords: foreignRecords)
                         else {
                             Issue.record("\(row.route): no value for \(p); add one to Values.value in AccessTableTests.swift")
                             return nil
@@ -359,7 +389,7 @@ extension ServerTests {
                     // Another school's report, leave request, document, letter or webhook: refused or not found, for everyone.
                     let segments = row.path.split(separator: "/").map(String.init)
                     if zip(segments, segments.dropFirst()).contains(where: { v.foreign["\($0)/\($1.dropFirst())"] != nil }) {
-                        for who in Who.allCases where who != .anonymous && who != .parent {
+                        for who in Who.allCases where who.isStaff {
                             try await check(row, who, upn: upn, [.forbidden, .notFound], ", another school's record", foreignRecords: true)
                         }
                     }
@@ -369,7 +399,7 @@ extension ServerTests {
                         continue
                     }
                     try await check(row, .teacher, upn: Values.mia, [row.ownForm ?? row.expected[.teacher]!], ", own form's pupil")
-                    for who in Who.allCases where who != .anonymous && who != .parent {
+                    for who in Who.allCases where who.isStaff {
                         let e = row.expected[who]!
                         let elsewhere: [Outcome] =
                             row.acrossSchools.contains(who) ? [e] : e == .ok || e == .allowed ? [.notFound] : [e, .notFound]

@@ -108,6 +108,8 @@ public enum MessageTemplate: String, Sendable, CaseIterable, Codable {
     case bullyingConcern = "bullying_concern"
     /// To staff, on the policy's schedule: an attendance summary or the link to a spreadsheet (`reports`).
     case attendanceReport = "attendance_report"
+    /// To a pupil: their attendance tracker account (seed 000 §3.2).
+    case pupilInvitation = "pupil_invitation"
 
     public var title: String {
         switch self {
@@ -123,6 +125,7 @@ public enum MessageTemplate: String, Sendable, CaseIterable, Codable {
         case .truancyNotice: "Truancy"
         case .bullyingConcern: "Absence possibly bullying-related"
         case .attendanceReport: "Attendance report to staff"
+        case .pupilInvitation: "Attendance tracker invitation"
         }
     }
 }

@@ -1,0 +1,75 @@
+import Foundation
+
+// Rewards beyond 100%: improving attendance (seeds 000 §3.2 "Rewarding ... good or improving attendance", 004 "termly
+// raffle for ... those with improved attendance"), from the policy's `rewards.improving`.
+
+extension Policy {
+    /// Rewards settings; absent: 100% lists and league tables only.
+    public struct Rewards: Sendable, Hashable, Codable {
+        /// When a pupil's attendance counts as improving; absent: no improving list.
+        public var improving: Improving?
+        public init(improving: Improving? = nil) { self.improving = improving }
+
+        public struct Improving: Sendable, Hashable, Codable {
+            public enum Compare: String, Sendable, Hashable, Codable {
+                /// This half term against the half term before it.
+                case previousHalfTerm = "previous_half_term"
+                /// This term against the term before it.
+                case previousTerm = "previous_term"
+            }
+            public var compareWith: Compare
+            /// The rise in percentage points (2 for 93% -> 95%) that counts as improving.
+            public var byPoints: Double
+            public init(compareWith: Compare, byPoints: Double) {
+                self.compareWith = compareWith
+                self.byPoints = byPoints
+            }
+        }
+
+        func validate() throws(ValidationError) {
+            if let i = improving, !(i.byPoints > 0 && i.byPoints <= 50) {
+                throw ValidationError(
+                    field: "rewards.improving.by_points", reason: "must be more than 0 and at most 50 percentage points, e.g. 2")
+            }
+        }
+    }
+}
+
+/// A pupil whose attendance rose by at least the policy's points from one period to the next.
+public struct ImprovingPupil: Sendable, Hashable {
+    public var now: PupilFigures
+    public var before: SessionCounts
+    /// Percentage points gained, at school precision (one decimal).
+    public var points: Double
+}
+
+extension AnalyticsRoll {
+    /// The half term or term before the one `current` starts in (for comparing one with the last).
+    public func previousPeriod(_ compare: Policy.Rewards.Improving.Compare, before current: DateRange) -> DateRange? {
+        let r: DateRange?
+        switch compare {
+        case .previousHalfTerm: r = calendar.halfTerm(containing: current.from.adding(days: -1))
+        case .previousTerm: r = calendar.terms.last { $0.range.to < current.from }?.range
+        }
+        guard let r, r.to < current.from else { return nil }
+        return clamp(r)
+    }
+
+    /// Pupils with possible sessions in both ranges whose attendance over `now` is at least `byPoints` percentage points
+    /// above `before` (rates at school precision), the biggest rise first, then by name.
+    public func improving(now: DateRange, before: DateRange, byPoints: Double, filter: AnalyticsFilter? = nil) -> [ImprovingPupil] {
+        let a = pupilCounts(now, filter: filter)
+        let b = pupilCounts(before, filter: filter)
+        let need = Int((byPoints * 10).rounded())
+        var out: [(Int, Int)] = []
+        for p in pupils.indices {
+            guard let x = a[p], let y = b[p], let rx = x.attendanceRate, let ry = y.attendanceRate else { continue }
+            // Tenths of a percent, as schools read rates.
+            let gain = Int((rx * 1000).rounded()) - Int((ry * 1000).rounded())
+            if gain >= need { out.append((p, gain)) }
+        }
+        return out.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : byName($0.0, $1.0) }.map { p, gain in
+            ImprovingPupil(now: figures(p, a[p]!), before: b[p]!, points: Double(gain) / 10)
+        }
+    }
+}
