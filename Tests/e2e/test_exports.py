@@ -70,7 +70,7 @@ def test_census_workbook_matches_the_page(head):
 def test_la_returns_workbook_has_every_return(head):
     book = workbook(head, "/la-returns?format=xlsx")
     assert book.sheetnames == ["New pupils", "Deletions", "Unauthorised 10+ days", "Illness over 15 days", "Persistent absence",
-                                "Exclusions"]
+                                "Exclusions", "Part-time timetables"]
     page = json.loads(head.get("/la-returns?format=json"))
     pa = rows(book["Persistent absence"])
     assert len(pa) == len(page["persistent_absence"]["lines"]) + 1

@@ -41,3 +41,35 @@ extension LAReturns {
         return out.sorted { ($0.exclusion.firstDay, $0.upn) < ($1.exclusion.firstDay, $1.upn) }
     }
 }
+
+// Part-time timetables (C2) the LA is told of (DfE Working together to improve school attendance, 2024: schools keep the
+// LA informed of every pupil on a part-time timetable).
+extension LAReturns {
+    /// A pupil's part-time timetable that runs during the period.
+    public struct PartTimeReturn: Sendable, Hashable {
+        public var upn: String
+        public var name: String
+        public var yearGroup: String
+        public var grant: LeaveGrant
+        /// The weekly sessions not expected, in words ("Monday afternoon, Friday afternoon"); empty when the grant
+        /// predates structured timetables.
+        public var notExpected: String
+    }
+
+    /// Every granted C2 that overlaps `period` (and, with `later`, every one agreed to start after it), by start date.
+    public static func partTimeTimetables(
+        _ pupils: [ReturnPupil], decisions: [String: [LeaveDecisionFacts]], period: DateRange, later: Bool = false
+    ) -> [PartTimeReturn] {
+        var out: [PartTimeReturn] = []
+        for p in pupils {
+            for d in decisions[p.record.upn] ?? [] {
+                guard let g = d.grant, g.code == .c2, later || g.from <= period.to, g.to >= period.from else { continue }
+                out.append(
+                    PartTimeReturn(
+                        upn: p.record.upn, name: p.record.displayName, yearGroup: p.yearGroup(on: max(g.from, period.from)), grant: g,
+                        notExpected: (g.notExpected ?? []).map(LeaveGrant.weeklyWords).joined(separator: ", ")))
+            }
+        }
+        return out.sorted { ($0.grant.from, $0.upn) < ($1.grant.from, $1.upn) }
+    }
+}

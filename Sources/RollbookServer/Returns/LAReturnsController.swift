@@ -91,6 +91,18 @@ struct LAReturnsController {
         /// A permanent exclusion, or suspensions past 5 school days in the term.
         var mustNotify: Bool
     }
+    struct PartTimeLine: Content {
+        var school: String
+        var upn: String
+        var name: String
+        var yearGroup: String
+        var from: String
+        var to: String
+        var reviewDate: String?
+        /// The weekly sessions not expected, in words.
+        var notExpected: String
+        var timetable: String
+    }
     struct Download: Content {
         var id: String
         var title: String
@@ -111,6 +123,7 @@ struct LAReturnsController {
         var illness: [SpellLine]
         var persistentAbsence: PersistentList
         var exclusions: [ExclusionLine]
+        var partTime: [PartTimeLine]
         var downloads: [Download]
         var workbook: String
         /// Schools left out of a half term's returns (their calendar has no such half term yet).
@@ -123,11 +136,11 @@ struct LAReturnsController {
         var here: String
     }
 
-    static let returnIDs = ["new_pupils", "deletions", "unauthorised_absence", "illness", "persistent_absence", "exclusions"]
+    static let returnIDs = ["new_pupils", "deletions", "unauthorised_absence", "illness", "persistent_absence", "exclusions", "part_time"]
     static let returnTitles = [
         "New pupils (not the normal intake)", "Deletions from the roll", "Unauthorised absence, 10 or more continuous school days",
         "Illness, more than 15 continuous school days", "Persistent absence (10% or more) to the end of the half term",
-        "Suspensions and permanent exclusions",
+        "Suspensions and permanent exclusions", "Part-time timetables",
     ]
 
     func returns(req: Request) async throws -> Response {
@@ -153,7 +166,8 @@ struct LAReturnsController {
         var content = ReturnsContent(
             through: "", from: "", to: "", halfTerm: halfTerm, periods: [], acrossSchools: u.role == .laOfficer,
             newPupils: [], deletions: [], unauthorisedAbsence: [], illness: [],
-            persistentAbsence: .init(halfTermFrom: nil, halfTermTo: nil, yearFrom: nil, lines: []), exclusions: [], downloads: [],
+            persistentAbsence: .init(halfTermFrom: nil, halfTermTo: nil, yearFrom: nil, lines: []), exclusions: [], partTime: [],
+            downloads: [],
             workbook: "",
             notes: [], laEmail: nil, canTell: LANotices.roles.contains(u.role),
             here: "/la-returns" + (halfTerm.map { "?half_term=\($0)" } ?? ""))
@@ -234,6 +248,18 @@ struct LAReturnsController {
                     school: name, upn: x.upn, name: x.name, yearGroup: x.yearGroup, kind: x.exclusion.kind.rawValue,
                     firstDay: x.exclusion.firstDay.iso, schoolDays: x.exclusion.schoolDays,
                     termSuspensionSchoolDays: x.termSuspensionSchoolDays, mustNotify: x.mustNotify)
+            }
+            var decisions: [String: [LeaveDecisionFacts]] = [:]
+            for r in try await req.store.leaveRequests(pupilIDs: nil, schoolID: sid) {
+                guard let d = r.decision, let upn = upns[r.pupilID] else { continue }
+                decisions[upn, default: []].append(d)
+            }
+            // Year to date: those agreed to start later are listed too.
+            content.partTime += LAReturns.partTimeTimetables(pupils, decisions: decisions, period: period, later: halfTerm == nil).map {
+                t in
+                PartTimeLine(
+                    school: name, upn: t.upn, name: t.name, yearGroup: t.yearGroup, from: t.grant.from.iso, to: t.grant.to.iso,
+                    reviewDate: t.grant.reviewDate?.iso, notExpected: t.notExpected, timetable: t.grant.timetable ?? "")
             }
             // The chosen half term if it has ended, else the latest that has.
             let completed = LAReturns.completedHalfTerms(calendar: calendar, year: year, through: through)
@@ -351,6 +377,18 @@ struct LAReturnsController {
                             .text($0.upn), .text($0.name), .text($0.yearGroup), .text($0.kind), .text($0.firstDay),
                             $0.schoolDays.map { .integer($0) } ?? .text(""), .integer($0.termSuspensionSchoolDays),
                             .text($0.mustNotify ? "yes" : "no"),
+                        ]
+                    })
+            ),
+            (
+                "part_time",
+                .init(
+                    name: "Part-time timetables",
+                    header: school + ["upn", "name", "year_group", "from", "to", "review_date", "sessions_not_expected", "timetable"],
+                    rows: c.partTime.map {
+                        s($0.school) + [
+                            .text($0.upn), .text($0.name), .text($0.yearGroup), .text($0.from), .text($0.to), .text($0.reviewDate ?? ""),
+                            .text($0.notExpected), .text($0.timetable),
                         ]
                     })
             ),

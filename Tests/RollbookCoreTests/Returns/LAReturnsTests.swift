@@ -226,3 +226,50 @@ private let scan = DateRange(from: year.range.from, to: asOf)
                 == 72)
     }
 }
+
+@Suite("LA returns: exclusions and part-time timetables")
+struct ExclusionAndPartTimeReturnTests {
+    @Test(
+        "suspensions past 5 school days in a term, and every permanent exclusion, are for the LA (School Discipline Regulations 2012 reg 5)"
+    )
+    func exclusions() {
+        let a = pupil("A1")
+        let records = [
+            "A1": [
+                ExclusionRecord(kind: .suspension, firstDay: day("2025-11-03"), schoolDays: 3),
+                ExclusionRecord(kind: .suspension, firstDay: day("2025-11-10"), schoolDays: 3),
+                // The next term starts the count again.
+                ExclusionRecord(kind: .suspension, firstDay: day("2026-01-12"), schoolDays: 2),
+                ExclusionRecord(kind: .permanent, firstDay: day("2026-01-20")),
+            ]
+        ]
+        let out = LAReturns.exclusions([a], records: records, calendar: calendar, period: year.range)
+        #expect(out.map(\.termSuspensionSchoolDays) == [3, 6, 2, 2])
+        #expect(out.map(\.mustNotify) == [false, true, false, true])
+        // A period holding only the second.
+        let one = LAReturns.exclusions(
+            [a], records: records, calendar: calendar, period: DateRange(from: day("2025-11-05"), to: day("2025-11-30")))
+        #expect(one.map(\.exclusion.firstDay) == [day("2025-11-10")] && one.first?.termSuspensionSchoolDays == 6)
+    }
+
+    @Test("seed 002 §8.3 / DfE 2024: every pupil on a part-time timetable in the period, and those agreed to start later")
+    func partTime() {
+        let a = pupil("A1")
+        var g = LeaveGrant(code: .c2, from: day("2025-11-17"), to: day("2025-12-12"), timetable: "Mornings", reviewDate: day("2025-12-05"))
+        g.notExpected = ["mon_pm", "fri_pm"]
+        let request = LeaveRequest(from: g.from, to: g.to, requestedOn: day("2025-11-10"), reason: "Phased return")
+        let other = LeaveGrant(code: .c, from: day("2025-11-17"), to: day("2025-11-18"))
+        let decisions = [
+            "A1": [
+                LeaveDecisionFacts(request: request, grant: g, decidedOn: day("2025-11-12")),
+                LeaveDecisionFacts(request: request, grant: other, decidedOn: day("2025-11-12")),
+            ]
+        ]
+        let during = LAReturns.partTimeTimetables(
+            [a], decisions: decisions, period: DateRange(from: day("2025-11-03"), to: day("2025-12-19")))
+        #expect(during.count == 1 && during.first?.notExpected == "Monday afternoon, Friday afternoon")
+        let before = DateRange(from: day("2025-09-03"), to: day("2025-11-12"))
+        #expect(LAReturns.partTimeTimetables([a], decisions: decisions, period: before).isEmpty)
+        #expect(LAReturns.partTimeTimetables([a], decisions: decisions, period: before, later: true).count == 1)
+    }
+}

@@ -1313,6 +1313,13 @@ extension ServerTests.ParentTests {
             #expect(try await f.store.leaveRequest(id: id)?.leaveGrant?.notExpected == ["mon_pm", "fri_pm"])
             let letters = try await f.store.outbox(schoolID: f.schoolID)
             #expect(letters.allSatisfy { $0.body.contains("not expected in school on: Monday afternoon, Friday afternoon") })
+            // The LA returns list every pupil on a part-time timetable.
+            let returns = try await head.get("/la-returns?format=json")
+            let lines = returns.object["part_time"] as? [[String: Any]] ?? []
+            #expect(lines.count == 1, "\(returns.text.prefix(300))")
+            #expect(lines.first?["upn"] as? String == Self.mia && lines.first?["from"] as? String == "2025-09-29")
+            #expect(lines.first?["review_date"] as? String == "2025-10-17")
+            #expect(lines.first?["not_expected"] as? String == "Monday afternoon, Friday afternoon")
         }
     }
 }

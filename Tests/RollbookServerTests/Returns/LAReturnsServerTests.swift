@@ -216,7 +216,7 @@ extension ServerTests {
                 let workbook = String(
                     decoding: try #require(try SpreadsheetTests.entries(Array(book.body.readableBytesView))["xl/workbook.xml"]),
                     as: UTF8.self)
-                #expect(workbook.components(separatedBy: "<sheet ").count - 1 == 6, "one sheet per return")
+                #expect(workbook.components(separatedBy: "<sheet ").count - 1 == 7, "one sheet per return")
 
                 for (path, status) in [
                     ("/la-returns?half_term=99", HTTPResponseStatus.unprocessableEntity),
