@@ -66,11 +66,7 @@ struct SignInController {
             return r
         }
         try await SignInThrottle.succeeded(req, attempt, .staff, email: form.email)
-        // A new session id on sign-in, so an id seen before sign-in is worth nothing after it.
-        if let old = req.session.id { try await req.application.sessions.driver.deleteSession(old, for: req).get() }
-        req.session.id = nil
-        req.session.data = SessionData()
-        req.session.data["staff"] = String(s.id!)
+        try await req.startSession("staff", id: s.id!)
         let next = form.next.flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil } ?? "/today"
         return req.redirect(to: next)
     }

@@ -67,10 +67,7 @@ struct ParentController {
     }
 
     func startSession(_ req: Request, parentID: Int) async throws {
-        if let old = req.session.id { try await req.application.sessions.driver.deleteSession(old, for: req).get() }
-        req.session.id = nil
-        req.session.data = SessionData()
-        req.session.data["parent"] = String(parentID)
+        try await req.startSession("parent", id: parentID)
     }
 
     func signOut(req: Request) async throws -> Response {

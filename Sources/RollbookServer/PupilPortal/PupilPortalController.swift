@@ -66,10 +66,7 @@ struct PupilPortalController {
 
     /// A new session holding only the pupil: signing in as a pupil ends any staff or parent session in this browser.
     func startSession(_ req: Request, accountID: Int) async throws {
-        if let old = req.session.id { try await req.application.sessions.driver.deleteSession(old, for: req).get() }
-        req.session.id = nil
-        req.session.data = SessionData()
-        req.session.data["pupil"] = String(accountID)
+        try await req.startSession("pupil", id: accountID)
     }
 
     func signOut(req: Request) async throws -> Response {
