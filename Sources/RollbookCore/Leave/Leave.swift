@@ -228,8 +228,8 @@ public struct LeaveCheck: Sendable, Hashable, Codable {
         func source(_ rule: String) -> String {
             rule == "reg_11" ? (policy.clauses.first { $0.setting == rule }?.source ?? reg11Source) : EvalPlan.source(rule, policy)
         }
-        func add(_ rule: String, _ verdict: LeaveFinding.Verdict, _ message: String) {
-            out.append(LeaveFinding(rule: rule, verdict: verdict, message: message, source: source(rule)))
+        func add(_ rule: String, _ verdict: LeaveFinding.Verdict, _ message: String, parent: String? = nil) {
+            out.append(LeaveFinding(rule: rule, verdict: verdict, message: message, source: source(rule), parent: parent))
         }
         let start = "\(EvalWords.date(request.from)) (\(request.fromSession.rawValue))"
 
@@ -238,7 +238,9 @@ public struct LeaveCheck: Sendable, Hashable, Codable {
             add(
                 "reg_11", .refuse,
                 "The leave started on \(start), \(EvalWords.count(request.from.days(to: asOf), "day")) ago: "
-                    + "leave cannot be granted retrospectively (reg 11).")
+                    + "leave cannot be granted retrospectively (reg 11).",
+                parent: "The leave had already started when it was decided: the law does not allow leave to be granted "
+                    + "after it has begun.")
         } else if request.from == asOf {
             add(
                 "reg_11", .caution,
@@ -272,7 +274,9 @@ public struct LeaveCheck: Sendable, Hashable, Codable {
         } else {
             add(
                 noticeRule, .refuse,
-                requested + ", \(EvalWords.count(needed - given, "day")) short, and the request is not marked exceptional.")
+                requested + ", \(EvalWords.count(needed - given, "day")) short, and the request is not marked exceptional.",
+                parent: "The request reached the school \(EvalWords.count(given, "day")) before the leave, and the school's "
+                    + "attendance policy asks for \(noticeWords(needed)).")
         }
         // Religious observance (ReligiousObservance.swift).
         out += religiousFindings(request: request, sessions: sessions, policy: policy)
@@ -291,7 +295,10 @@ public struct LeaveCheck: Sendable, Hashable, Codable {
                     "Authorised absence this year is \(EvalWords.percent(rate)) (\(c.authorised) of \(EvalWords.count(c.possible, "possible session")))"
                 // Above means strictly above; exactly at the limit is allowed (compared without rounding noise).
                 if Double(c.authorised) > limit * Double(c.possible) + 1e-9 {
-                    add("leave.refuse_when_authorised_above", .refuse, figures + ", above the policy's \(EvalWords.threshold(limit)).")
+                    add(
+                        "leave.refuse_when_authorised_above", .refuse, figures + ", above the policy's \(EvalWords.threshold(limit)).",
+                        parent: "Authorised absence this school year is already \(EvalWords.percent(rate)) of the sessions so far, "
+                            + "above the \(EvalWords.threshold(limit)) the school's attendance policy allows before more leave is granted.")
                 } else {
                     add("leave.refuse_when_authorised_above", .ok, figures + ", not above the policy's \(EvalWords.threshold(limit)).")
                 }
@@ -320,7 +327,8 @@ public struct LeaveCheck: Sendable, Hashable, Codable {
                 add(
                     rule, .refuse,
                     "\(EvalWords.count(applying.count, "session")) of the request, from \(EvalWords.date(first.date)), \(applying.count == 1 ? "falls" : "fall") in the blackout "
-                        + "'\(b.reason)', \(dates)\(groups): leave is not granted then.")
+                        + "'\(b.reason)', \(dates)\(groups): leave is not granted then.",
+                    parent: "The dates fall in a period when the school does not grant leave: \(b.reason), \(dates).")
             } else {
                 let g = enrolment.yearGroup(in: AcademicYear(containing: inside[0].date))
                 add(

@@ -180,6 +180,8 @@ struct AnalyticsController {
         }
         var weeks: [Week]
         var chart: String
+        /// False for a teacher limited to their own forms: the whole-school reports are not theirs.
+        var wholeSchool: Bool
     }
 
     func overview(req: Request) async throws -> Response {
@@ -213,7 +215,7 @@ struct AnalyticsController {
         let content = OverviewContent(
             header: header(s, page: "/analytics"), figures: Figures(o.statistics), target: percent(s.policy.attendanceTarget),
             versusTarget: o.attendanceRate.map { $0 >= s.policy.attendanceTarget ? "at or above the target" : "below the target" },
-            national: national, nationalYear: n.academicYear, weeks: weeks, chart: chart)
+            national: national, nationalYear: n.academicYear, weeks: weeks, chart: chart, wholeSchool: s.user.ownForms == nil)
         return try await respond(req, "Analytics/analytics", title: "Analytics", content)
     }
 

@@ -215,8 +215,8 @@ struct LeaveController {
             DecideContent.Doc(
                 id: $0.id!, name: $0.filename, size: ByteCountFormatter.string(fromByteCount: Int64($0.data.count), countStyle: .file))
         }
-        // What the family receives: each refusing rule's words for parents where it has them.
-        let refusal = found.filter { $0.verdict == .refuse }.map { $0.parent ?? $0.message }.joined(separator: " ")
+        // What the family receives: each refusing rule's words for parents, never the staff's.
+        let refusal = found.filter { $0.verdict == .refuse }.compactMap(\.parent).joined(separator: " ")
         var decision: String?
         if r.state == .granted, let g = r.leaveGrant {
             decision =

@@ -212,6 +212,33 @@ struct LeaveCheckTests {
         #expect(c.summary.hasPrefix("Refuse: leave.notice_days, leave.refuse_when_authorised_above, leave.blackouts[0]"))
     }
 
+    @Test("every refusing rule has words for the family, with its figures and none of the staff's text")
+    func refusalsInParentsWords() throws {
+        let p = try seed(4)
+        // Refused on every rule at once: started already, 1 day's notice, 12% authorised, Year 6 in the test blackout.
+        let r = request("2026-05-11", "2026-05-15", requested: "2026-05-10")
+        let found = findings(
+            r, p, asOf: "2026-05-12", yearGroup: "6",
+            authorised: SessionCounts(possible: 200, present: 176, approvedActivity: 0, authorised: 24, unauthorised: 0))
+        let refusing = found.filter { $0.verdict == .refuse }
+        #expect(
+            Set(refusing.map(\.rule)).isSuperset(of: [
+                "reg_11", "leave.notice_days", "leave.refuse_when_authorised_above", "leave.blackouts[0]",
+            ]))
+        for f in refusing {
+            let words = try #require(f.parent, "\(f.rule) has no words for the family")
+            #expect(!words.contains("leave."), "\(f.rule): \(words)")
+            #expect(!words.contains("reg 11") && !words.contains("head") && !words.contains("not marked"), "\(f.rule): \(words)")
+        }
+        let byRule = Dictionary(uniqueKeysWithValues: refusing.map { ($0.rule, $0.parent ?? "") })
+        #expect(byRule["leave.notice_days"]?.contains("1 day before the leave") == true)
+        #expect(byRule["leave.notice_days"]?.contains("14 days' notice") == true)
+        #expect(byRule["leave.refuse_when_authorised_above"]?.contains("12.0%") == true)
+        #expect(byRule["leave.refuse_when_authorised_above"]?.contains("above the 10%") == true)
+        #expect(byRule["leave.blackouts[0]"]?.contains("4 May 2026 to 14 May 2026") == true)
+        #expect(byRule["reg_11"]?.contains("already started") == true)
+    }
+
     @Test("a request with no open session is a caution: nothing to grant")
     func nothingOpen() throws {
         let r = request("2026-02-16", "2026-02-20", requested: "2026-01-05")  // half term

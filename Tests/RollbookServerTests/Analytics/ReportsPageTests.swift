@@ -97,6 +97,13 @@ extension ServerTests {
                 // The page has the fragments to copy.
                 let page = try await PageTests().get(f, "/analytics/newsletter", cookie: cookie)
                 #expect(page.status == .ok && page.text.contains("<h1>Newsletter figures</h1>") && page.text.contains("newsletter-text"))
+                // Analytics links to it for whole-school staff only: a teacher limited to their forms is refused it.
+                #expect(try await PageTests().get(f, "/analytics", cookie: cookie).text.contains("href=\"/analytics/newsletter\""))
+                let teacher = try await signIn(f, "teacher@harbourlane.example.org")
+                let teachers = try await PageTests().get(f, "/analytics", cookie: teacher)
+                #expect(teachers.status == .ok && !teachers.text.contains("href=\"/analytics/newsletter\""))
+                #expect(teachers.text.contains("href=\"/analytics/interventions\""))
+                #expect(try await PageTests().get(f, "/analytics/newsletter", cookie: teacher).status == .forbidden)
             }
         }
 
