@@ -83,4 +83,18 @@ struct SchoolDayPolicyTests {
             #expect(e.field == "school_day.end_of_day.collect_by")
         }
     }
+
+    @Test("the school_day example in Policies/README.md decodes and validates")
+    func documentedExample() throws {
+        let readme = try String(contentsOf: SeedPolicyTests.directory.appendingPathComponent("README.md"), encoding: .utf8)
+        let start = try #require(readme.range(of: "```json\n\"school_day\": "))
+        let end = try #require(readme.range(of: "\n```", range: start.upperBound..<readme.endIndex))
+        let d = JSONDecoder()
+        d.keyDecodingStrategy = .convertFromSnakeCase
+        let s = try d.decode(SchoolDayPolicy.self, from: Data(readme[start.upperBound..<end.lowerBound].utf8))
+        try s.validate()
+        #expect(
+            s.registration?.pm == "P4" && s.notInLesson?.minutes == 10 && s.lunchtimeLeave?.lunch(yearGroup: "3")?.start == F.t("12:00"))
+        #expect(s.collection != nil && s.missingFromSite != nil && s.endOfDay != nil)
+    }
 }

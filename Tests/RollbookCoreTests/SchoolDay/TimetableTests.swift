@@ -119,8 +119,7 @@ struct TimetableTests {
 
     @Test("docs/timetable-csv.md's example reads as a valid timetable")
     func documentedExample() throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("docs/timetable-csv.md")
+        let url = Repository.root.appendingPathComponent("docs/timetable-csv.md")
         let doc = try String(contentsOf: url, encoding: .utf8)
         let start = try #require(doc.range(of: "```csv\n"))
         let end = try #require(doc.range(of: "```", range: start.upperBound..<doc.endIndex))
