@@ -56,6 +56,9 @@ public struct Policy: Sendable, Hashable, Codable {
     public var termlyLetters: TermlyLetters? = nil
     /// Rewards beyond 100%: improving attendance (Analytics/AnalyticsRewards.swift); absent: none.
     public var rewards: Rewards? = nil
+    /// The school day as it happens: registration periods, lesson truancy, collection, lunchtime leave, missing from
+    /// site, end of day (SchoolDay/, Policy/SchoolDayPolicy.swift); absent: none of them.
+    public var schoolDay: SchoolDayPolicy? = nil
 
     public struct Clause: Sendable, Hashable, Codable {
         /// A setting's path in the file, e.g. `attendance_target`, `stages.stage-2`, `lateness.weekly-1`.
@@ -956,6 +959,7 @@ extension Policy {
         }
         try termlyLetters?.validate(bands: bands)
         try rewards?.validate()
+        try schoolDay?.validate()
         if let la = localAuthority {
             let e = la.email.trimmingCharacters(in: .whitespaces)
             let parts = e.split(separator: "@", omittingEmptySubsequences: false)
