@@ -45,8 +45,9 @@ func redirectTarget(_ r: Reply) -> String? { r.headers.first(name: .location) }
 /// A signed-in staff member (the fixture's `ROLE@tiny.example.org`): the session cookie and a form token.
 func staffSession(_ f: Fixture, _ role: Role) async throws -> (cookie: String, csrf: String) {
     let home = try await formSend(f, .GET, "/", cookie: nil)
+    let first: String = try #require(sessionCookie(home))
     let ok = try await formSend(
-        f, .POST, "/sign-in", cookie: try #require(sessionCookie(home)),
+        f, .POST, "/sign-in", cookie: first,
         form: [("csrf", try #require(pageToken(home))), ("email", "\(role.rawValue)@tiny.example.org"), ("password", "correct horse")])
     let cookie = try #require(sessionCookie(ok))
     let today = try await formSend(f, .GET, "/today", cookie: cookie)
