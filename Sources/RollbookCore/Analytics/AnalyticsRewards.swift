@@ -16,15 +16,18 @@ extension Policy {
         public var postcards: Postcards? = nil
         /// House cups (seed 003: "KS1 and KS2 House Attendance Cups"); absent: one whole-school table.
         public var houseCups: HouseCups? = nil
+        /// A reward chart on the pupil's own tracker (seed 003: "individual reward charts"); absent: false.
+        public var rewardChart: Bool? = nil
         public init(
             improving: Improving? = nil, atLeast: Double? = nil, individualTargets: Bool? = nil, postcards: Postcards? = nil,
-            houseCups: HouseCups? = nil
+            houseCups: HouseCups? = nil, rewardChart: Bool? = nil
         ) {
             self.improving = improving
             self.atLeast = atLeast
             self.individualTargets = individualTargets
             self.postcards = postcards
             self.houseCups = houseCups
+            self.rewardChart = rewardChart
         }
 
         /// Whether the rewards page lists pupils at or above a target.

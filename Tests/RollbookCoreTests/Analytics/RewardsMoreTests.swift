@@ -158,6 +158,33 @@ struct RewardsMoreTests {
             r.houseCups(halfB, byKeyStage: true, filter: .group(AnalyticsGroup(.house, "Red"))).map(\.winners) == [[], ["Red"], ["Red"]])
     }
 
+    @Test(
+        "seed 003 'individual reward charts': a star for each school week at the pupil's target, the stars in a row up to the latest, in words"
+    )
+    func rewardChart() {
+        func week(_ d: String, _ a: Int, _ p: Int) -> PupilTracker.Week { PupilTracker.Week(weekStart: day(d), attended: a, possible: p) }
+        // 100%, 50%, a week with no school, 9 of 10 (90%), 10 of 10: against 90%, four weeks with school, three stars.
+        let weeks = [
+            week("2025-09-01", 10, 10), week("2025-09-08", 5, 10), week("2025-09-15", 0, 0), week("2025-09-22", 9, 10),
+            week("2025-09-29", 10, 10),
+        ]
+        let c = RewardChart(weeks: weeks, target: 0.9)
+        #expect(c.weeks.map(\.star) == [true, false, true, true])
+        #expect(c.stars == 3 && c.streak == 2)
+        #expect(
+            c.sentence
+                == "You have 3 stars on your chart: 3 of your 4 school weeks this year were at your target. That is 2 weeks in a row. Keep going!"
+        )
+        // Against 95% only the full weeks count; the tracker carries the same chart.
+        #expect(RewardChart(weeks: weeks, target: 0.95).weeks.map(\.star) == [true, false, false, true])
+        let t = PupilTracker(attended: 34, possible: 40, weeks: weeks, target: 0.9, individual: true)
+        #expect(t.chart == c)
+        #expect(RewardChart(weeks: [], target: 0.9).sentence == "Your chart starts with your first week in school.")
+        #expect(
+            RewardChart(weeks: [week("2025-09-01", 1, 2)], target: 0.9).sentence.hasPrefix(
+                "You have 0 stars on your chart: 0 of your 1 school week"))
+    }
+
     @Test("key stages from year groups: Nursery and Reception early years, 1-2 KS1, 3-6 KS2, 7-9 KS3, 10-11 KS4, 12-13 KS5")
     func keyStages() {
         #expect(

@@ -206,5 +206,38 @@ extension ServerTests {
                 #expect(mia.first?.summary.contains("'rag-lower-amber' (band below 75%)") == true)
             }
         }
+
+        @Test(
+            "seed 003 'individual reward charts': with rewards.reward_chart Mia's tracker shows a star for each week at her target; without it, no chart",
+            arguments: Backend.available)
+        func rewardChart(_ b: Backend) async throws {
+            try await withRollbook(b, at: saturdayAfterTinyTerm, tinyMarks: true) { f in
+                let miaID = try #require(try await f.store.pupil(schoolID: f.schoolID, upn: Self.mia)?.id)
+                let account = try await f.store.invitePupil(
+                    schoolID: f.schoolID, pupilID: miaID, email: "mia@pupils.example.org", tokenHash: "t",
+                    expiresAt: "2025-10-01T00:00:00Z", by: Actor(name: "Office Person", position: "Office"), at: "2025-09-08T08:00:00Z")
+                try await f.store.activatePupilAccount(id: account.id!, passwordHash: try Bcrypt.hash("otter-maple-31", cost: 4), at: "t")
+                let signIn = try await formSend(f, .GET, "/pupil/sign-in", cookie: nil)
+                let ok = try await formSend(
+                    f, .POST, "/pupil/sign-in", cookie: try #require(sessionCookie(signIn)),
+                    form: [("csrf", try #require(pageToken(signIn))), ("email", "mia@pupils.example.org"), ("password", "otter-maple-31")])
+                let cookie = try #require(sessionCookie(ok))
+                #expect(!(try await formSend(f, .GET, "/pupil", cookie: cookie).text.contains("My reward chart")))
+
+                try await saveRewards(f, .init(rewardChart: true))
+                // Mia's weeks: 2 of 2 (100%), 5 of 8 (62.5%), 5 of 9 (55.6%): one at the school's 96%.
+                let page = try await formSend(f, .GET, "/pupil", cookie: cookie)
+                #expect(page.text.contains("My reward chart"), "\(page.text)")
+                #expect(page.text.contains("You have 1 star on your chart: 1 of your 3 school weeks this year was at your target."))
+                #expect(page.text.contains("Week of 1 September: at your target"))
+                // Her own target of 60% earns a second star.
+                let lead = try await staffSession(f, .attendanceLead)
+                _ = try await formSend(
+                    f, .POST, "/pupils/\(Self.mia)/target", cookie: lead.cookie,
+                    form: [("csrf", lead.csrf), ("target", "60"), ("reason", "A long-term condition")])
+                let own = try await formSend(f, .GET, "/pupil", cookie: cookie)
+                #expect(own.text.contains("You have 2 stars on your chart: 2 of your 3 school weeks this year were at your target."))
+            }
+        }
     }
 }
