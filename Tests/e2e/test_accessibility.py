@@ -472,3 +472,33 @@ def test_the_termly_letter_page_has_no_serious_or_critical_accessibility_violati
     assert width != "phone" or scroll <= 390, f"/letter-runs is {scroll} px wide on a phone"
     ACCESSIBILITY_RUNS.append(f"{width}: axe-core on the termly letter page, {len(failures)} serious or critical")
     assert not failures, "\n\n".join(failures)
+
+
+# House cups (seed 003) as the office sees them, and postcards (seed 004) as the attendance lead sees them on the demo
+# (whose standard policy sends no postcards: the page says so; the run is checked in RewardsMoreServerTests).
+REWARDS_MORE_PAGES = [
+    (OFFICE, "/analytics/house-cups?period=week", "House cups"),
+    (LEAD, "/postcards", "Postcards"),
+]
+
+
+def test_house_cups_and_postcards_have_no_serious_or_critical_violation(any_browser, server):
+    browser = any_browser
+    width = browser.rollbook_width
+    failures: list[str] = []
+    checked: list[str] = []
+    for who, path, heading in REWARDS_MORE_PAGES:
+        switch_user(browser, server, who)
+        go(browser, server, path)
+        assert h1(browser) == heading, f"{path} is headed {h1(browser)!r}"
+        check_renders(browser)
+        _, violations = axe_violations(browser)
+        failures += [describe(f"{heading} {path} ({width})", v) for v in violations if v["impact"] in FAILING_IMPACTS]
+        ACCESSIBILITY_NOTES.extend(describe(f"{heading} {path} ({width})", v) for v in violations
+                                   if v["impact"] not in FAILING_IMPACTS)
+        scroll = browser.execute_script("return document.documentElement.scrollWidth")
+        assert width != "phone" or scroll <= 390, f"{path} is {scroll} px wide on a phone"
+        checked.append(path)
+    assert len(checked) == 2, checked
+    ACCESSIBILITY_RUNS.append(f"{width}: axe-core on house cups and postcards, {len(failures)} serious or critical")
+    assert not failures, "\n\n".join(failures)

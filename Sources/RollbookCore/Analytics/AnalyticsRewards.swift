@@ -8,7 +8,30 @@ extension Policy {
     public struct Rewards: Sendable, Hashable, Codable {
         /// When a pupil's attendance counts as improving; absent: no improving list.
         public var improving: Improving?
-        public init(improving: Improving? = nil) { self.improving = improving }
+        /// The "at or above" list (seed 004's raffle: "96%"), a fraction; absent: the policy's `attendance_target`.
+        public var atLeast: Double? = nil
+        /// Judge a pupil with an individual target against it in the "at or above" list (seed 004); absent: false.
+        public var individualTargets: Bool? = nil
+        /// Postcards to parents through the outbox (seed 004); absent: none.
+        public var postcards: Postcards? = nil
+        /// House cups (seed 003: "KS1 and KS2 House Attendance Cups"); absent: one whole-school table.
+        public var houseCups: HouseCups? = nil
+        /// A reward chart on the pupil's own tracker (seed 003: "individual reward charts"); absent: false.
+        public var rewardChart: Bool? = nil
+        public init(
+            improving: Improving? = nil, atLeast: Double? = nil, individualTargets: Bool? = nil, postcards: Postcards? = nil,
+            houseCups: HouseCups? = nil, rewardChart: Bool? = nil
+        ) {
+            self.improving = improving
+            self.atLeast = atLeast
+            self.individualTargets = individualTargets
+            self.postcards = postcards
+            self.houseCups = houseCups
+            self.rewardChart = rewardChart
+        }
+
+        /// Whether the rewards page lists pupils at or above a target.
+        public var listsAtTarget: Bool { atLeast != nil || individualTargets == true }
 
         public struct Improving: Sendable, Hashable, Codable {
             public enum Compare: String, Sendable, Hashable, Codable {
@@ -31,6 +54,7 @@ extension Policy {
                 throw ValidationError(
                     field: "rewards.improving.by_points", reason: "must be more than 0 and at most 50 percentage points, e.g. 2")
             }
+            try validateMore()
         }
     }
 }

@@ -39,6 +39,8 @@ public struct PupilTracker: Sendable, Hashable {
     public var weeks: [WeekLine]
     /// True when the year so far meets the target.
     public var onTarget: Bool
+    /// Every school week of the year so far with a star when at the target (seed 003 "individual reward charts").
+    public var chart: RewardChart
 
     /// How many school weeks the tracker shows.
     public static let weeksShown = 8
@@ -79,6 +81,7 @@ public struct PupilTracker: Sendable, Hashable {
             thisWeek = "There has been no school for you yet this year."
         }
         trend = PupilTracker.trendWords(withSchool)
+        chart = RewardChart(weeks: weeks, target: target)
         self.weeks = weeks.suffix(PupilTracker.weeksShown).reversed().map { w in
             guard let r = w.rate else {
                 return WeekLine(weekStart: w.weekStart, sentence: "No school for you this week.", state: "none", percent: nil)

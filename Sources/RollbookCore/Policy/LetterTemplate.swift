@@ -452,5 +452,11 @@ extension LetterTemplate {
                 "We write to every family each term about attendance. {forename}'s attendance this school year is {attendance}: {forename} has been in school for almost every session. Thank you.",
                 "Good attendance gives {forename} the best chance to learn and to enjoy school with friends. Please keep it up.",
             ]),
+        letter(
+            "full-attendance", "Full attendance this term", "{forename} has been in school every day",
+            [
+                "We write to every family each term about attendance. We are delighted to tell you that {forename} has attended every session this term. Thank you.",
+                "Every day in school counts, and {forename} has not missed one. Please pass on our congratulations to {forename}.",
+            ]),
     ]
 }

@@ -957,7 +957,7 @@ extension Policy {
                 throw fail("late_arrival.reasons", "needs at least one reason when reason_required is true")
             }
         }
-        try termlyLetters?.validate(bands: bands)
+        try termlyLetters?.validate(bands: bands, rewards: rewards)
         try rewards?.validate()
         try schoolDay?.validate()
         if let la = localAuthority {

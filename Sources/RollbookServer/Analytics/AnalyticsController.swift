@@ -520,6 +520,8 @@ struct AnalyticsController {
         var showsPupils: Bool
         /// Improving attendance, as the policy's `rewards.improving` defines it; nil without it.
         var improving: RewardsImproving?
+        /// Pupils at or above the policy's `rewards.at_least` or their own target; nil without either setting.
+        var atTarget: RewardsAtTarget?
     }
 
     func rewards(req: Request) async throws -> Response {
@@ -549,7 +551,8 @@ struct AnalyticsController {
                 header: header(s, page: "/analytics/rewards"), full: full, forms: league(tables?.forms ?? []),
                 houses: league(tables?.houses ?? []),
                 week: tables.map { ParentWords.range($0.range.from, $0.range.to) } ?? "–", showsPupils: showsPupils,
-                improving: RewardsImproving.load(s, showsPupils: showsPupils)))
+                improving: RewardsImproving.load(s, showsPupils: showsPupils),
+                atTarget: try await RewardsAtTarget.load(req, s, showsPupils: showsPupils)))
     }
 
     // MARK: Early warning

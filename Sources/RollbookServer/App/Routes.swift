@@ -205,6 +205,12 @@ func routes(_ app: Application) throws {
 
     // Individual attendance targets (seed 004): the attendance lead and head.
     staff.post("pupils", ":upn", "target", use: IndividualTargetsController().set)
+
+    // House cups by key stage (seed 003) and postcards to families (seed 004).
+    staff.get("analytics", "house-cups", use: AnalyticsController().houseCups)
+    let postcards = PostcardsController()
+    staff.get("postcards", use: postcards.page)
+    staff.post("postcards", use: postcards.queue)
 }
 
 /// The OpenAPI document, as bundled.

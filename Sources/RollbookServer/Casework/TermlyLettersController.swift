@@ -56,10 +56,35 @@ struct TermlyLettersController {
             schoolID: u.schoolID, range: DateRange(from: year.range.from, to: today), filter: PupilFilter())
         let rows = Dictionary(try await req.store.pupils(schoolID: u.schoolID).map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
         let onRoll = lines.compactMap { e, c in rows[e.id].flatMap { e.enrolment.onRoll.contains(today) ? ($0, c) : nil } }
-        let plan = config.plan(rates: onRoll.map { $0.1.markedOnly.attendanceRate }, bands: policy.attendanceBands)
+        let recognised = try await Self.recognised(req, u, config: config, policy: policy, term: term, today: today)
+        let plan = config.plan(
+            rates: onRoll.map { $0.1.markedOnly.attendanceRate }, bands: policy.attendanceBands,
+            fullAttendance: Set(onRoll.indices.filter { recognised.full.contains(onRoll[$0].0.upn) }),
+            improving: Set(onRoll.indices.filter { recognised.improving.contains(onRoll[$0].0.upn) }))
         let planned = plan.map { (pupil: onRoll[$0.index].0, counts: onRoll[$0.index].1, plan: $0) }
         let taken = try await req.store.caseworkKeysTaken(planned.map { TermlyLetters.key(term: term.id, pupilID: $0.pupil.id!) })
         return Run(policy: policy, config: config, planned: planned, taken: taken)
+    }
+
+    /// UPNs of pupils with 100% attendance over the term so far, and of those improving as `rewards.improving` defines it
+    /// (this half term or term against the one before, as on the rewards page), where the policy has letters for them.
+    static func recognised(_ req: Request, _ u: StaffUser, config: TermlyLetters, policy: Policy, term: CensusTerm, today: LocalDate)
+        async throws -> (full: Set<String>, improving: Set<String>)
+    {
+        guard config.fullAttendance != nil || config.improving != nil else { return ([], []) }
+        let roll = try await req.application.analytics.roll(req.store, schoolID: u.schoolID, year: AcademicYear(containing: today))
+        var full: Set<String> = []
+        var improving: Set<String> = []
+        if config.fullAttendance != nil, term.range.from <= today {
+            full = Set(roll.fullAttendance(DateRange(from: term.range.from, to: min(term.range.to, today))).map(\.id))
+        }
+        if config.improving != nil, let rule = policy.rewards?.improving,
+            let now = roll.periodRange(rule.compareWith == .previousTerm ? .term : .halfTerm, containing: today, through: today),
+            let before = roll.previousPeriod(rule.compareWith, before: now)
+        {
+            improving = Set(roll.improving(now: now, before: before, byPoints: rule.byPoints).map(\.now.id))
+        }
+        return (full, improving)
     }
 
     /// The letter for one pupil, merged with parent-safe facts only.
@@ -75,6 +100,15 @@ struct TermlyLettersController {
             subject: subject, body: body, school: values[.school] ?? "", date: values[.date] ?? "", to: values[.parents] ?? "")
     }
 
+    /// Why the pupil got the letter, for the timeline (staff words).
+    static func why(_ p: TermlyLetters.Planned) -> String {
+        switch p.reason {
+        case .band: "band \(p.band.name)"
+        case .fullAttendance: "100% this term; band \(p.band.name)"
+        case .improving: "improving attendance; band \(p.band.name)"
+        }
+    }
+
     func page(req: Request) async throws -> View {
         let u = try req.auth.require(StaffUser.self)
         try u.require(.casework)
@@ -88,11 +122,26 @@ struct TermlyLettersController {
             withoutEmail: 0, flash: req.takeFlash())
         if let run = try await Self.run(req, u, term: term, today: today) {
             content.configured = true
+            // The 100% and improving letters first, where the policy names them; then each band's.
+            var lines:
+                [(
+                    band: String, letter: String, tone: String,
+                    inBand: [(pupil: PupilRow, counts: SessionCounts, plan: TermlyLetters.Planned)]
+                )] = []
+            if let l = run.config.fullAttendance {
+                lines.append(("100% this term", l, "green", run.planned.filter { $0.plan.reason == .fullAttendance }))
+            }
+            if let l = run.config.improving {
+                lines.append(("Improving", l, "green", run.planned.filter { $0.plan.reason == .improving }))
+            }
             for bl in run.config.letters {
-                let inBand = run.planned.filter { $0.plan.band.name == bl.band }
                 let tone = run.policy.bands.first { $0.name == bl.band }?.tone ?? ""
+                lines.append((bl.band, bl.letter, tone, run.planned.filter { $0.plan.band.name == bl.band && $0.plan.reason == .band }))
+            }
+            for bl in lines {
+                let inBand = bl.inBand
                 var line = BandLine(
-                    band: bl.band, tone: tone, letterID: bl.letter, letterTitle: Letters.title(bl.letter), count: inBand.count)
+                    band: bl.band, tone: bl.tone, letterID: bl.letter, letterTitle: Letters.title(bl.letter), count: inBand.count)
                 if let first = inBand.first {
                     line.sample = try await Self.letter(req, u, first.pupil, letterID: bl.letter, policy: run.policy, date: today).html
                     line.sampleName = first.pupil.displayName
@@ -117,8 +166,9 @@ struct TermlyLettersController {
             throw APIError.invalid("termly_letters", "the policy in force names no termly letters")
         }
         // Every letter id must have a template before anything is sent.
-        for bl in run.config.letters where try await Letters.template(req.store, schoolID: u.schoolID, id: bl.letter) == nil {
-            throw APIError.invalid("termly_letters", "the policy's letter '\(bl.letter)' has no template: write it on the Letters page")
+        let ids = run.config.letters.map(\.letter) + [run.config.fullAttendance, run.config.improving].compactMap { $0 }
+        for id in ids where try await Letters.template(req.store, schoolID: u.schoolID, id: id) == nil {
+            throw APIError.invalid("termly_letters", "the policy's letter '\(id)' has no template: write it on the Letters page")
         }
         var letters = 0
         var emails = 0
@@ -129,7 +179,7 @@ struct TermlyLettersController {
             let letter = try await Self.letter(req, u, item.pupil, letterID: item.plan.letter, policy: run.policy, date: now.date)
             let entry = CaseworkRow(
                 pupilID: item.pupil.id!, kind: .letterSent, actionKey: key, happenedOn: now.date,
-                summary: "Termly letter, \(term): '\(item.plan.letter)' (band \(item.plan.band.name)).", document: letter.html,
+                summary: "Termly letter, \(term): '\(item.plan.letter)' (\(Self.why(item.plan))).", document: letter.html,
                 figure: item.counts.markedOnly.attendanceRate, recordedAt: now.timestamp, by: u.actor)
             try await req.store.addCasework(entry)
             let n = try await Outbox.toParents(

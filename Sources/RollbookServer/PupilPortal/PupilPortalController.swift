@@ -142,12 +142,33 @@ struct PupilPortalController {
         var thisWeek: String
         var trend: String?
         var weeks: [Week]
+        /// The reward chart, where the policy's `rewards.reward_chart` says (seed 003).
+        struct Chart: Encodable {
+            var sentence: String
+            var stars: [Star]
+            struct Star: Encodable {
+                var label: String
+                var star: Bool
+            }
+        }
+        var chart: Chart?
     }
 
     func tracker(req: Request) async throws -> View {
         let u = try req.auth.require(PupilUser.self)
         guard let p = try await req.store.pupil(accountPupilID: u.pupilID) else { throw Abort(.unauthorized) }
         let t = try await Self.tracker(req, p)
+        var chart: TrackerContent.Chart? = nil
+        if try await req.store.policy(schoolID: p.schoolID, on: req.clock.now().date).rewards?.showsRewardChart == true {
+            let c = t.chart
+            chart = .init(
+                sentence: c.sentence,
+                stars: c.weeks.map {
+                    .init(
+                        label: "Week of \($0.weekStart.day) \($0.weekStart.monthName): \($0.star ? "at your target" : "not yet")",
+                        star: $0.star)
+                })
+        }
         return try await req.render(
             "PupilPortal/pupil-tracker", title: "My attendance",
             TrackerContent(
@@ -157,7 +178,7 @@ struct PupilPortalController {
                     .init(
                         label: "Week of \($0.weekStart.day) \($0.weekStart.monthName)", sentence: $0.sentence, state: $0.state,
                         percent: $0.percent)
-                }))
+                }, chart: chart))
     }
 
     /// The pupil's tracker today: the school weeks of the year so far (registers not yet taken left out), against the

@@ -379,5 +379,12 @@ enum AccessTable {
         .staff(
             "POST /pupils/:upn/target", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden,
             la: .forbidden),
+
+        // House cups (figures, no names): whoever reads the rewards page. Postcards: the attendance lead and head.
+        .staff("GET /analytics/house-cups", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .ok, la: .ok),
+        .staff("GET /postcards", teacher: .forbidden, office: .forbidden, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
+        .staff(
+            "POST /postcards", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden),
     ]
 }

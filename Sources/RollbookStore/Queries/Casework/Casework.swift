@@ -153,6 +153,8 @@ public enum CaseworkKind: String, Sendable, Codable, CaseIterable {
     case safeguardingFlags = "safeguarding_flags"
     /// A contact tried and not reached (no answer, wrong number): `figure` is the contact's priority, `parent` its name.
     case contactFailed = "contact_failed"
+    /// A postcard to the family: 100% or improved attendance over a period (seed 004); `document` is what was sent.
+    case postcardSent = "postcard_sent"
 
     public var title: String {
         switch self {
@@ -190,6 +192,7 @@ public enum CaseworkKind: String, Sendable, Codable, CaseIterable {
         case .homeVisit: "Home visit"
         case .safeguardingFlags: "Safeguarding flags changed"
         case .contactFailed: "Contact not reached"
+        case .postcardSent: "Postcard sent"
         }
     }
 }

@@ -110,6 +110,8 @@ public enum MessageTemplate: String, Sendable, CaseIterable, Codable {
     case attendanceReport = "attendance_report"
     /// To a pupil: their attendance tracker account (seed 000 §3.2).
     case pupilInvitation = "pupil_invitation"
+    /// To the parents: a postcard for 100% or improved attendance over a period (seed 004).
+    case postcard
 
     public var title: String {
         switch self {
@@ -126,6 +128,7 @@ public enum MessageTemplate: String, Sendable, CaseIterable, Codable {
         case .bullyingConcern: "Absence possibly bullying-related"
         case .attendanceReport: "Attendance report to staff"
         case .pupilInvitation: "Attendance tracker invitation"
+        case .postcard: "Postcard"
         }
     }
 }

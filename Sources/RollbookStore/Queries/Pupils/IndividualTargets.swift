@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import RollbookCore
+import SQLKit
 
 /// A pupil's own attendance target, from a day, with the reason (staff text) and who set it.
 public final class IndividualTargetRow: Model, @unchecked Sendable {
@@ -33,5 +34,23 @@ extension Store {
     public func individualTarget(pupilID: Int, on day: LocalDate) async throws -> IndividualTargetRow? {
         try await IndividualTargetRow.query(on: db).filter(\.$pupilID == pupilID).filter(\.$from <= day.iso).sort(\.$from, .descending)
             .sort(\.$id, .descending).first()
+    }
+}
+
+extension Store {
+    /// Every individual target in force on `day` for a school's pupils, by UPN: for each pupil the latest from on or
+    /// before it (the last set, on the same day).
+    public func individualTargets(schoolID: Int, on day: LocalDate) async throws -> [String: Double] {
+        let rows = try await sql.select()
+            .column(SQLColumn("upn", table: "pupils")).column(SQLColumn("target", table: "individual_targets"))
+            .from(IndividualTargetRow.schema)
+            .join("pupils", on: SQLColumn("id", table: "pupils"), .equal, SQLColumn("pupil_id", table: "individual_targets"))
+            .where(SQLColumn("school_id", table: "pupils"), .equal, SQLBind(schoolID))
+            .where(SQLColumn("from_date", table: "individual_targets"), .lessThanOrEqual, SQLBind(day.iso))
+            .orderBy(SQLColumn("from_date", table: "individual_targets")).orderBy(SQLColumn("id", table: "individual_targets"))
+            .all()
+        var out: [String: Double] = [:]
+        for r in rows { out[try r.decode(column: "upn", as: String.self)] = try r.decode(column: "target", as: Double.self) }
+        return out
     }
 }
