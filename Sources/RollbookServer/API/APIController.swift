@@ -226,8 +226,13 @@ struct APIController {
         try u.require(.takeRegister)
         let d = try parseDate(req.parameters.get("date") ?? "", field: "date")
         let lesson = try Registers.lessonName(req.parameters.get("lesson"))
-        return try await Registers(req: req, user: u).submitLesson(
-            date: d, lesson: lesson, body: try req.content.decode(SubmitLessonDTO.self))
+        let body = try req.content.decode(SubmitLessonDTO.self)
+        // A lesson on the timetable that day: its group's pupils, recorded with who took it (cover or not).
+        let timetabled = TimetabledLessons(req: req, user: u)
+        if let l = try await timetabled.day(d)?.lessons.first(where: { $0.registerName == lesson }) {
+            return try await timetabled.submit(date: d, lesson: l, body: body)
+        }
+        return try await Registers(req: req, user: u).submitLesson(date: d, lesson: lesson, body: body)
     }
 
     func overdue(req: Request) async throws -> [OverdueDTO] {

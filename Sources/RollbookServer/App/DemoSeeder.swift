@@ -61,7 +61,40 @@ public enum DemoSeeder {
                 by: Actor(name: "Demo data", position: "Rollbook"), at: now)
             try await store.activatePupilAccount(id: account.id!, passwordHash: hash, at: now)
         }
+        if let t = demoTimetable(school, teacher: { $0 == firstForm ? "teacher@\(domain)" : "class.\($0.lowercased())@\(domain)" }) {
+            _ = try await store.saveTimetable(
+                schoolID: id, t, filename: "demo-timetable.csv", by: Actor(name: "Demo data", position: "Rollbook"), at: now)
+        }
         return (id, school.pupils.count)
+    }
+
+    /// A one-week timetable from the first school day of the year: each form a class, taught by its class teacher in
+    /// five lessons a day after registration.
+    static func demoTimetable(_ school: DemoSchool, teacher: (String) -> String) -> Timetable? {
+        let calendar = SchoolCalendar(entries: school.calendar)
+        guard let first = school.calendar.filter({ $0.kind == .term }).map(\.start).min(),
+            let start = (0..<14).map({ first.adding(days: $0) }).first(where: { calendar.isSchoolDay($0) })
+        else { return nil }
+        let times = [
+            ("P1", "09:00", "10:00"), ("P2", "10:15", "11:15"), ("P3", "11:30", "12:30"), ("P4", "13:15", "14:15"),
+            ("P5", "14:15", "15:15"),
+        ]
+        var forms: [String: [String]] = [:]
+        for p in school.pupils { forms[p.record.form, default: []].append(p.record.upn) }
+        let names = forms.keys.sorted(by: formOrder)
+        var periods: [TimetablePeriod] = []
+        var lessons: [TimetabledLesson] = []
+        for d in 1...5 {
+            for (id, from, to) in times {
+                periods.append(TimetablePeriod(cycleDay: d, id: id, start: TimeOfDay(from)!, end: TimeOfDay(to)!))
+                for f in names {
+                    lessons.append(TimetabledLesson(cycleDay: d, period: id, group: f, teacher: teacher(f), room: "Room \(f)"))
+                }
+            }
+        }
+        return Timetable(
+            effectiveFrom: start, cycleStart: start, cycleDays: 5, periods: periods,
+            groups: names.map { TeachingGroup(id: $0, kind: .class, pupils: forms[$0] ?? []) }, lessons: lessons)
     }
 }
 

@@ -198,6 +198,17 @@ func routes(_ app: Application) throws {
     pupil.get("pupil", use: pupilPortal.tracker)
     pupil.post("pupil", "sign-out", use: pupilPortal.signOut)
 
+    // The timetable and lesson registers (issue 17): versions imported from CSV; "My lessons" and each lesson's register.
+    let timetable = TimetableController()
+    let lessons = LessonsController()
+    staff.get("timetable", use: timetable.page)
+    staff.on(.POST, "timetable", body: .collect(maxSize: "8mb"), use: timetable.upload)
+    staff.get("lessons", use: lessons.myLessons)
+    staff.get("lessons", ":date", ":lesson", use: lessons.page)
+    staff.post("lessons", ":date", ":lesson", use: lessons.save)
+    api.get("timetable", use: timetable.dayAPI)
+    api.on(.POST, "timetable", body: .collect(maxSize: "8mb"), use: timetable.importAPI)
+
     // The termly letter to every family by attendance band (seed 003): preview, then queue them all.
     let termly = TermlyLettersController()
     staff.get("letter-runs", use: termly.page)

@@ -9,6 +9,7 @@ struct StaffUser: Authenticatable {
     let id: Int
     let schoolID: Int
     let name: String
+    let email: String
     let position: String
     let role: Role
     let forms: [String]
@@ -19,6 +20,7 @@ struct StaffUser: Authenticatable {
         id = row.id!
         schoolID = row.schoolID
         name = row.name
+        email = row.email
         position = row.position
         role = row.staffRole
         forms = row.formList

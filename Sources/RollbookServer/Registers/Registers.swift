@@ -277,8 +277,11 @@ extension Registers {
             })
     }
 
-    /// All or nothing, like the AM/PM register: a change on a later day needs office access and a reason.
-    func submitLesson(date: LocalDate, lesson: String, body: SubmitLessonDTO) async throws -> SubmitLessonResultDTO {
+    /// All or nothing, like the AM/PM register: a change on a later day needs office access and a reason. For a
+    /// timetabled lesson, `group` is its pupils: only they may be marked, by its teacher or anyone covering it.
+    func submitLesson(date: LocalDate, lesson: String, body: SubmitLessonDTO, group: Set<String>? = nil) async throws
+        -> SubmitLessonResultDTO
+    {
         guard !body.marks.isEmpty else { throw APIError.invalid("marks", "must list at least one mark") }
         guard user.can(.takeRegister) else {
             throw APIError(.forbidden, field: nil, reason: "a \(user.role.title.lowercased()) may not take registers")
@@ -294,7 +297,11 @@ extension Registers {
             guard calendar.isOpen(date, .am, yearGroup: p.yearGroup) || calendar.isOpen(date, .pm, yearGroup: p.yearGroup) else {
                 throw APIError.invalid("date", "the school is not open for year \(p.yearGroup) on \(date)")
             }
-            guard user.mayTakeRegister(form: p.form) || user.can(.amendMarks) else {
+            if let group {
+                guard group.contains(p.upn) else {
+                    throw APIError.invalid("\(f).upn", "\(m.upn) is not in the teaching group of \(lesson)")
+                }
+            } else if !(user.mayTakeRegister(form: p.form) || user.can(.amendMarks)) {
                 throw APIError(.forbidden, field: "\(f).upn", reason: "\(m.upn) is in form \(p.form), which is not one of your forms")
             }
             let code: AttendanceCode

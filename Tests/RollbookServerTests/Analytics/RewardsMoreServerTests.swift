@@ -219,7 +219,7 @@ extension ServerTests {
                 try await f.store.activatePupilAccount(id: account.id!, passwordHash: try Bcrypt.hash("otter-maple-31", cost: 4), at: "t")
                 let signIn = try await formSend(f, .GET, "/pupil/sign-in", cookie: nil)
                 let ok = try await formSend(
-                    f, .POST, "/pupil/sign-in", cookie: try #require(sessionCookie(signIn)),
+                    f, .POST, "/pupil/sign-in", cookie: try #require(sessionCookie(signIn)) as String,
                     form: [("csrf", try #require(pageToken(signIn))), ("email", "mia@pupils.example.org"), ("password", "otter-maple-31")])
                 let cookie = try #require(sessionCookie(ok))
                 #expect(!(try await formSend(f, .GET, "/pupil", cookie: cookie).text.contains("My reward chart")))

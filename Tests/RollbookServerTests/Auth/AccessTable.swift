@@ -386,5 +386,21 @@ enum AccessTable {
         .staff(
             "POST /postcards", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden,
             la: .forbidden),
+
+        // The timetable (issue 17): anyone who reads registers sees it; the attendance lead and head import it. Lesson
+        // registers: anyone who takes registers, a lesson of another teacher as cover.
+        .staff("GET /timetable", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok),
+        .staff(
+            "POST /timetable", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden),
+        .staff("GET /lessons", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
+        .staff("GET /lessons/:date/:lesson", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
+        .staff(
+            "POST /lessons/:date/:lesson", teacher: .allowed, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden),
+        .api("GET /api/v1/timetable", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok),
+        .api(
+            "POST /api/v1/timetable", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden),
     ]
 }

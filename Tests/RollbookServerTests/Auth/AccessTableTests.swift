@@ -136,7 +136,7 @@ private struct Values {
         case (_, "upn"): upn
         case (_, "date"): Self.date
         case (_, "session"): "AM"
-        case (_, "lesson"): "P1"
+        case (_, "lesson"): "P1 RA"
         case (_, "priority"): "1"
         case ("versions", "from"): "2025-09-01"
         case ("leave", "id"): String(leaveID)
@@ -309,6 +309,18 @@ private struct Values {
                 schoolID: other.id!, url: "https://hooks.example.org/far-hill",
                 events: [.markChanged], secret: "another-secret", by: "Far Hill Head",
                 at: "2025-09-01T08:00:00Z"))
+        // A timetable with the lesson `P1 RA` (Mia's form, the teacher's) every day.
+        let timetable = (1...5).map { "period,\($0),P1,09:00,10:00,,,,,\nlesson,\($0),P1,,,RA,,teacher@tiny.example.org,R1," }
+        if case .success(let t) = TimetableCSV.read(
+            file: "timetable.csv",
+            text: TimetableCSV.header.joined(separator: ",") + "\n" + timetable.joined(separator: "\n")
+                + "\nmember,,,,,RA,class,,,\(mia)\n",
+            effectiveFrom: day("2025-09-08"), cycleStart: day("2025-09-08"), cycleDays: 5)
+        {
+            _ = try await f.store.saveTimetable(schoolID: f.schoolID, t, filename: "timetable.csv", by: office, at: "2025-09-08T08:00:00Z")
+        } else {
+            Issue.record("the access table's timetable did not read")
+        }
         return v
     }
 }

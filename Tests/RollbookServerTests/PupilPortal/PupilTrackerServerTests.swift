@@ -70,16 +70,18 @@ extension ServerTests {
 
                 // Signing in with the email and password.
                 let signInPage = try await formSend(f, .GET, "/pupil/sign-in", cookie: nil)
+                let signInCookie: String = try #require(sessionCookie(signInPage))
+                let signInToken: String = try #require(pageToken(signInPage))
                 let wrong = try await formSend(
-                    f, .POST, "/pupil/sign-in", cookie: try #require(sessionCookie(signInPage)),
+                    f, .POST, "/pupil/sign-in", cookie: signInCookie,
                     form: [
-                        ("csrf", try #require(pageToken(signInPage))), ("email", "mia.f@pupils.example.org"), ("password", "not-it-at-all"),
+                        ("csrf", signInToken), ("email", "mia.f@pupils.example.org"), ("password", "not-it-at-all"),
                     ])
                 #expect(wrong.status == .unauthorized)
                 let ok = try await formSend(
-                    f, .POST, "/pupil/sign-in", cookie: try #require(sessionCookie(signInPage)),
+                    f, .POST, "/pupil/sign-in", cookie: signInCookie,
                     form: [
-                        ("csrf", try #require(pageToken(signInPage))), ("email", "mia.f@pupils.example.org"),
+                        ("csrf", signInToken), ("email", "mia.f@pupils.example.org"),
                         ("password", "otter-maple-31"),
                     ])
                 #expect(ok.status == .seeOther && redirectTarget(ok) == "/pupil")
@@ -154,9 +156,9 @@ extension ServerTests {
 
                 let signIn = try await formSend(f, .GET, "/pupil/sign-in", cookie: nil)
                 let ok = try await formSend(
-                    f, .POST, "/pupil/sign-in", cookie: try #require(sessionCookie(signIn)),
+                    f, .POST, "/pupil/sign-in", cookie: try #require(sessionCookie(signIn)) as String,
                     form: [("csrf", try #require(pageToken(signIn))), ("email", "mia@pupils.example.org"), ("password", "otter-maple-31")])
-                let tracker = try await formSend(f, .GET, "/pupil", cookie: try #require(sessionCookie(ok)))
+                let tracker = try await formSend(f, .GET, "/pupil", cookie: try #require(sessionCookie(ok)) as String)
                 #expect(tracker.text.contains("Your own target is 60%. You are at 63.2%, so you are meeting it."), "\(tracker.text)")
                 // The reason is staff text: never on the pupil's page.
                 #expect(!tracker.text.contains("Hospital"))
