@@ -205,6 +205,11 @@ func routes(_ app: Application) throws {
 
     // Individual attendance targets (seed 004): the attendance lead and head.
     staff.post("pupils", ":upn", "target", use: IndividualTargetsController().set)
+
+    // Parenting orders made by a court (seed 000 §6.5.6): the attendance lead and head record them.
+    let parentingOrders = ParentingOrderController()
+    staff.post("pupils", ":upn", "parenting-orders", use: parentingOrders.page)
+    api.post("pupils", ":upn", "parenting-orders", use: parentingOrders.api)
 }
 
 /// The OpenAPI document, as bundled.

@@ -379,5 +379,13 @@ enum AccessTable {
         .staff(
             "POST /pupils/:upn/target", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden,
             la: .forbidden),
+
+        // Parenting orders made by a court: the attendance lead and head record them.
+        .staff(
+            "POST /pupils/:upn/parenting-orders", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed,
+            governor: .forbidden, la: .forbidden),
+        .api(
+            "POST /api/v1/pupils/:upn/parenting-orders", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed,
+            governor: .forbidden, la: .forbidden),
     ]
 }

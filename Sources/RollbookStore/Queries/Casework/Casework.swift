@@ -153,6 +153,10 @@ public enum CaseworkKind: String, Sendable, Codable, CaseIterable {
     case safeguardingFlags = "safeguarding_flags"
     /// A contact tried and not reached (no answer, wrong number): `figure` is the contact's priority, `parent` its name.
     case contactFailed = "contact_failed"
+    /// A parenting order made by a court (its details in `parenting_orders`): `parent` is the parent it was made against.
+    case parentingOrder = "parenting_order"
+    /// A plan of support for a pupil with SEND or health needs (seed 004): `summary` lists the reasonable adjustments.
+    case sendHealthPlan = "send_health_plan"
 
     public var title: String {
         switch self {
@@ -190,6 +194,8 @@ public enum CaseworkKind: String, Sendable, Codable, CaseIterable {
         case .homeVisit: "Home visit"
         case .safeguardingFlags: "Safeguarding flags changed"
         case .contactFailed: "Contact not reached"
+        case .parentingOrder: "Parenting order (made by the court)"
+        case .sendHealthPlan: "SEND or health support plan (list the reasonable adjustments)"
         }
     }
 }
