@@ -110,6 +110,8 @@ public enum MessageTemplate: String, Sendable, CaseIterable, Codable {
     case attendanceReport = "attendance_report"
     /// To a pupil: their attendance tracker account (seed 000 §3.2).
     case pupilInvitation = "pupil_invitation"
+    /// To parents: the policy in parents' words, at the start of the year and when a child starts (seed 003).
+    case policySummary = "policy_summary"
 
     public var title: String {
         switch self {
@@ -126,6 +128,7 @@ public enum MessageTemplate: String, Sendable, CaseIterable, Codable {
         case .bullyingConcern: "Absence possibly bullying-related"
         case .attendanceReport: "Attendance report to staff"
         case .pupilInvitation: "Attendance tracker invitation"
+        case .policySummary: "Attendance policy summary"
         }
     }
 }
