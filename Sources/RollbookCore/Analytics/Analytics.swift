@@ -22,12 +22,14 @@ public struct AnalyticsPupil: Sendable, Hashable {
     /// "M" or "F" as on the admission register.
     public var sex: String
     public var characteristics: Characteristics
+    /// Barriers to attendance recorded for the pupil (seed 004), each once, in `Barrier.allCases` order.
+    public var barriers: [Barrier]
     /// The year group in the roll's academic year (set by the roll from `enrolment`).
     public internal(set) var yearGroup: String
 
     public init(
         id: String, name: String, enrolment: Enrolment, form: String = "", house: String = "", sex: String = "",
-        characteristics: Characteristics = .init()
+        characteristics: Characteristics = .init(), barriers: [Barrier] = []
     ) {
         self.id = id
         self.name = name
@@ -36,6 +38,7 @@ public struct AnalyticsPupil: Sendable, Hashable {
         self.house = house
         self.sex = sex
         self.characteristics = characteristics
+        self.barriers = Barrier.allCases.filter(barriers.contains)
         yearGroup = enrolment.yearGroup
     }
 
@@ -51,15 +54,17 @@ public struct AnalyticsPupil: Sendable, Hashable {
     }
 }
 
-/// A group of pupils a report can split by or filter to: a year group, form, house, sex, ethnicity or characteristic.
+/// A group of pupils a report can split by or filter to: a year group, form, house, sex, ethnicity, characteristic or
+/// barrier to attendance.
 public struct AnalyticsGroup: Sendable, Hashable, Comparable, CustomStringConvertible {
     public enum Dimension: String, Sendable, Hashable, CaseIterable, Codable {
         case yearGroup = "year_group"
-        case form, house, sex, ethnicity, characteristic
+        case form, house, sex, ethnicity, characteristic, barrier
         var order: Int { Self.allCases.firstIndex(of: self)! }
     }
     public var dimension: Dimension
-    /// The year group, form, house, sex or ethnicity code; for a characteristic, one of `Characteristics.filterNames`.
+    /// The year group, form, house, sex or ethnicity code; for a characteristic, one of `Characteristics.filterNames`;
+    /// for a barrier, a `Barrier` raw value.
     public var value: String
 
     public init(_ dimension: Dimension, _ value: String) {
@@ -73,6 +78,7 @@ public struct AnalyticsGroup: Sendable, Hashable, Comparable, CustomStringConver
     public static func sex(_ s: String) -> AnalyticsGroup { .init(.sex, s) }
     public static func ethnicity(_ e: String) -> AnalyticsGroup { .init(.ethnicity, e) }
     public static func characteristic(_ name: String) -> AnalyticsGroup { .init(.characteristic, name) }
+    public static func barrier(_ b: Barrier) -> AnalyticsGroup { .init(.barrier, b.rawValue) }
 
     /// Words for a page: "Year 7", "Form 7A", "House Kestrel", "Female", "Ethnicity WBRI", "Free school meals".
     public var label: String {
@@ -83,6 +89,7 @@ public struct AnalyticsGroup: Sendable, Hashable, Comparable, CustomStringConver
         case .sex: value == "F" ? "Female" : value == "M" ? "Male" : "Sex \(value)"
         case .ethnicity: "Ethnicity \(value)"
         case .characteristic: Self.characteristicLabels[value] ?? value
+        case .barrier: "Barrier: " + (Barrier(rawValue: value)?.title ?? value)
         }
     }
     public var description: String { "\(dimension.rawValue)=\(value)" }
@@ -106,6 +113,10 @@ public struct AnalyticsGroup: Sendable, Hashable, Comparable, CustomStringConver
         case .characteristic:
             let i = Characteristics.filterNames.firstIndex(of: a.value) ?? Int.max
             let j = Characteristics.filterNames.firstIndex(of: b.value) ?? Int.max
+            return i != j ? i < j : a.value < b.value
+        case .barrier:
+            let i = Barrier.allCases.firstIndex { $0.rawValue == a.value } ?? Int.max
+            let j = Barrier.allCases.firstIndex { $0.rawValue == b.value } ?? Int.max
             return i != j ? i < j : a.value < b.value
         default:
             return AnalyticsText.naturalLess(a.value, b.value)
@@ -131,6 +142,8 @@ public indirect enum AnalyticsFilter: Sendable, Hashable {
     public static func characteristic(_ name: String) -> AnalyticsFilter { .group(.characteristic(name)) }
     /// Pupil premium or SEN (support or EHC plan): seed 003's "PP and SEND".
     public static let pupilPremiumOrSEND: AnalyticsFilter = .anyOf([.characteristic("pupil_premium"), .characteristic("sen")])
+    /// Pupils with this barrier to attendance recorded.
+    public static func barrier(_ b: Barrier) -> AnalyticsFilter { .group(.barrier(b)) }
 }
 
 /// National absence figures to compare a school with (configurable: a deployment may load newer ones).
@@ -381,6 +394,7 @@ public struct AnalyticsRoll: Sendable {
         if !p.sex.isEmpty { out.append(.sex(p.sex)) }
         if !p.characteristics.ethnicity.isEmpty { out.append(.ethnicity(p.characteristics.ethnicity)) }
         for name in Characteristics.filterNames where p.characteristics.has(name) == true { out.append(.characteristic(name)) }
+        for b in p.barriers { out.append(.barrier(b)) }
         return out
     }
 
@@ -471,6 +485,7 @@ public struct AnalyticsRoll: Sendable {
         case .sex: return x.sex == g.value
         case .ethnicity: return x.characteristics.ethnicity == g.value
         case .characteristic: return x.characteristics.has(g.value) == true
+        case .barrier: return x.barriers.contains { $0.rawValue == g.value }
         }
     }
 

@@ -138,6 +138,8 @@ public struct Casework: Sendable, Hashable, Codable {
     public var exclusions: [ExclusionRecord] = []
     /// Attempts to reach a contact that failed (no answer, wrong number), by contact priority.
     public var failedContacts: [ContactAttempt] = []
+    /// Parenting orders made by a court (ParentingOrders.swift), any order.
+    public var parentingOrders: [ParentingOrderRecord] = []
 
     public init(
         stage: StageState? = nil, stageHistory: [StageState] = [], lastFamilyContact: LocalDate? = nil,
@@ -277,6 +279,9 @@ public struct DueAction: Sendable, Hashable, Codable {
         // Part-time timetables (Leave/PartTime.swift).
         /// A part-time timetable (C2) has reached its review date: review it; completing it records the review.
         case partTimeReview = "part_time_review"
+        // Parenting orders (Evaluation/ParentingOrders.swift).
+        /// A review date of a parenting order the court made (seed 000 §6.5.6), with its responsible officer.
+        case parentingOrderReview = "parenting_order_review"
 
         var order: Int { Self.order[self]! }
         private static let order: [Kind: Int] = Dictionary(uniqueKeysWithValues: allCases.enumerated().map { ($1, $0) })

@@ -122,13 +122,20 @@ extension Policy {
         public var action: ActionKind
         public var name: String
         public var letter: String?
-        public init(id: String, plan: String, every: PeriodLength, action: ActionKind, name: String, letter: String? = nil) {
+        /// With `every` in terms or half terms: the term (or half term) the plan starts in has its review too, at its end
+        /// (seed 004's "termly meetings"); otherwise the first period is the next one to begin.
+        public var countCurrentPeriod: Bool? = nil
+        public init(
+            id: String, plan: String, every: PeriodLength, action: ActionKind, name: String, letter: String? = nil,
+            countCurrentPeriod: Bool? = nil
+        ) {
             self.id = id
             self.plan = plan
             self.every = every
             self.action = action
             self.name = name
             self.letter = letter
+            self.countCurrentPeriod = countCurrentPeriod
         }
     }
 
@@ -235,6 +242,9 @@ extension Policy {
                 throw fail("\(f).action", "a legal step is proposed only on the national penalty test, never on a review date")
             }
             if let l = r.letter, blank(l) { throw fail("\(f).letter", "must not be empty") }
+            if r.countCurrentPeriod == true && r.every.unit != .term && r.every.unit != .halfTerm {
+                throw fail("\(f).count_current_period", "applies only to reviews every term or half term")
+            }
         }
     }
 }
@@ -246,10 +256,13 @@ public struct PlanState: Sendable, Hashable, Codable {
     public var started: LocalDate
     /// The day the plan was closed; nil while open.
     public var ended: LocalDate?
-    public init(kind: String, started: LocalDate, ended: LocalDate? = nil) {
+    /// What the plan holds, for staff (a SEND or health plan's reasonable adjustments); shown with its reviews.
+    public var note: String? = nil
+    public init(kind: String, started: LocalDate, ended: LocalDate? = nil, note: String? = nil) {
         self.kind = kind
         self.started = started
         self.ended = ended
+        self.note = note
     }
 }
 
@@ -597,13 +610,22 @@ extension EvalPlan {
         guard let reviews = policy.planReviews, !cw.plans.isEmpty else { return }
         for r in reviews {
             for plan in cw.plans where plan.kind == r.plan && plan.started <= asOf && (plan.ended.map { $0 > asOf } ?? true) {
-                let ends = Evaluation.periodEnds(from: plan.started, every: r.every, calendar: calendar, through: asOf, limit: 500)
+                var from = plan.started
+                if r.countCurrentPeriod == true {
+                    // From the day before the term (or half term) the plan starts in, so that period ends a review too.
+                    let periods = r.every.unit == .term ? calendar.terms.map(\.range) : calendar.terms.flatMap(\.halfTerms)
+                    if let current = periods.first(where: { $0.from <= plan.started && plan.started <= $0.to }) {
+                        from = current.from.adding(days: -1)
+                    }
+                }
+                let ends = Evaluation.periodEnds(from: from, every: r.every, calendar: calendar, through: asOf, limit: 500)
                 guard let due = ends.last else { continue }
                 let rule = "plan_reviews.\(r.id)"
                 var reason =
                     "\(r.name): the \(plan.kind.replacingOccurrences(of: "_", with: " ")) started \(EvalWords.date(plan.started)) "
                     + "is reviewed every \(r.every.words); review \(ends.count) is due \(EvalWords.date(due))."
                 if let l = r.letter { reason += " Send the '\(l)' letter." }
+                if let n = plan.note { reason += " The plan: \(n)" }
                 var a = action(
                     p, .planReview, rule: rule, anchor: plan.started, suffix: due.iso, due: due, reason: reason,
                     figures: ["review": Double(ends.count), "every": Double(r.every.count)], action: r.action)

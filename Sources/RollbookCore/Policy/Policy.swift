@@ -59,6 +59,8 @@ public struct Policy: Sendable, Hashable, Codable {
     /// The school day as it happens: registration periods, lesson truancy, collection, lunchtime leave, missing from
     /// site, end of day (SchoolDay/, Policy/SchoolDayPolicy.swift); absent: none of them.
     public var schoolDay: SchoolDayPolicy? = nil
+    /// Sending the parents' summary at the start of the year and on admission (ParentSummarySending.swift); absent: never.
+    public var sendParentSummary: SendParentSummary? = nil
 
     public struct Clause: Sendable, Hashable, Codable {
         /// A setting's path in the file, e.g. `attendance_target`, `stages.stage-2`, `lateness.weekly-1`.
@@ -938,6 +940,7 @@ extension Policy {
             }
         }
         try validateReview()
+        try validateSendParentSummary()
         try validateReports()
         if let a = admissionRegister, !(1...10).contains(a.minimumContacts) {
             throw fail("admission_register.minimum_contacts", "must be 1 to 10: the regulations ask for at least one emergency contact")

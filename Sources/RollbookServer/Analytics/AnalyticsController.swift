@@ -56,7 +56,8 @@ struct AnalyticsController {
         if let group {
             let parts = group.split(separator: ":", maxSplits: 1).map(String.init)
             guard parts.count == 2, let d = AnalyticsGroup.Dimension(rawValue: parts[0]) else {
-                throw APIError.invalid("group", "'\(group)' is not DIMENSION:VALUE, e.g. form:7A, year_group:9 or characteristic:fsm")
+                throw APIError.invalid(
+                    "group", "'\(group)' is not DIMENSION:VALUE, e.g. form:7A, year_group:9, characteristic:fsm or barrier:transport")
             }
             filters.append(.group(AnalyticsGroup(d, parts[1])))
         }
@@ -252,6 +253,7 @@ struct AnalyticsController {
             }
             if !rows.isEmpty { sections.append(.init(title: Self.dimensionTitle(d), rows: rows)) }
         }
+        if req.query[String.self, at: "format"] == "csv" { return Self.cohortsCSV(sections, s) }
         return try await respond(
             req, "Analytics/analytics-cohorts", title: "Cohorts",
             CohortsContent(header: header(s, page: "/analytics/cohorts"), school: Figures(report.overview.statistics), sections: sections))
@@ -264,6 +266,7 @@ struct AnalyticsController {
         case "house": "Houses"
         case "sex": "Sex"
         case "ethnicity": "Ethnicity"
+        case "barrier": "Barriers to attendance"
         default: "Characteristics"
         }
     }

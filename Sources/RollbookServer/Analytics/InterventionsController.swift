@@ -12,7 +12,7 @@ struct InterventionsController {
     /// The timeline's actions whose impact is worth measuring (calls, notes and records of what happened are not).
     static let kinds: [CaseworkKind] = [
         .letterSent, .meeting, .earlyHelpPlan, .attendanceContract, .individualAttendancePlan, .partTimeTimetable,
-        .noticeToImprove, .penaltyNotice, .referral, .educationSupervisionOrder, .alternativeProvision,
+        .noticeToImprove, .penaltyNotice, .referral, .educationSupervisionOrder, .alternativeProvision, .sendHealthPlan,
     ]
 
     struct Row: Content {

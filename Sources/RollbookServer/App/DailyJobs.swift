@@ -139,6 +139,7 @@ struct BackgroundJobs: LifecycleHandler {
                 while !Task.isCancelled {
                     await DailyJobs.runDue(app: app)
                     await ScheduledReports.runDue(app: app)
+                    await ParentSummaryMessages.runDue(app: app)
                     await Outbox.runPass(app: app)
                     await Self.housekeeping(app: app)
                     try? await Task.sleep(for: interval)

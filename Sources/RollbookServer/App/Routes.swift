@@ -222,6 +222,10 @@ func routes(_ app: Application) throws {
     let postcards = PostcardsController()
     staff.get("postcards", use: postcards.page)
     staff.post("postcards", use: postcards.queue)
+    // Parenting orders made by a court (seed 000 §6.5.6): the attendance lead and head record them.
+    let parentingOrders = ParentingOrderController()
+    staff.post("pupils", ":upn", "parenting-orders", use: parentingOrders.page)
+    api.post("pupils", ":upn", "parenting-orders", use: parentingOrders.api)
 }
 
 /// The OpenAPI document, as bundled.

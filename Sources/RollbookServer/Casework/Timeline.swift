@@ -10,6 +10,7 @@ enum Timeline {
         .call, .familyContact, .meeting, .earlyHelpPlan, .attendanceContract, .partTimeTimetable,
         .noticeToImprove, .penaltyNotice, .penaltyNoticePaidEarly, .referral, .educationSupervisionOrder,
         .individualAttendancePlan, .targetAgreed, .planEnded, .leaveEnded, .informed, .homeVisit, .alternativeProvision, .note,
+        .sendHealthPlan,
     ]
 
     struct Entry: Encodable {
@@ -42,6 +43,8 @@ enum Timeline {
     }
     static let options: [Option] = recordable.map { Option(value: $0.rawValue, label: $0.title) }
     /// The plans `plan_ended` can close.
-    static let plans: [CaseworkKind] = [.educationSupervisionOrder, .individualAttendancePlan, .attendanceContract, .earlyHelpPlan]
+    static let plans: [CaseworkKind] = [
+        .educationSupervisionOrder, .individualAttendancePlan, .attendanceContract, .earlyHelpPlan, .sendHealthPlan,
+    ]
     static let planOptions: [Option] = plans.map { Option(value: $0.rawValue, label: $0.title) }
 }

@@ -46,6 +46,7 @@ enum Worklist {
         case .alternativeProvision: "Exclusion: alternative provision due"
         case .allContactsFailed: "Every contact failed: next steps"
         case .partTimeReview: "Part-time timetable review"
+        case .parentingOrderReview: "Parenting order review"
         }
     }
 

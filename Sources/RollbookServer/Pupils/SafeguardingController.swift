@@ -87,7 +87,7 @@ struct SafeguardingController {
             pupilID: p.id!, kind: .barrier, actionKey: nil, happenedOn: sessions.first?.0 ?? now.date,
             summary: (flagged ? "Absence possibly bullying-related: " : "\(category.title): ") + note, outcome: category.rawValue,
             sessions: sessions, recordedAt: now.timestamp, by: u.actor)
-        try await req.store.addCasework(entry)
+        try await req.store.recordBarrier(entry, schoolID: p.schoolID)
         var message = "\(category.title) recorded for \(p.displayName)."
         if flagged {
             let told = try await Self.tellStaff(req, pupil: p, entry: entry, note: note, by: u, now: now)

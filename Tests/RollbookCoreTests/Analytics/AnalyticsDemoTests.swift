@@ -38,6 +38,7 @@ private enum DemoFixture {
             case .sex: return r.sex == g.value
             case .ethnicity: return r.characteristics.ethnicity == g.value
             case .characteristic: return r.characteristics.has(g.value) == true
+            case .barrier: return false  // the demo records no barriers
             }
         case .pupils: fatalError("not used here")
         case .allOf(let fs): return fs.allSatisfy { member(r, $0) }

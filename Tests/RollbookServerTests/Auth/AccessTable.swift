@@ -402,5 +402,13 @@ enum AccessTable {
         .api(
             "POST /api/v1/timetable", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed, governor: .forbidden,
             la: .forbidden),
+
+        // Parenting orders made by a court: the attendance lead and head record them.
+        .staff(
+            "POST /pupils/:upn/parenting-orders", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed,
+            governor: .forbidden, la: .forbidden),
+        .api(
+            "POST /api/v1/pupils/:upn/parenting-orders", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed,
+            governor: .forbidden, la: .forbidden),
     ]
 }

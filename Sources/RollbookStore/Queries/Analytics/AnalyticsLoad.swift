@@ -30,7 +30,8 @@ extension Characteristics {
 }
 
 extension Store {
-    /// The pupils on roll at some time in `year`, as analytics sees them, with their database ids (UPN order).
+    /// The pupils on roll at some time in `year`, as analytics sees them (with the barriers recorded in `year`), with
+    /// their database ids (UPN order).
     public func analyticsPupils(schoolID: Int, year: AcademicYear) async throws -> [(id: Int, pupil: AnalyticsPupil)] {
         let rows = try await sql.select()
             .columns(
@@ -45,6 +46,7 @@ extension Store {
                 $0.where("leaving_day", .is, SQLLiteral.null).orWhere("leaving_day", .greaterThanOrEqual, SQLBind(year.range.from.iso))
             })
             .orderBy("upn").all()
+        let barriers = try await barrierKinds(schoolID: schoolID, range: year.range)
         return try rows.compactMap { r in
             guard let start = LocalDate(iso: try r.decode(column: "starting_day", as: String.self)) else { return nil }
             var c = try Characteristics(row: r)
@@ -55,14 +57,15 @@ extension Store {
                 startingDay: start, leavingDay: try r.decode(column: "leaving_day", as: String?.self).flatMap { LocalDate(iso: $0) },
                 yearGroup: try r.decode(column: "year_group", as: String.self),
                 yearGroupYear: AcademicYear(startYear: try r.decode(column: "year_group_year", as: Int.self)))
+            let id = try r.decode(column: "id", as: Int.self)
             return (
-                try r.decode(column: "id", as: Int.self),
+                id,
                 AnalyticsPupil(
                     id: try r.decode(column: "upn", as: String.self),
                     name: "\(try r.decode(column: "legal_surname", as: String.self)), \(forename)",
                     enrolment: enrolment, form: try r.decode(column: "form", as: String.self),
                     house: try r.decode(column: "house", as: String.self), sex: try r.decode(column: "sex", as: String.self),
-                    characteristics: c)
+                    characteristics: c, barriers: barriers[id].map(Array.init) ?? [])
             )
         }
     }

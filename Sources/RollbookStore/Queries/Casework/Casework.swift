@@ -155,6 +155,10 @@ public enum CaseworkKind: String, Sendable, Codable, CaseIterable {
     case contactFailed = "contact_failed"
     /// A postcard to the family: 100% or improved attendance over a period (seed 004); `document` is what was sent.
     case postcardSent = "postcard_sent"
+    /// A parenting order made by a court (its details in `parenting_orders`): `parent` is the parent it was made against.
+    case parentingOrder = "parenting_order"
+    /// A plan of support for a pupil with SEND or health needs (seed 004): `summary` lists the reasonable adjustments.
+    case sendHealthPlan = "send_health_plan"
 
     public var title: String {
         switch self {
@@ -193,6 +197,8 @@ public enum CaseworkKind: String, Sendable, Codable, CaseIterable {
         case .safeguardingFlags: "Safeguarding flags changed"
         case .contactFailed: "Contact not reached"
         case .postcardSent: "Postcard sent"
+        case .parentingOrder: "Parenting order (made by the court)"
+        case .sendHealthPlan: "SEND or health support plan (list the reasonable adjustments)"
         }
     }
 }

@@ -33,6 +33,8 @@ extension Casework {
                 if stage != nil, let t = r.figure { stage!.agreedTarget = t }
             case .educationSupervisionOrder, .individualAttendancePlan, .attendanceContract, .earlyHelpPlan:
                 plans.append(PlanState(kind: kind.rawValue, started: day))
+            case .sendHealthPlan:
+                plans.append(PlanState(kind: kind.rawValue, started: day, note: r.summary))
             case .planEnded:
                 if let i = plans.lastIndex(where: { $0.kind == r.outcome && $0.ended == nil }) { plans[i].ended = day }
             case .familyContact, .meeting:
@@ -186,6 +188,7 @@ extension Store {
         let contacts = try await contacts(schoolID: schoolID, pupilIDs: upns == nil ? nil : ids)
         let flags = try await evaluationFacts(schoolID: schoolID, pupilIDs: upns == nil ? nil : ids)
         let noticesElsewhere = try await noticesAtOtherSchools(schoolID: schoolID, upns: Set(pupils.map(\.upn)))
+        let orders = try await parentingOrders(schoolID: schoolID, pupilIDs: upns == nil ? nil : ids)
         var timelines: [Int: [CaseworkRow]] = [:]
         if upns == nil {
             for r in try await casework(schoolID: schoolID) { timelines[r.pupilID, default: []].append(r) }
@@ -215,6 +218,10 @@ extension Store {
             if let other = noticesElsewhere[p.upn] {
                 if cw == nil { cw = Casework() }
                 cw!.notices += other
+            }
+            if let o = orders[id] {
+                if cw == nil { cw = Casework() }
+                cw!.parentingOrders = o
             }
             let ended = decisions[id]?.compactMap { $0.grant?.to }.filter { $0 < asOf }.max()
             if let ended {

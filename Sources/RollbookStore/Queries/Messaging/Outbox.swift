@@ -112,6 +112,8 @@ public enum MessageTemplate: String, Sendable, CaseIterable, Codable {
     case pupilInvitation = "pupil_invitation"
     /// To the parents: a postcard for 100% or improved attendance over a period (seed 004).
     case postcard
+    /// To parents: the policy in parents' words, at the start of the year and when a child starts (seed 003).
+    case policySummary = "policy_summary"
 
     public var title: String {
         switch self {
@@ -129,6 +131,7 @@ public enum MessageTemplate: String, Sendable, CaseIterable, Codable {
         case .attendanceReport: "Attendance report to staff"
         case .pupilInvitation: "Attendance tracker invitation"
         case .postcard: "Postcard"
+        case .policySummary: "Attendance policy summary"
         }
     }
 }
