@@ -313,7 +313,10 @@ extension Store {
     }
 
     public func finishJob(schoolID: Int, job: String, day: LocalDate, summary: String) async throws {
-        try await sql.update("job_runs").set("summary", to: SQLBind(summary)).where("school_id", .equal, SQLBind(schoolID))
-            .where("job", .equal, SQLBind(job)).where("day", .equal, SQLBind(day.iso)).run()
+        try await write { db in
+            try await (db as! any SQLDatabase).update("job_runs").set("summary", to: SQLBind(summary))
+                .where("school_id", .equal, SQLBind(schoolID)).where("job", .equal, SQLBind(job)).where("day", .equal, SQLBind(day.iso))
+                .run()
+        }
     }
 }

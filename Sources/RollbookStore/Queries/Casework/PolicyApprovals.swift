@@ -53,7 +53,7 @@ struct M023PolicyApprovals: AsyncMigration {
 
 extension Store {
     public func addPolicyApproval(_ row: PolicyApprovalRow) async throws {
-        try await row.create(on: db)
+        try await write { try await row.create(on: $0) }
     }
 
     /// Every approval, the latest (by approval day, then as recorded) first.

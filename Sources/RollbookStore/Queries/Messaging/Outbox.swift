@@ -179,21 +179,25 @@ extension Store {
             g.group(.and) { $0.filter(\.$state == OutboxState.queued.rawValue).filter(\.$nextAttemptAt <= nowText) }
             g.group(.and) { $0.filter(\.$state == OutboxState.sending.rawValue).filter(\.$updatedAt <= stale) }
         }.sort(\.$nextAttemptAt).sort(\.$id).limit(limit).all()
-        var claimed: [OutboxRow] = []
-        for c in candidates {
-            let rows = try await sql.update(OutboxRow.schema).set("state", to: SQLBind(OutboxState.sending.rawValue))
-                .set("updated_at", to: SQLBind(nowText))
-                .where("id", .equal, SQLBind(c.id!)).where("state", .equal, SQLBind(c.state)).where(
-                    "updated_at", .equal, SQLBind(c.updatedAt)
-                )
-                .returning("id").all()
-            if !rows.isEmpty {
-                c.state = OutboxState.sending.rawValue
-                c.updatedAt = nowText
-                claimed.append(c)
+        guard !candidates.isEmpty else { return [] }
+        let keys = candidates.map { (id: $0.id!, state: $0.state, updatedAt: $0.updatedAt) }
+        // Through the write gate, like every other write: a claim must not collide with a register being saved.
+        let won: Set<Int> = try await write { db in
+            var won: Set<Int> = []
+            for k in keys {
+                let rows = try await (db as! any SQLDatabase).update(OutboxRow.schema)
+                    .set("state", to: SQLBind(OutboxState.sending.rawValue)).set("updated_at", to: SQLBind(nowText))
+                    .where("id", .equal, SQLBind(k.id)).where("state", .equal, SQLBind(k.state))
+                    .where("updated_at", .equal, SQLBind(k.updatedAt)).returning("id").all()
+                if !rows.isEmpty { won.insert(k.id) }
             }
+            return won
         }
-        return claimed
+        return candidates.filter { won.contains($0.id!) }.map {
+            $0.state = OutboxState.sending.rawValue
+            $0.updatedAt = nowText
+            return $0
+        }
     }
 
     /// Records an attempt's outcome.

@@ -263,21 +263,33 @@ extension Store {
                 }
             }
             .orderBy(SQLColumn("id", table: "d"), SQLDirection.ascending).limit(limit).all()
-        var claimed: [WebhookDelivery] = []
+        var candidates: [WebhookDelivery] = []
+        var keys: [(id: Int, state: String, updatedAt: String)] = []
         for r in rows {
             var d = try Self.delivery(r)
-            let won = try await sql.update("webhook_deliveries").set("state", to: SQLBind(WebhookDeliveryState.sending.rawValue)).set(
-                "updated_at", to: SQLBind(nowText)
-            )
-            .where("id", .equal, SQLBind(d.id)).where("state", .equal, SQLBind(d.state.rawValue))
-            .where("updated_at", .equal, SQLBind(try r.decode(column: "claimed_updated_at", as: String.self))).returning("id").all()
-            guard !won.isEmpty else { continue }
             d.url = try r.decode(column: "url", as: String.self)
             d.secret = try r.decode(column: "secret", as: String.self)
-            d.state = .sending
-            claimed.append(d)
+            keys.append((d.id, d.state.rawValue, try r.decode(column: "claimed_updated_at", as: String.self)))
+            candidates.append(d)
         }
-        return claimed
+        guard !keys.isEmpty else { return [] }
+        // Through the write gate, like every other write.
+        let won: Set<Int> = try await write { [keys] db in
+            var won: Set<Int> = []
+            for k in keys {
+                let rows = try await (db as! any SQLDatabase).update("webhook_deliveries")
+                    .set("state", to: SQLBind(WebhookDeliveryState.sending.rawValue)).set("updated_at", to: SQLBind(nowText))
+                    .where("id", .equal, SQLBind(k.id)).where("state", .equal, SQLBind(k.state))
+                    .where("updated_at", .equal, SQLBind(k.updatedAt)).returning("id").all()
+                if !rows.isEmpty { won.insert(k.id) }
+            }
+            return won
+        }
+        return candidates.filter { won.contains($0.id) }.map {
+            var d = $0
+            d.state = .sending
+            return d
+        }
     }
 
     /// Records an attempt: delivered, or queued again for `retryAt`, or failed for good when `retryAt` is nil.
