@@ -59,6 +59,9 @@ struct PupilPage: Encodable {
     }
     var signOutsToday: [SignOut]
     var signedOutNow: Bool
+    /// Today's agreed late start or early finish on a part-time timetable, in words; leaving from the finish needs no reason.
+    var agreedToday: String? = nil
+    var agreedFinishToday: String? = nil
     var year: YearView
     var timeline: [Timeline.Entry]
     /// What the policy proposes for this pupil today (the worklist's actions).
@@ -201,7 +204,8 @@ struct PupilPage: Encodable {
             } : []
         let caseworkRows = try await req.store.casework(pupilID: p.id!)
         let yearStart = AcademicYear(containing: today).range.from
-        return PupilPage(
+        let agreed = try await req.store.agreedDays(pupilIDs: [p.id!], on: today)[p.id!]
+        var page = PupilPage(
             pupil: detail, figures: figures, absences: absences, amendments: amendments,
             lateMinutes: lateMinutes, lateCount: lateCount,
             lateArrivals: caseworkRows.filter { $0.caseworkKind == .lateArrival && $0.happenedOn >= yearStart.iso }.map {
@@ -228,6 +232,9 @@ struct PupilPage: Encodable {
             mayDecideLeave: u.mayDecideLeave, portal: portal, messages: messages,
             transfer: try await Transfer.load(req.store, user: u, pupil: p),
             tracker: try await PupilTrackerAccount.load(req.store, user: u, pupil: p, today: today))
+        page.agreedToday = agreed.map { "Part-time timetable today: \($0.words)." }
+        page.agreedFinishToday = agreed?.finish?.padded
+        return page
     }
 
     static func yearView(
