@@ -332,6 +332,7 @@ struct EvalPlan {
             noticeFollowUps(p, cw, s, &found)
             notBackAfterLeave(p, cw, &found)
             exclusions(p, cw, &found)
+            if p.traveller { travellerBaseSchool(p, &found) }
             if let notOfAge { Self.withoutLegalSteps(&found, because: notOfAge) }
         }
         for a in found where !cw.done.contains(a.key) { out.append(a) }

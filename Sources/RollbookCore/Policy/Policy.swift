@@ -56,6 +56,8 @@ public struct Policy: Sendable, Hashable, Codable {
     public var termlyLetters: TermlyLetters? = nil
     /// Rewards beyond 100%: improving attendance (Analytics/AnalyticsRewards.swift); absent: none.
     public var rewards: Rewards? = nil
+    /// Traveller pupils' base school (Evaluation/TravellerBaseSchool.swift); absent: no base-school check.
+    public var traveller: Traveller? = nil
 
     public struct Clause: Sendable, Hashable, Codable {
         /// A setting's path in the file, e.g. `attendance_target`, `stages.stage-2`, `lateness.weekly-1`.
@@ -956,6 +958,7 @@ extension Policy {
         }
         try termlyLetters?.validate(bands: bands)
         try rewards?.validate()
+        try traveller?.validate()
         if let la = localAuthority {
             let e = la.email.trimmingCharacters(in: .whitespaces)
             let parts = e.split(separator: "@", omittingEmptySubsequences: false)

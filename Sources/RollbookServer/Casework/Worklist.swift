@@ -28,6 +28,7 @@ enum Worklist {
         case .missingEducation: "Children missing education"
         case .vulnerableAbsence: "Vulnerable pupil absent"
         case .informLA: "Inform the LA"
+        case .travellerBaseSchool: "Traveller base school review"
         case .socialWorker: "Tell the social worker"
         case .leaveUnauthorised: "Leave not agreed: code G"
         case .leaveEvidence: "Evidence for absence next to leave"

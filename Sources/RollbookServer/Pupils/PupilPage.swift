@@ -62,6 +62,8 @@ struct PupilPage: Encodable {
     /// Today's agreed late start or early finish on a part-time timetable, in words; leaving from the finish needs no reason.
     var agreedToday: String? = nil
     var agreedFinishToday: String? = nil
+    /// For a Traveller pupil under `traveller.base_school_months`: the last attendance here and when the base school lapses.
+    var baseSchool: String? = nil
     var year: YearView
     var timeline: [Timeline.Entry]
     /// What the policy proposes for this pupil today (the worklist's actions).
@@ -234,6 +236,16 @@ struct PupilPage: Encodable {
             tracker: try await PupilTrackerAccount.load(req.store, user: u, pupil: p, today: today))
         page.agreedToday = agreed.map { "Part-time timetable today: \($0.words)." }
         page.agreedFinishToday = agreed?.finish?.padded
+        if detail.characteristics.traveller == true, let months = policy.traveller?.baseSchoolMonths {
+            let last = try await req.store.lastAttended(pupilIDs: [p.id!])[p.id!]
+            let lapses = TravellerBaseSchool.lapsesOn(lastAttended: last, startingDay: p.enrolment.startingDay, months: months)
+            let attended = last.map { "Last attended here on \(ParentWords.date($0))" } ?? "Has not attended here yet"
+            page.baseSchool =
+                lapses > today
+                ? "\(attended): this is the base school, the place kept open while travelling, until "
+                    + "\(ParentWords.date(lapses.adding(days: -1))) (\(months) month\(months == 1 ? "" : "s"))."
+                : "\(attended): the \(months) month\(months == 1 ? "" : "s") as base school ended on \(ParentWords.date(lapses.adding(days: -1))); review the place."
+        }
         return page
     }
 
