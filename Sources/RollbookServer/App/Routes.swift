@@ -205,6 +205,9 @@ func routes(_ app: Application) throws {
 
     // Individual attendance targets (seed 004): the attendance lead and head.
     staff.post("pupils", ":upn", "target", use: IndividualTargetsController().set)
+
+    // School attendance orders (seed 001 §5: no deletion for home education while one applies): lead and head.
+    staff.post("pupils", ":upn", "school-attendance-order", use: SchoolAttendanceOrderController().record)
 }
 
 /// The OpenAPI document, as bundled.

@@ -64,6 +64,8 @@ struct PupilPage: Encodable {
     var agreedFinishToday: String? = nil
     /// For a Traveller pupil under `traveller.base_school_months`: the last attendance here and when the base school lapses.
     var baseSchool: String? = nil
+    /// School attendance orders recorded on the pupil, in words.
+    var attendanceOrders: String? = nil
     var year: YearView
     var timeline: [Timeline.Entry]
     /// What the policy proposes for this pupil today (the worklist's actions).
@@ -236,6 +238,10 @@ struct PupilPage: Encodable {
             tracker: try await PupilTrackerAccount.load(req.store, user: u, pupil: p, today: today))
         page.agreedToday = agreed.map { "Part-time timetable today: \($0.words)." }
         page.agreedFinishToday = agreed?.finish?.padded
+        let orders = try await req.store.schoolAttendanceOrders(pupilID: p.id!).map {
+            "from \($0.from.iso)\($0.to.map { " to \($0.iso) (revoked)" } ?? ", not revoked")"
+        }
+        page.attendanceOrders = orders.isEmpty ? nil : orders.joined(separator: "; ")
         if detail.characteristics.traveller == true, let months = policy.traveller?.baseSchoolMonths {
             let last = try await req.store.lastAttended(pupilIDs: [p.id!])[p.id!]
             let lapses = TravellerBaseSchool.lapsesOn(lastAttended: last, startingDay: p.enrolment.startingDay, months: months)
