@@ -333,6 +333,7 @@ struct EvalPlan {
             notBackAfterLeave(p, cw, &found)
             exclusions(p, cw, &found)
             parentingOrderReviews(p, cw, &found)
+            if p.traveller { travellerBaseSchool(p, &found) }
             if let notOfAge { Self.withoutLegalSteps(&found, because: notOfAge) }
         }
         for a in found where !cw.done.contains(a.key) { out.append(a) }

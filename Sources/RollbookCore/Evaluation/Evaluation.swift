@@ -28,6 +28,9 @@ public struct PupilFacts: Sendable, Hashable {
     public var characteristics: Characteristics
     /// From a Traveller family (the admission register): read by `penalty_notice.traveller_protection_sessions`.
     public var traveller: Bool
+    /// The last day marked present or at an approved educational activity here, for a Traveller pupil when the policy
+    /// sets `traveller.base_school_months`; nil when never.
+    public var lastAttended: LocalDate? = nil
 
     public init(
         upn: String, name: String, dateOfBirth: LocalDate, enrolment: Enrolment, codes: SessionArray, vulnerable: Bool = false,
@@ -282,6 +285,10 @@ public struct DueAction: Sendable, Hashable, Codable {
         // Parenting orders (Evaluation/ParentingOrders.swift).
         /// A review date of a parenting order the court made (seed 000 §6.5.6), with its responsible officer.
         case parentingOrderReview = "parenting_order_review"
+        // Traveller base school (Evaluation/TravellerBaseSchool.swift).
+        /// A Traveller pupil has not attended here within `traveller.base_school_months`: review whether the school is
+        /// still the base school, rather than keeping the place open silently.
+        case travellerBaseSchool = "traveller_base_school"
 
         var order: Int { Self.order[self]! }
         private static let order: [Kind: Int] = Dictionary(uniqueKeysWithValues: allCases.enumerated().map { ($1, $0) })

@@ -421,6 +421,10 @@ public struct LeaveGrant: Sendable, Hashable, Codable {
     public var notExpected: [String]? = nil
     /// Where the pupil stays while away, when the decision records it (15 school days or more). Staff only.
     public var temporaryAddress: String? = nil
+    /// For C2: an agreed late start by weekday (`mon` ... `fri`); arriving by it is present, not L or U.
+    public var agreedStart: [String: TimeOfDay]? = nil
+    /// For C2: an agreed early finish by weekday (`mon` ... `fri`); leaving from it needs no sign-out reason.
+    public var agreedFinish: [String: TimeOfDay]? = nil
 
     /// The codes a head grants leave with. M is not among them: the office records a medical appointment as M
     /// without a leave decision.
@@ -509,7 +513,7 @@ public struct LeaveGrant: Sendable, Hashable, Codable {
     // The code is stored as its symbol ("C1"), as in registers and files.
     enum CodingKeys: String, CodingKey {
         case code, from, fromSession, to, toSession, licenceReference, timetable, reviewDate, religiousBodyAdvice, notExpected,
-            temporaryAddress
+            temporaryAddress, agreedStart, agreedFinish
     }
 
     public init(from decoder: any Decoder) throws {
@@ -527,6 +531,8 @@ public struct LeaveGrant: Sendable, Hashable, Codable {
         religiousBodyAdvice = try c.decodeIfPresent(String.self, forKey: .religiousBodyAdvice)
         notExpected = try c.decodeIfPresent([String].self, forKey: .notExpected)
         temporaryAddress = try c.decodeIfPresent(String.self, forKey: .temporaryAddress)
+        agreedStart = try c.decodeIfPresent([String: TimeOfDay].self, forKey: .agreedStart)
+        agreedFinish = try c.decodeIfPresent([String: TimeOfDay].self, forKey: .agreedFinish)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -542,6 +548,8 @@ public struct LeaveGrant: Sendable, Hashable, Codable {
         try c.encodeIfPresent(religiousBodyAdvice, forKey: .religiousBodyAdvice)
         try c.encodeIfPresent(notExpected, forKey: .notExpected)
         try c.encodeIfPresent(temporaryAddress, forKey: .temporaryAddress)
+        try c.encodeIfPresent(agreedStart, forKey: .agreedStart)
+        try c.encodeIfPresent(agreedFinish, forKey: .agreedFinish)
     }
 }
 

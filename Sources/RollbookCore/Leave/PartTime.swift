@@ -114,7 +114,7 @@ extension LeaveFollowUp {
         + "timetable, when it starts and when it ends."
 
     /// `inform_la` when a standing C2 grant starts (due its first day) and when it has ended (due the day after).
-    /// The school has no LA address for these, so staff tell the LA and complete the action.
+    /// Completing it sends `PartTimeLANotice`'s message to the policy's `local_authority.email` through the outbox.
     static func partTimeInformLA(_ d: LeaveDecisionFacts, policy: Policy, asOf: LocalDate, pupil: PupilFacts, label: String)
         -> [DueAction]
     {

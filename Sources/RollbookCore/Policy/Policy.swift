@@ -61,6 +61,8 @@ public struct Policy: Sendable, Hashable, Codable {
     public var schoolDay: SchoolDayPolicy? = nil
     /// Sending the parents' summary at the start of the year and on admission (ParentSummarySending.swift); absent: never.
     public var sendParentSummary: SendParentSummary? = nil
+    /// Traveller pupils' base school (Evaluation/TravellerBaseSchool.swift); absent: no base-school check.
+    public var traveller: Traveller? = nil
 
     public struct Clause: Sendable, Hashable, Codable {
         /// A setting's path in the file, e.g. `attendance_target`, `stages.stage-2`, `lateness.weekly-1`.
@@ -963,6 +965,7 @@ extension Policy {
         try termlyLetters?.validate(bands: bands, rewards: rewards)
         try rewards?.validate()
         try schoolDay?.validate()
+        try traveller?.validate()
         if let la = localAuthority {
             let e = la.email.trimmingCharacters(in: .whitespaces)
             let parts = e.split(separator: "@", omittingEmptySubsequences: false)

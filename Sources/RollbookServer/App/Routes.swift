@@ -226,6 +226,8 @@ func routes(_ app: Application) throws {
     let parentingOrders = ParentingOrderController()
     staff.post("pupils", ":upn", "parenting-orders", use: parentingOrders.page)
     api.post("pupils", ":upn", "parenting-orders", use: parentingOrders.api)
+    // School attendance orders (seed 001 §5: no deletion for home education while one applies): lead and head.
+    staff.post("pupils", ":upn", "school-attendance-order", use: SchoolAttendanceOrderController().record)
 }
 
 /// The OpenAPI document, as bundled.

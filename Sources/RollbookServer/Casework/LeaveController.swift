@@ -134,6 +134,8 @@ struct LeaveController {
             var words: String
         }
         var weekly: [Weekly] = LeaveGrant.weeklySessions.map { Weekly(key: $0, words: LeaveGrant.weeklyWords($0)) }
+        /// The weekdays a part-time timetable may agree a late start or early finish for.
+        var weekdays: [Weekly] = LeaveGrant.weekdays.map { Weekly(key: $0, words: LeaveGrant.weekdayWords($0)) }
         var decision: String?
         var error: String?
         var flash: String?
@@ -224,6 +226,7 @@ struct LeaveController {
                 + (g.religiousBodyAdvice.map { " The religious body's advice: \($0)" } ?? "")
                 + (g.notExpected.map { " Not expected in school each week: \($0.map(LeaveGrant.weeklyWords).joined(separator: ", "))." }
                     ?? "")
+                + (g.agreedTimesWords.map { " Agreed times: \($0)." } ?? "")
                 + (g.reviewDate.map { " Review on \($0.iso)." } ?? "")
         } else if r.state == .refused {
             decision = "Refused by \(r.decidedBy ?? "?") on \(r.decidedOn?.iso ?? ""): \(r.refusalReason ?? "")"
@@ -260,6 +263,21 @@ struct LeaveController {
         var notExpected: [String]?
         /// Where the pupil stays, for 15 school days or more when the request has none.
         var temporaryAddress: String?
+        /// For C2: agreed late starts and early finishes by weekday (`agreedStart[mon]=10:00`); blanks are none.
+        var agreedStart: [String: String]?
+        var agreedFinish: [String: String]?
+    }
+
+    /// The agreed times a form gives, blanks left out; nil when none. A time that is not HH:MM names its field.
+    static func agreedTimes(_ raw: [String: String]?, field: String) throws -> [String: TimeOfDay]? {
+        var out: [String: TimeOfDay] = [:]
+        for (k, v) in (raw ?? [:]).sorted(by: { $0.key < $1.key }) {
+            let t = v.trimmingCharacters(in: .whitespaces)
+            if t.isEmpty { continue }
+            guard let time = TimeOfDay(t) else { throw APIError.invalid("\(field).\(k)", "'\(t)' is not a time in the form HH:MM") }
+            out[k] = time
+        }
+        return out.isEmpty ? nil : out
     }
 
     func grant(req: Request) async throws -> Response {
@@ -287,6 +305,8 @@ struct LeaveController {
             g.religiousBodyAdvice = text(form.religiousBodyAdvice)
             g.temporaryAddress = text(form.temporaryAddress)
             if code == .c2 { g.notExpected = form.notExpected.map { Array(Set($0)).sorted(by: Self.weeklyOrder) } }
+            g.agreedStart = try Self.agreedTimes(form.agreedStart, field: "agreed_start")
+            g.agreedFinish = try Self.agreedTimes(form.agreedFinish, field: "agreed_finish")
             guard (g.religiousBodyAdvice ?? "").count <= 2000 else {
                 throw APIError.invalid("religious_body_advice", "keep the advice under 2,000 characters")
             }
@@ -305,6 +325,7 @@ struct LeaveController {
             do {
                 try LeaveCheck.checkReligious(grant: g, policy: policy, calendar: calendar, enrolment: p.enrolment)
                 try LeaveCheck.checkPartTime(grant: g, policy: policy, calendar: calendar, enrolment: p.enrolment)
+                try g.validateAgreedTimes(register: policy.register)
                 try g.checkTemporaryAddress(request: lr, calendar: calendar, enrolment: p.enrolment)
             } catch { throw APIError.invalid(error.field, error.reason) }
             // A part-time timetable codes only the sessions the pupil is not expected to attend.
@@ -312,6 +333,7 @@ struct LeaveController {
             let extra = [
                 g.licenceReference.map { "licence \($0)" }, g.timetable.map { "timetable: \($0)" }, g.reviewDate.map { "review \($0.iso)" },
                 g.notExpected.map { "not expected: \($0.map(LeaveGrant.weeklyWords).joined(separator: ", "))" },
+                g.agreedTimesWords,
             ]
             .compactMap { $0 }.joined(separator: "; ")
             let marks = try await Reasons.skippingAttendance(
@@ -435,6 +457,7 @@ enum LeaveLetters {
         if let off = g.notExpected, !off.isEmpty {
             body += "Each week \(name) is not expected in school on: \(off.map(LeaveGrant.weeklyWords).joined(separator: ", ")).\n"
         }
+        if let a = g.agreedTimesWords { body += "Agreed times: \(a). Arriving by an agreed start is not late.\n" }
         if let d = g.reviewDate { body += "We will review this on \(ParentWords.date(d)).\n" }
         body +=
             "\nAny absence beyond these days will be unauthorised. Please make sure \(name) is back in school on the next school day.\n\n"

@@ -28,6 +28,7 @@ enum Worklist {
         case .missingEducation: "Children missing education"
         case .vulnerableAbsence: "Vulnerable pupil absent"
         case .informLA: "Inform the LA"
+        case .travellerBaseSchool: "Traveller base school review"
         case .socialWorker: "Tell the social worker"
         case .leaveUnauthorised: "Leave not agreed: code G"
         case .leaveEvidence: "Evidence for absence next to leave"
@@ -76,7 +77,7 @@ enum Worklist {
                 due: a.due.iso, action: a.action.rawValue.replacingOccurrences(of: "_", with: " "), overdue: a.due < today,
                 sessions: a.sessions.isEmpty
                     ? nil : a.sessions.map { "\($0.date) \($0.session.rawValue) \($0.code)" }.joined(separator: ", "),
-                contacts: a.contacts, letter: Self.sendsLetter(a),
+                contacts: a.contacts, letter: Self.sendsLetter(a) || PartTimeLANotice.about(a) != nil,
                 proposedStage: a.proposedStage.flatMap { policy.stage($0)?.name }
                     ?? a.proposedRung.flatMap { policy.latenessRung($0).map { "lateness: \($0.name)" } })
         }

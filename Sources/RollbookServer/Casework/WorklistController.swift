@@ -107,6 +107,9 @@ struct WorklistController {
         try u.require(.casework)
         let form = try req.content.decode(Decision.self)
         let (policy, a, p) = try await proposed(req, u, key: form.key)
+        if let about = PartTimeLANotice.about(a) {
+            return try await completePartTimeNotice(req, u, form, a, pupil: p, policy: policy, about: about)
+        }
         let now = req.clock.now()
         let note = form.note?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty
         // A letter is seen, and may be edited, before it goes: without the edited letter, the form to write it.
@@ -273,6 +276,9 @@ extension WorklistController {
         try u.require(.casework)
         guard let key = req.query[String.self, at: "key"] else { throw APIError.invalid("key", "choose an action on the worklist") }
         let (policy, a, p) = try await proposed(req, u, key: key)
+        if let about = PartTimeLANotice.about(a) {
+            return try await draftPartTimeNotice(req, u, a, pupil: p, policy: policy, about: about)
+        }
         guard Worklist.sendsLetter(a) else { throw APIError.invalid("key", "this action sends no letter") }
         let today = req.clock.now().date
         let (id, template) = try await Letters.resolve(req.store, schoolID: u.schoolID, action: a, policy: policy)

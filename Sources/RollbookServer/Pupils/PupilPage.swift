@@ -59,6 +59,13 @@ struct PupilPage: Encodable {
     }
     var signOutsToday: [SignOut]
     var signedOutNow: Bool
+    /// Today's agreed late start or early finish on a part-time timetable, in words; leaving from the finish needs no reason.
+    var agreedToday: String? = nil
+    var agreedFinishToday: String? = nil
+    /// For a Traveller pupil under `traveller.base_school_months`: the last attendance here and when the base school lapses.
+    var baseSchool: String? = nil
+    /// School attendance orders recorded on the pupil, in words.
+    var attendanceOrders: String? = nil
     var year: YearView
     var timeline: [Timeline.Entry]
     /// What the policy proposes for this pupil today (the worklist's actions).
@@ -201,7 +208,8 @@ struct PupilPage: Encodable {
             } : []
         let caseworkRows = try await req.store.casework(pupilID: p.id!)
         let yearStart = AcademicYear(containing: today).range.from
-        return PupilPage(
+        let agreed = try await req.store.agreedDays(pupilIDs: [p.id!], on: today)[p.id!]
+        var page = PupilPage(
             pupil: detail, figures: figures, absences: absences, amendments: amendments,
             lateMinutes: lateMinutes, lateCount: lateCount,
             lateArrivals: caseworkRows.filter { $0.caseworkKind == .lateArrival && $0.happenedOn >= yearStart.iso }.map {
@@ -228,6 +236,23 @@ struct PupilPage: Encodable {
             mayDecideLeave: u.mayDecideLeave, portal: portal, messages: messages,
             transfer: try await Transfer.load(req.store, user: u, pupil: p),
             tracker: try await PupilTrackerAccount.load(req.store, user: u, pupil: p, today: today))
+        page.agreedToday = agreed.map { "Part-time timetable today: \($0.words)." }
+        page.agreedFinishToday = agreed?.finish?.padded
+        let orders = try await req.store.schoolAttendanceOrders(pupilID: p.id!).map {
+            "from \($0.from.iso)\($0.to.map { " to \($0.iso) (revoked)" } ?? ", not revoked")"
+        }
+        page.attendanceOrders = orders.isEmpty ? nil : orders.joined(separator: "; ")
+        if detail.characteristics.traveller == true, let months = policy.traveller?.baseSchoolMonths {
+            let last = try await req.store.lastAttended(pupilIDs: [p.id!])[p.id!]
+            let lapses = TravellerBaseSchool.lapsesOn(lastAttended: last, startingDay: p.enrolment.startingDay, months: months)
+            let attended = last.map { "Last attended here on \(ParentWords.date($0))" } ?? "Has not attended here yet"
+            page.baseSchool =
+                lapses > today
+                ? "\(attended): this is the base school, the place kept open while travelling, until "
+                    + "\(ParentWords.date(lapses.adding(days: -1))) (\(months) month\(months == 1 ? "" : "s"))."
+                : "\(attended): the \(months) month\(months == 1 ? "" : "s") as base school ended on \(ParentWords.date(lapses.adding(days: -1))); review the place."
+        }
+        return page
     }
 
     static func yearView(

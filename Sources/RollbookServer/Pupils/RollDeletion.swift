@@ -20,6 +20,10 @@ enum RollDeletion {
         enquiries: EnquiriesConfirmation?
     ) async throws -> [String] {
         let now = req.clock.now()
+        let orders = try await req.store.schoolAttendanceOrders(pupilID: p.id!)
+        do { try HomeEducation.checkDeletion(ground: ground, leavingDay: leavingDay, orders: orders) } catch {
+            throw APIError.invalid(error.field, error.reason)
+        }
         let row: PupilRow
         do {
             row = try await req.store.deleteFromRoll(

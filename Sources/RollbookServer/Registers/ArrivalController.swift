@@ -11,7 +11,8 @@ struct ArrivalController {
         var reason: String?
     }
 
-    /// The late book: an arrival time today gives L or U by the school's close time; an existing mark is amended. The
+    /// The late book: an arrival time today gives L or U by the school's close time (or present by a part-time
+    /// timetable's agreed start); an existing mark is amended. The
     /// policy's late-arrival follow-up (timeline entry, sanction, the family told) runs as for any late mark.
     func recordArrival(req: Request) async throws -> Response {
         let u = try req.auth.require(StaffUser.self)
@@ -22,11 +23,12 @@ struct ArrivalController {
         let now = req.clock.now()
         let policy = try await req.store.policy(schoolID: u.schoolID, on: now.date)
         let reason = form.reason?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty
-        if reason == nil && policy.arrivals.reasonRequired {
+        let session: Session = time < policy.register.pm.opens ? .am : .pm
+        let agreed = try await req.store.agreedDays(pupilIDs: [p.id!], on: now.date)[p.id!]
+        let late = policy.register.arrival(at: time, session: session, agreedStart: agreed?.start).code
+        if reason == nil && policy.arrivals.reasonRequired && (late == .late || late == .u) {
             throw APIError.invalid("reason", "ask the pupil why they are late and choose the reason (the school's policy asks for one)")
         }
-        let session: Session = time < policy.register.pm.opens ? .am : .pm
-        let late = policy.register.arrival(at: time, session: session).code
         if let reason, late != .late && late != .u {
             throw APIError.invalid(
                 "reason", "an arrival at \(time) is not late (\(late.symbol)), so it takes no reason for lateness: \(reason)")
@@ -38,7 +40,8 @@ struct ArrivalController {
                 marks: [
                     SubmittedMark(
                         upn: p.upn, code: nil, arrivalTime: form.time, minutesLate: nil,
-                        reason: "Arrived at \(time) (late book)", lateReason: reason)
+                        reason: "Arrived at \(time) (late book\(agreed?.start.map { "; agreed start \($0)" } ?? ""))",
+                        lateReason: reason)
                 ]))
         let mark = r.register.pupils.first { $0.upn == p.upn }
         req.session.data["flash"] =

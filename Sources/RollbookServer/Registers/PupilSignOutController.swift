@@ -15,16 +15,22 @@ struct PupilSignOutController {
         return t
     }
 
-    /// Signs a pupil out today with a reason; the marks stay as they are (the pupil was present at registration).
+    /// Signs a pupil out today with a reason, which a part-time timetable's agreed early finish gives; the marks stay as
+    /// they are (the pupil was present at registration).
     func signOut(req: Request) async throws -> Response {
         let u = try req.auth.require(StaffUser.self)
         try u.require(.amendMarks)
         let p = try await req.pupil(u)
         let form = try req.content.decode(SignOutForm.self)
         let t = try time(form.time)
-        let reason = (form.reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        var reason = (form.reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let today = req.clock.now().date
+        // Leaving at a part-time timetable's agreed early finish is the timetable, not a reason to give.
+        if reason.isEmpty, let finish = try await req.store.agreedDays(pupilIDs: [p.id!], on: today)[p.id!]?.finish, t >= finish {
+            reason = "Agreed early finish at \(finish) (part-time timetable)"
+        }
         guard !reason.isEmpty else { throw APIError.invalid("reason", "say why the pupil is leaving, e.g. 'dentist, collected by mum'") }
-        try await req.store.signOut(SignOutRow(pupilID: p.id!, date: req.clock.now().date, outAt: t, reason: reason, by: u.actor))
+        try await req.store.signOut(SignOutRow(pupilID: p.id!, date: today, outAt: t, reason: reason, by: u.actor))
         req.session.data["flash"] = "Signed out at \(t): \(reason)."
         return req.redirect(to: "/pupils/\(p.upn)")
     }

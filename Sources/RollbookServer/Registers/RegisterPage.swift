@@ -33,6 +33,8 @@ struct RegisterPage: Encodable {
         var note: String?
         var recordedBy: String?
         var signedOut: String?
+        /// A part-time timetable's agreed times today, in words.
+        var agreed: String? = nil
     }
 
     /// The absence list: every current code but present and late (the buttons beside it), # and Z (set by the calendar and the roll).
@@ -72,7 +74,9 @@ struct RegisterPage: Encodable {
                 case .late?: "late"
                 default: l.code ?? ""
                 }
-            let arrival = code == .late ? l.minutesLate.map { TimeOfDay(minutes: lateAfter.minutes + $0).padded } ?? "" : ""
+            // Minutes late count from an agreed late start where there is one.
+            let late = l.agreedStart.flatMap { TimeOfDay($0) }.map { max($0, lateAfter) } ?? lateAfter
+            let arrival = code == .late ? l.minutesLate.map { TimeOfDay(minutes: late.minutes + $0).padded } ?? "" : ""
             // A reason given with an absence or activity (a parent's report, a trip, an amendment) is shown as known.
             // A parent's report not yet accepted is known too, though no code is set until the office accepts it.
             let noted = l.note != nil && (code.map { $0.isAbsence || $0.statisticalMeaning == .approvedEducationalActivity } ?? false)
@@ -82,7 +86,10 @@ struct RegisterPage: Encodable {
                 upn: l.upn, name: l.name, code: l.code ?? "",
                 label: code.map { $0.meaning(on: date) } ?? (l.sessionOpen ? "Not marked" : "School closed (#)"),
                 tone: tone(code), open: l.sessionOpen, minutesLate: l.minutesLate, choice: choice, arrival: arrival,
-                known: known, note: noted ? l.note : report, recordedBy: noted ? l.recordedBy : nil, signedOut: signedOut[l.upn])
+                known: known, note: noted ? l.note : report, recordedBy: noted ? l.recordedBy : nil, signedOut: signedOut[l.upn],
+                agreed: l.agreedStart == nil && l.agreedFinish == nil
+                    ? nil
+                    : AgreedDay(start: l.agreedStart.flatMap { TimeOfDay($0) }, finish: l.agreedFinish.flatMap { TimeOfDay($0) }).words)
         }
         return RegisterPage(
             register: reg, form: form, dateLabel: "\(date.weekdayName) \(date.iso)",

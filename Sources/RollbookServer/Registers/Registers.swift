@@ -18,6 +18,10 @@ struct RegisterLine: Content {
     var recordedBy: String?
     /// The reason given with the current code, e.g. a parent's report recorded before the register opened.
     var note: String?
+    /// A part-time timetable's agreed late start today (`HH:MM`): an arrival by it is present.
+    var agreedStart: String? = nil
+    /// A part-time timetable's agreed early finish today (`HH:MM`).
+    var agreedFinish: String? = nil
 }
 
 struct RegisterDTO: Content {
@@ -92,6 +96,7 @@ struct Registers {
         let marks = try await store.marks(pupilIDs: pupils.compactMap(\.id), date: date, session: session)
         // The register times of the policy in force that day.
         let times = try await store.policy(schoolID: user.schoolID, on: date).register
+        let agreed = try await store.agreedDays(pupilIDs: pupils.compactMap(\.id), on: date)
         let lines = pupils.map { p -> RegisterLine in
             let m = marks[p.id!]
             let code = m.flatMap { AttendanceCode.lookup($0.code) }
@@ -99,7 +104,8 @@ struct Registers {
                 upn: p.upn, name: p.displayName, yearGroup: p.yearGroup, form: p.form,
                 sessionOpen: calendar.isOpen(date, session, yearGroup: p.yearGroup),
                 code: m?.code, meaning: code?.meaning(on: date), category: code?.statisticalMeaning.rawValue,
-                minutesLate: m?.minutesLate, recordedBy: m?.recordedBy, note: m?.note)
+                minutesLate: m?.minutesLate, recordedBy: m?.recordedBy, note: m?.note, agreedStart: agreed[p.id!]?.start?.padded,
+                agreedFinish: agreed[p.id!]?.finish?.padded)
         }
         let open = lines.filter(\.sessionOpen)
         return RegisterDTO(
@@ -145,6 +151,9 @@ struct Registers {
         }
         let pupils = try await submittedPupils(body.marks.map(\.upn), date: date)
         let existing = try await store.marks(pupilIDs: pupils.compactMap(\.id), date: date, session: session)
+        // Agreed late starts of part-time timetables, for the arrival times given.
+        let timed = zip(body.marks, pupils).filter { $0.0.arrivalTime != nil }.compactMap { $0.1.id }
+        let agreed = timed.isEmpty ? [:] : try await store.agreedDays(pupilIDs: timed, on: date)
         var writes: [MarkWrite] = []
         var arrivals: [LateArrivals.Arrival] = []
         for (i, (m, p)) in zip(body.marks, pupils).enumerated() {
@@ -172,7 +181,7 @@ struct Registers {
                 mark = Mark(date: date, session: session, code: code, minutesLate: m.minutesLate)
             case (nil, let t?):
                 guard let time = TimeOfDay(t) else { throw APIError.invalid("\(f).arrival_time", "'\(t)' is not a time in the form HH:MM") }
-                let a = times.arrival(at: time, session: session)
+                let a = times.arrival(at: time, session: session, agreedStart: agreed[p.id!]?.start)
                 mark = Mark(date: date, session: session, code: a.code, minutesLate: a.minutesLate)
                 arrivedAt = time
             case (nil, nil): throw APIError.invalid("\(f).code", "give a code or an arrival_time")

@@ -137,4 +137,45 @@ struct PartTimeTests {
         #expect(end.reason.contains("ended on 27 March 2026. Tell the LA it has ended."))
         #expect(end.key.hasSuffix("|2026-03-02|end"))
     }
+
+    @Test(
+        "DfE 'Working together' (2024), seed 002 §8.3 'Time limited part-time timetables': the LA's message names the pupil, the dates, the sessions not expected, the agreed times and the review date, at the start and at the end"
+    )
+    func laMessage() throws {
+        let b = EvalTest.Book(through: "2026-03-31")
+        var g = c2("2026-03-02", "2026-03-27", off: ["fri_pm"])
+        g.reviewDate = day("2026-03-20")
+        g.agreedStart = ["mon": TimeOfDay("10:00")!]
+        let r = LeaveRequest(from: day("2026-03-02"), to: day("2026-03-27"), requestedOn: day("2026-02-02"), reason: "Phased return")
+        let d = LeaveDecisionFacts(request: r, grant: g, decidedOn: day("2026-02-20"))
+        let p = try SeedPolicyTests.seed(0)
+        let actions = LeaveFollowUp.run(policy: p, calendar: b.calendar, asOf: day("2026-03-28"), pupil: b.facts(), decisions: [d])
+            .filter { $0.kind == .informLA }
+        let edges = actions.compactMap(PartTimeLANotice.about)
+        #expect(edges.map(\.edge) == [.start, .end] && edges.allSatisfy { $0.from == day("2026-03-02") })
+        let pupil = PartTimeLANotice.Pupil(name: "Ada Moss", upn: "A123456789012", yearGroup: "5", dateOfBirth: day("2016-05-04"))
+        let coded = g.codedSessions(calendar: b.calendar, enrolment: enrolment).count
+        let start = PartTimeLANotice.message(
+            .start, grant: g, pupil: pupil, codedSessions: coded, school: "Elm School", laName: "Westshire Council", from: "Lee Lead")
+        #expect(start.subject == "Part-time timetable starting: Ada Moss (A123456789012), Elm School")
+        #expect(start.body.hasPrefix("Dear Westshire Council,"))
+        #expect(
+            start.body.contains(
+                "Ada Moss (UPN A123456789012, born 4 May 2016, year 5) is on a temporary part-time timetable (code C2) from 2 March 2026 to 27 March 2026."
+            ))
+        #expect(start.body.contains("not expected in school on: Friday afternoon."))
+        #expect(start.body.contains("Agreed times: Monday: agreed start 10:00."))
+        #expect(start.body.contains("Sessions coded C2 over the timetable: 4."))
+        #expect(start.body.contains("It will be reviewed on 20 March 2026."))
+        // Staff wording from the worklist (what to do next) is not in the message.
+        #expect(!start.body.contains("Tell the LA"))
+        let end = PartTimeLANotice.message(
+            .end, grant: g, pupil: pupil, codedSessions: coded, school: "Elm School", laName: nil, from: "Lee Lead")
+        #expect(end.subject.hasPrefix("Part-time timetable ended") && end.body.hasPrefix("Dear colleague,"))
+        #expect(end.body.contains("which started on 2 March 2026, ended on 27 March 2026."))
+        // Any other inform_la (illness, evidence) is not a part-time notice.
+        var other = actions[0]
+        other.rule = "missing_education.illness_school_days"
+        #expect(PartTimeLANotice.about(other) == nil)
+    }
 }

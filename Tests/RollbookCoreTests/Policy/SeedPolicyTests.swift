@@ -160,6 +160,7 @@ struct SeedPolicyTests {
         needed += (p.evidence?.allowances ?? []).map { "evidence.allowances.\($0.id)" }
         if p.evidence?.medicalAppointments != nil { needed.append("evidence.medical_appointments") }
         if p.exclusions != nil { needed += ["exclusions.alternative_provision_from_school_day", "exclusions.notice_letter"] }
+        if p.traveller != nil { needed.append("traveller.base_school_months") }
         for path in needed { #expect(cited.contains(path), "no clause for \(path)") }
 
         let seed = "Seed \(file.dropFirst(5).prefix(3))"

@@ -193,6 +193,9 @@ enum AccessTable {
             "POST /pupils/:upn/safeguarding", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed,
             governor: .forbidden, la: .forbidden),
         .staff(
+            "POST /pupils/:upn/school-attendance-order", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed,
+            governor: .forbidden, la: .forbidden),
+        .staff(
             "POST /pupils/:upn/barriers", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden,
             la: .forbidden),
         .staff("GET /barriers", teacher: .forbidden, office: .forbidden, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),

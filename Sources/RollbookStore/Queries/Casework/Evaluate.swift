@@ -210,6 +210,9 @@ extension Store {
             ? [:] : try await illnessReasons(schoolID: schoolID, pupilIDs: upns == nil ? nil : ids, range: range)
         let lessonTruancy =
             policy.truancy == nil ? [:] : try await lessonTruancies(schoolID: schoolID, pupilIDs: upns == nil ? nil : ids, range: range)
+        // A Traveller pupil's last attendance here, for the base-school rule.
+        let travellers = pupils.filter { flags[$0.id]?.characteristics.traveller == true }.map(\.id)
+        let lastAttended = policy.traveller == nil || travellers.isEmpty ? [:] : try await lastAttended(pupilIDs: travellers)
         var casework: [String: Casework] = [:]
         var followUps: [DueAction] = []
         let facts = try pupils.map { p in
@@ -236,11 +239,12 @@ extension Store {
             }
             if let cw { casework[p.upn] = cw }
             guard let facts = flags[id] else { throw ValidationError(field: "pupil", reason: "\(p.upn) is not on the admission register") }
-            let f = PupilFacts(
+            var f = PupilFacts(
                 upn: p.upn, name: p.displayName, dateOfBirth: facts.dateOfBirth, enrolment: p.enrolment,
                 codes: arrays[id] ?? SessionArray(base: from, days: 0),
                 vulnerable: facts.vulnerable, socialWorker: facts.socialWorker, contacts: contacts[id] ?? [],
                 characteristics: facts.characteristics, traveller: facts.characteristics.traveller)
+            f.lastAttended = lastAttended[id]
             if let d = decisions[id] {
                 let done = cw?.done ?? []
                 followUps += LeaveFollowUp.run(
