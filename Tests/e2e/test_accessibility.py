@@ -102,22 +102,23 @@ def letter_sent(server) -> str:
 @pytest.fixture(scope="module")
 def part_time_notice(server) -> str:
     """The worklist's message to the LA for a part-time timetable starting today: a parent (the last demo account, so
-    the parent journeys' first family is untouched) asks for leave from today, the head grants C2 with Thursday
-    afternoon not expected; returns the draft's path."""
+    the parent journeys' first family is untouched) asks for leave from this afternoon (the teacher's journey takes
+    this morning's register of the same form), the head grants C2 with Thursday afternoon not expected and a 10:00
+    start on Thursday; returns the draft's path."""
     page = urllib.request.urlopen(server.url("/parent/sign-in")).read().decode()
     email = re.findall(r"<code>([^<]+@[^<]+)</code>", page)[-1]
     parent = HttpParent(server, email)
     upn = re.search(r'href="/parent/children/([^"/]+)"', parent.get("/parent")).group(1)
     status, _ = parent.post(f"/parent/children/{upn}/leave", f"/parent/children/{upn}/leave",
-                            {"from": TODAY, "to": TOMORROW, "fromSession": "am", "toSession": "pm",
+                            {"from": TODAY, "to": TOMORROW, "fromSession": "pm", "toSession": "pm",
                              "exceptional": "on", "reason": "Accessibility check: a phased return"})
     assert status == 200, f"the parent's leave request failed ({status})"
     head = HttpUser(server, HEAD)
     leave_id = re.findall(r'href="/leave/(\d+)"', head.get("/leave"))[-1]
     status, _ = head.post(f"/leave/{leave_id}", f"/leave/{leave_id}/grant",
-                          {"code": "C2", "from": TODAY, "to": TOMORROW, "fromSession": "am", "toSession": "pm",
+                          {"code": "C2", "from": TODAY, "to": TOMORROW, "fromSession": "pm", "toSession": "pm",
                            "timetable": "Mornings only on Thursday", "reviewDate": TOMORROW, "notExpected[]": "thu_pm",
-                           "agreedStart[wed]": "10:00"})
+                           "agreedStart[thu]": "10:00"})
     assert status == 200, f"granting the part-time timetable failed ({status})"
     lead = HttpUser(server, LEAD)
     keys = re.findall(r'name="key" value="([^"]*part_time\.inform_la[^"]*)"><input type="hidden" name="upn" value="([^"]+)"',

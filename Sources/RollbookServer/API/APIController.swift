@@ -163,7 +163,8 @@ struct APIController {
         // Enquiries given with another ground are still checked, though not kept.
         let given = try body.enquiries?.confirmation()
         let enquiries = ground.needsEnquiries ? given : nil
-        _ = try await RollDeletion.delete(req, user: u, pupil: p, ground: ground, leavingDay: day, enquiries: enquiries)
+        _ = try await RollDeletion.delete(
+            req, user: u, pupil: p, ground: ground, leavingDay: day, enquiries: enquiries, homeEducation: try body.homeEducation())
         return PupilSummaryDTO(try await req.store.pupil(schoolID: u.schoolID, upn: p.upn)!)
     }
 

@@ -228,6 +228,16 @@ struct DeletionDTO: Content {
     var leavingDay: String
     /// Required for the 10- and 20-day grounds: the school's and the LA's enquiries are complete.
     var enquiries: Enquiries?
+    /// Required for `elective_home_education`: the day the parent confirmed it in writing.
+    var parentConfirmedOn: String?
+    /// For `elective_home_education`: the day of the meeting with the parents, if one was held.
+    var meetingOn: String?
+
+    func homeEducation() throws -> HomeEducationSteps {
+        HomeEducationSteps(
+            parentConfirmedOn: try parentConfirmedOn.map { try parseDate($0, field: "parent_confirmed_on") },
+            meetingOn: try meetingOn.map { try parseDate($0, field: "meeting_on") })
+    }
 }
 
 func parseDate(_ s: String, field: String) throws -> LocalDate {

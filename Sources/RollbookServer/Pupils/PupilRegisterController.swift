@@ -187,6 +187,8 @@ struct PupilRegisterController {
         var laCompletedOn: String?
         var laConfirmedBy: String?
         var note: String?
+        var parentConfirmedOn: String?
+        var meetingOn: String?
     }
 
     func deletePupil(req: Request) async throws -> Response {
@@ -203,7 +205,11 @@ struct PupilRegisterController {
                 laCompletedOn: try parseDate(l, field: "enquiries.la_completed_on"),
                 laConfirmedBy: formField(f.laConfirmedBy) ?? "", note: formField(f.note) ?? "")
         }
-        let told = try await RollDeletion.delete(req, user: u, pupil: p, ground: ground, leavingDay: day, enquiries: enquiries)
+        let steps = HomeEducationSteps(
+            parentConfirmedOn: try formField(f.parentConfirmedOn).map { try parseDate($0, field: "parent_confirmed_on") },
+            meetingOn: try formField(f.meetingOn).map { try parseDate($0, field: "meeting_on") })
+        let told = try await RollDeletion.delete(
+            req, user: u, pupil: p, ground: ground, leavingDay: day, enquiries: enquiries, homeEducation: steps)
         req.session.data["flash"] =
             "\(p.displayName) is deleted from the roll from \(day)."
             + (told.isEmpty ? "" : " Queued a message to \(told.joined(separator: " and ")).")

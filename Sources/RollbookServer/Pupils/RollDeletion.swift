@@ -17,11 +17,13 @@ enum RollDeletion {
     /// offending team worker where recorded. Returns who is told.
     static func delete(
         _ req: Request, user u: StaffUser, pupil p: PupilRow, ground: DeletionGround, leavingDay: LocalDate,
-        enquiries: EnquiriesConfirmation?
+        enquiries: EnquiriesConfirmation?, homeEducation: HomeEducationSteps
     ) async throws -> [String] {
         let now = req.clock.now()
         let orders = try await req.store.schoolAttendanceOrders(pupilID: p.id!)
-        do { try HomeEducation.checkDeletion(ground: ground, leavingDay: leavingDay, orders: orders) } catch {
+        do {
+            try HomeEducation.checkDeletion(ground: ground, leavingDay: leavingDay, orders: orders, steps: homeEducation, today: now.date)
+        } catch {
             throw APIError.invalid(error.field, error.reason)
         }
         let row: PupilRow
@@ -33,9 +35,50 @@ enum RollDeletion {
             throw APIError(.conflict, field: "upn", reason: why)
         }
         let school = try await req.store.school(u.schoolID).name
-        return try await queueDeletionNotices(
+        var told = try await queueDeletionNotices(
             store: req.store, pupil: row, ground: ground, leavingDay: leavingDay, enquiries: enquiries,
             school: school, at: now.instant)
+        if ground == .electiveHomeEducation {
+            told += try await homeEducationSteps(req, user: u, pupil: row, steps: homeEducation, leavingDay: leavingDay, school: school)
+        }
+        return told
+    }
+
+    /// Elective home education (seed 001 §5): the meeting and the parent's written confirmation on the timeline, and
+    /// the LA told through the outbox at the policy's `local_authority.email` (reg 13). Returns who is told.
+    static func homeEducationSteps(
+        _ req: Request, user u: StaffUser, pupil p: PupilRow, steps: HomeEducationSteps, leavingDay: LocalDate, school: String
+    ) async throws -> [String] {
+        let now = req.clock.now()
+        if let m = steps.meetingOn {
+            try await req.store.addCasework(
+                CaseworkRow(
+                    pupilID: p.id!, kind: .meeting, actionKey: nil, happenedOn: m,
+                    summary: "Meeting with the parents about elective home education", recordedAt: now.timestamp, by: u.actor))
+        }
+        if let c = steps.parentConfirmedOn {
+            try await req.store.addCasework(
+                CaseworkRow(
+                    pupilID: p.id!, kind: .note, actionKey: nil, happenedOn: c,
+                    summary: "The parents confirmed in writing that \(p.displayName) is educated otherwise than at school",
+                    recordedAt: now.timestamp, by: u.actor))
+        }
+        // The LA is told as the LA returns page tells it, so the return shows the deletion as told.
+        let policy = try await req.store.policy(schoolID: u.schoolID, on: now.date)
+        guard let la = policy.localAuthority else { return [] }
+        let (subject, body) = LANotice.deletionMessage(
+            p.record(contacts: try await req.store.contacts(pupilID: p.id!)), ground: .electiveHomeEducation, leavingDay: leavingDay,
+            school: school, enquiries: nil)
+        let message = OutboxRow(
+            schoolID: u.schoolID, pupilID: p.id!, template: .laNotice, channel: "email", recipient: la.email,
+            recipientName: la.name ?? "Local authority", subject: subject,
+            body: body + (steps.parentConfirmedOn.map { "\n\nThe parents confirmed it in writing on \($0.iso)." } ?? ""),
+            dedupeKey: "la_notice:\(p.id!):\(LANoticeEvent.deletion.rawValue)", about: "la:\(LANoticeEvent.deletion.rawValue)",
+            at: now.instant)
+        _ = try await req.store.recordLANotice(
+            schoolID: u.schoolID, pupilID: p.id!, event: .deletion, method: .outbox, on: now.date, detail: la.email, message: message,
+            by: u.actor, at: now.timestamp)
+        return [la.name ?? "the LA"]
     }
 
     /// Messages about a deletion to the pupil's social worker and youth offending team worker, where recorded: email

@@ -47,11 +47,41 @@ extension ServerTests {
                     .POST, "/api/v1/pupils/\(mia)/deletion", as: .head,
                     json: #"{"ground": "transferred_to_another_school", "leaving_day": "2025-09-16"}"#)
                 #expect(moved.status == .ok, "\(moved.text)")
-                // Zofia's order was revoked on 10 September: the deletion on the 16th goes ahead.
+                // Zofia's order was revoked on 10 September: the deletion on the 16th goes ahead, once the parents'
+                // written confirmation is given (reg 9(1)(c)); the confirmation and the meeting go on her timeline and
+                // the LA is told through the outbox, as the LA return records it.
+                var policy = Policy.standard()
+                policy.localAuthority = .init(name: "Westmere Council", email: "ehe@westmere.example.org")
+                _ = try await f.store.savePolicy(
+                    schoolID: f.schoolID, policy, document: String(decoding: PolicyFile.encode(policy), as: UTF8.self),
+                    by: Actor(name: "Test", position: "Test"), at: "2025-09-08T15:00:00Z")
+                let path = "/api/v1/pupils/\(zofia)/deletion"
+                let unconfirmed = try await f.call(
+                    .POST, path, as: .head, json: #"{"ground": "elective_home_education", "leaving_day": "2025-09-16"}"#)
+                #expect(
+                    unconfirmed.status == .unprocessableEntity && unconfirmed.errorField == "parent_confirmed_on", "\(unconfirmed.text)")
+                let future = try await f.call(
+                    .POST, path, as: .head,
+                    json: #"{"ground": "elective_home_education", "leaving_day": "2025-09-16", "parent_confirmed_on": "2025-09-12"}"#)
+                #expect(future.status == .unprocessableEntity && future.errorField == "parent_confirmed_on", "\(future.text)")
+                #expect(try await f.store.pupil(schoolID: f.schoolID, upn: zofia)?.leavingDay == nil)
+                #expect(try await f.store.outbox(schoolID: f.schoolID).allSatisfy { $0.recipient != "ehe@westmere.example.org" })
                 let allowed = try await f.call(
-                    .POST, "/api/v1/pupils/\(zofia)/deletion", as: .head,
-                    json: #"{"ground": "elective_home_education", "leaving_day": "2025-09-16"}"#)
+                    .POST, path, as: .head,
+                    json:
+                        #"{"ground": "elective_home_education", "leaving_day": "2025-09-16", "parent_confirmed_on": "2025-09-08", "meeting_on": "2025-09-05"}"#
+                )
                 #expect(allowed.status == .ok, "\(allowed.text)")
+                let zofiaID = try #require(try await f.store.pupil(schoolID: f.schoolID, upn: zofia)).id!
+                let timeline = try await f.store.casework(pupilID: zofiaID)
+                #expect(
+                    timeline.contains {
+                        $0.caseworkKind == .meeting && $0.happenedOn == "2025-09-05" && $0.summary.contains("home education")
+                    })
+                #expect(timeline.contains { $0.happenedOn == "2025-09-08" && $0.summary.contains("confirmed in writing") })
+                let la = try await f.store.outbox(schoolID: f.schoolID).filter { $0.recipient == "ehe@westmere.example.org" }
+                #expect(la.count == 1 && la[0].template == MessageTemplate.laNotice.rawValue && la[0].body.contains("2025-09-08"))
+                #expect(try await f.store.laNotices(schoolID: f.schoolID)[zofiaID]?[.deletion]?.method == "outbox")
             }
         }
     }
