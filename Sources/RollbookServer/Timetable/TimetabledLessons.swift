@@ -36,6 +36,8 @@ struct TimetabledLessons {
             schoolID: user.schoolID, date: date, lesson: lesson.registerName, teacher: lesson.teacher, cover: !teaches(lesson),
             by: user.actor, at: req.clock.now().timestamp)
         try await recordSessionMarks(date: date, lesson: lesson, body: body)
+        let now = req.clock.now()
+        if date == now.date { try await LessonAlertScan.run(store: req.store, schoolID: user.schoolID, now: now) }
         return result
     }
 }
