@@ -226,6 +226,8 @@ func routes(_ app: Application) throws {
     let parentingOrders = ParentingOrderController()
     staff.post("pupils", ":upn", "parenting-orders", use: parentingOrders.page)
     api.post("pupils", ":upn", "parenting-orders", use: parentingOrders.api)
+    // "In school, not in lesson" alerts (issue 17): resolved once, by the office, attendance lead or head.
+    api.post("lesson-alerts", ":id", "resolution", use: LessonAlertsController().resolveAPI)
 }
 
 /// The OpenAPI document, as bundled.

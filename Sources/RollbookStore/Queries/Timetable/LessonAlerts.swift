@@ -144,3 +144,27 @@ extension Store {
             upns: upns, record: DayRecord(sessionMarks: sessions, lessonMarks: lessons, movements: movements, amAt: amAt, pmAt: pmAt))
     }
 }
+
+extension Store {
+    /// One alert of a school, by id.
+    public func lessonAlert(schoolID: Int, id: Int) async throws -> LessonAlertRow? {
+        try await LessonAlertRow.query(on: db).filter(\.$schoolID == schoolID).filter(\.$id == id).first()
+    }
+}
+
+extension Store {
+    /// Lessons missed as truancy, by pupil id, for schools with `school_day.not_in_lesson`: each alert resolved as
+    /// truancy since `range.from`, once (later lessons of the same spell are part of it, not counted again).
+    public func alertTruancies(schoolID: Int, pupilIDs: [Int]?, range: DateRange) async throws -> [Int: [TruancyRecord]] {
+        if let ids = pupilIDs, ids.isEmpty { return [:] }
+        var q = LessonAlertRow.query(on: db).filter(\.$schoolID == schoolID)
+            .filter(\.$resolution == NotInLessonResolution.truancy.rawValue).filter(\.$date >= range.from.iso)
+        if let ids = pupilIDs { q = q.filter(\.$pupilID ~~ ids) }
+        var out: [Int: [TruancyRecord]] = [:]
+        for a in try await q.sort(\.$date).sort(\.$id).all() {
+            guard let d = LocalDate(iso: a.date) else { continue }
+            out[a.pupilID, default: []].append(TruancyRecord(date: d, kind: .missedLesson, lesson: a.lesson))
+        }
+        return out
+    }
+}
