@@ -228,6 +228,8 @@ func routes(_ app: Application) throws {
     api.post("pupils", ":upn", "parenting-orders", use: parentingOrders.api)
     // School attendance orders (seed 001 §5: no deletion for home education while one applies): lead and head.
     staff.post("pupils", ":upn", "school-attendance-order", use: SchoolAttendanceOrderController().record)
+    // "In school, not in lesson" alerts (issue 17): resolved once, by the office, attendance lead or head.
+    api.post("lesson-alerts", ":id", "resolution", use: LessonAlertsController().resolveAPI)
 }
 
 /// The OpenAPI document, as bundled.

@@ -14,6 +14,8 @@ struct MissingRegistersController {
         var weeks: Int
         var from: String
         var rows: [MissingRow]
+        /// Timetabled lessons whose register was not taken.
+        var lessons: [MissingLessonRegisters.Row]
     }
 
     /// Every form's AM/PM register, today and in the last `weeks` weeks, with pupils still unmarked after it closed.
@@ -51,7 +53,9 @@ struct MissingRegistersController {
             }
             d = d.adding(days: -1)
         }
+        let lessons = try await MissingLessonRegisters.rows(req: req, user: u, range: range, now: now)
         return try await req.render(
-            "Registers/missing", title: "Missing registers", MissingContent(weeks: weeks, from: range.from.iso, rows: rows))
+            "Registers/missing", title: "Missing registers",
+            MissingContent(weeks: weeks, from: range.from.iso, rows: rows, lessons: lessons))
     }
 }

@@ -7,6 +7,8 @@ import Vapor
 struct TodayController {
     func today(req: Request) async throws -> View {
         let u = try req.auth.require(StaffUser.self)
-        return try await req.render("Registers/today", title: "Today", try await TodayPage.load(req, user: u))
+        var page = try await TodayPage.load(req, user: u)
+        page.lessonAlerts = try await LessonAlertsController.today(req, u)
+        return try await req.render("Registers/today", title: "Today", page)
     }
 }

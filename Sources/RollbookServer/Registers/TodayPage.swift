@@ -55,6 +55,8 @@ struct TodayPage: Encodable {
     var overdue: Int
     /// For the attendance lead and head: the policy's review is due (PolicyApprovalController.reminder).
     var policyReview: String? = nil
+    /// "In school, not in lesson" alerts still open, for the staff the policy names.
+    var lessonAlerts: [LessonAlertsController.Line] = []
 }
 
 extension TodayPage {

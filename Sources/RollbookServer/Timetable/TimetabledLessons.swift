@@ -27,13 +27,17 @@ struct TimetabledLessons {
         "/lessons/\(date.iso)/\(lesson.registerName.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
     }
 
-    /// Takes a timetabled lesson's register: its pupils only, by its teacher or as cover; recorded with who took it.
+    /// Takes a timetabled lesson's register: its pupils only, by its teacher or as cover; recorded with who took it;
+    /// in a registration period its marks are also the AM or PM marks.
     func submit(date: LocalDate, lesson: DayTimetable.Lesson, body: SubmitLessonDTO) async throws -> SubmitLessonResultDTO {
         let result = try await Registers(req: req, user: user).submitLesson(
             date: date, lesson: lesson.registerName, body: body, group: Set(lesson.pupils))
         try await req.store.recordLessonRegister(
             schoolID: user.schoolID, date: date, lesson: lesson.registerName, teacher: lesson.teacher, cover: !teaches(lesson),
             by: user.actor, at: req.clock.now().timestamp)
+        try await recordSessionMarks(date: date, lesson: lesson, body: body)
+        let now = req.clock.now()
+        if date == now.date { try await LessonAlertScan.run(store: req.store, schoolID: user.schoolID, now: now) }
         return result
     }
 }

@@ -413,5 +413,10 @@ enum AccessTable {
         .api(
             "POST /api/v1/pupils/:upn/parenting-orders", teacher: .forbidden, office: .forbidden, lead: .allowed, head: .allowed,
             governor: .forbidden, la: .forbidden),
+
+        // "In school, not in lesson" alerts: resolved by the office, attendance lead and head.
+        .api(
+            "POST /api/v1/lesson-alerts/:id/resolution", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed,
+            governor: .forbidden, la: .forbidden),
     ]
 }

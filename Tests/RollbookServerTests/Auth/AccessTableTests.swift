@@ -149,6 +149,7 @@ private struct Values {
         case ("invitation", "token"): invitation
         case ("pupil-invitation", "token"): pupilInvitation
         case ("reply", "token"): reply
+        case ("lesson-alerts", "id"): "1"
         default: nil
         }
     }

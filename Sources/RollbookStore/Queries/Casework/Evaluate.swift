@@ -208,8 +208,13 @@ extension Store {
         let illness =
             (policy.evidence?.allowances.isEmpty ?? true)
             ? [:] : try await illnessReasons(schoolID: schoolID, pupilIDs: upns == nil ? nil : ids, range: range)
+        // With the not-in-lesson alert, a lesson counts once an alert is resolved as truancy; otherwise every N or O.
         let lessonTruancy =
-            policy.truancy == nil ? [:] : try await lessonTruancies(schoolID: schoolID, pupilIDs: upns == nil ? nil : ids, range: range)
+            policy.truancy == nil
+            ? [:]
+            : policy.schoolDay?.notInLesson != nil
+                ? try await alertTruancies(schoolID: schoolID, pupilIDs: upns == nil ? nil : ids, range: range)
+                : try await lessonTruancies(schoolID: schoolID, pupilIDs: upns == nil ? nil : ids, range: range)
         // A Traveller pupil's last attendance here, for the base-school rule.
         let travellers = pupils.filter { flags[$0.id]?.characteristics.traveller == true }.map(\.id)
         let lastAttended = policy.traveller == nil || travellers.isEmpty ? [:] : try await lastAttended(pupilIDs: travellers)
