@@ -226,6 +226,22 @@ func routes(_ app: Application) throws {
     let parentingOrders = ParentingOrderController()
     staff.post("pupils", ":upn", "parenting-orders", use: parentingOrders.page)
     api.post("pupils", ":upn", "parenting-orders", use: parentingOrders.api)
+
+    // Who is on site now, and evacuation roll calls ticked from several phones (issue 17, seed 004).
+    let rollCalls = RollCallController()
+    staff.get("on-site", use: rollCalls.onSitePage)
+    staff.get("roll-calls", use: rollCalls.listPage)
+    staff.post("roll-calls", use: rollCalls.startPage)
+    staff.get("roll-calls", ":id", use: rollCalls.page)
+    staff.get("roll-calls", ":id", "state", use: rollCalls.state)
+    staff.post("roll-calls", ":id", "ticks", use: rollCalls.tickPage)
+    staff.post("roll-calls", ":id", "close", use: rollCalls.closePage)
+    api.get("on-site", use: rollCalls.onSiteAPI)
+    api.get("roll-calls", use: rollCalls.listAPI)
+    api.post("roll-calls", use: rollCalls.startAPI)
+    api.get("roll-calls", ":id", use: rollCalls.getAPI)
+    api.post("roll-calls", ":id", "ticks", use: rollCalls.tickAPI)
+    api.post("roll-calls", ":id", "close", use: rollCalls.closeAPI)
 }
 
 /// The OpenAPI document, as bundled.
