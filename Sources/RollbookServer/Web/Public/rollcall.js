@@ -9,6 +9,8 @@ document.addEventListener("DOMContentLoaded", () => {
   if (!device) { device = "phone-" + Math.random().toString(36).slice(2, 10); sessionStorage.setItem("rollcall-device", device); }
   let queue = JSON.parse(localStorage.getItem(key) || "[]");
   let state = null, sending = false, closed = false, problem = "";
+  // Bumped whenever a send brings a newer state, so a poll that started before it does not bring the older one back.
+  let version = 0;
   const save = () => localStorage.setItem(key, JSON.stringify(queue));
   const sync = document.getElementById("rc-sync");
 
@@ -73,7 +75,7 @@ document.addEventListener("DOMContentLoaded", () => {
         body: JSON.stringify({ csrf, device, ticks: batch }),
       });
       const body = await r.json().catch(() => null);
-      if (r.ok) { queue = queue.slice(batch.length); save(); state = body; problem = ""; }
+      if (r.ok) { queue = queue.slice(batch.length); save(); state = body; version += 1; problem = ""; }
       else {
         // Refused (closed, or a pupil not on the list): these ticks will never be taken, so say so and drop them.
         problem = "Not recorded: " + ((body && body.error && body.error.reason) || `the server answered ${r.status}`);
@@ -86,9 +88,11 @@ document.addEventListener("DOMContentLoaded", () => {
   }
 
   async function poll() {
+    const before = version;
     try {
       const r = await fetch(`/roll-calls/${id}/state`, { credentials: "same-origin", headers: { Accept: "application/json" } });
-      if (r.ok) { state = await r.json(); closed = state.closed; if (closed) problem = `Closed ${state.closed_at} by ${state.closed_by}.`; }
+      const body = r.ok ? await r.json() : null;
+      if (body && version === before) { state = body; closed = state.closed; if (closed) problem = `Closed ${state.closed_at} by ${state.closed_by}.`; }
     } catch (e) { /* offline: keep what we have */ }
     render();
     send();
