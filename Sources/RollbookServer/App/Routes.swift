@@ -230,6 +230,22 @@ func routes(_ app: Application) throws {
     staff.post("pupils", ":upn", "school-attendance-order", use: SchoolAttendanceOrderController().record)
     // "In school, not in lesson" alerts (issue 17): resolved once, by the office, attendance lead or head.
     api.post("lesson-alerts", ":id", "resolution", use: LessonAlertsController().resolveAPI)
+
+    // Who is on site now, and evacuation roll calls ticked from several phones (issue 17, seed 004).
+    let rollCalls = RollCallController()
+    staff.get("on-site", use: rollCalls.onSitePage)
+    staff.get("roll-calls", use: rollCalls.listPage)
+    staff.post("roll-calls", use: rollCalls.startPage)
+    staff.get("roll-calls", ":id", use: rollCalls.page)
+    staff.get("roll-calls", ":id", "state", use: rollCalls.state)
+    staff.post("roll-calls", ":id", "ticks", use: rollCalls.tickPage)
+    staff.post("roll-calls", ":id", "close", use: rollCalls.closePage)
+    api.get("on-site", use: rollCalls.onSiteAPI)
+    api.get("roll-calls", use: rollCalls.listAPI)
+    api.post("roll-calls", use: rollCalls.startAPI)
+    api.get("roll-calls", ":id", use: rollCalls.getAPI)
+    api.post("roll-calls", ":id", "ticks", use: rollCalls.tickAPI)
+    api.post("roll-calls", ":id", "close", use: rollCalls.closeAPI)
 }
 
 /// The OpenAPI document, as bundled.

@@ -418,5 +418,32 @@ enum AccessTable {
         .api(
             "POST /api/v1/lesson-alerts/:id/resolution", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed,
             governor: .forbidden, la: .forbidden),
+        // Who is on site now, and evacuation roll calls (issue 17): the office, the attendance lead and the head see
+        // who is on site, start and close a roll call; anyone who takes registers ticks pupils off.
+        .staff("GET /on-site", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
+        .staff("GET /roll-calls", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
+        .staff(
+            "POST /roll-calls", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden),
+        .staff("GET /roll-calls/:id", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
+        .staff("GET /roll-calls/:id/state", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
+        .staff(
+            "POST /roll-calls/:id/ticks", teacher: .allowed, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden),
+        .staff(
+            "POST /roll-calls/:id/close", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed,
+            governor: .forbidden, la: .forbidden),
+        .api("GET /api/v1/on-site", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
+        .api("GET /api/v1/roll-calls", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
+        .api(
+            "POST /api/v1/roll-calls", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden),
+        .api("GET /api/v1/roll-calls/:id", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
+        .api(
+            "POST /api/v1/roll-calls/:id/ticks", teacher: .allowed, office: .allowed, lead: .allowed, head: .allowed,
+            governor: .forbidden, la: .forbidden),
+        .api(
+            "POST /api/v1/roll-calls/:id/close", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed,
+            governor: .forbidden, la: .forbidden),
     ]
 }

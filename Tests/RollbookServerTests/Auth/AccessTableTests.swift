@@ -126,6 +126,7 @@ private struct Values {
     static let date = "2025-09-09"
     var leaveID = 0, documentID = 0, reportID = 0, caseworkID = 0, webhookID = 0, evidenceID = 0
     var invitation = "", reply = "", pupilInvitation = ""
+    var rollCallID = 0
     /// Another school's records, by `segment/parameter` (`leave/id`): no one here may reach them.
     var foreign: [String: String] = [:]
 
@@ -150,6 +151,7 @@ private struct Values {
         case ("pupil-invitation", "token"): pupilInvitation
         case ("reply", "token"): reply
         case ("lesson-alerts", "id"): "1"
+        case ("roll-calls", "id"): String(rollCallID)
         default: nil
         }
     }
@@ -322,6 +324,18 @@ private struct Values {
         } else {
             Issue.record("the access table's timetable did not read")
         }
+        // An evacuation roll call of Mia and Zofia, and another school's.
+        v.rollCallID = try await f.store.startRollCall(
+            schoolID: f.schoolID, date: day(date), grouping: .form,
+            pupils: [
+                RollCall.Pupil(upn: mia, name: "Mia", form: "RA", assemblyPoint: "RA"),
+                RollCall.Pupil(upn: zofia, name: "Zofia", form: "6A", assemblyPoint: "6A"),
+            ], by: office, at: "2025-09-09T10:00:00Z"
+        ).id!
+        v.foreign["roll-calls/id"] = String(
+            try await f.store.startRollCall(
+                schoolID: other.id!, date: day(date), grouping: .form, pupils: [], by: office, at: "2025-09-09T10:00:00Z"
+            ).id!)
         return v
     }
 }
