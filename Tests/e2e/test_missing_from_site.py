@@ -5,7 +5,7 @@ seed 004's `school_day.missing_from_site` (20 minutes) and seed 003's `end_of_da
 pupil missing from Today: the incident page shows the timer and no prompt to tell the parents. The server is then
 restarted on the same database with its clock at 10:21: the page prompts the notification with a preview in the
 family's words, and sending it emails the parents (through the outbox, to an SMTP sink on loopback). axe-core checks
-the incident page before and after, and the end-of-day collection list, at phone width.
+the incident page before and after, and the end-of-day collection list, at phone and desktop widths.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def _pupil_with_email_contacts(server) -> tuple[str, str, list[str]]:
     raise AssertionError("no RH pupil with a parent's email address in the demo")
 
 
-def test_missing_from_site_prompts_the_parents_after_20_minutes_and_sends_it(browser, journey):  # noqa: F811
+def test_missing_from_site_prompts_the_parents_after_20_minutes_and_sends_it(browser, desktop, journey):  # noqa: F811
     make, sink = journey
     server = make("missing")
     server.start(f"{TODAY}T10:00")
@@ -98,3 +98,11 @@ def test_missing_from_site_prompts_the_parents_after_20_minutes_and_sends_it(bro
     assert h1(browser).startswith("End of day"), h1(browser)
     assert browser.find_elements(By.CSS_SELECTOR, "li.eod-line"), "the end-of-day list shows nobody in school"
     _axe(browser, "/end-of-day (phone)")
+    scroll = browser.execute_script("return document.documentElement.scrollWidth")
+    assert scroll <= 390, f"/end-of-day is {scroll} px wide on a phone"
+
+    # The same pages at desktop width.
+    sign_in(desktop, server, LEAD)
+    for page in (path, "/end-of-day"):
+        go(desktop, server, page)
+        _axe(desktop, f"{page} (desktop)")
