@@ -343,6 +343,23 @@ struct MissingIncidentController {
                 step: .init(step: .found, by: "\(u.name), \(u.position)", at: found.padded, note: "Told: \(told)"), by: u.actor,
                 entry: entry)
         } catch let e as MissingIncidentClosed { throw Self.closedError(e) }
+        // Seed 004: 'Parents ... will be informed immediately when the pupil has been located': everyone the
+        // notification went to is told, in the family's words.
+        if l.row.stepList().contains(where: { $0.step == .notifyParents }) {
+            let school = try await req.store.school(l.pupil.schoolID).name
+            let name = MessageText.forename(l.pupil)
+            let rows = Self.recipients(try await req.store.contacts(pupilID: l.pupil.id!)).map { r in
+                OutboxRow(
+                    schoolID: l.pupil.schoolID, pupilID: l.pupil.id!, caseworkID: entry.id, template: .missingFromSite,
+                    channel: r.channel, recipient: r.address, recipientName: r.name, contactPriority: r.priority,
+                    subject: "\(name) has been found",
+                    body: r.channel == "sms"
+                        ? "\(school): we have found \(name) (\(found)). Thank you. Please phone the school office, who will tell you more."
+                        : "We have found \(name) (at \(found) today). Thank you for your help.\n\nPlease phone the school office, who will tell you more.\n\n\(school)",
+                    dedupeKey: "missing:\(l.row.id!):found:\(r.priority)", about: "missing:\(l.row.id!)", at: now.instant)
+            }
+            try await req.store.enqueue(rows)
+        }
         return try await Self.load(req, u)
     }
 

@@ -114,7 +114,7 @@ extension ServerTests {
         }
 
         @Test(
-            "seed 004 'Pupils missing from site': the police once the contacts are exhausted (who called, the reference); found: the written report and outcome go on the pupil's timeline, and the incident takes nothing more",
+            "seed 004 'Pupils missing from site': the police once the contacts are exhausted (who called, the reference); found: the parents told through the outbox, the written report and outcome on the pupil's timeline, and the incident takes nothing more",
             arguments: Backend.available)
         func policeAndReport(_ b: Backend) async throws {
             try await withRollbook(b) { f in
@@ -149,6 +149,10 @@ extension ServerTests {
                 )
                 #expect(closed.status == .ok && closed.object["open"] as? Bool == false, "\(closed.text)")
                 #expect(closed.object["found_at"] as? String == "10:38" && closed.object["minutes"] as? Int == 38)
+                // The parents told of the search are told she is found, in the family's words.
+                let found = try await Self.outbox(f, .missingFromSite).filter { $0.subject.contains("has been found") }
+                #expect(found.map(\.recipient) == ["rosa@example.org", "tom@example.org"])
+                #expect(found.allSatisfy { $0.body.contains("10:38") && !$0.body.contains("library") })
                 let miaID = try #require(try await f.store.pupil(schoolID: f.schoolID, upn: Self.mia)?.id)
                 let entry = try #require(try await f.store.casework(pupilID: miaID).first { $0.caseworkKind == .missingFromSite })
                 #expect(entry.summary.contains("library store cupboard") && entry.outcome == "Found on site, safe")
