@@ -275,6 +275,7 @@ struct MissingIncidentController {
         let now = req.clock.now()
         let note = (body.note ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard note.count <= 1000 else { throw APIError.invalid("note", "keep the note under 1,000 characters") }
+        guard (body.reference ?? "").count <= 100 else { throw APIError.invalid("reference", "keep the reference to 100 characters") }
         var steps: [MissingIncidentRow.StepDone] = []
         let by = "\(u.name), \(u.position)"
         if let raw = body.step.map({ $0.trimmingCharacters(in: .whitespaces) }), !raw.isEmpty {

@@ -246,6 +246,8 @@ extension ServerTests {
                 // Signed in again: the 3:31 session has timed out.
                 let evening = try await staffSession(f, .office)
                 #expect(try await formSend(f, .GET, "/today", cookie: evening.cookie).text.contains("contact social services"))
+                let due = try await formSend(f, .GET, "/end-of-day", cookie: evening.cookie).text
+                #expect(due.contains("Contact social services") && due.contains("action=\"/end-of-day/social-services\""))
                 #expect(try await f.call(.POST, ss, as: .teacher, json: #"{"upn": "\#(Self.mia)", "note": "x"}"#).status == .forbidden)
                 let noNote = try await f.call(.POST, ss, as: .office, json: #"{"upn": "\#(Self.mia)", "note": ""}"#)
                 #expect(noNote.status == .unprocessableEntity && noNote.errorField == "note")
@@ -258,6 +260,9 @@ extension ServerTests {
                 #expect(entry.summary.contains("Duty desk") && entry.byName == "Office Person")
                 let after = try await formSend(f, .GET, "/today", cookie: evening.cookie)
                 #expect(after.status == .ok && !after.text.contains("contact social services"))
+                let recorded = try await formSend(f, .GET, "/end-of-day", cookie: evening.cookie).text
+                #expect(
+                    recorded.contains("social services contacted at 18:00") && !recorded.contains("action=\"/end-of-day/social-services\""))
             }
         }
     }
