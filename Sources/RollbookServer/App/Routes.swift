@@ -246,6 +246,27 @@ func routes(_ app: Application) throws {
     api.get("roll-calls", ":id", use: rollCalls.getAPI)
     api.post("roll-calls", ":id", "ticks", use: rollCalls.tickAPI)
     api.post("roll-calls", ":id", "close", use: rollCalls.closeAPI)
+
+    // A pupil missing from the site (seed 004) and the end-of-day collection lists (seed 003), issue 17.
+    let missingIncidents = MissingIncidentController()
+    staff.post("missing-incidents", use: missingIncidents.startPage)
+    staff.get("missing-incidents", ":id", use: missingIncidents.page)
+    staff.post("missing-incidents", ":id", "steps", use: missingIncidents.stepPage)
+    staff.post("missing-incidents", ":id", "notification", use: missingIncidents.notifyPage)
+    staff.post("missing-incidents", ":id", "close", use: missingIncidents.closePage)
+    api.post("missing-incidents", use: missingIncidents.startAPI)
+    api.get("missing-incidents", ":id", use: missingIncidents.getAPI)
+    api.post("missing-incidents", ":id", "steps", use: missingIncidents.stepAPI)
+    api.get("missing-incidents", ":id", "notification", use: missingIncidents.previewAPI)
+    api.post("missing-incidents", ":id", "notification", use: missingIncidents.notifyAPI)
+    api.post("missing-incidents", ":id", "close", use: missingIncidents.closeAPI)
+    let endOfDay = EndOfDayController()
+    staff.get("end-of-day", use: endOfDay.page)
+    staff.post("end-of-day", "collections", use: endOfDay.collectPage)
+    staff.post("end-of-day", "social-services", use: endOfDay.socialServicesPage)
+    api.get("end-of-day", use: endOfDay.getAPI)
+    api.post("end-of-day", "collections", use: endOfDay.collectAPI)
+    api.post("end-of-day", "social-services", use: endOfDay.socialServicesAPI)
 }
 
 /// The OpenAPI document, as bundled.

@@ -57,6 +57,12 @@ struct TodayPage: Encodable {
     var policyReview: String? = nil
     /// "In school, not in lesson" alerts still open, for the staff the policy names.
     var lessonAlerts: [LessonAlertsController.Line] = []
+    /// Pupils missing from the site now, for the office and leaders (seed 004).
+    var missingIncidents: [MissingIncidentController.TodayLine] = []
+    /// Children not collected at the policy's final time, social services not yet contacted (seed 003).
+    var socialServicesDue = 0
+    /// The pupils a member of staff may report missing from the site (their own form's for a teacher).
+    var missingPupils: [Timeline.Option] = []
 }
 
 extension TodayPage {

@@ -445,5 +445,55 @@ enum AccessTable {
         .api(
             "POST /api/v1/roll-calls/:id/close", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed,
             governor: .forbidden, la: .forbidden),
+        // A pupil missing from the site (issue 17, seed 004): anyone who takes registers raises it and records its
+        // steps; the end-of-day collection lists (seed 003) likewise, social services recorded by the office and leaders.
+        // Without school_day.end_of_day in the policy the JSON lists answer 409 (allowed), the page says so.
+        .staff(
+            "POST /missing-incidents", teacher: .allowed, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden),
+        .staff("GET /missing-incidents/:id", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
+        .staff(
+            "POST /missing-incidents/:id/steps", teacher: .allowed, office: .allowed, lead: .allowed, head: .allowed,
+            governor: .forbidden, la: .forbidden),
+        .staff(
+            "POST /missing-incidents/:id/notification", teacher: .allowed, office: .allowed, lead: .allowed, head: .allowed,
+            governor: .forbidden, la: .forbidden),
+        .staff(
+            "POST /missing-incidents/:id/close", teacher: .allowed, office: .allowed, lead: .allowed, head: .allowed,
+            governor: .forbidden, la: .forbidden),
+        .api(
+            "POST /api/v1/missing-incidents", teacher: .allowed, office: .allowed, lead: .allowed, head: .allowed,
+            governor: .forbidden, la: .forbidden),
+        .api(
+            "GET /api/v1/missing-incidents/:id", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .forbidden,
+            la: .forbidden),
+        .api(
+            "POST /api/v1/missing-incidents/:id/steps", teacher: .allowed, office: .allowed, lead: .allowed, head: .allowed,
+            governor: .forbidden, la: .forbidden),
+        .api(
+            "GET /api/v1/missing-incidents/:id/notification", teacher: .ok, office: .ok, lead: .ok, head: .ok,
+            governor: .forbidden, la: .forbidden),
+        .api(
+            "POST /api/v1/missing-incidents/:id/notification", teacher: .allowed, office: .allowed, lead: .allowed,
+            head: .allowed, governor: .forbidden, la: .forbidden),
+        .api(
+            "POST /api/v1/missing-incidents/:id/close", teacher: .allowed, office: .allowed, lead: .allowed, head: .allowed,
+            governor: .forbidden, la: .forbidden),
+        .staff("GET /end-of-day", teacher: .ok, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
+        .staff(
+            "POST /end-of-day/collections", teacher: .allowed, office: .allowed, lead: .allowed, head: .allowed,
+            governor: .forbidden, la: .forbidden),
+        .staff(
+            "POST /end-of-day/social-services", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed,
+            governor: .forbidden, la: .forbidden),
+        .api(
+            "GET /api/v1/end-of-day", teacher: .allowed, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden),
+        .api(
+            "POST /api/v1/end-of-day/collections", teacher: .allowed, office: .allowed, lead: .allowed, head: .allowed,
+            governor: .forbidden, la: .forbidden),
+        .api(
+            "POST /api/v1/end-of-day/social-services", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed,
+            governor: .forbidden, la: .forbidden),
     ]
 }

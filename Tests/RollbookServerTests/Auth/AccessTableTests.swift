@@ -127,6 +127,7 @@ private struct Values {
     var leaveID = 0, documentID = 0, reportID = 0, caseworkID = 0, webhookID = 0, evidenceID = 0
     var invitation = "", reply = "", pupilInvitation = ""
     var rollCallID = 0
+    var missingIncidentID = 0
     /// Another school's records, by `segment/parameter` (`leave/id`): no one here may reach them.
     var foreign: [String: String] = [:]
 
@@ -152,6 +153,7 @@ private struct Values {
         case ("reply", "token"): reply
         case ("lesson-alerts", "id"): "1"
         case ("roll-calls", "id"): String(rollCallID)
+        case ("missing-incidents", "id"): String(missingIncidentID)
         default: nil
         }
     }
@@ -335,6 +337,14 @@ private struct Values {
         v.foreign["roll-calls/id"] = String(
             try await f.store.startRollCall(
                 schoolID: other.id!, date: day(date), grouping: .form, pupils: [], by: office, at: "2025-09-09T10:00:00Z"
+            ).id!)
+        // Mia missing from the site, and a pupil of another school missing there.
+        v.missingIncidentID = try await f.store.startMissingIncident(
+            schoolID: f.schoolID, pupilID: miaID, date: day(date), at: TimeOfDay(hour: 8, minute: 40)!, by: office
+        ).id!
+        v.foreign["missing-incidents/id"] = String(
+            try await f.store.startMissingIncident(
+                schoolID: other.id!, pupilID: noahID, date: day(date), at: TimeOfDay(hour: 8, minute: 40)!, by: office
             ).id!)
         return v
     }

@@ -159,6 +159,10 @@ public enum CaseworkKind: String, Sendable, Codable, CaseIterable {
     case parentingOrder = "parenting_order"
     /// A plan of support for a pupil with SEND or health needs (seed 004): `summary` lists the reasonable adjustments.
     case sendHealthPlan = "send_health_plan"
+    /// A pupil missing from the site, found (seed 004): `summary` is the written report, `outcome` what came of it.
+    case missingFromSite = "missing_from_site"
+    /// Not collected at the end of the day by the policy's final time: social services contacted (seed 003).
+    case notCollected = "not_collected"
 
     public var title: String {
         switch self {
@@ -199,6 +203,8 @@ public enum CaseworkKind: String, Sendable, Codable, CaseIterable {
         case .postcardSent: "Postcard sent"
         case .parentingOrder: "Parenting order (made by the court)"
         case .sendHealthPlan: "SEND or health support plan (list the reasonable adjustments)"
+        case .missingFromSite: "Missing from site (report)"
+        case .notCollected: "Not collected: social services contacted"
         }
     }
 }

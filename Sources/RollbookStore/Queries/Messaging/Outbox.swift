@@ -114,6 +114,10 @@ public enum MessageTemplate: String, Sendable, CaseIterable, Codable {
     case postcard
     /// To parents: the policy in parents' words, at the start of the year and when a child starts (seed 003).
     case policySummary = "policy_summary"
+    /// To the parents, then the emergency contacts: a pupil missing from the site after the policy's minutes (seed 004).
+    case missingFromSite = "missing_from_site"
+    /// To the staff linked to a pupil missing from the site: social worker, DSL, SENCO (seed 004).
+    case missingFromSiteStaff = "missing_from_site_staff"
 
     public var title: String {
         switch self {
@@ -132,6 +136,8 @@ public enum MessageTemplate: String, Sendable, CaseIterable, Codable {
         case .pupilInvitation: "Attendance tracker invitation"
         case .postcard: "Postcard"
         case .policySummary: "Attendance policy summary"
+        case .missingFromSite: "Missing from site (parents)"
+        case .missingFromSiteStaff: "Missing from site (linked staff)"
         }
     }
 }
