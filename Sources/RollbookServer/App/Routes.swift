@@ -246,6 +246,8 @@ func routes(_ app: Application) throws {
     api.get("roll-calls", ":id", use: rollCalls.getAPI)
     api.post("roll-calls", ":id", "ticks", use: rollCalls.tickAPI)
     api.post("roll-calls", ":id", "close", use: rollCalls.closeAPI)
+    // The Today form resolving a "not in lesson" alert (issue 17).
+    staff.post("lesson-alerts", ":id", "resolution", use: LessonAlertsController().resolvePage)
 }
 
 /// The OpenAPI document, as bundled.

@@ -9,6 +9,8 @@ struct TodayController {
         let u = try req.auth.require(StaffUser.self)
         var page = try await TodayPage.load(req, user: u)
         page.lessonAlerts = try await LessonAlertsController.today(req, u)
+        page.mayResolveAlerts = u.can(.amendMarks)
+        page.flash = req.takeFlash()
         return try await req.render("Registers/today", title: "Today", page)
     }
 }

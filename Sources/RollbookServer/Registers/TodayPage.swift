@@ -57,6 +57,11 @@ struct TodayPage: Encodable {
     var policyReview: String? = nil
     /// "In school, not in lesson" alerts still open, for the staff the policy names.
     var lessonAlerts: [LessonAlertsController.Line] = []
+    /// Whether this user may resolve them (the office, attendance lead and head), and the choices.
+    var mayResolveAlerts = false
+    var alertChoices = LessonAlertsController.choices
+    /// What the last form on Today did.
+    var flash: String? = nil
 }
 
 extension TodayPage {

@@ -159,6 +159,9 @@ public enum CaseworkKind: String, Sendable, Codable, CaseIterable {
     case parentingOrder = "parenting_order"
     /// A plan of support for a pupil with SEND or health needs (seed 004): `summary` lists the reasonable adjustments.
     case sendHealthPlan = "send_health_plan"
+    /// An "in school, not in lesson" alert resolved: `outcome` is the `NotInLessonResolution`. The ladder counts the
+    /// alert itself (`alertTruancies`), not this entry.
+    case lessonAlertResolved = "lesson_alert_resolved"
 
     public var title: String {
         switch self {
@@ -199,6 +202,7 @@ public enum CaseworkKind: String, Sendable, Codable, CaseIterable {
         case .postcardSent: "Postcard sent"
         case .parentingOrder: "Parenting order (made by the court)"
         case .sendHealthPlan: "SEND or health support plan (list the reasonable adjustments)"
+        case .lessonAlertResolved: "In school, not in lesson"
         }
     }
 }
