@@ -5,7 +5,8 @@ import Vapor
 
 extension RollCallController {
     /// The grouping asked for: `form` or `assembly_point`; absent: by assembly point where the policy maps forms to
-    /// points, else by form. By assembly point without the policy setting is refused, naming it.
+    /// points, else by form. By assembly point without the policy setting is refused as a conflict with the school's
+    /// settings (409), naming it; an unknown grouping is bad input (422).
     static func grouping(_ raw: String?, _ schoolDay: SchoolDayPolicy?) throws -> RollCall.Grouping {
         let points = schoolDay?.assemblyPoints != nil
         let asked = raw.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
@@ -14,8 +15,9 @@ extension RollCallController {
             throw APIError.invalid("grouping", "'\(asked)' must be form or assembly_point")
         }
         if g == .assemblyPoint, !points {
-            throw APIError.invalid(
-                "grouping", "the policy sets no school_day.assembly_points, and the admission register records none: group by form")
+            throw APIError(
+                .conflict, field: "grouping",
+                reason: "the policy sets no school_day.assembly_points, and the admission register records none: group by form")
         }
         return g
     }

@@ -11,7 +11,7 @@ extension ServerTests {
         typealias R = RollCallServerTests
 
         @Test(
-            "with the policy's assembly points the roll call is grouped by point (a form left out is shown as having none), by form when asked; without them, by assembly point is refused naming the setting and nothing starts",
+            "with the policy's assembly points the roll call is grouped by point (a form left out is shown as having none), by form when asked; without them, by assembly point is refused (409) naming the setting and nothing starts",
             arguments: Backend.available)
         func perPoint(_ b: Backend) async throws {
             try await withRollbook(b) { f in
@@ -21,7 +21,7 @@ extension ServerTests {
                     pupilID: zofiaID, date: day("2025-09-09"), time: TimeOfDay(hour: 8, minute: 50)!,
                     by: Actor(name: "Office Person", position: "Office"))
                 let refused = try await f.call(.POST, "/api/v1/roll-calls", as: .office, json: #"{"grouping": "assembly_point"}"#)
-                #expect(refused.status == .unprocessableEntity && refused.errorField == "grouping", "\(refused.text)")
+                #expect(refused.status == .conflict && refused.errorField == "grouping", "\(refused.text)")
                 #expect(refused.text.contains("school_day.assembly_points"))
                 #expect(try await f.call(.GET, "/api/v1/roll-calls", as: .office).text.contains(#""id""#) == false)
 
