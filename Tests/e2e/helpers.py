@@ -35,7 +35,7 @@ OFFICE = f"office@{DOMAIN}"
 LEAD = f"lead@{DOMAIN}"
 GOVERNOR = f"governor@{DOMAIN}"
 HEAD = f"head@{DOMAIN}"
-ALL_ACCOUNTS = ["teacher", "office", "lead", "head", "governor", "la"]
+ALL_ACCOUNTS = ["teacher", "office", "lead", "head", "governor", "la", "year.head"]
 OFFICE_SIGNATURE = "Olu Office, Attendance officer"
 
 TODAY = "2026-11-25"

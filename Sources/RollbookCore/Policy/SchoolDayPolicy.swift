@@ -15,6 +15,8 @@ public struct SchoolDayPolicy: Sendable, Hashable, Codable {
     public var missingFromSite: MissingFromSite? = nil
     /// The end of the day: collection, after-school club, social services (seed 003).
     public var endOfDay: EndOfDay? = nil
+    /// Where each form gathers when the site is evacuated (AssemblyPoints.swift); absent: roll calls are per form.
+    public var assemblyPoints: [AssemblyPoint]? = nil
 
     public init(
         registration: Registration? = nil, notInLesson: NotInLesson? = nil, collection: Collectors? = nil,
@@ -181,5 +183,6 @@ public struct SchoolDayPolicy: Sendable, Hashable, Codable {
         if let e = endOfDay, e.socialServicesAt <= e.collectBy {
             throw fail("end_of_day.social_services_at", "\(e.socialServicesAt) is not after collect_by \(e.collectBy)")
         }
+        if let points = assemblyPoints { try AssemblyPoint.validate(points) }
     }
 }

@@ -42,6 +42,15 @@ public enum NotInLessonResolution: String, Sendable, Hashable, Codable, CaseIter
     case knownReason = "known_reason"
     case registerError = "register_error"
 
+    /// In words, for staff: `resolved as truancy`.
+    public var title: String {
+        switch self {
+        case .truancy: "truancy"
+        case .knownReason: "a known reason"
+        case .registerError: "a register error"
+        }
+    }
+
     /// The truancy record a resolution adds to the pupil's casework, if any: in the session the lesson began in.
     public func truancyRecord(for alert: NotInLessonAlert, pmFrom: TimeOfDay) -> TruancyRecord? {
         guard self == .truancy else { return nil }

@@ -33,6 +33,8 @@ public enum DemoSeeder {
             ("Harriet Head", "head", "Headteacher", .head, []),
             ("Gwen Governor", "governor", "Chair of governors", .governor, []),
             ("Lal Officer", "la", "Local authority attendance officer", .laOfficer, []),
+            // Told of "in school, not in lesson" alerts when the policy names `head_of_year`; resolves them.
+            ("Yara Yearhead", "year.head", "Head of Year (pastoral)", .attendanceLead, []),
         ]
         for (name, local, position, role, forms) in accounts {
             try await store.addStaff(

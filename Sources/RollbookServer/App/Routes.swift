@@ -267,6 +267,8 @@ func routes(_ app: Application) throws {
     api.get("end-of-day", use: endOfDay.getAPI)
     api.post("end-of-day", "collections", use: endOfDay.collectAPI)
     api.post("end-of-day", "social-services", use: endOfDay.socialServicesAPI)
+    // The Today form resolving a "not in lesson" alert (issue 17).
+    staff.post("lesson-alerts", ":id", "resolution", use: LessonAlertsController().resolvePage)
 }
 
 /// The OpenAPI document, as bundled.

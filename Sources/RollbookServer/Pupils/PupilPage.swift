@@ -102,6 +102,8 @@ struct PupilPage: Encodable {
     var transfer: Transfer
     /// The pupil's own attendance tracker account (seed 000 §3.2): its state, and whether this user may invite.
     var tracker: PupilTrackerAccount
+    /// "In school, not in lesson" alerts of the last 28 days, open and resolved (issue 17).
+    var lessonAlerts: [LessonAlertsController.PupilLine] = []
 
     /// Whether this user may download the pupil's CTF, and the years at earlier schools that CTFs brought.
     struct Transfer: Encodable {
@@ -236,6 +238,7 @@ struct PupilPage: Encodable {
             mayDecideLeave: u.mayDecideLeave, portal: portal, messages: messages,
             transfer: try await Transfer.load(req.store, user: u, pupil: p),
             tracker: try await PupilTrackerAccount.load(req.store, user: u, pupil: p, today: today))
+        page.lessonAlerts = try await LessonAlertsController.forPupil(req, pupilID: p.id!, today: today)
         page.agreedToday = agreed.map { "Part-time timetable today: \($0.words)." }
         page.agreedFinishToday = agreed?.finish?.padded
         let orders = try await req.store.schoolAttendanceOrders(pupilID: p.id!).map {

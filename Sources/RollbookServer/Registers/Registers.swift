@@ -346,7 +346,13 @@ extension Registers {
             let policy = try await store.policy(schoolID: user.schoolID, on: date)
             try await LateArrivals.follow(arrivals, date: date, policy: policy, store: store, by: user.actor, now: now)
         }
-        let reg = try await loadLesson(date: date, lesson: lesson, form: body.form, yearGroup: body.yearGroup)
+        // A timetabled lesson answers with its own group's register, not every pupil the user may see.
+        let reg =
+            if let group {
+                try await loadGroupLesson(date: date, lesson: lesson, upns: group)
+            } else {
+                try await loadLesson(date: date, lesson: lesson, form: body.form, yearGroup: body.yearGroup)
+            }
         return SubmitLessonResultDTO(created: s.created, amended: s.amended, unchanged: s.unchanged, register: reg)
     }
 }

@@ -19,6 +19,8 @@ struct TodayController {
                 .init(value: $0.upn, label: "\($0.displayName) (\($0.form))")
             }
         }
+        page.mayResolveAlerts = u.can(.amendMarks)
+        page.flash = req.takeFlash()
         return try await req.render("Registers/today", title: "Today", page)
     }
 }

@@ -63,6 +63,11 @@ struct TodayPage: Encodable {
     var socialServicesDue = 0
     /// The pupils a member of staff may report missing from the site (their own form's for a teacher).
     var missingPupils: [Timeline.Option] = []
+    /// Whether this user may resolve them (the office, attendance lead and head), and the choices.
+    var mayResolveAlerts = false
+    var alertChoices = LessonAlertsController.choices
+    /// What the last form on Today did.
+    var flash: String? = nil
 }
 
 extension TodayPage {

@@ -117,16 +117,14 @@ struct RollCallController {
     /// Starts a roll call of everyone on site now.
     func start(_ req: Request, _ u: StaffUser, grouping raw: String?) async throws -> RollCallRow {
         try u.require(.amendMarks)
-        let grouping = raw.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 } ?? "form"
-        // The admission register has no assembly point: the form is each pupil's assembly point.
-        guard grouping == RollCall.Grouping.form.rawValue else {
-            throw APIError.invalid(
-                "grouping", "'\(grouping)' is not a grouping; the roll call is per form (pupils have no assembly point recorded)")
-        }
         let now = req.clock.now()
+        // The admission register has no assembly point: the policy's `school_day.assembly_points` maps forms to points.
+        let schoolDay = try await req.store.policy(schoolID: u.schoolID, on: now.date).schoolDay
+        let grouping = try Self.grouping(raw, schoolDay)
         let onSite = try await OnSiteNow.load(store: req.store, schoolID: u.schoolID, now: now)
         return try await req.store.startRollCall(
-            schoolID: u.schoolID, date: now.date, grouping: .form, pupils: onSite.rollCallPupils, by: u.actor, at: now.timestamp)
+            schoolID: u.schoolID, date: now.date, grouping: grouping, pupils: onSite.rollCallPupils(schoolDay), by: u.actor,
+            at: now.timestamp)
     }
 
     func startAPI(req: Request) async throws -> Response {
@@ -135,7 +133,8 @@ struct RollCallController {
         let body = (req.body.data?.readableBytes ?? 0) > 0 ? try req.content.decode(StartDTO.self) : StartDTO()
         let row = try await start(req, u, grouping: body.grouping)
         let r = Response(status: .created)
-        try r.content.encode(Loaded(row: row, call: RollCall(pupils: try row.pupilList()), grouping: .form).dto)
+        try r.content.encode(
+            Loaded(row: row, call: RollCall(pupils: try row.pupilList()), grouping: RollCall.Grouping(rawValue: row.grouping) ?? .form).dto)
         return r
     }
 
@@ -222,6 +221,8 @@ struct RollCallController {
         var forms: [OnSiteDTO.Form]
         var mayStart: Bool
         var flash: String?
+        /// The policy maps forms to assembly points: the roll call may be grouped by them.
+        var assemblyPoints = false
     }
 
     func onSitePage(req: Request) async throws -> View {
@@ -236,7 +237,8 @@ struct RollCallController {
                     f.form = f.form.isEmpty ? "No form" : f.form
                     return f
                 },
-                mayStart: (try? u.require(.amendMarks)) != nil, flash: req.takeFlash()))
+                mayStart: (try? u.require(.amendMarks)) != nil, flash: req.takeFlash(),
+                assemblyPoints: try await Self.hasAssemblyPoints(req, u)))
     }
 
     struct StartForm: Content {
@@ -253,14 +255,17 @@ struct RollCallController {
     struct ListPage: Encodable {
         var rollCalls: [RollCallDTO]
         var mayStart: Bool
+        var assemblyPoints = false
     }
 
     func listPage(req: Request) async throws -> View {
         let u = try req.auth.require(StaffUser.self)
         let list = try await listAPI(req: req)
         return try await req.render(
-            "SchoolDay/roll-calls", title: "Roll calls", ListPage(rollCalls: list.rollCalls, mayStart: (try? u.require(.amendMarks)) != nil)
-        )
+            "SchoolDay/roll-calls", title: "Roll calls",
+            ListPage(
+                rollCalls: list.rollCalls, mayStart: (try? u.require(.amendMarks)) != nil,
+                assemblyPoints: try await Self.hasAssemblyPoints(req, u)))
     }
 
     struct RollCallPage: Encodable {

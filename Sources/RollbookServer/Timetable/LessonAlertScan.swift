@@ -5,11 +5,11 @@ import Vapor
 
 /// Raises the "in school, not in lesson" alerts of a school's day (`school_day.not_in_lesson`): one read of the day's
 /// marks and signing out, `NotInLessonScan`, and the new alerts stored, each raised once.
-enum LessonAlertScan {
+public enum LessonAlertScan {
     /// Scans `now.date` as at `now.time`; returns how many alerts are new. Nothing when the policy has no
     /// `not_in_lesson` or the day has no timetable.
     @discardableResult
-    static func run(store: Store, schoolID: Int, now: SchoolNow) async throws -> Int {
+    public static func run(store: Store, schoolID: Int, now: SchoolNow) async throws -> Int {
         let policy = try await store.policy(schoolID: schoolID, on: now.date)
         guard let rule = policy.schoolDay?.notInLesson,
             let day = try await store.timetable(schoolID: schoolID, on: now.date)?.day(

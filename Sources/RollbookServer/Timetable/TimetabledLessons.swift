@@ -36,8 +36,15 @@ struct TimetabledLessons {
             schoolID: user.schoolID, date: date, lesson: lesson.registerName, teacher: lesson.teacher, cover: !teaches(lesson),
             by: user.actor, at: req.clock.now().timestamp)
         try await recordSessionMarks(date: date, lesson: lesson, body: body)
+        // The alerts for this lesson fall due the policy's minutes after it begins: a register taken sooner (the usual
+        // case) leaves the whole-school scan to Today; one taken later raises them at once.
         let now = req.clock.now()
-        if date == now.date { try await LessonAlertScan.run(store: req.store, schoolID: user.schoolID, now: now) }
+        if date == now.date,
+            let rule = try await req.store.policy(schoolID: user.schoolID, on: date).schoolDay?.notInLesson,
+            now.time.minutes >= lesson.start.minutes + rule.minutes
+        {
+            try await LessonAlertScan.run(store: req.store, schoolID: user.schoolID, now: now)
+        }
         return result
     }
 }

@@ -495,5 +495,9 @@ enum AccessTable {
         .api(
             "POST /api/v1/end-of-day/social-services", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed,
             governor: .forbidden, la: .forbidden),
+        // The Today form resolving a "not in lesson" alert: as the API, the office, attendance lead and head.
+        .staff(
+            "POST /lesson-alerts/:id/resolution", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed,
+            governor: .forbidden, la: .forbidden),
     ]
 }

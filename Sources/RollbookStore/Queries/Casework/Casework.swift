@@ -163,6 +163,9 @@ public enum CaseworkKind: String, Sendable, Codable, CaseIterable {
     case missingFromSite = "missing_from_site"
     /// Not collected at the end of the day by the policy's final time: social services contacted (seed 003).
     case notCollected = "not_collected"
+    /// An "in school, not in lesson" alert resolved: `outcome` is the `NotInLessonResolution`. The ladder counts the
+    /// alert itself (`alertTruancies`), not this entry.
+    case lessonAlertResolved = "lesson_alert_resolved"
 
     public var title: String {
         switch self {
@@ -205,6 +208,7 @@ public enum CaseworkKind: String, Sendable, Codable, CaseIterable {
         case .sendHealthPlan: "SEND or health support plan (list the reasonable adjustments)"
         case .missingFromSite: "Missing from site (report)"
         case .notCollected: "Not collected: social services contacted"
+        case .lessonAlertResolved: "In school, not in lesson"
         }
     }
 }

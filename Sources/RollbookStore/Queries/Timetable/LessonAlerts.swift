@@ -84,13 +84,19 @@ extension Store {
     ) async throws -> LessonAlertRow? {
         try await write { db in
             guard let row = try await LessonAlertRow.query(on: db).filter(\.$schoolID == schoolID).filter(\.$id == id).first(),
-                row.resolvedAt == nil
+                row.resolvedAt == nil, let day = LocalDate(iso: row.date)
             else { return nil }
             row.resolvedAt = now
             row.resolution = resolution.rawValue
             row.resolvedBy = "\(actor.name), \(actor.position)"
             row.note = note
             try await row.save(on: db)
+            // The pupil's timeline says what was decided, by whom and when, in the same transaction.
+            try await CaseworkRow(
+                pupilID: row.pupilID, kind: .lessonAlertResolved, actionKey: nil, happenedOn: day,
+                summary: "Not in \(row.lesson) while in school: resolved as \(resolution.title)\(note.map { ": \($0)" } ?? "")",
+                outcome: resolution.rawValue, recordedAt: now, by: actor
+            ).create(on: db)
             return row
         }
     }
@@ -166,5 +172,13 @@ extension Store {
             out[a.pupilID, default: []].append(TruancyRecord(date: d, kind: .missedLesson, lesson: a.lesson))
         }
         return out
+    }
+}
+
+extension Store {
+    /// A pupil's alerts from `since` on, newest first: the open ones and those resolved lately.
+    public func lessonAlerts(pupilID: Int, since: LocalDate) async throws -> [LessonAlertRow] {
+        try await LessonAlertRow.query(on: db).filter(\.$pupilID == pupilID).filter(\.$date >= since.iso)
+            .sort(\.$date, .descending).sort(\.$id, .descending).all()
     }
 }
