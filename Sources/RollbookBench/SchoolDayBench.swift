@@ -147,7 +147,8 @@ public enum SchoolDayBench {
             // The rule alone on the day's record (no database): the Core kernel.
             let dayTimetable = try requireBench(timetable.day(day, calendar: calendar), "no timetable on \(day)")
             let at = DayRecord.registrationTimes(day: dayTimetable, registration: policy.schoolDay?.registration, register: policy.register)
-            let marks = try await store.schoolDayMarks(schoolID: schoolID, date: day, amAt: at.am, pmAt: at.pm)
+            let marks = try await store.schoolDayMarks(
+                schoolID: schoolID, date: day, amAt: at.am, pmAt: at.pm, register: policy.register)
             var kernel = Series(label: "kernel", runs: [])
             var found = 0
             for _ in 0..<runs {

@@ -26,45 +26,15 @@ struct OnSiteNow: Sendable {
     static func load(store: Store, schoolID: Int, now: SchoolNow) async throws -> OnSiteNow {
         let date = now.date
         let pupils = try await store.pupils(schoolID: schoolID).filter { $0.enrolment.isOnRoll(date) }
-        let byID = Dictionary(pupils.compactMap { p in p.id.map { ($0, p) } }, uniquingKeysWith: { a, _ in a })
-        let idOf = Dictionary(pupils.compactMap { p in p.id.map { (p.upn, $0) } }, uniquingKeysWith: { a, _ in a })
-        let ids = Array(byID.keys)
         let policy = try await store.policy(schoolID: schoolID, on: date)
         let day = try await store.timetable(schoolID: schoolID, on: date)?.day(date, calendar: try await store.calendar(schoolID: schoolID))
-
-        var sessionMarks: [String: DayRecord.SessionMarks] = [:]
-        var movements: [Movement] = []
-        for session in Session.allCases {
-            for (id, m) in try await store.marks(pupilIDs: ids, date: date, session: session) {
-                guard let p = byID[id], let code = try? AttendanceCode.parse(m.code, on: date) else { continue }
-                if session == .am {
-                    sessionMarks[p.upn, default: .init()].am = code
-                } else {
-                    sessionMarks[p.upn, default: .init()].pm = code
-                }
-                // A late arrival is on site from when they signed in, whatever a lesson before it said.
-                if code == .late || code == .u, let late = m.minutesLate {
-                    movements.append(
-                        Movement(upn: p.upn, kind: .signedIn, at: TimeOfDay(minutes: policy.register[session].lateAfter.minutes + late)))
-                }
-            }
-        }
-        var lessonMarks: [String: [String: AttendanceCode]] = [:]
-        for l in day?.lessons ?? [] where l.start <= now.time {
-            let marks = try await store.lessonMarks(pupilIDs: l.pupils.compactMap { idOf[$0] }, date: date, lesson: l.registerName)
-            for (id, m) in marks {
-                guard let p = byID[id], let code = try? AttendanceCode.parse(m.code, on: date) else { continue }
-                lessonMarks[l.registerName, default: [:]][p.upn] = code
-            }
-        }
-        for s in try await store.signOuts(pupilIDs: ids, date: date) {
-            guard let p = byID[s.pupilID] else { continue }
-            if let out = TimeOfDay(s.outAt) { movements.append(Movement(upn: p.upn, kind: .signedOut, at: out)) }
-            if let back = s.backAt.flatMap({ TimeOfDay($0) }) { movements.append(Movement(upn: p.upn, kind: .returned, at: back)) }
-        }
         let times = DayRecord.registrationTimes(day: day, registration: policy.schoolDay?.registration, register: policy.register)
-        let record = DayRecord(
-            sessionMarks: sessionMarks, lessonMarks: lessonMarks, movements: movements, amAt: times.am, pmAt: times.pm)
+        var record = try await store.schoolDayMarks(
+            schoolID: schoolID, date: date, amAt: times.am, pmAt: times.pm, register: policy.register
+        ).record
+        // Lessons not yet begun say nothing about now.
+        let begun = Set((day?.lessons ?? []).filter { $0.start <= now.time }.map(\.registerName))
+        record.lessonMarks = record.lessonMarks.filter { begun.contains($0.key) }
         let byUPN = Dictionary(pupils.map { ($0.upn, $0) }, uniquingKeysWith: { a, _ in a })
         let groups = OnSite.byForm(record: record, day: day, now: now.time, formOf: byUPN.mapValues(\.form))
         return OnSiteNow(
@@ -74,7 +44,7 @@ struct OnSiteNow: Sendable {
                     name: g.name,
                     pupils: g.upns.compactMap { u in byUPN[u].map { Pupil(upn: u, name: $0.displayName, form: $0.form) } }
                         .sorted { $0.name < $1.name })
-            })
+            }.filter { !$0.pupils.isEmpty })
     }
 
     /// The roll call's list: everyone on site, with their form as the assembly point (the admission register has no

@@ -16,7 +16,8 @@ public enum LessonAlertScan {
                 now.date, calendar: try await store.calendar(schoolID: schoolID))
         else { return 0 }
         let at = DayRecord.registrationTimes(day: day, registration: policy.schoolDay?.registration, register: policy.register)
-        let marks = try await store.schoolDayMarks(schoolID: schoolID, date: now.date, amAt: at.am, pmAt: at.pm)
+        let marks = try await store.schoolDayMarks(
+            schoolID: schoolID, date: now.date, amAt: at.am, pmAt: at.pm, register: policy.register)
         let result = NotInLessonScan.scan(day: day, record: marks.record, now: now.time, policy: rule)
         guard !result.alerts.isEmpty else { return 0 }
         let ids = Dictionary(marks.upns.map { ($0.value, $0.key) }, uniquingKeysWith: { a, _ in a })

@@ -218,6 +218,11 @@ extension ServerTests {
                 #expect(
                     try await f.call(.POST, collections, as: .office, json: #"{"upn": "\#(Self.zofia)", "collected_by": "Mum"}"#).status
                         == .conflict)
+                // Collected, she has left the site; Mia, not yet collected, is still on it.
+                let onSite = try await f.call(.GET, "/api/v1/on-site", as: .office)
+                let onSiteUPNs = (onSite.object["forms"] as? [[String: Any]] ?? []).flatMap { ($0["pupils"] as? [[String: Any]] ?? []) }
+                    .compactMap { $0["upn"] as? String }
+                #expect(!onSiteUPNs.contains(Self.zofia) && onSiteUPNs.contains(Self.mia))
 
                 // After 3:30 Mia is at the after-school club, her contacts to ring in order.
                 Self.at(f, 15, 31)

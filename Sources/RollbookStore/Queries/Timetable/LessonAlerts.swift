@@ -102,7 +102,11 @@ extension Store {
     }
 
     /// The day's statutory marks, lesson marks and signing out of a school's pupils on roll: one read per table.
-    public func schoolDayMarks(schoolID: Int, date: LocalDate, amAt: TimeOfDay, pmAt: TimeOfDay) async throws -> SchoolDayMarks {
+    /// A late arrival (L or U with minutes late) is on site from `register`'s late-after time plus its minutes; a child
+    /// collected at the end of the day has left.
+    public func schoolDayMarks(schoolID: Int, date: LocalDate, amAt: TimeOfDay, pmAt: TimeOfDay, register: RegisterTimes) async throws
+        -> SchoolDayMarks
+    {
         let pupils = try await sql.select().column("id").column("upn").from("pupils").where("school_id", .equal, SQLBind(schoolID))
             .where("starting_day", .lessThanOrEqual, SQLBind(date.iso)).all()
         var upns: [Int: String] = [:]
@@ -121,16 +125,40 @@ extension Store {
                 }
         }
         var sessions: [String: DayRecord.SessionMarks] = [:]
-        for m in try await rows(MarkRow.schema, "session") {
-            if m.slot == Session.am.rawValue {
-                sessions[m.upn, default: .init()].am = m.code
+        var movements: [Movement] = []
+        let marks = try await sql.select().column(SQLColumn("pupil_id", table: MarkRow.schema))
+            .column(SQLColumn("session", table: MarkRow.schema)).column(SQLColumn("code", table: MarkRow.schema))
+            .column(SQLColumn("minutes_late", table: MarkRow.schema)).from(MarkRow.schema)
+            .join("pupils", on: SQLColumn("id", table: "pupils"), .equal, SQLColumn("pupil_id", table: MarkRow.schema))
+            .where(SQLColumn("school_id", table: "pupils"), .equal, SQLBind(schoolID))
+            .where(SQLColumn("date", table: MarkRow.schema), .equal, SQLBind(date.iso)).all()
+        for r in marks {
+            guard let upn = upns[try r.decode(column: "pupil_id", as: Int.self)],
+                let code = AttendanceCode.lookup(try r.decode(column: "code", as: String.self)),
+                let session = Session(rawValue: try r.decode(column: "session", as: String.self))
+            else { continue }
+            if session == .am {
+                sessions[upn, default: .init()].am = code
             } else {
-                sessions[m.upn, default: .init()].pm = m.code
+                sessions[upn, default: .init()].pm = code
+            }
+            // A late arrival is on site from when they signed in, whatever a lesson before it said.
+            if code == .late || code == .u, let late = try r.decode(column: "minutes_late", as: Int?.self) {
+                movements.append(Movement(upn: upn, kind: .signedIn, at: TimeOfDay(minutes: register[session].lateAfter.minutes + late)))
             }
         }
         var lessons: [String: [String: AttendanceCode]] = [:]
         for m in try await rows(LessonMarkRow.schema, "lesson") { lessons[m.slot, default: [:]][m.upn] = m.code }
-        var movements: [Movement] = []
+        let c = CollectionRow.schema
+        let collected = try await sql.select().column(SQLColumn("pupil_id", table: c)).column(SQLColumn("collected_at", table: c)).from(c)
+            .where(SQLColumn("school_id", table: c), .equal, SQLBind(schoolID))
+            .where(SQLColumn("date", table: c), .equal, SQLBind(date.iso)).all()
+        for r in collected {
+            guard let upn = upns[try r.decode(column: "pupil_id", as: Int.self)],
+                let at = try r.decode(column: "collected_at", as: String?.self).flatMap(TimeOfDay.init)
+            else { continue }
+            movements.append(Movement(upn: upn, kind: .signedOut, at: at))
+        }
         let t = SignOutRow.schema
         let outs = try await sql.select().column(SQLColumn("pupil_id", table: t)).column(SQLColumn("out_at", table: t))
             .column(SQLColumn("back_at", table: t)).from(t)
