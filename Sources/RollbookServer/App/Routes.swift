@@ -246,6 +246,20 @@ func routes(_ app: Application) throws {
     api.get("roll-calls", ":id", use: rollCalls.getAPI)
     api.post("roll-calls", ":id", "ticks", use: rollCalls.tickAPI)
     api.post("roll-calls", ":id", "close", use: rollCalls.closeAPI)
+
+    // Permissions on the admission register and the lunchtime leave register (issue 17, seeds 003 and 004): the office,
+    // the attendance lead and the head.
+    let permissions = PermissionsController()
+    staff.post("pupils", ":upn", "permissions", use: permissions.addPage)
+    staff.post("pupils", ":upn", "permissions", ":id", "withdraw", use: permissions.withdrawPage)
+    api.get("pupils", ":upn", "permissions", use: permissions.listAPI)
+    api.post("pupils", ":upn", "permissions", use: permissions.addAPI)
+    api.post("pupils", ":upn", "permissions", ":id", "withdrawal", use: permissions.withdrawAPI)
+    let lunchtime = LunchtimeController()
+    staff.get("lunchtime", use: lunchtime.page)
+    staff.post("lunchtime", ":upn", "out", use: lunchtime.outPage)
+    staff.post("lunchtime", ":upn", "back", use: lunchtime.backPage)
+    api.get("lunchtime", use: lunchtime.listAPI)
 }
 
 /// The OpenAPI document, as bundled.

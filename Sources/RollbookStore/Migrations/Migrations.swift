@@ -10,7 +10,7 @@ public enum Migrations {
         M010Security(), M011Retention(), M012Webhooks(), M013AdmissionRegisterFields(),
         M014DeletionEnquiries(), M015LANotices(), M016LetterTemplates(), M017CaseworkFiguresAndSessions(),
         M018EvidenceDocuments(), M019SafeguardingFlags(), M023PolicyApprovals(), M025PupilAccounts(), M026IndividualTargets(),
-        M027SchoolAttendanceOrders(), M030ParentingOrders(), M032Timetables(), M033LessonAlerts(), M034RollCalls(),
+        M027SchoolAttendanceOrders(), M030ParentingOrders(), M032Timetables(), M033LessonAlerts(), M034RollCalls(), M035PupilPermissions(),
     ]
 }
 

@@ -127,6 +127,7 @@ private struct Values {
     var leaveID = 0, documentID = 0, reportID = 0, caseworkID = 0, webhookID = 0, evidenceID = 0
     var invitation = "", reply = "", pupilInvitation = ""
     var rollCallID = 0
+    var permissionID = 0
     /// Another school's records, by `segment/parameter` (`leave/id`): no one here may reach them.
     var foreign: [String: String] = [:]
 
@@ -152,6 +153,7 @@ private struct Values {
         case ("reply", "token"): reply
         case ("lesson-alerts", "id"): "1"
         case ("roll-calls", "id"): String(rollCallID)
+        case ("permissions", "id"): String(permissionID)
         default: nil
         }
     }
@@ -336,6 +338,14 @@ private struct Values {
             try await f.store.startRollCall(
                 schoolID: other.id!, date: day(date), grouping: .form, pupils: [], by: office, at: "2025-09-09T10:00:00Z"
             ).id!)
+        // Zofia may walk home alone (her parents' letter).
+        let walks = PupilPermissionRow(
+            pupilID: zofiaID,
+            permission: PupilPermission(
+                kind: .walkHomeAlone, form: .written, validFrom: day("2025-09-08"), recordedBy: "Office Person, Office",
+                recordedAt: "2025-09-08T08:00:00Z"))
+        try await f.store.addPermission(walks)
+        v.permissionID = try #require(walks.id)
         return v
     }
 }
