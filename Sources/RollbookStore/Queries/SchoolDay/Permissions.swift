@@ -90,6 +90,11 @@ extension Store {
         return try await PupilRow.query(on: db).filter(\.$id ~~ ids).sort(\.$legalSurname).sort(\.$legalForename).all()
     }
 
+    /// Adds one contact to a pupil's list (the demo's grandmother).
+    public func addContact(pupilID: Int, _ c: Contact) async throws {
+        try await write { db in try await ContactRow(pupilID: pupilID, contact: c).create(on: db) }
+    }
+
     public func addPermission(_ row: PupilPermissionRow) async throws {
         try await write { db in try await row.create(on: db) }
     }
