@@ -203,6 +203,44 @@ extension ServerTests {
         }
 
         @Test(
+            "seed 004 'letters will be sent to parents at the beginning of each term': lunchtime leave that lapsed last term brings the renewal letter to each parent in the first week of the next, in parents' words, once",
+            arguments: Backend.available)
+        func renewalLetters(_ b: Backend) async throws {
+            try await withRollbook(b) { f in
+                var entries = try Interchange.readCalendar(file: "calendar.csv", text: Fixture.text("calendar.csv"))
+                entries.append(CalendarEntry(start: day("2026-01-05"), end: day("2026-02-13"), kind: .term, yearGroups: []))
+                try await f.store.replaceCalendar(schoolID: f.schoolID, entries: entries)
+                var rule = Self.lunch
+                rule.lunchtimeLeave?.renewalLetter = "lunchtime-renewal"
+                try await saveSchoolDay(f, rule)
+                let id = try #require(try await f.store.pupil(schoolID: f.schoolID, upn: Self.mia)?.id)
+                try await f.store.addPermission(
+                    PupilPermissionRow(
+                        pupilID: id,
+                        permission: PupilPermission(
+                            kind: .lunchtimeLeave, form: .written, validFrom: day("2025-09-09"), recordedBy: "Office Person, Office",
+                            recordedAt: "2025-09-09T08:00:00Z")))
+                func run(_ d: String) async throws -> Int {
+                    try await LunchtimeRenewalLetters.run(
+                        store: f.store, now: FixedClock(date: day(d), time: TimeOfDay(hour: 10, minute: 0)!).now())
+                }
+                // The last day of the autumn term is not the start of a term.
+                #expect(try await run("2025-09-19") == 0)
+                #expect(try await run("2026-01-05") == 2)
+                let sent = try await f.store.outbox(schoolID: f.schoolID).filter {
+                    $0.template == MessageTemplate.lunchtimeLeaveRenewal.rawValue
+                }
+                #expect(Set(sent.map(\.recipient)) == ["rosa@example.org", "tom@example.org"])
+                let body = try #require(sent.first?.body)
+                #expect(body.hasPrefix("Dear Rosa Fielding and Tom Fielding,"))
+                #expect(body.contains("Mia's permission to leave the school site at lunchtime ended with the last term"))
+                #expect(sent.first?.subject == "Lunchtime leave for Mia this term")
+                // Once: the next day of the first week queues nothing more.
+                #expect(try await run("2026-01-06") == 0)
+            }
+        }
+
+        @Test(
             "seed 004 'back on site 5 minutes before the end of lunch': a return at 12:58 for a 13:00 end is flagged as late, recorded, and shown on the register",
             arguments: Backend.available)
         func lateReturn(_ b: Backend) async throws {

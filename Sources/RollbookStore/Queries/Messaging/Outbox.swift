@@ -114,6 +114,8 @@ public enum MessageTemplate: String, Sendable, CaseIterable, Codable {
     case postcard
     /// To parents: the policy in parents' words, at the start of the year and when a child starts (seed 003).
     case policySummary = "policy_summary"
+    /// To parents: lunchtime leave lapsed at the end of term; do they want it to continue (seed 004)?
+    case lunchtimeLeaveRenewal = "lunchtime_leave_renewal"
 
     public var title: String {
         switch self {
@@ -132,6 +134,7 @@ public enum MessageTemplate: String, Sendable, CaseIterable, Codable {
         case .pupilInvitation: "Attendance tracker invitation"
         case .postcard: "Postcard"
         case .policySummary: "Attendance policy summary"
+        case .lunchtimeLeaveRenewal: "Lunchtime leave renewal"
         }
     }
 }
