@@ -125,6 +125,15 @@ struct PermissionsController {
             guard let sDOB = LocalDate(iso: s.dateOfBirth), let pDOB = LocalDate(iso: pupil.dateOfBirth), sDOB < pDOB else {
                 throw APIError.invalid("sibling_upn", "\(s.displayName) is not older than \(pupil.displayName)")
             }
+            // Seed 003: 'an older sibling who is in Years 5 or 6', the years the policy lets walk home alone.
+            if let years = try await req.store.policy(schoolID: u.schoolID, on: now.date).schoolDay?.collection?.walkAloneYearGroups,
+                !years.isEmpty, !years.contains(s.yearGroup)
+            {
+                throw APIError.invalid(
+                    "sibling_upn",
+                    "\(s.displayName) is in Year \(s.yearGroup); the policy lets only Year \(years.joined(separator: " and Year ")) take a sibling home"
+                )
+            }
             sibling = upn
         }
         return PupilPermission(

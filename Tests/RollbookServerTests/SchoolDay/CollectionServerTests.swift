@@ -113,6 +113,46 @@ extension ServerTests {
             }
         }
 
+        @Test(
+            "seed 003 Proactive 13 emergency collection: verbal permission accepted by a senior leader, photo ID seen, is allowed; without photo ID it goes ahead with a warning to consult a senior leader; a younger sibling is refused",
+            arguments: Backend.available)
+        func emergencyCollection(_ b: Backend) async throws {
+            try await withRollbook(b) { f in
+                try await saveSchoolDay(f, Self.collection())
+                let given = try await f.call(
+                    .POST, "/api/v1/pupils/\(Self.mia)/permissions", as: .office,
+                    json:
+                        #"{"kind": "emergency_collection", "form": "verbal", "collector_name": "Harold Pike", "approved_by": "Head Person"}"#
+                )
+                #expect(given.status == .created, "\(given.text)")
+                // Danny (Year 5) cannot take Zofia home: he is younger than she is.
+                let sibling = try await f.call(
+                    .POST, "/api/v1/pupils/\(Self.zofia)/permissions", as: .office,
+                    json: #"{"kind": "sibling_collects", "form": "written", "sibling_upn": "A100000000002"}"#)
+                #expect(sibling.status == .unprocessableEntity && sibling.errorField == "sibling_upn", "\(sibling.text)")
+                let s = try await staffSession(f, .office)
+                let noID = try await Self.signOut(f, s, Self.mia, collector: "Harold Pike")
+                #expect(noID.status == .seeOther, "\(noID.text)")
+                var rows = try await Self.signOuts(f, Self.mia)
+                #expect(rows.first?.checkDecision == "warn" && rows.first?.checkReason?.contains("no photo ID has been seen") == true)
+                let miaID = try #require(try await f.store.pupil(schoolID: f.schoolID, upn: Self.mia)?.id)
+                try await f.store.signBackIn(
+                    pupilID: miaID, date: day("2025-09-09"), time: TimeOfDay(hour: 14, minute: 40)!,
+                    by: Actor(name: "Office Person", position: "Office"))
+                let withID = try await formSend(
+                    f, .POST, "/pupils/\(Self.mia)/sign-out", cookie: s.cookie,
+                    form: [
+                        ("csrf", s.csrf), ("time", "14:45"), ("reason", "Family emergency"), ("collector", "Harold Pike"),
+                        ("photoid", "on"),
+                    ])
+                #expect(withID.status == .seeOther, "\(withID.text)")
+                rows = try await Self.signOuts(f, Self.mia)
+                #expect(
+                    rows.last?.checkDecision == "allowed"
+                        && rows.last?.checkReason?.contains("accepted by Head Person, photo ID seen") == true)
+            }
+        }
+
         @Test("without school_day.collection a sign-out needs no collector, as before", arguments: Backend.available)
         func noPolicy(_ b: Backend) async throws {
             try await withRollbook(b) { f in
