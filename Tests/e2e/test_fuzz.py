@@ -238,11 +238,12 @@ CHECKS = ["all"]  # schemathesis's own checks and json_error_on_4xx
 # A well-formed submission may still be refused for what the school's records hold (a pupil not on roll, a day the
 # school is closed, a mark that needs a reason, a file whose UPN is already admitted, a webhook URL this server may
 # not call, an exclusion past the 45 school days of the year, a parenting order against someone not a parent of the
-# pupil, a roll call tick for a pupil not on the roll call, a timetable file that is empty or has errors): the
-# document lists 422 for it, and these operations are allowed it for schema-valid data.
+# pupil, a roll call tick for a pupil not on the roll call, a timetable file that is empty or has errors, a permission
+# that needs what was not given: the written form, the collector, an older sibling on roll): the document lists 422
+# for it, and these operations are allowed it for schema-valid data.
 CONFIG = """
 [[operations]]
-include-name-regex = '^POST /api/v1/((registers|lessons)/.*|ctf|pupils/[{]upn[}]/(deletion|exclusions|parenting-orders)|webhooks|roll-calls/[{]id[}]/ticks|timetable)$'
+include-name-regex = '^POST /api/v1/((registers|lessons)/.*|ctf|pupils/[{]upn[}]/(deletion|exclusions|parenting-orders|permissions)|webhooks|roll-calls/[{]id[}]/ticks|timetable)$'
 checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]
 """
 

@@ -86,12 +86,12 @@ struct PermissionsController {
         }
         let now = req.clock.now()
         var from = now.date
-        if let raw = trimmed(b.validFrom) {
+        if let raw = b.validFrom {
             guard let d = LocalDate(iso: raw) else { throw APIError.invalid("valid_from", "'\(raw)' is not a date YYYY-MM-DD") }
             from = d
         }
         var to: LocalDate? = nil
-        if let raw = trimmed(b.validTo) {
+        if let raw = b.validTo {
             guard let d = LocalDate(iso: raw) else { throw APIError.invalid("valid_to", "'\(raw)' is not a date YYYY-MM-DD") }
             guard d >= from else { throw APIError.invalid("valid_to", "\(d.iso) is before valid_from \(from.iso)") }
             to = d
@@ -109,6 +109,8 @@ struct PermissionsController {
                 throw APIError.invalid("collector_name", "name the person who will collect, 1 to 100 characters")
             }
             collector = name
+            // A one-off: the day it starts unless the end is given.
+            to = to ?? from
             if form == .verbal {
                 // Seed 003: verbal permission for someone else to collect is accepted by a senior leader.
                 guard let slt = trimmed(b.approvedBy), slt.count <= 100 else {
@@ -143,10 +145,14 @@ struct PermissionsController {
 
     static func withdrawn(_ req: Request, _ u: StaffUser, _ p: PupilRow) async throws -> PupilPermissionRow {
         let raw = req.parameters.get("id") ?? ""
-        guard let id = Int(raw), id > 0, id <= Int(Int32.max),
-            let row = try await req.store.withdrawPermission(pupilID: p.id!, id: id, on: req.clock.now().date, by: u.actor)
-        else { throw APIError(.notFound, field: "id", reason: "no permission '\(raw)' for this pupil") }
-        return row
+        do {
+            guard let id = Int(raw), id > 0, id <= Int(Int32.max),
+                let row = try await req.store.withdrawPermission(pupilID: p.id!, id: id, on: req.clock.now().date, by: u.actor)
+            else { throw APIError(.notFound, field: "id", reason: "no permission '\(raw)' for this pupil") }
+            return row
+        } catch let e as PermissionWithdrawn {
+            throw APIError(.conflict, field: "id", reason: "it was withdrawn already on \(e.on) by \(e.by)")
+        }
     }
 
     // MARK: API
@@ -196,6 +202,9 @@ struct PermissionsController {
         var approvedBy: String?
     }
 
+    /// A form's field left blank: not given.
+    func blank(_ s: String?) -> String? { (s ?? "").trimmingCharacters(in: .whitespaces).isEmpty ? nil : s }
+
     func addPage(req: Request) async throws -> Response {
         let u = try req.auth.require(StaffUser.self)
         try u.require(.amendMarks)
@@ -203,7 +212,8 @@ struct PermissionsController {
         let f = try req.content.decode(PageForm.self)
         let permission = try await Self.permission(
             NewPermission(
-                kind: f.kind, form: f.form, validFrom: f.from, validTo: f.to, collectorName: f.collector, siblingUpn: f.sibling,
+                kind: f.kind, form: f.form, validFrom: blank(f.from), validTo: blank(f.to), collectorName: f.collector,
+                siblingUpn: f.sibling,
                 approvedBy: f.approvedBy), req, u, pupil: p)
         try await req.store.addPermission(PupilPermissionRow(pupilID: p.id!, permission: permission))
         req.session.data["flash"] = "Permission recorded: \(Self.words(permission))."

@@ -69,6 +69,12 @@ public final class LunchtimeOutRow: Model, @unchecked Sendable {
     public var flagList: [String] { flags.split(separator: ";").map(String.init) }
 }
 
+/// A permission withdrawn already: it is not withdrawn twice.
+public struct PermissionWithdrawn: Error, Sendable {
+    public var on: String
+    public var by: String
+}
+
 extension Store {
     /// A pupil's permissions, oldest first.
     public func permissions(pupilID: Int) async throws -> [PupilPermissionRow] {
@@ -105,9 +111,7 @@ extension Store {
             guard let row = try await PupilPermissionRow.query(on: db).filter(\.$pupilID == pupilID).filter(\.$id == id).first() else {
                 return nil
             }
-            guard row.withdrawn == nil else {
-                throw StoreError.invalid(ValidationError(field: "id", reason: "it was withdrawn already on \(row.withdrawn!)"))
-            }
+            if let on = row.withdrawn { throw PermissionWithdrawn(on: on, by: row.withdrawnBy ?? "") }
             row.withdrawn = date.iso
             row.withdrawnBy = "\(actor.name), \(actor.position)"
             try await row.update(on: db)
