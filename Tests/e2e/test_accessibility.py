@@ -184,6 +184,9 @@ def test_every_page_has_no_serious_or_critical_accessibility_violation(any_brows
     check("Lists /lists")
     go(browser, server, "/registers/missing")
     check("Missing registers /registers/missing")
+    go(browser, server, "/lunchtime")
+    assert h1(browser).startswith("Lunchtime leave"), f"/lunchtime is headed {h1(browser)!r}"
+    check("Lunchtime leave /lunchtime")
     go(browser, server, "/pupils/X000000000000")
     assert h1(browser) == "Not Found", f"an unknown pupil's page is headed {h1(browser)!r}, not Not Found"
     check("404 page /pupils/X000000000000")
@@ -238,7 +241,7 @@ def test_every_page_has_no_serious_or_critical_accessibility_violation(any_brows
     check_forbidden(browser, "/lists", "governor")
     check("403 page /lists (governor)")
 
-    assert len(checked) == 23, f"the test should have checked 23 pages, it checked {checked}"
+    assert len(checked) == 24, f"the test should have checked 24 pages, it checked {checked}"
     ACCESSIBILITY_RUNS.append(f"{width}: axe-core {version} on {len(checked)} pages, {len(failures)} serious or critical")
     summary = (f"axe-core {version} on {len(checked)} pages at {width} width: {len(failures)} serious or critical "
                f"violations:\n\n" + "\n\n".join(failures))

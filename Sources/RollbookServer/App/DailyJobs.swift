@@ -140,6 +140,7 @@ struct BackgroundJobs: LifecycleHandler {
                     await DailyJobs.runDue(app: app)
                     await ScheduledReports.runDue(app: app)
                     await ParentSummaryMessages.runDue(app: app)
+                    await LunchtimeRenewalLetters.runDue(app: app)
                     await Outbox.runPass(app: app)
                     await Self.housekeeping(app: app)
                     try? await Task.sleep(for: interval)

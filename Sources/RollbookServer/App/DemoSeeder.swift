@@ -67,6 +67,15 @@ public enum DemoSeeder {
             _ = try await store.saveTimetable(
                 schoolID: id, t, filename: "demo-timetable.csv", by: Actor(name: "Demo data", position: "Rollbook"), at: now)
         }
+        // A grandmother on the contact list of the Year 4 pupil with the highest UPN, to show who may collect (issue 17).
+        if let p = school.pupils.filter({ $0.record.yearGroup == "4" }).max(by: { $0.record.upn < $1.record.upn }),
+            let row = try await store.pupil(schoolID: id, upn: p.record.upn)
+        {
+            let contact = Contact(
+                priority: (p.record.contacts.map(\.priority).max() ?? 0) + 1, name: "Ivy \(p.record.legalSurname)",
+                relationship: "Grandmother", parentalResponsibility: false, livesWith: false, phone: "07700 900777", email: "")
+            try await store.addContact(pupilID: row.id!, contact)
+        }
         return (id, school.pupils.count)
     }
 

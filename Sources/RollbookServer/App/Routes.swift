@@ -269,6 +269,19 @@ func routes(_ app: Application) throws {
     api.post("end-of-day", "social-services", use: endOfDay.socialServicesAPI)
     // The Today form resolving a "not in lesson" alert (issue 17).
     staff.post("lesson-alerts", ":id", "resolution", use: LessonAlertsController().resolvePage)
+    // Permissions on the admission register and the lunchtime leave register (issue 17, seeds 003 and 004): the office,
+    // the attendance lead and the head.
+    let permissions = PermissionsController()
+    staff.post("pupils", ":upn", "permissions", use: permissions.addPage)
+    staff.post("pupils", ":upn", "permissions", ":id", "withdraw", use: permissions.withdrawPage)
+    api.get("pupils", ":upn", "permissions", use: permissions.listAPI)
+    api.post("pupils", ":upn", "permissions", use: permissions.addAPI)
+    api.post("pupils", ":upn", "permissions", ":id", "withdrawal", use: permissions.withdrawAPI)
+    let lunchtime = LunchtimeController()
+    staff.get("lunchtime", use: lunchtime.page)
+    staff.post("lunchtime", ":upn", "out", use: lunchtime.outPage)
+    staff.post("lunchtime", ":upn", "back", use: lunchtime.backPage)
+    api.get("lunchtime", use: lunchtime.listAPI)
 }
 
 /// The OpenAPI document, as bundled.

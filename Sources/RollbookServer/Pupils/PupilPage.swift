@@ -56,6 +56,9 @@ struct PupilPage: Encodable {
         var outBy: String
         var back: String?
         var backBy: String?
+        var collector: String? = nil
+        /// The sign-out check's warning, recorded with it.
+        var warning: String? = nil
     }
     var signOutsToday: [SignOut]
     var signedOutNow: Bool
@@ -104,6 +107,12 @@ struct PupilPage: Encodable {
     var tracker: PupilTrackerAccount
     /// "In school, not in lesson" alerts of the last 28 days, open and resolved (issue 17).
     var lessonAlerts: [LessonAlertsController.PupilLine] = []
+    /// Permissions on the admission register (walking home, collection, lunchtime leave), for the office, lead and head.
+    var permissions: [PermissionsController.PermissionDTO]? = nil
+    /// Who may be named as the collector when signing out: the contacts, and walking alone.
+    var collectorChoices: [String] = []
+    /// The policy checks who collects (`school_day.collection`): the collector is asked for.
+    var collectionChecked: Bool = false
 
     /// Whether this user may download the pupil's CTF, and the years at earlier schools that CTFs brought.
     struct Transfer: Encodable {
@@ -221,7 +230,11 @@ struct PupilPage: Encodable {
             evidenceByHand: policy.evidence?.byHand == true, canRecord: u.can(.amendMarks),
             flash: flash, today: today.iso,
             reasonCodes: Reasons.codeOptions,
-            signOutsToday: signOuts.map { .init(out: $0.outAt, reason: $0.reason, outBy: $0.outBy, back: $0.backAt, backBy: $0.backBy) },
+            signOutsToday: signOuts.map {
+                .init(
+                    out: $0.outAt, reason: $0.reason, outBy: $0.outBy, back: $0.backAt, backBy: $0.backBy, collector: $0.collector,
+                    warning: $0.checkDecision == SignOutCheck.Decision.warn.rawValue ? $0.checkReason : nil)
+            },
             signedOutNow: signOuts.contains { $0.backAt == nil },
             year: yearView(
                 p, year: thisYear, now: req.clock.now(), times: policy.register, calendar: calendar, codes: codes,
@@ -239,6 +252,11 @@ struct PupilPage: Encodable {
             transfer: try await Transfer.load(req.store, user: u, pupil: p),
             tracker: try await PupilTrackerAccount.load(req.store, user: u, pupil: p, today: today))
         page.lessonAlerts = try await LessonAlertsController.forPupil(req, pupilID: p.id!, today: today)
+        if u.can(.amendMarks) {
+            page.permissions = try await PermissionsController.list(req, u, p)
+            page.collectorChoices = detail.contacts.map(\.name) + [SignOutCollection.walkingAlone]
+            page.collectionChecked = policy.schoolDay?.collection != nil
+        }
         page.agreedToday = agreed.map { "Part-time timetable today: \($0.words)." }
         page.agreedFinishToday = agreed?.finish?.padded
         let orders = try await req.store.schoolAttendanceOrders(pupilID: p.id!).map {

@@ -8,6 +8,14 @@ struct PupilSignOutController {
     struct SignOutForm: Content {
         var time: String
         var reason: String?
+        /// Who takes the pupil: a contact's name, a named person under a one-off permission, or `walking alone`.
+        var collector: String?
+        /// The collector's age, if asked or seen on photo ID.
+        var age: String?
+        /// `on` when photo ID was seen.
+        var photoid: String?
+        /// An older sibling's UPN, when a sibling takes the pupil.
+        var sibling: String?
     }
 
     func time(_ raw: String) throws -> TimeOfDay {
@@ -30,8 +38,14 @@ struct PupilSignOutController {
             reason = "Agreed early finish at \(finish) (part-time timetable)"
         }
         guard !reason.isEmpty else { throw APIError.invalid("reason", "say why the pupil is leaving, e.g. 'dentist, collected by mum'") }
-        try await req.store.signOut(SignOutRow(pupilID: p.id!, date: today, outAt: t, reason: reason, by: u.actor))
-        req.session.data["flash"] = "Signed out at \(t): \(reason)."
+        let row = SignOutRow(pupilID: p.id!, date: today, outAt: t, reason: reason, by: u.actor)
+        let check = try await SignOutCollection.check(req, u, pupil: p, form: form, at: t)
+        row.collector = check.collector
+        row.checkDecision = check.result?.decision.rawValue
+        row.checkReason = check.result?.reason
+        try await req.store.signOut(row)
+        let warning = check.result.flatMap { $0.decision == .warn ? " Warning recorded: \($0.reason)" : nil } ?? ""
+        req.session.data["flash"] = "Signed out at \(t): \(reason).\(warning)"
         return req.redirect(to: "/pupils/\(p.upn)")
     }
 

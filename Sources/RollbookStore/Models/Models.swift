@@ -393,6 +393,10 @@ public final class SignOutRow: Model, @unchecked Sendable {
     @Field(key: "out_by") public var outBy: String
     @OptionalField(key: "back_at") public var backAt: String?
     @OptionalField(key: "back_by") public var backBy: String?
+    /// Who took the pupil ("walking alone" when they walked), and the sign-out check's decision and reason, if checked.
+    @OptionalField(key: "collector") public var collector: String?
+    @OptionalField(key: "check_decision") public var checkDecision: String?
+    @OptionalField(key: "check_reason") public var checkReason: String?
     public init() {}
     public init(pupilID: Int, date: LocalDate, outAt: TimeOfDay, reason: String, by: Actor) {
         self.pupilID = pupilID

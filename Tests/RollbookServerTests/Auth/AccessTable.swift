@@ -499,5 +499,30 @@ enum AccessTable {
         .staff(
             "POST /lesson-alerts/:id/resolution", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed,
             governor: .forbidden, la: .forbidden),
+        // Permissions on the admission register and the lunchtime leave register (issue 17): the office, the
+        // attendance lead and the head.
+        .staff(
+            "POST /pupils/:upn/permissions", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed,
+            governor: .forbidden, la: .forbidden),
+        .staff(
+            "POST /pupils/:upn/permissions/:id/withdraw", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed,
+            governor: .forbidden, la: .forbidden),
+        .api(
+            "GET /api/v1/pupils/:upn/permissions", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden,
+            la: .forbidden),
+        .api(
+            "POST /api/v1/pupils/:upn/permissions", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed,
+            governor: .forbidden, la: .forbidden),
+        .api(
+            "POST /api/v1/pupils/:upn/permissions/:id/withdrawal", teacher: .forbidden, office: .allowed, lead: .allowed,
+            head: .allowed, governor: .forbidden, la: .forbidden),
+        .staff("GET /lunchtime", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
+        .staff(
+            "POST /lunchtime/:upn/out", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden),
+        .staff(
+            "POST /lunchtime/:upn/back", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden),
+        .api("GET /api/v1/lunchtime", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
     ]
 }

@@ -128,6 +128,7 @@ private struct Values {
     var invitation = "", reply = "", pupilInvitation = ""
     var rollCallID = 0
     var missingIncidentID = 0
+    var permissionID = 0
     /// Another school's records, by `segment/parameter` (`leave/id`): no one here may reach them.
     var foreign: [String: String] = [:]
 
@@ -154,6 +155,7 @@ private struct Values {
         case ("lesson-alerts", "id"): "1"
         case ("roll-calls", "id"): String(rollCallID)
         case ("missing-incidents", "id"): String(missingIncidentID)
+        case ("permissions", "id"): String(permissionID)
         default: nil
         }
     }
@@ -346,6 +348,14 @@ private struct Values {
             try await f.store.startMissingIncident(
                 schoolID: other.id!, pupilID: noahID, date: day(date), at: TimeOfDay(hour: 8, minute: 40)!, by: office
             ).id!)
+        // Zofia may walk home alone (her parents' letter).
+        let walks = PupilPermissionRow(
+            pupilID: zofiaID,
+            permission: PupilPermission(
+                kind: .walkHomeAlone, form: .written, validFrom: day("2025-09-08"), recordedBy: "Office Person, Office",
+                recordedAt: "2025-09-08T08:00:00Z"))
+        try await f.store.addPermission(walks)
+        v.permissionID = try #require(walks.id)
         return v
     }
 }

@@ -118,6 +118,8 @@ public enum MessageTemplate: String, Sendable, CaseIterable, Codable {
     case missingFromSite = "missing_from_site"
     /// To the staff linked to a pupil missing from the site: social worker, DSL, SENCO (seed 004).
     case missingFromSiteStaff = "missing_from_site_staff"
+    /// To parents: lunchtime leave lapsed at the end of term; do they want it to continue (seed 004)?
+    case lunchtimeLeaveRenewal = "lunchtime_leave_renewal"
 
     public var title: String {
         switch self {
@@ -138,6 +140,7 @@ public enum MessageTemplate: String, Sendable, CaseIterable, Codable {
         case .policySummary: "Attendance policy summary"
         case .missingFromSite: "Missing from site (parents)"
         case .missingFromSiteStaff: "Missing from site (linked staff)"
+        case .lunchtimeLeaveRenewal: "Lunchtime leave renewal"
         }
     }
 }
