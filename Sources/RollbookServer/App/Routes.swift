@@ -246,6 +246,17 @@ func routes(_ app: Application) throws {
     api.get("roll-calls", ":id", use: rollCalls.getAPI)
     api.post("roll-calls", ":id", "ticks", use: rollCalls.tickAPI)
     api.post("roll-calls", ":id", "close", use: rollCalls.closeAPI)
+
+    // Reception sign-in for late arrivals (issue 17): by name or card, through the late book's path; a printable slip.
+    let lateSignIn = LateSignInController()
+    staff.get("late-sign-in", use: lateSignIn.page)
+    staff.post("late-sign-in", use: lateSignIn.signInPage)
+    staff.get("late-sign-in", "slip", ":upn", use: lateSignIn.slip)
+    staff.post("pupils", ":upn", "card", use: lateSignIn.setCardPage)
+    api.get("late-sign-in", "pupils", use: lateSignIn.searchAPI)
+    api.post("late-sign-in", use: lateSignIn.signInAPI)
+    api.get("pupils", ":upn", "card", use: lateSignIn.cardAPI)
+    api.put("pupils", ":upn", "card", use: lateSignIn.setCardAPI)
 }
 
 /// The OpenAPI document, as bundled.
