@@ -97,7 +97,7 @@ struct LateSignInController {
             return [Found(upn: p.upn, name: p.displayName, form: p.form)]
         }
         let words = text.split(whereSeparator: \.isWhitespace).map { fold(String($0)) }
-        guard !words.isEmpty, text.count >= 2 else { return [] }
+        guard !words.isEmpty else { return [] }
         let pupils = try await req.store.listings(
             schoolID: u.schoolID, filter: PupilFilter(onRollDuring: DateRange(from: today, to: today)))
         return
