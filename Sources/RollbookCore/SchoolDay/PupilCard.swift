@@ -22,3 +22,33 @@ public enum PupilCard {
         return t.unicodeScalars.contains { ("0"..."9").contains($0) } && (try? parse(t)) != nil
     }
 }
+
+extension Interchange {
+    /// cards.csv: `upn,card_number`, one pupil a line (`rollbook import cards`).
+    public static let cardsHeader = ["upn", "card_number"]
+
+    public struct CardRow: Sendable, Hashable {
+        public var upn: String
+        public var cardNumber: String
+        public var line: Int
+    }
+
+    /// Reads cards.csv; the first bad line stops it, naming the line, the column and why. A UPN or a card number twice
+    /// in the file is refused.
+    public static func readCards(file: String, text: String) throws(ImportError) -> [CardRow] {
+        let t = try CSVTable(file: file, text: text, expectedHeader: cardsHeader)
+        var out: [CardRow] = []
+        var upns: Set<String> = []
+        var cards: Set<String> = []
+        for r in rows(t) {
+            let upn = r.value("upn")
+            guard UPN.isValid(upn) else { throw r.fail("upn", "'\(upn)' is not a UPN") }
+            let card: String
+            do { card = try PupilCard.parse(r.value("card_number")) } catch { throw r.fail("card_number", error.reason) }
+            guard upns.insert(upn).inserted else { throw r.fail("upn", "\(upn) appears twice in the file") }
+            guard cards.insert(card).inserted else { throw r.fail("card_number", "\(card) appears twice in the file") }
+            out.append(CardRow(upn: upn, cardNumber: card, line: r.line))
+        }
+        return out
+    }
+}

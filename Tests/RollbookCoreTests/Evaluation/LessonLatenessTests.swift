@@ -69,3 +69,26 @@ struct LessonLatenessTests {
         #expect(back.latenessIncludesLessons == true)
     }
 }
+
+@Suite("Pupil card numbers (reception sign-in)")
+struct PupilCardTests {
+    @Test("a card number is 4 to 20 letters and digits, trimmed and upper-cased; anything else names the field")
+    func parse() throws {
+        #expect(try PupilCard.parse(" ab12cd ") == "AB12CD")
+        for bad in ["", "12", "1234-5678", String(repeating: "9", count: 21)] {
+            #expect(throws: ValidationError.self) { try PupilCard.parse(bad) }
+            do { _ = try PupilCard.parse(bad, field: "cards[0]") } catch { #expect(error.field == "cards[0]") }
+        }
+        #expect(PupilCard.looksLikeCard("40001234") && !PupilCard.looksLikeCard("Zofia") && !PupilCard.looksLikeCard("12"))
+    }
+
+    @Test("cards.csv: upn,card_number; a bad UPN, card or a repeat stops the file at its line and column")
+    func readCards() throws {
+        let rows = try Interchange.readCards(file: "cards.csv", text: "upn,card_number\nA100000000001,40001234\n")
+        #expect(rows == [Interchange.CardRow(upn: "A100000000001", cardNumber: "40001234", line: 2)])
+        #expect(throws: ImportError(file: "cards.csv", line: 3, column: "card_number", reason: "40001234 appears twice in the file")) {
+            try Interchange.readCards(file: "cards.csv", text: "upn,card_number\nA100000000001,40001234\nA100000000002,40001234\n")
+        }
+        #expect(throws: ImportError.self) { try Interchange.readCards(file: "cards.csv", text: "upn,card_number\nA1,40001234\n") }
+    }
+}

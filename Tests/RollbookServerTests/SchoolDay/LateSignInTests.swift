@@ -131,5 +131,29 @@ extension ServerTests {
                 #expect(try await f.store.pupil(schoolID: f.schoolID, cardNumber: "40001234") == nil)
             }
         }
+
+        @Test("cards.csv sets many pupils' cards at once, all or nothing; a card another pupil keeps refuses the file, naming the line")
+        func importCards() async throws {
+            try await withRollbook(.sqlite) { f in
+                let zofia = try await Self.setUp(f)
+                let miaID = try #require(try await f.store.pupil(schoolID: f.schoolID, upn: Self.mia)?.id)
+                let actor = Actor(name: "rollbook import", position: "Command line")
+                // Mia takes Zofia's card while Zofia gets a new one: cards move within the file.
+                let ok = try Interchange.readCards(
+                    file: "cards.csv", text: "upn,card_number\n\(Self.mia),40001234\n\(Self.zofia),50005678\n")
+                try await f.store.importCards(schoolID: f.schoolID, file: "cards.csv", rows: ok, by: actor, at: "t")
+                #expect(try await f.store.cardNumber(pupilID: miaID) == "40001234")
+                #expect(try await f.store.cardNumber(pupilID: zofia) == "50005678")
+                // Mia's card again for another pupil while Mia keeps it: refused, nothing changes.
+                let clash = try Interchange.readCards(file: "cards.csv", text: "upn,card_number\nA100000000002,40001234\n")
+                await #expect(
+                    throws: ImportError(
+                        file: "cards.csv", line: 2, column: "card_number", reason: "'40001234' is already another pupil's card")
+                ) {
+                    try await f.store.importCards(schoolID: f.schoolID, file: "cards.csv", rows: clash, by: actor, at: "t")
+                }
+                #expect(try await f.store.pupil(schoolID: f.schoolID, cardNumber: "40001234")?.upn == Self.mia)
+            }
+        }
     }
 }

@@ -56,3 +56,38 @@ extension Store {
         }
     }
 }
+
+extension Store {
+    /// Sets many pupils' cards from cards.csv, all or nothing: a UPN not on the register, or a card another pupil keeps
+    /// (one not given a new card by the file), refuses the whole file, naming the line.
+    public func importCards(schoolID: Int, file: String, rows: [Interchange.CardRow], by actor: Actor, at now: String) async throws {
+        guard !rows.isEmpty else { return }
+        var ids: [Int] = []
+        for r in rows {
+            guard let p = try await pupil(schoolID: schoolID, upn: r.upn) else {
+                throw ImportError(file: file, line: r.line, column: "upn", reason: "\(r.upn) is not on the admission register")
+            }
+            ids.append(p.id!)
+        }
+        let pairs = zip(ids, rows).map { ($0, $1.cardNumber, $1.line) }
+        try await write { db in
+            let given = Set(pairs.map(\.0))
+            let kept = try await PupilCardRow.query(on: db).filter(\.$schoolID == schoolID).all().filter { !given.contains($0.pupilID) }
+            let keptCards = Dictionary(kept.map { ($0.cardNumber, $0.pupilID) }, uniquingKeysWith: { a, _ in a })
+            for (_, card, line) in pairs where keptCards[card] != nil {
+                throw ImportError(file: file, line: line, column: "card_number", reason: "'\(card)' is already another pupil's card")
+            }
+            // Cleared first, so cards may move between pupils in the file.
+            try await PupilCardRow.query(on: db).filter(\.$pupilID ~~ Array(given)).delete()
+            for (id, card, _) in pairs {
+                let row = PupilCardRow()
+                row.schoolID = schoolID
+                row.pupilID = id
+                row.cardNumber = card
+                row.setBy = "\(actor.name), \(actor.position)"
+                row.setAt = now
+                try await row.create(on: db)
+            }
+        }
+    }
+}
