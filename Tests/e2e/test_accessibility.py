@@ -562,3 +562,33 @@ def test_end_of_day_has_no_serious_or_critical_violation(any_browser, server):
                                    if v["impact"] not in FAILING_IMPACTS)
     ACCESSIBILITY_RUNS.append(f"{width}: axe-core on the end-of-day page, {len(failures)} serious or critical")
     assert not failures, "\n\n".join(failures)
+
+
+# Reception sign-in for late arrivals (issue 17): the desk page, the kiosk with search results, and a pupil chosen
+# (the slip is checked in test_sign_in.py, after a sign-in).
+LATE_SIGN_IN_PAGES = [
+    "/late-sign-in",
+    "/late-sign-in?kiosk=1&q=a",
+]
+
+
+def test_late_sign_in_has_no_serious_or_critical_violation(any_browser, server):
+    browser = any_browser
+    width = browser.rollbook_width
+    failures: list[str] = []
+    switch_user(browser, server, OFFICE)
+    for path in LATE_SIGN_IN_PAGES + ["chosen"]:
+        if path == "chosen":
+            submit_and_wait(browser, browser.find_element(By.CSS_SELECTOR, ".sign-in-results a"))
+        else:
+            go(browser, server, path)
+        assert h1(browser).startswith("Late sign-in"), f"{path} is headed {h1(browser)!r}"
+        check_renders(browser)
+        _, violations = axe_violations(browser)
+        failures += [describe(f"Late sign-in {path} ({width})", v) for v in violations if v["impact"] in FAILING_IMPACTS]
+        ACCESSIBILITY_NOTES.extend(describe(f"Late sign-in {path} ({width})", v) for v in violations
+                                   if v["impact"] not in FAILING_IMPACTS)
+        scroll = browser.execute_script("return document.documentElement.scrollWidth")
+        assert width != "phone" or scroll <= 390, f"{path} is {scroll} px wide on a phone"
+    ACCESSIBILITY_RUNS.append(f"{width}: axe-core on late sign-in, {len(failures)} serious or critical")
+    assert not failures, "\n\n".join(failures)

@@ -246,6 +246,11 @@ CONFIG = """
 [[operations]]
 include-name-regex = '^POST /api/v1/((registers|lessons)/.*|ctf|pupils/[{]upn[}]/(deletion|exclusions|parenting-orders|permissions)|webhooks|roll-calls/[{]id[}]/ticks|timetable|missing-incidents|missing-incidents/[{]id[}]/(steps|close)|end-of-day/(collections|social-services))$'
 checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]
+
+# Late sign-in: neither a card nor a UPN, a pupil off roll, a reason not on the policy's list; a card another pupil holds.
+[[operations]]
+include-name-regex = '^(POST /api/v1/late-sign-in|PUT /api/v1/pupils/[{]upn[}]/card)$'
+checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]
 """
 
 

@@ -309,6 +309,7 @@ struct EvalPlan {
 
     func evaluate(_ p: PupilFacts, _ cw: Casework, _ s: inout EvalScratch, into out: inout [DueAction]) {
         fill(p, &s)
+        if !cw.lessonLates.isEmpty && policy.countsLessonLates { addLessonLates(cw.lessonLates, &s) }
         var found: [DueAction] = []
         noReasonOverdue(p, s, &found)
         if p.enrolment.isOnRoll(asOf) {

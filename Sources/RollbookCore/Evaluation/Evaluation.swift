@@ -143,6 +143,8 @@ public struct Casework: Sendable, Hashable, Codable {
     public var failedContacts: [ContactAttempt] = []
     /// Parenting orders made by a court (ParentingOrders.swift), any order.
     public var parentingOrders: [ParentingOrderRecord] = []
+    /// Lessons marked L, for the policy's `lateness_includes_lessons` (LessonLateness.swift), any order.
+    public var lessonLates: [LessonLate] = []
 
     public init(
         stage: StageState? = nil, stageHistory: [StageState] = [], lastFamilyContact: LocalDate? = nil,

@@ -108,9 +108,12 @@ extension EvalPlan {
             let rung = r.atMost.map { $0 == r.atLeast ? "exactly \($0)" : "\(r.atLeast) to \($0)" } ?? "\(r.atLeast) or more"
             let what = countL && countU ? "late arrivals (L or U)" : countU ? "unauthorised late arrivals (U)" : "late arrivals (L)"
             var reason = "\(n) \(what) \(r.periodWords), since \(EvalWords.date(date(from))): the rung for \(rung) (\(r.name))."
+            let inLessons = countL ? lessonLates(cw, from: from, through: last) : 0
+            if inLessons > 0 { reason += " \(inLessons) of them late to a lesson (L on a lesson register)." }
             if let letter = r.letter { reason += " Send the '\(letter)' letter." }
             if let m = r.monitoringWords { reason += " Then monitor for \(m)." }
             var figures: [String: Double] = ["count": Double(n), "at_least": Double(r.atLeast)]
+            if inLessons > 0 { figures["lesson_lates"] = Double(inLessons) }
             if let m = r.atMost { figures["at_most"] = Double(m) }
             if r.per == .schoolWeeks, let w = r.schoolWeeks { figures["school_weeks"] = Double(w) }
             let step = ladderStep(r.action, test, s, &reason, &figures)

@@ -63,6 +63,9 @@ public struct Policy: Sendable, Hashable, Codable {
     public var sendParentSummary: SendParentSummary? = nil
     /// Traveller pupils' base school (Evaluation/TravellerBaseSchool.swift); absent: no base-school check.
     public var traveller: Traveller? = nil
+    /// Lesson lates (L on a lesson register) count towards the lateness rungs and `late_count` triggers
+    /// (Evaluation/LessonLateness.swift, seed 000 §5.4.4); absent: they do not.
+    public var latenessIncludesLessons: Bool? = nil
 
     public struct Clause: Sendable, Hashable, Codable {
         /// A setting's path in the file, e.g. `attendance_target`, `stages.stage-2`, `lateness.weekly-1`.
@@ -966,6 +969,7 @@ extension Policy {
         try rewards?.validate()
         try schoolDay?.validate()
         try traveller?.validate()
+        try validateLessonLateness()
         if let la = localAuthority {
             let e = la.email.trimmingCharacters(in: .whitespaces)
             let parts = e.split(separator: "@", omittingEmptySubsequences: false)

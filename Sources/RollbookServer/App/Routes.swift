@@ -282,6 +282,16 @@ func routes(_ app: Application) throws {
     staff.post("lunchtime", ":upn", "out", use: lunchtime.outPage)
     staff.post("lunchtime", ":upn", "back", use: lunchtime.backPage)
     api.get("lunchtime", use: lunchtime.listAPI)
+    // Reception sign-in for late arrivals (issue 17): by name or card, through the late book's path; a printable slip.
+    let lateSignIn = LateSignInController()
+    staff.get("late-sign-in", use: lateSignIn.page)
+    staff.post("late-sign-in", use: lateSignIn.signInPage)
+    staff.get("late-sign-in", "slip", ":upn", use: lateSignIn.slip)
+    staff.post("pupils", ":upn", "card", use: lateSignIn.setCardPage)
+    api.get("late-sign-in", "pupils", use: lateSignIn.searchAPI)
+    api.post("late-sign-in", use: lateSignIn.signInAPI)
+    api.get("pupils", ":upn", "card", use: lateSignIn.cardAPI)
+    api.put("pupils", ":upn", "card", use: lateSignIn.setCardAPI)
 }
 
 /// The OpenAPI document, as bundled.

@@ -65,6 +65,8 @@ struct PupilPage: Encodable {
     /// Today's agreed late start or early finish on a part-time timetable, in words; leaving from the finish needs no reason.
     var agreedToday: String? = nil
     var agreedFinishToday: String? = nil
+    /// The pupil's card number for reception sign-in (office, attendance lead, head).
+    var cardNumber: String? = nil
     /// For a Traveller pupil under `traveller.base_school_months`: the last attendance here and when the base school lapses.
     var baseSchool: String? = nil
     /// School attendance orders recorded on the pupil, in words.
@@ -259,6 +261,7 @@ struct PupilPage: Encodable {
         }
         page.agreedToday = agreed.map { "Part-time timetable today: \($0.words)." }
         page.agreedFinishToday = agreed?.finish?.padded
+        if u.can(.amendMarks) { page.cardNumber = try await req.store.cardNumber(pupilID: p.id!) ?? "" }
         let orders = try await req.store.schoolAttendanceOrders(pupilID: p.id!).map {
             "from \($0.from.iso)\($0.to.map { " to \($0.iso) (revoked)" } ?? ", not revoked")"
         }

@@ -6,9 +6,9 @@ import RollbookStore
 /// `rollbook import`: the calendar, pupils or marks from CSV, all or nothing per file.
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "import", abstract: "Import calendar.csv, pupils.csv or marks.csv (all or nothing per file).")
-    enum Kind: String, ExpressibleByArgument, CaseIterable { case calendar, pupils, marks }
-    @Argument(help: "calendar, pupils or marks") var kind: Kind
+        commandName: "import", abstract: "Import calendar.csv, pupils.csv, marks.csv or cards.csv (all or nothing per file).")
+    enum Kind: String, ExpressibleByArgument, CaseIterable { case calendar, pupils, marks, cards }
+    @Argument(help: "calendar, pupils, marks or cards") var kind: Kind
     @Argument(help: "The CSV file.") var file: String
     @OptionGroup var db: DatabaseOptions
 
@@ -36,6 +36,12 @@ struct ImportCommand: AsyncParsableCommand {
                     let s = try await store.importMarks(schoolID: school.id!, file: file, rows: rows, at: stamp.timestamp)
                     print(
                         "Imported \(rows.count) marks: \(s.created) new, \(s.amended) amended (reason 'import'), \(s.unchanged) unchanged.")
+                case .cards:
+                    let rows = try Interchange.readCards(file: file, text: text)
+                    try await store.importCards(
+                        schoolID: school.id!, file: file, rows: rows, by: Actor(name: "rollbook import", position: "Command line"),
+                        at: stamp.timestamp)
+                    print("Imported \(rows.count) pupil card numbers into \(school.name).")
                 }
             }
         } catch let e as ImportError {

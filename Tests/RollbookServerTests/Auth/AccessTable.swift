@@ -524,5 +524,28 @@ enum AccessTable {
             "POST /lunchtime/:upn/back", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden,
             la: .forbidden),
         .api("GET /api/v1/lunchtime", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
+        // Reception sign-in for late arrivals (issue 17): whoever keeps the late book (office, attendance lead, head).
+        .staff("GET /late-sign-in", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
+        .staff(
+            "POST /late-sign-in", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden),
+        .staff(
+            "GET /late-sign-in/slip/:upn", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden, ownForm: .forbidden),
+        .staff(
+            "POST /pupils/:upn/card", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden, ownForm: .forbidden),
+        .api(
+            "GET /api/v1/late-sign-in/pupils", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed,
+            governor: .forbidden, la: .forbidden),
+        .api(
+            "POST /api/v1/late-sign-in", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden),
+        .api(
+            "GET /api/v1/pupils/:upn/card", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden,
+            ownForm: .forbidden),
+        .api(
+            "PUT /api/v1/pupils/:upn/card", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed,
+            governor: .forbidden, la: .forbidden, ownForm: .forbidden),
     ]
 }

@@ -215,6 +215,8 @@ extension Store {
             : policy.schoolDay?.notInLesson != nil
                 ? try await alertTruancies(schoolID: schoolID, pupilIDs: upns == nil ? nil : ids, range: range)
                 : try await lessonTruancies(schoolID: schoolID, pupilIDs: upns == nil ? nil : ids, range: range)
+        let lessonLates =
+            policy.countsLessonLates ? try await lessonLates(schoolID: schoolID, pupilIDs: upns == nil ? nil : ids, range: range) : [:]
         // A Traveller pupil's last attendance here, for the base-school rule.
         let travellers = pupils.filter { flags[$0.id]?.characteristics.traveller == true }.map(\.id)
         let lastAttended = policy.traveller == nil || travellers.isEmpty ? [:] : try await lastAttended(pupilIDs: travellers)
@@ -241,6 +243,10 @@ extension Store {
                 cw!.advanceNotice.formUnion(notice[id] ?? [])
                 cw!.illnessReasons.merge(illness[id] ?? [:]) { a, _ in a }
                 cw!.truancies += lessonTruancy[id] ?? []
+            }
+            if let l = lessonLates[id] {
+                if cw == nil { cw = Casework() }
+                cw!.lessonLates = l
             }
             if let cw { casework[p.upn] = cw }
             guard let facts = flags[id] else { throw ValidationError(field: "pupil", reason: "\(p.upn) is not on the admission register") }
