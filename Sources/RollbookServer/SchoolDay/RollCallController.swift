@@ -160,7 +160,10 @@ struct RollCallController {
     func tick(_ req: Request, _ u: StaffUser, _ loaded: Loaded, _ body: TicksDTO) async throws -> RollCallDTO {
         try u.require(.takeRegister)
         let device = body.device.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !device.isEmpty, device.count <= 100 else { throw APIError.invalid("device", "name the device in 1 to 100 characters") }
+        // Counted in code points, as the API document's maxLength is.
+        guard !device.isEmpty, body.device.unicodeScalars.count <= 100 else {
+            throw APIError.invalid("device", "name the device in 1 to 100 characters")
+        }
         guard !body.ticks.isEmpty, body.ticks.count <= 5000 else { throw APIError.invalid("ticks", "send 1 to 5000 ticks") }
         if let closed = loaded.row.closedAt {
             throw APIError(.conflict, field: "id", reason: "the roll call was closed at \(closed) by \(loaded.row.closedBy ?? "")")
