@@ -18,7 +18,8 @@ struct BenchSchoolDay: AsyncParsableCommand {
             at 8:31 every set's P1 register is submitted at once (everyone present; P1 gives the AM marks), at 10:46 every \
             set's P3 register at once (two of each set absent); at 10:56 the not-in-lesson scan of the whole school runs \
             (the first raising the alerts, then --runs more, as each load of Today does), the rule alone on the day's \
-            record (--runs), and the on-site view (GET /api/v1/on-site, --runs, one after another). References in the same \
+            record (--runs), and the on-site view (GET /api/v1/on-site, --runs, one after another); then from 11:46 every set's \
+            P4 register, evenly spaced over --spread seconds (the target's first 2 minutes). References in the same \
             run: a bare JSON route in the same app (as many at once, and one after another), and whole AM registers of the \
             two school days before submitted as many at once. Build with -c release for real figures.
             """)
@@ -27,10 +28,13 @@ struct BenchSchoolDay: AsyncParsableCommand {
     @Option(help: "The school day measured (default: the last school day up to today).") var asOf: String?
     @Option(help: "Teaching sets, each a lesson register a period: the registers submitted at once.") var sets = 50
     @Option(help: "Runs of the scan, the rule and the on-site view.") var runs = 50
+    @Option(help: "Seconds over which the P4 registers arrive, evenly spaced (the target's first 2 minutes of a period).") var spread =
+        120.0
 
     func validate() throws {
         guard (1...400).contains(sets) else { throw UsageError("--sets must be 1 to 400") }
         guard (1...10_000).contains(runs) else { throw UsageError("--runs must be 1 to 10,000") }
+        guard (0...3600).contains(spread) else { throw UsageError("--spread must be 0 to 3,600 seconds") }
     }
 
     func run() async throws {
@@ -48,7 +52,7 @@ struct BenchSchoolDay: AsyncParsableCommand {
             let build = "release build"
         #endif
         let started = Date()
-        let r = try await SchoolDayBench.run(database: .sqlite(path: dbPath), day: day, sets: sets, runs: runs)
+        let r = try await SchoolDayBench.run(database: .sqlite(path: dbPath), day: day, sets: sets, runs: runs, spread: spread)
         say(
             "rollbook bench school-day: \(build), \(ProcessInfo.processInfo.activeProcessorCount) cores, SQLite, in process (no network); "
                 + String(format: "%.0f s in all", Date().timeIntervalSince(started)))
@@ -64,6 +68,7 @@ struct BenchSchoolDay: AsyncParsableCommand {
         }
         line("P1 (registration) lesson registers, \(r.sets) at once", r.p1, target: "p99 < 50 ms")
         line("P3 lesson registers, \(r.sets) at once", r.p3, target: "p99 < 50 ms")
+        line("P4 lesson registers, \(r.sets) over " + String(format: "%.0f", r.spread) + " s", r.p4, target: "p99 < 50 ms")
         line(
             "  reference: AM registers (" + String(format: "%.0f", r.amPupils) + " pupils each), \(r.amRegisters.runs.count) at once",
             r.amRegisters)

@@ -33,6 +33,9 @@ public enum SchoolDayBench {
         public var amPupils: Double
         public var p1: Series
         public var p3: Series
+        /// The P4 registers, spread evenly over `spread` seconds.
+        public var p4: Series
+        public var spread: Double
         public var scanFirst: Double
         public var scan: Series
         public var scanKernel: Series
@@ -48,7 +51,7 @@ public enum SchoolDayBench {
     /// Creates the demo secondary in `database` (empty) with marks to the school day before `day`, replaces its
     /// timetable from `day` by `sets` teaching sets (the roll in year and form order, cut into equal sets) taught in
     /// each of 6 periods, and measures.
-    public static func run(database: DatabaseLocation, day: LocalDate, sets: Int, runs: Int) async throws -> Report {
+    public static func run(database: DatabaseLocation, day: LocalDate, sets: Int, runs: Int, spread: Double) async throws -> Report {
         let calendar0 = SchoolCalendar(entries: Demo.calendar(phase: .secondary))
         guard calendar0.isSchoolDay(day) else { throw Abort(.badRequest, reason: "\(day) is not a school day of the demo secondary") }
         var through = day.adding(days: -1)
@@ -177,12 +180,17 @@ public enum SchoolDayBench {
                 }
                 onSiteCount = (try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])?["total"] as? Int ?? 0
             }
+
+            // P4 as the target has it: the registers arrive at even intervals over the period's first `spread` seconds.
+            clock.set(TimeOfDay(hour: 11, minute: 46)!)
+            let p4 = try await client.spread(lesson("P4", absent: 2), over: spread)
             try await app.asyncShutdown()
             return Report(
                 pupils: pupils, sets: groups.count, setSize: Double(roll.count) / Double(groups.count), day: day, alerts: alerts,
                 onSite: onSiteCount, bare: Series(label: "bare", runs: bare), amRegisters: Series(label: "am", runs: am),
                 amPupils: Double(amPupils) / Double(max(amRequests.count, 1)), p1: Series(label: "p1", runs: p1),
-                p3: Series(label: "p3", runs: p3), scanFirst: scanFirst, scan: scan, scanKernel: kernel, onSiteView: onSite,
+                p3: Series(label: "p3", runs: p3), p4: Series(label: "p4", runs: p4), spread: spread, scanFirst: scanFirst, scan: scan,
+                scanKernel: kernel, onSiteView: onSite,
                 bareSequential: bareSequential)
         } catch {
             try? await app.asyncShutdown()
@@ -233,6 +241,22 @@ struct BenchClient: Sendable {
     }
 
     /// All at once; seconds each, from its own start.
+    /// Each request starts at its even share of `seconds` and is timed from its own start.
+    func spread(_ requests: [(String, String, String?)], over seconds: Double) async throws -> [Double] {
+        let step = requests.isEmpty ? 0 : seconds / Double(requests.count)
+        return try await withThrowingTaskGroup(of: Double.self) { group in
+            for (i, r) in requests.enumerated() {
+                group.addTask {
+                    try await Task.sleep(nanoseconds: UInt64(Double(i) * step * 1e9))
+                    return try await timed(r.0, r.1, r.2).0
+                }
+            }
+            var out: [Double] = []
+            for try await t in group { out.append(t) }
+            return out
+        }
+    }
+
     func concurrently(_ requests: [(String, String, String?)]) async throws -> [Double] {
         try await withThrowingTaskGroup(of: Double.self) { group in
             for r in requests { group.addTask { try await timed(r.0, r.1, r.2).0 } }

@@ -25,7 +25,7 @@ struct OnSiteNow: Sendable {
 
     static func load(store: Store, schoolID: Int, now: SchoolNow) async throws -> OnSiteNow {
         let date = now.date
-        let pupils = try await store.pupils(schoolID: schoolID).filter { $0.enrolment.isOnRoll(date) }
+        let pupils = try await store.listings(schoolID: schoolID, filter: PupilFilter(onRollDuring: DateRange(from: date, to: date)))
         let policy = try await store.policy(schoolID: schoolID, on: date)
         let day = try await store.timetable(schoolID: schoolID, on: date)?.day(date, calendar: try await store.calendar(schoolID: schoolID))
         let times = DayRecord.registrationTimes(day: day, registration: policy.schoolDay?.registration, register: policy.register)
