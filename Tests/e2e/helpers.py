@@ -351,6 +351,9 @@ class RollbookProcess:
         self.log_path = workdir / "server.log"
         self.starts = 0
 
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
     @property
     def database_args(self) -> list[str]:
         return ["--database", str(self.sqlite)] if self.sqlite else []

@@ -29,14 +29,6 @@ from test_accessibility import FAILING_IMPACTS, axe_violations, describe
 SEED_003 = REPO_ROOT / "Policies" / "seed-003-primary.json"
 
 
-class _Server:
-    def __init__(self, process: RollbookProcess):
-        self.base_url = process.base_url
-
-    def url(self, path: str) -> str:
-        return self.base_url + path
-
-
 @pytest.fixture(scope="module")
 def school():
     with tempfile.TemporaryDirectory(prefix="rollbook-collection-") as tmp:
@@ -64,7 +56,7 @@ def school():
             assert status == 200, contacts
             items = contacts if isinstance(contacts, list) else contacts.get("contacts", [])
             grandmother = next(c["name"] for c in items if c["relationship"] == "Grandmother")
-            yield _Server(process), token, upn, grandmother
+            yield process, token, upn, grandmother
         finally:
             process.stop()
 

@@ -23,14 +23,6 @@ from helpers import LEAD, OFFICE, TODAY, RollbookProcess, api_call, fill_sign_in
 from test_accessibility import FAILING_IMPACTS, axe_violations, describe
 
 
-class _Server:
-    def __init__(self, process: RollbookProcess):
-        self.base_url = process.base_url
-
-    def url(self, path: str) -> str:
-        return self.base_url + path
-
-
 @pytest.fixture(scope="module")
 def school():
     with tempfile.TemporaryDirectory(prefix="rollbook-rollcall-") as tmp:
@@ -46,7 +38,7 @@ def school():
             status, body = api_call(process.base_url, token, "POST", f"/api/v1/registers/{TODAY}/AM",
                                     {"form": "RH", "marks": [{"upn": u, "code": "/"} for u in upns]})
             assert status == 200, body
-            yield _Server(process), token, upns
+            yield process, token, upns
         finally:
             process.stop()
 

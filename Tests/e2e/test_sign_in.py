@@ -42,14 +42,6 @@ class _SignInProcess(RollbookProcess):
         log.close()
 
 
-class _Server:
-    def __init__(self, process: RollbookProcess):
-        self.base_url = process.base_url
-
-    def url(self, path: str) -> str:
-        return self.base_url + path
-
-
 @pytest.fixture(scope="module")
 def school():
     with tempfile.TemporaryDirectory(prefix="rollbook-signin-") as tmp:
@@ -64,7 +56,7 @@ def school():
             pupils = [(p["upn"], p["name"]) for p in register["pupils"]]
             status, body = api_call(process.base_url, token, "PUT", f"/api/v1/pupils/{pupils[0][0]}/card", {"card_number": CARD})
             assert status == 200 and body["card_number"] == CARD, body
-            yield _Server(process), token, pupils
+            yield process, token, pupils
         finally:
             process.stop()
 
