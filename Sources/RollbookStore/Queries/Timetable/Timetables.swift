@@ -2,6 +2,7 @@ import FluentKit
 import FluentSQL
 import Foundation
 import RollbookCore
+import Synchronization
 
 /// A version of a school's timetable (docs/timetable-csv.md), in force from `effectiveFrom`.
 public final class TimetableRow: Model, @unchecked Sendable {
@@ -16,7 +17,21 @@ public final class TimetableRow: Model, @unchecked Sendable {
     @Field(key: "imported_at") public var importedAt: String
     public init() {}
 
-    public func timetable() throws -> Timetable { try JSONDecoder().decode(Timetable.self, from: Data(document.utf8)) }
+    public func timetable() throws -> Timetable { try TimetableRow.decoded(document) }
+
+    /// Decoded documents, keyed by the document itself: every page and scan of the day reads the same version, and
+    /// decoding it (thousands of UPNs) cost more than the rest of the on-site view. A replaced version is a new key.
+    private static let decodedDocuments = Mutex<[String: Timetable]>([:])
+
+    static func decoded(_ document: String) throws -> Timetable {
+        if let t = decodedDocuments.withLock({ $0[document] }) { return t }
+        let t = try JSONDecoder().decode(Timetable.self, from: Data(document.utf8))
+        decodedDocuments.withLock { cache in
+            if cache.count >= 16 { cache.removeAll() }
+            cache[document] = t
+        }
+        return t
+    }
 }
 
 /// A timetabled lesson's register, taken: by whom, and whether as cover for the timetabled teacher.
