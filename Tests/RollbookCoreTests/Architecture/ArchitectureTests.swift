@@ -10,7 +10,7 @@ import Testing
         "RollbookDemo": ["Foundation", "RollbookCore"],
         "RollbookStore": [
             "Foundation", "RollbookCore", "RollbookDemo", "FluentKit", "FluentSQL", "SQLKit", "FluentSQLiteDriver",
-            "FluentPostgresDriver", "Logging", "NIOCore", "NIOPosix",
+            "FluentPostgresDriver", "Logging", "NIOCore", "NIOPosix", "Synchronization",
         ],
         "RollbookServer": [
             "Foundation", "RollbookCore", "RollbookStore", "RollbookDemo", "Vapor", "Fluent", "Leaf", "LeafKit",
