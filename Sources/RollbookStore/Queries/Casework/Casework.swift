@@ -16,7 +16,9 @@ public final class PolicyVersionRow: Model, @unchecked Sendable {
     @Field(key: "saved_by") public var savedBy: String
     public init() {}
 
-    public var policy: Policy? { try? PolicyFile.decode(Data(document.utf8)) }
+    public var policy: Policy? { try? PolicyVersionRow.decodedDocuments.value(document) { try PolicyFile.decode(Data($0.utf8)) } }
+
+    private static let decodedDocuments = DecodedDocuments<Policy>()
 }
 
 /// An entry on a pupil's casework timeline: what staff did (a letter sent, a call and its outcome, a meeting, a

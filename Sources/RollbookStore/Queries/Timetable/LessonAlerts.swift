@@ -48,14 +48,11 @@ extension Store {
     /// Raises the alerts not raised before (for the same pupil, day and lesson); returns how many are new.
     @discardableResult
     public func raiseLessonAlerts(schoolID: Int, _ alerts: [LessonAlertRaise], at now: String) async throws -> Int {
-        guard !alerts.isEmpty else { return 0 }
+        // Each load of Today scans again and finds its alerts raised: only new ones take the writer.
+        guard try await !Self.unraised(alerts, schoolID: schoolID, on: db).isEmpty else { return 0 }
         return try await write { db in
-            let dates = Set(alerts.map(\.date.iso))
-            let existing = try await LessonAlertRow.query(on: db).filter(\.$schoolID == schoolID).filter(\.$date ~~ dates)
-                .filter(\.$pupilID ~~ alerts.map(\.pupilID)).all()
-            var seen = Set(existing.map { "\($0.pupilID)|\($0.date)|\($0.lesson)" })
-            var n = 0
-            for a in alerts where seen.insert("\(a.pupilID)|\(a.date.iso)|\(a.lesson)").inserted {
+            let new = try await Self.unraised(alerts, schoolID: schoolID, on: db)
+            for a in new {
                 let row = LessonAlertRow()
                 row.schoolID = schoolID
                 row.pupilID = a.pupilID
@@ -64,10 +61,18 @@ extension Store {
                 row.words = a.words
                 row.raisedAt = now
                 try await row.create(on: db)
-                n += 1
             }
-            return n
+            return new.count
         }
+    }
+
+    /// The alerts of `alerts` not yet stored, each once.
+    private static func unraised(_ alerts: [LessonAlertRaise], schoolID: Int, on db: any Database) async throws -> [LessonAlertRaise] {
+        guard !alerts.isEmpty else { return [] }
+        let existing = try await LessonAlertRow.query(on: db).filter(\.$schoolID == schoolID).filter(\.$date ~~ Set(alerts.map(\.date.iso)))
+            .filter(\.$pupilID ~~ Set(alerts.map(\.pupilID))).all()
+        var seen = Set(existing.map { "\($0.pupilID)|\($0.date)|\($0.lesson)" })
+        return alerts.filter { seen.insert("\($0.pupilID)|\($0.date.iso)|\($0.lesson)").inserted }
     }
 
     /// A school's alerts of one day, oldest first; `open` only: not yet resolved.

@@ -2,7 +2,6 @@ import FluentKit
 import FluentSQL
 import Foundation
 import RollbookCore
-import Synchronization
 
 /// A version of a school's timetable (docs/timetable-csv.md), in force from `effectiveFrom`.
 public final class TimetableRow: Model, @unchecked Sendable {
@@ -19,18 +18,10 @@ public final class TimetableRow: Model, @unchecked Sendable {
 
     public func timetable() throws -> Timetable { try TimetableRow.decoded(document) }
 
-    /// Decoded documents, keyed by the document itself: every page and scan of the day reads the same version, and
-    /// decoding it (thousands of UPNs) cost more than the rest of the on-site view. A replaced version is a new key.
-    private static let decodedDocuments = Mutex<[String: Timetable]>([:])
+    private static let decodedDocuments = DecodedDocuments<Timetable>()
 
     static func decoded(_ document: String) throws -> Timetable {
-        if let t = decodedDocuments.withLock({ $0[document] }) { return t }
-        let t = try JSONDecoder().decode(Timetable.self, from: Data(document.utf8))
-        decodedDocuments.withLock { cache in
-            if cache.count >= 16 { cache.removeAll() }
-            cache[document] = t
-        }
-        return t
+        try decodedDocuments.value(document) { try JSONDecoder().decode(Timetable.self, from: Data($0.utf8)) }
     }
 }
 
