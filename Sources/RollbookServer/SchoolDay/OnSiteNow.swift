@@ -25,12 +25,13 @@ struct OnSiteNow: Sendable {
 
     static func load(store: Store, schoolID: Int, now: SchoolNow) async throws -> OnSiteNow {
         let date = now.date
-        let pupils = try await store.listings(schoolID: schoolID, filter: PupilFilter(onRollDuring: DateRange(from: date, to: date)))
+        let pupils = try await store.rollNames(schoolID: schoolID, on: date)
         let policy = try await store.policy(schoolID: schoolID, on: date)
         let day = try await store.timetable(schoolID: schoolID, on: date)?.day(date, calendar: try await store.calendar(schoolID: schoolID))
         let times = DayRecord.registrationTimes(day: day, registration: policy.schoolDay?.registration, register: policy.register)
         var record = try await store.schoolDayMarks(
-            schoolID: schoolID, date: date, amAt: times.am, pmAt: times.pm, register: policy.register
+            schoolID: schoolID, date: date, amAt: times.am, pmAt: times.pm, register: policy.register,
+            roll: Dictionary(pupils.map { ($0.id, $0.upn) }, uniquingKeysWith: { a, _ in a })
         ).record
         // Lessons not yet begun say nothing about now.
         let begun = Set((day?.lessons ?? []).filter { $0.start <= now.time }.map(\.registerName))
@@ -42,7 +43,7 @@ struct OnSiteNow: Sendable {
             forms: groups.map { g in
                 Form(
                     name: g.name,
-                    pupils: g.upns.compactMap { u in byUPN[u].map { Pupil(upn: u, name: $0.displayName, form: $0.form) } }
+                    pupils: g.upns.compactMap { u in byUPN[u].map { Pupil(upn: u, name: $0.name, form: $0.form) } }
                         .sorted { $0.name < $1.name })
             }.filter { !$0.pupils.isEmpty })
     }

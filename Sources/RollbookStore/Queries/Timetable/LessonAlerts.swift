@@ -66,12 +66,19 @@ extension Store {
         }
     }
 
-    /// The alerts of `alerts` not yet stored, each once.
+    /// The alerts of `alerts` not yet stored, each once. Three columns through SQLKit: decoding whole rows through the
+    /// model cost more than the rest of a scan.
     private static func unraised(_ alerts: [LessonAlertRaise], schoolID: Int, on db: any Database) async throws -> [LessonAlertRaise] {
-        guard !alerts.isEmpty else { return [] }
-        let existing = try await LessonAlertRow.query(on: db).filter(\.$schoolID == schoolID).filter(\.$date ~~ Set(alerts.map(\.date.iso)))
-            .filter(\.$pupilID ~~ Set(alerts.map(\.pupilID))).all()
-        var seen = Set(existing.map { "\($0.pupilID)|\($0.date)|\($0.lesson)" })
+        guard !alerts.isEmpty, let sql = db as? any SQLDatabase else { return alerts }
+        let existing = try await sql.select().columns("pupil_id", "date", "lesson").from(LessonAlertRow.schema)
+            .where("school_id", .equal, SQLBind(schoolID)).where("date", .in, SQLBind.group(Array(Set(alerts.map(\.date.iso)))))
+            .where("pupil_id", .in, SQLBind.group(Array(Set(alerts.map(\.pupilID))))).all()
+        var seen = Set<String>()
+        for r in existing {
+            seen.insert(
+                "\(try r.decode(column: "pupil_id", as: Int.self))|\(try r.decode(column: "date", as: String.self))|\(try r.decode(column: "lesson", as: String.self))"
+            )
+        }
         return alerts.filter { seen.insert("\($0.pupilID)|\($0.date.iso)|\($0.lesson)").inserted }
     }
 
@@ -108,14 +115,16 @@ extension Store {
 
     /// The day's statutory marks, lesson marks and signing out of a school's pupils on roll: one read per table.
     /// A late arrival (L or U with minutes late) is on site from `register`'s late-after time plus its minutes; a child
-    /// collected at the end of the day has left.
-    public func schoolDayMarks(schoolID: Int, date: LocalDate, amAt: TimeOfDay, pmAt: TimeOfDay, register: RegisterTimes) async throws
-        -> SchoolDayMarks
-    {
-        let pupils = try await sql.select().column("id").column("upn").from("pupils").where("school_id", .equal, SQLBind(schoolID))
-            .where("starting_day", .lessThanOrEqual, SQLBind(date.iso)).all()
-        var upns: [Int: String] = [:]
-        for r in pupils { upns[try r.decode(column: "id", as: Int.self)] = try r.decode(column: "upn", as: String.self) }
+    /// collected at the end of the day has left. `roll` (id to UPN), when the caller has read it, saves reading it again.
+    public func schoolDayMarks(
+        schoolID: Int, date: LocalDate, amAt: TimeOfDay, pmAt: TimeOfDay, register: RegisterTimes, roll: [Int: String]? = nil
+    ) async throws -> SchoolDayMarks {
+        var upns: [Int: String] = roll ?? [:]
+        if roll == nil {
+            let pupils = try await sql.select().column("id").column("upn").from("pupils").where("school_id", .equal, SQLBind(schoolID))
+                .where("starting_day", .lessThanOrEqual, SQLBind(date.iso)).all()
+            for r in pupils { upns[try r.decode(column: "id", as: Int.self)] = try r.decode(column: "upn", as: String.self) }
+        }
         func rows(_ table: String, _ slot: String) async throws -> [(upn: String, slot: String, code: AttendanceCode)] {
             try await sql.select().column(SQLColumn("pupil_id", table: table)).column(SQLColumn(slot, table: table))
                 .column(SQLColumn("code", table: table)).from(table)
