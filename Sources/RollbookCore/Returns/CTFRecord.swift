@@ -365,6 +365,17 @@ public struct CTFPupilRecord: Sendable, Hashable {
         return LastSchool(name: last.element.name)
     }
 
+    /// The school history, in file order.
+    public var schools: [(name: String, la: String?, estab: String?, entry: LocalDate?, leaving: LocalDate?)] {
+        schoolHistory.compactMap { n in
+            guard let e = try? Self.schoolEntry(n, path: "") else { return nil }
+            return (e.name, try? n.optionalText("LEA", ""), try? n.optionalText("Estab", ""), e.entry, e.leaving)
+        }
+    }
+
+    /// The carried elements' names: `Assessments`, `BasicDetails/MiddleNames`, ...
+    public var carriedNames: [String] { carried.map(\.name) + carriedBasic.map { "BasicDetails/\($0.name)" } }
+
     // MARK: Out again
 
     /// The record to send: this one (as stored at import; empty for a pupil Rollbook admitted itself) brought up to

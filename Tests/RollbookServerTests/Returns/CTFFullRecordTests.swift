@@ -62,6 +62,14 @@ extension ServerTests {
                 #expect(contacts[0].phone == "07700 900111" && contacts[0].email == "delia.quillfeather@example.org")
                 #expect(contacts[1].address == "Flat 2, 9 Orchard Close, Ashcombe, ZZ9 7XX")
 
+                // The pupil page shows the home address, the school history and what is kept unread, to the office.
+                let pages = PageTests()
+                let page = try await pages.get(f, "/pupils/\(Self.upn)", cookie: try await pages.signIn(f, .office))
+                #expect(page.text.contains("From the previous school"))
+                #expect(page.text.contains("14, Larkspur Road, Fennel Green, Westmere, Westshire, Westmere, ZZ9 4XX"))
+                #expect(page.text.contains("Brook Hollow Infant School (993/1005), from 2022-09-05 to 2023-07-21"))
+                #expect(page.text.contains("UniqueLearnerNumber, LookedAfter, Phones, Email, Assessments, BasicDetails/FormerSurname"))
+
                 // Out again: every element of the file, the carried ones (assessments) verbatim.
                 let out = try await f.call(.GET, "/api/v1/pupils/\(Self.upn)/ctf", as: .office)
                 #expect(out.status == .ok)
