@@ -1,6 +1,7 @@
 // The Common Transfer File (CTF): the DfE's XML for sending a pupil's record to their next school.
 // Rollbook writes and reads the pupil's identity, basic details and the attendance section (one YearData per
-// academic year and school, with the session counts and the marks string). Pure: no I/O, no clock.
+// academic year and school, with the session counts and the marks string), and the rest of the record (CTFRecord.swift).
+// Pure: no I/O, no clock.
 // The format and every choice made where the DfE's documents are silent are in docs/ctf.md.
 
 // MARK: - The marks string
@@ -300,11 +301,14 @@ public struct CTFPupil: Sendable, Hashable {
     public var ncYearActual: String?
     /// Each academic year at each school, oldest first.
     public var attendance: [CTFYearData]
+    /// Address, contacts, SEN, FSM, languages, ethnicity, school history and the elements carried through.
+    public var record: CTFPupilRecord
 
     public init(
         upn: String, surname: String, forename: String, dateOfBirth: LocalDate, sex: String, preferredForename: String = "",
-        ncYearActual: String? = nil, attendance: [CTFYearData] = []
+        ncYearActual: String? = nil, attendance: [CTFYearData] = [], record: CTFPupilRecord = .init()
     ) {
+        self.record = record
         self.upn = upn
         self.surname = surname
         self.forename = forename
@@ -347,6 +351,7 @@ public struct CTFDocument: Sendable, Hashable {
             var basic: [XMLNode] = []
             if !p.preferredForename.isEmpty { basic.append(leaf("PreferredForename", p.preferredForename)) }
             if let y = p.ncYearActual { basic.append(leaf("NCyearActual", y)) }
+            basic = CTFPupilRecord.inSpecOrder(basic + p.record.basicDetails(), CTFPupilRecord.basicOrder)
             var children = [
                 leaf("UPN", p.upn), leaf("Surname", p.surname), leaf("Forename", p.forename), leaf("DOB", p.dateOfBirth.iso),
                 leaf("Sex", p.sex),
@@ -370,7 +375,7 @@ public struct CTFDocument: Sendable, Hashable {
                                 ])
                         }))
             }
-            return XMLNode("Pupil", children)
+            return XMLNode("Pupil", CTFPupilRecord.inSpecOrder(children + p.record.pupilElements(), CTFPupilRecord.pupilOrder))
         }
         return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + XMLNode("CTfile", [head, XMLNode("CTFpupilData", pupils)]).rendered()
     }
@@ -378,9 +383,10 @@ public struct CTFDocument: Sendable, Hashable {
     // MARK: Reading
 
     /// Reads a CTF: well-formed XML, the elements Rollbook needs present and valid, every year's counts equal to its
-    /// marks string. Elements Rollbook does not use are ignored. Errors name the element (path) and the reason.
+    /// marks string. Pupil elements Rollbook does not model are kept verbatim (`CTFPupilRecord.carried`); other
+    /// unknown elements are ignored. Errors name the element (path) and the reason.
     public static func parse(_ text: String) throws(ValidationError) -> CTFDocument {
-        let root = try XMLNode.parse(text)
+        let (root, bytes) = try XMLNode.parseKeepingSource(text)
         guard root.name == "CTfile" else {
             throw ValidationError(field: root.name, reason: "the root element must be CTfile, not \(root.name)")
         }
@@ -413,7 +419,7 @@ public struct CTFDocument: Sendable, Hashable {
         var seen: Set<String> = []
         for (i, node) in pupilNodes.enumerated() {
             let pp = "\(path)/CTFpupilData/Pupil[\(i + 1)]"
-            let p = try CTFPupil.parse(node, path: pp)
+            let p = try CTFPupil.parse(node, path: pp, source: bytes)
             guard seen.insert(p.upn).inserted else {
                 throw ValidationError(field: pp + "/UPN", reason: "\(p.upn) appears twice in the file")
             }
@@ -424,7 +430,7 @@ public struct CTFDocument: Sendable, Hashable {
 }
 
 extension CTFPupil {
-    static func parse(_ node: XMLNode, path: String) throws(ValidationError) -> CTFPupil {
+    static func parse(_ node: XMLNode, path: String, source: [UInt8]) throws(ValidationError) -> CTFPupil {
         let upn = try node.text("UPN", path)
         guard UPN.isValid(upn) else {
             throw ValidationError(
@@ -454,7 +460,7 @@ extension CTFPupil {
         return CTFPupil(
             upn: upn, surname: try node.text("Surname", path), forename: try node.text("Forename", path), dateOfBirth: dob, sex: sex,
             preferredForename: try basic?.optionalText("PreferredForename", path + "/BasicDetails") ?? "", ncYearActual: year,
-            attendance: years)
+            attendance: years, record: try CTFPupilRecord.parse(node, path: path, source: source))
     }
 }
 
@@ -496,6 +502,31 @@ public struct XMLNode: Sendable, Hashable {
     public var name: String
     public var children: [XMLNode]
     public var text: String
+    /// The element's XML exactly as a file gave it, written back as it is (an element Rollbook carries through).
+    public var raw: String? = nil
+    /// Where a parsed element was in the file's bytes; not part of equality.
+    var range: Range<Int>? = nil
+
+    public static func == (a: XMLNode, b: XMLNode) -> Bool {
+        a.name == b.name && a.text == b.text && a.raw == b.raw && a.children == b.children
+    }
+    public func hash(into h: inout Hasher) {
+        h.combine(name)
+        h.combine(text)
+        h.combine(raw)
+        h.combine(children)
+    }
+
+    /// The same element to be written back exactly as `source` (the parsed file's bytes) held it.
+    public func verbatim(from source: [UInt8]) -> XMLNode {
+        var n = self
+        if let r = range, r.upperBound <= source.count {
+            n.raw = String(decoding: source[r], as: UTF8.self)
+        } else {
+            n.raw = rendered().trimmingXMLSpace
+        }
+        return n
+    }
 
     public init(_ name: String, _ children: [XMLNode]) {
         self.name = name
@@ -510,6 +541,7 @@ public struct XMLNode: Sendable, Hashable {
 
     public func rendered(indent: Int = 0) -> String {
         let pad = String(repeating: "  ", count: indent)
+        if let raw { return "\(pad)\(raw)\n" }
         if children.isEmpty { return "\(pad)<\(name)>\(xmlEscaped(text))</\(name)>\n" }
         return "\(pad)<\(name)>\n" + children.map { $0.rendered(indent: indent + 1) }.joined() + "\(pad)</\(name)>\n"
     }
@@ -547,14 +579,26 @@ public struct XMLNode: Sendable, Hashable {
     /// Elements, attributes (ignored), text, CDATA, the five predefined entities and character references.
     /// No DOCTYPE (so no entity definitions). Errors give the open element's path, the line and what is wrong.
     public static func parse(_ text: String) throws(ValidationError) -> XMLNode {
+        try parseKeepingSource(text).root
+    }
+
+    /// Parses a document and returns its bytes too, for `verbatim(from:)`.
+    public static func parseKeepingSource(_ text: String) throws(ValidationError) -> (root: XMLNode, source: [UInt8]) {
         var p = XMLReader(Array(text.utf8))
-        return try p.document()
+        return (try p.document(), p.b)
+    }
+
+    /// Elements written one after another (as `rendered` or `raw` writes them), each kept verbatim.
+    public static func fragments(_ text: String) throws(ValidationError) -> [XMLNode] {
+        guard !text.trimmingXMLSpace.isEmpty else { return [] }
+        let (root, source) = try parseKeepingSource("<fragments>" + text + "</fragments>")
+        return root.children.map { $0.verbatim(from: source) }
     }
 }
 
 extension String {
     /// Without leading and trailing XML white space (space, tab, CR, LF).
-    fileprivate var trimmingXMLSpace: String {
+    var trimmingXMLSpace: String {
         var s = Substring(self)
         while let f = s.first, f == " " || f == "\n" || f == "\t" || f == "\r" || f == "\r\n" { s = s.dropFirst() }
         while let l = s.last, l == " " || l == "\n" || l == "\t" || l == "\r" || l == "\r\n" { s = s.dropLast() }
@@ -646,6 +690,7 @@ struct XMLReader {
     static let maxDepth = 32
 
     mutating func element() throws(ValidationError) -> XMLNode {
+        let start = i
         i += 1  // <
         let qname = try name()
         let n = Self.local(qname)
@@ -665,7 +710,9 @@ struct XMLReader {
             if peek("/>") {
                 i += 2
                 stack.removeLast()
-                return XMLNode(n, text: "")
+                var empty = XMLNode(n, text: "")
+                empty.range = start..<i
+                return empty
             }
             guard i > before else { throw fail("expected white space before an attribute in <\(qname)>") }
             let a = try name()
@@ -724,9 +771,13 @@ struct XMLReader {
                 defer { stack.removeLast() }
                 throw fail("<\(qname)> holds both elements and text ('\(text.trimmingXMLSpace.prefix(20))')")
             }
-            return XMLNode(n, children)
+            var node = XMLNode(n, children)
+            node.range = start..<i
+            return node
         }
-        return XMLNode(n, text: text)
+        var node = XMLNode(n, text: text)
+        node.range = start..<i
+        return node
     }
 
     /// Text with entity and character references replaced.

@@ -130,6 +130,12 @@ struct PupilPage: Encodable {
         }
         var canExport: Bool
         var years: [Year]
+        /// From the CTF the pupil was admitted with (shown to those who may download a CTF): the home address, the
+        /// school history, and the elements kept unread to send on.
+        var fromCTF = false
+        var address: String? = nil
+        var schools: [String] = []
+        var kept: String? = nil
 
         static func load(_ store: Store, user u: StaffUser, pupil p: PupilRow) async throws -> Transfer {
             let years = try await store.transferredYears(pupilID: p.id!).map { y in
@@ -139,7 +145,18 @@ struct PupilPage: Encodable {
                     authorised: y.sessionsAuthorised, unauthorised: y.sessionsUnauthorised,
                     attendance: percent(y.sessionsPossible > 0 ? Double(y.sessionsAttended) / Double(y.sessionsPossible) : nil))
             }
-            return Transfer(canExport: u.mayExportCTF, years: years)
+            var t = Transfer(canExport: u.mayExportCTF, years: years)
+            if u.mayExportCTF, let r = try await store.ctfRecord(pupilID: p.id!) {
+                t.fromCTF = true
+                t.address = r.address.map(CTFPupilRecord.addressText)
+                t.schools = r.schools.map { s in
+                    let numbers = s.la.flatMap { la in s.estab.map { " (\(la)/\($0))" } } ?? ""
+                    let dates = [s.entry.map { "from \($0)" }, s.leaving.map { "to \($0)" }].compactMap { $0 }.joined(separator: " ")
+                    return "\(s.name)\(numbers)\(dates.isEmpty ? "" : ", " + dates)"
+                }
+                t.kept = r.carriedNames.isEmpty ? nil : r.carriedNames.joined(separator: ", ")
+            }
+            return t
         }
     }
 

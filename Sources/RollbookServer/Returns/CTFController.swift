@@ -48,6 +48,8 @@ struct CTFController {
     struct ImportResult: Content {
         var admitted: [String]
         var attendanceYears: Int
+        /// What was accepted but changed, each naming its element.
+        var warnings: [CTFWarning]
     }
 
     /// `POST /api/v1/ctf`: the body is the file; `starting_day` (default today) and `form` are query parameters.
@@ -63,7 +65,7 @@ struct CTFController {
         let summary = try await Self.importFile(
             req, user: u, text: String(decoding: Data(buffer: body), as: UTF8.self), startingDay: starting, form: form)
         let r = Response(status: .created)
-        try r.content.encode(ImportResult(admitted: summary.admitted, attendanceYears: summary.years))
+        try r.content.encode(ImportResult(admitted: summary.admitted, attendanceYears: summary.years, warnings: summary.warnings))
         return r
     }
 
@@ -84,6 +86,8 @@ struct CTFController {
         var forms: [String]
         var flash: String?
         var error: String?
+        /// The last import's warnings, "element: reason".
+        var warnings: [String]
     }
 
     func page(req: Request) async throws -> View {
@@ -97,11 +101,13 @@ struct CTFController {
         let forms = Set(try await req.store.listings(schoolID: u.schoolID).map(\.form)).filter { !$0.isEmpty }.sorted(by: formOrder)
         let flash = req.session.data["flash"]
         req.session.data["flash"] = nil
+        let warnings = (req.session.data["ctf_warnings"] ?? "").split(separator: "\n").map(String.init)
+        req.session.data["ctf_warnings"] = nil
         return try await req.render(
             "Returns/ctf-import", title: "Common Transfer Files",
             PageContent(
                 la: here?.la ?? "", estab: here?.estab ?? "", numbersSet: here != nil, today: req.clock.now().date.iso, forms: forms,
-                flash: flash, error: error))
+                flash: flash, error: error, warnings: warnings))
     }
 
     struct Upload: Codable {
@@ -133,6 +139,11 @@ struct CTFController {
         let names = summary.admitted.joined(separator: ", ")
         req.session.data["flash"] =
             "Admitted \(summary.admitted.count) pupil\(summary.admitted.count == 1 ? "" : "s") (\(names)) from \(starting), with \(summary.years) year\(summary.years == 1 ? "" : "s") of attendance at previous schools."
+        // With warnings, the CTF page shows them; otherwise a single pupil's page.
+        guard summary.warnings.isEmpty else {
+            req.session.data["ctf_warnings"] = summary.warnings.map { "\($0.field): \($0.reason)" }.joined(separator: "\n")
+            return req.redirect(to: "/ctf")
+        }
         return req.redirect(to: summary.admitted.count == 1 ? "/pupils/\(summary.admitted[0])" : "/ctf")
     }
 

@@ -89,6 +89,8 @@ public struct CTFImportSummary: Sendable, Hashable {
     public var admitted: [String]
     /// Years of attendance at previous schools kept.
     public var years: Int
+    /// What was accepted but changed (a relationship code that is not the DfE's, for example), by element.
+    public var warnings: [CTFWarning] = []
 }
 
 extension Store {
@@ -156,18 +158,25 @@ extension Store {
         years += try await transferredYears(pupilID: p.id!)
         years.sort { ($0.year, $0.startDate) < ($1.year, $1.startDate) }
         let thisYear = AcademicYear(containing: asOf)
+        // What the file brought (empty for a pupil admitted here), brought up to date with the register.
+        let record = (try await ctfRecord(pupilID: p.id!) ?? CTFPupilRecord()).forExport(
+            contacts: try await contacts(pupilID: p.id!), characteristics: p.characteristics,
+            lastSchool: p.lastSchoolName.isEmpty ? nil : LastSchool(name: p.lastSchoolName, address: p.lastSchoolAddress), asOf: asOf)
         let pupil = CTFPupil(
             upn: p.upn, surname: p.legalSurname, forename: p.legalForename, dateOfBirth: LocalDate(iso: p.dateOfBirth)!, sex: p.sex,
-            preferredForename: p.preferredForename, ncYearActual: enrolment.yearGroup(in: thisYear), attendance: years)
+            preferredForename: p.preferredForename, ncYearActual: enrolment.yearGroup(in: thisYear), attendance: years, record: record)
         return CTFDocument(header: CTFHeader(dateTime: dateTime, source: here, academicYear: thisYear), pupils: [pupil])
     }
 
     /// Admits every pupil in a CTF to this school's admission register from `startingDay`, keeping their attendance at
-    /// the schools in the file. All or nothing: a UPN already on the register here, or any other fault, changes nothing.
+    /// the schools in the file. Contacts, SEN, FSM (as on the starting day), the pupil premium (FSM in the six years
+    /// before it), EAL, ethnicity and the school last attended fill the register; the rest of the record is kept for the
+    /// next CTF. All or nothing: a UPN already on the register here, or any other fault, changes nothing.
     public func ctfImport(schoolID: Int, _ doc: CTFDocument, startingDay: LocalDate, form: String, at now: String) async throws
         -> CTFImportSummary
     {
         var records: [PupilRecord] = []
+        var warnings: [CTFWarning] = []
         for (i, p) in doc.pupils.enumerated() {
             let path = "CTfile/CTFpupilData/Pupil[\(i + 1)]"
             guard let year = p.ncYearActual else {
@@ -175,12 +184,24 @@ extension Store {
                     ValidationError(field: path + "/BasicDetails/NCyearActual", reason: "is required to admit the pupil to a year group"))
             }
             // The sending school is the school last attended (its name; the CTF header carries no address).
+            // The school history's latest school, else the sending school.
             let source = doc.header.source.name.trimmingCharacters(in: .whitespaces)
+            let a = p.record.admission(today: startingDay, path: path)
+            warnings += a.warnings
+            var c = Characteristics()
+            c.sen = a.sen ?? .none
+            c.freeSchoolMeals = a.freeSchoolMeals ?? false
+            c.pupilPremium = a.everSixFSM
+            c.englishAdditionalLanguage = a.englishAdditionalLanguage ?? false
+            c.ethnicity = a.ethnicity ?? ""
             let r = PupilRecord(
                 upn: p.upn, legalSurname: p.surname, legalForename: p.forename, preferredForename: p.preferredForename,
-                dateOfBirth: p.dateOfBirth, sex: p.sex, yearGroup: year, form: form, startingDay: startingDay,
-                lastSchool: source.isEmpty ? nil : LastSchool(name: source))
+                dateOfBirth: p.dateOfBirth, sex: p.sex, yearGroup: year, form: form, startingDay: startingDay, characteristics: c,
+                contacts: a.contacts, lastSchool: a.lastSchool ?? (source.isEmpty ? nil : LastSchool(name: source)))
             do { try r.validate() } catch {
+                if error.field.hasPrefix("contacts[") {
+                    throw StoreError.invalid(ValidationError(field: path + "/Contacts", reason: "\(error.field): \(error.reason)"))
+                }
                 let names = [
                     "upn": "UPN", "legal_surname": "Surname", "legal_forename": "Forename", "sex": "Sex",
                     "year_group": "BasicDetails/NCyearActual", "date_of_birth": "DOB",
@@ -201,18 +222,21 @@ extension Store {
         let yearGroupYear = doc.header.academicYear
         let pupils = doc.pupils
         let admitting = records
+        let found = warnings
         return try await write { db in
             var years = 0
             for (r, p) in zip(admitting, pupils) {
                 let row = PupilRow(schoolID: schoolID, record: r, yearGroupYear: yearGroupYear)
                 try await row.create(on: db)
+                for c in r.contacts { try await ContactRow(pupilID: row.id!, contact: c).create(on: db) }
+                if !p.record.isEmpty { try await Self.saveCTFRecord(pupilID: row.id!, p.record, at: now, on: db) }
                 for y in p.attendance {
                     try await TransferredAttendanceRow(pupilID: row.id!, y, importedAt: now).create(on: db)
                     years += 1
                 }
             }
             try await Self.rollChanged(schoolID: schoolID, on: db)
-            return CTFImportSummary(admitted: admitting.map(\.upn), years: years)
+            return CTFImportSummary(admitted: admitting.map(\.upn), years: years, warnings: found)
         }
     }
 }

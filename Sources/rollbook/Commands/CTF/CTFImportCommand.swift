@@ -32,6 +32,7 @@ extension CTFCommand {
             print(
                 "Admitted \(summary.admitted.joined(separator: ", ")) from \(starting), with \(summary.years) year(s) of attendance at previous schools."
             )
+            for w in summary.warnings { print("warning: \(w.field): \(w.reason)") }
         }
     }
 }
