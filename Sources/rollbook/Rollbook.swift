@@ -9,6 +9,6 @@ struct Rollbook: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, MigrateCommand.self, DemoCommand.self, ImportCommand.self, PolicyCommand.self, EvaluateCommand.self,
             ReportCommand.self, TokenCommand.self, MessagesCommand.self, Bench.self, BackupCommand.self, RestoreCommand.self,
-            CTFCommand.self,
+            CTFCommand.self, ExportCommand.self,
         ])
 }

@@ -592,3 +592,34 @@ def test_late_sign_in_has_no_serious_or_critical_violation(any_browser, server):
         assert width != "phone" or scroll <= 390, f"{path} is {scroll} px wide on a phone"
     ACCESSIBILITY_RUNS.append(f"{width}: axe-core on late sign-in, {len(failures)} serious or critical")
     assert not failures, "\n\n".join(failures)
+
+
+# The head's service accounts (issue 18): the page, then with an account created and its token shown once.
+SERVICE_ACCOUNT_PAGES = [
+    "/settings/service-accounts",
+    "created",
+]
+
+
+def test_service_accounts_have_no_serious_or_critical_violation(any_browser, server):
+    browser = any_browser
+    width = browser.rollbook_width
+    failures: list[str] = []
+    switch_user(browser, server, HEAD)
+    for path in SERVICE_ACCOUNT_PAGES:
+        if path == "created":
+            browser.find_element(By.ID, "sa-name").send_keys(f"Accessibility check ({width})")
+            submit_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "form[action='/settings/service-accounts'] button"))
+            assert browser.find_element(By.ID, "token-value").get_attribute("value").startswith("rb_"), "no token shown"
+        else:
+            go(browser, server, path)
+        assert h1(browser) == "Service accounts", f"{path} is headed {h1(browser)!r}"
+        check_renders(browser)
+        _, violations = axe_violations(browser)
+        failures += [describe(f"Service accounts {path} ({width})", v) for v in violations if v["impact"] in FAILING_IMPACTS]
+        ACCESSIBILITY_NOTES.extend(describe(f"Service accounts {path} ({width})", v) for v in violations
+                                   if v["impact"] not in FAILING_IMPACTS)
+        scroll = browser.execute_script("return document.documentElement.scrollWidth")
+        assert width != "phone" or scroll <= 390, f"{path} is {scroll} px wide on a phone"
+    ACCESSIBILITY_RUNS.append(f"{width}: axe-core on service accounts, {len(failures)} serious or critical")
+    assert not failures, "\n\n".join(failures)

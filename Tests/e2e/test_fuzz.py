@@ -143,6 +143,8 @@ def before_call(ctx, case, **kwargs):
     """In every phase, just before the request is sent."""
     if isinstance(case.query, dict):
         case.query = query_rules(case.query)
+    if isinstance(case.query, dict) and case.operation.label == "GET /api/v1/feeds/daily":
+        case.query = feed_rules(case.query)
     positive = case.meta is not None and case.meta.generation.mode.is_positive
     if positive and UPNS and isinstance(case.body, dict) and case.operation.method.upper() == "POST" \
             and case.operation.path.startswith(("/api/v1/registers/", "/api/v1/lessons/")):
@@ -169,6 +171,23 @@ def query_rules(query):
         if (end - start).days > TEN_YEARS:
             start = end - timedelta(days=(end - start).days % TEN_YEARS)
         query["from"], query["to"] = start.isoformat(), end.isoformat()
+    return query
+
+
+def feed_rules(query):
+    """The daily feed: one day (`date`, without `from` and `to`), or `from` with `to`, at most 93 days."""
+    query = dict(query)
+    day, start, end = as_date(query.get("date")), as_date(query.get("from")), as_date(query.get("to"))
+    if day is not None:
+        if (start is not None or "from" not in query) and (end is not None or "to" not in query):
+            query.pop("from", None)
+            query.pop("to", None)
+    elif "date" not in query and start is not None and end is not None and (end - start).days > 92:
+        query["to"] = (start + timedelta(days=92)).isoformat()
+    elif "date" not in query and start is not None and "to" not in query:
+        query["to"] = start.isoformat()
+    elif "date" not in query and end is not None and "from" not in query:
+        query["from"] = end.isoformat()
     return query
 
 
@@ -255,6 +274,12 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403",
 [[operations]]
 include-name-regex = '^(POST /api/v1/late-sign-in|PUT /api/v1/pupils/[{]upn[}]/card)$'
 checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]
+
+# The daily feed (issue 18): date together with from and to, one of from and to alone, a range over 93 days; and a
+# service account named only in spaces, or one not of this school to revoke. The descriptions say each.
+[[operations]]
+include-name-regex = '^(GET /api/v1/feeds/daily|POST /api/v1/service-accounts|POST /api/v1/service-accounts/[{]id[}]/revocation)$'
+checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "422", "429", "5xx"]
 """
 
 

@@ -10,7 +10,8 @@ import Vapor
 /// - `parent`: signed-in parents only; anyone else is sent to `/parent/sign-in`.
 /// - `pupilWeb`: anyone; a signed-in pupil is known. Form POSTs carry the session's CSRF token.
 /// - `pupil`: signed-in pupils only (their own tracker); anyone else is sent to `/pupil/sign-in`.
-/// - `api`: the JSON API under /api/v1, with a personal API token (`Authorization: Bearer`); 401 without one.
+/// - `api`: the JSON API under /api/v1, with a personal API token (`Authorization: Bearer`); 401 without one. A
+///   service account's token (issue 18) is answered 403 here; it reads only its scope's route (`RequireScope`).
 func routes(_ app: Application) throws {
     let web = app.grouped(SessionAuthenticator(), CSRFMiddleware())
     let staff = web.grouped(StaffUser.redirectMiddleware(path: "/"))
@@ -18,7 +19,7 @@ func routes(_ app: Application) throws {
     let parent = parentWeb.grouped(ParentUser.redirectMiddleware(path: "/parent/sign-in"))
     let pupilWeb = app.grouped(PupilSessionAuthenticator(), CSRFMiddleware())
     let pupil = pupilWeb.grouped(PupilUser.redirectMiddleware(path: "/pupil/sign-in"))
-    let api = app.grouped("api", "v1").grouped(BearerAuthenticator(), RequireAPIUser())
+    let api = app.grouped("api", "v1").grouped(BearerAuthenticator(), ServiceBearerAuthenticator(), RequireAPIUser())
 
     // Auth
     let signIn = SignInController()
@@ -292,6 +293,17 @@ func routes(_ app: Application) throws {
     api.post("late-sign-in", use: lateSignIn.signInAPI)
     api.get("pupils", ":upn", "card", use: lateSignIn.cardAPI)
     api.put("pupils", ":upn", "card", use: lateSignIn.setCardAPI)
+    // The daily attendance feed for collectors, and the head's service accounts that read it (issue 18).
+    let dailyFeed = app.grouped("api", "v1").grouped(BearerAuthenticator(), ServiceBearerAuthenticator(), RequireScope(scope: .dailyFeed))
+    dailyFeed.get("feeds", "daily", use: DailyFeedController().daily)
+    let serviceAccounts = ServiceAccountsController()
+    staff.get("settings", "service-accounts", use: serviceAccounts.page)
+    staff.post("settings", "service-accounts", use: serviceAccounts.createPage)
+    staff.post("settings", "service-accounts", ":id", "revoke", use: serviceAccounts.revokePage)
+    staff.post("settings", "service-accounts", "urn", use: serviceAccounts.saveURN)
+    api.get("service-accounts", use: serviceAccounts.listAPI)
+    api.post("service-accounts", use: serviceAccounts.createAPI)
+    api.post("service-accounts", ":id", "revocation", use: serviceAccounts.revokeAPI)
 }
 
 /// The OpenAPI document, as bundled.

@@ -101,6 +101,7 @@ struct BearerAuthenticator: AsyncBearerAuthenticator {
 struct RequireAPIUser: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard request.auth.has(StaffUser.self) else {
+            if let s = request.auth.get(ServiceUser.self) { throw s.outOfScope() }
             throw APIError(
                 .unauthorized, field: "Authorization",
                 reason: "send a valid personal API token as 'Authorization: Bearer TOKEN' (rollbook token create --email EMAIL)")

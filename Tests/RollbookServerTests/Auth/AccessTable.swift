@@ -547,5 +547,29 @@ enum AccessTable {
         .api(
             "PUT /api/v1/pupils/:upn/card", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed,
             governor: .forbidden, la: .forbidden, ownForm: .forbidden),
+        // The daily attendance feed (issue 18): the office, attendance lead, head and LA officer, and service accounts of
+        // scope daily-feed (DailyFeedServerTests); service accounts are the head's alone.
+        .api("GET /api/v1/feeds/daily", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok),
+        .staff(
+            "GET /settings/service-accounts", teacher: .forbidden, office: .forbidden, lead: .forbidden, head: .ok, governor: .forbidden,
+            la: .forbidden),
+        .staff(
+            "POST /settings/service-accounts", teacher: .forbidden, office: .forbidden, lead: .forbidden, head: .allowed,
+            governor: .forbidden, la: .forbidden),
+        .staff(
+            "POST /settings/service-accounts/:id/revoke", teacher: .forbidden, office: .forbidden, lead: .forbidden, head: .allowed,
+            governor: .forbidden, la: .forbidden),
+        .staff(
+            "POST /settings/service-accounts/urn", teacher: .forbidden, office: .forbidden, lead: .forbidden, head: .allowed,
+            governor: .forbidden, la: .forbidden),
+        .api(
+            "GET /api/v1/service-accounts", teacher: .forbidden, office: .forbidden, lead: .forbidden, head: .ok, governor: .forbidden,
+            la: .forbidden),
+        .api(
+            "POST /api/v1/service-accounts", teacher: .forbidden, office: .forbidden, lead: .forbidden, head: .allowed,
+            governor: .forbidden, la: .forbidden),
+        .api(
+            "POST /api/v1/service-accounts/:id/revocation", teacher: .forbidden, office: .forbidden, lead: .forbidden, head: .allowed,
+            governor: .forbidden, la: .forbidden),
     ]
 }

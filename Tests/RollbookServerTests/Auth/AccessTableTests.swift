@@ -129,6 +129,7 @@ private struct Values {
     var rollCallID = 0
     var missingIncidentID = 0
     var permissionID = 0
+    var serviceAccountID = 0
     /// Another school's records, by `segment/parameter` (`leave/id`): no one here may reach them.
     var foreign: [String: String] = [:]
 
@@ -156,6 +157,7 @@ private struct Values {
         case ("roll-calls", "id"): String(rollCallID)
         case ("missing-incidents", "id"): String(missingIncidentID)
         case ("permissions", "id"): String(permissionID)
+        case ("service-accounts", "id"): String(serviceAccountID)
         default: nil
         }
     }
@@ -356,6 +358,18 @@ private struct Values {
                 recordedAt: "2025-09-08T08:00:00Z"))
         try await f.store.addPermission(walks)
         v.permissionID = try #require(walks.id)
+        // A collector's service account (issue 18), and another school's.
+        v.serviceAccountID = try #require(
+            try await createServiceToken(
+                store: f.store, schoolID: f.schoolID, name: "LA attendance team", scope: "daily-feed", by: "Head Person",
+                now: "2025-09-01T08:00:00Z"
+            ).account.id)
+        v.foreign["service-accounts/id"] = String(
+            try #require(
+                try await createServiceToken(
+                    store: f.store, schoolID: other.id!, name: "Far Hill trust", scope: "daily-feed", by: "Far Hill Head",
+                    now: "2025-09-01T08:00:00Z"
+                ).account.id))
         return v
     }
 }
