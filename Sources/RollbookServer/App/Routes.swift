@@ -292,6 +292,8 @@ func routes(_ app: Application) throws {
     api.post("late-sign-in", use: lateSignIn.signInAPI)
     api.get("pupils", ":upn", "card", use: lateSignIn.cardAPI)
     api.put("pupils", ":upn", "card", use: lateSignIn.setCardAPI)
+    // The change feed (issue 18): every change to marks, pupils, contacts and casework since a cursor.
+    api.get("changes", use: ChangesController().list)
 }
 
 /// The OpenAPI document, as bundled.

@@ -547,5 +547,8 @@ enum AccessTable {
         .api(
             "PUT /api/v1/pupils/:upn/card", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed,
             governor: .forbidden, la: .forbidden, ownForm: .forbidden),
+        // The change feed (issue 18): whoever reads the whole school's pupils and marks (casework only for the lead
+        // and head); not teachers (their own forms only) or governors (no names).
+        .api("GET /api/v1/changes", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok),
     ]
 }
