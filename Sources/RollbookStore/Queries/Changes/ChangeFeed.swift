@@ -50,6 +50,23 @@ public struct Change: Sendable, Equatable {
         self.value = value
     }
 
+    /// `s` as a JSON string literal.
+    public static func quoted(_ s: String) -> String {
+        var out = "\""
+        for ch in s.unicodeScalars {
+            switch ch {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where ch.value < 0x20: out += String(format: "\\u%04x", ch.value)
+            default: out.unicodeScalars.append(ch)
+            }
+        }
+        return out + "\""
+    }
+
     /// A change whose value is `fields` as a JSON object (keys sorted; nil values as null).
     public init(kind: ChangeKind, operation: String, schoolID: Int, upn: String, key: String, fields: [String: (any Sendable)?]) {
         let object = fields.mapValues { $0 ?? NSNull() }
@@ -190,17 +207,19 @@ extension Store {
         let pupils = try await pupilKeys(Array(Set(created.map(\.pupilID) + amended.map(\.entry.pupilID))), on: db as! any SQLDatabase)
         var changes: [Change] = []
         changes.reserveCapacity(created.count + amended.count)
+        let by = Change.quoted(actor.name)
+        // Written by hand, not through JSONSerialization: this is on every register write's path.
         func add(_ e: Entry, old: String?) {
             guard let p = pupils[e.pupilID] else { return }
             let slot = register.auditSlot(e.slot)
+            let upn = Change.quoted(p.upn)
+            let value =
+                "{\"code\":\(Change.quoted(e.code.symbol)),\"date\":\"\(e.date.iso)\",\"minutes_late\":\(e.minutesLate.map(String.init) ?? "null"),"
+                + "\"previous_code\":\(old.map(Change.quoted) ?? "null"),\"recorded_by\":\(by),\"session\":\(Change.quoted(slot)),\"upn\":\(upn)}"
             changes.append(
                 Change(
                     kind: .mark, operation: old == nil ? "created" : "amended", schoolID: p.school, upn: p.upn,
-                    key: "\(p.upn)/\(e.date.iso)/\(slot)",
-                    fields: [
-                        "upn": p.upn, "date": e.date.iso, "session": slot, "code": e.code.symbol, "previous_code": old,
-                        "minutes_late": e.minutesLate, "recorded_by": actor.name,
-                    ]))
+                    key: "\(p.upn)/\(e.date.iso)/\(slot)", value: value))
         }
         for e in created { add(e, old: nil) }
         for (old, e) in amended { add(e, old: old) }
