@@ -31,11 +31,13 @@ struct ChangesController {
         let u = try req.auth.require(StaffUser.self)
         let kinds = try Self.kinds(for: u)
         let since: ChangeCursor
-        if let text = req.query[String.self, at: "since"], !text.isEmpty {
+        if let text = req.query[String.self, at: "since"] {
             guard let c = ChangeCursor(text) else {
                 throw APIError(
                     .badRequest, field: "since",
-                    reason: "'\(text.prefix(60))' is not a cursor Rollbook gave: pass the 'next' of the last page (or nothing, to start)")
+                    reason:
+                        "'\(text.prefix(60))' is not a cursor Rollbook gave: pass the 'next' of the last page (or leave since out, to start)"
+                )
             }
             since = c
         } else {

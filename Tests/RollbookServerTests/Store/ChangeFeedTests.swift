@@ -15,8 +15,9 @@ extension ServerTests {
         func feed(_ f: Fixture, since: String = "", limit: Int? = nil, as role: Role = .head) async throws -> (
             changes: [[String: Any]], next: String, more: Bool
         ) {
-            var path = "/api/v1/changes?since=\(since)"
-            if let limit { path += "&limit=\(limit)" }
+            var query = since.isEmpty ? [] : ["since=\(since)"]
+            if let limit { query.append("limit=\(limit)") }
+            let path = "/api/v1/changes" + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
             let r = try await f.call(.GET, path, as: role)
             #expect(r.status == .ok, "\(r.text)")
             return (r.object["changes"] as? [[String: Any]] ?? [], r.object["next"] as? String ?? "", r.object["more"] as? Bool ?? true)
@@ -101,7 +102,7 @@ extension ServerTests {
         @Test("a cursor Rollbook did not make, or a limit out of range, is refused with 400 naming it", arguments: Backend.available)
         func badCursor(_ b: Backend) async throws {
             try await withRollbook(b) { f in
-                for since in ["abc", "v1.1", "v2.0.1", "v1.-1.2", "v1.1.2.3", "v1.99999999999999999999.1"] {
+                for since in ["", "abc", "v1.1", "v2.0.1", "v1.-1.2", "v1.1.2.3", "v1.99999999999999999999.1"] {
                     let r = try await f.call(.GET, "/api/v1/changes?since=\(since)", as: .office)
                     #expect(r.status == .badRequest && r.errorField == "since", "\(since): \(r.text)")
                 }
