@@ -89,6 +89,7 @@ public func configure(_ app: Application, _ options: ServerOptions) async throws
             sameSite: .lax)
     }
     app.middleware.use(app.sessions.middleware)
+    app.middleware.use(ChangeTimeMiddleware())
 
     switch options.bcryptCost {
     case 4...31: break

@@ -304,6 +304,8 @@ func routes(_ app: Application) throws {
     api.get("service-accounts", use: serviceAccounts.listAPI)
     api.post("service-accounts", use: serviceAccounts.createAPI)
     api.post("service-accounts", ":id", "revocation", use: serviceAccounts.revokeAPI)
+    // The change feed (issue 18): every change to marks, pupils, contacts and casework since a cursor.
+    api.get("changes", use: ChangesController().list)
 }
 
 /// The OpenAPI document, as bundled.

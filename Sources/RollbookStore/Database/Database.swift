@@ -30,8 +30,10 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .sqlite(let path):
             databases.use(.sqlite(.file(path), sqlLogLevel: .debug), as: .sqlite)
+            databases.useChangeFeed(on: .sqlite)
         case .postgres(let url):
             databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: 4, sqlLogLevel: .debug), as: .psql)
+            databases.useChangeFeed(on: .psql)
         }
     }
 }

@@ -319,6 +319,7 @@ public struct Store: Sendable {
             let byUPN = Dictionary(existing.map { ($0.upn, $0) }, uniquingKeysWith: { a, _ in a })
             var admitted = 0
             var updated = 0
+            var contactsReplaced: [Int] = []
             for r in records {
                 let row: PupilRow
                 if let e = byUPN[r.upn] {
@@ -345,8 +346,10 @@ public struct Store: Sendable {
                 if !r.contacts.isEmpty {
                     try await ContactRow.query(on: db).filter(\.$pupilID == row.id!).delete()
                     for c in r.contacts { try await ContactRow(pupilID: row.id!, contact: c).create(on: db) }
+                    contactsReplaced.append(row.id!)
                 }
             }
+            try await Self.recordContactChanges(pupilIDs: contactsReplaced, at: nil, on: db)
             try await Self.rollChanged(schoolID: schoolID, on: db)
             return (admitted, updated)
         }
@@ -585,6 +588,8 @@ public struct Store: Sendable {
                 .where("id", .equal, SQLBind(c.id)).run()
         }
         summary.amended = changes.count
+        try await recordMarkChanges(
+            created: inserts, amended: changes.map { ($0.0.code, $0.1) }, register: register, by: actor, at: now, on: db)
         if register == .sessions {
             try await SessionCodes.apply(
                 (inserts + changes.map(\.1)).map { ($0.pupilID, $0.date, Session(rawValue: $0.slot)!, $0.code) }, on: sql)

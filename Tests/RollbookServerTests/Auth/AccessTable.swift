@@ -571,5 +571,8 @@ enum AccessTable {
         .api(
             "POST /api/v1/service-accounts/:id/revocation", teacher: .forbidden, office: .forbidden, lead: .forbidden, head: .allowed,
             governor: .forbidden, la: .forbidden),
+        // The change feed (issue 18): whoever reads the whole school's pupils and marks (casework only for the lead
+        // and head); not teachers (their own forms only) or governors (no names).
+        .api("GET /api/v1/changes", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok),
     ]
 }

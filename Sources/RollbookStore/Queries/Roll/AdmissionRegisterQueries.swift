@@ -188,6 +188,7 @@ extension Store {
             if let contacts {
                 try await ContactRow.query(on: db).filter(\.$pupilID == p.id!).delete()
                 for c in contacts { try await ContactRow(pupilID: p.id!, contact: c).create(on: db) }
+                try await Self.recordContactChanges(pupilIDs: [p.id!], at: nil, on: db)
             }
             return p
         }

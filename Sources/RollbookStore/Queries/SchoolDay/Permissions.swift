@@ -98,7 +98,10 @@ extension Store {
 
     /// Adds one contact to a pupil's list (the demo's grandmother).
     public func addContact(pupilID: Int, _ c: Contact) async throws {
-        try await write { db in try await ContactRow(pupilID: pupilID, contact: c).create(on: db) }
+        try await write { db in
+            try await ContactRow(pupilID: pupilID, contact: c).create(on: db)
+            try await Self.recordContactChanges(pupilIDs: [pupilID], at: nil, on: db)
+        }
     }
 
     public func addPermission(_ row: PupilPermissionRow) async throws {
