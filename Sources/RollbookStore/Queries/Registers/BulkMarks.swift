@@ -172,60 +172,18 @@ struct BulkMarks {
     ) async throws {
         guard !rows.isEmpty else { return }
         let symbols = (0...255).map { AttendanceCode(rawValue: UInt8($0))?.symbol ?? "" }
-        var isoCache: [Int32: String] = [:]
-        func iso(_ d: Int32) -> String {
-            if let s = isoCache[d] { return s }
-            let s = LocalDate(dayNumber: d).iso
-            isoCache[d] = s
-            return s
-        }
         if let sqlite = db as? any SQLiteDatabase {
-            let batch = 500
-            // ?1-?3: recorded_by, recorded_at, note; then five values a row.
-            func statement(_ n: Int) -> String {
-                var s = "INSERT INTO \(table) (pupil_id, date, session, code, minutes_late, recorded_by, recorded_at, note) VALUES "
-                for r in 0..<n {
-                    let b = 4 + r * 5
-                    s += r == 0 ? "" : ","
-                    s += "(?\(b),?\(b + 1),?\(b + 2),?\(b + 3),?\(b + 4),?1,?2,?3)"
-                }
-                return s
+            // The three indexes on `marks` each take inserts at a few thousand places at once: with SQLite's default
+            // 2 MB page cache they spill to disk inside the transaction. A larger cache for this write, then the old one.
+            let cache = try await sqlite.query("PRAGMA cache_size").first?.column("cache_size")?.integer ?? -2000
+            try await sqlite.query("PRAGMA cache_size = -262144") { _ in }
+            do {
+                try await insertSQLite(file: file, rows: rows, pupilIDs: pupilIDs, now: now, table: table, on: sqlite, progress: progress)
+            } catch {
+                try? await sqlite.query("PRAGMA cache_size = \(cache)") { _ in }
+                throw error
             }
-            let full = statement(batch)
-            let am = SQLiteData.text("AM")
-            let pm = SQLiteData.text("PM")
-            let codes = symbols.map { SQLiteData.text($0) }
-            var dates: [Int32: SQLiteData] = [:]
-            var binds: [SQLiteData] = []
-            binds.reserveCapacity(3 + batch * 5)
-            var done = 0
-            while done < rows.count {
-                let n = min(batch, rows.count - done)
-                binds.removeAll(keepingCapacity: true)
-                binds.append(.text(BulkMarks.actor.name))
-                binds.append(.text(now))
-                binds.append(.text(BulkMarks.reason))
-                for k in done..<(done + n) {
-                    let i = Int(rows[k])
-                    let d = file.day[i]
-                    let date: SQLiteData
-                    if let c = dates[d] {
-                        date = c
-                    } else {
-                        date = .text(iso(d))
-                        dates[d] = date
-                    }
-                    let m = file.minutesLate[i]
-                    binds.append(.integer(pupilIDs[Int(file.pupil[i])]))
-                    binds.append(date)
-                    binds.append(file.session[i] == 0 ? am : pm)
-                    binds.append(codes[Int(file.code[i])])
-                    binds.append(m < 0 ? .null : .integer(Int(m)))
-                }
-                try await sqlite.query(n == batch ? full : statement(n), binds) { _ in }
-                done += n
-                progress(done)
-            }
+            try await sqlite.query("PRAGMA cache_size = \(cache)") { _ in }
         } else if let postgres = db as? any PostgresDatabase {
             // Text format: tab-separated, \N for null; the constant columns need no escaping beyond these.
             func escaped(_ s: String) -> String {
@@ -277,6 +235,60 @@ struct BulkMarks {
             }.get()
         } else {
             throw StoreError.invalid(ValidationError(field: "database", reason: "bulk import needs SQLite or PostgreSQL"))
+        }
+    }
+
+    /// Multi-row INSERTs of 500 rows, values bound directly.
+    private static func insertSQLite(
+        file: MarkFile, rows: [Int32], pupilIDs: [Int], now: String, table: String, on sqlite: any SQLiteDatabase,
+        progress: @escaping @Sendable (Int) -> Void
+    ) async throws {
+        let symbols = (0...255).map { AttendanceCode(rawValue: UInt8($0))?.symbol ?? "" }
+        let batch = 500
+        // ?1-?3: recorded_by, recorded_at, note; then five values a row.
+        func statement(_ n: Int) -> String {
+            var s = "INSERT INTO \(table) (pupil_id, date, session, code, minutes_late, recorded_by, recorded_at, note) VALUES "
+            for r in 0..<n {
+                let b = 4 + r * 5
+                s += r == 0 ? "" : ","
+                s += "(?\(b),?\(b + 1),?\(b + 2),?\(b + 3),?\(b + 4),?1,?2,?3)"
+            }
+            return s
+        }
+        let full = statement(batch)
+        let am = SQLiteData.text("AM")
+        let pm = SQLiteData.text("PM")
+        let codes = symbols.map { SQLiteData.text($0) }
+        var dates: [Int32: SQLiteData] = [:]
+        var binds: [SQLiteData] = []
+        binds.reserveCapacity(3 + batch * 5)
+        var done = 0
+        while done < rows.count {
+            let n = min(batch, rows.count - done)
+            binds.removeAll(keepingCapacity: true)
+            binds.append(.text(BulkMarks.actor.name))
+            binds.append(.text(now))
+            binds.append(.text(BulkMarks.reason))
+            for k in done..<(done + n) {
+                let i = Int(rows[k])
+                let d = file.day[i]
+                let date: SQLiteData
+                if let c = dates[d] {
+                    date = c
+                } else {
+                    date = .text(LocalDate(dayNumber: d).iso)
+                    dates[d] = date
+                }
+                let m = file.minutesLate[i]
+                binds.append(.integer(pupilIDs[Int(file.pupil[i])]))
+                binds.append(date)
+                binds.append(file.session[i] == 0 ? am : pm)
+                binds.append(codes[Int(file.code[i])])
+                binds.append(m < 0 ? .null : .integer(Int(m)))
+            }
+            try await sqlite.query(n == batch ? full : statement(n), binds) { _ in }
+            done += n
+            progress(done)
         }
     }
 }
