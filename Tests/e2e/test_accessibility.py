@@ -226,6 +226,9 @@ def test_every_page_has_no_serious_or_critical_accessibility_violation(any_brows
     go(browser, server, "/ctf")
     assert h1(browser) == "Common Transfer Files", f"/ctf is headed {h1(browser)!r}"
     check("Common Transfer Files /ctf (lead)")
+    go(browser, server, "/import")
+    assert h1(browser) == "Import from another system", f"/import is headed {h1(browser)!r}"
+    check("Import from another system /import (lead)")
     go(browser, server, "/barriers")
     assert h1(browser) == "Barriers to attendance", f"/barriers is headed {h1(browser)!r}"
     check("Barriers to attendance /barriers (lead)")

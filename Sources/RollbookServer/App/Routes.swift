@@ -292,6 +292,12 @@ func routes(_ app: Application) throws {
     api.post("late-sign-in", use: lateSignIn.signInAPI)
     api.get("pupils", ":upn", "card", use: lateSignIn.cardAPI)
     api.put("pupils", ":upn", "card", use: lateSignIn.setCardAPI)
+    // The guided import (issue 18): another system's CSV mapped, previewed and imported whole (office, lead, head).
+    let guidedImport = GuidedImportController()
+    staff.get("import", use: guidedImport.page)
+    staff.on(.POST, "import", body: .collect(maxSize: "21mb"), use: guidedImport.upload)
+    staff.on(.POST, "import", "preview", body: .collect(maxSize: "64mb"), use: guidedImport.preview)
+    staff.on(.POST, "import", "run", body: .collect(maxSize: "64mb"), use: guidedImport.run)
 }
 
 /// The OpenAPI document, as bundled.

@@ -547,5 +547,14 @@ enum AccessTable {
         .api(
             "PUT /api/v1/pupils/:upn/card", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed,
             governor: .forbidden, la: .forbidden, ownForm: .forbidden),
+        // The guided import (issue 18): office, attendance lead and head.
+        .staff("GET /import", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
+        .staff("POST /import", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
+        .staff(
+            "POST /import/preview", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden),
+        .staff(
+            "POST /import/run", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden),
     ]
 }
