@@ -8,7 +8,10 @@ import RollbookServer
 public struct Bench: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         abstract: "Benchmarks: the report (default), the staff pages, the evaluation, marks under load, the analytics kernels.",
-        subcommands: [BenchReport.self, BenchPages.self, BenchEvaluate.self, BenchLoad.self, BenchAnalytics.self, BenchSchoolDay.self],
+        subcommands: [
+            BenchReport.self, BenchPages.self, BenchEvaluate.self, BenchLoad.self, BenchAnalytics.self, BenchSchoolDay.self,
+            BenchImport.self,
+        ],
         defaultSubcommand: BenchReport.self)
     public init() {}
 }

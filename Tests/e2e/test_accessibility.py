@@ -226,6 +226,9 @@ def test_every_page_has_no_serious_or_critical_accessibility_violation(any_brows
     go(browser, server, "/ctf")
     assert h1(browser) == "Common Transfer Files", f"/ctf is headed {h1(browser)!r}"
     check("Common Transfer Files /ctf (lead)")
+    go(browser, server, "/import")
+    assert h1(browser) == "Import from another system", f"/import is headed {h1(browser)!r}"
+    check("Import from another system /import (lead)")
     go(browser, server, "/barriers")
     assert h1(browser) == "Barriers to attendance", f"/barriers is headed {h1(browser)!r}"
     check("Barriers to attendance /barriers (lead)")
@@ -241,7 +244,7 @@ def test_every_page_has_no_serious_or_critical_accessibility_violation(any_brows
     check_forbidden(browser, "/lists", "governor")
     check("403 page /lists (governor)")
 
-    assert len(checked) == 24, f"the test should have checked 24 pages, it checked {checked}"
+    assert len(checked) == 25, f"the test should have checked 25 pages, it checked {checked}"
     ACCESSIBILITY_RUNS.append(f"{width}: axe-core {version} on {len(checked)} pages, {len(failures)} serious or critical")
     summary = (f"axe-core {version} on {len(checked)} pages at {width} width: {len(failures)} serious or critical "
                f"violations:\n\n" + "\n\n".join(failures))

@@ -62,6 +62,39 @@ def test_a_bad_marks_file_names_line_and_column_and_imports_nothing(tiny_db: Pat
     assert report(tiny_db) == before
 
 
+def test_a_data_error_says_what_happened_without_the_usage_text(tiny_db: Path, tmp_path: Path):
+    missing = tmp_path / "calendar-2026.csv"
+    r = rollbook("import", "calendar", str(missing), database=tiny_db)
+    assert r.returncode != 0
+    assert f"{missing}: no such file" in r.stderr
+    assert "UTF-8" not in r.stderr and "USAGE" not in r.stderr
+    binary = tmp_path / "marks.csv"
+    binary.write_bytes(b"upn,date\n\xff\xfe\n")
+    r = rollbook("import", "marks", str(binary), database=tiny_db)
+    assert r.returncode != 0
+    assert "cannot be read as UTF-8 text" in r.stderr and "USAGE" not in r.stderr
+    r = rollbook("import", "marks", str(TINY / "pupils.csv"), database=tiny_db)
+    assert r.returncode != 0
+    assert "the header must be upn,date,session,code,minutes_late" in r.stderr and "USAGE" not in r.stderr
+
+
+def test_marks_over_many_years_import_in_bulk(tiny_db: Path, tmp_path: Path):
+    # About 50,000 first entries over 53 academic years, around the tiny example's own marks.
+    lines = ["upn,date,session,code,minutes_late"]
+    for year in range(1990, 2045):
+        for month in range(1, 13):
+            for d in range(1, 29):
+                for upn in ("A100000000001", "A100000000002", "A100000000003"):
+                    if year in (2024, 2025):
+                        continue
+                    lines.append(f"{upn},{year}-{month:02d}-{d:02d},AM,/,")
+    big = tmp_path / "big.csv"
+    big.write_text("\n".join(lines) + "\n")
+    r = rollbook("import", "marks", str(big), database=tiny_db)
+    assert r.returncode == 0, r.stderr
+    assert f"Imported {len(lines) - 1} marks: {len(lines) - 1} new" in r.stdout
+
+
 def test_reimporting_a_changed_mark_is_an_amendment(tiny_db: Path, tmp_path: Path):
     fix = tmp_path / "fix.csv"
     fix.write_text("upn,date,session,code,minutes_late\nA100000000001,2025-09-18,AM,I,\n")

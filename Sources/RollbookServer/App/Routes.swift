@@ -306,6 +306,12 @@ func routes(_ app: Application) throws {
     api.post("service-accounts", ":id", "revocation", use: serviceAccounts.revokeAPI)
     // The change feed (issue 18): every change to marks, pupils, contacts and casework since a cursor.
     api.get("changes", use: ChangesController().list)
+    // The guided import (issue 18): another system's CSV mapped, previewed and imported whole (office, lead, head).
+    let guidedImport = GuidedImportController()
+    staff.get("import", use: guidedImport.page)
+    staff.on(.POST, "import", body: .collect(maxSize: "21mb"), use: guidedImport.upload)
+    staff.on(.POST, "import", "preview", body: .collect(maxSize: "64mb"), use: guidedImport.preview)
+    staff.on(.POST, "import", "run", body: .collect(maxSize: "64mb"), use: guidedImport.run)
 }
 
 /// The OpenAPI document, as bundled.

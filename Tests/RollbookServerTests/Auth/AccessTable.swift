@@ -574,5 +574,14 @@ enum AccessTable {
         // The change feed (issue 18): whoever reads the whole school's pupils and marks (casework only for the lead
         // and head); not teachers (their own forms only) or governors (no names).
         .api("GET /api/v1/changes", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .ok),
+        // The guided import (issue 18): office, attendance lead and head.
+        .staff("GET /import", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
+        .staff("POST /import", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden, la: .forbidden),
+        .staff(
+            "POST /import/preview", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden),
+        .staff(
+            "POST /import/run", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden),
     ]
 }
