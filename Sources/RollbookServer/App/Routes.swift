@@ -292,6 +292,18 @@ func routes(_ app: Application) throws {
     api.post("late-sign-in", use: lateSignIn.signInAPI)
     api.get("pupils", ":upn", "card", use: lateSignIn.cardAPI)
     api.put("pupils", ":upn", "card", use: lateSignIn.setCardAPI)
+    // Marking a group at once, previewed first, and a pupil's recurring patterns (issue 18): office, attendance lead, head.
+    let groupMarks = GroupMarksController()
+    staff.get("group-marks", use: groupMarks.page)
+    staff.post("group-marks", use: groupMarks.submit)
+    api.post("group-marks", use: groupMarks.api)
+    let patterns = PatternsController()
+    staff.get("pupils", ":upn", "patterns", use: patterns.page)
+    staff.post("pupils", ":upn", "patterns", use: patterns.addPage)
+    staff.post("pupils", ":upn", "patterns", ":id", "end", use: patterns.endPage)
+    api.get("pupils", ":upn", "patterns", use: patterns.listAPI)
+    api.post("pupils", ":upn", "patterns", use: patterns.addAPI)
+    api.post("pupils", ":upn", "patterns", ":id", "end", use: patterns.endAPI)
 }
 
 /// The OpenAPI document, as bundled.

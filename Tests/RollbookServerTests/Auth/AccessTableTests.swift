@@ -129,6 +129,7 @@ private struct Values {
     var rollCallID = 0
     var missingIncidentID = 0
     var permissionID = 0
+    var patternID = 0
     /// Another school's records, by `segment/parameter` (`leave/id`): no one here may reach them.
     var foreign: [String: String] = [:]
 
@@ -156,6 +157,7 @@ private struct Values {
         case ("roll-calls", "id"): String(rollCallID)
         case ("missing-incidents", "id"): String(missingIncidentID)
         case ("permissions", "id"): String(permissionID)
+        case ("patterns", "id"): String(patternID)
         default: nil
         }
     }
@@ -356,6 +358,13 @@ private struct Values {
                 recordedAt: "2025-09-08T08:00:00Z"))
         try await f.store.addPermission(walks)
         v.permissionID = try #require(walks.id)
+        // Zofia is at alternative provision every Tuesday afternoon (issue 18).
+        let pattern = RecurringPatternRow(
+            schoolID: f.schoolID, pupilID: zofiaID,
+            pattern: RecurringPattern(weekdays: [2], sessions: [.pm], code: .k, from: day("2025-09-09")), note: "Riverside Centre",
+            by: office, at: "2025-09-08T08:00:00Z")
+        try await f.store.addPattern(pattern)
+        v.patternID = try #require(pattern.id)
         return v
     }
 }
