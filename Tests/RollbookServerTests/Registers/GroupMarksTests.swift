@@ -198,6 +198,38 @@ extension ServerTests {
             }
         }
 
+        @Test(
+            "the policy's optional group_marking.codes narrows the codes a group may be marked with, on the API and the page",
+            arguments: Backend.available)
+        func policyNarrowsCodes(_ b: Backend) async throws {
+            try await withRollbook(b) { f in
+                var policy = Policy.standard(name: "Tiny Test School policy", effectiveFrom: day("2025-09-01"))
+                policy.groupMarking = GroupMarkingPolicy(codes: ["V", "S"])
+                // The setting is written as group_marking in the file, read back and checked.
+                let document = String(decoding: PolicyFile.encode(policy), as: UTF8.self)
+                #expect(document.contains(#""group_marking""#))
+                #expect(try PolicyFile.decode(Data(document.utf8)).groupMarking?.codes == ["V", "S"])
+                var bad = policy
+                bad.groupMarking = GroupMarkingPolicy(codes: ["V", "O"])
+                #expect(throws: ValidationError.self) { try PolicyFile.decode(PolicyFile.encode(bad)) }
+                _ = try await f.store.savePolicy(
+                    schoolID: f.schoolID, policy, document: document, by: Actor(name: "Head Person", position: "Head"),
+                    at: "2025-09-01T08:00:00Z")
+                let p = try await f.call(
+                    .POST, "/api/v1/group-marks", as: .office,
+                    json: #"{"upns": ["\#(Self.zofia)"], "from": "2025-09-10", "code": "P", "reason": "Fixture", "preview": true}"#)
+                #expect(
+                    p.status == .unprocessableEntity && p.errorField == "code" && p.errorReason.contains("use one of V, S"), "\(p.text)")
+                let v = try await f.call(
+                    .POST, "/api/v1/group-marks", as: .office,
+                    json: #"{"upns": ["\#(Self.zofia)"], "from": "2025-09-10", "code": "V", "reason": "Trip", "preview": true}"#)
+                #expect(v.status == .ok, "\(v.text)")
+                let s = try await staffSession(f, .office)
+                let page = try await formSend(f, .GET, "/group-marks", cookie: s.cookie)
+                #expect(page.text.contains(#"<option value="V""#) && !page.text.contains(#"<option value="P""#))
+            }
+        }
+
         static func planned(_ f: Fixture, _ d: String, _ s: String) async throws -> String? {
             let r = try await f.call(.GET, "/api/v1/registers/\(d)/\(s)?form=6A", as: .office)
             let line = (r.object["pupils"] as? [[String: Any]])?.first { $0["upn"] as? String == Self.zofia }
