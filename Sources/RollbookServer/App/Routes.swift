@@ -304,6 +304,7 @@ func routes(_ app: Application) throws {
     api.get("pupils", ":upn", "patterns", use: patterns.listAPI)
     api.post("pupils", ":upn", "patterns", use: patterns.addAPI)
     api.post("pupils", ":upn", "patterns", ":id", "end", use: patterns.endAPI)
+    api.get("group-marks", use: groupMarks.listAPI)
 }
 
 /// The OpenAPI document, as bundled.

@@ -17,6 +17,38 @@ struct GroupMarksController {
         return resp
     }
 
+    struct BatchDTO: Content {
+        var id: Int
+        var code: String
+        var reason: String
+        var from: String
+        var to: String
+        var sessions: String
+        var scope: String
+        var pupils: Int
+        var written: Int
+        var amended: Int
+        var kept: Int
+        var createdBy: String
+        var createdAt: String
+    }
+
+    struct BatchesDTO: Content {
+        var batches: [BatchDTO]
+    }
+
+    /// The school's last 20 group markings, newest first.
+    func listAPI(req: Request) async throws -> BatchesDTO {
+        let u = try req.auth.require(StaffUser.self)
+        try u.require(.amendMarks)
+        return BatchesDTO(
+            batches: try await req.store.groupMarkBatches(schoolID: u.schoolID).map { b in
+                BatchDTO(
+                    id: b.id ?? 0, code: b.code, reason: b.reason, from: b.firstDay, to: b.lastDay, sessions: b.sessions, scope: b.scope,
+                    pupils: b.pupils, written: b.written, amended: b.amended, kept: b.kept, createdBy: b.createdBy, createdAt: b.createdAt)
+            })
+    }
+
     // MARK: Page
 
     /// The page's form: one field per choice, as typed.

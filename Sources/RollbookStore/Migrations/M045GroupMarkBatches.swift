@@ -1,4 +1,5 @@
 import FluentKit
+import SQLKit
 
 /// A record of each group marking (issue 18: a trip, a fixture, study leave, an enforced closure written for many
 /// pupils at once): the code, the reason given once, the range, who chose it and what it wrote. The marks themselves
@@ -23,6 +24,7 @@ struct M045GroupMarkBatches: AsyncMigration {
             .field("created_by", .string, .required)
             .field("created_at", .string, .required)
             .create()
+        try await (db as! any SQLDatabase).create(index: "group_mark_batches_school").on("group_mark_batches").column("school_id").run()
     }
 
     func revert(on db: any Database) async throws {

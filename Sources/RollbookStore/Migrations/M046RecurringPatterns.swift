@@ -1,4 +1,5 @@
 import FluentKit
+import SQLKit
 
 /// A pupil's recurring pattern (issue 18: alternative provision every Tuesday afternoon, dual registration on set
 /// days), which the register starts from. Ending one sets its last day and who ended it; no row is removed.
@@ -21,6 +22,8 @@ struct M046RecurringPatterns: AsyncMigration {
             .field("ended_by", .string)
             .field("ended_at", .string)
             .create()
+        // Every register load looks up its pupils' patterns.
+        try await (db as! any SQLDatabase).create(index: "recurring_patterns_pupil").on("recurring_patterns").column("pupil_id").run()
     }
 
     func revert(on db: any Database) async throws {

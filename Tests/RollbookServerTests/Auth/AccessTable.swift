@@ -573,5 +573,6 @@ enum AccessTable {
         .api(
             "POST /api/v1/pupils/:upn/patterns/:id/end", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed,
             governor: .forbidden, la: .forbidden, ownForm: .forbidden),
+        .api("GET /api/v1/group-marks", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
     ]
 }

@@ -83,6 +83,10 @@ extension ServerTests {
                 #expect(
                     batch.code == "V" && batch.reason == "Year trip to the science museum" && batch.createdBy == "Office Person, Office")
                 #expect(batch.written == 7 && batch.amended == 1 && batch.pupils == 3 && batch.scope == "3 pupils")
+                let listed = try await f.call(.GET, "/api/v1/group-marks", as: .office)
+                let first = (listed.object["batches"] as? [[String: Any]])?.first
+                #expect(first?["code"] as? String == "V" && first?["written"] as? Int == 7 && first?["amended"] as? Int == 1)
+                #expect(first?["created_by"] as? String == "Office Person, Office" && first?["from"] as? String == "2025-09-09")
                 // The same batch again changes nothing.
                 let again = try await f.call(.POST, "/api/v1/group-marks", as: .office, json: Self.trip(preview: true))
                 #expect(again.object["counts"] as? [String: Int] == ["write": 0, "amend": 0, "keep": 0, "unchanged": 8])
