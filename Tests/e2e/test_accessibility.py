@@ -625,4 +625,35 @@ def test_service_accounts_have_no_serious_or_critical_violation(any_browser, ser
         scroll = browser.execute_script("return document.documentElement.scrollWidth")
         assert width != "phone" or scroll <= 390, f"{path} is {scroll} px wide on a phone"
     ACCESSIBILITY_RUNS.append(f"{width}: axe-core on service accounts, {len(failures)} serious or critical")
+# Marking a group at once and a pupil's recurring patterns (issue 18): the form, a preview (which writes nothing, so
+# the shared demo is left as it was) and a pupil's patterns page. The journey is in test_group_marks.py.
+def test_group_marks_and_patterns_have_no_serious_or_critical_violation(any_browser, server):
+    browser = any_browser
+    width = browser.rollbook_width
+    failures: list[str] = []
+    switch_user(browser, server, OFFICE)
+
+    def check(page: str, heading: str) -> None:
+        assert h1(browser).startswith(heading), f"{page} is headed {h1(browser)!r}"
+        check_renders(browser)
+        _, violations = axe_violations(browser)
+        failures.extend(describe(f"{page} ({width})", v) for v in violations if v["impact"] in FAILING_IMPACTS)
+        ACCESSIBILITY_NOTES.extend(describe(f"{page} ({width})", v) for v in violations if v["impact"] not in FAILING_IMPACTS)
+        scroll = browser.execute_script("return document.documentElement.scrollWidth")
+        assert width != "phone" or scroll <= 390, f"{page} is {scroll} px wide on a phone"
+
+    go(browser, server, "/group-marks")
+    check("/group-marks", "Mark a group")
+    browser.find_element(By.ID, "who-form").click()
+    browser.find_element(By.XPATH, f"//select[@id='group-form-name']/option[@value='{READ_ONLY_FORM}']").click()
+    browser.execute_script("arguments[0].value = arguments[1]", browser.find_element(By.ID, "group-from"), TOMORROW)
+    browser.find_element(By.ID, "group-reason").send_keys("Museum trip")
+    submit_and_wait(browser, browser.find_element(By.XPATH, "//form[@id='group-form']//button[@type='submit']"))
+    assert browser.find_elements(By.ID, "group-preview"), browser.page_source[:2000]
+    check("/group-marks preview", "Mark a group")
+    go(browser, server, f"/registers/{TODAY}/AM?form={READ_ONLY_FORM}")
+    upn = browser.find_element(By.CSS_SELECTOR, "li.pupil .who a").get_attribute("href").rsplit("/", 1)[-1]
+    go(browser, server, f"/pupils/{upn}/patterns")
+    check("/pupils/:upn/patterns", "Recurring patterns")
+    ACCESSIBILITY_RUNS.append(f"{width}: axe-core on group marks and patterns, {len(failures)} serious or critical")
     assert not failures, "\n\n".join(failures)

@@ -280,6 +280,12 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403",
 [[operations]]
 include-name-regex = '^(GET /api/v1/feeds/daily|POST /api/v1/service-accounts|POST /api/v1/service-accounts/[{]id[}]/revocation)$'
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "422", "429", "5xx"]
+# Group marks and recurring patterns (issue 18): the pupils chosen more than one way or none, a form or year group with
+# no pupil on roll, a code no group may carry, nothing to write on closed days, a range across school years; a
+# pattern's code, weekday or end that does not fit, or an end before the pattern began.
+[[operations]]
+include-name-regex = '^POST /api/v1/(group-marks|pupils/[{]upn[}]/patterns|pupils/[{]upn[}]/patterns/[{]id[}]/end)$'
+checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]
 """
 
 

@@ -66,6 +66,8 @@ public struct Policy: Sendable, Hashable, Codable {
     /// Lesson lates (L on a lesson register) count towards the lateness rungs and `late_count` triggers
     /// (Evaluation/LessonLateness.swift, seed 000 §5.4.4); absent: they do not.
     public var latenessIncludesLessons: Bool? = nil
+    /// Which codes the office may write for a group at once (Register/GroupMarking.swift); absent: the standard list.
+    public var groupMarking: GroupMarkingPolicy? = nil
 
     public struct Clause: Sendable, Hashable, Codable {
         /// A setting's path in the file, e.g. `attendance_target`, `stages.stage-2`, `lateness.weekly-1`.
@@ -970,6 +972,7 @@ extension Policy {
         try schoolDay?.validate()
         try traveller?.validate()
         try validateLessonLateness()
+        try groupMarking?.validate()
         if let la = localAuthority {
             let e = la.email.trimmingCharacters(in: .whitespaces)
             let parts = e.split(separator: "@", omittingEmptySubsequences: false)

@@ -312,6 +312,19 @@ func routes(_ app: Application) throws {
     staff.on(.POST, "import", body: .collect(maxSize: "21mb"), use: guidedImport.upload)
     staff.on(.POST, "import", "preview", body: .collect(maxSize: "64mb"), use: guidedImport.preview)
     staff.on(.POST, "import", "run", body: .collect(maxSize: "64mb"), use: guidedImport.run)
+    // Marking a group at once, previewed first, and a pupil's recurring patterns (issue 18): office, attendance lead, head.
+    let groupMarks = GroupMarksController()
+    staff.get("group-marks", use: groupMarks.page)
+    staff.post("group-marks", use: groupMarks.submit)
+    api.post("group-marks", use: groupMarks.api)
+    let patterns = PatternsController()
+    staff.get("pupils", ":upn", "patterns", use: patterns.page)
+    staff.post("pupils", ":upn", "patterns", use: patterns.addPage)
+    staff.post("pupils", ":upn", "patterns", ":id", "end", use: patterns.endPage)
+    api.get("pupils", ":upn", "patterns", use: patterns.listAPI)
+    api.post("pupils", ":upn", "patterns", use: patterns.addAPI)
+    api.post("pupils", ":upn", "patterns", ":id", "end", use: patterns.endAPI)
+    api.get("group-marks", use: groupMarks.listAPI)
 }
 
 /// The OpenAPI document, as bundled.

@@ -72,7 +72,7 @@ struct RegisterPage: Encodable {
                 switch code {
                 case .presentAM?, .presentPM?: "present"
                 case .late?: "late"
-                default: l.code ?? ""
+                default: l.code ?? l.planned ?? ""
                 }
             // Minutes late count from an agreed late start where there is one.
             let late = l.agreedStart.flatMap { TimeOfDay($0) }.map { max($0, lateAfter) } ?? lateAfter
@@ -81,12 +81,14 @@ struct RegisterPage: Encodable {
             // A parent's report not yet accepted is known too, though no code is set until the office accepts it.
             let noted = l.note != nil && (code.map { $0.isAbsence || $0.statisticalMeaning == .approvedEducationalActivity } ?? false)
             let report = code.map { $0.statisticalMeaning == .present } == true ? nil : reported[l.upn]
-            let known = noted || report != nil
+            // A recurring pattern (alternative provision, dual registration) is known too, before anything is recorded.
+            let planned = l.code == nil ? l.plannedNote.map { "Recurring \(l.planned ?? ""): \($0)" } : nil
+            let known = noted || report != nil || planned != nil
             return RegisterPage.Line(
                 upn: l.upn, name: l.name, code: l.code ?? "",
                 label: code.map { $0.meaning(on: date) } ?? (l.sessionOpen ? "Not marked" : "School closed (#)"),
                 tone: tone(code), open: l.sessionOpen, minutesLate: l.minutesLate, choice: choice, arrival: arrival,
-                known: known, note: noted ? l.note : report, recordedBy: noted ? l.recordedBy : nil, signedOut: signedOut[l.upn],
+                known: known, note: noted ? l.note : report ?? planned, recordedBy: noted ? l.recordedBy : nil, signedOut: signedOut[l.upn],
                 agreed: l.agreedStart == nil && l.agreedFinish == nil
                     ? nil
                     : AgreedDay(start: l.agreedStart.flatMap { TimeOfDay($0) }, finish: l.agreedFinish.flatMap { TimeOfDay($0) }).words)
@@ -94,7 +96,7 @@ struct RegisterPage: Encodable {
         return RegisterPage(
             register: reg, form: form, dateLabel: "\(date.weekdayName) \(date.iso)",
             editable: u.mayTakeRegister(form: form.isEmpty ? nil : form),
-            needsReason: reg.state == "closed", unmarked: reg.pupils.filter { $0.sessionOpen && $0.code == nil }.count,
+            needsReason: reg.state == "closed", unmarked: reg.pupils.filter { $0.sessionOpen && $0.code == nil && $0.planned == nil }.count,
             saved: saved, error: error,
             codes: codeOptions, lines: lines)
     }

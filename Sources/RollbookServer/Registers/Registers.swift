@@ -22,6 +22,11 @@ struct RegisterLine: Content {
     var agreedStart: String? = nil
     /// A part-time timetable's agreed early finish today (`HH:MM`).
     var agreedFinish: String? = nil
+    /// A recurring pattern's code for this session (alternative provision, dual registration) while no mark is
+    /// recorded: the register starts from it.
+    var planned: String? = nil
+    /// The pattern in words, with what it is.
+    var plannedNote: String? = nil
 }
 
 struct RegisterDTO: Content {
@@ -97,15 +102,26 @@ struct Registers {
         // The register times of the policy in force that day.
         let times = try await store.policy(schoolID: user.schoolID, on: date).register
         let agreed = try await store.agreedDays(pupilIDs: pupils.compactMap(\.id), on: date)
+        let patterns = try await store.patterns(pupilIDs: pupils.compactMap(\.id), on: date)
         let lines = pupils.map { p -> RegisterLine in
             let m = marks[p.id!]
             let code = m.flatMap { AttendanceCode.lookup($0.code) }
-            return RegisterLine(
+            let sessionOpen = calendar.isOpen(date, session, yearGroup: p.yearGroup)
+            let plan =
+                m != nil || !sessionOpen
+                ? nil
+                : patterns[p.id!]?.lazy.compactMap { r in r.pattern.map { (r, $0) } }.first { $0.1.applies(on: date, session) }
+            var line = RegisterLine(
                 upn: p.upn, name: p.displayName, yearGroup: p.yearGroup, form: p.form,
-                sessionOpen: calendar.isOpen(date, session, yearGroup: p.yearGroup),
+                sessionOpen: sessionOpen,
                 code: m?.code, meaning: code?.meaning(on: date), category: code?.statisticalMeaning.rawValue,
                 minutesLate: m?.minutesLate, recordedBy: m?.recordedBy, note: m?.note, agreedStart: agreed[p.id!]?.start?.padded,
                 agreedFinish: agreed[p.id!]?.finish?.padded)
+            if let plan {
+                line.planned = plan.1.code.symbol
+                line.plannedNote = "\(plan.0.note): \(plan.1.words)"
+            }
+            return line
         }
         let open = lines.filter(\.sessionOpen)
         return RegisterDTO(

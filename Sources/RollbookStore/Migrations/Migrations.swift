@@ -12,7 +12,7 @@ public enum Migrations {
         M018EvidenceDocuments(), M019SafeguardingFlags(), M023PolicyApprovals(), M025PupilAccounts(), M026IndividualTargets(),
         M027SchoolAttendanceOrders(), M030ParentingOrders(), M032Timetables(), M033LessonAlerts(), M034RollCalls(),
         M035PupilPermissions(), M036MissingAndCollections(), M037PupilCards(), M038CTFPupilRecords(), M040ServiceAccounts(),
-        M041DailyFeed(), M042ChangeFeed(), M043ImportMappings(),
+        M041DailyFeed(), M042ChangeFeed(), M043ImportMappings(), M045GroupMarkBatches(), M046RecurringPatterns(),
     ]
 }
 

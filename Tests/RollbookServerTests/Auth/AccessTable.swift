@@ -583,5 +583,32 @@ enum AccessTable {
         .staff(
             "POST /import/run", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden,
             la: .forbidden),
+        // Marking a group at once and recurring patterns (issue 18): whoever amends marks (office, attendance lead, head).
+        .staff("GET /group-marks", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
+        .staff(
+            "POST /group-marks", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden),
+        .api(
+            "POST /api/v1/group-marks", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden),
+        .staff(
+            "GET /pupils/:upn/patterns", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden,
+            ownForm: .forbidden),
+        .staff(
+            "POST /pupils/:upn/patterns", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden,
+            la: .forbidden, ownForm: .forbidden),
+        .staff(
+            "POST /pupils/:upn/patterns/:id/end", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed,
+            governor: .forbidden, la: .forbidden, ownForm: .forbidden),
+        .api(
+            "GET /api/v1/pupils/:upn/patterns", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden,
+            la: .forbidden, ownForm: .forbidden),
+        .api(
+            "POST /api/v1/pupils/:upn/patterns", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed,
+            governor: .forbidden, la: .forbidden, ownForm: .forbidden),
+        .api(
+            "POST /api/v1/pupils/:upn/patterns/:id/end", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed,
+            governor: .forbidden, la: .forbidden, ownForm: .forbidden),
+        .api("GET /api/v1/group-marks", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
     ]
 }

@@ -130,6 +130,7 @@ private struct Values {
     var missingIncidentID = 0
     var permissionID = 0
     var serviceAccountID = 0
+    var patternID = 0
     /// Another school's records, by `segment/parameter` (`leave/id`): no one here may reach them.
     var foreign: [String: String] = [:]
 
@@ -158,6 +159,7 @@ private struct Values {
         case ("missing-incidents", "id"): String(missingIncidentID)
         case ("permissions", "id"): String(permissionID)
         case ("service-accounts", "id"): String(serviceAccountID)
+        case ("patterns", "id"): String(patternID)
         default: nil
         }
     }
@@ -370,6 +372,13 @@ private struct Values {
                     store: f.store, schoolID: other.id!, name: "Far Hill trust", scope: "daily-feed", by: "Far Hill Head",
                     now: "2025-09-01T08:00:00Z"
                 ).account.id))
+        // Zofia is at alternative provision every Tuesday afternoon (issue 18).
+        let pattern = RecurringPatternRow(
+            schoolID: f.schoolID, pupilID: zofiaID,
+            pattern: RecurringPattern(weekdays: [2], sessions: [.pm], code: .k, from: day("2025-09-09")), note: "Riverside Centre",
+            by: office, at: "2025-09-08T08:00:00Z")
+        try await f.store.addPattern(pattern)
+        v.patternID = try #require(pattern.id)
         return v
     }
 }
