@@ -3,6 +3,20 @@ import RollbookCore
 import RollbookStore
 import Vapor
 
+extension Request {
+    /// The signed-in member of staff, holding `permission`, and the pupil of the path's `:upn` in their school; 404
+    /// naming `upn` when there is none.
+    func staffAndPupil(requiring permission: Permission) async throws -> (StaffUser, PupilRow) {
+        let u = try auth.require(StaffUser.self)
+        try u.require(permission)
+        let upn = parameters.get("upn") ?? ""
+        guard let p = try await store.pupil(schoolID: u.schoolID, upn: upn) else {
+            throw APIError(.notFound, field: "upn", reason: "no pupil with UPN '\(upn)'")
+        }
+        return (u, p)
+    }
+}
+
 /// The JSON API under /api/v1. Every route needs a personal API token; what it may do follows the staff member's role.
 struct APIController {
     func user(_ req: Request) throws -> StaffUser { try req.auth.require(StaffUser.self) }

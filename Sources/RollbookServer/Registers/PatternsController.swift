@@ -95,25 +95,15 @@ struct PatternsController {
         }
     }
 
-    func pupil(_ req: Request) async throws -> (StaffUser, PupilRow) {
-        let u = try req.auth.require(StaffUser.self)
-        try u.require(.amendMarks)
-        let upn = req.parameters.get("upn") ?? ""
-        guard let p = try await req.store.pupil(schoolID: u.schoolID, upn: upn) else {
-            throw APIError(.notFound, field: "upn", reason: "no pupil with UPN '\(upn)'")
-        }
-        return (u, p)
-    }
-
     // MARK: API
 
     func listAPI(req: Request) async throws -> PatternsDTO {
-        let (_, p) = try await pupil(req)
+        let (_, p) = try await req.staffAndPupil(requiring: .amendMarks)
         return PatternsDTO(upn: p.upn, patterns: try await Self.list(req, p))
     }
 
     func addAPI(req: Request) async throws -> Response {
-        let (u, p) = try await pupil(req)
+        let (u, p) = try await req.staffAndPupil(requiring: .amendMarks)
         let d = try await Self.add(try req.content.decode(NewPattern.self), req, u, p)
         let r = try await d.encodeResponse(for: req)
         r.status = .created
@@ -121,7 +111,7 @@ struct PatternsController {
     }
 
     func endAPI(req: Request) async throws -> PatternDTO {
-        let (u, p) = try await pupil(req)
+        let (u, p) = try await req.staffAndPupil(requiring: .amendMarks)
         let body = req.body.data == nil ? EndPattern() : try req.content.decode(EndPattern.self)
         return try await Self.end(req, u, p, lastDay: body.lastDay)
     }
@@ -148,7 +138,7 @@ struct PatternsController {
     }
 
     func page(req: Request) async throws -> View {
-        let (_, p) = try await pupil(req)
+        let (_, p) = try await req.staffAndPupil(requiring: .amendMarks)
         let today = req.clock.now().date
         return try await req.render(
             "Registers/patterns", title: "Recurring patterns: \(p.displayName)",
@@ -158,7 +148,7 @@ struct PatternsController {
     }
 
     func addPage(req: Request) async throws -> Response {
-        let (u, p) = try await pupil(req)
+        let (u, p) = try await req.staffAndPupil(requiring: .amendMarks)
         let f = try req.content.decode(PageForm.self)
         let days = try (f.weekdays ?? []).map { raw in
             guard let d = Int(raw) else { throw APIError.invalid("weekdays", "'\(raw)' is not a weekday number") }
@@ -172,7 +162,7 @@ struct PatternsController {
     }
 
     func endPage(req: Request) async throws -> Response {
-        let (u, p) = try await pupil(req)
+        let (u, p) = try await req.staffAndPupil(requiring: .amendMarks)
         let body = try req.content.decode(EndPattern.self)
         let d = try await Self.end(req, u, p, lastDay: body.lastDay)
         req.session.data["flash"] = "Pattern ended: \(d.words)."

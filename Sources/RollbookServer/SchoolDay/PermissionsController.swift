@@ -157,23 +157,13 @@ struct PermissionsController {
 
     // MARK: API
 
-    func apiPupil(_ req: Request) async throws -> (StaffUser, PupilRow) {
-        let u = try req.auth.require(StaffUser.self)
-        try u.require(.amendMarks)
-        let upn = req.parameters.get("upn") ?? ""
-        guard let p = try await req.store.pupil(schoolID: u.schoolID, upn: upn) else {
-            throw APIError(.notFound, field: "upn", reason: "no pupil with UPN '\(upn)'")
-        }
-        return (u, p)
-    }
-
     func listAPI(req: Request) async throws -> PermissionsDTO {
-        let (u, p) = try await apiPupil(req)
+        let (u, p) = try await req.staffAndPupil(requiring: .amendMarks)
         return PermissionsDTO(upn: p.upn, permissions: try await Self.list(req, u, p))
     }
 
     func addAPI(req: Request) async throws -> Response {
-        let (u, p) = try await apiPupil(req)
+        let (u, p) = try await req.staffAndPupil(requiring: .amendMarks)
         let permission = try await Self.permission(try req.content.decode(NewPermission.self), req, u, pupil: p)
         let row = PupilPermissionRow(pupilID: p.id!, permission: permission)
         try await req.store.addPermission(row)
@@ -184,7 +174,7 @@ struct PermissionsController {
     }
 
     func withdrawAPI(req: Request) async throws -> PermissionDTO {
-        let (u, p) = try await apiPupil(req)
+        let (u, p) = try await req.staffAndPupil(requiring: .amendMarks)
         let row = try await Self.withdrawn(req, u, p)
         return Self.dto(row, calendar: try await req.store.calendar(schoolID: u.schoolID), today: req.clock.now().date)!
     }
