@@ -50,22 +50,8 @@ public struct Change: Sendable, Equatable {
         self.value = value
     }
 
-    /// `s` as a JSON string literal.
-    public static func quoted(_ s: String) -> String {
-        var out = "\""
-        for ch in s.unicodeScalars {
-            switch ch {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where ch.value < 0x20: out += String(format: "\\u%04x", ch.value)
-            default: out.unicodeScalars.append(ch)
-            }
-        }
-        return out + "\""
-    }
+    /// `s` as a JSON string literal (the core's `jsonString`).
+    public static func quoted(_ s: String) -> String { jsonString(s) }
 
     /// A change whose value is `fields` as a JSON object (keys sorted; nil values as null).
     public init(kind: ChangeKind, operation: String, schoolID: Int, upn: String, key: String, fields: [String: (any Sendable)?]) {
