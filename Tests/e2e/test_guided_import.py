@@ -12,7 +12,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from helpers import OFFICE, TODAY, RollbookProcess, go, h1, sign_in, submit_and_wait
+from helpers import OFFICE, TODAY, RollbookProcess, go, h1, sign_in, submit_and_wait, wait
 from test_accessibility import FAILING_IMPACTS, axe_violations, describe
 
 # Fictional pupils, as another system exports them: its own names and order, and a column Rollbook has no use for.
@@ -81,7 +81,12 @@ def test_upload_match_preview_and_import_a_pupils_file(own_server, request, widt
     assert browser.find_element(By.CSS_SELECTOR, "section.card h2").text == "3. Preview: 2 rows"
     check("preview ready to import /import/preview")
     submit_and_wait(browser, browser.find_element(By.XPATH, "//button[normalize-space()='Import all 2 rows']"))
-    assert "Imported 2 pupils from from-other-system.csv: 2 admitted" in browser.find_element(By.CSS_SELECTOR, "p.ok").text
+    # The import's own page follows it until it lands.
+    assert browser.current_url.split(own_server.base_url)[-1].startswith("/import/jobs/")
+    done = wait(browser).until(lambda d: d.find_elements(By.CSS_SELECTOR, "p.ok, p.error"))[0]
+    assert "Imported 2 pupils from from-other-system.csv: 2 admitted" in done.text
+    assert "2 of 2 rows (100%)" in browser.find_element(By.ID, "main").text
+    check("the import done /import/jobs")
     go(browser, own_server, f"/pupils/Q10000000{suffix}071")
     assert "Pemberton" in browser.find_element(By.ID, "main").text
     assert not failures, "\n".join(failures)

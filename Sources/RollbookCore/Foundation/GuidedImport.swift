@@ -1,19 +1,33 @@
 import Foundation
 
 /// A CSV from another system, with its own column names, mapped onto one of Rollbook's interchange formats
-/// (pupils.csv or marks.csv): which of the file's columns fills each of Rollbook's, a preview of the first rows,
+/// (pupils.csv, contacts.csv or marks.csv): which of the file's columns fills each of Rollbook's, a preview of the first rows,
 /// and every error in the file by row and column before anything is imported.
 public enum GuidedImport {
     public enum Kind: String, Sendable, CaseIterable, Codable {
-        case pupils, marks
-        public var title: String { self == .pupils ? "Pupils (admission register)" : "Attendance marks" }
+        case pupils, contacts, marks
+        public var title: String {
+            switch self {
+            case .pupils: "Pupils (admission register)"
+            case .contacts: "Contacts (parents and emergency contacts)"
+            case .marks: "Attendance marks"
+            }
+        }
         /// Rollbook's columns, in its own order.
-        public var targets: [String] { self == .pupils ? Interchange.pupilsHeader : Interchange.marksHeader }
+        public var targets: [String] {
+            switch self {
+            case .pupils: Interchange.pupilsHeader
+            case .contacts: Interchange.contactsHeader
+            case .marks: Interchange.marksHeader
+            }
+        }
         /// Columns that must come from the file; the others may be left empty.
         public var required: Set<String> {
-            self == .pupils
-                ? ["upn", "legal_surname", "legal_forename", "date_of_birth", "sex", "year_group", "starting_day"]
-                : ["upn", "date", "session", "code"]
+            switch self {
+            case .pupils: ["upn", "legal_surname", "legal_forename", "date_of_birth", "sex", "year_group", "starting_day"]
+            case .contacts: ["upn", "name"]
+            case .marks: ["upn", "date", "session", "code"]
+            }
         }
     }
 
@@ -118,6 +132,7 @@ public enum GuidedImport {
     static func check(_ kind: Kind, file: String, text: String) throws(ImportError) {
         switch kind {
         case .pupils: _ = try Interchange.readPupils(file: file, text: text)
+        case .contacts: _ = try Interchange.readContacts(file: file, text: text)
         case .marks: _ = try Interchange.readMarks(file: file, text: text)
         }
     }

@@ -97,6 +97,9 @@ public func configure(_ app: Application, _ options: ServerOptions) async throws
     }
     app.passwords.use(.bcrypt(cost: options.bcryptCost))
     app.storage[AnalyticsCacheKey.self] = AnalyticsCache()
+    let importJobs = ImportJobs()
+    app.storage[ImportJobsKey.self] = importJobs
+    app.lifecycle.use(importJobs)
     app.transports = try makeTransports(smtp: options.messages.smtp, notify: options.messages.notify, httpClient: app.http.client.shared)
     try routes(app)
     if app.options.dailyJobs {

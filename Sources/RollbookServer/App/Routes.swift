@@ -312,6 +312,8 @@ func routes(_ app: Application) throws {
     staff.on(.POST, "import", body: .collect(maxSize: "21mb"), use: guidedImport.upload)
     staff.on(.POST, "import", "preview", body: .collect(maxSize: "64mb"), use: guidedImport.preview)
     staff.on(.POST, "import", "run", body: .collect(maxSize: "64mb"), use: guidedImport.run)
+    staff.get("import", "jobs", ":id", use: guidedImport.jobPage)
+    staff.get("import", "jobs", ":id", "progress", use: guidedImport.jobProgress)
     // Marking a group at once, previewed first, and a pupil's recurring patterns (issue 18): office, attendance lead, head.
     let groupMarks = GroupMarksController()
     staff.get("group-marks", use: groupMarks.page)

@@ -5,7 +5,8 @@ import Vapor
 
 /// The guided import (issue 18): a school coming from another system uploads its pupils or marks CSV with the other
 /// system's column names, maps them onto Rollbook's (the mapping is saved for next time), sees the first rows and
-/// every error by row and column, then imports the whole file or nothing. Office staff, the attendance lead, the head.
+/// every error by row and column, then imports the whole file or nothing, with its progress on the page. Office
+/// staff, the attendance lead, the head.
 struct GuidedImportController {
     /// The largest file the page takes (a year of marks for a large primary is well under this; bigger files go
     /// through `rollbook import`).
@@ -82,7 +83,7 @@ struct GuidedImportController {
         try Self.requireImport(u)
         let form = try? req.content.decode(Upload.self)
         guard let kind = form?.kind.flatMap(GuidedImport.Kind.init(rawValue:)) else {
-            return try await failed(req, "kind: choose pupils or marks")
+            return try await failed(req, "kind: choose pupils, contacts or marks")
         }
         guard let f = form?.file, f.data.readableBytes > 0 else { return try await failed(req, "file: choose a CSV file to import") }
         guard f.data.readableBytes <= Self.maxFile else {
@@ -127,7 +128,7 @@ struct GuidedImportController {
     func mappedForm(_ req: Request) throws -> Mapped {
         let form = (try? req.content.decode([String: String].self)) ?? [:]
         guard let kind = form["kind"].flatMap(GuidedImport.Kind.init(rawValue:)) else {
-            throw APIError.invalid("kind", "choose pupils or marks")
+            throw APIError.invalid("kind", "choose pupils, contacts or marks")
         }
         guard let text = form["text"], !text.isEmpty else { throw APIError.invalid("text", "upload the file again") }
         let name = form["fileName"].flatMap { $0.isEmpty ? nil : $0 } ?? "upload.csv"
@@ -179,28 +180,87 @@ struct GuidedImportController {
             return r
         }
         let now = req.clock.now()
-        let message: String
-        do {
-            switch m.kind {
-            case .pupils:
-                let records = try Interchange.readPupils(file: m.name, text: p.canonical)
-                let span = try await req.store.calendar(schoolID: u.schoolID).span
-                let year = AcademicYear(containing: min(now.date, span?.to ?? now.date))
-                let (admitted, updated) = try await req.store.savePupils(schoolID: u.schoolID, records, yearGroupYear: year)
-                message = "Imported \(records.count) pupils from \(m.name): \(admitted) admitted, \(updated) updated."
-            case .marks:
-                let file = try MarkFile(file: m.name, bytes: Array(p.canonical.utf8))
-                let s = try await req.store.importMarks(schoolID: u.schoolID, marks: file, at: now.timestamp)
-                message =
-                    "Imported \(file.count) marks from \(m.name): \(s.created) new, \(s.amended) amended (reason 'import'), \(s.unchanged) unchanged."
+        // The application's store: the import outlives the request.
+        let store = req.application.store
+        let school = u.schoolID
+        let span = try await store.calendar(schoolID: school).span
+        let canonical = p.canonical
+        let (kind, name) = (m.kind, m.name)
+        let id = req.application.importJobs.start(schoolID: school, kind: kind, fileName: name, rows: p.rowCount) { progress in
+            do {
+                switch kind {
+                case .pupils:
+                    let records = try Interchange.readPupils(file: name, text: canonical)
+                    let year = AcademicYear(containing: min(now.date, span?.to ?? now.date))
+                    let (admitted, updated) = try await store.savePupils(schoolID: school, records, yearGroupYear: year)
+                    return "Imported \(records.count) pupils from \(name): \(admitted) admitted, \(updated) updated."
+                case .contacts:
+                    let rows = try Interchange.readContacts(file: name, text: canonical)
+                    let n = try await store.importContacts(schoolID: school, file: name, rows)
+                    return
+                        "Imported \(n.contacts) contacts from \(name) for \(n.pupils) pupils; each pupil's earlier contacts were replaced."
+                case .marks:
+                    let file = try MarkFile(file: name, bytes: Array(canonical.utf8))
+                    let s = try await store.importMarks(schoolID: school, marks: file, at: now.timestamp, progress: progress)
+                    return
+                        "Imported \(file.count) marks from \(name): \(s.created) new, \(s.amended) amended (reason 'import'), \(s.unchanged) unchanged."
+                }
+            } catch let e as ImportError {
+                throw ImportJobs.Failure(message: "\(e.description). Nothing was imported.")
+            } catch let e as StoreError {
+                throw ImportJobs.Failure(message: "\(e.description). Nothing was imported.")
             }
-        } catch let e as ImportError {
-            return try await failed(req, "\(e.description). Nothing was imported")
-        } catch let e as StoreError {
-            return try await failed(req, "\(e.description). Nothing was imported")
         }
-        req.session.data["flash"] = message
-        return req.redirect(to: "/import")
+        return req.redirect(to: "/import/jobs/\(id)")
+    }
+
+    struct JobContent: Encodable {
+        var id: String
+        var kindTitle: String
+        var fileName: String
+        var running: Bool
+        var failed: Bool
+        var done: Int
+        var total: Int
+        var words: String
+        var message: String
+    }
+
+    func job(_ req: Request) throws -> (String, ImportJobs.Job) {
+        let u = try req.auth.require(StaffUser.self)
+        try Self.requireImport(u)
+        guard let id = req.parameters.get("id"), let job = req.application.importJobs.job(id, schoolID: u.schoolID) else {
+            throw Abort(.notFound, reason: "no such import: imports are kept for an hour after they finish")
+        }
+        return (id, job)
+    }
+
+    /// An import under way: rows done, rows a second and time left, followed by the page until it finishes.
+    func jobPage(req: Request) async throws -> View {
+        let (id, j) = try job(req)
+        let c = JobContent(
+            id: id, kindTitle: j.kind.title, fileName: j.fileName, running: j.finished == nil, failed: j.failed, done: j.done,
+            total: j.total, words: j.pace.words(), message: j.message ?? "")
+        return try await req.render("Pupils/import-job", title: "Import of \(j.fileName)", c)
+    }
+
+    struct JobProgress: Content {
+        /// running, imported or failed.
+        var state: String
+        var done: Int
+        var total: Int
+        var percent: Int
+        var words: String
+        var message: String?
+    }
+
+    /// The same, as JSON for the page's script.
+    func jobProgress(req: Request) async throws -> JobProgress {
+        let (_, j) = try job(req)
+        let pace = j.pace
+        return JobProgress(
+            state: j.finished == nil ? "running" : j.failed ? "failed" : "imported", done: pace.done, total: pace.total,
+            percent: pace.percent, words: pace.words(), message: j.message)
     }
 
     func failed(_ req: Request, _ message: String) async throws -> Response {

@@ -3,12 +3,13 @@ import Foundation
 import RollbookCore
 import RollbookStore
 
-/// `rollbook import`: the calendar, pupils or marks from CSV, all or nothing per file.
+/// `rollbook import`: the calendar, pupils, contacts, marks or card numbers from CSV, all or nothing per file.
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "import", abstract: "Import calendar.csv, pupils.csv, marks.csv or cards.csv (all or nothing per file).")
-    enum Kind: String, ExpressibleByArgument, CaseIterable { case calendar, pupils, marks, cards }
-    @Argument(help: "calendar, pupils, marks or cards") var kind: Kind
+        commandName: "import",
+        abstract: "Import calendar.csv, pupils.csv, contacts.csv, marks.csv or cards.csv (all or nothing per file).")
+    enum Kind: String, ExpressibleByArgument, CaseIterable { case calendar, pupils, contacts, marks, cards }
+    @Argument(help: "calendar, pupils, contacts, marks or cards") var kind: Kind
     @Argument(help: "The CSV file.") var file: String
     @OptionGroup var db: DatabaseOptions
 
@@ -32,6 +33,10 @@ struct ImportCommand: AsyncParsableCommand {
                     let year = AcademicYear(containing: min(stamp.date, span?.to ?? stamp.date))
                     let (admitted, updated) = try await store.savePupils(schoolID: school.id!, records, yearGroupYear: year)
                     print("Imported \(records.count) pupils: \(admitted) admitted, \(updated) updated (year groups for \(year)).")
+                case .contacts:
+                    let rows = try Interchange.readContacts(file: file, text: text)
+                    let n = try await store.importContacts(schoolID: school.id!, file: file, rows)
+                    print("Imported \(n.contacts) contacts for \(n.pupils) pupils; each pupil's earlier contacts were replaced.")
                 case .marks: break
                 case .cards:
                     let rows = try Interchange.readCards(file: file, text: text)

@@ -1,4 +1,5 @@
 import Foundation
+import RollbookCore
 
 /// A command that failed on its data (a missing file, a bad row): ArgumentParser prints only the message, without the
 /// usage text, and the command exits non-zero.
@@ -34,12 +35,7 @@ final class ProgressLine: @unchecked Sendable {
         guard now.timeIntervalSince(last) >= 1, total > 0 else { return }
         last = now
         printed = true
-        let elapsed = now.timeIntervalSince(start)
-        let rate = elapsed > 0 ? Double(done) / elapsed : 0
-        let left = rate > 0 ? Double(total - done) / rate : 0
-        let line = String(
-            format: "%@: %d of %d %@ (%.0f%%), %.0f %@ a second, about %.0f s left\n", label, done, total, unit,
-            Double(done) * 100 / Double(total), rate, unit, left)
+        let line = "\(label): \(ImportPace(done: done, total: total, elapsed: now.timeIntervalSince(start)).words(unit: unit))\n"
         FileHandle.standardError.write(Data(line.utf8))
     }
 }

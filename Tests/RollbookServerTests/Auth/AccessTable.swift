@@ -583,6 +583,10 @@ enum AccessTable {
         .staff(
             "POST /import/run", teacher: .forbidden, office: .allowed, lead: .allowed, head: .allowed, governor: .forbidden,
             la: .forbidden),
+        .staff("GET /import/jobs/:id", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
+        .staff(
+            "GET /import/jobs/:id/progress", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden,
+            la: .forbidden),
         // Marking a group at once and recurring patterns (issue 18): whoever amends marks (office, attendance lead, head).
         .staff("GET /group-marks", teacher: .forbidden, office: .ok, lead: .ok, head: .ok, governor: .forbidden, la: .forbidden),
         .staff(

@@ -131,6 +131,7 @@ private struct Values {
     var permissionID = 0
     var serviceAccountID = 0
     var patternID = 0
+    var importJobID = ""
     /// Another school's records, by `segment/parameter` (`leave/id`): no one here may reach them.
     var foreign: [String: String] = [:]
 
@@ -160,6 +161,7 @@ private struct Values {
         case ("permissions", "id"): String(permissionID)
         case ("service-accounts", "id"): String(serviceAccountID)
         case ("patterns", "id"): String(patternID)
+        case ("jobs", "id"): importJobID
         default: nil
         }
     }
@@ -331,6 +333,11 @@ private struct Values {
             _ = try await f.store.saveTimetable(schoolID: f.schoolID, t, filename: "timetable.csv", by: office, at: "2025-09-08T08:00:00Z")
         } else {
             Issue.record("the access table's timetable did not read")
+        }
+        // A guided import finished here, and one of another school's.
+        v.importJobID = f.app.importJobs.start(schoolID: f.schoolID, kind: .contacts, fileName: "contacts.csv", rows: 0) { _ in "done" }
+        v.foreign["jobs/id"] = f.app.importJobs.start(schoolID: other.id!, kind: .contacts, fileName: "contacts.csv", rows: 0) { _ in
+            "done"
         }
         // An evacuation roll call of Mia and Zofia, and another school's.
         v.rollCallID = try await f.store.startRollCall(

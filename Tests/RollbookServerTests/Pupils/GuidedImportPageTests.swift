@@ -62,16 +62,83 @@ extension ServerTests {
                 var fixed = fields
                 fixed[3] = ("text", bad.replacingOccurrences(of: "QQ", with: "N"))
                 let unknown = try await pages.post(f, "/import/run", cookie: office, fixed)
-                #expect(unknown.status == .unprocessableEntity && unknown.text.contains("no pupil with UPN A100000000009"))
+                let failed = try await Self.finished(f, pages, unknown, cookie: office)
+                #expect(failed.state == "failed" && failed.page.contains("no pupil with UPN A100000000009"))
+                #expect(failed.page.contains("Nothing was imported.") && failed.page.contains("role=\"alert\""))
                 let sql = f.app.db as! any SQLDatabase
                 #expect(try await sql.raw("SELECT COUNT(*) AS n FROM marks").first()!.decode(column: "n", as: Int.self) == 0)
                 fixed[3] = ("text", Self.other)
-                let done = try await pages.post(f, "/import/run", cookie: office, fixed)
-                #expect(done.status == .seeOther)
+                let done = try await Self.finished(f, pages, try await pages.post(f, "/import/run", cookie: office, fixed), cookie: office)
+                #expect(done.state == "imported" && done.page.contains("Imported 2 marks from other.csv: 2 new"))
+                #expect(done.page.contains("2 of 2 rows (100%)"))
                 #expect(try await sql.raw("SELECT COUNT(*) AS n FROM marks").first()!.decode(column: "n", as: Int.self) == 2)
-                let after = try await pages.get(f, "/import", cookie: office)
-                #expect(after.text.contains("Imported 2 marks from other.csv: 2 new"))
+                // Another school's office cannot follow it.
+                let job = try #require(done.path.split(separator: "/").last.map(String.init))
+                #expect(f.app.importJobs.job(job, schoolID: f.schoolID + 1000) == nil)
             }
+        }
+
+        @Test("a contacts file replaces the contacts of each pupil it names, and only theirs", arguments: Backend.available)
+        func contacts(_ b: Backend) async throws {
+            try await withRollbook(b) { f in
+                let pages = PageTests()
+                let office = try await pages.signIn(f, .office)
+                let csrf = try #require(PageTests.csrf(try await pages.get(f, "/import", cookie: office))).token
+                let mia = try #require(try await f.store.pupil(schoolID: f.schoolID, upn: "A100000000001")?.id)
+                let ben = try #require(try await f.store.pupil(schoolID: f.schoolID, upn: "A100000000002")?.id)
+                for (id, name) in [(mia, "Old Contact"), (ben, "Kept Contact")] {
+                    try await f.store.addContact(
+                        pupilID: id,
+                        Contact(
+                            priority: 1, name: name, relationship: "Aunt", parentalResponsibility: false, livesWith: false,
+                            phone: "01632 960000",
+                            email: ""))
+                }
+                let file = """
+                    Pupil,Contact Name,Relation,PR,Order,Mobile
+                    A100000000001,Ngozi Adeyemi,Mother,Y,1,07700 900111
+                    A100000000001,Tomasz Adeyemi,Father,Y,,07700 900112
+                    A100000000001,Grace Hill,Grandmother,N,4,07700 900113
+
+                    """
+                let mapping = [
+                    "upn": "Pupil", "name": "Contact Name", "relationship": "Relation", "parental_responsibility": "PR",
+                    "priority": "Order", "phone": "Mobile",
+                ]
+                var fields = [("csrf", csrf), ("kind", "contacts"), ("fileName", "contacts.csv"), ("text", file)]
+                fields += mapping.sorted { $0.key < $1.key }.map { ("map_\($0.key)", $0.value) }
+                let preview = try await pages.post(f, "/import/preview", cookie: office, fields)
+                #expect(preview.text.contains("3. Preview: 3 rows") && preview.text.contains("Import all 3 rows"))
+                let done = try await Self.finished(f, pages, try await pages.post(f, "/import/run", cookie: office, fields), cookie: office)
+                #expect(done.state == "imported" && done.page.contains("Imported 3 contacts from contacts.csv for 1 pupils"))
+                let contacts = try await f.store.contacts(pupilID: mia)
+                #expect(contacts.map(\.name) == ["Ngozi Adeyemi", "Tomasz Adeyemi", "Grace Hill"])
+                #expect(contacts.map(\.priority) == [1, 2, 4])
+                #expect(contacts.map(\.parentalResponsibility) == [true, true, false])
+                #expect(try await f.store.contacts(pupilID: ben).map(\.name) == ["Kept Contact"])
+                // A priority twice is named with its line, and nothing is previewed as importable.
+                fields[3] = ("text", file + "A100000000001,Second Mother,Mother,Y,1,07700 900114\n")
+                let twice = try await pages.post(f, "/import/preview", cookie: office, fields)
+                #expect(twice.text.contains("Line 5, column <code>priority</code>: A100000000001 has two contacts with priority 1"))
+                #expect(!twice.text.contains("Import all"))
+            }
+        }
+
+        /// Follows an import the page started (a 303 to its page) until it finishes: its state, page and path.
+        static func finished(_ f: Fixture, _ pages: PageTests, _ started: Reply, cookie: String) async throws
+            -> (state: String, page: String, path: String)
+        {
+            #expect(started.status == .seeOther)
+            let path = try #require(started.headers.first(name: .location))
+            #expect(path.hasPrefix("/import/jobs/"))
+            for _ in 0..<500 {
+                let p = try await pages.get(f, path + "/progress", cookie: cookie)
+                let state = try #require(try JSONSerialization.jsonObject(with: Data(p.text.utf8)) as? [String: Any])["state"] as? String
+                if state != "running" { return (state ?? "", try await pages.get(f, path, cookie: cookie).text, path) }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            Issue.record("the import at \(path) did not finish in 10 s")
+            return ("running", "", path)
         }
     }
 }

@@ -244,3 +244,31 @@ extension Store {
         }
     }
 }
+
+extension Store {
+    /// Replaces the contacts of each pupil in a contacts file, in one transaction: all or nothing. A UPN not on the
+    /// school's admission register fails the file with the line it first appears on. Returns (pupils, contacts).
+    public func importContacts(schoolID: Int, file: String, _ rows: [Interchange.ContactsRow]) async throws -> (pupils: Int, contacts: Int)
+    {
+        try await write { db in
+            let sql = db as! any SQLDatabase
+            var ids: [String: Int] = [:]
+            for r in try await sql.select().column("id").column("upn").from(PupilRow.schema).where("school_id", .equal, SQLBind(schoolID))
+                .all()
+            {
+                ids[try r.decode(column: "upn", as: String.self)] = try r.decode(column: "id", as: Int.self)
+            }
+            if let missing = rows.filter({ ids[$0.upn] == nil }).min(by: { $0.line < $1.line }) {
+                throw ImportError(
+                    file: file, line: missing.line, column: "upn", reason: "no pupil with UPN \(missing.upn) on the admission register")
+            }
+            let pupilIDs = rows.map { ids[$0.upn]! }
+            // In slices, to stay under both databases' limits on bound values.
+            for chunk in pupilIDs.chunks(of: 500) { try await ContactRow.query(on: db).filter(\.$pupilID ~~ Array(chunk)).delete() }
+            let new = zip(rows, pupilIDs).flatMap { r, id in r.contacts.map { ContactRow(pupilID: id, contact: $0) } }
+            for chunk in new.chunks(of: 500) { try await Array(chunk).create(on: db) }
+            try await Self.recordContactChanges(pupilIDs: pupilIDs, at: nil, on: db)
+            return (rows.count, new.count)
+        }
+    }
+}
