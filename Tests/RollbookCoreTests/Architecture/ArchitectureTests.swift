@@ -15,7 +15,7 @@ import Testing
         "RollbookServer": [
             "Foundation", "RollbookCore", "RollbookStore", "RollbookDemo", "Vapor", "Fluent", "Leaf", "LeafKit",
             "AsyncHTTPClient", "Crypto", "JWTKit", "ZIPFoundation", "NIOCore", "NIOHTTP1", "NIOPosix", "NIOSSL",
-            "Logging",
+            "Logging", "Synchronization",
         ],
         "RollbookBench": [
             "Foundation", "RollbookCore", "RollbookDemo", "RollbookStore", "RollbookServer", "ArgumentParser",

@@ -201,6 +201,11 @@ struct BulkMarks {
             // 2 MB page cache they spill to disk inside the transaction. A larger cache for this write, then the old one.
             let cache = try await sqlite.query("PRAGMA cache_size").first?.column("cache_size")?.integer ?? -2000
             try await sqlite.query("PRAGMA cache_size = -262144") { _ in }
+            // A statement that may abort half way through its rows keeps a statement journal: a copy of every page it
+            // changes, written to a temporary file (45% of an import's time). This one cannot: the pupils' keys are
+            // checked at COMMIT (the setting ends with the transaction), and a duplicate mark fails the statement
+            // (OR FAIL) and so the whole transaction.
+            try await sqlite.query("PRAGMA defer_foreign_keys = ON") { _ in }
             do {
                 try await insertSQLite(file: file, rows: rows, pupilIDs: pupilIDs, now: now, table: table, on: sqlite, progress: progress)
             } catch {
@@ -271,7 +276,7 @@ struct BulkMarks {
         let batch = 500
         // ?1-?3: recorded_by, recorded_at, note; then five values a row.
         func statement(_ n: Int) -> String {
-            var s = "INSERT INTO \(table) (pupil_id, date, session, code, minutes_late, recorded_by, recorded_at, note) VALUES "
+            var s = "INSERT OR FAIL INTO \(table) (pupil_id, date, session, code, minutes_late, recorded_by, recorded_at, note) VALUES "
             for r in 0..<n {
                 let b = 4 + r * 5
                 s += r == 0 ? "" : ","
