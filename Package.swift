@@ -77,6 +77,8 @@ let package = Package(
                         .product(name: "ArgumentParser", package: "swift-argument-parser"),
                         .product(name: "Logging", package: "swift-log"),
                     ]),
+                // The instruction-count guard's paths, run under callgrind by scripts/callgrind-guard.sh.
+                .executableTarget(name: "callgrind-guard", dependencies: ["RollbookBench"]),
                 .testTarget(
                     name: "RollbookServerTests",
                     dependencies: [

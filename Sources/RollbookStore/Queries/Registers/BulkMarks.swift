@@ -201,11 +201,6 @@ struct BulkMarks {
             // 2 MB page cache they spill to disk inside the transaction. A larger cache for this write, then the old one.
             let cache = try await sqlite.query("PRAGMA cache_size").first?.column("cache_size")?.integer ?? -2000
             try await sqlite.query("PRAGMA cache_size = -262144") { _ in }
-            // A statement that may abort half way through its rows keeps a statement journal: a copy of every page it
-            // changes, written to a temporary file (45% of an import's time). This one cannot: the pupils' keys are
-            // checked at COMMIT (the setting ends with the transaction), and a duplicate mark fails the statement
-            // (OR FAIL) and so the whole transaction.
-            try await sqlite.query("PRAGMA defer_foreign_keys = ON") { _ in }
             do {
                 try await insertSQLite(file: file, rows: rows, pupilIDs: pupilIDs, now: now, table: table, on: sqlite, progress: progress)
             } catch {
@@ -267,16 +262,20 @@ struct BulkMarks {
         }
     }
 
-    /// Multi-row INSERTs of 500 rows, values bound directly.
+    /// Multi-row INSERTs of 6,000 rows, values bound directly.
     private static func insertSQLite(
         file: MarkFile, rows: [Int32], pupilIDs: [Int], now: String, table: String, on sqlite: any SQLiteDatabase,
         progress: @escaping @Sendable (Int) -> Void
     ) async throws {
         let symbols = (0...255).map { AttendanceCode(rawValue: UInt8($0))?.symbol ?? "" }
-        let batch = 500
+        // A multi-row INSERT keeps a statement journal: the first copy of each page it changes, spilled to a temporary
+        // file past 64 KB. The file comes pupil by pupil, so every statement adds to about as many pages of the two date
+        // indexes as there are days: the more rows a statement carries, the less is copied per row. 6,000 rows is 30,003
+        // values, under SQLite's limit of 32,766.
+        let batch = 6000
         // ?1-?3: recorded_by, recorded_at, note; then five values a row.
         func statement(_ n: Int) -> String {
-            var s = "INSERT OR FAIL INTO \(table) (pupil_id, date, session, code, minutes_late, recorded_by, recorded_at, note) VALUES "
+            var s = "INSERT INTO \(table) (pupil_id, date, session, code, minutes_late, recorded_by, recorded_at, note) VALUES "
             for r in 0..<n {
                 let b = 4 + r * 5
                 s += r == 0 ? "" : ","
