@@ -25,6 +25,8 @@ import Testing
             "Foundation", "RollbookCore", "RollbookDemo", "RollbookStore", "RollbookServer", "RollbookBench",
             "ArgumentParser", "FluentKit", "SQLKit", "Vapor", "Logging", "NIOCore", "NIOPosix",
         ],
+        // The instruction-count guard's paths, for callgrind.
+        "callgrind-guard": ["Foundation", "RollbookBench"],
     ]
 
     /// The modules a Swift source imports, whatever the form: `import X`, `@testable import X`,
