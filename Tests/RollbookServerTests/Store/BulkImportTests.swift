@@ -185,6 +185,36 @@ extension ServerTests {
                 await #expect(throws: (any Error).self) { _ = try await f.store.importMarks(schoolID: f.schoolID, marks: file, at: "now") }
                 #expect(try await sql.raw("SELECT COUNT(*) AS n FROM marks").first()!.decode(column: "n", as: Int.self) == 1)
                 #expect(try await sql.raw("SELECT COUNT(*) AS n FROM session_codes").first()!.decode(column: "n", as: Int.self) == 0)
+                // The date indexes (dropped for a large import on SQLite) are back with the rollback.
+                let indexes = try await sql.raw(
+                    "SELECT \(unsafeRaw: b == .sqlite ? "name FROM sqlite_master WHERE type = 'index' AND tbl_name" : "indexname AS name FROM pg_indexes WHERE tablename") = 'marks'"
+                ).all()
+                    .map { try $0.decode(column: "name", as: String.self) }
+                #expect(Set(BulkMarks.dateIndexes.map(\.0)).isSubset(of: Set(indexes)))
+            }
+        }
+
+        @Test("SQLite: the date indexes a large import drops and builds again are the migrations' own, after it lands or fails")
+        func dateIndexesRebuilt() async throws {
+            try await withRollbook(.sqlite) { f in
+                let sql = f.app.db as! any SQLDatabase
+                func indexes() async throws -> [String] {
+                    try await sql.raw("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'marks' ORDER BY name").all()
+                        .map {
+                            "\(try $0.decode(column: "name", as: String.self)): \(try $0.decode(column: "sql", as: String?.self) ?? "-")"
+                        }
+                }
+                let before = try await indexes()
+                #expect(before.contains { $0.hasPrefix("marks_date: ") } && before.contains { $0.hasPrefix("marks_code_date: ") })
+                var text = Self.head
+                for u in ["A100000000001", "A100000000002"] { text += "\(u),2025-09-04,AM,/,\n\(u),2025-09-04,PM,N,\n" }
+                let file = try MarkFile(file: "m.csv", bytes: Array(text.utf8))
+                _ = try await f.store.importMarks(schoolID: f.schoolID, marks: file, at: "now")
+                #expect(try await indexes() == before)
+                // Used as before: the N marks of a day found through (code, date).
+                let plan = try await sql.raw("EXPLAIN QUERY PLAN SELECT pupil_id FROM marks WHERE code = 'N' AND date = '2025-09-04'").all()
+                    .map { try $0.decode(column: "detail", as: String.self) }
+                #expect(plan.contains { $0.contains("marks_code_date") })
             }
         }
 

@@ -202,7 +202,21 @@ struct BulkMarks {
             let cache = try await sqlite.query("PRAGMA cache_size").first?.column("cache_size")?.integer ?? -2000
             try await sqlite.query("PRAGMA cache_size = -262144") { _ in }
             do {
+                // An import at least as large as the register so far: the two date indexes dropped and built again after
+                // (sorting once is cheaper than adding to each at every day's place). Inside the transaction, so other
+                // readers keep them, and a failure keeps them too.
+                let registered = try await sqlite.query("SELECT max(rowid) AS n FROM marks").first?.column("n")?.integer ?? 0
+                let rebuild = table == MarkRow.schema && rows.count >= registered
+                let sql = db as! any SQLDatabase
+                if rebuild { for (name, _) in Self.dateIndexes { try await sql.drop(index: name).run() } }
                 try await insertSQLite(file: file, rows: rows, pupilIDs: pupilIDs, now: now, table: table, on: sqlite, progress: progress)
+                if rebuild {
+                    for (name, columns) in Self.dateIndexes {
+                        var index = sql.create(index: name).on(MarkRow.schema)
+                        for c in columns { index = index.column(c) }
+                        try await index.run()
+                    }
+                }
             } catch {
                 try? await sqlite.query("PRAGMA cache_size = \(cache)") { _ in }
                 throw error
@@ -261,6 +275,9 @@ struct BulkMarks {
             throw StoreError.invalid(ValidationError(field: "database", reason: "bulk import needs SQLite or PostgreSQL"))
         }
     }
+
+    /// The indexes on `marks` besides its key (as the migrations create them): by day, and by code and day.
+    static let dateIndexes = [("marks_date", ["date"]), ("marks_code_date", ["code", "date"])]
 
     /// Multi-row INSERTs of 6,000 rows, values bound directly.
     private static func insertSQLite(
