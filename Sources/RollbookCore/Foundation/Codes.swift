@@ -38,17 +38,22 @@ public enum AttendanceCode: UInt8, Sendable, CaseIterable, Codable, Hashable {
     case legacyH, legacyJ, legacyY, legacyF
 
     /// The code as written in registers and files.
-    public var symbol: String {
-        switch self {
-        case .presentAM: "/"
-        case .presentPM: "\\"
-        case .late: "L"
-        case .closure: "#"
-        case .legacyH: "H"
-        case .legacyJ: "J"
-        case .legacyY: "Y"
-        case .legacyF: "F"
-        default: String(describing: self).uppercased()
+    public var symbol: String { Self.symbols[Int(rawValue)] }
+
+    /// Each code's symbol by raw value, worked out once: the case name comes through reflection (`String(describing:)`),
+    /// which showed in the not-in-lesson scan's profile, and every mark written out asks for a symbol.
+    private static let symbols: [String] = (0...UInt8.max).map { raw in
+        guard let code = AttendanceCode(rawValue: raw) else { return "" }
+        switch code {
+        case .presentAM: return "/"
+        case .presentPM: return "\\"
+        case .late: return "L"
+        case .closure: return "#"
+        case .legacyH: return "H"
+        case .legacyJ: return "J"
+        case .legacyY: return "Y"
+        case .legacyF: return "F"
+        default: return String(describing: code).uppercased()
         }
     }
 
