@@ -1,5 +1,5 @@
 // The guided import under way: asks the server how far it has gone each second, and shows the finished page when
-// the import has landed or failed.
+// the import has landed or failed (or is no longer known: the page then says so).
 document.addEventListener("DOMContentLoaded", () => {
   const job = document.getElementById("import-job");
   if (!job) return;
@@ -8,9 +8,8 @@ document.addEventListener("DOMContentLoaded", () => {
   const poll = async () => {
     try {
       const r = await fetch(job.dataset.progress, { headers: { Accept: "application/json" } });
-      if (!r.ok) return;
-      const p = await r.json();
-      if (p.state !== "running") {
+      const p = r.ok ? await r.json() : null;
+      if (!p || p.state !== "running") {
         location.reload();
         return;
       }
@@ -18,9 +17,10 @@ document.addEventListener("DOMContentLoaded", () => {
       bar.value = p.done;
       bar.textContent = `${p.done} of ${p.total}`;
       pace.textContent = p.words;
-    } finally {
-      setTimeout(poll, 1000);
+    } catch (e) {
+      // A network hiccup: ask again.
     }
+    setTimeout(poll, 1000);
   };
   setTimeout(poll, 500);
 });
