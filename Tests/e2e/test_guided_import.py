@@ -90,3 +90,39 @@ def test_upload_match_preview_and_import_a_pupils_file(own_server, request, widt
     go(browser, own_server, f"/pupils/Q10000000{suffix}071")
     assert "Pemberton" in browser.find_element(By.ID, "main").text
     assert not failures, "\n".join(failures)
+
+
+def test_a_term_of_marks_for_the_whole_school_through_the_page_with_its_progress(own_server, desktop, tmp_path):
+    """A file far larger than an ordinary form (the page posts it back whole to preview and to import): every
+    pupil's marks for 60 school days, 1.5 MB. The import's own page follows it to the end."""
+    import datetime
+    import sqlite3
+
+    upns = [r[0] for r in sqlite3.connect(own_server.sqlite).execute("SELECT upn FROM pupils ORDER BY upn")]
+    lines = ["Pupil,Day,Half,Mark"]
+    d, days = datetime.date(2027, 1, 4), 0
+    while days < 60:
+        if d.weekday() < 5:
+            for u in upns:
+                lines += [f"{u},{d.isoformat()},AM,/", f"{u},{d.isoformat()},PM,/"]
+            days += 1
+        d += datetime.timedelta(days=1)
+    upload = tmp_path / "spring-marks.csv"
+    upload.write_text("\n".join(lines) + "\n")
+    rows = len(lines) - 1
+    assert upload.stat().st_size > 1_000_000
+
+    sign_in(desktop, own_server, OFFICE)
+    go(desktop, own_server, "/import")
+    Select(desktop.find_element(By.ID, "import-kind")).select_by_value("marks")
+    desktop.find_element(By.ID, "import-file").send_keys(str(upload))
+    submit_and_wait(desktop, desktop.find_element(By.XPATH, "//button[normalize-space()='Upload']"))
+    for select_id, column in {"map-upn": "Pupil", "map-date": "Day", "map-session": "Half", "map-code": "Mark"}.items():
+        Select(desktop.find_element(By.ID, select_id)).select_by_visible_text(column)
+    submit_and_wait(desktop, desktop.find_element(By.XPATH, "//button[normalize-space()='Save the matching and preview']"))
+    assert desktop.find_element(By.CSS_SELECTOR, "section.card h2").text == f"3. Preview: {rows} rows"
+    submit_and_wait(desktop, desktop.find_element(By.XPATH, f"//button[normalize-space()='Import all {rows} rows']"))
+    assert "/import/jobs/" in desktop.current_url
+    done = wait(desktop, 120).until(lambda d: d.find_elements(By.CSS_SELECTOR, "p.ok, p.error"))[0]
+    assert f"Imported {rows} marks from spring-marks.csv: {rows} new" in done.text, done.text
+    assert f"{rows} of {rows} rows (100%)" in desktop.find_element(By.ID, "main").text

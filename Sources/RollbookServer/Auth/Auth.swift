@@ -122,6 +122,8 @@ struct SessionAuthenticator: AsyncRequestAuthenticator {
 struct CSRFMiddleware: AsyncMiddleware {
     /// The largest form with files: a leave request's documents (3 of 5 MB) and its fields.
     static let maxUpload = 16 * 1024 * 1024
+    /// Forms that carry a whole file as a field.
+    static let fileForms: Set<String> = ["/import", "/import/preview", "/import/run"]
 
     static func token(for req: Request) -> String {
         if let t = req.session.data["csrf"] { return t }
@@ -134,8 +136,11 @@ struct CSRFMiddleware: AsyncMiddleware {
         if request.method == .POST {
             // The form may arrive in several pieces: read all of it before looking for the token.
             // Forms with files (a leave request's documents) may be larger than the default limit.
+            // The guided import posts the whole file back in its form, to preview and to import.
             let max =
-                request.headers.contentType == .formData ? CSRFMiddleware.maxUpload : request.application.routes.defaultMaxBodySize.value
+                Self.fileForms.contains(request.url.path)
+                ? GuidedImportController.maxForm
+                : request.headers.contentType == .formData ? CSRFMiddleware.maxUpload : request.application.routes.defaultMaxBodySize.value
             _ = try await request.body.collect(max: max).get()
             let sent = try? request.content.get(String.self, at: "csrf")
             guard let expected = request.session.data["csrf"], let sent, sent == expected else {

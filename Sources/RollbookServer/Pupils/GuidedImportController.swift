@@ -11,6 +11,8 @@ struct GuidedImportController {
     /// The largest file the page takes (a year of marks for a large primary is well under this; bigger files go
     /// through `rollbook import`).
     static let maxFile = 20 * 1024 * 1024
+    /// The largest preview or import form: the file posted back as a field, URL-encoded (up to 3 bytes a byte).
+    static let maxForm = 64 * 1024 * 1024
 
     struct Option: Encodable {
         var value: String
