@@ -136,9 +136,9 @@ struct CSRFMiddleware: AsyncMiddleware {
         if request.method == .POST {
             // The form may arrive in several pieces: read all of it before looking for the token.
             // Forms with files (a leave request's documents) may be larger than the default limit.
-            // The guided import posts the whole file back in its form, to preview and to import.
+            // The guided import posts the whole file back in its form, to preview and to import: for signed-in staff.
             let max =
-                Self.fileForms.contains(request.url.path)
+                Self.fileForms.contains(request.url.path) && request.auth.has(StaffUser.self)
                 ? GuidedImportController.maxForm
                 : request.headers.contentType == .formData ? CSRFMiddleware.maxUpload : request.application.routes.defaultMaxBodySize.value
             _ = try await request.body.collect(max: max).get()
