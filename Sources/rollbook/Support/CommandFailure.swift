@@ -24,7 +24,6 @@ final class ProgressLine: @unchecked Sendable {
     private let label: String
     private let start = Date()
     private var last = Date()
-    private var printed = false
 
     init(_ label: String) { self.label = label }
 
@@ -34,7 +33,6 @@ final class ProgressLine: @unchecked Sendable {
         let now = Date()
         guard now.timeIntervalSince(last) >= 1, total > 0 else { return }
         last = now
-        printed = true
         let line = "\(label): \(ImportPace(done: done, total: total, elapsed: now.timeIntervalSince(start)).words(unit: unit))\n"
         FileHandle.standardError.write(Data(line.utf8))
     }
