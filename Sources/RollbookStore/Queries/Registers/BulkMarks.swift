@@ -187,9 +187,8 @@ struct BulkMarks {
             written: written, register: written, taken: nil, previous: [:], by: Self.actor, at: now, on: sql)
     }
 
-    /// Writes first entries into `marks`: the one place where the two databases differ. SQLite: multi-row INSERTs with
-    /// the values bound directly (SQLiteNIO prepares every statement, so one statement carries many rows). PostgreSQL:
-    /// COPY FROM STDIN.
+    /// Writes first entries into `marks`: the one place where the two databases differ. SQLite: an INSERT of a batch of
+    /// rows bound as JSON. PostgreSQL: COPY FROM STDIN.
     static func insert(
         file: MarkFile, rows: [Int32], pupilIDs: [Int], now: String, table: String = MarkRow.schema, on db: any Database,
         progress: @escaping @Sendable (Int) -> Void
@@ -279,59 +278,60 @@ struct BulkMarks {
     /// The indexes on `marks` besides its key (as the migrations create them): by day, and by code and day.
     static let dateIndexes = [("marks_date", ["date"]), ("marks_code_date", ["code", "date"])]
 
-    /// Multi-row INSERTs of 6,000 rows, values bound directly.
+    /// One INSERT a batch of 50,000 rows, the rows bound as one JSON array read by `json_each`: SQLiteNIO prepares
+    /// every statement anew, so the statement stays short and its values are not bound one by one.
     private static func insertSQLite(
         file: MarkFile, rows: [Int32], pupilIDs: [Int], now: String, table: String, on sqlite: any SQLiteDatabase,
         progress: @escaping @Sendable (Int) -> Void
     ) async throws {
-        let symbols = (0...255).map { AttendanceCode(rawValue: UInt8($0))?.symbol ?? "" }
-        // A multi-row INSERT keeps a statement journal: the first copy of each page it changes, spilled to a temporary
-        // file past 64 KB. The file comes pupil by pupil, so every statement adds to about as many pages of the two date
-        // indexes as there are days: the more rows a statement carries, the less is copied per row. 6,000 rows is 30,003
-        // values, under SQLite's limit of 32,766.
-        let batch = 6000
-        // ?1-?3: recorded_by, recorded_at, note; then five values a row.
-        func statement(_ n: Int) -> String {
-            var s = "INSERT INTO \(table) (pupil_id, date, session, code, minutes_late, recorded_by, recorded_at, note) VALUES "
-            for r in 0..<n {
-                let b = 4 + r * 5
-                s += r == 0 ? "" : ","
-                s += "(?\(b),?\(b + 1),?\(b + 2),?\(b + 3),?\(b + 4),?1,?2,?3)"
-            }
-            return s
+        // A statement that may fail half way keeps a journal of the first copy of each page it changes. The file comes
+        // pupil by pupil, so each statement adds to about as many pages of the date indexes as there are days: the more
+        // rows a statement carries, the less is copied per row.
+        let batch = 50_000
+        let statement = """
+            INSERT INTO \(table) (pupil_id, date, session, code, minutes_late, recorded_by, recorded_at, note)
+            SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, ?1, ?2, ?3 FROM json_each(?4)
+            """
+        // Each code as a JSON string (`\\` for the backslash).
+        let codes = (0...255).map { b -> [UInt8] in
+            let s = AttendanceCode(rawValue: UInt8(b))?.symbol ?? ""
+            return Array("\"\(s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))\"".utf8)
         }
-        let full = statement(batch)
-        let am = SQLiteData.text("AM")
-        let pm = SQLiteData.text("PM")
-        let codes = symbols.map { SQLiteData.text($0) }
-        var dates: [Int32: SQLiteData] = [:]
-        var binds: [SQLiteData] = []
-        binds.reserveCapacity(3 + batch * 5)
+        let sessions = [Array(",\"AM\",".utf8), Array(",\"PM\",".utf8)]
+        var dates: [Int32: [UInt8]] = [:]
+        var json: [UInt8] = []
+        json.reserveCapacity(batch * 48)
         var done = 0
         while done < rows.count {
             let n = min(batch, rows.count - done)
-            binds.removeAll(keepingCapacity: true)
-            binds.append(.text(BulkMarks.actor.name))
-            binds.append(.text(now))
-            binds.append(.text(BulkMarks.reason))
+            json.removeAll(keepingCapacity: true)
+            json.append(UInt8(ascii: "["))
             for k in done..<(done + n) {
                 let i = Int(rows[k])
                 let d = file.day[i]
-                let date: SQLiteData
-                if let c = dates[d] {
-                    date = c
+                if k > done { json.append(UInt8(ascii: ",")) }
+                json.append(UInt8(ascii: "["))
+                json.append(contentsOf: String(pupilIDs[Int(file.pupil[i])]).utf8)
+                json.append(UInt8(ascii: ","))
+                if let b = dates[d] {
+                    json.append(contentsOf: b)
                 } else {
-                    date = .text(LocalDate(dayNumber: d).iso)
-                    dates[d] = date
+                    let b = Array("\"\(LocalDate(dayNumber: d).iso)\"".utf8)
+                    dates[d] = b
+                    json.append(contentsOf: b)
                 }
+                json.append(contentsOf: sessions[Int(file.session[i])])
+                json.append(contentsOf: codes[Int(file.code[i])])
+                json.append(UInt8(ascii: ","))
                 let m = file.minutesLate[i]
-                binds.append(.integer(pupilIDs[Int(file.pupil[i])]))
-                binds.append(date)
-                binds.append(file.session[i] == 0 ? am : pm)
-                binds.append(codes[Int(file.code[i])])
-                binds.append(m < 0 ? .null : .integer(Int(m)))
+                if m < 0 { json.append(contentsOf: "null".utf8) } else { json.append(contentsOf: String(m).utf8) }
+                json.append(UInt8(ascii: "]"))
             }
-            try await sqlite.query(n == batch ? full : statement(n), binds) { _ in }
+            json.append(UInt8(ascii: "]"))
+            let binds: [SQLiteData] = [
+                .text(BulkMarks.actor.name), .text(now), .text(BulkMarks.reason), .text(String(decoding: json, as: UTF8.self)),
+            ]
+            try await sqlite.query(statement, binds) { _ in }
             done += n
             progress(done)
         }
