@@ -14,7 +14,9 @@ import Testing
 
     @Test("each listed model lists every field it declares, in order")
     func listsMatchReflection() {
-        let models: [(String, any Fields)] = [("PupilRow", PupilRow()), ("CalendarEntryRow", CalendarEntryRow()), ("SchoolRow", SchoolRow())]
+        let models: [(String, any Fields)] = [
+            ("PupilRow", PupilRow()), ("CalendarEntryRow", CalendarEntryRow()), ("SchoolRow", SchoolRow()),
+        ]
         for (name, m) in models {
             let reflected = Self.reflected(m)
             #expect(reflected.count > 1, "\(name): no fields found by reflection")
