@@ -72,7 +72,7 @@ struct NewsletterController {
         let school = percent(n.school.sessions.attendanceRate)
         var text = "\(heading)\n\(opening)\nWhole school: \(school) (our target is \(percent(policy.attendanceTarget)))\n"
         if !forms.isEmpty { text += "Classes:\n" + forms.map { "\($0.rank). \($0.form): \($0.attendance)" }.joined(separator: "\n") + "\n" }
-        let e = Self.escape
+        let e = HTML.escaped
         var html = "<h2>\(e(heading))</h2>\n<p>\(e(opening))</p>\n"
         html += "<p>Whole school: <strong>\(e(school))</strong> (our target is \(e(percent(policy.attendanceTarget))))</p>\n"
         if !forms.isEmpty {
@@ -108,11 +108,6 @@ struct NewsletterController {
         }
         if through < n.range.to { s += " Figures to \(ParentWords.date(through))." }
         return s
-    }
-
-    static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 
     func page(req: Request) async throws -> Response {

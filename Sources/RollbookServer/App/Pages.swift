@@ -32,6 +32,37 @@ struct CodeOption: Encodable {
         self.label = label
     }
     init(_ c: AttendanceCode) { self.init(code: c.symbol, label: "\(c.symbol) – \(c.meaning)") }
+
+    /// The options as `<option>` elements, built once: `html(selected:)` marks one selected. Written here, not with
+    /// `#for` and `#if(c.code == ...)` in a template, where Leaf's comparisons for every code on every pupil's line
+    /// were a third of the register page's instructions.
+    struct HTMLList: Sendable {
+        let plain: [String]
+        let selected: [String: (index: Int, html: String)]
+        init(_ options: [CodeOption]) {
+            func option(_ o: CodeOption, _ selected: Bool) -> String {
+                "<option value=\"\(HTML.escaped(o.code))\"\(selected ? " selected" : "")>\(HTML.escaped(o.label))</option>"
+            }
+            plain = options.map { option($0, false) }
+            selected = Dictionary(
+                options.enumerated().map { ($1.code, (index: $0, html: option($1, true))) }, uniquingKeysWith: { a, _ in a })
+        }
+        func html(selected code: String) -> String {
+            guard let s = selected[code] else { return plain.joined() }
+            var all = plain
+            all[s.index] = s.html
+            return all.joined()
+        }
+    }
+}
+
+/// Text made safe inside HTML elements and quoted attributes, as Leaf's `#()` makes it.
+enum HTML {
+    static func escaped(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+            .replacingOccurrences(of: "'", with: "&#39;")
+    }
 }
 
 extension Request {

@@ -99,7 +99,7 @@ struct PostcardsController {
 
     /// The postcard as HTML (escaped), as the timeline keeps it and the email's HTML part carries it.
     static func html(subject: String, body: String) -> String {
-        let e = NewsletterController.escape
+        let e = HTML.escaped
         return "<h2>\(e(subject))</h2>"
             + body.components(separatedBy: "\n\n").map { "<p>\(e($0))</p>" }.joined()
     }

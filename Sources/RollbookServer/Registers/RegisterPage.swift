@@ -15,7 +15,6 @@ struct RegisterPage: Encodable {
     var unmarked: Int
     var saved: String?
     var error: String?
-    var codes: [CodeOption]
     var lines: [Line]
     struct Line: Encodable {
         var upn: String
@@ -27,6 +26,8 @@ struct RegisterPage: Encodable {
         var minutesLate: Int?
         /// The controls start at the current mark: "present", "late" (with `arrival`) or an absence code in `code`.
         var choice: String
+        /// The absence list's `<option>`s, the current code selected.
+        var options: String
         var arrival: String
         /// An absence or activity already recorded (reported absence, leave, trip): shown as known, with its reason.
         var known: Bool
@@ -41,6 +42,7 @@ struct RegisterPage: Encodable {
     static let codeOptions: [CodeOption] = AttendanceCode.allCases
         .filter { !$0.isLegacy && ![.closure, .z, .presentAM, .presentPM, .late].contains($0) }
         .map { CodeOption($0) }
+    static let codeList = CodeOption.HTMLList(codeOptions)
 
     /// The register of `form` (all the user's pupils when empty) for `date` and `session`, with the outcome of a save.
     static func load(
@@ -48,8 +50,8 @@ struct RegisterPage: Encodable {
         error: String?
     ) async throws -> RegisterPage {
         let reg = try await Registers(req: req, user: u).load(date: date, session: session, form: form.isEmpty ? nil : form, yearGroup: nil)
-        let ids = try await req.store.pupils(schoolID: u.schoolID, filter: PupilFilter(upns: reg.pupils.map(\.upn)))
-        let upnByID = Dictionary(ids.map { ($0.id!, $0.upn) }, uniquingKeysWith: { a, _ in a })
+        let ids = try await req.store.listings(schoolID: u.schoolID, filter: PupilFilter(upns: reg.pupils.map(\.upn)))
+        let upnByID = Dictionary(ids.map { ($0.id, $0.upn) }, uniquingKeysWith: { a, _ in a })
         var signedOut: [String: String] = [:]
         for s in try await req.store.signOuts(pupilIDs: Array(upnByID.keys), date: date) {
             guard let upn = upnByID[s.pupilID] else { continue }
@@ -87,7 +89,8 @@ struct RegisterPage: Encodable {
             return RegisterPage.Line(
                 upn: l.upn, name: l.name, code: l.code ?? "",
                 label: code.map { $0.meaning(on: date) } ?? (l.sessionOpen ? "Not marked" : "School closed (#)"),
-                tone: tone(code), open: l.sessionOpen, minutesLate: l.minutesLate, choice: choice, arrival: arrival,
+                tone: tone(code), open: l.sessionOpen, minutesLate: l.minutesLate, choice: choice,
+                options: codeList.html(selected: choice), arrival: arrival,
                 known: known, note: noted ? l.note : report ?? planned, recordedBy: noted ? l.recordedBy : nil, signedOut: signedOut[l.upn],
                 agreed: l.agreedStart == nil && l.agreedFinish == nil
                     ? nil
@@ -98,6 +101,6 @@ struct RegisterPage: Encodable {
             editable: u.mayTakeRegister(form: form.isEmpty ? nil : form),
             needsReason: reg.state == "closed", unmarked: reg.pupils.filter { $0.sessionOpen && $0.code == nil && $0.planned == nil }.count,
             saved: saved, error: error,
-            codes: codeOptions, lines: lines)
+            lines: lines)
     }
 }
