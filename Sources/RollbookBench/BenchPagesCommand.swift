@@ -12,6 +12,7 @@ struct BenchPages: AsyncParsableCommand {
         abstract: "Time the staff pages (server time, in process, as the attendance lead) on the 1,200-pupil demo secondary.")
     @Option(help: "Timed requests of each page (after two warm-up requests).") var runs = 50
     @Option(help: "The school day the demo runs to and the pages show (default: the last school day up to today).") var through: String?
+    @Option(help: "Time only the pages whose name contains this (e.g. today), to profile one page.") var only: String?
 
     func run() async throws {
         _ = try benchSettings()
@@ -20,7 +21,7 @@ struct BenchPages: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(at: dir) }
         let (pupils, timings) = try await PageBench.run(
             database: .sqlite(path: dir.appendingPathComponent("pages.sqlite").path),
-            phase: .secondary, through: day, runs: runs)
+            phase: .secondary, through: day, runs: runs, only: only)
         say("rollbook bench pages: demo secondary, \(pupils) pupils, SQLite, day \(day), \(runs) requests each, server time in process")
         for t in timings {
             let s = t.runs.sorted()

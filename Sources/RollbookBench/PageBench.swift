@@ -16,10 +16,13 @@ public enum PageBench {
         public var runs: [Double]
     }
 
-    /// Creates the demo school in `database` (which must be empty), signs in as the attendance lead and times each page `runs` times.
-    public static func run(database: DatabaseLocation, phase: DemoOptions.Phase, through: LocalDate, runs: Int) async throws -> (
-        pupils: Int, timings: [Timing]
-    ) {
+    /// Creates the demo school in `database` (which must be empty), signs in as the attendance lead and times each page
+    /// (or those whose name contains `only`) `runs` times.
+    public static func run(database: DatabaseLocation, phase: DemoOptions.Phase, through: LocalDate, runs: Int, only: String? = nil)
+        async throws -> (
+            pupils: Int, timings: [Timing]
+        )
+    {
         let clock = FixedClock(date: through, time: TimeOfDay(hour: 10, minute: 0)!)
         let app = try await Application.make(Environment(name: "production", arguments: ["rollbook"]))
         app.logger.logLevel = .warning
@@ -45,7 +48,7 @@ public enum PageBench {
                 ("policy", "/policy"),
             ]
             var out: [Timing] = []
-            for (name, path) in pages {
+            for (name, path) in pages where only.map(name.contains) ?? true {
                 var t = Timing(page: name, path: path, bytes: 0, runs: [])
                 for _ in 0..<(max(1, runs) + 2) {  // two warm-up requests
                     let start = Date()

@@ -1,4 +1,5 @@
 import Foundation
+import LeafKit
 import RollbookCore
 import RollbookStore
 import Vapor
@@ -72,7 +73,7 @@ struct NewsletterController {
         let school = percent(n.school.sessions.attendanceRate)
         var text = "\(heading)\n\(opening)\nWhole school: \(school) (our target is \(percent(policy.attendanceTarget)))\n"
         if !forms.isEmpty { text += "Classes:\n" + forms.map { "\($0.rank). \($0.form): \($0.attendance)" }.joined(separator: "\n") + "\n" }
-        let e = HTML.escaped
+        func e(_ s: String) -> String { s.htmlEscaped() }
         var html = "<h2>\(e(heading))</h2>\n<p>\(e(opening))</p>\n"
         html += "<p>Whole school: <strong>\(e(school))</strong> (our target is \(e(percent(policy.attendanceTarget))))</p>\n"
         if !forms.isEmpty {

@@ -1,4 +1,5 @@
 import Foundation
+import LeafKit
 import RollbookCore
 import RollbookStore
 import Vapor
@@ -41,7 +42,7 @@ struct CodeOption: Encodable {
         let selected: [String: (index: Int, html: String)]
         init(_ options: [CodeOption]) {
             func option(_ o: CodeOption, _ selected: Bool) -> String {
-                "<option value=\"\(HTML.escaped(o.code))\"\(selected ? " selected" : "")>\(HTML.escaped(o.label))</option>"
+                "<option value=\"\(o.code.htmlEscaped())\"\(selected ? " selected" : "")>\(o.label.htmlEscaped())</option>"
             }
             plain = options.map { option($0, false) }
             selected = Dictionary(
@@ -53,15 +54,6 @@ struct CodeOption: Encodable {
             all[s.index] = s.html
             return all.joined()
         }
-    }
-}
-
-/// Text made safe inside HTML elements and quoted attributes, as Leaf's `#()` makes it.
-enum HTML {
-    static func escaped(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-            .replacingOccurrences(of: "'", with: "&#39;")
     }
 }
 

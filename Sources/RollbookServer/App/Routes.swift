@@ -106,10 +106,10 @@ func routes(_ app: Application) throws {
     parent.post("parent", "sign-out", use: parents.signOut)
     parent.get("parent", "children", ":upn", use: parents.child)
     parent.get("parent", "children", ":upn", "report", use: parents.reportPage)
-    parent.on(.POST, "parent", "children", ":upn", "report", body: .collect(maxSize: "16mb"), use: parents.report)
-    parent.on(.POST, "parent", "children", ":upn", "evidence", body: .collect(maxSize: "16mb"), use: parentEvidence.send)
+    parent.post("parent", "children", ":upn", "report", upTo: "16mb", use: parents.report)
+    parent.post("parent", "children", ":upn", "evidence", upTo: "16mb", use: parentEvidence.send)
     parent.get("parent", "children", ":upn", "leave", use: parentLeave.requestPage)
-    parent.on(.POST, "parent", "children", ":upn", "leave", body: .collect(maxSize: "16mb"), use: parentLeave.request)
+    parent.post("parent", "children", ":upn", "leave", upTo: "16mb", use: parentLeave.request)
     parentWeb.get("reply", ":token", use: reply.replyPage)
     parentWeb.post("reply", ":token", use: reply.reply)
 
@@ -120,7 +120,7 @@ func routes(_ app: Application) throws {
     // Policy
     let policy = PolicyController()
     staff.get("policy", use: policy.page)
-    staff.post("policy", use: policy.upload)
+    staff.post("policy", upTo: "1mb", use: policy.upload)
     staff.get("policy", "versions", ":from", use: policy.download)
     staff.post("policy", "approval", use: PolicyApprovalController().record)
 
@@ -153,7 +153,7 @@ func routes(_ app: Application) throws {
     staff.post("la-returns", "notices", use: laNotices.tellLA)
     staff.get("census", use: census.census)
     staff.get("ctf", use: ctf.page)
-    staff.on(.POST, "ctf", body: .collect(maxSize: "8mb"), use: ctf.upload)
+    staff.post("ctf", upTo: "8mb", use: ctf.upload)
     staff.post("ctf", "school", use: ctf.saveNumbers)
     staff.get("pupils", ":upn", "ctf", use: ctf.download)
 
@@ -173,7 +173,7 @@ func routes(_ app: Application) throws {
     api.get("pupils", ":upn", "marks", use: v1.pupilMarks)
     api.get("pupils", ":upn", "statistics", use: v1.pupilStatistics)
     api.get("pupils", ":upn", "ctf", use: ctf.download)
-    api.on(.POST, "ctf", body: .collect(maxSize: "8mb"), use: ctf.importAPI)
+    api.post("ctf", upTo: "8mb", use: ctf.importAPI)
     api.get("registers", ":date", ":session", use: v1.getRegister)
     api.post("registers", ":date", ":session", use: v1.submitRegister)
     api.get("lessons", ":date", ":lesson", use: v1.getLesson)
@@ -203,12 +203,12 @@ func routes(_ app: Application) throws {
     let timetable = TimetableController()
     let lessons = LessonsController()
     staff.get("timetable", use: timetable.page)
-    staff.on(.POST, "timetable", body: .collect(maxSize: "8mb"), use: timetable.upload)
+    staff.post("timetable", upTo: "8mb", use: timetable.upload)
     staff.get("lessons", use: lessons.myLessons)
     staff.get("lessons", ":date", ":lesson", use: lessons.page)
     staff.post("lessons", ":date", ":lesson", use: lessons.save)
     api.get("timetable", use: timetable.dayAPI)
-    api.on(.POST, "timetable", body: .collect(maxSize: "8mb"), use: timetable.importAPI)
+    api.post("timetable", upTo: "8mb", use: timetable.importAPI)
 
     // The termly letter to every family by attendance band (seed 003): preview, then queue them all.
     let termly = TermlyLettersController()
@@ -309,9 +309,9 @@ func routes(_ app: Application) throws {
     // The guided import (issue 18): another system's CSV mapped, previewed and imported whole (office, lead, head).
     let guidedImport = GuidedImportController()
     staff.get("import", use: guidedImport.page)
-    staff.on(.POST, "import", body: .collect(maxSize: "21mb"), use: guidedImport.upload)
-    staff.on(.POST, "import", "preview", body: .collect(maxSize: "64mb"), use: guidedImport.preview)
-    staff.on(.POST, "import", "run", body: .collect(maxSize: "64mb"), use: guidedImport.run)
+    staff.post("import", upTo: "21mb", use: guidedImport.upload)
+    staff.post("import", "preview", upTo: .init(value: GuidedImportController.maxForm), use: guidedImport.preview)
+    staff.post("import", "run", upTo: .init(value: GuidedImportController.maxForm), use: guidedImport.run)
     staff.get("import", "jobs", ":id", use: guidedImport.jobPage)
     staff.get("import", "jobs", ":id", "progress", use: guidedImport.jobProgress)
     // Marking a group at once, previewed first, and a pupil's recurring patterns (issue 18): office, attendance lead, head.

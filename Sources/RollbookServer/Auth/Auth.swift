@@ -110,6 +110,19 @@ struct RequireAPIUser: AsyncMiddleware {
     }
 }
 
+extension RoutesBuilder {
+    /// A POST whose body may be up to `limit` (a form with files): the route collects that much, and `CSRFMiddleware`,
+    /// which reads the form before the route does, reads as much.
+    @discardableResult
+    func post<Response: AsyncResponseEncodable>(
+        _ path: PathComponent..., upTo limit: ByteCount, use closure: @Sendable @escaping (Request) async throws -> Response
+    ) -> Route {
+        let route = on(.POST, path, body: .collect(maxSize: limit), use: closure)
+        route.userInfo[CSRFMiddleware.bodyLimit] = limit.value
+        return route
+    }
+}
+
 /// Web sessions: the staff id is kept in the session.
 struct SessionAuthenticator: AsyncRequestAuthenticator {
     func authenticate(request: Request) async throws {
@@ -120,10 +133,8 @@ struct SessionAuthenticator: AsyncRequestAuthenticator {
 
 /// A synchronizer token per session, checked on every form POST.
 struct CSRFMiddleware: AsyncMiddleware {
-    /// The largest form with files: a leave request's documents (3 of 5 MB) and its fields.
-    static let maxUpload = 16 * 1024 * 1024
-    /// Forms that carry a whole file as a field.
-    static let fileForms: Set<String> = ["/import", "/import/preview", "/import/run"]
+    /// The key under which a route made by `post(_:upTo:use:)` keeps its body limit, in bytes.
+    static let bodyLimit: AnySendableHashable = "rollbook.bodyLimit"
 
     static func token(for req: Request) -> String {
         if let t = req.session.data["csrf"] { return t }
@@ -134,13 +145,12 @@ struct CSRFMiddleware: AsyncMiddleware {
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if request.method == .POST {
-            // The form may arrive in several pieces: read all of it before looking for the token.
-            // Forms with files (a leave request's documents) may be larger than the default limit.
-            // The guided import posts the whole file back in its form, to preview and to import: for signed-in staff.
+            // The form may arrive in several pieces: read all of it before looking for the token, up to the route's own
+            // limit (forms with files) for someone signed in, else the default.
+            let signedIn = request.auth.has(StaffUser.self) || request.auth.has(ParentUser.self) || request.auth.has(PupilUser.self)
             let max =
-                Self.fileForms.contains(request.url.path) && request.auth.has(StaffUser.self)
-                ? GuidedImportController.maxForm
-                : request.headers.contentType == .formData ? CSRFMiddleware.maxUpload : request.application.routes.defaultMaxBodySize.value
+                (signedIn ? request.route?.userInfo[Self.bodyLimit] as? Int : nil)
+                ?? request.application.routes.defaultMaxBodySize.value
             _ = try await request.body.collect(max: max).get()
             let sent = try? request.content.get(String.self, at: "csrf")
             guard let expected = request.session.data["csrf"], let sent, sent == expected else {

@@ -1,4 +1,5 @@
 import Foundation
+import LeafKit
 import RollbookCore
 import RollbookStore
 import Vapor
@@ -99,7 +100,7 @@ struct PostcardsController {
 
     /// The postcard as HTML (escaped), as the timeline keeps it and the email's HTML part carries it.
     static func html(subject: String, body: String) -> String {
-        let e = HTML.escaped
+        func e(_ s: String) -> String { s.htmlEscaped() }
         return "<h2>\(e(subject))</h2>"
             + body.components(separatedBy: "\n\n").map { "<p>\(e($0))</p>" }.joined()
     }

@@ -2,6 +2,8 @@ import Foundation
 import RollbookCore
 import SQLKit
 import Testing
+import Vapor
+import VaporTesting
 
 @testable import RollbookServer
 @testable import RollbookStore
@@ -139,6 +141,33 @@ extension ServerTests {
             }
             Issue.record("the import at \(path) did not finish in 10 s")
             return ("running", "", path)
+        }
+
+        @Test("a form is read up to its route's own limit for someone signed in, and to the default (1 MB) otherwise")
+        func bodyLimits() async throws {
+            try await withRollbook(.sqlite) { f in
+                // Through a real server: only a streamed body is held to a limit.
+                let server = try f.app.testing(method: .running(hostname: "127.0.0.1", port: 0))
+                func post(_ path: String, cookie: String, _ fields: [(String, String)]) async throws -> HTTPStatus {
+                    var h = HTTPHeaders()
+                    h.add(name: .cookie, value: cookie)
+                    h.contentType = .urlEncodedForm
+                    return try await server.sendRequest(.POST, path, headers: h, body: ByteBuffer(string: PageTests.form(fields))).status
+                }
+                let pages = PageTests()
+                let head = try await pages.signIn(f, .head)
+                let csrf = try #require(PageTests.csrf(try await pages.get(f, "/timetable", cookie: head))).token
+                // 2 MB: above the default, within the timetable upload's 8 MB. The upload reads it all and answers that it
+                // has no file (a page small enough for the test client).
+                let junk = String(repeating: "x", count: 2_000_000)
+                #expect(try await post("/timetable", cookie: head, [("csrf", csrf), ("junk", junk)]) == .unprocessableEntity)
+                // Not signed in: read only to the default, so refused before the sign-in redirect.
+                let home = try #require(PageTests.csrf(try await f.call(.GET, "/", as: nil)))
+                #expect(try await post("/timetable", cookie: home.cookie, [("csrf", home.token), ("junk", junk)]) == .payloadTooLarge)
+                // A form without a limit of its own, signed in: the default.
+                let reason = try await post("/pupils/A100000000001/reason", cookie: head, [("csrf", csrf), ("code", "I"), ("note", junk)])
+                #expect(reason == .payloadTooLarge)
+            }
         }
     }
 }

@@ -194,7 +194,6 @@ struct BulkMarks {
         progress: @escaping @Sendable (Int) -> Void
     ) async throws {
         guard !rows.isEmpty else { return }
-        let symbols = (0...255).map { AttendanceCode(rawValue: UInt8($0))?.symbol ?? "" }
         if let sqlite = db as? any SQLiteDatabase {
             // The three indexes on `marks` each take inserts at a few thousand places at once: with SQLite's default
             // 2 MB page cache they spill to disk inside the transaction. A larger cache for this write, then the old one.
@@ -228,7 +227,7 @@ struct BulkMarks {
                     .replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\r", with: "\\r")
             }
             let tail = Array("\t\(escaped(BulkMarks.actor.name))\t\(escaped(now))\t\(escaped(BulkMarks.reason))\n".utf8)
-            let codeBytes = symbols.map { Array(escaped($0).utf8) }
+            let codeBytes = (0...255).map { Array(escaped(AttendanceCode(rawValue: UInt8($0))?.symbol ?? "").utf8) }
             let rowsCopy = rows
             let chunk = 20_000
             try await postgres.withConnection { conn in
