@@ -20,6 +20,9 @@ public struct BenchGuard: AsyncParsableCommand {
         help: "A demo database (SQLite file) made by `rollbook demo --through` the school day before --as-of; it is written to.")
     var database: String
     @ArgumentParser.Option(name: .customLong("as-of"), help: "The school day whose AM registers are taken (YYYY-MM-DD).") var asOf: String
+    @ArgumentParser.Option(
+        name: .customLong("page"), help: "To profile: these staff pages (GET, as the attendance lead) instead of the guard's paths.")
+    var pages: [String] = []
 
     /// Measured runs of each path.
     static let measured = 3
@@ -37,7 +40,7 @@ public struct BenchGuard: AsyncParsableCommand {
             try await app.asyncBoot()
             // The demo's writes out of the write-ahead log first, so no path pays for moving them.
             try await (app.db as! any SQLDatabase).raw("PRAGMA wal_checkpoint(TRUNCATE)").run()
-            try await Self.paths(app, day: day, clock: clock) { name, body in
+            try await Self.paths(app, day: day, clock: clock, pages: pages) { name, body in
                 for _ in 0..<2 { try await body() }
                 for _ in 0..<Self.measured {
                     callgrindGuardStart()
@@ -55,7 +58,7 @@ public struct BenchGuard: AsyncParsableCommand {
 
     /// Each path by name, run by `measure` as often as it likes.
     static func paths(
-        _ app: Application, day: LocalDate, clock: FixedClock,
+        _ app: Application, day: LocalDate, clock: FixedClock, pages: [String] = [],
         measure: (String, () async throws -> Void) async throws -> Void
     ) async throws {
         let store = Store(db: app.db)
@@ -72,6 +75,13 @@ public struct BenchGuard: AsyncParsableCommand {
         let token = try await createAPIToken(store: store, email: office.email, now: clock.now().timestamp)
         let client = BenchClient(app: app, token: token)
         let cookie = try await PageBench.signIn(app, email: lead.email)
+        for path in pages {
+            try await measure("page \(path)") {
+                let res = try await PageBench.send(app, .GET, path, cookie: cookie)
+                guard res.status == .ok else { throw Abort(.internalServerError, reason: "\(path) answered \(res.status.code)") }
+            }
+        }
+        if !pages.isEmpty { return }
         let roll = try await store.pupils(schoolID: schoolID, filter: PupilFilter(onRollDuring: DateRange(from: day, to: day)))
         let forms = Dictionary(grouping: roll, by: \.form).sorted { $0.key < $1.key }
         guard forms.count > 2 + measured else { throw UsageError("--database: the demo needs at least \(3 + measured) forms") }

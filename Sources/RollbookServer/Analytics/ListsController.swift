@@ -111,7 +111,7 @@ struct ListsController {
                 body: .init(string: ([header] + lines).joined(separator: "\n") + "\n"))
         }
 
-        let all = try await req.store.pupils(schoolID: u.schoolID, filter: PupilFilter(onRollDuring: range))
+        let all = try await req.store.listings(schoolID: u.schoolID, filter: PupilFilter(onRollDuring: range))
         func options(_ values: [String], _ chosen: String?, all label: String) -> [ListsContent.Option] {
             [ListsContent.Option(value: "", label: label, selected: chosen == nil)]
                 + values.map { ListsContent.Option(value: $0, label: $0, selected: $0 == chosen) }

@@ -108,6 +108,8 @@ public final class StaffRow: Model, @unchecked Sendable {
     /// Authorised by the head to decide leave of absence (the head always may).
     @Field(key: "decides_leave") public var decidesLeave: Bool
     public init() {}
+    /// The fields listed, not found by reflection (see `PupilRow.properties`).
+    public var properties: [any AnyProperty] { [$id, $schoolID, $name, $email, $position, $role, $passwordHash, $forms, $decidesLeave] }
     public init(schoolID: Int, name: String, email: String, position: String, role: Role, passwordHash: String, forms: [String] = []) {
         self.schoolID = schoolID
         self.name = name
@@ -300,6 +302,8 @@ public final class ContactRow: Model, @unchecked Sendable {
     @Field(key: "email") public var email: String
     @Field(key: "address") public var address: String
     public init() {}
+    /// The fields listed, not found by reflection (see `PupilRow.properties`).
+    public var properties: [any AnyProperty] { [$id, $pupilID, $priority, $name, $relationship, $parentalResponsibility, $livesWith, $phone, $email, $address] }
     public init(pupilID: Int, contact c: Contact) {
         self.pupilID = pupilID
         priority = c.priority
@@ -358,6 +362,8 @@ public final class MarkRow: Model, @unchecked Sendable {
     /// The reason given with the current code (a parent's report, a late-book entry, an amendment's reason).
     @OptionalField(key: "note") public var note: String?
     public init() {}
+    /// The fields listed, not found by reflection (see `PupilRow.properties`).
+    public var properties: [any AnyProperty] { [$id, $pupilID, $date, $session, $code, $minutesLate, $recordedBy, $recordedAt, $note] }
 
     /// `date` as a day: only valid ISO dates are written.
     public var day: LocalDate { LocalDate(iso: date)! }

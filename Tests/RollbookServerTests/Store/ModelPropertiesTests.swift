@@ -15,7 +15,9 @@ import Testing
     @Test("each listed model lists every field it declares, in order")
     func listsMatchReflection() {
         let models: [(String, any Fields)] = [
-            ("PupilRow", PupilRow()), ("CalendarEntryRow", CalendarEntryRow()), ("SchoolRow", SchoolRow()),
+            ("PupilRow", PupilRow()), ("CalendarEntryRow", CalendarEntryRow()), ("SchoolRow", SchoolRow()), ("MarkRow", MarkRow()),
+            ("StaffRow", StaffRow()), ("PolicyVersionRow", PolicyVersionRow()), ("CaseworkRow", CaseworkRow()),
+            ("ContactRow", ContactRow()), ("LeaveRequestRow", LeaveRequestRow()),
         ]
         for (name, m) in models {
             let reflected = Self.reflected(m)

@@ -15,6 +15,8 @@ public final class PolicyVersionRow: Model, @unchecked Sendable {
     @Field(key: "saved_at") public var savedAt: String
     @Field(key: "saved_by") public var savedBy: String
     public init() {}
+    /// The fields listed, not found by reflection (see `PupilRow.properties`).
+    public var properties: [any AnyProperty] { [$id, $schoolID, $effectiveFrom, $name, $document, $savedAt, $savedBy] }
 
     public var policy: Policy? { try? PolicyVersionRow.decodedDocuments.value(document) { try PolicyFile.decode(Data($0.utf8)) } }
 
@@ -48,6 +50,8 @@ public final class CaseworkRow: Model, @unchecked Sendable {
     @Field(key: "by_name") public var byName: String
     @Field(key: "by_position") public var byPosition: String
     public init() {}
+    /// The fields listed, not found by reflection (see `PupilRow.properties`).
+    public var properties: [any AnyProperty] { [$id, $pupilID, $kind, $actionKey, $stageID, $happenedOn, $summary, $outcome, $parent, $document, $figure, $sessions, $recordedAt, $byName, $byPosition] }
     public init(
         pupilID: Int, kind: CaseworkKind, actionKey: String?, stageID: String? = nil, happenedOn: LocalDate, summary: String,
         outcome: String? = nil, parent: String? = nil, document: String? = nil, figure: Double? = nil,
