@@ -303,7 +303,9 @@ public final class ContactRow: Model, @unchecked Sendable {
     @Field(key: "address") public var address: String
     public init() {}
     /// The fields listed, not found by reflection (see `PupilRow.properties`).
-    public var properties: [any AnyProperty] { [$id, $pupilID, $priority, $name, $relationship, $parentalResponsibility, $livesWith, $phone, $email, $address] }
+    public var properties: [any AnyProperty] {
+        [$id, $pupilID, $priority, $name, $relationship, $parentalResponsibility, $livesWith, $phone, $email, $address]
+    }
     public init(pupilID: Int, contact c: Contact) {
         self.pupilID = pupilID
         priority = c.priority

@@ -51,7 +51,12 @@ public final class CaseworkRow: Model, @unchecked Sendable {
     @Field(key: "by_position") public var byPosition: String
     public init() {}
     /// The fields listed, not found by reflection (see `PupilRow.properties`).
-    public var properties: [any AnyProperty] { [$id, $pupilID, $kind, $actionKey, $stageID, $happenedOn, $summary, $outcome, $parent, $document, $figure, $sessions, $recordedAt, $byName, $byPosition] }
+    public var properties: [any AnyProperty] {
+        [
+            $id, $pupilID, $kind, $actionKey, $stageID, $happenedOn, $summary, $outcome, $parent, $document, $figure, $sessions,
+            $recordedAt, $byName, $byPosition,
+        ]
+    }
     public init(
         pupilID: Int, kind: CaseworkKind, actionKey: String?, stageID: String? = nil, happenedOn: LocalDate, summary: String,
         outcome: String? = nil, parent: String? = nil, document: String? = nil, figure: Double? = nil,

@@ -108,7 +108,12 @@ public final class LeaveRequestRow: Model, @unchecked Sendable {
     @OptionalField(key: "decided_by") public var decidedBy: String?
     public init() {}
     /// The fields listed, not found by reflection (see `PupilRow.properties`).
-    public var properties: [any AnyProperty] { [$id, $pupilID, $parentID, $requestedBy, $request, $stateText, $createdAt, $grant, $refusalReason, $findings, $decidedAt, $decidedBy] }
+    public var properties: [any AnyProperty] {
+        [
+            $id, $pupilID, $parentID, $requestedBy, $request, $stateText, $createdAt, $grant, $refusalReason, $findings, $decidedAt,
+            $decidedBy,
+        ]
+    }
 
     public var leaveRequest: LeaveRequest? { try? JSONDecoder().decode(LeaveRequest.self, from: Data(request.utf8)) }
     public var leaveGrant: LeaveGrant? { grant.flatMap { try? JSONDecoder().decode(LeaveGrant.self, from: Data($0.utf8)) } }
