@@ -13,6 +13,7 @@ public enum Migrations {
         M027SchoolAttendanceOrders(), M030ParentingOrders(), M032Timetables(), M033LessonAlerts(), M034RollCalls(),
         M035PupilPermissions(), M036MissingAndCollections(), M037PupilCards(), M038CTFPupilRecords(), M040ServiceAccounts(),
         M041DailyFeed(), M042ChangeFeed(), M043ImportMappings(), M045GroupMarkBatches(), M046RecurringPatterns(),
+        M047LateMarksIndex(),
     ]
 }
 

@@ -218,6 +218,27 @@ extension ServerTests {
             }
         }
 
+        @Test("SQLite: an analytics roll's read of the late marks goes through the partial index marks_late, not every mark")
+        func lateMarksIndexed() async throws {
+            try await withRollbook(.sqlite, tinyMarks: true) { f in
+                let sql = f.app.db as! any SQLDatabase
+                let plan = try await sql.raw(
+                    """
+                    EXPLAIN QUERY PLAN SELECT marks.pupil_id, marks.date, marks.session, marks.minutes_late FROM marks
+                    JOIN pupils ON marks.pupil_id = pupils.id WHERE pupils.school_id = 1 AND marks.date >= '2025-09-01'
+                    AND marks.date <= '2026-08-31' AND marks.minutes_late IS NOT NULL
+                    """
+                ).all().map { try $0.decode(column: "detail", as: String.self) }
+                #expect(plan.contains { $0.contains("COVERING INDEX marks_late") }, "\(plan)")
+                // What the roll reads is every late mark, as the marks hold them.
+                let year = AcademicYear(startYear: 2025)
+                let late = try await f.store.lateness(schoolID: f.schoolID, range: year.range)
+                let count = try await sql.raw("SELECT COUNT(*) AS n FROM marks WHERE minutes_late IS NOT NULL").first()!
+                    .decode(column: "n", as: Int.self)
+                #expect(count > 0 && late.values.map(\.count).reduce(0, +) == count)
+            }
+        }
+
         @Test("progress is reported up to every row of the file", arguments: Backend.available)
         func progress(_ b: Backend) async throws {
             try await withRollbook(b) { f in

@@ -70,7 +70,7 @@ extension Store {
         }
     }
 
-    /// Minutes late of a school's marks over `range` (L and U), by pupil id.
+    /// Minutes late of a school's marks over `range` (L and U), by pupil id: read through the partial index `marks_late`.
     public func lateness(schoolID: Int, range: DateRange, pupilIDs: [Int]? = nil) async throws -> [Int: [(
         date: LocalDate, session: Session, minutes: Int
     )]] {
