@@ -274,21 +274,21 @@ public struct Store: Sendable {
         return try await q.columns(
             "id", "upn", "legal_surname", "legal_forename", "preferred_forename", "form", "house",
             "starting_day", "leaving_day", "year_group", "year_group_year"
-        ).all().map { r in
-            let start = try r.decode(column: "starting_day", as: String.self)
-            let forename = try r.decode(column: "preferred_forename", as: String.self)
-            let surname = try r.decode(column: "legal_surname", as: String.self)
+        ).rows().map { r in
+            let start = try r.string("starting_day")
+            let forename = try r.string("preferred_forename")
+            let surname = try r.string("legal_surname")
             return PupilListing(
                 entry: RollEntry(
-                    id: try r.decode(column: "id", as: Int.self), upn: try r.decode(column: "upn", as: String.self),
+                    id: try r.int("id"), upn: try r.string("upn"),
                     enrolment: Enrolment(
                         startingDay: LocalDate(iso: start)!,
-                        leavingDay: try r.decode(column: "leaving_day", as: String?.self).flatMap { LocalDate(iso: $0) },
-                        yearGroup: try r.decode(column: "year_group", as: String.self),
-                        yearGroupYear: AcademicYear(startYear: try r.decode(column: "year_group_year", as: Int.self)))),
-                displayName: "\(forename.isEmpty ? try r.decode(column: "legal_forename", as: String.self) : forename) \(surname)",
-                legalSurname: surname, form: try r.decode(column: "form", as: String.self),
-                house: try r.decode(column: "house", as: String.self))
+                        leavingDay: try r.optionalString("leaving_day").flatMap { LocalDate(iso: $0) },
+                        yearGroup: try r.string("year_group"),
+                        yearGroupYear: AcademicYear(startYear: try r.int("year_group_year")))),
+                displayName: "\(forename.isEmpty ? try r.string("legal_forename") : forename) \(surname)",
+                legalSurname: surname, form: try r.string("form"),
+                house: try r.string("house"))
         }
     }
 
@@ -393,12 +393,12 @@ public struct Store: Sendable {
         for chunk in pupilIDs.chunks(of: 1000) {
             let rows = try await sql.select().columns("pupil_id", "code", "minutes_late", "recorded_by", "note").from(MarkRow.schema)
                 .where("pupil_id", .in, SQLBind.group(Array(chunk))).where("date", .equal, SQLBind(date.iso))
-                .where("session", .equal, SQLBind(session.rawValue)).all()
+                .where("session", .equal, SQLBind(session.rawValue)).rows()
             for r in rows {
                 let m = SessionMark(
-                    pupilID: try r.decode(column: "pupil_id", as: Int.self), code: try r.decode(column: "code", as: String.self),
-                    minutesLate: try r.decode(column: "minutes_late", as: Int?.self),
-                    recordedBy: try r.decode(column: "recorded_by", as: String.self), note: try r.decode(column: "note", as: String?.self))
+                    pupilID: try r.int("pupil_id"), code: try r.string("code"),
+                    minutesLate: try r.optionalInt("minutes_late"),
+                    recordedBy: try r.string("recorded_by"), note: try r.optionalString("note"))
                 out[m.pupilID] = m
             }
         }
@@ -616,9 +616,7 @@ public struct Store: Sendable {
     /// Marks of many pupils over a range as compact session arrays (one byte a session from `range.from`),
     /// read from the per-year arrays that every write keeps current.
     public func sessionArrays(schoolID: Int, pupilIDs: [Int]? = nil, range: DateRange) async throws -> [Int: SessionArray] {
-        // Rows arrive one at a time on the connection's loop, never concurrently.
-        final class Arrays: @unchecked Sendable { var byPupil: [Int: SessionArray] = [:] }
-        let out = Arrays()
+        var out: [Int: SessionArray] = [:]
         let years = AcademicYear(containing: range.from).startYear...AcademicYear(containing: range.to).startYear
         let t = SessionCodes.table
         var q = sql.select().column(SQLColumn("pupil_id", table: t)).column(SQLColumn("academic_year", table: t))
@@ -633,23 +631,21 @@ public struct Store: Sendable {
             q = q.where(SQLColumn("pupil_id", table: t), .in, SQLBind.group(ids))
         }
         let days = range.days
-        try await q.run { row in
-            guard let pid = try? row.decode(column: "pupil_id", as: Int.self),
-                let year = try? row.decode(column: "academic_year", as: Int.self),
-                let codes = try? row.decode(column: "codes", as: Data.self)
-            else { return }
+        for row in try await q.rows() {
+            guard let pid = try? row.int("pupil_id"), let year = try? row.int("academic_year"), let codes = try? row.data("codes")
+            else { continue }
             let yearStart = AcademicYear(startYear: year).range.from
             // Day offsets of this year's array that fall inside the range.
             let first = max(0, yearStart.days(to: range.from))
             let last = min(codes.count / 2 - 1, yearStart.days(to: range.to))
-            guard first <= last else { return }
+            guard first <= last else { continue }
             let shift = range.from.days(to: yearStart)  // range day = array day + shift
             codes.withUnsafeBytes { raw in
                 let bytes = raw.bindMemory(to: UInt8.self)
-                out.byPupil[pid, default: SessionArray(base: range.from, days: days)].copy(from: bytes, days: first...last, shift: shift)
+                out[pid, default: SessionArray(base: range.from, days: days)].copy(from: bytes, days: first...last, shift: shift)
             }
         }
-        return out.byPupil
+        return out
     }
 
     // MARK: Statistics

@@ -13,19 +13,19 @@ extension Characteristics {
     ]
 
     /// From a row that selected `columns`.
-    init(row r: any SQLRow) throws {
+    init(row r: Row) throws {
         self.init()
-        sen = SENProvision(rawValue: try r.decode(column: "sen", as: String.self)) ?? .none
-        freeSchoolMeals = try r.decode(column: "fsm", as: Bool.self)
-        pupilPremium = try r.decode(column: "pupil_premium", as: Bool.self)
-        englishAdditionalLanguage = try r.decode(column: "eal", as: Bool.self)
-        lookedAfter = try r.decode(column: "looked_after", as: Bool.self)
-        previouslyLookedAfter = try r.decode(column: "previously_looked_after", as: Bool.self)
-        childInNeed = try r.decode(column: "child_in_need", as: Bool.self)
-        childProtectionPlan = try r.decode(column: "child_protection", as: Bool.self)
-        youngCarer = try r.decode(column: "young_carer", as: Bool.self)
-        vulnerableReason = try r.decode(column: "vulnerable_reason", as: String.self)
-        traveller = try r.decode(column: "traveller", as: Bool.self)
+        sen = SENProvision(rawValue: try r.string("sen")) ?? .none
+        freeSchoolMeals = try r.bool("fsm")
+        pupilPremium = try r.bool("pupil_premium")
+        englishAdditionalLanguage = try r.bool("eal")
+        lookedAfter = try r.bool("looked_after")
+        previouslyLookedAfter = try r.bool("previously_looked_after")
+        childInNeed = try r.bool("child_in_need")
+        childProtectionPlan = try r.bool("child_protection")
+        youngCarer = try r.bool("young_carer")
+        vulnerableReason = try r.string("vulnerable_reason")
+        traveller = try r.bool("traveller")
     }
 }
 
@@ -45,26 +45,26 @@ extension Store {
             .where(group: {
                 $0.where("leaving_day", .is, SQLLiteral.null).orWhere("leaving_day", .greaterThanOrEqual, SQLBind(year.range.from.iso))
             })
-            .orderBy("upn").all()
+            .orderBy("upn").rows()
         let barriers = try await barrierKinds(schoolID: schoolID, range: year.range)
         return try rows.compactMap { r in
-            guard let start = LocalDate(iso: try r.decode(column: "starting_day", as: String.self)) else { return nil }
+            guard let start = LocalDate(iso: try r.string("starting_day")) else { return nil }
             var c = try Characteristics(row: r)
-            c.ethnicity = try r.decode(column: "ethnicity", as: String.self)
-            let preferred = try r.decode(column: "preferred_forename", as: String.self)
-            let forename = preferred.isEmpty ? try r.decode(column: "legal_forename", as: String.self) : preferred
+            c.ethnicity = try r.string("ethnicity")
+            let preferred = try r.string("preferred_forename")
+            let forename = preferred.isEmpty ? try r.string("legal_forename") : preferred
             let enrolment = Enrolment(
-                startingDay: start, leavingDay: try r.decode(column: "leaving_day", as: String?.self).flatMap { LocalDate(iso: $0) },
-                yearGroup: try r.decode(column: "year_group", as: String.self),
-                yearGroupYear: AcademicYear(startYear: try r.decode(column: "year_group_year", as: Int.self)))
-            let id = try r.decode(column: "id", as: Int.self)
+                startingDay: start, leavingDay: try r.optionalString("leaving_day").flatMap { LocalDate(iso: $0) },
+                yearGroup: try r.string("year_group"),
+                yearGroupYear: AcademicYear(startYear: try r.int("year_group_year")))
+            let id = try r.int("id")
             return (
                 id,
                 AnalyticsPupil(
-                    id: try r.decode(column: "upn", as: String.self),
-                    name: "\(try r.decode(column: "legal_surname", as: String.self)), \(forename)",
-                    enrolment: enrolment, form: try r.decode(column: "form", as: String.self),
-                    house: try r.decode(column: "house", as: String.self), sex: try r.decode(column: "sex", as: String.self),
+                    id: try r.string("upn"),
+                    name: "\(try r.string("legal_surname")), \(forename)",
+                    enrolment: enrolment, form: try r.string("form"),
+                    house: try r.string("house"), sex: try r.string("sex"),
                     characteristics: c, barriers: barriers[id].map(Array.init) ?? [])
             )
         }
@@ -86,12 +86,12 @@ extension Store {
             q = q.where(SQLColumn("pupil_id", table: "marks"), .in, SQLBind.group(ids))
         }
         var out: [Int: [(date: LocalDate, session: Session, minutes: Int)]] = [:]
-        for r in try await q.all() {
-            guard let d = LocalDate(iso: try r.decode(column: "date", as: String.self)),
-                let s = Session(rawValue: try r.decode(column: "session", as: String.self)),
-                let m = try r.decode(column: "minutes_late", as: Int?.self)
+        for r in try await q.rows() {
+            guard let d = LocalDate(iso: try r.string("date")),
+                let s = Session(rawValue: try r.string("session")),
+                let m = try r.optionalInt("minutes_late")
             else { continue }
-            out[try r.decode(column: "pupil_id", as: Int.self), default: []].append((d, s, m))
+            out[try r.int("pupil_id"), default: []].append((d, s, m))
         }
         return out
     }
@@ -103,16 +103,16 @@ extension Store {
             .join(PupilRow.schema, on: SQLColumn("id", table: "pupils"), .equal, SQLColumn("pupil_id", table: t))
             .where(SQLColumn("school_id", table: "pupils"), .equal, SQLBind(schoolID))
             .where(SQLColumn("academic_year", table: t), .equal, SQLBind(year.startYear))
-            .where(SQLColumn("version", table: t), .greaterThan, SQLBind(version)).all()
+            .where(SQLColumn("version", table: t), .greaterThan, SQLBind(version)).rows()
         var out: [Int: SessionArray] = [:]
         for r in rows {
-            let codes = try r.decode(column: "codes", as: Data.self)
+            let codes = try r.data("codes")
             var a = SessionArray(covering: year.range)
             codes.withUnsafeBytes { raw in
                 let bytes = raw.bindMemory(to: UInt8.self)
                 a.copy(from: bytes, days: 0...(min(codes.count, a.bytes.count) / 2 - 1), shift: 0)
             }
-            out[try r.decode(column: "pupil_id", as: Int.self)] = a
+            out[try r.int("pupil_id")] = a
         }
         return out
     }

@@ -95,14 +95,14 @@ extension Store {
             q = q.where(SQLColumn("pupil_id", table: "contacts"), .in, SQLBind.group(ids))
         }
         var out: [Int: [Contact]] = [:]
-        for r in try await q.orderBy(SQLColumn("priority", table: "contacts")).all() {
-            out[try r.decode(column: "pupil_id", as: Int.self), default: []].append(
+        for r in try await q.orderBy(SQLColumn("priority", table: "contacts")).rows() {
+            out[try r.int("pupil_id"), default: []].append(
                 Contact(
-                    priority: try r.decode(column: "priority", as: Int.self), name: try r.decode(column: "name", as: String.self),
-                    relationship: try r.decode(column: "relationship", as: String.self),
-                    parentalResponsibility: try r.decode(column: "parental_responsibility", as: Bool.self),
-                    livesWith: try r.decode(column: "lives_with", as: Bool.self), phone: try r.decode(column: "phone", as: String.self),
-                    email: try r.decode(column: "email", as: String.self)))
+                    priority: try r.int("priority"), name: try r.string("name"),
+                    relationship: try r.string("relationship"),
+                    parentalResponsibility: try r.bool("parental_responsibility"),
+                    livesWith: try r.bool("lives_with"), phone: try r.string("phone"),
+                    email: try r.string("email")))
         }
         return out
     }
@@ -121,14 +121,14 @@ extension Store {
             q = q.where("id", .in, SQLBind.group(ids))
         }
         var out: [Int: (dateOfBirth: LocalDate, vulnerable: Bool, socialWorker: Bool, characteristics: Characteristics)] = [:]
-        for r in try await q.all() {
-            let dob = try r.decode(column: "date_of_birth", as: String.self)
+        for r in try await q.rows() {
+            let dob = try r.string("date_of_birth")
             guard let dateOfBirth = LocalDate(iso: dob) else {
                 throw ValidationError(field: "date_of_birth", reason: "'\(dob)' is not a date")
             }
             var c = try Characteristics(row: r)
-            c.socialWorkerName = try r.decode(column: "social_worker_name", as: String.self)
-            out[try r.decode(column: "id", as: Int.self)] = (
+            c.socialWorkerName = try r.string("social_worker_name")
+            out[try r.int("id")] = (
                 dateOfBirth, c.isVulnerable, !c.socialWorkerName.isEmpty, c
             )
         }
