@@ -114,10 +114,8 @@ func tone(_ c: AttendanceCode?) -> String {
     }
 }
 
-func percent(_ r: Double?) -> String {
-    guard let r else { return "–" }
-    return String(format: "%.1f%%", r * 100)
-}
+/// A rate as the pages show it (`Rates.percent`), or a dash when there is none.
+func percent(_ r: Double?) -> String { r.map(Rates.percent) ?? "–" }
 
 /// A form field trimmed, or nil when blank.
 func formField(_ s: String?) -> String? {

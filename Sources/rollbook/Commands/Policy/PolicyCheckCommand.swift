@@ -14,7 +14,7 @@ extension PolicyCommand {
                 "  registers AM \(p.register.am.opens)-\(p.register.am.closes) (late after \(p.register.am.lateAfter)), PM \(p.register.pm.opens)-\(p.register.pm.closes)"
             )
             print(
-                "  target \(String(format: "%.1f%%", p.attendanceTarget * 100)); \(p.stages.count) stages, \(p.lateness.count) lateness rules, \(p.illnessEvidence.count) illness evidence rules; N becomes O after \(p.noReason.nToOSchoolDays) school days"
+                "  target \(Rates.percent(p.attendanceTarget)); \(p.stages.count) stages, \(p.lateness.count) lateness rules, \(p.illnessEvidence.count) illness evidence rules; N becomes O after \(p.noReason.nToOSchoolDays) school days"
             )
         }
     }
