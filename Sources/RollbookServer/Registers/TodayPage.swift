@@ -72,7 +72,8 @@ struct TodayPage: Encodable {
 
 extension TodayPage {
     /// Read from the store and worked out by Core, as now on the school's clock.
-    static func load(_ req: Request, user u: StaffUser) async throws -> TodayPage {
+    /// The page; `pupils` are the listings of `u.scoped` pupils on roll today, read once by the caller.
+    static func load(_ req: Request, user u: StaffUser, pupils: [PupilListing]) async throws -> TodayPage {
         let now = req.clock.now()
         let policy = try await req.store.policy(schoolID: u.schoolID, on: now.date)
         let times = policy.register
@@ -85,8 +86,6 @@ extension TodayPage {
             todayRate: "–",
             target: percent(policy.attendanceTarget), yearToDateVersusTarget: nil, todayVersusTarget: nil, overdue: 0)
         if u.can(.readRegisters) {
-            let pupils = try await req.store.listings(
-                schoolID: u.schoolID, filter: u.scoped(PupilFilter(onRollDuring: DateRange(from: now.date, to: now.date))))
             let marks = try await req.store.marks(pupilIDs: pupils.map(\.id), date: now.date, session: session)
             var byForm: [String: [PupilListing]] = [:]
             for p in pupils where calendar.isOpen(now.date, session, yearGroup: p.yearGroup) { byForm[p.form, default: []].append(p) }
