@@ -11,7 +11,8 @@ struct TodayController {
         // The pupils on roll today, once: for the registers and the missing-pupil list.
         let pupils =
             u.can(.readRegisters) || u.can(.takeRegister)
-            ? try await req.store.listings(schoolID: u.schoolID, filter: u.scoped(PupilFilter(onRollDuring: DateRange(from: today, to: today))))
+            ? try await req.store.listings(
+                schoolID: u.schoolID, filter: u.scoped(PupilFilter(onRollDuring: DateRange(from: today, to: today))))
             : []
         var page = try await TodayPage.load(req, user: u, pupils: pupils)
         page.lessonAlerts = try await LessonAlertsController.today(req, u)
