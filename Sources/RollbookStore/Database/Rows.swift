@@ -15,73 +15,52 @@ struct Row {
     }
     fileprivate let source: Source
 
-    private func sqlite(_ row: SQLiteRow, _ column: String) throws -> SQLiteData {
-        guard let data = row.column(column) else { throw MissingColumn(column: column) }
-        return data
-    }
-
-    func string(_ column: String) throws -> String {
+    /// The column as `T`. On SQLite, `plain` takes the value from the storage class such a column usually holds (nil for
+    /// any other, which goes through SQLiteKit's decoder as before); elsewhere SQLKit decodes it.
+    private func read<T: Decodable>(_ column: String, _ plain: (SQLiteData) -> T?) throws -> T {
         switch source {
         case .sqlite(let row):
-            let data = try sqlite(row, column)
-            if case .text(let s) = data { return s }
-            return try SQLiteDataDecoder().decode(String.self, from: data)
-        case .sql(let row): return try row.decode(column: column, as: String.self)
+            guard let data = row.column(column) else { throw MissingColumn(column: column) }
+            if let value = plain(data) { return value }
+            return try SQLiteDataDecoder().decode(T.self, from: data)
+        case .sql(let row): return try row.decode(column: column, as: T.self)
         }
     }
 
+    func string(_ column: String) throws -> String {
+        try read(column) { if case .text(let s) = $0 { s } else { nil } }
+    }
+
     func optionalString(_ column: String) throws -> String? {
-        switch source {
-        case .sqlite(let row):
-            switch try sqlite(row, column) {
-            case .text(let s): return s
-            case .null: return nil
-            case let data: return try SQLiteDataDecoder().decode(String?.self, from: data)
+        try read(column) {
+            switch $0 {
+            case .text(let s): .some(s)
+            case .null: .some(nil)
+            default: nil
             }
-        case .sql(let row): return try row.decode(column: column, as: String?.self)
         }
     }
 
     func int(_ column: String) throws -> Int {
-        switch source {
-        case .sqlite(let row):
-            let data = try sqlite(row, column)
-            if case .integer(let n) = data { return Int(n) }
-            return try SQLiteDataDecoder().decode(Int.self, from: data)
-        case .sql(let row): return try row.decode(column: column, as: Int.self)
-        }
+        try read(column) { if case .integer(let n) = $0 { Int(n) } else { nil } }
     }
 
     func optionalInt(_ column: String) throws -> Int? {
-        switch source {
-        case .sqlite(let row):
-            switch try sqlite(row, column) {
-            case .integer(let n): return Int(n)
-            case .null: return nil
-            case let data: return try SQLiteDataDecoder().decode(Int?.self, from: data)
+        try read(column) {
+            switch $0 {
+            case .integer(let n): .some(Int(n))
+            case .null: .some(nil)
+            default: nil
             }
-        case .sql(let row): return try row.decode(column: column, as: Int?.self)
         }
     }
 
     func bool(_ column: String) throws -> Bool {
-        switch source {
-        case .sqlite(let row):
-            let data = try sqlite(row, column)
-            if case .integer(let n) = data, n == 0 || n == 1 { return n == 1 }
-            return try SQLiteDataDecoder().decode(Bool.self, from: data)
-        case .sql(let row): return try row.decode(column: column, as: Bool.self)
-        }
+        try read(column) { if case .integer(let n) = $0, n == 0 || n == 1 { n == 1 } else { nil } }
     }
 
     func data(_ column: String) throws -> Data {
-        switch source {
-        case .sqlite(let row):
-            let data = try sqlite(row, column)
-            if case .blob(let b) = data { return Data(b.readableBytesView) }
-            return try SQLiteDataDecoder().decode(Data.self, from: data)
-        case .sql(let row): return try row.decode(column: column, as: Data.self)
-        }
+        try read(column) { if case .blob(let b) = $0 { Data(b.readableBytesView) } else { nil } }
     }
 
     struct MissingColumn: Error, CustomStringConvertible {
